@@ -1,0 +1,51 @@
+# MedSpa Desktop. Every target creates .venv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ifeq ($(OS),Windows_NT)
+BIN    := $(VENV)/Scripts
+endif
+PY     := $(BIN)/python
+
+.PHONY: run test lint dist demo screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("MedSpa Desktop needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(PY) main.py
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+dist: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dist]'
+	$(PY) -m PyInstaller --noconfirm --clean build.spec
+	dist/medspa-desktop/medspa-desktop --version
+
+demo: $(VENV)/.installed
+	$(PY) main.py demo --db demo.db
+
+# The README's screenshots, from a fresh demo clinic anchored on a fixed date.
+screenshots: $(VENV)/.installed
+	rm -f build/readme-demo.db* && mkdir -p build docs
+	$(PY) main.py demo --db build/readme-demo.db --today 2026-11-23
+	$(PY) main.py screenshot --db build/readme-demo.db --user frontdesk --tab schedule \
+		--date 2026-11-23 --out docs/main-window.png
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache

@@ -1,0 +1,8 @@
+"""Start MedSpa Desktop: ``python main.py`` is the same as the ``medspa-desktop`` command."""
+
+import sys
+
+from medspa_desktop.app import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Command line: a thin front on the same services the window uses.
+
+    medspa-desktop [--db PATH]                 open the window
+    medspa-desktop demo --db PATH [--seed N]   write the demo clinic to a new file
+    medspa-desktop check --db PATH             integrity, schema version, audit chain
+    medspa-desktop screenshot --db PATH --user NAME --tab NAME --out FILE.png
+    medspa-desktop --version
+
+A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
+and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from . import APP_NAME, __version__, paths
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+TABS = ("schedule", "patients", "treatments")
+
+
+class CliError(Exception):
+    """A one-line message for stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of usage + message
+        raise CliError(f"{message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="medspa-desktop", description=f"{APP_NAME}: clinic management.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--db", help="database file or postgresql:// URL "
+                                     "(default: $MEDSPA_DB, else the user data folder)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="write the demo clinic to a new database file")
+    demo.add_argument("--db", dest="sub_db", required=True, help="new database file")
+    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    demo.add_argument("--today", type=_date, help="anchor date YYYY-MM-DD (default today)")
+    demo.add_argument("--patients", type=int, default=300, help="number of patients")
+
+    check = sub.add_parser("check", help="check a database; exit 0 only when all is well")
+    check.add_argument("--db", dest="sub_db", help="database to check")
+
+    shot = sub.add_parser("screenshot", help="render the main window to a PNG")
+    shot.add_argument("--db", dest="sub_db", help="database to show")
+    shot.add_argument("--user", required=True, help="user name to show the window as")
+    shot.add_argument("--tab", default="schedule", choices=TABS)
+    shot.add_argument("--out", required=True, help="PNG file to write")
+    shot.add_argument("--date", type=_date, help="day the schedule shows (default today)")
+    shot.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-23") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            from .app import run_gui
+
+            return run_gui(args.db or paths.default_database())
+        target = getattr(args, "sub_db", None) or args.db or paths.default_database()
+        return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot}[
+            args.command](args, target)
+    except CliError as exc:
+        print(f"medspa-desktop: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open_existing(target: str):
+    """Open a database that must already exist and be a MedSpa database, at this version."""
+    from .store.database import NotAMedSpaDatabase, is_postgres_url, open_database
+    from .store.migrations import NewerDatabaseError, migrate
+
+    if not is_postgres_url(target) and not Path(target).is_file():
+        raise CliError(f"{target}: no such database file")
+    try:
+        open_database(target)
+        from .store.migrations import read_schema_version
+
+        if read_schema_version() is None:
+            raise CliError(f"{target} is not a MedSpa database (it is empty)")
+        migrate()
+    except (NotAMedSpaDatabase, NewerDatabaseError) as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:  # e.g. a PostgreSQL server that does not answer
+        raise CliError(f"cannot open {target}: {exc}") from None
+
+
+def cmd_demo(args, target: str) -> int:
+    from .services import demo
+    from .store.database import close_database, is_postgres_url, open_database
+    from .store.migrations import migrate
+
+    if args.patients < 1 or args.patients > 100_000:
+        raise CliError("--patients must be between 1 and 100000")
+    if not is_postgres_url(target):
+        path = Path(target)
+        if path.exists():
+            raise CliError(f"{target} already exists; the demo is written to a new file")
+        if not path.parent.is_dir():
+            raise CliError(f"{path.parent}: no such folder")
+    open_database(target)
+    try:
+        migrate()
+        summary = demo.build_demo(
+            seed=args.seed, today=args.today, patient_count=args.patients,
+            progress=lambda step: print(f"demo: {step}...", file=sys.stderr),
+        )
+    finally:
+        close_database()
+    print(f"Demo clinic written to {target}: {summary.staff} staff, {summary.patients} "
+          f"patients, {summary.appointments} appointments. Password for every demo account: "
+          f"{demo.DEMO_PASSWORD}")
+    return EXIT_OK
+
+
+def cmd_check(args, target: str) -> int:
+    from .services.integrity import check_database
+    from .store.database import close_database
+
+    _open_existing(target)
+    try:
+        problems = check_database()
+    finally:
+        close_database()
+    if problems:
+        for problem in problems:
+            print(f"PROBLEM: {problem}")
+        print(f"{target}: {len(problems)} problem(s) found")
+        return EXIT_PROBLEMS
+    print(f"{target}: OK")
+    return EXIT_OK
+
+
+def cmd_screenshot(args, target: str) -> int:
+    try:
+        width, height = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        raise CliError(f"--size must look like 1280x800, not '{args.size}'") from None
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"{out.parent}: no such folder")
+    _open_existing(target)
+    from .services.auth import get_user
+
+    user = get_user(args.user)
+    if user is None or not user.active:
+        raise CliError(f"no active user named '{args.user}' in {target}")
+    from .ui.screenshot import render_main_window
+
+    render_main_window(user, args.tab, out, (width, height), args.date)
+    print(f"wrote {out}")
+    return EXIT_OK

@@ -1,0 +1,165 @@
+"""Staff accounts and sign-in: argon2id hashes, re-hash on parameter change, lockout.
+
+Five wrong passwords in a row lock the account for five minutes. Every sign-in, failed or not,
+is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..store.database import db
+from ..store.models import ROLE_LABELS, ROLES, User
+from . import audit
+from .errors import AuthError, ValidationError
+from .permissions import require
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=5)
+MIN_PASSWORD_LENGTH = 8
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
+
+# argon2id with argon2-cffi's current recommended parameters. When these change in a release,
+# stored hashes are upgraded at the user's next successful sign-in.
+hasher = PasswordHasher()
+
+
+@dataclass
+class UserInput:
+    username: str
+    full_name: str
+    role: str
+    password: str
+    display_name: str = ""
+    credentials: str = ""
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if password.strip() != password:
+        raise ValidationError("The password must not start or end with a space.")
+
+
+def _validated(data: UserInput) -> UserInput:
+    username = data.username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            "The user name must be 2–40 characters: lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter."
+        )
+    full_name = " ".join(data.full_name.split())
+    if not full_name:
+        raise ValidationError("Enter the person's full name.")
+    if len(full_name) > 120:
+        raise ValidationError("The full name must be at most 120 characters.")
+    if data.role not in ROLES:
+        raise ValidationError(f"Choose a role: {', '.join(ROLE_LABELS.values())}.")
+    validate_password(data.password)
+    display = " ".join(data.display_name.split()) or full_name
+    return UserInput(username, full_name, data.role, data.password, display[:60],
+                     data.credentials.strip()[:40])
+
+
+def _insert_user(data: UserInput) -> User:
+    if User.select().where(User.username == data.username).exists():
+        raise ValidationError(f"The user name '{data.username}' is taken.")
+    return User.create(
+        username=data.username,
+        full_name=data.full_name,
+        display_name=data.display_name,
+        credentials=data.credentials,
+        role=data.role,
+        password_hash=hash_password(data.password),
+        created_at=dt.datetime.now(),
+    )
+
+
+def create_user(actor: User | None, data: UserInput) -> User:
+    """Add a staff account. ``actor`` None is allowed only while the clinic has no users yet
+    (the first-run admin); otherwise an admin must do it."""
+    data = _validated(data)
+    with db.atomic():
+        if actor is None:
+            if User.select().exists():
+                raise AuthError("Only an admin can add staff accounts.")
+        else:
+            require(actor, "users.manage")
+        user = _insert_user(data)
+        audit.record(actor or user, "user.create", "user", user.id,
+                     f"{user.username} ({ROLE_LABELS[user.role]})")
+    return user
+
+
+def authenticate(username: str, password: str, now: dt.datetime | None = None) -> User:
+    """The signed-in user, or AuthError with a message for the person at the keyboard."""
+    now = now or dt.datetime.now()
+    typed = username.strip().lower()
+    wrong = AuthError("Wrong user name or password.")
+    with db.atomic():
+        user = User.get_or_none(User.username == typed)
+        if user is None or not user.active:
+            audit.record(None, "login.failed", "user", "", "unknown or inactive user",
+                         username=typed[:40] or "(blank)")
+            raise_after_commit = wrong
+        elif user.locked_until is not None and now < user.locked_until:
+            audit.record(user, "login.refused", "user", user.id, "account locked")
+            raise_after_commit = _locked_error(user.locked_until)
+        elif not _verify(user.password_hash, password):
+            user.failed_logins += 1
+            summary = f"wrong password ({user.failed_logins} of {MAX_FAILED_LOGINS})"
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until = now + LOCKOUT
+                user.failed_logins = 0
+                summary += "; account locked for 5 minutes"
+                raise_after_commit = _locked_error(user.locked_until)
+            else:
+                raise_after_commit = wrong
+            user.save()
+            audit.record(user, "login.failed", "user", user.id, summary)
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+            if hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.save()
+            audit.record(user, "login", "user", user.id, "signed in")
+            return user
+    # Raised outside the transaction so the failure count and its audit event are kept.
+    raise raise_after_commit
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _locked_error(until: dt.datetime) -> AuthError:
+    return AuthError(
+        f"This account is locked after {MAX_FAILED_LOGINS} wrong passwords. "
+        f"Try again after {until:%H:%M}, or ask an admin to unlock it."
+    )
+
+
+def get_user(username: str) -> User | None:
+    return User.get_or_none(User.username == username.strip().lower())
+
+
+def providers() -> list[User]:
+    """Active staff who treat patients, for pick lists and schedule columns."""
+    return list(
+        User.select()
+        .where(User.active, User.role.in_(("medical_director", "provider")))
+        .order_by(User.display_name)
+    )

@@ -1,0 +1,82 @@
+"""The clinic itself: its details (letterhead, tax id) and the first-run set-up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..store.database import db
+from ..store.models import ClinicSetting, User
+from . import audit, auth, catalog
+from .errors import DomainError, ValidationError
+from .patients import normalise_phone
+from .text import clean_block, clean_line
+
+DEFAULT_ROOMS = ("Room 1", "Room 2", "Room 3")
+
+
+@dataclass
+class ClinicInfo:
+    name: str
+    address: str = ""
+    phone: str = ""
+    tax_id: str = ""
+
+
+def validate_clinic(info: ClinicInfo) -> ClinicInfo:
+    name = clean_line(info.name)
+    if not name:
+        raise ValidationError("Enter the clinic's name.")
+    if len(name) > 120:
+        raise ValidationError("The clinic's name must be at most 120 characters.")
+    address = clean_block(info.address)
+    if len(address) > 500:
+        raise ValidationError("The clinic's address must be at most 500 characters.")
+    tax_id = clean_line(info.tax_id)
+    if tax_id and not re.fullmatch(r"[A-Za-z0-9 ./-]{2,30}", tax_id):
+        raise ValidationError("The tax id may hold letters, digits, spaces and . / - (2–30).")
+    return ClinicInfo(name, address, normalise_phone(info.phone, "clinic's phone number"), tax_id)
+
+
+def clinic_info() -> ClinicInfo:
+    values = {row.key: row.value for row in ClinicSetting.select()}
+    return ClinicInfo(
+        values.get("clinic.name", ""),
+        values.get("clinic.address", ""),
+        values.get("clinic.phone", ""),
+        values.get("clinic.tax_id", ""),
+    )
+
+
+def is_set_up() -> bool:
+    return User.select().exists()
+
+
+def _save_info(info: ClinicInfo) -> None:
+    for key, value in (("clinic.name", info.name), ("clinic.address", info.address),
+                       ("clinic.phone", info.phone), ("clinic.tax_id", info.tax_id)):
+        ClinicSetting.insert(key=key, value=value).on_conflict(
+            conflict_target=[ClinicSetting.key], update={ClinicSetting.value: value}
+        ).execute()
+
+
+def create_clinic(
+    info: ClinicInfo, admin: auth.UserInput, *, default_catalog: bool = True
+) -> User:
+    """First run: the clinic's details and its first admin, in one transaction.
+
+    Refused once the database has any staff account. Returns the admin, signed in.
+    """
+    info = validate_clinic(info)
+    admin.role = "admin"
+    with db.atomic():
+        if is_set_up():
+            raise DomainError("This database already belongs to a clinic.")
+        user = auth.create_user(None, admin)
+        _save_info(info)
+        audit.record(user, "clinic.create", "clinic", "", info.name)
+        if default_catalog:
+            for name in DEFAULT_ROOMS:
+                catalog.add_room(user, name)
+            catalog.install_default_services(user)
+    return user

@@ -1,0 +1,241 @@
+"""The demo clinic: a deterministic, realistic clinic to try the program on and to test against.
+
+Everything goes through the same services the front desk uses (so the demo obeys every rule,
+and its audit log is a real, unbroken chain). The same ``seed`` and ``today`` give the same
+patients, staff, catalog and appointments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..store.database import db
+from ..store.models import Service, User
+from . import auth, catalog, clinic, patients, scheduling
+from .text import fold
+
+DEMO_PASSWORD = "medspa-demo"
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    username: str
+    full_name: str
+    display_name: str
+    credentials: str
+    role: str
+    categories: tuple[str, ...] = ()  # what they treat
+
+
+DEMO_STAFF = (
+    StaffSpec("admin", "Alex Morgan", "Alex Morgan", "", "admin"),
+    StaffSpec("director", "Elena Vasquez", "Dr Vasquez", "MD", "medical_director",
+              ("neurotoxin", "filler", "mesotherapy", "laser_resurfacing")),
+    StaffSpec("injector", "Priya Shah", "Priya Shah, RN", "RN", "provider",
+              ("neurotoxin", "neurotoxin", "filler", "mesotherapy")),
+    StaffSpec("laser1", "Jordan Lee", "Jordan Lee, LE", "LE", "provider",
+              ("laser_hair", "laser_hair", "ipl", "pigment_vascular", "laser_resurfacing")),
+    StaffSpec("laser2", "Marie-Claire Dubois", "Marie-Claire Dubois, LE", "LE", "provider",
+              ("laser_hair", "ipl", "peel_microneedling", "peel_microneedling")),
+    StaffSpec("frontdesk", "Sam O'Neill", "Sam O'Neill", "", "front_desk"),
+)
+DEMO_ROOMS = ("Room 1", "Room 2", "Room 3", "Room 4", "Laser suite")
+DEMO_DEVICES = (
+    ("CO2 fractional laser", "co2", 15),
+    ("Alexandrite hair laser", "alexandrite", 5),
+    ("IPL photofacial system", "ipl", 10),
+)
+
+FIRST_NAMES = (
+    "Zoë", "Amélie", "José", "Siobhán", "Chloé", "Renée", "Björn", "Ana-María", "Łucja",
+    "Olivia", "Emma", "Ava", "Sophia", "Isabella", "Mia", "Charlotte", "Amelia", "Harper",
+    "Evelyn", "Abigail", "Emily", "Ella", "Madison", "Scarlett", "Grace", "Lily", "Aria",
+    "Nora", "Hannah", "Leah", "Priyanka", "Mei", "Yuki", "Fatima", "Aaliyah", "Camila",
+    "Valentina", "Lucía", "Noémie", "Ingrid", "Saoirse", "Dagny", "Michael", "James",
+    "Daniel", "David", "Mateo", "Liam", "Noah", "Ethan", "Omar", "Hiro", "Kwame", "Tomás",
+)
+LAST_NAMES = (
+    "O'Brien", "Núñez", "García-López", "Smith-Jones", "Żółć", "D'Angelo", "Müller", "Ødegaard",
+    "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Rodríguez", "Martínez",
+    "Hernández", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
+    "Lee", "Pérez", "Thompson", "White", "Harris", "Sánchez", "Clark", "Ramírez", "Lewis",
+    "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Nguyen", "Kim",
+    "Patel", "Chen", "Okafor", "Kowalski", "MacDonald", "St. James", "Van der Berg",
+    "Al-Sayed", "Björklund", "Fitzgerald", "Ní Bhriain", "Le Blanc",
+)
+STREETS = ("Maple St", "Oak Ave", "Cedar Ln", "Sunset Blvd", "Harbor Way", "Elm Ct",
+           "Willow Dr", "Park Pl", "Lakeview Rd", "Magnolia Ave")
+CITIES = ("Springfield, IL 62704", "Riverside, CA 92501", "Austin, TX 78701",
+          "Portland, OR 97205", "Naples, FL 34102")
+AREA_CODES = ("217", "951", "512", "503", "239")
+PREFERRED = {"Elizabeth": "Liz", "Alexandra": "Alex", "Katherine": "Kate", "Priyanka": "Pri",
+             "Valentina": "Vale", "Michael": "Mike", "Daniel": "Dan"}
+
+OPEN_HOUR, CLOSE_HOUR, SATURDAY_CLOSE = 9, 18, 14
+GAPS_MIN = (0, 0, 0, 15, 15, 30, 45, 60)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    patients: int
+    appointments: int
+    staff: int
+
+
+def build_demo(
+    *, seed: int = 1, today: dt.date | None = None, patient_count: int = 300,
+    days_back: int = 60, days_ahead: int = 30,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    """Fill the open, freshly migrated database with the demo clinic."""
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    say = progress or (lambda _msg: None)
+    with db.atomic():
+        say("clinic and staff")
+        admin = clinic.create_clinic(
+            clinic.ClinicInfo("Lumière Aesthetics & Laser (demo)",
+                              "400 Harbor Way, Suite 2\nNaples, FL 34102",
+                              "(239) 555-0100", "59-1234567"),
+            auth.UserInput("admin", "Alex Morgan", "admin", DEMO_PASSWORD),
+            default_catalog=False,
+        )
+        staff = {"admin": admin}
+        for spec in DEMO_STAFF[1:]:
+            staff[spec.username] = auth.create_user(admin, auth.UserInput(
+                spec.username, spec.full_name, spec.role, DEMO_PASSWORD,
+                spec.display_name, spec.credentials))
+        for name in DEMO_ROOMS:
+            catalog.add_room(admin, name)
+        for name, kind, cleanup in DEMO_DEVICES:
+            catalog.add_device(admin, name, kind, cleanup)
+        catalog.install_default_services(admin)
+        say(f"{patient_count} patients")
+        desk = staff["frontdesk"]
+        patient_ids = [patients.create_patient(desk, _patient(rng, today)).id
+                       for _ in range(patient_count)]
+        say("appointments")
+        booked = _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead)
+    return DemoSummary(patient_count, booked, len(staff))
+
+
+def _patient(rng: random.Random, today: dt.date) -> patients.PatientInput:
+    first = rng.choice(FIRST_NAMES)
+    last = rng.choice(LAST_NAMES)
+    age_days = rng.randint(19 * 365, 75 * 365)
+    area = rng.choice(AREA_CODES)
+    handle = fold(f"{first}.{last}").replace(" ", "").replace("'", "")
+    contact_first = rng.choice(FIRST_NAMES)
+    return patients.PatientInput(
+        first_name=first,
+        last_name=last,
+        preferred_name=PREFERRED.get(first, "") if rng.random() < 0.5 else "",
+        dob=today - dt.timedelta(days=age_days),
+        sex=rng.choice(("female",) * 8 + ("male",) * 2),
+        phone=f"({area}) 555-{rng.randint(0, 9999):04d}",
+        email=f"{handle}{rng.randint(1, 99)}@example.{rng.choice(('com', 'org', 'net'))}",
+        address=f"{rng.randint(10, 9999)} {rng.choice(STREETS)}\n{rng.choice(CITIES)}",
+        emergency_contact_name=f"{contact_first} {last}",
+        emergency_contact_phone=f"({area}) 555-{rng.randint(0, 9999):04d}",
+    )
+
+
+class _DayBook:
+    """The demo's own note of who and what is busy when, so it proposes only free slots;
+    ``book_appointment`` still checks every rule."""
+
+    def __init__(self) -> None:
+        self.busy: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = {}
+
+    def free(self, key: tuple[str, int], start: dt.datetime, end: dt.datetime) -> bool:
+        return all(e <= start or s >= end for s, e in self.busy.get(key, ()))
+
+    def take(self, key: tuple[str, int], start: dt.datetime, end: dt.datetime) -> None:
+        self.busy.setdefault(key, []).append((start, end))
+
+
+def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead) -> int:
+    by_category: dict[str, list[Service]] = {}
+    for service in catalog.services(include_retail=False):
+        by_category.setdefault(service.category, []).append(service)
+    devices_by_kind: dict[str, list] = {}
+    for device in catalog.devices():
+        devices_by_kind.setdefault(device.kind, []).append(device)
+    rooms = catalog.rooms()
+    now = dt.datetime.combine(today, dt.time(12, 0))
+    count = 0
+    for offset in range(-days_back, days_ahead + 1):
+        day = today + dt.timedelta(days=offset)
+        if day.weekday() == 6:  # closed on Sundays
+            continue
+        book = _DayBook()
+        close = dt.datetime.combine(day, dt.time(SATURDAY_CLOSE if day.weekday() == 5
+                                                 else CLOSE_HOUR))
+        for spec in DEMO_STAFF:
+            if not spec.categories or rng.random() < 0.1:  # a day off now and then
+                continue
+            provider = staff[spec.username]
+            choices = [s for c in spec.categories for s in by_category.get(c, [])
+                       if not s.device_kind or s.device_kind in devices_by_kind]
+            t = dt.datetime.combine(day, dt.time(OPEN_HOUR)) + dt.timedelta(
+                minutes=rng.choice(GAPS_MIN))
+            while True:
+                service = rng.choice(choices)
+                end = t + dt.timedelta(minutes=service.default_minutes)
+                if end > close:
+                    break
+                slot = _free_slot(rng, book, service, t, end, rooms,
+                                  devices_by_kind.get(service.device_kind, [None]), patient_ids)
+                if slot is None:
+                    t += dt.timedelta(minutes=15)
+                    continue
+                patient_id, room, device = slot
+                appt = scheduling.book_appointment(staff["frontdesk"], scheduling.AppointmentInput(
+                    patient_id, service.id, provider.id, t, end, room_id=room.id,
+                    device_id=device.id if device else None))
+                count += 1
+                _play_status(rng, staff["frontdesk"], provider, appt, now)
+                t = end + dt.timedelta(minutes=rng.choice(GAPS_MIN))
+    return count
+
+
+def _free_slot(rng, book: _DayBook, service, start, end, rooms, devices, patient_ids):
+    patient_id = rng.choice(patient_ids)
+    if not book.free(("patient", patient_id), start, end):
+        return None
+    for room in rng.sample(rooms, len(rooms)):
+        if not book.free(("room", room.id), start, end):
+            continue
+        for device in devices:
+            if device is not None:
+                buffer = dt.timedelta(minutes=device.cleanup_minutes)
+                if not book.free(("device", device.id), start - buffer, end + buffer):
+                    continue
+                book.take(("device", device.id), start, end)
+            book.take(("room", room.id), start, end)
+            book.take(("patient", patient_id), start, end)
+            return patient_id, room, device
+    return None
+
+
+def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> None:
+    """Walk the appointment along the status flow as far as its time says."""
+    if appt.start >= now:
+        steps = ["confirmed"] if rng.random() < 0.4 else []
+    else:
+        roll = rng.random()
+        if roll < 0.06:
+            steps = ["cancelled"]
+        elif roll < 0.10:
+            steps = ["no_show"]
+        elif roll < 0.13:
+            steps = ["confirmed", "arrived", "in_treatment", "completed"]
+        else:
+            steps = ["confirmed", "arrived", "in_treatment", "completed", "checked_out"]
+    version = appt.version
+    for status in steps:
+        actor = provider if status in ("in_treatment", "completed") else desk
+        version = scheduling.change_status(actor, appt.id, status, version).version

@@ -1,0 +1,277 @@
+"""Patients: registration with validation, search, optimistic-concurrency edits, archiving.
+
+Patients are never deleted; they are archived. Opening a chart is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, fields
+
+from peewee import fn
+
+from ..store.database import db
+from ..store.models import Appointment, Patient, User
+from . import audit
+from .errors import NotFound, StaleEditError, ValidationError
+from .permissions import require
+from .text import clean_block, clean_line, digits, fold
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+MAX_AGE_YEARS = 120
+SEXES = ("", "female", "male", "intersex", "other", "undisclosed")
+
+
+@dataclass
+class PatientInput:
+    first_name: str
+    last_name: str
+    dob: dt.date | None
+    preferred_name: str = ""
+    sex: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    emergency_contact_name: str = ""
+    emergency_contact_phone: str = ""
+
+
+def normalise_phone(raw: str, label: str = "phone number") -> str:
+    """Digits only, 7–15 of them (E.164 allows 15); empty stays empty."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    if re.search(r"[^\d\s()+.\-/]", raw):
+        raise ValidationError(f"The {label} may hold only digits, spaces and + ( ) - . /")
+    number = digits(raw)
+    if not 7 <= len(number) <= 15:
+        raise ValidationError(f"The {label} must have 7 to 15 digits; '{raw}' has {len(number)}.")
+    return number
+
+
+def format_phone(number: str) -> str:
+    if len(number) == 10:
+        return f"({number[:3]}) {number[3:6]}-{number[6:]}"
+    if len(number) == 11 and number.startswith("1"):
+        return f"+1 ({number[1:4]}) {number[4:7]}-{number[7:]}"
+    return number
+
+
+def validate(data: PatientInput, today: dt.date | None = None) -> PatientInput:
+    """A cleaned copy of ``data``, or ValidationError naming the first bad field."""
+    today = today or dt.date.today()
+    first = clean_line(data.first_name)
+    last = clean_line(data.last_name)
+    if not first:
+        raise ValidationError("Enter the patient's first name.")
+    if not last:
+        raise ValidationError("Enter the patient's last name.")
+    for label, value in (("first name", first), ("last name", last),
+                         ("preferred name", clean_line(data.preferred_name))):
+        if len(value) > 80:
+            raise ValidationError(f"The {label} must be at most 80 characters.")
+    if data.dob is None:
+        raise ValidationError("Enter the date of birth.")
+    if data.dob > today:
+        raise ValidationError("The date of birth cannot be in the future.")
+    if data.dob < today.replace(year=today.year - MAX_AGE_YEARS):
+        raise ValidationError(f"The date of birth is more than {MAX_AGE_YEARS} years ago.")
+    if data.sex not in SEXES:
+        raise ValidationError("Choose female, male, intersex, other or undisclosed for sex.")
+    email = data.email.strip()
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        raise ValidationError(f"'{email}' is not an email address (like name@example.com).")
+    address = clean_block(data.address)
+    if len(address) > 500:
+        raise ValidationError("The address must be at most 500 characters.")
+    contact = clean_line(data.emergency_contact_name)
+    if len(contact) > 120:
+        raise ValidationError("The emergency contact's name must be at most 120 characters.")
+    return PatientInput(
+        first_name=first,
+        last_name=last,
+        dob=data.dob,
+        preferred_name=clean_line(data.preferred_name),
+        sex=data.sex,
+        phone=normalise_phone(data.phone),
+        email=email.lower(),
+        address=address,
+        emergency_contact_name=contact,
+        emergency_contact_phone=normalise_phone(data.emergency_contact_phone,
+                                                "emergency contact's phone number"),
+    )
+
+
+def _search_name(data: PatientInput) -> str:
+    return fold(f"{data.last_name} {data.first_name} {data.preferred_name}")
+
+
+def create_patient(actor: User, data: PatientInput) -> Patient:
+    require(actor, "patient.write")
+    data = validate(data)
+    now = dt.datetime.now()
+    with db.atomic():
+        patient = Patient.create(
+            chart_number=f"new-{uuid.uuid4().hex}",
+            search_name=_search_name(data),
+            created_at=now,
+            updated_at=now,
+            **{f.name: getattr(data, f.name) for f in fields(PatientInput)},
+        )
+        # The chart number follows the row id, which the database hands out uniquely even
+        # when two PCs register patients at once.
+        patient.chart_number = f"{patient.id:06d}"
+        patient.save()
+        audit.record(actor, "patient.create", "patient", patient.id,
+                     f"chart {patient.chart_number}")
+    return patient
+
+
+def update_patient(actor: User, patient_id: int, data: PatientInput, version: int) -> Patient:
+    """Save edits made to version ``version``; refused if another PC saved in between."""
+    require(actor, "patient.write")
+    data = validate(data)
+    with db.atomic():
+        values = {f.name: getattr(data, f.name) for f in fields(PatientInput)}
+        changed = (
+            Patient.update(
+                search_name=_search_name(data),
+                updated_at=dt.datetime.now(),
+                version=Patient.version + 1,
+                **values,
+            )
+            .where(Patient.id == patient_id, Patient.version == version)
+            .execute()
+        )
+        if not changed:
+            _raise_missing_or_stale(patient_id)
+        audit.record(actor, "patient.update", "patient", patient_id, "details changed")
+    return Patient.get_by_id(patient_id)
+
+
+def archive_patient(actor: User, patient_id: int, reason: str) -> None:
+    require(actor, "patient.archive")
+    reason = clean_line(reason)
+    if not reason:
+        raise ValidationError("Give a reason for archiving the patient.")
+    with db.atomic():
+        changed = (
+            Patient.update(archived=True, version=Patient.version + 1,
+                           updated_at=dt.datetime.now())
+            .where(Patient.id == patient_id)
+            .execute()
+        )
+        if not changed:
+            raise NotFound("That patient does not exist.")
+        audit.record(actor, "patient.archive", "patient", patient_id, reason[:200])
+
+
+def _raise_missing_or_stale(patient_id: int) -> None:
+    if Patient.get_or_none(Patient.id == patient_id) is None:
+        raise NotFound("That patient does not exist.")
+    raise StaleEditError(
+        "Someone else changed this patient while you were editing. "
+        "Your changes were not saved; the latest details are shown."
+    )
+
+
+def open_chart(actor: User, patient_id: int) -> Patient:
+    """The patient's record, for viewing; the access is audited."""
+    require(actor, "patient.read")
+    with db.atomic():
+        patient = Patient.get_or_none(Patient.id == patient_id)
+        if patient is None:
+            raise NotFound("That patient does not exist.")
+        audit.record(actor, "patient.open", "patient", patient_id, "chart opened")
+    return patient
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    id: int
+    chart_number: str
+    name: str  # "Last, First (Preferred)"
+    dob: dt.date
+    phone: str  # formatted
+    email: str
+    next_appointment: dt.datetime | None
+    archived: bool
+
+    @property
+    def age(self) -> int:
+        return age_on(self.dob, dt.date.today())
+
+
+def age_on(dob: dt.date, day: dt.date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def display_name(p: Patient) -> str:
+    preferred = f" ({p.preferred_name})" if p.preferred_name else ""
+    return f"{p.last_name}, {p.first_name}{preferred}"
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def search_patients(
+    actor: User, query: str = "", *, limit: int = 200, offset: int = 0,
+    include_archived: bool = False,
+) -> list[PatientRow]:
+    """Patients matching ``query``: every word a part of the name (accents and case ignored),
+    or phone digits / chart number, or a date of birth (2001-04-17, 04/17/2001, 17.04.2001)."""
+    require(actor, "patient.read")
+    q = Patient.select()
+    if not include_archived:
+        q = q.where(~Patient.archived)
+    text = query.strip()
+    day = _parse_date(text)
+    if day is not None:
+        q = q.where(Patient.dob == day)
+    elif text and digits(text) and not re.search(r"[^\d\s()+.\-/]", text):
+        number = digits(text)
+        q = q.where(Patient.phone.contains(number) | (Patient.chart_number == number.zfill(6)))
+    else:
+        for word in fold(text).split():
+            q = q.where(Patient.search_name.contains(word))
+    patients = list(q.order_by(Patient.search_name, Patient.id).offset(offset).limit(limit))
+    upcoming = _next_appointments([p.id for p in patients])
+    return [
+        PatientRow(p.id, p.chart_number, display_name(p), p.dob, format_phone(p.phone),
+                   p.email, upcoming.get(p.id), p.archived)
+        for p in patients
+    ]
+
+
+def _next_appointments(patient_ids: list[int]) -> dict[int, dt.datetime]:
+    if not patient_ids:
+        return {}
+    rows = (
+        Appointment.select(Appointment.patient, fn.MIN(Appointment.start).alias("next_start"))
+        .where(
+            Appointment.patient.in_(patient_ids),
+            Appointment.start >= dt.datetime.now(),
+            Appointment.status.in_(("booked", "confirmed")),
+        )
+        .group_by(Appointment.patient)
+        .tuples()
+    )
+    result = {}
+    for pid, start in rows:
+        result[pid] = start if isinstance(start, dt.datetime) else dt.datetime.fromisoformat(start)
+    return result
+
+
+def count_patients(include_archived: bool = False) -> int:
+    q = Patient.select()
+    if not include_archived:
+        q = q.where(~Patient.archived)
+    return q.count()

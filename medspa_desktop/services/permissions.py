@@ -1,0 +1,51 @@
+"""Who may do what. Enforced here, in the services: a hidden button is not a permission check.
+
+The matrix is the single written source; the README's table is generated from ``matrix_rows``.
+"""
+
+from __future__ import annotations
+
+from ..store.models import ROLE_LABELS, User
+from .errors import PermissionDenied
+
+ALL = frozenset({"admin", "medical_director", "provider", "front_desk"})
+CLINICAL = frozenset({"medical_director", "provider"})
+
+# permission: (roles allowed, what it lets a person do — used in refusals)
+PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
+    "patient.read": (ALL, "look up patients"),
+    "patient.write": (ALL, "register or change patients"),
+    "patient.archive": (frozenset({"admin", "medical_director"}), "archive patients"),
+    "schedule.read": (ALL, "see the schedule"),
+    "schedule.write": (ALL, "book or change appointments"),
+    "treatment.read": (CLINICAL | {"admin"}, "see treatment records"),
+    "catalog.write": (frozenset({"admin"}), "change rooms, devices and services"),
+    "users.manage": (frozenset({"admin"}), "manage staff accounts"),
+    "audit.read": (frozenset({"admin", "medical_director"}), "review the audit log"),
+}
+
+
+def allowed(user: User | None, permission: str) -> bool:
+    roles, _ = PERMISSIONS[permission]
+    return user is not None and user.active and user.role in roles
+
+
+def require(user: User | None, permission: str) -> None:
+    """Raise PermissionDenied unless ``user`` holds ``permission``."""
+    if allowed(user, permission):
+        return
+    _, what = PERMISSIONS[permission]
+    if user is None:
+        raise PermissionDenied(f"Sign in to {what}.")
+    if not user.active:
+        raise PermissionDenied(f"{user.display_name}'s account is deactivated.")
+    role = ROLE_LABELS.get(user.role, user.role)
+    raise PermissionDenied(f"{user.display_name} ({role}) may not {what}.")
+
+
+def matrix_rows() -> list[tuple[str, list[bool]]]:
+    """(what, [allowed per role in ROLE_LABELS order]) for documentation and screens."""
+    return [
+        (what, [role in roles for role in ROLE_LABELS])
+        for roles, what in PERMISSIONS.values()
+    ]

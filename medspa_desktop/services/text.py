@@ -1,0 +1,35 @@
+"""Text normalisation shared by validation and search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that Unicode decomposition does not reduce to a plain base letter.
+_FOLD_EXTRA = str.maketrans({
+    "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "æ": "ae", "Æ": "ae",
+    "œ": "oe", "Œ": "oe", "ı": "i", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d",
+})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form for matching: "Zoë O'Brien-Żółć" -> "zoe o'brien-zolc"."""
+    text = text.translate(_FOLD_EXTRA)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def clean_line(text: str) -> str:
+    """One line of user text: control characters removed, runs of whitespace collapsed."""
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def clean_block(text: str) -> str:
+    """Multi-line user text: control characters (other than newlines and tabs) removed."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())

@@ -1,0 +1,124 @@
+"""The one database connection every layer above uses.
+
+``db`` is a peewee ``DatabaseProxy``. :func:`open_database` points it at a real database:
+
+* a file path (the default, one clinic PC): SQLite in WAL mode with ``synchronous=FULL``,
+  ``foreign_keys=ON`` and a busy timeout; every top-level ``db.atomic()`` begins with
+  ``BEGIN IMMEDIATE`` so that two writers queue instead of failing half-way;
+* a ``postgresql://user:pass@host/name`` URL (a clinic with several PCs): the same models on
+  one PostgreSQL server. SQLite must never be shared over a network drive.
+
+Only field types that exist on both engines are used (see ``store/models.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlparse
+
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+
+db = DatabaseProxy()
+
+BUSY_TIMEOUT_S = 10
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "full",
+    "foreign_keys": 1,
+    "busy_timeout": BUSY_TIMEOUT_S * 1000,
+}
+
+
+class NotAMedSpaDatabase(Exception):
+    """The file exists but is not a database this program wrote."""
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgres://", "postgresql://"))
+
+
+def make_database(target: str | os.PathLike) -> Database:
+    """Build (but do not bind) a peewee database for a file path or a PostgreSQL URL."""
+    target = str(target)
+    if is_postgres_url(target):
+        url = urlparse(target)
+        return PostgresqlDatabase(
+            url.path.lstrip("/"),
+            user=url.username,
+            password=url.password,
+            host=url.hostname or "localhost",
+            port=url.port or 5432,
+            autorollback=True,
+        )
+    path = Path(target)
+    if path.exists():
+        _refuse_non_sqlite(path)
+    return SqliteDatabase(
+        str(path),
+        pragmas=SQLITE_PRAGMAS,
+        timeout=BUSY_TIMEOUT_S,
+        lock_type="IMMEDIATE",
+        check_same_thread=False,
+    )
+
+
+def _refuse_non_sqlite(path: Path) -> None:
+    if path.is_dir():
+        raise NotAMedSpaDatabase(f"{path} is a folder, not a MedSpa database file.")
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header and header != b"SQLite format 3\x00":
+        raise NotAMedSpaDatabase(f"{path} is not a MedSpa database (not an SQLite file).")
+
+
+def open_database(target: str | os.PathLike) -> Database:
+    """Bind the proxy to ``target``, connect, and return the concrete database."""
+    close_database()
+    real = make_database(target)
+    db.initialize(real)
+    try:
+        real.connect(reuse_if_open=True)
+    except sqlite3.DatabaseError as exc:  # e.g. a text file named .db
+        db.initialize(None)
+        raise NotAMedSpaDatabase(f"{target} is not a MedSpa database ({exc}).") from exc
+    return real
+
+
+def close_database() -> None:
+    if db.obj is not None and not db.obj.is_closed():
+        db.obj.close()
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, SqliteDatabase)
+
+
+def database_label() -> str:
+    """What the status bar shows: the file path, or the server and database name."""
+    real = db.obj
+    if real is None:
+        return "(no database)"
+    if isinstance(real, SqliteDatabase):
+        return str(Path(real.database).resolve())
+    params = real.connect_params
+    return f"{params.get('host', 'localhost')}/{real.database}"
+
+
+def backup_sqlite(dest: str | os.PathLike) -> Path:
+    """Copy the open SQLite database to ``dest`` through SQLite's online backup API.
+
+    Never copy a live WAL database file by hand: the copy can miss committed pages.
+    """
+    real = db.obj
+    if not isinstance(real, SqliteDatabase):
+        raise TypeError("backup_sqlite needs an open SQLite database")
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(dest))
+    try:
+        real.connection().backup(target)
+    finally:
+        target.close()
+    return dest

@@ -1,0 +1,169 @@
+"""The schema-version ladder.
+
+* A new, empty database gets the current schema straight from the models and is stamped with
+  ``SCHEMA_VERSION``.
+* An older database climbs the ladder: ``UPGRADES[n]`` turns version ``n - 1`` into version ``n``;
+  each step runs in its own transaction and stamps its version there, so a failure leaves the
+  database at the last good step. On SQLite a backup (online backup API) is taken first.
+* A database written by a newer MedSpa Desktop is refused: this version cannot know its tables.
+
+Adding a schema change: change the models, bump ``SCHEMA_VERSION``, add ``UPGRADES[new]`` (use
+``playhouse.migrate``), and commit ``tests/fixtures/schema_v{old}.db`` made by the old release
+(``python -m tests.fixtures.make_fixture``) so the fixture test proves the step keeps every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import Database, SqliteDatabase
+
+from .database import NotAMedSpaDatabase, backup_sqlite, db
+from .models import ALL_MODELS, SchemaMeta
+
+APP_ID = "medspa-desktop"
+SCHEMA_VERSION = 1
+
+# UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
+UPGRADES: dict[int, Callable[[Database], None]] = {}
+
+# Tables whose rows may be added but never changed or removed.
+APPEND_ONLY_TABLES = ("audit_event",)
+
+
+class NewerDatabaseError(Exception):
+    """The database was written by a newer version of MedSpa Desktop."""
+
+
+class MigrationError(Exception):
+    """An upgrade step would damage the data; it was rolled back."""
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    from_version: int | None  # None: the database was new
+    to_version: int
+    backup: Path | None
+
+
+def read_schema_version() -> int | None:
+    """The stored version, or None for an empty database.
+
+    Raises NotAMedSpaDatabase for a database that holds other tables but no MedSpa stamp.
+    """
+    tables = set(db.get_tables())
+    if "schema_meta" not in tables:
+        if tables:
+            raise NotAMedSpaDatabase(
+                f"{_label()} is not a MedSpa database (it holds other tables)."
+            )
+        return None
+    stamp = {row.key: row.value for row in SchemaMeta.select()}
+    if stamp.get("app") != APP_ID or "schema_version" not in stamp:
+        raise NotAMedSpaDatabase(f"{_label()} is not a MedSpa database.")
+    return int(stamp["schema_version"])
+
+
+def migrate(backup_dir: Path | None = None) -> MigrationResult:
+    """Bring the open database to ``SCHEMA_VERSION`` (see the module docstring)."""
+    current = read_schema_version()
+    if current is None:
+        with db.atomic():
+            db.create_tables(ALL_MODELS)
+            install_append_only_triggers()
+            _stamp(SCHEMA_VERSION)
+        return MigrationResult(None, SCHEMA_VERSION, None)
+    if current > SCHEMA_VERSION:
+        raise NewerDatabaseError(
+            f"This database was written by a newer MedSpa Desktop (schema version {current}; "
+            f"this program knows up to {SCHEMA_VERSION}). Install the newer version to open it."
+        )
+    backup = None
+    if current < SCHEMA_VERSION:
+        backup = _backup_before_migrating(current, backup_dir)
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            _run_step(version)
+    return MigrationResult(current, SCHEMA_VERSION, backup)
+
+
+def _run_step(version: int) -> None:
+    """One rung, in one transaction. On SQLite, foreign keys are switched off around it (they
+    can only be switched outside a transaction) so that a step may rebuild a table, and are
+    checked before the step commits — SQLite's own recipe for schema changes."""
+    sqlite = isinstance(db.obj, SqliteDatabase)
+    if sqlite:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            UPGRADES[version](db.obj)
+            if sqlite:
+                broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise MigrationError(
+                        f"Upgrading to schema version {version} would leave {len(broken)} "
+                        "broken references; nothing was changed.")
+            _stamp(version)
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def install_append_only_triggers() -> None:
+    for table in APPEND_ONLY_TABLES:
+        for sql in append_only_trigger_sql(table):
+            db.execute_sql(sql)
+
+
+def append_only_trigger_sql(table: str) -> list[str]:
+    """DDL that makes ``table`` refuse UPDATE and DELETE, for the open database's engine."""
+    message = f"{table} is append-only"
+    if isinstance(db.obj, SqliteDatabase):
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            for op in ("UPDATE", "DELETE")
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION medspa_refuse_change() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql",
+        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION medspa_refuse_change()",
+    ]
+
+
+def has_append_only_triggers(table: str) -> bool:
+    """Are the triggers that ``append_only_trigger_sql`` creates still in place?"""
+    if isinstance(db.obj, SqliteDatabase):
+        names = {row[0] for row in db.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))}
+        return {f"{table}_no_update", f"{table}_no_delete"} <= names
+    rows = db.execute_sql(
+        "SELECT 1 FROM information_schema.triggers WHERE trigger_name = %s",
+        (f"{table}_append_only",))
+    return rows.fetchone() is not None
+
+
+def _stamp(version: int) -> None:
+    for key, value in (("app", APP_ID), ("schema_version", str(version))):
+        SchemaMeta.insert(key=key, value=value).on_conflict(
+            conflict_target=[SchemaMeta.key], update={SchemaMeta.value: value}
+        ).execute()
+
+
+def _backup_before_migrating(version: int, backup_dir: Path | None) -> Path | None:
+    real = db.obj
+    if not isinstance(real, SqliteDatabase):
+        return None  # a PostgreSQL server is backed up with the server's own tools
+    source = Path(real.database)
+    folder = backup_dir or source.parent / "backups"
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return backup_sqlite(folder / f"{source.stem}-schema-v{version}-{stamp}.db")
+
+
+def _label() -> str:
+    real = db.obj
+    return str(real.database) if real is not None else "The database"

@@ -1,0 +1,183 @@
+"""The clinic's tables, as peewee models.
+
+Conventions (see ARCHITECTURE.md):
+
+* portable field types only (no SQLite- or PostgreSQL-specific columns), so one set of models
+  serves both engines;
+* money is integer cents (``*_cents``); datetimes are clinic-local wall-clock times;
+* nothing clinical or financial is hard-deleted: patients carry ``archived``, and foreign keys
+  ``RESTRICT`` instead of cascading;
+* rows two PCs may edit at once carry ``version`` for optimistic concurrency;
+* the audit log is append-only, enforced by triggers created in ``store/migrations.py``.
+
+A change to these models is a schema change: bump ``SCHEMA_VERSION`` in migrations.py, add the
+step that brings an older database to it, and freeze a fixture of the old version.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .database import db
+
+ROLES = ("admin", "medical_director", "provider", "front_desk")
+ROLE_LABELS = {
+    "admin": "Admin",
+    "medical_director": "Medical director",
+    "provider": "Provider",
+    "front_desk": "Front desk",
+}
+
+# Service categories, from DOMAIN.md; the key is stored, the label is shown.
+CATEGORIES = {
+    "neurotoxin": "Neurotoxin",
+    "filler": "Dermal filler",
+    "laser_resurfacing": "Laser resurfacing",
+    "laser_hair": "Laser hair reduction",
+    "ipl": "Photorejuvenation (IPL)",
+    "acne_light": "Acne light therapy",
+    "pigment_vascular": "Pigment / vascular",
+    "body_contouring": "Body contouring",
+    "mesotherapy": "Mesotherapy",
+    "peel_microneedling": "Peel / microneedling / PRP",
+    "retail": "Retail",
+}
+PRICING_UNITS = {
+    "unit": "per unit",
+    "syringe": "per syringe",
+    "area": "per area",
+    "session": "per session",
+    "cycle": "per cycle",
+    "item": "per item",
+    "flat": "flat",
+}
+APPOINTMENT_STATUSES = (
+    "booked",
+    "confirmed",
+    "arrived",
+    "in_treatment",
+    "completed",
+    "checked_out",
+    "cancelled",
+    "no_show",
+)
+# Statuses that hold the provider, room and device; cancelled and no-show free them.
+ACTIVE_STATUSES = ("booked", "confirmed", "arrived", "in_treatment", "completed", "checked_out")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SchemaMeta(BaseModel):
+    """Facts about the database itself: the schema version and which program wrote it."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class ClinicSetting(BaseModel):
+    """Key/value settings a clinic can change (name, address, tax id, hours, policies)."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class User(BaseModel):
+    username = CharField(max_length=40, unique=True)
+    full_name = CharField(max_length=120)
+    display_name = CharField(max_length=60)  # "Dr Lee", shown in conflicts and on paperwork
+    credentials = CharField(max_length=40, default="")  # MD, NP, RN, LE ...
+    role = CharField(max_length=20)
+    password_hash = CharField(max_length=255)
+    active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField()
+
+
+class Room(BaseModel):
+    name = CharField(max_length=60, unique=True)
+    active = BooleanField(default=True)
+
+
+class Device(BaseModel):
+    name = CharField(max_length=80, unique=True)
+    kind = CharField(max_length=40)  # matches Service.device_kind: "co2", "alexandrite", "ipl"
+    cleanup_minutes = IntegerField(default=0)  # clean-up / cool-down buffer after each use
+    active = BooleanField(default=True)
+
+
+class Service(BaseModel):
+    name = CharField(max_length=120, unique=True)
+    category = CharField(max_length=40, index=True)
+    default_minutes = IntegerField()
+    price_cents = IntegerField()
+    pricing_unit = CharField(max_length=20)
+    needs_provider = BooleanField(default=True)
+    needs_room = BooleanField(default=True)
+    device_kind = CharField(max_length=40, null=True)  # a device of this kind is needed
+    active = BooleanField(default=True)
+
+
+class Patient(BaseModel):
+    chart_number = CharField(max_length=20, unique=True)
+    first_name = CharField(max_length=80)
+    last_name = CharField(max_length=80)
+    preferred_name = CharField(max_length=80, default="")
+    dob = DateField()
+    sex = CharField(max_length=20, default="")
+    phone = CharField(max_length=20, default="", index=True)  # digits only, normalised
+    email = CharField(max_length=254, default="")
+    address = TextField(default="")
+    emergency_contact_name = CharField(max_length=120, default="")
+    emergency_contact_phone = CharField(max_length=20, default="")
+    # Accent- and case-folded "last first preferred", for search that ignores both.
+    search_name = CharField(max_length=260, index=True)
+    archived = BooleanField(default=False)
+    version = IntegerField(default=1)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class Appointment(BaseModel):
+    patient = ForeignKeyField(Patient, backref="appointments", on_delete="RESTRICT")
+    service = ForeignKeyField(Service, on_delete="RESTRICT")
+    provider = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    room = ForeignKeyField(Room, null=True, on_delete="RESTRICT")
+    device = ForeignKeyField(Device, null=True, on_delete="RESTRICT")
+    start = DateTimeField(index=True)
+    end = DateTimeField()
+    status = CharField(max_length=20, default="booked")
+    notes = TextField(default="")
+    version = IntegerField(default=1)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class AuditEvent(BaseModel):
+    """Append-only: who did what to which record, hash-chained row to row."""
+
+    at = DateTimeField()
+    user = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    username = CharField(max_length=40)  # kept as written, even if the user is renamed
+    action = CharField(max_length=60)
+    record_type = CharField(max_length=40, default="")
+    record_id = CharField(max_length=40, default="")
+    summary = TextField(default="")
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
+
+
+ALL_MODELS = [SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, Appointment, AuditEvent]

@@ -1,0 +1,76 @@
+"""The sign-in dialog. Every session names a person: there are no shared logins."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
+
+from .. import APP_NAME
+from ..services import auth
+from ..services.errors import AuthError
+from ..store.models import User
+
+
+class LoginDialog(QDialog):
+    def __init__(self, clinic_name: str, username: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self.user: User | None = None
+        self.setWindowTitle(f"Sign in — {APP_NAME}")
+        self.setMinimumWidth(380)
+
+        heading = QLabel(f"<h2>{html.escape(clinic_name) or APP_NAME}</h2>Sign in to continue.")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        self.username = QLineEdit(username)
+        self.username.setAccessibleName("User name")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.message = QLabel()
+        self.message.setObjectName("errorLabel")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.hide()
+
+        form = QFormLayout()
+        form.addRow("&User name", self.username)
+        form.addRow("&Password", self.password)
+        buttons = QDialogButtonBox()
+        self.sign_in = buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        self.sign_in.setDefault(True)
+        buttons.accepted.connect(self.try_sign_in)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        (self.password if username else self.username).setFocus()
+
+    def try_sign_in(self) -> None:
+        if not self.username.text().strip():
+            self._say("Enter your user name.")
+            self.username.setFocus()
+            return
+        try:
+            self.user = auth.authenticate(self.username.text(), self.password.text())
+        except AuthError as exc:
+            self._say(str(exc))
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.accept()
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()

@@ -1,0 +1,192 @@
+"""The main window: tabs, menus with standard shortcuts, status bar, remembered state.
+
+It wires the tabs together; the clinic's logic lives in services/.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from .. import APP_NAME, __version__
+from ..services import clinic
+from ..store.database import database_label
+from ..store.models import ROLE_LABELS, User
+from .patients.new_patient import NewPatientDialog
+from .patients.tab import PatientsTab
+from .schedule.tab import ScheduleTab
+from .treatments.tab import TreatmentLogTab
+
+TAB_KEYS = ("schedule", "patients", "treatments")
+QUICK_STATUSES = (
+    ("confirmed", "&Confirm", "Ctrl+Shift+C"),
+    ("arrived", "Mark &arrived", "Ctrl+Shift+A"),
+    ("in_treatment", "Start &treatment", "Ctrl+Shift+T"),
+    ("completed", "Mark co&mpleted", "Ctrl+Shift+M"),
+    ("checked_out", "Mark checked &out", "Ctrl+Shift+O"),
+    ("no_show", "Mark &no-show", "Ctrl+Shift+X"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, user: User, *, remember: bool = True) -> None:
+        super().__init__()
+        self.user = user
+        self._remember = remember
+        self.signed_out = False  # closed by "Sign out" rather than "Quit"
+        self.setObjectName("MainWindow")
+        self.clinic = clinic.clinic_info()
+        self.setWindowTitle(f"{APP_NAME} — {self.clinic.name}")
+
+        self.tabs = QTabWidget()
+        self.schedule = ScheduleTab(user)
+        self.patients = PatientsTab(user)
+        self.treatments = TreatmentLogTab(user)
+        self.tabs.addTab(self.schedule, "&Schedule")
+        self.tabs.addTab(self.patients, "&Patients")
+        self.tabs.addTab(self.treatments, "&Treatment Log")
+        self.setCentralWidget(self.tabs)
+        for tab in (self.schedule, self.patients, self.treatments):
+            tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+
+        self._build_menus()
+        self._build_status_bar()
+        self.resize(1280, 800)
+        if remember:
+            self._restore_state()
+
+    # -- menus ------------------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
+        file_menu.addSeparator()
+        self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.find_action = self._action("&Find patient…", self.find_patient,
+                                        QKeySequence.StandardKey.Find, edit_menu)
+
+        view_menu = bar.addMenu("&View")
+        for i, name in enumerate(("&Schedule", "&Patients", "&Treatment Log")):
+            self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}",
+                         view_menu)
+        view_menu.addSeparator()
+        self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
+
+        patient_menu = bar.addMenu("P&atient")
+        self._action("&New patient…", self.new_patient, "Ctrl+Shift+N", patient_menu)
+        patient_menu.addAction(self.find_action)
+
+        appt_menu = bar.addMenu("Appoint&ment")
+        self._action("&Today", self._schedule_today, "Ctrl+T", appt_menu)
+        self._action("&Previous day", lambda: self._schedule_shift(-1), "Ctrl+PgUp", appt_menu)
+        self._action("&Next day", lambda: self._schedule_shift(1), "Ctrl+PgDown", appt_menu)
+        appt_menu.addSeparator()
+        for status, text, key in QUICK_STATUSES:
+            self._action(text, lambda s=status: self._quick_status(s), key, appt_menu)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(f"&About {APP_NAME}", self.about, None, help_menu)
+
+    def _build_status_bar(self) -> None:
+        role = ROLE_LABELS.get(self.user.role, self.user.role)
+        self.clinic_label = QLabel(self.clinic.name)
+        self.user_label = QLabel(f"Signed in: {self.user.display_name} ({role})")
+        self.db_label = QLabel(f"Database: {database_label()}")
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.clinic_label, self.user_label, self.db_label):
+            self.statusBar().addPermanentWidget(label)
+
+    # -- actions ----------------------------------------------------------------------------
+    def current_tab_key(self) -> str:
+        return TAB_KEYS[self.tabs.currentIndex()]
+
+    def show_tab(self, key: str) -> None:
+        self.tabs.setCurrentIndex(TAB_KEYS.index(key))
+
+    def refresh(self) -> None:
+        self.tabs.currentWidget().refresh()
+        self.statusBar().showMessage("Refreshed.", 2000)
+
+    def find_patient(self) -> None:
+        self.show_tab("patients")
+        self.patients.focus_search()
+
+    def new_patient(self) -> None:
+        dialog = NewPatientDialog(self.user, self)
+        if dialog.exec() and dialog.patient is not None:
+            p = dialog.patient
+            self.show_tab("patients")
+            self.patients.search.setText(f"{p.first_name} {p.last_name}")
+            self.patients.refresh()
+            self.statusBar().showMessage(
+                f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
+
+    def _schedule_today(self) -> None:
+        self.show_tab("schedule")
+        self.schedule.go_today()
+
+    def _schedule_shift(self, days: int) -> None:
+        self.show_tab("schedule")
+        self.schedule.shift(days)
+
+    def _quick_status(self, status: str) -> None:
+        self.show_tab("schedule")
+        self.schedule.set_status(status)
+
+    def sign_out(self) -> None:
+        self.signed_out = True
+        self.close()
+
+    def about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", about_text(self.clinic.name))
+
+    # -- remembered state -------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("main_window/state")
+        if state is not None:
+            self.restoreState(state)
+        tab = settings.value("main_window/tab", "schedule")
+        if tab in TAB_KEYS:
+            self.show_tab(tab)
+
+    def save_state(self) -> None:
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        settings.setValue("main_window/tab", self.current_tab_key())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._remember:
+            self.save_state()
+        super().closeEvent(event)
+
+
+def about_text(clinic_name: str) -> str:
+    return (
+        f"<h3>{APP_NAME} {__version__}</h3>"
+        "<p>Clinic management for medical spas: schedule, charts, treatment logs and "
+        "paperwork, on this PC, offline.</p>"
+        f"<p>Clinic: {html.escape(clinic_name)}<br>"
+        f"Database: {html.escape(database_label())}<br>"
+        f"Qt for Python {pyside_version}</p>"
+    )

@@ -1,0 +1,103 @@
+"""Register a new patient. The service validates; the dialog stays open on a refusal and says
+what to fix, so nothing typed is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+)
+
+from ...services import patients
+from ...services.errors import DomainError
+from ...store.models import Patient, User
+
+SEX_CHOICES = (("", ""), ("Female", "female"), ("Male", "male"), ("Intersex", "intersex"),
+               ("Other", "other"), ("Prefers not to say", "undisclosed"))
+
+
+class NewPatientDialog(QDialog):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.patient: Patient | None = None
+        self.setWindowTitle("New patient")
+        self.setMinimumWidth(440)
+
+        self.first_name = QLineEdit()
+        self.last_name = QLineEdit()
+        self.preferred_name = QLineEdit()
+        self.dob = QDateEdit()
+        self.dob.setCalendarPopup(True)
+        self.dob.setDisplayFormat("yyyy-MM-dd")
+        self.dob.setMaximumDate(QDate.currentDate())
+        self.dob.setDate(QDate.currentDate().addYears(-30))
+        self.sex = QComboBox()
+        for label, value in SEX_CHOICES:
+            self.sex.addItem(label, value)
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.address = QPlainTextEdit()
+        self.address.setTabChangesFocus(True)
+        self.address.setFixedHeight(56)
+        self.contact_name = QLineEdit()
+        self.contact_phone = QLineEdit()
+
+        form = QFormLayout()
+        for label, widget in (("&First name", self.first_name), ("&Last name", self.last_name),
+                              ("&Preferred name", self.preferred_name),
+                              ("Date of &birth", self.dob), ("&Sex", self.sex),
+                              ("P&hone", self.phone), ("&Email", self.email),
+                              ("&Address", self.address),
+                              ("Emergency &contact", self.contact_name),
+                              ("Contact's pho&ne", self.contact_phone)):
+            form.addRow(label, widget)
+            widget.setAccessibleName(label.replace("&", ""))
+
+        self.message = QLabel()
+        self.message.setObjectName("errorLabel")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def data(self) -> patients.PatientInput:
+        dob: dt.date = self.dob.date().toPython()
+        return patients.PatientInput(
+            first_name=self.first_name.text(),
+            last_name=self.last_name.text(),
+            preferred_name=self.preferred_name.text(),
+            dob=dob,
+            sex=self.sex.currentData(),
+            phone=self.phone.text(),
+            email=self.email.text(),
+            address=self.address.toPlainText(),
+            emergency_contact_name=self.contact_name.text(),
+            emergency_contact_phone=self.contact_phone.text(),
+        )
+
+    def save(self) -> None:
+        try:
+            self.patient = patients.create_patient(self.user, self.data())
+        except DomainError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return
+        self.accept()

@@ -1,0 +1,65 @@
+"""Patients tab: find a patient as you type; the list loads more as you scroll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from ...services import patients
+from ...store.models import User
+from ..models import Column, RowTableModel
+from ..widgets.table import fit_columns, make_table
+
+COLUMNS = (
+    Column("Chart", lambda r: r.chart_number),
+    Column("Name", lambda r: r.name),
+    Column("Date of birth", lambda r: r.dob),
+    Column("Age", lambda r: r.age, align_right=True),
+    Column("Phone", lambda r: r.phone),
+    Column("Email", lambda r: r.email),
+    Column("Next appointment", lambda r: r.next_appointment),
+)
+SEARCH_DELAY_MS = 200
+
+
+class PatientsTab(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(
+            "Find a patient: any part of the name, phone digits, date of birth or chart number")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Find a patient")
+        self.count = QLabel()
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self.refresh)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.count)
+        self.model = RowTableModel(COLUMNS, parent=self)
+        self.table = make_table(self.model, "Patients")
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.refresh()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        self._timer.stop()
+        query = self.search.text()
+        self.model.set_fetch(
+            lambda offset, limit: patients.search_patients(
+                self.user, query, offset=offset, limit=limit))
+        shown = self.model.rowCount()
+        more = "+" if self.model.canFetchMore() else ""
+        self.count.setText(f"{shown}{more} patient{'s' if shown != 1 else ''}")
+        fit_columns(self.table)

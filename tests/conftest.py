@@ -1,0 +1,71 @@
+"""Shared fixtures: a fresh temporary database per test, and the demo clinic built once per run
+and copied for each test that needs it. Qt runs offscreen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from medspa_desktop.services import auth, clinic, demo  # noqa: E402
+from medspa_desktop.store.database import close_database, open_database  # noqa: E402
+from medspa_desktop.store.migrations import migrate  # noqa: E402
+from medspa_desktop.store.models import User  # noqa: E402
+
+PASSWORD = "correct-horse"
+
+
+@pytest.fixture
+def database(tmp_path):
+    """An empty, migrated SQLite file."""
+    path = tmp_path / "clinic.db"
+    open_database(path)
+    migrate()
+    yield path
+    close_database()
+
+
+@pytest.fixture
+def admin(database) -> User:
+    """A set-up clinic (default rooms and catalog) and its admin."""
+    return clinic.create_clinic(
+        clinic.ClinicInfo("Test Clinic", "1 Main St", "555 010 0100", "12-3456789"),
+        auth.UserInput("admin", "Ada Admin", "admin", PASSWORD),
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The default demo clinic, anchored on today, built once for the whole run."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    open_database(path)
+    migrate()
+    demo.build_demo(seed=1, today=dt.date.today())
+    close_database()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path):
+    """A private copy of the demo clinic, open."""
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    open_database(path)
+    yield path
+    close_database()
+
+
+def staff(username: str) -> User:
+    return User.get(User.username == username)
+
+
+def busy_weekday(today: dt.date | None = None) -> dt.date:
+    """A past day on which the demo clinic was open (it closes on Sundays)."""
+    day = (today or dt.date.today()) - dt.timedelta(days=1)
+    while day.weekday() == 6:
+        day -= dt.timedelta(days=1)
+    return day

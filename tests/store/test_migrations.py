@@ -1,0 +1,124 @@
+"""The schema ladder: every frozen fixture opens and migrates without losing a row."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from playhouse.migrate import SqliteMigrator
+from playhouse.migrate import migrate as run_migrations
+
+from medspa_desktop.services.integrity import check_database
+from medspa_desktop.store import migrations
+from medspa_desktop.store.database import close_database, db, open_database
+from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
+from medspa_desktop.store.models import ALL_MODELS
+from peewee import TextField
+
+FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").glob("schema_v*.db"))
+
+
+def _row_counts(path: Path) -> dict[str, int]:
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
+def _columns() -> dict[str, list[str]]:
+    return {m._meta.table_name: sorted(c.name for c in db.get_columns(m._meta.table_name))
+            for m in ALL_MODELS}
+
+
+@pytest.fixture
+def fresh_columns(tmp_path):
+    open_database(tmp_path / "fresh.db")
+    migrate()
+    columns = _columns()
+    close_database()
+    return columns
+
+
+def test_there_is_a_fixture_for_every_schema_version():
+    versions = sorted(int(p.stem.removeprefix("schema_v")) for p in FIXTURES)
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_every_fixture_migrates_to_the_current_schema_keeping_every_row(
+        fixture, tmp_path, fresh_columns):
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    before = _row_counts(copy)
+    assert before["patient"] > 0 and before["appointment"] > 0 and before["audit_event"] > 0
+
+    open_database(copy)
+    try:
+        migrate()
+        assert read_schema_version() == SCHEMA_VERSION
+        assert _columns() == fresh_columns  # same shape as a database made new today
+        assert check_database() == []
+    finally:
+        close_database()
+    after = _row_counts(copy)
+    assert {t: after[t] for t in before} == before
+
+
+@pytest.fixture
+def next_version(monkeypatch):
+    """Pretend this build knows schema version N+1, which adds a column to patient."""
+    target = SCHEMA_VERSION + 1
+
+    def add_pronouns(database):
+        run_migrations(SqliteMigrator(database).add_column(
+            "patient", "pronouns", TextField(default="")))
+
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", target)
+    monkeypatch.setitem(migrations.UPGRADES, target, add_pronouns)
+    return target
+
+
+def test_an_upgrade_step_is_backed_up_first_and_stamped(tmp_path, next_version):
+    copy = tmp_path / "clinic.db"
+    shutil.copy(FIXTURES[-1], copy)
+    patients_before = _row_counts(copy)["patient"]
+    open_database(copy)
+    try:
+        result = migrate(backup_dir=tmp_path / "backups")
+        assert result.from_version == next_version - 1
+        assert read_schema_version() == next_version
+        assert "pronouns" in [c.name for c in db.get_columns("patient")]
+    finally:
+        close_database()
+    assert result.backup is not None and result.backup.exists()
+    backup = _row_counts(result.backup)
+    assert backup["patient"] == patients_before
+    con = sqlite3.connect(result.backup)
+    assert "pronouns" not in [r[1] for r in con.execute("PRAGMA table_info(patient)")]
+    con.close()
+
+
+def test_a_failing_upgrade_step_leaves_the_database_at_the_old_version(tmp_path, monkeypatch):
+    target = SCHEMA_VERSION + 1
+
+    def half_then_fail(database):
+        database.execute_sql("ALTER TABLE patient ADD COLUMN half_done TEXT")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", target)
+    monkeypatch.setitem(migrations.UPGRADES, target, half_then_fail)
+    copy = tmp_path / "clinic.db"
+    shutil.copy(FIXTURES[-1], copy)
+    open_database(copy)
+    try:
+        with pytest.raises(RuntimeError, match="power cut"):
+            migrate(backup_dir=tmp_path / "backups")
+        assert read_schema_version() == target - 1
+        assert "half_done" not in [c.name for c in db.get_columns("patient")]
+    finally:
+        close_database()
