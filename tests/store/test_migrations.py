@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from peewee import TextField
 from playhouse.migrate import SqliteMigrator
 from playhouse.migrate import migrate as run_migrations
 
@@ -15,7 +16,6 @@ from medspa_desktop.store import migrations
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
 from medspa_desktop.store.models import ALL_MODELS
-from peewee import TextField
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").glob("schema_v*.db"))
 

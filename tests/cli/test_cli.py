@@ -1,0 +1,115 @@
+"""The command line, run as a separate process exactly as a person would run it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from medspa_desktop import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
+                          text=True, timeout=300, env=environment, cwd=ROOT)
+
+
+def one_line_error(result: subprocess.CompletedProcess, fragment: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("medspa-desktop: error: ") and fragment in lines[0]
+
+
+@pytest.fixture
+def closed_demo(demo_template, tmp_path):
+    """A private copy of the demo database, not opened in this process."""
+    path = tmp_path / "demo.db"
+    path.write_bytes(demo_template.read_bytes())
+    return path
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"MedSpa Desktop {__version__}"
+
+
+def test_check_passes_on_a_healthy_database(closed_demo):
+    result = run("check", "--db", str(closed_demo))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(": OK")
+
+
+def test_check_reports_a_tampered_audit_row(closed_demo):
+    con = sqlite3.connect(closed_demo)
+    con.execute("DROP TRIGGER audit_event_no_update")
+    con.execute("UPDATE audit_event SET username = 'nobody' WHERE id = 42")
+    con.commit()
+    con.close()
+    result = run("check", "--db", str(closed_demo))
+    assert result.returncode == 1
+    assert "PROBLEM: audit event 42: its content was changed after it was written" in result.stdout
+    assert "PROBLEM: audit_event has lost its append-only trigger" in result.stdout
+
+
+def test_check_reads_the_database_from_medspa_db(closed_demo):
+    result = run("check", env={"MEDSPA_DB": str(closed_demo)})
+    assert result.returncode == 0 and str(closed_demo) in result.stdout
+
+
+def test_a_missing_file_is_one_line(tmp_path):
+    one_line_error(run("check", "--db", str(tmp_path / "nope.db")), "no such database file")
+
+
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path):
+    text = tmp_path / "letter.db"
+    text.write_text("Dear patient,\n" * 50)
+    one_line_error(run("check", "--db", str(text)), "is not a MedSpa database")
+
+
+def test_another_programs_database_is_one_line(tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.close()
+    one_line_error(run("check", "--db", str(other)), "is not a MedSpa database")
+
+
+def test_a_bad_argument_is_one_line():
+    one_line_error(run("check", "--frobnicate"), "unrecognized arguments: --frobnicate")
+    one_line_error(run("demo", "--db", "x.db", "--seed", "many"), "invalid int value")
+
+
+def test_demo_writes_a_new_file_and_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "small.db"
+    result = run("demo", "--db", str(path), "--seed", "3", "--patients", "15",
+                 "--today", "2026-11-23")
+    assert result.returncode == 0, result.stderr
+    assert "15 patients" in result.stdout and "medspa-demo" in result.stdout
+    assert run("check", "--db", str(path)).returncode == 0
+    one_line_error(run("demo", "--db", str(path)), "already exists")
+
+
+def test_screenshot_renders_the_main_window(closed_demo, tmp_path):
+    out = tmp_path / "window.png"
+    result = run("screenshot", "--db", str(closed_demo), "--user", "frontdesk",
+                 "--tab", "patients", "--out", str(out), "--size", "1000x700")
+    assert result.returncode == 0, result.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1000, 700)
+
+
+def test_screenshot_of_an_unknown_user_is_one_line(closed_demo, tmp_path):
+    one_line_error(run("screenshot", "--db", str(closed_demo), "--user", "ghost",
+                       "--out", str(tmp_path / "x.png")), "no active user named 'ghost'")

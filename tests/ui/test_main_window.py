@@ -1,0 +1,158 @@
+"""The main window over the demo clinic: every tab shows real rows, state is remembered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from medspa_desktop import __version__
+from medspa_desktop.store.models import Appointment, Patient
+from medspa_desktop.ui.main_window import MainWindow, about_text
+from medspa_desktop.ui.patients.new_patient import NewPatientDialog
+from tests.conftest import busy_weekday, staff
+
+
+@pytest.fixture
+def window(qtbot, demo_db):
+    w = MainWindow(staff("frontdesk"))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_the_schedule_shows_the_days_appointments(window):
+    day = busy_weekday()
+    window.schedule.set_day(day)
+    expected = Appointment.select().where(
+        Appointment.start >= dt.datetime.combine(day, dt.time()),
+        Appointment.start < dt.datetime.combine(day + dt.timedelta(days=1), dt.time())).count()
+    model = window.schedule.model
+    assert model.rowCount() == expected > 5
+    first = model.row_at(0)
+    assert model.index(0, 0).data() == f"{first.start:%H:%M}–{first.end:%H:%M}"
+    assert model.index(0, 1).data() == first.patient
+    starts = [model.row_at(i).start for i in range(model.rowCount())]
+    assert starts == sorted(starts)
+    assert isinstance(model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole), QColor)
+    assert "appointment" in window.schedule.summary.text()
+
+
+def test_previous_and_next_move_a_day(window, qtbot):
+    window.schedule.set_day(dt.date(2026, 3, 10))
+    qtbot.mouseClick(window.schedule.next_button, Qt.MouseButton.LeftButton)
+    assert window.schedule.day == dt.date(2026, 3, 11)
+    qtbot.mouseClick(window.schedule.prev_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.schedule.prev_button, Qt.MouseButton.LeftButton)
+    assert window.schedule.day == dt.date(2026, 3, 9)
+    qtbot.mouseClick(window.schedule.today_button, Qt.MouseButton.LeftButton)
+    assert window.schedule.day == dt.date.today()
+
+
+def test_the_patients_tab_lists_patients_lazily_and_finds_them_as_you_type(window, qtbot):
+    window.show_tab("patients")
+    tab = window.patients
+    assert tab.model.rowCount() == 200 and tab.model.canFetchMore()
+    tab.model.fetchMore(QModelIndex())
+    assert tab.model.rowCount() == Patient.select().count() == 300
+    target = Patient.select().where(Patient.last_name == "O'Brien").first()
+    qtbot.keyClicks(tab.search, "o'brien")
+    qtbot.waitUntil(lambda: 0 < tab.model.rowCount() < 300)
+    names = [tab.model.row_at(i).name for i in range(tab.model.rowCount())]
+    assert all(n.startswith("O'Brien, ") for n in names)
+    assert any(tab.model.row_at(i).id == target.id for i in range(tab.model.rowCount()))
+
+
+def test_ctrl_f_takes_you_to_the_patient_search(window, qtbot):
+    window.show_tab("schedule")
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window.schedule.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_tab_key() == "patients"
+    assert window.focusWidget() is window.patients.search
+
+
+def test_the_treatment_log_lists_treatments_for_clinicians_only(qtbot, demo_db):
+    director = MainWindow(staff("director"))
+    qtbot.addWidget(director)
+    model = director.treatments.model
+    assert model.rowCount() == 200
+    dates = [model.row_at(i).start for i in range(model.rowCount())]
+    assert dates == sorted(dates, reverse=True)
+    assert {model.row_at(i).status for i in range(model.rowCount())} <= {
+        "Completed", "Checked out"}
+
+    desk = MainWindow(staff("frontdesk"))
+    qtbot.addWidget(desk)
+    assert desk.treatments.table.isHidden()
+    assert "does not allow you to see treatment records" in desk.treatments.notice.text()
+
+
+def test_a_quick_status_action_moves_the_selected_appointment(window):
+    upcoming = (Appointment.select().where(Appointment.status == "booked",
+                                           Appointment.start > dt.datetime.now())
+                .order_by(Appointment.start).first())
+    window.schedule.set_day(upcoming.start.date())
+    row = next(i for i, r in enumerate(window.schedule.model.rows()) if r.id == upcoming.id)
+    window.schedule.table.selectRow(row)
+    window._quick_status("confirmed")
+    assert Appointment.get_by_id(upcoming.id).status == "confirmed"
+    assert window.schedule.selected().status == "Confirmed"
+
+
+def test_window_size_and_last_tab_are_remembered(qtbot, demo_db):
+    first = MainWindow(staff("frontdesk"))
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 520)  # within the offscreen 800x600 screen
+    first.show_tab("patients")
+    first.close()
+    second = MainWindow(staff("frontdesk"))
+    qtbot.addWidget(second)
+    second.show()
+    assert second.current_tab_key() == "patients"
+    assert (second.width(), second.height()) == (700, 520)
+
+
+def test_status_bar_and_about_name_the_clinic_user_database_and_version(window, demo_db):
+    assert "Lumière Aesthetics" in window.clinic_label.text()
+    assert window.user_label.text() == "Signed in: Sam O'Neill (Front desk)"
+    assert str(demo_db.name) in window.db_label.text()
+    text = about_text("Ann <b>& Co</b>")
+    assert __version__ in text and "Ann &lt;b&gt;&amp; Co&lt;/b&gt;" in text
+
+
+def test_new_patient_dialog_refuses_bad_email_and_saves_good_input(qtbot, demo_db):
+    before = Patient.select().count()
+    dialog = NewPatientDialog(staff("frontdesk"))
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.first_name, "Ines")
+    qtbot.keyClicks(dialog.last_name, "Okafor-Ruiz")
+    qtbot.keyClicks(dialog.phone, "239.555.0199")
+    qtbot.keyClicks(dialog.email, "ines@")
+    dialog.save()
+    assert "not an email address" in dialog.message.text()
+    assert Patient.select().count() == before
+    dialog.email.clear()
+    qtbot.keyClicks(dialog.email, "ines@example.com")
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    saved = Patient.get(Patient.last_name == "Okafor-Ruiz")
+    assert saved.phone == "2395550199" and saved.email == "ines@example.com"
+
+
+def test_the_table_model_passes_qts_model_checks(qtmodeltester, demo_db):
+    from medspa_desktop.services import patients
+    from medspa_desktop.ui.models import RowTableModel
+    from medspa_desktop.ui.patients.tab import COLUMNS
+
+    user = staff("frontdesk")
+    model = RowTableModel(COLUMNS, batch=50)
+    model.set_fetch(lambda o, n: patients.search_patients(user, "", offset=o, limit=n))
+    assert model.rowCount() == 50
+    qtmodeltester.check(model)  # also exercises fetchMore
+    ids = [r.id for r in model.rows()]
+    assert len(ids) > 50 and len(set(ids)) == len(ids)
