@@ -213,7 +213,12 @@ def display_name(p: Patient) -> str:
     return f"{p.last_name}, {p.first_name}{preferred}"
 
 
-def _parse_date(text: str) -> dt.date | None:
+DATE_FORMATS_HINT = "YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date typed as 2001-04-17, 04/17/2001 or 17.04.2001; None if it is none of those."""
+    text = text.strip()
     for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
@@ -233,7 +238,7 @@ def search_patients(
     if not include_archived:
         q = q.where(~Patient.archived)
     text = query.strip()
-    day = _parse_date(text)
+    day = parse_date(text)
     if day is not None:
         q = q.where(Patient.dob == day)
     elif text and digits(text) and not re.search(r"[^\d\s()+.\-/]", text):

@@ -27,8 +27,9 @@ class LoginDialog(QDialog):
         self.setWindowTitle(f"Sign in — {APP_NAME}")
         self.setMinimumWidth(380)
 
-        heading = QLabel(f"<h2>{html.escape(clinic_name) or APP_NAME}</h2>Sign in to continue.")
+        heading = QLabel(f"<h2>{html.escape(clinic_name or APP_NAME)}</h2>")
         heading.setTextFormat(Qt.TextFormat.RichText)
+        prompt = QLabel("Sign in to continue.")
         self.username = QLineEdit(username)
         self.username.setAccessibleName("User name")
         self.password = QLineEdit()
@@ -52,6 +53,7 @@ class LoginDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
+        layout.addWidget(prompt)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)

@@ -125,23 +125,33 @@ def test_status_bar_and_about_name_the_clinic_user_database_and_version(window, 
     assert __version__ in text and "Ann &lt;b&gt;&amp; Co&lt;/b&gt;" in text
 
 
-def test_new_patient_dialog_refuses_bad_email_and_saves_good_input(qtbot, demo_db):
+def test_new_patient_dialog_says_what_to_fix_and_saves_only_good_input(qtbot, demo_db):
     before = Patient.select().count()
     dialog = NewPatientDialog(staff("frontdesk"))
     qtbot.addWidget(dialog)
+    dialog.show()
     qtbot.keyClicks(dialog.first_name, "Ines")
     qtbot.keyClicks(dialog.last_name, "Okafor-Ruiz")
     qtbot.keyClicks(dialog.phone, "239.555.0199")
     qtbot.keyClicks(dialog.email, "ines@")
-    dialog.save()
-    assert "not an email address" in dialog.message.text()
-    assert Patient.select().count() == before
+    steps = [
+        ("", "Enter the date of birth."),
+        ("13/45/1990", "'13/45/1990' is not a date of birth; type it as YYYY-MM-DD"),
+        ("04/17/1990", "'ines@' is not an email address"),
+    ]
+    for dob, message in steps:
+        dialog.dob.clear()
+        qtbot.keyClicks(dialog.dob, dob)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert dialog.message.text().startswith(message)
+        assert dialog.isVisible() and Patient.select().count() == before
     dialog.email.clear()
     qtbot.keyClicks(dialog.email, "ines@example.com")
-    dialog.save()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
     saved = Patient.get(Patient.last_name == "Okafor-Ruiz")
-    assert saved.phone == "2395550199" and saved.email == "ines@example.com"
+    assert (saved.phone, saved.email) == ("2395550199", "ines@example.com")
+    assert saved.dob == dt.date(1990, 4, 17)
 
 
 def test_the_table_model_passes_qts_model_checks(qtmodeltester, demo_db):

@@ -3,12 +3,8 @@ what to fix, so nothing typed is lost."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import patients
-from ...services.errors import DomainError
+from ...services.errors import DomainError, ValidationError
 from ...store.models import Patient, User
 
 SEX_CHOICES = (("", ""), ("Female", "female"), ("Male", "male"), ("Intersex", "intersex"),
@@ -37,11 +33,9 @@ class NewPatientDialog(QDialog):
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
         self.preferred_name = QLineEdit()
-        self.dob = QDateEdit()
-        self.dob.setCalendarPopup(True)
-        self.dob.setDisplayFormat("yyyy-MM-dd")
-        self.dob.setMaximumDate(QDate.currentDate())
-        self.dob.setDate(QDate.currentDate().addYears(-30))
+        # Typed, never pre-filled: a default birthday would be saved by whoever forgot it.
+        self.dob = QLineEdit()
+        self.dob.setPlaceholderText(patients.DATE_FORMATS_HINT)
         self.sex = QComboBox()
         for label, value in SEX_CHOICES:
             self.sex.addItem(label, value)
@@ -71,6 +65,7 @@ class NewPatientDialog(QDialog):
         self.message.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -79,7 +74,10 @@ class NewPatientDialog(QDialog):
         layout.addWidget(buttons)
 
     def data(self) -> patients.PatientInput:
-        dob: dt.date = self.dob.date().toPython()
+        dob = patients.parse_date(self.dob.text())
+        if dob is None and self.dob.text().strip():
+            raise ValidationError(f"'{self.dob.text().strip()}' is not a date of birth; type "
+                                  f"it as {patients.DATE_FORMATS_HINT}.")
         return patients.PatientInput(
             first_name=self.first_name.text(),
             last_name=self.last_name.text(),
