@@ -43,9 +43,9 @@ demo: $(VENV)/.installed
 # The README's screenshots, from a fresh demo clinic anchored on a fixed date.
 screenshots: $(VENV)/.installed
 	rm -f build/readme-demo.db* && mkdir -p build docs
-	$(PY) main.py demo --db build/readme-demo.db --today 2026-11-23
+	$(PY) main.py demo --db build/readme-demo.db --today 2026-11-20
 	$(PY) main.py screenshot --db build/readme-demo.db --user frontdesk --tab schedule \
-		--date 2026-11-23 --out docs/main-window.png
+		--date 2026-11-20 --out docs/main-window.png
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache

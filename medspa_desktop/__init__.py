@@ -4,7 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("medspa-desktop")
-except PackageNotFoundError:  # running from a PyInstaller bundle or a bare checkout
-    __version__ = "0.1.0"
+except PackageNotFoundError:  # a bare checkout that was never installed
+    __version__ = "0+unknown"
 
 APP_NAME = "MedSpa Desktop"

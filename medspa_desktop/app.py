@@ -9,9 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import APP_NAME, __version__
+from . import APP_NAME, __version__, paths
 from .logs import log, setup_logging
 from .services import clinic, demo
 from .store.database import (
@@ -36,6 +37,7 @@ def make_application() -> QApplication:
     app.setApplicationName("MedSpaDesktop")
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(paths.resource("icons", "medspa.svg"))))
     return app
 
 

@@ -1,6 +1,6 @@
 """Who may do what. Enforced here, in the services: a hidden button is not a permission check.
 
-The matrix is the single written source; the README's table is generated from ``matrix_rows``.
+The matrix is the single written source; a test holds the README's table to ``matrix_rows``.
 """
 
 from __future__ import annotations
