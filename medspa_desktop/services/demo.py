@@ -165,7 +165,10 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead) ->
     for device in catalog.devices():
         devices_by_kind.setdefault(device.kind, []).append(device)
     rooms = catalog.rooms()
-    now = dt.datetime.combine(today, dt.time(12, 0))
+    # Appointments before "now" have happened. On the real today that is the clock; on any
+    # other anchor day it is noon, so a fixed --today gives the same clinic at any hour.
+    now = (dt.datetime.now() if today == dt.date.today()
+           else dt.datetime.combine(today, dt.time(12, 0)))
     count = 0
     for offset in range(-days_back, days_ahead + 1):
         day = today + dt.timedelta(days=offset)

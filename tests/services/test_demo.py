@@ -64,3 +64,10 @@ def test_no_person_room_or_device_is_in_two_active_appointments_at_once(demo_db)
              WHERE a.status NOT IN ('cancelled', 'no_show')
                AND b.status NOT IN ('cancelled', 'no_show')""").fetchone()[0]
         assert clash == 0, column
+
+
+def test_only_appointments_already_begun_have_moved_past_booked(demo_db):
+    """Built on the real today, the demo's "now" is the clock: nothing later has happened."""
+    later = Appointment.select().where(Appointment.start >= dt.datetime.now())
+    assert later.count() > 0
+    assert {a.status for a in later} <= {"booked", "confirmed"}
