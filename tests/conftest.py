@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
+import uuid
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -56,6 +59,39 @@ def demo_db(demo_template, tmp_path):
     shutil.copy(demo_template, path)
     open_database(path)
     yield path
+    close_database()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A private PostgreSQL server for the whole run (see tests/pgserver.py).
+
+    CI must run these tests, so there a missing server is an error; on a developer's machine
+    without PostgreSQL the tests that need it are skipped with the reason.
+    """
+    from tests.pgserver import PgServer
+
+    folder = Path(tempfile.mkdtemp(prefix="medspa-pg-"))
+    try:
+        server = PgServer(folder)
+    except FileNotFoundError as exc:
+        shutil.rmtree(folder)
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"{exc}; install PostgreSQL to run the multi-PC tests")
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_database(pg_server):
+    """A new, migrated database on the PostgreSQL server, open."""
+    name = pg_server.create_database(f"medspa_{uuid.uuid4().hex[:12]}")
+    open_database(pg_server.url(name))
+    migrate()
+    yield name
     close_database()
 
 

@@ -114,7 +114,7 @@ def create_patient(actor: User, data: PatientInput) -> Patient:
     now = dt.datetime.now()
     with db.atomic():
         patient = Patient.create(
-            chart_number=f"new-{uuid.uuid4().hex}",
+            chart_number=f"new-{uuid.uuid4().hex[:16]}",  # fits the column; replaced below
             search_name=_search_name(data),
             created_at=now,
             updated_at=now,

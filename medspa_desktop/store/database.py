@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from urllib.parse import urlparse
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import parse as parse_db_url
 
 db = DatabaseProxy()
 
@@ -43,15 +43,10 @@ def make_database(target: str | os.PathLike) -> Database:
     """Build (but do not bind) a peewee database for a file path or a PostgreSQL URL."""
     target = str(target)
     if is_postgres_url(target):
-        url = urlparse(target)
-        return PostgresqlDatabase(
-            url.path.lstrip("/"),
-            user=url.username,
-            password=url.password,
-            host=url.hostname or "localhost",
-            port=url.port or 5432,
-            autorollback=True,
-        )
+        # user, password, host, port, and query options such as ?sslmode=require or
+        # ?host=/run/postgresql (a Unix socket folder)
+        params = parse_db_url(target)
+        return PostgresqlDatabase(params.pop("database"), **params)
     path = Path(target)
     if path.exists():
         _refuse_non_sqlite(path)
@@ -102,8 +97,8 @@ def database_label() -> str:
         return "(no database)"
     if isinstance(real, SqliteDatabase):
         return str(Path(real.database).resolve())
-    params = real.connect_params
-    return f"{params.get('host', 'localhost')}/{real.database}"
+    host = real.connect_params.get("host") or "localhost"
+    return f"PostgreSQL {host}/{real.database}"
 
 
 def backup_sqlite(dest: str | os.PathLike) -> Path:

@@ -128,7 +128,8 @@ def append_only_trigger_sql(table: str) -> list[str]:
         ]
     return [
         "CREATE OR REPLACE FUNCTION medspa_refuse_change() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql",
+        # '%%' reaches PostgreSQL as '%' (the driver reads a lone % as a placeholder)
+        "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql",
         f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
         f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
         "FOR EACH ROW EXECUTE FUNCTION medspa_refuse_change()",

@@ -1,0 +1,67 @@
+"""A private PostgreSQL server for the multi-PC tests: its own cluster in a temporary folder,
+reachable only through a Unix socket in that folder, stopped at the end of the run.
+
+Found through PATH or Debian's /usr/lib/postgresql/N/bin. PostgreSQL refuses to run as root,
+so under root (CI) the cluster belongs to the ``postgres`` system user.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+
+def find_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+class PgServer:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.data = folder / "data"
+        self.socket_dir = folder / "socket"
+        self.initdb = find_bin("initdb")
+        self.pg_ctl = find_bin("pg_ctl")
+        if not (self.initdb and self.pg_ctl):
+            raise FileNotFoundError("PostgreSQL server programs (initdb, pg_ctl) not found")
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self._as, *args], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self.socket_dir.mkdir(parents=True)
+        self.data.mkdir()
+        if self._as:
+            shutil.chown(self.folder, "postgres")
+            for path in (self.data, self.socket_dir):
+                shutil.chown(path, "postgres")
+            self.folder.chmod(0o755)
+        self._run(self.initdb, "-D", str(self.data), "--auth=trust", "-U", self.user,
+                  "--encoding=UTF8", "--locale=C")
+        options = f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off"
+        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-w", "start",
+                  "-l", str(self.folder / "server.log"))
+
+    def stop(self) -> None:
+        self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def url(self, database: str = "postgres") -> str:
+        # psycopg reads a socket folder as the host
+        return f"postgresql://{self.user}@/{database}?host={self.socket_dir}"
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(host=str(self.socket_dir), user=self.user, dbname="postgres",
+                             autocommit=True) as con:
+            con.execute(f'CREATE DATABASE "{name}"')
+        return name

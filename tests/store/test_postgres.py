@@ -1,0 +1,98 @@
+"""Multi-PC mode: the same models and services on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from peewee import DatabaseError
+
+from medspa_desktop.services import audit, auth, clinic, patients, scheduling
+from medspa_desktop.services.errors import ConflictError
+from medspa_desktop.services.integrity import check_database
+from medspa_desktop.store.database import close_database, db, open_database
+from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
+from medspa_desktop.store.models import ALL_MODELS, AuditEvent, Patient, Room, Service
+from tests.conftest import PASSWORD
+
+
+def _columns() -> dict[str, list[str]]:
+    return {m._meta.table_name: sorted(c.name for c in db.get_columns(m._meta.table_name))
+            for m in ALL_MODELS}
+
+
+@pytest.fixture
+def pg_admin(pg_database):
+    return clinic.create_clinic(clinic.ClinicInfo("Multi-PC Clinic"),
+                                auth.UserInput("admin", "Ada Admin", "admin", PASSWORD))
+
+
+def test_postgresql_gets_the_same_schema_as_sqlite(pg_database, tmp_path):
+    assert read_schema_version() == SCHEMA_VERSION
+    on_postgres = _columns()
+    close_database()
+    open_database(tmp_path / "same.db")
+    migrate()
+    assert _columns() == on_postgres
+
+
+def test_the_clinic_works_on_postgresql(pg_admin):
+    lee = auth.create_user(pg_admin, auth.UserInput("lee", "Mia Lee", "medical_director",
+                                                    "long-enough", "Dr Lee"))
+    zoe = patients.create_patient(pg_admin, patients.PatientInput(
+        "Zoë", "O'Brien-Żółć", dt.date(1990, 4, 17), phone="(555) 201-3344"))
+    assert [r.id for r in patients.search_patients(pg_admin, "zoe obrien")] == []
+    assert [r.id for r in patients.search_patients(pg_admin, "ZOË o'brien")] == [zoe.id]
+    assert [r.id for r in patients.search_patients(pg_admin, "201-3344")] == [zoe.id]
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    room = Room.get(Room.name == "Room 1")
+    start = dt.datetime(2030, 1, 8, 10, 0)
+    data = scheduling.AppointmentInput(zoe.id, botox.id, lee.id, start,
+                                       start + dt.timedelta(minutes=30), room_id=room.id)
+    appt = scheduling.book_appointment(pg_admin, data)
+    with pytest.raises(ConflictError, match="Room 1 is booked 10:00–10:30"):
+        scheduling.book_appointment(pg_admin, data)
+    assert scheduling.day_schedule(pg_admin, start.date())[0].id == appt.id
+    assert auth.authenticate("admin", PASSWORD).id == pg_admin.id
+    assert check_database() == []
+
+
+def test_the_audit_log_is_append_only_on_postgresql(pg_admin):
+    event = AuditEvent.select().first()
+    with pytest.raises(DatabaseError, match="append-only"):
+        AuditEvent.update(summary="x").where(AuditEvent.id == event.id).execute()
+    with pytest.raises(DatabaseError, match="append-only"):
+        AuditEvent.delete().where(AuditEvent.id == event.id).execute()
+    db.execute_sql("DROP TRIGGER audit_event_append_only ON audit_event")
+    db.execute_sql("UPDATE audit_event SET summary = 'x' WHERE id = %s", (event.id,))
+    problems = check_database()
+    assert f"audit event {event.id}: its content was changed after it was written" in problems
+    assert "audit_event has lost its append-only trigger" in problems
+
+
+def test_two_pcs_writing_at_once_keep_one_unbroken_audit_chain(pg_admin):
+    """Each thread has its own connection, as each PC would; the chain must not fork."""
+    errors: list[Exception] = []
+    start = threading.Barrier(2)
+
+    def front_desk(first_name: str) -> None:
+        try:
+            start.wait()
+            for i in range(25):
+                patients.create_patient(pg_admin, patients.PatientInput(
+                    first_name, f"Walk-in {i}", dt.date(1985, 1, 1)))
+        except Exception as exc:  # reported below, on the test's thread
+            errors.append(exc)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=front_desk, args=(n,)) for n in ("Ann", "Bo")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert Patient.select().count() == 50
+    assert audit.verify_chain() == []
+    assert len({e.prev_hash for e in AuditEvent.select()}) == AuditEvent.select().count()
