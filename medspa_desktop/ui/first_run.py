@@ -28,6 +28,7 @@ from ..services import auth, clinic, demo
 from ..services.errors import DomainError
 from ..store.models import User
 from .errors import unexpected_error_text
+from .widgets.messages import ErrorLabel
 from .worker import run_in_background
 
 
@@ -65,11 +66,7 @@ class FirstRunDialog(QDialog):
         self.pages.addWidget(self._demo_page())
         self.new_radio.toggled.connect(self._choose)
 
-        self.message = QLabel()
-        self.message.setObjectName("errorLabel")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self.message.hide()
+        self.message = ErrorLabel()
 
         buttons = QDialogButtonBox()
         self.ok = buttons.addButton("Create clinic", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -157,7 +154,7 @@ class FirstRunDialog(QDialog):
 
     def _create_clinic(self) -> None:
         if self.admin_password.text() != self.admin_confirm.text():
-            self._say("The two passwords are not the same.")
+            self.message.say("The two passwords are not the same.")
             self.admin_confirm.setFocus()
             return
         info = clinic.ClinicInfo(self.clinic_name.text(), self.clinic_address.toPlainText(),
@@ -167,7 +164,7 @@ class FirstRunDialog(QDialog):
         try:
             self.user = clinic.create_clinic(info, admin)
         except DomainError as exc:
-            self._say(str(exc))
+            self.message.say(str(exc))
             return
         self.choice = "new"
         self.accept()
@@ -190,15 +187,11 @@ class FirstRunDialog(QDialog):
             progress.close()
             self.ok.setEnabled(True)
             if isinstance(exc, DomainError):
-                self._say(str(exc))
+                self.message.say(str(exc))
             else:
                 log.error("Building the demo failed", exc_info=exc)
-                self._say(unexpected_error_text())
+                self.message.say(unexpected_error_text())
 
         self._task = run_in_background(
             lambda say: self._build_demo_clinic(progress=say), done, failed,
             lambda step: progress.setLabelText(f"Building the demo clinic: {step}…"))
-
-    def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()

@@ -18,6 +18,7 @@ from .. import APP_NAME
 from ..services import auth
 from ..services.errors import AuthError
 from ..store.models import User
+from .widgets.messages import ErrorLabel
 
 
 class LoginDialog(QDialog):
@@ -35,11 +36,7 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
-        self.message = QLabel()
-        self.message.setObjectName("errorLabel")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self.message.hide()
+        self.message = ErrorLabel()
 
         form = QFormLayout()
         form.addRow("&User name", self.username)
@@ -61,18 +58,14 @@ class LoginDialog(QDialog):
 
     def try_sign_in(self) -> None:
         if not self.username.text().strip():
-            self._say("Enter your user name.")
+            self.message.say("Enter your user name.")
             self.username.setFocus()
             return
         try:
             self.user = auth.authenticate(self.username.text(), self.password.text())
         except AuthError as exc:
-            self._say(str(exc))
+            self.message.say(str(exc))
             self.password.clear()
             self.password.setFocus()
             return
         self.accept()
-
-    def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()

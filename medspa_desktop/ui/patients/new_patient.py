@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from ...services import patients
 from ...services.errors import DomainError, ValidationError
 from ...store.models import Patient, User
+from ..widgets.messages import ErrorLabel
 
 SEX_CHOICES = (("", ""), ("Female", "female"), ("Male", "male"), ("Intersex", "intersex"),
                ("Other", "other"), ("Prefers not to say", "undisclosed"))
@@ -58,11 +58,7 @@ class NewPatientDialog(QDialog):
             form.addRow(label, widget)
             widget.setAccessibleName(label.replace("&", ""))
 
-        self.message = QLabel()
-        self.message.setObjectName("errorLabel")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self.message.hide()
+        self.message = ErrorLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -95,7 +91,6 @@ class NewPatientDialog(QDialog):
         try:
             self.patient = patients.create_patient(self.user, self.data())
         except DomainError as exc:
-            self.message.setText(str(exc))
-            self.message.show()
+            self.message.say(str(exc))
             return
         self.accept()

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 from ...services import scheduling
 from ...services.errors import DomainError, StaleEditError
 from ...store.models import User
+from .. import appointment_columns as cols
 from ..errors import show_refusal
-from ..models import Column, RowTableModel
+from ..models import RowTableModel
 from ..widgets.table import fit_columns, make_table
 
 # Soft block colours by service category label, so a glance tells injectables from lasers.
@@ -40,15 +41,8 @@ CATEGORY_COLOURS = {
     "Peel / microneedling / PRP": "#ecf4dd",
 }
 
-COLUMNS = (
-    Column("Time", lambda r: r.start, lambda r: f"{r.start:%H:%M}–{r.end:%H:%M}"),
-    Column("Patient", lambda r: r.patient),
-    Column("Service", lambda r: r.service),
-    Column("Provider", lambda r: r.provider),
-    Column("Room", lambda r: r.room),
-    Column("Device", lambda r: r.device),
-    Column("Status", lambda r: r.status),
-)
+COLUMNS = (cols.TIME, cols.PATIENT, cols.SERVICE, cols.PROVIDER, cols.ROOM, cols.DEVICE,
+           cols.STATUS)
 
 
 class _DayModel(RowTableModel):

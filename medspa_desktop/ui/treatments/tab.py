@@ -12,19 +12,12 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from ...services import scheduling
 from ...services.permissions import PERMISSIONS, allowed
 from ...store.models import User
-from ..models import Column, RowTableModel
+from .. import appointment_columns as cols
+from ..models import RowTableModel
 from ..widgets.table import fit_columns, make_table
 
-COLUMNS = (
-    Column("Date", lambda r: r.start),
-    Column("Patient", lambda r: r.patient),
-    Column("Service", lambda r: r.service),
-    Column("Category", lambda r: r.category),
-    Column("Provider", lambda r: r.provider),
-    Column("Room", lambda r: r.room),
-    Column("Device", lambda r: r.device),
-    Column("Status", lambda r: r.status),
-)
+COLUMNS = (cols.DATE, cols.PATIENT, cols.SERVICE, cols.CATEGORY, cols.PROVIDER, cols.ROOM,
+           cols.DEVICE, cols.STATUS)
 
 
 class TreatmentLogTab(QWidget):
