@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..store.database import db
-from ..store.models import Service, User
-from . import auth, catalog, clinic, patients, scheduling
+from ..store.models import Device, Service, TimeBlock, User
+from . import auth, catalog, clinic, hours, patients, scheduling
 from .text import fold
 
 DEMO_PASSWORD = "medspa-demo"
@@ -27,7 +27,8 @@ class StaffSpec:
     display_name: str
     credentials: str
     role: str
-    categories: tuple[str, ...] = ()  # what they treat
+    categories: tuple[str, ...] = ()  # what they treat (repeats weight the demo's mix)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4, 5)  # weekdays worked, 0 = Monday
 
 
 DEMO_STAFF = (
@@ -35,11 +36,12 @@ DEMO_STAFF = (
     StaffSpec("director", "Elena Vasquez", "Dr Vasquez", "MD", "medical_director",
               ("neurotoxin", "filler", "mesotherapy", "laser_resurfacing")),
     StaffSpec("injector", "Priya Shah", "Priya Shah, RN", "RN", "provider",
-              ("neurotoxin", "neurotoxin", "filler", "mesotherapy")),
+              ("neurotoxin", "neurotoxin", "filler", "mesotherapy"), (0, 1, 2, 3, 4)),
     StaffSpec("laser1", "Jordan Lee", "Jordan Lee, LE", "LE", "provider",
               ("laser_hair", "laser_hair", "ipl", "pigment_vascular", "laser_resurfacing")),
     StaffSpec("laser2", "Marie-Claire Dubois", "Marie-Claire Dubois, LE", "LE", "provider",
-              ("laser_hair", "ipl", "peel_microneedling", "peel_microneedling")),
+              ("laser_hair", "ipl", "peel_microneedling", "peel_microneedling"),
+              (1, 2, 3, 4, 5)),
     StaffSpec("frontdesk", "Sam O'Neill", "Sam O'Neill", "", "front_desk"),
 )
 DEMO_ROOMS = ("Room 1", "Room 2", "Room 3", "Room 4", "Laser suite")
@@ -74,7 +76,8 @@ AREA_CODES = ("217", "951", "512", "503", "239")
 PREFERRED = {"Elizabeth": "Liz", "Alexandra": "Alex", "Katherine": "Kate", "Priyanka": "Pri",
              "Valentina": "Vale", "Michael": "Mike", "Daniel": "Dan"}
 
-OPEN_HOUR, CLOSE_HOUR, SATURDAY_CLOSE = 9, 18, 14
+CANCEL_REASONS = ("Feeling unwell", "Work conflict", "Childcare fell through", "Travelling",
+                  "Rebooking for next month", "Car trouble")
 GAPS_MIN = (0, 0, 0, 15, 15, 30, 45, 60)
 
 
@@ -104,21 +107,30 @@ def build_demo(
             default_catalog=False,
         )
         staff = {"admin": admin}
+        clinic_hours = hours.clinic_hours()
         for spec in DEMO_STAFF[1:]:
-            staff[spec.username] = auth.create_user(admin, auth.UserInput(
+            user = staff[spec.username] = auth.create_user(admin, auth.UserInput(
                 spec.username, spec.full_name, spec.role, DEMO_PASSWORD,
                 spec.display_name, spec.credentials))
+            if spec.categories:
+                hours.set_skills(admin, user.id, list(spec.categories))
+            if spec.categories and spec.days != DEMO_STAFF[1].days:
+                hours.set_working_hours(admin, user.id, {
+                    d: f"{clinic_hours[d][0]:%H:%M}-{clinic_hours[d][1]:%H:%M}"
+                    for d in spec.days if clinic_hours[d] is not None})
         for name in DEMO_ROOMS:
             catalog.add_room(admin, name)
         for name, kind, cleanup in DEMO_DEVICES:
             catalog.add_device(admin, name, kind, cleanup)
         catalog.install_default_services(admin)
+        blocks = _add_blocks(admin, staff, today)
         say(f"{patient_count} patients")
         desk = staff["frontdesk"]
         patient_ids = [patients.create_patient(desk, _patient(rng, today)).id
                        for _ in range(patient_count)]
         say("appointments")
-        booked = _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead)
+        booked = _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead,
+                                    blocks)
     return DemoSummary(patient_count, booked, len(staff))
 
 
@@ -157,7 +169,30 @@ class _DayBook:
         self.busy.setdefault(key, []).append((start, end))
 
 
-def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead) -> int:
+def _open_day_after(day: dt.date, days: int) -> dt.date:
+    day += dt.timedelta(days=days)
+    while hours.clinic_hours()[day.weekday()] is None:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _add_blocks(admin: User, staff: dict[str, User], today: dt.date) -> list[TimeBlock]:
+    """Upcoming blocked time the schedule shows: a laser service visit, a conference."""
+    co2 = Device.get(Device.kind == "co2")
+    visit = _open_day_after(today, 2)
+    conference = _open_day_after(today, 8)
+    return [
+        hours.add_block(admin, hours.BlockInput(
+            dt.datetime.combine(visit, dt.time(9)), dt.datetime.combine(visit, dt.time(12)),
+            "Annual service visit", device_id=co2.id)),
+        hours.add_block(admin, hours.BlockInput(
+            dt.datetime.combine(conference, dt.time(13)),
+            dt.datetime.combine(conference, dt.time(19)),
+            "Aesthetics conference", provider_id=staff["director"].id)),
+    ]
+
+
+def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, blocks) -> int:
     by_category: dict[str, list[Service]] = {}
     for service in catalog.services(include_retail=False):
         by_category.setdefault(service.category, []).append(service)
@@ -170,27 +205,32 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead) ->
     now = (dt.datetime.now() if today == dt.date.today()
            else dt.datetime.combine(today, dt.time(12, 0)))
     count = 0
+    clinic_hours = hours.clinic_hours()
     for offset in range(-days_back, days_ahead + 1):
         day = today + dt.timedelta(days=offset)
-        if day.weekday() == 6:  # closed on Sundays
+        if clinic_hours[day.weekday()] is None:
             continue
         book = _DayBook()
-        close = dt.datetime.combine(day, dt.time(SATURDAY_CLOSE if day.weekday() == 5
-                                                 else CLOSE_HOUR))
+        for block in blocks:
+            if block.start.date() == day:
+                key = ("device", block.device_id) if block.device_id else \
+                    ("provider", block.provider_id)
+                book.take(key, block.start, block.end)
+        opening, closing = clinic_hours[day.weekday()]
+        close = dt.datetime.combine(day, closing)
         for spec in DEMO_STAFF:
-            if not spec.categories or rng.random() < 0.1:  # a day off now and then
-                continue
+            if not spec.categories or day.weekday() not in spec.days or rng.random() < 0.1:
+                continue  # not a clinician, not their day, or a day off now and then
             provider = staff[spec.username]
             choices = [s for c in spec.categories for s in by_category.get(c, [])
                        if not s.device_kind or s.device_kind in devices_by_kind]
-            t = dt.datetime.combine(day, dt.time(OPEN_HOUR)) + dt.timedelta(
-                minutes=rng.choice(GAPS_MIN))
+            t = dt.datetime.combine(day, opening) + dt.timedelta(minutes=rng.choice(GAPS_MIN))
             while True:
                 service = rng.choice(choices)
                 end = t + dt.timedelta(minutes=service.default_minutes)
                 if end > close:
                     break
-                slot = _free_slot(rng, book, service, t, end, rooms,
+                slot = _free_slot(rng, book, provider.id, t, end, rooms,
                                   devices_by_kind.get(service.device_kind, [None]), patient_ids)
                 if slot is None:
                     t += dt.timedelta(minutes=15)
@@ -205,9 +245,10 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead) ->
     return count
 
 
-def _free_slot(rng, book: _DayBook, service, start, end, rooms, devices, patient_ids):
+def _free_slot(rng, book: _DayBook, provider_id, start, end, rooms, devices, patient_ids):
     patient_id = rng.choice(patient_ids)
-    if not book.free(("patient", patient_id), start, end):
+    if not (book.free(("patient", patient_id), start, end)
+            and book.free(("provider", provider_id), start, end)):
         return None
     for room in rng.sample(rooms, len(rooms)):
         if not book.free(("room", room.id), start, end):
@@ -220,6 +261,7 @@ def _free_slot(rng, book: _DayBook, service, start, end, rooms, devices, patient
                 book.take(("device", device.id), start, end)
             book.take(("room", room.id), start, end)
             book.take(("patient", patient_id), start, end)
+            book.take(("provider", provider_id), start, end)
             return patient_id, room, device
     return None
 
@@ -241,4 +283,7 @@ def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> Non
     version = appt.version
     for status in steps:
         actor = provider if status in ("in_treatment", "completed") else desk
-        version = scheduling.change_status(actor, appt.id, status, version).version
+        reason = rng.choice(CANCEL_REASONS) if status == "cancelled" else ""
+        version = scheduling.change_status(actor, appt.id, status, version, reason=reason,
+                                           now=appt.start - dt.timedelta(
+                                               hours=rng.choice((2, 20, 48, 96)))).version

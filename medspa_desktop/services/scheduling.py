@@ -1,12 +1,14 @@
-"""Appointments: booking with conflict rules, status changes, day and history listings.
+"""Appointments: book, move, change status, cancel; and the lists the schedule shows.
 
-Rules (all checked here, none in a widget):
+Every rule is checked here (see ``occupancy`` for the double-booking rules):
 
-* a provider, a room and a device are never in two active appointments at once; a device's
-  clean-up buffer after each use counts as busy time;
-* the patient cannot be in two appointments at once;
-* only a provider double-booking may be overridden, with a reason, and the override is audited;
-* a refusal names what conflicts: "Room 2 is booked 10:00–10:30 for Botox with Dr Lee".
+* a refusal names what clashes: "Room 2 is booked 10:00–10:30 for Botox with Dr Lee";
+* outside the clinic's or the provider's hours, and a provider double-booking, may be booked
+  anyway only with an override reason, which is audited; nothing else may be overridden;
+* a provider books only the categories they treat;
+* a stale edit (another PC saved first) is refused;
+* each change leaves an ``AppointmentChange`` row (the history shown with the appointment)
+  and an audit event, in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,24 +16,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN
-
 from ..store.database import db
 from ..store.models import (
-    ACTIVE_STATUSES,
     CATEGORIES,
     Appointment,
+    AppointmentChange,
     Device,
     Patient,
     Room,
     Service,
+    TimeBlock,
     User,
 )
-from . import audit
+from . import audit, hours
 from .errors import ConflictError, NotFound, StaleEditError, ValidationError
+from .occupancy import Conflict, Occupancy, joined_appointments
 from .patients import display_name
 from .permissions import require
-from .text import clean_block
+from .text import clean_block, clean_line
 
 MAX_DURATION = dt.timedelta(hours=12)
 MAX_NOTES = 2000
@@ -56,6 +58,7 @@ TRANSITIONS = {
     "cancelled": (),
     "no_show": (),
 }
+MOVABLE = ("booked", "confirmed")
 
 
 @dataclass
@@ -71,73 +74,32 @@ class AppointmentInput:
 
 
 @dataclass(frozen=True)
-class Conflict:
-    kind: str  # provider | room | device | patient
-    message: str
-    appointment_id: int
+class Checked:
+    """A validated proposal: its rows, and what an override would have to cover."""
+
+    patient: Patient
+    service: Service
+    provider: User | None
+    room: Room | None
+    device: Device | None
+    start: dt.datetime
+    end: dt.datetime
+    notes: str
+    conflicts: list[Conflict]
+    hour_problems: list[str]
 
     @property
-    def overridable(self) -> bool:
-        return self.kind == "provider"
+    def needs_override(self) -> bool:
+        return bool(self.conflicts or self.hour_problems)
+
+    @property
+    def refusal(self) -> str:
+        return " ".join([c.message for c in self.conflicts] + self.hour_problems)
 
 
-def _hm(t: dt.datetime) -> str:
-    return t.strftime("%H:%M")
-
-
-def _describe(appt: Appointment, *, with_provider: bool = True) -> str:
-    text = f"{_hm(appt.start)}–{_hm(appt.end)} for {appt.service.name}"
-    if with_provider and appt.provider_id:
-        text += f" with {appt.provider.display_name}"
-    elif appt.room_id:
-        text += f" in {appt.room.name}"
-    return text
-
-
-def find_conflicts(
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    patient_id: int | None = None,
-    provider_id: int | None = None,
-    room_id: int | None = None,
-    device_id: int | None = None,
-    exclude_id: int | None = None,
-) -> list[Conflict]:
-    """Every active appointment that clashes with the proposed one, explained."""
-    conflicts: list[Conflict] = []
-    device = Device.get_or_none(Device.id == device_id) if device_id else None
-    buffer = dt.timedelta(minutes=device.cleanup_minutes if device else 0)
-    # A device's buffer can stretch a clash by that much on either side.
-    q = (
-        Appointment.select()
-        .where(
-            Appointment.status.in_(ACTIVE_STATUSES),
-            Appointment.start < end + buffer,
-            Appointment.end > start - buffer,
-        )
-        .order_by(Appointment.start)
-    )
-    if exclude_id is not None:
-        q = q.where(Appointment.id != exclude_id)
-    for appt in q:
-        overlaps = appt.start < end and appt.end > start
-        if overlaps and provider_id and appt.provider_id == provider_id:
-            conflicts.append(Conflict(
-                "provider", f"{appt.provider.display_name} is booked {_describe(appt, with_provider=False)}.",
-                appt.id))
-        if overlaps and room_id and appt.room_id == room_id:
-            conflicts.append(Conflict(
-                "room", f"{appt.room.name} is booked {_describe(appt)}.", appt.id))
-        if device and appt.device_id == device.id:
-            cleanup = f" (plus {device.cleanup_minutes} min clean-up)" if buffer else ""
-            conflicts.append(Conflict(
-                "device", f"The {device.name} is in use {_describe(appt)}{cleanup}.", appt.id))
-        if overlaps and patient_id and appt.patient_id == patient_id:
-            conflicts.append(Conflict(
-                "patient",
-                f"{display_name(appt.patient)} is already booked {_describe(appt)}.", appt.id))
-    return conflicts
+def find_conflicts(start: dt.datetime, end: dt.datetime, **resources) -> list[Conflict]:
+    """Everything the proposed slot clashes with (see ``Occupancy.conflicts``)."""
+    return Occupancy.load(start, end).conflicts(start, end, **resources)
 
 
 def _get(model, pk, what: str):
@@ -149,19 +111,26 @@ def _get(model, pk, what: str):
     return row
 
 
-def _validate(data: AppointmentInput) -> tuple[Patient, Service, User | None, Room | None,
-                                               Device | None, str]:
+def check(data: AppointmentInput, *, exclude_id: int | None = None,
+          occupancy: Occupancy | None = None) -> Checked:
+    """Validate a proposal and find its conflicts and hour problems; raises ValidationError for
+    input that can never be booked. Nothing is written."""
     patient = _get(Patient, data.patient_id, "patient")
     if patient.archived:
         raise ValidationError(f"{display_name(patient)} is archived; restore the chart first.")
     service = _get(Service, data.service_id, "service")
     if not service.active:
         raise ValidationError(f"{service.name} is no longer offered.")
+    if service.category == "retail":
+        raise ValidationError(f"{service.name} is a product, not an appointment.")
     provider = None
     if service.needs_provider or data.provider_id is not None:
         provider = _get(User, data.provider_id, "provider")
         if not provider.active or provider.role not in ("medical_director", "provider"):
             raise ValidationError(f"{provider.display_name} does not see patients.")
+        if not hours.treats(provider.id, service.category):
+            raise ValidationError(f"{provider.display_name} does not do "
+                                  f"{CATEGORIES[service.category]} treatments.")
     room = None
     if service.needs_room or data.room_id is not None:
         room = _get(Room, data.room_id, "room")
@@ -183,80 +152,148 @@ def _validate(data: AppointmentInput) -> tuple[Patient, Service, User | None, Ro
     notes = clean_block(data.notes)
     if len(notes) > MAX_NOTES:
         raise ValidationError(f"Notes must be at most {MAX_NOTES} characters.")
-    return patient, service, provider, room, device, notes
+    occupancy = occupancy or Occupancy.load(data.start, data.end)
+    conflicts = occupancy.conflicts(
+        data.start, data.end, patient_id=patient.id, provider_id=provider.id if provider else None,
+        room_id=room.id if room else None, device_id=device.id if device else None,
+        exclude_id=exclude_id)
+    return Checked(patient, service, provider, room, device, data.start, data.end, notes,
+                   conflicts, hours.outside_hours(data.start, data.end, provider))
 
 
-def book_appointment(
-    actor: User, data: AppointmentInput, *, override_reason: str = ""
-) -> Appointment:
-    """Book, or raise ConflictError listing every clash. A provider double-booking alone may
-    be overridden by giving ``override_reason``."""
+def _refuse_unless_overridden(checked: Checked, reason: str) -> None:
+    if not checked.needs_override:
+        return
+    if any(not c.overridable for c in checked.conflicts):
+        raise ConflictError(checked.refusal)
+    if not reason:
+        raise ConflictError(f"{checked.refusal} Give a reason to book it anyway.")
+
+
+def _record_override(actor: User, appt_id: int, checked: Checked, reason: str) -> None:
+    if checked.needs_override:
+        audit.record(actor, "appointment.override", "appointment", appt_id,
+                     f"{checked.refusal} Reason: {reason}"[:1000])
+
+
+def _change(actor: User, appt: Appointment, kind: str, *, from_status: str = "",
+            to_status: str = "", old: tuple | None = None, new: tuple | None = None,
+            note: str = "") -> None:
+    AppointmentChange.create(
+        appointment=appt.id, at=dt.datetime.now(), user=actor, kind=kind,
+        from_status=from_status, to_status=to_status,
+        old_start=old[0] if old else None, old_end=old[1] if old else None,
+        new_start=new[0] if new else None, new_end=new[1] if new else None, note=note)
+
+
+def book_appointment(actor: User, data: AppointmentInput, *, override_reason: str = "",
+                     series_id: int | None = None) -> Appointment:
+    """Book, or raise ConflictError naming every clash and hour problem. Only a provider
+    double-booking and booking outside hours may be overridden, with ``override_reason``."""
     require(actor, "schedule.write")
-    patient, service, provider, room, device, notes = _validate(data)
-    reason = " ".join(override_reason.split())
+    reason = clean_line(override_reason)
     with db.atomic():
-        conflicts = find_conflicts(
-            data.start, data.end, patient_id=patient.id,
-            provider_id=provider.id if provider else None,
-            room_id=room.id if room else None, device_id=device.id if device else None,
-        )
-        _refuse(conflicts, reason)
+        checked = check(data)
+        _refuse_unless_overridden(checked, reason)
         now = dt.datetime.now()
         appt = Appointment.create(
-            patient=patient, service=service, provider=provider, room=room, device=device,
-            start=data.start, end=data.end, notes=notes, created_at=now, updated_at=now,
-        )
+            patient=checked.patient, service=checked.service, provider=checked.provider,
+            room=checked.room, device=checked.device, start=checked.start, end=checked.end,
+            notes=checked.notes, series=series_id, created_at=now, updated_at=now)
+        _change(actor, appt, "booked", to_status="booked", new=(appt.start, appt.end))
         audit.record(actor, "appointment.book", "appointment", appt.id,
-                     f"{service.name} {data.start:%Y-%m-%d %H:%M} chart {patient.chart_number}")
-        if conflicts:
-            audit.record(actor, "appointment.override", "appointment", appt.id,
-                         f"provider double-booked: {reason}"[:500])
+                     f"{checked.service.name} {checked.start:%Y-%m-%d %H:%M} "
+                     f"chart {checked.patient.chart_number}")
+        _record_override(actor, appt.id, checked, reason)
     return appt
 
 
-def _refuse(conflicts: list[Conflict], reason: str) -> None:
-    if not conflicts:
-        return
-    text = " ".join(c.message for c in conflicts)
-    if any(not c.overridable for c in conflicts):
-        raise ConflictError(text)
-    if not reason:
-        raise ConflictError(f"{text} Give a reason to double-book the provider anyway.")
+def _locked(appointment_id: int, version: int) -> Appointment:
+    appt = Appointment.get_or_none(Appointment.id == appointment_id)
+    if appt is None:
+        raise NotFound("That appointment does not exist.")
+    if appt.version != version:
+        raise StaleEditError("This appointment was changed on another workstation. "
+                             "Nothing was saved; the schedule has been refreshed.")
+    return appt
 
 
-def change_status(actor: User, appointment_id: int, status: str, version: int) -> Appointment:
-    """Move an appointment along the status flow; refused if the step is not allowed or the
-    appointment changed on another PC since ``version`` was read."""
+def _bump(appointment_id: int, version: int, **values) -> None:
+    changed = (Appointment.update(version=Appointment.version + 1,
+                                  updated_at=dt.datetime.now(), **values)
+               .where(Appointment.id == appointment_id, Appointment.version == version)
+               .execute())
+    if not changed:  # another PC saved between our read and our write
+        raise StaleEditError("This appointment was changed on another workstation. "
+                             "Nothing was saved; the schedule has been refreshed.")
+
+
+_KEEP = object()
+
+
+def move_appointment(
+    actor: User, appointment_id: int, version: int, start: dt.datetime, end: dt.datetime,
+    *, provider_id=_KEEP, room_id=_KEEP, device_id=_KEEP, override_reason: str = "",
+) -> Appointment:
+    """Reschedule (drag, resize, or another provider/room/device) under the booking rules.
+    The history keeps the old slot."""
     require(actor, "schedule.write")
+    reason = clean_line(override_reason)
     with db.atomic():
-        appt = Appointment.get_or_none(Appointment.id == appointment_id)
-        if appt is None:
-            raise NotFound("That appointment does not exist.")
-        if appt.version != version:
-            raise StaleEditError(
-                "This appointment was changed on another workstation. "
-                "Nothing was saved; the schedule has been refreshed."
-            )
+        appt = _locked(appointment_id, version)
+        if appt.status not in MOVABLE:
+            raise ValidationError(f"An appointment that is {STATUS_LABELS[appt.status].lower()} "
+                                  "cannot be moved.")
+        data = AppointmentInput(
+            appt.patient_id, appt.service_id,
+            appt.provider_id if provider_id is _KEEP else provider_id, start, end,
+            appt.room_id if room_id is _KEEP else room_id,
+            appt.device_id if device_id is _KEEP else device_id, appt.notes)
+        checked = check(data, exclude_id=appt.id)
+        _refuse_unless_overridden(checked, reason)
+        old = (appt.start, appt.end)
+        _bump(appt.id, version, start=start, end=end, provider=data.provider_id,
+              room=data.room_id, device=data.device_id)
+        _change(actor, appt, "moved", old=old, new=(start, end))
+        audit.record(actor, "appointment.move", "appointment", appt.id,
+                     f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}")
+        _record_override(actor, appt.id, checked, reason)
+    return Appointment.get_by_id(appointment_id)
+
+
+def change_status(actor: User, appointment_id: int, status: str, version: int, *,
+                  reason: str = "", now: dt.datetime | None = None) -> Appointment:
+    """Move an appointment along the status flow. Cancelling needs a reason and is flagged
+    late inside the clinic's policy window (default 24 hours before the start)."""
+    require(actor, "schedule.write")
+    now = now or dt.datetime.now()
+    reason = clean_line(reason)
+    with db.atomic():
+        appt = _locked(appointment_id, version)
         if status not in TRANSITIONS.get(appt.status, ()):
             raise ValidationError(
                 f"An appointment that is {STATUS_LABELS[appt.status].lower()} cannot be marked "
-                f"{STATUS_LABELS.get(status, status).lower()}."
-            )
-        old = appt.status
-        changed = (
-            Appointment.update(status=status, version=Appointment.version + 1,
-                               updated_at=dt.datetime.now())
-            .where(Appointment.id == appointment_id, Appointment.version == version)
-            .execute()
-        )
-        if not changed:  # another PC won the race between our read and our write
-            raise StaleEditError("This appointment was changed on another workstation.")
-        audit.record(actor, "appointment.status", "appointment", appointment_id,
-                     f"{old} -> {status}")
-    appt.status, appt.version = status, version + 1
+                f"{STATUS_LABELS.get(status, status).lower()}.")
+        values: dict = {"status": status}
+        note = ""
+        if status == "cancelled":
+            if not reason:
+                raise ValidationError("Give a reason for cancelling.")
+            late = appt.start - now < hours.late_cancel_window()
+            values.update(cancel_reason=reason[:500], late_cancel=late)
+            note = ("late cancel: " if late else "") + reason[:500]
+        _bump(appt.id, version, **values)
+        _change(actor, appt, "cancelled" if status == "cancelled" else "status",
+                from_status=appt.status, to_status=status, note=note)
+        audit.record(actor, "appointment.status", "appointment", appt.id,
+                     f"{appt.status} -> {status}" + (f" ({note})" if note else ""))
+    for key, value in values.items():
+        setattr(appt, key, value)
+    appt.version = version + 1
     return appt
 
 
+# -- what the schedule shows ------------------------------------------------------------------
 @dataclass(frozen=True)
 class AppointmentRow:
     id: int
@@ -264,63 +301,127 @@ class AppointmentRow:
     end: dt.datetime
     patient_id: int
     patient: str
+    service_id: int
     service: str
+    category_key: str
     category: str  # label
+    provider_id: int | None
     provider: str
+    room_id: int | None
     room: str
+    device_id: int | None
     device: str
+    status_key: str
     status: str  # label
+    notes: str
+    late_cancel: bool
+    series_id: int | None
     version: int
+
+    @property
+    def active(self) -> bool:
+        return self.status_key not in ("cancelled", "no_show")
 
 
 def _rows(query) -> list[AppointmentRow]:
-    rows = []
-    for a in query:
-        rows.append(AppointmentRow(
-            a.id, a.start, a.end, a.patient_id, display_name(a.patient), a.service.name,
+    return [
+        AppointmentRow(
+            a.id, a.start, a.end, a.patient_id, display_name(a.patient), a.service_id,
+            a.service.name, a.service.category,
             CATEGORIES.get(a.service.category, a.service.category),
-            a.provider.display_name if a.provider_id else "",
-            a.room.name if a.room_id else "", a.device.name if a.device_id else "",
-            STATUS_LABELS.get(a.status, a.status), a.version,
-        ))
-    return rows
+            a.provider_id, a.provider.display_name if a.provider_id else "",
+            a.room_id, a.room.name if a.room_id else "",
+            a.device_id, a.device.name if a.device_id else "",
+            a.status, STATUS_LABELS.get(a.status, a.status), a.notes, a.late_cancel,
+            a.series_id, a.version,
+        )
+        for a in query
+    ]
 
 
-def _joined():
-    Provider = User.alias()
-    return (
-        Appointment.select(Appointment, Patient, Service, Provider, Room, Device)
-        .join(Patient, on=Appointment.patient == Patient.id)
-        .switch(Appointment).join(Service, on=Appointment.service == Service.id)
-        .switch(Appointment).join(Provider, on=Appointment.provider == Provider.id,
-                                  join_type=JOIN.LEFT_OUTER, attr="provider")
-        .switch(Appointment).join(Room, on=Appointment.room == Room.id,
-                                  join_type=JOIN.LEFT_OUTER, attr="room")
-        .switch(Appointment).join(Device, on=Appointment.device == Device.id,
-                                  join_type=JOIN.LEFT_OUTER, attr="device")
-    )
+def schedule_between(actor: User, start: dt.datetime, end: dt.datetime) -> list[AppointmentRow]:
+    """Appointments starting in [start, end), cancelled ones included, in start order."""
+    require(actor, "schedule.read")
+    query = (joined_appointments()
+             .where(Appointment.start >= start, Appointment.start < end)
+             .order_by(Appointment.start, Appointment.id))
+    return _rows(query)
 
 
 def day_schedule(actor: User, day: dt.date) -> list[AppointmentRow]:
-    """Every appointment starting on ``day``, cancelled ones included, in start order."""
-    require(actor, "schedule.read")
     start = dt.datetime.combine(day, dt.time())
-    query = (
-        _joined()
-        .where(Appointment.start >= start, Appointment.start < start + dt.timedelta(days=1))
-        .order_by(Appointment.start, Appointment.id)
-    )
-    return _rows(query)
+    return schedule_between(actor, start, start + dt.timedelta(days=1))
+
+
+def series_schedule(actor: User, series_id: int) -> list[AppointmentRow]:
+    """Every session of a series, in order."""
+    require(actor, "schedule.read")
+    return _rows(joined_appointments().where(Appointment.series == series_id)
+                 .order_by(Appointment.start))
+
+
+def get_appointment(actor: User, appointment_id: int) -> AppointmentRow:
+    require(actor, "schedule.read")
+    rows = _rows(joined_appointments().where(Appointment.id == appointment_id))
+    if not rows:
+        raise NotFound("That appointment does not exist.")
+    return rows[0]
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    id: int
+    start: dt.datetime
+    end: dt.datetime
+    provider_id: int | None
+    room_id: int | None
+    device_id: int | None
+    reason: str
+
+
+def blocks_between(actor: User, start: dt.datetime, end: dt.datetime) -> list[BlockRow]:
+    require(actor, "schedule.read")
+    query = (TimeBlock.select()
+             .where(TimeBlock.active, TimeBlock.start < end, TimeBlock.end > start)
+             .order_by(TimeBlock.start))
+    return [BlockRow(b.id, b.start, b.end, b.provider_id, b.room_id, b.device_id, b.reason)
+            for b in query]
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    at: dt.datetime
+    user: str
+    text: str
+
+
+def history(actor: User, appointment_id: int) -> list[ChangeRow]:
+    """The appointment's changes, oldest first, in words."""
+    require(actor, "schedule.read")
+    rows = []
+    query = (AppointmentChange.select(AppointmentChange, User).join(User)
+             .where(AppointmentChange.appointment == appointment_id)
+             .order_by(AppointmentChange.at, AppointmentChange.id))
+    for c in query:
+        if c.kind == "booked":
+            text = f"Booked for {c.new_start:%a %d %b %Y %H:%M}–{c.new_end:%H:%M}"
+        elif c.kind == "moved":
+            text = (f"Moved from {c.old_start:%a %d %b %H:%M}–{c.old_end:%H:%M} "
+                    f"to {c.new_start:%a %d %b %H:%M}–{c.new_end:%H:%M}")
+        elif c.kind == "cancelled":
+            text = f"Cancelled: {c.note}"
+        else:
+            text = f"{STATUS_LABELS.get(c.to_status, c.to_status)}"
+        rows.append(ChangeRow(c.at, c.user.display_name, text))
+    return rows
 
 
 def treatment_history(actor: User, *, limit: int = 200, offset: int = 0) -> list[AppointmentRow]:
     """Treatments given (completed or checked out), newest first."""
     require(actor, "treatment.read")
-    query = (
-        _joined()
-        .where(Appointment.status.in_(("completed", "checked_out")))
-        .order_by(Appointment.start.desc(), Appointment.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
+    query = (joined_appointments()
+             .where(Appointment.status.in_(("completed", "checked_out")))
+             .order_by(Appointment.start.desc(), Appointment.id.desc())
+             .offset(offset).limit(limit))
     return _rows(query)
+

@@ -19,16 +19,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import Database, SqliteDatabase
+from peewee import (
+    BooleanField,
+    CharField,
+    Database,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+    TimeField,
+)
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_migrations
 
 from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 1
-
-# UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
-UPGRADES: dict[int, Callable[[Database], None]] = {}
+SCHEMA_VERSION = 2
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event",)
@@ -109,6 +120,118 @@ def _run_step(version: int) -> None:
     finally:
         if sqlite:
             db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _upgrade_to_2(database: Database) -> None:
+    """Schema 2, the appointment book: provider skills and working hours, time off and blocked
+    time, series, appointment history, the waitlist; appointments gain series, cancel reason
+    and late-cancel flag.
+
+    The tables are frozen copies of their version-2 shape, so a later change to the models
+    does not change what this step creates (the later change brings its own step).
+    """
+
+    class Frozen(Model):
+        class Meta:
+            legacy_table_names = False
+
+    def stub(table: str) -> type[Model]:
+        return type(table, (Frozen,), {"Meta": type("Meta", (), {"table_name": table})})
+
+    user_t, room_t, device_t = stub("user"), stub("room"), stub("device")
+    service_t, patient_t, appt_t = stub("service"), stub("patient"), stub("appointment")
+
+    class ProviderSkill(Frozen):
+        provider = ForeignKeyField(user_t, on_delete="RESTRICT")
+        category = CharField(max_length=40)
+
+        class Meta:
+            table_name = "provider_skill"
+            indexes = ((("provider", "category"), True),)
+
+    class WorkingHours(Frozen):
+        provider = ForeignKeyField(user_t, on_delete="RESTRICT")
+        weekday = IntegerField()
+        start = TimeField()
+        end = TimeField()
+
+        class Meta:
+            table_name = "working_hours"
+
+    class TimeBlock(Frozen):
+        provider = ForeignKeyField(user_t, null=True, on_delete="RESTRICT")
+        room = ForeignKeyField(room_t, null=True, on_delete="RESTRICT")
+        device = ForeignKeyField(device_t, null=True, on_delete="RESTRICT")
+        start = DateTimeField(index=True)
+        end = DateTimeField()
+        reason = CharField(max_length=200)
+        active = BooleanField(default=True)
+        created_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "time_block"
+
+    class Series(Frozen):
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        service = ForeignKeyField(service_t, on_delete="RESTRICT")
+        sessions = IntegerField()
+        interval_days = IntegerField()
+        created_by = ForeignKeyField(user_t, on_delete="RESTRICT")
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "series"
+
+    class AppointmentChange(Frozen):
+        appointment = ForeignKeyField(appt_t, on_delete="RESTRICT")
+        at = DateTimeField()
+        user = ForeignKeyField(user_t, on_delete="RESTRICT")
+        kind = CharField(max_length=20)
+        from_status = CharField(max_length=20, default="")
+        to_status = CharField(max_length=20, default="")
+        old_start = DateTimeField(null=True)
+        old_end = DateTimeField(null=True)
+        new_start = DateTimeField(null=True)
+        new_end = DateTimeField(null=True)
+        note = TextField(default="")
+
+        class Meta:
+            table_name = "appointment_change"
+
+    class WaitlistEntry(Frozen):
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        service = ForeignKeyField(service_t, on_delete="RESTRICT")
+        provider = ForeignKeyField(user_t, null=True, on_delete="RESTRICT")
+        earliest = DateField()
+        latest = DateField()
+        day_part = CharField(max_length=20, default="any")
+        notes = TextField(default="")
+        status = CharField(max_length=20, default="waiting")
+        appointment = ForeignKeyField(appt_t, null=True, on_delete="RESTRICT")
+        version = IntegerField(default=1)
+        created_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "waitlist_entry"
+
+    new_tables = [ProviderSkill, WorkingHours, TimeBlock, Series, AppointmentChange,
+                  WaitlistEntry]
+    with database.bind_ctx([*new_tables, user_t, room_t, device_t, service_t, patient_t, appt_t]):
+        database.create_tables(new_tables)
+        migrator = SchemaMigrator.from_database(database)
+        run_migrations(
+            migrator.add_column("appointment", "series_id",
+                                ForeignKeyField(Series, field=Series.id, null=True,
+                                                on_delete="RESTRICT")),
+            migrator.add_column("appointment", "cancel_reason", TextField(default="")),
+            migrator.add_column("appointment", "late_cancel", BooleanField(default=False)),
+        )
+
+
+# UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
+UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2}
 
 
 def install_append_only_triggers() -> None:

@@ -25,6 +25,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    TimeField,
 )
 
 from .database import db
@@ -151,6 +152,51 @@ class Patient(BaseModel):
     updated_at = DateTimeField()
 
 
+class ProviderSkill(BaseModel):
+    """A service category a provider treats. A provider with no rows treats every category."""
+
+    provider = ForeignKeyField(User, backref="skills", on_delete="RESTRICT")
+    category = CharField(max_length=40)
+
+    class Meta:
+        indexes = ((("provider", "category"), True),)
+
+
+class WorkingHours(BaseModel):
+    """A provider's weekly hours. A provider with no rows works whenever the clinic is open;
+    with rows, only on those weekdays and times."""
+
+    provider = ForeignKeyField(User, backref="working_hours", on_delete="RESTRICT")
+    weekday = IntegerField()  # 0 Monday … 6 Sunday
+    start = TimeField()
+    end = TimeField()
+
+
+class TimeBlock(BaseModel):
+    """Time a provider is off, or a room or device is out of use (maintenance, meetings)."""
+
+    provider = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    room = ForeignKeyField(Room, null=True, on_delete="RESTRICT")
+    device = ForeignKeyField(Device, null=True, on_delete="RESTRICT")
+    start = DateTimeField(index=True)
+    end = DateTimeField()
+    reason = CharField(max_length=200)
+    active = BooleanField(default=True)  # lifted blocks stay on record
+    created_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    created_at = DateTimeField()
+
+
+class Series(BaseModel):
+    """A course of treatments booked together (laser hair every 6 weeks, mesotherapy weekly)."""
+
+    patient = ForeignKeyField(Patient, on_delete="RESTRICT")
+    service = ForeignKeyField(Service, on_delete="RESTRICT")
+    sessions = IntegerField()
+    interval_days = IntegerField()
+    created_by = ForeignKeyField(User, on_delete="RESTRICT")
+    created_at = DateTimeField()
+
+
 class Appointment(BaseModel):
     patient = ForeignKeyField(Patient, backref="appointments", on_delete="RESTRICT")
     service = ForeignKeyField(Service, on_delete="RESTRICT")
@@ -161,9 +207,46 @@ class Appointment(BaseModel):
     end = DateTimeField()
     status = CharField(max_length=20, default="booked")
     notes = TextField(default="")
+    series = ForeignKeyField(Series, null=True, backref="appointments", on_delete="RESTRICT")
+    cancel_reason = TextField(default="")
+    late_cancel = BooleanField(default=False)  # cancelled inside the clinic's policy window
     version = IntegerField(default=1)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+
+
+class AppointmentChange(BaseModel):
+    """The appointment's history, shown with it: booked, moved (old and new slot), each status
+    change, cancelled (with the reason). Written beside the audit event, never changed."""
+
+    appointment = ForeignKeyField(Appointment, backref="changes", on_delete="RESTRICT")
+    at = DateTimeField()
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    kind = CharField(max_length=20)  # booked | moved | status | cancelled
+    from_status = CharField(max_length=20, default="")
+    to_status = CharField(max_length=20, default="")
+    old_start = DateTimeField(null=True)
+    old_end = DateTimeField(null=True)
+    new_start = DateTimeField(null=True)
+    new_end = DateTimeField(null=True)
+    note = TextField(default="")
+
+
+class WaitlistEntry(BaseModel):
+    """A patient waiting for an earlier or a specific slot."""
+
+    patient = ForeignKeyField(Patient, on_delete="RESTRICT")
+    service = ForeignKeyField(Service, on_delete="RESTRICT")
+    provider = ForeignKeyField(User, null=True, on_delete="RESTRICT")  # None: anyone
+    earliest = DateField()
+    latest = DateField()
+    day_part = CharField(max_length=20, default="any")  # any | morning | afternoon | evening
+    notes = TextField(default="")
+    status = CharField(max_length=20, default="waiting")  # waiting | booked | removed
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT")
+    version = IntegerField(default=1)
+    created_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    created_at = DateTimeField()
 
 
 class AuditEvent(BaseModel):
@@ -180,4 +263,7 @@ class AuditEvent(BaseModel):
     hash = CharField(max_length=64)
 
 
-ALL_MODELS = [SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, Appointment, AuditEvent]
+ALL_MODELS = [
+    SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
+    TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, AuditEvent,
+]

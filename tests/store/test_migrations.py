@@ -30,9 +30,15 @@ def _row_counts(path: Path) -> dict[str, int]:
         con.close()
 
 
-def _columns() -> dict[str, list[str]]:
-    return {m._meta.table_name: sorted(c.name for c in db.get_columns(m._meta.table_name))
-            for m in ALL_MODELS}
+def _columns() -> dict[str, tuple[list, list]]:
+    """Per table: its columns (name, type, nullable) and its indexes (columns, unique)."""
+    shape = {}
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        columns = sorted((c.name, c.data_type.upper(), c.null) for c in db.get_columns(table))
+        indexes = sorted((tuple(i.columns), i.unique) for i in db.get_indexes(table))
+        shape[table] = (columns, indexes)
+    return shape
 
 
 @pytest.fixture
@@ -61,7 +67,7 @@ def test_every_fixture_migrates_to_the_current_schema_keeping_every_row(
     try:
         migrate()
         assert read_schema_version() == SCHEMA_VERSION
-        assert _columns() == fresh_columns  # same shape as a database made new today
+        assert _columns() == fresh_columns  # same tables, columns, types, indexes as a new one
         assert check_database() == []
     finally:
         close_database()

@@ -1,0 +1,196 @@
+"""Who and what is busy when: the one place the double-booking rules live.
+
+``Occupancy.load(start, end)`` reads the active appointments and blocked time around a window
+in one query each; ``conflicts(...)`` then says, in words for the front desk, everything a
+proposed appointment would clash with. Booking, moving, walk-ins, find-next-available and
+series all ask the same object, so they cannot disagree about what "free" means.
+
+The rules:
+
+* a provider, a room, a device and the patient are each in at most one active appointment
+  at a time (cancelled and no-show appointments free their slot);
+* a device's clean-up buffer after each use is busy time for that device;
+* a provider's time off and a room's or device's blocked time are busy time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from peewee import JOIN, fn
+
+from ..store.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    Device,
+    Patient,
+    Room,
+    Service,
+    TimeBlock,
+    User,
+)
+from .patients import display_name
+
+# Conflict kinds; only a provider double-booking may be overridden (with a reason).
+OVERRIDABLE = frozenset({"provider"})
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str  # provider | room | device | patient | provider_off | room_off | device_off
+    message: str
+    appointment_id: int | None = None
+
+    @property
+    def overridable(self) -> bool:
+        return self.kind in OVERRIDABLE
+
+
+@dataclass(frozen=True)
+class Busy:
+    """One appointment or one block, with what the messages need to name it."""
+
+    start: dt.datetime
+    end: dt.datetime
+    appointment_id: int | None = None
+    patient_id: int | None = None
+    provider_id: int | None = None
+    room_id: int | None = None
+    device_id: int | None = None
+    service: str = ""
+    patient: str = ""
+    provider: str = ""
+    room: str = ""
+    reason: str = ""  # blocks only
+
+    @property
+    def is_block(self) -> bool:
+        return self.appointment_id is None and not self.service
+
+
+def _hm(t: dt.datetime) -> str:
+    return t.strftime("%H:%M")
+
+
+def joined_appointments():
+    """Appointments with their patient, service, provider, room and device in one query."""
+    provider = User.alias()
+    return (
+        Appointment.select(Appointment, Patient, Service, provider, Room, Device)
+        .join(Patient, on=Appointment.patient == Patient.id)
+        .switch(Appointment).join(Service, on=Appointment.service == Service.id)
+        .switch(Appointment).join(provider, on=Appointment.provider == provider.id,
+                                  join_type=JOIN.LEFT_OUTER, attr="provider")
+        .switch(Appointment).join(Room, on=Appointment.room == Room.id,
+                                  join_type=JOIN.LEFT_OUTER, attr="room")
+        .switch(Appointment).join(Device, on=Appointment.device == Device.id,
+                                  join_type=JOIN.LEFT_OUTER, attr="device")
+    )
+
+
+def max_cleanup() -> dt.timedelta:
+    minutes = Device.select(fn.MAX(Device.cleanup_minutes)).scalar() or 0
+    return dt.timedelta(minutes=minutes)
+
+
+@dataclass
+class Occupancy:
+    items: list[Busy] = field(default_factory=list)
+    cleanup: dict[int, dt.timedelta] = field(default_factory=dict)  # device id -> buffer
+    names: dict[tuple[str, int], str] = field(default_factory=dict)  # ("device", 3) -> name
+
+    @classmethod
+    def load(cls, start: dt.datetime, end: dt.datetime) -> Occupancy:
+        """Everything that can clash with anything inside [start, end)."""
+        devices = list(Device.select())
+        occ = cls(cleanup={d.id: dt.timedelta(minutes=d.cleanup_minutes) for d in devices})
+        occ.names.update({("device", d.id): d.name for d in devices})
+        pad = max(occ.cleanup.values(), default=dt.timedelta())
+        query = joined_appointments().where(
+            Appointment.status.in_(ACTIVE_STATUSES),
+            Appointment.start < end + pad,
+            Appointment.end > start - pad,
+        )
+        for a in query:
+            occ.items.append(Busy(
+                a.start, a.end, a.id, a.patient_id, a.provider_id, a.room_id, a.device_id,
+                a.service.name, display_name(a.patient),
+                a.provider.display_name if a.provider_id else "",
+                a.room.name if a.room_id else "",
+            ))
+        blocks = TimeBlock.select().where(TimeBlock.active, TimeBlock.start < end,
+                                          TimeBlock.end > start)
+        for b in blocks:
+            occ.items.append(Busy(b.start, b.end, provider_id=b.provider_id, room_id=b.room_id,
+                                  device_id=b.device_id, reason=b.reason))
+        return occ
+
+    def add(self, busy: Busy) -> None:
+        """Count a planned appointment as busy (planning several at once, e.g. a series)."""
+        self.items.append(busy)
+
+    def conflicts(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        patient_id: int | None = None,
+        provider_id: int | None = None,
+        room_id: int | None = None,
+        device_id: int | None = None,
+        exclude_id: int | None = None,
+    ) -> list[Conflict]:
+        found: list[Conflict] = []
+        buffer = self.cleanup.get(device_id, dt.timedelta()) if device_id else dt.timedelta()
+        for b in sorted(self.items, key=lambda b: (b.start, b.appointment_id or 0)):
+            if exclude_id is not None and b.appointment_id == exclude_id:
+                continue
+            overlaps = b.start < end and b.end > start
+            span = f"{_hm(b.start)}–{_hm(b.end)}"
+            if b.is_block:
+                if not overlaps:
+                    continue
+                if provider_id and b.provider_id == provider_id:
+                    found.append(Conflict("provider_off", f"{self._name('provider', provider_id)}"
+                                                          f" is off {span} ({b.reason})."))
+                if room_id and b.room_id == room_id:
+                    found.append(Conflict("room_off", f"{self._name('room', room_id)} is "
+                                                      f"blocked {span} ({b.reason})."))
+                if device_id and b.device_id == device_id:
+                    found.append(Conflict("device_off", f"The {self._name('device', device_id)}"
+                                                        f" is out of use {span} ({b.reason})."))
+                continue
+            what = f"{span} for {b.service}"
+            if overlaps and provider_id and b.provider_id == provider_id:
+                where = f" in {b.room}" if b.room else ""
+                found.append(Conflict("provider", f"{b.provider} is booked {what}{where}.",
+                                      b.appointment_id))
+            with_whom = f" with {b.provider}" if b.provider else ""
+            if overlaps and room_id and b.room_id == room_id:
+                found.append(Conflict("room", f"{b.room} is booked {what}{with_whom}.",
+                                      b.appointment_id))
+            if device_id and b.device_id == device_id and \
+                    b.start < end + buffer and b.end + buffer > start:
+                cleanup = f" (plus {buffer.seconds // 60} min clean-up)" if buffer else ""
+                found.append(Conflict(
+                    "device", f"The {self._name('device', device_id)} is in use "
+                              f"{what}{with_whom}{cleanup}.", b.appointment_id))
+            if overlaps and patient_id and b.patient_id == patient_id:
+                found.append(Conflict("patient", f"{b.patient} is already booked {what}"
+                                                 f"{with_whom}.", b.appointment_id))
+        return found
+
+    def is_free(self, start: dt.datetime, end: dt.datetime, **resources) -> bool:
+        return not self.conflicts(start, end, **resources)
+
+    def _name(self, kind: str, pk: int) -> str:
+        """A device's, room's or provider's name, read only when a message needs it."""
+        if (kind, pk) not in self.names:
+            if kind == "room":
+                row = Room.get_or_none(Room.id == pk)
+                self.names[(kind, pk)] = row.name if row else f"room {pk}"
+            else:
+                row = User.get_or_none(User.id == pk)
+                self.names[(kind, pk)] = row.display_name if row else f"provider {pk}"
+        return self.names[(kind, pk)]
