@@ -36,6 +36,25 @@ class Slot:
                                            self.end, self.room_id, self.device_id, notes)
 
 
+def bookable_services(provider_id: int | None = None) -> list[Service]:
+    """Services the clinic can book now: someone treats them (``provider_id`` if given) and a
+    device of the kind they need exists. Retail items are not appointments."""
+    kinds = {d.kind for d in Device.select(Device.kind).where(Device.active)}
+    staff = [provider_id] if provider_id is not None else \
+        [u.id for u in User.select(User.id).where(
+            User.active, User.role.in_(("medical_director", "provider")))]
+    result = []
+    for service in Service.select().where(Service.active, Service.category != "retail") \
+            .order_by(Service.category, Service.name):
+        if service.device_kind and service.device_kind not in kinds:
+            continue
+        if service.needs_provider and not any(hours.treats(pid, service.category)
+                                              for pid in staff):
+            continue
+        result.append(service)
+    return result
+
+
 def _ceil(t: dt.datetime, minutes: int) -> dt.datetime:
     t = t.replace(second=0, microsecond=0)
     extra = (t.hour * 60 + t.minute) % minutes

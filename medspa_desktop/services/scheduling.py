@@ -161,6 +161,13 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
                    conflicts, hours.outside_hours(data.start, data.end, provider))
 
 
+def preview(actor: User, data: AppointmentInput, *,
+            exclude_id: int | None = None) -> Checked:
+    """What booking ``data`` would run into, for a dialog to show while the user types."""
+    require(actor, "schedule.read")
+    return check(data, exclude_id=exclude_id)
+
+
 def _refuse_unless_overridden(checked: Checked, reason: str) -> None:
     if not checked.needs_override:
         return

@@ -22,6 +22,7 @@ from .permissions import require
 
 MAX_SESSIONS = 20
 MAX_INTERVAL_DAYS = 365
+NEAREST_CANDIDATES = 80
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,7 @@ def plan_series(actor: User, first: scheduling.AppointmentInput, sessions: int,
         problems = [c.message for c in checked.conflicts] + checked.hour_problems
         alternative = None
         if problems:
-            found = find_slots(actor, first.service_id,
-                               after=dt.datetime.combine(start.date(), dt.time()),
-                               provider_id=first.provider_id, patient_id=first.patient_id,
-                               limit=1, horizon_days=min(interval_days, 14))
-            alternative = found[0] if found else None
+            alternative = _nearest_free(actor, first, start, interval_days)
         chosen = alternative if problems else None
         occ.add(Busy(chosen.start if chosen else start, chosen.end if chosen else start + length,
                      appointment_id=-(i + 1), patient_id=first.patient_id,
@@ -72,6 +69,17 @@ def plan_series(actor: User, first: scheduling.AppointmentInput, sessions: int,
                      service="this series", patient="the patient"))
         plan.append(PlannedSession(i + 1, start, start + length, problems, alternative))
     return plan
+
+
+def _nearest_free(actor: User, first: scheduling.AppointmentInput, wanted: dt.datetime,
+                  interval_days: int) -> Slot | None:
+    """The free slot closest in time to ``wanted`` with the same provider, from that morning up
+    to two weeks (or one interval) on; the earlier of two equally close ones."""
+    found = find_slots(actor, first.service_id,
+                       after=dt.datetime.combine(wanted.date(), dt.time()),
+                       provider_id=first.provider_id, patient_id=first.patient_id,
+                       limit=NEAREST_CANDIDATES, horizon_days=min(interval_days, 14))
+    return min(found, key=lambda slot: abs(slot.start - wanted), default=None)
 
 
 def book_series(actor: User, patient_id: int, service_id: int,

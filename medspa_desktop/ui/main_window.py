@@ -29,6 +29,7 @@ QUICK_STATUSES = (
     ("completed", "Mark co&mpleted", "Ctrl+Shift+M"),
     ("checked_out", "Mark checked &out", "Ctrl+Shift+O"),
     ("no_show", "Mark &no-show", "Ctrl+Shift+X"),
+    ("cancelled", "Cance&l…", "Ctrl+Del"),
 )
 
 
@@ -92,6 +93,15 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.find_action)
 
         appt_menu = bar.addMenu("Appoint&ment")
+        self._action("&New appointment…", lambda: self._on_schedule(self.schedule.new_appointment),
+                     QKeySequence.StandardKey.New, appt_menu)
+        self._action("&Walk-in…", lambda: self._on_schedule(self.schedule.walk_in),
+                     "Ctrl+Shift+W", appt_menu)
+        self._action("&Find next available…", lambda: self._on_schedule(self.schedule.find_next),
+                     "Ctrl+Shift+F", appt_menu)
+        self._action("Wait&list…", lambda: self._on_schedule(self.schedule.show_waitlist), None,
+                     appt_menu)
+        appt_menu.addSeparator()
         self._action("&Today", self._schedule_today, "Ctrl+T", appt_menu)
         self._action("&Previous day", lambda: self._schedule_shift(-1), "Ctrl+PgUp", appt_menu)
         self._action("&Next day", lambda: self._schedule_shift(1), "Ctrl+PgDown", appt_menu)
@@ -135,6 +145,10 @@ class MainWindow(QMainWindow):
             self.patients.refresh()
             self.statusBar().showMessage(
                 f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
+
+    def _on_schedule(self, action) -> None:
+        self.show_tab("schedule")
+        action()
 
     def _schedule_today(self) -> None:
         self.show_tab("schedule")

@@ -298,7 +298,8 @@ def test_a_series_plan_shows_each_clash_with_the_nearest_free_alternative(clinic
     assert [p.start for p in plan] == [at("10:00"), week2, week2 + dt.timedelta(days=7)]
     assert [bool(p.problems) for p in plan] == [False, True, False]
     assert plan[1].problems == ["Dr Lee is booked 10:00–10:30 for Botox Cosmetic in Room 2."]
-    assert plan[1].alternative.start == dt.datetime(2030, 1, 15, 9, 0)
+    # the nearest free time: 09:30 and 10:30 are both 30 minutes off; the earlier wins
+    assert plan[1].alternative.start == dt.datetime(2030, 1, 15, 9, 30)
 
 
 def test_a_series_with_a_clash_books_nothing(clinic):

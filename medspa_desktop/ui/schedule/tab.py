@@ -1,59 +1,60 @@
-"""Schedule tab: the day's appointments, with day navigation and status quick actions.
+"""Schedule tab: the appointment book the front desk keeps open all day.
 
-(The time grid with columns per provider, room and device comes with the schedule issue; this
-list is what every later view is checked against.)
+Views: the day by provider, room or device (a grid), the day as a list, or a week for one
+provider, room or device. Everything it changes goes through the services; a refusal is
+shown as the service words it and the view refreshes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateEdit,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QMenu,
     QPushButton,
+    QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ...services import scheduling
-from ...services.errors import DomainError, StaleEditError
+from ...services import auth, catalog, hours, scheduling, series, waitlist
+from ...services.errors import ConflictError, DomainError, StaleEditError
 from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal
 from ..models import RowTableModel
 from ..widgets.table import fit_columns, make_table
+from .appointment_dialog import AppointmentDialog
+from .booking_dialog import BookingDialog
+from .find_slot import FindSlotDialog
+from .grid import CATEGORY_COLOURS, GridColumn, ScheduleGrid
+from .waitlist_dialogs import WaitlistDialog, WaitlistOfferDialog
+from .walk_in import WalkInDialog
 
-# Soft block colours by service category label, so a glance tells injectables from lasers.
-CATEGORY_COLOURS = {
-    "Neurotoxin": "#e8f0fe",
-    "Dermal filler": "#fde7ef",
-    "Laser resurfacing": "#fff1dc",
-    "Laser hair reduction": "#fff8d6",
-    "Photorejuvenation (IPL)": "#e6f6ec",
-    "Acne light therapy": "#e4f7f8",
-    "Pigment / vascular": "#f3e8fd",
-    "Body contouring": "#eef1f4",
-    "Mesotherapy": "#fbeee2",
-    "Peel / microneedling / PRP": "#ecf4dd",
-}
-
-COLUMNS = (cols.TIME, cols.PATIENT, cols.SERVICE, cols.PROVIDER, cols.ROOM, cols.DEVICE,
-           cols.STATUS)
+LIST_COLUMNS = (cols.TIME, cols.PATIENT, cols.SERVICE, cols.PROVIDER, cols.ROOM, cols.DEVICE,
+                cols.STATUS)
+DAY_VIEWS = (("Day by provider", "provider"), ("Day by room", "room"),
+             ("Day by device", "device"), ("Day as a list", "list"))
+NOW_TICK_MS = 60_000
 
 
-class _DayModel(RowTableModel):
+class _ListModel(RowTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         row = self.row_at(index.row())
         if role == Qt.ItemDataRole.BackgroundRole:
-            colour = CATEGORY_COLOURS.get(row.category)
+            colour = CATEGORY_COLOURS.get(row.category_key)
             return QColor(colour) if colour else None
-        if role == Qt.ItemDataRole.ForegroundRole and row.status in ("Cancelled", "No-show"):
+        if role == Qt.ItemDataRole.ForegroundRole and not row.active:
             return QColor("#8a8a8a")
         return super().data(index, role)
 
@@ -64,6 +65,8 @@ class ScheduleTab(QWidget):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__(parent)
         self.user = user
+        self.rows: list[scheduling.AppointmentRow] = []
+
         self.prev_button = QPushButton("◀ Previous")
         self.today_button = QPushButton("Today")
         self.next_button = QPushButton("Next ▶")
@@ -71,6 +74,9 @@ class ScheduleTab(QWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
         self.date_edit.setAccessibleName("Schedule date")
+        self.view = QComboBox()
+        self.view.setAccessibleName("Schedule view")
+        self._fill_views()
         self.summary = QLabel()
         for button, name in ((self.prev_button, "Previous day"), (self.today_button, "Today"),
                              (self.next_button, "Next day")):
@@ -79,19 +85,68 @@ class ScheduleTab(QWidget):
         self.next_button.clicked.connect(lambda: self.shift(1))
         self.today_button.clicked.connect(self.go_today)
         self.date_edit.dateChanged.connect(lambda _d: self.refresh())
+        self.view.currentIndexChanged.connect(lambda _i: self.refresh())
+
+        self.new_button = QPushButton("New appointment")
+        self.walk_in_button = QPushButton("Walk-in…")
+        self.find_button = QPushButton("Find next available…")
+        self.waitlist_button = QPushButton("Waitlist…")
+        self.new_button.clicked.connect(self.new_appointment)
+        self.walk_in_button.clicked.connect(self.walk_in)
+        self.find_button.clicked.connect(self.find_next)
+        self.waitlist_button.clicked.connect(self.show_waitlist)
 
         bar = QHBoxLayout()
-        for w in (self.prev_button, self.today_button, self.next_button, self.date_edit):
+        for w in (self.prev_button, self.today_button, self.next_button, self.date_edit,
+                  self.view):
             bar.addWidget(w)
-        bar.addSpacing(16)
+        bar.addSpacing(12)
         bar.addWidget(self.summary, 1)
+        actions = QHBoxLayout()
+        for w in (self.new_button, self.walk_in_button, self.find_button,
+                  self.waitlist_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
 
-        self.model = _DayModel(COLUMNS, parent=self)
+        self.grid = ScheduleGrid()
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.grid)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        self.model = _ListModel(LIST_COLUMNS, parent=self)
         self.table = make_table(self.model, "Appointments of the day")
+        self.table.doubleClicked.connect(
+            lambda index: self.open_appointment(self.model.row_at(index.row()).id))
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.scroll)
+        self.stack.addWidget(self.table)
+
+        self.grid.slot_activated.connect(lambda col, start: self.new_appointment(col, start))
+        self.grid.appointment_activated.connect(self.open_appointment)
+        self.grid.context_requested.connect(self.show_menu)
+        self.grid.move_requested.connect(self.move)
+
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.table)
+        layout.addLayout(actions)
+        layout.addWidget(self.stack, 1)
+
+        self._now_timer = QTimer(self, interval=NOW_TICK_MS)
+        self._now_timer.timeout.connect(self._tick)
+        self._now_timer.start()
         self.refresh()
+
+    def _fill_views(self) -> None:
+        for label, key in DAY_VIEWS:
+            self.view.addItem(label, ("day", key, None))
+        for u in auth.providers():
+            self.view.addItem(f"Week: {u.display_name}", ("week", "provider", u.id))
+        for r in catalog.rooms():
+            self.view.addItem(f"Week: {r.name}", ("week", "room", r.id))
+        for d in catalog.devices():
+            self.view.addItem(f"Week: {d.name}", ("week", "device", d.id))
 
     # -- navigation -------------------------------------------------------------------------
     @property
@@ -102,46 +157,264 @@ class ScheduleTab(QWidget):
         self.date_edit.setDate(QDate(day.year, day.month, day.day))
 
     def shift(self, days: int) -> None:
-        self.set_day(self.day + dt.timedelta(days=days))
+        span = 7 if self.view.currentData()[0] == "week" else 1
+        self.set_day(self.day + dt.timedelta(days=days * span))
 
     def go_today(self) -> None:
         self.set_day(dt.date.today())
 
-    def refresh(self) -> None:
-        rows = scheduling.day_schedule(self.user, self.day)
-        self.model.set_rows(rows)
-        active = sum(1 for r in rows if r.status not in ("Cancelled", "No-show"))
-        self.summary.setText(
-            f"{active} appointment{'s' if active != 1 else ''}"
-            + (f" ({len(rows) - active} cancelled or no-show)" if len(rows) > active else ""))
-        fit_columns(self.table)
+    def set_view(self, mode: str, kind: str, resource_id: int | None = None) -> None:
+        for i in range(self.view.count()):
+            if self.view.itemData(i) == (mode, kind, resource_id):
+                self.view.setCurrentIndex(i)
+                return
+        raise ValueError(f"no view {mode}/{kind}/{resource_id}")
 
-    # -- quick actions ----------------------------------------------------------------------
+    # -- loading ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        mode, kind, resource_id = self.view.currentData()
+        if mode == "week":
+            monday = self.day - dt.timedelta(days=self.day.weekday())
+            days = [monday + dt.timedelta(days=i) for i in range(7)]
+        else:
+            days = [self.day]
+        start = dt.datetime.combine(days[0], dt.time())
+        end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time())
+        self.rows = scheduling.schedule_between(self.user, start, end)
+        active = [r for r in self.rows if r.active]
+        cancelled = len(self.rows) - len(active)
+        self.summary.setText(
+            f"{len(active)} appointment{'s' if len(active) != 1 else ''}"
+            + (f" ({cancelled} cancelled or no-show)" if cancelled else ""))
+        if kind == "list":
+            self.model.set_rows(self.rows)
+            fit_columns(self.table)
+            self.stack.setCurrentWidget(self.table)
+            return
+        blocks = scheduling.blocks_between(self.user, start, end)
+        columns = (self._week_columns(days, kind, resource_id) if mode == "week"
+                   else self._day_columns(self.day, kind, active))
+        first, last = self._hours(days, active, blocks)
+        self.grid.set_content(columns, self.rows, blocks, first, last, hours.slot_minutes(),
+                              dt.datetime.now())
+        self.stack.setCurrentWidget(self.scroll)
+
+    def _day_columns(self, day: dt.date, kind: str, active) -> list[GridColumn]:
+        clinic = hours.clinic_hours()[day.weekday()]
+        if kind == "provider":
+            busy = {r.provider_id for r in active}
+            columns = []
+            for u in auth.providers():
+                span = hours.working_span(u.id, day)
+                if span is not None or u.id in busy:
+                    columns.append(GridColumn(f"provider:{u.id}", u.display_name, day,
+                                              "provider", u.id, span))
+            return columns
+        items = catalog.rooms() if kind == "room" else catalog.devices()
+        return [GridColumn(f"{kind}:{x.id}", x.name, day, kind, x.id, clinic) for x in items]
+
+    def _week_columns(self, days, kind: str, resource_id: int) -> list[GridColumn]:
+        clinic = hours.clinic_hours()
+        columns = []
+        for day in days:
+            if clinic[day.weekday()] is None:
+                continue
+            span = hours.working_span(resource_id, day) if kind == "provider" \
+                else clinic[day.weekday()]
+            columns.append(GridColumn(day.isoformat(), f"{day:%a %d %b}", day, kind,
+                                      resource_id, span))
+        return columns
+
+    @staticmethod
+    def _hours(days, active, blocks) -> tuple[dt.time, dt.time]:
+        """From the earliest opening (or appointment) to the latest closing, on whole hours."""
+        clinic = hours.clinic_hours()
+        spans = [clinic[d.weekday()] for d in days if clinic[d.weekday()] is not None]
+        starts = [s[0] for s in spans] + [r.start.time() for r in active]
+        ends = [s[1] for s in spans] + [r.end.time() for r in active if r.end.date() ==
+                                        r.start.date()]
+        first = min(starts, default=dt.time(9))
+        last = max(ends, default=dt.time(18))
+        last_hour = min(23, last.hour + (1 if last.minute else 0))
+        return dt.time(first.hour), dt.time(max(last_hour, first.hour + 1))
+
+    def _tick(self) -> None:
+        self.grid.now = dt.datetime.now()
+        self.grid.update()
+
+    # -- selection --------------------------------------------------------------------------
     def selected(self) -> scheduling.AppointmentRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        if self.stack.currentWidget() is self.table:
+            picked = self.table.selectionModel().selectedRows()
+            return self.model.row_at(picked[0].row()) if picked else None
+        return next((r for r in self.rows if r.id == self.grid.selected_id), None)
+
+    def select(self, appointment_id: int) -> None:
+        if self.stack.currentWidget() is self.table:
+            for i, r in enumerate(self.model.rows()):
+                if r.id == appointment_id:
+                    self.table.selectRow(i)
+        else:
+            self.grid.select_appointment(appointment_id)
+
+    # -- booking ----------------------------------------------------------------------------
+    def new_appointment(self, column: GridColumn | None = None,
+                        start: dt.datetime | None = None) -> None:
+        if column is None and self.stack.currentWidget() is self.scroll:
+            picked = self.grid.selected_slot_info()
+            if picked is not None:
+                column, start = picked
+        if start is None:
+            now = dt.datetime.now()
+            start = dt.datetime.combine(self.day, dt.time(now.hour + 1 if now.hour < 22
+                                                          else 9))
+        resources = {f"{column.kind}_id": column.resource_id} if column else {}
+        dialog = BookingDialog(self.user, start, parent=self, **resources)
+        if dialog.exec():
+            self._after_booking(dialog.appointment, dialog.series)
+
+    def _after_booking(self, appointment, booked_series=None) -> None:
+        if booked_series is not None:
+            sessions = scheduling.series_schedule(self.user, booked_series.id)
+            self.refresh()
+            self.status_message.emit(f"Booked a series of {len(sessions)} sessions.")
+            return
+        if appointment is None:
+            return
+        self.set_day(appointment.start.date())
+        self.refresh()
+        self.select(appointment.id)
+        row = scheduling.get_appointment(self.user, appointment.id)
+        self.status_message.emit(
+            f"Booked {row.patient}: {row.service} {row.start:%a %d %b %H:%M} with "
+            f"{row.provider}.")
+
+    def walk_in(self) -> None:
+        dialog = WalkInDialog(self.user, self)
+        if dialog.exec():
+            self._after_booking(dialog.appointment)
+
+    def find_next(self) -> None:
+        dialog = FindSlotDialog(self.user, self.day, self)
+        if dialog.exec() and dialog.slot is not None:
+            slot = dialog.slot
+            booking = BookingDialog(self.user, slot.start, provider_id=slot.provider_id,
+                                    room_id=slot.room_id, device_id=slot.device_id,
+                                    service_id=dialog.service_id, parent=self)
+            if booking.exec():
+                self._after_booking(booking.appointment, booking.series)
+
+    def show_waitlist(self) -> None:
+        WaitlistDialog(self.user, self).exec()
+
+    def open_appointment(self, appointment_id: int) -> None:
+        dialog = AppointmentDialog(self.user, appointment_id, self)
+        dialog.exec()
+        if dialog.chosen_status is not None:
+            self._status(appointment_id, dialog.chosen_status)
+
+    # -- changing ---------------------------------------------------------------------------
+    def ask_reason(self, title: str, prompt: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, prompt)
+        return text if ok else None
 
     def set_status(self, status: str) -> None:
         row = self.selected()
         if row is None:
             self.status_message.emit("Select an appointment first.")
             return
+        self._status(row.id, status)
+
+    def _status(self, appointment_id: int, status: str) -> None:
+        row = scheduling.get_appointment(self.user, appointment_id)
+        reason = ""
+        if status == "cancelled":
+            reason = self.ask_reason("Cancel appointment",
+                                     f"Why is {row.patient} cancelling {row.service} "
+                                     f"{row.start:%a %d %b %H:%M}?")
+            if reason is None:
+                return
         try:
-            scheduling.change_status(self.user, row.id, status, row.version)
-        except StaleEditError as exc:
-            self.refresh()
-            show_refusal(self, exc)
-            return
+            scheduling.change_status(self.user, row.id, status, row.version, reason=reason)
         except DomainError as exc:
-            show_refusal(self, exc)
+            self._refused(exc)
             return
         self.refresh()
-        self._select(row.id)
-        self.status_message.emit(
-            f"{row.patient}: {scheduling.STATUS_LABELS[status].lower()}.")
+        self.select(row.id)
+        self.status_message.emit(f"{row.patient}: {scheduling.STATUS_LABELS[status].lower()}.")
+        if status in ("cancelled", "no_show"):
+            self.offer_slot(row)
 
-    def _select(self, appointment_id: int) -> None:
-        for i, r in enumerate(self.model.rows()):
-            if r.id == appointment_id:
-                self.table.selectRow(i)
-                return
+    def cancel_following(self, appointment_id: int) -> None:
+        reason = self.ask_reason("Cancel the rest of the series",
+                                 "Why are the remaining sessions cancelled?")
+        if reason is None:
+            return
+        try:
+            count = series.cancel_series_from(self.user, appointment_id, reason)
+        except DomainError as exc:
+            self._refused(exc)
+            return
+        self.refresh()
+        self.status_message.emit(f"Cancelled {count} sessions.")
+
+    def offer_slot(self, row: scheduling.AppointmentRow) -> None:
+        """A slot opened: offer it to the waitlist entries it suits."""
+        offers = waitlist.offers_for(self.user, row.start, row.end, row.provider_id)
+        if not offers:
+            return
+        dialog = WaitlistOfferDialog(self.user, row.start, row.end, row.provider_id, offers,
+                                     self)
+        if dialog.exec() and dialog.appointment is not None:
+            self._after_booking(dialog.appointment)
+
+    def move(self, appointment_id: int, start: dt.datetime, end: dt.datetime,
+             column: GridColumn) -> None:
+        row = scheduling.get_appointment(self.user, appointment_id)
+        target = {f"{column.kind}_id": column.resource_id}
+        try:
+            try:
+                scheduling.move_appointment(self.user, row.id, row.version, start, end, **target)
+            except ConflictError as exc:
+                if "Give a reason" not in str(exc):
+                    raise
+                reason = self.ask_reason("Book anyway?", f"{exc}\n\nReason:")
+                if not reason:
+                    self.refresh()
+                    return
+                scheduling.move_appointment(self.user, row.id, row.version, start, end,
+                                            override_reason=reason, **target)
+        except DomainError as exc:
+            self._refused(exc)
+            return
+        self.refresh()
+        self.select(row.id)
+        self.status_message.emit(f"Moved {row.patient} to {start:%a %d %b %H:%M}.")
+
+    def _refused(self, exc: DomainError) -> None:
+        self.refresh()
+        show_refusal(self, exc, "Stale" if isinstance(exc, StaleEditError) else "Not done")
+
+    # -- menus ------------------------------------------------------------------------------
+    def menu_for(self, appointment_id: int) -> QMenu:
+        row = scheduling.get_appointment(self.user, appointment_id)
+        menu = QMenu(self)
+        menu.addAction("Open…", lambda: self.open_appointment(row.id))
+        menu.addSeparator()
+        for status in scheduling.TRANSITIONS.get(row.status_key, ()):
+            label = scheduling.STATUS_LABELS[status]
+            text = "Cancel…" if status == "cancelled" else f"Mark {label.lower()}"
+            menu.addAction(text, lambda s=status: self._status(row.id, s))
+        if row.series_id is not None and row.status_key in scheduling.MOVABLE:
+            menu.addAction("Cancel this and following sessions…",
+                           lambda: self.cancel_following(row.id))
+        return menu
+
+    def show_menu(self, appointment_id: int, position) -> None:
+        self.menu_for(appointment_id).exec(position)
+
+    def _table_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.show_menu(self.model.row_at(index.row()).id,
+                           self.table.viewport().mapToGlobal(pos))

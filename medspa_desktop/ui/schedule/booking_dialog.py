@@ -1,0 +1,252 @@
+"""Book an appointment (or a series of them).
+
+As the user fills it in, the dialog asks the services what the booking would run into and
+says so under the form; when the only problems may be overridden (a provider double-booking,
+outside hours) a reason field appears. Nothing is written until Book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services import alerts, availability, catalog, hours, scheduling, series
+from ...services.errors import DomainError
+from ...store.models import Appointment, Series, User
+from ..widgets.messages import ErrorLabel
+from ..widgets.patient_picker import PatientPicker
+from .series_dialog import SeriesPlanDialog
+
+NONE = -1
+
+
+class BookingDialog(QDialog):
+    def __init__(self, user: User, start: dt.datetime, *, provider_id: int | None = None,
+                 room_id: int | None = None, device_id: int | None = None,
+                 service_id: int | None = None, patient: tuple[int, str] | None = None,
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.appointment: Appointment | None = None
+        self.series: Series | None = None
+        self.setWindowTitle("New appointment")
+        self.setMinimumWidth(560)
+
+        self.picker = PatientPicker(user)
+        self.service = QComboBox()
+        self.service.setAccessibleName("Service")
+        self._services = {s.id: s for s in availability.bookable_services()}
+        for s in self._services.values():
+            self.service.addItem(s.name, s.id)
+        self.provider = QComboBox()
+        self.provider.setAccessibleName("Provider")
+        self.room = QComboBox()
+        self.room.setAccessibleName("Room")
+        self.device = QComboBox()
+        self.device.setAccessibleName("Device")
+        self.date = QDateEdit(QDate(start.year, start.month, start.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.time = QTimeEdit(QTime(start.hour, start.minute))
+        self.time.setDisplayFormat("HH:mm")
+        self.minutes = QSpinBox()
+        self.minutes.setRange(5, 720)
+        self.minutes.setSingleStep(5)
+        self.minutes.setSuffix(" min")
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(52)
+        self.alerts = QLabel()
+        self.alerts.setWordWrap(True)
+        self.alerts.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
+        self.alerts.hide()
+
+        self.repeat = QCheckBox("Book a series of")
+        self.sessions = QSpinBox()
+        self.sessions.setRange(2, series.MAX_SESSIONS)
+        self.sessions.setValue(6)
+        self.sessions.setSuffix(" sessions")
+        self.every = QSpinBox()
+        self.every.setRange(1, 52)
+        self.every.setValue(4)
+        self.unit = QComboBox()
+        self.unit.addItem("weeks apart", 7)
+        self.unit.addItem("days apart", 1)
+        repeat_row = QHBoxLayout()
+        for w in (self.repeat, self.sessions, self.every, self.unit):
+            repeat_row.addWidget(w)
+        repeat_row.addStretch(1)
+        self.repeat.toggled.connect(self._repeat_toggled)
+
+        self.problems = ErrorLabel()
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Reason to book anyway (recorded)")
+        self.reason.setAccessibleName("Override reason")
+        self.reason.hide()
+
+        when = QWidget()
+        when_row = QHBoxLayout(when)
+        when_row.setContentsMargins(0, 0, 0, 0)
+        when_row.addWidget(self.date)
+        when_row.addWidget(self.time)
+        when_row.addWidget(QLabel("for"))
+        when_row.addWidget(self.minutes)
+        when_row.addStretch(1)
+
+        form = QFormLayout()
+        form.addRow("&Patient", self.picker)
+        form.addRow("", self.alerts)
+        form.addRow("&Service", self.service)
+        form.addRow("Pro&vider", self.provider)
+        form.addRow("&Room", self.room)
+        form.addRow("&Device", self.device)
+        form.addRow("&When", when)
+        form.addRow("", repeat_row)
+        form.addRow("&Notes", self.notes)
+
+        buttons = QDialogButtonBox()
+        self.book_button = buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self._repeat_toggled(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.reason)
+        layout.addWidget(buttons)
+
+        self._wanted = {"provider": provider_id, "room": room_id, "device": device_id}
+        if service_id is None and provider_id is not None:  # something this provider does
+            theirs = availability.bookable_services(provider_id)
+            service_id = theirs[0].id if theirs else None
+        if service_id is not None:
+            self.service.setCurrentIndex(max(0, self.service.findData(service_id)))
+        self.service.currentIndexChanged.connect(lambda _i: self._service_changed())
+        for combo in (self.provider, self.room, self.device):
+            combo.currentIndexChanged.connect(lambda _i: self.recheck())
+        self.date.dateChanged.connect(lambda _d: self.recheck())
+        self.time.timeChanged.connect(lambda _t: self.recheck())
+        self.minutes.valueChanged.connect(lambda _v: self.recheck())
+        self.picker.chosen.connect(lambda _pid: self.recheck())
+        self._service_changed()
+        if patient is not None:
+            self.picker.set_patient(*patient)
+        self.picker.search.setFocus()
+
+    # -- form state -------------------------------------------------------------------------
+    def _service_changed(self) -> None:
+        chosen = self._services.get(self.service.currentData())
+        if chosen is None:
+            return
+        self.minutes.setValue(max(5, chosen.default_minutes))
+        self._fill(self.provider, [(u.display_name, u.id)
+                                   for u in hours.providers_for(chosen.category)],
+                   "provider", needed=chosen.needs_provider)
+        self._fill(self.room, [(r.name, r.id) for r in catalog.rooms()], "room",
+                   needed=chosen.needs_room)
+        self._fill(self.device, [(d.name, d.id) for d in catalog.devices()
+                                 if d.kind == chosen.device_kind], "device",
+                   needed=bool(chosen.device_kind))
+        self.recheck()
+
+    def _fill(self, combo: QComboBox, items, kind: str, *, needed: bool) -> None:
+        keep = combo.currentData() if combo.count() else self._wanted.get(kind)
+        combo.blockSignals(True)
+        combo.clear()
+        if not needed:
+            combo.addItem("(not needed)", NONE)
+        for label, pk in items:
+            combo.addItem(label, pk)
+        if needed and not items:
+            combo.addItem(f"(the clinic has no {kind} for this)", NONE)
+        index = combo.findData(keep) if keep is not None else -1
+        combo.setCurrentIndex(index if index >= 0 else 0)
+        combo.setEnabled(needed and bool(items))
+        combo.blockSignals(False)
+
+    def _repeat_toggled(self, on: bool) -> None:
+        for w in (self.sessions, self.every, self.unit):
+            w.setEnabled(on)
+        self.book_button.setText("Plan series…" if on else "Book")
+
+    def _id(self, combo: QComboBox) -> int | None:
+        value = combo.currentData()
+        return None if value in (None, NONE) else value
+
+    def data(self) -> scheduling.AppointmentInput:
+        start = dt.datetime.combine(self.date.date().toPython(), self.time.time().toPython())
+        return scheduling.AppointmentInput(
+            self.picker.patient_id, self.service.currentData(), self._id(self.provider), start,
+            start + dt.timedelta(minutes=self.minutes.value()), self._id(self.room),
+            self._id(self.device), self.notes.toPlainText())
+
+    def recheck(self) -> None:
+        """Say now what Book would run into."""
+        data = self.data()
+        if data.patient_id is None:
+            self.alerts.hide()
+            self.problems.say("Choose the patient.")
+            self.reason.hide()
+            return
+        found = alerts.booking_alerts(self.user, data.patient_id, data.service_id,
+                                      data.start.date())
+        self.alerts.setText("⚠ " + "  ".join(found))
+        self.alerts.setVisible(bool(found))
+        try:
+            checked = scheduling.preview(self.user, data)
+        except DomainError as exc:
+            self.problems.say(str(exc))
+            self.reason.hide()
+            return
+        if not checked.needs_override:
+            self.problems.hide()
+            self.reason.hide()
+            return
+        overridable = all(c.overridable for c in checked.conflicts)
+        self.problems.say(checked.refusal + ("" if overridable else
+                                             " Choose another time, room or device."))
+        self.reason.setVisible(overridable)
+
+    # -- actions ----------------------------------------------------------------------------
+    def save(self) -> None:
+        if self.repeat.isChecked():
+            self._plan_series()
+            return
+        try:
+            self.appointment = scheduling.book_appointment(
+                self.user, self.data(), override_reason=self.reason.text())
+        except DomainError as exc:
+            self.problems.say(str(exc))
+            return
+        self.accept()
+
+    def _plan_series(self) -> None:
+        data = self.data()
+        interval = self.every.value() * self.unit.currentData()
+        try:
+            plan = series.plan_series(self.user, data, self.sessions.value(), interval)
+        except DomainError as exc:
+            self.problems.say(str(exc))
+            return
+        dialog = SeriesPlanDialog(self.user, data, plan, interval, self)
+        if dialog.exec() and dialog.series is not None:
+            self.series = dialog.series
+            self.accept()

@@ -1,0 +1,440 @@
+"""The appointment grid: time down the side, one column per provider, room or device (day
+view) or per day (week view), appointments as coloured blocks.
+
+The widget only draws and reports gestures; the Schedule tab asks the services. A column is a
+(day, resource) pair, so the one widget serves both views:
+
+* click an empty slot to select it; double-click it (or Ctrl+N in the tab) to book there;
+* click a block to select it, double-click to open it, right-click for its actions;
+* drag a block to move it (across columns changes the provider, room or device), drag its
+  bottom edge to change its length; both snap to the grid and are checked by the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from ...services.scheduling import AppointmentRow, BlockRow
+
+HEADER_H = 34
+GUTTER_W = 56
+MIN_COLUMN_W = 120
+RESIZE_GRIP = 6
+
+CATEGORY_COLOURS = {
+    "neurotoxin": "#d6e4fb",
+    "filler": "#f9d5e3",
+    "laser_resurfacing": "#ffe3bf",
+    "laser_hair": "#fff0b3",
+    "ipl": "#cdeed9",
+    "acne_light": "#c9eef0",
+    "pigment_vascular": "#e7d6f8",
+    "body_contouring": "#dfe4ea",
+    "mesotherapy": "#f7dcc8",
+    "peel_microneedling": "#dcebc4",
+}
+CATEGORY_EDGES = {
+    "neurotoxin": "#3b6fd1", "filler": "#c2417a", "laser_resurfacing": "#d9822b",
+    "laser_hair": "#b8930b", "ipl": "#2f9a5b", "acne_light": "#23939a",
+    "pigment_vascular": "#7e4cc2", "body_contouring": "#6b7785", "mesotherapy": "#b8672e",
+    "peel_microneedling": "#5f8f26",
+}
+STATUS_ICONS = {
+    "booked": "○", "confirmed": "✓", "arrived": "●", "in_treatment": "▶",
+    "completed": "✔", "checked_out": "$", "cancelled": "✕", "no_show": "∅",
+}
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    key: str  # unique, e.g. "provider:3" or "2026-11-23"
+    title: str
+    day: dt.date
+    kind: str  # provider | room | device
+    resource_id: int
+    working: tuple[dt.time, dt.time] | None = None  # shaded outside; None: not working
+
+
+class ScheduleGrid(QWidget):
+    slot_selected = Signal(object, object)  # GridColumn, datetime
+    slot_activated = Signal(object, object)  # GridColumn, datetime (double-click)
+    appointment_selected = Signal(int)
+    appointment_activated = Signal(int)
+    context_requested = Signal(int, QPoint)  # appointment id, global position
+    move_requested = Signal(int, object, object, object)  # id, start, end, GridColumn
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAccessibleName("Appointment grid")
+        self.columns: list[GridColumn] = []
+        self.appointments: list[AppointmentRow] = []
+        self.blocks: list[BlockRow] = []
+        self.first = dt.time(9)
+        self.last = dt.time(18)
+        self.step = 15
+        self.row_h = 22
+        self.now: dt.datetime | None = None
+        self.selected_id: int | None = None
+        self.selected_slot: tuple[int, dt.datetime] | None = None
+        self._drag: dict | None = None
+
+    # -- data -------------------------------------------------------------------------------
+    def set_content(self, columns: list[GridColumn], appointments: list[AppointmentRow],
+                    blocks: list[BlockRow], first: dt.time, last: dt.time, step: int,
+                    now: dt.datetime | None) -> None:
+        self.columns = columns
+        self.appointments = [a for a in appointments if a.active]
+        self.blocks = blocks
+        self.first, self.last, self.step, self.now = first, last, step, now
+        self.row_h = {5: 12, 10: 16, 15: 22}.get(step, 22)
+        if self.selected_id not in {a.id for a in self.appointments}:
+            self.selected_id = None
+        self.updateGeometry()
+        self.resize(self.sizeHint())
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(GUTTER_W + MIN_COLUMN_W * max(1, len(self.columns)),
+                     HEADER_H + self.rows() * self.row_h + 1)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    # -- geometry ---------------------------------------------------------------------------
+    def rows(self) -> int:
+        minutes = (self.last.hour * 60 + self.last.minute) - (self.first.hour * 60
+                                                              + self.first.minute)
+        return max(1, minutes // self.step)
+
+    def column_width(self) -> float:
+        return max(MIN_COLUMN_W, (self.width() - GUTTER_W) / max(1, len(self.columns)))
+
+    def _y(self, t: dt.time) -> float:
+        minutes = (t.hour * 60 + t.minute) - (self.first.hour * 60 + self.first.minute)
+        return HEADER_H + minutes * self.row_h / self.step
+
+    def _time_at(self, y: float) -> dt.time:
+        minutes = int((y - HEADER_H) * self.step / self.row_h)
+        minutes = max(0, min(minutes, self.rows() * self.step - self.step))
+        minutes -= minutes % self.step
+        base = self.first.hour * 60 + self.first.minute + minutes
+        return dt.time(base // 60, base % 60)
+
+    def _header_top(self) -> int:
+        return max(0, self.visibleRegion().boundingRect().top())
+
+    def _column_at(self, x: float) -> int | None:
+        if x < GUTTER_W or not self.columns:
+            return None
+        index = int((x - GUTTER_W) // self.column_width())
+        return index if index < len(self.columns) else None
+
+    def _column_of(self, appt: AppointmentRow) -> int | None:
+        for i, col in enumerate(self.columns):
+            if col.day == appt.start.date() and getattr(appt, f"{col.kind}_id") == \
+                    col.resource_id:
+                return i
+        return None
+
+    def block_rect(self, appointment_id: int) -> QRect | None:
+        """Where an appointment is drawn (tests drag it from here)."""
+        for appt in self.appointments:
+            if appt.id == appointment_id:
+                return self._rect(appt)
+        return None
+
+    def slot_point(self, column_index: int, t: dt.time) -> QPoint:
+        """The middle of the slot starting at ``t`` in a column."""
+        x = GUTTER_W + self.column_width() * (column_index + 0.5)
+        return QPoint(int(x), int(self._y(t) + self.row_h / 2))
+
+    def _rect(self, appt: AppointmentRow) -> QRect | None:
+        index = self._column_of(appt)
+        if index is None:
+            return None
+        w = self.column_width()
+        x = GUTTER_W + w * index
+        top, bottom = self._y(appt.start.time()), self._y(appt.end.time())
+        return QRectF(x + 2, top + 1, w - 5, max(bottom - top - 2, 8)).toRect()
+
+    def _appointment_at(self, pos: QPoint) -> AppointmentRow | None:
+        for appt in reversed(self.appointments):
+            rect = self._rect(appt)
+            if rect is not None and rect.contains(pos):
+                return appt
+        return None
+
+    # -- painting ---------------------------------------------------------------------------
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("#ffffff"))
+        w = self.column_width()
+        rows = self.rows()
+        bottom = HEADER_H + rows * self.row_h
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() - 1))
+
+        for i, col in enumerate(self.columns):  # shading outside working hours
+            x = GUTTER_W + w * i
+            if col.working is None:
+                p.fillRect(QRectF(x, HEADER_H, w, rows * self.row_h), QColor("#eeeeee"))
+                continue
+            start, end = self._y(col.working[0]), self._y(col.working[1])
+            shade = QColor("#f0f0f0")
+            if start > HEADER_H:
+                p.fillRect(QRectF(x, HEADER_H, w, start - HEADER_H), shade)
+            if end < bottom:
+                p.fillRect(QRectF(x, end, w, bottom - end), shade)
+
+        for r in range(rows + 1):  # grid lines and times
+            y = HEADER_H + r * self.row_h
+            minutes = self.first.hour * 60 + self.first.minute + r * self.step
+            on_hour = minutes % 60 == 0
+            p.setPen(QPen(QColor("#c8c8c8" if on_hour else "#ececec")))
+            p.drawLine(GUTTER_W, int(y), self.width(), int(y))
+            if on_hour and r < rows:
+                p.setPen(QColor("#555555"))
+                p.setFont(small)
+                p.drawText(QRectF(0, y + 1, GUTTER_W - 6, self.row_h),
+                           Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                           f"{minutes // 60:02d}:00")
+        for i in range(len(self.columns) + 1):
+            x = GUTTER_W + w * i
+            p.setPen(QPen(QColor("#c8c8c8")))
+            p.drawLine(int(x), 0, int(x), bottom)
+
+        if self.selected_slot is not None:
+            index, start = self.selected_slot
+            if index < len(self.columns):
+                y = self._y(start.time())
+                p.fillRect(QRectF(GUTTER_W + w * index + 1, y + 1, w - 2, self.row_h - 1),
+                           QColor(70, 130, 220, 60))
+
+        for block in self.blocks:  # time off, blocked rooms and devices
+            for i, col in enumerate(self.columns):
+                if col.day != block.start.date() or \
+                        getattr(block, f"{col.kind}_id") != col.resource_id:
+                    continue
+                top = self._y(max(block.start.time(), self.first))
+                end = self._y(min(block.end.time(), self.last)) if \
+                    block.end.date() == block.start.date() else bottom
+                rect = QRectF(GUTTER_W + w * i + 2, top + 1, w - 5, max(end - top - 2, 6))
+                p.fillRect(rect, QBrush(QColor("#d9d9d9"), Qt.BrushStyle.BDiagPattern))
+                p.setPen(QColor("#666666"))
+                p.setFont(small)
+                p.drawText(rect.adjusted(4, 2, -4, -2),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                           f"⛔ {block.reason}")
+
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for appt in self.appointments:
+            rect = self._rect(appt)
+            if rect is None:
+                continue
+            fill = QColor(CATEGORY_COLOURS.get(appt.category_key, "#e6e6e6"))
+            edge = QColor(CATEGORY_EDGES.get(appt.category_key, "#777777"))
+            p.setPen(QPen(edge, 2 if appt.id == self.selected_id else 1))
+            p.setBrush(fill)
+            p.drawRoundedRect(QRectF(rect), 4, 4)
+            p.fillRect(QRectF(rect.x(), rect.y(), 4, rect.height()), edge)
+            inner = rect.adjusted(8, 2, -4, -2)
+            p.setPen(QColor("#1d1d1d"))
+            p.setFont(bold)
+            icon = STATUS_ICONS.get(appt.status_key, "")
+            line_h = p.fontMetrics().height()
+            p.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                       p.fontMetrics().elidedText(f"{icon} {appt.patient}",
+                                                  Qt.TextElideMode.ElideRight, inner.width()))
+            if inner.height() >= line_h * 2:
+                p.setFont(small)
+                detail = f"{appt.start:%H:%M} {appt.service}"
+                p.drawText(inner.adjusted(0, line_h, 0, 0),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                           p.fontMetrics().elidedText(detail, Qt.TextElideMode.ElideRight,
+                                                      inner.width()))
+
+        if self.now is not None:  # the red "now" line
+            for i, col in enumerate(self.columns):
+                if col.day == self.now.date() and self.first <= self.now.time() < self.last:
+                    y = self._y(self.now.time())
+                    p.setPen(QPen(QColor("#e0301e"), 2))
+                    p.drawLine(int(GUTTER_W + w * i), int(y), int(GUTTER_W + w * (i + 1)),
+                               int(y))
+
+        if self._drag and self._drag.get("moved"):  # where a drag would land
+            ghost = self._drag["ghost"]
+            p.setPen(QPen(QColor("#2a5bd7"), 2, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRectF(ghost), 4, 4)
+
+        # The header stays at the top of what is visible, so columns keep their names while
+        # the day scrolls (the tab repaints on every scroll).
+        top = self._header_top()
+        p.fillRect(QRectF(0, top, self.width(), HEADER_H), QColor("#f5f5f5"))
+        p.setPen(QColor("#c8c8c8"))
+        p.drawLine(0, top + HEADER_H, self.width(), top + HEADER_H)
+        p.setFont(bold)
+        p.setPen(QColor("#1d1d1d"))
+        for i, col in enumerate(self.columns):
+            rect = QRectF(GUTTER_W + w * i + 4, top, w - 8, HEADER_H)
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter,
+                       p.fontMetrics().elidedText(col.title, Qt.TextElideMode.ElideRight,
+                                                  int(rect.width())))
+        p.end()
+
+    # -- gestures ---------------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:
+        pos = event.position().toPoint()
+        appt = self._appointment_at(pos) if pos.y() > self._header_top() + HEADER_H else None
+        if event.button() == Qt.MouseButton.RightButton:
+            if appt is not None:
+                self._select_appointment(appt.id)
+                self.context_requested.emit(appt.id, event.globalPosition().toPoint())
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if appt is not None:
+            self._select_appointment(appt.id)
+            rect = self._rect(appt)
+            mode = "resize" if pos.y() >= rect.bottom() - RESIZE_GRIP else "move"
+            self._drag = {"appt": appt, "mode": mode, "origin": pos, "moved": False,
+                          "ghost": rect}
+            return
+        index = self._column_at(pos.x())
+        if index is not None and pos.y() > self._header_top() + HEADER_H:
+            col = self.columns[index]
+            start = dt.datetime.combine(col.day, self._time_at(pos.y()))
+            self.selected_slot = (index, start)
+            self.selected_id = None
+            self.update()
+            self.slot_selected.emit(col, start)
+
+    def mouseMoveEvent(self, event) -> None:
+        pos = event.position().toPoint()
+        if self._drag is None:
+            appt = self._appointment_at(pos)
+            rect = self._rect(appt) if appt else None
+            near_edge = rect is not None and pos.y() >= rect.bottom() - RESIZE_GRIP
+            self.setCursor(Qt.CursorShape.SizeVerCursor if near_edge
+                           else Qt.CursorShape.ArrowCursor)
+            return
+        drag = self._drag
+        if not drag["moved"] and (pos - drag["origin"]).manhattanLength() < 4:
+            return
+        drag["moved"] = True
+        start, end, index = self._drop_target(pos)
+        drag.update(start=start, end=end, index=index)
+        if index is not None:
+            col_x = GUTTER_W + self.column_width() * index
+            drag["ghost"] = QRectF(col_x + 2, self._y(start.time()) + 1, self.column_width() - 5,
+                                   self._y(end.time()) - self._y(start.time()) - 2).toRect()
+        self.update()
+
+    def _drop_target(self, pos: QPoint):
+        drag = self._drag
+        appt: AppointmentRow = drag["appt"]
+        step = dt.timedelta(minutes=self.step)
+        if drag["mode"] == "resize":
+            index = self._column_of(appt)
+            end_t = self._time_at(pos.y() + self.row_h / 2)
+            end = dt.datetime.combine(appt.start.date(), end_t)
+            end = max(end, appt.start + step)
+            return appt.start, end, index
+        shift_rows = round((pos.y() - drag["origin"].y()) / self.row_h)
+        start = appt.start + step * shift_rows
+        first = dt.datetime.combine(appt.start.date(), self.first)
+        start = max(start, first)
+        index = self._column_at(pos.x())
+        if index is None:
+            index = self._column_of(appt)
+        col = self.columns[index]
+        start = dt.datetime.combine(col.day, start.time())
+        return start, start + (appt.end - appt.start), index
+
+    def mouseReleaseEvent(self, event) -> None:
+        drag, self._drag = self._drag, None
+        if drag is None or not drag["moved"] or drag.get("index") is None:
+            self.update()
+            return
+        appt: AppointmentRow = drag["appt"]
+        col = self.columns[drag["index"]]
+        self.update()
+        if (drag["start"], drag["end"]) != (appt.start, appt.end) or \
+                self._column_of(appt) != drag["index"]:
+            self.move_requested.emit(appt.id, drag["start"], drag["end"], col)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        pos = event.position().toPoint()
+        appt = self._appointment_at(pos)
+        if appt is not None:
+            self.appointment_activated.emit(appt.id)
+            return
+        index = self._column_at(pos.x())
+        if index is not None and pos.y() > self._header_top() + HEADER_H:
+            col = self.columns[index]
+            self.slot_activated.emit(col, dt.datetime.combine(col.day, self._time_at(pos.y())))
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.selected_id is not None:
+                self.appointment_activated.emit(self.selected_id)
+            elif self.selected_slot is not None:
+                index, start = self.selected_slot
+                self.slot_activated.emit(self.columns[index], start)
+            return
+        if key == Qt.Key.Key_Menu and self.selected_id is not None:
+            rect = self.block_rect(self.selected_id)
+            if rect is not None:
+                self.context_requested.emit(self.selected_id, self.mapToGlobal(rect.center()))
+            return
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right) and \
+                self.columns:
+            self._move_slot_selection(key)
+            return
+        super().keyPressEvent(event)
+
+    def _move_slot_selection(self, key) -> None:
+        index, start = self.selected_slot or (0, dt.datetime.combine(self.columns[0].day,
+                                                                      self.first))
+        step = dt.timedelta(minutes=self.step)
+        if key == Qt.Key.Key_Up:
+            start -= step
+        elif key == Qt.Key.Key_Down:
+            start += step
+        elif key == Qt.Key.Key_Left:
+            index = max(0, index - 1)
+        else:
+            index = min(len(self.columns) - 1, index + 1)
+        first = dt.datetime.combine(start.date(), self.first)
+        last = dt.datetime.combine(start.date(), self.last) - step
+        start = min(max(start, first), last)
+        col = self.columns[index]
+        start = dt.datetime.combine(col.day, start.time())
+        self.selected_slot, self.selected_id = (index, start), None
+        self.update()
+        self.slot_selected.emit(col, start)
+
+    def _select_appointment(self, appointment_id: int) -> None:
+        self.selected_id = appointment_id
+        self.selected_slot = None
+        self.update()
+        self.appointment_selected.emit(appointment_id)
+
+    def select_appointment(self, appointment_id: int) -> None:
+        self._select_appointment(appointment_id)
+
+    def selected_slot_info(self) -> tuple[GridColumn, dt.datetime] | None:
+        if self.selected_slot is None:
+            return None
+        index, start = self.selected_slot
+        return self.columns[index], start

@@ -1,0 +1,206 @@
+"""The waitlist: who is waiting for what; add and remove; and the offer made when a slot
+opens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from ...services import availability, hours, waitlist
+from ...services.errors import DomainError
+from ...store.models import Appointment, User
+from ..widgets.messages import ErrorLabel
+from ..widgets.patient_picker import PatientPicker
+
+
+def _label(row: waitlist.WaitlistRow) -> str:
+    who = row.provider or "anyone"
+    part = waitlist.DAY_PART_LABELS[row.day_part].lower()
+    notes = f" — {row.notes}" if row.notes else ""
+    return (f"{row.patient}: {row.service} with {who}, {row.earliest:%d %b}–{row.latest:%d %b}, "
+            f"{part}{notes}")
+
+
+class AddToWaitlistDialog(QDialog):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.setWindowTitle("Add to waitlist")
+        self.setMinimumWidth(520)
+        self.picker = PatientPicker(user)
+        self.service = QComboBox()
+        for s in availability.bookable_services():
+            self.service.addItem(s.name, s.id)
+        self.provider = QComboBox()
+        today = QDate.currentDate()
+        self.earliest = QDateEdit(today)
+        self.latest = QDateEdit(today.addDays(14))
+        for edit in (self.earliest, self.latest):
+            edit.setCalendarPopup(True)
+        self.day_part = QComboBox()
+        for key, label in waitlist.DAY_PART_LABELS.items():
+            self.day_part.addItem(label, key)
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(48)
+        self.message = ErrorLabel()
+        dates = QHBoxLayout()
+        dates.addWidget(self.earliest)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.latest)
+        form = QFormLayout()
+        form.addRow("&Patient", self.picker)
+        form.addRow("&Service", self.service)
+        form.addRow("Pro&vider", self.provider)
+        form.addRow("&Dates", dates)
+        form.addRow("&Time of day", self.day_part)
+        form.addRow("&Notes", self.notes)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.service.currentIndexChanged.connect(lambda _i: self._fill_providers())
+        self._fill_providers()
+
+    def _fill_providers(self) -> None:
+        service = next(s for s in availability.bookable_services()
+                       if s.id == self.service.currentData())
+        self.provider.clear()
+        self.provider.addItem("Anyone", None)
+        for u in hours.providers_for(service.category):
+            self.provider.addItem(u.display_name, u.id)
+
+    def save(self) -> None:
+        try:
+            waitlist.add(self.user, waitlist.WaitlistInput(
+                self.picker.patient_id, self.service.currentData(),
+                self.earliest.date().toPython(), self.latest.date().toPython(),
+                self.provider.currentData(), self.day_part.currentData(),
+                self.notes.toPlainText()))
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.accept()
+
+
+class WaitlistDialog(QDialog):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.setWindowTitle("Waitlist")
+        self.setMinimumSize(620, 380)
+        self.entries = QListWidget()
+        self.entries.setAccessibleName("Waiting patients")
+        add = QPushButton("&Add…")
+        remove = QPushButton("&Remove…")
+        add.clicked.connect(self.add)
+        remove.clicked.connect(self.remove)
+        self.message = ErrorLabel()
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.entries, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.entries.clear()
+        for row in waitlist.waiting(self.user):
+            item = QListWidgetItem(_label(row))
+            item.setData(Qt.ItemDataRole.UserRole, row)
+            self.entries.addItem(item)
+
+    def add(self) -> None:
+        if AddToWaitlistDialog(self.user, self).exec():
+            self.refresh()
+
+    def remove(self) -> None:
+        item = self.entries.currentItem()
+        if item is None:
+            self.message.say("Choose an entry first.")
+            return
+        row = item.data(Qt.ItemDataRole.UserRole)
+        reason, ok = QInputDialog.getText(self, "Remove from waitlist",
+                                          f"Why is {row.patient} no longer waiting?")
+        if not ok:
+            return
+        try:
+            waitlist.remove(self.user, row.id, row.version, reason)
+        except DomainError as exc:
+            self.message.say(str(exc))
+        self.refresh()
+
+
+class WaitlistOfferDialog(QDialog):
+    """A slot just opened: offer it to the waiting patients it suits; book one in one step."""
+
+    def __init__(self, user: User, start: dt.datetime, end: dt.datetime,
+                 provider_id: int | None, offers: list[waitlist.WaitlistRow],
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.appointment: Appointment | None = None
+        self._start, self._provider_id = start, provider_id
+        self.setWindowTitle("A slot opened")
+        self.setMinimumWidth(560)
+        intro = QLabel(f"{start:%a %d %b %H:%M}–{end:%H:%M} is free again. "
+                       f"{len(offers)} waiting patient{'s' if len(offers) != 1 else ''} "
+                       "could take it:")
+        intro.setWordWrap(True)
+        self.offers = QListWidget()
+        self.offers.setAccessibleName("Waiting patients who fit")
+        for row in offers:
+            item = QListWidgetItem(_label(row))
+            item.setData(Qt.ItemDataRole.UserRole, row)
+            self.offers.addItem(item)
+        self.offers.setCurrentRow(0)
+        self.message = ErrorLabel()
+        buttons = QDialogButtonBox()
+        self.book_button = buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.book)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.offers)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def book(self) -> None:
+        item = self.offers.currentItem()
+        if item is None:
+            return
+        row = item.data(Qt.ItemDataRole.UserRole)
+        try:
+            self.appointment = waitlist.book(self.user, row.id, row.version, self._start,
+                                             self._provider_id or row.provider_id)
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.accept()

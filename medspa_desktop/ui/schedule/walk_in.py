@@ -1,0 +1,69 @@
+"""Walk-in: choose the patient and the treatment; the first free provider, room and device
+from now are booked and the patient is marked arrived."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from ...services import availability
+from ...services.errors import DomainError
+from ...store.models import Appointment, User
+from ..widgets.messages import ErrorLabel
+from ..widgets.patient_picker import PatientPicker
+
+
+class WalkInDialog(QDialog):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.appointment: Appointment | None = None
+        self.setWindowTitle("Walk-in")
+        self.setMinimumWidth(520)
+        self.picker = PatientPicker(user)
+        self.service = QComboBox()
+        self.service.setAccessibleName("Service")
+        for s in availability.bookable_services():
+            self.service.addItem(s.name, s.id)
+        index = self.service.findText("Botox Cosmetic")  # walk-ins are mostly neurotoxin
+        self.service.setCurrentIndex(max(0, index))
+        self.within = QSpinBox()
+        self.within.setRange(0, 240)
+        self.within.setSingleStep(15)
+        self.within.setValue(30)
+        self.within.setSuffix(" min")
+        self.within.setAccessibleName("Start within")
+        self.message = ErrorLabel()
+        form = QFormLayout()
+        form.addRow("&Patient", self.picker)
+        form.addRow("&Service", self.service)
+        form.addRow("Start &within", self.within)
+        buttons = QDialogButtonBox()
+        self.book_button = buttons.addButton("Book and check in",
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.book)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def book(self) -> None:
+        if self.picker.patient_id is None:
+            self.message.say("Choose the patient.")
+            return
+        try:
+            self.appointment = availability.walk_in(
+                self.user, self.picker.patient_id, self.service.currentData(),
+                within_minutes=self.within.value())
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.accept()

@@ -1,0 +1,23 @@
+"""Answer the modal dialog or pop-up menu a user action opens, from the event loop, the way a
+person would (the action's exec() blocks until then)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def answer_next_modal(answer: Callable[[QWidget], None], *, popup: bool = False,
+                      tries: int = 250) -> None:
+    def poll(left: int) -> None:
+        widget = (QApplication.activePopupWidget() if popup
+                  else QApplication.activeModalWidget())
+        if widget is None:
+            if left:
+                QTimer.singleShot(20, lambda: poll(left - 1))
+            return
+        answer(widget)
+
+    QTimer.singleShot(0, lambda: poll(tries))

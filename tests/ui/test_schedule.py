@@ -1,0 +1,273 @@
+"""The Schedule tab over the demo clinic: the grid, booking, dragging, the context menu,
+walk-ins and the waitlist, driven like a person at the front desk would."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QInputDialog, QMenu
+
+from medspa_desktop.services import auth, hours, scheduling, waitlist
+from medspa_desktop.store.models import Appointment, Patient, Room, Service
+from medspa_desktop.ui.schedule.booking_dialog import BookingDialog
+from medspa_desktop.ui.schedule.tab import ScheduleTab
+from medspa_desktop.ui.schedule.walk_in import WalkInDialog
+from tests.conftest import busy_weekday, staff
+from tests.ui.modal import answer_next_modal
+
+
+def quiet_weekday(days_ahead: int = 45) -> dt.date:
+    """A future open day past the demo's booked range."""
+    day = dt.date.today() + dt.timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+@pytest.fixture
+def tab(qtbot, demo_db):
+    widget = ScheduleTab(staff("frontdesk"))
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _book(patient_name: str, provider: str, day: dt.date, start: str, minutes: int = 30,
+          room: str = "Room 1", service: str = "Botox Cosmetic"):
+    h, m = map(int, start.split(":"))
+    begin = dt.datetime.combine(day, dt.time(h, m))
+    return scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+        Patient.get(Patient.first_name == patient_name).id, Service.get(Service.name == service).id,
+        staff(provider).id, begin, begin + dt.timedelta(minutes=minutes),
+        Room.get(Room.name == room).id))
+
+
+def _column(tab, title: str) -> int:
+    return [c.title for c in tab.grid.columns].index(title)
+
+
+def test_the_day_grid_has_a_column_per_working_provider_and_a_block_per_appointment(tab):
+    day = busy_weekday()
+    tab.set_day(day)
+    working = [u.display_name for u in auth.providers()
+               if hours.working_span(u.id, day) is not None]
+    titles = [c.title for c in tab.grid.columns]
+    assert set(working) <= set(titles)
+    active = [r for r in tab.rows if r.active]
+    assert len(active) > 5
+    assert all(tab.grid.block_rect(r.id) is not None for r in active)
+    assert all(tab.grid.block_rect(r.id) is None for r in tab.rows if not r.active)
+    # a block sits in its provider's column, at its time
+    first = active[0]
+    rect = tab.grid.block_rect(first.id)
+    point = tab.grid.slot_point(_column(tab, first.provider), first.start.time())
+    assert rect.contains(QPoint(rect.center().x(), point.y()))
+    assert abs(rect.center().x() - point.x()) <= 3
+
+
+def test_rooms_devices_and_list_views(tab):
+    tab.set_day(busy_weekday())
+    tab.set_view("day", "room")
+    assert [c.title for c in tab.grid.columns] == [
+        "Laser suite", "Room 1", "Room 2", "Room 3", "Room 4"]
+    tab.set_view("day", "device")
+    assert len(tab.grid.columns) == 3
+    tab.set_view("day", "list")
+    model = tab.model
+    assert model.rowCount() == len(tab.rows) > 5
+    starts = [model.row_at(i).start for i in range(model.rowCount())]
+    assert starts == sorted(starts)
+    first = model.row_at(0)
+    assert model.index(0, 0).data() == f"{first.start:%H:%M}–{first.end:%H:%M}"
+
+
+def test_a_week_view_for_one_provider(tab):
+    director = staff("director")
+    tab.set_day(busy_weekday())
+    tab.set_view("week", "provider", director.id)
+    days = [c.day for c in tab.grid.columns]
+    assert len(days) == 6 and days[0].weekday() == 0 and days == sorted(days)
+    shown = [r for r in tab.rows if tab.grid.block_rect(r.id) is not None]
+    assert shown and all(r.provider_id == director.id for r in shown)
+    before = days[0]
+    tab.shift(1)
+    assert tab.grid.columns[0].day == before + dt.timedelta(days=7)
+
+
+def test_booking_through_the_dialog(qtbot, demo_db):
+    day = quiet_weekday()
+    start = dt.datetime.combine(day, dt.time(10, 0))
+    dialog = BookingDialog(staff("frontdesk"), start, provider_id=staff("injector").id,
+                           room_id=Room.get(Room.name == "Room 2").id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.problems.text() == "Choose the patient."
+    qtbot.keyClicks(dialog.picker.search, "o'brien")
+    dialog.picker.refresh()
+    dialog.picker.results.setCurrentRow(0)
+    chosen = dialog.picker.patient_id
+    assert chosen is not None and dialog.problems.isHidden()
+    dialog.service.setCurrentIndex(dialog.service.findText("Juvederm Ultra XC"))
+    assert dialog.minutes.value() == 60
+    assert dialog.provider.currentText() == "Priya Shah, RN"
+    assert not dialog.device.isEnabled()
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    appt = dialog.appointment
+    assert appt is not None and dialog.result() == dialog.DialogCode.Accepted
+    saved = Appointment.get_by_id(appt.id)
+    assert (saved.patient_id, saved.start, saved.end) == (
+        chosen, start, start + dt.timedelta(minutes=60))
+
+
+def test_the_dialog_names_a_clash_before_booking_and_books_nothing(qtbot, demo_db):
+    day = quiet_weekday()
+    taken = _book("Zoë", "director", day, "10:00", room="Room 2")
+    dialog = BookingDialog(staff("frontdesk"), taken.start, provider_id=staff("injector").id,
+                           room_id=taken.room_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    other = Patient.select().where(Patient.id != taken.patient_id).first()
+    dialog.picker.set_patient(other.id, other.last_name)
+    assert dialog.problems.text().startswith("Room 2 is booked 10:00–10:30 for Botox Cosmetic "
+                                             "with Dr Vasquez.")
+    assert dialog.reason.isHidden()  # a room clash cannot be overridden
+    before = Appointment.select().count()
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert dialog.appointment is None and Appointment.select().count() == before
+
+
+def test_double_clicking_an_empty_slot_opens_the_booking_dialog_there(tab, qtbot):
+    day = quiet_weekday()
+    tab.set_day(day)
+    column = _column(tab, "Priya Shah, RN")
+    seen = {}
+
+    def look(dialog):
+        seen.update(start=dialog.data().start, provider=dialog.provider.currentText())
+        dialog.reject()
+
+    answer_next_modal(look)
+    qtbot.mouseDClick(tab.grid, Qt.MouseButton.LeftButton,
+                      pos=tab.grid.slot_point(column, dt.time(11, 30)))
+    assert seen == {"start": dt.datetime.combine(day, dt.time(11, 30)),
+                    "provider": "Priya Shah, RN"}
+
+
+def _drag(qtbot, grid, appointment_id: int, to: QPoint) -> None:
+    rect = grid.block_rect(appointment_id)
+    start = QPoint(rect.center().x(), rect.top() + 6)
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(grid, start + (to - start) * step / 5)
+    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=to)
+
+
+def test_dragging_a_block_moves_the_appointment(tab, qtbot):
+    day = quiet_weekday()
+    appt = _book("Zoë", "injector", day, "10:00")
+    tab.set_day(day)
+    target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
+    _drag(qtbot, tab.grid, appt.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))
+    saved = Appointment.get_by_id(appt.id)
+    assert saved.start == dt.datetime.combine(day, dt.time(11, 0))
+    assert saved.end == dt.datetime.combine(day, dt.time(11, 30))
+    assert "Moved from" in scheduling.history(staff("frontdesk"), appt.id)[-1].text
+
+
+def test_a_refused_drag_says_why_and_leaves_the_appointment_where_it_was(tab, qtbot):
+    day = quiet_weekday()
+    moving = _book("Zoë", "injector", day, "10:00", room="Room 1")
+    _book("Amélie", "director", day, "11:00", room="Room 1")
+    tab.set_day(day)
+    said = []
+
+    def read_and_close(box):
+        said.append(box.text())
+        box.accept()
+
+    answer_next_modal(read_and_close)
+    target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
+    _drag(qtbot, tab.grid, moving.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))
+    qtbot.waitUntil(lambda: bool(said))
+    assert said[0].startswith("Room 1 is booked 11:00–11:30 for Botox Cosmetic with Dr Vasquez")
+    assert Appointment.get_by_id(moving.id).start == dt.datetime.combine(day, dt.time(10, 0))
+    assert tab.grid.block_rect(moving.id).top() < target.y()
+
+
+def test_changing_status_from_the_blocks_context_menu(tab, qtbot):
+    day = quiet_weekday()
+    appt = _book("Zoë", "injector", day, "10:00")
+    tab.set_day(day)
+
+    def choose_arrived(menu: QMenu):
+        action = next(a for a in menu.actions() if a.text() == "Mark arrived")
+        menu.close()
+        action.trigger()
+
+    answer_next_modal(choose_arrived, popup=True)
+    qtbot.mouseClick(tab.grid, Qt.MouseButton.RightButton,
+                     pos=tab.grid.block_rect(appt.id).center())
+    qtbot.waitUntil(lambda: Appointment.get_by_id(appt.id).status == "arrived")
+    assert tab.selected().status == "Arrived"
+
+
+def test_a_walk_in_is_booked_and_checked_in(qtbot, demo_db):
+    dialog = WalkInDialog(staff("frontdesk"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    patient = Patient.get(Patient.first_name == "Zoë")
+    dialog.picker.set_patient(patient.id, patient.last_name)
+    dialog.within.setValue(240)
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    if dialog.appointment is None:  # the clinic may be closed at the hour this test runs
+        assert "Nobody is free" in dialog.message.text() or \
+            "The next opening" in dialog.message.text()
+        return
+    saved = Appointment.get_by_id(dialog.appointment.id)
+    assert saved.status == "arrived" and saved.patient_id == patient.id
+
+
+def test_cancelling_offers_the_slot_to_the_waitlist(tab, qtbot):
+    day = quiet_weekday()
+    appt = _book("Zoë", "injector", day, "10:00")
+    waiting = Patient.get(Patient.first_name == "Amélie")
+    entry = waitlist.add(staff("frontdesk"), waitlist.WaitlistInput(
+        waiting.id, Service.get(Service.name == "Botox Cosmetic").id, day, day,
+        day_part="morning"))
+    tab.set_day(day)
+    tab.grid.select_appointment(appt.id)
+
+    def give_reason(dialog: QInputDialog):
+        dialog.setTextValue("Feeling unwell")
+        answer_next_modal(lambda offer: offer.book_button.click())
+        dialog.accept()
+
+    answer_next_modal(give_reason)
+    tab.set_status("cancelled")
+    qtbot.waitUntil(lambda: entry.__class__.get_by_id(entry.id).status == "booked")
+    assert Appointment.get_by_id(appt.id).cancel_reason == "Feeling unwell"
+    rebooked = Appointment.get(Appointment.patient == waiting.id,
+                               Appointment.start == dt.datetime.combine(day, dt.time(10)))
+    assert rebooked.status == "booked"
+
+
+def test_an_overridable_drag_asks_for_a_reason(tab, qtbot):
+    day = quiet_weekday()
+    moving = _book("Zoë", "injector", day, "10:00", room="Room 1")
+    _book("Amélie", "injector", day, "11:00", room="Room 2")
+    tab.set_day(day)
+
+    def reason(dialog: QInputDialog):
+        dialog.setTextValue("Quick top-up, patient is waiting")
+        dialog.accept()
+
+    answer_next_modal(reason)
+    target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
+    _drag(qtbot, tab.grid, moving.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))
+    qtbot.waitUntil(lambda: Appointment.get_by_id(moving.id).start.hour == 11)
+
+
