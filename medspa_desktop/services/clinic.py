@@ -10,6 +10,7 @@ from ..store.models import ClinicSetting, User
 from . import audit, auth, catalog
 from .errors import DomainError, ValidationError
 from .patients import normalise_phone
+from .permissions import require
 from .text import clean_block, clean_line
 
 DEFAULT_ROOMS = ("Room 1", "Room 2", "Room 3")
@@ -46,6 +47,25 @@ def clinic_info() -> ClinicInfo:
         values.get("clinic.phone", ""),
         values.get("clinic.tax_id", ""),
     )
+
+
+PAPER_SIZES = ("letter", "a4")
+
+
+def paper_size() -> str:
+    """The paper the clinic prints on: "letter" (default) or "a4"."""
+    row = ClinicSetting.get_or_none(ClinicSetting.key == "paper.size")
+    return row.value if row is not None and row.value in PAPER_SIZES else "letter"
+
+
+def set_paper_size(actor: User, size: str) -> None:
+    require(actor, "catalog.write")
+    if size not in PAPER_SIZES:
+        raise ValidationError("Choose Letter or A4 paper.")
+    with db.atomic():
+        ClinicSetting.insert(key="paper.size", value=size).on_conflict(
+            conflict_target=[ClinicSetting.key], update={ClinicSetting.value: size}).execute()
+        audit.record(actor, "settings.paper", "clinic", "", size)
 
 
 def is_set_up() -> bool:

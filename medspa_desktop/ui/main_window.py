@@ -73,6 +73,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self._action("&Print day sheet…",
+                     lambda: self._on_schedule(self.schedule.print_day_sheet),
+                     QKeySequence.StandardKey.Print, file_menu)
+        file_menu.addSeparator()
         self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
         file_menu.addSeparator()
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)

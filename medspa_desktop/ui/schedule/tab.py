@@ -31,9 +31,11 @@ from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal
 from ..models import RowTableModel
+from ..widgets.pdf_preview import PdfPreviewDialog
 from ..widgets.table import fit_columns, make_table
 from .appointment_dialog import AppointmentDialog
 from .booking_dialog import BookingDialog
+from .day_sheet import day_sheet_pdf
 from .find_slot import FindSlotDialog
 from .grid import CATEGORY_COLOURS, GridColumn, ScheduleGrid
 from .waitlist_dialogs import WaitlistDialog, WaitlistOfferDialog
@@ -91,6 +93,8 @@ class ScheduleTab(QWidget):
         self.walk_in_button = QPushButton("Walk-in…")
         self.find_button = QPushButton("Find next available…")
         self.waitlist_button = QPushButton("Waitlist…")
+        self.day_sheet_button = QPushButton("Day sheet")
+        self.day_sheet_button.setMenu(self._day_sheet_menu())
         self.new_button.clicked.connect(self.new_appointment)
         self.walk_in_button.clicked.connect(self.walk_in)
         self.find_button.clicked.connect(self.find_next)
@@ -104,7 +108,7 @@ class ScheduleTab(QWidget):
         bar.addWidget(self.summary, 1)
         actions = QHBoxLayout()
         for w in (self.new_button, self.walk_in_button, self.find_button,
-                  self.waitlist_button):
+                  self.waitlist_button, self.day_sheet_button):
             actions.addWidget(w)
         actions.addStretch(1)
 
@@ -303,6 +307,22 @@ class ScheduleTab(QWidget):
                                     service_id=dialog.service_id, parent=self)
             if booking.exec():
                 self._after_booking(booking.appointment, booking.series)
+
+    def _day_sheet_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction("Whole clinic, by provider…", lambda: self.print_day_sheet())
+        menu.addAction("Whole clinic, one list…",
+                       lambda: self.print_day_sheet(by_provider=False))
+        menu.addSeparator()
+        for u in auth.providers():
+            menu.addAction(f"{u.display_name}…", lambda pid=u.id: self.print_day_sheet(pid))
+        return menu
+
+    def print_day_sheet(self, provider_id: int | None = None, by_provider: bool = True) -> None:
+        """Preview (then print or save) the day sheet of the day shown."""
+        pdf = day_sheet_pdf(self.user, self.day, provider_id, by_provider)
+        PdfPreviewDialog(pdf, f"Day sheet {self.day:%a %d %b %Y}",
+                         f"day-sheet-{self.day:%Y-%m-%d}.pdf", self).exec()
 
     def show_waitlist(self) -> None:
         WaitlistDialog(self.user, self).exec()

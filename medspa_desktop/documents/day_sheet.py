@@ -1,0 +1,112 @@
+"""The day sheet: the day's appointments, per provider or for the whole clinic, with the
+patient alerts and notes the team needs at hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from .styles import MARGIN, PAGE_SIZES, Letterhead, page_decorator, para, safe, styles
+
+
+@dataclass(frozen=True)
+class DaySheetLine:
+    start: dt.datetime
+    end: dt.datetime
+    patient: str
+    service: str
+    room: str = ""
+    device: str = ""
+    status: str = ""
+    alerts: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class DaySheetSection:
+    title: str  # a provider, or "Whole clinic"
+    lines: tuple[DaySheetLine, ...]
+
+
+@dataclass(frozen=True)
+class DaySheet:
+    letterhead: Letterhead
+    day: dt.date
+    sections: tuple[DaySheetSection, ...]
+    printed_at: dt.datetime
+    printed_by: str
+    page_size: str = "letter"
+    subtitle: str = field(default="")
+
+
+NOTE_LIMIT = 400  # a day sheet is a quick reference; the full note stays with the appointment
+COLUMNS = ("Time", "Patient", "Service", "Room / device", "Alerts and notes")
+WIDTHS = (25 * mm, 42 * mm, 44 * mm, 34 * mm, None)  # the rest goes to alerts and notes
+
+
+def render_day_sheet(sheet: DaySheet) -> bytes:
+    st = styles()
+    out = io.BytesIO()
+    size = PAGE_SIZES.get(sheet.page_size, PAGE_SIZES["letter"])
+    doc = SimpleDocTemplate(out, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
+                            topMargin=MARGIN + 18, bottomMargin=MARGIN + 4,
+                            title=f"Day sheet {sheet.day:%Y-%m-%d}",
+                            author=sheet.letterhead.clinic, invariant=True)
+    usable = size[0] - 2 * MARGIN
+    widths = list(WIDTHS)
+    widths[-1] = usable - sum(w for w in WIDTHS if w)
+    story: list = [para(f"{sheet.day:%A %d %B %Y}", st["title"])]
+    if sheet.subtitle:
+        story.append(para(sheet.subtitle, st["body"]))
+    for section in sheet.sections:
+        story.append(CondPageBreak(40 * mm))
+        count = len(section.lines)
+        story.append(para(f"{section.title} — {count} appointment{'s' if count != 1 else ''}",
+                          st["heading"]))
+        if not section.lines:
+            story.append(para("No appointments.", st["body"]))
+            continue
+        rows = [[Paragraph(c, st["bold"]) for c in COLUMNS]]
+        for line in section.lines:
+            where = " / ".join(x for x in (line.room, line.device) if x)
+            extra = [f"<font color='#8a4b00'>⚠ {safe(a)}</font>" for a in line.alerts]
+            if line.notes:
+                note = line.notes if len(line.notes) <= NOTE_LIMIT else (
+                    line.notes[:NOTE_LIMIT].rstrip() + "… (full note in the appointment)")
+                extra.append(safe(note))
+            if line.status:
+                extra.append(f"<font color='#555555'>{safe(line.status)}</font>")
+            rows.append([
+                para(f"{line.start:%H:%M}–{line.end:%H:%M}", st["body"]),
+                para(line.patient, st["body"]),
+                para(line.service, st["body"]),
+                para(where, st["small"]),
+                Paragraph("<br/>".join(extra), st["small"]),
+            ])
+        # splitInRow: a row taller than a page (many alerts) continues on the next page
+        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ececec")),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#888888")),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.HexColor("#cccccc")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]))
+        story.extend([table, Spacer(1, 4 * mm)])
+    decorate = page_decorator(sheet.letterhead, "Day sheet", sheet.printed_at,
+                              sheet.printed_by)
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return out.getvalue()

@@ -1,0 +1,103 @@
+"""What every document shares: fonts that carry accented and non-Latin-1 names, the clinic
+letterhead and page footer, page sizes, and safe text.
+
+User text goes into reportlab ``Paragraph`` markup only through ``safe()``: ``<``, ``>`` and
+``&`` are escaped, so "Ann <b>& Co</b>" prints as typed and markup in a note can never fetch
+an image or a link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph
+
+from .. import paths
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+PAGE_SIZES = {"letter": letter, "a4": A4}
+MARGIN = 15 * mm
+
+
+def register_fonts() -> None:
+    """Embed DejaVu Sans (Latin, Greek, Cyrillic: "Żółć", "Ødegaard", "Łucja" print as
+    written; the built-in PDF fonts cover Latin-1 only)."""
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(paths.resource("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD,
+                                   str(paths.resource("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
+                                  boldItalic=FONT_BOLD)
+
+
+def safe(text: str) -> str:
+    """User text as Paragraph markup that shows exactly what was typed."""
+    return escape(text or "").replace("\n", "<br/>")
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=11.5)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10),
+        "bold": ParagraphStyle("bold", parent=body, fontName=FONT_BOLD),
+        "heading": ParagraphStyle("heading", parent=body, fontName=FONT_BOLD, fontSize=12,
+                                  leading=15, spaceBefore=8, spaceAfter=4),
+        "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=15,
+                                leading=18),
+        "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
+        "alert": ParagraphStyle("alert", parent=body, fontSize=8, leading=10,
+                                textColor="#8a4b00"),
+    }
+
+
+def para(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(safe(text), style)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    clinic: str
+    address: str = ""
+    phone: str = ""
+    tax_id: str = ""
+
+
+def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, printed_by: str):
+    """An ``onPage`` callback: clinic name and address on top, title on the right, page number
+    and who printed it when at the bottom."""
+
+    def draw(canvas, doc) -> None:
+        register_fonts()
+        width, height = doc.pagesize
+        canvas.saveState()
+        canvas.setFont(FONT_BOLD, 12)
+        canvas.drawString(MARGIN, height - MARGIN + 2, letterhead.clinic)
+        canvas.setFont(FONT, 8)
+        contact = "  ·  ".join(x for x in (letterhead.address.replace("\n", ", "),
+                                           letterhead.phone) if x)
+        canvas.drawString(MARGIN, height - MARGIN - 9, contact)
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.drawRightString(width - MARGIN, height - MARGIN + 2, title)
+        canvas.setStrokeColor("#999999")
+        canvas.line(MARGIN, height - MARGIN - 14, width - MARGIN, height - MARGIN - 14)
+        canvas.setFont(FONT, 7)
+        canvas.setFillColor("#555555")
+        canvas.drawString(MARGIN, MARGIN - 10,
+                          f"Printed {printed:%Y-%m-%d %H:%M} by {printed_by}. Confidential "
+                          "patient information.")
+        canvas.drawRightString(width - MARGIN, MARGIN - 10, f"Page {doc.page}")
+        canvas.restoreState()
+
+    return draw

@@ -1,0 +1,153 @@
+"""Print preview for every document the program makes: see the pages, print them through the
+system print dialog (pages rendered at the printer's resolution), or save the PDF.
+
+Pages are rendered with PDFium (pypdfium2): QtPdf is not shipped in PySide6's PyPI wheels
+since Qt 6.8 moved it into the WebEngine extension.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+POINTS_PER_INCH = 72
+ZOOMS = (("50 %", 0.5), ("75 %", 0.75), ("100 %", 1.0), ("125 %", 1.25), ("150 %", 1.5))
+
+
+def page_images(pdf: bytes, dpi: float) -> list[QImage]:
+    """Every page as an opaque image at ``dpi`` (PDFium paints them on white)."""
+    document = pdfium.PdfDocument(pdf)
+    images = []
+    try:
+        for index in range(len(document)):
+            bitmap = document[index].render(scale=dpi / POINTS_PER_INCH)
+            image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
+                           QImage.Format.Format_BGR888)
+            images.append(image.copy())  # own the pixels before PDFium frees its buffer
+    finally:
+        document.close()
+    return images
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Send every page to ``printer``, each scaled to fit its page; returns pages printed."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("The printer could not be opened.")
+    try:
+        images = page_images(pdf, printer.resolution())
+        for number, image in enumerate(images):
+            if number:
+                printer.newPage()
+            area = painter.viewport()
+            size = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(QRect(area.x(), area.y(), size.width(), size.height()))
+            painter.setWindow(image.rect())
+            painter.drawImage(0, 0, image)
+            painter.setViewport(area)
+            painter.setWindow(QRect(0, 0, area.width(), area.height()))
+        return len(images)
+    finally:
+        painter.end()
+
+
+class PdfPreviewDialog(QDialog):
+    def __init__(self, pdf: bytes, title: str, file_name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.pdf = pdf
+        self.file_name = file_name
+        self.setWindowTitle(f"Print preview — {title}")
+        self.resize(900, 900)
+        self.zoom = QComboBox()
+        for label, factor in ZOOMS:
+            self.zoom.addItem(label, factor)
+        self.zoom.setCurrentIndex(2)
+        self.zoom.setAccessibleName("Zoom")
+        self.print_button = QPushButton("&Print…")
+        self.save_button = QPushButton("&Save as PDF…")
+        close = QPushButton("Close")
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.print_document)
+        self.save_button.clicked.connect(self.save_document)
+        close.clicked.connect(self.reject)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_document)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save_document)
+        self.pages_label = QLabel()
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Zoom"))
+        bar.addWidget(self.zoom)
+        bar.addWidget(self.pages_label)
+        bar.addStretch(1)
+        for button in (self.print_button, self.save_button, close):
+            bar.addWidget(button)
+        self.pages = QWidget()
+        self.pages.setStyleSheet("background: #7a7a7a;")
+        self.pages_layout = QVBoxLayout(self.pages)
+        self.pages_layout.setSpacing(12)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        scroll = QScrollArea()
+        scroll.setWidget(self.pages)
+        scroll.setWidgetResizable(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(scroll, 1)
+        self.zoom.currentIndexChanged.connect(lambda _i: self.show_pages())
+        self.show_pages()
+
+    def show_pages(self) -> None:
+        while self.pages_layout.count():
+            item = self.pages_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        dpi = 96 * self.zoom.currentData() * self.devicePixelRatioF()
+        self.images = page_images(self.pdf, dpi)
+        for image in self.images:
+            label = QLabel()
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(self.devicePixelRatioF())
+            label.setPixmap(pixmap)
+            self.pages_layout.addWidget(label)
+        count = len(self.images)
+        self.pages_label.setText(f"{count} page{'s' if count != 1 else ''}")
+
+    def print_document(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            print_pdf(self.pdf, printer)
+        except OSError as exc:
+            QMessageBox.warning(self, "Not printed", str(exc))
+
+    def save_document(self, path: str | None = None) -> Path | None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save as PDF", self.file_name,
+                                                  "PDF documents (*.pdf)")
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        try:
+            target.write_bytes(self.pdf)
+        except OSError as exc:
+            QMessageBox.warning(self, "Not saved", f"{target} could not be written: {exc}")
+            return None
+        return target

@@ -1,0 +1,63 @@
+"""Print preview, printing and saving, shared by every document."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
+
+from medspa_desktop.ui.schedule.day_sheet import day_sheet_pdf
+from medspa_desktop.ui.schedule.tab import ScheduleTab
+from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog, page_images, print_pdf
+from tests.conftest import busy_weekday, staff
+from tests.ui.modal import answer_next_modal
+
+
+def test_the_preview_shows_every_page_on_white(qtbot, demo_db):
+    pdf = day_sheet_pdf(staff("frontdesk"), busy_weekday())
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    dialog = PdfPreviewDialog(pdf, "Day sheet", "day-sheet.pdf")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert len(dialog.images) == pages
+    assert dialog.pages_label.text() == f"{pages} page{'s' if pages != 1 else ''}"
+    corner = dialog.images[0].pixelColor(2, 2)
+    assert (corner.red(), corner.green(), corner.blue()) == (255, 255, 255)
+    dialog.zoom.setCurrentIndex(4)  # 150 %
+    assert dialog.images[0].width() > page_images(pdf, 96)[0].width()
+
+
+def test_saving_writes_the_same_pdf(qtbot, demo_db, tmp_path):
+    pdf = day_sheet_pdf(staff("frontdesk"), busy_weekday())
+    dialog = PdfPreviewDialog(pdf, "Day sheet", "day-sheet.pdf")
+    qtbot.addWidget(dialog)
+    saved = dialog.save_document(str(tmp_path / "copy"))
+    assert saved.name == "copy.pdf" and saved.read_bytes() == pdf
+
+
+def test_printing_sends_every_page_to_the_printer(demo_db, tmp_path, qapp):
+    pdf = day_sheet_pdf(staff("frontdesk"), busy_weekday(), by_provider=False)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    target = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(target))
+    count = print_pdf(pdf, printer)
+    printed = PdfReader(target)
+    assert count == len(printed.pages) == len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_day_sheet_button_previews_the_days_sheet(qtbot, demo_db):
+    tab = ScheduleTab(staff("frontdesk"))
+    qtbot.addWidget(tab)
+    tab.set_day(busy_weekday())
+    seen = {}
+
+    def look(dialog):
+        seen.update(title=dialog.windowTitle(), pages=len(dialog.images))
+        dialog.reject()
+
+    answer_next_modal(look)
+    tab.print_day_sheet()
+    assert seen["title"] == f"Print preview — Day sheet {busy_weekday():%a %d %b %Y}"
+    assert seen["pages"] >= 1
