@@ -334,6 +334,12 @@ class ScheduleTab(QWidget):
             self._status(appointment_id, dialog.chosen_status)
 
     # -- changing ---------------------------------------------------------------------------
+    def shown(self, appointment_id: int) -> scheduling.AppointmentRow:
+        """The appointment as this view drew it. Changes carry the version the user saw, so
+        a change made meanwhile on another workstation is refused, not overwritten."""
+        row = next((r for r in self.rows if r.id == appointment_id), None)
+        return row if row is not None else scheduling.get_appointment(self.user, appointment_id)
+
     def ask_reason(self, title: str, prompt: str) -> str | None:
         text, ok = QInputDialog.getText(self, title, prompt)
         return text if ok else None
@@ -346,7 +352,7 @@ class ScheduleTab(QWidget):
         self._status(row.id, status)
 
     def _status(self, appointment_id: int, status: str) -> None:
-        row = scheduling.get_appointment(self.user, appointment_id)
+        row = self.shown(appointment_id)
         reason = ""
         if status == "cancelled":
             reason = self.ask_reason("Cancel appointment",
@@ -390,7 +396,7 @@ class ScheduleTab(QWidget):
 
     def move(self, appointment_id: int, start: dt.datetime, end: dt.datetime,
              column: GridColumn) -> None:
-        row = scheduling.get_appointment(self.user, appointment_id)
+        row = self.shown(appointment_id)
         target = {f"{column.kind}_id": column.resource_id}
         try:
             try:
@@ -417,7 +423,7 @@ class ScheduleTab(QWidget):
 
     # -- menus ------------------------------------------------------------------------------
     def menu_for(self, appointment_id: int) -> QMenu:
-        row = scheduling.get_appointment(self.user, appointment_id)
+        row = self.shown(appointment_id)
         menu = QMenu(self)
         menu.addAction("Open…", lambda: self.open_appointment(row.id))
         menu.addSeparator()

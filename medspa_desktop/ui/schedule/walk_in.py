@@ -3,6 +3,9 @@ from now are booked and the patient is marked arrived."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,9 +23,11 @@ from ..widgets.patient_picker import PatientPicker
 
 
 class WalkInDialog(QDialog):
-    def __init__(self, user: User, parent=None) -> None:
+    def __init__(self, user: User, parent=None, *,
+                 clock: Callable[[], dt.datetime] = dt.datetime.now) -> None:
         super().__init__(parent)
         self.user = user
+        self._clock = clock
         self.appointment: Appointment | None = None
         self.setWindowTitle("Walk-in")
         self.setMinimumWidth(520)
@@ -62,7 +67,7 @@ class WalkInDialog(QDialog):
         try:
             self.appointment = availability.walk_in(
                 self.user, self.picker.patient_id, self.service.currentData(),
-                within_minutes=self.within.value())
+                within_minutes=self.within.value(), now=self._clock())
         except DomainError as exc:
             self.message.say(str(exc))
             return
