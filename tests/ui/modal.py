@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 def answer_next_modal(answer: Callable[[QWidget], None], *, popup: bool = False,
                       tries: int = 250) -> None:
+    """Call ``answer(widget)`` on the next modal dialog (or pop-up). If the answer fails, the
+    widget is closed so the blocked exec() returns and the test fails instead of hanging."""
+
     def poll(left: int) -> None:
         widget = (QApplication.activePopupWidget() if popup
                   else QApplication.activeModalWidget())
@@ -18,6 +21,10 @@ def answer_next_modal(answer: Callable[[QWidget], None], *, popup: bool = False,
             if left:
                 QTimer.singleShot(20, lambda: poll(left - 1))
             return
-        answer(widget)
+        try:
+            answer(widget)
+        except BaseException:
+            widget.close()
+            raise
 
     QTimer.singleShot(0, lambda: poll(tries))

@@ -305,3 +305,45 @@ def test_an_overridable_drag_asks_for_a_reason(tab, qtbot):
     qtbot.waitUntil(lambda: Appointment.get_by_id(moving.id).start.hour == 11)
 
 
+
+
+def test_blocking_time_from_an_empty_slot_and_lifting_it(tab, qtbot):
+    day = quiet_weekday()
+    tab.set_day(day)
+    column = _column(tab, "Priya Shah, RN")
+
+    def choose_block(menu: QMenu):
+        action = next(a for a in menu.actions() if a.text().startswith("Block Priya Shah"))
+        menu.close()
+
+        def fill(dialog):
+            assert dialog.target.currentText() == "Priya Shah, RN (time off)"
+            dialog.end.setTime(dialog.start.time().addSecs(90 * 60))
+            dialog.save()  # no reason yet
+            assert dialog.message.text().startswith("Give a reason for the blocked time")
+            dialog.reason.setText("Training <session> & lunch")
+            dialog.save_button.click()
+
+        answer_next_modal(fill)
+        action.trigger()
+
+    answer_next_modal(choose_block, popup=True)
+    qtbot.mouseClick(tab.grid, Qt.MouseButton.RightButton,
+                     pos=tab.grid.slot_point(column, dt.time(12, 0)))
+    qtbot.waitUntil(lambda: len(tab.grid.blocks) == 1)
+    block = tab.grid.blocks[0]
+    assert (block.start.time(), block.end.time(), block.reason) == (
+        dt.time(12), dt.time(13, 30), "Training <session> & lunch")
+    with pytest.raises(Exception, match=r"Priya Shah, RN is off 12:00–13:30"):
+        _book("Zoë", "injector", day, "12:30")
+
+    def lift(menu: QMenu):
+        action = next(a for a in menu.actions() if a.text() == "Lift this blocked time")
+        menu.close()
+        action.trigger()
+
+    answer_next_modal(lift, popup=True)
+    qtbot.mouseClick(tab.grid, Qt.MouseButton.RightButton,
+                     pos=tab.grid.slot_point(column, dt.time(12, 30)))
+    qtbot.waitUntil(lambda: tab.grid.blocks == [])
+    _book("Zoë", "injector", day, "12:30")

@@ -66,6 +66,8 @@ class ScheduleGrid(QWidget):
     appointment_selected = Signal(int)
     appointment_activated = Signal(int)
     context_requested = Signal(int, QPoint)  # appointment id, global position
+    slot_context_requested = Signal(object, object, QPoint)  # GridColumn, datetime, global
+    block_context_requested = Signal(int, QPoint)  # time block id, global position
     move_requested = Signal(int, object, object, object)  # id, start, end, GridColumn
 
     def __init__(self, parent=None) -> None:
@@ -163,6 +165,18 @@ class ScheduleGrid(QWidget):
         x = GUTTER_W + w * index
         top, bottom = self._y(appt.start.time()), self._y(appt.end.time())
         return QRectF(x + 2, top + 1, w - 5, max(bottom - top - 2, 8)).toRect()
+
+    def _block_at(self, pos: QPoint) -> BlockRow | None:
+        index = self._column_at(pos.x())
+        if index is None or pos.y() <= self._header_top() + HEADER_H:
+            return None
+        col = self.columns[index]
+        at = dt.datetime.combine(col.day, self._time_at(pos.y()))
+        for block in self.blocks:
+            if getattr(block, f"{col.kind}_id") == col.resource_id and \
+                    block.start <= at < block.end:
+                return block
+        return None
 
     def _appointment_at(self, pos: QPoint) -> AppointmentRow | None:
         for appt in reversed(self.appointments):
@@ -296,9 +310,20 @@ class ScheduleGrid(QWidget):
         pos = event.position().toPoint()
         appt = self._appointment_at(pos) if pos.y() > self._header_top() + HEADER_H else None
         if event.button() == Qt.MouseButton.RightButton:
+            where = event.globalPosition().toPoint()
+            block = None if appt is not None else self._block_at(pos)
+            index = self._column_at(pos.x())
             if appt is not None:
                 self._select_appointment(appt.id)
-                self.context_requested.emit(appt.id, event.globalPosition().toPoint())
+                self.context_requested.emit(appt.id, where)
+            elif block is not None:
+                self.block_context_requested.emit(block.id, where)
+            elif index is not None and pos.y() > self._header_top() + HEADER_H:
+                col = self.columns[index]
+                start = dt.datetime.combine(col.day, self._time_at(pos.y()))
+                self.selected_slot, self.selected_id = (index, start), None
+                self.update()
+                self.slot_context_requested.emit(col, start, where)
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return

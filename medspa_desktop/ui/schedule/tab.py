@@ -34,6 +34,7 @@ from ..models import RowTableModel
 from ..widgets.pdf_preview import PdfPreviewDialog
 from ..widgets.table import fit_columns, make_table
 from .appointment_dialog import AppointmentDialog
+from .block_dialog import BlockTimeDialog
 from .booking_dialog import BookingDialog
 from .day_sheet import day_sheet_pdf
 from .find_slot import FindSlotDialog
@@ -93,6 +94,8 @@ class ScheduleTab(QWidget):
         self.walk_in_button = QPushButton("Walk-in…")
         self.find_button = QPushButton("Find next available…")
         self.waitlist_button = QPushButton("Waitlist…")
+        self.block_button = QPushButton("Block time…")
+        self.block_button.clicked.connect(lambda: self.block_time())
         self.day_sheet_button = QPushButton("Day sheet")
         self.day_sheet_button.setMenu(self._day_sheet_menu())
         self.new_button.clicked.connect(self.new_appointment)
@@ -108,7 +111,7 @@ class ScheduleTab(QWidget):
         bar.addWidget(self.summary, 1)
         actions = QHBoxLayout()
         for w in (self.new_button, self.walk_in_button, self.find_button,
-                  self.waitlist_button, self.day_sheet_button):
+                  self.waitlist_button, self.block_button, self.day_sheet_button):
             actions.addWidget(w)
         actions.addStretch(1)
 
@@ -131,6 +134,8 @@ class ScheduleTab(QWidget):
         self.grid.appointment_activated.connect(self.open_appointment)
         self.grid.context_requested.connect(self.show_menu)
         self.grid.move_requested.connect(self.move)
+        self.grid.slot_context_requested.connect(self.show_slot_menu)
+        self.grid.block_context_requested.connect(self.show_block_menu)
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -435,6 +440,45 @@ class ScheduleTab(QWidget):
             menu.addAction("Cancel this and following sessions…",
                            lambda: self.cancel_following(row.id))
         return menu
+
+    def slot_menu(self, column: GridColumn, start: dt.datetime) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction(f"New appointment at {start:%H:%M}…",
+                       lambda: self.new_appointment(column, start))
+        menu.addAction(f"Block {column.title} from {start:%H:%M}…",
+                       lambda: self.block_time(column, start))
+        return menu
+
+    def show_slot_menu(self, column: GridColumn, start: dt.datetime, position) -> None:
+        self.slot_menu(column, start).exec(position)
+
+    def show_block_menu(self, block_id: int, position) -> None:
+        menu = QMenu(self)
+        menu.addAction("Lift this blocked time", lambda: self.lift_block(block_id))
+        menu.exec(position)
+
+    def block_time(self, column: GridColumn | None = None,
+                   start: dt.datetime | None = None) -> None:
+        if column is None and self.stack.currentWidget() is self.scroll:
+            picked = self.grid.selected_slot_info()
+            if picked is not None:
+                column, start = picked
+        start = start or dt.datetime.combine(self.day, dt.time(12))
+        target = {"kind": column.kind, "resource_id": column.resource_id} if column else {}
+        dialog = BlockTimeDialog(self.user, start, parent=self, **target)
+        if dialog.exec():
+            self.refresh()
+            self.status_message.emit(f"Blocked {dialog.block.start:%a %d %b %H:%M}–"
+                                     f"{dialog.block.end:%H:%M}: {dialog.block.reason}.")
+
+    def lift_block(self, block_id: int) -> None:
+        try:
+            hours.lift_block(self.user, block_id)
+        except DomainError as exc:
+            self._refused(exc)
+            return
+        self.refresh()
+        self.status_message.emit("The blocked time was lifted.")
 
     def show_menu(self, appointment_id: int, position) -> None:
         self.menu_for(appointment_id).exec(position)
