@@ -36,6 +36,10 @@ dist: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dist]'
 	$(PY) -m PyInstaller --noconfirm --clean build.spec
 	dist/medspa-desktop/medspa-desktop --version
+	rm -f build/dist-check.db* && mkdir -p build
+	dist/medspa-desktop/medspa-desktop demo --db build/dist-check.db --patients 20 --today 2026-11-20
+	dist/medspa-desktop/medspa-desktop day-sheet --db build/dist-check.db --user frontdesk \
+		--date 2026-11-20 --out build/dist-check.pdf
 
 demo: $(VENV)/.installed
 	$(PY) main.py demo --db demo.db

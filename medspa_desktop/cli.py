@@ -4,6 +4,7 @@
     medspa-desktop demo --db PATH [--seed N]   write the demo clinic to a new file
     medspa-desktop check --db PATH             integrity, schema version, audit chain
     medspa-desktop screenshot --db PATH --user NAME --tab NAME --out FILE.png
+    medspa-desktop day-sheet --db PATH --user NAME [--date D] [--provider NAME] --out F.pdf
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -55,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", required=True, help="PNG file to write")
     shot.add_argument("--date", type=_date, help="day the schedule shows (default today)")
     shot.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    sheet = sub.add_parser("day-sheet", help="write the day sheet PDF")
+    sheet.add_argument("--db", dest="sub_db", help="database")
+    sheet.add_argument("--user", required=True, help="user name the sheet is printed by")
+    sheet.add_argument("--date", type=_date, help="day (default today)")
+    sheet.add_argument("--provider", help="only this provider's user name")
+    sheet.add_argument("--out", required=True, help="PDF file to write")
     return parser
 
 
@@ -74,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_gui(args.db or paths.default_database())
         target = getattr(args, "sub_db", None) or args.db or paths.default_database()
-        return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot}[
-            args.command](args, target)
+        return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot,
+                "day-sheet": cmd_day_sheet}[args.command](args, target)
     except CliError as exc:
         print(f"medspa-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -166,5 +173,32 @@ def cmd_screenshot(args, target: str) -> int:
     from .ui.screenshot import render_main_window
 
     render_main_window(user, args.tab, out, (width, height), args.date)
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_day_sheet(args, target: str) -> int:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"{out.parent}: no such folder")
+    _open_existing(target)
+    from .printouts import day_sheet_pdf
+    from .services.auth import get_user
+    from .services.errors import DomainError
+
+    user = get_user(args.user)
+    if user is None or not user.active:
+        raise CliError(f"no active user named '{args.user}' in {target}")
+    provider_id = None
+    if args.provider:
+        provider = get_user(args.provider)
+        if provider is None or provider.role not in ("medical_director", "provider"):
+            raise CliError(f"no provider named '{args.provider}' in {target}")
+        provider_id = provider.id
+    try:
+        pdf = day_sheet_pdf(user, args.date or dt.date.today(), provider_id)
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    out.write_bytes(pdf)
     print(f"wrote {out}")
     return EXIT_OK

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import ClinicSetting, User
-from . import audit, auth, catalog
+from . import audit, auth, catalog, hours
 from .errors import DomainError, ValidationError
 from .patients import normalise_phone
 from .permissions import require
@@ -66,6 +66,15 @@ def set_paper_size(actor: User, size: str) -> None:
         ClinicSetting.insert(key="paper.size", value=size).on_conflict(
             conflict_target=[ClinicSetting.key], update={ClinicSetting.value: size}).execute()
         audit.record(actor, "settings.paper", "clinic", "", size)
+
+
+def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
+                  late_cancel_hours: int, paper: str) -> None:
+    """The clinic-settings screen's save: all of it, or (on any bad value) none of it."""
+    with db.atomic():
+        hours.set_clinic_hours(actor, opening_hours)
+        hours.set_schedule_settings(actor, slot=slot, late_cancel_hours=late_cancel_hours)
+        set_paper_size(actor, paper)
 
 
 def is_set_up() -> bool:

@@ -80,6 +80,12 @@ def set_clinic_hours(actor: User, hours: dict[int, str]) -> None:
                      "; ".join(f"{WEEKDAYS[d][:3]} {t}" for d, t in sorted(hours.items())))
 
 
+def clinic_hours_text() -> dict[int, str]:
+    """The opening hours as typed in settings: {0: "09:00-18:00", …, 6: "closed"}."""
+    return {d: "closed" if span is None else f"{span[0]:%H:%M}-{span[1]:%H:%M}"
+            for d, span in clinic_hours().items()}
+
+
 def slot_minutes() -> int:
     return int(_setting("schedule.slot_minutes", DEFAULT_SETTINGS["schedule.slot_minutes"]))
 

@@ -14,11 +14,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import APP_NAME, __version__
 from ..services import clinic
+from ..services.permissions import allowed
 from ..store.database import database_label
 from ..store.models import ROLE_LABELS, User
 from .patients.new_patient import NewPatientDialog
 from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
+from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
 
 TAB_KEYS = ("schedule", "patients", "treatments")
@@ -76,6 +78,9 @@ class MainWindow(QMainWindow):
         self._action("&Print day sheet…",
                      lambda: self._on_schedule(self.schedule.print_day_sheet),
                      QKeySequence.StandardKey.Print, file_menu)
+        self.settings_action = self._action("Clinic &settings…", self.clinic_settings, None,
+                                            file_menu)
+        self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
         file_menu.addSeparator()
         self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
         file_menu.addSeparator()
@@ -165,6 +170,11 @@ class MainWindow(QMainWindow):
     def _quick_status(self, status: str) -> None:
         self.show_tab("schedule")
         self.schedule.set_status(status)
+
+    def clinic_settings(self) -> None:
+        if ClinicSettingsDialog(self.user, self).exec():
+            self.schedule.refresh()
+            self.statusBar().showMessage("Clinic settings saved.", 5000)
 
     def sign_out(self) -> None:
         self.signed_out = True

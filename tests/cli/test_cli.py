@@ -113,3 +113,25 @@ def test_screenshot_renders_the_main_window(closed_demo, tmp_path):
 def test_screenshot_of_an_unknown_user_is_one_line(closed_demo, tmp_path):
     one_line_error(run("screenshot", "--db", str(closed_demo), "--user", "ghost",
                        "--out", str(tmp_path / "x.png")), "no active user named 'ghost'")
+
+
+def test_day_sheet_writes_the_days_pdf(closed_demo, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.conftest import busy_weekday
+
+    out = tmp_path / "sheet.pdf"
+    result = run("day-sheet", "--db", str(closed_demo), "--user", "frontdesk", "--date",
+                 busy_weekday().isoformat(), "--provider", "director", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert "Dr Vasquez —" in text and f"{busy_weekday():%A %d %B %Y}" in text
+    assert "Priya Shah" not in text
+
+
+def test_day_sheet_for_someone_who_is_not_a_provider_is_one_line(closed_demo, tmp_path):
+    one_line_error(run("day-sheet", "--db", str(closed_demo), "--user", "frontdesk",
+                       "--provider", "frontdesk", "--out", str(tmp_path / "x.pdf")),
+                   "no provider named 'frontdesk'")

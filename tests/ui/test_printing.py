@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
-from medspa_desktop.ui.schedule.day_sheet import day_sheet_pdf
+from medspa_desktop.printouts import day_sheet_pdf
 from medspa_desktop.ui.schedule.tab import ScheduleTab
 from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog, page_images, print_pdf
 from tests.conftest import busy_weekday, staff

@@ -347,3 +347,52 @@ def test_blocking_time_from_an_empty_slot_and_lifting_it(tab, qtbot):
                      pos=tab.grid.slot_point(column, dt.time(12, 30)))
     qtbot.waitUntil(lambda: tab.grid.blocks == [])
     _book("Zoë", "injector", day, "12:30")
+
+
+def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
+    from medspa_desktop.ui.settings_dialog import ClinicSettingsDialog
+
+    dialog = ClinicSettingsDialog(staff("admin"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.day_hours[5].setText("10:00-16:00")
+    dialog.day_hours[6].setText("11:00-ish")
+    dialog.slot.setCurrentIndex(dialog.slot.findData(10))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "'11:00-ish' is not opening hours like 09:00-18:00."
+    assert hours.clinic_hours_text()[5] == "09:00-14:00"  # nothing saved
+    dialog.day_hours[6].setText("closed")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert hours.clinic_hours_text()[5] == "10:00-16:00" and hours.slot_minutes() == 10
+    tab = ScheduleTab(staff("frontdesk"))
+    qtbot.addWidget(tab)
+    saturday = quiet_weekday() + dt.timedelta(days=5 - quiet_weekday().weekday())
+    tab.set_day(saturday)
+    tab.set_view("day", "room")
+    assert (tab.grid.first, tab.grid.last, tab.grid.step) == (dt.time(10), dt.time(16), 10)
+
+
+def test_front_desk_cannot_change_clinic_settings(demo_db):
+    from medspa_desktop.services import clinic
+    from medspa_desktop.services.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="may not change rooms, devices and services"):
+        clinic.save_settings(staff("frontdesk"), {5: "08:00-20:00"}, 15, 24, "a4")
+    assert hours.clinic_hours_text()[5] == "09:00-14:00"
+
+
+def test_dragging_a_blocks_bottom_edge_changes_its_length(tab, qtbot):
+    day = quiet_weekday()
+    appt = _book("Zoë", "injector", day, "10:00")
+    tab.set_day(day)
+    rect = tab.grid.block_rect(appt.id)
+    edge = QPoint(rect.center().x(), rect.bottom() - 2)
+    target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(10, 45))
+    qtbot.mousePress(tab.grid, Qt.MouseButton.LeftButton, pos=edge)
+    for step in range(1, 5):
+        qtbot.mouseMove(tab.grid, QPoint(edge.x(), edge.y() + (target.y() - edge.y()) * step
+                                         // 4))
+    qtbot.mouseRelease(tab.grid, Qt.MouseButton.LeftButton, pos=QPoint(edge.x(), target.y()))
+    saved = Appointment.get_by_id(appt.id)
+    assert (saved.start.time(), saved.end.time()) == (dt.time(10), dt.time(11))

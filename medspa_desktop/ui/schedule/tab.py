@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...printouts import day_sheet_pdf
 from ...services import auth, catalog, hours, scheduling, series, waitlist
 from ...services.errors import ConflictError, DomainError, StaleEditError
 from ...store.models import User
@@ -36,7 +37,6 @@ from ..widgets.table import fit_columns, make_table
 from .appointment_dialog import AppointmentDialog
 from .block_dialog import BlockTimeDialog
 from .booking_dialog import BookingDialog
-from .day_sheet import day_sheet_pdf
 from .find_slot import FindSlotDialog
 from .grid import CATEGORY_COLOURS, GridColumn, ScheduleGrid
 from .waitlist_dialogs import WaitlistDialog, WaitlistOfferDialog

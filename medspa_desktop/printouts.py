@@ -1,14 +1,15 @@
-"""Make the day sheet: the services' rows, drawn by the documents layer."""
+"""Printouts: the services' data drawn by the documents layer. No Qt here, so the window
+and the command line make the same PDFs."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ...documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
-from ...documents.styles import Letterhead
-from ...services import clinic, reports
-from ...services.patients import format_phone
-from ...store.models import User
+from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
+from .documents.styles import Letterhead
+from .services import clinic, reports
+from .services.patients import format_phone
+from .store.models import User
 
 
 def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,

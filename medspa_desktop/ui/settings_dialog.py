@@ -1,0 +1,76 @@
+"""Clinic settings an admin changes: opening hours, the schedule's grid, the late-cancel
+window and the paper documents print on. Every change is checked and audited by the
+services; nothing is saved unless all of it is valid."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from ..services import clinic, hours
+from ..services.errors import DomainError
+from ..store.models import User
+from .widgets.messages import ErrorLabel
+
+
+class ClinicSettingsDialog(QDialog):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.setWindowTitle("Clinic settings")
+        self.setMinimumWidth(420)
+        current = hours.clinic_hours_text()
+        self.day_hours: dict[int, QLineEdit] = {}
+        hours_box = QGroupBox("Opening hours (like 09:00-18:00, or closed)")
+        form = QFormLayout(hours_box)
+        for day, name in enumerate(hours.WEEKDAYS):
+            edit = QLineEdit(current[day])
+            edit.setAccessibleName(f"{name} hours")
+            self.day_hours[day] = edit
+            form.addRow(name, edit)
+        self.slot = QComboBox()
+        for minutes in hours.SLOT_CHOICES:
+            self.slot.addItem(f"{minutes} minutes", minutes)
+        self.slot.setCurrentIndex(self.slot.findData(hours.slot_minutes()))
+        self.late = QSpinBox()
+        self.late.setRange(0, 168)
+        self.late.setSuffix(" hours")
+        self.late.setValue(int(hours.late_cancel_window().total_seconds() // 3600))
+        self.paper = QComboBox()
+        self.paper.addItem("Letter", "letter")
+        self.paper.addItem("A4", "a4")
+        self.paper.setCurrentIndex(self.paper.findData(clinic.paper_size()))
+        other = QGroupBox("Schedule and printing")
+        form2 = QFormLayout(other)
+        form2.addRow("Schedule &grid", self.slot)
+        form2.addRow("&Late cancel within", self.late)
+        form2.addRow("&Paper", self.paper)
+        self.message = ErrorLabel()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hours_box)
+        layout.addWidget(other)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            clinic.save_settings(self.user, {d: e.text() for d, e in self.day_hours.items()},
+                                 self.slot.currentData(), self.late.value(),
+                                 self.paper.currentData())
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.accept()
