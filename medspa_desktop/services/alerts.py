@@ -1,33 +1,53 @@
-"""Alerts shown before booking or treating: what in the patient's record matters for this
-service. Today: age (DOMAIN.md: injectables are contraindicated under 18) and an archived
-chart; the patient-chart issue adds allergies and contraindications from the intake history.
-"""
+"""Alerts shown before booking or treating: the chart's alerts banner (allergies, pregnancy,
+isotretinoin, blood thinners, …) and the contraindications of this service's category for
+this patient (``contraindications.RULES``), worded for the person at the desk."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ..store.models import CATEGORIES, Patient, Service, User
+from ..store.models import Patient, Service, User
+from . import contraindications, intake
 from .patients import age_on
 from .permissions import require
 
-ADULT_ONLY = ("neurotoxin", "filler", "mesotherapy")
 
-
-def booking_alerts(actor: User, patient_id: int, service_id: int | None,
-                   on: dt.date | None = None) -> list[str]:
+def patient_findings(actor: User, patient_id: int, category: str,
+                     on: dt.date | None = None) -> list[contraindications.Finding]:
     require(actor, "patient.read")
     patient = Patient.get_or_none(Patient.id == patient_id)
     if patient is None:
         return []
-    alerts = []
+    on = on or dt.date.today()
+    answers = intake.current_answers(actor, patient_id)
+    return contraindications.findings(answers, category, age_on(patient.dob, on), on)
+
+
+def chart_banner(actor: User, patient_id: int, on: dt.date | None = None) -> list[str]:
+    """The alerts banner shown on the chart and in the booking dialog."""
+    require(actor, "patient.read")
+    patient = Patient.get_or_none(Patient.id == patient_id)
+    if patient is None:
+        return []
+    on = on or dt.date.today()
+    items = contraindications.banner(intake.current_answers(actor, patient_id), on)
     if patient.archived:
-        alerts.append("This chart is archived.")
+        items.insert(0, "This chart is archived.")
+    age = age_on(patient.dob, on)
+    if age < 18:
+        items.append(f"Minor ({age}): a guardian must consent.")
+    return items
+
+
+def booking_alerts(actor: User, patient_id: int, service_id: int | None,
+                   on: dt.date | None = None) -> list[str]:
+    """The banner plus this service's contraindications, each said once."""
+    on = on or dt.date.today()
+    items = chart_banner(actor, patient_id, on)
     service = Service.get_or_none(Service.id == service_id) if service_id else None
-    age = age_on(patient.dob, on or dt.date.today())
-    if service is not None and service.category in ADULT_ONLY and age < 18:
-        alerts.append(f"Under 18 ({age}): {CATEGORIES[service.category]} treatments are "
-                      "contraindicated.")
-    elif age < 18:
-        alerts.append(f"Minor ({age}): a guardian must consent.")
-    return alerts
+    if service is not None:
+        for finding in patient_findings(actor, patient_id, service.category, on):
+            if finding.message not in items:
+                items.append(("Contraindicated: " if finding.blocking else "Caution: ")
+                             + finding.message)
+    return items

@@ -13,8 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..store.database import db
-from ..store.models import Device, Service, TimeBlock, User
-from . import auth, catalog, clinic, hours, patients, scheduling
+from ..store.models import Appointment, Device, Patient, Service, TimeBlock, User
+from . import (
+    auth,
+    catalog,
+    clinic,
+    contraindications,
+    hours,
+    intake,
+    notes,
+    patients,
+    scheduling,
+)
 from .text import fold
 
 DEMO_PASSWORD = "medspa-demo"
@@ -128,10 +138,54 @@ def build_demo(
         desk = staff["frontdesk"]
         patient_ids = [patients.create_patient(desk, _patient(rng, today)).id
                        for _ in range(patient_count)]
+        say("medical histories")
+        for pid in patient_ids:
+            if rng.random() < 0.7:
+                intake.record_answers(desk, pid, _intake(rng, today),
+                                      answered_on=today - dt.timedelta(days=rng.randint(0, 400)))
         say("appointments")
         booked = _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead,
                                     blocks)
+        say("notes")
+        _write_notes(rng, staff, today)
     return DemoSummary(patient_count, booked, len(staff))
+
+
+ALLERGIES = ("", "", "", "", "Penicillin (rash)", "Latex", "Sulfa drugs", "Shellfish",
+             "Codeine (nausea)")
+MEDICATIONS = ("", "", "Levothyroxine", "Oral contraceptive", "Sertraline", "Lisinopril",
+               "Metformin", "Vitamin D")
+
+
+def _intake(rng: random.Random, today: dt.date) -> dict[str, object]:
+    answers: dict[str, object] = {
+        "allergies": rng.choice(ALLERGIES), "medications": rng.choice(MEDICATIONS),
+        "fitzpatrick": rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 6)),
+        "pregnant_or_nursing": rng.random() < 0.04, "herpes_history": rng.random() < 0.15,
+        "anticoagulants": rng.random() < 0.06, "keloids": rng.random() < 0.03,
+        "recent_tan": rng.random() < 0.08,
+    }
+    if rng.random() < 0.05:
+        answers["isotretinoin_last_dose"] = today - dt.timedelta(days=rng.randint(30, 400))
+    return answers
+
+
+def _write_notes(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
+    """A signed SOAP note for some of the treatments already given."""
+    by_id = {u.id: u for u in staff.values()}
+    done = (Appointment.select().where(Appointment.status.in_(("completed", "checked_out")))
+            .order_by(Appointment.start, Appointment.id))
+    for appt in done:
+        if rng.random() > 0.15:
+            continue
+        author = by_id[appt.provider_id]
+        note = notes.start_note(author, appt.patient_id, appt.id)
+        note = notes.save_draft(author, note.id, note.version, {
+            "subjective": rng.choice(("Happy with last result.", "First visit for this.",
+                                      "Wants a softer look this time.")),
+            "objective": f"{appt.service.name} as charted in the treatment record.",
+            "assessment": note.assessment, "plan": note.plan})
+        notes.sign(author, note.id, note.version)
 
 
 def _patient(rng: random.Random, today: dt.date) -> patients.PatientInput:
@@ -153,6 +207,27 @@ def _patient(rng: random.Random, today: dt.date) -> patients.PatientInput:
         emergency_contact_name=f"{contact_first} {last}",
         emergency_contact_phone=f"({area}) 555-{rng.randint(0, 9999):04d}",
     )
+
+
+class _Screen:
+    """The front desk's glance at the booking alerts: the demo books nobody for a treatment
+    their history rules out (the same rules, with each chart read once)."""
+
+    def __init__(self, desk: User) -> None:
+        self.desk = desk
+        self.charts: dict[int, tuple[dt.date, dict]] = {}
+        self.cache: dict[tuple[int, str, int], bool] = {}
+
+    def blocked(self, patient_id: int, category: str, day: dt.date) -> bool:
+        key = (patient_id, category, day.toordinal() // 30)  # ages and isotretinoin drift
+        if key not in self.cache:
+            if patient_id not in self.charts:
+                dob = Patient.get_by_id(patient_id).dob
+                self.charts[patient_id] = (dob, intake.current_answers(self.desk, patient_id))
+            dob, answers = self.charts[patient_id]
+            self.cache[key] = any(f.blocking for f in contraindications.findings(
+                answers, category, patients.age_on(dob, day), day))
+        return self.cache[key]
 
 
 class _DayBook:
@@ -200,6 +275,7 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, bl
     for device in catalog.devices():
         devices_by_kind.setdefault(device.kind, []).append(device)
     rooms = catalog.rooms()
+    screen = _Screen(staff["frontdesk"])
     # Appointments before "now" have happened. On the real today that is the clock; on any
     # other anchor day it is noon, so a fixed --today gives the same clinic at any hour.
     now = (dt.datetime.now() if today == dt.date.today()
@@ -230,8 +306,10 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, bl
                 end = t + dt.timedelta(minutes=service.default_minutes)
                 if end > close:
                     break
+                suitable = [p for p in patient_ids
+                            if not screen.blocked(p, service.category, day)]
                 slot = _free_slot(rng, book, provider.id, t, end, rooms,
-                                  devices_by_kind.get(service.device_kind, [None]), patient_ids)
+                                  devices_by_kind.get(service.device_kind, [None]), suitable)
                 if slot is None:
                     t += dt.timedelta(minutes=15)
                     continue

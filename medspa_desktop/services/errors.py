@@ -27,3 +27,7 @@ class AuthError(DomainError):
 
 class NotFound(DomainError):
     """The record asked for does not exist."""
+
+
+class ContraindicationError(DomainError):
+    """The patient's history contraindicates the treatment; a provider may acknowledge it."""

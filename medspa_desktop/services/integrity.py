@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from ..store.database import db, is_sqlite
-from ..store.migrations import (
-    APPEND_ONLY_TABLES,
-    SCHEMA_VERSION,
-    has_append_only_triggers,
-    read_schema_version,
-)
+from ..store.migrations import SCHEMA_VERSION, missing_guards, read_schema_version
+from ..store.models import Note
 from . import audit
+from .notes import fingerprint
 
 
 def check_database() -> list[str]:
@@ -25,8 +22,9 @@ def check_database() -> list[str]:
     if version != SCHEMA_VERSION:
         problems.append(f"schema version is {version}; this program expects {SCHEMA_VERSION}")
     problems.extend(str(p) for p in audit.verify_chain())
-    for table in APPEND_ONLY_TABLES:
-        if not has_append_only_triggers(table):
-            problems.append(f"{table} has lost its append-only trigger")
+    problems.extend(missing_guards())
+    for note in Note.select().where(Note.status == "signed"):
+        if fingerprint(note) != note.fingerprint:
+            problems.append(f"signed note {note.id} no longer matches its fingerprint")
     return problems
 

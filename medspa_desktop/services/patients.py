@@ -275,8 +275,27 @@ def _next_appointments(patient_ids: list[int]) -> dict[int, dt.datetime]:
     return result
 
 
-def count_patients(include_archived: bool = False) -> int:
-    q = Patient.select()
-    if not include_archived:
-        q = q.where(~Patient.archived)
-    return q.count()
+def possible_duplicates(actor: User, data: PatientInput) -> list[PatientRow]:
+    """Patients who may be the same person: the same name (accents and case aside) and date
+    of birth, or the same phone number. Archived charts count too."""
+    require(actor, "patient.read")
+    first, last = fold(clean_line(data.first_name)), fold(clean_line(data.last_name))
+    conditions = []
+    if first and last and data.dob is not None:
+        conditions.append((Patient.dob == data.dob)
+                          & Patient.search_name.startswith(f"{last} {first}"))
+    try:
+        phone = normalise_phone(data.phone)
+    except ValidationError:
+        phone = ""
+    if phone:
+        conditions.append(Patient.phone == phone)
+    if not conditions:
+        return []
+    where = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
+    found = list(Patient.select().where(where).order_by(Patient.id).limit(20))
+    found = [p for p in found if p.phone == phone or (
+        fold(p.first_name) == first and fold(p.last_name) == last and p.dob == data.dob)]
+    upcoming = _next_appointments([p.id for p in found])
+    return [PatientRow(p.id, p.chart_number, display_name(p), p.dob, format_phone(p.phone),
+                       p.email, upcoming.get(p.id), p.archived) for p in found]

@@ -21,6 +21,7 @@ from ..store.models import (
     CATEGORIES,
     Appointment,
     AppointmentChange,
+    ContraindicationAck,
     Device,
     Patient,
     Room,
@@ -28,8 +29,15 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import audit, hours
-from .errors import ConflictError, NotFound, StaleEditError, ValidationError
+from . import alerts, audit, hours
+from .errors import (
+    ConflictError,
+    ContraindicationError,
+    NotFound,
+    PermissionDenied,
+    StaleEditError,
+    ValidationError,
+)
 from .occupancy import Conflict, Occupancy, joined_appointments
 from .patients import display_name
 from .permissions import require
@@ -269,9 +277,12 @@ def move_appointment(
 
 
 def change_status(actor: User, appointment_id: int, status: str, version: int, *,
-                  reason: str = "", now: dt.datetime | None = None) -> Appointment:
+                  reason: str = "", acknowledge: str = "",
+                  now: dt.datetime | None = None) -> Appointment:
     """Move an appointment along the status flow. Cancelling needs a reason and is flagged
-    late inside the clinic's policy window (default 24 hours before the start)."""
+    late inside the clinic's policy window (default 24 hours before the start). Starting a
+    treatment the patient's history contraindicates needs a provider's ``acknowledge``
+    reason, which is recorded and audited."""
     require(actor, "schedule.write")
     now = now or dt.datetime.now()
     reason = clean_line(reason)
@@ -281,6 +292,8 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
             raise ValidationError(
                 f"An appointment that is {STATUS_LABELS[appt.status].lower()} cannot be marked "
                 f"{STATUS_LABELS.get(status, status).lower()}.")
+        if status == "in_treatment":
+            _acknowledge_contraindications(actor, appt, clean_line(acknowledge))
         values: dict = {"status": status}
         note = ""
         if status == "cancelled":
@@ -298,6 +311,23 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
         setattr(appt, key, value)
     appt.version = version + 1
     return appt
+
+
+def _acknowledge_contraindications(actor: User, appt: Appointment, reason: str) -> None:
+    blocking = [f.message for f in alerts.patient_findings(
+        actor, appt.patient_id, appt.service.category, appt.start.date()) if f.blocking]
+    if not blocking:
+        return
+    text = " ".join(blocking)
+    if not reason:
+        raise ContraindicationError(
+            f"{text} A provider may go ahead only by acknowledging this with a reason.")
+    if actor.role not in ("medical_director", "provider"):
+        raise PermissionDenied("Only a provider can acknowledge a contraindication.")
+    ContraindicationAck.create(appointment=appt.id, findings=text, reason=reason[:500],
+                               user=actor, at=dt.datetime.now())
+    audit.record(actor, "treatment.acknowledge", "appointment", appt.id,
+                 f"{text} Reason: {reason}"[:1000])
 
 
 # -- what the schedule shows ------------------------------------------------------------------

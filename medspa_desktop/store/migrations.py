@@ -39,10 +39,13 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Tables whose rows may be added but never changed or removed.
-APPEND_ONLY_TABLES = ("audit_event",)
+APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
+                      "contraindication_ack", "note_addendum", "note_cosign")
+# Notes may change while they are drafts; once signed, never; never deleted.
+SIGNED_TABLES = ("note",)
 
 
 class NewerDatabaseError(Exception):
@@ -84,7 +87,7 @@ def migrate(backup_dir: Path | None = None) -> MigrationResult:
     if current is None:
         with db.atomic():
             db.create_tables(ALL_MODELS)
-            install_append_only_triggers()
+            install_guards()
             _stamp(SCHEMA_VERSION)
         return MigrationResult(None, SCHEMA_VERSION, None)
     if current > SCHEMA_VERSION:
@@ -122,6 +125,18 @@ def _run_step(version: int) -> None:
             db.execute_sql("PRAGMA foreign_keys = ON")
 
 
+class _Frozen(Model):
+    """Base of the frozen table copies an upgrade step creates."""
+
+    class Meta:
+        legacy_table_names = False
+
+
+def _stub(table: str) -> type[Model]:
+    """A frozen reference to an existing table, for foreign keys in a step's new tables."""
+    return type(table, (_Frozen,), {"Meta": type("Meta", (), {"table_name": table})})
+
+
 def _upgrade_to_2(database: Database) -> None:
     """Schema 2, the appointment book: provider skills and working hours, time off and blocked
     time, series, appointment history, the waitlist; appointments gain series, cancel reason
@@ -131,13 +146,7 @@ def _upgrade_to_2(database: Database) -> None:
     does not change what this step creates (the later change brings its own step).
     """
 
-    class Frozen(Model):
-        class Meta:
-            legacy_table_names = False
-
-    def stub(table: str) -> type[Model]:
-        return type(table, (Frozen,), {"Meta": type("Meta", (), {"table_name": table})})
-
+    Frozen, stub = _Frozen, _stub
     user_t, room_t, device_t = stub("user"), stub("room"), stub("device")
     service_t, patient_t, appt_t = stub("service"), stub("patient"), stub("appointment")
 
@@ -230,14 +239,123 @@ def _upgrade_to_2(database: Database) -> None:
         )
 
 
+def _upgrade_to_3(database: Database) -> None:
+    """Schema 3, the chart: dated intake answers, contraindication acknowledgements, SOAP
+    notes with addenda and co-signatures; and the guards on them (frozen copies, as above)."""
+    user_t, patient_t, appt_t = _stub("user"), _stub("patient"), _stub("appointment")
+
+    class MedicalAnswer(_Frozen):
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        question = CharField(max_length=40, index=True)
+        value = TextField(default="")
+        answered_on = DateField()
+        recorded_by = ForeignKeyField(user_t, on_delete="RESTRICT")
+        recorded_at = DateTimeField()
+
+        class Meta:
+            table_name = "medical_answer"
+
+    class ContraindicationAck(_Frozen):
+        appointment = ForeignKeyField(appt_t, on_delete="RESTRICT")
+        findings = TextField()
+        reason = TextField()
+        user = ForeignKeyField(user_t, on_delete="RESTRICT")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "contraindication_ack"
+
+    class Note(_Frozen):
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        appointment = ForeignKeyField(appt_t, null=True, on_delete="RESTRICT")
+        category = CharField(max_length=40, default="")
+        subjective = TextField(default="")
+        objective = TextField(default="")
+        assessment = TextField(default="")
+        plan = TextField(default="")
+        status = CharField(max_length=20, default="draft")
+        author = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        created_at = DateTimeField()
+        updated_at = DateTimeField()
+        signed_by = ForeignKeyField(user_t, null=True, on_delete="RESTRICT", backref="+")
+        signed_at = DateTimeField(null=True)
+        fingerprint = CharField(max_length=64, default="")
+        version = IntegerField(default=1)
+
+        class Meta:
+            table_name = "note"
+
+    class NoteAddendum(_Frozen):
+        note = ForeignKeyField(Note, on_delete="RESTRICT")
+        author = ForeignKeyField(user_t, on_delete="RESTRICT")
+        at = DateTimeField()
+        reason = TextField()
+        text = TextField()
+
+        class Meta:
+            table_name = "note_addendum"
+
+    class NoteCosign(_Frozen):
+        note = ForeignKeyField(Note, on_delete="RESTRICT")
+        user = ForeignKeyField(user_t, on_delete="RESTRICT")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "note_cosign"
+
+    new_tables = [MedicalAnswer, ContraindicationAck, Note, NoteAddendum, NoteCosign]
+    with database.bind_ctx([*new_tables, user_t, patient_t, appt_t]):
+        database.create_tables(new_tables)
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
-UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2}
+UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3}
 
 
-def install_append_only_triggers() -> None:
+def install_guards() -> None:
+    """The triggers that keep history honest: append-only tables, and signed notes."""
+    existing = set(db.get_tables())
     for table in APPEND_ONLY_TABLES:
-        for sql in append_only_trigger_sql(table):
-            db.execute_sql(sql)
+        if table in existing:
+            for sql in append_only_trigger_sql(table):
+                db.execute_sql(sql)
+    for table in SIGNED_TABLES:
+        if table in existing:
+            for sql in signed_trigger_sql(table):
+                db.execute_sql(sql)
+
+
+def signed_trigger_sql(table: str) -> list[str]:
+    """DDL that refuses any change to a signed row of ``table`` and any delete."""
+    if isinstance(db.obj, SqliteDatabase):
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_signed_no_update BEFORE UPDATE ON {table} "
+            f"WHEN OLD.status = 'signed' "
+            f"BEGIN SELECT RAISE(ABORT, 'a signed {table} cannot be changed'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END",
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION medspa_guard_signed() RETURNS trigger AS $$ BEGIN "
+        "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION '%% rows are never deleted', TG_TABLE_NAME; "
+        "END IF; IF OLD.status = 'signed' THEN "
+        "RAISE EXCEPTION 'a signed %% cannot be changed', TG_TABLE_NAME; END IF; "
+        "RETURN NEW; END; $$ LANGUAGE plpgsql",
+        f"DROP TRIGGER IF EXISTS {table}_signed_guard ON {table}",
+        f"CREATE TRIGGER {table}_signed_guard BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION medspa_guard_signed()",
+    ]
+
+
+def missing_guards() -> list[str]:
+    """Tables whose guard triggers are gone (``check`` reports them)."""
+    missing = [f"{t} has lost its append-only trigger" for t in APPEND_ONLY_TABLES
+               if not has_append_only_triggers(t)]
+    missing += [f"{t} has lost its signed-row trigger" for t in SIGNED_TABLES
+                if not _has_triggers(t, {f"{t}_signed_no_update", f"{t}_no_delete"},
+                                     f"{t}_signed_guard")]
+    return missing
 
 
 def append_only_trigger_sql(table: str) -> list[str]:
@@ -261,13 +379,17 @@ def append_only_trigger_sql(table: str) -> list[str]:
 
 def has_append_only_triggers(table: str) -> bool:
     """Are the triggers that ``append_only_trigger_sql`` creates still in place?"""
+    return _has_triggers(table, {f"{table}_no_update", f"{table}_no_delete"},
+                         f"{table}_append_only")
+
+
+def _has_triggers(table: str, sqlite_names: set[str], postgres_name: str) -> bool:
     if isinstance(db.obj, SqliteDatabase):
         names = {row[0] for row in db.execute_sql(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))}
-        return {f"{table}_no_update", f"{table}_no_delete"} <= names
+        return sqlite_names <= names
     rows = db.execute_sql(
-        "SELECT 1 FROM information_schema.triggers WHERE trigger_name = %s",
-        (f"{table}_append_only",))
+        "SELECT 1 FROM information_schema.triggers WHERE trigger_name = %s", (postgres_name,))
     return rows.fetchone() is not None
 
 

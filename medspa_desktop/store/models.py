@@ -249,6 +249,66 @@ class WaitlistEntry(BaseModel):
     created_at = DateTimeField()
 
 
+class MedicalAnswer(BaseModel):
+    """One dated answer to one intake question. Answers are never edited: a new answer is a
+    new row, so the history of every question is kept; the latest row is the current one."""
+
+    patient = ForeignKeyField(Patient, backref="answers", on_delete="RESTRICT")
+    question = CharField(max_length=40, index=True)
+    value = TextField(default="")  # JSON: bool, text, date (ISO) or number
+    answered_on = DateField()  # when the patient gave the answer
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField()
+
+
+class ContraindicationAck(BaseModel):
+    """A provider went ahead despite a blocking contraindication, and said why."""
+
+    appointment = ForeignKeyField(Appointment, on_delete="RESTRICT")
+    findings = TextField()
+    reason = TextField()
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    at = DateTimeField()
+
+
+class Note(BaseModel):
+    """A SOAP note: a draft until signed; once signed the database refuses any change."""
+
+    patient = ForeignKeyField(Patient, backref="notes", on_delete="RESTRICT")
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT")
+    category = CharField(max_length=40, default="")
+    subjective = TextField(default="")
+    objective = TextField(default="")
+    assessment = TextField(default="")
+    plan = TextField(default="")
+    status = CharField(max_length=20, default="draft")  # draft | signed
+    author = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    signed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
+    signed_at = DateTimeField(null=True)
+    fingerprint = CharField(max_length=64, default="")  # SHA-256 of the signed content
+    version = IntegerField(default=1)
+
+
+class NoteAddendum(BaseModel):
+    """A correction or addition to a signed note: who, when, why. Append-only."""
+
+    note = ForeignKeyField(Note, backref="addenda", on_delete="RESTRICT")
+    author = ForeignKeyField(User, on_delete="RESTRICT")
+    at = DateTimeField()
+    reason = TextField()
+    text = TextField()
+
+
+class NoteCosign(BaseModel):
+    """A medical director's co-signature of a signed note. Append-only."""
+
+    note = ForeignKeyField(Note, backref="cosigns", on_delete="RESTRICT")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    at = DateTimeField()
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -265,5 +325,6 @@ class AuditEvent(BaseModel):
 
 ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
-    TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, AuditEvent,
+    TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
+    ContraindicationAck, Note, NoteAddendum, NoteCosign, AuditEvent,
 ]

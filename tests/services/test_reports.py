@@ -27,7 +27,7 @@ def test_the_day_sheet_groups_by_provider_flags_minors_and_is_audited(admin):
     groups = reports.day_sheet(admin, DAY)
     assert [g.title for g in groups] == ["Dr Lee", "Jo Kim"]
     assert groups[0].entries[0].alerts == (
-        "Under 18 (16): Neurotoxin treatments are contraindicated.",)
+        "Minor (16): a guardian must consent.", "Contraindicated: Under 18 (16): not for minors.")
     assert groups[1].entries[0].alerts == ()
     only_kim = reports.day_sheet(admin, DAY, kim.id)
     assert [(g.title, len(g.entries)) for g in only_kim] == [("Jo Kim", 1)]

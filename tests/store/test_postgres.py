@@ -96,3 +96,19 @@ def test_two_pcs_writing_at_once_keep_one_unbroken_audit_chain(pg_admin):
     assert Patient.select().count() == 50
     assert audit.verify_chain() == []
     assert len({e.prev_hash for e in AuditEvent.select()}) == AuditEvent.select().count()
+
+
+def test_a_signed_note_is_guarded_on_postgresql(pg_admin):
+    from medspa_desktop.services import notes
+
+    rn = auth.create_user(pg_admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
+    zoe = patients.create_patient(pg_admin, patients.PatientInput("Zoë", "Ng",
+                                                                  dt.date(1990, 4, 17)))
+    note = notes.start_note(rn, zoe.id, category="filler")
+    note = notes.sign(rn, note.id, note.version)
+    with pytest.raises(DatabaseError, match="a signed note cannot be changed"):
+        db.execute_sql("UPDATE note SET plan = 'forged' WHERE id = %s", (note.id,))
+    with pytest.raises(DatabaseError, match="note rows are never deleted"):
+        db.execute_sql("DELETE FROM note WHERE id = %s", (note.id,))
+    assert notes.open_note(rn, note.id).verified
+    assert check_database() == []

@@ -1,0 +1,236 @@
+"""SOAP notes: started from a template per service category, a draft until signed, then never
+changed — the service refuses, and so does the database (a trigger on signed rows). Corrections
+are addenda (author, time, reason) shown under the original; a medical director co-signs.
+
+A signed note carries a fingerprint: SHA-256 of its content, signer and signing time. Showing a
+note recomputes it, so a note altered behind the program's back shows as not verified.
+
+Only clinicians read or write note bodies; others see that a note exists, its date and author.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from ..store.database import db
+from ..store.models import (
+    CATEGORIES,
+    Appointment,
+    Note,
+    NoteAddendum,
+    NoteCosign,
+    Patient,
+    User,
+)
+from . import audit
+from .errors import NotFound, PermissionDenied, StaleEditError, ValidationError
+from .permissions import allowed, require
+from .text import clean_block, clean_line
+
+MAX_SECTION = 20_000
+SECTIONS = ("subjective", "objective", "assessment", "plan")
+
+TEMPLATES: dict[str, tuple[str, str, str, str]] = {
+    "neurotoxin": ("Concerns: \nPrior toxin (product, date, units, result): ",
+                   "Dynamic lines at rest / animation: \nProduct, dilution (mL per 100 U), lot: \n"
+                   "Sites and units: ",
+                   "Candidate for neurotoxin; consent reviewed.",
+                   "Review in 2 weeks; re-treatment no sooner than 90 days. Aftercare given."),
+    "filler": ("Concerns: \nPrior filler (product, date, result): ",
+               "Product, lot, syringes: \nSites, mL per site, needle/cannula, depth: ",
+               "Candidate for filler; vascular occlusion risk discussed.",
+               "Review in 2 weeks. Aftercare and warning signs given."),
+    "laser_hair": ("Areas: \nLast shave / tan / medications: ",
+                   "Fitzpatrick: \nDevice, wavelength, fluence, spot, pulse width: \n"
+                   "Test spot result: ",
+                   "Tolerated well.", "Next session in 4–6 weeks. Sun protection."),
+}
+GENERIC = ("Concerns: ", "Findings and parameters: ", "Assessment: ",
+           "Plan and aftercare: ")
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    author: str
+    at: dt.datetime
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    patient_id: int
+    appointment_id: int | None
+    category: str
+    status: str
+    author: str
+    created_at: dt.datetime
+    signed_by: str
+    signed_at: dt.datetime | None
+    fingerprint: str
+    verified: bool  # the fingerprint matches the content now
+    cosigned_by: tuple[str, ...]
+    addenda: tuple[AddendumView, ...]
+    sections: dict[str, str] | None  # None for someone who may not read note bodies
+    version: int
+
+    @property
+    def signed(self) -> bool:
+        return self.status == "signed"
+
+
+def fingerprint(note: Note) -> str:
+    content = [note.patient_id, note.appointment_id, note.category,
+               *(getattr(note, s) for s in SECTIONS), note.author_id, note.signed_by_id,
+               note.signed_at.strftime("%Y-%m-%d %H:%M:%S.%f") if note.signed_at else ""]
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
+               category: str | None = None) -> Note:
+    """A new draft, filled from the template of the appointment's (or the given) category."""
+    require(actor, "notes.write")
+    if Patient.get_or_none(Patient.id == patient_id) is None:
+        raise NotFound("That patient does not exist.")
+    if appointment_id is not None:
+        appt = Appointment.get_or_none(Appointment.id == appointment_id)
+        if appt is None or appt.patient_id != patient_id:
+            raise ValidationError("That appointment is not this patient's.")
+        category = category or appt.service.category
+    category = category or ""
+    if category and category not in CATEGORIES:
+        raise ValidationError("Unknown service category.")
+    template = TEMPLATES.get(category, GENERIC)
+    now = dt.datetime.now()
+    with db.atomic():
+        note = Note.create(patient=patient_id, appointment=appointment_id, category=category,
+                           author=actor, created_at=now, updated_at=now,
+                           **dict(zip(SECTIONS, template, strict=True)))
+        audit.record(actor, "note.start", "note", note.id, f"patient {patient_id}")
+    return note
+
+
+def _editable(actor: User, note_id: int, version: int) -> Note:
+    note = Note.get_or_none(Note.id == note_id)
+    if note is None:
+        raise NotFound("That note does not exist.")
+    if note.status == "signed":
+        raise ValidationError("A signed note cannot be changed; add an addendum instead.")
+    if note.author_id != actor.id:
+        raise PermissionDenied("Only the note's author can change or sign a draft.")
+    if note.version != version:
+        raise StaleEditError("This note was changed on another workstation; your changes were "
+                             "not saved. The latest version is shown.")
+    return note
+
+
+def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str]) -> Note:
+    require(actor, "notes.write")
+    cleaned = {k: clean_block(sections.get(k, "")) for k in SECTIONS}
+    for key, text in cleaned.items():
+        if len(text) > MAX_SECTION:
+            raise ValidationError(f"The {key} section must be at most {MAX_SECTION} characters.")
+    with db.atomic():
+        _editable(actor, note_id, version)
+        changed = (Note.update(updated_at=dt.datetime.now(), version=Note.version + 1,
+                               **cleaned)
+                   .where(Note.id == note_id, Note.version == version).execute())
+        if not changed:
+            raise StaleEditError("This note was changed on another workstation.")
+        audit.record(actor, "note.save", "note", note_id, "draft saved")
+    return Note.get_by_id(note_id)
+
+
+def sign(actor: User, note_id: int, version: int) -> Note:
+    """Sign the draft. From now on it never changes."""
+    require(actor, "notes.write")
+    with db.atomic():
+        note = _editable(actor, note_id, version)
+        if not any(getattr(note, s).strip() for s in SECTIONS):
+            raise ValidationError("An empty note cannot be signed.")
+        note.status, note.signed_by, note.signed_at = "signed", actor, dt.datetime.now()
+        note.version += 1
+        note.fingerprint = fingerprint(note)
+        note.save()
+        audit.record(actor, "note.sign", "note", note_id, f"sha256 {note.fingerprint}")
+    return note
+
+
+def add_addendum(actor: User, note_id: int, reason: str, text: str) -> NoteAddendum:
+    """Correct or add to a signed note, saying why; the original stays as it was."""
+    require(actor, "notes.write")
+    reason, text = clean_line(reason), clean_block(text)
+    if not reason:
+        raise ValidationError("Give the reason for the addendum.")
+    if not text:
+        raise ValidationError("Write the addendum.")
+    if len(text) > MAX_SECTION or len(reason) > 500:
+        raise ValidationError("The addendum is too long.")
+    with db.atomic():
+        note = Note.get_or_none(Note.id == note_id)
+        if note is None:
+            raise NotFound("That note does not exist.")
+        if note.status != "signed":
+            raise ValidationError("A draft is changed directly; addenda are for signed notes.")
+        addendum = NoteAddendum.create(note=note_id, author=actor, at=dt.datetime.now(),
+                                       reason=reason, text=text)
+        audit.record(actor, "note.addendum", "note", note_id, reason[:200])
+    return addendum
+
+
+def cosign(actor: User, note_id: int) -> NoteCosign:
+    require(actor, "notes.cosign")
+    with db.atomic():
+        note = Note.get_or_none(Note.id == note_id)
+        if note is None:
+            raise NotFound("That note does not exist.")
+        if note.status != "signed":
+            raise ValidationError("Only a signed note can be co-signed.")
+        if note.signed_by_id == actor.id:
+            raise ValidationError("A note is co-signed by someone other than its signer.")
+        if NoteCosign.select().where(NoteCosign.note == note_id,
+                                     NoteCosign.user == actor.id).exists():
+            raise ValidationError("You have already co-signed this note.")
+        row = NoteCosign.create(note=note_id, user=actor, at=dt.datetime.now())
+        audit.record(actor, "note.cosign", "note", note_id, "co-signed")
+    return row
+
+
+def _view(actor: User, note: Note, names: dict[int, str]) -> NoteView:
+    readable = allowed(actor, "notes.read")
+    addenda = tuple(AddendumView(names.get(a.author_id, ""), a.at, a.reason, a.text)
+                    for a in note.addenda.order_by(NoteAddendum.at)) if readable else ()
+    cosigners = tuple(names.get(c.user_id, "") for c in note.cosigns.order_by(NoteCosign.at))
+    return NoteView(
+        note.id, note.patient_id, note.appointment_id, note.category, note.status,
+        names.get(note.author_id, ""), note.created_at, names.get(note.signed_by_id, ""),
+        note.signed_at, note.fingerprint,
+        note.status == "signed" and fingerprint(note) == note.fingerprint, cosigners, addenda,
+        {s: getattr(note, s) for s in SECTIONS} if readable else None, note.version)
+
+
+def open_note(actor: User, note_id: int) -> NoteView:
+    """A note as its reader may see it (bodies for clinicians only); reading is audited."""
+    require(actor, "patient.read")
+    note = Note.get_or_none(Note.id == note_id)
+    if note is None:
+        raise NotFound("That note does not exist.")
+    names = {u.id: u.display_name for u in User.select()}
+    with db.atomic():
+        audit.record(actor, "note.open", "note", note_id,
+                     "read" if allowed(actor, "notes.read") else "listed only")
+    return _view(actor, note, names)
+
+
+def patient_notes(actor: User, patient_id: int) -> list[NoteView]:
+    """The patient's notes, newest first; bodies only for those who may read them."""
+    require(actor, "patient.read")
+    names = {u.id: u.display_name for u in User.select()}
+    query = Note.select().where(Note.patient == patient_id).order_by(Note.created_at.desc(),
+                                                                     Note.id.desc())
+    return [_view(actor, n, names) for n in query]
