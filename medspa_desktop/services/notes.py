@@ -67,8 +67,10 @@ class NoteView:
     appointment_id: int | None
     category: str
     status: str
+    author_id: int
     author: str
     created_at: dt.datetime
+    signed_by_id: int | None
     signed_by: str
     signed_at: dt.datetime | None
     fingerprint: str
@@ -208,7 +210,8 @@ def _view(actor: User, note: Note, names: dict[int, str]) -> NoteView:
     cosigners = tuple(names.get(c.user_id, "") for c in note.cosigns.order_by(NoteCosign.at))
     return NoteView(
         note.id, note.patient_id, note.appointment_id, note.category, note.status,
-        names.get(note.author_id, ""), note.created_at, names.get(note.signed_by_id, ""),
+        note.author_id, names.get(note.author_id, ""), note.created_at, note.signed_by_id,
+        names.get(note.signed_by_id, ""),
         note.signed_at, note.fingerprint,
         note.status == "signed" and fingerprint(note) == note.fingerprint, cosigners, addenda,
         {s: getattr(note, s) for s in SECTIONS} if readable else None, note.version)

@@ -360,7 +360,8 @@ class AppointmentRow:
         return self.status_key not in ("cancelled", "no_show")
 
 
-def _rows(query) -> list[AppointmentRow]:
+def rows_of(query) -> list[AppointmentRow]:
+    """AppointmentRows for a ``joined_appointments()`` query."""
     return [
         AppointmentRow(
             a.id, a.start, a.end, a.patient_id, display_name(a.patient), a.service_id,
@@ -382,7 +383,7 @@ def schedule_between(actor: User, start: dt.datetime, end: dt.datetime) -> list[
     query = (joined_appointments()
              .where(Appointment.start >= start, Appointment.start < end)
              .order_by(Appointment.start, Appointment.id))
-    return _rows(query)
+    return rows_of(query)
 
 
 def day_schedule(actor: User, day: dt.date) -> list[AppointmentRow]:
@@ -393,13 +394,13 @@ def day_schedule(actor: User, day: dt.date) -> list[AppointmentRow]:
 def series_schedule(actor: User, series_id: int) -> list[AppointmentRow]:
     """Every session of a series, in order."""
     require(actor, "schedule.read")
-    return _rows(joined_appointments().where(Appointment.series == series_id)
+    return rows_of(joined_appointments().where(Appointment.series == series_id)
                  .order_by(Appointment.start))
 
 
 def get_appointment(actor: User, appointment_id: int) -> AppointmentRow:
     require(actor, "schedule.read")
-    rows = _rows(joined_appointments().where(Appointment.id == appointment_id))
+    rows = rows_of(joined_appointments().where(Appointment.id == appointment_id))
     if not rows:
         raise NotFound("That appointment does not exist.")
     return rows[0]
@@ -460,5 +461,5 @@ def treatment_history(actor: User, *, limit: int = 200, offset: int = 0) -> list
              .where(Appointment.status.in_(("completed", "checked_out")))
              .order_by(Appointment.start.desc(), Appointment.id.desc())
              .offset(offset).limit(limit))
-    return _rows(query)
+    return rows_of(query)
 

@@ -99,6 +99,8 @@ class MainWindow(QMainWindow):
 
         patient_menu = bar.addMenu("P&atient")
         self._action("&New patient…", self.new_patient, "Ctrl+Shift+N", patient_menu)
+        self._action("&Open chart", self._open_chart, QKeySequence.StandardKey.Open,
+                     patient_menu)
         patient_menu.addAction(self.find_action)
 
         appt_menu = bar.addMenu("Appoint&ment")
@@ -154,6 +156,13 @@ class MainWindow(QMainWindow):
             self.patients.refresh()
             self.statusBar().showMessage(
                 f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
+
+    def _open_chart(self) -> None:
+        if self.current_tab_key() == "schedule" and self.schedule.selected() is not None:
+            self.patients.open_chart(self.schedule.selected().patient_id)
+            return
+        self.show_tab("patients")
+        self.patients.open_chart()
 
     def _on_schedule(self, action) -> None:
         self.show_tab("schedule")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
 )
@@ -89,8 +90,25 @@ class NewPatientDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.patient = patients.create_patient(self.user, self.data())
+            data = self.data()
+            if not self.confirm_not_duplicate(patients.possible_duplicates(self.user, data)):
+                return
+            self.patient = patients.create_patient(self.user, data)
         except DomainError as exc:
             self.message.say(str(exc))
             return
         self.accept()
+
+    def confirm_not_duplicate(self, matches: list[patients.PatientRow]) -> bool:
+        """Say who this may already be before creating a second chart for one person."""
+        if not matches:
+            return True
+        listed = "\n".join(f"• {m.name}, born {m.dob:%Y-%m-%d}, {m.phone or 'no phone'}, "
+                            f"chart {m.chart_number}" for m in matches[:5])
+        answer = QMessageBox.question(
+            self, "Possible duplicate",
+            f"This may be a patient already registered:\n\n{listed}\n\n"
+            "Create a new chart anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes

@@ -9,6 +9,7 @@ from ...services import patients
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.table import fit_columns, make_table
+from .chart import ChartDialog
 
 COLUMNS = (
     Column("Chart", lambda r: r.chart_number),
@@ -44,9 +45,24 @@ class PatientsTab(QWidget):
         bar.addWidget(self.count)
         self.model = RowTableModel(COLUMNS, parent=self)
         self.table = make_table(self.model, "Patients")
+        # activated: a double-click or Enter (connecting doubleClicked too would open it twice)
+        self.table.activated.connect(lambda index: self.open_chart(
+            self.model.row_at(index.row()).id))
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        self.refresh()
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()).id if rows else None
+
+    def open_chart(self, patient_id: int | None = None) -> None:
+        patient_id = patient_id or self.selected_id()
+        if patient_id is None:
+            self.status_message.emit("Select a patient first.")
+            return
+        ChartDialog(self.user, patient_id, self).exec()
         self.refresh()
 
     def focus_search(self) -> None:

@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
 
 from ...printouts import day_sheet_pdf
 from ...services import auth, catalog, hours, scheduling, series, waitlist
-from ...services.errors import ConflictError, DomainError, StaleEditError
+from ...services.errors import (
+    ConflictError,
+    ContraindicationError,
+    DomainError,
+    StaleEditError,
+)
 from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal
@@ -329,6 +334,12 @@ class ScheduleTab(QWidget):
         PdfPreviewDialog(pdf, f"Day sheet {self.day:%a %d %b %Y}",
                          f"day-sheet-{self.day:%Y-%m-%d}.pdf", self).exec()
 
+    def open_chart(self, patient_id: int) -> None:
+        from ..patients.chart import ChartDialog
+
+        ChartDialog(self.user, patient_id, self).exec()
+        self.refresh()
+
     def show_waitlist(self) -> None:
         WaitlistDialog(self.user, self).exec()
 
@@ -366,7 +377,15 @@ class ScheduleTab(QWidget):
             if reason is None:
                 return
         try:
-            scheduling.change_status(self.user, row.id, status, row.version, reason=reason)
+            try:
+                scheduling.change_status(self.user, row.id, status, row.version, reason=reason)
+            except ContraindicationError as exc:
+                acknowledge = self.ask_reason("Contraindication",
+                                              f"{exc}\n\nWhy is it safe to go ahead?")
+                if not acknowledge:
+                    return
+                scheduling.change_status(self.user, row.id, status, row.version,
+                                         acknowledge=acknowledge)
         except DomainError as exc:
             self._refused(exc)
             return
@@ -431,6 +450,7 @@ class ScheduleTab(QWidget):
         row = self.shown(appointment_id)
         menu = QMenu(self)
         menu.addAction("Open…", lambda: self.open_appointment(row.id))
+        menu.addAction("Open chart…", lambda: self.open_chart(row.patient_id))
         menu.addSeparator()
         for status in scheduling.TRANSITIONS.get(row.status_key, ()):
             label = scheduling.STATUS_LABELS[status]

@@ -1,0 +1,70 @@
+"""What the chart window shows: the header with its alerts banner, and the timeline of
+appointments and notes, newest first. Opening a chart is audited (``patients.open_chart``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..store.models import Appointment, User
+from . import alerts, intake, notes, patients, scheduling
+from .occupancy import joined_appointments
+from .permissions import require
+
+
+@dataclass(frozen=True)
+class ChartHeader:
+    patient_id: int
+    name: str
+    preferred_name: str
+    chart_number: str
+    dob: dt.date
+    age: int
+    phone: str
+    email: str
+    fitzpatrick: str
+    alerts: tuple[str, ...]
+    archived: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    when: dt.datetime
+    kind: str  # appointment | note
+    title: str
+    detail: str
+    ref_id: int
+
+
+def header(actor: User, patient_id: int, today: dt.date | None = None) -> ChartHeader:
+    today = today or dt.date.today()
+    p = patients.open_chart(actor, patient_id)
+    answers = intake.current_answers(actor, patient_id)
+    skin = answers.get("fitzpatrick")
+    return ChartHeader(
+        p.id, f"{p.first_name} {p.last_name}", p.preferred_name, p.chart_number, p.dob,
+        patients.age_on(p.dob, today), patients.format_phone(p.phone), p.email,
+        intake.FITZPATRICK.get(skin.value, "not recorded") if skin else "not recorded",
+        tuple(alerts.chart_banner(actor, patient_id, today)), p.archived, p.version)
+
+
+def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> list[TimelineItem]:
+    """Appointments (past and upcoming) and notes, newest first; ``kinds`` filters."""
+    require(actor, "patient.read")
+    items: list[TimelineItem] = []
+    if kinds is None or "appointment" in kinds:
+        rows = scheduling.rows_of(joined_appointments().where(Appointment.patient == patient_id))
+        for r in rows:
+            detail = f"{r.status} · {r.provider or 'no provider'}" + (
+                f" · {r.room}" if r.room else "") + (" · late cancel" if r.late_cancel else "")
+            items.append(TimelineItem(r.start, "appointment", r.service, detail, r.id))
+    if kinds is None or "note" in kinds:
+        for n in notes.patient_notes(actor, patient_id):
+            state = f"signed by {n.signed_by}" if n.signed else "draft"
+            extra = f" · {len(n.addenda)} addenda" if n.addenda else ""
+            items.append(TimelineItem(n.signed_at or n.created_at, "note",
+                                      f"Note by {n.author}", state + extra, n.id))
+    return sorted(items, key=lambda i: (i.when, i.kind), reverse=True)
+
+

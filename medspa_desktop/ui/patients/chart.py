@@ -1,0 +1,107 @@
+"""The patient chart: who (name, age, birthday, skin type), the alerts banner that is always
+in view, and tabs for the timeline, the medical history and the notes. Opening it is
+audited."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services import chart
+from ...store.models import User
+from ..models import Column, RowTableModel
+from ..widgets.table import fit_columns, make_table
+from .intake_panel import IntakePanel
+from .notes_panel import NotesPanel
+
+TIMELINE_COLUMNS = (
+    Column("When", lambda i: i.when),
+    Column("What", lambda i: i.title),
+    Column("Details", lambda i: i.detail),
+)
+FILTERS = (("Everything", None), ("Appointments", {"appointment"}), ("Notes", {"note"}))
+BANNER_ALERT = ("background: #fde2e1; color: #8a1c13; padding: 6px; border: 1px solid #e8a29c; "
+                "border-radius: 4px;")
+BANNER_CLEAR = ("background: #e8f4ea; color: #1f5e2b; padding: 6px; border: 1px solid #b7d8bd; "
+                "border-radius: 4px;")
+
+
+class ChartDialog(QDialog):
+    def __init__(self, user: User, patient_id: int, parent=None) -> None:
+        super().__init__(parent)
+        self.user, self.patient_id = user, patient_id
+        self.resize(1000, 720)
+        self.name = QLabel()
+        self.name.setTextFormat(Qt.TextFormat.RichText)
+        self.details = QLabel()
+        self.portrait = QLabel()
+        self.portrait.setFixedSize(64, 64)
+        self.portrait.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.portrait.setStyleSheet("background: #2f6f73; color: white; font-size: 22px; "
+                                    "border-radius: 32px;")
+        self.portrait.setAccessibleName("Portrait")
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Alerts")
+        who = QVBoxLayout()
+        who.addWidget(self.name)
+        who.addWidget(self.details)
+        top = QHBoxLayout()
+        top.addWidget(self.portrait)
+        top.addLayout(who, 1)
+
+        self.filter = QComboBox()
+        for label, kinds in FILTERS:
+            self.filter.addItem(label, kinds)
+        self.filter.currentIndexChanged.connect(lambda _i: self.refresh_timeline())
+        self.timeline_model = RowTableModel(TIMELINE_COLUMNS, parent=self)
+        self.timeline = make_table(self.timeline_model, "Timeline")
+        timeline_page = QWidget()
+        tl = QVBoxLayout(timeline_page)
+        tl.addWidget(self.filter, 0, Qt.AlignmentFlag.AlignLeft)
+        tl.addWidget(self.timeline)
+        self.intake = IntakePanel(user, patient_id)
+        self.notes = NotesPanel(user, patient_id)
+        self.intake.saved.connect(self.refresh_header)
+        self.notes.changed.connect(self.refresh_timeline)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(timeline_page, "&Timeline")
+        self.tabs.addTab(self.intake, "&Medical history")
+        self.tabs.addTab(self.notes, "&Notes")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.refresh_header()
+        self.refresh_timeline()
+
+    def refresh_header(self) -> None:
+        head = chart.header(self.user, self.patient_id)
+        self.header = head
+        preferred = f" “{html.escape(head.preferred_name)}”" if head.preferred_name else ""
+        archived = " <span style='color:#8a1c13'>(archived)</span>" if head.archived else ""
+        self.setWindowTitle(f"Chart {head.chart_number} — {head.name}")
+        self.name.setText(f"<h2>{html.escape(head.name)}{preferred}{archived}</h2>")
+        self.details.setText(
+            f"Age {head.age} · born {head.dob:%d %b %Y} · chart {head.chart_number} · "
+            f"{head.phone or 'no phone'} · Fitzpatrick {head.fitzpatrick}")
+        self.portrait.setText("".join(w[0] for w in head.name.split()[:2]).upper())
+        self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
+                            else "No alerts on file.")
+        self.banner.setStyleSheet(BANNER_ALERT if head.alerts else BANNER_CLEAR)
+
+    def refresh_timeline(self) -> None:
+        self.timeline_model.set_rows(chart.timeline(self.user, self.patient_id,
+                                                    self.filter.currentData()))
+        fit_columns(self.timeline)

@@ -1,0 +1,175 @@
+"""The chart, driven as a clinician and a receptionist would."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from medspa_desktop.services import intake, scheduling
+from medspa_desktop.store.models import (
+    Appointment,
+    ContraindicationAck,
+    Note,
+    Patient,
+    Room,
+    Service,
+)
+from medspa_desktop.ui.patients.chart import ChartDialog
+from medspa_desktop.ui.patients.new_patient import NewPatientDialog
+from medspa_desktop.ui.patients.tab import PatientsTab
+from medspa_desktop.ui.schedule.tab import ScheduleTab
+from tests.conftest import staff
+from tests.ui.modal import answer_next_modal
+
+
+@pytest.fixture
+def zoe(demo_db):
+    return Patient.select().where(Patient.first_name == "Zoë").order_by(Patient.id).first()
+
+
+def _chart(qtbot, username: str, patient_id: int) -> ChartDialog:
+    dialog = ChartDialog(staff(username), patient_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_registering_warns_of_a_possible_duplicate_then_finds_by_a_fragment(qtbot, zoe):
+    dialog = NewPatientDialog(staff("frontdesk"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.first_name.setText(zoe.first_name.upper())
+    dialog.last_name.setText(zoe.last_name)
+    dialog.dob.setText(zoe.dob.strftime("%m/%d/%Y"))
+    before = Patient.select().count()
+    seen = []
+
+    def answer(box, button):
+        seen.append(box.text())
+        box.button(button).click()
+
+    answer_next_modal(lambda box: answer(box, QMessageBox.StandardButton.No))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "may be a patient already registered" in seen[0]
+    assert f"chart {zoe.chart_number}" in seen[0]
+    assert Patient.select().count() == before and dialog.isVisible()
+    answer_next_modal(lambda box: answer(box, QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert Patient.select().count() == before + 1
+
+    tab = PatientsTab(staff("frontdesk"))
+    qtbot.addWidget(tab)
+    tab.search.setText(zoe.last_name[1:4].lower())
+    tab.refresh()
+    ids = [tab.model.row_at(i).id for i in range(tab.model.rowCount())]
+    assert zoe.id in ids and dialog.patient.id in ids
+
+
+def test_double_clicking_a_patient_opens_the_chart(qtbot, zoe):
+    tab = PatientsTab(staff("frontdesk"))
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.search.setText(zoe.chart_number)
+    tab.refresh()
+    seen = []
+
+    def look(chart):
+        seen.append(chart.windowTitle())
+        chart.reject()
+
+    answer_next_modal(look)
+    rect = tab.table.visualRect(tab.model.index(0, 1))
+    # a real double-click is a click and then the double-click; Qt 6 item views need both
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert seen == [f"Chart {zoe.chart_number} — {zoe.first_name} {zoe.last_name}"]
+
+
+def test_signing_a_note_locks_it_and_an_addendum_shows_under_it(qtbot, zoe):
+    chart = _chart(qtbot, "injector", zoe.id)
+    chart.tabs.setCurrentIndex(2)
+    panel = chart.notes
+    panel.category.setCurrentIndex(panel.category.findData("filler"))
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    assert "Syringes" in panel.sections["objective"].toPlainText() or \
+        "syringes" in panel.sections["objective"].toPlainText()
+    panel.sections["plan"].clear()
+    qtbot.keyClicks(panel.sections["plan"], "Review in 2 weeks.")
+    qtbot.mouseClick(panel.sign_button, Qt.MouseButton.LeftButton)
+    assert all(edit.isReadOnly() for edit in panel.sections.values())
+    assert not panel.save_button.isEnabled() and not panel.sign_button.isEnabled()
+    assert panel.addendum_button.isEnabled()
+    assert "Signed" in panel.state.text() and "✓ verified" in panel.state.text()
+    note = Note.get_by_id(panel.current.id)
+    assert note.status == "signed" and note.plan == "Review in 2 weeks."
+
+    def reason(dialog):
+        dialog.setTextValue("Wrong side")
+        answer_next_modal(lambda text: (text.setTextValue("Left cheek, not right."),
+                                        text.accept()))
+        dialog.accept()
+
+    answer_next_modal(reason)
+    qtbot.mouseClick(panel.addendum_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Left cheek, not right." in panel.addenda.text())
+    assert "Wrong side" in panel.addenda.text()
+    assert Note.get_by_id(note.id).plan == "Review in 2 weeks."
+
+
+def test_saving_the_medical_history_updates_the_alerts_banner(qtbot, zoe):
+    chart = _chart(qtbot, "frontdesk", zoe.id)
+    chart.tabs.setCurrentIndex(1)
+    panel = chart.intake
+    pregnant = panel.fields["pregnant_or_nursing"]
+    pregnant.setCurrentIndex(pregnant.findData(True))
+    panel.fields["allergies"].setText("Bee stings <severe> & latex")
+    panel.fields["isotretinoin_last_dose"].setText("not a date")
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert panel.message.text().startswith("'not a date' is not a date")
+    panel.fields["isotretinoin_last_dose"].clear()
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert "Allergies: Bee stings <severe> & latex" in chart.banner.text()
+    assert "Pregnant or nursing" in chart.banner.text()
+    assert intake.current_answers(staff("frontdesk"), zoe.id)["pregnant_or_nursing"].value
+
+
+def test_front_desk_sees_the_notes_list_but_not_the_notes(qtbot, zoe):
+    writer = _chart(qtbot, "injector", zoe.id)
+    writer.notes.new_note()
+    chart = _chart(qtbot, "frontdesk", zoe.id)
+    panel = chart.notes
+    assert panel.list.count() >= 1
+    assert panel.editor.isHidden() and not panel.private.isHidden()
+    assert not panel.new_button.isEnabled()
+
+
+def test_starting_a_contraindicated_treatment_asks_the_provider_why(qtbot, zoe):
+    intake.record_answers(staff("frontdesk"), zoe.id, {"pregnant_or_nursing": True})
+    day = dt.date.today() + dt.timedelta(days=50)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(10))
+    appt = scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+        zoe.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id, start,
+        start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
+    scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
+    tab = ScheduleTab(staff("injector"))
+    qtbot.addWidget(tab)
+    tab.set_day(day)
+    asked = []
+
+    def explain(dialog):
+        asked.append(dialog.labelText())
+        dialog.setTextValue("Delivered in March; not nursing; intake out of date")
+        dialog.accept()
+
+    answer_next_modal(explain)
+    tab._status(appt.id, "in_treatment")
+    assert asked and asked[0].startswith("Pregnant or nursing: no neurotoxin.")
+    assert Appointment.get_by_id(appt.id).status == "in_treatment"
+    assert ContraindicationAck.get(ContraindicationAck.appointment == appt.id).reason.startswith(
+        "Delivered in March")
