@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
+from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
 from .documents.styles import Letterhead
-from .services import clinic, reports
+from .services import chart, clinic, intake, reports
 from .services.patients import format_phone
 from .store.models import User
 
@@ -26,3 +27,33 @@ def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
         Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id), day,
         sections,
         dt.datetime.now(), user.display_name, clinic.paper_size()))
+
+
+def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
+    """The intake questionnaire: blank (``patient_id`` None) or filled with the answers on
+    file, for the patient to check and sign. Printing a filled form is a chart access."""
+    info = clinic.clinic_info()
+    answers, name, dob, chart_number = {}, "", "", ""
+    if patient_id is not None:
+        head = chart.header(user, patient_id)  # audited as opening the chart
+        answers = intake.current_answers(user, patient_id)
+        name, dob, chart_number = head.name, f"{head.dob:%Y-%m-%d}", head.chart_number
+    lines = []
+    for q in intake.QUESTIONS:
+        a = answers.get(q.key)
+        text = "" if a is None else (_answer_text(q.kind, a.value)
+                                     or ("None reported" if q.kind == "text" else ""))
+        lines.append(IntakeLine(q.label, q.kind, text, f"{a.answered_on}" if a else ""))
+    return render_intake_form(IntakeForm(
+        Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id), name, dob,
+        chart_number, tuple(lines), dt.datetime.now(), user.display_name, clinic.paper_size()))
+
+
+def _answer_text(kind: str, value: object) -> str:
+    if kind == "yes_no":
+        return {True: "Yes", False: "No"}.get(value, "")
+    if kind == "fitzpatrick":
+        return intake.FITZPATRICK.get(value, "")
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value or "")

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import APP_NAME, __version__
+from ..printouts import intake_form_pdf
 from ..services import clinic
 from ..services.permissions import allowed
 from ..store.database import database_label
@@ -22,6 +23,7 @@ from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
 from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
+from .widgets.pdf_preview import PdfPreviewDialog
 
 TAB_KEYS = ("schedule", "patients", "treatments")
 QUICK_STATUSES = (
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         self._action("&Open chart", self._open_chart, QKeySequence.StandardKey.Open,
                      patient_menu)
         patient_menu.addAction(self.find_action)
+        self._action("Print &blank intake form…", self.print_blank_intake, None, patient_menu)
 
         appt_menu = bar.addMenu("Appoint&ment")
         self._action("&New appointment…", lambda: self._on_schedule(self.schedule.new_appointment),
@@ -156,6 +159,10 @@ class MainWindow(QMainWindow):
             self.patients.refresh()
             self.statusBar().showMessage(
                 f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
+
+    def print_blank_intake(self) -> None:
+        PdfPreviewDialog(intake_form_pdf(self.user), "Blank intake form", "intake-blank.pdf",
+                         self).exec()
 
     def _open_chart(self) -> None:
         if self.current_tab_key() == "schedule" and self.schedule.selected() is not None:

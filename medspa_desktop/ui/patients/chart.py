@@ -12,14 +12,17 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ...printouts import intake_form_pdf
 from ...services import chart
 from ...store.models import User
 from ..models import Column, RowTableModel
+from ..widgets.pdf_preview import PdfPreviewDialog
 from ..widgets.table import fit_columns, make_table
 from .intake_panel import IntakePanel
 from .notes_panel import NotesPanel
@@ -56,9 +59,12 @@ class ChartDialog(QDialog):
         who = QVBoxLayout()
         who.addWidget(self.name)
         who.addWidget(self.details)
+        self.print_button = QPushButton("Print intake form…")
+        self.print_button.clicked.connect(self.print_intake)
         top = QHBoxLayout()
         top.addWidget(self.portrait)
         top.addLayout(who, 1)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.filter = QComboBox()
         for label, kinds in FILTERS:
@@ -100,6 +106,12 @@ class ChartDialog(QDialog):
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
         self.banner.setStyleSheet(BANNER_ALERT if head.alerts else BANNER_CLEAR)
+
+    def print_intake(self) -> None:
+        """The answers on file, for the patient to check and sign."""
+        pdf = intake_form_pdf(self.user, self.patient_id)
+        PdfPreviewDialog(pdf, f"Intake — {self.header.name}",
+                         f"intake-{self.header.chart_number}.pdf", self).exec()
 
     def refresh_timeline(self) -> None:
         self.timeline_model.set_rows(chart.timeline(self.user, self.patient_id,
