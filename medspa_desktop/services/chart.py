@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..store.models import Appointment, User
-from . import alerts, intake, notes, patients, scheduling
+from . import alerts, intake, notes, patients, photos, scheduling
 from .occupancy import joined_appointments
-from .permissions import require
+from .permissions import allowed, require
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class ChartHeader:
 @dataclass(frozen=True)
 class TimelineItem:
     when: dt.datetime
-    kind: str  # appointment | note
+    kind: str  # appointment | note | photo
     title: str
     detail: str
     ref_id: int
@@ -65,6 +65,11 @@ def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> lis
             extra = f" · {len(n.addenda)} addenda" if n.addenda else ""
             items.append(TimelineItem(n.signed_at or n.created_at, "note",
                                       f"Note by {n.author}", state + extra, n.id))
+    if (kinds is None or "photo" in kinds) and allowed(actor, "photos.read"):
+        for ph in photos.patient_photos(actor, patient_id):
+            items.append(TimelineItem(dt.datetime.combine(ph.taken_on, dt.time()), "photo",
+                                      f"Photo: {ph.tag}, {ph.area}",
+                                      f"imported by {ph.imported_by}", ph.id))
     return sorted(items, key=lambda i: (i.when, i.kind), reverse=True)
 
 

@@ -7,6 +7,7 @@ from ..store.migrations import SCHEMA_VERSION, missing_guards, read_schema_versi
 from ..store.models import Note
 from . import audit
 from .notes import fingerprint
+from .photos import damaged_photos
 
 
 def check_database() -> list[str]:
@@ -26,5 +27,6 @@ def check_database() -> list[str]:
     for note in Note.select().where(Note.status == "signed"):
         if fingerprint(note) != note.fingerprint:
             problems.append(f"signed note {note.id} no longer matches its fingerprint")
+    problems.extend(damaged_photos())
     return problems
 

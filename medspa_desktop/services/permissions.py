@@ -22,6 +22,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "notes.read": (CLINICAL, "read clinical notes"),
     "notes.write": (CLINICAL, "write and sign clinical notes"),
     "notes.cosign": (frozenset({"medical_director"}), "co-sign clinical notes"),
+    "photos.read": (CLINICAL, "see clinical photos"),
+    "photos.write": (CLINICAL, "add clinical photos"),
     "catalog.write": (frozenset({"admin"}), "change rooms, devices and services"),
     "users.manage": (frozenset({"admin"}), "manage staff accounts"),
     "audit.read": (frozenset({"admin", "medical_director"}), "review the audit log"),

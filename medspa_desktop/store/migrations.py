@@ -39,7 +39,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -309,8 +309,33 @@ def _upgrade_to_3(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_4(database: Database) -> None:
+    """Schema 4: clinical photos (frozen copy, as above)."""
+    user_t, patient_t, appt_t = _stub("user"), _stub("patient"), _stub("appointment")
+
+    class Photo(_Frozen):
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        appointment = ForeignKeyField(appt_t, null=True, on_delete="RESTRICT")
+        tag = CharField(max_length=20)
+        area = CharField(max_length=80)
+        taken_on = DateField()
+        sha256 = CharField(max_length=64, index=True)
+        extension = CharField(max_length=8)
+        consent_note = TextField(default="")
+        imported_by = ForeignKeyField(user_t, on_delete="RESTRICT")
+        imported_at = DateTimeField()
+        archived = BooleanField(default=False)
+
+        class Meta:
+            table_name = "photo"
+
+    with database.bind_ctx([Photo, user_t, patient_t, appt_t]):
+        database.create_tables([Photo])
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
-UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3}
+UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
+                                                   4: _upgrade_to_4}
 
 
 def install_guards() -> None:

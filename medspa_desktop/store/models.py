@@ -309,6 +309,23 @@ class NoteCosign(BaseModel):
     at = DateTimeField()
 
 
+class Photo(BaseModel):
+    """A clinical photo. The image is a file named by its SHA-256 under the photo folder;
+    the row says whose it is, what it shows and who imported it."""
+
+    patient = ForeignKeyField(Patient, backref="photos", on_delete="RESTRICT")
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT")
+    tag = CharField(max_length=20)  # before | after | other
+    area = CharField(max_length=80)
+    taken_on = DateField()
+    sha256 = CharField(max_length=64, index=True)
+    extension = CharField(max_length=8)  # jpg | png
+    consent_note = TextField(default="")  # why it was taken without a consent on file
+    imported_by = ForeignKeyField(User, on_delete="RESTRICT")
+    imported_at = DateTimeField()
+    archived = BooleanField(default=False)
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -326,5 +343,5 @@ class AuditEvent(BaseModel):
 ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
     TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
-    ContraindicationAck, Note, NoteAddendum, NoteCosign, AuditEvent,
+    ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, AuditEvent,
 ]

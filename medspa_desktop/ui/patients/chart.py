@@ -20,19 +20,22 @@ from PySide6.QtWidgets import (
 
 from ...printouts import intake_form_pdf
 from ...services import chart
+from ...services.permissions import allowed
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.pdf_preview import PdfPreviewDialog
 from ..widgets.table import fit_columns, make_table
 from .intake_panel import IntakePanel
 from .notes_panel import NotesPanel
+from .photos_panel import PhotosPanel
 
 TIMELINE_COLUMNS = (
     Column("When", lambda i: i.when),
     Column("What", lambda i: i.title),
     Column("Details", lambda i: i.detail),
 )
-FILTERS = (("Everything", None), ("Appointments", {"appointment"}), ("Notes", {"note"}))
+FILTERS = (("Everything", None), ("Appointments", {"appointment"}), ("Notes", {"note"}),
+           ("Photos", {"photo"}))
 BANNER_ALERT = ("background: #fde2e1; color: #8a1c13; padding: 6px; border: 1px solid #e8a29c; "
                 "border-radius: 4px;")
 BANNER_CLEAR = ("background: #e8f4ea; color: #1f5e2b; padding: 6px; border: 1px solid #b7d8bd; "
@@ -84,6 +87,11 @@ class ChartDialog(QDialog):
         self.tabs.addTab(timeline_page, "&Timeline")
         self.tabs.addTab(self.intake, "&Medical history")
         self.tabs.addTab(self.notes, "&Notes")
+        self.photos = None
+        if allowed(user, "photos.read"):  # front desk sees no clinical photos
+            self.photos = PhotosPanel(user, patient_id)
+            self.photos.changed.connect(self.refresh_timeline)
+            self.tabs.addTab(self.photos, "P&hotos")
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

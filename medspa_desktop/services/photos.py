@@ -1,0 +1,173 @@
+"""Clinical photos: stored once each, named by the SHA-256 of their bytes, in the photo folder
+beside the database (``photos/ab/abcdef….jpg``); the hash is checked every time a photo is
+shown and by ``check``, so a damaged or swapped file is never shown as the patient's.
+
+Only clinicians see or add photos. A photo needs the patient's photography consent on file;
+until consents are recorded in the program, every import needs an acknowledgement (why it may
+be taken), which is kept with the photo and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from .. import paths
+from ..store.database import db
+from ..store.models import Appointment, Patient, Photo, User
+from . import audit
+from .errors import DomainError, NotFound, ValidationError
+from .permissions import require
+from .text import clean_line
+
+TAGS = ("before", "after", "other")
+MAX_BYTES = 40 * 1024 * 1024
+SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+class PhotoDamaged(DomainError):
+    """The stored file no longer matches the photo's fingerprint."""
+
+
+@dataclass(frozen=True)
+class PhotoRow:
+    id: int
+    patient_id: int
+    appointment_id: int | None
+    tag: str
+    area: str
+    taken_on: dt.date
+    sha256: str
+    imported_by: str
+    consent_note: str
+
+
+def photo_dir() -> Path:
+    """Beside the SQLite file (so a clinic's data stays together); the data folder otherwise."""
+    real = db.obj
+    if isinstance(real, SqliteDatabase):
+        return Path(real.database).resolve().parent / "photos"
+    return paths.data_dir() / "photos"
+
+
+def _path(sha256: str, extension: str) -> Path:
+    return photo_dir() / sha256[:2] / f"{sha256}.{extension}"
+
+
+def _kind(data: bytes) -> str:
+    for signature, extension in SIGNATURES.items():
+        if data.startswith(signature):
+            return extension
+    raise ValidationError("Only JPEG and PNG photos can be imported.")
+
+
+def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: str,
+                 taken_on: dt.date, appointment_id: int | None = None,
+                 consent_note: str = "") -> Photo:
+    require(actor, "photos.write")
+    if tag not in TAGS:
+        raise ValidationError("Tag the photo as before, after or other.")
+    area = clean_line(area)
+    if not area:
+        raise ValidationError("Say which area the photo shows (e.g. glabella, left cheek).")
+    if len(area) > 80:
+        raise ValidationError("The area must be at most 80 characters.")
+    if taken_on > dt.date.today():
+        raise ValidationError("A photo cannot be taken in the future.")
+    if not data:
+        raise ValidationError("The file is empty.")
+    if len(data) > MAX_BYTES:
+        raise ValidationError("The photo is larger than 40 MB.")
+    extension = _kind(data)
+    consent_note = clean_line(consent_note)
+    if not consent_note:
+        raise ValidationError("There is no photography consent on file for this patient. Say "
+                              "why the photo may be kept (e.g. consent signed on paper today).")
+    if Patient.get_or_none(Patient.id == patient_id) is None:
+        raise NotFound("That patient does not exist.")
+    if appointment_id is not None:
+        appt = Appointment.get_or_none(Appointment.id == appointment_id)
+        if appt is None or appt.patient_id != patient_id:
+            raise ValidationError("That visit is not this patient's.")
+    sha = hashlib.sha256(data).hexdigest()
+    if Photo.select().where(Photo.patient == patient_id, Photo.sha256 == sha,
+                            ~Photo.archived).exists():
+        raise ValidationError("This photo is already in the chart.")
+    _store(sha, extension, data)
+    with db.atomic():
+        photo = Photo.create(patient=patient_id, appointment=appointment_id, tag=tag,
+                             area=area, taken_on=taken_on, sha256=sha, extension=extension,
+                             consent_note=consent_note, imported_by=actor,
+                             imported_at=dt.datetime.now())
+        audit.record(actor, "photo.import", "photo", photo.id,
+                     f"{tag} {area} sha256 {sha}; consent: {consent_note}"[:500])
+    return photo
+
+
+def _store(sha: str, extension: str, data: bytes) -> None:
+    """Write the file once, atomically (a temporary file renamed into place)."""
+    target = _path(sha, extension)
+    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def patient_photos(actor: User, patient_id: int) -> list[PhotoRow]:
+    require(actor, "photos.read")
+    names = {u.id: u.display_name for u in User.select()}
+    query = (Photo.select().where(Photo.patient == patient_id, ~Photo.archived)
+             .order_by(Photo.taken_on.desc(), Photo.id.desc()))
+    return [PhotoRow(p.id, p.patient_id, p.appointment_id, p.tag, p.area, p.taken_on, p.sha256,
+                     names.get(p.imported_by_id, ""), p.consent_note) for p in query]
+
+
+def photo_bytes(actor: User, photo_id: int) -> bytes:
+    """The photo's bytes, after checking them against its fingerprint; the view is audited."""
+    require(actor, "photos.read")
+    photo = Photo.get_or_none(Photo.id == photo_id)
+    if photo is None:
+        raise NotFound("That photo does not exist.")
+    data = _verified(photo)
+    with db.atomic():
+        audit.record(actor, "photo.view", "photo", photo_id, f"patient {photo.patient_id}")
+    return data
+
+
+def _verified(photo: Photo) -> bytes:
+    path = _path(photo.sha256, photo.extension)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise PhotoDamaged(f"The file of photo {photo.id} is missing ({path}). Restore it "
+                           "from a backup.") from None
+    if hashlib.sha256(data).hexdigest() != photo.sha256:
+        raise PhotoDamaged(f"The file of photo {photo.id} has changed since it was imported; "
+                           "it is not shown. Restore it from a backup.")
+    return data
+
+
+def damaged_photos() -> list[str]:
+    """Every photo whose file is missing or changed, for ``check``."""
+    problems = []
+    for photo in Photo.select().where(~Photo.archived):
+        try:
+            _verified(photo)
+        except PhotoDamaged as exc:
+            problems.append(str(exc))
+    return problems
