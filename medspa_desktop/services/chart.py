@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.models import Appointment, User
+from ..store.models import User
 from . import alerts, intake, notes, patients, photos, scheduling
-from .occupancy import joined_appointments
 from .permissions import allowed, require
 
 
@@ -54,8 +53,7 @@ def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> lis
     require(actor, "patient.read")
     items: list[TimelineItem] = []
     if kinds is None or "appointment" in kinds:
-        rows = scheduling.rows_of(joined_appointments().where(Appointment.patient == patient_id))
-        for r in rows:
+        for r in scheduling.patient_schedule(actor, patient_id):
             detail = f"{r.status} · {r.provider or 'no provider'}" + (
                 f" · {r.room}" if r.room else "") + (" · late cancel" if r.late_cancel else "")
             items.append(TimelineItem(r.start, "appointment", r.service, detail, r.id))

@@ -391,6 +391,13 @@ def day_schedule(actor: User, day: dt.date) -> list[AppointmentRow]:
     return schedule_between(actor, start, start + dt.timedelta(days=1))
 
 
+def patient_schedule(actor: User, patient_id: int) -> list[AppointmentRow]:
+    """Every appointment of one patient, newest first."""
+    require(actor, "schedule.read")
+    return rows_of(joined_appointments().where(Appointment.patient == patient_id)
+                   .order_by(Appointment.start.desc()))
+
+
 def series_schedule(actor: User, series_id: int) -> list[AppointmentRow]:
     """Every session of a series, in order."""
     require(actor, "schedule.read")

@@ -94,6 +94,7 @@ def test_importing_two_photos_and_comparing_them(chart, qtbot, tmp_path):
     assert not seen["shot"].isNull()
     kinds = {item.kind for item in chart.timeline_model.rows()}
     assert "photo" in kinds
+    assert not chart.portrait.pixmap().isNull()  # the newest photo, in the header
 
 
 def test_front_desk_has_no_photos_tab(qtbot, demo_db):
@@ -101,5 +102,6 @@ def test_front_desk_has_no_photos_tab(qtbot, demo_db):
     dialog = ChartDialog(staff("frontdesk"), zoe.id)
     qtbot.addWidget(dialog)
     assert dialog.photos is None
+    assert dialog.portrait.text() == f"{zoe.first_name[0]}{zoe.last_name[0]}".upper()
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
         "&Timeline", "&Medical history", "&Notes"]

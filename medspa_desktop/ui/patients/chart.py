@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -91,6 +92,7 @@ class ChartDialog(QDialog):
         if allowed(user, "photos.read"):  # front desk sees no clinical photos
             self.photos = PhotosPanel(user, patient_id)
             self.photos.changed.connect(self.refresh_timeline)
+            self.photos.changed.connect(self.refresh_portrait)
             self.tabs.addTab(self.photos, "P&hotos")
 
         layout = QVBoxLayout(self)
@@ -99,6 +101,17 @@ class ChartDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         self.refresh_header()
         self.refresh_timeline()
+
+    def refresh_portrait(self) -> None:
+        """The newest photo, for those who may see photos; initials otherwise."""
+        if self.photos is None or not self.photos.images:
+            self.portrait.setText("".join(w[0] for w in self.header.name.split()[:2]).upper())
+            return
+        newest = next(iter(self.photos.images.values()))  # the grid lists newest first
+        square = newest.scaled(64, 64, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                               Qt.TransformationMode.SmoothTransformation)
+        self.portrait.setPixmap(QPixmap.fromImage(square.copy(
+            (square.width() - 64) // 2, (square.height() - 64) // 2, 64, 64)))
 
     def refresh_header(self) -> None:
         head = chart.header(self.user, self.patient_id)
@@ -110,7 +123,7 @@ class ChartDialog(QDialog):
         self.details.setText(
             f"Age {head.age} · born {head.dob:%d %b %Y} · chart {head.chart_number} · "
             f"{head.phone or 'no phone'} · Fitzpatrick {head.fitzpatrick}")
-        self.portrait.setText("".join(w[0] for w in head.name.split()[:2]).upper())
+        self.refresh_portrait()
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
         self.banner.setStyleSheet(BANNER_ALERT if head.alerts else BANNER_CLEAR)

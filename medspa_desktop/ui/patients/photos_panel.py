@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import photos
+from ...services import photos, scheduling
 from ...services.errors import DomainError
 from ...store.models import User
 from ..widgets.images import load_image, thumbnail
@@ -39,9 +39,13 @@ IMAGE_FILES = "Photos (*.jpg *.jpeg *.png *.JPG *.JPEG *.PNG)"
 class PhotoDetailsDialog(QDialog):
     """What the imported files show: before/after, area, date, and the consent note."""
 
-    def __init__(self, count: int, parent=None) -> None:
+    def __init__(self, count: int, visits=(), parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import {count} photo{'s' if count != 1 else ''}")
+        self.visit = QComboBox()
+        self.visit.addItem("(not linked to a visit)", None)
+        for row in visits:
+            self.visit.addItem(f"{row.start:%Y-%m-%d %H:%M} {row.service}", row.id)
         self.setMinimumWidth(460)
         self.tag = QComboBox()
         for tag in photos.TAGS:
@@ -58,6 +62,7 @@ class PhotoDetailsDialog(QDialog):
         form.addRow("&Before / after", self.tag)
         form.addRow("&Area", self.area)
         form.addRow("&Taken on", self.taken_on)
+        form.addRow("&Visit", self.visit)
         form.addRow("&Consent", self.consent)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -142,7 +147,9 @@ class PhotosPanel(QWidget):
 
     def import_files(self, files: list[Path]) -> int:
         """Ask what the photos show, then import each; returns how many were imported."""
-        details = PhotoDetailsDialog(len(files), self)
+        visits = [r for r in scheduling.patient_schedule(self.user, self.patient_id)
+                  if r.status_key in ("arrived", "in_treatment", "completed", "checked_out")]
+        details = PhotoDetailsDialog(len(files), visits, self)
         if not details.exec():
             return 0
         imported, refused = 0, []
@@ -152,6 +159,7 @@ class PhotosPanel(QWidget):
                     self.user, self.patient_id, path.read_bytes(),
                     tag=details.tag.currentData(), area=details.area.text(),
                     taken_on=details.taken_on.date().toPython(),
+                    appointment_id=details.visit.currentData(),
                     consent_note=details.consent.text())
                 imported += 1
             except (DomainError, OSError) as exc:
