@@ -110,6 +110,17 @@ def _open_existing(target: str):
         raise CliError(f"cannot open {target}: {exc}") from None
 
 
+def _acting_user(target: str, username: str):
+    """Open ``target`` and return the active user the command acts as."""
+    _open_existing(target)
+    from .services.auth import get_user
+
+    user = get_user(username)
+    if user is None or not user.active:
+        raise CliError(f"no active user named '{username}' in {target}")
+    return user
+
+
 def cmd_demo(args, target: str) -> int:
     from .services import demo
     from .store.database import close_database, is_postgres_url, open_database
@@ -164,12 +175,7 @@ def cmd_screenshot(args, target: str) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CliError(f"{out.parent}: no such folder")
-    _open_existing(target)
-    from .services.auth import get_user
-
-    user = get_user(args.user)
-    if user is None or not user.active:
-        raise CliError(f"no active user named '{args.user}' in {target}")
+    user = _acting_user(target, args.user)
     from .ui.screenshot import render_main_window
 
     render_main_window(user, args.tab, out, (width, height), args.date)
@@ -181,14 +187,11 @@ def cmd_day_sheet(args, target: str) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CliError(f"{out.parent}: no such folder")
-    _open_existing(target)
+    user = _acting_user(target, args.user)
     from .printouts import day_sheet_pdf
     from .services.auth import get_user
     from .services.errors import DomainError
 
-    user = get_user(args.user)
-    if user is None or not user.active:
-        raise CliError(f"no active user named '{args.user}' in {target}")
     provider_id = None
     if args.provider:
         provider = get_user(args.provider)

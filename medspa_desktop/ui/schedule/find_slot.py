@@ -24,6 +24,7 @@ from ...services import availability, hours
 from ...services.errors import DomainError
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
+from ..widgets.pickers import fill_providers, service_combo
 
 DAY_PARTS = (("Any time", "any"), ("Morning", "morning"), ("Afternoon", "afternoon"),
              ("Evening", "evening"))
@@ -39,9 +40,7 @@ class FindSlotDialog(QDialog):
         self.service_id: int | None = None
         self.setWindowTitle("Find next available")
         self.setMinimumSize(560, 460)
-        self.service = QComboBox()
-        for s in availability.bookable_services():
-            self.service.addItem(s.name, s.id)
+        self.service = service_combo()
         self.provider = QComboBox()
         self.day_part = QComboBox()
         for label, key in DAY_PARTS:
@@ -82,12 +81,7 @@ class FindSlotDialog(QDialog):
         self._fill_providers()
 
     def _fill_providers(self) -> None:
-        service = next(s for s in availability.bookable_services()
-                       if s.id == self.service.currentData())
-        self.provider.clear()
-        self.provider.addItem("Anyone", None)
-        for u in hours.providers_for(service.category):
-            self.provider.addItem(u.display_name, u.id)
+        fill_providers(self.provider, self.service.currentData())
 
     def search(self) -> None:
         self.results.clear()

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import availability, hours, waitlist
+from ...services import waitlist
 from ...services.errors import DomainError
 from ...store.models import Appointment, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker
+from ..widgets.pickers import fill_providers, service_combo
 
 
 def _label(row: waitlist.WaitlistRow) -> str:
@@ -44,9 +45,7 @@ class AddToWaitlistDialog(QDialog):
         self.setWindowTitle("Add to waitlist")
         self.setMinimumWidth(520)
         self.picker = PatientPicker(user)
-        self.service = QComboBox()
-        for s in availability.bookable_services():
-            self.service.addItem(s.name, s.id)
+        self.service = service_combo()
         self.provider = QComboBox()
         today = QDate.currentDate()
         self.earliest = QDateEdit(today)
@@ -83,12 +82,7 @@ class AddToWaitlistDialog(QDialog):
         self._fill_providers()
 
     def _fill_providers(self) -> None:
-        service = next(s for s in availability.bookable_services()
-                       if s.id == self.service.currentData())
-        self.provider.clear()
-        self.provider.addItem("Anyone", None)
-        for u in hours.providers_for(service.category):
-            self.provider.addItem(u.display_name, u.id)
+        fill_providers(self.provider, self.service.currentData())
 
     def save(self) -> None:
         try:

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,6 +19,7 @@ from ...services.errors import DomainError
 from ...store.models import Appointment, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker
+from ..widgets.pickers import service_combo
 
 
 class WalkInDialog(QDialog):
@@ -32,10 +32,7 @@ class WalkInDialog(QDialog):
         self.setWindowTitle("Walk-in")
         self.setMinimumWidth(520)
         self.picker = PatientPicker(user)
-        self.service = QComboBox()
-        self.service.setAccessibleName("Service")
-        for s in availability.bookable_services():
-            self.service.addItem(s.name, s.id)
+        self.service = service_combo()
         index = self.service.findText("Botox Cosmetic")  # walk-ins are mostly neurotoxin
         self.service.setCurrentIndex(max(0, index))
         self.within = QSpinBox()
