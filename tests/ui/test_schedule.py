@@ -157,6 +157,18 @@ def test_double_clicking_an_empty_slot_opens_the_booking_dialog_there(tab, qtbot
                     "provider": "Priya Shah, RN"}
 
 
+def _read_next_message() -> list[str]:
+    """The text of the next message box, once it has been shown and closed."""
+    said: list[str] = []
+
+    def read_and_close(box):
+        said.append(box.text())
+        box.accept()
+
+    answer_next_modal(read_and_close)
+    return said
+
+
 def _drag(qtbot, grid, appointment_id: int, to: QPoint) -> None:
     rect = grid.block_rect(appointment_id)
     start = QPoint(rect.center().x(), rect.top() + 6)
@@ -183,13 +195,7 @@ def test_a_refused_drag_says_why_and_leaves_the_appointment_where_it_was(tab, qt
     moving = _book("Zoë", "injector", day, "10:00", room="Room 1")
     _book("Amélie", "director", day, "11:00", room="Room 1")
     tab.set_day(day)
-    said = []
-
-    def read_and_close(box):
-        said.append(box.text())
-        box.accept()
-
-    answer_next_modal(read_and_close)
+    said = _read_next_message()
     target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
     _drag(qtbot, tab.grid, moving.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))
     qtbot.waitUntil(lambda: bool(said))
@@ -249,13 +255,7 @@ def test_a_drag_of_a_stale_copy_is_refused_and_the_view_refreshes(tab, qtbot):
     scheduling.move_appointment(staff("admin"), appt.id, appt.version,
                                 dt.datetime.combine(day, dt.time(14)),
                                 dt.datetime.combine(day, dt.time(14, 30)))
-    said = []
-
-    def read_and_close(box):
-        said.append(box.text())
-        box.accept()
-
-    answer_next_modal(read_and_close)
+    said = _read_next_message()
     target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
     _drag(qtbot, tab.grid, appt.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))
     qtbot.waitUntil(lambda: bool(said))
