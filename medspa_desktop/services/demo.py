@@ -21,6 +21,7 @@ from . import (
     contraindications,
     hours,
     intake,
+    inventory,
     notes,
     patients,
     scheduling,
@@ -148,6 +149,8 @@ def build_demo(
                                     blocks)
         say("notes")
         _write_notes(rng, staff, today)
+        say("inventory")
+        _stock_and_use(rng, staff, today)
     return DemoSummary(patient_count, booked, len(staff))
 
 
@@ -186,6 +189,42 @@ def _write_notes(rng: random.Random, staff: dict[str, User], today: dt.date) -> 
             "objective": f"{appt.service.name} as charted in the treatment record.",
             "assessment": note.assessment, "plan": note.plan})
         notes.sign(author, note.id, note.version)
+
+
+# (product, kind, unit, low stock, lots as (number, days to expiry from the demo's start,
+# quantity)); neurotoxin services draw from the product of the same brand.
+DEMO_STOCK = (
+    ("Botox Cosmetic", "toxin", "U", 300, (("C7421A3", 40, 3000), ("C7785C1", 300, 3000))),
+    ("Dysport", "toxin", "U", 500, (("D1190X", 200, 6000),)),
+    ("Xeomin", "toxin", "U", 300, (("X55120", 25, 2000),)),
+    ("Jeuveau", "toxin", "U", 300, (("J88311", 250, 2000),)),
+    ("Daxxify", "toxin", "U", 300, (("DX4402", 280, 2000),)),
+    ("Juvederm Ultra XC", "filler", "syringe", 4, (("JU20931", 400, 20),)),
+    ("Mineral sunscreen SPF 50", "retail", "item", 6, (("SPF2611", 700, 24),)),
+)
+
+
+def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
+    """Stock the shelves as of the demo's first day, and draw units for each toxin treatment
+    given since (so a lot recall finds real patients)."""
+    admin, first_day = staff["admin"], today - dt.timedelta(days=120)
+    products = {}
+    for name, kind, unit, low, lots in DEMO_STOCK:
+        product = inventory.add_product(admin, name, kind, unit, low_stock=low)
+        products[name] = product
+        for number, days, quantity in lots:
+            inventory.receive(admin, product.id, number, today + dt.timedelta(days=days),
+                              quantity, cost_cents=rng.choice((0, 450, 520)), today=first_day)
+    by_id = {u.id: u for u in staff.values()}
+    given = (Appointment.select().join(Service)
+             .where(Service.category == "neurotoxin",
+                    Appointment.status.in_(("completed", "checked_out")))
+             .order_by(Appointment.start, Appointment.id))
+    for appt in given:
+        product = products.get(appt.service.name)
+        if product is not None:
+            inventory.draw(by_id[appt.provider_id], product.id, rng.choice((12, 20, 24, 32, 44)),
+                           appointment_id=appt.id, today=appt.start.date())
 
 
 def _patient(rng: random.Random, today: dt.date) -> patients.PatientInput:

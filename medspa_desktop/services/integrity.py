@@ -6,6 +6,7 @@ from ..store.database import db, is_sqlite
 from ..store.migrations import SCHEMA_VERSION, missing_guards, read_schema_version
 from ..store.models import Note
 from . import audit
+from .inventory import ledger_problems
 from .notes import fingerprint
 from .photos import damaged_photos
 
@@ -28,5 +29,6 @@ def check_database() -> list[str]:
         if fingerprint(note) != note.fingerprint:
             problems.append(f"signed note {note.id} no longer matches its fingerprint")
     problems.extend(damaged_photos())
+    problems.extend(ledger_problems())
     return problems
 

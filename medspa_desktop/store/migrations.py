@@ -39,11 +39,11 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
-                      "contraindication_ack", "note_addendum", "note_cosign")
+                      "contraindication_ack", "note_addendum", "note_cosign", "stock_movement")
 # Notes may change while they are drafts; once signed, never; never deleted.
 SIGNED_TABLES = ("note",)
 
@@ -333,9 +333,55 @@ def _upgrade_to_4(database: Database) -> None:
         database.create_tables([Photo])
 
 
+def _upgrade_to_5(database: Database) -> None:
+    """Schema 5: inventory — products, lots and the stock ledger (frozen copies, as above)."""
+    user_t, patient_t, appt_t = _stub("user"), _stub("patient"), _stub("appointment")
+
+    class Product(_Frozen):
+        name = CharField(max_length=120, unique=True)
+        kind = CharField(max_length=20)
+        unit = CharField(max_length=12)
+        low_stock_centi = IntegerField(default=0)
+        active = BooleanField(default=True)
+
+        class Meta:
+            table_name = "product"
+
+    class Lot(_Frozen):
+        product = ForeignKeyField(Product, on_delete="RESTRICT")
+        lot_number = CharField(max_length=40)
+        expiry = DateField()
+        received_centi = IntegerField()
+        remaining_centi = IntegerField()
+        cost_cents = IntegerField(default=0)
+        received_on = DateField()
+
+        class Meta:
+            table_name = "lot"
+            indexes = ((("product", "lot_number"), True),)
+
+    class StockMovement(_Frozen):
+        lot = ForeignKeyField(Lot, on_delete="RESTRICT")
+        change_centi = IntegerField()
+        kind = CharField(max_length=20)
+        reason = TextField(default="")
+        appointment = ForeignKeyField(appt_t, null=True, on_delete="RESTRICT")
+        patient = ForeignKeyField(patient_t, null=True, on_delete="RESTRICT")
+        user = ForeignKeyField(user_t, on_delete="RESTRICT")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "stock_movement"
+
+    new_tables = [Product, Lot, StockMovement]
+    with database.bind_ctx([*new_tables, user_t, patient_t, appt_t]):
+        database.create_tables(new_tables)
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
-                                                   4: _upgrade_to_4}
+                                                   4: _upgrade_to_4, 5: _upgrade_to_5}
 
 
 def install_guards() -> None:

@@ -326,6 +326,46 @@ class Photo(BaseModel):
     archived = BooleanField(default=False)
 
 
+class Product(BaseModel):
+    """Something the clinic stocks: an injectable, a consumable or a retail item.
+
+    Quantities are stored as integer hundredths of the unit (``*_centi``): exact on every
+    engine, 0.01 U or 0.01 mL resolution; the services speak ``Decimal``.
+    """
+
+    name = CharField(max_length=120, unique=True)
+    kind = CharField(max_length=20)  # toxin | filler | consumable | retail
+    unit = CharField(max_length=12)  # U | mL | syringe | item
+    low_stock_centi = IntegerField(default=0)  # warn at or below this
+    active = BooleanField(default=True)
+
+
+class Lot(BaseModel):
+    product = ForeignKeyField(Product, backref="lots", on_delete="RESTRICT")
+    lot_number = CharField(max_length=40)
+    expiry = DateField()
+    received_centi = IntegerField()
+    remaining_centi = IntegerField()  # kept equal to the sum of its movements
+    cost_cents = IntegerField(default=0)  # per unit
+    received_on = DateField()
+
+    class Meta:
+        indexes = ((("product", "lot_number"), True),)
+
+
+class StockMovement(BaseModel):
+    """Every change to a lot's stock: received, used on a patient, adjusted. Append-only."""
+
+    lot = ForeignKeyField(Lot, backref="movements", on_delete="RESTRICT")
+    change_centi = IntegerField()
+    kind = CharField(max_length=20)  # receive | use | adjust
+    reason = TextField(default="")
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT")
+    patient = ForeignKeyField(Patient, null=True, on_delete="RESTRICT")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    at = DateTimeField()
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -343,5 +383,6 @@ class AuditEvent(BaseModel):
 ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
     TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
-    ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, AuditEvent,
+    ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, Product, Lot, StockMovement,
+    AuditEvent,
 ]

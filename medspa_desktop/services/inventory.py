@@ -1,0 +1,280 @@
+"""Inventory and lot traceability.
+
+Products (toxins counted in units, fillers in syringes or mL, retail in items) are received in
+lots with a number and an expiry. Every change of stock is a row in an append-only ledger
+(``StockMovement``): received, used on a patient at a visit, or adjusted with a reason; a lot's
+``remaining`` always equals the sum of its ledger, which ``check`` verifies.
+
+Drawing for a treatment takes the lot that expires soonest among those that have enough and
+have not expired (or the lot the provider names); an expired lot, or not enough stock, is
+refused with a message that says what is left. "Who received lot X?" answers from the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from peewee import fn
+
+from ..store.database import db
+from ..store.models import Appointment, Lot, Patient, Product, StockMovement, User
+from . import audit
+from .errors import ConflictError, NotFound, ValidationError
+from .patients import display_name, format_phone
+from .permissions import require
+from .text import clean_line
+
+KINDS = {"toxin": "U", "filler": "syringe", "consumable": "item", "retail": "item"}
+UNITS = ("U", "mL", "syringe", "item")
+EXPIRY_WARNING = dt.timedelta(days=30)
+HUNDRED = Decimal(100)
+
+
+def to_centi(quantity: Decimal | int | float | str) -> int:
+    """A quantity in hundredths of its unit (0.01 resolution, half up)."""
+    try:
+        value = Decimal(str(quantity))
+    except InvalidOperation:
+        raise ValidationError(f"'{quantity}' is not a quantity.") from None
+    if not value.is_finite():
+        raise ValidationError(f"'{quantity}' is not a quantity.")
+    return int((value * HUNDRED).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_centi(centi: int) -> Decimal:
+    return (Decimal(centi) / HUNDRED).quantize(Decimal("0.01"))
+
+
+def show(centi: int, unit: str) -> str:
+    """ "20 U", "1.5 mL", "2 syringes" — trailing zeros dropped."""
+    value = from_centi(centi).normalize()
+    text = f"{value:f}"
+    plural = "s" if unit in ("syringe", "item") and value != 1 else ""
+    return f"{text} {unit}{plural}"
+
+
+def add_product(actor: User, name: str, kind: str, unit: str | None = None,
+                low_stock: Decimal | int = 0) -> Product:
+    require(actor, "inventory.write")
+    name = clean_line(name)
+    if not name:
+        raise ValidationError("Enter the product's name.")
+    if kind not in KINDS:
+        raise ValidationError("Choose toxin, filler, consumable or retail.")
+    unit = unit or KINDS[kind]
+    if unit not in UNITS:
+        raise ValidationError("Choose units (U), mL, syringes or items.")
+    threshold = to_centi(low_stock)
+    if threshold < 0:
+        raise ValidationError("The low-stock level cannot be negative.")
+    with db.atomic():
+        if Product.select().where(Product.name == name).exists():
+            raise ValidationError(f"A product named '{name}' already exists.")
+        product = Product.create(name=name, kind=kind, unit=unit, low_stock_centi=threshold)
+        audit.record(actor, "product.create", "product", product.id, f"{name} ({unit})")
+    return product
+
+
+def _movement(actor: User, lot: Lot, change: int, kind: str, *, reason: str = "",
+              appointment_id: int | None = None, patient_id: int | None = None) -> None:
+    StockMovement.create(lot=lot.id, change_centi=change, kind=kind, reason=reason,
+                         appointment=appointment_id, patient=patient_id, user=actor,
+                         at=dt.datetime.now())
+    Lot.update(remaining_centi=Lot.remaining_centi + change).where(Lot.id == lot.id).execute()
+
+
+def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
+            quantity: Decimal | int, cost_cents: int = 0,
+            today: dt.date | None = None) -> Lot:
+    """Stock arrives: a new lot of ``quantity`` units of the product."""
+    require(actor, "inventory.write")
+    today = today or dt.date.today()
+    product = Product.get_or_none(Product.id == product_id)
+    if product is None:
+        raise NotFound("That product does not exist.")
+    lot_number = clean_line(lot_number).upper()
+    if not lot_number:
+        raise ValidationError("Enter the lot number printed on the box.")
+    if len(lot_number) > 40:
+        raise ValidationError("The lot number must be at most 40 characters.")
+    if expiry < today:
+        raise ValidationError(f"Lot {lot_number} expired on {expiry}; do not receive it.")
+    amount = to_centi(quantity)
+    if amount <= 0:
+        raise ValidationError("The quantity received must be more than zero.")
+    if cost_cents < 0:
+        raise ValidationError("A cost cannot be negative.")
+    with db.atomic():
+        if Lot.select().where(Lot.product == product_id, Lot.lot_number == lot_number).exists():
+            raise ValidationError(f"Lot {lot_number} of {product.name} was already received; "
+                                  "adjust it instead.")
+        lot = Lot.create(product=product_id, lot_number=lot_number, expiry=expiry,
+                         received_centi=amount, remaining_centi=0, cost_cents=cost_cents,
+                         received_on=today)
+        _movement(actor, lot, amount, "receive", reason="received")
+        audit.record(actor, "stock.receive", "lot", lot.id,
+                     f"{product.name} lot {lot_number} {show(amount, product.unit)}, "
+                     f"expires {expiry}")
+    return Lot.get_by_id(lot.id)
+
+
+def draw(actor: User, product_id: int, quantity: Decimal | int, *, appointment_id: int,
+         lot_id: int | None = None, today: dt.date | None = None) -> Lot:
+    """Take ``quantity`` for a treatment at ``appointment_id``: from ``lot_id``, or from the
+    unexpired lot that expires soonest and has enough."""
+    require(actor, "inventory.use")
+    today = today or dt.date.today()
+    product = Product.get_or_none(Product.id == product_id)
+    if product is None:
+        raise NotFound("That product does not exist.")
+    amount = to_centi(quantity)
+    if amount <= 0:
+        raise ValidationError("The quantity used must be more than zero.")
+    appt = Appointment.get_or_none(Appointment.id == appointment_id)
+    if appt is None:
+        raise NotFound("That appointment does not exist.")
+    with db.atomic():
+        if lot_id is not None:
+            lot = Lot.get_or_none(Lot.id == lot_id, Lot.product == product_id)
+            if lot is None:
+                raise NotFound(f"That lot is not a lot of {product.name}.")
+            if lot.expiry < today:
+                raise ConflictError(f"Lot {lot.lot_number} of {product.name} expired on "
+                                    f"{lot.expiry}; it cannot be used.")
+            if lot.remaining_centi < amount:
+                left = show(lot.remaining_centi, product.unit)
+                raise ConflictError(f"Lot {lot.lot_number} has {left} left; "
+                                    f"{show(amount, product.unit)} are needed.")
+        else:
+            lot = (Lot.select()
+                   .where(Lot.product == product_id, Lot.expiry >= today,
+                          Lot.remaining_centi >= amount)
+                   .order_by(Lot.expiry, Lot.id).first())
+            if lot is None:
+                raise ConflictError(_shortage(product, amount, today))
+        _movement(actor, lot, -amount, "use", appointment_id=appt.id,
+                  patient_id=appt.patient_id, reason="treatment")
+        audit.record(actor, "stock.use", "lot", lot.id,
+                     f"{show(amount, product.unit)} {product.name} lot {lot.lot_number} "
+                     f"appointment {appt.id}")
+    return Lot.get_by_id(lot.id)
+
+
+def _shortage(product: Product, amount: int, today: dt.date) -> str:
+    usable = list(Lot.select().where(Lot.product == product.id, Lot.expiry >= today,
+                                     Lot.remaining_centi > 0).order_by(Lot.expiry))
+    need = show(amount, product.unit)
+    if not usable:
+        expired = Lot.select().where(Lot.product == product.id, Lot.expiry < today,
+                                     Lot.remaining_centi > 0).exists()
+        extra = " (what is left has expired)" if expired else ""
+        return f"No {product.name} in stock{extra}; {need} are needed."
+    left = ", ".join(f"{show(lot.remaining_centi, product.unit)} in lot {lot.lot_number}"
+                     for lot in usable)
+    return f"No single lot of {product.name} has {need}: {left}."
+
+
+def adjust(actor: User, lot_id: int, change: Decimal | int, reason: str) -> Lot:
+    """Correct a lot's count (breakage, a recount, a return), saying why."""
+    require(actor, "inventory.write")
+    reason = clean_line(reason)
+    if not reason:
+        raise ValidationError("Give the reason for the adjustment (e.g. vial broken, recount).")
+    delta = to_centi(change)
+    if delta == 0:
+        raise ValidationError("An adjustment changes the count; zero changes nothing.")
+    with db.atomic():
+        lot = Lot.get_or_none(Lot.id == lot_id)
+        if lot is None:
+            raise NotFound("That lot does not exist.")
+        if lot.remaining_centi + delta < 0:
+            raise ValidationError(f"Lot {lot.lot_number} has only "
+                                  f"{show(lot.remaining_centi, lot.product.unit)}.")
+        _movement(actor, lot, delta, "adjust", reason=reason[:500])
+        audit.record(actor, "stock.adjust", "lot", lot.id,
+                     f"{show(delta, lot.product.unit)}: {reason}"[:500])
+    return Lot.get_by_id(lot_id)
+
+
+# -- what the tab shows -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class StockAlert:
+    kind: str  # low | expiring | expired
+    message: str
+
+
+def alerts(actor: User, today: dt.date | None = None) -> list[StockAlert]:
+    """Low stock, lots expiring within 30 days, and expired lots still on the shelf."""
+    require(actor, "inventory.read")
+    today = today or dt.date.today()
+    found = []
+    stock = dict(Lot.select(Lot.product, fn.SUM(Lot.remaining_centi))
+                 .where(Lot.expiry >= today).group_by(Lot.product).tuples())
+    for product in Product.select().where(Product.active).order_by(Product.name):
+        left = stock.get(product.id, 0) or 0
+        if left <= product.low_stock_centi:
+            reorder = show(product.low_stock_centi, product.unit)
+            found.append(StockAlert("low", f"{product.name}: {show(left, product.unit)} left "
+                                           f"(reorder at {reorder})."))
+    lots = (Lot.select(Lot, Product).join(Product)
+            .where(Lot.remaining_centi > 0, Lot.expiry <= today + EXPIRY_WARNING)
+            .order_by(Lot.expiry))
+    for lot in lots:
+        left = show(lot.remaining_centi, lot.product.unit)
+        if lot.expiry < today:
+            found.append(StockAlert("expired", f"{lot.product.name} lot {lot.lot_number} "
+                                               f"expired on {lot.expiry} ({left} to discard)."))
+        else:
+            found.append(StockAlert("expiring", f"{lot.product.name} lot {lot.lot_number} "
+                                                f"expires on {lot.expiry} ({left} left)."))
+    return found
+
+
+@dataclass(frozen=True)
+class RecallRow:
+    at: dt.datetime
+    patient_id: int
+    patient: str
+    chart_number: str
+    phone: str
+    email: str
+    product: str
+    lot_number: str
+    dose: str
+    provider: str
+    appointment_id: int | None
+
+
+def recall(actor: User, lot_number: str) -> list[RecallRow]:
+    """Everyone who received lot ``lot_number`` (any product), newest first; audited."""
+    require(actor, "treatment.read")
+    lot_number = clean_line(lot_number).upper()
+    if not lot_number:
+        raise ValidationError("Enter the lot number to look up.")
+    provider = User.alias()
+    query = (StockMovement
+             .select(StockMovement, Lot, Product, Patient, Appointment, provider)
+             .join(Lot).join(Product)
+             .switch(StockMovement).join(Patient)
+             .switch(StockMovement).join(Appointment)
+             .join(provider, on=(Appointment.provider == provider.id), attr="who")
+             .where(Lot.lot_number == lot_number, StockMovement.kind == "use")
+             .order_by(StockMovement.at.desc(), StockMovement.id.desc()))
+    rows = [RecallRow(m.at, m.patient_id, display_name(m.patient), m.patient.chart_number,
+                      format_phone(m.patient.phone), m.patient.email, m.lot.product.name,
+                      m.lot.lot_number, show(-m.change_centi, m.lot.product.unit),
+                      m.appointment.who.display_name, m.appointment_id) for m in query]
+    with db.atomic():
+        audit.record(actor, "report.recall", "lot", lot_number, f"{len(rows)} patients")
+    return rows
+
+
+def ledger_problems() -> list[str]:
+    """Lots whose remaining count differs from their ledger (for ``check``)."""
+    sums = dict(StockMovement.select(StockMovement.lot, fn.SUM(StockMovement.change_centi))
+                .group_by(StockMovement.lot).tuples())
+    return [f"lot {lot.lot_number} shows {lot.remaining_centi / 100:g} left but its ledger "
+            f"adds up to {(sums.get(lot.id) or 0) / 100:g}"
+            for lot in Lot.select() if lot.remaining_centi != (sums.get(lot.id) or 0)]

@@ -1,0 +1,157 @@
+"""Stock and lots: received, drawn soonest-expiry-first, refused when expired or short,
+adjusted with a reason, recalled by lot number, exported as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+
+from medspa_desktop.services import auth, exports, inventory, patients, scheduling
+from medspa_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.services.integrity import check_database
+from medspa_desktop.store.database import db
+from medspa_desktop.store.models import (
+    Appointment,
+    AuditEvent,
+    Lot,
+    Room,
+    Service,
+    StockMovement,
+)
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def stock(admin):
+    rn = auth.create_user(admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough",
+                                                "Jo Kim, RN"))
+    desk = auth.create_user(admin, auth.UserInput("desk", "Sam", "front_desk", "long-enough"))
+    botox = inventory.add_product(admin, "Botox Cosmetic 100 U", "toxin", low_stock=50)
+    old = inventory.receive(admin, botox.id, "c1234", TODAY + dt.timedelta(days=20), 100,
+                            cost_cents=450, today=TODAY)
+    new = inventory.receive(admin, botox.id, "C2000", TODAY + dt.timedelta(days=200), 100,
+                            today=TODAY)
+    return {"admin": admin, "rn": rn, "desk": desk, "botox": botox, "old": old, "new": new}
+
+
+def _visit(stock, first="Zoë", last="=HYPERLINK(1)", phone="555 201 3344"):
+    p = patients.create_patient(stock["admin"], patients.PatientInput(
+        first, last, dt.date(1990, 4, 17), phone=phone, email="zoe@example.com"))
+    start = dt.datetime(2030, 1, 8, 10, 0) + dt.timedelta(hours=Appointment.select().count())
+    return scheduling.book_appointment(stock["admin"], scheduling.AppointmentInput(
+        p.id, Service.get(Service.name == "Botox Cosmetic").id, stock["rn"].id, start,
+        start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
+
+
+def test_quantities_keep_two_decimals_exactly():
+    assert inventory.to_centi("12.5") == 1250 and inventory.to_centi(Decimal("0.125")) == 13
+    assert inventory.from_centi(1250) == Decimal("12.50")
+    assert inventory.show(2000, "U") == "20 U" and inventory.show(150, "mL") == "1.5 mL"
+    assert inventory.show(100, "syringe") == "1 syringe"
+    with pytest.raises(ValidationError, match="is not a quantity"):
+        inventory.to_centi("lots")
+
+
+def test_drawing_takes_the_soonest_expiring_lot_that_has_enough(stock):
+    appt = _visit(stock)
+    lot = inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=appt.id,
+                         today=TODAY)
+    assert (lot.lot_number, lot.remaining_centi) == ("C1234", 8000)
+    lot = inventory.draw(stock["rn"], stock["botox"].id, Decimal("90"), appointment_id=appt.id,
+                         today=TODAY)
+    assert lot.lot_number == "C2000"  # C1234 has only 80 U left
+    assert StockMovement.select().where(StockMovement.kind == "use").count() == 2
+
+
+def test_an_expired_lot_is_refused_by_name_and_skipped_by_default(stock):
+    appt = _visit(stock)
+    later = TODAY + dt.timedelta(days=30)  # C1234 has expired by then
+    with pytest.raises(ConflictError, match=r"Lot C1234 of Botox Cosmetic 100 U expired on"):
+        inventory.draw(stock["rn"], stock["botox"].id, 10, appointment_id=appt.id,
+                       lot_id=stock["old"].id, today=later)
+    assert inventory.draw(stock["rn"], stock["botox"].id, 10, appointment_id=appt.id,
+                          today=later).lot_number == "C2000"
+
+
+def test_not_enough_stock_says_what_is_left_and_draws_nothing(stock):
+    appt = _visit(stock)
+    before = StockMovement.select().count()
+    with pytest.raises(ConflictError, match="No single lot of Botox Cosmetic 100 U has 150 U: "
+                                            "100 U in lot C1234, 100 U in lot C2000."):
+        inventory.draw(stock["rn"], stock["botox"].id, 150, appointment_id=appt.id,
+                       today=TODAY)
+    assert StockMovement.select().count() == before
+    assert Lot.get_by_id(stock["old"].id).remaining_centi == 10000
+
+
+def test_only_clinicians_draw_and_only_managers_receive(stock):
+    appt = _visit(stock)
+    with pytest.raises(PermissionDenied, match="may not draw stock for a treatment"):
+        inventory.draw(stock["desk"], stock["botox"].id, 5, appointment_id=appt.id)
+    with pytest.raises(PermissionDenied, match="may not receive or adjust stock"):
+        inventory.receive(stock["rn"], stock["botox"].id, "X1", TODAY, 10, today=TODAY)
+
+
+def test_adjustments_need_a_reason_are_audited_and_keep_the_ledger_true(stock):
+    with pytest.raises(ValidationError, match="Give the reason"):
+        inventory.adjust(stock["admin"], stock["old"].id, -5, " ")
+    with pytest.raises(ValidationError, match="has only 100 U"):
+        inventory.adjust(stock["admin"], stock["old"].id, -120, "recount")
+    lot = inventory.adjust(stock["admin"], stock["old"].id, Decimal("-2.5"), "vial dropped")
+    assert lot.remaining_centi == 9750
+    assert AuditEvent.get(AuditEvent.action == "stock.adjust").summary == \
+        "-2.5 U: vial dropped"
+    assert check_database() == []
+    db.execute_sql("UPDATE lot SET remaining_centi = 9999 WHERE id = ?", (lot.id,))
+    assert "lot C1234 shows 99.99 left but its ledger adds up to 97.5" in check_database()
+
+
+def test_low_stock_and_expiry_alerts(stock):
+    assert [a.kind for a in inventory.alerts(stock["desk"], today=TODAY)] == ["expiring"]
+    appt = _visit(stock)
+    inventory.draw(stock["rn"], stock["botox"].id, 100, appointment_id=appt.id, today=TODAY)
+    inventory.draw(stock["rn"], stock["botox"].id, 60, appointment_id=appt.id, today=TODAY)
+    messages = [a.message for a in inventory.alerts(stock["desk"], today=TODAY)]
+    assert messages == ["Botox Cosmetic 100 U: 40 U left (reorder at 50 U)."]
+    filler = inventory.add_product(stock["admin"], "Juvederm Ultra XC", "filler")
+    inventory.receive(stock["admin"], filler.id, "J1", TODAY + dt.timedelta(days=5), 2,
+                      today=TODAY)
+    later = [a.message for a in inventory.alerts(stock["desk"], today=TODAY +
+                                                 dt.timedelta(days=6))]
+    assert "Juvederm Ultra XC lot J1 expired on 2026-11-28 (2 syringes to discard)." in later
+
+
+def test_a_recall_lists_everyone_who_received_the_lot_and_exports_safely(stock):
+    first = _visit(stock)
+    second = _visit(stock, "Ann", "Lee", "555 777 8888")
+    inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=first.id, today=TODAY)
+    inventory.draw(stock["rn"], stock["botox"].id, Decimal("12.5"), appointment_id=second.id,
+                   today=TODAY)
+    rows = inventory.recall(stock["admin"], "c1234")
+    assert [(r.patient, r.dose, r.provider, r.phone) for r in rows] == [
+        ("Lee, Ann", "12.5 U", "Jo Kim, RN", "(555) 777-8888"),
+        ("=HYPERLINK(1), Zoë", "20 U", "Jo Kim, RN", "(555) 201-3344")]
+    assert AuditEvent.select().where(AuditEvent.action == "report.recall").exists()
+    read = list(csv.reader(io.StringIO(exports.recall_csv(rows))))
+    assert read[0][:4] == ["Date", "Patient", "Chart", "Phone"]
+    assert read[2][1] == "'=HYPERLINK(1), Zoë"  # a formula-looking name stays text
+    assert read[1][7] == "12.5 U" and len(read) == 3
+    with pytest.raises(PermissionDenied):
+        inventory.recall(stock["desk"], "C1234")
+
+
+def test_receiving_refuses_expired_duplicate_or_empty_lots(stock):
+    for args, message in (((stock["botox"].id, "X9", TODAY - dt.timedelta(days=1), 10),
+                           "expired on"),
+                          ((stock["botox"].id, "c1234", TODAY + dt.timedelta(days=9), 10),
+                           "already received"),
+                          ((stock["botox"].id, "X8", TODAY + dt.timedelta(days=9), 0),
+                           "more than zero")):
+        with pytest.raises(ValidationError, match=message):
+            inventory.receive(stock["admin"], *args, today=TODAY)
+    assert Lot.select().count() == 2
