@@ -25,6 +25,7 @@ from . import (
     notes,
     patients,
     scheduling,
+    treatment_records,
 )
 from .text import fold
 
@@ -205,8 +206,8 @@ DEMO_STOCK = (
 
 
 def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
-    """Stock the shelves as of the demo's first day, and draw units for each toxin treatment
-    given since (so a lot recall finds real patients)."""
+    """Stock the shelves as of the demo's first day, and chart each toxin treatment given
+    since, which draws its units (so a lot recall finds real patients)."""
     admin, first_day = staff["admin"], today - dt.timedelta(days=120)
     products = {}
     for name, kind, unit, low, lots in DEMO_STOCK:
@@ -223,8 +224,14 @@ def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -
     for appt in given:
         product = products.get(appt.service.name)
         if product is not None:
-            inventory.draw(by_id[appt.provider_id], product.id, rng.choice((12, 20, 24, 32, 44)),
-                           appointment_id=appt.id, today=appt.start.date())
+            units = rng.choice((12, 20, 24, 32, 44))
+            treatment_records.record_treatment(
+                by_id[appt.provider_id], appt.id,
+                {"product_id": product.id, "dilution_ml": 2.5, "total_units": units,
+                 "sites": rng.choice(("Glabella", "Forehead and glabella", "Crow's feet",
+                                      "Glabella and crow's feet", "Masseters"))},
+                aftercare="Stay upright for 4 hours; no massage or exercise today.",
+                today=appt.start.date())
 
 
 def _patient(rng: random.Random, today: dt.date) -> patients.PatientInput:

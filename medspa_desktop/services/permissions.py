@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "inventory.write": (frozenset({"admin", "medical_director"}),
                         "receive or adjust stock"),
     "inventory.use": (CLINICAL, "draw stock for a treatment"),
+    "treatment.write": (CLINICAL, "chart treatments"),
     "catalog.write": (frozenset({"admin"}), "change rooms, devices and services"),
     "users.manage": (frozenset({"admin"}), "manage staff accounts"),
     "audit.read": (frozenset({"admin", "medical_director"}), "review the audit log"),

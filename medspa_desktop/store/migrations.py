@@ -39,7 +39,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -379,9 +379,31 @@ def _upgrade_to_5(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_6(database: Database) -> None:
+    """Schema 6: treatment records (frozen copy, as above)."""
+    user_t, patient_t, appt_t = _stub("user"), _stub("patient"), _stub("appointment")
+
+    class TreatmentRecord(_Frozen):
+        appointment = ForeignKeyField(appt_t, unique=True, on_delete="RESTRICT")
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        provider = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        modality = CharField(max_length=40, index=True)
+        parameters = TextField()
+        aftercare = TextField(default="")
+        charted_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        charted_at = DateTimeField()
+
+        class Meta:
+            table_name = "treatment_record"
+
+    with database.bind_ctx([TreatmentRecord, user_t, patient_t, appt_t]):
+        database.create_tables([TreatmentRecord])
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
-                                                   4: _upgrade_to_4, 5: _upgrade_to_5}
+                                                   4: _upgrade_to_4, 5: _upgrade_to_5,
+                                                   6: _upgrade_to_6}
 
 
 def install_guards() -> None:

@@ -366,6 +366,20 @@ class StockMovement(BaseModel):
     at = DateTimeField()
 
 
+class TreatmentRecord(BaseModel):
+    """What was done at a visit, for its modality: structured, validated parameters (JSON),
+    the aftercare given, and who charted it. One per appointment."""
+
+    appointment = ForeignKeyField(Appointment, unique=True, on_delete="RESTRICT")
+    patient = ForeignKeyField(Patient, backref="treatments", on_delete="RESTRICT")
+    provider = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    modality = CharField(max_length=40, index=True)
+    parameters = TextField()  # JSON, per services/treatment_records.MODALITIES
+    aftercare = TextField(default="")
+    charted_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    charted_at = DateTimeField()
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -384,5 +398,5 @@ ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
     TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
     ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, Product, Lot, StockMovement,
-    AuditEvent,
+    TreatmentRecord, AuditEvent,
 ]

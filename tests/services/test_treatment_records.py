@@ -1,0 +1,136 @@
+"""Charting a treatment: structured, validated parameters per modality, confirmation outside
+the usual range, and stock drawn in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from medspa_desktop.services import (
+    auth,
+    catalog,
+    inventory,
+    patients,
+    scheduling,
+    treatment_records,
+)
+from medspa_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.store.models import AuditEvent, Lot, Room, Service, TreatmentRecord
+
+TODAY = dt.date(2030, 1, 8)
+
+
+@pytest.fixture
+def clinic(admin):
+    rn = auth.create_user(admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
+    laser_tech = auth.create_user(admin, auth.UserInput("le", "Lee Tech", "provider",
+                                                        "long-enough"))
+    desk = auth.create_user(admin, auth.UserInput("desk", "Sam", "front_desk", "long-enough"))
+    catalog.add_device(admin, "Alex laser", "alexandrite", 0)
+    botox = inventory.add_product(admin, "Botox Cosmetic", "toxin")
+    inventory.receive(admin, botox.id, "C1", TODAY + dt.timedelta(days=30), 100,
+                      today=TODAY - dt.timedelta(days=5))
+    zoe = patients.create_patient(admin, patients.PatientInput("Zoë", "Ng", dt.date(1990, 1, 1)))
+    return {"admin": admin, "rn": rn, "le": laser_tech, "desk": desk, "botox": botox,
+            "zoe": zoe}
+
+
+def _started(c, service_name: str, provider: str, hour: int = 10, device: bool = False):
+    start = dt.datetime.combine(TODAY, dt.time(hour))
+    service = Service.get(Service.name == service_name)
+    appt = scheduling.book_appointment(c["admin"], scheduling.AppointmentInput(
+        c["zoe"].id, service.id, c[provider].id, start,
+        start + dt.timedelta(minutes=service.default_minutes), Room.get(Room.name == "Room 1").id,
+        catalog.devices()[0].id if device else None))
+    appt = scheduling.change_status(c["admin"], appt.id, "arrived", appt.version)
+    return scheduling.change_status(c[provider], appt.id, "in_treatment", appt.version)
+
+
+TOXIN = {"dilution_ml": "2.5", "total_units": 20, "sites": "Glabella 5 points x 4 U"}
+
+
+def test_charting_toxin_records_the_lot_and_draws_the_units(clinic):
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    record = treatment_records.record_treatment(
+        clinic["rn"], appt.id, {**TOXIN, "product_id": clinic["botox"].id},
+        aftercare="No lying down for 4 hours.", today=TODAY)
+    values = treatment_records.parameters(record)
+    assert (values["product"], values["lot"], values["total_units"]) == ("Botox Cosmetic", "C1",
+                                                                         20.0)
+    assert Lot.get(Lot.lot_number == "C1").remaining_centi == 8000
+    assert [r.patient for r in inventory.recall(clinic["admin"], "C1")] == ["Ng, Zoë"]
+    assert AuditEvent.select().where(AuditEvent.action == "treatment.record").exists()
+
+
+def test_a_shortage_leaves_no_record(clinic):
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    with pytest.raises(ConflictError, match="has 120 U"):
+        treatment_records.record_treatment(
+            clinic["rn"], appt.id, {**TOXIN, "total_units": 120, "product_id":
+                                    clinic["botox"].id}, confirm=True, today=TODAY)
+    assert TreatmentRecord.select().count() == 0
+    assert Lot.get(Lot.lot_number == "C1").remaining_centi == 10000
+
+
+LASER = {"device": "Alex laser", "wavelength_nm": 755, "fluence": 18, "spot_mm": 15,
+         "pulse_ms": 3, "passes": 1, "cooling": "cryogen spray", "test_spot": "no reaction",
+         "areas": "Axillae", "fitzpatrick": 2}
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"fluence": 250}, "Fluence must be between 0.1 and 200 J/cm²"),
+    ({"fitzpatrick": 7}, "Fitzpatrick type must be between 1 and 6"),
+    ({"cooling": "ice cubes"}, "Choose the cooling: none, contact, cryogen spray, air"),
+    ({"areas": " "}, "Enter the areas treated"),
+    ({"spot_mm": "large"}, "Spot size must be a number"),
+    ({"colour": "blue"}, "Unknown fields: colour"),
+])
+def test_laser_parameters_are_validated(clinic, changes, message):
+    appt = _started(clinic, "Laser hair reduction, small area", "le", device=True)
+    with pytest.raises(ValidationError, match=message):
+        treatment_records.record_treatment(clinic["le"], appt.id, {**LASER, **changes})
+    assert TreatmentRecord.select().count() == 0
+
+
+def test_an_unusual_value_needs_confirmation(clinic):
+    appt = _started(clinic, "Laser hair reduction, small area", "le", device=True)
+    with pytest.raises(treatment_records.NeedsConfirmation,
+                       match="Please confirm: Fluence 95 J/cm² is outside the usual 1–60"):
+        treatment_records.record_treatment(clinic["le"], appt.id, {**LASER, "fluence": 95})
+    record = treatment_records.record_treatment(clinic["le"], appt.id, {**LASER, "fluence": 95},
+                                                confirm=True)
+    assert treatment_records.parameters(record)["fluence"] == 95.0
+    assert "confirmed: Fluence 95" in AuditEvent.get(
+        AuditEvent.action == "treatment.record").summary
+
+
+def test_same_as_last_time_copies_the_previous_parameters_but_not_the_lot(clinic):
+    assert treatment_records.same_as_last_time(clinic["rn"], clinic["zoe"].id,
+                                               "neurotoxin") is None
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    treatment_records.record_treatment(clinic["rn"], appt.id,
+                                       {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    again = treatment_records.same_as_last_time(clinic["rn"], clinic["zoe"].id, "neurotoxin")
+    assert again == {"dilution_ml": 2.5, "total_units": 20.0,
+                     "sites": "Glabella 5 points x 4 U", "product_id": clinic["botox"].id}
+
+
+def test_only_a_started_visit_is_charted_and_only_by_clinicians(clinic):
+    start = dt.datetime.combine(TODAY, dt.time(15))
+    booked = scheduling.book_appointment(clinic["admin"], scheduling.AppointmentInput(
+        clinic["zoe"].id, Service.get(Service.name == "Botox Cosmetic").id, clinic["rn"].id,
+        start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 2").id))
+    with pytest.raises(ValidationError, match="once it has started"):
+        treatment_records.record_treatment(clinic["rn"], booked.id, TOXIN)
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    with pytest.raises(PermissionDenied, match="may not chart treatments"):
+        treatment_records.record_treatment(clinic["desk"], appt.id, TOXIN)
+
+
+def test_the_product_must_be_of_the_right_kind(clinic):
+    filler = inventory.add_product(clinic["admin"], "Juvederm", "filler")
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    with pytest.raises(ValidationError, match="Choose the toxin product used"):
+        treatment_records.record_treatment(clinic["rn"], appt.id,
+                                           {**TOXIN, "product_id": filler.id})
