@@ -198,6 +198,33 @@ def adjust(actor: User, lot_id: int, change: Decimal | int, reason: str) -> Lot:
     return Lot.get_by_id(lot_id)
 
 
+@dataclass(frozen=True)
+class LotRow:
+    id: int
+    lot_number: str
+    expiry: dt.date
+    remaining: str  # "80 U"
+
+
+def products(actor: User, kinds: tuple[str, ...] | None = None) -> list[Product]:
+    require(actor, "inventory.read")
+    query = Product.select().where(Product.active).order_by(Product.name)
+    if kinds:
+        query = query.where(Product.kind.in_(kinds))
+    return list(query)
+
+
+def usable_lots(actor: User, product_id: int, today: dt.date | None = None) -> list[LotRow]:
+    """The product's unexpired lots with stock, soonest expiry first (the default choice)."""
+    require(actor, "inventory.read")
+    today = today or dt.date.today()
+    query = (Lot.select(Lot, Product).join(Product)
+             .where(Lot.product == product_id, Lot.expiry >= today, Lot.remaining_centi > 0)
+             .order_by(Lot.expiry, Lot.id))
+    return [LotRow(lot.id, lot.lot_number, lot.expiry, show(lot.remaining_centi,
+                                                            lot.product.unit)) for lot in query]
+
+
 # -- what the tab shows -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class StockAlert:

@@ -217,3 +217,8 @@ def same_as_last_time(actor: User, patient_id: int, modality: str) -> dict | Non
         values.pop(key, None)
     return values
 
+
+
+def is_charted(actor: User, appointment_id: int) -> bool:
+    require(actor, "treatment.read")
+    return TreatmentRecord.select().where(TreatmentRecord.appointment == appointment_id).exists()

@@ -26,13 +26,22 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import day_sheet_pdf
-from ...services import auth, catalog, hours, scheduling, series, waitlist
+from ...services import (
+    auth,
+    catalog,
+    hours,
+    scheduling,
+    series,
+    treatment_records,
+    waitlist,
+)
 from ...services.errors import (
     ConflictError,
     ContraindicationError,
     DomainError,
     StaleEditError,
 )
+from ...services.permissions import allowed
 from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal
@@ -334,6 +343,13 @@ class ScheduleTab(QWidget):
         PdfPreviewDialog(pdf, f"Day sheet {self.day:%a %d %b %Y}",
                          f"day-sheet-{self.day:%Y-%m-%d}.pdf", self).exec()
 
+    def chart_treatment(self, appointment_id: int) -> None:
+        from ..treatments.record_dialog import TreatmentRecordDialog
+
+        dialog = TreatmentRecordDialog(self.user, appointment_id, self)
+        if dialog.exec():
+            self.status_message.emit("Treatment charted.")
+
     def open_chart(self, patient_id: int) -> None:
         from ..patients.chart import ChartDialog
 
@@ -456,6 +472,10 @@ class ScheduleTab(QWidget):
             label = scheduling.STATUS_LABELS[status]
             text = "Cancel…" if status == "cancelled" else f"Mark {label.lower()}"
             menu.addAction(text, lambda s=status: self._status(row.id, s))
+        if row.status_key in ("in_treatment", "completed", "checked_out") and \
+                allowed(self.user, "treatment.write") and \
+                not treatment_records.is_charted(self.user, row.id):
+            menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
         if row.series_id is not None and row.status_key in scheduling.MOVABLE:
             menu.addAction("Cancel this and following sessions…",
                            lambda: self.cancel_following(row.id))

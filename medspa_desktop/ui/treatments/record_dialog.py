@@ -1,0 +1,161 @@
+"""Chart a treatment: the form of the visit's modality, built from the field definitions in
+services/treatment_records.py (so the form and the rules cannot drift apart)."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services import alerts, intake, inventory, scheduling, treatment_records
+from ...services.errors import DomainError
+from ...store.models import TreatmentRecord, User
+from ..widgets.messages import ErrorLabel
+
+SOONEST = "Soonest-expiring lot"
+
+
+class TreatmentRecordDialog(QDialog):
+    def __init__(self, user: User, appointment_id: int, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.record: TreatmentRecord | None = None
+        self.row = scheduling.get_appointment(user, appointment_id)
+        self.modality = self.row.category_key
+        self.setWindowTitle(f"Chart treatment — {self.row.patient}")
+        self.setMinimumWidth(560)
+        warnings = alerts.booking_alerts(user, self.row.patient_id, self.row.service_id)
+        head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — {html.escape(self.row.service)}"
+                      f", {self.row.start:%a %d %b %Y %H:%M} with "
+                      f"{html.escape(self.row.provider)}"
+                      + "".join(f"<br><span style='color:#8a1c13'>⚠ {html.escape(w)}</span>"
+                                for w in warnings))
+        head.setWordWrap(True)
+        self.fields: dict[str, QWidget] = {}
+        form = QFormLayout()
+        self.lot = None
+        for field in treatment_records.MODALITIES.get(self.modality, ()):
+            widget = self._widget(field)
+            self.fields[field.key] = widget
+            label = field.label + (f" ({field.unit})" if field.unit else "")
+            form.addRow(label + ("" if field.required else " — optional"), widget)
+            if field.kind == "product":
+                self.lot = QComboBox()
+                self.lot.setAccessibleName("Lot")
+                form.addRow("Lot", self.lot)
+                widget.currentIndexChanged.connect(lambda _i: self._fill_lots())
+                self._fill_lots()
+        self._defaults()
+        self.aftercare = QPlainTextEdit()
+        self.aftercare.setTabChangesFocus(True)
+        self.aftercare.setFixedHeight(54)
+        form.addRow("Aftercare given", self.aftercare)
+        self.same_button = QPushButton("Same as last time")
+        self.same_button.clicked.connect(self.same_as_last_time)
+        self.message = ErrorLabel()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(head)
+        layout.addWidget(self.same_button)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def _widget(self, field) -> QWidget:
+        if field.kind == "product":
+            combo = QComboBox()
+            for product in inventory.products(self.user, field.choices):
+                combo.addItem(product.name, product.id)
+            index = combo.findText(self.row.service)  # Botox Cosmetic service -> product
+            combo.setCurrentIndex(max(0, index))
+            combo.setAccessibleName(field.label)
+            return combo
+        if field.kind == "choice":
+            combo = QComboBox()
+            combo.addItem("", None)
+            for choice in field.choices:
+                combo.addItem(choice, choice)
+            combo.setAccessibleName(field.label)
+            return combo
+        edit = QLineEdit()
+        if field.kind == "number" and field.low is not None:
+            edit.setPlaceholderText(f"{field.low:g}–{field.high:g}")
+        edit.setAccessibleName(field.label)
+        return edit
+
+    def _defaults(self) -> None:
+        """What the visit already says: its device, and the skin type on file."""
+        if "device" in self.fields and self.row.device:
+            self.fields["device"].setText(self.row.device)
+        skin = intake.current_answers(self.user, self.row.patient_id).get("fitzpatrick")
+        if "fitzpatrick" in self.fields and skin is not None and skin.value:
+            self.fields["fitzpatrick"].setText(str(skin.value))
+
+    def _fill_lots(self) -> None:
+        product = self.fields["product_id"].currentData()
+        self.lot.clear()
+        self.lot.addItem(SOONEST, None)
+        if product is not None:
+            for lot in inventory.usable_lots(self.user, product):
+                self.lot.addItem(f"{lot.lot_number} — expires {lot.expiry}, {lot.remaining} left",
+                                 lot.id)
+
+    def values(self) -> dict:
+        found = {}
+        for key, widget in self.fields.items():
+            if isinstance(widget, QComboBox):
+                found[key] = widget.currentData()
+            else:
+                found[key] = widget.text()
+        if self.lot is not None and self.lot.currentData() is not None:
+            found["lot_id"] = self.lot.currentData()
+        return found
+
+    def same_as_last_time(self) -> None:
+        previous = treatment_records.same_as_last_time(self.user, self.row.patient_id,
+                                                       self.modality)
+        if previous is None:
+            self.message.say("There is no earlier record of this kind for this patient.")
+            return
+        for key, value in previous.items():
+            widget = self.fields.get(key)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            elif widget is not None:
+                widget.setText(f"{value:g}" if isinstance(value, float) else str(value))
+        self.message.hide()
+
+    def save(self) -> None:
+        confirm = False
+        while True:
+            try:
+                self.record = treatment_records.record_treatment(
+                    self.user, self.row.id, self.values(),
+                    aftercare=self.aftercare.toPlainText(), confirm=confirm)
+            except treatment_records.NeedsConfirmation as exc:
+                answer = QMessageBox.question(self, "Please confirm", str(exc))
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+                confirm = True
+                continue
+            except DomainError as exc:
+                self.message.say(str(exc))
+                return
+            self.accept()
+            return
