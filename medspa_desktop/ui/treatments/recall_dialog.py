@@ -1,0 +1,93 @@
+"""Lot recall: who received lot X, with date, dose, provider and how to reach them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from ...services import exports, inventory
+from ...services.errors import DomainError
+from ...store.models import User
+from ..models import Column, RowTableModel
+from ..widgets.messages import ErrorLabel
+from ..widgets.table import fit_columns, make_table
+
+COLUMNS = (
+    Column("Date", lambda r: r.at),
+    Column("Patient", lambda r: r.patient),
+    Column("Chart", lambda r: r.chart_number),
+    Column("Phone", lambda r: r.phone),
+    Column("Email", lambda r: r.email),
+    Column("Product", lambda r: r.product),
+    Column("Dose", lambda r: r.dose, align_right=True),
+    Column("Provider", lambda r: r.provider),
+)
+
+
+class RecallDialog(QDialog):
+    def __init__(self, user: User, lot_number: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.rows: list[inventory.RecallRow] = []
+        self.setWindowTitle("Lot recall")
+        self.resize(900, 520)
+        self.lot = QLineEdit(lot_number)
+        self.lot.setPlaceholderText("Lot number, as printed on the box")
+        self.lot.setAccessibleName("Lot number")
+        find = QPushButton("Find patients")
+        find.setDefault(True)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setEnabled(False)
+        find.clicked.connect(self.search)
+        self.lot.returnPressed.connect(self.search)
+        self.export_button.clicked.connect(lambda: self.export())
+        self.summary = QLabel()
+        self.message = ErrorLabel()
+        self.model = RowTableModel(COLUMNS, parent=self)
+        self.table = make_table(self.model, "Patients who received the lot")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Lot"))
+        bar.addWidget(self.lot, 1)
+        bar.addWidget(find)
+        bar.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        if lot_number.strip():
+            self.search()
+
+    def search(self) -> None:
+        try:
+            self.rows = inventory.recall(self.user, self.lot.text())
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.message.hide()
+        self.model.set_rows(self.rows)
+        fit_columns(self.table)
+        people = len({r.patient_id for r in self.rows})
+        self.summary.setText(f"{people} patient{'s' if people != 1 else ''} received lot "
+                             f"{self.lot.text().strip().upper()} ({len(self.rows)} treatments).")
+        self.export_button.setEnabled(bool(self.rows))
+
+    def export(self, path: str | None = None) -> Path | None:
+        if path is None:
+            name = f"recall-{self.lot.text().strip().upper()}.csv"
+            path, _ = QFileDialog.getSaveFileName(self, "Export recall list", name,
+                                                  "CSV files (*.csv)")
+        if not path:
+            return None
+        target = Path(path)
+        target.write_text(exports.recall_csv(self.rows), encoding="utf-8-sig")
+        return target

@@ -1,0 +1,51 @@
+"""The treatment log over the demo clinic: filters, order, paging, CSV of the whole set."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from medspa_desktop.services import inventory
+from medspa_desktop.services.treatment_log import LogFilter, log_csv, treatment_log
+from medspa_desktop.store.models import Lot, Product, TreatmentRecord
+from tests.conftest import staff
+
+
+def test_the_log_lists_charted_treatments_newest_first_with_dose_and_lot(demo_db):
+    director = staff("director")
+    rows = treatment_log(director, LogFilter(), limit=50)
+    assert len(rows) == 50 <= TreatmentRecord.select().count()
+    assert [r.at for r in rows] == sorted((r.at for r in rows), reverse=True)
+    assert all(r.product and r.lot and r.dose.endswith(" U") for r in rows)  # demo: toxins
+    page2 = treatment_log(director, LogFilter(), offset=50, limit=50)
+    assert not {r.appointment_id for r in rows} & {r.appointment_id for r in page2}
+
+
+def test_filters_narrow_the_log(demo_db):
+    director = staff("director")
+    lot = Lot.select().join(Product).where(Product.name == "Botox Cosmetic").first()
+    by_lot = treatment_log(director, LogFilter(lot_number=lot.lot_number.lower()), limit=500)
+    assert by_lot and {r.lot for r in by_lot} == {lot.lot_number}
+    assert len(by_lot) == len(inventory.recall(director, lot.lot_number))
+    injector = staff("injector")
+    mine = treatment_log(director, LogFilter(provider_id=injector.id), limit=500)
+    assert mine and {r.provider for r in mine} == {"Priya Shah, RN"}
+    someone = by_lot[0].patient.split(",")[0]
+    named = treatment_log(director, LogFilter(patient=someone.lower()), limit=500)
+    assert named and all(r.patient.startswith(someone) for r in named)
+    assert treatment_log(director, LogFilter(modality="laser_hair")) == []
+
+
+def test_sorting_is_done_in_the_query(demo_db):
+    rows = treatment_log(staff("director"), LogFilter(), sort="patient", descending=False,
+                         limit=500)
+    keys = [r.patient.casefold() for r in rows]
+    assert keys[0] <= keys[-1]
+
+
+def test_the_csv_holds_every_filtered_row_not_just_a_page(demo_db):
+    director = staff("director")
+    everything = list(csv.reader(io.StringIO(log_csv(director, LogFilter()))))
+    assert everything[0] == ["Date", "Patient", "Provider", "Modality", "Service", "Product",
+                             "Lot", "Dose"]
+    assert len(everything) - 1 == TreatmentRecord.select().count()

@@ -1,0 +1,71 @@
+"""The Treatment Log tab: filter, sort, export, recall."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from medspa_desktop.store.models import Lot, Product, TreatmentRecord
+from medspa_desktop.ui.treatments.recall_dialog import RecallDialog
+from medspa_desktop.ui.treatments.tab import TreatmentLogTab
+from tests.conftest import staff
+
+
+@pytest.fixture
+def tab(qtbot, demo_db):
+    widget = TreatmentLogTab(staff("director"))
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    return widget
+
+
+def _all_rows(tab):
+    while tab.model.canFetchMore(QModelIndex()):
+        tab.model.fetchMore(QModelIndex())
+    return tab.model.rows()
+
+
+def test_filtering_by_provider_and_lot_then_exporting(tab, tmp_path):
+    total = len(_all_rows(tab))
+    assert total == TreatmentRecord.select().count()
+    tab.provider.setCurrentIndex(tab.provider.findText("Priya Shah, RN"))
+    mine = _all_rows(tab)
+    assert 0 < len(mine) < total and {r.provider for r in mine} == {"Priya Shah, RN"}
+    lot = mine[0].lot
+    tab.lot.setText(lot.lower())
+    tab.refresh()
+    narrowed = _all_rows(tab)
+    assert narrowed and {r.lot for r in narrowed} == {lot}
+    path = tab.export(str(tmp_path / "log.csv"))
+    with path.open(encoding="utf-8-sig") as fh:
+        exported = list(csv.reader(fh))
+    assert len(exported) - 1 == len(narrowed)
+    assert {row[6] for row in exported[1:]} == {lot}
+
+
+def test_clicking_a_column_sorts_in_the_database(tab):
+    tab.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+    names = [r.patient.casefold() for r in _all_rows(tab)]
+    assert names[0] <= names[len(names) // 2] <= names[-1]
+
+
+def test_the_tab_shows_the_stock_alerts(tab):
+    assert not tab.alerts.isHidden()
+    assert "expires on" in tab.alerts.text() or "left (reorder at" in tab.alerts.text()
+
+
+def test_the_recall_dialog_lists_who_received_a_lot_and_exports(qtbot, demo_db, tmp_path):
+    lot = Lot.select().join(Product).where(Product.name == "Botox Cosmetic").first()
+    dialog = RecallDialog(staff("director"), lot.lot_number)
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() > 0 and dialog.export_button.isEnabled()
+    assert f"received lot {lot.lot_number}" in dialog.summary.text()
+    path = dialog.export(str(tmp_path / "recall.csv"))
+    with path.open(encoding="utf-8-sig") as fh:
+        assert len(list(csv.reader(fh))) == dialog.model.rowCount() + 1
+    dialog.lot.setText("")
+    dialog.search()
+    assert dialog.message.text() == "Enter the lot number to look up."
