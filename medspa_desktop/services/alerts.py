@@ -12,25 +12,20 @@ from .patients import age_on
 from .permissions import require
 
 
-def patient_findings(actor: User, patient_id: int, category: str,
-                     on: dt.date | None = None) -> list[contraindications.Finding]:
+def _record(actor: User, patient_id: int) -> tuple[Patient | None, dict]:
+    """The patient and their current answers, read once for everything below."""
     require(actor, "patient.read")
     patient = Patient.get_or_none(Patient.id == patient_id)
-    if patient is None:
-        return []
-    on = on or dt.date.today()
-    answers = intake.current_answers(actor, patient_id)
+    return patient, (intake.current_answers(actor, patient_id) if patient else {})
+
+
+def _findings(patient: Patient, answers: dict, category: str,
+              on: dt.date) -> list[contraindications.Finding]:
     return contraindications.findings(answers, category, age_on(patient.dob, on), on)
 
 
-def chart_banner(actor: User, patient_id: int, on: dt.date | None = None) -> list[str]:
-    """The alerts banner shown on the chart and in the booking dialog."""
-    require(actor, "patient.read")
-    patient = Patient.get_or_none(Patient.id == patient_id)
-    if patient is None:
-        return []
-    on = on or dt.date.today()
-    items = contraindications.banner(intake.current_answers(actor, patient_id), on)
+def _banner(patient: Patient, answers: dict, on: dt.date) -> list[str]:
+    items = contraindications.banner(answers, on)
     if patient.archived:
         items.insert(0, "This chart is archived.")
     age = age_on(patient.dob, on)
@@ -39,14 +34,29 @@ def chart_banner(actor: User, patient_id: int, on: dt.date | None = None) -> lis
     return items
 
 
+def patient_findings(actor: User, patient_id: int, category: str,
+                     on: dt.date | None = None) -> list[contraindications.Finding]:
+    patient, answers = _record(actor, patient_id)
+    return _findings(patient, answers, category, on or dt.date.today()) if patient else []
+
+
+def chart_banner(actor: User, patient_id: int, on: dt.date | None = None) -> list[str]:
+    """The alerts banner shown on the chart and in the booking dialog."""
+    patient, answers = _record(actor, patient_id)
+    return _banner(patient, answers, on or dt.date.today()) if patient else []
+
+
 def booking_alerts(actor: User, patient_id: int, service_id: int | None,
                    on: dt.date | None = None) -> list[str]:
     """The banner plus this service's contraindications, each said once."""
     on = on or dt.date.today()
-    items = chart_banner(actor, patient_id, on)
+    patient, answers = _record(actor, patient_id)
+    if patient is None:
+        return []
+    items = _banner(patient, answers, on)
     service = Service.get_or_none(Service.id == service_id) if service_id else None
     if service is not None:
-        for finding in patient_findings(actor, patient_id, service.category, on):
+        for finding in _findings(patient, answers, service.category, on):
             if finding.message not in items:
                 items.append(("Contraindicated: " if finding.blocking else "Caution: ")
                              + finding.message)

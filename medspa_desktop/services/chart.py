@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.models import User
+from ..store.models import Patient, User
 from . import alerts, intake, notes, patients, photos, scheduling
+from .errors import NotFound
 from .permissions import allowed, require
 
 
@@ -36,9 +37,18 @@ class TimelineItem:
     ref_id: int
 
 
-def header(actor: User, patient_id: int, today: dt.date | None = None) -> ChartHeader:
+def header(actor: User, patient_id: int, today: dt.date | None = None, *,
+           opening: bool = True) -> ChartHeader:
+    """The chart's header. ``opening`` records the access; refreshing a chart that is already
+    open (after saving its medical history) is not a new access and is not logged again."""
     today = today or dt.date.today()
-    p = patients.open_chart(actor, patient_id)
+    if opening:
+        p = patients.open_chart(actor, patient_id)
+    else:
+        require(actor, "patient.read")
+        p = Patient.get_or_none(Patient.id == patient_id)
+        if p is None:
+            raise NotFound("That patient does not exist.")
     answers = intake.current_answers(actor, patient_id)
     skin = answers.get("fitzpatrick")
     return ChartHeader(

@@ -173,3 +173,16 @@ def test_starting_a_contraindicated_treatment_asks_the_provider_why(qtbot, zoe):
     assert Appointment.get_by_id(appt.id).status == "in_treatment"
     assert ContraindicationAck.get(ContraindicationAck.appointment == appt.id).reason.startswith(
         "Delivered in March")
+
+
+def test_saving_the_medical_history_does_not_log_a_second_chart_opening(qtbot, zoe):
+    from medspa_desktop.store.models import AuditEvent
+
+    opened = AuditEvent.select().where(AuditEvent.action == "patient.open",
+                                       AuditEvent.record_id == str(zoe.id))
+    chart = _chart(qtbot, "frontdesk", zoe.id)
+    assert opened.count() == 1
+    chart.intake.fields["allergies"].setText("Latex")
+    qtbot.mouseClick(chart.intake.save_button, Qt.MouseButton.LeftButton)
+    assert "Allergies: Latex" in chart.banner.text()
+    assert opened.count() == 1

@@ -82,7 +82,7 @@ class ChartDialog(QDialog):
         tl.addWidget(self.timeline)
         self.intake = IntakePanel(user, patient_id)
         self.notes = NotesPanel(user, patient_id)
-        self.intake.saved.connect(self.refresh_header)
+        self.intake.saved.connect(lambda: self.refresh_header(opening=False))
         self.notes.changed.connect(self.refresh_timeline)
         self.tabs = QTabWidget()
         self.tabs.addTab(timeline_page, "&Timeline")
@@ -113,8 +113,8 @@ class ChartDialog(QDialog):
         self.portrait.setPixmap(QPixmap.fromImage(square.copy(
             (square.width() - 64) // 2, (square.height() - 64) // 2, 64, 64)))
 
-    def refresh_header(self) -> None:
-        head = chart.header(self.user, self.patient_id)
+    def refresh_header(self, opening: bool = True) -> None:
+        head = chart.header(self.user, self.patient_id, opening=opening)
         self.header = head
         preferred = f" “{html.escape(head.preferred_name)}”" if head.preferred_name else ""
         archived = " <span style='color:#8a1c13'>(archived)</span>" if head.archived else ""
