@@ -15,6 +15,7 @@ from medspa_desktop.documents.day_sheet import (
     render_day_sheet,
 )
 from medspa_desktop.documents.styles import Letterhead
+from tests.documents.pdftext import pdf_text
 
 DAY = dt.date(2026, 11, 20)
 
@@ -31,18 +32,12 @@ def _sheet(sections, page_size="letter") -> DaySheet:
                     page_size)
 
 
-def _text(pdf: bytes) -> str:
-    """The text of every page, with wrapped lines joined (a wrap is a line break to pypdf)."""
-    pages = (page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return " ".join(" ".join(pages).split())
-
-
 def test_names_and_notes_print_exactly_as_typed():
     pdf = render_day_sheet(_sheet([DaySheetSection("Dr Lee", (
         _line(9, "Żółć, Łucja", notes="Ann <b>& Co</b> <img src='http://x/y.png'/>"),
         _line(10, "Ødegaard, Zoë", alerts=["Under 17: neurotoxin is contraindicated."]),
     ))]))
-    text = _text(pdf)
+    text = pdf_text(pdf)
     for expected in ("Żółć, Łucja", "Ødegaard, Zoë", "Ann <b>& Co</b>",
                      "<img src='http://x/y.png'/>", "Glow & Co <Med Spa>",
                      "Under 17: neurotoxin is contraindicated.", "Dr Lee — 2 appointments",
@@ -77,13 +72,13 @@ def test_a_long_day_runs_onto_more_pages_with_the_header_repeated():
     for page in reader.pages:
         text = page.extract_text()
         assert "Alerts and notes" in text and "Page " in text
-    text = _text(pdf)
+    text = pdf_text(pdf)
     assert "Patient 059" in text and "Alert 79: something" in text
     assert "Prefers the left side. Prefers" in text and "(full note in the appointment)" in text
 
 
 def test_an_empty_day_says_so():
-    text = _text(render_day_sheet(_sheet([DaySheetSection("Dr Lee", ())])))
+    text = pdf_text(render_day_sheet(_sheet([DaySheetSection("Dr Lee", ())])))
     assert "Dr Lee — 0 appointments" in text and "No appointments." in text
 
 

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-
-from pypdf import PdfReader
 
 from medspa_desktop.printouts import intake_form_pdf
 from medspa_desktop.services import intake, patients
 from medspa_desktop.store.models import AuditEvent
-
-
-def _text(pdf: bytes) -> str:
-    pages = (page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return " ".join(" ".join(pages).split())
+from tests.documents.pdftext import pdf_text
 
 
 def test_a_blank_form_has_every_question_and_boxes_to_tick(admin):
-    text = _text(intake_form_pdf(admin))
+    text = pdf_text(intake_form_pdf(admin))
     for question in intake.QUESTIONS:
         assert " ".join(question.label.split()) in text, question.label
     assert text.count("☐ Yes ☐ No") == sum(q.kind == "yes_no" for q in intake.QUESTIONS)
@@ -33,7 +26,7 @@ def test_a_filled_form_prints_the_answers_on_file_as_typed(admin):
                                         "pregnant_or_nursing": False, "fitzpatrick": 4,
                                         "isotretinoin_last_dose": dt.date(2025, 1, 2)},
                           answered_on=dt.date(2026, 6, 21))
-    text = _text(intake_form_pdf(admin, p.id))
+    text = pdf_text(intake_form_pdf(admin, p.id))
     for expected in ("Łucja Żółć", "1990-04-17", p.chart_number, "Latex <b>&</b> bee stings",
                      "IV — rarely burns, tans moderately", "2025-01-02", "2026-06-21",
                      "Please correct anything that has changed",

@@ -170,14 +170,15 @@ class NotesPanel(QWidget):
     def _sections(self) -> dict[str, str]:
         return {k: e.toPlainText() for k, e in self.sections.items()}
 
-    def _act(self, action) -> None:
+    def _act(self, action, select: int | None = None) -> None:
+        """Run a notes service call; show its refusal, or refresh on ``select`` (or the note
+        the call returned)."""
         try:
             result = action()
         except DomainError as exc:
             self.message.say(str(exc))
             return
-        self.refresh(select=getattr(result, "id", None) or
-                     (self.current.id if self.current else None))
+        self.refresh(select=select or getattr(result, "id", None))
         self.changed.emit()
 
     def new_note(self) -> None:
@@ -205,8 +206,8 @@ class NotesPanel(QWidget):
         text, ok = QInputDialog.getMultiLineText(self, "Addendum", "Addendum:")
         if not ok:
             return
-        self._act(lambda: notes.add_addendum(self.user, view.id, reason, text) and view)
+        self._act(lambda: notes.add_addendum(self.user, view.id, reason, text), select=view.id)
 
     def cosign(self) -> None:
         view = self.current
-        self._act(lambda: notes.cosign(self.user, view.id) and view)
+        self._act(lambda: notes.cosign(self.user, view.id), select=view.id)
