@@ -459,14 +459,3 @@ def history(actor: User, appointment_id: int) -> list[ChangeRow]:
             text = f"{STATUS_LABELS.get(c.to_status, c.to_status)}"
         rows.append(ChangeRow(c.at, c.user.display_name, text))
     return rows
-
-
-def treatment_history(actor: User, *, limit: int = 200, offset: int = 0) -> list[AppointmentRow]:
-    """Treatments given (completed or checked out), newest first."""
-    require(actor, "treatment.read")
-    query = (joined_appointments()
-             .where(Appointment.status.in_(("completed", "checked_out")))
-             .order_by(Appointment.start.desc(), Appointment.id.desc())
-             .offset(offset).limit(limit))
-    return rows_of(query)
-

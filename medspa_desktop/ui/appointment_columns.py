@@ -1,15 +1,12 @@
-"""Columns for lists of appointments (``scheduling.AppointmentRow``), shared by every tab that
-shows them."""
+"""Columns for lists of appointments (``scheduling.AppointmentRow``)."""
 
 from __future__ import annotations
 
 from .models import Column
 
 TIME = Column("Time", lambda r: r.start, lambda r: f"{r.start:%H:%M}–{r.end:%H:%M}")
-DATE = Column("Date", lambda r: r.start)
 PATIENT = Column("Patient", lambda r: r.patient)
 SERVICE = Column("Service", lambda r: r.service)
-CATEGORY = Column("Category", lambda r: r.category)
 PROVIDER = Column("Provider", lambda r: r.provider)
 ROOM = Column("Room", lambda r: r.room)
 DEVICE = Column("Device", lambda r: r.device)
