@@ -19,6 +19,7 @@ from . import (
     catalog,
     clinic,
     contraindications,
+    face_chart,
     hours,
     intake,
     inventory,
@@ -197,11 +198,32 @@ def _write_notes(rng: random.Random, staff: dict[str, User], today: dt.date) -> 
 DEMO_STOCK = (
     ("Botox Cosmetic", "toxin", "U", 300, (("C7421A3", 40, 3000), ("C7785C1", 300, 3000))),
     ("Dysport", "toxin", "U", 500, (("D1190X", 200, 6000),)),
-    ("Xeomin", "toxin", "U", 300, (("X55120", 25, 2000),)),
-    ("Jeuveau", "toxin", "U", 300, (("J88311", 250, 2000),)),
-    ("Daxxify", "toxin", "U", 300, (("DX4402", 280, 2000),)),
+    ("Xeomin", "toxin", "U", 300, (("X55120", 25, 4000),)),
+    ("Jeuveau", "toxin", "U", 300, (("J88311", 250, 4000),)),
+    ("Daxxify", "toxin", "U", 300, (("DX4402", 280, 4000),)),
     ("Juvederm Ultra XC", "filler", "syringe", 4, (("JU20931", 400, 20),)),
     ("Mineral sunscreen SPF 50", "retail", "item", 6, (("SPF2611", 700, 24),)),
+)
+
+
+def _points(view: str, amount: float, *where: tuple[float, float]) -> list[dict]:
+    return [{"view": view, "x": x, "y": y, "site": face_chart.site_at(view, x, y),
+             "amount": amount} for x, y in where]
+
+
+# Face-chart patterns at the label doses (DOMAIN.md): glabella 20 U in 5 points, crow's feet
+# 12 U a side, a light forehead, and masseters.
+_GLABELLA = _points("front", 4, (150, 128), (138, 130), (162, 130), (130, 122), (170, 122))
+_CROWS_FEET = _points("front", 4, (78, 142), (74, 152), (76, 162), (222, 142), (226, 152),
+                      (224, 162))
+_FOREHEAD = _points("front", 3, (100, 95), (130, 88), (170, 88), (200, 95))
+TOXIN_PATTERNS = (
+    ("Glabella", _GLABELLA),
+    ("Forehead and glabella", _FOREHEAD + _GLABELLA),
+    ("Crow's feet", _CROWS_FEET),
+    ("Glabella and crow's feet", _GLABELLA + _CROWS_FEET),
+    ("Masseters", _points("front", 8, (75, 240), (82, 262), (70, 255), (225, 240),
+                          (218, 262), (230, 255))),
 )
 
 
@@ -224,12 +246,11 @@ def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -
     for appt in given:
         product = products.get(appt.service.name)
         if product is not None:
-            units = rng.choice((12, 20, 24, 32, 44))
+            name, points = rng.choice(TOXIN_PATTERNS)
             treatment_records.record_treatment(
                 by_id[appt.provider_id], appt.id,
-                {"product_id": product.id, "dilution_ml": 2.5, "total_units": units,
-                 "sites": rng.choice(("Glabella", "Forehead and glabella", "Crow's feet",
-                                      "Glabella and crow's feet", "Masseters"))},
+                {"product_id": product.id, "dilution_ml": 2.5, "points": points,
+                 "total_units": sum(p["amount"] for p in points), "sites": name},
                 aftercare="Stay upright for 4 hours; no massage or exercise today.",
                 today=appt.start.date())
 

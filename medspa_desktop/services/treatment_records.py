@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ..store.database import db
 from ..store.models import Appointment, Product, TreatmentRecord, User
-from . import audit, inventory
+from . import audit, face_chart, inventory
 from .errors import ConflictError, NotFound, ValidationError
 from .permissions import require
 from .text import clean_block
@@ -26,7 +26,7 @@ from .text import clean_block
 class Field:
     key: str
     label: str
-    kind: str  # number | text | choice | product
+    kind: str  # number | text | choice | product | points (a face chart)
     unit: str = ""
     low: float | None = None  # hard range: refused outside
     high: float | None = None
@@ -34,6 +34,8 @@ class Field:
     usual_high: float | None = None
     choices: tuple[str, ...] = ()
     required: bool = True
+    step: Decimal | None = None  # points: doses in steps of this
+
 
 
 LASER = (
@@ -53,8 +55,9 @@ MODALITIES: dict[str, tuple[Field, ...]] = {
     "neurotoxin": (
         Field("product_id", "Product", "product", choices=("toxin",)),
         Field("dilution_ml", "Dilution (saline per 100 U)", "number", "mL", 0.5, 10, 1, 4),
+        Field("points", "Injection points", "points", "U", 0.5, 100, step=Decimal("0.5")),
         Field("total_units", "Total units", "number", "U", 1, 600, 2, 100),
-        Field("sites", "Injection sites", "text"),
+        Field("sites", "Site notes", "text", required=False),
     ),
     "filler": (
         Field("product_id", "Product", "product", choices=("filler",)),
@@ -63,7 +66,8 @@ MODALITIES: dict[str, tuple[Field, ...]] = {
         Field("technique", "Technique", "choice", choices=("needle", "cannula")),
         Field("depth", "Depth", "choice",
               choices=("intradermal", "subcutaneous", "supraperiosteal")),
-        Field("sites", "Sites and mL per site", "text"),
+        Field("points", "Injection sites", "points", "mL", 0.1, 5, step=Decimal("0.1")),
+        Field("sites", "Site notes", "text", required=False),
     ),
     "laser_resurfacing": LASER,
     "laser_hair": LASER,
@@ -99,6 +103,7 @@ MODALITIES: dict[str, tuple[Field, ...]] = {
     ),
 }
 STOCKED = {"neurotoxin": "total_units", "filler": "syringes"}  # drawn from the product's lot
+CHARTED = {"neurotoxin": "total_units", "filler": "total_ml"}  # the face chart's sum
 
 
 class NeedsConfirmation(ConflictError):
@@ -131,11 +136,16 @@ def validate(modality: str, values: dict) -> tuple[dict, list[str]]:
     clean, unusual = {}, []
     for field in MODALITIES[modality]:
         raw = values.get(field.key)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+            if field.kind == "points" and field.required:
+                raise ValidationError("Place the injection points on the face chart.")
             if field.required:
                 raise ValidationError(f"Enter the {field.label.lower()}.")
             continue
-        if field.kind == "number":
+        if field.kind == "points":
+            clean[field.key] = [p.as_json() for p in face_chart.clean_points(
+                raw, unit=field.unit, low=field.low, high=field.high, step=field.step)]
+        elif field.kind == "number":
             number = _number(field, raw)
             if field.usual_low is not None and not field.usual_low <= number <= field.usual_high:
                 unusual.append(f"{field.label} {number:g} {field.unit}".strip()
@@ -160,7 +170,22 @@ def validate(modality: str, values: dict) -> tuple[dict, list[str]]:
     unknown = set(values) - {f.key for f in MODALITIES[modality]} - {"lot_id"}
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    _check_chart_total(modality, clean)
     return clean, unusual
+
+
+def _check_chart_total(modality: str, clean: dict) -> None:
+    """The total must be what the face chart's points add up to."""
+    key = CHARTED.get(modality)
+    if key is None or not clean.get("points") or key not in clean:
+        return
+    field = next(f for f in MODALITIES[modality] if f.key == key)
+    charted = sum((Decimal(str(p["amount"])) for p in clean["points"]), Decimal(0))
+    if charted != Decimal(str(clean[key])):
+        raise ValidationError(
+            f"The face chart adds up to {face_chart.amount_text(charted, field.unit)}, but "
+            f"the {field.label.lower()} says "
+            f"{face_chart.amount_text(Decimal(str(clean[key])), field.unit)}.")
 
 
 def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercare: str = "",
@@ -192,7 +217,8 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
             appointment=appt.id, patient=appt.patient_id, provider=appt.provider_id or actor.id,
             modality=modality, parameters=json.dumps(clean, ensure_ascii=False, sort_keys=True),
             aftercare=clean_block(aftercare), charted_by=actor, charted_at=dt.datetime.now())
-        summary = ", ".join(f"{k}={v}" for k, v in sorted(clean.items()) if k != "sites")
+        summary = ", ".join(f"{k}={len(v) if k == 'points' else v}"
+                            for k, v in sorted(clean.items()) if k != "sites")
         audit.record(actor, "treatment.record", "appointment", appt.id,
                      (f"{modality}: {summary}" + (" (confirmed: " + "; ".join(unusual) + ")"
                                                   if unusual else ""))[:1000])

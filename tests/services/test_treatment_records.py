@@ -10,6 +10,7 @@ import pytest
 from medspa_desktop.services import (
     auth,
     catalog,
+    face_chart,
     inventory,
     patients,
     scheduling,
@@ -47,7 +48,14 @@ def _started(c, service_name: str, provider: str, hour: int = 10, device: bool =
     return scheduling.change_status(c[provider], appt.id, "in_treatment", appt.version)
 
 
-TOXIN = {"dilution_ml": "2.5", "total_units": 20, "sites": "Glabella 5 points x 4 U"}
+def glabella(units: float = 4, count: int = 5) -> list[dict]:
+    spots = [(150, 128), (138, 130), (162, 130), (130, 122), (170, 122)]
+    return [{"view": "front", "x": x, "y": y, "site": "Glabella", "amount": units}
+            for x, y in spots[:count]]
+
+
+TOXIN = {"dilution_ml": "2.5", "total_units": 20, "points": glabella(),
+         "sites": "Patient frowns hard"}
 
 
 def test_charting_toxin_records_the_lot_and_draws_the_units(clinic):
@@ -67,8 +75,8 @@ def test_a_shortage_leaves_no_record(clinic):
     appt = _started(clinic, "Botox Cosmetic", "rn")
     with pytest.raises(ConflictError, match="has 120 U"):
         treatment_records.record_treatment(
-            clinic["rn"], appt.id, {**TOXIN, "total_units": 120, "product_id":
-                                    clinic["botox"].id}, confirm=True, today=TODAY)
+            clinic["rn"], appt.id, {**TOXIN, "total_units": 120, "points": glabella(24),
+                                    "product_id": clinic["botox"].id}, confirm=True, today=TODAY)
     assert TreatmentRecord.select().count() == 0
     assert Lot.get(Lot.lot_number == "C1").remaining_centi == 10000
 
@@ -112,8 +120,8 @@ def test_same_as_last_time_copies_the_previous_parameters_but_not_the_lot(clinic
     treatment_records.record_treatment(clinic["rn"], appt.id,
                                        {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
     again = treatment_records.same_as_last_time(clinic["rn"], clinic["zoe"].id, "neurotoxin")
-    assert again == {"dilution_ml": 2.5, "total_units": 20.0,
-                     "sites": "Glabella 5 points x 4 U", "product_id": clinic["botox"].id}
+    assert again == {"dilution_ml": 2.5, "total_units": 20.0, "points": glabella(4.0),
+                     "sites": "Patient frowns hard", "product_id": clinic["botox"].id}
 
 
 def test_only_a_started_visit_is_charted_and_only_by_clinicians(clinic):
@@ -134,3 +142,64 @@ def test_the_product_must_be_of_the_right_kind(clinic):
     with pytest.raises(ValidationError, match="Choose the toxin product used"):
         treatment_records.record_treatment(clinic["rn"], appt.id,
                                            {**TOXIN, "product_id": filler.id})
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"points": []}, "Place the injection points on the face chart"),
+    ({"total_units": 24}, "The face chart adds up to 20 U, but the total units says 24 U"),
+    ({"points": glabella(4.2)}, "Point 1: give the dose in steps of 0.5 U"),
+    ({"points": glabella(0)}, "Point 1: the dose must be between 0.5 and 100 U"),
+    ({"points": [*glabella(4, 4), {"view": "front", "x": 20, "y": 20, "site": " ",
+                                   "amount": 4}]},
+     "Point 5 is outside the marked areas: name its site"),
+    ({"points": [{"view": "back", "x": 1, "y": 1, "site": "Neck", "amount": 20}]},
+     "Point 1 is not on a face chart view"),
+    ({"points": [{"view": "front", "x": 500, "y": 1, "site": "Neck", "amount": 20}]},
+     "Point 1 is outside the face chart"),
+])
+def test_the_face_chart_is_validated_and_must_match_the_total(clinic, changes, message):
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    with pytest.raises(ValidationError, match=message):
+        treatment_records.record_treatment(
+            clinic["rn"], appt.id, {**TOXIN, **changes, "product_id": clinic["botox"].id},
+            today=TODAY)
+    assert TreatmentRecord.select().count() == 0
+    assert Lot.get(Lot.lot_number == "C1").remaining_centi == 10000
+
+
+def test_a_point_outside_the_marked_areas_keeps_the_site_the_provider_names(clinic):
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    points = [*glabella(4, 4), {"view": "front", "x": 150.04, "y": 200, "site": "Nasal tip",
+                                "amount": 4}]
+    record = treatment_records.record_treatment(
+        clinic["rn"], appt.id, {**TOXIN, "points": points, "product_id": clinic["botox"].id},
+        today=TODAY)
+    stored = treatment_records.parameters(record)["points"]
+    assert [p["site"] for p in stored] == ["Glabella"] * 4 + ["Nasal tip"]
+    assert stored[-1]["x"] == 150.0  # positions are kept to a tenth of the diagram's unit
+
+
+def test_filler_sites_are_charted_in_tenths_of_a_millilitre(clinic):
+    filler = inventory.add_product(clinic["admin"], "Juvederm Voluma", "filler", "syringe")
+    inventory.receive(clinic["admin"], filler.id, "V1", TODAY + dt.timedelta(days=300), 4,
+                      today=TODAY)
+    appt = _started(clinic, "Restylane Lyft", "rn")
+    cheeks = [{"view": "front", "x": 95, "y": 190, "site": "", "amount": 0.5},
+              {"view": "front", "x": 205, "y": 190, "site": "", "amount": 0.5}]
+    values = {"product_id": filler.id, "syringes": 1, "total_ml": 1, "technique": "cannula",
+              "depth": "supraperiosteal"}
+    with pytest.raises(ValidationError, match="Point 1 is outside the marked areas"):
+        treatment_records.record_treatment(clinic["rn"], appt.id,
+                                           {**values, "points": cheeks}, today=TODAY)
+    for p in cheeks:
+        p["site"] = face_chart.site_at("front", p["x"], p["y"])
+    with pytest.raises(ValidationError, match="in steps of 0.1 mL"):
+        treatment_records.record_treatment(
+            clinic["rn"], appt.id, {**values, "points": [{**cheeks[0], "amount": 0.55},
+                                                         cheeks[1]]}, today=TODAY)
+    record = treatment_records.record_treatment(clinic["rn"], appt.id,
+                                                {**values, "points": cheeks}, today=TODAY)
+    stored = treatment_records.parameters(record)
+    assert [(p["site"], p["amount"]) for p in stored["points"]] == [("Cheek R", 0.5),
+                                                                   ("Cheek L", 0.5)]
+    assert Lot.get(Lot.lot_number == "V1").remaining_centi == 300

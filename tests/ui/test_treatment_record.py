@@ -8,12 +8,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from medspa_desktop.services import inventory, scheduling
+from medspa_desktop.services import inventory, scheduling, treatment_records
 from medspa_desktop.store.models import Lot, Patient, Product, Room, Service, TreatmentRecord
 from medspa_desktop.ui.schedule.tab import ScheduleTab
 from medspa_desktop.ui.treatments.record_dialog import TreatmentRecordDialog
 from tests.conftest import staff
 from tests.ui.modal import answer_next_modal
+from tests.ui.test_face_chart import click
 
 
 @pytest.fixture
@@ -33,6 +34,9 @@ def under_way(demo_db):
     return appt
 
 
+CROWS_FEET = ((78, 142), (74, 152), (76, 162), (222, 142), (226, 152), (224, 162))
+
+
 def _left(product_name: str) -> int:
     product = Product.get(Product.name == product_name)
     return sum(lot.remaining_centi for lot in Lot.select().where(Lot.product == product.id))
@@ -49,8 +53,10 @@ def test_charting_toxin_from_the_schedule_draws_the_stock(qtbot, under_way):
     def fill(dialog: TreatmentRecordDialog):
         assert dialog.fields["product_id"].currentText() == "Botox Cosmetic"
         dialog.fields["dilution_ml"].setText("2.5")
-        dialog.fields["total_units"].setText("24")
-        dialog.fields["sites"].setText("Lateral canthus 12 U each side")
+        for x, y in CROWS_FEET:  # 4 U a point, the chart's default
+            click(qtbot, dialog.chart, x, y)
+        assert dialog.fields["total_units"].text() == "24"
+        assert dialog.volume.text() == "0.60 mL at 2.5 mL per 100 U"
         dialog.save_button.click()
 
     def choose(menu: QMenu):
@@ -65,6 +71,9 @@ def test_charting_toxin_from_the_schedule_draws_the_stock(qtbot, under_way):
     qtbot.waitUntil(lambda: TreatmentRecord.select().where(
         TreatmentRecord.appointment == under_way.id).exists())
     assert _left("Botox Cosmetic") == before - 2400
+    record = TreatmentRecord.get(TreatmentRecord.appointment == under_way.id)
+    sites = [p["site"] for p in treatment_records.parameters(record)["points"]]
+    assert sites == ["Lateral canthus R"] * 3 + ["Lateral canthus L"] * 3
     menu = tab.menu_for(under_way.id)
     assert "Chart treatment…" not in [a.text() for a in menu.actions()]  # charted once
 
@@ -74,8 +83,10 @@ def test_an_unusual_dose_asks_for_confirmation(qtbot, under_way):
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.fields["dilution_ml"].setText("2.5")
-    dialog.fields["total_units"].setText("150")
-    dialog.fields["sites"].setText("Full face and neck")
+    dialog.chart.dose.setValue(30)
+    for x, y in CROWS_FEET[:5]:
+        click(qtbot, dialog.chart, x, y)
+    assert dialog.fields["total_units"].text() == "150"
     asked = []
 
     def decline(box: QMessageBox):
@@ -87,9 +98,10 @@ def test_an_unusual_dose_asks_for_confirmation(qtbot, under_way):
     assert asked == ["Please confirm: Total units 150 U is outside the usual 2–100."]
     assert not TreatmentRecord.select().where(
         TreatmentRecord.appointment == under_way.id).exists()
-    dialog.fields["total_units"].setText("abc")
+    dialog.fields["dilution_ml"].setText("abc")
     dialog.save_button.click()
-    assert dialog.message.text() == "Total units must be a number."
+    assert dialog.message.text() == "Dilution (saline per 100 U) must be a number."
+    assert dialog.volume.text() == "—"
     assert inventory.usable_lots(staff("injector"), dialog.fields["product_id"].currentData())
 
 

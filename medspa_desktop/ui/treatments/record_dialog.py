@@ -4,12 +4,14 @@ services/treatment_records.py (so the form and the rules cannot drift apart)."""
 from __future__ import annotations
 
 import html
+from decimal import Decimal, InvalidOperation
 
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...services import alerts, intake, inventory, scheduling, treatment_records
 from ...services.errors import DomainError
 from ...store.models import TreatmentRecord, User
+from ..widgets.face_chart import FaceChartWidget
 from ..widgets.messages import ErrorLabel
 
 SOONEST = "Soonest-expiring lot"
@@ -36,6 +39,7 @@ class TreatmentRecordDialog(QDialog):
         self.modality = self.row.category_key
         self.setWindowTitle(f"Chart treatment — {self.row.patient}")
         self.setMinimumWidth(560)
+        self.chart: FaceChartWidget | None = None
         warnings = alerts.booking_alerts(user, self.row.patient_id, self.row.service_id)
         head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — {html.escape(self.row.service)}"
                       f", {self.row.start:%a %d %b %Y %H:%M} with "
@@ -49,6 +53,8 @@ class TreatmentRecordDialog(QDialog):
         for field in treatment_records.MODALITIES.get(self.modality, ()):
             widget = self._widget(field)
             self.fields[field.key] = widget
+            if field.kind == "points":
+                continue  # beside the form
             label = field.label + (f" ({field.unit})" if field.unit else "")
             form.addRow(label + ("" if field.required else " — optional"), widget)
             if field.kind == "product":
@@ -58,6 +64,8 @@ class TreatmentRecordDialog(QDialog):
                 widget.currentIndexChanged.connect(lambda _i: self._fill_lots())
                 self._fill_lots()
         self._defaults()
+        if self.chart is not None:
+            self._link_chart(form)
         self.aftercare = QPlainTextEdit()
         self.aftercare.setTabChangesFocus(True)
         self.aftercare.setFixedHeight(54)
@@ -72,12 +80,30 @@ class TreatmentRecordDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
-        layout.addWidget(self.same_button)
-        layout.addLayout(form)
+        same = QHBoxLayout()
+        same.addWidget(self.same_button)
+        same.addStretch(1)
+        layout.addLayout(same)
+        if self.chart is None:
+            layout.addLayout(form)
+        else:
+            left = QVBoxLayout()
+            left.addLayout(form)
+            left.addStretch(1)
+            columns = QHBoxLayout()
+            columns.addLayout(left, 2)
+            columns.addWidget(self.chart, 5)
+            layout.addLayout(columns, 1)
+            self.resize(1080, 640)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
     def _widget(self, field) -> QWidget:
+        if field.kind == "points":
+            toxin = field.unit == "U"
+            self.chart = FaceChartWidget(field.unit, field.step,
+                                         Decimal(4) if toxin else Decimal("0.1"), field.high)
+            return self.chart
         if field.kind == "product":
             combo = QComboBox()
             for product in inventory.products(self.user, field.choices):
@@ -107,6 +133,38 @@ class TreatmentRecordDialog(QDialog):
         if "fitzpatrick" in self.fields and skin is not None and skin.value:
             self.fields["fitzpatrick"].setText(str(skin.value))
 
+    def _link_chart(self, form: QFormLayout) -> None:
+        """The total is the face chart's sum; for a toxin, the volume to draw up follows from
+        the dilution."""
+        self.total_key = treatment_records.CHARTED[self.modality]
+        total = self.fields[self.total_key]
+        total.setReadOnly(True)
+        total.setStyleSheet("QLineEdit { background: palette(window); }")
+        total.setToolTip("The sum of the face chart's points")
+        self.volume = QLabel()
+        if self.modality == "neurotoxin":
+            form.addRow("Volume to draw up", self.volume)
+            self.fields["dilution_ml"].textChanged.connect(lambda _t: self._chart_changed())
+        product = self.fields["product_id"]
+        product.currentIndexChanged.connect(
+            lambda _i: self.chart.set_product(product.currentText()))
+        self.chart.set_product(product.currentText())
+        self.chart.changed.connect(self._chart_changed)
+        self._chart_changed()
+
+    def _chart_changed(self) -> None:
+        total = self.chart.total()
+        self.fields[self.total_key].setText(f"{total.normalize():f}" if total else "")
+        try:
+            dilution = Decimal(self.fields["dilution_ml"].text().strip().replace(",", "."))
+        except (KeyError, InvalidOperation):
+            dilution = None
+        if total and dilution:
+            self.volume.setText(f"{(total * dilution / 100).quantize(Decimal('0.01'))} mL "
+                                f"at {dilution.normalize():f} mL per 100 U")
+        else:
+            self.volume.setText("—")
+
     def _fill_lots(self) -> None:
         product = self.fields["product_id"].currentData()
         self.lot.clear()
@@ -119,7 +177,9 @@ class TreatmentRecordDialog(QDialog):
     def values(self) -> dict:
         found = {}
         for key, widget in self.fields.items():
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, FaceChartWidget):
+                found[key] = widget.points()
+            elif isinstance(widget, QComboBox):
                 found[key] = widget.currentData()
             else:
                 found[key] = widget.text()
@@ -135,7 +195,9 @@ class TreatmentRecordDialog(QDialog):
             return
         for key, value in previous.items():
             widget = self.fields.get(key)
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, FaceChartWidget):
+                widget.set_points(value)
+            elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif widget is not None:
                 widget.setText(f"{value:g}" if isinstance(value, float) else str(value))
