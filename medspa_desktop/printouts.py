@@ -8,15 +8,20 @@ import datetime as dt
 from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
 from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
 from .documents.styles import Letterhead
-from .services import chart, clinic, intake, reports
+from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
+from .services import chart, clinic, intake, reports, treatment_records
 from .services.patients import format_phone
 from .store.models import User
+
+
+def _letterhead() -> Letterhead:
+    info = clinic.clinic_info()
+    return Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id)
 
 
 def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
                   by_provider: bool = True) -> bytes:
     groups = reports.day_sheet(user, day, provider_id, by_provider)
-    info = clinic.clinic_info()
     sections = tuple(
         DaySheetSection(group.title, tuple(
             DaySheetLine(e.row.start, e.row.end, e.row.patient, e.row.service, e.row.room,
@@ -24,15 +29,13 @@ def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
             for e in group.entries))
         for group in groups)
     return render_day_sheet(DaySheet(
-        Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id), day,
-        sections,
+        _letterhead(), day, sections,
         dt.datetime.now(), user.display_name, clinic.paper_size()))
 
 
 def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
     """The intake questionnaire: blank (``patient_id`` None) or filled with the answers on
     file, for the patient to check and sign. Printing a filled form is a chart access."""
-    info = clinic.clinic_info()
     answers, name, dob, chart_number = {}, "", "", ""
     if patient_id is not None:
         head = chart.header(user, patient_id)  # audited as opening the chart
@@ -45,8 +48,19 @@ def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
                                      or ("None reported" if q.kind == "text" else ""))
         lines.append(IntakeLine(q.label, q.kind, text, f"{a.answered_on}" if a else ""))
     return render_intake_form(IntakeForm(
-        Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id), name, dob,
-        chart_number, tuple(lines), dt.datetime.now(), user.display_name, clinic.paper_size()))
+        _letterhead(), name, dob, chart_number, tuple(lines), dt.datetime.now(), user.display_name, clinic.paper_size()))
+
+
+def treatment_record_pdf(user: User, appointment_id: int) -> bytes:
+    """The visit's treatment record with its face chart. Printing it opens the chart (and is
+    audited as such)."""
+    r = treatment_records.record_view(user, appointment_id)
+    head = chart.header(user, r.patient_id)
+    return render_treatment_record(TreatmentRecordDoc(
+        _letterhead(), head.name, f"{head.dob:%Y-%m-%d}", head.chart_number, r.start,
+        r.service, r.modality, r.provider, r.parameters, r.points, r.unit, r.product, r.lot,
+        r.expiry, r.aftercare, r.charted_by, r.charted_at, dt.datetime.now(),
+        user.display_name, clinic.paper_size()))
 
 
 def _answer_text(kind: str, value: object) -> str:

@@ -4,7 +4,6 @@ patient alerts and notes the team needs at hand."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from reportlab.lib import colors
@@ -12,13 +11,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
-from .styles import MARGIN, PAGE_SIZES, Letterhead, page_decorator, para, safe, styles
+from .styles import Letterhead, build_pdf, para, safe, styles, usable_width
 
 
 @dataclass(frozen=True)
@@ -58,13 +56,7 @@ WIDTHS = (25 * mm, 42 * mm, 44 * mm, 34 * mm, None)  # the rest goes to alerts a
 
 def render_day_sheet(sheet: DaySheet) -> bytes:
     st = styles()
-    out = io.BytesIO()
-    size = PAGE_SIZES.get(sheet.page_size, PAGE_SIZES["letter"])
-    doc = SimpleDocTemplate(out, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN + 18, bottomMargin=MARGIN + 4,
-                            title=f"Day sheet {sheet.day:%Y-%m-%d}",
-                            author=sheet.letterhead.clinic, invariant=True)
-    usable = size[0] - 2 * MARGIN
+    usable = usable_width(sheet.page_size)
     widths = list(WIDTHS)
     widths[-1] = usable - sum(w for w in WIDTHS if w)
     story: list = [para(f"{sheet.day:%A %d %B %Y}", st["title"])]
@@ -106,7 +98,6 @@ def render_day_sheet(sheet: DaySheet) -> bytes:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
         story.extend([table, Spacer(1, 4 * mm)])
-    decorate = page_decorator(sheet.letterhead, "Day sheet", sheet.printed_at,
-                              sheet.printed_by)
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return out.getvalue()
+    return build_pdf(story, letterhead=sheet.letterhead, page_size=sheet.page_size,
+                     title=f"Day sheet {sheet.day:%Y-%m-%d}", heading="Day sheet",
+                     printed_at=sheet.printed_at, printed_by=sheet.printed_by)

@@ -4,14 +4,13 @@ in, or filled with the answers on file for the patient to check and sign."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
-from .styles import MARGIN, PAGE_SIZES, Letterhead, page_decorator, para, styles
+from .styles import Letterhead, build_pdf, para, styles, usable_width
 
 
 @dataclass(frozen=True)
@@ -36,13 +35,7 @@ class IntakeForm:
 
 def render_intake_form(form: IntakeForm) -> bytes:
     st = styles()
-    out = io.BytesIO()
-    size = PAGE_SIZES.get(form.page_size, PAGE_SIZES["letter"])
-    doc = SimpleDocTemplate(out, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN + 18, bottomMargin=MARGIN + 4,
-                            title="Medical history", author=form.letterhead.clinic,
-                            invariant=True)
-    usable = size[0] - 2 * MARGIN
+    usable = usable_width(form.page_size)
     blank = not form.patient
     story = [para("Medical history and intake", st["title"]), Spacer(1, 3 * mm)]
     who = [[para("Patient", st["bold"]), para(form.patient or "", st["body"]),
@@ -87,6 +80,6 @@ def render_intake_form(form: IntakeForm) -> bytes:
                               ("LINEBELOW", (3, 0), (3, 0), 0.6, colors.black),
                               ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     story.append(sign)
-    decorate = page_decorator(form.letterhead, "Intake", form.printed_at, form.printed_by)
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return out.getvalue()
+    return build_pdf(story, letterhead=form.letterhead, page_size=form.page_size,
+                     title="Medical history", heading="Intake", printed_at=form.printed_at,
+                     printed_by=form.printed_by)

@@ -9,6 +9,7 @@ an image or a link.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -18,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from .. import paths
 
@@ -101,3 +102,22 @@ def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, pri
         canvas.restoreState()
 
     return draw
+
+
+def usable_width(page_size: str) -> float:
+    return PAGE_SIZES.get(page_size, letter)[0] - 2 * MARGIN
+
+
+def build_pdf(story: list, *, letterhead: Letterhead, page_size: str, title: str,
+              heading: str, printed_at: dt.datetime, printed_by: str) -> bytes:
+    """Lay out ``story`` on the clinic's paper with the letterhead and footer on every page.
+    ``title`` is the PDF's own title, ``heading`` the word at the top right of each page.
+    ``invariant`` keeps the bytes the same for the same content."""
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=PAGE_SIZES.get(page_size, letter),
+                            leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 18,
+                            bottomMargin=MARGIN + 4, title=title, author=letterhead.clinic,
+                            invariant=True)
+    decorate = page_decorator(letterhead, heading, printed_at, printed_by)
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return out.getvalue()

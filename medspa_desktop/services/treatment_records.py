@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..store.database import db
-from ..store.models import Appointment, Product, TreatmentRecord, User
+from ..store.models import CATEGORIES, Appointment, Product, Service, TreatmentRecord, User
 from . import audit, face_chart, inventory
 from .errors import ConflictError, NotFound, ValidationError
 from .permissions import require
@@ -248,3 +248,62 @@ def same_as_last_time(actor: User, patient_id: int, modality: str) -> dict | Non
 def is_charted(actor: User, appointment_id: int) -> bool:
     require(actor, "treatment.read")
     return TreatmentRecord.select().where(TreatmentRecord.appointment == appointment_id).exists()
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A charted visit as the printed record shows it."""
+
+    appointment_id: int
+    patient_id: int
+    start: dt.datetime
+    service: str
+    modality: str  # label
+    provider: str
+    parameters: tuple[tuple[str, str], ...]  # (label, value with its unit)
+    points: tuple[face_chart.Point, ...]
+    unit: str  # of the points' doses
+    product: str
+    lot: str
+    expiry: str
+    aftercare: str
+    charted_by: str
+    charted_at: dt.datetime
+
+
+def _value_text(field: Field, value) -> str:
+    if field.kind == "number":
+        unit = "syringes" if field.unit == "syringe" and value != 1 else field.unit
+        return f"{value:g} {unit}".strip()
+    return str(value)
+
+
+def record_view(actor: User, appointment_id: int) -> RecordView:
+    """The visit's record, each parameter labelled and with its unit, for printing."""
+    require(actor, "treatment.read")
+    record = (TreatmentRecord.select(TreatmentRecord, Appointment, Service)
+              .join(Appointment).join(Service)
+              .where(TreatmentRecord.appointment == appointment_id).first())
+    if record is None:
+        raise NotFound("This visit has no treatment record yet.")
+    values = parameters(record)
+    fields = MODALITIES.get(record.modality, ())
+    shown = []
+    for field in fields:
+        if field.key not in values or field.kind == "points":
+            continue
+        if field.kind == "product":
+            shown.append((field.label, values.get("product", "")))
+        else:
+            shown.append((field.label, _value_text(field, values[field.key])))
+    points_field = next((f for f in fields if f.kind == "points"), None)
+    points = tuple(face_chart.Point(p["view"], p["x"], p["y"], p["site"],
+                                    Decimal(str(p["amount"])))
+                   for p in values.get("points", ()))
+    appt = record.appointment
+    return RecordView(
+        appt.id, record.patient_id, appt.start, appt.service.name,
+        CATEGORIES.get(record.modality, record.modality), record.provider.display_name,
+        tuple(shown), points, points_field.unit if points_field else "",
+        values.get("product", ""), values.get("lot", ""), values.get("expiry", ""),
+        record.aftercare, record.charted_by.display_name, record.charted_at)

@@ -23,7 +23,7 @@ from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
 from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
-from .widgets.pdf_preview import PdfPreviewDialog
+from .widgets.pdf_preview import show_preview
 
 TAB_KEYS = ("schedule", "patients", "treatments")
 QUICK_STATUSES = (
@@ -161,8 +161,7 @@ class MainWindow(QMainWindow):
                 f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
 
     def print_blank_intake(self) -> None:
-        PdfPreviewDialog(intake_form_pdf(self.user), "Blank intake form", "intake-blank.pdf",
-                         self).exec()
+        show_preview(intake_form_pdf(self.user), "Blank intake form", "intake-blank.pdf", self)
 
     def _open_chart(self) -> None:
         if self.current_tab_key() == "schedule" and self.schedule.selected() is not None:

@@ -203,3 +203,6 @@ def test_filler_sites_are_charted_in_tenths_of_a_millilitre(clinic):
     assert [(p["site"], p["amount"]) for p in stored["points"]] == [("Cheek R", 0.5),
                                                                    ("Cheek L", 0.5)]
     assert Lot.get(Lot.lot_number == "V1").remaining_centi == 300
+    shown = dict(treatment_records.record_view(clinic["rn"], appt.id).parameters)
+    assert (shown["Syringes"], shown["Volume"], shown["Product"]) == ("1 syringe", "1 mL",
+                                                                      "Juvederm Voluma")

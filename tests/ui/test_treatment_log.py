@@ -10,7 +10,10 @@ from PySide6.QtCore import QModelIndex, Qt
 from medspa_desktop.store.models import Lot, Product, TreatmentRecord
 from medspa_desktop.ui.treatments.recall_dialog import RecallDialog
 from medspa_desktop.ui.treatments.tab import TreatmentLogTab
+from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
 from tests.conftest import staff
+from tests.documents.pdftext import pdf_text
+from tests.ui.modal import answer_next_modal
 
 
 @pytest.fixture
@@ -69,3 +72,25 @@ def test_the_recall_dialog_lists_who_received_a_lot_and_exports(qtbot, demo_db, 
     dialog.lot.setText("")
     dialog.search()
     assert dialog.message.text() == "Enter the lot number to look up."
+
+
+def test_double_clicking_a_treatment_previews_its_record_with_the_face_chart(qtbot, tab):
+    first = tab.model.row_at(0)
+    assert not tab.record_button.isEnabled()  # nothing selected yet
+    seen = []
+
+    def look(dialog: PdfPreviewDialog):
+        seen.append((dialog.windowTitle(), pdf_text(dialog.pdf), len(dialog.images)))
+        dialog.reject()
+
+    answer_next_modal(look)
+    rect = tab.table.visualRect(tab.model.index(0, 1))
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: bool(seen))
+    title, text, pages = seen[0]
+    assert title == "Print preview — Treatment record" and pages == 1
+    last, first_name = first.patient.split(", ")[:2]
+    assert f"{first_name.split(' (')[0]} {last}" in text
+    assert f"Lot {first.lot}" in text and "Face chart" in text
+    assert tab.record_button.isEnabled()

@@ -24,7 +24,7 @@ from ...services import chart
 from ...services.permissions import allowed
 from ...store.models import User
 from ..models import Column, RowTableModel
-from ..widgets.pdf_preview import PdfPreviewDialog
+from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
 from .intake_panel import IntakePanel
 from .notes_panel import NotesPanel
@@ -131,8 +131,8 @@ class ChartDialog(QDialog):
     def print_intake(self) -> None:
         """The answers on file, for the patient to check and sign."""
         pdf = intake_form_pdf(self.user, self.patient_id)
-        PdfPreviewDialog(pdf, f"Intake — {self.header.name}",
-                         f"intake-{self.header.chart_number}.pdf", self).exec()
+        show_preview(pdf, f"Intake — {self.header.name}",
+                     f"intake-{self.header.chart_number}.pdf", self)
 
     def refresh_timeline(self) -> None:
         self.timeline_model.set_rows(chart.timeline(self.user, self.patient_id,

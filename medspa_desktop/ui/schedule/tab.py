@@ -46,7 +46,7 @@ from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal
 from ..models import RowTableModel
-from ..widgets.pdf_preview import PdfPreviewDialog
+from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
 from .appointment_dialog import AppointmentDialog
 from .block_dialog import BlockTimeDialog
@@ -340,8 +340,8 @@ class ScheduleTab(QWidget):
     def print_day_sheet(self, provider_id: int | None = None, by_provider: bool = True) -> None:
         """Preview (then print or save) the day sheet of the day shown."""
         pdf = day_sheet_pdf(self.user, self.day, provider_id, by_provider)
-        PdfPreviewDialog(pdf, f"Day sheet {self.day:%a %d %b %Y}",
-                         f"day-sheet-{self.day:%Y-%m-%d}.pdf", self).exec()
+        show_preview(pdf, f"Day sheet {self.day:%a %d %b %Y}",
+                     f"day-sheet-{self.day:%Y-%m-%d}.pdf", self)
 
     def chart_treatment(self, appointment_id: int) -> None:
         from ..treatments.record_dialog import TreatmentRecordDialog
@@ -349,6 +349,11 @@ class ScheduleTab(QWidget):
         dialog = TreatmentRecordDialog(self.user, appointment_id, self)
         if dialog.exec():
             self.status_message.emit("Treatment charted.")
+
+    def show_record(self, appointment_id: int) -> None:
+        from ..treatments.record_preview import preview_record
+
+        preview_record(self.user, appointment_id, self)
 
     def open_chart(self, patient_id: int) -> None:
         from ..patients.chart import ChartDialog
@@ -473,9 +478,11 @@ class ScheduleTab(QWidget):
             text = "Cancel…" if status == "cancelled" else f"Mark {label.lower()}"
             menu.addAction(text, lambda s=status: self._status(row.id, s))
         if row.status_key in ("in_treatment", "completed", "checked_out") and \
-                allowed(self.user, "treatment.write") and \
-                not treatment_records.is_charted(self.user, row.id):
-            menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
+                allowed(self.user, "treatment.read"):
+            if treatment_records.is_charted(self.user, row.id):
+                menu.addAction("Treatment record…", lambda: self.show_record(row.id))
+            elif allowed(self.user, "treatment.write"):
+                menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
         if row.series_id is not None and row.status_key in scheduling.MOVABLE:
             menu.addAction("Cancel this and following sessions…",
                            lambda: self.cancel_following(row.id))

@@ -29,6 +29,7 @@ from ...store.models import CATEGORIES, User
 from ..models import Column, RowTableModel
 from ..widgets.table import fit_columns, make_table
 from .recall_dialog import RecallDialog
+from .record_preview import preview_record
 
 COLUMNS = (
     Column("Date", lambda r: r.at),
@@ -85,6 +86,10 @@ class TreatmentLogTab(QWidget):
             w.setAccessibleName(name)
         self.export_button = QPushButton("Export CSV…")
         self.recall_button = QPushButton("Lot recall…")
+        self.record_button = QPushButton("Treatment &record…")
+        self.record_button.setToolTip("Preview, print or save the selected visit's record "
+                                      "(or double-click it)")
+        self.record_button.clicked.connect(lambda: self.show_record())
         self.export_button.clicked.connect(lambda: self.export())
         self.recall_button.clicked.connect(self.recall)
         self.count = QLabel()
@@ -109,6 +114,7 @@ class TreatmentLogTab(QWidget):
             bar.addWidget(w)
         actions = QHBoxLayout()
         actions.addWidget(self.count, 1)
+        actions.addWidget(self.record_button)
         actions.addWidget(self.recall_button)
         actions.addWidget(self.export_button)
 
@@ -121,6 +127,9 @@ class TreatmentLogTab(QWidget):
         header.sortIndicatorChanged.connect(lambda _c, _o: self.refresh())
         header.setStretchLastSection(False)  # the patient column takes the spare width
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # activated: a double-click or Enter
+        self.table.activated.connect(lambda index: self.show_record(index.row()))
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
         self.content = QWidget()
         content = QVBoxLayout(self.content)
         content.setContentsMargins(0, 0, 0, 0)
@@ -132,6 +141,18 @@ class TreatmentLogTab(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.content, 1)
         self.refresh()
+
+    def _selection(self) -> None:
+        self.record_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+
+    def show_record(self, row: int | None = None) -> None:
+        """The selected (or given) row's treatment record in the print preview."""
+        if row is None:
+            rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                return
+            row = rows[0].row()
+        preview_record(self.user, self.model.row_at(row).appointment_id, self)
 
     def current_filter(self) -> LogFilter:
         dated = self.use_dates.isChecked()
@@ -167,6 +188,7 @@ class TreatmentLogTab(QWidget):
         self.count.setText(f"{shown}{'+' if self.model.canFetchMore() else ''} treatment"
                            f"{'s' if shown != 1 else ''}")
         fit_columns(self.table)
+        self._selection()
 
     def export(self, path: str | None = None) -> Path | None:
         """Write every row the filters select (not only those loaded) to a CSV file."""

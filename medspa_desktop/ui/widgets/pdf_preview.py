@@ -151,3 +151,14 @@ class PdfPreviewDialog(QDialog):
             QMessageBox.warning(self, "Not saved", f"{target} could not be written: {exc}")
             return None
         return target
+
+
+def show_preview(pdf: bytes, title: str, file_name: str, parent: QWidget | None = None) -> None:
+    """Preview a document (then print or save it) in a modal dialog that is gone once closed:
+    left alive as a child of a long-lived window it piles up, and under test its late
+    deletion aborted the process at exit."""
+    dialog = PdfPreviewDialog(pdf, title, file_name, parent)
+    try:
+        dialog.exec()
+    finally:
+        dialog.deleteLater()

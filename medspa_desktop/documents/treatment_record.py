@@ -1,0 +1,119 @@
+"""The treatment record: what was done at a visit — parameters, the face chart with its
+numbered points, the lot used, the provider and the aftercare given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+from ..services.face_chart import VIEWS, Point, amount_text, total, totals_by_site
+from .face_chart import FaceChartDrawing
+from .styles import Letterhead, build_pdf, para, styles, usable_width
+
+GRID = colors.HexColor("#bbbbbb")
+SHADE = colors.HexColor("#ececec")
+
+
+@dataclass(frozen=True)
+class TreatmentRecordDoc:
+    letterhead: Letterhead
+    patient: str
+    dob: str
+    chart_number: str
+    visit: dt.datetime
+    service: str
+    modality: str
+    provider: str
+    parameters: tuple[tuple[str, str], ...]
+    points: tuple[Point, ...]
+    unit: str
+    product: str
+    lot: str
+    expiry: str
+    aftercare: str
+    charted_by: str
+    charted_at: dt.datetime
+    printed_at: dt.datetime
+    printed_by: str
+    page_size: str = "letter"
+
+
+def _table(rows: list, widths: list, header: bool = True) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _face_chart(doc: TreatmentRecordDoc, usable: float, st) -> Table:
+    """The drawing with the numbered legend and the totals: side by side when only the front
+    view is used, the tables under a wider drawing when side views are too."""
+    legend = [[para("#", st["bold"]), para("Site", st["bold"]), para("View", st["bold"]),
+               para("Dose", st["bold"])]]
+    legend += [[para(str(n), st["body"]), para(p.site, st["body"]),
+                para(VIEWS[p.view], st["small"]), para(amount_text(p.amount, doc.unit),
+                                                       st["right"])]
+               for n, p in enumerate(doc.points, 1)]
+    sums = [[para("Site", st["bold"]), para("Total", st["bold"])]]
+    sums += [[para(site, st["body"]), para(amount_text(amount, doc.unit), st["right"])]
+             for site, amount in totals_by_site(list(doc.points))]
+    sums.append([para(doc.product or "Total", st["bold"]),
+                 para(amount_text(total(list(doc.points)), doc.unit), st["right"])])
+    drawing = FaceChartDrawing(doc.points)
+    gap = 6 * mm
+    width = (usable - gap) / 2
+    points_table = _table(legend, [10 * mm, width - 50 * mm, 21 * mm, 19 * mm])
+    sums_table = _table(sums, [width - 22 * mm, 22 * mm])
+    sums_table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
+    flush = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (0, -1), gap)]
+    if drawing.views == ["front"]:
+        return Table([[drawing, [sums_table, Spacer(1, 4 * mm), points_table]]],
+                     colWidths=[width + gap, width], style=flush)
+    drawing.max_height = 72 * mm
+    return Table([[drawing, ""], [sums_table, points_table]], colWidths=[width + gap, width],
+                 style=[*flush, ("SPAN", (0, 0), (1, 0)), ("BOTTOMPADDING", (0, 0), (-1, 0),
+                                                           4 * mm)])
+
+
+def render_treatment_record(doc: TreatmentRecordDoc) -> bytes:
+    st = styles()
+    usable = usable_width(doc.page_size)
+    story: list = [para(f"{doc.modality}: {doc.service}", st["title"]), Spacer(1, 3 * mm)]
+    who = [[para("Patient", st["bold"]), para(doc.patient, st["body"]),
+            para("Born", st["bold"]), para(doc.dob, st["body"]),
+            para("Chart", st["bold"]), para(doc.chart_number, st["body"])],
+           [para("Visit", st["bold"]), para(f"{doc.visit:%a %d %b %Y %H:%M}", st["body"]),
+            para("Provider", st["bold"]), para(doc.provider, st["body"]), "", ""]]
+    story += [Table(who, colWidths=[19 * mm, None, 20 * mm, 42 * mm, 15 * mm, 20 * mm],
+                    style=[("VALIGN", (0, 0), (-1, -1), "TOP")]), Spacer(1, 2 * mm)]
+
+    story.append(para("Treatment parameters", st["heading"]))
+    half = usable / 2
+    rows = [[para(label, st["bold"]), para(value, st["body"])]
+            for label, value in doc.parameters]
+    if doc.lot:
+        rows.append([para("Lot", st["bold"]),
+                     para(f"{doc.lot}, expires {doc.expiry}", st["body"])])
+    story.append(_table(rows, [half * 0.62, usable - half * 0.62], header=False))
+
+    if doc.points:
+        story.append(para("Face chart", st["heading"]))
+        story.append(_face_chart(doc, usable, st))
+    story.append(KeepTogether([
+        para("Aftercare given", st["heading"]),
+        para(doc.aftercare or "None recorded.", st["body"]),
+        Spacer(1, 5 * mm),
+        para(f"Charted by {doc.charted_by} on {doc.charted_at:%Y-%m-%d %H:%M}.", st["small"]),
+    ]))
+    return build_pdf(story, letterhead=doc.letterhead, page_size=doc.page_size,
+                     title=f"Treatment record {doc.visit:%Y-%m-%d}",
+                     heading="Treatment record", printed_at=doc.printed_at,
+                     printed_by=doc.printed_by)
