@@ -28,6 +28,7 @@ from ...services.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
 from ..models import Column, RowTableModel
 from ..widgets.table import fit_columns, make_table
+from .inventory_dialog import InventoryDialog
 from .recall_dialog import RecallDialog
 from .record_preview import preview_record
 
@@ -86,6 +87,9 @@ class TreatmentLogTab(QWidget):
             w.setAccessibleName(name)
         self.export_button = QPushButton("Export CSV…")
         self.recall_button = QPushButton("Lot recall…")
+        self.inventory_button = QPushButton("&Inventory…")
+        self.inventory_button.clicked.connect(self.inventory)
+        self.inventory_button.setVisible(allowed(user, "inventory.read"))
         self.record_button = QPushButton("Treatment &record…")
         self.record_button.setToolTip("Preview, print or save the selected visit's record "
                                       "(or double-click it)")
@@ -116,6 +120,7 @@ class TreatmentLogTab(QWidget):
         actions.addWidget(self.count, 1)
         actions.addWidget(self.record_button)
         actions.addWidget(self.recall_button)
+        actions.addWidget(self.inventory_button)
         actions.addWidget(self.export_button)
 
         self.model = RowTableModel(COLUMNS, parent=self)
@@ -203,6 +208,10 @@ class TreatmentLogTab(QWidget):
                                   descending=descending), encoding="utf-8-sig")
         self.status_message.emit(f"Exported to {target}.")
         return target
+
+    def inventory(self) -> None:
+        InventoryDialog(self.user, self).exec()
+        self.refresh()  # the stock alerts may have changed
 
     def recall(self) -> None:
         RecallDialog(self.user, self.lot.text(), self).exec()

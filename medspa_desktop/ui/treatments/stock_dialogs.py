@@ -1,0 +1,142 @@
+"""The small forms of the inventory screen: a new product, stock received, a count adjusted.
+Each checks through the service and shows its refusal in place; nothing is saved until the
+service accepts it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
+
+from ...services import inventory
+from ...services.errors import DomainError, ValidationError
+from ...services.money import to_cents
+from ...store.models import User
+from ..widgets.messages import ErrorLabel
+
+KIND_LABELS = {"toxin": "Neurotoxin", "filler": "Dermal filler", "consumable": "Consumable",
+               "retail": "Retail item"}
+UNIT_LABELS = {"U": "units (U)", "mL": "millilitres (mL)", "syringe": "syringes",
+               "item": "items"}
+
+
+class _Form(QDialog):
+    """A form with Save and Cancel; ``submit`` returns True once the service accepted it."""
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(420)
+        self.form = QFormLayout()
+        self.message = ErrorLabel()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def _line(self, label: str, max_length: int, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        edit.setMaxLength(max_length)
+        edit.setPlaceholderText(placeholder)
+        edit.setAccessibleName(label)
+        self.form.addRow(label, edit)
+        return edit
+
+    def _save(self) -> None:
+        try:
+            self.submit()
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.accept()
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+
+class ProductDialog(_Form):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__("New product", parent)
+        self.user = user
+        self.product = None
+        self.name = self._line("Name", 120, "e.g. Botox Cosmetic 100 U")
+        self.kind = QComboBox()
+        for key, label in KIND_LABELS.items():
+            self.kind.addItem(label, key)
+        self.kind.setAccessibleName("Kind")
+        self.unit = QComboBox()
+        for key, label in UNIT_LABELS.items():
+            self.unit.addItem(label, key)
+        self.unit.setAccessibleName("Counted in")
+        self.kind.currentIndexChanged.connect(self._default_unit)
+        self.form.addRow("Kind", self.kind)
+        self.form.addRow("Counted in", self.unit)
+        self.low = self._line("Reorder at", 12, "0")
+        self._default_unit()
+
+    def _default_unit(self) -> None:
+        self.unit.setCurrentIndex(self.unit.findData(inventory.KINDS[self.kind.currentData()]))
+
+    def submit(self) -> None:
+        self.product = inventory.add_product(self.user, self.name.text(),
+                                             self.kind.currentData(), self.unit.currentData(),
+                                             self.low.text().strip() or 0)
+
+
+class ReceiveDialog(_Form):
+    def __init__(self, user: User, product_id: int | None = None, parent=None) -> None:
+        super().__init__("Receive stock", parent)
+        self.user = user
+        self.lot = None
+        self.product = QComboBox()
+        self.product.setAccessibleName("Product")
+        for p in inventory.products(user):
+            self.product.addItem(f"{p.name} — in {UNIT_LABELS.get(p.unit, p.unit)}", p.id)
+        if product_id is not None:
+            self.product.setCurrentIndex(max(0, self.product.findData(product_id)))
+        self.form.addRow("Product", self.product)
+        self.lot_number = self._line("Lot number", 40, "as printed on the box")
+        self.expiry = QDateEdit(QDate.currentDate().addYears(1))
+        self.expiry.setCalendarPopup(True)
+        self.expiry.setDisplayFormat("d MMM yyyy")
+        self.expiry.setAccessibleName("Expiry")
+        self.form.addRow("Expiry", self.expiry)
+        self.quantity = self._line("Quantity", 12)
+        self.cost = self._line("Cost per unit ($)", 14, "optional")
+        self.form.addRow("", QLabel("The lot is added to the stock ledger and audited."))
+
+    def submit(self) -> None:
+        if self.product.currentData() is None:
+            raise ValidationError("Add the product first.")
+        self.lot = inventory.receive(
+            self.user, self.product.currentData(), self.lot_number.text(),
+            self.expiry.date().toPython(), self.quantity.text().strip() or 0,
+            cost_cents=to_cents(self.cost.text(), "cost per unit"))
+
+
+class AdjustDialog(_Form):
+    def __init__(self, user: User, lot_id: int, lot_label: str, parent=None) -> None:
+        super().__init__("Adjust the count", parent)
+        self.user, self.lot_id = user, lot_id
+        self.form.addRow("Lot", QLabel(lot_label))
+        self.change = self._line("Change", 12, "−2 for two broken vials, 5 after a recount")
+        self.reason = self._line("Reason", 500, "required: broken, recount, returned…")
+
+    def submit(self) -> None:
+        change = self.change.text().strip().replace("−", "-")
+        if not change:
+            raise ValidationError("Enter how much to add (5) or take away (−5).")
+        inventory.adjust(self.user, self.lot_id, change, self.reason.text())
