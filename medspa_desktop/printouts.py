@@ -7,9 +7,10 @@ import datetime as dt
 
 from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
 from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
+from .documents.recall_list import RecallLine, RecallList, render_recall_list
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
-from .services import chart, clinic, intake, reports, treatment_records
+from .services import chart, clinic, intake, inventory, reports, treatment_records
 from .services.patients import format_phone
 from .store.models import User
 
@@ -61,6 +62,19 @@ def treatment_record_pdf(user: User, appointment_id: int) -> bytes:
         r.service, r.modality, r.provider, r.parameters, r.points, r.unit, r.product, r.lot,
         r.expiry, r.aftercare, r.charted_by, r.charted_at, dt.datetime.now(),
         user.display_name, clinic.paper_size()))
+
+
+def recall_pdf(user: User, lot_number: str,
+               rows: list[inventory.RecallRow] | None = None) -> bytes:
+    """Who received the lot, to call. ``rows`` from a recall already run (and audited) on
+    screen; otherwise the lookup is made (and audited) here."""
+    if rows is None:
+        rows = inventory.recall(user, lot_number)
+    lines = tuple(RecallLine(r.at, r.patient, r.chart_number, r.phone, r.email, r.product,
+                             r.dose, r.provider) for r in rows)
+    return render_recall_list(RecallList(_letterhead(), lot_number.strip().upper(), lines,
+                                         dt.datetime.now(), user.display_name,
+                                         clinic.paper_size()))
 
 
 def _answer_text(kind: str, value: object) -> str:

@@ -104,17 +104,23 @@ def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, pri
     return draw
 
 
-def usable_width(page_size: str) -> float:
-    return PAGE_SIZES.get(page_size, letter)[0] - 2 * MARGIN
+def page(page_size: str, landscape: bool = False) -> tuple[float, float]:
+    width, height = PAGE_SIZES.get(page_size, letter)
+    return (height, width) if landscape else (width, height)
+
+
+def usable_width(page_size: str, landscape: bool = False) -> float:
+    return page(page_size, landscape)[0] - 2 * MARGIN
 
 
 def build_pdf(story: list, *, letterhead: Letterhead, page_size: str, title: str,
-              heading: str, printed_at: dt.datetime, printed_by: str) -> bytes:
+              heading: str, printed_at: dt.datetime, printed_by: str,
+              landscape: bool = False) -> bytes:
     """Lay out ``story`` on the clinic's paper with the letterhead and footer on every page.
     ``title`` is the PDF's own title, ``heading`` the word at the top right of each page.
     ``invariant`` keeps the bytes the same for the same content."""
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=PAGE_SIZES.get(page_size, letter),
+    doc = SimpleDocTemplate(out, pagesize=page(page_size, landscape),
                             leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 18,
                             bottomMargin=MARGIN + 4, title=title, author=letterhead.clinic,
                             invariant=True)

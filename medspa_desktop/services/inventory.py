@@ -261,7 +261,7 @@ def alerts(actor: User, today: dt.date | None = None) -> list[StockAlert]:
 
 @dataclass(frozen=True)
 class RecallRow:
-    at: dt.datetime
+    at: dt.datetime  # the visit
     patient_id: int
     patient: str
     chart_number: str
@@ -275,7 +275,7 @@ class RecallRow:
 
 
 def recall(actor: User, lot_number: str) -> list[RecallRow]:
-    """Everyone who received lot ``lot_number`` (any product), newest first; audited."""
+    """Everyone who received lot ``lot_number`` (any product), newest visit first; audited."""
     require(actor, "treatment.read")
     lot_number = clean_line(lot_number).upper()
     if not lot_number:
@@ -288,8 +288,8 @@ def recall(actor: User, lot_number: str) -> list[RecallRow]:
              .switch(StockMovement).join(Appointment)
              .join(provider, on=(Appointment.provider == provider.id), attr="who")
              .where(Lot.lot_number == lot_number, StockMovement.kind == "use")
-             .order_by(StockMovement.at.desc(), StockMovement.id.desc()))
-    rows = [RecallRow(m.at, m.patient_id, display_name(m.patient), m.patient.chart_number,
+             .order_by(Appointment.start.desc(), StockMovement.id.desc()))
+    rows = [RecallRow(m.appointment.start, m.patient_id, display_name(m.patient), m.patient.chart_number,
                       format_phone(m.patient.phone), m.patient.email, m.lot.product.name,
                       m.lot.lot_number, show(-m.change_centi, m.lot.product.unit),
                       m.appointment.who.display_name, m.appointment_id) for m in query]

@@ -66,6 +66,16 @@ def test_the_recall_dialog_lists_who_received_a_lot_and_exports(qtbot, demo_db, 
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() > 0 and dialog.export_button.isEnabled()
     assert f"received lot {lot.lot_number}" in dialog.summary.text()
+    printed = []
+
+    def look(preview: PdfPreviewDialog):
+        printed.append(pdf_text(preview.pdf))
+        preview.reject()
+
+    answer_next_modal(look)
+    dialog.print_button.click()
+    assert f"Lot recall: lot {lot.lot_number}" in printed[0]
+    assert dialog.model.row_at(0).patient in printed[0]
     path = dialog.export(str(tmp_path / "recall.csv"))
     with path.open(encoding="utf-8-sig") as fh:
         assert len(list(csv.reader(fh))) == dialog.model.rowCount() + 1

@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...printouts import recall_pdf
 from ...services import exports, inventory
 from ...services.errors import DomainError
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.messages import ErrorLabel
+from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
 
 COLUMNS = (
@@ -38,6 +40,7 @@ class RecallDialog(QDialog):
         super().__init__(parent)
         self.user = user
         self.rows: list[inventory.RecallRow] = []
+        self.shown_lot = ""
         self.setWindowTitle("Lot recall")
         self.resize(900, 520)
         self.lot = QLineEdit(lot_number)
@@ -47,6 +50,9 @@ class RecallDialog(QDialog):
         find.setDefault(True)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setEnabled(False)
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self.print_list)
         find.clicked.connect(self.search)
         self.lot.returnPressed.connect(self.search)
         self.export_button.clicked.connect(lambda: self.export())
@@ -58,6 +64,7 @@ class RecallDialog(QDialog):
         bar.addWidget(QLabel("Lot"))
         bar.addWidget(self.lot, 1)
         bar.addWidget(find)
+        bar.addWidget(self.print_button)
         bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -80,10 +87,17 @@ class RecallDialog(QDialog):
         self.summary.setText(f"{people} patient{'s' if people != 1 else ''} received lot "
                              f"{self.lot.text().strip().upper()} ({len(self.rows)} treatments).")
         self.export_button.setEnabled(bool(self.rows))
+        self.print_button.setEnabled(bool(self.rows))
+        self.shown_lot = self.lot.text().strip().upper()
+
+    def print_list(self) -> None:
+        """Preview, print or save the list found (as found, not looked up again)."""
+        pdf = recall_pdf(self.user, self.shown_lot, self.rows)
+        show_preview(pdf, f"Lot recall {self.shown_lot}", f"recall-{self.shown_lot}.pdf", self)
 
     def export(self, path: str | None = None) -> Path | None:
         if path is None:
-            name = f"recall-{self.lot.text().strip().upper()}.csv"
+            name = f"recall-{self.shown_lot}.csv"
             path, _ = QFileDialog.getSaveFileName(self, "Export recall list", name,
                                                   "CSV files (*.csv)")
         if not path:
