@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..store.models import Patient, User
-from . import alerts, intake, notes, patients, photos, scheduling
+from . import alerts, intake, notes, patients, photos, scheduling, treatment_records
 from .errors import NotFound
 from .permissions import allowed, require
 
@@ -31,7 +31,7 @@ class ChartHeader:
 @dataclass(frozen=True)
 class TimelineItem:
     when: dt.datetime
-    kind: str  # appointment | note | photo
+    kind: str  # appointment | note | photo | treatment (ref_id: its appointment)
     title: str
     detail: str
     ref_id: int
@@ -78,6 +78,10 @@ def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> lis
             items.append(TimelineItem(dt.datetime.combine(ph.taken_on, dt.time()), "photo",
                                       f"Photo: {ph.tag}, {ph.area}",
                                       f"imported by {ph.imported_by}", ph.id))
+    if (kinds is None or "treatment" in kinds) and allowed(actor, "treatment.read"):
+        for t in treatment_records.patient_treatments(actor, patient_id):
+            items.append(TimelineItem(t.start, "treatment", t.title, t.detail,
+                                      t.appointment_id))
     return sorted(items, key=lambda i: (i.when, i.kind), reverse=True)
 
 

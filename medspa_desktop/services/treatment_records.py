@@ -307,3 +307,39 @@ def record_view(actor: User, appointment_id: int) -> RecordView:
         tuple(shown), points, points_field.unit if points_field else "",
         values.get("product", ""), values.get("lot", ""), values.get("expiry", ""),
         record.aftercare, record.charted_by.display_name, record.charted_at)
+
+
+@dataclass(frozen=True)
+class TreatmentBrief:
+    appointment_id: int
+    start: dt.datetime
+    title: str  # "Neurotoxin: Botox Cosmetic"
+    detail: str  # "24 U · lot C1 · Jo Kim, RN"
+
+
+def patient_treatments(actor: User, patient_id: int) -> list[TreatmentBrief]:
+    """The patient's charted treatments for the chart's timeline, newest first."""
+    require(actor, "treatment.read")
+    provider = User.alias()
+    query = (TreatmentRecord
+             .select(TreatmentRecord.appointment, Appointment.start, TreatmentRecord.modality,
+                     Service.name, TreatmentRecord.parameters, provider.display_name)
+             .join(Appointment).join(Service)
+             .switch(TreatmentRecord).join(provider, on=TreatmentRecord.provider == provider.id)
+             .where(TreatmentRecord.patient == patient_id)
+             .order_by(Appointment.start.desc()).tuples())
+    briefs = []
+    for appointment_id, start, modality, service, raw, who in query:
+        values = json.loads(raw)
+        total_key = CHARTED.get(modality)
+        unit = next((f.unit for f in MODALITIES.get(modality, ()) if f.key == total_key), "")
+        parts = [face_chart.amount_text(values[total_key], unit)] if total_key in values \
+            else [str(values.get("areas") or values.get("area") or "")]
+        if values.get("lot"):
+            parts.append(f"lot {values['lot']}")
+        parts.append(who)
+        briefs.append(TreatmentBrief(
+            appointment_id, start,
+            f"{CATEGORIES.get(modality, modality)}: {values.get('product') or service}",
+            " · ".join(p for p in parts if p)))
+    return briefs

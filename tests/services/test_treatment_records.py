@@ -206,3 +206,16 @@ def test_filler_sites_are_charted_in_tenths_of_a_millilitre(clinic):
     shown = dict(treatment_records.record_view(clinic["rn"], appt.id).parameters)
     assert (shown["Syringes"], shown["Volume"], shown["Product"]) == ("1 syringe", "1 mL",
                                                                       "Juvederm Voluma")
+
+
+def test_the_charts_timeline_lists_treatments_for_clinical_staff_only(clinic):
+    from medspa_desktop.services import chart
+
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    treatment_records.record_treatment(clinic["rn"], appt.id,
+                                       {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    items = chart.timeline(clinic["rn"], clinic["zoe"].id, {"treatment"})
+    assert [(i.kind, i.title, i.detail, i.ref_id) for i in items] == [
+        ("treatment", "Neurotoxin: Botox Cosmetic", "20 U · lot C1 · Jo Kim", appt.id)]
+    assert chart.timeline(clinic["desk"], clinic["zoe"].id, {"treatment"}) == []
+    assert "treatment" in {i.kind for i in chart.timeline(clinic["rn"], clinic["zoe"].id)}

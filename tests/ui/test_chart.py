@@ -186,3 +186,28 @@ def test_saving_the_medical_history_does_not_log_a_second_chart_opening(qtbot, z
     qtbot.mouseClick(chart.intake.save_button, Qt.MouseButton.LeftButton)
     assert "Allergies: Latex" in chart.banner.text()
     assert opened.count() == 1
+
+
+def test_a_treatment_in_the_timeline_opens_its_printed_record(qtbot, demo_db):
+    from medspa_desktop.store.models import TreatmentRecord
+    from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
+    from tests.documents.pdftext import pdf_text
+
+    record = TreatmentRecord.select().order_by(TreatmentRecord.id).first()
+    dialog = _chart(qtbot, "injector", record.patient_id)
+    dialog.filter.setCurrentIndex(dialog.filter.findText("Treatments"))
+    rows = dialog.timeline_model.rows()
+    assert rows and {r.kind for r in rows} == {"treatment"}
+    row = next(i for i, r in enumerate(rows) if r.ref_id == record.appointment_id)
+    seen = []
+
+    def look(preview: PdfPreviewDialog):
+        seen.append(pdf_text(preview.pdf))
+        preview.reject()
+
+    answer_next_modal(look)
+    rect = dialog.timeline.visualRect(dialog.timeline_model.index(row, 1))
+    qtbot.mouseClick(dialog.timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(dialog.timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: bool(seen))
+    assert rows[row].title in seen[0] and "Face chart" in seen[0]

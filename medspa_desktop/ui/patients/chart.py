@@ -35,8 +35,8 @@ TIMELINE_COLUMNS = (
     Column("What", lambda i: i.title),
     Column("Details", lambda i: i.detail),
 )
-FILTERS = (("Everything", None), ("Appointments", {"appointment"}), ("Notes", {"note"}),
-           ("Photos", {"photo"}))
+FILTERS = (("Everything", None), ("Appointments", {"appointment"}),
+           ("Treatments", {"treatment"}), ("Notes", {"note"}), ("Photos", {"photo"}))
 BANNER_ALERT = ("background: #fde2e1; color: #8a1c13; padding: 6px; border: 1px solid #e8a29c; "
                 "border-radius: 4px;")
 BANNER_CLEAR = ("background: #e8f4ea; color: #1f5e2b; padding: 6px; border: 1px solid #b7d8bd; "
@@ -76,6 +76,8 @@ class ChartDialog(QDialog):
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh_timeline())
         self.timeline_model = RowTableModel(TIMELINE_COLUMNS, parent=self)
         self.timeline = make_table(self.timeline_model, "Timeline")
+        # activated: a double-click or Enter; a treatment opens its printed record
+        self.timeline.activated.connect(lambda index: self.open_item(index.row()))
         timeline_page = QWidget()
         tl = QVBoxLayout(timeline_page)
         tl.addWidget(self.filter, 0, Qt.AlignmentFlag.AlignLeft)
@@ -133,6 +135,13 @@ class ChartDialog(QDialog):
         pdf = intake_form_pdf(self.user, self.patient_id)
         show_preview(pdf, f"Intake — {self.header.name}",
                      f"intake-{self.header.chart_number}.pdf", self)
+
+    def open_item(self, row: int) -> None:
+        item = self.timeline_model.row_at(row)
+        if item.kind == "treatment":
+            from ..treatments.record_preview import preview_record
+
+            preview_record(self.user, item.ref_id, self)
 
     def refresh_timeline(self) -> None:
         self.timeline_model.set_rows(chart.timeline(self.user, self.patient_id,
