@@ -58,10 +58,8 @@ def treatment_record_pdf(user: User, appointment_id: int) -> bytes:
     r = treatment_records.record_view(user, appointment_id)
     head = chart.header(user, r.patient_id)
     return render_treatment_record(TreatmentRecordDoc(
-        _letterhead(), head.name, f"{head.dob:%Y-%m-%d}", head.chart_number, r.start,
-        r.service, r.modality, r.provider, r.parameters, r.points, r.unit, r.product, r.lot,
-        r.expiry, r.aftercare, r.charted_by, r.charted_at, dt.datetime.now(),
-        user.display_name, clinic.paper_size()))
+        _letterhead(), head.name, f"{head.dob:%Y-%m-%d}", head.chart_number, r,
+        dt.datetime.now(), user.display_name, clinic.paper_size()))
 
 
 def recall_pdf(user: User, lot_number: str,

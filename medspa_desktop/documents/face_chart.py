@@ -79,13 +79,5 @@ class FaceChartDrawing(Flowable):
 
 def _path(canvas, shape: face_chart.Shape):
     path = canvas.beginPath()
-    for seg in shape.segments:
-        if seg[0] == "M":
-            path.moveTo(seg[1], seg[2])
-        elif seg[0] == "L":
-            path.lineTo(seg[1], seg[2])
-        elif seg[0] == "C":
-            path.curveTo(*seg[1:])
-        else:
-            path.close()
+    face_chart.trace(shape, path.moveTo, path.lineTo, path.curveTo, path.close)
     return path

@@ -10,7 +10,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from ..services.face_chart import VIEWS, Point, amount_text, total, totals_by_site
+from ..services.face_chart import VIEWS, amount_text, total, totals_by_site
+from ..services.treatment_records import RecordView
 from .face_chart import FaceChartDrawing
 from .styles import Letterhead, build_pdf, para, styles, usable_width
 
@@ -24,19 +25,7 @@ class TreatmentRecordDoc:
     patient: str
     dob: str
     chart_number: str
-    visit: dt.datetime
-    service: str
-    modality: str
-    provider: str
-    parameters: tuple[tuple[str, str], ...]
-    points: tuple[Point, ...]
-    unit: str
-    product: str
-    lot: str
-    expiry: str
-    aftercare: str
-    charted_by: str
-    charted_at: dt.datetime
+    record: RecordView
     printed_at: dt.datetime
     printed_by: str
     page_size: str = "letter"
@@ -52,21 +41,21 @@ def _table(rows: list, widths: list, header: bool = True) -> Table:
     return table
 
 
-def _face_chart(doc: TreatmentRecordDoc, usable: float, st) -> Table:
+def _face_chart(r: RecordView, usable: float, st) -> Table:
     """The drawing with the numbered legend and the totals: side by side when only the front
     view is used, the tables under a wider drawing when side views are too."""
     legend = [[para("#", st["bold"]), para("Site", st["bold"]), para("View", st["bold"]),
                para("Dose", st["bold"])]]
     legend += [[para(str(n), st["body"]), para(p.site, st["body"]),
-                para(VIEWS[p.view], st["small"]), para(amount_text(p.amount, doc.unit),
+                para(VIEWS[p.view], st["small"]), para(amount_text(p.amount, r.unit),
                                                        st["right"])]
-               for n, p in enumerate(doc.points, 1)]
+               for n, p in enumerate(r.points, 1)]
     sums = [[para("Site", st["bold"]), para("Total", st["bold"])]]
-    sums += [[para(site, st["body"]), para(amount_text(amount, doc.unit), st["right"])]
-             for site, amount in totals_by_site(list(doc.points))]
-    sums.append([para(doc.product or "Total", st["bold"]),
-                 para(amount_text(total(list(doc.points)), doc.unit), st["right"])])
-    drawing = FaceChartDrawing(doc.points)
+    sums += [[para(site, st["body"]), para(amount_text(amount, r.unit), st["right"])]
+             for site, amount in totals_by_site(list(r.points))]
+    sums.append([para(r.product or "Total", st["bold"]),
+                 para(amount_text(total(list(r.points)), r.unit), st["right"])])
+    drawing = FaceChartDrawing(r.points)
     gap = 6 * mm
     width = (usable - gap) / 2
     points_table = _table(legend, [10 * mm, width - 50 * mm, 21 * mm, 19 * mm])
@@ -84,36 +73,36 @@ def _face_chart(doc: TreatmentRecordDoc, usable: float, st) -> Table:
 
 
 def render_treatment_record(doc: TreatmentRecordDoc) -> bytes:
-    st = styles()
+    st, r = styles(), doc.record
     usable = usable_width(doc.page_size)
-    story: list = [para(f"{doc.modality}: {doc.service}", st["title"]), Spacer(1, 3 * mm)]
+    story: list = [para(f"{r.modality}: {r.service}", st["title"]), Spacer(1, 3 * mm)]
     who = [[para("Patient", st["bold"]), para(doc.patient, st["body"]),
             para("Born", st["bold"]), para(doc.dob, st["body"]),
             para("Chart", st["bold"]), para(doc.chart_number, st["body"])],
-           [para("Visit", st["bold"]), para(f"{doc.visit:%a %d %b %Y %H:%M}", st["body"]),
-            para("Provider", st["bold"]), para(doc.provider, st["body"]), "", ""]]
+           [para("Visit", st["bold"]), para(f"{r.start:%a %d %b %Y %H:%M}", st["body"]),
+            para("Provider", st["bold"]), para(r.provider, st["body"]), "", ""]]
     story += [Table(who, colWidths=[19 * mm, None, 20 * mm, 42 * mm, 15 * mm, 20 * mm],
                     style=[("VALIGN", (0, 0), (-1, -1), "TOP")]), Spacer(1, 2 * mm)]
 
     story.append(para("Treatment parameters", st["heading"]))
     half = usable / 2
     rows = [[para(label, st["bold"]), para(value, st["body"])]
-            for label, value in doc.parameters]
-    if doc.lot:
+            for label, value in r.parameters]
+    if r.lot:
         rows.append([para("Lot", st["bold"]),
-                     para(f"{doc.lot}, expires {doc.expiry}", st["body"])])
+                     para(f"{r.lot}, expires {r.expiry}", st["body"])])
     story.append(_table(rows, [half * 0.62, usable - half * 0.62], header=False))
 
-    if doc.points:
+    if r.points:
         story.append(para("Face chart", st["heading"]))
-        story.append(_face_chart(doc, usable, st))
+        story.append(_face_chart(r, usable, st))
     story.append(KeepTogether([
         para("Aftercare given", st["heading"]),
-        para(doc.aftercare or "None recorded.", st["body"]),
+        para(r.aftercare or "None recorded.", st["body"]),
         Spacer(1, 5 * mm),
-        para(f"Charted by {doc.charted_by} on {doc.charted_at:%Y-%m-%d %H:%M}.", st["small"]),
+        para(f"Charted by {r.charted_by} on {r.charted_at:%Y-%m-%d %H:%M}.", st["small"]),
     ]))
     return build_pdf(story, letterhead=doc.letterhead, page_size=doc.page_size,
-                     title=f"Treatment record {doc.visit:%Y-%m-%d}",
+                     title=f"Treatment record {r.start:%Y-%m-%d}",
                      heading="Treatment record", printed_at=doc.printed_at,
                      printed_by=doc.printed_by)

@@ -183,6 +183,20 @@ def diagram(view: str) -> Diagram:
     return Diagram(view, width, height, tuple(shapes), tuple(regions))
 
 
+def trace(shape: Shape, move_to, line_to, curve_to, close) -> None:
+    """Walk a shape's outline through a drawing API's path calls (Qt's QPainterPath and
+    reportlab's path object name them differently; the walk is the same)."""
+    for seg in shape.segments:
+        if seg[0] == "M":
+            move_to(seg[1], seg[2])
+        elif seg[0] == "L":
+            line_to(seg[1], seg[2])
+        elif seg[0] == "C":
+            curve_to(*seg[1:])
+        else:
+            close()
+
+
 def site_at(view: str, x: float, y: float) -> str:
     return diagram(view).site_at(x, y)
 

@@ -8,19 +8,14 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
-    QVBoxLayout,
 )
 
 from ...services import inventory
-from ...services.errors import DomainError, ValidationError
+from ...services.errors import ValidationError
 from ...services.money import to_cents
 from ...store.models import User
-from ..widgets.messages import ErrorLabel
+from ..widgets.form_dialog import FormDialog
 
 KIND_LABELS = {"toxin": "Neurotoxin", "filler": "Dermal filler", "consumable": "Consumable",
                "retail": "Retail item"}
@@ -28,46 +23,7 @@ UNIT_LABELS = {"U": "units (U)", "mL": "millilitres (mL)", "syringe": "syringes"
                "item": "items"}
 
 
-class _Form(QDialog):
-    """A form with Save and Cancel; ``submit`` returns True once the service accepted it."""
-
-    def __init__(self, title: str, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(420)
-        self.form = QFormLayout()
-        self.message = ErrorLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-
-    def _line(self, label: str, max_length: int, placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit()
-        edit.setMaxLength(max_length)
-        edit.setPlaceholderText(placeholder)
-        edit.setAccessibleName(label)
-        self.form.addRow(label, edit)
-        return edit
-
-    def _save(self) -> None:
-        try:
-            self.submit()
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
-
-    def submit(self) -> None:
-        raise NotImplementedError
-
-
-class ProductDialog(_Form):
+class ProductDialog(FormDialog):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__("New product", parent)
         self.user = user
@@ -96,7 +52,7 @@ class ProductDialog(_Form):
                                              self.low.text().strip() or 0)
 
 
-class ReceiveDialog(_Form):
+class ReceiveDialog(FormDialog):
     def __init__(self, user: User, product_id: int | None = None, parent=None) -> None:
         super().__init__("Receive stock", parent)
         self.user = user
@@ -127,7 +83,7 @@ class ReceiveDialog(_Form):
             cost_cents=to_cents(self.cost.text(), "cost per unit"))
 
 
-class AdjustDialog(_Form):
+class AdjustDialog(FormDialog):
     def __init__(self, user: User, lot_id: int, lot_label: str, parent=None) -> None:
         super().__init__("Adjust the count", parent)
         self.user, self.lot_id = user, lot_id

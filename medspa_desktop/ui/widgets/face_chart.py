@@ -36,15 +36,7 @@ SELECTED = QColor("#1a5fb4")
 
 def outline_path(shape: face_chart.Shape) -> QPainterPath:
     path = QPainterPath()
-    for seg in shape.segments:
-        if seg[0] == "M":
-            path.moveTo(seg[1], seg[2])
-        elif seg[0] == "L":
-            path.lineTo(seg[1], seg[2])
-        elif seg[0] == "C":
-            path.cubicTo(*seg[1:])
-        else:
-            path.closeSubpath()
+    face_chart.trace(shape, path.moveTo, path.lineTo, path.cubicTo, path.closeSubpath)
     return path
 
 
