@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .documents.consent import render_consent
 from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
 from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
 from .documents.recall_list import RecallLine, RecallList, render_recall_list
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
-from .services import chart, clinic, intake, inventory, reports, treatment_records
+from .services import chart, clinic, consents, intake, inventory, reports, treatment_records
 from .services.patients import format_phone
 from .store.models import User
 
@@ -73,6 +74,12 @@ def recall_pdf(user: User, lot_number: str,
     return render_recall_list(RecallList(_letterhead(), lot_number.strip().upper(), lines,
                                          dt.datetime.now(), user.display_name,
                                          clinic.paper_size()))
+
+
+def sign_consent(user: User, data: consents.SigningInput):
+    """Record a consent signed on screen, its PDF drawn on the clinic's letterhead."""
+    letterhead, paper = _letterhead(), clinic.paper_size()
+    return consents.sign(user, data, lambda sheet: render_consent(sheet, letterhead, paper))
 
 
 def _answer_text(kind: str, value: object) -> str:

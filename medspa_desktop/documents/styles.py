@@ -75,9 +75,10 @@ class Letterhead:
     tax_id: str = ""
 
 
-def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, printed_by: str):
+def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, printed_by: str,
+                   footer: str | None = None):
     """An ``onPage`` callback: clinic name and address on top, title on the right, page number
-    and who printed it when at the bottom."""
+    and who printed it when (or ``footer``) at the bottom."""
 
     def draw(canvas, doc) -> None:
         register_fonts()
@@ -95,9 +96,9 @@ def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, pri
         canvas.line(MARGIN, height - MARGIN - 14, width - MARGIN, height - MARGIN - 14)
         canvas.setFont(FONT, 7)
         canvas.setFillColor("#555555")
-        canvas.drawString(MARGIN, MARGIN - 10,
-                          f"Printed {printed:%Y-%m-%d %H:%M} by {printed_by}. Confidential "
-                          "patient information.")
+        canvas.drawString(MARGIN, MARGIN - 10, footer or (
+            f"Printed {printed:%Y-%m-%d %H:%M} by {printed_by}. Confidential patient "
+            "information."))
         canvas.drawRightString(width - MARGIN, MARGIN - 10, f"Page {doc.page}")
         canvas.restoreState()
 
@@ -115,7 +116,7 @@ def usable_width(page_size: str, landscape: bool = False) -> float:
 
 def build_pdf(story: list, *, letterhead: Letterhead, page_size: str, title: str,
               heading: str, printed_at: dt.datetime, printed_by: str,
-              landscape: bool = False) -> bytes:
+              landscape: bool = False, footer: str | None = None) -> bytes:
     """Lay out ``story`` on the clinic's paper with the letterhead and footer on every page.
     ``title`` is the PDF's own title, ``heading`` the word at the top right of each page.
     ``invariant`` keeps the bytes the same for the same content."""
@@ -124,6 +125,6 @@ def build_pdf(story: list, *, letterhead: Letterhead, page_size: str, title: str
                             leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 18,
                             bottomMargin=MARGIN + 4, title=title, author=letterhead.clinic,
                             invariant=True)
-    decorate = page_decorator(letterhead, heading, printed_at, printed_by)
+    decorate = page_decorator(letterhead, heading, printed_at, printed_by, footer)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()

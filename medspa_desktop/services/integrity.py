@@ -1,4 +1,5 @@
-"""``check``: is this database whole? Page integrity, foreign keys, schema version, audit chain."""
+"""``check``: is this database whole? Page integrity, foreign keys, schema version, audit
+chain, history guards, signed notes, photos, the stock ledger and stored consent documents."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from ..store.database import db, is_sqlite
 from ..store.migrations import SCHEMA_VERSION, missing_guards, read_schema_version
 from ..store.models import Note
 from . import audit
+from .consents import damaged_documents
 from .inventory import ledger_problems
 from .notes import fingerprint
 from .photos import damaged_photos
@@ -30,5 +32,6 @@ def check_database() -> list[str]:
             problems.append(f"signed note {note.id} no longer matches its fingerprint")
     problems.extend(damaged_photos())
     problems.extend(ledger_problems())
+    problems.extend(damaged_documents())
     return problems
 

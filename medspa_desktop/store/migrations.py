@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     Database,
@@ -39,11 +40,12 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
-                      "contraindication_ack", "note_addendum", "note_cosign", "stock_movement")
+                      "contraindication_ack", "note_addendum", "note_cosign", "stock_movement",
+                      "consent_template", "stored_file", "consent", "consent_override")
 # Notes may change while they are drafts; once signed, never; never deleted.
 SIGNED_TABLES = ("note",)
 
@@ -400,10 +402,72 @@ def _upgrade_to_6(database: Database) -> None:
         database.create_tables([TreatmentRecord])
 
 
+def _upgrade_to_7(database: Database) -> None:
+    """Schema 7: consent templates, signed consents and their stored PDFs or scans, and
+    overrides (frozen copies, as above); all append-only."""
+    user_t, patient_t, appt_t = _stub("user"), _stub("patient"), _stub("appointment")
+
+    class ConsentTemplate(_Frozen):
+        category = CharField(max_length=40)
+        version = IntegerField()
+        title = CharField(max_length=200)
+        body = TextField()
+        created_by = ForeignKeyField(user_t, null=True, on_delete="RESTRICT")
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "consent_template"
+            indexes = ((("category", "version"), True),)
+
+    class StoredFile(_Frozen):
+        sha256 = CharField(max_length=64, unique=True)
+        media_type = CharField(max_length=40)
+        size = IntegerField()
+        content = BlobField()
+        stored_at = DateTimeField()
+
+        class Meta:
+            table_name = "stored_file"
+
+    class Consent(_Frozen):
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        template = ForeignKeyField(ConsentTemplate, on_delete="RESTRICT")
+        category = CharField(max_length=40)
+        appointment = ForeignKeyField(appt_t, null=True, on_delete="RESTRICT")
+        method = CharField(max_length=10)
+        signed_at = DateTimeField()
+        signer_name = CharField(max_length=200)
+        guardian_relation = CharField(max_length=60, default="")
+        witness = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        content_sha256 = CharField(max_length=64)
+        document = ForeignKeyField(StoredFile, on_delete="RESTRICT")
+        recorded_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        recorded_at = DateTimeField()
+
+        class Meta:
+            table_name = "consent"
+            indexes = ((("patient", "category", "signed_at"), False),)
+
+    class ConsentOverride(_Frozen):
+        appointment = ForeignKeyField(appt_t, on_delete="RESTRICT")
+        category = CharField(max_length=40)
+        reason = TextField()
+        user = ForeignKeyField(user_t, on_delete="RESTRICT")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "consent_override"
+
+    new_tables = [ConsentTemplate, StoredFile, Consent, ConsentOverride]
+    with database.bind_ctx([*new_tables, user_t, patient_t, appt_t]):
+        database.create_tables(new_tables)
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
-                                                   6: _upgrade_to_6}
+                                                   6: _upgrade_to_6, 7: _upgrade_to_7}
 
 
 def install_guards() -> None:

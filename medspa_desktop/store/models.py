@@ -17,6 +17,7 @@ step that brings an older database to it, and freeze a fixture of the old versio
 from __future__ import annotations
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -380,6 +381,64 @@ class TreatmentRecord(BaseModel):
     charted_at = DateTimeField()
 
 
+class ConsentTemplate(BaseModel):
+    """One version of a consent form's text for a category (or "photography"). Editing saves
+    a new version; no version is ever changed, so a signed consent names the exact text."""
+
+    category = CharField(max_length=40)
+    version = IntegerField()
+    title = CharField(max_length=200)
+    body = TextField()  # sections, in the plain-text format of resources/consents
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")  # None: shipped text
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("category", "version"), True),)
+
+
+class StoredFile(BaseModel):
+    """A document kept in the database itself (so every PC and every backup has it): a
+    signed consent's PDF or a paper consent's scan, named by its SHA-256. Never changed."""
+
+    sha256 = CharField(max_length=64, unique=True)
+    media_type = CharField(max_length=40)  # application/pdf | image/jpeg | image/png
+    size = IntegerField()
+    content = BlobField()
+    stored_at = DateTimeField()
+
+
+class Consent(BaseModel):
+    """A consent given: signed on screen (the PDF made then is kept) or on paper (received
+    and its scan kept). Never changed or removed."""
+
+    patient = ForeignKeyField(Patient, backref="consents", on_delete="RESTRICT")
+    template = ForeignKeyField(ConsentTemplate, on_delete="RESTRICT")
+    category = CharField(max_length=40)
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT")
+    method = CharField(max_length=10)  # screen | paper
+    signed_at = DateTimeField()
+    signer_name = CharField(max_length=200)  # the patient, or the guardian for a minor
+    guardian_relation = CharField(max_length=60, default="")  # "" when the patient signed
+    witness = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    content_sha256 = CharField(max_length=64)  # the fingerprint printed on the form
+    document = ForeignKeyField(StoredFile, on_delete="RESTRICT")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    recorded_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("patient", "category", "signed_at"), False),)
+
+
+class ConsentOverride(BaseModel):
+    """A treatment started without a valid signed consent: who allowed it and why."""
+
+    appointment = ForeignKeyField(Appointment, on_delete="RESTRICT")
+    category = CharField(max_length=40)
+    reason = TextField()
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    at = DateTimeField()
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -398,5 +457,5 @@ ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
     TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
     ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, Product, Lot, StockMovement,
-    TreatmentRecord, AuditEvent,
+    TreatmentRecord, ConsentTemplate, StoredFile, Consent, ConsentOverride, AuditEvent,
 ]

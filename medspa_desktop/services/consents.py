@@ -1,0 +1,201 @@
+"""Signed consents: a patient (or a guardian for a minor) signs the current version of a
+category's consent on screen, initialling the sections that ask for it, and a member of staff
+signs as witness. Signing renders the PDF once, stores its bytes in the database with their
+SHA-256, and never changes them: a reprint gives the identical bytes, and ``check`` re-hashes
+every stored file. The form also carries a fingerprint of its content (the exact template
+version, the patient, the time, the initials and the signatures), printed on the page.
+
+The PDF is drawn by the documents layer; the caller passes the renderer (services do not import
+documents), e.g. ``printouts.sign_consent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..store.database import db
+from ..store.models import Consent, ConsentTemplate, Patient, StoredFile, User
+from . import audit, consent_templates
+from .consent_templates import KINDS, Section
+from .errors import NotFound, ValidationError
+from .patients import age_on
+from .permissions import require
+from .text import clean_line
+
+PNG = b"\x89PNG\r\n\x1a\n"
+MAX_SIGNATURE = 2 * 1024 * 1024
+ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class SigningInput:
+    patient_id: int
+    template_id: int  # the version the patient read
+    initials: tuple[str, ...]  # per section; "" where the section asks for none
+    signature_png: bytes  # the patient's, or the guardian's
+    witness_signature_png: bytes  # the member of staff signing (the acting user)
+    guardian_name: str = ""  # for a minor: who signs for them
+    guardian_relation: str = ""
+    appointment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ConsentSheet:
+    """Everything the consent PDF shows (plain data for the documents layer)."""
+
+    title: str
+    category: str  # label
+    template_id: int
+    version: int
+    sections: tuple[Section, ...]
+    initials: tuple[str, ...]
+    patient: str
+    dob: dt.date
+    chart_number: str
+    signed_at: dt.datetime
+    signer: str
+    guardian_relation: str
+    signature_png: bytes
+    witness: str
+    witness_signature_png: bytes
+    fingerprint: str  # SHA-256 of the content
+
+
+Renderer = Callable[[ConsentSheet], bytes]
+
+
+def _signature(png: bytes, whose: str) -> bytes:
+    if not png or not png.startswith(PNG):
+        raise ValidationError(f"The {whose} signature is missing; please sign in the box.")
+    if len(png) > MAX_SIGNATURE:
+        raise ValidationError(f"The {whose} signature image is too large.")
+    return png
+
+
+def _initials(sections: tuple[Section, ...], given: tuple[str, ...]) -> tuple[str, ...]:
+    if len(given) != len(sections):
+        raise ValidationError("The initials do not match the form's sections; reopen the form.")
+    out = []
+    for section, typed in zip(sections, given, strict=True):
+        typed = clean_line(typed or "").upper()
+        if section.initials:
+            if not typed:
+                raise ValidationError(f"Please initial the section '{section.heading}'.")
+            if len(typed) > 5 or not all(ch.isalpha() or ch in ".-'" for ch in typed):
+                raise ValidationError(f"Initials are letters only, at most 5 "
+                                      f"('{section.heading}').")
+        elif typed:
+            raise ValidationError(f"The section '{section.heading}' asks for no initials.")
+        out.append(typed)
+    return tuple(out)
+
+
+def fingerprint(sheet_fields: dict) -> str:
+    """SHA-256 of the content, as canonical JSON (signatures by their own hashes)."""
+    canonical = json.dumps(sheet_fields, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sign(actor: User, data: SigningInput, render: Renderer,
+         now: dt.datetime | None = None) -> Consent:
+    """Record the consent signed on screen: the PDF is made, stored and fingerprinted in one
+    transaction; any refusal leaves nothing behind."""
+    require(actor, "consent.sign")
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    patient = Patient.get_or_none(Patient.id == data.patient_id)
+    if patient is None:
+        raise NotFound("That patient does not exist.")
+    row = ConsentTemplate.get_or_none(ConsentTemplate.id == data.template_id)
+    if row is None:
+        raise NotFound("That consent form does not exist.")
+    template = consent_templates.current(actor, row.category)
+    if template.id != row.id:
+        raise ValidationError(f"The consent form was changed (now version {template.version}) "
+                              "while it was open; please open it again.")
+    initials = _initials(template.sections, data.initials)
+    signature = _signature(data.signature_png, "patient's")
+    witness_signature = _signature(data.witness_signature_png, "witness's")
+    guardian = clean_line(data.guardian_name)
+    relation = clean_line(data.guardian_relation)
+    name = f"{patient.first_name} {patient.last_name}"
+    if age_on(patient.dob, now.date()) < ADULT_AGE:
+        if not guardian or not relation:
+            raise ValidationError(f"{name} is under {ADULT_AGE}: a parent or guardian signs, "
+                                  "giving their name and relation.")
+    elif guardian or relation:
+        raise ValidationError(f"{name} is an adult and signs for themselves.")
+    if len(guardian) > 200 or len(relation) > 60:
+        raise ValidationError("The guardian's name or relation is too long.")
+    signer = guardian or name
+    content = {
+        "template": {"id": template.id, "category": template.category,
+                     "version": template.version, "title": template.title,
+                     "body": template.body},
+        "patient": {"id": patient.id, "name": name, "dob": patient.dob,
+                    "chart": patient.chart_number},
+        "signed_at": now, "signer": signer, "guardian_relation": relation,
+        "initials": initials, "witness": {"id": actor.id, "name": actor.display_name},
+        "signature_sha256": hashlib.sha256(signature).hexdigest(),
+        "witness_signature_sha256": hashlib.sha256(witness_signature).hexdigest(),
+        "appointment": data.appointment_id,
+    }
+    sheet = ConsentSheet(template.title, KINDS[template.category], template.id,
+                         template.version, template.sections, initials, name, patient.dob,
+                         patient.chart_number, now, signer, relation, signature,
+                         actor.display_name, witness_signature, fingerprint(content))
+    pdf = render(sheet)
+    with db.atomic():
+        stored = _store(pdf, "application/pdf", now)
+        consent = Consent.create(
+            patient=patient.id, template=template.id, category=template.category,
+            appointment=data.appointment_id, method="screen", signed_at=now,
+            signer_name=signer, guardian_relation=relation, witness=actor,
+            content_sha256=sheet.fingerprint, document=stored.id, recorded_by=actor,
+            recorded_at=dt.datetime.now())
+        audit.record(actor, "consent.sign", "patient", patient.id,
+                     f"{template.category} v{template.version} signed by {signer}; "
+                     f"pdf sha256 {stored.sha256}")
+    return consent
+
+
+def _store(content: bytes, media_type: str, now: dt.datetime) -> StoredFile:
+    sha = hashlib.sha256(content).hexdigest()
+    existing = StoredFile.get_or_none(StoredFile.sha256 == sha)
+    if existing is not None:
+        return existing
+    return StoredFile.create(sha256=sha, media_type=media_type, size=len(content),
+                             content=content, stored_at=now)
+
+
+class DocumentDamaged(ValidationError):
+    """A stored document no longer matches its SHA-256."""
+
+
+def document(actor: User, consent_id: int) -> bytes:
+    """The consent's stored PDF (or scan), byte for byte, after checking its hash. Reading it
+    is a chart access and is audited."""
+    require(actor, "consent.read")
+    consent = Consent.get_or_none(Consent.id == consent_id)
+    if consent is None:
+        raise NotFound("That consent does not exist.")
+    stored = consent.document
+    content = bytes(stored.content)
+    if hashlib.sha256(content).hexdigest() != stored.sha256:
+        raise DocumentDamaged("This consent's stored document has been altered; it cannot be "
+                              "shown. Restore it from a backup.")
+    with db.atomic():
+        audit.record(actor, "consent.view", "patient", consent.patient_id,
+                     f"consent {consent.id} ({consent.category})")
+    return content
+
+
+def damaged_documents() -> list[str]:
+    """Stored files whose bytes no longer match their SHA-256 (for ``check``)."""
+    return [f"stored file {f.id} ({f.media_type}) does not match its fingerprint"
+            for f in StoredFile.select().iterator()
+            if hashlib.sha256(bytes(f.content)).hexdigest() != f.sha256]

@@ -1,0 +1,148 @@
+"""Consents: versioned templates, signing that stores an unchanging PDF with its hash, reprint,
+and the check that catches a changed byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import struct
+import zlib
+
+import pytest
+
+from medspa_desktop.printouts import sign_consent
+from medspa_desktop.services import auth, consent_templates, consents, patients
+from medspa_desktop.services.errors import PermissionDenied, ValidationError
+from medspa_desktop.services.integrity import check_database
+from medspa_desktop.store.database import db
+from medspa_desktop.store.models import AuditEvent, Consent, ConsentTemplate, StoredFile
+
+
+def png(width: int = 40, height: int = 12, ink: int = 0) -> bytes:
+    """A small real PNG (a grey stroke), as the signature pad would give."""
+    raw = b"".join(b"\x00" + bytes([255 if (y != height // 2) else ink] * width)
+                   for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (consents.PNG + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def people(admin):
+    rn = auth.create_user(admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough",
+                                                "Jo Kim, RN"))
+    desk = auth.create_user(admin, auth.UserInput("desk", "Sam", "front_desk", "long-enough"))
+    adult = patients.create_patient(admin, patients.PatientInput(
+        "Ann <b>&", "O'Brien-Żółć", dt.date(1990, 4, 17)))
+    minor = patients.create_patient(admin, patients.PatientInput(
+        "Mia", "Lee", dt.date.today().replace(year=dt.date.today().year - 16)))
+    return {"admin": admin, "rn": rn, "desk": desk, "adult": adult, "minor": minor}
+
+
+def _input(template, patient_id, **changes):
+    initials = tuple("AO" if s.initials else "" for s in template.sections)
+    return consents.SigningInput(**{
+        "patient_id": patient_id, "template_id": template.id, "initials": initials,
+        "signature_png": png(), "witness_signature_png": png(ink=80), **changes})
+
+
+def test_the_shipped_text_is_version_1_and_an_edit_adds_a_version(people):
+    first = consent_templates.current(people["desk"], "neurotoxin")
+    assert (first.version, first.created_by) == (1, "")
+    assert [s.heading for s in first.sections][:3] == [
+        "The procedure and how it works", "Expected benefits", "Risks and side effects"]
+    assert "ptosis" in first.sections[2].text and first.sections[2].initials
+    with pytest.raises(PermissionDenied):
+        consent_templates.save_version(people["rn"], "neurotoxin", first.title, first.body)
+    with pytest.raises(ValidationError, match="Nothing has changed"):
+        consent_templates.save_version(people["admin"], "neurotoxin", first.title, first.body)
+    with pytest.raises(ValidationError, match="Start the consent text with a section heading"):
+        consent_templates.save_version(people["admin"], "neurotoxin", first.title, "Just text")
+    with pytest.raises(ValidationError, match="at least one section"):
+        consent_templates.save_version(people["admin"], "neurotoxin", first.title, "  ")
+    with pytest.raises(ValidationError, match="The section 'Cost' has no text"):
+        consent_templates.save_version(people["admin"], "neurotoxin", first.title,
+                                       first.body + "\n## Cost\n")
+    second = consent_templates.save_version(
+        people["admin"], "neurotoxin", first.title,
+        first.body + "\n\n## Cost [initials]\nI know what this treatment costs.")
+    assert second.version == 2 and second.sections[-1] == consent_templates.Section(
+        "Cost", "I know what this treatment costs.", True)
+    assert consent_templates.current(people["desk"], "neurotoxin").id == second.id
+    assert [t.version for t in consent_templates.history(people["desk"], "neurotoxin")] == [2, 1]
+    assert ConsentTemplate.get_by_id(first.id).body == first.body  # kept as it was
+
+
+def test_every_category_and_photography_ship_a_readable_template(people):
+    for category in consent_templates.KINDS:
+        template = consent_templates.current(people["desk"], category)
+        assert template.title and len(template.sections) >= 4, category
+        assert any(s.initials for s in template.sections), category
+
+
+def test_signing_stores_the_pdf_with_its_hash_and_a_reprint_is_identical(people):
+    template = consent_templates.current(people["rn"], "filler")
+    consent = sign_consent(people["rn"], _input(template, people["adult"].id))
+    stored = StoredFile.get_by_id(consent.document_id)
+    pdf = bytes(stored.content)
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == stored.sha256
+    assert (consent.method, consent.signer_name, consent.template_id) == (
+        "screen", "Ann <b>& O'Brien-Żółć", template.id)
+    assert consents.document(people["desk"], consent.id) == pdf
+    assert consents.document(people["rn"], consent.id) == pdf
+    assert AuditEvent.select().where(AuditEvent.action == "consent.sign").count() == 1
+    assert AuditEvent.select().where(AuditEvent.action == "consent.view").count() == 2
+    assert check_database() == []
+
+
+def test_a_changed_byte_is_caught_by_check_and_on_reading(people):
+    template = consent_templates.current(people["rn"], "neurotoxin")
+    consent = sign_consent(people["rn"], _input(template, people["adult"].id))
+    stored = StoredFile.get_by_id(consent.document_id)
+    damaged = bytearray(stored.content)
+    damaged[len(damaged) // 2] ^= 0x01
+    with pytest.raises(Exception, match="append-only"):  # the database refuses the change
+        StoredFile.update(content=bytes(damaged)).where(StoredFile.id == stored.id).execute()
+    db.execute_sql("DROP TRIGGER stored_file_no_update")  # an attacker with file access
+    StoredFile.update(content=bytes(damaged)).where(StoredFile.id == stored.id).execute()
+    assert f"stored file {stored.id} (application/pdf) does not match its fingerprint" in \
+        check_database()
+    with pytest.raises(consents.DocumentDamaged, match="altered"):
+        consents.document(people["rn"], consent.id)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"signature_png": b""}, "The patient's signature is missing"),
+    ({"witness_signature_png": b"not a png"}, "The witness's signature is missing"),
+    ({"initials": None}, "Please initial the section 'Risks and side effects'"),
+    ({"guardian_name": "Bo O'Brien", "guardian_relation": "father"},
+     "is an adult and signs for themselves"),
+])
+def test_an_incomplete_form_is_refused_and_leaves_nothing(people, changes, message):
+    template = consent_templates.current(people["rn"], "neurotoxin")
+    if changes.get("initials", ()) is None:
+        changes["initials"] = tuple("" for _ in template.sections)
+    with pytest.raises(ValidationError, match=message):
+        sign_consent(people["rn"], _input(template, people["adult"].id, **changes))
+    assert Consent.select().count() == 0 and StoredFile.select().count() == 0
+
+
+def test_a_guardian_signs_for_a_minor(people):
+    template = consent_templates.current(people["rn"], "laser_hair")
+    with pytest.raises(ValidationError, match="Mia Lee is under 18: a parent or guardian"):
+        sign_consent(people["rn"], _input(template, people["minor"].id))
+    consent = sign_consent(people["rn"], _input(template, people["minor"].id,
+                                                guardian_name="Kim Lee",
+                                                guardian_relation="mother"))
+    assert (consent.signer_name, consent.guardian_relation) == ("Kim Lee", "mother")
+
+
+def test_a_form_changed_while_open_must_be_reopened(people):
+    template = consent_templates.current(people["rn"], "ipl")
+    consent_templates.save_version(people["admin"], "ipl", "New IPL consent", template.body)
+    with pytest.raises(ValidationError, match="changed \\(now version 2\\)"):
+        sign_consent(people["rn"], _input(template, people["adult"].id))
