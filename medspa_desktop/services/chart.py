@@ -7,7 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..store.models import Patient, User
-from . import alerts, intake, notes, patients, photos, scheduling, treatment_records
+from . import (
+    alerts,
+    consents,
+    intake,
+    notes,
+    patients,
+    photos,
+    scheduling,
+    treatment_records,
+)
 from .errors import NotFound
 from .permissions import allowed, require
 
@@ -31,7 +40,7 @@ class ChartHeader:
 @dataclass(frozen=True)
 class TimelineItem:
     when: dt.datetime
-    kind: str  # appointment | note | photo | treatment (ref_id: its appointment)
+    kind: str  # appointment | note | photo | consent | treatment (ref_id: its appointment)
     title: str
     detail: str
     ref_id: int
@@ -78,6 +87,10 @@ def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> lis
             items.append(TimelineItem(dt.datetime.combine(ph.taken_on, dt.time()), "photo",
                                       f"Photo: {ph.tag}, {ph.area}",
                                       f"imported by {ph.imported_by}", ph.id))
+    if kinds is None or "consent" in kinds:
+        for c in consents.patient_consents(actor, patient_id):
+            items.append(TimelineItem(c.signed_at, "consent", c.form,
+                                      f"{c.method} by {c.signer}; witness {c.witness}", c.id))
     if (kinds is None or "treatment" in kinds) and allowed(actor, "treatment.read"):
         for t in treatment_records.patient_treatments(actor, patient_id):
             items.append(TimelineItem(t.start, "treatment", t.title, t.detail,

@@ -199,3 +199,32 @@ def damaged_documents() -> list[str]:
     return [f"stored file {f.id} ({f.media_type}) does not match its fingerprint"
             for f in StoredFile.select().iterator()
             if hashlib.sha256(bytes(f.content)).hexdigest() != f.sha256]
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    id: int
+    category: str  # key
+    form: str  # "Dermal filler consent, version 2"
+    signed_at: dt.datetime
+    method: str  # "signed on screen" | "signed on paper"
+    signer: str
+    witness: str
+
+
+def patient_consents(actor: User, patient_id: int) -> list[ConsentRow]:
+    """The patient's consents, newest first."""
+    require(actor, "consent.read")
+    witness = User.alias()
+    query = (Consent.select(Consent, ConsentTemplate, witness)
+             .join(ConsentTemplate)
+             .switch(Consent).join(witness, on=(Consent.witness == witness.id), attr="by")
+             .where(Consent.patient == patient_id)
+             .order_by(Consent.signed_at.desc(), Consent.id.desc()))
+    return [ConsentRow(c.id, c.category,
+                       f"{KINDS.get(c.category, c.category)} consent, version "
+                       f"{c.template.version}", c.signed_at,
+                       "signed on screen" if c.method == "screen" else "signed on paper",
+                       c.signer_name + (f" ({c.guardian_relation})" if c.guardian_relation
+                                        else ""), c.by.display_name)
+            for c in query]

@@ -104,4 +104,4 @@ def test_front_desk_has_no_photos_tab(qtbot, demo_db):
     assert dialog.photos is None
     assert dialog.portrait.text() == f"{zoe.first_name[0]}{zoe.last_name[0]}".upper()
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
-        "&Timeline", "&Medical history", "&Notes"]
+        "&Timeline", "&Medical history", "&Notes", "&Consents"]

@@ -23,6 +23,7 @@ from ...printouts import intake_form_pdf
 from ...services import chart
 from ...services.permissions import allowed
 from ...store.models import User
+from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
@@ -36,7 +37,8 @@ TIMELINE_COLUMNS = (
     Column("Details", lambda i: i.detail),
 )
 FILTERS = (("Everything", None), ("Appointments", {"appointment"}),
-           ("Treatments", {"treatment"}), ("Notes", {"note"}), ("Photos", {"photo"}))
+           ("Treatments", {"treatment"}), ("Consents", {"consent"}), ("Notes", {"note"}),
+           ("Photos", {"photo"}))
 BANNER_ALERT = ("background: #fde2e1; color: #8a1c13; padding: 6px; border: 1px solid #e8a29c; "
                 "border-radius: 4px;")
 BANNER_CLEAR = ("background: #e8f4ea; color: #1f5e2b; padding: 6px; border: 1px solid #b7d8bd; "
@@ -76,7 +78,7 @@ class ChartDialog(QDialog):
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh_timeline())
         self.timeline_model = RowTableModel(TIMELINE_COLUMNS, parent=self)
         self.timeline = make_table(self.timeline_model, "Timeline")
-        # activated: a double-click or Enter; a treatment opens its printed record
+        # activated: a double-click or Enter; a treatment or a consent opens its PDF
         self.timeline.activated.connect(lambda index: self.open_item(index.row()))
         timeline_page = QWidget()
         tl = QVBoxLayout(timeline_page)
@@ -90,6 +92,9 @@ class ChartDialog(QDialog):
         self.tabs.addTab(timeline_page, "&Timeline")
         self.tabs.addTab(self.intake, "&Medical history")
         self.tabs.addTab(self.notes, "&Notes")
+        self.consents = ConsentsPanel(user, patient_id)
+        self.consents.changed.connect(self.refresh_timeline)
+        self.tabs.addTab(self.consents, "&Consents")
         self.photos = None
         if allowed(user, "photos.read"):  # front desk sees no clinical photos
             self.photos = PhotosPanel(user, patient_id)
@@ -142,6 +147,8 @@ class ChartDialog(QDialog):
             from ..treatments.record_preview import preview_record
 
             preview_record(self.user, item.ref_id, self)
+        elif item.kind == "consent":
+            open_consent(self.user, item.ref_id, self)
 
     def refresh_timeline(self) -> None:
         self.timeline_model.set_rows(chart.timeline(self.user, self.patient_id,

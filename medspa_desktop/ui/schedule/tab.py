@@ -35,6 +35,7 @@ from ...services import (
     treatment_records,
     waitlist,
 )
+from ...services.consent_templates import KINDS
 from ...services.errors import (
     ConflictError,
     ContraindicationError,
@@ -350,6 +351,18 @@ class ScheduleTab(QWidget):
         if dialog.exec():
             self.status_message.emit("Treatment charted.")
 
+    def sign_consent(self, appointment_id: int) -> None:
+        """The consent for the visit's treatment, signed on screen."""
+        from ..consents.sign_dialog import ConsentSignDialog
+
+        row = self.shown(appointment_id)
+        dialog = ConsentSignDialog(self.user, row.patient_id, row.category_key, row.id, self)
+        try:
+            if dialog.exec():
+                self.status_message.emit(f"Consent signed by {dialog.consent.signer_name}.")
+        finally:
+            dialog.deleteLater()
+
     def show_record(self, appointment_id: int) -> None:
         from ..treatments.record_preview import preview_record
 
@@ -483,6 +496,8 @@ class ScheduleTab(QWidget):
                 menu.addAction("Treatment record…", lambda: self.show_record(row.id))
             elif allowed(self.user, "treatment.write"):
                 menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
+        if row.category_key in KINDS and row.status_key not in ("cancelled", "no_show"):
+            menu.addAction("Sign consent…", lambda: self.sign_consent(row.id))
         if row.series_id is not None and row.status_key in scheduling.MOVABLE:
             menu.addAction("Cancel this and following sessions…",
                            lambda: self.cancel_following(row.id))

@@ -1,0 +1,85 @@
+"""The chart's Consents tab: every consent the patient gave (on screen or on paper), opened as
+the stored PDF; sign a new one on screen for any treatment category or photography."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ...services import consents
+from ...services.consent_templates import KINDS
+from ...services.errors import DomainError
+from ...store.models import User
+from ..errors import show_refusal
+from ..models import Column, RowTableModel
+from ..widgets.pdf_preview import show_preview
+from ..widgets.table import fit_columns, make_table
+
+COLUMNS = (
+    Column("Signed", lambda r: r.signed_at),
+    Column("Form", lambda r: r.form),
+    Column("How", lambda r: r.method),
+    Column("Signed by", lambda r: r.signer),
+    Column("Witness", lambda r: r.witness),
+)
+
+
+def open_consent(user: User, consent_id: int, parent: QWidget | None = None) -> None:
+    """The stored PDF, byte for byte, in the print preview."""
+    try:
+        pdf = consents.document(user, consent_id)
+    except DomainError as exc:
+        show_refusal(parent, exc, "Cannot show the consent")
+        return
+    show_preview(pdf, "Signed consent", f"consent-{consent_id}.pdf", parent)
+
+
+class ConsentsPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, user: User, patient_id: int, parent=None) -> None:
+        super().__init__(parent)
+        self.user, self.patient_id = user, patient_id
+        self.model = RowTableModel(COLUMNS, parent=self)
+        self.table = make_table(self.model, "Consents")
+        self.table.activated.connect(lambda index: open_consent(
+            user, self.model.row_at(index.row()).id, self))
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Consent form")
+        for key, label in KINDS.items():
+            self.kind.addItem(label, key)
+        self.sign_button = QPushButton("Sign on screen…")
+        self.sign_button.clicked.connect(lambda: self.sign())
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(self.open_selected)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Form"))
+        bar.addWidget(self.kind)
+        bar.addWidget(self.sign_button)
+        bar.addStretch(1)
+        bar.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.model.set_rows(consents.patient_consents(self.user, self.patient_id))
+        fit_columns(self.table)
+
+    def open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            open_consent(self.user, self.model.row_at(rows[0].row()).id, self)
+
+    def sign(self, category: str | None = None) -> None:
+        from .sign_dialog import ConsentSignDialog
+
+        dialog = ConsentSignDialog(self.user, self.patient_id,
+                                   category or self.kind.currentData(), parent=self)
+        try:
+            if dialog.exec():
+                self.refresh()
+                self.changed.emit()
+        finally:
+            dialog.deleteLater()

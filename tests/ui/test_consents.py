@@ -1,0 +1,156 @@
+"""Signing a consent on screen, driven with the mouse and keyboard: the pad is drawn on, the
+form is read to the end, and Cancel leaves nothing behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from medspa_desktop.services import consents, patients
+from medspa_desktop.store.models import AuditEvent, Consent, Patient, StoredFile
+from medspa_desktop.ui.consents.sign_dialog import ConsentSignDialog
+from medspa_desktop.ui.patients.chart import ChartDialog
+from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
+from medspa_desktop.ui.widgets.signature_pad import SignaturePad
+from tests.conftest import staff
+from tests.documents.pdftext import pdf_text
+from tests.ui.modal import answer_next_modal
+
+
+def draw(qtbot, pad: SignaturePad) -> None:
+    """A signature: one stroke across the pad, the way a hand would move."""
+    pad.ensurePolished()
+    qtbot.mouseMove(pad, QPoint(20, pad.height() // 2))
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(20, pad.height() // 2))
+    for step in range(1, 25):
+        y = pad.height() // 2 + (12 if step % 4 < 2 else -12)
+        qtbot.mouseMove(pad, QPoint(20 + step * 10, y))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(260, pad.height() // 2))
+
+
+def read_to_the_end(dialog: ConsentSignDialog) -> None:
+    bar = dialog.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+
+
+def fill_and_sign(qtbot, dialog: ConsentSignDialog) -> None:
+    assert not dialog.sign_button.isEnabled()
+    assert dialog.hint.text() == "Please read the whole form: scroll to the end."
+    read_to_the_end(dialog)
+    assert dialog.hint.text() == "Please initial each section that asks for it."
+    for edit in dialog.initials:
+        if edit is not None:
+            qtbot.keyClicks(edit, "ab")
+    assert dialog.hint.text() == "Please sign in the box."
+    draw(qtbot, dialog.patient_pad)
+    assert not dialog.sign_button.isEnabled()  # the witness has not signed yet
+    draw(qtbot, dialog.witness_pad)
+    assert dialog.sign_button.isEnabled()
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def patient(demo_db):
+    return Patient.select().where(Patient.archived == False).order_by(Patient.id).first()  # noqa: E712
+
+
+def _dialog(qtbot, patient_id, category="neurotoxin") -> ConsentSignDialog:
+    dialog = ConsentSignDialog(staff("injector"), patient_id, category)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_signing_with_the_pad_keeps_the_signed_pdf(qtbot, patient):
+    dialog = _dialog(qtbot, patient.id)
+    fill_and_sign(qtbot, dialog)
+    assert dialog.result() == ConsentSignDialog.DialogCode.Accepted
+    consent = dialog.consent
+    assert (consent.patient_id, consent.category, consent.witness_id) == (
+        patient.id, "neurotoxin", staff("injector").id)
+    text = pdf_text(consents.document(staff("injector"), consent.id))
+    assert f"{patient.first_name} {patient.last_name}" in text and "Initials AB" in text
+
+
+def test_cancel_leaves_nothing_behind(qtbot, patient):
+    audit_before = AuditEvent.select().count()
+    dialog = _dialog(qtbot, patient.id, "filler")
+    read_to_the_end(dialog)
+    draw(qtbot, dialog.patient_pad)
+    dialog.reject()
+    assert Consent.select().count() == 0 and StoredFile.select().count() == 0
+    assert AuditEvent.select().count() == audit_before
+
+
+def test_clear_wipes_a_signature(qtbot, patient):
+    dialog = _dialog(qtbot, patient.id)
+    draw(qtbot, dialog.patient_pad)
+    assert not dialog.patient_pad.is_empty()
+    dialog.patient_pad.clear()
+    assert dialog.patient_pad.is_empty()
+
+
+def test_a_minor_needs_a_guardian(qtbot, demo_db):
+    today = dt.date.today()
+    minor = patients.create_patient(staff("frontdesk"), patients.PatientInput(
+        "Mia", "Lee", today.replace(year=today.year - 15)))
+    dialog = _dialog(qtbot, minor.id, "laser_hair")
+    read_to_the_end(dialog)
+    for edit in dialog.initials:
+        if edit is not None:
+            qtbot.keyClicks(edit, "KL")
+    draw(qtbot, dialog.patient_pad)
+    draw(qtbot, dialog.witness_pad)
+    assert dialog.hint.text() == "The parent or guardian gives their name and relation."
+    qtbot.keyClicks(dialog.guardian, "Kim Lee")
+    qtbot.keyClicks(dialog.relation, "mother")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert (dialog.consent.signer_name, dialog.consent.guardian_relation) == ("Kim Lee",
+                                                                             "mother")
+
+
+def test_the_chart_signs_lists_and_opens_consents(qtbot, patient):
+    chart = ChartDialog(staff("injector"), patient.id)
+    qtbot.addWidget(chart)
+    chart.show()
+    panel = chart.consents
+    panel.kind.setCurrentIndex(panel.kind.findData("photography"))
+    answer_next_modal(lambda dialog: fill_and_sign(qtbot, dialog))
+    panel.sign_button.click()
+    assert [r.form for r in panel.model.rows()] == ["Photography consent, version 1"]
+    timeline = {(i.kind, i.title) for i in chart.timeline_model.rows()}
+    assert ("consent", "Photography consent, version 1") in timeline
+    seen = []
+
+    def look(preview: PdfPreviewDialog):
+        seen.append(pdf_text(preview.pdf))
+        preview.reject()
+
+    answer_next_modal(look)
+    panel.table.selectRow(0)
+    panel.open_button.click()
+    assert "Consent to clinical photography" in seen[0]
+
+
+def test_an_appointment_opens_the_consent_of_its_treatment(qtbot, demo_db):
+    from medspa_desktop.services import scheduling
+    from medspa_desktop.ui.schedule.tab import ScheduleTab
+
+    appt = (scheduling.Appointment.select().where(scheduling.Appointment.status == "booked")
+            .order_by(scheduling.Appointment.start).first())
+    tab = ScheduleTab(staff("frontdesk"))
+    qtbot.addWidget(tab)
+    tab.set_day(appt.start.date())
+    row = tab.shown(appt.id)
+    seen = []
+
+    def look(dialog: ConsentSignDialog):
+        seen.append((dialog.template.category, dialog.appointment_id))
+        dialog.reject()
+
+    answer_next_modal(look)
+    next(a for a in tab.menu_for(appt.id).actions() if a.text() == "Sign consent…").trigger()
+    assert seen == [(row.category_key, appt.id)]
