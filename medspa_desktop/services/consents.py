@@ -18,17 +18,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..store.database import db
-from ..store.models import Consent, ConsentTemplate, Patient, StoredFile, User
+from ..store.models import (
+    Appointment,
+    ClinicSetting,
+    Consent,
+    ConsentOverride,
+    ConsentTemplate,
+    Patient,
+    StoredFile,
+    User,
+)
 from . import audit, consent_templates
+from . import png as png_format
 from .consent_templates import KINDS, Section
-from .errors import NotFound, ValidationError
+from .errors import DomainError, NotFound, PermissionDenied, ValidationError
 from .patients import age_on
-from .permissions import require
+from .permissions import allowed, require
 from .text import clean_line
 
-PNG = b"\x89PNG\r\n\x1a\n"
+SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
+              png_format.SIGNATURE: "image/png"}
 MAX_SIGNATURE = 2 * 1024 * 1024
+MAX_SCAN = 25 * 1024 * 1024
 ADULT_AGE = 18
+DEFAULT_VALID_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,7 @@ Renderer = Callable[[ConsentSheet], bytes]
 
 
 def _signature(png: bytes, whose: str) -> bytes:
-    if not png or not png.startswith(PNG):
+    if not png or not png.startswith(png_format.SIGNATURE):
         raise ValidationError(f"The {whose} signature is missing; please sign in the box.")
     if len(png) > MAX_SIGNATURE:
         raise ValidationError(f"The {whose} signature image is too large.")
@@ -228,3 +241,147 @@ def patient_consents(actor: User, patient_id: int) -> list[ConsentRow]:
                        c.signer_name + (f" ({c.guardian_relation})" if c.guardian_relation
                                         else ""), c.by.display_name)
             for c in query]
+
+
+
+# -- the paper path ----------------------------------------------------------------------------
+def _scan_type(scan: bytes) -> str:
+    if not scan:
+        raise ValidationError("Attach the scan of the signed paper form.")
+    if len(scan) > MAX_SCAN:
+        raise ValidationError("The scan is larger than 25 MB; scan at a lower resolution.")
+    for magic, media_type in SCAN_TYPES.items():
+        if scan.startswith(magic):
+            return media_type
+    raise ValidationError("The scan must be a PDF, JPEG or PNG file.")
+
+
+def record_paper(actor: User, patient_id: int, template_id: int, signed_at: dt.datetime,
+                 scan: bytes, *, guardian_name: str = "", guardian_relation: str = "",
+                 appointment_id: int | None = None) -> Consent:
+    """A consent signed on paper is received: the scan is kept as its document (for paper,
+    the scan is what was signed; the template names the form it was printed from)."""
+    require(actor, "consent.sign")
+    patient = Patient.get_or_none(Patient.id == patient_id)
+    if patient is None:
+        raise NotFound("That patient does not exist.")
+    template = ConsentTemplate.get_or_none(ConsentTemplate.id == template_id)
+    if template is None:
+        raise NotFound("That consent form does not exist.")
+    signed_at = signed_at.replace(microsecond=0)
+    if signed_at > dt.datetime.now() + dt.timedelta(minutes=5):
+        raise ValidationError("A consent cannot be signed in the future.")
+    media_type = _scan_type(scan)
+    name = f"{patient.first_name} {patient.last_name}"
+    guardian, relation = clean_line(guardian_name), clean_line(guardian_relation)
+    if age_on(patient.dob, signed_at.date()) < ADULT_AGE and not (guardian and relation):
+        raise ValidationError(f"{name} was under {ADULT_AGE}: give the name and relation of "
+                              "the parent or guardian who signed.")
+    if len(guardian) > 200 or len(relation) > 60:
+        raise ValidationError("The guardian's name or relation is too long.")
+    signer = guardian or name
+    content = {"template": template.id, "patient": patient.id, "signed_at": signed_at,
+               "signer": signer, "guardian_relation": relation, "received_by": actor.id,
+               "scan_sha256": hashlib.sha256(scan).hexdigest(), "appointment": appointment_id}
+    with db.atomic():
+        stored = _store(scan, media_type, dt.datetime.now())
+        consent = Consent.create(
+            patient=patient.id, template=template.id, category=template.category,
+            appointment=appointment_id, method="paper", signed_at=signed_at,
+            signer_name=signer, guardian_relation=relation, witness=actor,
+            content_sha256=fingerprint(content), document=stored.id, recorded_by=actor,
+            recorded_at=dt.datetime.now())
+        audit.record(actor, "consent.paper", "patient", patient.id,
+                     f"{template.category} v{template.version} signed on paper by {signer} "
+                     f"{signed_at:%Y-%m-%d}; scan sha256 {stored.sha256}")
+    return consent
+
+
+# -- the guard at the start of a treatment -----------------------------------------------------
+@dataclass(frozen=True)
+class Policy:
+    valid_months: int = DEFAULT_VALID_MONTHS
+    current_version_only: bool = True
+
+
+def policy() -> Policy:
+    values = {row.key: row.value for row in ClinicSetting.select().where(
+        ClinicSetting.key.in_(("consent.valid_months", "consent.current_version_only")))}
+    months = values.get("consent.valid_months", "")
+    return Policy(int(months) if months.isdigit() else DEFAULT_VALID_MONTHS,
+                  values.get("consent.current_version_only", "yes") == "yes")
+
+
+def set_policy(actor: User, valid_months: int, current_version_only: bool) -> None:
+    require(actor, "catalog.write")
+    if not 1 <= valid_months <= 120:
+        raise ValidationError("A consent stays valid between 1 and 120 months.")
+    with db.atomic():
+        for key, value in (("consent.valid_months", str(valid_months)),
+                           ("consent.current_version_only",
+                            "yes" if current_version_only else "no")):
+            ClinicSetting.insert(key=key, value=value).on_conflict(
+                conflict_target=[ClinicSetting.key],
+                update={ClinicSetting.value: value}).execute()
+        audit.record(actor, "settings.consent", "clinic", "",
+                     f"valid {valid_months} months; current version only: "
+                     f"{current_version_only}")
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for candidate in range(day.day, 0, -1):  # 31 March less a month is 28/29 February
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class ConsentRequired(DomainError):
+    """No valid signed consent for the treatment: sign one, or a provider overrides."""
+
+
+def missing_consent(actor: User, patient_id: int, category: str,
+                    on: dt.datetime) -> str:
+    """Why the patient's consent for ``category`` is not valid on ``on`` ("" when it is)."""
+    if category not in KINDS:
+        return ""
+    rules = policy()
+    template = consent_templates.current(actor, category)
+    since = dt.datetime.combine(_months_before(on.date(), rules.valid_months), dt.time())
+    newest = (Consent.select(Consent, ConsentTemplate).join(ConsentTemplate)
+              .where(Consent.patient == patient_id, Consent.category == category)
+              .order_by(Consent.signed_at.desc()).first())
+    label = KINDS[category].lower()
+    if newest is None:
+        return f"There is no signed {label} consent on file."
+    if newest.signed_at < since:
+        return (f"The {label} consent was signed on {newest.signed_at:%Y-%m-%d}, more than "
+                f"{rules.valid_months} months ago.")
+    if rules.current_version_only and newest.template_id != template.id:
+        return (f"The {label} consent on file is version {newest.template.version}; the form "
+                f"is now version {template.version}.")
+    return ""
+
+
+def check_before_treatment(actor: User, appt: Appointment, override: str,
+                           now: dt.datetime) -> None:
+    """Called as a treatment starts: refuse without a valid consent unless a provider
+    overrides with a reason, which is kept and audited."""
+    category = appt.service.category
+    problem = missing_consent(actor, appt.patient_id, category, now)
+    if not problem:
+        return
+    override = clean_line(override)
+    if not override:
+        raise ConsentRequired(f"{problem} Sign the consent now, or a provider may go ahead "
+                              "with a reason.")
+    if not allowed(actor, "consent.override"):
+        raise PermissionDenied("Only a provider can start a treatment without a valid "
+                               "consent.")
+    ConsentOverride.create(appointment=appt.id, category=category, reason=override[:500],
+                           user=actor, at=dt.datetime.now())
+    audit.record(actor, "consent.override", "appointment", appt.id,
+                 f"{problem} Reason: {override}"[:1000])

@@ -18,6 +18,8 @@ from . import (
     auth,
     catalog,
     clinic,
+    consent_templates,
+    consents,
     contraindications,
     face_chart,
     hours,
@@ -28,6 +30,7 @@ from . import (
     scheduling,
     treatment_records,
 )
+from .png import grey_png
 from .text import fold
 
 DEMO_PASSWORD = "medspa-demo"
@@ -411,6 +414,20 @@ def _free_slot(rng, book: _DayBook, provider_id, start, end, rooms, devices, pat
     return None
 
 
+DEMO_SCAN = grey_png(85, 110)  # a stand-in for a scanned paper form: a blank grey page
+
+
+def _paper_consent(desk: User, appt) -> None:
+    """The demo's patients signed their consent on paper at the front desk before their
+    first treatment of a kind (the scan is a placeholder page)."""
+    category = appt.service.category
+    signed = appt.start - dt.timedelta(minutes=10)
+    if consents.missing_consent(desk, appt.patient_id, category, signed):
+        template = consent_templates.current(desk, category)
+        consents.record_paper(desk, appt.patient_id, template.id, signed, DEMO_SCAN,
+                              appointment_id=appt.id)
+
+
 def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> None:
     """Walk the appointment along the status flow as far as its time says."""
     if appt.start >= now:
@@ -427,6 +444,8 @@ def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> Non
             steps = ["confirmed", "arrived", "in_treatment", "completed", "checked_out"]
     version = appt.version
     for status in steps:
+        if status == "in_treatment":
+            _paper_consent(desk, appt)
         actor = provider if status in ("in_treatment", "completed") else desk
         reason = rng.choice(CANCEL_REASONS) if status == "cancelled" else ""
         version = scheduling.change_status(actor, appt.id, status, version, reason=reason,

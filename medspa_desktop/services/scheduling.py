@@ -29,7 +29,7 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import alerts, audit, hours
+from . import alerts, audit, consents, hours
 from .errors import (
     ConflictError,
     ContraindicationError,
@@ -277,12 +277,13 @@ def move_appointment(
 
 
 def change_status(actor: User, appointment_id: int, status: str, version: int, *,
-                  reason: str = "", acknowledge: str = "",
+                  reason: str = "", acknowledge: str = "", consent_override: str = "",
                   now: dt.datetime | None = None) -> Appointment:
     """Move an appointment along the status flow. Cancelling needs a reason and is flagged
     late inside the clinic's policy window (default 24 hours before the start). Starting a
     treatment the patient's history contraindicates needs a provider's ``acknowledge``
-    reason, which is recorded and audited."""
+    reason, and starting one without a valid signed consent a provider's
+    ``consent_override`` reason; both are recorded and audited."""
     require(actor, "schedule.write")
     now = now or dt.datetime.now()
     reason = clean_line(reason)
@@ -294,6 +295,7 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
                 f"{STATUS_LABELS.get(status, status).lower()}.")
         if status == "in_treatment":
             _acknowledge_contraindications(actor, appt, clean_line(acknowledge))
+            consents.check_before_treatment(actor, appt, consent_override, now)
         values: dict = {"status": status}
         note = ""
         if status == "cancelled":

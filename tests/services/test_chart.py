@@ -31,6 +31,7 @@ from medspa_desktop.store.models import (
     Room,
     Service,
 )
+from tests.conftest import give_consent
 
 TODAY = dt.date.today()
 
@@ -131,6 +132,7 @@ def _arrived_botox(chart):
     appt = scheduling.book_appointment(chart["desk"], scheduling.AppointmentInput(
         chart["zoe"].id, Service.get(Service.name == "Botox Cosmetic").id, chart["rn"].id,
         start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
+    give_consent(chart["desk"], chart["zoe"].id, "neurotoxin")
     return scheduling.change_status(chart["desk"], appt.id, "arrived", appt.version)
 
 

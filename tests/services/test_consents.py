@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import struct
-import zlib
 
 import pytest
 
@@ -14,21 +12,14 @@ from medspa_desktop.printouts import sign_consent
 from medspa_desktop.services import auth, consent_templates, consents, patients
 from medspa_desktop.services.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services.png import grey_png
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import AuditEvent, Consent, ConsentTemplate, StoredFile
 
 
-def png(width: int = 40, height: int = 12, ink: int = 0) -> bytes:
-    """A small real PNG (a grey stroke), as the signature pad would give."""
-    raw = b"".join(b"\x00" + bytes([255 if (y != height // 2) else ink] * width)
-                   for y in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    return (consents.PNG + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+def png(ink: int = 0) -> bytes:
+    """A small real PNG with a stroke, as the signature pad would give."""
+    return grey_png(40, 12, background=255, ink_row=6, ink=ink)
 
 
 @pytest.fixture
@@ -146,3 +137,83 @@ def test_a_form_changed_while_open_must_be_reopened(people):
     consent_templates.save_version(people["admin"], "ipl", "New IPL consent", template.body)
     with pytest.raises(ValidationError, match="changed \\(now version 2\\)"):
         sign_consent(people["rn"], _input(template, people["adult"].id))
+
+
+def _arrived(people, when: dt.datetime | None = None):
+    from medspa_desktop.services import scheduling
+    from medspa_desktop.store.models import Room, Service
+
+    start = when or dt.datetime.combine(dt.date(2030, 1, 8), dt.time(10))
+    appt = scheduling.book_appointment(people["admin"], scheduling.AppointmentInput(
+        people["adult"].id, Service.get(Service.name == "Botox Cosmetic").id, people["rn"].id,
+        start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
+    return scheduling.change_status(people["desk"], appt.id, "arrived", appt.version)
+
+
+def _start(people, appt, actor="rn", **kwargs):
+    from medspa_desktop.services import scheduling
+
+    return scheduling.change_status(people[actor], appt.id, "in_treatment", appt.version,
+                                    **kwargs)
+
+
+def test_a_treatment_without_consent_needs_a_providers_override(people):
+    from medspa_desktop.store.models import ConsentOverride
+
+    appt = _arrived(people)
+    with pytest.raises(consents.ConsentRequired,
+                       match="There is no signed neurotoxin consent on file. Sign the "
+                             "consent now, or a provider may go ahead with a reason."):
+        _start(people, appt)
+    with pytest.raises(PermissionDenied, match="Only a provider can start a treatment"):
+        _start(people, appt, "desk", consent_override="She signed on paper at home")
+    assert ConsentOverride.select().count() == 0
+    started = _start(people, appt, consent_override="Paper form signed; scanner broken")
+    assert started.status == "in_treatment"
+    override = ConsentOverride.get()
+    assert (override.user_id, override.category) == (people["rn"].id, "neurotoxin")
+    assert "scanner broken" in AuditEvent.get(AuditEvent.action == "consent.override").summary
+
+
+def test_a_signed_consent_opens_the_way_until_it_expires_or_the_form_changes(people):
+    template = consent_templates.current(people["rn"], "neurotoxin")
+    sign_consent(people["rn"], _input(template, people["adult"].id))
+    now = dt.datetime.now()
+    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == ""
+    later = now + dt.timedelta(days=380)
+    assert "more than 12 months ago" in consents.missing_consent(
+        people["rn"], people["adult"].id, "neurotoxin", later)
+    consents.set_policy(people["admin"], 24, True)
+    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin",
+                                    later) == ""
+    consent_templates.save_version(people["admin"], "neurotoxin", "Toxin consent (2027)",
+                                   template.body)
+    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == (
+        "The neurotoxin consent on file is version 1; the form is now version 2.")
+    consents.set_policy(people["admin"], 24, False)  # the clinic accepts older versions
+    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == ""
+    assert _start(people, _arrived(people)).status == "in_treatment"
+    with pytest.raises(ValidationError, match="between 1 and 120 months"):
+        consents.set_policy(people["admin"], 0, True)
+    with pytest.raises(PermissionDenied):
+        consents.set_policy(people["rn"], 6, True)
+
+
+def test_a_paper_consent_is_received_with_its_scan(people):
+    template = consent_templates.current(people["desk"], "filler")
+    signed = dt.datetime.now() - dt.timedelta(hours=1)
+    for scan, message in ((b"", "Attach the scan"), (b"GIF89a...", "PDF, JPEG or PNG")):
+        with pytest.raises(ValidationError, match=message):
+            consents.record_paper(people["desk"], people["adult"].id, template.id, signed, scan)
+    with pytest.raises(ValidationError, match="was under 18: give the name and relation"):
+        consents.record_paper(people["desk"], people["minor"].id, template.id, signed, png())
+    scan = b"%PDF-1.4 scanned form"
+    consent = consents.record_paper(people["desk"], people["adult"].id, template.id, signed,
+                                    scan)
+    assert (consent.method, consent.witness_id) == ("paper", people["desk"].id)
+    assert consents.document(people["rn"], consent.id) == scan
+    rows = consents.patient_consents(people["desk"], people["adult"].id)
+    assert [(r.form, r.method) for r in rows] == [("Dermal filler consent, version 1",
+                                                   "signed on paper")]
+    assert consents.missing_consent(people["rn"], people["adult"].id, "filler",
+                                    dt.datetime.now()) == ""

@@ -25,6 +25,7 @@ from medspa_desktop.store.models import (
     Service,
     WaitlistEntry,
 )
+from tests.conftest import give_consent
 
 DAY = dt.date(2030, 1, 8)
 
@@ -132,6 +133,7 @@ def test_the_status_flow_and_a_stale_change(clinic):
         scheduling.change_status(clinic["admin"], appt.id, "checked_out", arrived.version)
     with pytest.raises(StaleEditError, match="changed on another workstation"):
         scheduling.change_status(clinic["admin"], appt.id, "in_treatment", appt.version)
+    give_consent(clinic["admin"], appt.patient_id, appt.service.category)
     scheduling.change_status(clinic["admin"], appt.id, "in_treatment", arrived.version)
     assert Appointment.get_by_id(appt.id).status == "in_treatment"
     changes = AuditEvent.select().where(AuditEvent.action == "appointment.status").count()

@@ -18,6 +18,7 @@ from medspa_desktop.services import (
 )
 from medspa_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.store.models import AuditEvent, Lot, Room, Service, TreatmentRecord
+from tests.conftest import give_consent
 
 TODAY = dt.date(2030, 1, 8)
 
@@ -45,6 +46,7 @@ def _started(c, service_name: str, provider: str, hour: int = 10, device: bool =
         start + dt.timedelta(minutes=service.default_minutes), Room.get(Room.name == "Room 1").id,
         catalog.devices()[0].id if device else None))
     appt = scheduling.change_status(c["admin"], appt.id, "arrived", appt.version)
+    give_consent(c["admin"], c["zoe"].id, service.category)
     return scheduling.change_status(c[provider], appt.id, "in_treatment", appt.version)
 
 

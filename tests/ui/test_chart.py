@@ -21,7 +21,7 @@ from medspa_desktop.ui.patients.chart import ChartDialog
 from medspa_desktop.ui.patients.new_patient import NewPatientDialog
 from medspa_desktop.ui.patients.tab import PatientsTab
 from medspa_desktop.ui.schedule.tab import ScheduleTab
-from tests.conftest import staff
+from tests.conftest import give_consent, staff
 from tests.ui.modal import answer_next_modal
 
 
@@ -157,6 +157,7 @@ def test_starting_a_contraindicated_treatment_asks_the_provider_why(qtbot, zoe):
         zoe.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id, start,
         start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
     scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
+    give_consent(staff("frontdesk"), zoe.id, "neurotoxin")
     tab = ScheduleTab(staff("injector"))
     qtbot.addWidget(tab)
     tab.set_day(day)

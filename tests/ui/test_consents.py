@@ -76,13 +76,14 @@ def test_signing_with_the_pad_keeps_the_signed_pdf(qtbot, patient):
 
 
 def test_cancel_leaves_nothing_behind(qtbot, patient):
-    audit_before = AuditEvent.select().count()
+    before = (AuditEvent.select().count(), Consent.select().count(),
+              StoredFile.select().count())
     dialog = _dialog(qtbot, patient.id, "filler")
     read_to_the_end(dialog)
     draw(qtbot, dialog.patient_pad)
     dialog.reject()
-    assert Consent.select().count() == 0 and StoredFile.select().count() == 0
-    assert AuditEvent.select().count() == audit_before
+    assert (AuditEvent.select().count(), Consent.select().count(),
+            StoredFile.select().count()) == before
 
 
 def test_clear_wipes_a_signature(qtbot, patient):
@@ -120,7 +121,7 @@ def test_the_chart_signs_lists_and_opens_consents(qtbot, patient):
     panel.kind.setCurrentIndex(panel.kind.findData("photography"))
     answer_next_modal(lambda dialog: fill_and_sign(qtbot, dialog))
     panel.sign_button.click()
-    assert [r.form for r in panel.model.rows()] == ["Photography consent, version 1"]
+    assert panel.model.rows()[0].form == "Photography consent, version 1"
     timeline = {(i.kind, i.title) for i in chart.timeline_model.rows()}
     assert ("consent", "Photography consent, version 1") in timeline
     seen = []
@@ -154,3 +155,73 @@ def test_an_appointment_opens_the_consent_of_its_treatment(qtbot, demo_db):
     answer_next_modal(look)
     next(a for a in tab.menu_for(appt.id).actions() if a.text() == "Sign consent…").trigger()
     assert seen == [(row.category_key, appt.id)]
+
+
+def _arrived_without_consent():
+    from medspa_desktop.services import scheduling
+    from medspa_desktop.store.models import Room, Service
+
+    adult = patients.create_patient(staff("frontdesk"), patients.PatientInput(
+        "Nadia", "Okafor", dt.date(1985, 6, 1)))
+    day = dt.date.today() + dt.timedelta(days=60)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(11))
+    appt = scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+        adult.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id,
+        start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 3").id))
+    return scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
+
+
+def _schedule(qtbot, day):
+    from medspa_desktop.ui.schedule.tab import ScheduleTab
+
+    tab = ScheduleTab(staff("injector"))
+    qtbot.addWidget(tab)
+    tab.set_day(day)
+    return tab
+
+
+def test_starting_without_consent_offers_to_sign_now(qtbot, demo_db):
+    from PySide6.QtWidgets import QMessageBox
+
+    from medspa_desktop.store.models import Appointment
+
+    appt = _arrived_without_consent()
+    tab = _schedule(qtbot, appt.start.date())
+    asked = []
+
+    def choose_sign(box: QMessageBox):
+        asked.append(box.text())
+        answer_next_modal(lambda dialog: fill_and_sign(qtbot, dialog))
+        next(b for b in box.buttons() if b.text() == "Sign now…").click()
+
+    answer_next_modal(choose_sign)
+    tab._status(appt.id, "in_treatment")
+    assert asked == ["There is no signed neurotoxin consent on file. Sign the consent now, "
+                     "or a provider may go ahead with a reason."]
+    assert Appointment.get_by_id(appt.id).status == "in_treatment"
+    assert Consent.get(Consent.patient == appt.patient_id).appointment_id == appt.id
+
+
+def test_starting_without_consent_with_a_reason_is_recorded(qtbot, demo_db):
+    from PySide6.QtWidgets import QMessageBox
+
+    from medspa_desktop.store.models import Appointment, ConsentOverride
+
+    appt = _arrived_without_consent()
+    tab = _schedule(qtbot, appt.start.date())
+
+    def explain(dialog):
+        dialog.setTextValue("Signed paper form in the room; scan to follow")
+        dialog.accept()
+
+    def choose_override(box: QMessageBox):
+        answer_next_modal(explain)
+        next(b for b in box.buttons() if b.text() == "Go ahead with a reason…").click()
+
+    answer_next_modal(choose_override)
+    tab._status(appt.id, "in_treatment")
+    assert Appointment.get_by_id(appt.id).status == "in_treatment"
+    assert ConsentOverride.get(ConsentOverride.appointment == appt.id).reason == (
+        "Signed paper form in the room; scan to follow")

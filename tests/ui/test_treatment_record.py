@@ -12,7 +12,7 @@ from medspa_desktop.services import inventory, scheduling, treatment_records
 from medspa_desktop.store.models import Lot, Patient, Product, Room, Service, TreatmentRecord
 from medspa_desktop.ui.schedule.tab import ScheduleTab
 from medspa_desktop.ui.treatments.record_dialog import TreatmentRecordDialog
-from tests.conftest import staff
+from tests.conftest import give_consent, staff
 from tests.ui.modal import answer_next_modal
 from tests.ui.test_face_chart import click
 
@@ -29,6 +29,7 @@ def under_way(demo_db):
         patient.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id,
         start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 2").id))
     appt = scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
+    give_consent(staff("frontdesk"), patient.id, "neurotoxin")
     appt = scheduling.change_status(staff("injector"), appt.id, "in_treatment", appt.version,
                                     acknowledge="reviewed with the patient")
     return appt

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -36,6 +37,7 @@ from ...services import (
     waitlist,
 )
 from ...services.consent_templates import KINDS
+from ...services.consents import ConsentRequired
 from ...services.errors import (
     ConflictError,
     ContraindicationError,
@@ -410,24 +412,50 @@ class ScheduleTab(QWidget):
                                      f"{row.start:%a %d %b %H:%M}?")
             if reason is None:
                 return
-        try:
+        answers = {"reason": reason}
+        while True:  # each question the service asks is answered, then the change is retried
             try:
-                scheduling.change_status(self.user, row.id, status, row.version, reason=reason)
+                scheduling.change_status(self.user, row.id, status, row.version, **answers)
+                break
             except ContraindicationError as exc:
                 acknowledge = self.ask_reason("Contraindication",
                                               f"{exc}\n\nWhy is it safe to go ahead?")
                 if not acknowledge:
                     return
-                scheduling.change_status(self.user, row.id, status, row.version,
-                                         acknowledge=acknowledge)
-        except DomainError as exc:
-            self._refused(exc)
-            return
+                answers["acknowledge"] = acknowledge
+            except ConsentRequired as exc:
+                choice = self.ask_consent(row, str(exc))
+                if choice is None:
+                    return
+                if choice:
+                    answers["consent_override"] = choice
+            except DomainError as exc:
+                self._refused(exc)
+                return
         self.refresh()
         self.select(row.id)
         self.status_message.emit(f"{row.patient}: {scheduling.STATUS_LABELS[status].lower()}.")
         if status in ("cancelled", "no_show"):
             self.offer_slot(row)
+
+    def ask_consent(self, row, problem: str) -> str | None:
+        """No valid consent: sign it now ("" — then try again), go ahead with a reason (the
+        reason), or stop (None)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Consent needed", problem,
+                          QMessageBox.StandardButton.Cancel, self)
+        sign = box.addButton("Sign now…", QMessageBox.ButtonRole.AcceptRole)
+        override = box.addButton("Go ahead with a reason…", QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(sign)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is sign:
+            self.sign_consent(row.id)
+            return ""
+        if clicked is override:
+            return self.ask_reason("Start without a valid consent",
+                                   f"{problem}\n\nWhy may the treatment go ahead?") or None
+        return None
 
     def cancel_following(self, appointment_id: int) -> None:
         reason = self.ask_reason("Cancel the rest of the series",
