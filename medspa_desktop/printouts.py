@@ -9,6 +9,7 @@ from .documents.consent import render_consent
 from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
 from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
 from .documents.recall_list import RecallLine, RecallList, render_recall_list
+from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
 from .services import chart, clinic, consents, intake, inventory, reports, treatment_records
@@ -80,6 +81,21 @@ def sign_consent(user: User, data: consents.SigningInput):
     """Record a consent signed on screen, its PDF drawn on the clinic's letterhead."""
     letterhead, paper = _letterhead(), clinic.paper_size()
     return consents.sign(user, data, lambda sheet: render_consent(sheet, letterhead, paper))
+
+
+def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -> bytes:
+    """The current consent form to sign on paper, blank or with the patient filled in."""
+    sheet = consents.paper_sheet(user, category, patient_id)
+    return render_consent(sheet, _letterhead(), clinic.paper_size())
+
+
+def consent_document_pdf(user: User, consent_id: int) -> bytes:
+    """A consent as a PDF to preview or print: the stored PDF as it is, or a scanned image
+    placed on a page."""
+    content, media_type = consents.document_and_type(user, consent_id)
+    if media_type == "application/pdf":
+        return content
+    return render_scan(content, f"Consent {consent_id} (scan)", clinic.paper_size())
 
 
 def _answer_text(kind: str, value: object) -> str:

@@ -66,16 +66,16 @@ class ConsentSheet:
     version: int
     sections: tuple[Section, ...]
     initials: tuple[str, ...]
-    patient: str
-    dob: dt.date
+    patient: str  # "" on a blank form
+    dob: dt.date | None
     chart_number: str
-    signed_at: dt.datetime
+    signed_at: dt.datetime  # when printed, on a form to sign on paper
     signer: str
     guardian_relation: str
-    signature_png: bytes
+    signature_png: bytes  # b"" on a form to sign on paper
     witness: str
     witness_signature_png: bytes
-    fingerprint: str  # SHA-256 of the content
+    fingerprint: str  # SHA-256 of the content; "" on a form to sign on paper
 
 
 Renderer = Callable[[ConsentSheet], bytes]
@@ -192,6 +192,11 @@ class DocumentDamaged(ValidationError):
 def document(actor: User, consent_id: int) -> bytes:
     """The consent's stored PDF (or scan), byte for byte, after checking its hash. Reading it
     is a chart access and is audited."""
+    return document_and_type(actor, consent_id)[0]
+
+
+def document_and_type(actor: User, consent_id: int) -> tuple[bytes, str]:
+    """As ``document``, with the stored file's media type (a scan may be an image)."""
     require(actor, "consent.read")
     consent = Consent.get_or_none(Consent.id == consent_id)
     if consent is None:
@@ -204,7 +209,7 @@ def document(actor: User, consent_id: int) -> bytes:
     with db.atomic():
         audit.record(actor, "consent.view", "patient", consent.patient_id,
                      f"consent {consent.id} ({consent.category})")
-    return content
+    return content, stored.media_type
 
 
 def damaged_documents() -> list[str]:
@@ -245,6 +250,24 @@ def patient_consents(actor: User, patient_id: int) -> list[ConsentRow]:
 
 
 # -- the paper path ----------------------------------------------------------------------------
+def paper_sheet(actor: User, category: str, patient_id: int | None = None) -> ConsentSheet:
+    """The current form of a category to print and sign on paper: blank, or with the
+    patient's name, birthday and chart number filled in."""
+    require(actor, "consent.read")
+    template = consent_templates.current(actor, category)
+    name, dob, chart = "", None, ""
+    if patient_id is not None:
+        patient = Patient.get_or_none(Patient.id == patient_id)
+        if patient is None:
+            raise NotFound("That patient does not exist.")
+        name, dob, chart = (f"{patient.first_name} {patient.last_name}", patient.dob,
+                            patient.chart_number)
+    return ConsentSheet(template.title, KINDS[category], template.id, template.version,
+                        template.sections, tuple("" for _ in template.sections), name, dob,
+                        chart, dt.datetime.now().replace(microsecond=0), "", "", b"",
+                        actor.display_name, b"", "")
+
+
 def _scan_type(scan: bytes) -> str:
     if not scan:
         raise ValidationError("Attach the scan of the signed paper form.")

@@ -10,11 +10,12 @@ import html
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import APP_NAME, __version__
-from ..printouts import intake_form_pdf
+from ..printouts import consent_form_pdf, intake_form_pdf
 from ..services import clinic
+from ..services.consent_templates import KINDS
 from ..services.permissions import allowed
 from ..store.database import database_label
 from ..store.models import ROLE_LABELS, User
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
                      patient_menu)
         patient_menu.addAction(self.find_action)
         self._action("Print &blank intake form…", self.print_blank_intake, None, patient_menu)
+        self._action("Print blank &consent form…", self.print_blank_consent, None, patient_menu)
 
         appt_menu = bar.addMenu("Appoint&ment")
         self._action("&New appointment…", lambda: self._on_schedule(self.schedule.new_appointment),
@@ -159,6 +161,18 @@ class MainWindow(QMainWindow):
             self.patients.refresh()
             self.statusBar().showMessage(
                 f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
+
+    def print_blank_consent(self, category: str | None = None) -> None:
+        """A consent form with blank patient fields, to fill in and sign on paper."""
+        if category is None:
+            labels = list(KINDS.values())
+            label, ok = QInputDialog.getItem(self, "Blank consent form", "Which form?",
+                                             labels, 0, False)
+            if not ok:
+                return
+            category = list(KINDS)[labels.index(label)]
+        show_preview(consent_form_pdf(self.user, category), f"Blank {KINDS[category]} consent",
+                     f"consent-{category}-blank.pdf", self)
 
     def print_blank_intake(self) -> None:
         show_preview(intake_form_pdf(self.user), "Blank intake form", "intake-blank.pdf", self)

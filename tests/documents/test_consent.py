@@ -40,3 +40,28 @@ def test_a_guardian_is_named_with_the_relation(people):  # noqa: F811
     text = pdf_text(consents.document(people["rn"], consent.id))
     assert "Kim Lee, mother of Mia Lee" in text
     assert "Signature of the parent or guardian" in text
+
+
+def test_a_form_to_sign_on_paper_leaves_room_to_write(people):  # noqa: F811
+    from medspa_desktop.printouts import consent_form_pdf
+
+    blank = pdf_text(consent_form_pdf(people["desk"], "peel_microneedling"))
+    assert "Consent to chemical peel, microneedling or PRP treatment" in blank
+    assert "Date and time signed:" in blank and "fingerprint" not in blank
+    assert "Peel / microneedling / PRP consent, version 1" in blank
+    filled = pdf_text(consent_form_pdf(people["desk"], "filler", people["adult"].id))
+    assert "Ann <b>& O'Brien-Żółć" in filled and people["adult"].chart_number in filled
+
+
+def test_a_scanned_image_opens_as_a_page(people):  # noqa: F811
+    import datetime as dt
+
+    from medspa_desktop.printouts import consent_document_pdf
+    from medspa_desktop.services.png import grey_png
+
+    template = consent_templates.current(people["desk"], "filler")
+    consent = consents.record_paper(people["desk"], people["adult"].id, template.id,
+                                    dt.datetime.now(), grey_png(300, 400))
+    pdf = consent_document_pdf(people["desk"], consent.id)
+    page = pdfium.PdfDocument(pdf)[0]
+    assert len(list(page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,)))) == 1

@@ -225,3 +225,45 @@ def test_starting_without_consent_with_a_reason_is_recorded(qtbot, demo_db):
     assert Appointment.get_by_id(appt.id).status == "in_treatment"
     assert ConsentOverride.get(ConsentOverride.appointment == appt.id).reason == (
         "Signed paper form in the room; scan to follow")
+
+
+def test_a_paper_consent_is_printed_then_recorded_with_its_scan(qtbot, tmp_path, demo_db):
+    from medspa_desktop.services.png import grey_png
+    from medspa_desktop.ui.consents.paper_dialog import PaperConsentDialog
+
+    patient = patients.create_patient(staff("frontdesk"), patients.PatientInput(
+        "Olu", "Adeyemi", dt.date(1979, 2, 3)))
+    chart = ChartDialog(staff("frontdesk"), patient.id)
+    qtbot.addWidget(chart)
+    panel = chart.consents
+    panel.kind.setCurrentIndex(panel.kind.findData("ipl"))
+    printed = []
+
+    def look(preview: PdfPreviewDialog):
+        printed.append(pdf_text(preview.pdf))
+        preview.reject()
+
+    answer_next_modal(look)
+    panel.print_button.click()
+    assert "Olu Adeyemi" in printed[0] and "Date and time signed:" in printed[0]
+
+    scan = tmp_path / "signed.png"
+    scan.write_bytes(grey_png(200, 260))
+    said = []
+
+    def fill(dialog: PaperConsentDialog):
+        dialog.save_button.click()
+        said.append(dialog.message.text())
+        dialog.choose_scan(str(scan))
+        dialog.save_button.click()
+
+    answer_next_modal(fill)
+    panel.paper_button.click()
+    assert said == ["Attach the scan of the signed paper form."]
+    row = panel.model.rows()[0]
+    assert (row.form, row.method) == ("Photorejuvenation (IPL) consent, version 1",
+                                      "signed on paper")
+    answer_next_modal(look)
+    panel.table.selectRow(0)
+    panel.open_button.click()
+    assert len(printed) == 2  # the scan opens in the preview, as a page

@@ -1,11 +1,13 @@
 """The chart's Consents tab: every consent the patient gave (on screen or on paper), opened as
-the stored PDF; sign a new one on screen for any treatment category or photography."""
+the stored document; sign a new one on screen for any treatment category or photography, or
+print it to sign on paper and record the signed paper form with its scan."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ...printouts import consent_document_pdf, consent_form_pdf
 from ...services import consents
 from ...services.consent_templates import KINDS
 from ...services.errors import DomainError
@@ -25,9 +27,9 @@ COLUMNS = (
 
 
 def open_consent(user: User, consent_id: int, parent: QWidget | None = None) -> None:
-    """The stored PDF, byte for byte, in the print preview."""
+    """The stored PDF, byte for byte (or the scanned image on a page), in the preview."""
     try:
-        pdf = consents.document(user, consent_id)
+        pdf = consent_document_pdf(user, consent_id)
     except DomainError as exc:
         show_refusal(parent, exc, "Cannot show the consent")
         return
@@ -50,12 +52,19 @@ class ConsentsPanel(QWidget):
             self.kind.addItem(label, key)
         self.sign_button = QPushButton("Sign on screen…")
         self.sign_button.clicked.connect(lambda: self.sign())
+        self.print_button = QPushButton("Print for paper…")
+        self.print_button.setToolTip("The form with the patient filled in, to sign on paper")
+        self.print_button.clicked.connect(self.print_for_paper)
+        self.paper_button = QPushButton("Paper form received…")
+        self.paper_button.clicked.connect(lambda: self.record_paper())
         self.open_button = QPushButton("Open")
         self.open_button.clicked.connect(self.open_selected)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Form"))
         bar.addWidget(self.kind)
         bar.addWidget(self.sign_button)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.paper_button)
         bar.addStretch(1)
         bar.addWidget(self.open_button)
         layout = QVBoxLayout(self)
@@ -71,6 +80,23 @@ class ConsentsPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if rows:
             open_consent(self.user, self.model.row_at(rows[0].row()).id, self)
+
+    def print_for_paper(self) -> None:
+        category = self.kind.currentData()
+        pdf = consent_form_pdf(self.user, category, self.patient_id)
+        show_preview(pdf, f"{KINDS[category]} consent to sign on paper",
+                     f"consent-{category}.pdf", self)
+
+    def record_paper(self) -> None:
+        from .paper_dialog import PaperConsentDialog
+
+        dialog = PaperConsentDialog(self.user, self.patient_id, self.kind.currentData(), self)
+        try:
+            if dialog.exec():
+                self.refresh()
+                self.changed.emit()
+        finally:
+            dialog.deleteLater()
 
     def sign(self, category: str | None = None) -> None:
         from .sign_dialog import ConsentSignDialog
