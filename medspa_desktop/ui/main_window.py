@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("Clinic &settings…", self.clinic_settings, None,
                                             file_menu)
         self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
+        self._action("Consent &forms…", self.consent_forms, None, file_menu)
         file_menu.addSeparator()
         self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
         file_menu.addSeparator()
@@ -161,6 +162,15 @@ class MainWindow(QMainWindow):
             self.patients.refresh()
             self.statusBar().showMessage(
                 f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
+
+    def consent_forms(self) -> None:
+        from .consents.templates_dialog import ConsentTemplatesDialog
+
+        dialog = ConsentTemplatesDialog(self.user, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
 
     def print_blank_consent(self, category: str | None = None) -> None:
         """A consent form with blank patient fields, to fill in and sign on paper."""

@@ -1,10 +1,11 @@
 """Clinic settings an admin changes: opening hours, the schedule's grid, the late-cancel
-window and the paper documents print on. Every change is checked and audited by the
+window, the paper documents print on, and how long a signed consent stays valid. Every change is checked and audited by the
 services; nothing is saved unless all of it is valid."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import clinic, hours
+from ..services import clinic, consents, hours
 from ..services.errors import DomainError
 from ..store.models import User
 from .widgets.messages import ErrorLabel
@@ -53,6 +54,17 @@ class ClinicSettingsDialog(QDialog):
         form2.addRow("Schedule &grid", self.slot)
         form2.addRow("&Late cancel within", self.late)
         form2.addRow("&Paper", self.paper)
+        policy = consents.policy()
+        self.consent_months = QSpinBox()
+        self.consent_months.setRange(1, 120)
+        self.consent_months.setSuffix(" months")
+        self.consent_months.setValue(policy.valid_months)
+        self.consent_current = QCheckBox("Only on the current version of the form")
+        self.consent_current.setChecked(policy.current_version_only)
+        consent_box = QGroupBox("Consents before a treatment")
+        form3 = QFormLayout(consent_box)
+        form3.addRow("&Valid for", self.consent_months)
+        form3.addRow("", self.consent_current)
         self.message = ErrorLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -62,6 +74,7 @@ class ClinicSettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(hours_box)
         layout.addWidget(other)
+        layout.addWidget(consent_box)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
@@ -69,7 +82,9 @@ class ClinicSettingsDialog(QDialog):
         try:
             clinic.save_settings(self.user, {d: e.text() for d, e in self.day_hours.items()},
                                  self.slot.currentData(), self.late.value(),
-                                 self.paper.currentData())
+                                 self.paper.currentData(),
+                                 consents.Policy(self.consent_months.value(),
+                                                 self.consent_current.isChecked()))
         except DomainError as exc:
             self.message.say(str(exc))
             return

@@ -362,9 +362,14 @@ def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
     assert dialog.message.text() == "'11:00-ish' is not opening hours like 09:00-18:00."
     assert hours.clinic_hours_text()[5] == "09:00-14:00"  # nothing saved
     dialog.day_hours[6].setText("closed")
+    dialog.consent_months.setValue(18)
+    dialog.consent_current.setChecked(False)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
     assert hours.clinic_hours_text()[5] == "10:00-16:00" and hours.slot_minutes() == 10
+    from medspa_desktop.services import consents
+
+    assert consents.policy() == consents.Policy(18, False)
     tab = ScheduleTab(staff("frontdesk"))
     qtbot.addWidget(tab)
     saturday = quiet_weekday() + dt.timedelta(days=5 - quiet_weekday().weekday())
