@@ -1,18 +1,25 @@
-"""What every document shares: fonts that carry accented and non-Latin-1 names, the clinic
-letterhead and page footer, page sizes, and safe text.
+"""What every document shares: fonts that carry the patients' scripts, the clinic letterhead
+and page footer, page sizes, and safe text.
 
 User text goes into reportlab ``Paragraph`` markup only through ``safe()``: ``<``, ``>`` and
 ``&`` are escaped, so "Ann <b>& Co</b>" prints as typed and markup in a note can never fetch
-an image or a link.
+an image or a link. ``safe()`` also picks a font per run of characters — DejaVu Sans (Latin,
+Greek, Cyrillic, Hebrew, Arabic) or Droid Sans Fallback (Chinese, Japanese) — and puts
+right-to-left text (Hebrew, Arabic, shaped) in the order it is read. A right-to-left paragraph
+long enough to wrap is set line by line as typed; each line reads correctly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from xml.sax.saxutils import escape
 
+import arabic_reshaper
+from bidi import get_display
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
@@ -25,6 +32,7 @@ from .. import paths
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
+FALLBACK = "DroidSansFallback"  # Chinese and Japanese; Apache-2.0, resources/fonts
 PAGE_SIZES = {"letter": letter, "a4": A4}
 MARGIN = 15 * mm
 
@@ -37,13 +45,66 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT, str(paths.resource("fonts", "DejaVuSans.ttf"))))
     pdfmetrics.registerFont(TTFont(FONT_BOLD,
                                    str(paths.resource("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFont(TTFont(FALLBACK,
+                                   str(paths.resource("fonts", "DroidSansFallbackFull.ttf"))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
                                   boldItalic=FONT_BOLD)
 
 
+@cache
+def _covered() -> tuple[frozenset[int], frozenset[int]]:
+    register_fonts()
+    return (frozenset(pdfmetrics.getFont(FONT).face.charToGlyph),
+            frozenset(pdfmetrics.getFont(FALLBACK).face.charToGlyph))
+
+
+def _is_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def reading_order(line: str) -> str:
+    """One line as it is drawn: right-to-left runs shaped (Arabic letters joined) and put in
+    visual order; other text unchanged."""
+    if not _is_rtl(line):
+        return line
+    return get_display(arabic_reshaper.reshape(line))
+
+
+def runs(line: str) -> list[tuple[str, bool]]:
+    """(text, needs the fallback font) runs of a line already in reading order."""
+    main, fallback = _covered()
+    out: list[tuple[str, bool]] = []
+    for ch in line:
+        use_fallback = ord(ch) not in main and ord(ch) in fallback
+        if out and out[-1][1] == use_fallback:
+            out[-1] = (out[-1][0] + ch, use_fallback)
+        else:
+            out.append((ch, use_fallback))
+    return out
+
+
 def safe(text: str) -> str:
-    """User text as Paragraph markup that shows exactly what was typed."""
-    return escape(text or "").replace("\n", "<br/>")
+    """User text as Paragraph markup that shows exactly what was typed, in any script."""
+    lines = []
+    for line in (text or "").split("\n"):
+        lines.append("".join(f'<font face="{FALLBACK}">{escape(run)}</font>' if fallback
+                             else escape(run) for run, fallback in runs(reading_order(line))))
+    return "<br/>".join(lines)
+
+
+def draw_text(canvas, x: float, y: float, text: str, font: str, size: float,
+              align: str = "left") -> None:
+    """``canvas.drawString`` for user text: per-run fonts and right-to-left order."""
+    parts = runs(reading_order(text.replace("\n", " ")))
+    widths = [pdfmetrics.stringWidth(run, FALLBACK if fb else font, size) for run, fb in parts]
+    if align == "right":
+        x -= sum(widths)
+    elif align == "centre":
+        x -= sum(widths) / 2
+    for (run, fallback), width in zip(parts, widths, strict=True):
+        canvas.setFont(FALLBACK if fallback else font, size)
+        canvas.drawString(x, y, run)
+        x += width
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -84,21 +145,19 @@ def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, pri
         register_fonts()
         width, height = doc.pagesize
         canvas.saveState()
-        canvas.setFont(FONT_BOLD, 12)
-        canvas.drawString(MARGIN, height - MARGIN + 2, letterhead.clinic)
-        canvas.setFont(FONT, 8)
+        draw_text(canvas, MARGIN, height - MARGIN + 2, letterhead.clinic, FONT_BOLD, 12)
         contact = "  ·  ".join(x for x in (letterhead.address.replace("\n", ", "),
                                            letterhead.phone) if x)
-        canvas.drawString(MARGIN, height - MARGIN - 9, contact)
+        draw_text(canvas, MARGIN, height - MARGIN - 9, contact, FONT, 8)
         canvas.setFont(FONT_BOLD, 11)
         canvas.drawRightString(width - MARGIN, height - MARGIN + 2, title)
         canvas.setStrokeColor("#999999")
         canvas.line(MARGIN, height - MARGIN - 14, width - MARGIN, height - MARGIN - 14)
-        canvas.setFont(FONT, 7)
         canvas.setFillColor("#555555")
-        canvas.drawString(MARGIN, MARGIN - 10, footer or (
+        draw_text(canvas, MARGIN, MARGIN - 10, footer or (
             f"Printed {printed:%Y-%m-%d %H:%M} by {printed_by}. Confidential patient "
-            "information."))
+            "information."), FONT, 7)
+        canvas.setFont(FONT, 7)
         canvas.drawRightString(width - MARGIN, MARGIN - 10, f"Page {doc.page}")
         canvas.restoreState()
 

@@ -91,7 +91,10 @@ def render_treatment_record(doc: TreatmentRecordDoc) -> bytes:
     if r.lot:
         rows.append([para("Lot", st["bold"]),
                      para(f"{r.lot}, expires {r.expiry}", st["body"])])
-    story.append(_table(rows, [half * 0.62, usable - half * 0.62], header=False))
+    if rows:
+        story.append(_table(rows, [half * 0.62, usable - half * 0.62], header=False))
+    else:
+        story.append(para("None recorded.", st["body"]))
 
     if r.points:
         story.append(para("Face chart", st["heading"]))
