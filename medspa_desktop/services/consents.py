@@ -366,6 +366,20 @@ class ConsentRequired(DomainError):
     """No valid signed consent for the treatment: sign one, or a provider overrides."""
 
 
+def _newest(patient_id: int, category: str) -> Consent | None:
+    return (Consent.select(Consent, ConsentTemplate).join(ConsentTemplate)
+            .where(Consent.patient == patient_id, Consent.category == category)
+            .order_by(Consent.signed_at.desc()).first())
+
+
+def valid_consent(actor: User, patient_id: int, category: str,
+                  on: dt.datetime) -> Consent | None:
+    """The consent that makes ``category`` valid on ``on``, or None."""
+    if missing_consent(actor, patient_id, category, on):
+        return None
+    return _newest(patient_id, category)
+
+
 def missing_consent(actor: User, patient_id: int, category: str,
                     on: dt.datetime) -> str:
     """Why the patient's consent for ``category`` is not valid on ``on`` ("" when it is)."""
@@ -374,9 +388,7 @@ def missing_consent(actor: User, patient_id: int, category: str,
     rules = policy()
     template = consent_templates.current(actor, category)
     since = dt.datetime.combine(_months_before(on.date(), rules.valid_months), dt.time())
-    newest = (Consent.select(Consent, ConsentTemplate).join(ConsentTemplate)
-              .where(Consent.patient == patient_id, Consent.category == category)
-              .order_by(Consent.signed_at.desc()).first())
+    newest = _newest(patient_id, category)
     label = KINDS[category].lower()
     if newest is None:
         return f"There is no signed {label} consent on file."

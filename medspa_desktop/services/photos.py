@@ -2,9 +2,9 @@
 beside the database (``photos/ab/abcdef….jpg``); the hash is checked every time a photo is
 shown and by ``check``, so a damaged or swapped file is never shown as the patient's.
 
-Only clinicians see or add photos. A photo needs the patient's photography consent on file;
-until consents are recorded in the program, every import needs an acknowledgement (why it may
-be taken), which is kept with the photo and audited.
+Only clinicians see or add photos. A photo needs the patient's valid photography consent on
+file (its number and date are kept with the photo); without one, the import needs an
+acknowledgement (why it may be kept), which is kept with the photo and audited.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from peewee import SqliteDatabase
 from .. import paths
 from ..store.database import db
 from ..store.models import Appointment, Patient, Photo, User
-from . import audit
+from . import audit, consents
+from .consent_templates import PHOTOGRAPHY
 from .errors import DomainError, NotFound, ValidationError
 from .permissions import require
 from .text import clean_line
@@ -86,9 +87,14 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
         raise ValidationError("The photo is larger than 40 MB.")
     extension = _kind(data)
     consent_note = clean_line(consent_note)
-    if not consent_note:
-        raise ValidationError("There is no photography consent on file for this patient. Say "
-                              "why the photo may be kept (e.g. consent signed on paper today).")
+    on_file = consents.valid_consent(actor, patient_id, PHOTOGRAPHY, dt.datetime.now())
+    if on_file is not None:
+        consent_note = consent_note or (f"photography consent {on_file.id} signed "
+                                        f"{on_file.signed_at:%Y-%m-%d}")
+    elif not consent_note:
+        raise ValidationError("There is no photography consent on file for this patient. Sign "
+                              "one in the chart's Consents tab, or say why the photo may be "
+                              "kept (e.g. consent signed on paper today).")
     if Patient.get_or_none(Patient.id == patient_id) is None:
         raise NotFound("That patient does not exist.")
     if appointment_id is not None:

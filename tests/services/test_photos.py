@@ -81,3 +81,15 @@ def test_a_changed_file_is_not_shown_and_check_reports_it(clinic):
     assert any("has changed since it was imported" in p for p in check_database())
     path.unlink()
     assert any(f"The file of photo {photo.id} is missing" in p for p in check_database())
+
+
+def test_a_photography_consent_on_file_needs_no_explanation(clinic):
+    from tests.conftest import give_consent
+
+    rn, _desk, zoe = clinic
+    give_consent(rn, zoe.id, "photography")
+    photo = _import(rn, zoe, consent_note="")
+    assert photo.consent_note.startswith("photography consent ") and "signed " in \
+        photo.consent_note
+    assert f"consent: {photo.consent_note}" in AuditEvent.get(
+        AuditEvent.action == "photo.import").summary

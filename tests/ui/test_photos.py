@@ -105,3 +105,24 @@ def test_front_desk_has_no_photos_tab(qtbot, demo_db):
     assert dialog.portrait.text() == f"{zoe.first_name[0]}{zoe.last_name[0]}".upper()
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
         "&Timeline", "&Medical history", "&Notes", "&Consents"]
+
+
+def test_with_a_photography_consent_on_file_the_import_asks_nothing_about_it(
+        chart, qtbot, tmp_path):
+    from tests.conftest import give_consent
+
+    give_consent(staff("injector"), chart.patient_id, "photography")
+    photo = tmp_path / "before.jpg"
+    photo.write_bytes(jpeg(200, 150, "#c08070"))
+    seen = []
+
+    def fill(dialog):
+        seen.append(dialog.consent.isHidden())
+        dialog.area.setText("Left cheek")
+        dialog.ok_button.click()
+
+    answer_next_modal(fill)
+    assert chart.photos.import_files([photo]) == 1
+    assert seen == [True]
+    assert Photo.select().order_by(Photo.id.desc()).first().consent_note.startswith(
+        "photography consent ")

@@ -3,6 +3,7 @@ files here; pick two and compare them side by side or with a slider."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
@@ -25,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import photos, scheduling
+from ...services import consents, photos, scheduling
+from ...services.consent_templates import PHOTOGRAPHY
 from ...services.errors import DomainError
 from ...store.models import User
 from ..widgets.images import load_image, thumbnail
@@ -39,7 +41,7 @@ IMAGE_FILES = "Photos (*.jpg *.jpeg *.png *.JPG *.JPEG *.PNG)"
 class PhotoDetailsDialog(QDialog):
     """What the imported files show: before/after, area, date, and the consent note."""
 
-    def __init__(self, count: int, visits=(), parent=None) -> None:
+    def __init__(self, count: int, visits=(), consent_on_file: str = "", parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import {count} photo{'s' if count != 1 else ''}")
         self.visit = QComboBox()
@@ -63,7 +65,11 @@ class PhotoDetailsDialog(QDialog):
         form.addRow("&Area", self.area)
         form.addRow("&Taken on", self.taken_on)
         form.addRow("&Visit", self.visit)
-        form.addRow("&Consent", self.consent)
+        if consent_on_file:  # nothing to explain
+            self.consent.hide()
+            form.addRow("Consent", QLabel(consent_on_file))
+        else:
+            form.addRow("&Consent", self.consent)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -149,7 +155,12 @@ class PhotosPanel(QWidget):
         """Ask what the photos show, then import each; returns how many were imported."""
         visits = [r for r in scheduling.patient_schedule(self.user, self.patient_id)
                   if r.status_key in ("arrived", "in_treatment", "completed", "checked_out")]
-        details = PhotoDetailsDialog(len(files), visits, self)
+        on_file = consents.valid_consent(self.user, self.patient_id, PHOTOGRAPHY,
+                                         dt.datetime.now())
+        details = PhotoDetailsDialog(
+            len(files), visits,
+            f"Photography consent signed {on_file.signed_at:%d %b %Y}" if on_file else "",
+            self)
         if not details.exec():
             return 0
         imported, refused = 0, []
