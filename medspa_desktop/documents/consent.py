@@ -91,7 +91,11 @@ def render_consent(sheet: ConsentSheet, letterhead: Letterhead,
             f"<font face='Courier'>{safe(sheet.fingerprint)}</font>", st["small"])
         footer = (f"{sheet.patient}, chart {sheet.chart_number} · version {sheet.version} · "
                   f"signed {sheet.signed_at:%Y-%m-%d %H:%M}")
-    story.append(KeepTogether([Spacer(1, 6 * mm), signatures, Spacer(1, 4 * mm), closing]))
+    agreement = para(f"By signing, I confirm that I have read and understood this form "
+                     f"({sheet.title}, version {sheet.version}) and give the consent it "
+                     "describes.", st["body"])
+    story.append(KeepTogether([Spacer(1, 6 * mm), agreement, Spacer(1, 4 * mm), signatures,
+                               Spacer(1, 4 * mm), closing]))
     return build_pdf(story, letterhead=letterhead, page_size=page_size,
                      title=f"{sheet.title} — {sheet.patient or 'blank form'}",
                      heading="Consent", printed_at=sheet.signed_at, printed_by=sheet.witness,
