@@ -102,11 +102,11 @@ def staff(username: str) -> User:
 def give_consent(actor: User, patient_id: int, category: str) -> None:
     """The patient's consent for ``category``, signed on paper a moment ago (a test that is
     not about consents starts treatments past the consent guard this way)."""
-    from medspa_desktop.services import consent_templates, consents
+    from medspa_desktop.services import consent_policy, consent_templates, consents
     from medspa_desktop.services.png import grey_png
 
     now = dt.datetime.now() - dt.timedelta(minutes=1)
-    if consents.missing_consent(actor, patient_id, category, now):
+    if consent_policy.missing_consent(actor, patient_id, category, now):
         consents.record_paper(actor, patient_id,
                               consent_templates.current(actor, category).id, now,
                               grey_png(20, 20))

@@ -19,10 +19,7 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import (
-    Appointment,
-    ClinicSetting,
     Consent,
-    ConsentOverride,
     ConsentTemplate,
     Patient,
     StoredFile,
@@ -31,9 +28,9 @@ from ..store.models import (
 from . import audit, consent_templates
 from . import png as png_format
 from .consent_templates import KINDS, Section
-from .errors import DomainError, NotFound, PermissionDenied, ValidationError
+from .errors import NotFound, ValidationError
 from .patients import age_on
-from .permissions import allowed, require
+from .permissions import require
 from .text import clean_line
 
 SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
@@ -41,7 +38,6 @@ SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
 MAX_SIGNATURE = 2 * 1024 * 1024
 MAX_SCAN = 25 * 1024 * 1024
 ADULT_AGE = 18
-DEFAULT_VALID_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -318,105 +314,3 @@ def record_paper(actor: User, patient_id: int, template_id: int, signed_at: dt.d
                      f"{template.category} v{template.version} signed on paper by {signer} "
                      f"{signed_at:%Y-%m-%d}; scan sha256 {stored.sha256}")
     return consent
-
-
-# -- the guard at the start of a treatment -----------------------------------------------------
-@dataclass(frozen=True)
-class Policy:
-    valid_months: int = DEFAULT_VALID_MONTHS
-    current_version_only: bool = True
-
-
-def policy() -> Policy:
-    values = {row.key: row.value for row in ClinicSetting.select().where(
-        ClinicSetting.key.in_(("consent.valid_months", "consent.current_version_only")))}
-    months = values.get("consent.valid_months", "")
-    return Policy(int(months) if months.isdigit() else DEFAULT_VALID_MONTHS,
-                  values.get("consent.current_version_only", "yes") == "yes")
-
-
-def set_policy(actor: User, valid_months: int, current_version_only: bool) -> None:
-    require(actor, "catalog.write")
-    if not 1 <= valid_months <= 120:
-        raise ValidationError("A consent stays valid between 1 and 120 months.")
-    with db.atomic():
-        for key, value in (("consent.valid_months", str(valid_months)),
-                           ("consent.current_version_only",
-                            "yes" if current_version_only else "no")):
-            ClinicSetting.insert(key=key, value=value).on_conflict(
-                conflict_target=[ClinicSetting.key],
-                update={ClinicSetting.value: value}).execute()
-        audit.record(actor, "settings.consent", "clinic", "",
-                     f"valid {valid_months} months; current version only: "
-                     f"{current_version_only}")
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for candidate in range(day.day, 0, -1):  # 31 March less a month is 28/29 February
-        try:
-            return dt.date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-class ConsentRequired(DomainError):
-    """No valid signed consent for the treatment: sign one, or a provider overrides."""
-
-
-def _newest(patient_id: int, category: str) -> Consent | None:
-    return (Consent.select(Consent, ConsentTemplate).join(ConsentTemplate)
-            .where(Consent.patient == patient_id, Consent.category == category)
-            .order_by(Consent.signed_at.desc()).first())
-
-
-def valid_consent(actor: User, patient_id: int, category: str,
-                  on: dt.datetime) -> Consent | None:
-    """The consent that makes ``category`` valid on ``on``, or None."""
-    if missing_consent(actor, patient_id, category, on):
-        return None
-    return _newest(patient_id, category)
-
-
-def missing_consent(actor: User, patient_id: int, category: str,
-                    on: dt.datetime) -> str:
-    """Why the patient's consent for ``category`` is not valid on ``on`` ("" when it is)."""
-    if category not in KINDS:
-        return ""
-    rules = policy()
-    template = consent_templates.current(actor, category)
-    since = dt.datetime.combine(_months_before(on.date(), rules.valid_months), dt.time())
-    newest = _newest(patient_id, category)
-    label = KINDS[category].lower()
-    if newest is None:
-        return f"There is no signed {label} consent on file."
-    if newest.signed_at < since:
-        return (f"The {label} consent was signed on {newest.signed_at:%Y-%m-%d}, more than "
-                f"{rules.valid_months} months ago.")
-    if rules.current_version_only and newest.template_id != template.id:
-        return (f"The {label} consent on file is version {newest.template.version}; the form "
-                f"is now version {template.version}.")
-    return ""
-
-
-def check_before_treatment(actor: User, appt: Appointment, override: str,
-                           now: dt.datetime) -> None:
-    """Called as a treatment starts: refuse without a valid consent unless a provider
-    overrides with a reason, which is kept and audited."""
-    category = appt.service.category
-    problem = missing_consent(actor, appt.patient_id, category, now)
-    if not problem:
-        return
-    override = clean_line(override)
-    if not override:
-        raise ConsentRequired(f"{problem} Sign the consent now, or a provider may go ahead "
-                              "with a reason.")
-    if not allowed(actor, "consent.override"):
-        raise PermissionDenied("Only a provider can start a treatment without a valid "
-                               "consent.")
-    ConsentOverride.create(appointment=appt.id, category=category, reason=override[:500],
-                           user=actor, at=dt.datetime.now())
-    audit.record(actor, "consent.override", "appointment", appt.id,
-                 f"{problem} Reason: {override}"[:1000])

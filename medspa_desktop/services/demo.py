@@ -18,6 +18,7 @@ from . import (
     auth,
     catalog,
     clinic,
+    consent_policy,
     consent_templates,
     consents,
     contraindications,
@@ -422,7 +423,7 @@ def _paper_consent(desk: User, appt) -> None:
     first treatment of a kind (the scan is a placeholder page)."""
     category = appt.service.category
     signed = appt.start - dt.timedelta(minutes=10)
-    if consents.missing_consent(desk, appt.patient_id, category, signed):
+    if consent_policy.missing_consent(desk, appt.patient_id, category, signed):
         template = consent_templates.current(desk, category)
         consents.record_paper(desk, appt.patient_id, template.id, signed, DEMO_SCAN,
                               appointment_id=appt.id)

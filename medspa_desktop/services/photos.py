@@ -21,7 +21,7 @@ from peewee import SqliteDatabase
 from .. import paths
 from ..store.database import db
 from ..store.models import Appointment, Patient, Photo, User
-from . import audit, consents
+from . import audit, consent_policy
 from .consent_templates import PHOTOGRAPHY
 from .errors import DomainError, NotFound, ValidationError
 from .permissions import require
@@ -87,7 +87,7 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
         raise ValidationError("The photo is larger than 40 MB.")
     extension = _kind(data)
     consent_note = clean_line(consent_note)
-    on_file = consents.valid_consent(actor, patient_id, PHOTOGRAPHY, dt.datetime.now())
+    on_file = consent_policy.valid_consent(actor, patient_id, PHOTOGRAPHY, dt.datetime.now())
     if on_file is not None:
         consent_note = consent_note or (f"photography consent {on_file.id} signed "
                                         f"{on_file.signed_at:%Y-%m-%d}")

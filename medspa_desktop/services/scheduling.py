@@ -29,7 +29,7 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import alerts, audit, consents, hours
+from . import alerts, audit, consent_policy, hours
 from .errors import (
     ConflictError,
     ContraindicationError,
@@ -295,7 +295,7 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
                 f"{STATUS_LABELS.get(status, status).lower()}.")
         if status == "in_treatment":
             _acknowledge_contraindications(actor, appt, clean_line(acknowledge))
-            consents.check_before_treatment(actor, appt, consent_override, now)
+            consent_policy.check_before_treatment(actor, appt, consent_override, now)
         values: dict = {"status": status}
         note = ""
         if status == "cancelled":

@@ -8,8 +8,9 @@
 * A database written by a newer MedSpa Desktop is refused: this version cannot know its tables.
 
 Adding a schema change: change the models, bump ``SCHEMA_VERSION``, add ``UPGRADES[new]`` (use
-``playhouse.migrate``), and commit ``tests/fixtures/schema_v{old}.db`` made by the old release
-(``python -m tests.fixtures.make_fixture``) so the fixture test proves the step keeps every row.
+``playhouse.migrate`` or frozen table copies), and once the new schema is final commit its
+fixture ``tests/fixtures/schema_v{new}.db`` (``python -m tests.fixtures.make_fixture``); every
+fixture stays as it was made, so the fixture test proves each later step keeps every row.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import clinic, consents, hours
+from ..services import clinic, consent_policy, hours
 from ..services.errors import DomainError
 from ..store.models import User
 from .widgets.messages import ErrorLabel
@@ -54,7 +54,7 @@ class ClinicSettingsDialog(QDialog):
         form2.addRow("Schedule &grid", self.slot)
         form2.addRow("&Late cancel within", self.late)
         form2.addRow("&Paper", self.paper)
-        policy = consents.policy()
+        policy = consent_policy.policy()
         self.consent_months = QSpinBox()
         self.consent_months.setRange(1, 120)
         self.consent_months.setSuffix(" months")
@@ -83,7 +83,7 @@ class ClinicSettingsDialog(QDialog):
             clinic.save_settings(self.user, {d: e.text() for d, e in self.day_hours.items()},
                                  self.slot.currentData(), self.late.value(),
                                  self.paper.currentData(),
-                                 consents.Policy(self.consent_months.value(),
+                                 consent_policy.Policy(self.consent_months.value(),
                                                  self.consent_current.isChecked()))
         except DomainError as exc:
             self.message.say(str(exc))

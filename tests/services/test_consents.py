@@ -9,7 +9,13 @@ import hashlib
 import pytest
 
 from medspa_desktop.printouts import sign_consent
-from medspa_desktop.services import auth, consent_templates, consents, patients
+from medspa_desktop.services import (
+    auth,
+    consent_policy,
+    consent_templates,
+    consents,
+    patients,
+)
 from medspa_desktop.services.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.integrity import check_database
 from medspa_desktop.services.png import grey_png
@@ -161,7 +167,7 @@ def test_a_treatment_without_consent_needs_a_providers_override(people):
     from medspa_desktop.store.models import ConsentOverride
 
     appt = _arrived(people)
-    with pytest.raises(consents.ConsentRequired,
+    with pytest.raises(consent_policy.ConsentRequired,
                        match="There is no signed neurotoxin consent on file. Sign the "
                              "consent now, or a provider may go ahead with a reason."):
         _start(people, appt)
@@ -179,24 +185,24 @@ def test_a_signed_consent_opens_the_way_until_it_expires_or_the_form_changes(peo
     template = consent_templates.current(people["rn"], "neurotoxin")
     sign_consent(people["rn"], _input(template, people["adult"].id))
     now = dt.datetime.now()
-    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == ""
+    assert consent_policy.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == ""
     later = now + dt.timedelta(days=380)
-    assert "more than 12 months ago" in consents.missing_consent(
+    assert "more than 12 months ago" in consent_policy.missing_consent(
         people["rn"], people["adult"].id, "neurotoxin", later)
-    consents.set_policy(people["admin"], 24, True)
-    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin",
+    consent_policy.set_policy(people["admin"], 24, True)
+    assert consent_policy.missing_consent(people["rn"], people["adult"].id, "neurotoxin",
                                     later) == ""
     consent_templates.save_version(people["admin"], "neurotoxin", "Toxin consent (2027)",
                                    template.body)
-    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == (
+    assert consent_policy.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == (
         "The neurotoxin consent on file is version 1; the form is now version 2.")
-    consents.set_policy(people["admin"], 24, False)  # the clinic accepts older versions
-    assert consents.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == ""
+    consent_policy.set_policy(people["admin"], 24, False)  # the clinic accepts older versions
+    assert consent_policy.missing_consent(people["rn"], people["adult"].id, "neurotoxin", now) == ""
     assert _start(people, _arrived(people)).status == "in_treatment"
     with pytest.raises(ValidationError, match="between 1 and 120 months"):
-        consents.set_policy(people["admin"], 0, True)
+        consent_policy.set_policy(people["admin"], 0, True)
     with pytest.raises(PermissionDenied):
-        consents.set_policy(people["rn"], 6, True)
+        consent_policy.set_policy(people["rn"], 6, True)
 
 
 def test_a_paper_consent_is_received_with_its_scan(people):
@@ -215,5 +221,5 @@ def test_a_paper_consent_is_received_with_its_scan(people):
     rows = consents.patient_consents(people["desk"], people["adult"].id)
     assert [(r.form, r.method) for r in rows] == [("Dermal filler consent, version 1",
                                                    "signed on paper")]
-    assert consents.missing_consent(people["rn"], people["adult"].id, "filler",
+    assert consent_policy.missing_consent(people["rn"], people["adult"].id, "filler",
                                     dt.datetime.now()) == ""

@@ -367,9 +367,9 @@ def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
     assert hours.clinic_hours_text()[5] == "10:00-16:00" and hours.slot_minutes() == 10
-    from medspa_desktop.services import consents
+    from medspa_desktop.services import consent_policy
 
-    assert consents.policy() == consents.Policy(18, False)
+    assert consent_policy.policy() == consent_policy.Policy(18, False)
     tab = ScheduleTab(staff("frontdesk"))
     qtbot.addWidget(tab)
     saturday = quiet_weekday() + dt.timedelta(days=5 - quiet_weekday().weekday())

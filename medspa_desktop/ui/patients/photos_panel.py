@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import consents, photos, scheduling
+from ...services import consent_policy, photos, scheduling
 from ...services.consent_templates import PHOTOGRAPHY
 from ...services.errors import DomainError
 from ...store.models import User
@@ -155,7 +155,7 @@ class PhotosPanel(QWidget):
         """Ask what the photos show, then import each; returns how many were imported."""
         visits = [r for r in scheduling.patient_schedule(self.user, self.patient_id)
                   if r.status_key in ("arrived", "in_treatment", "completed", "checked_out")]
-        on_file = consents.valid_consent(self.user, self.patient_id, PHOTOGRAPHY,
+        on_file = consent_policy.valid_consent(self.user, self.patient_id, PHOTOGRAPHY,
                                          dt.datetime.now())
         details = PhotoDetailsDialog(
             len(files), visits,

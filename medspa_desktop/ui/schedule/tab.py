@@ -36,8 +36,8 @@ from ...services import (
     treatment_records,
     waitlist,
 )
+from ...services.consent_policy import ConsentRequired
 from ...services.consent_templates import KINDS
-from ...services.consents import ConsentRequired
 from ...services.errors import (
     ConflictError,
     ContraindicationError,
