@@ -8,11 +8,21 @@ import datetime as dt
 from .documents.consent import render_consent
 from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
 from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
+from .documents.invoice import render_invoice
 from .documents.recall_list import RecallLine, RecallList, render_recall_list
 from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
-from .services import chart, clinic, consents, intake, inventory, reports, treatment_records
+from .services import (
+    billing,
+    chart,
+    clinic,
+    consents,
+    intake,
+    inventory,
+    reports,
+    treatment_records,
+)
 from .services.patients import format_phone
 from .store.models import User
 
@@ -96,6 +106,13 @@ def consent_document_pdf(user: User, consent_id: int) -> bytes:
     if media_type == "application/pdf":
         return content
     return render_scan(content, f"Consent {consent_id} (scan)", clinic.paper_size())
+
+
+def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
+    """An invoice (or, once something is paid, a receipt) on the clinic's letterhead."""
+    view = billing.invoice_view(user, invoice_id)
+    return render_invoice(view, _letterhead(), dt.datetime.now(), user.display_name,
+                          clinic.paper_size(), receipt)
 
 
 def _answer_text(kind: str, value: object) -> str:

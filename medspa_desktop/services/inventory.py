@@ -136,30 +136,58 @@ def draw(actor: User, product_id: int, quantity: Decimal | int, *, appointment_i
     if appt is None:
         raise NotFound("That appointment does not exist.")
     with db.atomic():
-        if lot_id is not None:
-            lot = Lot.get_or_none(Lot.id == lot_id, Lot.product == product_id)
-            if lot is None:
-                raise NotFound(f"That lot is not a lot of {product.name}.")
-            if lot.expiry < today:
-                raise ConflictError(f"Lot {lot.lot_number} of {product.name} expired on "
-                                    f"{lot.expiry}; it cannot be used.")
-            if lot.remaining_centi < amount:
-                left = show(lot.remaining_centi, product.unit)
-                raise ConflictError(f"Lot {lot.lot_number} has {left} left; "
-                                    f"{show(amount, product.unit)} are needed.")
-        else:
-            lot = (Lot.select()
-                   .where(Lot.product == product_id, Lot.expiry >= today,
-                          Lot.remaining_centi >= amount)
-                   .order_by(Lot.expiry, Lot.id).first())
-            if lot is None:
-                raise ConflictError(_shortage(product, amount, today))
+        lot = _pick_lot(product, amount, lot_id, today)
         _movement(actor, lot, -amount, "use", appointment_id=appt.id,
                   patient_id=appt.patient_id, reason="treatment")
         audit.record(actor, "stock.use", "lot", lot.id,
                      f"{show(amount, product.unit)} {product.name} lot {lot.lot_number} "
                      f"appointment {appt.id}")
     return Lot.get_by_id(lot.id)
+
+
+def _pick_lot(product: Product, amount: int, lot_id: int | None, today: dt.date) -> Lot:
+    """``lot_id`` if it is usable and has enough, else the unexpired lot that expires soonest
+    and has enough; refused (saying what is left) when there is none."""
+    if lot_id is not None:
+        lot = Lot.get_or_none(Lot.id == lot_id, Lot.product == product.id)
+        if lot is None:
+            raise NotFound(f"That lot is not a lot of {product.name}.")
+        if lot.expiry < today:
+            raise ConflictError(f"Lot {lot.lot_number} of {product.name} expired on "
+                                f"{lot.expiry}; it cannot be used.")
+        if lot.remaining_centi < amount:
+            left = show(lot.remaining_centi, product.unit)
+            raise ConflictError(f"Lot {lot.lot_number} has {left} left; "
+                                f"{_needed(amount, product.unit)}.")
+        return lot
+    lot = (Lot.select()
+           .where(Lot.product == product.id, Lot.expiry >= today, Lot.remaining_centi >= amount)
+           .order_by(Lot.expiry, Lot.id).first())
+    if lot is None:
+        raise ConflictError(_shortage(product, amount, today))
+    return lot
+
+
+def sell(actor: User, product_id: int, quantity: Decimal | int, *, patient_id: int,
+         invoice_number: int, today: dt.date | None = None) -> Lot:
+    """Retail: ``quantity`` items leave the shelf on an invoice (soonest-expiring lot first).
+    Called inside the checkout's transaction."""
+    require(actor, "billing.checkout")
+    today = today or dt.date.today()
+    product = Product.get_by_id(product_id)
+    amount = to_centi(quantity)
+    lot = _pick_lot(product, amount, None, today)
+    _movement(actor, lot, -amount, "sale", patient_id=patient_id,
+              reason=f"invoice {invoice_number}")
+    audit.record(actor, "stock.sale", "lot", lot.id,
+                 f"{show(amount, product.unit)} {product.name} lot {lot.lot_number} "
+                 f"invoice {invoice_number}")
+    return lot
+
+
+def _needed(amount: int, unit: str) -> str:
+    """ "1 item is needed", "20 U are needed"."""
+    return f"{show(amount, unit)} {'is' if amount == 100 else 'are'} needed"
 
 
 def _shortage(product: Product, amount: int, today: dt.date) -> str:
@@ -170,7 +198,7 @@ def _shortage(product: Product, amount: int, today: dt.date) -> str:
         expired = Lot.select().where(Lot.product == product.id, Lot.expiry < today,
                                      Lot.remaining_centi > 0).exists()
         extra = " (what is left has expired)" if expired else ""
-        return f"No {product.name} in stock{extra}; {need} are needed."
+        return f"No {product.name} in stock{extra}; {_needed(amount, product.unit)}."
     left = ", ".join(f"{show(lot.remaining_centi, product.unit)} in lot {lot.lot_number}"
                      for lot in usable)
     return f"No single lot of {product.name} has {need}: {left}."

@@ -92,7 +92,7 @@ class Movement:
     by: str
 
 
-KIND_LABELS = {"receive": "Received", "use": "Used", "adjust": "Adjusted"}
+KIND_LABELS = {"receive": "Received", "use": "Used", "adjust": "Adjusted", "sale": "Sold"}
 
 
 def lot_ledger(actor: User, lot_id: int) -> list[Movement]:

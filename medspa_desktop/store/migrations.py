@@ -41,12 +41,16 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "contraindication_ack", "note_addendum", "note_cosign", "stock_movement",
-                      "consent_template", "stored_file", "consent", "consent_override")
+                      "consent_template", "stored_file", "consent", "consent_override",
+                      "invoice_line", "payment")
+# Rows that change state but are never deleted, and whose amounts never change once issued.
+ISSUED_TABLES = {"invoice": ("number", "patient_id", "subtotal_cents", "discount_cents",
+                             "tax_cents", "tip_cents", "total_cents", "issued_at")}
 # Notes may change while they are drafts; once signed, never; never deleted.
 SIGNED_TABLES = ("note",)
 
@@ -465,10 +469,95 @@ def _upgrade_to_7(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_8(database: Database) -> None:
+    """Schema 8: billing — retail prices, service tax exemption, the invoice counter,
+    invoices, their lines and payments (frozen copies, as above)."""
+    user_t, patient_t, appt_t = _stub("user"), _stub("patient"), _stub("appointment")
+    service_t, product_t = _stub("service"), _stub("product")
+    migrator = SchemaMigrator.from_database(database)
+    run_migrations(
+        migrator.add_column("service", "tax_exempt", BooleanField(default=False)),
+        migrator.add_column("product", "sku", CharField(max_length=40, default="")),
+        migrator.add_column("product", "price_cents", IntegerField(default=0)),
+        migrator.add_column("product", "taxable", BooleanField(default=True)),
+    )
+
+    class Counter(_Frozen):
+        name = CharField(primary_key=True, max_length=40)
+        value = IntegerField()
+
+        class Meta:
+            table_name = "counter"
+
+    class Invoice(_Frozen):
+        number = IntegerField(unique=True)
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        appointment = ForeignKeyField(appt_t, null=True, on_delete="RESTRICT")
+        provider = ForeignKeyField(user_t, null=True, on_delete="RESTRICT", backref="+")
+        issued_at = DateTimeField(index=True)
+        subtotal_cents = IntegerField()
+        discount_cents = IntegerField()
+        discount_reason = TextField(default="")
+        tax_cents = IntegerField()
+        tip_cents = IntegerField()
+        total_cents = IntegerField()
+        status = CharField(max_length=10)
+        void_reason = TextField(default="")
+        voided_by = ForeignKeyField(user_t, null=True, on_delete="RESTRICT", backref="+")
+        voided_at = DateTimeField(null=True)
+        created_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+
+        class Meta:
+            table_name = "invoice"
+
+    class InvoiceLine(_Frozen):
+        invoice = ForeignKeyField(Invoice, on_delete="RESTRICT")
+        position = IntegerField()
+        kind = CharField(max_length=20)
+        description = CharField(max_length=200)
+        service = ForeignKeyField(service_t, null=True, on_delete="RESTRICT")
+        product = ForeignKeyField(product_t, null=True, on_delete="RESTRICT")
+        quantity_centi = IntegerField()
+        unit_price_cents = IntegerField()
+        gross_cents = IntegerField()
+        discount_cents = IntegerField()
+        discount_reason = TextField(default="")
+        tax_category = CharField(max_length=10)
+        tax_rate_bp = IntegerField()
+        tax_cents = IntegerField()
+
+        class Meta:
+            table_name = "invoice_line"
+
+    class Payment(_Frozen):
+        invoice = ForeignKeyField(Invoice, on_delete="RESTRICT")
+        kind = CharField(max_length=10)
+        method = CharField(max_length=20)
+        amount_cents = IntegerField()
+        tendered_cents = IntegerField(default=0)
+        change_cents = IntegerField(default=0)
+        card_last4 = CharField(max_length=4, default="")
+        auth_code = CharField(max_length=20, default="")
+        check_number = CharField(max_length=20, default="")
+        refund_of = ForeignKeyField("self", null=True, on_delete="RESTRICT")
+        reason = TextField(default="")
+        user = ForeignKeyField(user_t, on_delete="RESTRICT")
+        at = DateTimeField(index=True)
+
+        class Meta:
+            table_name = "payment"
+
+    new_tables = [Counter, Invoice, InvoiceLine, Payment]
+    with database.bind_ctx([*new_tables, user_t, patient_t, appt_t, service_t, product_t]):
+        database.create_tables(new_tables)
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
-                                                   6: _upgrade_to_6, 7: _upgrade_to_7}
+                                                   6: _upgrade_to_6, 7: _upgrade_to_7,
+                                                   8: _upgrade_to_8}
 
 
 def install_guards() -> None:
@@ -482,6 +571,34 @@ def install_guards() -> None:
         if table in existing:
             for sql in signed_trigger_sql(table):
                 db.execute_sql(sql)
+    for table, columns in ISSUED_TABLES.items():
+        if table in existing:
+            for sql in issued_trigger_sql(table, columns):
+                db.execute_sql(sql)
+
+
+def issued_trigger_sql(table: str, columns: tuple[str, ...]) -> list[str]:
+    """DDL that refuses deleting a row of ``table`` or changing its ``columns``."""
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+    if isinstance(db.obj, SqliteDatabase):
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_issued_no_update BEFORE UPDATE ON {table} "
+            f"WHEN {changed} "
+            f"BEGIN SELECT RAISE(ABORT, 'an issued {table} cannot be changed'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END",
+        ]
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
+    return [
+        f"CREATE OR REPLACE FUNCTION medspa_guard_{table}() RETURNS trigger AS $$ BEGIN "
+        "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION '%% rows are never deleted', TG_TABLE_NAME; "
+        f"END IF; IF {changed} THEN "
+        "RAISE EXCEPTION 'an issued %% cannot be changed', TG_TABLE_NAME; END IF; "
+        "RETURN NEW; END; $$ LANGUAGE plpgsql",
+        f"DROP TRIGGER IF EXISTS {table}_issued_guard ON {table}",
+        f"CREATE TRIGGER {table}_issued_guard BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION medspa_guard_{table}()",
+    ]
 
 
 def signed_trigger_sql(table: str) -> list[str]:
@@ -513,6 +630,9 @@ def missing_guards() -> list[str]:
     missing += [f"{t} has lost its signed-row trigger" for t in SIGNED_TABLES
                 if not _has_triggers(t, {f"{t}_signed_no_update", f"{t}_no_delete"},
                                      f"{t}_signed_guard")]
+    missing += [f"{t} has lost its issued-row trigger" for t in ISSUED_TABLES
+                if not _has_triggers(t, {f"{t}_issued_no_update", f"{t}_no_delete"},
+                                     f"{t}_issued_guard")]
     return missing
 
 

@@ -131,6 +131,7 @@ class Service(BaseModel):
     needs_room = BooleanField(default=True)
     device_kind = CharField(max_length=40, null=True)  # a device of this kind is needed
     active = BooleanField(default=True)
+    tax_exempt = BooleanField(default=False)  # otherwise taxed at the clinic's services rate
 
 
 class Patient(BaseModel):
@@ -339,6 +340,9 @@ class Product(BaseModel):
     unit = CharField(max_length=12)  # U | mL | syringe | item
     low_stock_centi = IntegerField(default=0)  # warn at or below this
     active = BooleanField(default=True)
+    sku = CharField(max_length=40, default="")  # retail items
+    price_cents = IntegerField(default=0)  # per unit sold (retail)
+    taxable = BooleanField(default=True)  # at the clinic's retail rate
 
 
 class Lot(BaseModel):
@@ -439,6 +443,73 @@ class ConsentOverride(BaseModel):
     at = DateTimeField()
 
 
+class Counter(BaseModel):
+    """A number handed out once, in the same transaction as what it numbers (invoices), so a
+    rolled-back checkout leaves no gap and no number is ever used twice."""
+
+    name = CharField(primary_key=True, max_length=40)
+    value = IntegerField()
+
+
+class Invoice(BaseModel):
+    """An invoice: numbered once, its lines and amounts fixed when it is issued. It is paid,
+    or voided with a reason; never deleted."""
+
+    number = IntegerField(unique=True)
+    patient = ForeignKeyField(Patient, backref="invoices", on_delete="RESTRICT")
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT")
+    provider = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
+    issued_at = DateTimeField(index=True)
+    subtotal_cents = IntegerField()  # the lines before discounts
+    discount_cents = IntegerField()  # line and invoice discounts together
+    discount_reason = TextField(default="")  # of the invoice discount
+    tax_cents = IntegerField()
+    tip_cents = IntegerField()
+    total_cents = IntegerField()
+    status = CharField(max_length=10)  # open | paid | void
+    void_reason = TextField(default="")
+    voided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
+    voided_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+
+
+class InvoiceLine(BaseModel):
+    """One line of an invoice, as issued (append-only)."""
+
+    invoice = ForeignKeyField(Invoice, backref="lines", on_delete="RESTRICT")
+    position = IntegerField()
+    kind = CharField(max_length=20)  # service | product
+    description = CharField(max_length=200)
+    service = ForeignKeyField(Service, null=True, on_delete="RESTRICT")
+    product = ForeignKeyField(Product, null=True, on_delete="RESTRICT")
+    quantity_centi = IntegerField()
+    unit_price_cents = IntegerField()
+    gross_cents = IntegerField()
+    discount_cents = IntegerField()  # its own discount and its share of the invoice's
+    discount_reason = TextField(default="")
+    tax_category = CharField(max_length=10)  # services | retail | exempt
+    tax_rate_bp = IntegerField()  # basis points: 725 = 7.25 %
+    tax_cents = IntegerField()
+
+
+class Payment(BaseModel):
+    """Money in (a payment) or out (a refund of one payment), append-only."""
+
+    invoice = ForeignKeyField(Invoice, backref="payments", on_delete="RESTRICT")
+    kind = CharField(max_length=10)  # payment | refund
+    method = CharField(max_length=20)  # cash | card | check (gift card and package later)
+    amount_cents = IntegerField()  # positive, for either kind
+    tendered_cents = IntegerField(default=0)  # cash handed over
+    change_cents = IntegerField(default=0)
+    card_last4 = CharField(max_length=4, default="")
+    auth_code = CharField(max_length=20, default="")
+    check_number = CharField(max_length=20, default="")
+    refund_of = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="refunds")
+    reason = TextField(default="")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    at = DateTimeField(index=True)
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -457,5 +528,6 @@ ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
     TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
     ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, Product, Lot, StockMovement,
-    TreatmentRecord, ConsentTemplate, StoredFile, Consent, ConsentOverride, AuditEvent,
+    TreatmentRecord, ConsentTemplate, StoredFile, Consent, ConsentOverride, Counter, Invoice,
+    InvoiceLine, Payment, AuditEvent,
 ]

@@ -1,0 +1,472 @@
+"""Checkout: invoices numbered without gaps, priced by ``billing_math`` (integer cents, one
+rounding rule), paid by cash, card or check — split across methods, partly now and the rest
+later — refunded payment by payment, and voided with a reason. Nothing financial is ever
+deleted: an invoice's lines, amounts and payments are fixed once written (the database refuses
+otherwise), refunds and voids are new facts beside them.
+
+Invoice numbers come from a counter row incremented in the checkout's own transaction: two PCs
+checking out at once get consecutive numbers, and a checkout that fails leaves no gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from peewee import fn
+
+from ..store.database import db
+from ..store.models import (
+    Appointment,
+    ClinicSetting,
+    Counter,
+    Invoice,
+    InvoiceLine,
+    Patient,
+    Payment,
+    Product,
+    Service,
+    TreatmentRecord,
+    User,
+)
+from . import audit, inventory, scheduling, treatment_records
+from .billing_math import Discount, LineIn, Totals, price
+from .errors import ConflictError, NotFound, ValidationError
+from .money import show_cents
+from .permissions import require
+from .text import clean_line
+
+METHODS = {"cash": "Cash", "card": "Card", "check": "Check"}
+MAX_RATE_BP = 2500
+MAX_LINES = 60
+
+
+# -- tax rates and retail prices ---------------------------------------------------------------
+@dataclass(frozen=True)
+class TaxRates:
+    services_bp: int = 0  # 725 = 7.25 %
+    retail_bp: int = 0
+
+
+def tax_rates() -> TaxRates:
+    values = {r.key: r.value for r in ClinicSetting.select().where(
+        ClinicSetting.key.in_(("tax.services_bp", "tax.retail_bp")))}
+    return TaxRates(int(values.get("tax.services_bp", "0")),
+                    int(values.get("tax.retail_bp", "0")))
+
+
+def set_tax_rates(actor: User, rates: TaxRates) -> None:
+    require(actor, "catalog.write")
+    for rate in (rates.services_bp, rates.retail_bp):
+        if not 0 <= rate <= MAX_RATE_BP:
+            raise ValidationError("A tax rate must be between 0 % and 25 %.")
+    with db.atomic():
+        for key, value in (("tax.services_bp", rates.services_bp),
+                           ("tax.retail_bp", rates.retail_bp)):
+            ClinicSetting.insert(key=key, value=str(value)).on_conflict(
+                conflict_target=[ClinicSetting.key],
+                update={ClinicSetting.value: str(value)}).execute()
+        audit.record(actor, "settings.tax", "clinic", "",
+                     f"services {rates.services_bp} bp, retail {rates.retail_bp} bp")
+
+
+def set_retail(actor: User, product_id: int, price_cents: int, sku: str = "",
+               taxable: bool = True) -> Product:
+    """A product's selling price (per unit of stock), its SKU and whether it is taxed."""
+    require(actor, "inventory.write")
+    sku = clean_line(sku).upper()
+    if len(sku) > 40:
+        raise ValidationError("The SKU must be at most 40 characters.")
+    if price_cents < 0:
+        raise ValidationError("A price cannot be negative.")
+    with db.atomic():
+        product = Product.get_or_none(Product.id == product_id)
+        if product is None:
+            raise NotFound("That product does not exist.")
+        Product.update(price_cents=price_cents, sku=sku, taxable=taxable).where(
+            Product.id == product_id).execute()
+        audit.record(actor, "product.price", "product", product_id,
+                     f"{product.name}: {show_cents(price_cents)} sku {sku or '-'} "
+                     f"{'taxed' if taxable else 'not taxed'}")
+    return Product.get_by_id(product_id)
+
+
+# -- drafting an invoice -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class LineDraft:
+    kind: str  # service | product
+    description: str
+    quantity: Decimal
+    unit_price_cents: int
+    service_id: int | None = None
+    product_id: int | None = None
+    discount: Discount = Discount()
+
+
+@dataclass(frozen=True)
+class CheckoutInput:
+    patient_id: int
+    lines: tuple[LineDraft, ...]
+    appointment_id: int | None = None
+    discount: Discount = Discount()
+    tip_cents: int = 0
+
+
+def _quantity_from_record(service: Service, values: dict) -> Decimal:
+    """How many of the service's pricing unit the treatment record says were given."""
+    if service.pricing_unit == "unit" and "total_units" in values:
+        return Decimal(str(values["total_units"]))
+    if service.pricing_unit == "syringe" and "syringes" in values:
+        return Decimal(str(values["syringes"]))
+    if service.pricing_unit == "cycle" and "cycles" in values:
+        return Decimal(str(values["cycles"]))
+    return Decimal(1)
+
+
+def draft_for_appointment(actor: User, appointment_id: int) -> list[LineDraft]:
+    """The visit's service, priced from its treatment record (44 U × price per unit,
+    2 syringes, 3 cycles; one session or area otherwise)."""
+    require(actor, "billing.read")
+    appt = Appointment.get_or_none(Appointment.id == appointment_id)
+    if appt is None:
+        raise NotFound("That appointment does not exist.")
+    service = appt.service
+    record = TreatmentRecord.get_or_none(TreatmentRecord.appointment == appt.id)
+    values = treatment_records.parameters(record) if record else {}
+    quantity = _quantity_from_record(service, values)
+    name = service.name + (f" ({values['product']})" if values.get("product")
+                           and values["product"] != service.name else "")
+    return [LineDraft("service", name, quantity, service.price_cents, service_id=service.id)]
+
+
+def product_line(actor: User, product_id: int, quantity: Decimal | int = 1) -> LineDraft:
+    require(actor, "billing.read")
+    product = Product.get_or_none(Product.id == product_id)
+    if product is None:
+        raise NotFound("That product does not exist.")
+    return LineDraft("product", product.name, Decimal(quantity), product.price_cents,
+                     product_id=product.id)
+
+
+def _tax(line: LineDraft, rates: TaxRates) -> tuple[str, int]:
+    if line.kind == "service":
+        service = Service.get_or_none(Service.id == line.service_id)
+        if service is None:
+            raise NotFound(f"The service on '{line.description}' does not exist.")
+        return ("exempt", 0) if service.tax_exempt else ("services", rates.services_bp)
+    if line.kind == "product":
+        product = Product.get_or_none(Product.id == line.product_id)
+        if product is None:
+            raise NotFound(f"The product on '{line.description}' does not exist.")
+        return ("retail", rates.retail_bp) if product.taxable else ("exempt", 0)
+    raise ValidationError(f"'{line.description}' is neither a service nor a product.")
+
+
+def _priced(data: CheckoutInput) -> tuple[Totals, list[tuple[str, int]]]:
+    if len(data.lines) > MAX_LINES:
+        raise ValidationError(f"An invoice holds at most {MAX_LINES} lines.")
+    rates = tax_rates()
+    taxes = [_tax(line, rates) for line in data.lines]
+    lines = [LineIn(inventory.to_centi(line.quantity), line.unit_price_cents, rate,
+                    line.discount) for line, (_c, rate) in zip(data.lines, taxes, strict=True)]
+    return price(lines, data.discount, data.tip_cents), taxes
+
+
+def preview(actor: User, data: CheckoutInput) -> Totals:
+    """The totals the invoice would have (the checkout screen shows them as you type)."""
+    require(actor, "billing.read")
+    return _priced(data)[0]
+
+
+def _next_number() -> int:
+    Counter.insert(name="invoice", value=0).on_conflict_ignore().execute()
+    Counter.update(value=Counter.value + 1).where(Counter.name == "invoice").execute()
+    return Counter.get(Counter.name == "invoice").value
+
+
+def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = None) -> Invoice:
+    """Number and write the invoice, its lines, and (for retail) the stock sold, all in one
+    transaction."""
+    require(actor, "billing.checkout")
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    patient = Patient.get_or_none(Patient.id == data.patient_id)
+    if patient is None:
+        raise NotFound("That patient does not exist.")
+    provider_id = None
+    if data.appointment_id is not None:
+        appt = Appointment.get_or_none(Appointment.id == data.appointment_id)
+        if appt is None or appt.patient_id != patient.id:
+            raise ValidationError("That visit is not this patient's.")
+        if appt.status not in ("in_treatment", "completed", "checked_out"):
+            raise ValidationError("Check out a visit once the treatment has been given.")
+        provider_id = appt.provider_id
+    for line in data.lines:
+        if not clean_line(line.description):
+            raise ValidationError("Every line needs a description.")
+    totals, taxes = _priced(data)
+    with db.atomic():
+        if data.appointment_id is not None:
+            earlier = (Invoice.select().where(Invoice.appointment == data.appointment_id,
+                                              Invoice.status != "void").first())
+            if earlier is not None:
+                raise ConflictError(f"This visit is already on invoice {earlier.number}.")
+        number = _next_number()
+        invoice = Invoice.create(
+            number=number, patient=patient.id, appointment=data.appointment_id,
+            provider=provider_id, issued_at=now, subtotal_cents=totals.subtotal_cents,
+            discount_cents=totals.discount_cents,
+            discount_reason=clean_line(data.discount.reason)[:500],
+            tax_cents=totals.tax_cents, tip_cents=totals.tip_cents,
+            total_cents=totals.total_cents, status="open" if totals.total_cents else "paid",
+            created_by=actor)
+        for position, (line, out, (category, rate)) in enumerate(
+                zip(data.lines, totals.lines, taxes, strict=True), 1):
+            InvoiceLine.create(
+                invoice=invoice.id, position=position, kind=line.kind,
+                description=clean_line(line.description)[:200], service=line.service_id,
+                product=line.product_id, quantity_centi=inventory.to_centi(line.quantity),
+                unit_price_cents=line.unit_price_cents, gross_cents=out.gross_cents,
+                discount_cents=out.discount_cents,
+                discount_reason=clean_line(line.discount.reason)[:500],
+                tax_category=category, tax_rate_bp=rate, tax_cents=out.tax_cents)
+            if line.kind == "product":
+                inventory.sell(actor, line.product_id, line.quantity, patient_id=patient.id,
+                               invoice_number=number, today=now.date())
+        audit.record(actor, "invoice.issue", "invoice", invoice.id,
+                     f"invoice {number} for patient {patient.id}: "
+                     f"{show_cents(totals.total_cents)}")
+    return invoice
+
+
+# -- payments, refunds, voids ------------------------------------------------------------------
+@dataclass(frozen=True)
+class PaymentInput:
+    method: str  # cash | card | check
+    amount_cents: int  # what goes towards the invoice
+    tendered_cents: int = 0  # cash handed over (change is given back)
+    card_last4: str = ""
+    auth_code: str = ""
+    check_number: str = ""
+
+
+def paid_cents(invoice_id: int) -> int:
+    rows = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
+                .where(Payment.invoice == invoice_id).group_by(Payment.kind).tuples())
+    return (rows.get("payment") or 0) - (rows.get("refund") or 0)
+
+
+def balance_cents(invoice: Invoice) -> int:
+    return 0 if invoice.status == "void" else invoice.total_cents - paid_cents(invoice.id)
+
+
+def _locked_invoice(invoice_id: int) -> Invoice:
+    invoice = Invoice.get_or_none(Invoice.id == invoice_id)
+    if invoice is None:
+        raise NotFound("That invoice does not exist.")
+    if invoice.status == "void":
+        raise ConflictError(f"Invoice {invoice.number} is void.")
+    return invoice
+
+
+def _set_status(invoice: Invoice) -> str:
+    status = "paid" if balance_cents(invoice) == 0 else "open"
+    if status != invoice.status:
+        Invoice.update(status=status).where(Invoice.id == invoice.id).execute()
+    return status
+
+
+def take_payment(actor: User, invoice_id: int, data: PaymentInput,
+                 now: dt.datetime | None = None) -> Payment:
+    """Money towards an invoice. Cash may be more than is due (the change is worked out);
+    anything else may not. Paying the balance in full checks the visit out."""
+    require(actor, "billing.checkout")
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    if data.method not in METHODS:
+        raise ValidationError("Choose cash, card or check.")
+    last4 = data.card_last4.strip()
+    auth = clean_line(data.auth_code).upper()
+    check = clean_line(data.check_number)
+    if data.method == "card":
+        if not re.fullmatch(r"\d{4}", last4):
+            raise ValidationError("Enter the last 4 digits of the card.")
+        if not re.fullmatch(r"[A-Z0-9]{2,20}", auth):
+            raise ValidationError("Enter the card authorisation code (letters and digits).")
+    if data.method == "check" and not re.fullmatch(r"[0-9A-Za-z-]{1,20}", check):
+        raise ValidationError("Enter the check number.")
+    with db.atomic():
+        invoice = _locked_invoice(invoice_id)
+        due = balance_cents(invoice)
+        if due <= 0:
+            raise ConflictError(f"Invoice {invoice.number} is paid in full.")
+        amount, tendered, change = data.amount_cents, 0, 0
+        if data.method == "cash":
+            tendered = data.tendered_cents or amount
+            if tendered <= 0:
+                raise ValidationError("Enter the cash handed over.")
+            amount = min(amount or tendered, due, tendered)
+            change = tendered - amount
+        if amount <= 0:
+            raise ValidationError("A payment must be more than zero.")
+        if amount > due:
+            raise ValidationError(f"The {METHODS[data.method].lower()} payment of "
+                                  f"{show_cents(amount)} is more than the {show_cents(due)} "
+                                  "still due.")
+        payment = Payment.create(
+            invoice=invoice.id, kind="payment", method=data.method, amount_cents=amount,
+            tendered_cents=tendered, change_cents=change,
+            card_last4=last4 if data.method == "card" else "",
+            auth_code=auth if data.method == "card" else "",
+            check_number=check if data.method == "check" else "", user=actor, at=now)
+        status = _set_status(invoice)
+        audit.record(actor, "payment.take", "invoice", invoice.id,
+                     f"invoice {invoice.number}: {METHODS[data.method]} {show_cents(amount)}"
+                     + (f", change {show_cents(change)}" if change else ""))
+        if status == "paid" and invoice.appointment_id is not None:
+            appt = Appointment.get_by_id(invoice.appointment_id)
+            if appt.status == "completed":
+                scheduling.change_status(actor, appt.id, "checked_out", appt.version, now=now)
+    return payment
+
+
+def refunded_cents(payment_id: int) -> int:
+    return (Payment.select(fn.SUM(Payment.amount_cents))
+            .where(Payment.refund_of == payment_id).scalar() or 0)
+
+
+def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
+           now: dt.datetime | None = None) -> Payment:
+    """Give back all or part of one payment, by the same method, saying why."""
+    require(actor, "billing.refund")
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    reason = clean_line(reason)
+    if not reason:
+        raise ValidationError("Give the reason for the refund.")
+    with db.atomic():
+        original = Payment.get_or_none(Payment.id == payment_id, Payment.kind == "payment")
+        if original is None:
+            raise NotFound("That payment does not exist.")
+        invoice = Invoice.get_by_id(original.invoice_id)
+        left = original.amount_cents - refunded_cents(original.id)
+        if amount_cents <= 0:
+            raise ValidationError("A refund must be more than zero.")
+        if amount_cents > left:
+            raise ValidationError(f"At most {show_cents(left)} of this payment can still be "
+                                  "refunded.")
+        back = Payment.create(invoice=invoice.id, kind="refund", method=original.method,
+                              amount_cents=amount_cents, card_last4=original.card_last4,
+                              refund_of=original.id, reason=reason[:500], user=actor, at=now)
+        if invoice.status != "void":
+            _set_status(invoice)
+        audit.record(actor, "payment.refund", "invoice", invoice.id,
+                     f"invoice {invoice.number}: {METHODS[original.method]} "
+                     f"{show_cents(amount_cents)} refunded: {reason}"[:500])
+    return back
+
+
+def void_invoice(actor: User, invoice_id: int, reason: str,
+                 now: dt.datetime | None = None) -> Invoice:
+    """Cancel an invoice, keeping it (and its number) with the reason. Money taken must be
+    refunded first."""
+    require(actor, "billing.refund")
+    reason = clean_line(reason)
+    if not reason:
+        raise ValidationError("Give the reason for voiding the invoice.")
+    with db.atomic():
+        invoice = _locked_invoice(invoice_id)
+        paid = paid_cents(invoice.id)
+        if paid:
+            raise ConflictError(f"Invoice {invoice.number} has {show_cents(paid)} paid on it; "
+                                "refund it first.")
+        Invoice.update(status="void", void_reason=reason[:500], voided_by=actor,
+                       voided_at=(now or dt.datetime.now()).replace(microsecond=0)).where(
+            Invoice.id == invoice.id).execute()
+        audit.record(actor, "invoice.void", "invoice", invoice.id,
+                     f"invoice {invoice.number}: {reason}"[:500])
+    return Invoice.get_by_id(invoice.id)
+
+
+# -- reading an invoice ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LineView:
+    description: str
+    quantity: Decimal
+    unit_price_cents: int
+    gross_cents: int
+    discount_cents: int
+    discount_reason: str
+    tax_category: str
+    tax_rate_bp: int
+    tax_cents: int
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: int
+    at: dt.datetime
+    kind: str  # payment | refund
+    method: str  # label
+    amount_cents: int
+    detail: str  # "card ending 4242, auth 12AB", "tendered $100.00, change $3.50"
+    by: str
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    id: int
+    number: int
+    issued_at: dt.datetime
+    status: str
+    patient_id: int
+    patient: str
+    chart_number: str
+    provider: str
+    lines: tuple[LineView, ...]
+    subtotal_cents: int
+    discount_cents: int
+    discount_reason: str
+    tax_cents: int
+    tip_cents: int
+    total_cents: int
+    payments: tuple[PaymentView, ...] = field(default=())
+    paid_cents: int = 0
+    balance_cents: int = 0
+    void_reason: str = ""
+
+
+def _payment_detail(p: Payment) -> str:
+    if p.method == "card":
+        return f"card ending {p.card_last4}" + (f", auth {p.auth_code}" if p.auth_code else "")
+    if p.method == "check":
+        return f"check {p.check_number}" if p.check_number else "check"
+    if p.kind == "payment" and p.tendered_cents:
+        return (f"tendered {show_cents(p.tendered_cents)}, change "
+                f"{show_cents(p.change_cents)}")
+    return "cash"
+
+
+def invoice_view(actor: User, invoice_id: int) -> InvoiceView:
+    require(actor, "billing.read")
+    invoice = Invoice.get_or_none(Invoice.id == invoice_id)
+    if invoice is None:
+        raise NotFound("That invoice does not exist.")
+    lines = tuple(LineView(line.description, inventory.from_centi(line.quantity_centi).normalize(),
+                           line.unit_price_cents, line.gross_cents, line.discount_cents,
+                           line.discount_reason, line.tax_category, line.tax_rate_bp,
+                           line.tax_cents)
+                  for line in invoice.lines.order_by(InvoiceLine.position))
+    payments = tuple(PaymentView(p.id, p.at, p.kind, METHODS.get(p.method, p.method),
+                                 p.amount_cents,
+                                 _payment_detail(p) + (f" — {p.reason}" if p.reason else ""),
+                                 p.user.display_name)
+                     for p in invoice.payments.order_by(Payment.at, Payment.id))
+    patient = invoice.patient
+    paid = paid_cents(invoice.id)
+    return InvoiceView(
+        invoice.id, invoice.number, invoice.issued_at, invoice.status, patient.id,
+        f"{patient.first_name} {patient.last_name}", patient.chart_number,
+        invoice.provider.display_name if invoice.provider_id else "", lines,
+        invoice.subtotal_cents, invoice.discount_cents, invoice.discount_reason,
+        invoice.tax_cents, invoice.tip_cents, invoice.total_cents, payments, paid,
+        balance_cents(invoice), invoice.void_reason)

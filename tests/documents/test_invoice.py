@@ -1,0 +1,41 @@
+"""The invoice PDF read back: every line, the discounts, tax, tip, total, payments, balance."""
+
+from __future__ import annotations
+
+from medspa_desktop.printouts import invoice_pdf
+from medspa_desktop.services import billing
+from medspa_desktop.services.billing import PaymentInput
+from medspa_desktop.services.billing_math import Discount
+from tests.documents.pdftext import pdf_text
+from tests.services.test_billing import _charted_visit, _checkout, shop  # noqa: F401
+from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
+
+
+def test_the_invoice_shows_every_line_and_the_total(shop):  # noqa: F811
+    appt = _charted_visit(shop, 44)
+    invoice = _checkout(shop, appt, (billing.product_line(shop["desk"], shop["spf"].id, 2),),
+                        discount=Discount(amount_cents=1000, reason="birthday <b>&</b>"),
+                        tip_cents=1500)
+    billing.take_payment(shop["desk"], invoice.id,
+                         PaymentInput("card", 30000, card_last4="4242", auth_code="A1"))
+    view = billing.invoice_view(shop["desk"], invoice.id)
+    text = pdf_text(invoice_pdf(shop["desk"], invoice.id))
+    for expected in (
+        "Invoice 1", "Ng", "Botox Cosmetic 44 $14.00", "$616.00",
+        "Sunscreen SPF 50 2 $42.00", "Subtotal $700.00",
+        "Discounts (birthday <b>&</b>) −$10.00", f"Retail tax 7 % ${view.tax_cents / 100:.2f}",
+        "Tip $15.00", f"Total ${view.total_cents / 100:,.2f}",
+        "Card card ending 4242, auth A1", "Paid $300.00",
+        f"Balance due ${view.balance_cents / 100:,.2f}",
+    ):
+        assert expected in text, expected
+    receipt = pdf_text(invoice_pdf(shop["desk"], invoice.id, receipt=True))
+    assert "Receipt 1" in receipt
+
+
+def test_a_void_invoice_says_so(shop):  # noqa: F811
+    invoice = _checkout(shop, _charted_visit(shop, 20))
+    billing.void_invoice(shop["admin"], invoice.id, "booked twice")
+    text = pdf_text(invoice_pdf(shop["desk"], invoice.id))
+    assert "VOID" in text and "This invoice is void: booked twice" in text
+    assert "Balance due $0.00" in text
