@@ -12,6 +12,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from ..services.money import show_cents
 from .styles import FONT_BOLD, Letterhead, build_pdf, para, styles
 
 if TYPE_CHECKING:  # plain data made by services/billing
@@ -22,9 +23,7 @@ SHADE = colors.HexColor("#ececec")
 CATEGORY = {"services": "Services tax", "retail": "Retail tax", "exempt": "Not taxed"}
 
 
-def money(cents: int) -> str:
-    sign = "−" if cents < 0 else ""
-    return f"{sign}${abs(cents) / 100:,.2f}"
+money = show_cents
 
 
 def _rate(bp: int) -> str:

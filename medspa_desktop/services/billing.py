@@ -470,3 +470,10 @@ def invoice_view(actor: User, invoice_id: int) -> InvoiceView:
         invoice.subtotal_cents, invoice.discount_cents, invoice.discount_reason,
         invoice.tax_cents, invoice.tip_cents, invoice.total_cents, payments, paid,
         balance_cents(invoice), invoice.void_reason)
+
+
+def invoice_for_appointment(actor: User, appointment_id: int) -> Invoice | None:
+    """The visit's invoice that is not void, if it has one."""
+    require(actor, "billing.read")
+    return (Invoice.select().where(Invoice.appointment == appointment_id,
+                                   Invoice.status != "void").first())

@@ -30,4 +30,26 @@ def to_cents(text: str, what: str = "amount") -> int:
 
 
 def show_cents(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
+    """ "$1,234.56"; a negative amount as "−$3.80"."""
+    return f"{'−' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
+
+
+def to_discount(text: str, reason: str = "", what: str = "discount"):
+    """ "10%" → 10 percent, "15" or "$15.00" → an amount; blank → none."""
+    from .billing_math import BASIS, Discount
+
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return Discount()
+    if cleaned.endswith("%"):
+        try:
+            percent = Decimal(cleaned[:-1].strip())
+        except InvalidOperation:
+            raise ValidationError(f"Enter the {what} as 10% or as an amount like 15.00.") from None
+        if not percent.is_finite() or not 0 <= percent <= 100:
+            raise ValidationError(f"The {what} must be between 0% and 100%.")
+        basis_points = percent * BASIS / 100
+        if basis_points != basis_points.to_integral_value():
+            raise ValidationError(f"The {what} percent has at most two decimals.")
+        return Discount(percent_bp=int(basis_points), reason=reason)
+    return Discount(amount_cents=to_cents(cleaned, what), reason=reason)

@@ -25,3 +25,18 @@ def test_bad_amounts_are_refused_with_a_clear_message(typed, message):
 
 def test_cents_are_shown_as_dollars():
     assert show_cents(123456) == "$1,234.56" and show_cents(5) == "$0.05"
+    assert show_cents(-380) == "−$3.80"
+
+
+def test_discounts_are_typed_as_a_percent_or_an_amount():
+    from medspa_desktop.services.billing_math import Discount
+    from medspa_desktop.services.money import to_discount
+
+    assert to_discount("10%", "loyal") == Discount(percent_bp=1000, reason="loyal")
+    assert to_discount(" 12.5 % ", "x") == Discount(percent_bp=1250, reason="x")
+    assert to_discount("$15", "y") == Discount(amount_cents=1500, reason="y")
+    assert to_discount("") == Discount()
+    with pytest.raises(ValidationError, match="between 0% and 100%"):
+        to_discount("120%")
+    with pytest.raises(ValidationError, match="10% or as an amount"):
+        to_discount("ten%")

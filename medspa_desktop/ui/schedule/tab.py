@@ -353,6 +353,17 @@ class ScheduleTab(QWidget):
         if dialog.exec():
             self.status_message.emit("Treatment charted.")
 
+    def check_out(self, appointment_id: int) -> None:
+        """The visit's invoice and payments."""
+        from ..billing.checkout_dialog import CheckoutDialog
+
+        dialog = CheckoutDialog(self.user, appointment_id, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+        self.refresh()
+
     def sign_consent(self, appointment_id: int) -> None:
         """The consent for the visit's treatment, signed on screen."""
         from ..consents.sign_dialog import ConsentSignDialog
@@ -524,6 +535,9 @@ class ScheduleTab(QWidget):
                 menu.addAction("Treatment record…", lambda: self.show_record(row.id))
             elif allowed(self.user, "treatment.write"):
                 menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
+        if row.status_key in ("in_treatment", "completed", "checked_out") and \
+                allowed(self.user, "billing.checkout"):
+            menu.addAction("Check out and pay…", lambda: self.check_out(row.id))
         if row.category_key in KINDS and row.status_key not in ("cancelled", "no_show"):
             menu.addAction("Sign consent…", lambda: self.sign_consent(row.id))
         if row.series_id is not None and row.status_key in scheduling.MOVABLE:

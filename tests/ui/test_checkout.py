@@ -1,0 +1,86 @@
+"""Checking out a demo visit: the invoice drafted from its record, a retail item added, a
+split payment (card, then cash with change), and the receipt printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from medspa_desktop.services import billing, scheduling
+from medspa_desktop.store.models import Appointment, Invoice, Product, Service
+from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
+from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
+from tests.conftest import staff
+from tests.documents.pdftext import pdf_text
+from tests.ui.modal import answer_next_modal
+
+
+@pytest.fixture
+def visit(demo_db):
+    """A completed toxin visit of the demo, not yet checked out, priced per unit."""
+    billing.set_tax_rates(staff("admin"), billing.TaxRates(0, 700))
+    spf = Product.get(Product.name.contains("sunscreen"))
+    billing.set_retail(staff("admin"), spf.id, 3800, "SPF50", True)
+    appt = (Appointment.select().join(Service)
+            .where(Service.category == "neurotoxin", Appointment.status == "completed")
+            .order_by(Appointment.start.desc()).first())
+    return appt
+
+
+def test_check_out_with_a_split_payment_and_print_the_receipt(qtbot, visit):
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    draft = billing.draft_for_appointment(staff("frontdesk"), visit.id)[0]
+    assert dialog.table.item(0, 0).text() == draft.description
+    expected = billing.preview(staff("frontdesk"), dialog.checkout_input()).total_cents
+    assert f"${expected / 100:,.2f}" in dialog.totals.text()
+    dialog.product.setCurrentIndex(0)
+    dialog.add_product()
+    dialog.table.item(1, 3).setText("10%")  # a line discount needs a reason
+    assert not dialog.issue_button.isEnabled()
+    assert "reason for the line 2 discount" in dialog.message.text()
+    dialog.table.item(1, 4).setText("loyalty")
+    dialog.tip.setText("20")
+    assert dialog.issue_button.isEnabled()
+    dialog.issue_button.click()
+    invoice = Invoice.get(Invoice.appointment == visit.id)
+    total = invoice.total_cents
+    assert dialog.pages.currentIndex() == 1 and f"Balance due ${total / 100:,.2f}" in \
+        dialog.summary.text()
+
+    dialog.method.setCurrentIndex(dialog.method.findData("card"))
+    dialog.amount.setText("100.00")
+    dialog.last4.setText("4242")
+    dialog.take_payment()
+    assert "Enter the card authorisation code" in dialog.message.text()
+    dialog.auth.setText("ok77")
+    dialog.take_payment()
+    assert f"Balance due ${(total - 10000) / 100:,.2f}" in dialog.summary.text()
+    dialog.method.setCurrentIndex(dialog.method.findData("cash"))
+    assert dialog.last4.isHidden() and not dialog.tendered.isHidden()
+    dialog.tendered.setText(f"{(total - 10000) / 100 + 50:.2f}")
+    dialog.take_payment()
+    assert "Change due: $50.00" in dialog.summary.text()
+    assert not dialog.pay_button.isEnabled()
+    assert Appointment.get_by_id(visit.id).status == "checked_out"
+
+    printed = []
+
+    def look(preview: PdfPreviewDialog):
+        printed.append(pdf_text(preview.pdf))
+        preview.reject()
+
+    answer_next_modal(look)
+    dialog.receipt_button.click()
+    assert f"Receipt {invoice.number}" in printed[0]
+    assert "Card card ending 4242, auth OK77" in printed[0] and "Balance due $0.00" in printed[0]
+
+
+def test_reopening_an_issued_visit_goes_to_its_payments(qtbot, visit):
+    lines = tuple(billing.draft_for_appointment(staff("frontdesk"), visit.id))
+    billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
+        visit.patient_id, lines, visit.id))
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    assert dialog.pages.currentIndex() == 1 and "No payment yet." in dialog.payments.text()
+    assert scheduling.get_appointment(staff("frontdesk"), visit.id).status_key == "completed"
