@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .documents.consent import render_consent
+from .documents.daily_close import render_daily_close
 from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
 from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
 from .documents.invoice import render_invoice
@@ -15,6 +16,7 @@ from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
 from .services import (
     billing,
+    billing_reports,
     chart,
     clinic,
     consents,
@@ -113,6 +115,11 @@ def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
     view = billing.invoice_view(user, invoice_id)
     return render_invoice(view, _letterhead(), dt.datetime.now(), user.display_name,
                           clinic.paper_size(), receipt)
+
+
+def daily_close_pdf(user: User, day: dt.date, cash_counted_cents: int | None = None) -> bytes:
+    close = billing_reports.daily_close(user, day, cash_counted_cents)
+    return render_daily_close(close, _letterhead(), dt.datetime.now(), clinic.paper_size())
 
 
 def _answer_text(kind: str, value: object) -> str:

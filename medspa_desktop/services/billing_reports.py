@@ -1,0 +1,177 @@
+"""What the Billing tab lists and the daily close adds up: invoices filtered by date, patient,
+provider and status (with what is paid and due), a patient's account, and a day's close —
+sales by category, provider and payment method, tax, tips, refunds, voids, and the cash that
+should be in the drawer against what was counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from ..store.database import db
+from ..store.models import CATEGORIES, Invoice, InvoiceLine, Patient, Payment, Service, User
+from . import audit
+from .billing import METHODS
+from .permissions import require
+from .text import fold
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    patient: str = ""  # any part of the name
+    provider_id: int | None = None
+    status: str | None = None  # open | paid | void
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    number: int
+    issued_at: dt.datetime
+    patient_id: int
+    patient: str
+    provider: str
+    total_cents: int
+    paid_cents: int
+    balance_cents: int
+    status: str
+
+
+def _paid_by_invoice(ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    paid: dict[int, int] = defaultdict(int)
+    for invoice_id, kind, amount in (Payment.select(Payment.invoice, Payment.kind,
+                                                    fn.SUM(Payment.amount_cents))
+                                     .where(Payment.invoice.in_(ids))
+                                     .group_by(Payment.invoice, Payment.kind).tuples()):
+        paid[invoice_id] += amount if kind == "payment" else -amount
+    return paid
+
+
+def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0,
+             limit: int = 200) -> list[InvoiceRow]:
+    """Invoices, newest first, filtered in the database; two queries per page."""
+    require(actor, "billing.read")
+    provider = User.alias()
+    q = (Invoice.select(Invoice.id, Invoice.number, Invoice.issued_at, Patient.id,
+                        Patient.first_name, Patient.last_name, provider.display_name,
+                        Invoice.total_cents, Invoice.status)
+         .join(Patient, on=Invoice.patient == Patient.id)
+         .switch(Invoice).join(provider, JOIN.LEFT_OUTER, on=Invoice.provider == provider.id))
+    if f.date_from:
+        q = q.where(Invoice.issued_at >= dt.datetime.combine(f.date_from, dt.time()))
+    if f.date_to:
+        q = q.where(Invoice.issued_at < dt.datetime.combine(f.date_to + dt.timedelta(days=1),
+                                                            dt.time()))
+    if f.provider_id:
+        q = q.where(Invoice.provider == f.provider_id)
+    if f.status:
+        q = q.where(Invoice.status == f.status)
+    if f.patient.strip():
+        needle = f"%{fold(f.patient.strip())}%"
+        q = q.where(Patient.search_name ** needle)
+    rows = list(q.order_by(Invoice.issued_at.desc(), Invoice.number.desc())
+                .offset(offset).limit(limit).tuples())
+    paid = _paid_by_invoice([r[0] for r in rows])
+    out = []
+    for iid, number, at, pid, first, last, who, total, status in rows:
+        got = paid.get(iid, 0)
+        out.append(InvoiceRow(iid, number, at, pid, f"{last}, {first}", who or "", total, got,
+                              0 if status == "void" else total - got, status))
+    return out
+
+
+def account_balance(actor: User, patient_id: int) -> int:
+    """What the patient owes across their invoices that are not void."""
+    require(actor, "billing.read")
+    ids = [i for (i,) in Invoice.select(Invoice.id).where(Invoice.patient == patient_id,
+                                                          Invoice.status != "void").tuples()]
+    totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(ids))
+              .scalar() or 0) if ids else 0
+    return totals - sum(_paid_by_invoice(ids).values())
+
+
+@dataclass(frozen=True)
+class DailyClose:
+    day: dt.date
+    invoices: int
+    by_category: tuple[tuple[str, int], ...]  # net sales (after discounts, before tax)
+    by_provider: tuple[tuple[str, int], ...]
+    by_method: tuple[tuple[str, int], ...]  # payments less refunds, taken that day
+    sales_cents: int
+    tax_cents: int
+    tips_cents: int
+    refunds: tuple[tuple[int, str, int, str], ...]  # (invoice number, method, cents, reason)
+    voids: tuple[tuple[int, int, str], ...]  # (invoice number, total, reason)
+    cash_expected_cents: int
+    cash_counted_cents: int | None
+    printed_by: str = ""
+
+    @property
+    def cash_difference_cents(self) -> int | None:
+        if self.cash_counted_cents is None:
+            return None
+        return self.cash_counted_cents - self.cash_expected_cents
+
+
+def _day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time())
+    return start, start + dt.timedelta(days=1)
+
+
+def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None,
+                *, record: bool = True) -> DailyClose:
+    """The day's takings. Invoices issued that day count as sales unless void; payments and
+    refunds count on the day they were taken."""
+    require(actor, "billing.read")
+    start, end = _day(day)
+    issued = list(Invoice.select().where(Invoice.issued_at >= start, Invoice.issued_at < end,
+                                         Invoice.status != "void"))
+    ids = [i.id for i in issued]
+    by_category: dict[str, int] = defaultdict(int)
+    if ids:
+        lines = (InvoiceLine.select(InvoiceLine.kind, Service.category,
+                                    InvoiceLine.gross_cents - InvoiceLine.discount_cents)
+                 .join(Service, JOIN.LEFT_OUTER, on=InvoiceLine.service == Service.id)
+                 .where(InvoiceLine.invoice.in_(ids)).tuples())
+        for kind, category, net in lines:
+            label = "Retail" if kind == "product" else CATEGORIES.get(category, "Other")
+            by_category[label] += net
+    by_provider: dict[str, int] = defaultdict(int)
+    names = {u.id: u.display_name for u in User.select()}
+    for invoice in issued:
+        by_provider[names.get(invoice.provider_id, "No provider")] += (
+            invoice.subtotal_cents - invoice.discount_cents)
+    by_method: dict[str, int] = defaultdict(int)
+    refunds = []
+    cash = 0
+    for p in (Payment.select(Payment, Invoice).join(Invoice)
+              .where(Payment.at >= start, Payment.at < end).order_by(Payment.at)):
+        signed = p.amount_cents if p.kind == "payment" else -p.amount_cents
+        by_method[METHODS.get(p.method, p.method)] += signed
+        if p.method == "cash":
+            cash += signed
+        if p.kind == "refund":
+            refunds.append((p.invoice.number, METHODS.get(p.method, p.method), p.amount_cents,
+                            p.reason))
+    voids = tuple((i.number, i.total_cents, i.void_reason)
+                  for i in Invoice.select().where(Invoice.voided_at >= start,
+                                                  Invoice.voided_at < end)
+                  .order_by(Invoice.number))
+    close = DailyClose(
+        day, len(issued), tuple(sorted(by_category.items())), tuple(sorted(by_provider.items())),
+        tuple(sorted(by_method.items())), sum(by_category.values()),
+        sum(i.tax_cents for i in issued), sum(i.tip_cents for i in issued), tuple(refunds),
+        voids, cash, cash_counted_cents, actor.display_name)
+    if record:
+        with db.atomic():
+            audit.record(actor, "report.daily_close", "day", str(day),
+                         f"expected cash {cash}" + (f", counted {cash_counted_cents}"
+                                                    if cash_counted_cents is not None else ""))
+    return close

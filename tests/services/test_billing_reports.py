@@ -1,0 +1,56 @@
+"""The invoice list, a patient's account, and the daily close adding up to the cent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from medspa_desktop.printouts import daily_close_pdf
+from medspa_desktop.services import billing, billing_reports
+from medspa_desktop.services.billing import CheckoutInput, PaymentInput
+from medspa_desktop.services.billing_reports import InvoiceFilter
+from tests.documents.pdftext import pdf_text
+from tests.services.test_billing import _charted_visit, _checkout, shop  # noqa: F401
+from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
+
+
+def test_the_list_filters_and_the_account_owes_what_is_unpaid(shop):  # noqa: F811
+    paid = _checkout(shop, _charted_visit(shop, 20))  # $280.00
+    billing.take_payment(shop["desk"], paid.id, PaymentInput("cash", 28000))
+    retail = billing.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, (billing.product_line(shop["desk"], shop["spf"].id, 1),)))
+    billing.take_payment(shop["desk"], retail.id, PaymentInput("check", 1000,
+                                                               check_number="1001"))
+    rows = billing_reports.invoices(shop["desk"])
+    assert [(r.number, r.status, r.balance_cents) for r in rows] == [
+        (2, "open", 4494 - 1000), (1, "paid", 0)]
+    assert [r.number for r in billing_reports.invoices(
+        shop["desk"], InvoiceFilter(status="open"))] == [2]
+    assert [r.number for r in billing_reports.invoices(
+        shop["desk"], InvoiceFilter(patient="ng"))] == [2, 1]
+    assert billing_reports.invoices(shop["desk"], InvoiceFilter(patient="nobody")) == []
+    assert billing_reports.account_balance(shop["desk"], shop["zoe"].id) == 3494
+
+
+def test_the_daily_close_adds_up(shop):  # noqa: F811
+    today = dt.date.today()
+    botox = _checkout(shop, _charted_visit(shop, 20), tip_cents=2000)  # $280 + $20 tip
+    billing.take_payment(shop["desk"], botox.id, PaymentInput("cash", 0, tendered_cents=40000))
+    retail = billing.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, (billing.product_line(shop["desk"], shop["spf"].id, 1),)))
+    pay = billing.take_payment(shop["desk"], retail.id, PaymentInput(
+        "card", 4494, card_last4="4242", auth_code="A1"))
+    billing.refund(shop["admin"], pay.id, 4494, "returned unopened")
+    billing.void_invoice(shop["admin"], retail.id, "returned unopened")
+    close = billing_reports.daily_close(shop["desk"], today, cash_counted_cents=29500)
+    assert close.invoices == 1  # the void one is not a sale
+    assert close.by_category == (("Neurotoxin", 28000),)
+    assert close.by_method == (("Card", 0), ("Cash", 30000))
+    assert (close.sales_cents, close.tax_cents, close.tips_cents) == (28000, 0, 2000)
+    assert close.refunds == ((2, "Card", 4494, "returned unopened"),)
+    assert close.voids == ((2, 4494, "returned unopened"),)
+    assert (close.cash_expected_cents, close.cash_difference_cents) == (30000, -500)
+    text = pdf_text(daily_close_pdf(shop["desk"], today, 29500))
+    for expected in ("Neurotoxin $280.00", "Cash $300.00", "Tips $20.00",
+                     "Invoice 2, Card: returned unopened −$44.94", "Cash expected $300.00",
+                     "Cash counted $295.00", "Difference −$5.00"):
+        assert expected in text, expected
