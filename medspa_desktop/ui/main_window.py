@@ -19,6 +19,7 @@ from ..services.consent_templates import KINDS
 from ..services.permissions import allowed
 from ..store.database import database_label
 from ..store.models import ROLE_LABELS, User
+from .billing.tab import BillingTab
 from .patients.new_patient import NewPatientDialog
 from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
@@ -26,7 +27,7 @@ from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
 from .widgets.pdf_preview import show_preview
 
-TAB_KEYS = ("schedule", "patients", "treatments")
+TAB_KEYS = ("schedule", "patients", "treatments", "billing")
 QUICK_STATUSES = (
     ("confirmed", "&Confirm", "Ctrl+Shift+C"),
     ("arrived", "Mark &arrived", "Ctrl+Shift+A"),
@@ -52,11 +53,13 @@ class MainWindow(QMainWindow):
         self.schedule = ScheduleTab(user)
         self.patients = PatientsTab(user)
         self.treatments = TreatmentLogTab(user)
+        self.billing = BillingTab(user)
         self.tabs.addTab(self.schedule, "&Schedule")
         self.tabs.addTab(self.patients, "&Patients")
         self.tabs.addTab(self.treatments, "&Treatment Log")
+        self.tabs.addTab(self.billing, "&Billing")
         self.setCentralWidget(self.tabs)
-        for tab in (self.schedule, self.patients, self.treatments):
+        for tab in (self.schedule, self.patients, self.treatments, self.billing):
             tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
         self._build_menus()
@@ -95,7 +98,7 @@ class MainWindow(QMainWindow):
                                         QKeySequence.StandardKey.Find, edit_menu)
 
         view_menu = bar.addMenu("&View")
-        for i, name in enumerate(("&Schedule", "&Patients", "&Treatment Log")):
+        for i, name in enumerate(("&Schedule", "&Patients", "&Treatment Log", "&Billing")):
             self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}",
                          view_menu)
         view_menu.addSeparator()

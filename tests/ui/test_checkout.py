@@ -45,23 +45,25 @@ def test_check_out_with_a_split_payment_and_print_the_receipt(qtbot, visit):
     dialog.issue_button.click()
     invoice = Invoice.get(Invoice.appointment == visit.id)
     total = invoice.total_cents
+    pay = dialog.payments_panel
     assert dialog.pages.currentIndex() == 1 and f"Balance due ${total / 100:,.2f}" in \
-        dialog.summary.text()
+        pay.summary.text()
 
-    dialog.method.setCurrentIndex(dialog.method.findData("card"))
-    dialog.amount.setText("100.00")
-    dialog.last4.setText("4242")
-    dialog.take_payment()
-    assert "Enter the card authorisation code" in dialog.message.text()
-    dialog.auth.setText("ok77")
-    dialog.take_payment()
-    assert f"Balance due ${(total - 10000) / 100:,.2f}" in dialog.summary.text()
-    dialog.method.setCurrentIndex(dialog.method.findData("cash"))
-    assert dialog.last4.isHidden() and not dialog.tendered.isHidden()
-    dialog.tendered.setText(f"{(total - 10000) / 100 + 50:.2f}")
-    dialog.take_payment()
-    assert "Change due: $50.00" in dialog.summary.text()
-    assert not dialog.pay_button.isEnabled()
+    pay.method.setCurrentIndex(pay.method.findData("card"))
+    pay.amount.setText("100.00")
+    pay.last4.setText("4242")
+    pay.take_payment()
+    assert "Enter the card authorisation code" in pay.message.text()
+    pay.auth.setText("ok77")
+    pay.take_payment()
+    assert f"Balance due ${(total - 10000) / 100:,.2f}" in pay.summary.text()
+    pay.method.setCurrentIndex(pay.method.findData("cash"))
+    assert pay.last4.isHidden() and not pay.tendered.isHidden()
+    pay.tendered.setText(f"{(total - 10000) / 100 + 50:.2f}")
+    pay.take_payment()
+    assert "Change due: $50.00" in pay.summary.text()
+    assert not pay.pay_button.isEnabled() and pay.refund_button.isHidden()  # front desk
+    assert [p.method for p in pay.model.rows()] == ["Card", "Cash"]
     assert Appointment.get_by_id(visit.id).status == "checked_out"
 
     printed = []
@@ -71,7 +73,7 @@ def test_check_out_with_a_split_payment_and_print_the_receipt(qtbot, visit):
         preview.reject()
 
     answer_next_modal(look)
-    dialog.receipt_button.click()
+    pay.receipt_button.click()
     assert f"Receipt {invoice.number}" in printed[0]
     assert "Card card ending 4242, auth OK77" in printed[0] and "Balance due $0.00" in printed[0]
 
@@ -82,5 +84,48 @@ def test_reopening_an_issued_visit_goes_to_its_payments(qtbot, visit):
         visit.patient_id, lines, visit.id))
     dialog = CheckoutDialog(staff("frontdesk"), visit.id)
     qtbot.addWidget(dialog)
-    assert dialog.pages.currentIndex() == 1 and "No payment yet." in dialog.payments.text()
+    assert dialog.pages.currentIndex() == 1 and dialog.payments_panel.model.rowCount() == 0
     assert scheduling.get_appointment(staff("frontdesk"), visit.id).status_key == "completed"
+
+
+def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):
+    from medspa_desktop.ui.billing.tab import BillingTab, PaymentsDialog
+
+    lines = tuple(billing.draft_for_appointment(staff("frontdesk"), visit.id))
+    invoice = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
+        visit.patient_id, lines, visit.id))
+    billing.take_payment(staff("frontdesk"), invoice.id, billing.PaymentInput(
+        "card", invoice.total_cents, card_last4="4242", auth_code="OK1"))
+    tab = BillingTab(staff("admin"))
+    qtbot.addWidget(tab)
+    assert tab.model.row_at(0).number == invoice.number
+    assert tab.count.text().startswith("1 invoice")
+    tab.status.setCurrentIndex(tab.status.findData("open"))
+    assert tab.model.rowCount() == 0
+
+    def refund_then_void(dialog: PaymentsDialog):
+        panel = dialog.panel
+        panel.void("wrong patient")
+        assert "refund it first" in panel.message.text()
+        panel.table.selectRow(0)
+        panel.refund(f"{invoice.total_cents / 100:.2f}", "wrong patient")
+        panel.void("wrong patient")
+        assert "void: wrong patient" in panel.summary.text()
+        dialog.accept()
+
+    tab.status.setCurrentIndex(0)
+    answer_next_modal(refund_then_void)
+    tab.open_payments(0)
+    assert tab.model.row_at(0).status == "void"
+    printed = []
+
+    def look(preview: PdfPreviewDialog):
+        printed.append(pdf_text(preview.pdf))
+        preview.reject()
+
+    answer_next_modal(look)
+    import datetime as dt
+
+    tab.daily_close(dt.date.today(), "0")
+    assert "Daily close" in printed[0] and "Voids" in printed[0]
+    assert f"Invoice {invoice.number}: wrong patient" in printed[0]

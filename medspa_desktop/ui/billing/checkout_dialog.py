@@ -1,7 +1,6 @@
 """Check out a visit: the invoice drafted from the treatment record (quantities and prices can
 be changed, retail items added), discounts with a reason, a tip, live totals; then issue it
-and take payments — split across cash, card and check, or part now and the rest later — and
-print the receipt."""
+and take payments (the payments panel) and print the receipt."""
 
 from __future__ import annotations
 
@@ -13,13 +12,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -27,14 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...printouts import invoice_pdf
 from ...services import billing, inventory, scheduling
-from ...services.billing import CheckoutInput, LineDraft, PaymentInput
+from ...services.billing import CheckoutInput, LineDraft
 from ...services.errors import DomainError, ValidationError
 from ...services.money import show_cents, to_cents, to_discount
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
-from ..widgets.pdf_preview import show_preview
+from .payments_panel import PaymentsPanel
 
 COLUMNS = ("Description", "Qty", "Price", "Discount", "Reason")
 
@@ -53,7 +49,11 @@ class CheckoutDialog(QDialog):
                       f"with {html.escape(self.row.provider or 'no provider')}")
         self.pages = QStackedWidget()
         self.pages.addWidget(self._invoice_page())
-        self.pages.addWidget(self._payment_page())
+        self.payments_panel = PaymentsPanel(user)
+        done = QPushButton("Done")
+        done.clicked.connect(self.accept)
+        self.payments_panel.buttons.addWidget(done)
+        self.pages.addWidget(self.payments_panel)
         self.message = ErrorLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(head)
@@ -188,103 +188,7 @@ class CheckoutDialog(QDialog):
         self.invoice_id = invoice.id
         self._show_payments()
 
-    # -- payments ------------------------------------------------------------------------------
-    def _payment_page(self) -> QWidget:
-        page = QWidget()
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.payments = QLabel()
-        self.payments.setTextFormat(Qt.TextFormat.RichText)
-        self.payments.setAccessibleName("Payments taken")
-        self.method = QComboBox()
-        for key, label in billing.METHODS.items():
-            self.method.addItem(label, key)
-        self.method.setAccessibleName("Payment method")
-        self.amount = QLineEdit()
-        self.amount.setAccessibleName("Amount")
-        self.tendered = QLineEdit()
-        self.tendered.setAccessibleName("Cash handed over")
-        self.last4 = QLineEdit()
-        self.last4.setMaxLength(4)
-        self.last4.setAccessibleName("Card last 4 digits")
-        self.auth = QLineEdit()
-        self.auth.setMaxLength(20)
-        self.auth.setAccessibleName("Authorisation code")
-        self.check_number = QLineEdit()
-        self.check_number.setMaxLength(20)
-        self.check_number.setAccessibleName("Check number")
-        self.form = QFormLayout()
-        self.form.addRow("Method", self.method)
-        self.form.addRow("Amount", self.amount)
-        self.form.addRow("Cash handed over", self.tendered)
-        self.form.addRow("Card last 4", self.last4)
-        self.form.addRow("Authorisation", self.auth)
-        self.form.addRow("Check number", self.check_number)
-        self.method.currentIndexChanged.connect(lambda _i: self._method_fields())
-        self.pay_button = QPushButton("&Take payment")
-        self.pay_button.clicked.connect(self.take_payment)
-        self.receipt_button = QPushButton("Print &receipt…")
-        self.receipt_button.clicked.connect(self.print_receipt)
-        done = QPushButton("Done")
-        done.clicked.connect(self.accept)
-        box = QGroupBox("Take a payment")
-        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        inner = QVBoxLayout(box)
-        inner.addLayout(self.form)
-        inner.addWidget(self.pay_button, 0, Qt.AlignmentFlag.AlignRight)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.receipt_button)
-        buttons.addWidget(done)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.payments)
-        layout.addWidget(box)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
-        return page
-
-    def _method_fields(self) -> None:
-        method = self.method.currentData()
-        for widget, shown in ((self.tendered, method == "cash"), (self.last4, method == "card"),
-                              (self.auth, method == "card"),
-                              (self.check_number, method == "check")):
-            self.form.setRowVisible(widget, shown)
-
     def _show_payments(self) -> None:
         self.pages.setCurrentIndex(1)
-        view = billing.invoice_view(self.user, self.invoice_id)
-        self.view = view
-        self.summary.setText(
-            f"<h3>Invoice {view.number}: {show_cents(view.total_cents)}</h3>"
-            f"Paid {show_cents(view.paid_cents)} · <b>Balance due "
-            f"{show_cents(view.balance_cents)}</b>")
-        self.payments.setText("<br>".join(
-            f"{p.method}{' refund' if p.kind == 'refund' else ''}: "
-            f"{show_cents(p.amount_cents)} ({html.escape(p.detail)})" for p in view.payments)
-            or "No payment yet.")
-        self.amount.setText(f"{view.balance_cents / 100:.2f}" if view.balance_cents else "")
-        for w in (self.tendered, self.last4, self.auth, self.check_number):
-            w.clear()
-        self.pay_button.setEnabled(view.balance_cents > 0)
-        self._method_fields()
+        self.payments_panel.show_invoice(self.invoice_id)
 
-    def take_payment(self) -> None:
-        try:
-            method = self.method.currentData()
-            payment = billing.take_payment(self.user, self.invoice_id, PaymentInput(
-                method, to_cents(self.amount.text(), "amount"),
-                to_cents(self.tendered.text(), "cash handed over") if method == "cash" else 0,
-                self.last4.text(), self.auth.text(), self.check_number.text()))
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.message.hide()
-        self._show_payments()
-        if payment.change_cents:
-            self.summary.setText(self.summary.text()
-                                 + f"<br><b>Change due: {show_cents(payment.change_cents)}</b>")
-
-    def print_receipt(self) -> None:
-        show_preview(invoice_pdf(self.user, self.invoice_id, receipt=True),
-                     f"Receipt {self.view.number}", f"receipt-{self.view.number}.pdf", self)

@@ -1,0 +1,198 @@
+"""An invoice's payments: what is due, the payments and refunds taken, a form to take the next
+payment (cash with change, card with last 4 and authorisation, check), the receipt, and — for
+those allowed — refunding a payment and voiding the invoice, each with a reason."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...printouts import invoice_pdf
+from ...services import billing
+from ...services.billing import PaymentInput
+from ...services.errors import DomainError
+from ...services.money import show_cents, to_cents
+from ...services.permissions import allowed
+from ...store.models import User
+from ..models import Column, RowTableModel
+from ..widgets.messages import ErrorLabel
+from ..widgets.pdf_preview import show_preview
+from ..widgets.table import fit_columns, make_table
+
+PAYMENT_COLUMNS = (
+    Column("When", lambda p: p.at),
+    Column("Payment", lambda p: p.method + (" refund" if p.kind == "refund" else "")),
+    Column("Amount", lambda p: show_cents(-p.amount_cents if p.kind == "refund"
+                                          else p.amount_cents), align_right=True),
+    Column("Detail", lambda p: p.detail),
+    Column("By", lambda p: p.by),
+)
+
+
+class PaymentsPanel(QWidget):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.invoice_id: int | None = None
+        self.view = None
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.model = RowTableModel(PAYMENT_COLUMNS, parent=self)
+        self.table = make_table(self.model, "Payments taken")
+        self.table.setMaximumHeight(150)
+        self.message = ErrorLabel()
+        self.method = QComboBox()
+        for key, label in billing.METHODS.items():
+            self.method.addItem(label, key)
+        self.method.setAccessibleName("Payment method")
+        self.amount = QLineEdit()
+        self.amount.setAccessibleName("Amount")
+        self.tendered = QLineEdit()
+        self.tendered.setAccessibleName("Cash handed over")
+        self.last4 = QLineEdit()
+        self.last4.setMaxLength(4)
+        self.last4.setAccessibleName("Card last 4 digits")
+        self.auth = QLineEdit()
+        self.auth.setMaxLength(20)
+        self.auth.setAccessibleName("Authorisation code")
+        self.check_number = QLineEdit()
+        self.check_number.setMaxLength(20)
+        self.check_number.setAccessibleName("Check number")
+        self.form = QFormLayout()
+        self.form.addRow("Method", self.method)
+        self.form.addRow("Amount", self.amount)
+        self.form.addRow("Cash handed over", self.tendered)
+        self.form.addRow("Card last 4", self.last4)
+        self.form.addRow("Authorisation", self.auth)
+        self.form.addRow("Check number", self.check_number)
+        self.method.currentIndexChanged.connect(lambda _i: self._method_fields())
+        self.pay_button = QPushButton("&Take payment")
+        self.pay_button.clicked.connect(self.take_payment)
+        self.receipt_button = QPushButton("Print &receipt…")
+        self.receipt_button.clicked.connect(self.print_receipt)
+        may_refund = allowed(user, "billing.refund")
+        self.refund_button = QPushButton("Refund selected payment…")
+        self.refund_button.clicked.connect(lambda: self.refund())
+        self.void_button = QPushButton("Void invoice…")
+        self.void_button.clicked.connect(lambda: self.void())
+        for button in (self.refund_button, self.void_button):
+            button.setVisible(may_refund)
+        box = QGroupBox("Take a payment")
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        inner = QVBoxLayout(box)
+        inner.addLayout(self.form)
+        inner.addWidget(self.pay_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.box = box
+        self.buttons = QHBoxLayout()
+        self.buttons.addWidget(self.refund_button)
+        self.buttons.addWidget(self.void_button)
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.receipt_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table)
+        layout.addWidget(box)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addLayout(self.buttons)
+
+    def _method_fields(self) -> None:
+        method = self.method.currentData()
+        for widget, shown in ((self.tendered, method == "cash"), (self.last4, method == "card"),
+                              (self.auth, method == "card"),
+                              (self.check_number, method == "check")):
+            self.form.setRowVisible(widget, shown)
+
+    def show_invoice(self, invoice_id: int, note: str = "") -> None:
+        self.invoice_id = invoice_id
+        view = billing.invoice_view(self.user, invoice_id)
+        self.view = view
+        state = {"void": f" — void: {html.escape(view.void_reason)}", "paid": " — paid"}
+        self.summary.setText(
+            f"<h3>Invoice {view.number}: {show_cents(view.total_cents)}"
+            f"{state.get(view.status, '')}</h3>Paid {show_cents(view.paid_cents)} · "
+            f"<b>Balance due {show_cents(view.balance_cents)}</b>" + note)
+        self.model.set_rows(list(view.payments))
+        fit_columns(self.table)
+        self.amount.setText(f"{view.balance_cents / 100:.2f}" if view.balance_cents else "")
+        for w in (self.tendered, self.last4, self.auth, self.check_number):
+            w.clear()
+        self.box.setVisible(view.balance_cents > 0)
+        self.pay_button.setEnabled(view.balance_cents > 0)
+        self.void_button.setEnabled(view.status != "void")
+        self._method_fields()
+
+    def take_payment(self) -> None:
+        try:
+            method = self.method.currentData()
+            payment = billing.take_payment(self.user, self.invoice_id, PaymentInput(
+                method, to_cents(self.amount.text(), "amount"),
+                to_cents(self.tendered.text(), "cash handed over") if method == "cash" else 0,
+                self.last4.text(), self.auth.text(), self.check_number.text()))
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.message.hide()
+        self.show_invoice(self.invoice_id, f"<br><b>Change due: "
+                                           f"{show_cents(payment.change_cents)}</b>"
+                          if payment.change_cents else "")
+
+    def print_receipt(self) -> None:
+        show_preview(invoice_pdf(self.user, self.invoice_id, receipt=True),
+                     f"Receipt {self.view.number}", f"receipt-{self.view.number}.pdf", self)
+
+    def _reason(self, title: str, prompt: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, prompt)
+        return text if ok else None
+
+    def refund(self, amount_text: str | None = None, reason: str | None = None) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        payment = self.model.row_at(rows[0].row()) if rows else None
+        if payment is None or payment.kind != "payment":
+            self.message.say("Select the payment to refund.")
+            return
+        if amount_text is None:
+            amount_text = self._reason("Refund", f"How much of the {payment.method.lower()} "
+                                                 f"payment of {show_cents(payment.amount_cents)}"
+                                                 " goes back?")
+            if amount_text is None:
+                return
+        if reason is None:
+            reason = self._reason("Refund", "Why is it refunded?")
+            if reason is None:
+                return
+        try:
+            billing.refund(self.user, payment.id, to_cents(amount_text, "refund"), reason)
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.message.hide()
+        self.show_invoice(self.invoice_id)
+
+    def void(self, reason: str | None = None) -> None:
+        if reason is None:
+            reason = self._reason("Void invoice", f"Why is invoice {self.view.number} void?")
+            if reason is None:
+                return
+        try:
+            billing.void_invoice(self.user, self.invoice_id, reason)
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.message.hide()
+        self.show_invoice(self.invoice_id)

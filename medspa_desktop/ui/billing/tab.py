@@ -1,0 +1,193 @@
+"""Billing tab: invoices newest first, filtered by dates, status, patient and provider, with
+what is paid and due (the outstanding total of the filter shown); open an invoice's payments
+(take one, refund, void, receipt), preview the invoice, and run the daily close."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...printouts import daily_close_pdf, invoice_pdf
+from ...services import auth, billing_reports
+from ...services.billing_reports import InvoiceFilter
+from ...services.errors import DomainError
+from ...services.money import show_cents, to_cents
+from ...store.models import User
+from ..errors import show_refusal
+from ..models import Column, RowTableModel
+from ..widgets.pdf_preview import show_preview
+from ..widgets.table import fit_columns, make_table
+from .payments_panel import PaymentsPanel
+
+COLUMNS = (
+    Column("Invoice", lambda r: r.number, align_right=True),
+    Column("Date", lambda r: r.issued_at),
+    Column("Patient", lambda r: r.patient),
+    Column("Provider", lambda r: r.provider),
+    Column("Total", lambda r: show_cents(r.total_cents), align_right=True),
+    Column("Paid", lambda r: show_cents(r.paid_cents), align_right=True),
+    Column("Due", lambda r: show_cents(r.balance_cents), align_right=True),
+    Column("Status", lambda r: r.status),
+)
+STATUSES = (("All invoices", None), ("Open (money due)", "open"), ("Paid", "paid"),
+            ("Void", "void"))
+
+
+class PaymentsDialog(QDialog):
+    def __init__(self, user: User, invoice_id: int, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Invoice payments")
+        self.resize(760, 560)
+        self.panel = PaymentsPanel(user)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        self.panel.buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        self.panel.show_invoice(invoice_id)
+
+
+class BillingTab(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        today = QDate.currentDate()
+        self.use_dates = QCheckBox("From")
+        self.date_from = QDateEdit(today.addMonths(-1))
+        self.date_to = QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setEnabled(False)
+            edit.dateChanged.connect(lambda _d: self.refresh())
+        self.use_dates.toggled.connect(self.date_from.setEnabled)
+        self.use_dates.toggled.connect(self.date_to.setEnabled)
+        self.use_dates.toggled.connect(lambda _on: self.refresh())
+        self.status = QComboBox()
+        for label, key in STATUSES:
+            self.status.addItem(label, key)
+        self.provider = QComboBox()
+        self.provider.addItem("All providers", None)
+        for u in auth.providers():
+            self.provider.addItem(u.display_name, u.id)
+        self.patient = QLineEdit()
+        self.patient.setPlaceholderText("Patient")
+        for w, name in ((self.status, "Status filter"), (self.provider, "Provider filter"),
+                        (self.patient, "Patient filter")):
+            w.setAccessibleName(name)
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.refresh)
+        self.patient.textChanged.connect(lambda _t: self._timer.start())
+        for combo in (self.status, self.provider):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.count = QLabel()
+        self.payments_button = QPushButton("&Payments…")
+        self.payments_button.clicked.connect(lambda: self.open_payments())
+        self.invoice_button = QPushButton("Pre&view invoice…")
+        self.invoice_button.clicked.connect(lambda: self.preview_invoice())
+        self.close_button = QPushButton("&Daily close…")
+        self.close_button.clicked.connect(lambda: self.daily_close())
+        self.model = RowTableModel(COLUMNS, parent=self)
+        self.table = make_table(self.model, "Invoices")
+        self.table.activated.connect(lambda index: self.open_payments(index.row()))
+
+        bar = QHBoxLayout()
+        for w in (self.use_dates, self.date_from, QLabel("to"), self.date_to, self.status,
+                  self.provider, self.patient):
+            bar.addWidget(w)
+        actions = QHBoxLayout()
+        actions.addWidget(self.count, 1)
+        for b in (self.payments_button, self.invoice_button, self.close_button):
+            actions.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+        self.refresh()
+
+    def current_filter(self) -> InvoiceFilter:
+        dated = self.use_dates.isChecked()
+        return InvoiceFilter(self.date_from.date().toPython() if dated else None,
+                             self.date_to.date().toPython() if dated else None,
+                             self.patient.text(), self.provider.currentData(),
+                             self.status.currentData())
+
+    def refresh(self) -> None:
+        self._timer.stop()
+        f = self.current_filter()
+        self.model.set_fetch(lambda offset, limit: billing_reports.invoices(
+            self.user, f, offset=offset, limit=limit))
+        rows = self.model.rowCount()
+        due = sum(r.balance_cents for r in self.model.rows())
+        self.count.setText(f"{rows}{'+' if self.model.canFetchMore() else ''} invoice"
+                           f"{'s' if rows != 1 else ''} · {show_cents(due)} due")
+        fit_columns(self.table)
+
+    def _selected(self, row: int | None):
+        if row is None:
+            rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                self.status_message.emit("Select an invoice first.")
+                return None
+            row = rows[0].row()
+        return self.model.row_at(row)
+
+    def open_payments(self, row: int | None = None) -> None:
+        invoice = self._selected(row)
+        if invoice is None:
+            return
+        dialog = PaymentsDialog(self.user, invoice.id, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+        self.refresh()
+
+    def preview_invoice(self, row: int | None = None) -> None:
+        invoice = self._selected(row)
+        if invoice is not None:
+            show_preview(invoice_pdf(self.user, invoice.id), f"Invoice {invoice.number}",
+                         f"invoice-{invoice.number}.pdf", self)
+
+    def daily_close(self, day=None, counted: str | None = None) -> None:
+        if day is None or counted is None:
+            dialog = QDialog(self)
+            dialog.setWindowTitle("Daily close")
+            date = QDateEdit(QDate.currentDate())
+            date.setCalendarPopup(True)
+            date.setDisplayFormat("ddd d MMM yyyy")
+            cash = QLineEdit()
+            cash.setPlaceholderText("the cash counted in the drawer (optional)")
+            form = QFormLayout(dialog)
+            form.addRow("Day", date)
+            form.addRow("Cash counted", cash)
+            go = QPushButton("Preview…")
+            go.clicked.connect(dialog.accept)
+            form.addRow(go)
+            try:
+                if not dialog.exec():
+                    return
+                day, counted = date.date().toPython(), cash.text()
+            finally:
+                dialog.deleteLater()
+        try:
+            cents = to_cents(counted, "cash counted") if counted.strip() else None
+            pdf = daily_close_pdf(self.user, day, cents)
+        except DomainError as exc:
+            show_refusal(self, exc)
+            return
+        show_preview(pdf, f"Daily close {day:%a %d %b %Y}", f"daily-close-{day}.pdf", self)
