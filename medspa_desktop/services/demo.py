@@ -16,6 +16,7 @@ from ..store.database import db
 from ..store.models import Appointment, Device, Patient, Service, TimeBlock, User
 from . import (
     auth,
+    billing,
     catalog,
     clinic,
     consent_policy,
@@ -157,6 +158,8 @@ def build_demo(
         _write_notes(rng, staff, today)
         say("inventory")
         _stock_and_use(rng, staff, today)
+        say("billing")
+        _bill(rng, staff)
     return DemoSummary(patient_count, booked, len(staff))
 
 
@@ -208,6 +211,31 @@ DEMO_STOCK = (
     ("Juvederm Ultra XC", "filler", "syringe", 4, (("JU20931", 400, 20),)),
     ("Mineral sunscreen SPF 50", "retail", "item", 6, (("SPF2611", 700, 24),)),
 )
+
+
+def _bill(rng: random.Random, staff: dict[str, User]) -> None:
+    """Every visit checked out was invoiced and paid at the desk when it ended (card mostly,
+    some cash with change), sunscreen priced for retail; completed visits not yet checked out
+    wait at the desk."""
+    admin, desk = staff["admin"], staff["frontdesk"]
+    billing.set_tax_rates(admin, billing.TaxRates(services_bp=0, retail_bp=700))
+    for product in inventory.products(admin, ("retail",)):
+        billing.set_retail(admin, product.id, 4200, "SPF50", True)
+    visits = (Appointment.select().where(Appointment.status == "checked_out")
+              .order_by(Appointment.end, Appointment.id))
+    for appt in visits:
+        lines = tuple(billing.draft_for_appointment(desk, appt.id))
+        invoice = billing.issue_invoice(desk, billing.CheckoutInput(
+            appt.patient_id, lines, appt.id,
+            tip_cents=rng.choice((0, 0, 1000, 2000))), now=appt.end)
+        if rng.random() < 0.75:
+            payment = billing.PaymentInput("card", invoice.total_cents,
+                                           card_last4=f"{rng.randint(0, 9999):04d}",
+                                           auth_code=f"A{rng.randint(10000, 99999)}")
+        else:
+            tendered = -(-invoice.total_cents // 2000) * 2000  # the next $20 note
+            payment = billing.PaymentInput("cash", invoice.total_cents, tendered_cents=tendered)
+        billing.take_payment(desk, invoice.id, payment, now=appt.end)
 
 
 def _points(view: str, amount: float, *where: tuple[float, float]) -> list[dict]:
