@@ -120,8 +120,10 @@ def render_invoice(view: InvoiceView, letterhead: Letterhead, printed_at: dt.dat
                                       ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID),
                                       ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story += [Spacer(1, 5 * mm), para("Payments", st["heading"]), payments]
-    due = [[para("Paid", st["body"]), para(money(view.paid_cents), st["right"])],
-           [para("Balance due", st["bold"]), para(money(view.balance_cents), st["right"])]]
+    due = [[para("Paid", st["body"]), para(money(view.paid_cents), st["right"])]]
+    if view.refunded_cents:
+        due.append([para("Refunded", st["body"]), para(money(-view.refunded_cents), st["right"])])
+    due.append([para("Balance due", st["bold"]), para(money(view.balance_cents), st["right"])])
     balance = Table(due, colWidths=[60 * mm, 30 * mm], hAlign="RIGHT")
     balance.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
     story += [Spacer(1, 3 * mm), KeepTogether([balance])]

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from peewee import fn
 
-from ..store.database import db
+from ..store.database import db, is_sqlite
 from ..store.models import (
     Appointment,
     ClinicSetting,
@@ -41,6 +41,7 @@ from .text import clean_line
 METHODS = {"cash": "Cash", "card": "Card", "check": "Check"}
 MAX_RATE_BP = 2500
 MAX_LINES = 60
+MAX_QUANTITY = 10_000
 
 
 # -- tax rates and retail prices ---------------------------------------------------------------
@@ -167,6 +168,12 @@ def _tax(line: LineDraft, rates: TaxRates) -> tuple[str, int]:
 def _priced(data: CheckoutInput) -> tuple[Totals, list[tuple[str, int]]]:
     if len(data.lines) > MAX_LINES:
         raise ValidationError(f"An invoice holds at most {MAX_LINES} lines.")
+    for n, line in enumerate(data.lines, 1):
+        if not line.quantity.is_finite() or line.quantity != line.quantity.quantize(
+                Decimal("0.01")):
+            raise ValidationError(f"Line {n}: give the quantity with at most two decimals.")
+        if line.quantity > MAX_QUANTITY:
+            raise ValidationError(f"Line {n}: the quantity must be at most {MAX_QUANTITY}.")
     rates = tax_rates()
     taxes = [_tax(line, rates) for line in data.lines]
     lines = [LineIn(inventory.to_centi(line.quantity), line.unit_price_cents, rate,
@@ -207,7 +214,8 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
             raise ValidationError("Every line needs a description.")
     totals, taxes = _priced(data)
     with db.atomic():
-        if data.appointment_id is not None:
+        if data.appointment_id is not None:  # one checkout of a visit at a time
+            _for_update(Appointment.select().where(Appointment.id == data.appointment_id)).first()
             earlier = (Invoice.select().where(Invoice.appointment == data.appointment_id,
                                               Invoice.status != "void").first())
             if earlier is not None:
@@ -237,7 +245,16 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
         audit.record(actor, "invoice.issue", "invoice", invoice.id,
                      f"invoice {number} for patient {patient.id}: "
                      f"{show_cents(totals.total_cents)}")
+        if invoice.status == "paid":  # nothing to pay (a comped visit): checked out now
+            _check_out_visit(actor, invoice, now)
     return invoice
+
+
+def _check_out_visit(actor: User, invoice: Invoice, now: dt.datetime) -> None:
+    if invoice.appointment_id is not None:
+        appt = Appointment.get_by_id(invoice.appointment_id)
+        if appt.status == "completed":
+            scheduling.change_status(actor, appt.id, "checked_out", appt.version, now=now)
 
 
 # -- payments, refunds, voids ------------------------------------------------------------------
@@ -251,18 +268,33 @@ class PaymentInput:
     check_number: str = ""
 
 
-def paid_cents(invoice_id: int) -> int:
+def _sums(invoice_id: int) -> tuple[int, int]:
+    """(payments taken, refunds given) on an invoice."""
     rows = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
                 .where(Payment.invoice == invoice_id).group_by(Payment.kind).tuples())
-    return (rows.get("payment") or 0) - (rows.get("refund") or 0)
+    return rows.get("payment") or 0, rows.get("refund") or 0
+
+
+def paid_cents(invoice_id: int) -> int:
+    """The money kept: payments less refunds."""
+    taken, given_back = _sums(invoice_id)
+    return taken - given_back
 
 
 def balance_cents(invoice: Invoice) -> int:
-    return 0 if invoice.status == "void" else invoice.total_cents - paid_cents(invoice.id)
+    """What is still due. A refund gives money back for the care or goods it refunds, so it
+    lowers what is owed as much as what was paid: it never reopens a balance."""
+    return 0 if invoice.status == "void" else invoice.total_cents - _sums(invoice.id)[0]
+
+
+def _for_update(query):
+    """Lock the rows read until the transaction ends. SQLite needs nothing: its IMMEDIATE
+    transactions already let one writer at a time through (and it has no FOR UPDATE)."""
+    return query if is_sqlite() else query.for_update()
 
 
 def _locked_invoice(invoice_id: int) -> Invoice:
-    invoice = Invoice.get_or_none(Invoice.id == invoice_id)
+    invoice = _for_update(Invoice.select().where(Invoice.id == invoice_id)).first()
     if invoice is None:
         raise NotFound("That invoice does not exist.")
     if invoice.status == "void":
@@ -305,6 +337,9 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
             tendered = data.tendered_cents or amount
             if tendered <= 0:
                 raise ValidationError("Enter the cash handed over.")
+            if amount and tendered < amount:
+                raise ValidationError(f"The cash handed over ({show_cents(tendered)}) is less "
+                                      f"than the amount entered ({show_cents(amount)}).")
             amount = min(amount or tendered, due, tendered)
             change = tendered - amount
         if amount <= 0:
@@ -323,10 +358,8 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
         audit.record(actor, "payment.take", "invoice", invoice.id,
                      f"invoice {invoice.number}: {METHODS[data.method]} {show_cents(amount)}"
                      + (f", change {show_cents(change)}" if change else ""))
-        if status == "paid" and invoice.appointment_id is not None:
-            appt = Appointment.get_by_id(invoice.appointment_id)
-            if appt.status == "completed":
-                scheduling.change_status(actor, appt.id, "checked_out", appt.version, now=now)
+        if status == "paid":
+            _check_out_visit(actor, invoice, now)
     return payment
 
 
@@ -347,7 +380,7 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
         original = Payment.get_or_none(Payment.id == payment_id, Payment.kind == "payment")
         if original is None:
             raise NotFound("That payment does not exist.")
-        invoice = Invoice.get_by_id(original.invoice_id)
+        invoice = _for_update(Invoice.select().where(Invoice.id == original.invoice_id)).first()
         left = original.amount_cents - refunded_cents(original.id)
         if amount_cents <= 0:
             raise ValidationError("A refund must be more than zero.")
@@ -430,7 +463,8 @@ class InvoiceView:
     tip_cents: int
     total_cents: int
     payments: tuple[PaymentView, ...] = field(default=())
-    paid_cents: int = 0
+    paid_cents: int = 0  # payments taken
+    refunded_cents: int = 0
     balance_cents: int = 0
     void_reason: str = ""
 
@@ -462,13 +496,13 @@ def invoice_view(actor: User, invoice_id: int) -> InvoiceView:
                                  p.user.display_name)
                      for p in invoice.payments.order_by(Payment.at, Payment.id))
     patient = invoice.patient
-    paid = paid_cents(invoice.id)
+    taken, given_back = _sums(invoice.id)
     return InvoiceView(
         invoice.id, invoice.number, invoice.issued_at, invoice.status, patient.id,
         f"{patient.first_name} {patient.last_name}", patient.chart_number,
         invoice.provider.display_name if invoice.provider_id else "", lines,
         invoice.subtotal_cents, invoice.discount_cents, invoice.discount_reason,
-        invoice.tax_cents, invoice.tip_cents, invoice.total_cents, payments, paid,
+        invoice.tax_cents, invoice.tip_cents, invoice.total_cents, payments, taken, given_back,
         balance_cents(invoice), invoice.void_reason)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .errors import ValidationError
 
 BASIS = 10_000  # basis points in 100 %
+MAX_TOTAL_CENTS = 100_000_000  # $1,000,000.00: far beyond any visit, inside every integer column
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
@@ -118,6 +119,9 @@ def price(lines: list[LineIn], invoice_discount: Discount = Discount(),
         net = g - d - s
         out.append(LineOut(g, d + s, round_half_up(net * line.tax_rate_bp, BASIS)))
     subtotal = sum(gross)
+    if subtotal + tip_cents > MAX_TOTAL_CENTS:
+        raise ValidationError("An invoice cannot be more than $1,000,000.00; check the "
+                              "quantities and prices.")
     discount = sum(o.discount_cents for o in out)
     tax = sum(o.tax_cents for o in out)
     return Totals(tuple(out), subtotal, discount, tax, tip_cents,

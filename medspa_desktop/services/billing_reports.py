@@ -37,21 +37,21 @@ class InvoiceRow:
     patient: str
     provider: str
     total_cents: int
-    paid_cents: int
-    balance_cents: int
+    paid_cents: int  # kept: payments less refunds
+    balance_cents: int  # due: the total less the payments taken (a refund never reopens it)
     status: str
 
 
-def _paid_by_invoice(ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    paid: dict[int, int] = defaultdict(int)
-    for invoice_id, kind, amount in (Payment.select(Payment.invoice, Payment.kind,
-                                                    fn.SUM(Payment.amount_cents))
-                                     .where(Payment.invoice.in_(ids))
-                                     .group_by(Payment.invoice, Payment.kind).tuples()):
-        paid[invoice_id] += amount if kind == "payment" else -amount
-    return paid
+def _money_by_invoice(ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(payments taken, refunds given) per invoice, in one query."""
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    if ids:
+        for invoice_id, kind, amount in (Payment.select(Payment.invoice, Payment.kind,
+                                                        fn.SUM(Payment.amount_cents))
+                                         .where(Payment.invoice.in_(ids))
+                                         .group_by(Payment.invoice, Payment.kind).tuples()):
+            sums[invoice_id][0 if kind == "payment" else 1] += amount
+    return {k: (v[0], v[1]) for k, v in sums.items()}
 
 
 def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0,
@@ -78,12 +78,13 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
         q = q.where(Patient.search_name ** needle)
     rows = list(q.order_by(Invoice.issued_at.desc(), Invoice.number.desc())
                 .offset(offset).limit(limit).tuples())
-    paid = _paid_by_invoice([r[0] for r in rows])
+    money = _money_by_invoice([r[0] for r in rows])
     out = []
     for iid, number, at, pid, first, last, who, total, status in rows:
-        got = paid.get(iid, 0)
-        out.append(InvoiceRow(iid, number, at, pid, f"{last}, {first}", who or "", total, got,
-                              0 if status == "void" else total - got, status))
+        taken, given_back = money.get(iid, (0, 0))
+        out.append(InvoiceRow(iid, number, at, pid, f"{last}, {first}", who or "", total,
+                              taken - given_back, 0 if status == "void" else total - taken,
+                              status))
     return out
 
 
@@ -94,13 +95,13 @@ def account_balance(actor: User, patient_id: int) -> int:
                                                           Invoice.status != "void").tuples()]
     totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(ids))
               .scalar() or 0) if ids else 0
-    return totals - sum(_paid_by_invoice(ids).values())
+    return totals - sum(taken for taken, _back in _money_by_invoice(ids).values())
 
 
 @dataclass(frozen=True)
 class DailyClose:
     day: dt.date
-    invoices: int
+    invoices: int  # issued that day (a void one too; it comes off on the day it was voided)
     by_category: tuple[tuple[str, int], ...]  # net sales (after discounts, before tax)
     by_provider: tuple[tuple[str, int], ...]
     by_method: tuple[tuple[str, int], ...]  # payments less refunds, taken that day
@@ -127,47 +128,52 @@ def _day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None,
                 *, record: bool = True) -> DailyClose:
-    """The day's takings. Invoices issued that day count as sales unless void; payments and
-    refunds count on the day they were taken."""
+    """The day's takings. Invoices count as sales on the day they were issued and come off on
+    the day they were voided; payments and refunds count on the day they were taken."""
     require(actor, "billing.read")
     start, end = _day(day)
-    issued = list(Invoice.select().where(Invoice.issued_at >= start, Invoice.issued_at < end,
-                                         Invoice.status != "void"))
-    ids = [i.id for i in issued]
+    # Each invoice counts on the day it was issued, void or not, and comes off again on the
+    # day it was voided: a day's close reads the same whenever it is printed.
+    issued = list(Invoice.select().where(Invoice.issued_at >= start, Invoice.issued_at < end))
+    voided = list(Invoice.select().where(Invoice.voided_at >= start, Invoice.voided_at < end)
+                  .order_by(Invoice.number))
+    signed = [(i, 1) for i in issued] + [(i, -1) for i in voided]
+    sign_of = {i.id: 0 for i, _ in signed}
+    for i, sign in signed:
+        sign_of[i.id] += sign
     by_category: dict[str, int] = defaultdict(int)
-    if ids:
-        lines = (InvoiceLine.select(InvoiceLine.kind, Service.category,
+    if sign_of:
+        lines = (InvoiceLine.select(InvoiceLine.invoice, InvoiceLine.kind, Service.category,
                                     InvoiceLine.gross_cents - InvoiceLine.discount_cents)
                  .join(Service, JOIN.LEFT_OUTER, on=InvoiceLine.service == Service.id)
-                 .where(InvoiceLine.invoice.in_(ids)).tuples())
-        for kind, category, net in lines:
+                 .where(InvoiceLine.invoice.in_(list(sign_of))).tuples())
+        for invoice_id, kind, category, net in lines:
             label = "Retail" if kind == "product" else CATEGORIES.get(category, "Other")
-            by_category[label] += net
+            by_category[label] += sign_of[invoice_id] * net
     by_provider: dict[str, int] = defaultdict(int)
     names = {u.id: u.display_name for u in User.select()}
-    for invoice in issued:
-        by_provider[names.get(invoice.provider_id, "No provider")] += (
+    for invoice, sign in signed:
+        by_provider[names.get(invoice.provider_id, "No provider")] += sign * (
             invoice.subtotal_cents - invoice.discount_cents)
     by_method: dict[str, int] = defaultdict(int)
     refunds = []
     cash = 0
     for p in (Payment.select(Payment, Invoice).join(Invoice)
               .where(Payment.at >= start, Payment.at < end).order_by(Payment.at)):
-        signed = p.amount_cents if p.kind == "payment" else -p.amount_cents
-        by_method[METHODS.get(p.method, p.method)] += signed
+        amount = p.amount_cents if p.kind == "payment" else -p.amount_cents
+        by_method[METHODS.get(p.method, p.method)] += amount
         if p.method == "cash":
-            cash += signed
+            cash += amount
         if p.kind == "refund":
             refunds.append((p.invoice.number, METHODS.get(p.method, p.method), p.amount_cents,
                             p.reason))
-    voids = tuple((i.number, i.total_cents, i.void_reason)
-                  for i in Invoice.select().where(Invoice.voided_at >= start,
-                                                  Invoice.voided_at < end)
-                  .order_by(Invoice.number))
+    voids = tuple((i.number, i.total_cents, i.void_reason) for i in voided)
     close = DailyClose(
-        day, len(issued), tuple(sorted(by_category.items())), tuple(sorted(by_provider.items())),
+        day, len(issued), tuple(sorted((k, v) for k, v in by_category.items() if v)),
+        tuple(sorted((k, v) for k, v in by_provider.items() if v)),
         tuple(sorted(by_method.items())), sum(by_category.values()),
-        sum(i.tax_cents for i in issued), sum(i.tip_cents for i in issued), tuple(refunds),
+        sum(sign * i.tax_cents for i, sign in signed),
+        sum(sign * i.tip_cents for i, sign in signed), tuple(refunds),
         voids, cash, cash_counted_cents, actor.display_name)
     if record:
         with db.atomic():

@@ -159,7 +159,7 @@ def build_demo(
         say("inventory")
         _stock_and_use(rng, staff, today)
         say("billing")
-        _bill(rng, staff)
+        _bill(rng, staff, today)
     return DemoSummary(patient_count, booked, len(staff))
 
 
@@ -213,7 +213,14 @@ DEMO_STOCK = (
 )
 
 
-def _bill(rng: random.Random, staff: dict[str, User]) -> None:
+def _demo_now(today: dt.date) -> dt.datetime:
+    """Appointments before "now" have happened. On the real today that is the clock; on any
+    other anchor day it is noon, so a fixed --today gives the same clinic at any hour."""
+    return (dt.datetime.now() if today == dt.date.today()
+            else dt.datetime.combine(today, dt.time(12, 0)))
+
+
+def _bill(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
     """Every visit checked out was invoiced and paid at the desk when it ended (card mostly,
     some cash with change), sunscreen priced for retail; completed visits not yet checked out
     wait at the desk."""
@@ -223,11 +230,13 @@ def _bill(rng: random.Random, staff: dict[str, User]) -> None:
         billing.set_retail(admin, product.id, 4200, "SPF50", True)
     visits = (Appointment.select().where(Appointment.status == "checked_out")
               .order_by(Appointment.end, Appointment.id))
+    now = _demo_now(today)
     for appt in visits:
+        paid_at = min(appt.end, now)  # a visit under way at "now" was paid as it ended
         lines = tuple(billing.draft_for_appointment(desk, appt.id))
         invoice = billing.issue_invoice(desk, billing.CheckoutInput(
             appt.patient_id, lines, appt.id,
-            tip_cents=rng.choice((0, 0, 1000, 2000))), now=appt.end)
+            tip_cents=rng.choice((0, 0, 1000, 2000))), now=paid_at)
         if rng.random() < 0.75:
             payment = billing.PaymentInput("card", invoice.total_cents,
                                            card_last4=f"{rng.randint(0, 9999):04d}",
@@ -235,7 +244,7 @@ def _bill(rng: random.Random, staff: dict[str, User]) -> None:
         else:
             tendered = -(-invoice.total_cents // 2000) * 2000  # the next $20 note
             payment = billing.PaymentInput("cash", invoice.total_cents, tendered_cents=tendered)
-        billing.take_payment(desk, invoice.id, payment, now=appt.end)
+        billing.take_payment(desk, invoice.id, payment, now=paid_at)
 
 
 def _points(view: str, amount: float, *where: tuple[float, float]) -> list[dict]:
@@ -375,10 +384,7 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, bl
         devices_by_kind.setdefault(device.kind, []).append(device)
     rooms = catalog.rooms()
     screen = _Screen(staff["frontdesk"])
-    # Appointments before "now" have happened. On the real today that is the clock; on any
-    # other anchor day it is noon, so a fixed --today gives the same clinic at any hour.
-    now = (dt.datetime.now() if today == dt.date.today()
-           else dt.datetime.combine(today, dt.time(12, 0)))
+    now = _demo_now(today)
     count = 0
     clinic_hours = hours.clinic_hours()
     for offset in range(-days_back, days_ahead + 1):

@@ -11,9 +11,13 @@ from .errors import ValidationError
 def to_cents(text: str, what: str = "amount") -> int:
     """ "4.50", "$4.50", "1,200" -> cents. Blank is zero; a negative amount, a third decimal
     or anything that is not a number is refused with a message that names ``what``."""
-    cleaned = re.sub(r"[\s$,]", "", text or "")
+    cleaned = re.sub(r"[\s$]", "", text or "")
     if not cleaned:
         return 0
+    if "," in cleaned:  # only as a thousands separator: "1,200.00", never "12,50"
+        if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
+            raise ValidationError(f"Enter the {what} as a number, e.g. 4.50.")
+        cleaned = cleaned.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

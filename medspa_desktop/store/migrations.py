@@ -48,9 +48,12 @@ APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "contraindication_ack", "note_addendum", "note_cosign", "stock_movement",
                       "consent_template", "stored_file", "consent", "consent_override",
                       "invoice_line", "payment")
-# Rows that change state but are never deleted, and whose amounts never change once issued.
-ISSUED_TABLES = {"invoice": ("number", "patient_id", "subtotal_cents", "discount_cents",
-                             "tax_cents", "tip_cents", "total_cents", "issued_at")}
+# Rows that change state but are never deleted: the columns fixed once issued, and the
+# final status after which nothing changes at all.
+ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
+                              "created_by_id", "subtotal_cents", "discount_cents",
+                              "discount_reason", "tax_cents", "tip_cents", "total_cents",
+                              "issued_at"), "void")}
 # Notes may change while they are drafts; once signed, never; never deleted.
 SIGNED_TABLES = ("note",)
 
@@ -571,15 +574,17 @@ def install_guards() -> None:
         if table in existing:
             for sql in signed_trigger_sql(table):
                 db.execute_sql(sql)
-    for table, columns in ISSUED_TABLES.items():
+    for table, (columns, final) in ISSUED_TABLES.items():
         if table in existing:
-            for sql in issued_trigger_sql(table, columns):
+            for sql in issued_trigger_sql(table, columns, final):
                 db.execute_sql(sql)
 
 
-def issued_trigger_sql(table: str, columns: tuple[str, ...]) -> list[str]:
-    """DDL that refuses deleting a row of ``table`` or changing its ``columns``."""
-    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+def issued_trigger_sql(table: str, columns: tuple[str, ...], final: str) -> list[str]:
+    """DDL that refuses deleting a row of ``table``, changing its ``columns``, or changing
+    anything once its status is ``final``."""
+    changed = f"OLD.status = '{final}' OR " + " OR ".join(
+        f"NEW.{c} IS NOT OLD.{c}" for c in columns)
     if isinstance(db.obj, SqliteDatabase):
         return [
             f"CREATE TRIGGER IF NOT EXISTS {table}_issued_no_update BEFORE UPDATE ON {table} "
@@ -588,7 +593,8 @@ def issued_trigger_sql(table: str, columns: tuple[str, ...]) -> list[str]:
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END",
         ]
-    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
+    changed = f"OLD.status = '{final}' OR " + " OR ".join(
+        f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
     return [
         f"CREATE OR REPLACE FUNCTION medspa_guard_{table}() RETURNS trigger AS $$ BEGIN "
         "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION '%% rows are never deleted', TG_TABLE_NAME; "

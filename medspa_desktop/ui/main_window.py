@@ -25,6 +25,7 @@ from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
 from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
+from .widgets.modal import run_modal
 from .widgets.pdf_preview import show_preview
 
 TAB_KEYS = ("schedule", "patients", "treatments", "billing")
@@ -169,11 +170,7 @@ class MainWindow(QMainWindow):
     def consent_forms(self) -> None:
         from .consents.templates_dialog import ConsentTemplatesDialog
 
-        dialog = ConsentTemplatesDialog(self.user, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        run_modal(ConsentTemplatesDialog(self.user, self))
 
     def print_blank_consent(self, category: str | None = None) -> None:
         """A consent form with blank patient fields, to fill in and sign on paper."""

@@ -200,3 +200,47 @@ def test_payments_and_refunds_never_exceed_what_they_may(shop, ops):
             assert billing.refunded_cents(p.id) <= p.amount_cents
         cash = [p for p in payments if p.method == "cash"]
         assert all(p.tendered_cents - p.change_cents == p.amount_cents for p in cash)
+
+
+def test_a_partial_refund_lowers_what_is_owed_and_never_reopens_the_invoice(shop):
+    appt = _charted_visit(shop, 20)
+    invoice = _checkout(shop, appt)
+    card = billing.take_payment(shop["desk"], invoice.id, PaymentInput(
+        "card", 28000, card_last4="4242", auth_code="OK1"))
+    billing.refund(shop["admin"], card.id, 8000, "bruising; goodwill")
+    view = billing.invoice_view(shop["desk"], invoice.id)
+    assert (view.status, view.paid_cents, view.refunded_cents, view.balance_cents) == (
+        "paid", 28000, 8000, 0)
+    with pytest.raises(ConflictError, match="paid in full"):
+        billing.take_payment(shop["desk"], invoice.id, PaymentInput("cash", 100))
+
+
+def test_cash_short_of_the_amount_typed_is_refused(shop):
+    invoice = _checkout(shop, _charted_visit(shop, 20))
+    with pytest.raises(ValidationError, match="cash handed over \\(\\$50.00\\) is less than "
+                                              "the amount entered \\(\\$80.00\\)"):
+        billing.take_payment(shop["desk"], invoice.id,
+                             PaymentInput("cash", 8000, tendered_cents=5000))
+
+
+def test_a_comped_visit_is_checked_out_when_its_invoice_is_issued(shop):
+    appt = _charted_visit(shop, 20)
+    _checkout(shop, appt, discount=Discount(percent_bp=10_000, reason="touch-up, comped"))
+    assert Appointment.get_by_id(appt.id).status == "checked_out"
+
+
+def test_an_issued_invoice_keeps_its_provider_and_a_void_stays_void(shop):
+    invoice = _checkout(shop, _charted_visit(shop, 20))
+    with pytest.raises(Exception, match="cannot be changed"):
+        Invoice.update(provider=shop["le"].id).where(Invoice.id == invoice.id).execute()
+    billing.void_invoice(shop["admin"], invoice.id, "entered twice")
+    with pytest.raises(Exception, match="cannot be changed"):
+        Invoice.update(status="open").where(Invoice.id == invoice.id).execute()
+
+
+def test_quantities_have_at_most_two_decimals(shop):
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    with pytest.raises(ValidationError, match="Line 1: give the quantity with at most two"):
+        billing.preview(shop["desk"], CheckoutInput(shop["zoe"].id, (
+            billing.LineDraft("service", "Botox", Decimal("12.345"), 1400,
+                              service_id=botox.id),)))

@@ -42,7 +42,7 @@ def test_the_daily_close_adds_up(shop):  # noqa: F811
     billing.refund(shop["admin"], pay.id, 4494, "returned unopened")
     billing.void_invoice(shop["admin"], retail.id, "returned unopened")
     close = billing_reports.daily_close(shop["desk"], today, cash_counted_cents=29500)
-    assert close.invoices == 1  # the void one is not a sale
+    assert close.invoices == 2  # issued today; the void one comes off again, voided today
     assert close.by_category == (("Neurotoxin", 28000),)
     assert close.by_method == (("Card", 0), ("Cash", 30000))
     assert (close.sales_cents, close.tax_cents, close.tips_cents) == (28000, 0, 2000)
@@ -54,3 +54,17 @@ def test_the_daily_close_adds_up(shop):  # noqa: F811
                      "Invoice 2, Card: returned unopened −$44.94", "Cash expected $300.00",
                      "Cash counted $295.00", "Difference −$5.00"):
         assert expected in text, expected
+
+
+def test_a_close_reads_the_same_after_a_later_void(shop):  # noqa: F811
+    yesterday = dt.datetime.now() - dt.timedelta(days=1)
+    invoice = billing.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, (billing.product_line(shop["desk"], shop["spf"].id, 1),)),
+        now=yesterday)
+    before = billing_reports.daily_close(shop["desk"], yesterday.date())
+    billing.void_invoice(shop["admin"], invoice.id, "entered twice")
+    after = billing_reports.daily_close(shop["desk"], yesterday.date())
+    assert before == after and before.sales_cents == 4200
+    today = billing_reports.daily_close(shop["desk"], dt.date.today())
+    assert (today.sales_cents, today.tax_cents, today.voids) == (
+        -4200, -294, ((invoice.number, 4494, "entered twice"),))

@@ -8,6 +8,7 @@ from medspa_desktop.services.money import show_cents, to_cents
 
 @pytest.mark.parametrize(("typed", "cents"), [
     ("4.50", 450), ("$4.5", 450), (" 1,200 ", 120000), ("", 0), ("0.07", 7),
+    ("12,345.60", 1234560),
 ])
 def test_amounts_are_read_as_cents(typed, cents):
     assert to_cents(typed) == cents
@@ -17,6 +18,7 @@ def test_amounts_are_read_as_cents(typed, cents):
     ("four", "Enter the cost as a number"), ("-3", "cannot be negative"),
     ("1.005", "at most two decimals"), ("nan", "Enter the cost as a number"),
     ("99999999", "too large"),
+    ("12,50", "Enter the cost as a number"), ("1,20", "Enter the cost as a number"),
 ])
 def test_bad_amounts_are_refused_with_a_clear_message(typed, message):
     with pytest.raises(ValidationError, match=message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from decimal import Decimal
 
 import pytest
 from peewee import DatabaseError
@@ -111,4 +112,30 @@ def test_a_signed_note_is_guarded_on_postgresql(pg_admin):
     with pytest.raises(DatabaseError, match="note rows are never deleted"):
         db.execute_sql("DELETE FROM note WHERE id = %s", (note.id,))
     assert notes.open_note(rn, note.id).verified
+    assert check_database() == []
+
+
+def test_invoices_on_postgresql_are_numbered_paid_and_guarded(pg_admin):
+    from medspa_desktop.services import billing, inventory
+    from medspa_desktop.store.models import Invoice
+
+    balm = inventory.add_product(pg_admin, "Lip balm", "retail")
+    inventory.receive(pg_admin, balm.id, "B1", dt.date.today() + dt.timedelta(days=300), 10)
+    patient = patients.create_patient(pg_admin, patients.PatientInput(
+        "Ann", "Lee", dt.date(1990, 1, 1)))
+    line = billing.LineDraft("product", "Lip balm", Decimal(1), 900,
+                             product_id=balm.id)
+    first = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (line,)))
+    second = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (line,)))
+    assert (first.number, second.number) == (1, 2)
+    payment = billing.take_payment(pg_admin, first.id, billing.PaymentInput(
+        "card", first.total_cents, card_last4="4242", auth_code="OK1"))
+    billing.refund(pg_admin, payment.id, first.total_cents, "returned")
+    billing.void_invoice(pg_admin, first.id, "returned")
+    with pytest.raises(DatabaseError, match="cannot be changed"):
+        with db.atomic():
+            Invoice.update(status="open").where(Invoice.id == first.id).execute()
+    with pytest.raises(DatabaseError, match="never deleted"):
+        with db.atomic():
+            Invoice.delete().where(Invoice.id == second.id).execute()
     assert check_database() == []

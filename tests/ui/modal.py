@@ -28,3 +28,17 @@ def answer_next_modal(answer: Callable[[QWidget], None], *, popup: bool = False,
             raise
 
     QTimer.singleShot(0, lambda: poll(tries))
+
+
+def expect_preview() -> list[str]:
+    """The text of the next print preview's PDF, once it opens (the preview is then closed)."""
+    from tests.documents.pdftext import pdf_text
+
+    seen: list[str] = []
+
+    def read(preview) -> None:
+        seen.append(pdf_text(preview.pdf))
+        preview.reject()
+
+    answer_next_modal(read)
+    return seen

@@ -22,7 +22,7 @@ from medspa_desktop.ui.patients.new_patient import NewPatientDialog
 from medspa_desktop.ui.patients.tab import PatientsTab
 from medspa_desktop.ui.schedule.tab import ScheduleTab
 from tests.conftest import give_consent, staff
-from tests.ui.modal import answer_next_modal
+from tests.ui.modal import answer_next_modal, expect_preview
 
 
 @pytest.fixture
@@ -191,8 +191,6 @@ def test_saving_the_medical_history_does_not_log_a_second_chart_opening(qtbot, z
 
 def test_a_treatment_in_the_timeline_opens_its_printed_record(qtbot, demo_db):
     from medspa_desktop.store.models import TreatmentRecord
-    from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
-    from tests.documents.pdftext import pdf_text
 
     record = TreatmentRecord.select().order_by(TreatmentRecord.id).first()
     dialog = _chart(qtbot, "injector", record.patient_id)
@@ -200,13 +198,7 @@ def test_a_treatment_in_the_timeline_opens_its_printed_record(qtbot, demo_db):
     rows = dialog.timeline_model.rows()
     assert rows and {r.kind for r in rows} == {"treatment"}
     row = next(i for i, r in enumerate(rows) if r.ref_id == record.appointment_id)
-    seen = []
-
-    def look(preview: PdfPreviewDialog):
-        seen.append(pdf_text(preview.pdf))
-        preview.reject()
-
-    answer_next_modal(look)
+    seen = expect_preview()
     rect = dialog.timeline.visualRect(dialog.timeline_model.index(row, 1))
     qtbot.mouseClick(dialog.timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(dialog.timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

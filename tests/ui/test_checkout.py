@@ -8,10 +8,8 @@ import pytest
 from medspa_desktop.services import billing, scheduling
 from medspa_desktop.store.models import Appointment, Invoice, Product, Service
 from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
-from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
 from tests.conftest import staff
-from tests.documents.pdftext import pdf_text
-from tests.ui.modal import answer_next_modal
+from tests.ui.modal import answer_next_modal, expect_preview
 
 
 @pytest.fixture
@@ -66,13 +64,7 @@ def test_check_out_with_a_split_payment_and_print_the_receipt(qtbot, visit):
     assert [p.method for p in pay.model.rows()] == ["Card", "Cash"]
     assert Appointment.get_by_id(visit.id).status == "checked_out"
 
-    printed = []
-
-    def look(preview: PdfPreviewDialog):
-        printed.append(pdf_text(preview.pdf))
-        preview.reject()
-
-    answer_next_modal(look)
+    printed = expect_preview()
     pay.receipt_button.click()
     assert f"Receipt {invoice.number}" in printed[0]
     assert "Card card ending 4242, auth OK77" in printed[0] and "Balance due $0.00" in printed[0]
@@ -125,13 +117,7 @@ def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):
     answer_next_modal(refund_then_void)
     tab.open_payments(0)
     assert tab.model.row_at(0).status == "void"
-    printed = []
-
-    def look(preview: PdfPreviewDialog):
-        printed.append(pdf_text(preview.pdf))
-        preview.reject()
-
-    answer_next_modal(look)
+    printed = expect_preview()
     import datetime as dt
 
     tab.daily_close(dt.date.today(), "0")

@@ -12,11 +12,10 @@ from medspa_desktop.services import consents, patients
 from medspa_desktop.store.models import AuditEvent, Consent, Patient, StoredFile
 from medspa_desktop.ui.consents.sign_dialog import ConsentSignDialog
 from medspa_desktop.ui.patients.chart import ChartDialog
-from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
 from medspa_desktop.ui.widgets.signature_pad import SignaturePad
 from tests.conftest import staff
 from tests.documents.pdftext import pdf_text
-from tests.ui.modal import answer_next_modal
+from tests.ui.modal import answer_next_modal, expect_preview
 
 
 def draw(qtbot, pad: SignaturePad) -> None:
@@ -124,13 +123,7 @@ def test_the_chart_signs_lists_and_opens_consents(qtbot, patient):
     assert panel.model.rows()[0].form == "Photography consent, version 1"
     timeline = {(i.kind, i.title) for i in chart.timeline_model.rows()}
     assert ("consent", "Photography consent, version 1") in timeline
-    seen = []
-
-    def look(preview: PdfPreviewDialog):
-        seen.append(pdf_text(preview.pdf))
-        preview.reject()
-
-    answer_next_modal(look)
+    seen = expect_preview()
     panel.table.selectRow(0)
     panel.open_button.click()
     assert "Consent to clinical photography" in seen[0]
@@ -237,13 +230,7 @@ def test_a_paper_consent_is_printed_then_recorded_with_its_scan(qtbot, tmp_path,
     qtbot.addWidget(chart)
     panel = chart.consents
     panel.kind.setCurrentIndex(panel.kind.findData("ipl"))
-    printed = []
-
-    def look(preview: PdfPreviewDialog):
-        printed.append(pdf_text(preview.pdf))
-        preview.reject()
-
-    answer_next_modal(look)
+    printed = expect_preview()
     panel.print_button.click()
     assert "Olu Adeyemi" in printed[0] and "Date and time signed:" in printed[0]
 
@@ -263,7 +250,7 @@ def test_a_paper_consent_is_printed_then_recorded_with_its_scan(qtbot, tmp_path,
     row = panel.model.rows()[0]
     assert (row.form, row.method) == ("Photorejuvenation (IPL) consent, version 1",
                                       "signed on paper")
-    answer_next_modal(look)
+    scanned = expect_preview()
     panel.table.selectRow(0)
     panel.open_button.click()
-    assert len(printed) == 2  # the scan opens in the preview, as a page
+    assert len(scanned) == 1  # the scan opens in the preview, as a page

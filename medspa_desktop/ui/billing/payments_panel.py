@@ -126,7 +126,8 @@ class PaymentsPanel(QWidget):
         self.summary.setText(
             f"<h3>Invoice {view.number}: {show_cents(view.total_cents)}"
             f"{state.get(view.status, '')}</h3>Paid {show_cents(view.paid_cents)} · "
-            f"<b>Balance due {show_cents(view.balance_cents)}</b>" + note)
+            + (f"Refunded {show_cents(view.refunded_cents)} · " if view.refunded_cents else "")
+            + f"<b>Balance due {show_cents(view.balance_cents)}</b>" + note)
         self.model.set_rows(list(view.payments))
         fit_columns(self.table)
         self.amount.setText(f"{view.balance_cents / 100:.2f}" if view.balance_cents else "")

@@ -22,12 +22,11 @@ from PySide6.QtWidgets import (
 from ...printouts import daily_close_pdf, invoice_pdf
 from ...services import auth, billing_reports
 from ...services.billing_reports import InvoiceFilter
-from ...services.errors import DomainError
 from ...services.money import show_cents, to_cents
 from ...store.models import User
-from ..errors import show_refusal
 from ..models import Column, RowTableModel
-from ..widgets.pdf_preview import show_preview
+from ..widgets.modal import run_modal
+from ..widgets.pdf_preview import preview_document, show_preview
 from ..widgets.table import fit_columns, make_table
 from .payments_panel import PaymentsPanel
 
@@ -150,11 +149,7 @@ class BillingTab(QWidget):
         invoice = self._selected(row)
         if invoice is None:
             return
-        dialog = PaymentsDialog(self.user, invoice.id, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        run_modal(PaymentsDialog(self.user, invoice.id, self))
         self.refresh()
 
     def preview_invoice(self, row: int | None = None) -> None:
@@ -176,18 +171,11 @@ class BillingTab(QWidget):
             form.addRow("Day", date)
             form.addRow("Cash counted", cash)
             go = QPushButton("Preview…")
-            go.clicked.connect(dialog.accept)
             form.addRow(go)
-            try:
-                if not dialog.exec():
-                    return
-                day, counted = date.date().toPython(), cash.text()
-            finally:
-                dialog.deleteLater()
-        try:
-            cents = to_cents(counted, "cash counted") if counted.strip() else None
-            pdf = daily_close_pdf(self.user, day, cents)
-        except DomainError as exc:
-            show_refusal(self, exc)
-            return
-        show_preview(pdf, f"Daily close {day:%a %d %b %Y}", f"daily-close-{day}.pdf", self)
+            go.clicked.connect(dialog.accept)
+            if not run_modal(dialog):  # deleted later: its fields are still there to read
+                return
+            day, counted = date.date().toPython(), cash.text()
+        preview_document(lambda: daily_close_pdf(
+            self.user, day, to_cents(counted, "cash counted") if counted.strip() else None),
+            f"Daily close {day:%a %d %b %Y}", f"daily-close-{day}.pdf", self)

@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from ...printouts import consent_document_pdf, consent_form_pdf
 from ...services import consents
 from ...services.consent_templates import KINDS
-from ...services.errors import DomainError
 from ...store.models import User
-from ..errors import show_refusal
 from ..models import Column, RowTableModel
-from ..widgets.pdf_preview import show_preview
+from ..widgets.modal import run_modal
+from ..widgets.pdf_preview import preview_document, show_preview
 from ..widgets.table import fit_columns, make_table
 
 COLUMNS = (
@@ -28,12 +27,8 @@ COLUMNS = (
 
 def open_consent(user: User, consent_id: int, parent: QWidget | None = None) -> None:
     """The stored PDF, byte for byte (or the scanned image on a page), in the preview."""
-    try:
-        pdf = consent_document_pdf(user, consent_id)
-    except DomainError as exc:
-        show_refusal(parent, exc, "Cannot show the consent")
-        return
-    show_preview(pdf, "Signed consent", f"consent-{consent_id}.pdf", parent)
+    preview_document(lambda: consent_document_pdf(user, consent_id), "Signed consent",
+                     f"consent-{consent_id}.pdf", parent, "Cannot show the consent")
 
 
 class ConsentsPanel(QWidget):
@@ -90,22 +85,17 @@ class ConsentsPanel(QWidget):
     def record_paper(self) -> None:
         from .paper_dialog import PaperConsentDialog
 
-        dialog = PaperConsentDialog(self.user, self.patient_id, self.kind.currentData(), self)
-        try:
-            if dialog.exec():
-                self.refresh()
-                self.changed.emit()
-        finally:
-            dialog.deleteLater()
+        self._after(run_modal(PaperConsentDialog(self.user, self.patient_id,
+                                                 self.kind.currentData(), self)))
 
     def sign(self, category: str | None = None) -> None:
         from .sign_dialog import ConsentSignDialog
 
-        dialog = ConsentSignDialog(self.user, self.patient_id,
-                                   category or self.kind.currentData(), parent=self)
-        try:
-            if dialog.exec():
-                self.refresh()
-                self.changed.emit()
-        finally:
-            dialog.deleteLater()
+        self._after(run_modal(ConsentSignDialog(self.user, self.patient_id,
+                                                category or self.kind.currentData(),
+                                                parent=self)))
+
+    def _after(self, saved: bool) -> None:
+        if saved:
+            self.refresh()
+            self.changed.emit()

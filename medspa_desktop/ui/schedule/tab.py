@@ -49,6 +49,7 @@ from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal
 from ..models import RowTableModel
+from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
 from .appointment_dialog import AppointmentDialog
@@ -357,11 +358,7 @@ class ScheduleTab(QWidget):
         """The visit's invoice and payments."""
         from ..billing.checkout_dialog import CheckoutDialog
 
-        dialog = CheckoutDialog(self.user, appointment_id, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        run_modal(CheckoutDialog(self.user, appointment_id, self))
         self.refresh()
 
     def sign_consent(self, appointment_id: int) -> None:
@@ -370,11 +367,8 @@ class ScheduleTab(QWidget):
 
         row = self.shown(appointment_id)
         dialog = ConsentSignDialog(self.user, row.patient_id, row.category_key, row.id, self)
-        try:
-            if dialog.exec():
-                self.status_message.emit(f"Consent signed by {dialog.consent.signer_name}.")
-        finally:
-            dialog.deleteLater()
+        if run_modal(dialog):  # the dialog is deleted later, not yet
+            self.status_message.emit(f"Consent signed by {dialog.consent.signer_name}.")
 
     def show_record(self, appointment_id: int) -> None:
         from ..treatments.record_preview import preview_record

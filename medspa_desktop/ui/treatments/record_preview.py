@@ -5,16 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from ...printouts import treatment_record_pdf
-from ...services.errors import DomainError
 from ...store.models import User
-from ..errors import show_refusal
-from ..widgets.pdf_preview import show_preview
+from ..widgets.pdf_preview import preview_document
 
 
 def preview_record(user: User, appointment_id: int, parent: QWidget | None = None) -> None:
-    try:
-        pdf = treatment_record_pdf(user, appointment_id)
-    except DomainError as exc:
-        show_refusal(parent, exc, "No record")
-        return
-    show_preview(pdf, "Treatment record", f"treatment-record-{appointment_id}.pdf", parent)
+    preview_document(lambda: treatment_record_pdf(user, appointment_id), "Treatment record",
+                     f"treatment-record-{appointment_id}.pdf", parent, "No record")

@@ -7,6 +7,7 @@ since Qt 6.8 moved it into the WebEngine extension.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -25,6 +26,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ...services.errors import DomainError
+from ..errors import show_refusal
+from .modal import run_modal
 
 POINTS_PER_INCH = 72
 ZOOMS = (("50 %", 0.5), ("75 %", 0.75), ("100 %", 1.0), ("125 %", 1.25), ("150 %", 1.5))
@@ -154,11 +159,16 @@ class PdfPreviewDialog(QDialog):
 
 
 def show_preview(pdf: bytes, title: str, file_name: str, parent: QWidget | None = None) -> None:
-    """Preview a document (then print or save it) in a modal dialog that is gone once closed:
-    left alive as a child of a long-lived window it piles up, and under test its late
-    deletion aborted the process at exit."""
-    dialog = PdfPreviewDialog(pdf, title, file_name, parent)
+    """Preview a document (then print or save it) in a modal dialog that is gone once closed."""
+    run_modal(PdfPreviewDialog(pdf, title, file_name, parent))
+
+
+def preview_document(build: Callable[[], bytes], title: str, file_name: str,
+                     parent: QWidget | None = None, refused: str = "Not shown") -> None:
+    """Make the PDF (a service may refuse: its message is shown instead) and preview it."""
     try:
-        dialog.exec()
-    finally:
-        dialog.deleteLater()
+        pdf = build()
+    except DomainError as exc:
+        show_refusal(parent, exc, refused)
+        return
+    show_preview(pdf, title, file_name, parent)
