@@ -132,10 +132,8 @@ def test_invoices_on_postgresql_are_numbered_paid_and_guarded(pg_admin):
         "card", first.total_cents, card_last4="4242", auth_code="OK1"))
     billing.refund(pg_admin, payment.id, first.total_cents, "returned")
     billing.void_invoice(pg_admin, first.id, "returned")
-    with pytest.raises(DatabaseError, match="cannot be changed"):
-        with db.atomic():
-            Invoice.update(status="open").where(Invoice.id == first.id).execute()
-    with pytest.raises(DatabaseError, match="never deleted"):
-        with db.atomic():
-            Invoice.delete().where(Invoice.id == second.id).execute()
+    with pytest.raises(DatabaseError, match="cannot be changed"), db.atomic():
+        Invoice.update(status="open").where(Invoice.id == first.id).execute()
+    with pytest.raises(DatabaseError, match="never deleted"), db.atomic():
+        Invoice.delete().where(Invoice.id == second.id).execute()
     assert check_database() == []
