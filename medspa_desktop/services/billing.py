@@ -42,6 +42,7 @@ METHODS = {"cash": "Cash", "card": "Card", "check": "Check"}
 MAX_RATE_BP = 2500
 MAX_LINES = 60
 MAX_QUANTITY = 10_000
+MAX_REASON = 500
 
 
 # -- tax rates and retail prices ---------------------------------------------------------------
@@ -168,6 +169,12 @@ def _tax(line: LineDraft, rates: TaxRates) -> tuple[str, int]:
 def _priced(data: CheckoutInput) -> tuple[Totals, list[tuple[str, int]]]:
     if len(data.lines) > MAX_LINES:
         raise ValidationError(f"An invoice holds at most {MAX_LINES} lines.")
+    reasons = [("invoice discount", data.discount.reason)] + [
+        (f"line {n} discount", line.discount.reason) for n, line in enumerate(data.lines, 1)]
+    for what, reason in reasons:
+        if len(reason) > MAX_REASON:
+            raise ValidationError(f"The reason for the {what} must be at most {MAX_REASON} "
+                                  "characters.")
     for n, line in enumerate(data.lines, 1):
         if not line.quantity.is_finite() or line.quantity != line.quantity.quantize(
                 Decimal("0.01")):
@@ -376,6 +383,8 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
     reason = clean_line(reason)
     if not reason:
         raise ValidationError("Give the reason for the refund.")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"The reason must be at most {MAX_REASON} characters.")
     with db.atomic():
         original = Payment.get_or_none(Payment.id == payment_id, Payment.kind == "payment")
         if original is None:
@@ -406,6 +415,8 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
     reason = clean_line(reason)
     if not reason:
         raise ValidationError("Give the reason for voiding the invoice.")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"The reason must be at most {MAX_REASON} characters.")
     with db.atomic():
         invoice = _locked_invoice(invoice_id)
         paid = paid_cents(invoice.id)

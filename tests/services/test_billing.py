@@ -244,3 +244,14 @@ def test_quantities_have_at_most_two_decimals(shop):
         billing.preview(shop["desk"], CheckoutInput(shop["zoe"].id, (
             billing.LineDraft("service", "Botox", Decimal("12.345"), 1400,
                               service_id=botox.id),)))
+
+
+def test_an_overlong_reason_is_refused_not_cut(shop):
+    invoice = _checkout(shop, _charted_visit(shop, 20))
+    with pytest.raises(ValidationError, match="at most 500 characters"):
+        billing.void_invoice(shop["admin"], invoice.id, "x" * 501)
+    with pytest.raises(ValidationError, match="invoice discount must be at most 500"):
+        billing.preview(shop["desk"], CheckoutInput(
+            shop["zoe"].id, tuple(billing.draft_for_appointment(shop["desk"],
+                                                                invoice.appointment_id)),
+            discount=Discount(percent_bp=100, reason="y" * 501)))
