@@ -73,9 +73,8 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
         q = q.where(Invoice.provider == f.provider_id)
     if f.status:
         q = q.where(Invoice.status == f.status)
-    if f.patient.strip():
-        needle = f"%{fold(f.patient.strip())}%"
-        q = q.where(Patient.search_name ** needle)
+    for word in fold(f.patient).split():  # as the patient search: every word, any part
+        q = q.where(Patient.search_name.contains(word))
     rows = list(q.order_by(Invoice.issued_at.desc(), Invoice.number.desc())
                 .offset(offset).limit(limit).tuples())
     money = _money_by_invoice([r[0] for r in rows])

@@ -28,6 +28,8 @@ def test_the_list_filters_and_the_account_owes_what_is_unpaid(shop):  # noqa: F8
     assert [r.number for r in billing_reports.invoices(
         shop["desk"], InvoiceFilter(patient="ng"))] == [2, 1]
     assert billing_reports.invoices(shop["desk"], InvoiceFilter(patient="nobody")) == []
+    assert billing_reports.invoices(shop["desk"], InvoiceFilter(patient="_")) == []  # literal
+    assert len(billing_reports.invoices(shop["desk"], InvoiceFilter(patient="zoe ng"))) == 2
     assert billing_reports.account_balance(shop["desk"], shop["zoe"].id) == 3494
 
 
