@@ -26,6 +26,7 @@ class InvoiceFilter:
     patient: str = ""  # any part of the name
     provider_id: int | None = None
     status: str | None = None  # open | paid | void
+    patient_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
         q = q.where(Invoice.provider == f.provider_id)
     if f.status:
         q = q.where(Invoice.status == f.status)
+    if f.patient_id:
+        q = q.where(Invoice.patient == f.patient_id)
     for word in fold(f.patient).split():  # as the patient search: every word, any part
         q = q.where(Patient.search_name.contains(word))
     rows = list(q.order_by(Invoice.issued_at.desc(), Invoice.number.desc())

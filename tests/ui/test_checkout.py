@@ -123,3 +123,19 @@ def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):
     tab.daily_close(dt.date.today(), "0")
     assert "Daily close" in printed[0] and "Voids" in printed[0]
     assert f"Invoice {invoice.number}: wrong patient" in printed[0]
+
+
+def test_the_charts_account_tab_shows_what_is_owed(qtbot, visit):
+    from medspa_desktop.ui.patients.chart import ChartDialog
+
+    lines = tuple(billing.draft_for_appointment(staff("frontdesk"), visit.id))
+    invoice = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
+        visit.patient_id, lines, visit.id))
+    billing.take_payment(staff("frontdesk"), invoice.id, billing.PaymentInput("cash", 1000))
+    chart = ChartDialog(staff("frontdesk"), visit.patient_id)
+    qtbot.addWidget(chart)
+    account = chart.account
+    due = invoice.total_cents - 1000
+    assert account.balance.text() == f"<b>Balance due: ${due / 100:,.2f}</b>"
+    assert {r.patient_id for r in account.model.rows()} == {visit.patient_id}
+    assert account.model.row_at(0).number == invoice.number

@@ -104,7 +104,7 @@ def test_front_desk_has_no_photos_tab(qtbot, demo_db):
     assert dialog.photos is None
     assert dialog.portrait.text() == f"{zoe.first_name[0]}{zoe.last_name[0]}".upper()
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
-        "&Timeline", "&Medical history", "&Notes", "&Consents"]
+        "&Timeline", "&Medical history", "&Notes", "&Consents", "&Account"]
 
 
 def test_with_a_photography_consent_on_file_the_import_asks_nothing_about_it(

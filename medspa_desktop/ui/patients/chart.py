@@ -23,6 +23,7 @@ from ...printouts import intake_form_pdf
 from ...services import chart
 from ...services.permissions import allowed
 from ...store.models import User
+from ..billing.account_panel import AccountPanel
 from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
 from ..widgets.pdf_preview import show_preview
@@ -95,6 +96,8 @@ class ChartDialog(QDialog):
         self.consents = ConsentsPanel(user, patient_id)
         self.consents.changed.connect(self.refresh_timeline)
         self.tabs.addTab(self.consents, "&Consents")
+        self.account = AccountPanel(user, patient_id)
+        self.tabs.addTab(self.account, "&Account")
         self.photos = None
         if allowed(user, "photos.read"):  # front desk sees no clinical photos
             self.photos = PhotosPanel(user, patient_id)
