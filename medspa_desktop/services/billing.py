@@ -408,9 +408,9 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
 
 
 def void_invoice(actor: User, invoice_id: int, reason: str,
-                 now: dt.datetime | None = None) -> Invoice:
+                 now: dt.datetime | None = None, *, restock: bool = False) -> Invoice:
     """Cancel an invoice, keeping it (and its number) with the reason. Money taken must be
-    refunded first."""
+    refunded first. ``restock``: the retail items sold on it came back to the shelf."""
     require(actor, "billing.refund")
     reason = clean_line(reason)
     if not reason:
@@ -423,6 +423,8 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
         if paid:
             raise ConflictError(f"Invoice {invoice.number} has {show_cents(paid)} paid on it; "
                                 "refund it first.")
+        if restock:
+            inventory.return_sale(actor, invoice.number)
         Invoice.update(status="void", void_reason=reason[:500], voided_by=actor,
                        voided_at=(now or dt.datetime.now()).replace(microsecond=0)).where(
             Invoice.id == invoice.id).execute()
@@ -515,6 +517,12 @@ def invoice_view(actor: User, invoice_id: int) -> InvoiceView:
         invoice.subtotal_cents, invoice.discount_cents, invoice.discount_reason,
         invoice.tax_cents, invoice.tip_cents, invoice.total_cents, payments, taken, given_back,
         balance_cents(invoice), invoice.void_reason)
+
+
+def sold_items(invoice_id: int) -> bool:
+    """Does the invoice sell retail items (that could come back to the shelf)?"""
+    return InvoiceLine.select().where(InvoiceLine.invoice == invoice_id,
+                                      InvoiceLine.kind == "product").exists()
 
 
 def invoice_for_appointment(actor: User, appointment_id: int) -> Invoice | None:

@@ -190,6 +190,23 @@ def _needed(amount: int, unit: str) -> str:
     return f"{show(amount, unit)} {'is' if amount == 100 else 'are'} needed"
 
 
+def return_sale(actor: User, invoice_number: int) -> int:
+    """The items sold on an invoice came back unopened: each goes back to the lot it left.
+    Called inside the void's transaction; returns how many movements were written."""
+    require(actor, "billing.refund")
+    sales = list(StockMovement.select(StockMovement, Lot, Product).join(Lot).join(Product)
+                 .where(StockMovement.kind == "sale",
+                        StockMovement.reason == f"invoice {invoice_number}"))
+    for sale in sales:
+        _movement(actor, sale.lot, -sale.change_centi, "return", patient_id=sale.patient_id,
+                  reason=f"invoice {invoice_number} void")
+        audit.record(actor, "stock.return", "lot", sale.lot_id,
+                     f"{show(-sale.change_centi, sale.lot.product.unit)} "
+                     f"{sale.lot.product.name} lot {sale.lot.lot_number} back from invoice "
+                     f"{invoice_number}")
+    return len(sales)
+
+
 def _shortage(product: Product, amount: int, today: dt.date) -> str:
     usable = list(Lot.select().where(Lot.product == product.id, Lot.expiry >= today,
                                      Lot.remaining_centi > 0).order_by(Lot.expiry))

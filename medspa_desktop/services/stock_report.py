@@ -92,7 +92,8 @@ class Movement:
     by: str
 
 
-KIND_LABELS = {"receive": "Received", "use": "Used", "adjust": "Adjusted", "sale": "Sold"}
+KIND_LABELS = {"receive": "Received", "use": "Used", "adjust": "Adjusted", "sale": "Sold",
+               "return": "Returned"}
 
 
 def lot_ledger(actor: User, lot_id: int) -> list[Movement]:

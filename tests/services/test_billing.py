@@ -255,3 +255,18 @@ def test_an_overlong_reason_is_refused_not_cut(shop):
             shop["zoe"].id, tuple(billing.draft_for_appointment(shop["desk"],
                                                                 invoice.appointment_id)),
             discount=Discount(percent_bp=100, reason="y" * 501)))
+
+
+def test_a_void_can_put_the_items_sold_back_on_the_shelf(shop):
+    line = billing.product_line(shop["desk"], shop["spf"].id, 2)
+    kept = billing.issue_invoice(shop["desk"], CheckoutInput(shop["zoe"].id, (line,)))
+    back = billing.issue_invoice(shop["desk"], CheckoutInput(shop["zoe"].id, (line,)))
+    assert billing.sold_items(back.id)
+    assert Lot.get(Lot.lot_number == "S1").remaining_centi == 100
+    billing.void_invoice(shop["admin"], kept.id, "never left the shop", restock=False)
+    billing.void_invoice(shop["admin"], back.id, "returned unopened", restock=True)
+    assert Lot.get(Lot.lot_number == "S1").remaining_centi == 300
+    assert AuditEvent.select().where(AuditEvent.action == "stock.return").count() == 1
+    from medspa_desktop.services.integrity import check_database
+
+    assert check_database() == []

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -185,13 +186,17 @@ class PaymentsPanel(QWidget):
         self.message.hide()
         self.show_invoice(self.invoice_id)
 
-    def void(self, reason: str | None = None) -> None:
+    def void(self, reason: str | None = None, restock: bool | None = None) -> None:
         if reason is None:
             reason = self._reason("Void invoice", f"Why is invoice {self.view.number} void?")
             if reason is None:
                 return
+        if restock is None:
+            restock = billing.sold_items(self.invoice_id) and QMessageBox.question(
+                self, "Void invoice", "Did the items sold on it come back to the shelf? "
+                "(Yes puts them back in stock.)") == QMessageBox.StandardButton.Yes
         try:
-            billing.void_invoice(self.user, self.invoice_id, reason)
+            billing.void_invoice(self.user, self.invoice_id, reason, restock=restock)
         except DomainError as exc:
             self.message.say(str(exc))
             return
