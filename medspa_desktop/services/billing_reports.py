@@ -16,7 +16,7 @@ from ..store.models import CATEGORIES, Invoice, InvoiceLine, Patient, Payment, S
 from . import audit
 from .billing import METHODS
 from .permissions import require
-from .text import fold
+from .query import between_days, day_bounds, patient_named
 
 
 @dataclass(frozen=True)
@@ -65,19 +65,14 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
                         Invoice.total_cents, Invoice.status)
          .join(Patient, on=Invoice.patient == Patient.id)
          .switch(Invoice).join(provider, JOIN.LEFT_OUTER, on=Invoice.provider == provider.id))
-    if f.date_from:
-        q = q.where(Invoice.issued_at >= dt.datetime.combine(f.date_from, dt.time()))
-    if f.date_to:
-        q = q.where(Invoice.issued_at < dt.datetime.combine(f.date_to + dt.timedelta(days=1),
-                                                            dt.time()))
+    q = between_days(q, Invoice.issued_at, f.date_from, f.date_to)
     if f.provider_id:
         q = q.where(Invoice.provider == f.provider_id)
     if f.status:
         q = q.where(Invoice.status == f.status)
     if f.patient_id:
         q = q.where(Invoice.patient == f.patient_id)
-    for word in fold(f.patient).split():  # as the patient search: every word, any part
-        q = q.where(Patient.search_name.contains(word))
+    q = patient_named(q, f.patient)
     rows = list(q.order_by(Invoice.issued_at.desc(), Invoice.number.desc())
                 .offset(offset).limit(limit).tuples())
     money = _money_by_invoice([r[0] for r in rows])
@@ -123,17 +118,12 @@ class DailyClose:
         return self.cash_counted_cents - self.cash_expected_cents
 
 
-def _day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time())
-    return start, start + dt.timedelta(days=1)
-
-
 def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None,
                 *, record: bool = True) -> DailyClose:
     """The day's takings. Invoices count as sales on the day they were issued and come off on
     the day they were voided; payments and refunds count on the day they were taken."""
     require(actor, "billing.read")
-    start, end = _day(day)
+    start, end = day_bounds(day)
     # Each invoice counts on the day it was issued, void or not, and comes off again on the
     # day it was voided: a day's close reads the same whenever it is printed.
     issued = list(Invoice.select().where(Invoice.issued_at >= start, Invoice.issued_at < end))

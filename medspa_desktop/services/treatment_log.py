@@ -22,7 +22,7 @@ from ..store.models import (
 from . import exports
 from .inventory import show
 from .permissions import require
-from .text import fold
+from .query import between_days, patient_named
 
 SORTS = ("date", "patient", "provider", "modality")
 
@@ -68,11 +68,7 @@ def _query(f: LogFilter, sort: str, descending: bool):
                    & (StockMovement.kind == "use")))
          .join(Lot, JOIN.LEFT_OUTER, on=StockMovement.lot == Lot.id)
          .join(Product, JOIN.LEFT_OUTER, on=Lot.product == Product.id))
-    if f.date_from:
-        q = q.where(Appointment.start >= dt.datetime.combine(f.date_from, dt.time()))
-    if f.date_to:
-        q = q.where(Appointment.start < dt.datetime.combine(f.date_to + dt.timedelta(days=1),
-                                                            dt.time()))
+    q = between_days(q, Appointment.start, f.date_from, f.date_to)
     if f.provider_id:
         q = q.where(TreatmentRecord.provider == f.provider_id)
     if f.modality:
@@ -81,8 +77,7 @@ def _query(f: LogFilter, sort: str, descending: bool):
         q = q.where(Product.id == f.product_id)
     if f.lot_number.strip():
         q = q.where(Lot.lot_number == f.lot_number.strip().upper())
-    for word in fold(f.patient).split():
-        q = q.where(Patient.search_name.contains(word))
+    q = patient_named(q, f.patient)
     key = {"date": Appointment.start, "patient": Patient.search_name,
            "provider": provider.display_name, "modality": TreatmentRecord.modality}[sort]
     order = key.desc() if descending else key.asc()
