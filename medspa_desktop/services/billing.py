@@ -232,7 +232,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
             number=number, patient=patient.id, appointment=data.appointment_id,
             provider=provider_id, issued_at=now, subtotal_cents=totals.subtotal_cents,
             discount_cents=totals.discount_cents,
-            discount_reason=clean_line(data.discount.reason)[:500],
+            discount_reason=clean_line(data.discount.reason),
             tax_cents=totals.tax_cents, tip_cents=totals.tip_cents,
             total_cents=totals.total_cents, status="open" if totals.total_cents else "paid",
             created_by=actor)
@@ -244,7 +244,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
                 product=line.product_id, quantity_centi=inventory.to_centi(line.quantity),
                 unit_price_cents=line.unit_price_cents, gross_cents=out.gross_cents,
                 discount_cents=out.discount_cents,
-                discount_reason=clean_line(line.discount.reason)[:500],
+                discount_reason=clean_line(line.discount.reason),
                 tax_category=category, tax_rate_bp=rate, tax_cents=out.tax_cents)
             if line.kind == "product":
                 inventory.sell(actor, line.product_id, line.quantity, patient_id=patient.id,
@@ -370,6 +370,16 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
     return payment
 
 
+def _reason(text: str, for_what: str) -> str:
+    """A required reason, trimmed, refused when missing or longer than MAX_REASON."""
+    reason = clean_line(text)
+    if not reason:
+        raise ValidationError(f"Give the reason for {for_what}.")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"The reason must be at most {MAX_REASON} characters.")
+    return reason
+
+
 def refunded_cents(payment_id: int) -> int:
     return (Payment.select(fn.SUM(Payment.amount_cents))
             .where(Payment.refund_of == payment_id).scalar() or 0)
@@ -380,11 +390,7 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
     """Give back all or part of one payment, by the same method, saying why."""
     require(actor, "billing.refund")
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    reason = clean_line(reason)
-    if not reason:
-        raise ValidationError("Give the reason for the refund.")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"The reason must be at most {MAX_REASON} characters.")
+    reason = _reason(reason, "the refund")
     with db.atomic():
         original = Payment.get_or_none(Payment.id == payment_id, Payment.kind == "payment")
         if original is None:
@@ -398,7 +404,7 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
                                   "refunded.")
         back = Payment.create(invoice=invoice.id, kind="refund", method=original.method,
                               amount_cents=amount_cents, card_last4=original.card_last4,
-                              refund_of=original.id, reason=reason[:500], user=actor, at=now)
+                              refund_of=original.id, reason=reason, user=actor, at=now)
         if invoice.status != "void":
             _set_status(invoice)
         audit.record(actor, "payment.refund", "invoice", invoice.id,
@@ -412,11 +418,7 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
     """Cancel an invoice, keeping it (and its number) with the reason. Money taken must be
     refunded first. ``restock``: the retail items sold on it came back to the shelf."""
     require(actor, "billing.refund")
-    reason = clean_line(reason)
-    if not reason:
-        raise ValidationError("Give the reason for voiding the invoice.")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"The reason must be at most {MAX_REASON} characters.")
+    reason = _reason(reason, "voiding the invoice")
     with db.atomic():
         invoice = _locked_invoice(invoice_id)
         paid = paid_cents(invoice.id)
@@ -425,7 +427,7 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
                                 "refund it first.")
         if restock:
             inventory.return_sale(actor, invoice.number)
-        Invoice.update(status="void", void_reason=reason[:500], voided_by=actor,
+        Invoice.update(status="void", void_reason=reason, voided_by=actor,
                        voided_at=(now or dt.datetime.now()).replace(microsecond=0)).where(
             Invoice.id == invoice.id).execute()
         audit.record(actor, "invoice.void", "invoice", invoice.id,
