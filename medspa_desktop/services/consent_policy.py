@@ -80,30 +80,35 @@ def _newest(patient_id: int, category: str) -> Consent | None:
 def valid_consent(actor: User, patient_id: int, category: str,
                   on: dt.datetime) -> Consent | None:
     """The consent that makes ``category`` valid on ``on``, or None."""
-    if missing_consent(actor, patient_id, category, on):
-        return None
-    return _newest(patient_id, category)
+    problem, newest = _judge(actor, patient_id, category, on)
+    return None if problem else newest
 
 
 def missing_consent(actor: User, patient_id: int, category: str,
                     on: dt.datetime) -> str:
     """Why the patient's consent for ``category`` is not valid on ``on`` ("" when it is)."""
+    return _judge(actor, patient_id, category, on)[0]
+
+
+def _judge(actor: User, patient_id: int, category: str,
+           on: dt.datetime) -> tuple[str, Consent | None]:
+    """(why the newest consent does not count, "" when it does; that consent)."""
     if category not in KINDS:
-        return ""
+        return "", None
     rules = policy()
     template = consent_templates.current(actor, category)
     since = dt.datetime.combine(_months_before(on.date(), rules.valid_months), dt.time())
     newest = _newest(patient_id, category)
     label = KINDS[category].lower()
     if newest is None:
-        return f"There is no signed {label} consent on file."
+        return f"There is no signed {label} consent on file.", None
     if newest.signed_at < since:
         return (f"The {label} consent was signed on {newest.signed_at:%Y-%m-%d}, more than "
-                f"{rules.valid_months} months ago.")
+                f"{rules.valid_months} months ago."), newest
     if rules.current_version_only and newest.template_id != template.id:
         return (f"The {label} consent on file is version {newest.template.version}; the form "
-                f"is now version {template.version}.")
-    return ""
+                f"is now version {template.version}."), newest
+    return "", newest
 
 
 def check_before_treatment(actor: User, appt: Appointment, override: str,
