@@ -40,7 +40,9 @@ def render_daily_close(close: DailyClose, letterhead: Letterhead, printed_at: dt
         *_block("Sales by provider", [(k, money(v)) for k, v in close.by_provider], st, width),
         *_block("Totals", [("Invoices", str(close.invoices)), ("Sales", money(close.sales_cents)),
                           ("Tax collected", money(close.tax_cents)),
-                          ("Tips", money(close.tips_cents))], st, width),
+                          ("Tips", money(close.tips_cents))]
+                + ([("Gift cards sold (not sales)", money(close.gift_cards_sold_cents))]
+                   if close.gift_cards_sold_cents else []), st, width),
     ]
     drawer = [("Cash expected", money(close.cash_expected_cents))]
     if close.cash_counted_cents is not None:

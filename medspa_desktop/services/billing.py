@@ -1,6 +1,7 @@
 """Checkout: invoices numbered without gaps, priced by ``billing_math`` (integer cents, one
-rounding rule), paid by cash, card or check — split across methods, partly now and the rest
-later — refunded payment by payment, and voided with a reason. Nothing financial is ever
+rounding rule), paid by cash, card, check or gift card — split across methods, partly now and
+the rest later — refunded payment by payment, and voided with a reason. Packages and gift
+cards are sold as invoice lines and drawn on at checkout (``prepaid``). Nothing financial is ever
 deleted: an invoice's lines, amounts and payments are fixed once written (the database refuses
 otherwise), refunds and voids are new facts beside them.
 
@@ -22,6 +23,7 @@ from ..store.models import (
     Appointment,
     ClinicSetting,
     Counter,
+    GiftCard,
     Invoice,
     InvoiceLine,
     Patient,
@@ -31,14 +33,15 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from . import audit, inventory, scheduling, treatment_records
-from .billing_math import Discount, LineIn, Totals, price
+from . import audit, inventory, prepaid, scheduling, treatment_records
+from .billing_math import Discount, LineIn, Totals, price, round_half_up
 from .errors import ConflictError, NotFound, ValidationError
 from .money import show_cents
 from .permissions import require
+from .prepaid import GiftCardSale, PackageSale
 from .text import clean_line
 
-METHODS = {"cash": "Cash", "card": "Card", "check": "Check"}
+METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
 MAX_RATE_BP = 2500
 MAX_LINES = 60
 MAX_QUANTITY = 10_000
@@ -98,13 +101,15 @@ def set_retail(actor: User, product_id: int, price_cents: int, sku: str = "",
 # -- drafting an invoice -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class LineDraft:
-    kind: str  # service | product
+    kind: str  # service | product | package | gift_card
     description: str
     quantity: Decimal
     unit_price_cents: int
     service_id: int | None = None
     product_id: int | None = None
     discount: Discount = Discount()
+    sells: PackageSale | GiftCardSale | None = None  # for kinds package and gift_card
+    package_id: int | None = None  # a service drawn from this package, at no charge
 
 
 @dataclass(frozen=True)
@@ -127,9 +132,11 @@ def _quantity_from_record(service: Service, values: dict) -> Decimal:
     return Decimal(1)
 
 
-def draft_for_appointment(actor: User, appointment_id: int) -> list[LineDraft]:
+def draft_for_appointment(actor: User, appointment_id: int,
+                          package_id: int | None = None) -> list[LineDraft]:
     """The visit's service, priced from its treatment record (44 U × price per unit,
-    2 syringes, 3 cycles; one session or area otherwise)."""
+    2 syringes, 3 cycles; one session or area otherwise) — drawn from ``package_id`` as far
+    as its credits go, the rest at the price."""
     require(actor, "billing.read")
     appt = Appointment.get_or_none(Appointment.id == appointment_id)
     if appt is None:
@@ -140,7 +147,49 @@ def draft_for_appointment(actor: User, appointment_id: int) -> list[LineDraft]:
     quantity = _quantity_from_record(service, values)
     name = service.name + (f" ({values['product']})" if values.get("product")
                            and values["product"] != service.name else "")
-    return [LineDraft("service", name, quantity, service.price_cents, service_id=service.id)]
+    line = LineDraft("service", name, quantity, service.price_cents, service_id=service.id)
+    if package_id is None:
+        return [line]
+    package = next((p for p in prepaid.patient_packages(actor, appt.patient_id,
+                                                        appt.start.date(), service.id)
+                    if p.id == package_id), None)
+    if package is None or not package.usable:
+        raise ValidationError("That package cannot be used for this visit.")
+    drawn = min(quantity, Decimal(package.left_centi) / 100)
+    lines = [LineDraft("service", f"{name} — from package {package.label}", drawn, 0,
+                       service_id=service.id, package_id=package.id)]
+    if quantity > drawn:
+        lines.append(LineDraft("service", name, quantity - drawn, service.price_cents,
+                               service_id=service.id))
+    return lines
+
+
+def package_line(actor: User, service_id: int, credits: Decimal | int,
+                 price_cents: int | None = None, expires_on: dt.date | None = None,
+                 *, today: dt.date | None = None, no_expiry: bool = False) -> LineDraft:
+    """A package of ``credits`` (sessions, units…) of a service, at the service's price per
+    credit unless another price is given; it expires in a year unless told otherwise."""
+    require(actor, "billing.read")
+    service = Service.get_or_none(Service.id == service_id)
+    if service is None:
+        raise NotFound("That service does not exist.")
+    credits = Decimal(credits)
+    if price_cents is None:
+        price_cents = round_half_up(inventory.to_centi(credits) * service.price_cents, 100)
+    if expires_on is None and not no_expiry:
+        expires_on = prepaid.default_expiry(today or dt.date.today())
+    return LineDraft("package",
+                     f"Package: {prepaid.credit_words(service, credits)} of {service.name}",
+                     Decimal(1), price_cents, service_id=service.id,
+                     sells=PackageSale(service.id, credits, expires_on))
+
+
+def gift_card_line(actor: User, amount_cents: int, code: str = "",
+                   recipient: str = "") -> LineDraft:
+    require(actor, "billing.read")
+    who = clean_line(recipient)
+    return LineDraft("gift_card", "Gift card" + (f" for {who}" if who else ""), Decimal(1),
+                     amount_cents, sells=GiftCardSale(code, recipient))
 
 
 def product_line(actor: User, product_id: int, quantity: Decimal | int = 1) -> LineDraft:
@@ -153,7 +202,11 @@ def product_line(actor: User, product_id: int, quantity: Decimal | int = 1) -> L
 
 
 def _tax(line: LineDraft, rates: TaxRates) -> tuple[str, int]:
-    if line.kind == "service":
+    if line.kind == "gift_card":  # money, not a sale: the care it buys is taxed then
+        return ("exempt", 0)
+    if line.package_id is not None:  # paid for, and taxed, when the package was sold
+        return ("prepaid", 0)
+    if line.kind in ("service", "package"):
         service = Service.get_or_none(Service.id == line.service_id)
         if service is None:
             raise NotFound(f"The service on '{line.description}' does not exist.")
@@ -163,10 +216,11 @@ def _tax(line: LineDraft, rates: TaxRates) -> tuple[str, int]:
         if product is None:
             raise NotFound(f"The product on '{line.description}' does not exist.")
         return ("retail", rates.retail_bp) if product.taxable else ("exempt", 0)
-    raise ValidationError(f"'{line.description}' is neither a service nor a product.")
+    raise ValidationError(f"'{line.description}' is not a service, product, package or gift "
+                          "card.")
 
 
-def _priced(data: CheckoutInput) -> tuple[Totals, list[tuple[str, int]]]:
+def _priced(data: CheckoutInput, today: dt.date) -> tuple[Totals, list[tuple[str, int]]]:
     if len(data.lines) > MAX_LINES:
         raise ValidationError(f"An invoice holds at most {MAX_LINES} lines.")
     reasons = [("invoice discount", data.discount.reason)] + [
@@ -181,6 +235,21 @@ def _priced(data: CheckoutInput) -> tuple[Totals, list[tuple[str, int]]]:
             raise ValidationError(f"Line {n}: give the quantity with at most two decimals.")
         if line.quantity > MAX_QUANTITY:
             raise ValidationError(f"Line {n}: the quantity must be at most {MAX_QUANTITY}.")
+        if line.package_id is not None and (line.kind != "service" or line.unit_price_cents
+                                            or line.discount != Discount()):
+            raise ValidationError(f"Line {n}: a service drawn from a package costs nothing.")
+        if (line.kind in ("package", "gift_card")) != (line.sells is not None) or (
+                line.kind == "package" and (not isinstance(line.sells, PackageSale)
+                                            or line.sells.service_id != line.service_id)):
+            raise ValidationError(f"Line {n}: say what the package or gift card is.")
+        if line.kind == "gift_card" and (line.discount.percent_bp or line.discount.amount_cents
+                                         or data.discount.percent_bp
+                                         or data.discount.amount_cents):
+            raise ValidationError("A gift card is sold at its value: take the discount off "
+                                  "on another invoice.")
+    prepaid.check_sales([(n, line.sells, line.quantity, line.unit_price_cents)
+                         for n, line in enumerate(data.lines, 1) if line.sells is not None],
+                        today)
     rates = tax_rates()
     taxes = [_tax(line, rates) for line in data.lines]
     lines = [LineIn(inventory.to_centi(line.quantity), line.unit_price_cents, rate,
@@ -191,7 +260,7 @@ def _priced(data: CheckoutInput) -> tuple[Totals, list[tuple[str, int]]]:
 def preview(actor: User, data: CheckoutInput) -> Totals:
     """The totals the invoice would have (the checkout screen shows them as you type)."""
     require(actor, "billing.read")
-    return _priced(data)[0]
+    return _priced(data, dt.date.today())[0]
 
 
 def _next_number() -> int:
@@ -219,7 +288,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
     for line in data.lines:
         if not clean_line(line.description):
             raise ValidationError("Every line needs a description.")
-    totals, taxes = _priced(data)
+    totals, taxes = _priced(data, now.date())
     with db.atomic():
         if data.appointment_id is not None:  # one checkout of a visit at a time
             _for_update(Appointment.select().where(Appointment.id == data.appointment_id)).first()
@@ -238,14 +307,33 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
             created_by=actor)
         for position, (line, out, (category, rate)) in enumerate(
                 zip(data.lines, totals.lines, taxes, strict=True), 1):
+            package_id, card_id, description = line.package_id, None, line.description
+            quantity_centi = inventory.to_centi(line.quantity)
+            if isinstance(line.sells, PackageSale):
+                package_id = prepaid.create_package(
+                    line.sells, patient.id, invoice.id, out.gross_cents - out.discount_cents,
+                    now).id
+                expiry = line.sells.expires_on
+                description += f" (P{package_id}" + (
+                    f", expires {expiry:%d %b %Y})" if expiry else ", no expiry)")
+            elif isinstance(line.sells, GiftCardSale):
+                card = prepaid.create_gift_card(line.sells, invoice.id, out.gross_cents, now)
+                card_id = card.id
+                description += f", code {prepaid.show_code(card.code)}"
+            elif line.package_id is not None:
+                package = prepaid.draw(actor, line.package_id, patient.id, line.service_id,
+                                       quantity_centi, invoice.id, now.date(), now)
+                left = Decimal(prepaid.credits_left(package.id)) / 100
+                description += f" ({prepaid.credit_words(package.service, left)} left)"
             InvoiceLine.create(
                 invoice=invoice.id, position=position, kind=line.kind,
-                description=clean_line(line.description)[:200], service=line.service_id,
-                product=line.product_id, quantity_centi=inventory.to_centi(line.quantity),
+                description=clean_line(description)[:200], service=line.service_id,
+                product=line.product_id, quantity_centi=quantity_centi,
                 unit_price_cents=line.unit_price_cents, gross_cents=out.gross_cents,
                 discount_cents=out.discount_cents,
                 discount_reason=clean_line(line.discount.reason),
-                tax_category=category, tax_rate_bp=rate, tax_cents=out.tax_cents)
+                tax_category=category, tax_rate_bp=rate, tax_cents=out.tax_cents,
+                package=package_id, gift_card=card_id)
             if line.kind == "product":
                 inventory.sell(actor, line.product_id, line.quantity, patient_id=patient.id,
                                invoice_number=number, today=now.date())
@@ -267,12 +355,13 @@ def _check_out_visit(actor: User, invoice: Invoice, now: dt.datetime) -> None:
 # -- payments, refunds, voids ------------------------------------------------------------------
 @dataclass(frozen=True)
 class PaymentInput:
-    method: str  # cash | card | check
+    method: str  # cash | card | check | gift_card
     amount_cents: int  # what goes towards the invoice
     tendered_cents: int = 0  # cash handed over (change is given back)
     card_last4: str = ""
     auth_code: str = ""
     check_number: str = ""
+    gift_card_code: str = ""
 
 
 def _sums(invoice_id: int) -> tuple[int, int]:
@@ -323,7 +412,7 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
     require(actor, "billing.checkout")
     now = (now or dt.datetime.now()).replace(microsecond=0)
     if data.method not in METHODS:
-        raise ValidationError("Choose cash, card or check.")
+        raise ValidationError("Choose cash, card, check or gift card.")
     last4 = data.card_last4.strip()
     auth = clean_line(data.auth_code).upper()
     check = clean_line(data.check_number)
@@ -334,6 +423,8 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
             raise ValidationError("Enter the card authorisation code (letters and digits).")
     if data.method == "check" and not re.fullmatch(r"[0-9A-Za-z-]{1,20}", check):
         raise ValidationError("Enter the check number.")
+    if data.method == "gift_card" and not prepaid.normal_code(data.gift_card_code):
+        raise ValidationError("Enter the gift card's code.")
     with db.atomic():
         invoice = _locked_invoice(invoice_id)
         due = balance_cents(invoice)
@@ -355,12 +446,16 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
             raise ValidationError(f"The {METHODS[data.method].lower()} payment of "
                                   f"{show_cents(amount)} is more than the {show_cents(due)} "
                                   "still due.")
+        card = None
+        if data.method == "gift_card":
+            card = prepaid.card_for_payment(data.gift_card_code, amount)
         payment = Payment.create(
             invoice=invoice.id, kind="payment", method=data.method, amount_cents=amount,
             tendered_cents=tendered, change_cents=change,
             card_last4=last4 if data.method == "card" else "",
             auth_code=auth if data.method == "card" else "",
-            check_number=check if data.method == "check" else "", user=actor, at=now)
+            check_number=check if data.method == "check" else "", user=actor, at=now,
+            gift_card=card)
         status = _set_status(invoice)
         audit.record(actor, "payment.take", "invoice", invoice.id,
                      f"invoice {invoice.number}: {METHODS[data.method]} {show_cents(amount)}"
@@ -402,9 +497,13 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
         if amount_cents > left:
             raise ValidationError(f"At most {show_cents(left)} of this payment can still be "
                                   "refunded.")
+        if original.gift_card_id is not None:
+            prepaid.refund_to_card(original.gift_card_id)
+        prepaid.check_refund(invoice.id, paid_cents(invoice.id) - amount_cents)
         back = Payment.create(invoice=invoice.id, kind="refund", method=original.method,
                               amount_cents=amount_cents, card_last4=original.card_last4,
-                              refund_of=original.id, reason=reason, user=actor, at=now)
+                              refund_of=original.id, reason=reason, user=actor, at=now,
+                              gift_card=original.gift_card_id)
         if invoice.status != "void":
             _set_status(invoice)
         audit.record(actor, "payment.refund", "invoice", invoice.id,
@@ -421,15 +520,17 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
     reason = _reason(reason, "voiding the invoice")
     with db.atomic():
         invoice = _locked_invoice(invoice_id)
+        prepaid.check_void(invoice.id)  # a package or card drawn on: refunding cannot undo it
         paid = paid_cents(invoice.id)
         if paid:
             raise ConflictError(f"Invoice {invoice.number} has {show_cents(paid)} paid on it; "
                                 "refund it first.")
+        now = (now or dt.datetime.now()).replace(microsecond=0)
         if restock:
             inventory.return_sale(actor, invoice.number)
+        prepaid.put_back(actor, invoice, now)
         Invoice.update(status="void", void_reason=reason, voided_by=actor,
-                       voided_at=(now or dt.datetime.now()).replace(microsecond=0)).where(
-            Invoice.id == invoice.id).execute()
+                       voided_at=now).where(Invoice.id == invoice.id).execute()
         audit.record(actor, "invoice.void", "invoice", invoice.id,
                      f"invoice {invoice.number}: {reason}"[:500])
     return Invoice.get_by_id(invoice.id)
@@ -482,6 +583,7 @@ class InvoiceView:
     refunded_cents: int = 0
     balance_cents: int = 0
     void_reason: str = ""
+    gift_cards: tuple[str, ...] = ()  # the codes of the cards it sold
 
 
 def _payment_detail(p: Payment) -> str:
@@ -489,6 +591,8 @@ def _payment_detail(p: Payment) -> str:
         return f"card ending {p.card_last4}" + (f", auth {p.auth_code}" if p.auth_code else "")
     if p.method == "check":
         return f"check {p.check_number}" if p.check_number else "check"
+    if p.method == "gift_card":  # the code is the card's value: print only its end
+        return f"gift card ending {p.gift_card.code[-4:]}"
     if p.kind == "payment" and p.tendered_cents:
         return (f"tendered {show_cents(p.tendered_cents)}, change "
                 f"{show_cents(p.change_cents)}")
@@ -518,7 +622,9 @@ def invoice_view(actor: User, invoice_id: int) -> InvoiceView:
         invoice.provider.display_name if invoice.provider_id else "", lines,
         invoice.subtotal_cents, invoice.discount_cents, invoice.discount_reason,
         invoice.tax_cents, invoice.tip_cents, invoice.total_cents, payments, taken, given_back,
-        balance_cents(invoice), invoice.void_reason)
+        balance_cents(invoice), invoice.void_reason,
+        tuple(prepaid.show_code(c) for (c,) in GiftCard.select(GiftCard.code)
+              .where(GiftCard.invoice == invoice.id).order_by(GiftCard.id).tuples()))
 
 
 def sold_items(invoice_id: int) -> bool:

@@ -18,6 +18,11 @@ from .billing import METHODS
 from .permissions import require
 from .query import between_days, day_bounds, patient_named
 
+# Sales by category: services by their category, the rest by what they are. A gift card sold
+# is not a sale but money taken for care given later: it is counted apart, and the care it
+# pays for counts as a sale when it is given.
+KIND_LABELS = {"product": "Retail", "package": "Packages"}
+
 
 @dataclass(frozen=True)
 class InvoiceFilter:
@@ -105,6 +110,7 @@ class DailyClose:
     sales_cents: int
     tax_cents: int
     tips_cents: int
+    gift_cards_sold_cents: int
     refunds: tuple[tuple[int, str, int, str], ...]  # (invoice number, method, cents, reason)
     voids: tuple[tuple[int, int, str], ...]  # (invoice number, total, reason)
     cash_expected_cents: int
@@ -134,19 +140,23 @@ def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None
     for i, sign in signed:
         sign_of[i.id] += sign
     by_category: dict[str, int] = defaultdict(int)
+    gift_cards: dict[int, int] = defaultdict(int)  # sold, per invoice
     if sign_of:
         lines = (InvoiceLine.select(InvoiceLine.invoice, InvoiceLine.kind, Service.category,
                                     InvoiceLine.gross_cents - InvoiceLine.discount_cents)
                  .join(Service, JOIN.LEFT_OUTER, on=InvoiceLine.service == Service.id)
                  .where(InvoiceLine.invoice.in_(list(sign_of))).tuples())
         for invoice_id, kind, category, net in lines:
-            label = "Retail" if kind == "product" else CATEGORIES.get(category, "Other")
+            if kind == "gift_card":
+                gift_cards[invoice_id] += net
+                continue
+            label = KIND_LABELS.get(kind) or CATEGORIES.get(category, "Other")
             by_category[label] += sign_of[invoice_id] * net
     by_provider: dict[str, int] = defaultdict(int)
     names = {u.id: u.display_name for u in User.select()}
     for invoice, sign in signed:
         by_provider[names.get(invoice.provider_id, "No provider")] += sign * (
-            invoice.subtotal_cents - invoice.discount_cents)
+            invoice.subtotal_cents - invoice.discount_cents - gift_cards[invoice.id])
     by_method: dict[str, int] = defaultdict(int)
     refunds = []
     cash = 0
@@ -165,7 +175,8 @@ def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None
         tuple(sorted((k, v) for k, v in by_provider.items() if v)),
         tuple(sorted(by_method.items())), sum(by_category.values()),
         sum(sign * i.tax_cents for i, sign in signed),
-        sum(sign * i.tip_cents for i, sign in signed), tuple(refunds),
+        sum(sign * i.tip_cents for i, sign in signed),
+        sum(sign * gift_cards[i.id] for i, sign in signed), tuple(refunds),
         voids, cash, cash_counted_cents, actor.display_name)
     if record:
         with db.atomic():

@@ -13,7 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..store.database import db
-from ..store.models import Appointment, Device, Patient, Service, TimeBlock, User
+from ..store.models import (
+    Appointment,
+    Device,
+    GiftCard,
+    Package,
+    Patient,
+    Service,
+    TimeBlock,
+    User,
+)
 from . import (
     auth,
     billing,
@@ -29,6 +38,7 @@ from . import (
     inventory,
     notes,
     patients,
+    prepaid,
     scheduling,
     treatment_records,
 )
@@ -220,31 +230,62 @@ def _demo_now(today: dt.date) -> dt.datetime:
             else dt.datetime.combine(today, dt.time(12, 0)))
 
 
+PACKAGE_SESSIONS = {"laser_hair": 6, "ipl": 3}  # a series bought up front
+
+
 def _bill(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
     """Every visit checked out was invoiced and paid at the desk when it ended (card mostly,
     some cash with change), sunscreen priced for retail; completed visits not yet checked out
-    wait at the desk."""
+    wait at the desk. Some patients bought a package at their first laser hair or IPL visit and
+    draw later sessions from it; now and then someone buys a gift card, and a card bought
+    earlier pays for part of a visit."""
     admin, desk = staff["admin"], staff["frontdesk"]
     billing.set_tax_rates(admin, billing.TaxRates(services_bp=0, retail_bp=700))
     for product in inventory.products(admin, ("retail",)):
         billing.set_retail(admin, product.id, 4200, "SPF50", True)
-    visits = (Appointment.select().where(Appointment.status == "checked_out")
+    visits = (Appointment.select(Appointment, Service).join(Service)
+              .where(Appointment.status == "checked_out")
               .order_by(Appointment.end, Appointment.id))
     now = _demo_now(today)
+    packages: dict[tuple[int, int], int] = {}
+    cards: list[str] = []
     for appt in visits:
         paid_at = min(appt.end, now)  # a visit under way at "now" was paid as it ended
-        lines = tuple(billing.draft_for_appointment(desk, appt.id))
+        key = (appt.patient_id, appt.service_id)
+        lines = list(billing.draft_for_appointment(desk, appt.id, packages.get(key)))
+        sessions = PACKAGE_SESSIONS.get(appt.service.category)
+        if sessions and key not in packages and rng.random() < 0.4:
+            price = appt.service.price_cents * sessions * 85 // 100  # 15 % off for the series
+            lines.append(billing.package_line(desk, appt.service_id, sessions, price,
+                                              today=paid_at.date()))
+        if rng.random() < 0.02:
+            lines.append(billing.gift_card_line(desk, rng.choice((5000, 10000, 15000)),
+                                                recipient=rng.choice(("", "a friend"))))
         invoice = billing.issue_invoice(desk, billing.CheckoutInput(
-            appt.patient_id, lines, appt.id,
+            appt.patient_id, tuple(lines), appt.id,
             tip_cents=rng.choice((0, 0, 1000, 2000))), now=paid_at)
-        if rng.random() < 0.75:
-            payment = billing.PaymentInput("card", invoice.total_cents,
+        due = invoice.total_cents
+        if cards and due and rng.random() < 0.2:
+            code = cards.pop(0)
+            spend = min(due, prepaid.gift_card(desk, code).balance_cents)
+            billing.take_payment(desk, invoice.id, billing.PaymentInput(
+                "gift_card", spend, gift_card_code=code), now=paid_at)
+            due -= spend
+        if due and rng.random() < 0.75:
+            payment = billing.PaymentInput("card", due,
                                            card_last4=f"{rng.randint(0, 9999):04d}",
                                            auth_code=f"A{rng.randint(10000, 99999)}")
-        else:
-            tendered = -(-invoice.total_cents // 2000) * 2000  # the next $20 note
-            payment = billing.PaymentInput("cash", invoice.total_cents, tendered_cents=tendered)
-        billing.take_payment(desk, invoice.id, payment, now=paid_at)
+        elif due:
+            tendered = -(-due // 2000) * 2000  # the next $20 note
+            payment = billing.PaymentInput("cash", due, tendered_cents=tendered)
+        if due:
+            billing.take_payment(desk, invoice.id, payment, now=paid_at)
+        for package in Package.select().where(Package.invoice == invoice.id):
+            packages[(package.patient_id, package.service_id)] = package.id
+        cards += [c.code for c in GiftCard.select().where(GiftCard.invoice == invoice.id)]
+        if key in packages and not prepaid.patient_packages(
+                desk, appt.patient_id, paid_at.date(), appt.service_id)[0].usable:
+            del packages[key]  # used up: the next visit is paid again
 
 
 def _points(view: str, amount: float, *where: tuple[float, float]) -> list[dict]:

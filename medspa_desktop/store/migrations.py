@@ -41,13 +41,14 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "contraindication_ack", "note_addendum", "note_cosign", "stock_movement",
                       "consent_template", "stored_file", "consent", "consent_override",
-                      "invoice_line", "payment")
+                      "invoice_line", "payment", "package", "gift_card", "package_use",
+                      "gift_card_close")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -556,11 +557,76 @@ def _upgrade_to_8(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_9(database: Database) -> None:
+    """Schema 9: packages and gift cards — the things sold, a package's movements, a gift
+    card's closing, and the links from invoice lines and payments (frozen copies)."""
+    user_t, patient_t, service_t = _stub("user"), _stub("patient"), _stub("service")
+    invoice_t = _stub("invoice")
+
+    class Package(_Frozen):
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT")
+        service = ForeignKeyField(service_t, on_delete="RESTRICT")
+        quantity_centi = IntegerField()
+        price_cents = IntegerField()
+        invoice = ForeignKeyField(invoice_t, on_delete="RESTRICT", backref="+")
+        expires_on = DateField(null=True)
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "package"
+
+    class GiftCard(_Frozen):
+        code = CharField(max_length=20, unique=True)
+        amount_cents = IntegerField()
+        invoice = ForeignKeyField(invoice_t, on_delete="RESTRICT", backref="+")
+        recipient = CharField(max_length=120, default="")
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "gift_card"
+
+    class PackageUse(_Frozen):
+        package = ForeignKeyField(Package, on_delete="RESTRICT")
+        kind = CharField(max_length=10)
+        quantity_centi = IntegerField()
+        invoice = ForeignKeyField(invoice_t, null=True, on_delete="RESTRICT", backref="+")
+        reason = TextField(default="")
+        user = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "package_use"
+
+    class GiftCardClose(_Frozen):
+        gift_card = ForeignKeyField(GiftCard, unique=True, on_delete="RESTRICT", backref="+")
+        amount_cents = IntegerField()
+        reason = TextField()
+        user = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "gift_card_close"
+
+    new_tables = [Package, GiftCard, PackageUse, GiftCardClose]
+    with database.bind_ctx([*new_tables, user_t, patient_t, service_t, invoice_t]):
+        database.create_tables(new_tables)
+    migrator = SchemaMigrator.from_database(database)
+    run_migrations(
+        migrator.add_column("invoice_line", "package_id", ForeignKeyField(
+            Package, null=True, on_delete="RESTRICT", field=Package.id)),
+        migrator.add_column("invoice_line", "gift_card_id", ForeignKeyField(
+            GiftCard, null=True, on_delete="RESTRICT", field=GiftCard.id)),
+        migrator.add_column("payment", "gift_card_id", ForeignKeyField(
+            GiftCard, null=True, on_delete="RESTRICT", field=GiftCard.id)),
+    )
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
                                                    6: _upgrade_to_6, 7: _upgrade_to_7,
-                                                   8: _upgrade_to_8}
+                                                   8: _upgrade_to_8, 9: _upgrade_to_9}
 
 
 def install_guards() -> None:

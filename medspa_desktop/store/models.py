@@ -473,12 +473,38 @@ class Invoice(BaseModel):
     created_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
 
 
+class Package(BaseModel):
+    """Prepaid credits for one service — 6 laser hair sessions, 100 units of toxin — sold on
+    an invoice (its line has kind "package"). Append-only: what is left is worked out from
+    its movements, and it can be drawn on once the invoice that sold it is paid."""
+
+    patient = ForeignKeyField(Patient, backref="packages", on_delete="RESTRICT")
+    service = ForeignKeyField(Service, on_delete="RESTRICT")
+    quantity_centi = IntegerField()  # credits bought, in the service's pricing unit (100 = 1)
+    price_cents = IntegerField()  # what its line came to after discounts, before tax
+    invoice = ForeignKeyField(Invoice, on_delete="RESTRICT", backref="+")  # sold on
+    expires_on = DateField(null=True)
+    created_at = DateTimeField()
+
+
+class GiftCard(BaseModel):
+    """A gift card sold on an invoice (its line has kind "gift_card"); spent by payments of
+    method "gift_card", and a refund of one puts the money back on it. Append-only; it can be
+    spent once the invoice that sold it is paid."""
+
+    code = CharField(max_length=20, unique=True)  # "K7QM-4TXP-9RWD"
+    amount_cents = IntegerField()
+    invoice = ForeignKeyField(Invoice, on_delete="RESTRICT", backref="+")  # sold on
+    recipient = CharField(max_length=120, default="")
+    created_at = DateTimeField()
+
+
 class InvoiceLine(BaseModel):
     """One line of an invoice, as issued (append-only)."""
 
     invoice = ForeignKeyField(Invoice, backref="lines", on_delete="RESTRICT")
     position = IntegerField()
-    kind = CharField(max_length=20)  # service | product
+    kind = CharField(max_length=20)  # service | product | package | gift_card
     description = CharField(max_length=200)
     service = ForeignKeyField(Service, null=True, on_delete="RESTRICT")
     product = ForeignKeyField(Product, null=True, on_delete="RESTRICT")
@@ -487,9 +513,13 @@ class InvoiceLine(BaseModel):
     gross_cents = IntegerField()
     discount_cents = IntegerField()  # its own discount and its share of the invoice's
     discount_reason = TextField(default="")
-    tax_category = CharField(max_length=10)  # services | retail | exempt
+    tax_category = CharField(max_length=10)  # services | retail | exempt | prepaid
     tax_rate_bp = IntegerField()  # basis points: 725 = 7.25 %
     tax_cents = IntegerField()
+    # the package sold (kind "package"), or drawn on (kind "service", priced at nothing: the
+    # package was paid for, and taxed, when it was sold)
+    package = ForeignKeyField(Package, null=True, on_delete="RESTRICT", backref="lines")
+    gift_card = ForeignKeyField(GiftCard, null=True, on_delete="RESTRICT", backref="+")  # sold
 
 
 class Payment(BaseModel):
@@ -497,7 +527,7 @@ class Payment(BaseModel):
 
     invoice = ForeignKeyField(Invoice, backref="payments", on_delete="RESTRICT")
     kind = CharField(max_length=10)  # payment | refund
-    method = CharField(max_length=20)  # cash | card | check (gift card and package later)
+    method = CharField(max_length=20)  # cash | card | check | gift_card
     amount_cents = IntegerField()  # positive, for either kind
     tendered_cents = IntegerField(default=0)  # cash handed over
     change_cents = IntegerField(default=0)
@@ -508,6 +538,30 @@ class Payment(BaseModel):
     reason = TextField(default="")
     user = ForeignKeyField(User, on_delete="RESTRICT")
     at = DateTimeField(index=True)
+    gift_card = ForeignKeyField(GiftCard, null=True, on_delete="RESTRICT", backref="payments")
+
+
+class PackageUse(BaseModel):
+    """Credits leaving a package (drawn at a visit, or cancelled before its purchase is
+    refunded) or coming back to it (the visit's invoice was voided). Append-only."""
+
+    package = ForeignKeyField(Package, backref="movements", on_delete="RESTRICT")
+    kind = CharField(max_length=10)  # use | return | cancel
+    quantity_centi = IntegerField()  # positive
+    invoice = ForeignKeyField(Invoice, null=True, on_delete="RESTRICT", backref="+")
+    reason = TextField(default="")
+    user = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    at = DateTimeField()
+
+
+class GiftCardClose(BaseModel):
+    """A gift card's unused balance taken off it (before its purchase is refunded), once."""
+
+    gift_card = ForeignKeyField(GiftCard, unique=True, on_delete="RESTRICT", backref="+")
+    amount_cents = IntegerField()
+    reason = TextField()
+    user = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    at = DateTimeField()
 
 
 class AuditEvent(BaseModel):
@@ -529,5 +583,5 @@ ALL_MODELS = [
     TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
     ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, Product, Lot, StockMovement,
     TreatmentRecord, ConsentTemplate, StoredFile, Consent, ConsentOverride, Counter, Invoice,
-    InvoiceLine, Payment, AuditEvent,
+    Package, GiftCard, InvoiceLine, Payment, PackageUse, GiftCardClose, AuditEvent,
 ]

@@ -6,6 +6,7 @@ from medspa_desktop.printouts import invoice_pdf
 from medspa_desktop.services import billing
 from medspa_desktop.services.billing import PaymentInput
 from medspa_desktop.services.billing_math import Discount
+from medspa_desktop.store.models import Service
 from tests.documents.pdftext import pdf_text
 from tests.services.test_billing import _charted_visit, _checkout, shop  # noqa: F401
 from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
@@ -39,3 +40,28 @@ def test_a_void_invoice_says_so(shop):  # noqa: F811
     text = pdf_text(invoice_pdf(shop["desk"], invoice.id))
     assert "VOID" in text and "This invoice is void: booked twice" in text
     assert "Balance due $0.00" in text
+
+
+def test_packages_and_gift_cards_print_with_their_codes_and_credits(shop):  # noqa: F811
+    service = Service.get(Service.name == "Botox Cosmetic")
+    sale = billing.issue_invoice(shop["desk"], billing.CheckoutInput(shop["zoe"].id, (
+        billing.package_line(shop["desk"], service.id, 50, 60000, no_expiry=True),
+        billing.gift_card_line(shop["desk"], 10000, code="MOM-2030", recipient="Mom"))))
+    billing.take_payment(shop["desk"], sale.id, PaymentInput("cash", 70000))
+    appt = _charted_visit(shop, 20)
+    package = billing.prepaid.patient_packages(shop["desk"], shop["zoe"].id)[0]
+    visit = billing.issue_invoice(shop["desk"], billing.CheckoutInput(
+        shop["zoe"].id, (*billing.draft_for_appointment(shop["desk"], appt.id, package.id),
+                         billing.product_line(shop["desk"], shop["spf"].id, 1)),
+        appointment_id=appt.id))
+    billing.take_payment(shop["desk"], visit.id, PaymentInput("gift_card", 4494,
+                                                              gift_card_code="mom2030"))
+    sold = pdf_text(invoice_pdf(shop["desk"], sale.id))
+    for expected in (f"Package: 50 units of Botox Cosmetic (P{package.id}, no expiry)",
+                     "Gift card for Mom, code MOM2-030", "$100.00", "Total $700.00"):
+        assert expected in sold, expected
+    pdf = invoice_pdf(shop["desk"], visit.id, receipt=True)
+    text = pdf_text(pdf)
+    for expected in (f"Botox Cosmetic — from package P{package.id} (30 units left) 20 $0.00",
+                     "Gift card gift card ending 2030", "Balance due $0.00"):
+        assert expected in text, expected

@@ -37,8 +37,8 @@ def shop(clinic):  # noqa: F811
     return {**clinic, "spf": spf}
 
 
-def _charted_visit(shop, units: int = 44):
-    appt = _started(shop, "Botox Cosmetic", "rn")
+def _charted_visit(shop, units: int = 44, hour: int = 10):
+    appt = _started(shop, "Botox Cosmetic", "rn", hour)
     points = glabella(units / 4 if units % 20 else 4, 5) if units == 20 else \
         [{"view": "front", "x": 150, "y": 130, "site": "Glabella", "amount": units}]
     treatment_records.record_treatment(

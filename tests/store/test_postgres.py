@@ -137,3 +137,47 @@ def test_invoices_on_postgresql_are_numbered_paid_and_guarded(pg_admin):
     with pytest.raises(DatabaseError, match="never deleted"), db.atomic():
         Invoice.delete().where(Invoice.id == second.id).execute()
     assert check_database() == []
+
+
+def test_the_packages_step_upgrades_a_postgresql_database(pg_database, tmp_path):
+    """A multi-PC clinic at schema 8 climbs to 9 on its server: the step's new tables and
+    columns come out as a new database's, guarded the same way."""
+    from medspa_desktop.store.migrations import _stamp, has_append_only_triggers
+
+    for table in ("invoice_line", "payment"):
+        for column in ("package_id", "gift_card_id"):
+            db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "{column}"')
+    for table in ("gift_card_close", "package_use", "gift_card", "package"):
+        db.execute_sql(f'DROP TABLE "{table}" CASCADE')
+    with db.atomic():
+        _stamp(8)
+    assert migrate().from_version == 8 and read_schema_version() == SCHEMA_VERSION == 9
+    assert all(has_append_only_triggers(t) for t in ("package", "package_use", "gift_card",
+                                                     "gift_card_close"))
+    test_postgresql_gets_the_same_schema_as_sqlite(pg_database, tmp_path)
+
+
+def test_packages_and_gift_cards_on_postgresql(pg_admin):
+    from medspa_desktop.services import billing, prepaid
+    from medspa_desktop.store.models import PackageUse
+
+    patient = patients.create_patient(pg_admin, patients.PatientInput(
+        "Ann", "Lee", dt.date(1990, 1, 1)))
+    peel = Service.get(Service.name == "Chemical peel, medium")
+    sale = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (
+        billing.package_line(pg_admin, peel.id, 3, 60000),
+        billing.gift_card_line(pg_admin, 5000, code="PGCARD1"))))
+    billing.take_payment(pg_admin, sale.id, billing.PaymentInput("cash", sale.total_cents))
+    package = prepaid.patient_packages(pg_admin, patient.id)[0]
+    drawn = billing.LineDraft("service", "Peel", Decimal(1), 0, service_id=peel.id,
+                              package_id=package.id)
+    visit = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (
+        drawn, billing.LineDraft("service", "Peel", Decimal(1), 25000, service_id=peel.id))))
+    spent = billing.take_payment(pg_admin, visit.id, billing.PaymentInput(
+        "gift_card", 5000, gift_card_code="pgcard1"))
+    billing.refund(pg_admin, spent.id, 2000, "redo")
+    assert prepaid.patient_packages(pg_admin, patient.id)[0].left == "2 sessions"
+    assert prepaid.gift_card(pg_admin, "PGCARD1").balance_cents == 2000
+    with pytest.raises(DatabaseError, match="append-only|never"), db.atomic():
+        PackageUse.update(quantity_centi=0).execute()
+    assert check_database() == []
