@@ -1,9 +1,10 @@
-"""The chart's Account tab: what the patient owes, and their invoices (open one's payments
-with a double-click)."""
+"""The chart's Account tab: what the patient owes, their invoices (open one's payments with a
+double-click), and their packages with the credits left."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ...services import billing_reports
 from ...services.billing_reports import InvoiceFilter
@@ -12,6 +13,7 @@ from ...store.models import User
 from ..models import RowTableModel
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
+from .prepaid_dialogs import PackagesPanel
 from .tab import COLUMNS, PaymentsDialog
 
 
@@ -23,9 +25,15 @@ class AccountPanel(QWidget):
         self.model = RowTableModel(COLUMNS, parent=self)
         self.table = make_table(self.model, "The patient's invoices")
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
+        self.packages = PackagesPanel(user, patient_id)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.packages)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.balance)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(split, 1)
         self.refresh()
 
     def refresh(self) -> None:
@@ -35,6 +43,7 @@ class AccountPanel(QWidget):
         self.model.set_fetch(lambda offset, limit: billing_reports.invoices(
             self.user, InvoiceFilter(patient_id=self.patient_id), offset=offset, limit=limit))
         fit_columns(self.table)
+        self.packages.refresh()
 
     def open_payments(self, row: int) -> None:
         run_modal(PaymentsDialog(self.user, self.model.row_at(row).id, self))

@@ -1,9 +1,11 @@
 """Check out a visit: the invoice drafted from the treatment record (quantities and prices can
-be changed, retail items added), discounts with a reason, a tip, live totals; then issue it
-and take payments (the payments panel) and print the receipt."""
+be changed, retail items added) and drawn from the patient's package for the service when
+there is one, packages and gift cards sold, discounts with a reason, a tip, live totals; then
+issue it and take payments (the payments panel) and print the receipt."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from decimal import Decimal, InvalidOperation
 
@@ -24,13 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import billing, inventory, scheduling
+from ...services import billing, inventory, prepaid, scheduling
 from ...services.billing import CheckoutInput, LineDraft
 from ...services.errors import DomainError, ValidationError
 from ...services.money import show_cents, to_cents, to_discount
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
+from ..widgets.modal import run_modal
 from .payments_panel import PaymentsPanel
+from .prepaid_dialogs import SellGiftCardDialog, SellPackageDialog
 
 COLUMNS = ("Description", "Qty", "Price", "Discount", "Reason")
 
@@ -41,6 +45,7 @@ class CheckoutDialog(QDialog):
         self.user = user
         self.row = scheduling.get_appointment(user, appointment_id)
         self.drafts: list[LineDraft] = []
+        self.visit_lines = 0  # the first rows: the visit's service, as drafted
         self.invoice_id: int | None = None
         self.setWindowTitle(f"Check out — {self.row.patient}")
         self.resize(860, 600)
@@ -64,13 +69,22 @@ class CheckoutDialog(QDialog):
             self.invoice_id = existing.id
             self._show_payments()
         else:
-            for draft in billing.draft_for_appointment(user, appointment_id):
-                self._add_line(draft)
-            self.update_totals()
+            self._draw_visit()
 
     # -- the invoice ---------------------------------------------------------------------------
     def _invoice_page(self) -> QWidget:
         page = QWidget()
+        self.package = QComboBox()
+        self.package.setAccessibleName("Draw from package")
+        self.package.addItem("No package: charge the visit", None)
+        for p in prepaid.patient_packages(self.user, self.row.patient_id, self.row.start.date(),
+                                          self.row.service_id):
+            if p.usable:
+                expiry = f", expires {p.expires_on:%d %b %Y}" if p.expires_on else ""
+                self.package.addItem(f"{p.label}: {p.left} left of {p.bought}{expiry}", p.id)
+        if self.package.count() > 1:  # the patient paid ahead: use it unless told otherwise
+            self.package.setCurrentIndex(1)
+        self.package.currentIndexChanged.connect(lambda _i: self._draw_visit())
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -83,6 +97,12 @@ class CheckoutDialog(QDialog):
         add = QPushButton("Add product")
         add.clicked.connect(self.add_product)
         add.setEnabled(self.product.count() > 0)
+        sell_package = QPushButton("Sell pac&kage…")
+        sell_package.clicked.connect(lambda: self.sell(SellPackageDialog(
+            self.user, self.row.patient_id, self.row.service_id, self)))
+        sell_card = QPushButton("Sell &gift card…")
+        sell_card.clicked.connect(lambda: self.sell(SellGiftCardDialog(
+            self.user, self.row.patient_id, self)))
         self.discount = QLineEdit()
         self.discount.setPlaceholderText("10% or 25.00")
         self.discount.setAccessibleName("Invoice discount")
@@ -103,7 +123,15 @@ class CheckoutDialog(QDialog):
 
         adding = QHBoxLayout()
         adding.addWidget(self.product, 1)
-        adding.addWidget(add)
+        for button in (add, sell_package, sell_card):
+            adding.addWidget(button)
+        drawing = QHBoxLayout()
+        drawing.addWidget(QLabel("Package"))
+        drawing.addWidget(self.package, 1)
+        self.package_row = QWidget()
+        self.package_row.setLayout(drawing)
+        drawing.setContentsMargins(0, 0, 0, 0)
+        self.package_row.setVisible(self.package.count() > 1)
         form = QFormLayout()
         form.addRow("Invoice discount", self.discount)
         form.addRow("Discount reason", self.discount_reason)
@@ -116,31 +144,63 @@ class CheckoutDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(self.issue_button)
         layout = QVBoxLayout(page)
+        layout.addWidget(self.package_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(adding)
         layout.addLayout(lower)
         layout.addLayout(buttons)
         return page
 
-    def _add_line(self, draft: LineDraft) -> None:
-        self.drafts.append(draft)
-        row = self.table.rowCount()
+    def _add_line(self, draft: LineDraft, row: int | None = None) -> None:
+        row = self.table.rowCount() if row is None else row
+        self.drafts.insert(row, draft)
         self.table.blockSignals(True)
         self.table.insertRow(row)
+        # The description is the service's or product's. A package's credits and price were
+        # set in its own form (a discount may still be given); a gift card is sold at its
+        # value, and a service drawn from a package costs nothing.
+        if draft.package_id is not None or draft.kind == "gift_card":
+            editable = ()
+        elif draft.kind == "package":
+            editable = (3, 4)
+        else:
+            editable = (1, 2, 3, 4)
         cells = (draft.description, f"{draft.quantity.normalize():f}",
                  f"{draft.unit_price_cents / 100:.2f}", "", "")
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            if column == 0:
+            if column not in editable:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            elif column in (1, 2, 3):
+            if column in (1, 2, 3):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, column, item)
         self.table.blockSignals(False)
 
+    def _draw_visit(self) -> None:
+        """The visit's own lines, drawn from the chosen package as far as it goes."""
+        for _ in range(self.visit_lines):
+            self.table.removeRow(0)
+            self.drafts.pop(0)
+        try:
+            drafts = billing.draft_for_appointment(self.user, self.row.id,
+                                                   self.package.currentData())
+        except DomainError as exc:
+            self.message.say(str(exc))
+            drafts = billing.draft_for_appointment(self.user, self.row.id)
+        for row, draft in enumerate(drafts):
+            self._add_line(draft, row)
+        self.visit_lines = len(drafts)
+        self.update_totals()
+
     def add_product(self) -> None:
         if self.product.currentData() is not None:
             self._add_line(billing.product_line(self.user, self.product.currentData()))
+            self.update_totals()
+
+    def sell(self, dialog: SellPackageDialog | SellGiftCardDialog) -> None:
+        """Add the package or gift card the form describes, once the form is accepted."""
+        if run_modal(dialog) and dialog.line is not None:
+            self._add_line(dialog.line)
             self.update_totals()
 
     def checkout_input(self) -> CheckoutInput:
@@ -152,10 +212,10 @@ class CheckoutDialog(QDialog):
                 quantity = Decimal(text[1].strip())
             except InvalidOperation:
                 raise ValidationError(f"Line {row + 1}: the quantity must be a number.") from None
-            lines.append(LineDraft(
-                draft.kind, draft.description, quantity,
-                to_cents(text[2], f"price on line {row + 1}"), draft.service_id,
-                draft.product_id, to_discount(text[3], text[4], f"line {row + 1} discount")))
+            lines.append(dataclasses.replace(
+                draft, quantity=quantity,
+                unit_price_cents=to_cents(text[2], f"price on line {row + 1}"),
+                discount=to_discount(text[3], text[4], f"line {row + 1} discount")))
         return CheckoutInput(self.row.patient_id, tuple(lines), self.row.id,
                              to_discount(self.discount.text(), self.discount_reason.text(),
                                          "invoice discount"),

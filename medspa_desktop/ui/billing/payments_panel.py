@@ -1,5 +1,6 @@
 """An invoice's payments: what is due, the payments and refunds taken, a form to take the next
-payment (cash with change, card with last 4 and authorisation, check), the receipt, and — for
+payment (cash with change, card with last 4 and authorisation, check, gift card by its code),
+the receipt, and — for
 those allowed — refunding a payment and voiding the invoice, each with a reason."""
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ class PaymentsPanel(QWidget):
         self.check_number = QLineEdit()
         self.check_number.setMaxLength(20)
         self.check_number.setAccessibleName("Check number")
+        self.card_code = QLineEdit()
+        self.card_code.setMaxLength(24)
+        self.card_code.setPlaceholderText("the code on the card")
+        self.card_code.setAccessibleName("Gift card code")
         self.form = QFormLayout()
         self.form.addRow("Method", self.method)
         self.form.addRow("Amount", self.amount)
@@ -80,6 +85,7 @@ class PaymentsPanel(QWidget):
         self.form.addRow("Card last 4", self.last4)
         self.form.addRow("Authorisation", self.auth)
         self.form.addRow("Check number", self.check_number)
+        self.form.addRow("Gift card code", self.card_code)
         self.method.currentIndexChanged.connect(lambda _i: self._method_fields())
         self.pay_button = QPushButton("&Take payment")
         self.pay_button.clicked.connect(self.take_payment)
@@ -116,7 +122,8 @@ class PaymentsPanel(QWidget):
         method = self.method.currentData()
         for widget, shown in ((self.tendered, method == "cash"), (self.last4, method == "card"),
                               (self.auth, method == "card"),
-                              (self.check_number, method == "check")):
+                              (self.check_number, method == "check"),
+                              (self.card_code, method == "gift_card")):
             self.form.setRowVisible(widget, shown)
 
     def show_invoice(self, invoice_id: int, note: str = "") -> None:
@@ -128,11 +135,13 @@ class PaymentsPanel(QWidget):
             f"<h3>Invoice {view.number}: {show_cents(view.total_cents)}"
             f"{state.get(view.status, '')}</h3>Paid {show_cents(view.paid_cents)} · "
             + (f"Refunded {show_cents(view.refunded_cents)} · " if view.refunded_cents else "")
-            + f"<b>Balance due {show_cents(view.balance_cents)}</b>" + note)
+            + f"<b>Balance due {show_cents(view.balance_cents)}</b>" + note
+            + "".join(f"<br>Gift card sold: <b>{code}</b> (write the code on the card; it can "
+                      "be spent once this invoice is paid)" for code in view.gift_cards))
         self.model.set_rows(list(view.payments))
         fit_columns(self.table)
         self.amount.setText(f"{view.balance_cents / 100:.2f}" if view.balance_cents else "")
-        for w in (self.tendered, self.last4, self.auth, self.check_number):
+        for w in (self.tendered, self.last4, self.auth, self.check_number, self.card_code):
             w.clear()
         self.box.setVisible(view.balance_cents > 0)
         self.pay_button.setEnabled(view.balance_cents > 0)
@@ -145,7 +154,8 @@ class PaymentsPanel(QWidget):
             payment = billing.take_payment(self.user, self.invoice_id, PaymentInput(
                 method, to_cents(self.amount.text(), "amount"),
                 to_cents(self.tendered.text(), "cash handed over") if method == "cash" else 0,
-                self.last4.text(), self.auth.text(), self.check_number.text()))
+                self.last4.text(), self.auth.text(), self.check_number.text(),
+                self.card_code.text()))
         except DomainError as exc:
             self.message.say(str(exc))
             return

@@ -1,6 +1,7 @@
 """Billing tab: invoices newest first, filtered by dates, status, patient and provider, with
 what is paid and due (the outstanding total of the filter shown); open an invoice's payments
-(take one, refund, void, receipt), preview the invoice, and run the daily close."""
+(take one, refund, void, receipt), preview the invoice, look a gift card up, and run the daily
+close."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import preview_document, show_preview
 from ..widgets.table import fit_columns, make_table
 from .payments_panel import PaymentsPanel
+from .prepaid_dialogs import GiftCardDialog
 
 COLUMNS = (
     Column("Invoice", lambda r: r.number, align_right=True),
@@ -98,6 +100,9 @@ class BillingTab(QWidget):
         self.payments_button.clicked.connect(lambda: self.open_payments())
         self.invoice_button = QPushButton("Pre&view invoice…")
         self.invoice_button.clicked.connect(lambda: self.preview_invoice())
+        self.gift_card_button = QPushButton("&Gift card…")
+        self.gift_card_button.clicked.connect(
+            lambda: run_modal(GiftCardDialog(self.user, parent=self)))
         self.close_button = QPushButton("&Daily close…")
         self.close_button.clicked.connect(lambda: self.daily_close())
         self.model = RowTableModel(COLUMNS, parent=self)
@@ -110,7 +115,8 @@ class BillingTab(QWidget):
             bar.addWidget(w)
         actions = QHBoxLayout()
         actions.addWidget(self.count, 1)
-        for b in (self.payments_button, self.invoice_button, self.close_button):
+        for b in (self.payments_button, self.invoice_button, self.gift_card_button,
+                  self.close_button):
             actions.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
