@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import ClinicSetting, User
-from . import audit, auth, catalog, consent_policy, hours
+from . import audit, auth, billing, catalog, consent_policy, hours
 from .errors import DomainError, ValidationError
 from .patients import normalise_phone
 from .permissions import require
@@ -70,9 +70,12 @@ def set_paper_size(actor: User, size: str) -> None:
 
 def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
                   late_cancel_hours: int, paper: str,
-                  consent_rules: consent_policy.Policy | None = None) -> None:
+                  consent_rules: consent_policy.Policy | None = None,
+                  tax: billing.TaxRates | None = None) -> None:
     """The clinic-settings screen's save: all of it, or (on any bad value) none of it."""
     with db.atomic():
+        if tax is not None and tax != billing.tax_rates():
+            billing.set_tax_rates(actor, tax)
         hours.set_clinic_hours(actor, opening_hours)
         hours.set_schedule_settings(actor, slot=slot, late_cancel_hours=late_cancel_hours)
         set_paper_size(actor, paper)

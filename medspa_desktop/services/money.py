@@ -40,20 +40,33 @@ def show_cents(cents: int) -> str:
 
 def to_discount(text: str, reason: str = "", what: str = "discount"):
     """ "10%" → 10 percent, "15" or "$15.00" → an amount; blank → none."""
-    from .billing_math import BASIS, Discount
+    from .billing_math import Discount
 
     cleaned = (text or "").strip()
     if not cleaned:
         return Discount()
     if cleaned.endswith("%"):
-        try:
-            percent = Decimal(cleaned[:-1].strip())
-        except InvalidOperation:
-            raise ValidationError(f"Enter the {what} as 10% or as an amount like 15.00.") from None
-        if not percent.is_finite() or not 0 <= percent <= 100:
-            raise ValidationError(f"The {what} must be between 0% and 100%.")
-        basis_points = percent * BASIS / 100
-        if basis_points != basis_points.to_integral_value():
-            raise ValidationError(f"The {what} percent has at most two decimals.")
-        return Discount(percent_bp=int(basis_points), reason=reason)
+        return Discount(percent_bp=to_basis_points(cleaned, what), reason=reason)
     return Discount(amount_cents=to_cents(cleaned, what), reason=reason)
+
+
+def to_basis_points(text: str, what: str = "rate") -> int:
+    """ "7.25%" or "7.25" -> 725 (hundredths of a percent); blank is zero."""
+    cleaned = (text or "").strip().removesuffix("%").strip()
+    if not cleaned:
+        return 0
+    try:
+        percent = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValidationError(f"Enter the {what} as a percent, like 10% or 7.25%.") from None
+    if not percent.is_finite() or not 0 <= percent <= 100:
+        raise ValidationError(f"The {what} must be between 0% and 100%.")
+    basis_points = percent * 100
+    if basis_points != basis_points.to_integral_value():
+        raise ValidationError(f"The {what} percent has at most two decimals.")
+    return int(basis_points)
+
+
+def show_basis_points(bp: int) -> str:
+    """725 -> "7.25%", 700 -> "7%"."""
+    return f"{(Decimal(bp) / 100).normalize():f}%"

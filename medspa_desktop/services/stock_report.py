@@ -25,6 +25,9 @@ class ProductStock:
     reorder_at: str
     next_expiry: dt.date | None  # of the unexpired lots with stock
     low: bool
+    price_cents: int = 0  # retail: the selling price per item
+    sku: str = ""
+    taxable: bool = True
 
 
 def overview(actor: User, today: dt.date | None = None) -> list[ProductStock]:
@@ -35,15 +38,17 @@ def overview(actor: User, today: dt.date | None = None) -> list[ProductStock]:
     query = (Product
              .select(Product.id, Product.name, Product.kind, Product.unit,
                      Product.low_stock_centi,
-                     fn.COALESCE(fn.SUM(Lot.remaining_centi), 0), fn.MIN(Lot.expiry))
+                     fn.COALESCE(fn.SUM(Lot.remaining_centi), 0), fn.MIN(Lot.expiry),
+                     Product.price_cents, Product.sku, Product.taxable)
              .join(Lot, JOIN.LEFT_OUTER, on=(Lot.product == Product.id) & usable)
              .where(Product.active)
              .group_by(Product.id, Product.name, Product.kind, Product.unit,
-                       Product.low_stock_centi)
+                       Product.low_stock_centi, Product.price_cents, Product.sku,
+                       Product.taxable)
              .order_by(Product.name).tuples())
     return [ProductStock(pid, name, kind, unit, show(left, unit), show(low, unit), expiry,
-                         left <= low)
-            for pid, name, kind, unit, low, left, expiry in query]
+                         left <= low, price, sku, bool(taxable))
+            for pid, name, kind, unit, low, left, expiry, price, sku, taxable in query]
 
 
 @dataclass(frozen=True)

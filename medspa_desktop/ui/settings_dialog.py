@@ -1,6 +1,7 @@
 """Clinic settings an admin changes: opening hours, the schedule's grid, the late-cancel
-window, the paper documents print on, and how long a signed consent stays valid. Every change is checked and audited by the
-services; nothing is saved unless all of it is valid."""
+window, the paper documents print on, how long a signed consent stays valid, and the tax rates
+on services and retail. Every change is checked and audited by the services; nothing is saved
+unless all of it is valid."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import clinic, consent_policy, hours
+from ..services import billing, clinic, consent_policy, hours
 from ..services.errors import DomainError
+from ..services.money import show_basis_points, to_basis_points
 from ..store.models import User
 from .widgets.messages import ErrorLabel
 
@@ -65,6 +67,16 @@ class ClinicSettingsDialog(QDialog):
         form3 = QFormLayout(consent_box)
         form3.addRow("&Valid for", self.consent_months)
         form3.addRow("", self.consent_current)
+        rates = billing.tax_rates()
+        self.services_tax = QLineEdit(show_basis_points(rates.services_bp))
+        self.retail_tax = QLineEdit(show_basis_points(rates.retail_bp))
+        tax_box = QGroupBox("Sales tax (a service can be exempt)")
+        form4 = QFormLayout(tax_box)
+        for label, edit in (("&Services", self.services_tax), ("&Retail", self.retail_tax)):
+            edit.setAccessibleName(f"{label.strip('&')} tax rate")
+            edit.setPlaceholderText("like 7.25%")
+            edit.setMaxLength(8)
+            form4.addRow(label, edit)
         self.message = ErrorLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -75,16 +87,19 @@ class ClinicSettingsDialog(QDialog):
         layout.addWidget(hours_box)
         layout.addWidget(other)
         layout.addWidget(consent_box)
+        layout.addWidget(tax_box)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
     def save(self) -> None:
         try:
+            tax = billing.TaxRates(to_basis_points(self.services_tax.text(), "services tax"),
+                                   to_basis_points(self.retail_tax.text(), "retail tax"))
             clinic.save_settings(self.user, {d: e.text() for d, e in self.day_hours.items()},
                                  self.slot.currentData(), self.late.value(),
                                  self.paper.currentData(),
                                  consent_policy.Policy(self.consent_months.value(),
-                                                 self.consent_current.isChecked()))
+                                                 self.consent_current.isChecked()), tax)
         except DomainError as exc:
             self.message.say(str(exc))
             return

@@ -40,5 +40,16 @@ def test_discounts_are_typed_as_a_percent_or_an_amount():
     assert to_discount("") == Discount()
     with pytest.raises(ValidationError, match="between 0% and 100%"):
         to_discount("120%")
-    with pytest.raises(ValidationError, match="10% or as an amount"):
+    with pytest.raises(ValidationError, match="as a percent, like 10%"):
         to_discount("ten%")
+
+
+def test_tax_rates_are_typed_as_a_percent():
+    from medspa_desktop.services.money import show_basis_points, to_basis_points
+
+    assert [to_basis_points(t) for t in ("7.25%", "8", " 0 % ", "")] == [725, 800, 0, 0]
+    assert [show_basis_points(b) for b in (725, 800, 0, 50)] == ["7.25%", "8%", "0%", "0.5%"]
+    with pytest.raises(ValidationError, match="retail tax percent has at most two decimals"):
+        to_basis_points("8.875", "retail tax")
+    with pytest.raises(ValidationError, match="between 0% and 100%"):
+        to_basis_points("-1")

@@ -8,7 +8,11 @@ from PySide6.QtCore import QDate
 
 from medspa_desktop.store.models import AuditEvent, Lot
 from medspa_desktop.ui.treatments.inventory_dialog import InventoryDialog
-from medspa_desktop.ui.treatments.stock_dialogs import AdjustDialog, ReceiveDialog
+from medspa_desktop.ui.treatments.stock_dialogs import (
+    AdjustDialog,
+    ReceiveDialog,
+    RetailPriceDialog,
+)
 from tests.conftest import staff
 from tests.ui.modal import answer_next_modal
 
@@ -85,8 +89,35 @@ def test_the_front_desk_sees_stock_but_cannot_change_it(qtbot, demo_db):
     qtbot.addWidget(dialog)
     assert dialog.products.rowCount() > 0 and dialog.lots.rowCount() > 0
     assert not any(b.isEnabled() for b in (dialog.new_button, dialog.receive_button,
-                                           dialog.adjust_button))
+                                           dialog.adjust_button, dialog.price_button))
     assert dialog.selected_product().name == "Botox Cosmetic"
     details = {m.detail for m in dialog.ledger.rows()}
     assert "Used at a visit" in details  # who was treated is not hers to see
     assert not any(d.startswith("Treated") for d in details)
+
+
+def test_a_retail_item_is_priced_for_the_checkout(qtbot, screen):
+    screen.product_table.selectRow(screen.products.rows().index(
+        _product(screen, "Botox Cosmetic")))
+    assert not screen.price_button.isEnabled()  # not sold over the counter
+    spf = next(r for r in screen.products.rows() if r.kind == "retail")
+    screen.product_table.selectRow(screen.products.rows().index(spf))
+    said = []
+
+    def fill(dialog: RetailPriceDialog):
+        assert dialog.price.text() == f"{spf.price_cents / 100:.2f}"
+        dialog.price.setText("12,50")
+        dialog.save_button.click()
+        said.append(dialog.message.text())
+        dialog.price.setText("38.50")
+        dialog.sku.setText("spf-50")
+        dialog.taxable.setChecked(False)
+        dialog.save_button.click()
+
+    answer_next_modal(fill)
+    screen.price_button.click()
+    assert said == ["Enter the price as a number, e.g. 4.50."]
+    priced = _product(screen, spf.name)
+    assert (priced.price_cents, priced.sku, priced.taxable) == (3850, "SPF-50", False)
+    assert screen.products.data(screen.products.index(
+        screen.products.rows().index(priced), 5)) == "$38.50"

@@ -364,8 +364,16 @@ def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
     dialog.day_hours[6].setText("closed")
     dialog.consent_months.setValue(18)
     dialog.consent_current.setChecked(False)
+    assert dialog.retail_tax.text() == "7%"  # the demo's
+    dialog.retail_tax.setText("8.875%")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "The retail tax percent has at most two decimals."
+    dialog.retail_tax.setText("8.25")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
+    from medspa_desktop.services import billing
+
+    assert billing.tax_rates() == billing.TaxRates(services_bp=0, retail_bp=825)
     assert hours.clinic_hours_text()[5] == "10:00-16:00" and hours.slot_minutes() == 10
     from medspa_desktop.services import consent_policy
 

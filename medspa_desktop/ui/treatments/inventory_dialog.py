@@ -17,11 +17,19 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import inventory, stock_report
+from ...services.money import show_cents
 from ...services.permissions import allowed
 from ...store.models import User
 from ..models import Column, RowTableModel
+from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
-from .stock_dialogs import KIND_LABELS, AdjustDialog, ProductDialog, ReceiveDialog
+from .stock_dialogs import (
+    KIND_LABELS,
+    AdjustDialog,
+    ProductDialog,
+    ReceiveDialog,
+    RetailPriceDialog,
+)
 
 PRODUCT_COLUMNS = (
     Column("Product", lambda r: r.name),
@@ -29,6 +37,8 @@ PRODUCT_COLUMNS = (
     Column("On hand", lambda r: r.on_hand, align_right=True),
     Column("Reorder at", lambda r: r.reorder_at, align_right=True),
     Column("Next expiry", lambda r: r.next_expiry),
+    Column("Price", lambda r: show_cents(r.price_cents) if r.kind == "retail" else "",
+           align_right=True),
 )
 LOT_COLUMNS = (
     Column("Lot", lambda r: r.lot_number),
@@ -81,6 +91,8 @@ class InventoryDialog(QDialog):
         self.new_button = QPushButton("&New product…")
         self.receive_button = QPushButton("&Receive stock…")
         self.adjust_button = QPushButton("&Adjust count…")
+        self.price_button = QPushButton("Retail &price…")
+        self.price_button.clicked.connect(lambda: self.set_price())
         close = QPushButton("Close")
         self.new_button.clicked.connect(self.new_product)
         self.receive_button.clicked.connect(lambda: self.receive())
@@ -100,7 +112,8 @@ class InventoryDialog(QDialog):
         split.addWidget(right)
         split.setSizes([560, 590])
         bar = QHBoxLayout()
-        for button in (self.new_button, self.receive_button, self.adjust_button):
+        for button in (self.new_button, self.receive_button, self.adjust_button,
+                       self.price_button):
             bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(close)
@@ -141,6 +154,8 @@ class InventoryDialog(QDialog):
 
     def _show_lots(self) -> None:
         product = self.selected_product()
+        self.price_button.setEnabled(product is not None and product.kind == "retail"
+                                     and allowed(self.user, "inventory.write"))
         self.lots.set_rows(stock_report.product_lots(self.user, product.id) if product else [])
         fit_columns(self.lot_table)
         self._select(self.lot_table, self.lots, None)
@@ -164,6 +179,11 @@ class InventoryDialog(QDialog):
         dialog = ReceiveDialog(self.user, product.id if product else None, self)
         if dialog.exec():
             self.refresh(dialog.lot.product_id, dialog.lot.id)
+
+    def set_price(self) -> None:
+        product = self.selected_product()
+        if product is not None and run_modal(RetailPriceDialog(self.user, product, self)):
+            self.refresh(product.id)
 
     def adjust(self) -> None:
         product, lot = self.selected_product(), self.selected_lot()

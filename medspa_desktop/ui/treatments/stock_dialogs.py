@@ -1,4 +1,5 @@
-"""The small forms of the inventory screen: a new product, stock received, a count adjusted.
+"""The small forms of the inventory screen: a new product, stock received, a count adjusted,
+a retail item's price.
 Each checks through the service and shows its refusal in place; nothing is saved until the
 service accepts it."""
 
@@ -6,12 +7,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QLabel,
 )
 
-from ...services import inventory
+from ...services import billing, inventory
 from ...services.errors import ValidationError
 from ...services.money import to_cents
 from ...store.models import User
@@ -96,3 +98,22 @@ class AdjustDialog(FormDialog):
         if not change:
             raise ValidationError("Enter how much to add (5) or take away (−5).")
         inventory.adjust(self.user, self.lot_id, change, self.reason.text())
+
+
+class RetailPriceDialog(FormDialog):
+    """A retail item's selling price (per item), its SKU and whether sales tax applies."""
+
+    def __init__(self, user: User, product, parent=None) -> None:
+        super().__init__(f"Retail price — {product.name}", parent)
+        self.user, self.product_id = user, product.id
+        self.price = self._line("Price per item ($)", 14, "42.00")
+        self.price.setText(f"{product.price_cents / 100:.2f}")
+        self.sku = self._line("SKU", 40, "optional")
+        self.sku.setText(product.sku)
+        self.taxable = QCheckBox("Charge the retail sales tax")
+        self.taxable.setChecked(product.taxable)
+        self.form.addRow("", self.taxable)
+
+    def submit(self) -> None:
+        billing.set_retail(self.user, self.product_id, to_cents(self.price.text(), "price"),
+                           self.sku.text(), self.taxable.isChecked())
