@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "catalog.write": (frozenset({"admin"}), "change rooms, devices and services"),
     "users.manage": (frozenset({"admin"}), "manage staff accounts"),
     "audit.read": (frozenset({"admin", "medical_director"}), "review the audit log"),
+    "backup.run": (ALL, "back up the clinic's data"),
+    "backup.manage": (frozenset({"admin"}), "choose the backup folder and restore a backup"),
 }
 
 

@@ -181,3 +181,10 @@ def test_packages_and_gift_cards_on_postgresql(pg_admin):
     with pytest.raises(DatabaseError, match="append-only|never"), db.atomic():
         PackageUse.update(quantity_centi=0).execute()
     assert check_database() == []
+
+
+def test_a_postgresql_clinic_is_told_to_back_up_with_the_servers_tools(pg_admin):
+    from medspa_desktop.services import backup
+
+    with pytest.raises(backup.BackupError, match="pg_dump"):
+        backup.create_backup(pg_admin)
