@@ -5,6 +5,8 @@
     medspa-desktop check --db PATH             integrity, schema version, audit chain
     medspa-desktop screenshot --db PATH --user NAME --tab NAME --out FILE.png
     medspa-desktop day-sheet --db PATH --user NAME [--date D] [--provider NAME] --out F.pdf
+    medspa-desktop backup --db PATH [--to DIR]   back up the database and photos, checked
+    medspa-desktop restore --from BACKUP --db PATH   put a checked backup in place
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -62,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--date", type=_date, help="day (default today)")
     sheet.add_argument("--provider", help="only this provider's user name")
     sheet.add_argument("--out", required=True, help="PDF file to write")
+
+    save = sub.add_parser("backup", help="back up a database and its photos, and check it")
+    save.add_argument("--db", dest="sub_db", help="database file to back up")
+    save.add_argument("--to", help="backup folder (default: the clinic's backup folder)")
+    put = sub.add_parser("restore", help="replace a database with a checked backup (the "
+                                         "replaced file is kept beside it)")
+    put.add_argument("--from", dest="source", required=True, help="a backup folder")
+    put.add_argument("--db", dest="sub_db", required=True, help="database file to replace")
     return parser
 
 
@@ -82,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_gui(args.db or paths.default_database())
         target = getattr(args, "sub_db", None) or args.db or paths.default_database()
         return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot,
-                "day-sheet": cmd_day_sheet}[args.command](args, target)
+                "day-sheet": cmd_day_sheet, "backup": cmd_backup,
+                "restore": cmd_restore}[args.command](args, target)
     except CliError as exc:
         print(f"medspa-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -204,4 +215,54 @@ def cmd_day_sheet(args, target: str) -> int:
         raise CliError(str(exc)) from None
     out.write_bytes(pdf)
     print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_backup(args, target: str) -> int:
+    from .services import backup
+    from .services.errors import DomainError
+    from .store.database import close_database
+
+    _open_existing(target)
+    try:
+        folder = Path(args.to) if args.to else None
+        last = [0]
+
+        def progress(done: int, total: int) -> None:
+            percent = 100 * done // max(total, 1)
+            if percent >= last[0] + 10 or done == total:
+                last[0] = percent
+                print(f"backup: {percent}%", file=sys.stderr)
+
+        result = backup.create_backup(None, folder, progress=progress, reason="command line")
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        close_database()
+    info = result.backup
+    print(f"Backed up {target} to {info.path} ({info.size:,} bytes, {info.photos} photos, "
+          f"checked) in {result.seconds:.1f} s"
+          + (f"; rotated out {len(result.removed)} older" if result.removed else ""))
+    for name in info.missing_photos:
+        print(f"PROBLEM: photo {name} is named by the database but was not found")
+    return EXIT_PROBLEMS if info.missing_photos else EXIT_OK
+
+
+def cmd_restore(args, target: str) -> int:
+    from .services import backup
+    from .services.errors import DomainError
+    from .store.database import close_database, is_postgres_url
+
+    if is_postgres_url(target):
+        raise CliError("restore a PostgreSQL server with its own tools (pg_restore)")
+    try:
+        result = backup.restore_backup(Path(args.source), Path(target))
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    _open_existing(target)  # upgrades an older backup's schema, with its own backup first
+    close_database()
+    print(f"Restored {args.source} to {target}"
+          + (f"; the replaced database is kept as {result.replaced[0]}" if result.replaced
+             else "") + (f"; {result.photos_restored} photos copied back"
+                         if result.photos_restored else ""))
     return EXIT_OK

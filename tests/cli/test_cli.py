@@ -135,3 +135,39 @@ def test_day_sheet_for_someone_who_is_not_a_provider_is_one_line(closed_demo, tm
     one_line_error(run("day-sheet", "--db", str(closed_demo), "--user", "frontdesk",
                        "--provider", "frontdesk", "--out", str(tmp_path / "x.pdf")),
                    "no provider named 'frontdesk'")
+
+
+def test_backup_then_restore_from_the_command_line(closed_demo, tmp_path):
+    drive = tmp_path / "usb"
+    saved = run("backup", "--db", str(closed_demo), "--to", str(drive))
+    assert saved.returncode == 0, saved.stderr
+    assert "checked" in saved.stdout and "backup: 100%" in saved.stderr
+    (taken,) = [p for p in drive.iterdir() if p.name.startswith("medspa-")]
+    con = sqlite3.connect(closed_demo)
+    before = con.execute("SELECT COUNT(*) FROM appointment").fetchone()[0]
+    con.execute("DROP TRIGGER appointment_change_no_delete")  # a careless tool wipes history
+    con.execute("DELETE FROM appointment_change")
+    con.commit()
+    con.close()
+    assert run("check", "--db", str(closed_demo)).returncode == 1
+    restored = run("restore", "--from", str(taken), "--db", str(closed_demo))
+    assert restored.returncode == 0, restored.stderr
+    assert "the replaced database is kept as" in restored.stdout
+    assert run("check", "--db", str(closed_demo)).returncode == 0
+    con = sqlite3.connect(closed_demo)
+    assert con.execute("SELECT COUNT(*) FROM appointment").fetchone()[0] == before
+    assert con.execute("SELECT COUNT(*) FROM appointment_change").fetchone()[0] > 0
+    con.close()
+    aside = list(tmp_path.glob("demo.db.replaced-*"))
+    assert len(aside) == 1
+
+
+def test_a_damaged_backup_is_not_restored(closed_demo, tmp_path):
+    drive = tmp_path / "usb"
+    assert run("backup", "--db", str(closed_demo), "--to", str(drive)).returncode == 0
+    (taken,) = drive.iterdir()
+    (taken / "clinic.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 4096)
+    before = closed_demo.read_bytes()
+    one_line_error(run("restore", "--from", str(taken), "--db", str(closed_demo)),
+                   "cannot be restored: the database file changed")
+    assert closed_demo.read_bytes() == before
