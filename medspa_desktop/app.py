@@ -86,7 +86,7 @@ def run_gui(target: str) -> int:
                 if not login.exec():
                     return 0
                 user = login.user
-            window = MainWindow(user)
+            window = MainWindow(user, auto_backup=True)
             window.show()
             app.exec()
             if not window.signed_out:

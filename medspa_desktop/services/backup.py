@@ -392,6 +392,29 @@ def prune(folder: Path, now: dt.datetime | None = None) -> list[Path]:
 
 
 # -- restoring ---------------------------------------------------------------------------------
+def begin_restore(actor: User, backup: Path) -> Path:
+    """An admin's restore, from the program: permission, the backup's check, and the record
+    of it in the database about to be replaced. Returns the database file to close and
+    replace with ``restore_backup``."""
+    require(actor, "backup.manage")
+    problems = verify_backup(Path(backup))
+    if problems:
+        raise BackupError(f"{backup} cannot be restored: " + "; ".join(problems[:3]))
+    with db.atomic():
+        audit.record(actor, "backup.restore", "backup", Path(backup).name,
+                     f"replacing this database with {backup}")
+    return database_path()
+
+
+def record_restore(username: str, result: RestoreResult, backup: Path) -> None:
+    """Note the restore in the restored database (its staff may not include the person)."""
+    with db.atomic():
+        audit.record(None, "backup.restored", "backup", Path(backup).name,
+                     f"restored by {username}; the replaced database is kept as "
+                     f"{result.replaced[0] if result.replaced else '(none)'}",
+                     username=username)
+
+
 def restore_backup(backup: Path, database: Path, now: dt.datetime | None = None) -> RestoreResult:
     """Put a checked backup in place of ``database`` (which must not be open), keeping the
     replaced file beside it; photos missing from the photo folder are copied back."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import ClinicSetting, User
-from . import audit, auth, billing, catalog, consent_policy, hours
+from . import audit, auth, backup, billing, catalog, consent_policy, hours
 from .errors import DomainError, ValidationError
 from .patients import normalise_phone
 from .permissions import require
@@ -71,9 +71,12 @@ def set_paper_size(actor: User, size: str) -> None:
 def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
                   late_cancel_hours: int, paper: str,
                   consent_rules: consent_policy.Policy | None = None,
-                  tax: billing.TaxRates | None = None) -> None:
+                  tax: billing.TaxRates | None = None,
+                  backup_folder: str | None = None) -> None:
     """The clinic-settings screen's save: all of it, or (on any bad value) none of it."""
     with db.atomic():
+        if backup_folder is not None and backup_folder.strip() != str(backup.backup_folder()):
+            backup.set_backup_folder(actor, backup_folder)
         if tax is not None and tax != billing.tax_rates():
             billing.set_tax_rates(actor, tax)
         hours.set_clinic_hours(actor, opening_hours)

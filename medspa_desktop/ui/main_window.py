@@ -1,24 +1,28 @@
-"""The main window: tabs, menus with standard shortcuts, status bar, remembered state.
+"""The main window: tabs, menus with standard shortcuts, status bar, remembered state, and
+backups (now, automatically once a day and on quitting after a change, and restoring one).
 
 It wires the tabs together; the clinic's logic lives in services/.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import APP_NAME, __version__
+from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
-from ..services import clinic
+from ..services import backup, clinic
 from ..services.consent_templates import KINDS
 from ..services.permissions import allowed
-from ..store.database import database_label
+from ..store.database import close_database, database_label, is_sqlite
 from ..store.models import ROLE_LABELS, User
+from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
 from .patients.new_patient import NewPatientDialog
 from .patients.tab import PatientsTab
@@ -27,6 +31,7 @@ from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
 from .widgets.modal import run_modal
 from .widgets.pdf_preview import show_preview
+from .worker import run_in_background
 
 TAB_KEYS = ("schedule", "patients", "treatments", "billing")
 QUICK_STATUSES = (
@@ -41,10 +46,12 @@ QUICK_STATUSES = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, user: User, *, remember: bool = True) -> None:
+    def __init__(self, user: User, *, remember: bool = True, auto_backup: bool = False) -> None:
         super().__init__()
         self.user = user
         self._remember = remember
+        self._auto_backup = auto_backup and is_sqlite()
+        self._backup_task = None
         self.signed_out = False  # closed by "Sign out" rather than "Quit"
         self.setObjectName("MainWindow")
         self.clinic = clinic.clinic_info()
@@ -68,6 +75,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         if remember:
             self._restore_state()
+        if self._auto_backup:  # the day's first backup, once the window is up
+            QTimer.singleShot(3000, self.backup_if_due)
 
     # -- menus ------------------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
@@ -89,6 +98,13 @@ class MainWindow(QMainWindow):
                                             file_menu)
         self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
         self._action("Consent &forms…", self.consent_forms, None, file_menu)
+        file_menu.addSeparator()
+        self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B",
+                                          file_menu)
+        self.restore_action = self._action("&Restore from a backup…", self.restore_backup,
+                                           None, file_menu)
+        self.backup_action.setEnabled(is_sqlite())
+        self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
         file_menu.addSeparator()
         self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
         file_menu.addSeparator()
@@ -139,8 +155,18 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(f"Signed in: {self.user.display_name} ({role})")
         self.db_label = QLabel(f"Database: {database_label()}")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for label in (self.clinic_label, self.user_label, self.db_label):
+        self.backup_label = QLabel()
+        for label in (self.backup_label, self.clinic_label, self.user_label, self.db_label):
             self.statusBar().addPermanentWidget(label)
+        self.show_backup_state()
+
+    def show_backup_state(self) -> None:
+        if not is_sqlite():
+            self.backup_label.hide()
+            return
+        text, warning = backup_status(backup.state(), dt.datetime.now())
+        self.backup_label.setText(text)
+        self.backup_label.setStyleSheet("color: #a33; font-weight: bold;" if warning else "")
 
     # -- actions ----------------------------------------------------------------------------
     def current_tab_key(self) -> str:
@@ -219,6 +245,66 @@ class MainWindow(QMainWindow):
         self.signed_out = True
         self.close()
 
+    # -- backups ----------------------------------------------------------------------------
+    def back_up_now(self) -> None:
+        result = back_up_with_progress(self, self.user)
+        self.show_backup_state()
+        if result is not None:
+            self.statusBar().showMessage(
+                f"Backed up to {result.backup.path} and checked "
+                f"({result.seconds:.1f} s).", 8000)
+
+    def backup_if_due(self) -> None:
+        """Once a day, in the background: the window stays usable."""
+        if not backup.state().due(dt.datetime.now()) or self._backup_task is not None:
+            return
+        self.statusBar().showMessage("Backing up (the day's first backup)…", 5000)
+
+        def done(result) -> None:
+            self._backup_task = None
+            self.show_backup_state()
+            self.statusBar().showMessage(f"Backed up to {result.backup.path}.", 8000)
+
+        def failed(exc: Exception) -> None:
+            self._backup_task = None
+            log.warning("The daily backup failed: %s", exc)
+            self.show_backup_state()
+            self.statusBar().showMessage(f"The daily backup failed: {exc}", 15000)
+
+        self._backup_task = run_in_background(
+            lambda _say: backup.create_backup(self.user, reason="daily"), done, failed)
+
+    def restore_backup(self) -> None:
+        dialog = RestoreDialog(self.user, self)
+        if not run_modal(dialog) or dialog.chosen is None:
+            return
+        from ..app import open_clinic_database
+
+        chosen = dialog.chosen
+        try:
+            database = backup.begin_restore(self.user, chosen)
+        except Exception as exc:
+            QMessageBox.warning(self, "Restore", str(exc))
+            return
+        close_database()
+        try:
+            result = backup.restore_backup(chosen, database)
+        except Exception as exc:
+            log.exception("Restoring %s failed", chosen)
+            refusal = open_clinic_database(str(database))
+            QMessageBox.critical(self, "Restore", f"The backup was not restored: {exc}"
+                                 + (f"\n\n{refusal}" if refusal else ""))
+            return
+        refusal = open_clinic_database(str(database))
+        if refusal is None:
+            backup.record_restore(self.user.username, result, chosen)
+        QMessageBox.information(
+            self, "Restore", f"The backup of {chosen.name} is in place. The database that was in "
+            f"use is kept as {result.replaced[0] if result.replaced else '(none)'}. Everyone "
+            "signs in again." if refusal is None else refusal)
+        self._auto_backup = False  # the restored data has not changed; no backup on the way out
+        self.sign_out()
+
     def about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", about_text(self.clinic.name))
 
@@ -245,6 +331,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._remember:
             self.save_state()
+        if self._auto_backup and not self.signed_out and backup.state().changed_since:
+            back_up_with_progress(self, self.user, reason="on closing")
         super().closeEvent(event)
 
 

@@ -1,6 +1,6 @@
 """Clinic settings an admin changes: opening hours, the schedule's grid, the late-cancel
-window, the paper documents print on, how long a signed consent stays valid, and the tax rates
-on services and retail. Every change is checked and audited by the services; nothing is saved
+window, the paper documents print on, how long a signed consent stays valid, the tax rates
+on services and retail, and the folder backups go to. Every change is checked and audited by the services; nothing is saved
 unless all of it is valid."""
 
 from __future__ import annotations
@@ -10,16 +10,20 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
 
-from ..services import billing, clinic, consent_policy, hours
+from ..services import backup, billing, clinic, consent_policy, hours
 from ..services.errors import DomainError
 from ..services.money import show_basis_points, to_basis_points
+from ..store.database import is_sqlite
 from ..store.models import User
 from .widgets.messages import ErrorLabel
 
@@ -77,6 +81,16 @@ class ClinicSettingsDialog(QDialog):
             edit.setPlaceholderText("like 7.25%")
             edit.setMaxLength(8)
             form4.addRow(label, edit)
+        self.backup_folder = QLineEdit(str(backup.backup_folder()) if is_sqlite() else "")
+        self.backup_folder.setAccessibleName("Backup folder")
+        self.backup_folder.setMaxLength(400)
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose_folder)
+        backup_box = QGroupBox("Backups (daily, and on quitting after a change)")
+        row = QHBoxLayout(backup_box)
+        row.addWidget(self.backup_folder, 1)
+        row.addWidget(choose)
+        backup_box.setVisible(is_sqlite())
         self.message = ErrorLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -88,8 +102,15 @@ class ClinicSettingsDialog(QDialog):
         layout.addWidget(other)
         layout.addWidget(consent_box)
         layout.addWidget(tax_box)
+        layout.addWidget(backup_box)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for backups",
+                                                  self.backup_folder.text())
+        if folder:
+            self.backup_folder.setText(folder)
 
     def save(self) -> None:
         try:
@@ -99,7 +120,8 @@ class ClinicSettingsDialog(QDialog):
                                  self.slot.currentData(), self.late.value(),
                                  self.paper.currentData(),
                                  consent_policy.Policy(self.consent_months.value(),
-                                                 self.consent_current.isChecked()), tax)
+                                                 self.consent_current.isChecked()), tax,
+                                 self.backup_folder.text() if is_sqlite() else None)
         except DomainError as exc:
             self.message.say(str(exc))
             return
