@@ -240,7 +240,8 @@ def _priced(data: CheckoutInput, today: dt.date) -> tuple[Totals, list[tuple[str
             raise ValidationError(f"Line {n}: a service drawn from a package costs nothing.")
         if (line.kind in ("package", "gift_card")) != (line.sells is not None) or (
                 line.kind == "package" and (not isinstance(line.sells, PackageSale)
-                                            or line.sells.service_id != line.service_id)):
+                                            or line.sells.service_id != line.service_id)) or (
+                line.kind == "gift_card" and not isinstance(line.sells, GiftCardSale)):
             raise ValidationError(f"Line {n}: say what the package or gift card is.")
         if line.kind == "gift_card" and (line.discount.percent_bp or line.discount.amount_cents
                                          or data.discount.percent_bp
@@ -277,14 +278,14 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
     patient = Patient.get_or_none(Patient.id == data.patient_id)
     if patient is None:
         raise NotFound("That patient does not exist.")
-    provider_id = None
+    provider_id, given_on = None, now.date()  # credits are drawn as of the visit's day
     if data.appointment_id is not None:
         appt = Appointment.get_or_none(Appointment.id == data.appointment_id)
         if appt is None or appt.patient_id != patient.id:
             raise ValidationError("That visit is not this patient's.")
         if appt.status not in ("in_treatment", "completed", "checked_out"):
             raise ValidationError("Check out a visit once the treatment has been given.")
-        provider_id = appt.provider_id
+        provider_id, given_on = appt.provider_id, appt.start.date()
     for line in data.lines:
         if not clean_line(line.description):
             raise ValidationError("Every line needs a description.")
@@ -322,7 +323,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
                 description += f", code {prepaid.show_code(card.code)}"
             elif line.package_id is not None:
                 package = prepaid.draw(actor, line.package_id, patient.id, line.service_id,
-                                       quantity_centi, invoice.id, now.date(), now)
+                                       quantity_centi, invoice.id, given_on, now)
                 left = Decimal(prepaid.credits_left(package.id)) / 100
                 description += f" ({prepaid.credit_words(package.service, left)} left)"
             InvoiceLine.create(
@@ -480,12 +481,18 @@ def refunded_cents(payment_id: int) -> int:
             .where(Payment.refund_of == payment_id).scalar() or 0)
 
 
+REFUND_TO = ("cash", "card", "check")
+
+
 def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
-           now: dt.datetime | None = None) -> Payment:
-    """Give back all or part of one payment, by the same method, saying why."""
+           now: dt.datetime | None = None, *, to: str | None = None) -> Payment:
+    """Give back all or part of one payment, saying why: by the same method (a gift card
+    payment back onto the card), or — ``to`` — as cash, card or check instead."""
     require(actor, "billing.refund")
     now = (now or dt.datetime.now()).replace(microsecond=0)
     reason = _reason(reason, "the refund")
+    if to is not None and to not in REFUND_TO:
+        raise ValidationError("Refund as cash, card or check.")
     with db.atomic():
         original = Payment.get_or_none(Payment.id == payment_id, Payment.kind == "payment")
         if original is None:
@@ -497,18 +504,22 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
         if amount_cents > left:
             raise ValidationError(f"At most {show_cents(left)} of this payment can still be "
                                   "refunded.")
-        if original.gift_card_id is not None:
-            prepaid.refund_to_card(original.gift_card_id)
+        method = to or original.method
+        card = original.gift_card_id if method == "gift_card" else None
+        if card is not None:
+            prepaid.refund_to_card(card, amount_cents)
         prepaid.check_refund(invoice.id, paid_cents(invoice.id) - amount_cents)
-        back = Payment.create(invoice=invoice.id, kind="refund", method=original.method,
-                              amount_cents=amount_cents, card_last4=original.card_last4,
+        back = Payment.create(invoice=invoice.id, kind="refund", method=method,
+                              amount_cents=amount_cents,
+                              card_last4=original.card_last4 if method == "card" else "",
                               refund_of=original.id, reason=reason, user=actor, at=now,
-                              gift_card=original.gift_card_id)
+                              gift_card=card)
         if invoice.status != "void":
             _set_status(invoice)
         audit.record(actor, "payment.refund", "invoice", invoice.id,
-                     f"invoice {invoice.number}: {METHODS[original.method]} "
-                     f"{show_cents(amount_cents)} refunded: {reason}"[:500])
+                     f"invoice {invoice.number}: {METHODS[original.method]} payment, "
+                     f"{show_cents(amount_cents)} refunded as {METHODS[method].lower()}: "
+                     f"{reason}"[:500])
     return back
 
 

@@ -26,7 +26,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from ..store.database import db, is_sqlite
 from ..store.models import (
@@ -121,9 +121,8 @@ def check_sales(sales: list[tuple[int, PackageSale | GiftCardSale, Decimal, int]
                     Decimal("0.01")):
                 raise ValidationError(f"Line {n}: a package holds between 0.01 and "
                                       f"{MAX_CREDITS} credits, with at most two decimals.")
-            if sale.expires_on is not None and sale.expires_on <= today:
-                raise ValidationError(f"Line {n}: the package's expiry date must be after "
-                                      "today.")
+            if sale.expires_on is not None and sale.expires_on < today:
+                raise ValidationError(f"Line {n}: the package's expiry date is already past.")
             continue
         if not MIN_GIFT_CENTS <= price_cents <= MAX_GIFT_CENTS:
             raise ValidationError(f"Line {n}: a gift card is for {show_cents(MIN_GIFT_CENTS)} "
@@ -149,12 +148,16 @@ def create_package(sale: PackageSale, patient_id: int, invoice_id: int, price_ce
 
 def create_gift_card(sale: GiftCardSale, invoice_id: int, amount_cents: int,
                      now: dt.datetime) -> GiftCard:
-    code = normal_code(sale.code)
-    if code and GiftCard.select().where(GiftCard.code == code).exists():
-        raise ConflictError(f"A gift card with the code {show_code(code)} was sold before.")
-    return GiftCard.create(code=code or _new_code(), amount_cents=amount_cents,
-                           invoice=invoice_id, recipient=clean_line(sale.recipient),
-                           created_at=now)
+    code = normal_code(sale.code) or _new_code()
+    sold_before = ConflictError(f"A gift card with the code {show_code(code)} was sold before.")
+    if GiftCard.select().where(GiftCard.code == code).exists():
+        raise sold_before
+    try:
+        with db.atomic():  # a savepoint: another PC may sell the same code at this moment
+            return GiftCard.create(code=code, amount_cents=amount_cents, invoice=invoice_id,
+                                   recipient=clean_line(sale.recipient), created_at=now)
+    except IntegrityError:
+        raise sold_before from None
 
 
 def _lock(query):
@@ -192,7 +195,8 @@ def draw(actor: User, package_id: int, patient_id: int, service_id: int | None,
         raise ValidationError(f"{label} is for {package.service.name}, not this service.")
     _usable(Invoice.get_by_id(package.invoice_id), label)
     if package.expires_on is not None and on > package.expires_on:
-        raise ConflictError(f"{label} expired on {package.expires_on:%d %b %Y}.")
+        raise ConflictError(f"{label} could be used until {package.expires_on:%d %b %Y}; it "
+                            "has expired.")
     left = credits_left(package.id)
     if quantity_centi > left:
         raise ConflictError(f"{label} has {credit_words(package.service, Decimal(left) / 100)} "
@@ -203,13 +207,23 @@ def draw(actor: User, package_id: int, patient_id: int, service_id: int | None,
 
 
 def put_back(actor: User, invoice: Invoice, now: dt.datetime) -> None:
-    """The credits a voided invoice drew come back to their packages."""
+    """The credits a voided invoice drew come back to their packages — as far as the money
+    kept for the package still pays for them. Credits whose purchase was refunded meanwhile
+    are cancelled again at once, so a refunded package never comes back to life."""
     for line in InvoiceLine.select().where(InvoiceLine.invoice == invoice.id,
                                            InvoiceLine.kind == "service",
                                            InvoiceLine.package.is_null(False)):
-        PackageUse.create(package=line.package_id, kind="return",
+        package = _lock(Package.select().where(Package.id == line.package_id)).first()
+        PackageUse.create(package=package.id, kind="return",
                           quantity_centi=line.quantity_centi, invoice=invoice.id,
                           reason=f"invoice {invoice.number} voided", user=actor, at=now)
+        uncovered = unused_value(package.invoice_id) - _kept(package.invoice_id)
+        if uncovered > 0:
+            per_credit = _package_value(package, 100) or 1
+            drop = min(line.quantity_centi, -(-uncovered * 100 // per_credit))
+            PackageUse.create(package=package.id, kind="cancel", quantity_centi=drop,
+                              invoice=invoice.id, reason="returned after the package's "
+                              "purchase was refunded", user=actor, at=now)
 
 
 def card_for_payment(code: str, amount_cents: int) -> GiftCard:
@@ -236,24 +250,45 @@ def card_balance(card_id: int) -> int:
     return card.amount_cents - (moved.get("payment") or 0) + (moved.get("refund") or 0) - closed
 
 
-def refund_to_card(card_id: int) -> None:
-    """A card can take money back unless it was closed (its balance was refunded)."""
+def refund_to_card(card_id: int, amount_cents: int) -> None:
+    """Money may go back onto a card unless the card was closed, or its own purchase was
+    refunded so far that the money kept would no longer cover the balance (the card would
+    hold money nobody paid for). Either way the refund goes back by another method."""
+    card = _lock(GiftCard.select().where(GiftCard.id == card_id)).first()
+    label = f"Gift card {show_code(card.code)}"
     if GiftCardClose.select().where(GiftCardClose.gift_card == card_id).exists():
-        card = GiftCard.get_by_id(card_id)
-        raise ConflictError(f"Gift card {show_code(card.code)} was closed; it cannot take "
-                            "money back. Refund by another method.")
+        raise ConflictError(f"{label} was closed; it cannot take money back. Refund it as "
+                            "cash, card or check instead.")
+    if _kept(card.invoice_id) < unused_value(card.invoice_id) + amount_cents:
+        raise ConflictError(f"{label}'s purchase was refunded; it cannot take money back. "
+                            "Refund it as cash, card or check instead.")
+
+
+def _package_value(package: Package, credits_centi: int) -> int:
+    """What ``credits_centi`` of a package were paid for: its price and the tax on it, per
+    credit."""
+    tax = (InvoiceLine.select(InvoiceLine.tax_cents)
+           .where(InvoiceLine.package == package.id, InvoiceLine.kind == "package")
+           .scalar() or 0)
+    return round_half_up(credits_centi * (package.price_cents + tax), package.quantity_centi)
 
 
 def unused_value(invoice_id: int) -> int:
-    """The prepaid value sold on an invoice that is still unused: credits left at the price
-    paid per credit, and gift card balances."""
+    """The prepaid value sold on an invoice that is still unused: credits left at what was
+    paid per credit (tax included), and gift card balances."""
     value = 0
     for package in Package.select().where(Package.invoice == invoice_id):
-        value += round_half_up(credits_left(package.id) * package.price_cents,
-                               package.quantity_centi)
+        value += _package_value(package, credits_left(package.id))
     for card in GiftCard.select().where(GiftCard.invoice == invoice_id):
         value += card_balance(card.id)
     return value
+
+
+def _kept(invoice_id: int) -> int:
+    """The money an invoice keeps: payments less refunds."""
+    moved = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
+                 .where(Payment.invoice == invoice_id).group_by(Payment.kind).tuples())
+    return (moved.get("payment") or 0) - (moved.get("refund") or 0)
 
 
 def check_refund(invoice_id: int, kept_after_cents: int) -> None:
@@ -266,14 +301,19 @@ def check_refund(invoice_id: int, kept_after_cents: int) -> None:
 
 
 def check_void(invoice_id: int) -> None:
-    """An invoice whose package or gift card has been drawn on cannot be voided."""
+    """An invoice whose package or gift card is drawn on (and not given back) cannot be
+    voided."""
     for package in Package.select().where(Package.invoice == invoice_id):
-        if PackageUse.select().where(PackageUse.package == package.id,
-                                     PackageUse.kind == "use").exists():
+        moved = dict(PackageUse.select(PackageUse.kind, fn.SUM(PackageUse.quantity_centi))
+                     .where(PackageUse.package == package.id).group_by(PackageUse.kind)
+                     .tuples())
+        if (moved.get("use") or 0) > (moved.get("return") or 0):
             raise ConflictError(f"Package P{package.id} sold on this invoice has been used; "
                                 "it cannot be voided.")
     for card in GiftCard.select().where(GiftCard.invoice == invoice_id):
-        if Payment.select().where(Payment.gift_card == card.id).exists():
+        moved = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
+                     .where(Payment.gift_card == card.id).group_by(Payment.kind).tuples())
+        if (moved.get("payment") or 0) > (moved.get("refund") or 0):
             raise ConflictError(f"Gift card {show_code(card.code)} sold on this invoice has "
                                 "been spent; it cannot be voided.")
 

@@ -483,7 +483,7 @@ class Package(BaseModel):
     quantity_centi = IntegerField()  # credits bought, in the service's pricing unit (100 = 1)
     price_cents = IntegerField()  # what its line came to after discounts, before tax
     invoice = ForeignKeyField(Invoice, on_delete="RESTRICT", backref="+")  # sold on
-    expires_on = DateField(null=True)
+    expires_on = DateField(null=True)  # the last day it can be drawn on; none: never
     created_at = DateTimeField()
 
 

@@ -101,29 +101,38 @@ def test_banked_toxin_units_are_drawn_visit_by_visit_and_the_rest_is_charged(ban
 
 def test_a_package_cannot_be_drawn_after_it_expires_or_beyond_its_credits(bank):
     shop = bank  # noqa: F811
-    _sell(shop, _botox_bank(shop, 20, expires_on=TODAY + dt.timedelta(days=30)))
+    expiry = TODAY + dt.timedelta(days=30)
+    _sell(shop, _botox_bank(shop, 20, expires_on=expiry))
     package = _package(shop)
-    assert package.expires_on == TODAY + dt.timedelta(days=30)
-    appt = _charted_visit(shop, 20)
-    lines = billing.draft_for_appointment(shop["desk"], appt.id, package.id)
-    late = NOW + dt.timedelta(days=31)
-    with pytest.raises(ConflictError, match="expired on"):
-        billing.issue_invoice(shop["desk"], CheckoutInput(
-            shop["zoe"].id, tuple(lines), appointment_id=appt.id), now=late)
+    assert package.expires_on == expiry
+    one = LineDraft("service", "Botox", Decimal(1), 0, service_id=package.service_id,
+                    package_id=package.id)
+    on_the_day = dt.datetime.combine(expiry, dt.time(18))
+    billing.issue_invoice(shop["desk"], CheckoutInput(shop["zoe"].id, (one,)), now=on_the_day)
+    with pytest.raises(ConflictError, match="could be used until .* it has expired"):
+        billing.issue_invoice(shop["desk"], CheckoutInput(shop["zoe"].id, (one,)),
+                              now=on_the_day + dt.timedelta(days=1))
     assert prepaid.patient_packages(shop["desk"], shop["zoe"].id,
-                                     late.date())[0].state == "expired"
+                                     expiry + dt.timedelta(days=1))[0].state == "expired"
+    # a visit given before the expiry draws on it even when checked out after
+    appt = _charted_visit(shop, 10)
+    lines = billing.draft_for_appointment(shop["desk"], appt.id, package.id)
+    billing.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, tuple(lines), appointment_id=appt.id), now=on_the_day + dt.timedelta(
+            days=5))
+    assert _package(shop).left == "9 units"
     # a hand-made line asking for more than is left is refused, and writes nothing
-    greedy = LineDraft("service", "Botox", Decimal(25), 0, service_id=package.service_id,
+    greedy = LineDraft("service", "Botox", Decimal(10), 0, service_id=package.service_id,
                        package_id=package.id)
-    with pytest.raises(ConflictError, match="has 20 units left"):
+    with pytest.raises(ConflictError, match="has 9 units left"):
         billing.issue_invoice(shop["desk"], CheckoutInput(shop["zoe"].id, (greedy,)), now=NOW)
-    assert _package(shop).left == "20 units"
+    assert _package(shop).left == "9 units"
     priced = LineDraft("service", "Botox", Decimal(2), 1400, service_id=package.service_id,
                        package_id=package.id)
     with pytest.raises(ValidationError, match="costs nothing"):
         billing.preview(shop["desk"], CheckoutInput(shop["zoe"].id, (priced,)))
-    with pytest.raises(ValidationError, match="expiry date must be after today"):
-        _sell(shop, _botox_bank(shop, 10, expires_on=TODAY))
+    with pytest.raises(ValidationError, match="expiry date is already past"):
+        _sell(shop, _botox_bank(shop, 10, expires_on=TODAY - dt.timedelta(days=1)))
     default = _botox_bank(shop, 10)
     assert default.sells.expires_on == dt.date(2031, 1, 8)  # a year on
 
@@ -269,3 +278,79 @@ def test_the_daily_close_counts_packages_as_sales_and_gift_cards_apart(shop):  #
     assert dict(after.by_category) == {"Packages": 60000}
     assert dict(after.by_method) == {"Card": 70000, "Gift card": 0}  # taken and given back
     assert sale.status == "paid"
+
+
+def _peel_bill(shop):  # noqa: F811
+    peel = Service.get(Service.name == "Chemical peel, medium")
+    return _sell(shop, LineDraft("service", "Peel", Decimal(1), 10000, service_id=peel.id),
+                 pay=False)
+
+
+def _code(shop, invoice):  # noqa: F811
+    return billing.invoice_view(shop["desk"], invoice.id).gift_cards[0]
+
+
+def test_a_card_whose_purchase_was_refunded_takes_no_money_back(shop):  # noqa: F811
+    """Spent to nothing, the card's purchase can be refunded; a refund of what it paid for
+    then goes back as cash, not onto a card nobody paid for."""
+    sale = _sell(shop, billing.gift_card_line(shop["desk"], 10000))
+    code = _code(shop, sale)
+    bill = _peel_bill(shop)
+    spent = billing.take_payment(shop["desk"], bill.id, PaymentInput(
+        "gift_card", 10000, gift_card_code=code), now=NOW)
+    billing.refund(shop["admin"], billing.invoice_view(shop["desk"], sale.id).payments[0].id,
+                   10000, "goodwill", now=NOW)
+    with pytest.raises(ConflictError, match="purchase was refunded.*as cash, card or check"):
+        billing.refund(shop["admin"], spent.id, 10000, "redo", now=NOW)
+    assert prepaid.gift_card(shop["desk"], code).balance_cents == 0
+    back = billing.refund(shop["admin"], spent.id, 10000, "redo", now=NOW, to="cash")
+    assert (back.method, back.gift_card_id) == ("cash", None)
+    assert prepaid.gift_card(shop["desk"], code).balance_cents == 0
+    billing.void_invoice(shop["admin"], bill.id, "redo", NOW)  # refunded, so it can go
+    with pytest.raises(ValidationError, match="as cash, card or check"):
+        billing.refund(shop["admin"], spent.id, 1, "x", to="gift_card")
+
+
+def test_a_closed_cards_payment_is_refunded_another_way(shop):  # noqa: F811
+    sale = _sell(shop, billing.gift_card_line(shop["desk"], 10000))
+    code = _code(shop, sale)
+    bill = _peel_bill(shop)
+    spent = billing.take_payment(shop["desk"], bill.id, PaymentInput(
+        "gift_card", 4000, gift_card_code=code), now=NOW)
+    prepaid.close_gift_card(shop["admin"], code, "lost")
+    with pytest.raises(ConflictError, match="was closed"):
+        billing.refund(shop["admin"], spent.id, 4000, "x", now=NOW)
+    billing.refund(shop["admin"], spent.id, 4000, "x", now=NOW, to="card")
+    billing.void_invoice(shop["admin"], bill.id, "x", NOW)
+    close = billing_reports.daily_close(shop["desk"], TODAY)
+    assert dict(close.by_method)["Gift card"] == 4000 and dict(close.by_method)["Card"] == 6000
+
+
+def test_voiding_a_visit_does_not_revive_a_refunded_package(bank):
+    shop = bank  # noqa: F811
+    sale = _sell(shop, _botox_bank(shop, 100, price_cents=100000))
+    package = _package(shop)
+    _lines, visit = _visit_from_package(shop, 40, package.id)
+    prepaid.cancel_package(shop["admin"], package.id, "moving away")
+    billing.refund(shop["admin"], billing.invoice_view(shop["desk"], sale.id).payments[0].id,
+                   100000, "moving away", now=NOW)
+    billing.void_invoice(shop["admin"], visit.id, "wrong visit", NOW)
+    assert _package(shop).left == "0 units" and prepaid.unused_value(sale.id) == 0
+    billing.void_invoice(shop["admin"], sale.id, "moving away", NOW)  # no use outstanding
+
+
+def test_the_tax_paid_on_an_unused_package_is_not_refunded_while_it_is_usable(shop):  # noqa: F811
+    billing.set_tax_rates(shop["admin"], billing.TaxRates(services_bp=1000, retail_bp=700))
+    sale = _sell(shop, _botox_bank(shop, 100, price_cents=100000))
+    assert sale.total_cents == 110000
+    with pytest.raises(ConflictError, match=r"\$1,100.00 of the packages"):
+        billing.refund(shop["admin"], billing.invoice_view(shop["desk"], sale.id)
+                       .payments[0].id, 10000, "x", now=NOW)
+
+
+def test_a_gift_card_line_sells_only_a_gift_card(shop):  # noqa: F811
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    disguised = LineDraft("gift_card", "x", Decimal(1), 100000, service_id=botox.id,
+                          sells=prepaid.PackageSale(botox.id, Decimal(100)))
+    with pytest.raises(ValidationError, match="say what the package or gift card is"):
+        billing.preview(shop["desk"], CheckoutInput(shop["zoe"].id, (disguised,)))

@@ -5,7 +5,7 @@ its code, and a package's unused credits cancelled from the chart."""
 from __future__ import annotations
 
 from medspa_desktop.services import billing, prepaid
-from medspa_desktop.store.models import Appointment, Invoice
+from medspa_desktop.store.models import Appointment, Invoice, Product
 from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
 from medspa_desktop.ui.billing.prepaid_dialogs import GiftCardDialog, SellGiftCardDialog
 from tests.conftest import staff
@@ -72,20 +72,41 @@ def test_sell_a_gift_card_at_checkout_and_spend_it_on_the_next_invoice(qtbot, vi
     pay.take_payment()
     assert Appointment.get_by_id(visit.id).status == "checked_out"
 
+    spf = Product.get(Product.name.contains("sunscreen"))
     later = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
-        visit.patient_id, (billing.gift_card_line(staff("frontdesk"), 1000),)))
+        visit.patient_id, (billing.product_line(staff("frontdesk"), spf.id),)))
+    assert later.total_cents == 4066  # $38.00 and 7 % tax
     pay.show_invoice(later.id)
     pay.method.setCurrentIndex(pay.method.findData("gift_card"))
     assert not pay.card_code.isHidden() and pay.last4.isHidden()
-    pay.amount.setText("10.00")
+    pay.amount.setText("40.66")
     pay.card_code.setText("MOM2030")
     pay.take_payment()
     assert "Balance due $0.00" in pay.summary.text()
     assert pay.model.row_at(0).detail == "gift card ending 2030"
 
+    from medspa_desktop.ui.billing.payments_panel import PaymentsPanel
+
+    desk = PaymentsPanel(staff("admin"))  # a refund of a gift card payment, as cash
+    qtbot.addWidget(desk)
+    desk.show_invoice(later.id)
+    desk.table.selectRow(0)
+
+    def type_then(values: list[str]):
+        def answer(box):
+            if len(values) > 1:
+                type_then(values[1:])
+            box.setTextValue(values[0])
+            box.accept()
+        answer_next_modal(answer)
+
+    type_then(["4.00", "redo", "As cash"])
+    desk.refund()
+    assert [(p.method, p.kind) for p in desk.model.rows()] == [("Gift card", "payment"),
+                                                               ("Cash", "refund")]
     card = GiftCardDialog(staff("admin"), "mom2030")
     qtbot.addWidget(card)
-    assert "MOM2-030 for Mum: $140.00 left" in card.summary.text()
+    assert "MOM2-030 for Mum: $109.34 left" in card.summary.text()
     assert [e.what for e in card.model.rows()] == ["Sold", "Spent"]
     card.close_card("sold by mistake")
     assert "$0.00 left" in card.summary.text() and "closed" in card.summary.text()

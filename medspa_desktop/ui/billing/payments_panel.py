@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...printouts import invoice_pdf
 from ...services import billing
-from ...services.billing import PaymentInput
+from ...services.billing import METHODS, PaymentInput
 from ...services.errors import DomainError
 from ...services.money import show_cents, to_cents
 from ...services.permissions import allowed
@@ -172,7 +172,8 @@ class PaymentsPanel(QWidget):
         text, ok = QInputDialog.getText(self, title, prompt)
         return text if ok else None
 
-    def refund(self, amount_text: str | None = None, reason: str | None = None) -> None:
+    def refund(self, amount_text: str | None = None, reason: str | None = None,
+               to: str | None = None) -> None:
         rows = self.table.selectionModel().selectedRows()
         payment = self.model.row_at(rows[0].row()) if rows else None
         if payment is None or payment.kind != "payment":
@@ -188,8 +189,17 @@ class PaymentsPanel(QWidget):
             reason = self._reason("Refund", "Why is it refunded?")
             if reason is None:
                 return
+            if payment.method == METHODS["gift_card"]:  # asked only of a person at the desk
+                ways = {"Back onto the gift card": None, "As cash": "cash", "To a card": "card",
+                        "By check": "check"}
+                way, ok = QInputDialog.getItem(self, "Refund", "How does the money go back?",
+                                               list(ways), 0, False)
+                if not ok:
+                    return
+                to = ways[way]
         try:
-            billing.refund(self.user, payment.id, to_cents(amount_text, "refund"), reason)
+            billing.refund(self.user, payment.id, to_cents(amount_text, "refund"), reason,
+                           to=to)
         except DomainError as exc:
             self.message.say(str(exc))
             return
