@@ -1,7 +1,8 @@
-"""Staff accounts and sign-in: argon2id hashes, re-hash on parameter change, lockout.
+"""Staff accounts and sign-in: argon2id hashes, re-hash on parameter change, lockout, and the
+screen lock (after the clinic's idle minutes, or at once).
 
-Five wrong passwords in a row lock the account for five minutes. Every sign-in, failed or not,
-is audited.
+Five wrong passwords in a row lock the account for five minutes — at sign-in and at the lock
+screen alike. Every sign-in, lock and unlock, failed or not, is audited.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..store.database import db
-from ..store.models import ROLE_LABELS, ROLES, User
+from ..store.models import ROLE_LABELS, ROLES, ClinicSetting, User
 from . import audit
 from .errors import AuthError, ValidationError
 from .permissions import require
 
 MAX_FAILED_LOGINS = 5
+DEFAULT_LOCK_MINUTES = 10
+MAX_LOCK_MINUTES = 120
 LOCKOUT = dt.timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
@@ -102,6 +105,41 @@ def create_user(actor: User | None, data: UserInput) -> User:
 
 def authenticate(username: str, password: str, now: dt.datetime | None = None) -> User:
     """The signed-in user, or AuthError with a message for the person at the keyboard."""
+    return _check_password(username, password, now, "login", "signed in")
+
+
+def unlock(user: User, password: str, now: dt.datetime | None = None) -> User:
+    """Unlock the screen: only the signed-in person's own password opens it again (wrong
+    ones count towards the lockout, as at sign-in)."""
+    return _check_password(user.username, password, now, "unlock", "unlocked the screen")
+
+
+def record_lock(user: User, why: str) -> None:
+    """The screen locked (``why``: "idle 10 minutes", "locked by the user")."""
+    with db.atomic():
+        audit.record(user, "lock", "user", user.id, why)
+
+
+def lock_minutes() -> int:
+    """Idle minutes before the screen locks (the clinic's setting)."""
+    row = ClinicSetting.get_or_none(ClinicSetting.key == "security.lock_minutes")
+    return int(row.value) if row else DEFAULT_LOCK_MINUTES
+
+
+def set_lock_minutes(actor: User, minutes: int) -> None:
+    require(actor, "users.manage")
+    if not 1 <= minutes <= MAX_LOCK_MINUTES:
+        raise ValidationError(f"The screen lock must come after 1 to {MAX_LOCK_MINUTES} idle "
+                              "minutes.")
+    with db.atomic():
+        ClinicSetting.insert(key="security.lock_minutes", value=str(minutes)).on_conflict(
+            conflict_target=[ClinicSetting.key],
+            update={ClinicSetting.value: str(minutes)}).execute()
+        audit.record(actor, "settings.lock", "clinic", "", f"lock after {minutes} idle minutes")
+
+
+def _check_password(username: str, password: str, now: dt.datetime | None, action: str,
+                    done: str) -> User:
     now = now or dt.datetime.now()
     typed = username.strip().lower()
     wrong = AuthError("Wrong user name or password.")
@@ -132,7 +170,7 @@ def authenticate(username: str, password: str, now: dt.datetime | None = None) -
             if hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             user.save()
-            audit.record(user, "login", "user", user.id, "signed in")
+            audit.record(user, action, "user", user.id, done)
             return user
     # Raised outside the transaction so the failure count and its audit event are kept.
     raise raise_after_commit

@@ -72,9 +72,11 @@ def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
                   late_cancel_hours: int, paper: str,
                   consent_rules: consent_policy.Policy | None = None,
                   tax: billing.TaxRates | None = None,
-                  backup_folder: str | None = None) -> None:
+                  backup_folder: str | None = None, lock_minutes: int | None = None) -> None:
     """The clinic-settings screen's save: all of it, or (on any bad value) none of it."""
     with db.atomic():
+        if lock_minutes is not None and lock_minutes != auth.lock_minutes():
+            auth.set_lock_minutes(actor, lock_minutes)
         if backup_folder is not None and backup_folder.strip() != str(backup.backup_folder()):
             backup.set_backup_folder(actor, backup_folder)
         if tax is not None and tax != billing.tax_rates():

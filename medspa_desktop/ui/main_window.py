@@ -12,18 +12,28 @@ import html
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QTabWidget,
+)
 
 from .. import APP_NAME, __version__
 from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
-from ..services import backup, clinic
+from ..services import auth, backup, clinic
 from ..services.consent_templates import KINDS
 from ..services.permissions import allowed
 from ..store.database import close_database, database_label, is_sqlite
 from ..store.models import ROLE_LABELS, User
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
+from .lock import IdleWatcher, LockScreen
 from .patients.new_patient import NewPatientDialog
 from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
@@ -75,6 +85,11 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         if remember:
             self._restore_state()
+        self.lock_screen: LockScreen | None = None
+        self.idle = IdleWatcher(auth.lock_minutes() * 60_000, self)
+        self.idle.warn.connect(lambda: self.statusBar().showMessage(
+            "This PC locks in 30 seconds unless it is used.", 30_000))
+        self.idle.idle.connect(lambda: self.lock(f"idle {auth.lock_minutes()} minutes"))
         if self._auto_backup:  # the day's first backup, once the window is up
             QTimer.singleShot(3000, self.backup_if_due)
 
@@ -106,6 +121,7 @@ class MainWindow(QMainWindow):
         self.backup_action.setEnabled(is_sqlite())
         self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
         file_menu.addSeparator()
+        self._action("&Lock now", lambda: self.lock("locked by the user"), "Ctrl+L", file_menu)
         self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
         file_menu.addSeparator()
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
@@ -156,6 +172,9 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(f"Database: {database_label()}")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.backup_label = QLabel()
+        # the database path may be long: it gives way rather than widen the window
+        self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.db_label.setToolTip(database_label())
         for label in (self.backup_label, self.clinic_label, self.user_label, self.db_label):
             self.statusBar().addPermanentWidget(label)
         self.show_backup_state()
@@ -245,6 +264,33 @@ class MainWindow(QMainWindow):
         self.signed_out = True
         self.close()
 
+    # -- the screen lock --------------------------------------------------------------------
+    def lock(self, why: str) -> None:
+        """Cover every window with the lock screen (open dialogs keep their work below)."""
+        if self.lock_screen is not None:
+            return
+        auth.record_lock(self.user, why)
+        self.idle.pause()
+        self.statusBar().clearMessage()
+        self.lock_screen = LockScreen(self.user, self.clinic.name)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self.lock_screen.switch_user.connect(self._switch_user)
+        self.lock_screen.cover()
+
+    def _unlocked(self) -> None:
+        self.lock_screen = None
+        self.idle.resume()
+
+    def _switch_user(self) -> None:
+        """Sign out from the lock screen: open dialogs are cancelled first (their exec()
+        loops unwind), then the window closes to the sign-in."""
+        screen, self.lock_screen = self.lock_screen, None
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        screen.close_cover()
+        QTimer.singleShot(0, self.sign_out)
+
     # -- backups ----------------------------------------------------------------------------
     def back_up_now(self) -> None:
         result = back_up_with_progress(self, self.user)
@@ -329,6 +375,7 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
         if self._remember:
             self.save_state()
         if self._auto_backup and not self.signed_out and backup.state().changed_since:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import backup, billing, clinic, consent_policy, hours
+from ..services import auth, backup, billing, clinic, consent_policy, hours
 from ..services.errors import DomainError
 from ..services.money import show_basis_points, to_basis_points
 from ..store.database import is_sqlite
@@ -74,13 +74,19 @@ class ClinicSettingsDialog(QDialog):
         rates = billing.tax_rates()
         self.services_tax = QLineEdit(show_basis_points(rates.services_bp))
         self.retail_tax = QLineEdit(show_basis_points(rates.retail_bp))
-        tax_box = QGroupBox("Sales tax (a service can be exempt)")
+        tax_box = QGroupBox("Sales tax (a service can be exempt) and the screen lock")
         form4 = QFormLayout(tax_box)
         for label, edit in (("&Services", self.services_tax), ("&Retail", self.retail_tax)):
             edit.setAccessibleName(f"{label.strip('&')} tax rate")
             edit.setPlaceholderText("like 7.25%")
             edit.setMaxLength(8)
             form4.addRow(label, edit)
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(1, auth.MAX_LOCK_MINUTES)
+        self.lock_minutes.setSuffix(" idle minutes")
+        self.lock_minutes.setValue(auth.lock_minutes())
+        self.lock_minutes.setAccessibleName("Lock the screen after")
+        form4.addRow("Lock the screen after", self.lock_minutes)
         self.backup_folder = QLineEdit(str(backup.backup_folder()) if is_sqlite() else "")
         self.backup_folder.setAccessibleName("Backup folder")
         self.backup_folder.setMaxLength(400)
@@ -121,7 +127,8 @@ class ClinicSettingsDialog(QDialog):
                                  self.paper.currentData(),
                                  consent_policy.Policy(self.consent_months.value(),
                                                  self.consent_current.isChecked()), tax,
-                                 self.backup_folder.text() if is_sqlite() else None)
+                                 self.backup_folder.text() if is_sqlite() else None,
+                                 self.lock_minutes.value())
         except DomainError as exc:
             self.message.say(str(exc))
             return

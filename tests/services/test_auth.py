@@ -85,3 +85,17 @@ def test_only_an_admin_adds_staff(admin):
     with pytest.raises(PermissionDenied, match=r"Dee Desk \(Front desk\) may not manage staff"):
         auth.create_user(desk, auth.UserInput("x2", "X Two", "provider", "long-enough"))
     assert not permissions.allowed(desk, "users.manage")
+
+
+def test_the_lock_time_is_an_admins_setting_within_bounds(admin):
+    desk = auth.create_user(admin, auth.UserInput("desk", "Sam", "front_desk", "long-enough"))
+    assert auth.lock_minutes() == 10
+    with pytest.raises(PermissionDenied):
+        auth.set_lock_minutes(desk, 5)
+    with pytest.raises(ValidationError, match="after 1 to 120 idle minutes"):
+        auth.set_lock_minutes(admin, 0)
+    auth.set_lock_minutes(admin, 5)
+    assert auth.lock_minutes() == 5
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        auth.unlock(desk, "not-hers")
+    assert auth.unlock(desk, "long-enough").id == desk.id

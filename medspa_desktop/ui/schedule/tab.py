@@ -99,6 +99,8 @@ class ScheduleTab(QWidget):
         self.view.setAccessibleName("Schedule view")
         self._fill_views()
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # a busy day's count wraps instead of widening the window
+        self.summary.setMinimumWidth(120)
         for button, name in ((self.prev_button, "Previous day"), (self.today_button, "Today"),
                              (self.next_button, "Next day")):
             button.setAccessibleName(name)
