@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
                                           file_menu)
         self.restore_action = self._action("&Restore from a backup…", self.restore_backup,
                                            None, file_menu)
+        self.audit_action = self._action("&Audit log…", self.audit_log, None, file_menu)
+        self.audit_action.setEnabled(allowed(self.user, "audit.read"))
         self.backup_action.setEnabled(is_sqlite())
         self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
         file_menu.addSeparator()
@@ -263,6 +265,11 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         self.signed_out = True
         self.close()
+
+    def audit_log(self) -> None:
+        from .audit_dialog import AuditDialog
+
+        run_modal(AuditDialog(self.user, self))
 
     # -- the screen lock --------------------------------------------------------------------
     def lock(self, why: str) -> None:

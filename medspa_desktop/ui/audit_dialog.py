@@ -1,0 +1,121 @@
+"""The audit log review (admin, medical director): events newest first, loaded as you scroll,
+filtered by dates, user, kind of action and patient; exported to CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from ..services import audit_review
+from ..services.audit_review import ACTION_GROUPS, AuditFilter
+from ..store.models import User
+from .models import Column, RowTableModel
+from .widgets.table import fit_columns, make_table
+
+COLUMNS = (
+    Column("When", lambda r: r.at.strftime("%Y-%m-%d %H:%M:%S")),
+    Column("User", lambda r: r.username),
+    Column("Action", lambda r: r.action),
+    Column("Record", lambda r: r.record),
+    Column("Summary", lambda r: r.summary),
+)
+
+
+class AuditDialog(QDialog):
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.setWindowTitle("Audit log")
+        self.resize(1100, 640)
+        today = QDate.currentDate()
+        self.use_dates = QCheckBox("From")
+        self.date_from = QDateEdit(today.addDays(-7))
+        self.date_to = QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setEnabled(False)
+            edit.dateChanged.connect(lambda _d: self.refresh())
+        self.use_dates.toggled.connect(self.date_from.setEnabled)
+        self.use_dates.toggled.connect(self.date_to.setEnabled)
+        self.use_dates.toggled.connect(lambda _on: self.refresh())
+        self.username = QComboBox()
+        self.username.addItem("Everyone", "")
+        for name in audit_review.usernames(user):
+            self.username.addItem(name, name)
+        self.group = QComboBox()
+        self.group.addItem("Every action", "")
+        for label in ACTION_GROUPS:
+            self.group.addItem(label, label)
+        self.patient = QLineEdit()
+        self.patient.setPlaceholderText("Patient name or chart number")
+        self.patient.setMaxLength(80)
+        for widget, name in ((self.username, "User filter"), (self.group, "Action filter"),
+                             (self.patient, "Patient filter")):
+            widget.setAccessibleName(name)
+        self._timer = QTimer(self, singleShot=True, interval=350)
+        self._timer.timeout.connect(self.refresh)
+        self.patient.textChanged.connect(lambda _t: self._timer.start())
+        for combo in (self.username, self.group):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.count = QLabel()
+        self.export_button = QPushButton("&Export CSV…")
+        self.export_button.clicked.connect(lambda: self.export())
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        self.model = RowTableModel(COLUMNS, parent=self)
+        self.table = make_table(self.model, "Audit events")
+
+        bar = QHBoxLayout()
+        for w in (self.use_dates, self.date_from, QLabel("to"), self.date_to, self.username,
+                  self.group, self.patient):
+            bar.addWidget(w)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.export_button)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self.refresh()
+
+    def current_filter(self) -> AuditFilter:
+        dated = self.use_dates.isChecked()
+        return AuditFilter(self.date_from.date().toPython() if dated else None,
+                           self.date_to.date().toPython() if dated else None,
+                           self.username.currentData(), self.group.currentData(),
+                           self.patient.text())
+
+    def refresh(self) -> None:
+        self._timer.stop()
+        f = self.current_filter()
+        self.model.set_fetch(lambda offset, limit: audit_review.events(
+            self.user, f, offset=offset, limit=limit))
+        rows = self.model.rowCount()
+        self.count.setText(f"{rows}{'+' if self.model.canFetchMore() else ''} event"
+                           f"{'s' if rows != 1 else ''}, newest first")
+        fit_columns(self.table, maximum=420)
+
+    def export(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the audit log",
+                                                  "audit-log.csv", "CSV files (*.csv)")
+            if not path:
+                return
+        Path(path).write_text(audit_review.export_csv(self.user, self.current_filter()),
+                              encoding="utf-8-sig")
+        self.count.setText(f"Exported to {path}.")
