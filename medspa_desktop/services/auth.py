@@ -176,6 +176,10 @@ def _check_password(username: str, password: str, now: dt.datetime | None, actio
     raise raise_after_commit
 
 
+def password_matches(user: User, password: str) -> bool:
+    return _verify(User.get_by_id(user.id).password_hash, password)
+
+
 def _verify(stored: str, password: str) -> bool:
     try:
         return hasher.verify(stored, password)

@@ -118,6 +118,10 @@ class MainWindow(QMainWindow):
                                           file_menu)
         self.restore_action = self._action("&Restore from a backup…", self.restore_backup,
                                            None, file_menu)
+        self.staff_action = self._action("S&taff accounts…", self.staff_accounts, None,
+                                         file_menu)
+        self.staff_action.setEnabled(allowed(self.user, "users.manage"))
+        self._action("&Change my password…", self.change_password, None, file_menu)
         self.audit_action = self._action("&Audit log…", self.audit_log, None, file_menu)
         self.audit_action.setEnabled(allowed(self.user, "audit.read"))
         self.backup_action.setEnabled(is_sqlite())
@@ -265,6 +269,18 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         self.signed_out = True
         self.close()
+
+    def staff_accounts(self) -> None:
+        from .staff_dialog import StaffDialog
+
+        run_modal(StaffDialog(self.user, self))
+        self.user = auth.get_user(self.user.username) or self.user  # a role may have changed
+
+    def change_password(self) -> None:
+        from .staff_dialog import OwnPasswordDialog
+
+        if run_modal(OwnPasswordDialog(self.user, self)):
+            self.statusBar().showMessage("Your password is changed.", 5000)
 
     def audit_log(self) -> None:
         from .audit_dialog import AuditDialog

@@ -1,0 +1,129 @@
+"""Staff accounts, for an admin: the list, roles changed, passwords reset, accounts locked out
+by wrong passwords opened again, and people who leave deactivated (never deleted: their
+name stays on everything they did). Every change is audited, and the clinic always keeps an
+active admin. Anyone changes their own password with the old one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..store.database import db
+from ..store.models import ROLE_LABELS, ROLES, User
+from . import audit, auth
+from .errors import AuthError, ConflictError, NotFound, ValidationError
+from .permissions import require
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: int
+    username: str
+    full_name: str
+    display_name: str
+    credentials: str
+    role: str  # label
+    role_key: str
+    active: bool
+    locked_until: dt.datetime | None
+
+
+def staff(actor: User, now: dt.datetime | None = None) -> list[StaffRow]:
+    require(actor, "users.manage")
+    now = now or dt.datetime.now()
+    return [StaffRow(u.id, u.username, u.full_name, u.display_name, u.credentials,
+                     ROLE_LABELS.get(u.role, u.role), u.role, u.active,
+                     u.locked_until if u.locked_until and u.locked_until > now else None)
+            for u in User.select().order_by(~User.active, User.full_name)]
+
+
+def _target(user_id: int) -> User:
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        raise NotFound("That staff account does not exist.")
+    return user
+
+
+def _keeps_an_admin(user: User, role: str, active: bool) -> None:
+    """Refuse a change that would leave the clinic without an active admin."""
+    if user.role == "admin" and user.active and (role != "admin" or not active):
+        others = User.select().where(User.role == "admin", User.active,
+                                     User.id != user.id).count()
+        if others == 0:
+            raise ConflictError(f"{user.display_name} is the clinic's only active admin; make "
+                                "someone else an admin first.")
+
+
+def change_role(actor: User, user_id: int, role: str) -> User:
+    require(actor, "users.manage")
+    if role not in ROLES:
+        raise ValidationError(f"Choose a role: {', '.join(ROLE_LABELS.values())}.")
+    with db.atomic():
+        user = _target(user_id)
+        if user.role == role:
+            return user
+        _keeps_an_admin(user, role, user.active)
+        before = user.role
+        User.update(role=role).where(User.id == user.id).execute()
+        audit.record(actor, "user.role", "user", user.id,
+                     f"{user.username}: {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
+    return User.get_by_id(user_id)
+
+
+def set_active(actor: User, user_id: int, active: bool, reason: str = "") -> User:
+    """Deactivate someone who left (they can no longer sign in; their records keep their
+    name), or reactivate them."""
+    require(actor, "users.manage")
+    reason = " ".join(reason.split())
+    if not active and not reason:
+        raise ValidationError("Give the reason the account is deactivated (e.g. left the "
+                              "clinic).")
+    if len(reason) > 200:
+        raise ValidationError("The reason must be at most 200 characters.")
+    with db.atomic():
+        user = _target(user_id)
+        if user.id == actor.id and not active:
+            raise ConflictError("You cannot deactivate your own account.")
+        if user.active == active:
+            return user
+        _keeps_an_admin(user, user.role, active)
+        User.update(active=active).where(User.id == user.id).execute()
+        audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
+                     user.username + (f": {reason}" if reason else ""))
+    return User.get_by_id(user_id)
+
+
+def reset_password(actor: User, user_id: int, new_password: str) -> None:
+    """An admin sets a new password (for someone who forgot theirs); it also opens an
+    account locked by wrong passwords."""
+    require(actor, "users.manage")
+    auth.validate_password(new_password)
+    with db.atomic():
+        user = _target(user_id)
+        User.update(password_hash=auth.hash_password(new_password), failed_logins=0,
+                    locked_until=None).where(User.id == user.id).execute()
+        audit.record(actor, "user.password_reset", "user", user.id, user.username)
+
+
+def unlock_account(actor: User, user_id: int) -> None:
+    """Open an account locked by wrong passwords before its five minutes are up."""
+    require(actor, "users.manage")
+    with db.atomic():
+        user = _target(user_id)
+        User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+        audit.record(actor, "user.unlock", "user", user.id, user.username)
+
+
+def change_own_password(user: User, old_password: str, new_password: str) -> None:
+    if not auth.password_matches(user, old_password):
+        with db.atomic():
+            audit.record(user, "user.password_change_failed", "user", user.id, "wrong password")
+        raise AuthError("The current password is wrong.")
+    auth.validate_password(new_password)
+    if new_password == old_password:
+        raise ValidationError("Choose a password different from the current one.")
+    with db.atomic():
+        User.update(password_hash=auth.hash_password(new_password)).where(
+            User.id == user.id).execute()
+        audit.record(user, "user.password_change", "user", user.id, user.username)
