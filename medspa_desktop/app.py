@@ -18,6 +18,7 @@ from .services import clinic, demo
 from .store.database import (
     NotAMedSpaDatabase,
     close_database,
+    damage_in_file,
     database_label,
     is_postgres_url,
     open_database,
@@ -45,6 +46,11 @@ def open_clinic_database(target: str) -> str | None:
     """Open and migrate ``target``; the refusal to show, or None when it opened."""
     try:
         if not is_postgres_url(target):
+            damage = damage_in_file(target)
+            if damage:
+                log.error("Refused the damaged database %s: %s", target, damage)
+                return (f"The database {target} is damaged ({damage[0]}). It was not "
+                        "opened, so nothing more was written to it.")
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         open_database(target)
         result = migrate()
@@ -59,6 +65,31 @@ def open_clinic_database(target: str) -> str | None:
     return None
 
 
+def offer_restore(target: str, refusal: str) -> bool:
+    """A damaged database file: offer the newest good backup beside it (the damaged file is
+    kept aside). True when one was restored."""
+    from .services import backup
+
+    if is_postgres_url(target) or "damaged" not in refusal:
+        return False
+    folder = Path(target).resolve().parent / "backups"
+    good = next((b for b in backup.list_backups(folder) if not backup.verify_backup(b.path)),
+                None)
+    if good is None:
+        QMessageBox.critical(None, APP_NAME, f"{refusal}\n\nNo good backup was found in "
+                             f"{folder}. Restore one from the clinic's backup drive with "
+                             "'medspa-desktop restore'.")
+        return False
+    answer = QMessageBox.question(
+        None, APP_NAME, f"{refusal}\n\nRestore the backup taken "
+        f"{good.taken_at:%a %d %b %Y at %H:%M}? The damaged file is kept aside.")
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    backup.restore_backup(good.path, Path(target))
+    log.info("Restored %s from %s after damage", target, good.path)
+    return True
+
+
 def run_gui(target: str) -> int:
     app = make_application()
     from .ui.errors import install_excepthook
@@ -68,6 +99,8 @@ def run_gui(target: str) -> int:
 
     install_excepthook(setup_logging())
     refusal = open_clinic_database(target)
+    if refusal is not None and offer_restore(target, refusal):
+        refusal = open_clinic_database(target)
     if refusal is not None:
         QMessageBox.critical(None, APP_NAME, refusal)
         return 1

@@ -101,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def is_postgres_target(target: str) -> bool:
+    from .store.database import is_postgres_url
+
+    return is_postgres_url(target)
+
+
 def _open_existing(target: str):
     """Open a database that must already exist and be a MedSpa database, at this version."""
     from .store.database import NotAMedSpaDatabase, is_postgres_url, open_database
@@ -162,8 +168,18 @@ def cmd_demo(args, target: str) -> int:
 
 def cmd_check(args, target: str) -> int:
     from .services.integrity import check_database
-    from .store.database import close_database
+    from .store.database import NotAMedSpaDatabase, close_database, damage_in_file
 
+    if not is_postgres_target(target) and Path(target).is_file():
+        try:
+            damage = damage_in_file(target)
+        except NotAMedSpaDatabase as exc:
+            raise CliError(str(exc)) from None
+        if damage:  # reported without opening it normally: nothing is written to it
+            for problem in damage:
+                print(f"PROBLEM: integrity: {problem}")
+            print(f"{target}: damaged; restore a backup (medspa-desktop restore)")
+            return EXIT_PROBLEMS
     _open_existing(target)
     try:
         problems = check_database()

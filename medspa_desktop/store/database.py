@@ -68,6 +68,30 @@ def _refuse_non_sqlite(path: Path) -> None:
         raise NotAMedSpaDatabase(f"{path} is not a MedSpa database (not an SQLite file).")
 
 
+def damage_in_file(path: str | os.PathLike, limit: int = 5) -> list[str]:
+    """SQLite's quick check of a closed database file, read only — a damaged file is never
+    written to (opening it normally could). Empty when the file is sound, or when a
+    read-only look is not possible (a WAL file left by a crash holds commits that only the
+    normal opening reads; SQLite's own recovery then runs)."""
+    path = Path(path)
+    if not path.is_file() or Path(f"{path}-wal").exists():
+        return []  # a WAL left by a crash holds commits: only the normal opening reads them
+    _refuse_non_sqlite(path)
+    try:  # immutable: no lock, no -wal or -shm file made beside it
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = [r[0] for r in con.execute(f"PRAGMA quick_check({limit})").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "unable to open" in str(exc):
+            return []
+        return [str(exc)]
+    finally:
+        con.close()
+    return [] if rows == ["ok"] else rows
+
+
 def open_database(target: str | os.PathLike) -> Database:
     """Bind the proxy to ``target``, connect, and return the concrete database."""
     close_database()

@@ -14,32 +14,13 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from medspa_desktop.services import auth, backup, clinic, patients
+from medspa_desktop.services import backup
 from medspa_desktop.services.integrity import check_database
 from medspa_desktop.store.database import close_database, db, open_database
-from medspa_desktop.store.migrations import migrate
 from medspa_desktop.store.models import Appointment, Invoice, Patient
 
 ROOT = Path(__file__).resolve().parents[2]
 CRASH_ROUNDS = 30
-
-
-@pytest.fixture
-def clinic_file(tmp_path) -> Path:
-    path = tmp_path / "clinic.db"
-    open_database(path)
-    migrate()
-    admin = clinic.create_clinic(clinic.ClinicInfo("Durable Clinic"),
-                                 auth.UserInput("admin", "Ada Admin", "admin", "long-enough"))
-    for username in ("lee", "kim"):
-        auth.create_user(admin, auth.UserInput(username, username.title(), "provider",
-                                               "long-enough"))
-    for name in ("Ann", "Bo", "Cy", "Di"):
-        patients.create_patient(admin, patients.PatientInput(name, "Test", dt.date(1980, 1, 1)))
-    close_database()
-    return path
 
 
 def _worker(*args: str) -> subprocess.Popen:
