@@ -7,9 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -23,6 +21,7 @@ from ..services import audit_review
 from ..services.audit_review import ACTION_GROUPS, AuditFilter
 from ..store.models import User
 from .models import Column, RowTableModel
+from .widgets.date_range import DateRange
 from .widgets.table import fit_columns, make_table
 
 COLUMNS = (
@@ -40,18 +39,8 @@ class AuditDialog(QDialog):
         self.user = user
         self.setWindowTitle("Audit log")
         self.resize(1100, 640)
-        today = QDate.currentDate()
-        self.use_dates = QCheckBox("From")
-        self.date_from = QDateEdit(today.addDays(-7))
-        self.date_to = QDateEdit(today)
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
-            edit.setEnabled(False)
-            edit.dateChanged.connect(lambda _d: self.refresh())
-        self.use_dates.toggled.connect(self.date_from.setEnabled)
-        self.use_dates.toggled.connect(self.date_to.setEnabled)
-        self.use_dates.toggled.connect(lambda _on: self.refresh())
+        self.dates = DateRange(QDate.currentDate().addDays(-7))
+        self.dates.changed.connect(self.refresh)
         self.username = QComboBox()
         self.username.addItem("Everyone", "")
         for name in audit_review.usernames(user):
@@ -80,8 +69,7 @@ class AuditDialog(QDialog):
         self.table = make_table(self.model, "Audit events")
 
         bar = QHBoxLayout()
-        for w in (self.use_dates, self.date_from, QLabel("to"), self.date_to, self.username,
-                  self.group, self.patient):
+        for w in (self.dates, self.username, self.group, self.patient):
             bar.addWidget(w)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
@@ -94,11 +82,8 @@ class AuditDialog(QDialog):
         self.refresh()
 
     def current_filter(self) -> AuditFilter:
-        dated = self.use_dates.isChecked()
-        return AuditFilter(self.date_from.date().toPython() if dated else None,
-                           self.date_to.date().toPython() if dated else None,
-                           self.username.currentData(), self.group.currentData(),
-                           self.patient.text())
+        return AuditFilter(*self.dates.dates(), self.username.currentData(),
+                           self.group.currentData(), self.patient.text())
 
     def refresh(self) -> None:
         self._timer.stop()

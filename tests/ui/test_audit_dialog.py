@@ -23,6 +23,13 @@ def test_review_the_charts_a_user_opened_and_export_them(qtbot, demo_db, tmp_pat
     dialog.refresh()
     assert [(r.username, r.action) for r in dialog.model.rows()][0] == ("frontdesk",
                                                                        "patient.open")
+    from PySide6.QtCore import QDate
+
+    dialog.dates.date_to.setDate(QDate(2001, 1, 31))
+    dialog.dates.date_from.setDate(QDate(2001, 1, 1))
+    dialog.dates.use_dates.setChecked(True)  # a month long before the clinic opened
+    assert dialog.model.rowCount() == 0
+    dialog.dates.use_dates.setChecked(False)
     out = tmp_path / "audit.csv"
     dialog.export(str(out))
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))

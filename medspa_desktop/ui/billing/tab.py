@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -26,6 +25,7 @@ from ...services.billing_reports import InvoiceFilter
 from ...services.money import show_cents, to_cents
 from ...store.models import User
 from ..models import Column, RowTableModel
+from ..widgets.date_range import DateRange
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import preview_document, show_preview
 from ..widgets.table import fit_columns, make_table
@@ -66,18 +66,8 @@ class BillingTab(QWidget):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__(parent)
         self.user = user
-        today = QDate.currentDate()
-        self.use_dates = QCheckBox("From")
-        self.date_from = QDateEdit(today.addMonths(-1))
-        self.date_to = QDateEdit(today)
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
-            edit.setEnabled(False)
-            edit.dateChanged.connect(lambda _d: self.refresh())
-        self.use_dates.toggled.connect(self.date_from.setEnabled)
-        self.use_dates.toggled.connect(self.date_to.setEnabled)
-        self.use_dates.toggled.connect(lambda _on: self.refresh())
+        self.dates = DateRange(QDate.currentDate().addMonths(-1))
+        self.dates.changed.connect(self.refresh)
         self.status = QComboBox()
         for label, key in STATUSES:
             self.status.addItem(label, key)
@@ -110,8 +100,7 @@ class BillingTab(QWidget):
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
 
         bar = QHBoxLayout()
-        for w in (self.use_dates, self.date_from, QLabel("to"), self.date_to, self.status,
-                  self.provider, self.patient):
+        for w in (self.dates, self.status, self.provider, self.patient):
             bar.addWidget(w)
         actions = QHBoxLayout()
         actions.addWidget(self.count, 1)
@@ -125,11 +114,8 @@ class BillingTab(QWidget):
         self.refresh()
 
     def current_filter(self) -> InvoiceFilter:
-        dated = self.use_dates.isChecked()
-        return InvoiceFilter(self.date_from.date().toPython() if dated else None,
-                             self.date_to.date().toPython() if dated else None,
-                             self.patient.text(), self.provider.currentData(),
-                             self.status.currentData())
+        return InvoiceFilter(*self.dates.dates(), self.patient.text(),
+                             self.provider.currentData(), self.status.currentData())
 
     def refresh(self) -> None:
         self._timer.stop()

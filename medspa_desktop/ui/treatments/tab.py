@@ -9,9 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +25,7 @@ from ...services.permissions import PERMISSIONS, allowed
 from ...services.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
 from ..models import Column, RowTableModel
+from ..widgets.date_range import DateRange
 from ..widgets.table import fit_columns, make_table
 from .inventory_dialog import InventoryDialog
 from .recall_dialog import RecallDialog
@@ -56,13 +55,7 @@ class TreatmentLogTab(QWidget):
         self.alerts = QLabel()
         self.alerts.setWordWrap(True)
         self.alerts.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
-        self.use_dates = QCheckBox("From")
-        today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addYears(-1))
-        self.date_to = QDateEdit(today)
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
+        self.dates = DateRange(QDate.currentDate().addYears(-1))
         self.provider = QComboBox()
         self.provider.addItem("All providers", None)
         for u in auth.providers():
@@ -104,17 +97,11 @@ class TreatmentLogTab(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         for edit in (self.lot, self.patient):
             edit.textChanged.connect(lambda _t: self._timer.start())
-        for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(lambda _d: self.refresh())
-        self.use_dates.toggled.connect(lambda _on: self.refresh())
-        self.use_dates.toggled.connect(self.date_from.setEnabled)
-        self.use_dates.toggled.connect(self.date_to.setEnabled)
-        self.date_from.setEnabled(False)
-        self.date_to.setEnabled(False)
+        self.dates.changed.connect(self.refresh)
 
         bar = QHBoxLayout()
-        for w in (self.use_dates, self.date_from, QLabel("to"), self.date_to, self.provider,
-                  self.modality, self.product, self.lot, self.patient):
+        for w in (self.dates, self.provider, self.modality, self.product, self.lot,
+                  self.patient):
             bar.addWidget(w)
         actions = QHBoxLayout()
         actions.addWidget(self.count, 1)
@@ -160,11 +147,8 @@ class TreatmentLogTab(QWidget):
         preview_record(self.user, self.model.row_at(row).appointment_id, self)
 
     def current_filter(self) -> LogFilter:
-        dated = self.use_dates.isChecked()
         return LogFilter(
-            self.date_from.date().toPython() if dated else None,
-            self.date_to.date().toPython() if dated else None,
-            self.provider.currentData(), self.modality.currentData(),
+            *self.dates.dates(), self.provider.currentData(), self.modality.currentData(),
             self.product.currentData(), self.lot.text(), self.patient.text())
 
     def _sort(self) -> tuple[str, bool]:
