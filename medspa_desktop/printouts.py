@@ -15,6 +15,7 @@ from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
 from .services import (
+    audit,
     billing,
     billing_reports,
     chart,
@@ -62,6 +63,8 @@ def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
         text = "" if a is None else (_answer_text(q.kind, a.value)
                                      or ("None reported" if q.kind == "text" else ""))
         lines.append(IntakeLine(q.label, q.kind, text, f"{a.answered_on}" if a else ""))
+    if patient_id is not None:
+        audit.record_print(user, "intake_form", "patient", patient_id)
     return render_intake_form(IntakeForm(
         _letterhead(), name, dob, chart_number, tuple(lines), dt.datetime.now(), user.display_name, clinic.paper_size()))
 
@@ -71,6 +74,7 @@ def treatment_record_pdf(user: User, appointment_id: int) -> bytes:
     audited as such)."""
     r = treatment_records.record_view(user, appointment_id)
     head = chart.header(user, r.patient_id)
+    audit.record_print(user, "treatment_record", "appointment", appointment_id)
     return render_treatment_record(TreatmentRecordDoc(
         _letterhead(), head.name, f"{head.dob:%Y-%m-%d}", head.chart_number, r,
         dt.datetime.now(), user.display_name, clinic.paper_size()))
@@ -98,6 +102,8 @@ def sign_consent(user: User, data: consents.SigningInput):
 def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -> bytes:
     """The current consent form to sign on paper, blank or with the patient filled in."""
     sheet = consents.paper_sheet(user, category, patient_id)
+    if patient_id is not None:
+        audit.record_print(user, "consent_form", "patient", patient_id, f"{category} form")
     return render_consent(sheet, _letterhead(), clinic.paper_size())
 
 
@@ -105,6 +111,7 @@ def consent_document_pdf(user: User, consent_id: int) -> bytes:
     """A consent as a PDF to preview or print: the stored PDF as it is, or a scanned image
     placed on a page."""
     content, media_type = consents.document_and_type(user, consent_id)
+    audit.record_print(user, "consent", "consent", consent_id)
     if media_type == "application/pdf":
         return content
     return render_scan(content, f"Consent {consent_id} (scan)", clinic.paper_size())
@@ -113,6 +120,8 @@ def consent_document_pdf(user: User, consent_id: int) -> bytes:
 def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
     """An invoice (or, once something is paid, a receipt) on the clinic's letterhead."""
     view = billing.invoice_view(user, invoice_id)
+    audit.record_print(user, "receipt" if receipt else "invoice", "invoice", invoice_id,
+                       f"{'receipt' if receipt else 'invoice'} {view.number}")
     return render_invoice(view, _letterhead(), dt.datetime.now(), user.display_name,
                           clinic.paper_size(), receipt)
 

@@ -113,3 +113,12 @@ def verify_chain(batch: int = 5000) -> list[ChainProblem]:
             prev = row.hash
             last_id = row.id
 
+
+
+def record_print(actor: User, document: str, record_type: str, record_id: object,
+                 summary: str = "") -> None:
+    """A document with patient or financial data was made to preview, print or save (the
+    program cannot know which the person then chose, so every one counts)."""
+    with db.atomic():
+        record(actor, f"print.{document}", record_type, record_id,
+               summary or f"{document.replace('_', ' ')} prepared to preview, print or save")

@@ -3,8 +3,8 @@ first, filtered by date, user, kind of action and patient, and exported to CSV. 
 log and exporting it are themselves audited.
 
 A patient's events are the ones on the patient's own record (chart opened, printed, consent
-signed, intake…) and on the records that belong to them: appointments, notes, photos and
-invoices.
+signed, intake…) and on the records that belong to them: appointments, notes, photos,
+consents and invoices.
 """
 
 from __future__ import annotations
@@ -13,7 +13,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..store.database import db
-from ..store.models import Appointment, AuditEvent, Invoice, Note, Patient, Photo, User
+from ..store.models import (
+    Appointment,
+    AuditEvent,
+    Consent,
+    Invoice,
+    Note,
+    Patient,
+    Photo,
+    User,
+)
 from . import audit
 from .exports import csv_text
 from .permissions import require
@@ -29,7 +38,7 @@ ACTION_GROUPS: dict[str, tuple[str, ...]] = {
     "Photos": ("photo",),
     "Consents": ("consent",),
     "Billing": ("invoice", "payment", "package", "gift_card"),
-    "Reports and printouts": ("report",),
+    "Reports and printouts": ("report", "print"),
     "Staff, settings and permissions": ("user", "settings", "provider", "service", "room",
                                         "device", "clinic"),
     "Backups and the audit log": ("backup", "audit"),
@@ -74,6 +83,7 @@ def _about_patients(ids: list[int]):
     for record_type, model, column in (("appointment", Appointment, Appointment.patient),
                                        ("note", Note, Note.patient),
                                        ("photo", Photo, Photo.patient),
+                                       ("consent", Consent, Consent.patient),
                                        ("invoice", Invoice, Invoice.patient)):
         owned = named(model, column)
         if owned:

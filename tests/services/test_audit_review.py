@@ -63,3 +63,24 @@ def test_only_admin_and_director_review_the_log(demo_db, role):
         audit_review.events(staff(role))
     with pytest.raises(PermissionDenied):
         audit_review.export_csv(staff(role))
+
+
+def test_every_printout_with_patient_data_is_in_the_patients_log(demo_db):
+    from medspa_desktop import printouts
+    from medspa_desktop.store.models import Consent, Invoice, TreatmentRecord
+
+    director = staff("director")
+    record = TreatmentRecord.select().first()
+    patient_id = record.patient_id
+    invoice = Invoice.select().where(Invoice.patient == patient_id).first()
+    consent = Consent.select().where(Consent.patient == patient_id).first()
+    printouts.treatment_record_pdf(director, record.appointment_id)
+    printouts.intake_form_pdf(director, patient_id)
+    printouts.consent_form_pdf(director, "neurotoxin", patient_id)
+    printouts.consent_document_pdf(director, consent.id)
+    printouts.invoice_pdf(director, invoice.id, receipt=True)
+    chart_number = Patient.get_by_id(patient_id).chart_number
+    printed = [r.action for r in audit_review.events(director, AuditFilter(
+        patient=chart_number, group="Reports and printouts"))]
+    assert sorted(printed) == ["print.consent", "print.consent_form", "print.intake_form",
+                               "print.receipt", "print.treatment_record"]
