@@ -39,6 +39,9 @@ def make_application() -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(paths.resource("icons", "medspa.svg"))))
+    from .ui.widgets.limits import install_text_limits
+
+    install_text_limits(app)
     return app
 
 
