@@ -22,7 +22,7 @@ def clinic_file(tmp_path) -> Path:
     for username in ("lee", "kim"):
         auth.create_user(admin, auth.UserInput(username, username.title(), "provider",
                                                "long-enough"))
-    for name in ("Ann", "Bo", "Cy", "Di"):
+    for name in ("Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ida", "Jo", "Kai", "Lu"):
         patients.create_patient(admin, patients.PatientInput(name, "Test", dt.date(1980, 1, 1)))
     close_database()
     return path

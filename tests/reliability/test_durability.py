@@ -82,7 +82,7 @@ def test_two_pcs_on_one_file_never_double_book_or_lose_a_number(clinic_file):
     for r in results:  # every operation ran; some won, some were refused by the other PC
         assert r["booked"] + r["moved"] + r["cancelled"] + len(r["invoices"]) + r["refused"] \
             >= 290
-        assert r["booked"] > 30 and r["moved"] > 10 and r["refused"] > 10, r
+        assert r["booked"] > 15 and r["moved"] > 5 and r["refused"] > 5, r
     open_database(clinic_file)
     try:
         for column in ("provider_id", "room_id", "patient_id"):
