@@ -90,9 +90,7 @@ class AuditDialog(QDialog):
         f = self.current_filter()
         self.model.set_fetch(lambda offset, limit: audit_review.events(
             self.user, f, offset=offset, limit=limit))
-        rows = self.model.rowCount()
-        self.count.setText(f"{rows}{'+' if self.model.canFetchMore() else ''} event"
-                           f"{'s' if rows != 1 else ''}, newest first")
+        self.count.setText(f"{self.model.count_text('event')}, newest first")
         fit_columns(self.table, maximum=420)
 
     def export(self, path: str | None = None) -> None:

@@ -78,6 +78,11 @@ class RowTableModel(QAbstractTableModel):
     def rows(self) -> list[Any]:
         return list(self._rows)
 
+    def count_text(self, noun: str) -> str:
+        """ "1 invoice", "37 invoices", "200+ invoices" (more load as the list scrolls)."""
+        shown = len(self._rows)
+        return f"{shown}{'+' if self.canFetchMore() else ''} {noun}{'s' if shown != 1 else ''}"
+
     # -- lazy loading -----------------------------------------------------------------------
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted

@@ -122,10 +122,8 @@ class BillingTab(QWidget):
         f = self.current_filter()
         self.model.set_fetch(lambda offset, limit: billing_reports.invoices(
             self.user, f, offset=offset, limit=limit))
-        rows = self.model.rowCount()
         due = sum(r.balance_cents for r in self.model.rows())
-        self.count.setText(f"{rows}{'+' if self.model.canFetchMore() else ''} invoice"
-                           f"{'s' if rows != 1 else ''} · {show_cents(due)} due")
+        self.count.setText(f"{self.model.count_text('invoice')} · {show_cents(due)} due")
         fit_columns(self.table)
 
     def _selected(self, row: int | None):

@@ -173,9 +173,7 @@ class TreatmentLogTab(QWidget):
         f, (sort, descending) = self.current_filter(), self._sort()
         self.model.set_fetch(lambda offset, limit: treatment_log(
             self.user, f, sort=sort, descending=descending, offset=offset, limit=limit))
-        shown = self.model.rowCount()
-        self.count.setText(f"{shown}{'+' if self.model.canFetchMore() else ''} treatment"
-                           f"{'s' if shown != 1 else ''}")
+        self.count.setText(self.model.count_text("treatment"))
         fit_columns(self.table)
         self._selection()
 
