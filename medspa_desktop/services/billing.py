@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from peewee import fn
 
-from ..store.database import db, is_sqlite
+from ..store.database import db, for_update
 from ..store.models import (
     Appointment,
     ClinicSetting,
@@ -39,7 +39,8 @@ from .errors import ConflictError, NotFound, ValidationError
 from .money import show_cents
 from .permissions import require
 from .prepaid import GiftCardSale, PackageSale
-from .text import clean_line
+from .query import payments_of
+from .text import clean_line, required_reason
 
 METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
 MAX_RATE_BP = 2500
@@ -292,7 +293,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
     totals, taxes = _priced(data, now.date())
     with db.atomic():
         if data.appointment_id is not None:  # one checkout of a visit at a time
-            _for_update(Appointment.select().where(Appointment.id == data.appointment_id)).first()
+            for_update(Appointment.select().where(Appointment.id == data.appointment_id)).first()
             earlier = (Invoice.select().where(Invoice.appointment == data.appointment_id,
                                               Invoice.status != "void").first())
             if earlier is not None:
@@ -367,9 +368,7 @@ class PaymentInput:
 
 def _sums(invoice_id: int) -> tuple[int, int]:
     """(payments taken, refunds given) on an invoice."""
-    rows = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
-                .where(Payment.invoice == invoice_id).group_by(Payment.kind).tuples())
-    return rows.get("payment") or 0, rows.get("refund") or 0
+    return payments_of(Payment.invoice == invoice_id)
 
 
 def paid_cents(invoice_id: int) -> int:
@@ -384,14 +383,8 @@ def balance_cents(invoice: Invoice) -> int:
     return 0 if invoice.status == "void" else invoice.total_cents - _sums(invoice.id)[0]
 
 
-def _for_update(query):
-    """Lock the rows read until the transaction ends. SQLite needs nothing: its IMMEDIATE
-    transactions already let one writer at a time through (and it has no FOR UPDATE)."""
-    return query if is_sqlite() else query.for_update()
-
-
 def _locked_invoice(invoice_id: int) -> Invoice:
-    invoice = _for_update(Invoice.select().where(Invoice.id == invoice_id)).first()
+    invoice = for_update(Invoice.select().where(Invoice.id == invoice_id)).first()
     if invoice is None:
         raise NotFound("That invoice does not exist.")
     if invoice.status == "void":
@@ -466,16 +459,6 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
     return payment
 
 
-def _reason(text: str, for_what: str) -> str:
-    """A required reason, trimmed, refused when missing or longer than MAX_REASON."""
-    reason = clean_line(text)
-    if not reason:
-        raise ValidationError(f"Give the reason for {for_what}.")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"The reason must be at most {MAX_REASON} characters.")
-    return reason
-
-
 def refunded_cents(payment_id: int) -> int:
     return (Payment.select(fn.SUM(Payment.amount_cents))
             .where(Payment.refund_of == payment_id).scalar() or 0)
@@ -490,14 +473,14 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
     payment back onto the card), or — ``to`` — as cash, card or check instead."""
     require(actor, "billing.refund")
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    reason = _reason(reason, "the refund")
+    reason = required_reason(reason, "the refund", MAX_REASON)
     if to is not None and to not in REFUND_TO:
         raise ValidationError("Refund as cash, card or check.")
     with db.atomic():
         original = Payment.get_or_none(Payment.id == payment_id, Payment.kind == "payment")
         if original is None:
             raise NotFound("That payment does not exist.")
-        invoice = _for_update(Invoice.select().where(Invoice.id == original.invoice_id)).first()
+        invoice = for_update(Invoice.select().where(Invoice.id == original.invoice_id)).first()
         left = original.amount_cents - refunded_cents(original.id)
         if amount_cents <= 0:
             raise ValidationError("A refund must be more than zero.")
@@ -528,7 +511,7 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
     """Cancel an invoice, keeping it (and its number) with the reason. Money taken must be
     refunded first. ``restock``: the retail items sold on it came back to the shelf."""
     require(actor, "billing.refund")
-    reason = _reason(reason, "voiding the invoice")
+    reason = required_reason(reason, "voiding the invoice", MAX_REASON)
     with db.atomic():
         invoice = _locked_invoice(invoice_id)
         prepaid.check_void(invoice.id)  # a package or card drawn on: refunding cannot undo it

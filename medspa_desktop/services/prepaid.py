@@ -26,9 +26,9 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
-from ..store.database import db, is_sqlite
+from ..store.database import db, for_update
 from ..store.models import (
     GiftCard,
     GiftCardClose,
@@ -45,7 +45,8 @@ from .billing_math import round_half_up
 from .errors import ConflictError, NotFound, ValidationError
 from .money import show_cents
 from .permissions import require
-from .text import clean_line
+from .query import payments_of, sums_by_kind
+from .text import clean_line, required_reason
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 12
@@ -160,10 +161,6 @@ def create_gift_card(sale: GiftCardSale, invoice_id: int, amount_cents: int,
         raise sold_before from None
 
 
-def _lock(query):
-    return query if is_sqlite() else query.for_update()
-
-
 def _usable(sold_on: Invoice, what: str) -> None:
     if sold_on.status == "void":
         raise ConflictError(f"{what} was sold on invoice {sold_on.number}, which is void.")
@@ -174,18 +171,22 @@ def _usable(sold_on: Invoice, what: str) -> None:
 
 def credits_left(package_id: int) -> int:
     """Credits left, in hundredths."""
-    moved = dict(PackageUse.select(PackageUse.kind, fn.SUM(PackageUse.quantity_centi))
-                 .where(PackageUse.package == package_id).group_by(PackageUse.kind).tuples())
+    moved = _movements(package_id)
     bought = Package.select(Package.quantity_centi).where(Package.id == package_id).scalar()
-    return (bought or 0) - (moved.get("use") or 0) - (moved.get("cancel") or 0) + (
-        moved.get("return") or 0)
+    return (bought or 0) - moved.get("use", 0) - moved.get("cancel", 0) + moved.get("return", 0)
+
+
+def _movements(package_id: int) -> dict[str, int]:
+    """Credits moved by kind (use, return, cancel), in hundredths."""
+    return sums_by_kind(PackageUse.kind, PackageUse.quantity_centi,
+                        PackageUse.package == package_id)
 
 
 def draw(actor: User, package_id: int, patient_id: int, service_id: int | None,
          quantity_centi: int, invoice_id: int, on: dt.date, now: dt.datetime) -> Package:
     """Take credits off a package for a visit on ``invoice_id`` (inside billing's
     transaction; the package row is locked on PostgreSQL)."""
-    package = _lock(Package.select().where(Package.id == package_id)).first()
+    package = for_update(Package.select().where(Package.id == package_id)).first()
     if package is None:
         raise NotFound("That package does not exist.")
     label = f"Package P{package.id}"
@@ -213,7 +214,7 @@ def put_back(actor: User, invoice: Invoice, now: dt.datetime) -> None:
     for line in InvoiceLine.select().where(InvoiceLine.invoice == invoice.id,
                                            InvoiceLine.kind == "service",
                                            InvoiceLine.package.is_null(False)):
-        package = _lock(Package.select().where(Package.id == line.package_id)).first()
+        package = for_update(Package.select().where(Package.id == line.package_id)).first()
         PackageUse.create(package=package.id, kind="return",
                           quantity_centi=line.quantity_centi, invoice=invoice.id,
                           reason=f"invoice {invoice.number} voided", user=actor, at=now)
@@ -228,7 +229,7 @@ def put_back(actor: User, invoice: Invoice, now: dt.datetime) -> None:
 
 def card_for_payment(code: str, amount_cents: int) -> GiftCard:
     """The card to pay ``amount_cents`` from, locked, or a clear refusal."""
-    card = _lock(GiftCard.select().where(GiftCard.code == normal_code(code))).first()
+    card = for_update(GiftCard.select().where(GiftCard.code == normal_code(code))).first()
     if card is None:
         raise NotFound("No gift card has that code. Check the code on the card.")
     label = f"Gift card {show_code(card.code)}"
@@ -243,18 +244,17 @@ def card_for_payment(code: str, amount_cents: int) -> GiftCard:
 
 def card_balance(card_id: int) -> int:
     card = GiftCard.get_by_id(card_id)
-    moved = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
-                 .where(Payment.gift_card == card_id).group_by(Payment.kind).tuples())
+    spent, refunded = payments_of(Payment.gift_card == card_id)
     closed = GiftCardClose.select(GiftCardClose.amount_cents).where(
         GiftCardClose.gift_card == card_id).scalar() or 0
-    return card.amount_cents - (moved.get("payment") or 0) + (moved.get("refund") or 0) - closed
+    return card.amount_cents - spent + refunded - closed
 
 
 def refund_to_card(card_id: int, amount_cents: int) -> None:
     """Money may go back onto a card unless the card was closed, or its own purchase was
     refunded so far that the money kept would no longer cover the balance (the card would
     hold money nobody paid for). Either way the refund goes back by another method."""
-    card = _lock(GiftCard.select().where(GiftCard.id == card_id)).first()
+    card = for_update(GiftCard.select().where(GiftCard.id == card_id)).first()
     label = f"Gift card {show_code(card.code)}"
     if GiftCardClose.select().where(GiftCardClose.gift_card == card_id).exists():
         raise ConflictError(f"{label} was closed; it cannot take money back. Refund it as "
@@ -286,9 +286,8 @@ def unused_value(invoice_id: int) -> int:
 
 def _kept(invoice_id: int) -> int:
     """The money an invoice keeps: payments less refunds."""
-    moved = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
-                 .where(Payment.invoice == invoice_id).group_by(Payment.kind).tuples())
-    return (moved.get("payment") or 0) - (moved.get("refund") or 0)
+    taken, given_back = payments_of(Payment.invoice == invoice_id)
+    return taken - given_back
 
 
 def check_refund(invoice_id: int, kept_after_cents: int) -> None:
@@ -304,16 +303,13 @@ def check_void(invoice_id: int) -> None:
     """An invoice whose package or gift card is drawn on (and not given back) cannot be
     voided."""
     for package in Package.select().where(Package.invoice == invoice_id):
-        moved = dict(PackageUse.select(PackageUse.kind, fn.SUM(PackageUse.quantity_centi))
-                     .where(PackageUse.package == package.id).group_by(PackageUse.kind)
-                     .tuples())
-        if (moved.get("use") or 0) > (moved.get("return") or 0):
+        moved = _movements(package.id)
+        if moved.get("use", 0) > moved.get("return", 0):
             raise ConflictError(f"Package P{package.id} sold on this invoice has been used; "
                                 "it cannot be voided.")
     for card in GiftCard.select().where(GiftCard.invoice == invoice_id):
-        moved = dict(Payment.select(Payment.kind, fn.SUM(Payment.amount_cents))
-                     .where(Payment.gift_card == card.id).group_by(Payment.kind).tuples())
-        if (moved.get("payment") or 0) > (moved.get("refund") or 0):
+        spent, refunded = payments_of(Payment.gift_card == card.id)
+        if spent > refunded:
             raise ConflictError(f"Gift card {show_code(card.code)} sold on this invoice has "
                                 "been spent; it cannot be voided.")
 
@@ -324,10 +320,10 @@ def cancel_package(actor: User, package_id: int, reason: str,
     """Take a package's unused credits off it (so its purchase can be refunded); returns the
     credits cancelled, in hundredths."""
     require(actor, "billing.refund")
-    reason = _reason(reason)
+    reason = required_reason(reason, "cancelling the unused credits")
     now = (now or dt.datetime.now()).replace(microsecond=0)
     with db.atomic():
-        package = _lock(Package.select().where(Package.id == package_id)).first()
+        package = for_update(Package.select().where(Package.id == package_id)).first()
         if package is None:
             raise NotFound("That package does not exist.")
         left = credits_left(package.id)
@@ -344,10 +340,10 @@ def close_gift_card(actor: User, code: str, reason: str,
                     now: dt.datetime | None = None) -> int:
     """Take a card's unused balance off it (so its purchase can be refunded); returns it."""
     require(actor, "billing.refund")
-    reason = _reason(reason)
+    reason = required_reason(reason, "closing the gift card")
     now = (now or dt.datetime.now()).replace(microsecond=0)
     with db.atomic():
-        card = _lock(GiftCard.select().where(GiftCard.code == normal_code(code))).first()
+        card = for_update(GiftCard.select().where(GiftCard.code == normal_code(code))).first()
         if card is None:
             raise NotFound("No gift card has that code.")
         if GiftCardClose.select().where(GiftCardClose.gift_card == card.id).exists():
@@ -358,15 +354,6 @@ def close_gift_card(actor: User, code: str, reason: str,
         audit.record(actor, "gift_card.close", "gift_card", card.id,
                      f"{show_code(card.code)}: {show_cents(left)} taken off: {reason}"[:500])
     return left
-
-
-def _reason(text: str) -> str:
-    reason = clean_line(text)
-    if not reason:
-        raise ValidationError("Give the reason.")
-    if len(reason) > 500:
-        raise ValidationError("The reason must be at most 500 characters.")
-    return reason
 
 
 # -- reading -----------------------------------------------------------------------------------

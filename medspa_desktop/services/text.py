@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .errors import ValidationError
+
 # Letters that Unicode decomposition does not reduce to a plain base letter.
 _FOLD_EXTRA = str.maketrans({
     "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "æ": "ae", "Æ": "ae",
@@ -33,3 +35,14 @@ def clean_block(text: str) -> str:
 
 def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def required_reason(text: str, for_what: str, limit: int = 500) -> str:
+    """A reason that must be given (a refund, a void, cancelled credits…): trimmed to one
+    line, refused when missing or longer than ``limit``."""
+    reason = clean_line(text)
+    if not reason:
+        raise ValidationError(f"Give the reason for {for_what}.")
+    if len(reason) > limit:
+        raise ValidationError(f"The reason must be at most {limit} characters.")
+    return reason

@@ -114,6 +114,13 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+def for_update(query):
+    """Lock the rows a query reads until the transaction ends (PostgreSQL). SQLite needs
+    nothing: its IMMEDIATE transactions already let one writer at a time through (and it has
+    no FOR UPDATE)."""
+    return query if is_sqlite() else query.for_update()
+
+
 def database_label() -> str:
     """What the status bar shows: the file path, or the server and database name."""
     real = db.obj
