@@ -101,12 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def is_postgres_target(target: str) -> bool:
-    from .store.database import is_postgres_url
-
-    return is_postgres_url(target)
-
-
 def _open_existing(target: str):
     """Open a database that must already exist and be a MedSpa database, at this version."""
     from .store.database import NotAMedSpaDatabase, is_postgres_url, open_database
@@ -168,9 +162,14 @@ def cmd_demo(args, target: str) -> int:
 
 def cmd_check(args, target: str) -> int:
     from .services.integrity import check_database
-    from .store.database import NotAMedSpaDatabase, close_database, damage_in_file
+    from .store.database import (
+        NotAMedSpaDatabase,
+        close_database,
+        damage_in_file,
+        is_postgres_url,
+    )
 
-    if not is_postgres_target(target) and Path(target).is_file():
+    if not is_postgres_url(target) and Path(target).is_file():
         try:
             damage = damage_in_file(target)
         except NotAMedSpaDatabase as exc:

@@ -129,3 +129,19 @@ def test_the_chart_lists_packages_and_an_admin_cancels_unused_credits(qtbot, vis
     packages.cancel_credits("moving away")
     assert (packages.model.row_at(0).left, packages.model.row_at(0).state) == (
         "0 units", "used up")
+
+
+def test_the_suggested_package_price_follows_the_rounding_rule(qtbot, visit):  # noqa: F811
+    from medspa_desktop.store.models import Service
+    from medspa_desktop.ui.billing.prepaid_dialogs import SellPackageDialog
+
+    Service.update(price_cents=1401).where(Service.id == visit.service_id).execute()
+    form = SellPackageDialog(staff("frontdesk"), visit.patient_id, visit.service_id)
+    qtbot.addWidget(form)
+    assert form.credits.text() == "50" and form.price.text() == "700.50"
+    form.credits.setText("0.5")  # $7.005: half a cent rounds up, as on every invoice
+    assert form.price.text() == "7.01"
+    form.credits.setText("lots")  # not a number: the suggestion stays, the save refuses
+    assert form.price.text() == "7.01"
+    form.save_button.click()
+    assert form.message.text() == "Enter how many sessions or units the package holds."

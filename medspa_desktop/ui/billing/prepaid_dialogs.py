@@ -58,7 +58,6 @@ class SellPackageDialog(FormDialog):
         self.service = QComboBox()
         self.service.setAccessibleName("Service")
         services = catalog.services(include_retail=False)
-        self.prices = {s.id: s.price_cents for s in services}
         self.units = {s.id: s.pricing_unit for s in services}
         for s in services:
             self.service.addItem(s.name, s.id)
@@ -106,9 +105,14 @@ class SellPackageDialog(FormDialog):
             credits = Decimal(self.credits.text().strip())
         except InvalidOperation:
             return
-        price = self.prices.get(self.service.currentData(), 0)
-        if credits.is_finite():
-            self.price.setText(f"{round(credits * price) / 100:.2f}")
+        if not credits.is_finite():
+            return
+        try:  # the service's own default, with its one rounding rule
+            line = billing.package_line(self.user, self.service.currentData(), credits,
+                                        no_expiry=True)
+        except (DomainError, InvalidOperation):
+            return
+        self.price.setText(f"{line.unit_price_cents / 100:.2f}")
 
     def submit(self) -> None:
         line = billing.package_line(
