@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from medspa_desktop.services import auth, clinic, demo  # noqa: E402
-from medspa_desktop.store.database import close_database, open_database  # noqa: E402
+from medspa_desktop.store.database import close_database, db, open_database  # noqa: E402
 from medspa_desktop.store.migrations import migrate  # noqa: E402
 from medspa_desktop.store.models import User  # noqa: E402
 
@@ -60,6 +60,20 @@ def demo_db(demo_template, tmp_path):
     open_database(path)
     yield path
     close_database()
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[tuple[str, tuple]]:
+    """The SQL statements (and their values) the open database is sent from now on."""
+    sent: list[tuple[str, tuple]] = []
+    real = db.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        sent.append((sql, tuple(params or ())))
+        return real(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db.obj, "execute_sql", counting)
+    return sent
 
 
 @pytest.fixture(scope="session")

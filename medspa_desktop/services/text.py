@@ -23,6 +23,18 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+# The longest part the name-search index keeps (its column's width); see name_parts.
+NAME_PART_MAX = 80
+
+
+def name_parts(search_name: str) -> set[str]:
+    """The rows of the name-search index for one folded name (``Patient.search_name``): every
+    suffix of every word, cut to ``NAME_PART_MAX`` characters. "lee ann" -> {"lee", "ee", "e",
+    "ann", "nn", "n"}. A typed word (of up to ``NAME_PART_MAX`` characters) is part of the
+    name exactly when one of these begins with it."""
+    return {word[i:i + NAME_PART_MAX] for word in search_name.split() for i in range(len(word))}
+
+
 def clean_line(text: str) -> str:
     """One line of user text: control characters removed, runs of whitespace collapsed."""
     return " ".join(_CONTROL.sub("", text).split())

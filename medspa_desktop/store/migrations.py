@@ -24,6 +24,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    CompositeKey,
     Database,
     DateField,
     DateTimeField,
@@ -33,6 +34,7 @@ from peewee import (
     SqliteDatabase,
     TextField,
     TimeField,
+    chunked,
 )
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_migrations
@@ -41,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -99,6 +101,7 @@ def migrate(backup_dir: Path | None = None) -> MigrationResult:
         with db.atomic():
             db.create_tables(ALL_MODELS)
             install_guards()
+            install_engine_indexes()
             _stamp(SCHEMA_VERSION)
         return MigrationResult(None, SCHEMA_VERSION, None)
     if current > SCHEMA_VERSION:
@@ -622,11 +625,61 @@ def _upgrade_to_9(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_10(database: Database) -> None:
+    """Schema 10: the name-search index ``patient_name_part`` (frozen copy), filled from
+    every patient's ``search_name``; the audit log indexed by record and by time, and lots
+    by number."""
+    patient_t = _stub("patient")
+
+    class PatientNamePart(_Frozen):
+        part = CharField(max_length=80)
+        patient = ForeignKeyField(patient_t, on_delete="RESTRICT", backref="+")
+
+        class Meta:
+            table_name = "patient_name_part"
+            primary_key = CompositeKey("part", "patient")
+
+    with database.bind_ctx([PatientNamePart, patient_t]):
+        database.create_tables([PatientNamePart])
+    install_engine_indexes()
+    database.execute_sql("DELETE FROM patient_name_part")  # a derived index: rebuilt whole
+    names = database.execute_sql("SELECT id, search_name FROM patient").fetchall()
+    insert = ("INSERT INTO patient_name_part (part, patient_id) "
+              f"VALUES ({database.param}, {database.param})")
+    rows = ((part, patient_id) for patient_id, search_name in names
+            for part in _name_parts_v10(search_name))
+    for batch in chunked(rows, 20_000):
+        database.cursor().executemany(insert, batch)
+    for name, table, columns in (
+            ("audit_event_record_type_record_id", "audit_event", '"record_type", "record_id"'),
+            ("audit_event_at", "audit_event", '"at"'),
+            ("lot_lot_number", "lot", '"lot_number"')):  # a recall finds a lot by number alone
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+
+
+def _name_parts_v10(search_name: str) -> set[str]:
+    """Schema 10's parts of a name (frozen copy of ``services.text.name_parts``): every suffix
+    of every word, cut to 80 characters."""
+    return {word[i:i + 80] for word in search_name.split() for i in range(len(word))}
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
                                                    6: _upgrade_to_6, 7: _upgrade_to_7,
-                                                   8: _upgrade_to_8, 9: _upgrade_to_9}
+                                                   8: _upgrade_to_8, 9: _upgrade_to_9,
+                                                   10: _upgrade_to_10}
+
+
+def install_engine_indexes() -> None:
+    """Indexes that only one engine needs. PostgreSQL: name-search prefixes (``LIKE 'w%'``)
+    can use a b-tree only under the C collation or with ``text_pattern_ops``; SQLite answers
+    them with a range on the primary key's own index."""
+    if isinstance(db.obj, SqliteDatabase):
+        return
+    if "patient_name_part" in set(db.get_tables()):
+        db.execute_sql('CREATE INDEX IF NOT EXISTS "patient_name_part_pattern" '
+                       'ON "patient_name_part" ("part" text_pattern_ops)')
 
 
 def install_guards() -> None:

@@ -20,6 +20,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     ForeignKeyField,
@@ -152,6 +153,20 @@ class Patient(BaseModel):
     version = IntegerField(default=1)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+
+
+class PatientNamePart(BaseModel):
+    """The name-search index, derived from ``Patient.search_name`` (not clinical data): every
+    suffix of every word of it (``services.text.name_parts``), one row per patient and part.
+    A typed word is part of a name exactly when some part of that name begins with it, which
+    an index answers with a range instead of a ``LIKE '%word%'`` scan of every patient.
+    Rewritten whenever the name changes."""
+
+    part = CharField(max_length=80)
+    patient = ForeignKeyField(Patient, on_delete="RESTRICT", backref="+")
+
+    class Meta:
+        primary_key = CompositeKey("part", "patient")
 
 
 class ProviderSkill(BaseModel):
@@ -355,7 +370,8 @@ class Lot(BaseModel):
     received_on = DateField()
 
     class Meta:
-        indexes = ((("product", "lot_number"), True),)
+        # a recall looks a lot up by its number alone
+        indexes = ((("product", "lot_number"), True), (("lot_number",), False))
 
 
 class StockMovement(BaseModel):
@@ -577,11 +593,16 @@ class AuditEvent(BaseModel):
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64)
 
+    class Meta:
+        # a record's history (audit review, check), and the log by time
+        indexes = ((("record_type", "record_id"), False), (("at",), False))
+
 
 ALL_MODELS = [
-    SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, ProviderSkill, WorkingHours,
-    TimeBlock, Series, Appointment, AppointmentChange, WaitlistEntry, MedicalAnswer,
-    ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo, Product, Lot, StockMovement,
-    TreatmentRecord, ConsentTemplate, StoredFile, Consent, ConsentOverride, Counter, Invoice,
-    Package, GiftCard, InvoiceLine, Payment, PackageUse, GiftCardClose, AuditEvent,
+    SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, PatientNamePart,
+    ProviderSkill, WorkingHours, TimeBlock, Series, Appointment, AppointmentChange,
+    WaitlistEntry, MedicalAnswer, ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo,
+    Product, Lot, StockMovement, TreatmentRecord, ConsentTemplate, StoredFile, Consent,
+    ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine, Payment, PackageUse,
+    GiftCardClose, AuditEvent,
 ]

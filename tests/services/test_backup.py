@@ -16,7 +16,7 @@ from medspa_desktop.services.backup import BackupError
 from medspa_desktop.services.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.integrity import check_database
 from medspa_desktop.store.database import close_database, open_database
-from medspa_desktop.store.migrations import migrate
+from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate
 from medspa_desktop.store.models import AuditEvent, Patient
 from tests.services.test_photos import JPEG, PNG, _import
 from tests.services.test_photos import clinic as people  # noqa: F401 (fixture)
@@ -42,7 +42,7 @@ def test_a_backup_holds_the_database_and_photos_and_passes_its_check(office, adm
     assert backup.verify_backup(folder) == []
     assert steps and steps[-1] == (2, 2)  # the pages, then the photos, counted up
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["schema_version"] == 9 and manifest["reason"] == "manual"
+    assert manifest["schema_version"] == SCHEMA_VERSION and manifest["reason"] == "manual"
     with (folder / "clinic.db").open("rb") as fh:  # one self-contained file, not WAL
         assert fh.read(20)[18:20] == b"\x01\x01"
     state = backup.state()
@@ -69,7 +69,7 @@ def test_a_restore_checks_the_backup_and_keeps_the_replaced_database(office, adm
     (database.parent / "photos").rename(database.parent / "photos-lost")  # a failed disk
     close_database()
     result = backup.restore_backup(taken, database, now=NOW + dt.timedelta(hours=1))
-    assert result.photos_restored == 2 and result.schema_version == 9
+    assert result.photos_restored == 2 and result.schema_version == SCHEMA_VERSION
     assert result.replaced[0].name == "clinic.db.replaced-20261123-190000"
     open_database(database)
     migrate()

@@ -11,13 +11,16 @@ from peewee import TextField
 from playhouse.migrate import SqliteMigrator
 from playhouse.migrate import migrate as run_migrations
 
+from medspa_desktop.services import patients
 from medspa_desktop.services.integrity import check_database
 from medspa_desktop.store import migrations
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
-from medspa_desktop.store.models import ALL_MODELS
+from medspa_desktop.store.models import ALL_MODELS, Patient, PatientNamePart, User
 
-FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").glob("schema_v*.db"))
+FIXTURE_DIR = Path(__file__).parent.parent / "fixtures"
+FIXTURES = sorted(FIXTURE_DIR.glob("schema_v*.db"),
+                  key=lambda p: int(p.stem.removeprefix("schema_v")))  # v10 after v9
 
 
 def _row_counts(path: Path) -> dict[str, int]:
@@ -73,6 +76,45 @@ def test_every_fixture_migrates_to_the_current_schema_keeping_every_row(
         close_database()
     after = _row_counts(copy)
     assert {t: after[t] for t in before} == before
+
+
+def test_the_name_index_step_fills_the_index_from_every_patient(tmp_path):
+    """Schema 10 on the v9 fixture: every patient's name parts are in the index, search finds
+    patients through it, and the audit log gains its indexes."""
+    copy = tmp_path / "schema_v9.db"
+    shutil.copy(FIXTURE_DIR / "schema_v9.db", copy)
+    assert read_schema_version_of(copy) == 9
+    open_database(copy)
+    try:
+        result = migrate(backup_dir=tmp_path / "backups")
+        assert (result.from_version, result.to_version) == (9, SCHEMA_VERSION)
+        everyone = list(Patient.select())
+        for patient in everyone:
+            parts = {r.part for r in PatientNamePart.select().where(
+                PatientNamePart.patient == patient)}
+            assert parts == patients.name_parts(patient.search_name)
+        assert PatientNamePart.select().count() == sum(
+            len(patients.name_parts(p.search_name)) for p in everyone)
+        admin = User.get(User.username == "admin")
+        someone = everyone[len(everyone) // 2]
+        middle = someone.last_name[1:-1]  # a mid-word piece, in another case
+        found = patients.search_patients(admin, f"{middle.upper()} {someone.first_name}",
+                                         include_archived=True)
+        assert someone.id in [r.id for r in found]
+        assert patients.search_patients(admin, "qqzzqq") == []
+        indexes = {tuple(i.columns) for i in db.get_indexes("audit_event")}
+        assert {("record_type", "record_id"), ("at",)} <= indexes
+    finally:
+        close_database()
+
+
+def read_schema_version_of(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute(
+            "SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchone()[0])
+    finally:
+        con.close()
 
 
 @pytest.fixture

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from decimal import Decimal
 
 import pytest
 from peewee import DatabaseError
 
-from medspa_desktop.services import audit, auth, clinic, patients, scheduling
+from medspa_desktop.services import audit, auth, clinic, patients, query, scheduling
 from medspa_desktop.services.errors import ConflictError
 from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services.text import fold
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
-from medspa_desktop.store.models import ALL_MODELS, AuditEvent, Patient, Room, Service
+from medspa_desktop.store.models import (
+    ALL_MODELS,
+    AuditEvent,
+    Patient,
+    PatientNamePart,
+    Room,
+    Service,
+)
 from tests.conftest import PASSWORD
 
 
@@ -151,7 +160,7 @@ def test_the_packages_step_upgrades_a_postgresql_database(pg_database, tmp_path)
         db.execute_sql(f'DROP TABLE "{table}" CASCADE')
     with db.atomic():
         _stamp(8)
-    assert migrate().from_version == 8 and read_schema_version() == SCHEMA_VERSION == 9
+    assert migrate().from_version == 8 and read_schema_version() == SCHEMA_VERSION
     assert all(has_append_only_triggers(t) for t in ("package", "package_use", "gift_card",
                                                      "gift_card_close"))
     test_postgresql_gets_the_same_schema_as_sqlite(pg_database, tmp_path)
@@ -188,3 +197,81 @@ def test_a_postgresql_clinic_is_told_to_back_up_with_the_servers_tools(pg_admin)
 
     with pytest.raises(backup.BackupError, match="pg_dump"):
         backup.create_backup(pg_admin)
+
+
+@pytest.fixture
+def pg_english_admin(pg_server):
+    """A clinic on a database whose text sorts by ICU's English rules, as a clinic's server
+    often does (the test server's own databases sort bytewise, "C")."""
+    import psycopg
+
+    name = f"medspa_en_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(host=str(pg_server.socket_dir), user=pg_server.user,
+                         dbname="postgres", autocommit=True) as con:
+        try:
+            con.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE 'C.utf8' "
+                        "LOCALE_PROVIDER icu ICU_LOCALE 'en-US'")
+        except psycopg.Error as exc:
+            pytest.skip(f"this PostgreSQL has no ICU collations: {exc}")
+    open_database(pg_server.url(name))
+    migrate()
+    yield clinic.create_clinic(clinic.ClinicInfo("English Clinic"),
+                               auth.UserInput("admin", "Ada Admin", "admin", PASSWORD))
+    close_database()
+
+
+def _named_as_before(text: str) -> list[int]:
+    q = Patient.select(Patient.id).where(~Patient.archived)
+    for word in fold(text).split():
+        q = q.where(Patient.search_name.contains(word))
+    return [i for (i,) in q.order_by(Patient.search_name, Patient.id).tuples()]
+
+
+@pytest.mark.parametrize(("rare", "pair"), [(10**9, 10**9), (0, 10**9), (0, 0)],
+                         ids=["index", "intersection", "walk"])
+def test_name_search_on_postgresql_under_an_english_collation(pg_english_admin, monkeypatch,
+                                                             rare, pair):
+    monkeypatch.setattr(query, "RARE_ROWS", rare)
+    monkeypatch.setattr(query, "PAIR_ROWS", pair)
+    assert db.execute_sql("SELECT datcollate, daticulocale FROM pg_database "
+                          "WHERE datname = current_database()").fetchone()[1] == "en-US"
+    for first, last in (("John", "Smith"), ("Johnny", "Smith-Jones"), ("Zoë", "O'Brien"),
+                        ("Ann", "Smithers"), ("Under_score", "Per%cent"), ("Bo", "Smith Jones")):
+        patients.create_patient(pg_english_admin, patients.PatientInput(
+            first, last, dt.date(1990, 4, 17)))
+    for text in ("ohn", "smith", "smith-j", "smith j", "h-j", "o'b", "obrien", "zoe", "%",
+                 "_", "r%c", "e_s", "nes", "zz"):
+        found = [r.id for r in patients.search_patients(pg_english_admin, text)]
+        assert found == _named_as_before(text), text
+    assert len(patients.search_patients(pg_english_admin, "smith-j")) == 1
+    assert len(patients.search_patients(pg_english_admin, "%")) == 1
+
+
+def test_the_name_index_step_upgrades_a_postgresql_database(pg_admin, tmp_path):
+    """A multi-PC clinic at schema 9 climbs to 10 on its server: the name index is made and
+    filled from every patient, answers through its pattern index, and the audit log gains its
+    indexes."""
+    from medspa_desktop.store.migrations import _stamp
+
+    ids = [patients.create_patient(pg_admin, patients.PatientInput(
+        first, last, dt.date(1990, 4, 17))).id
+        for first, last in (("Zoë", "O'Brien"), ("John", "Smith"), ("Ann", "Lee"))]
+    db.execute_sql('DROP TABLE "patient_name_part"')
+    for index in ("audit_event_record_type_record_id", "audit_event_at"):
+        db.execute_sql(f'DROP INDEX "{index}"')
+    with db.atomic():
+        _stamp(9)
+    assert migrate().from_version == 9 and read_schema_version() == SCHEMA_VERSION
+    for pid in ids:
+        parts = {r.part for r in PatientNamePart.select().where(PatientNamePart.patient == pid)}
+        assert parts == patients.name_parts(Patient.get_by_id(pid).search_name)
+    assert [r.id for r in patients.search_patients(pg_admin, "BRIE zo")] == [ids[0]]
+    indexes = {i.name for i in db.get_indexes("audit_event")}
+    assert {"audit_event_record_type_record_id", "audit_event_at"} <= indexes
+    with db.atomic():  # the planner may read the index for a prefix, whatever the collation
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        sql, params = (PatientNamePart.select(PatientNamePart.patient)
+                       .where(query._part_begins_with("smi")).sql())
+        plan = " ".join(r[0] for r in db.execute_sql("EXPLAIN " + sql, params))
+    assert "patient_name_part_pattern" in plan, plan
+    test_postgresql_gets_the_same_schema_as_sqlite(pg_admin, tmp_path)
