@@ -22,7 +22,7 @@ from ..store.database import db
 from ..store.models import Appointment, Lot, Patient, Product, StockMovement, User
 from . import audit
 from .errors import ConflictError, NotFound, ValidationError
-from .patients import display_name, format_phone
+from .patients import format_phone, listed_name
 from .permissions import require
 from .text import clean_line
 
@@ -327,17 +327,20 @@ def recall(actor: User, lot_number: str) -> list[RecallRow]:
         raise ValidationError("Enter the lot number to look up.")
     provider = User.alias()
     query = (StockMovement
-             .select(StockMovement, Lot, Product, Patient, Appointment, provider)
+             .select(Appointment.start, Patient.id, Patient.first_name, Patient.last_name,
+                     Patient.preferred_name, Patient.chart_number, Patient.phone,
+                     Patient.email, Product.name, Lot.lot_number, StockMovement.change_centi,
+                     Product.unit, provider.display_name, Appointment.id)
              .join(Lot).join(Product)
              .switch(StockMovement).join(Patient)
              .switch(StockMovement).join(Appointment)
-             .join(provider, on=(Appointment.provider == provider.id), attr="who")
+             .join(provider, on=(Appointment.provider == provider.id))
              .where(Lot.lot_number == lot_number, StockMovement.kind == "use")
-             .order_by(Appointment.start.desc(), StockMovement.id.desc()))
-    rows = [RecallRow(m.appointment.start, m.patient_id, display_name(m.patient), m.patient.chart_number,
-                      format_phone(m.patient.phone), m.patient.email, m.lot.product.name,
-                      m.lot.lot_number, show(-m.change_centi, m.lot.product.unit),
-                      m.appointment.who.display_name, m.appointment_id) for m in query]
+             .order_by(Appointment.start.desc(), StockMovement.id.desc()).tuples())
+    rows = [RecallRow(at, pid, listed_name(first, last, preferred), chart, format_phone(phone), email, product, number, show(-change, unit),
+                      who, appointment_id)
+            for (at, pid, first, last, preferred, chart, phone, email, product, number, change,
+                 unit, who, appointment_id) in query]
     with db.atomic():
         audit.record(actor, "report.recall", "lot", lot_number, f"{len(rows)} patients")
     return rows

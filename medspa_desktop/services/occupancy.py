@@ -94,6 +94,9 @@ def max_cleanup() -> dt.timedelta:
     return dt.timedelta(minutes=minutes)
 
 
+MAX_DURATION = dt.timedelta(hours=12)  # the longest appointment the schedule accepts
+
+
 @dataclass
 class Occupancy:
     items: list[Busy] = field(default_factory=list)
@@ -111,6 +114,9 @@ class Occupancy:
             Appointment.status.in_(ACTIVE_STATUSES),
             Appointment.start < end + pad,
             Appointment.end > start - pad,
+            # no appointment is longer than MAX_DURATION, so this bounds the scan of the start
+            # index to a day or so instead of every appointment since the clinic opened
+            Appointment.start > start - pad - MAX_DURATION,
         )
         for a in query:
             occ.items.append(Busy(

@@ -38,12 +38,11 @@ from .errors import (
     StaleEditError,
     ValidationError,
 )
-from .occupancy import Conflict, Occupancy, joined_appointments
+from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
 from .patients import display_name
 from .permissions import require
 from .text import clean_block, clean_line
 
-MAX_DURATION = dt.timedelta(hours=12)
 MAX_NOTES = 2000
 
 STATUS_LABELS = {

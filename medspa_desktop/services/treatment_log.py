@@ -21,6 +21,7 @@ from ..store.models import (
 )
 from . import exports
 from .inventory import show
+from .patients import listed_name
 from .permissions import require
 from .query import between_days, patient_named
 
@@ -49,15 +50,19 @@ class LogRow:
     product: str
     lot: str
     dose: str
+    record_id: int = 0  # with sort_value: where the next page starts (``after``)
+    sort_value: object = None
 
 
-def _query(f: LogFilter, sort: str, descending: bool):
+def _query(f: LogFilter, sort: str, descending: bool, after: LogRow | None = None):
     provider = User.alias()
+    key = {"date": Appointment.start, "patient": Patient.search_name,
+           "provider": provider.display_name, "modality": TreatmentRecord.modality}[sort]
     q = (TreatmentRecord
          .select(TreatmentRecord.appointment, Appointment.start, Patient.first_name,
                  Patient.last_name, Patient.preferred_name, provider.display_name,
                  TreatmentRecord.modality, Service.name, Product.name, Product.unit,
-                 Lot.lot_number, StockMovement.change_centi)
+                 Lot.lot_number, StockMovement.change_centi, TreatmentRecord.id, key)
          .join(Appointment, on=TreatmentRecord.appointment == Appointment.id)
          .join(Service, on=Appointment.service == Service.id)
          .switch(TreatmentRecord).join(Patient, on=TreatmentRecord.patient == Patient.id)
@@ -78,8 +83,13 @@ def _query(f: LogFilter, sort: str, descending: bool):
     if f.lot_number.strip():
         q = q.where(Lot.lot_number == f.lot_number.strip().upper())
     q = patient_named(q, f.patient)
-    key = {"date": Appointment.start, "patient": Patient.search_name,
-           "provider": provider.display_name, "modality": TreatmentRecord.modality}[sort]
+    if after is not None:
+        # Seek past the last row shown instead of counting an OFFSET of rows again: the
+        # hundredth page costs what the first does.
+        beyond = key < after.sort_value if descending else key > after.sort_value
+        q = q.where(beyond | ((key == after.sort_value) & (
+            (Appointment.start < after.at)
+            | ((Appointment.start == after.at) & (TreatmentRecord.id < after.record_id)))))
     order = key.desc() if descending else key.asc()
     return q.order_by(order, Appointment.start.desc(), TreatmentRecord.id.desc()).tuples()
 
@@ -87,21 +97,25 @@ def _query(f: LogFilter, sort: str, descending: bool):
 def _rows(tuples) -> list[LogRow]:
     rows = []
     for (appt, start, first, last, preferred, provider, modality, service, product, unit,
-         lot, change) in tuples:
-        name = f"{last}, {first}" + (f" ({preferred})" if preferred else "")
+         lot, change, record_id, sort_value) in tuples:
+        name = listed_name(first, last, preferred)
         dose = show(-change, unit) if change is not None and unit else ""
         rows.append(LogRow(appt, start, name, provider, CATEGORIES.get(modality, modality),
-                           service, product or "", lot or "", dose))
+                           service, product or "", lot or "", dose, record_id, sort_value))
     return rows
 
 
 def treatment_log(actor: User, f: LogFilter, *, sort: str = "date", descending: bool = True,
-                  offset: int = 0, limit: int = 200) -> list[LogRow]:
-    """One page of the filtered log (newest first by default)."""
+                  offset: int = 0, limit: int = 200, after: LogRow | None = None
+                  ) -> list[LogRow]:
+    """One page of the filtered log (newest first by default): the rows that follow
+    ``after`` (the last row of the page before, same filter and order), else from ``offset``.
+    """
     require(actor, "treatment.read")
     if sort not in SORTS:
         raise ValueError(sort)
-    return _rows(_query(f, sort, descending).offset(offset).limit(limit))
+    q = _query(f, sort, descending, after)
+    return _rows((q if after is not None else q.offset(offset)).limit(limit))
 
 
 def log_csv(actor: User, f: LogFilter, *, sort: str = "date", descending: bool = True) -> str:

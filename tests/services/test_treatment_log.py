@@ -49,3 +49,24 @@ def test_the_csv_holds_every_filtered_row_not_just_a_page(demo_db):
     assert everything[0] == ["Date", "Patient", "Provider", "Modality", "Service", "Product",
                              "Lot", "Dose"]
     assert len(everything) - 1 == TreatmentRecord.select().count()
+
+
+def test_paging_after_the_last_row_gives_every_row_once_in_every_order(demo_db):
+    """The log loads page after page by seeking past the last row shown; in each sort order
+    the pages add up to the whole log, in the order of a single query, ties included."""
+    director = staff("director")
+    for sort in ("date", "patient", "provider", "modality"):
+        for descending in (True, False):
+            whole = treatment_log(director, LogFilter(), sort=sort, descending=descending,
+                                  limit=100_000)
+            paged, last = [], None
+            while True:
+                page = treatment_log(director, LogFilter(), sort=sort, descending=descending,
+                                     limit=7, after=last)
+                paged += page
+                if len(page) < 7:
+                    break
+                last = page[-1]
+            assert [r.record_id for r in paged] == [r.record_id for r in whole], (sort,
+                                                                                  descending)
+            assert len({r.record_id for r in paged}) == TreatmentRecord.select().count()

@@ -171,8 +171,10 @@ class TreatmentLogTab(QWidget):
         self.alerts.setText("⚠ " + "   ·   ".join(found))
         self.alerts.setVisible(bool(found))
         f, (sort, descending) = self.current_filter(), self._sort()
+        model = self.model
         self.model.set_fetch(lambda offset, limit: treatment_log(
-            self.user, f, sort=sort, descending=descending, offset=offset, limit=limit))
+            self.user, f, sort=sort, descending=descending, limit=limit,
+            after=model.row_at(offset - 1) if offset else None))
         self.count.setText(self.model.count_text("treatment"))
         fit_columns(self.table)
         self._selection()

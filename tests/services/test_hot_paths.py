@@ -1,0 +1,51 @@
+"""The screens a receptionist or provider opens all day send a fixed number of statements to
+the database, however many rows they show: no query per row (the clinic-scale benchmark,
+``make bench``, times them on ten years of data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import fn
+
+from medspa_desktop.services import inventory, scheduling
+from medspa_desktop.services.treatment_log import LogFilter, treatment_log
+from medspa_desktop.store.models import Lot, StockMovement
+from tests.conftest import busy_weekday, staff
+
+
+def _sent(statements, action) -> tuple[object, int]:
+    statements.clear()
+    result = action()
+    return result, len(statements)
+
+
+def test_a_day_on_the_schedule_is_one_query(demo_db, statements):
+    desk = staff("frontdesk")
+    busy, busy_count = _sent(statements, lambda: scheduling.day_schedule(desk, busy_weekday()))
+    empty, empty_count = _sent(statements, lambda: scheduling.day_schedule(
+        desk, dt.date.today() + dt.timedelta(days=400)))
+    assert len(busy) >= 10 and empty == []
+    assert busy_count == empty_count == 1
+
+
+def test_a_page_of_the_treatment_log_is_one_query(demo_db, statements):
+    director = staff("director")
+    first, count = _sent(statements, lambda: treatment_log(director, LogFilter(), limit=50))
+    following, next_count = _sent(statements, lambda: treatment_log(
+        director, LogFilter(), limit=50, after=first[-1]))
+    assert len(first) == 50 and following and following[0].at <= first[-1].at
+    assert count == next_count == 1
+
+
+def test_a_lot_recall_costs_the_same_for_many_patients_as_for_one(demo_db, statements):
+    director = staff("director")
+    uses = (Lot.select(Lot.lot_number, fn.COUNT(StockMovement.id)).join(StockMovement)
+            .where(StockMovement.kind == "use").group_by(Lot.id)
+            .order_by(fn.COUNT(StockMovement.id)).tuples())
+    (small_lot, _), *_rest, (big_lot, big) = list(uses)
+    assert big >= 3
+    small, small_count = _sent(statements, lambda: inventory.recall(director, small_lot))
+    large, large_count = _sent(statements, lambda: inventory.recall(director, big_lot))
+    assert len(large) == big > len(small)
+    assert large_count == small_count
