@@ -7,7 +7,7 @@ BIN    := $(VENV)/Scripts
 endif
 PY     := $(BIN)/python
 
-.PHONY: run test lint dist demo screenshots clean
+.PHONY: run test lint dist demo screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("MedSpa Desktop needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -40,6 +40,11 @@ dist: $(VENV)/.installed
 	dist/medspa-desktop/medspa-desktop demo --db build/dist-check.db --patients 20 --today 2026-11-20
 	dist/medspa-desktop/medspa-desktop day-sheet --db build/dist-check.db --user frontdesk \
 		--date 2026-11-20 --out build/dist-check.pdf
+
+# The clinic-scale benchmark: ten years of a busy clinic (built once into build/bench, a few
+# minutes; the scale-10 clinic takes longer), every action timed, growth against scale 10.
+bench: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) main.py bench --scale 1 --growth 10 --out build/bench/results.json
 
 demo: $(VENV)/.installed
 	$(PY) main.py demo --db demo.db

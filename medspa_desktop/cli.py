@@ -7,6 +7,7 @@
     medspa-desktop day-sheet --db PATH --user NAME [--date D] [--provider NAME] --out F.pdf
     medspa-desktop backup --db PATH [--to DIR]   back up the database and photos, checked
     medspa-desktop restore --from BACKUP --db PATH   put a checked backup in place
+    medspa-desktop bench [--scale S] [--growth T] [--out F.json] [--quick]   (source checkout)
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -72,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
                                          "replaced file is kept beside it)")
     put.add_argument("--from", dest="source", required=True, help="a backup folder")
     put.add_argument("--db", dest="sub_db", required=True, help="database file to replace")
+    sub.add_parser("bench", add_help=False,
+                   help="time every action on a synthetic ten-year clinic (from a source "
+                        "checkout; see bench --help)")
     return parser
 
 
@@ -84,6 +88,8 @@ def _date(text: str) -> dt.date:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        return cmd_bench(argv[1:])
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -281,3 +287,15 @@ def cmd_restore(args, target: str) -> int:
              else "") + (f"; {result.photos_restored} photos copied back"
                          if result.photos_restored else ""))
     return EXIT_OK
+
+
+def cmd_bench(argv: list[str]) -> int:
+    """The clinic-scale benchmark lives beside the program's source, not in the installed
+    program."""
+    try:
+        from benchmarks.run import main as bench_main
+    except ImportError:
+        print("medspa-desktop: error: the benchmark runs from a source checkout "
+              "(make bench)", file=sys.stderr)
+        return EXIT_USAGE
+    return bench_main(argv)

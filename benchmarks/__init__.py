@@ -1,0 +1,1 @@
+"""The clinic-scale benchmark (``make bench``, ``medspa-desktop bench``): see ``run.py``."""

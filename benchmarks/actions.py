@@ -1,0 +1,374 @@
+"""The actions the benchmark times, each against the target the clinic's staff feel.
+
+Every data fetch is timed beside its lower bound: the same rows read with one hand-written
+query on a plain read-only ``sqlite3`` connection to the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from medspa_desktop import printouts
+from medspa_desktop.services import (
+    audit,
+    backup,
+    billing_reports,
+    chart,
+    consent_templates,
+    consents,
+    inventory,
+    patients,
+    scheduling,
+)
+from medspa_desktop.services.png import grey_png
+from medspa_desktop.services.treatment_log import LogFilter, treatment_log
+from medspa_desktop.store.models import Service, User
+
+from .timing import Result, times_ms
+
+
+@dataclass
+class Context:
+    path: Path
+    anchor: dt.date
+    scale: float
+    quick: bool
+    raw: sqlite3.Connection
+    say: Callable[[str], None]
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(7)
+        users = {u.username: u for u in User.select()}
+        self.desk, self.admin = users["frontdesk"], users["admin"]
+        self.director, self.injector = users["director"], users["injector"]
+
+    def reps(self, n: int) -> int:
+        return max(5, n // 10) if self.quick else n
+
+    def lower(self, sql: str, args: Callable[[int], tuple], repetitions: int) -> list[float]:
+        return times_ms(lambda i: self.raw.execute(sql, args(i)).fetchall(), repetitions)
+
+    def open_days(self, count: int, back: int = 365) -> list[dt.date]:
+        """``count`` days the clinic was open within ``back`` days before the anchor."""
+        days = [day for (day,) in self.raw.execute(
+            "SELECT DISTINCT date(start) FROM appointment WHERE start >= ? AND start < ?",
+            ((self.anchor - dt.timedelta(days=back)).isoformat(),
+             self.anchor.isoformat()))]
+        return [dt.date.fromisoformat(d) for d in self.rng.sample(days, min(count, len(days)))]
+
+
+APPOINTMENT_ROWS = """
+SELECT a.id, a.start, a."end", a.patient_id, p.first_name, p.last_name, p.preferred_name,
+       a.service_id, s.name, s.category, a.provider_id, u.display_name, a.room_id, r.name,
+       a.device_id, d.name, a.status, a.notes, a.late_cancel, a.series_id, a.version
+FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN service s ON s.id = a.service_id
+LEFT JOIN "user" u ON u.id = a.provider_id LEFT JOIN room r ON r.id = a.room_id
+LEFT JOIN device d ON d.id = a.device_id
+"""
+
+
+def _day_args(days: list[dt.date]) -> Callable[[int], tuple]:
+    def args(i: int) -> tuple:
+        day = days[i % len(days)]
+        return day.isoformat(), (day + dt.timedelta(days=1)).isoformat()
+    return args
+
+
+def day_view_fetch(c: Context) -> Result:
+    days = c.open_days(60)
+    samples = times_ms(lambda i: scheduling.day_schedule(c.desk, days[i % len(days)]),
+                       c.reps(200))
+    lower = c.lower(APPOINTMENT_ROWS + " WHERE a.start >= ? AND a.start < ? "
+                    "ORDER BY a.start, a.id", _day_args(days), c.reps(200))
+    per_day = c.raw.execute("SELECT COUNT(*) FROM appointment WHERE start >= ? AND start < ?",
+                            _day_args(days)(0)).fetchone()[0]
+    return Result.timed("schedule day view, all providers: fetch", 10, samples, lower=lower,
+                        details={"appointments_that_day": per_day})
+
+
+def _schedule_tab(c: Context):
+    from medspa_desktop.ui.schedule.tab import ScheduleTab
+
+    tab = ScheduleTab(c.desk)
+    tab.resize(1280, 800)
+    tab.show()
+    return tab
+
+
+def day_view_paint(c: Context) -> Result:
+    days = c.open_days(60)
+    tab = _schedule_tab(c)
+
+    def show(i: int) -> None:
+        tab.set_day(days[i % len(days)])
+        tab.grab()
+
+    samples = times_ms(show, c.reps(100))
+    tab.close()
+    return Result.timed("schedule day view, all providers: fetch + paint", 50, samples)
+
+
+def week_view_paint(c: Context) -> Result:
+    days = c.open_days(60)
+    tab = _schedule_tab(c)
+    tab.set_view("week", "provider", c.injector.id)
+
+    def show(i: int) -> None:
+        tab.set_day(days[i % len(days)])
+        tab.grab()
+
+    samples = times_ms(show, c.reps(60))
+    tab.close()
+    return Result.timed("week view for one provider: fetch + paint", 50, samples)
+
+
+def book_and_move(c: Context) -> Result:
+    """Book a visit (conflict checks, write, history, audit), then move it 30 minutes."""
+    service = Service.get(Service.name == "Botox Cosmetic")
+    room = c.raw.execute("SELECT id FROM room ORDER BY id").fetchone()[0]
+    patient_ids = [p for (p,) in c.raw.execute(
+        "SELECT id FROM patient WHERE archived = 0 ORDER BY id DESC LIMIT 500")]
+    # past the booked weeks, on weekdays, where every slot is free
+    days = [c.anchor + dt.timedelta(days=n) for n in range(40, 400)]
+    days = [d for d in days if d.weekday() < 5]
+    booked: list = []
+
+    def book(i: int) -> None:
+        start = dt.datetime.combine(days[i // 8], dt.time(9)) + dt.timedelta(hours=i % 8)
+        data = scheduling.AppointmentInput(patient_ids[i % len(patient_ids)], service.id,
+                                           c.injector.id, start,
+                                           start + dt.timedelta(minutes=30), room_id=room)
+        booked.append(scheduling.book_appointment(c.desk, data))
+
+    def move(i: int) -> None:
+        appt = booked[i]
+        scheduling.move_appointment(c.desk, appt.id, appt.version,
+                                    appt.start + dt.timedelta(minutes=30),
+                                    appt.end + dt.timedelta(minutes=30))
+
+    book_ms = times_ms(book, c.reps(100), warmup=0)
+    move_ms = times_ms(move, len(booked), warmup=0)
+    return Result.timed("book or move an appointment", 20, book_ms + move_ms,
+                        details={"book_median_ms": sorted(book_ms)[len(book_ms) // 2],
+                                 "move_median_ms": sorted(move_ms)[len(move_ms) // 2]})
+
+
+def _typed_names(c: Context, count: int) -> list[str]:
+    rows = c.raw.execute("SELECT last_name, first_name FROM patient ORDER BY random() "
+                         "LIMIT ?", (count,)).fetchall()
+    names = [last for last, _ in rows[: count // 2]]
+    names += [f"{last} {first[:3]}" for last, first in rows[count // 2:]]
+    return names + ["xq", "zzz"]  # and what finds nobody
+
+
+def patient_search(c: Context) -> Result:
+    """Every keystroke of typing names: "g", "ga", "gar"…, the first 50 results each."""
+    typed = [name[:n] for name in _typed_names(c, c.reps(40))
+             for n in range(1, len(name) + 1) if not name[:n].endswith(" ")]
+    samples = times_ms(lambda i: patients.search_patients(c.desk, typed[i % len(typed)],
+                                                          limit=50), len(typed))
+    return Result.timed("patient search, per keystroke, first 50", 10, samples,
+                        details={"keystrokes": len(typed)})
+
+
+def _regulars(c: Context, count: int) -> list[int]:
+    """Patients to open: most at random among those seen, a few of the most frequent."""
+    busiest = [p for (p,) in c.raw.execute(
+        "SELECT patient_id FROM appointment GROUP BY patient_id ORDER BY COUNT(*) DESC "
+        "LIMIT ?", (max(2, count // 10),))]
+    seen = [p for (p,) in c.raw.execute(
+        "SELECT patient_id FROM appointment WHERE start >= ? ORDER BY random() LIMIT ?",
+        ((c.anchor - dt.timedelta(days=90)).isoformat(), count))]
+    return busiest + seen
+
+
+def open_chart(c: Context) -> Result:
+    ids = _regulars(c, c.reps(100))
+
+    def open_one(i: int) -> None:
+        pid = ids[i % len(ids)]
+        chart.header(c.director, pid)
+        chart.timeline(c.director, pid)
+
+    samples = times_ms(open_one, len(ids))
+    lower = c.lower(APPOINTMENT_ROWS + " WHERE a.patient_id = ? ORDER BY a.start DESC",
+                    lambda i: (ids[i % len(ids)],), len(ids))
+    most = c.raw.execute("SELECT COUNT(*) FROM appointment WHERE patient_id = ?",
+                         (ids[0],)).fetchone()[0]
+    return Result.timed("open a chart (header, alerts, timeline)", 50, samples, lower=lower,
+                        details={"busiest_patient_appointments": most})
+
+
+def open_chart_window(c: Context) -> Result:
+    from medspa_desktop.ui.patients.chart import ChartDialog
+
+    ids = _regulars(c, c.reps(40))
+
+    def open_one(i: int) -> None:
+        dialog = ChartDialog(c.director, ids[i % len(ids)])
+        dialog.show()
+        dialog.grab()
+        dialog.close()
+        dialog.deleteLater()
+
+    samples = times_ms(open_one, len(ids))
+    return Result.timed("open a chart window, painted", 50, samples)
+
+
+LOG_ROWS = """
+SELECT t.appointment_id, a.start, p.first_name, p.last_name, p.preferred_name, u.display_name,
+       t.modality, s.name, pr.name, pr.unit, l.lot_number, m.change_centi
+FROM treatment_record t JOIN appointment a ON a.id = t.appointment_id
+JOIN service s ON s.id = a.service_id JOIN patient p ON p.id = t.patient_id
+JOIN "user" u ON u.id = t.provider_id
+LEFT JOIN stock_movement m ON m.appointment_id = t.appointment_id AND m.kind = 'use'
+LEFT JOIN lot l ON l.id = m.lot_id LEFT JOIN product pr ON pr.id = l.product_id
+"""
+
+
+def treatment_log_first_page(c: Context) -> Result:
+    ends = [c.anchor - dt.timedelta(days=30 * n) for n in range(12)]
+    f = [LogFilter(date_from=e - dt.timedelta(days=365), date_to=e) for e in ends]
+    samples = times_ms(lambda i: treatment_log(c.director, f[i % len(f)], limit=200),
+                       c.reps(60))
+    sql = (LOG_ROWS + " WHERE a.start >= ? AND a.start < ? ORDER BY a.start DESC, t.id DESC LIMIT 200")
+    lower = c.lower(sql, lambda i: (f[i % len(f)].date_from.isoformat(),
+                                    (f[i % len(f)].date_to + dt.timedelta(days=1)).isoformat()),
+                    c.reps(60))
+    return Result.timed("treatment log, first page of a one-year filter", 50, samples,
+                        lower=lower)
+
+
+def lot_recall(c: Context) -> Result:
+    lots = [n for (n,) in c.raw.execute(
+        "SELECT l.lot_number FROM lot l JOIN stock_movement m ON m.lot_id = l.id "
+        "WHERE m.kind = 'use' GROUP BY l.id ORDER BY COUNT(*) DESC LIMIT 20")]
+    samples = times_ms(lambda i: inventory.recall(c.director, lots[i % len(lots)]), c.reps(40))
+    lower = c.lower(
+        "SELECT a.start, p.id, p.first_name, p.last_name, p.chart_number, p.phone, p.email, "
+        "pr.name, l.lot_number, m.change_centi, pr.unit, u.display_name, a.id "
+        "FROM stock_movement m JOIN lot l ON l.id = m.lot_id JOIN product pr "
+        "ON pr.id = l.product_id JOIN patient p ON p.id = m.patient_id JOIN appointment a "
+        "ON a.id = m.appointment_id JOIN \"user\" u ON u.id = a.provider_id "
+        "WHERE l.lot_number = ? AND m.kind = 'use' ORDER BY a.start DESC, m.id DESC",
+        lambda i: (lots[i % len(lots)],), c.reps(40))
+    size = c.raw.execute("SELECT COUNT(*) FROM stock_movement m JOIN lot l ON l.id = m.lot_id "
+                         "WHERE l.lot_number = ? AND m.kind = 'use'", (lots[0],)).fetchone()[0]
+    return Result.timed("lot recall (who received lot X)", 50, samples, lower=lower,
+                        details={"patients_in_largest_lot": size})
+
+
+def consent_pdf(c: Context) -> Result:
+    """Sign a consent on screen: the PDF with both signatures, stored and audited."""
+    template = consent_templates.current(c.desk, "neurotoxin")
+    ids = _regulars(c, c.reps(30))
+    signature = grey_png(480, 160, background=0xFF, ink_row=90)
+
+    def sign(i: int) -> None:
+        printouts.sign_consent(c.desk, consents.SigningInput(
+            ids[i % len(ids)], template.id,
+            tuple("AB" if s.initials else "" for s in template.sections), signature,
+            signature))
+
+    samples = times_ms(sign, len(ids))
+    return Result.timed("consent PDF with signatures", 100, samples)
+
+
+def invoice_pdf(c: Context) -> Result:
+    ids = [i for (i,) in c.raw.execute("SELECT id FROM invoice ORDER BY random() LIMIT ?",
+                                       (c.reps(40),))]
+    samples = times_ms(lambda i: printouts.invoice_pdf(c.desk, ids[i % len(ids)], True),
+                       len(ids))
+    return Result.timed("invoice PDF", 50, samples)
+
+
+def daily_close(c: Context) -> Result:
+    days = c.open_days(40)
+    samples = times_ms(lambda i: billing_reports.daily_close(c.admin, days[i % len(days)]),
+                       c.reps(40))
+    lower = c.lower("SELECT i.*, l.kind, l.gross_cents - l.discount_cents, s.category "
+                    "FROM invoice i JOIN invoice_line l ON l.invoice_id = i.id "
+                    "LEFT JOIN service s ON s.id = l.service_id "
+                    "WHERE i.issued_at >= ? AND i.issued_at < ?", _day_args(days), c.reps(40))
+    return Result.timed("daily close", 100, samples, lower=lower)
+
+
+def audit_chain(c: Context) -> Result:
+    rows = c.raw.execute("SELECT COUNT(*) FROM audit_event").fetchone()[0]
+    calls = []
+    started = time.perf_counter()
+    problems = audit.verify_chain(progress=lambda done, total: calls.append(done))
+    seconds = time.perf_counter() - started
+    return Result("audit chain verification", "rows/s", 200_000, value=rows / seconds,
+                  repetitions=1, interactive=False,
+                  note="" if not problems else f"{len(problems)} problems found",
+                  details={"rows": rows, "seconds": seconds, "progress_reports": len(calls)})
+
+
+def backup_throughput(c: Context) -> Result:
+    size = c.path.stat().st_size
+    with tempfile.TemporaryDirectory(dir=c.path.parent) as folder:
+        started = time.perf_counter()
+        shutil.copyfile(c.path, Path(folder) / "raw-copy.db")
+        raw_s = time.perf_counter() - started
+        os.unlink(Path(folder) / "raw-copy.db")
+        result = backup.create_backup(c.admin, Path(folder) / "backups", reason="benchmark")
+    return Result("backup", "share", 0.5, value=raw_s / result.seconds, repetitions=1,
+                  interactive=False,
+                  details={"bytes": size, "raw_copy_s": raw_s, "backup_s": result.seconds,
+                           "raw_mb_per_s": size / raw_s / 1e6,
+                           "backup_mb_per_s": size / result.seconds / 1e6})
+
+
+def _child(*args: str, timeout: float) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-m", "benchmarks.processes", *args], env=env,
+                         capture_output=True, text=True, timeout=timeout,
+                         cwd=Path(__file__).resolve().parent.parent)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark child {args[0]} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_start(c: Context) -> Result:
+    """A new process, until the main window is painted with the anchor day's schedule."""
+    samples = []
+    for _ in range(3 if c.quick else 7):
+        started = time.perf_counter()
+        _child("cold-start", str(c.path), c.anchor.isoformat(), timeout=120)
+        samples.append((time.perf_counter() - started) * 1000)
+    return Result.timed("cold start to the painted main window", 1500, samples)
+
+
+def scroll_log(c: Context) -> list[Result]:
+    """Scroll the treatment log end to end over all the years, in a process of its own (so
+    its peak memory is the log's): the longest page load, and the peak RSS after it."""
+    found = _child("scroll", str(c.path), timeout=3600)
+    stall = Result("treatment log, scroll end to end: longest page", "ms", 100,
+                   median=found["median_ms"], p95=found["max_ms"], repetitions=found["pages"],
+                   details={"rows": found["rows"], "pages": found["pages"]})
+    memory = Result("memory after scrolling the whole log", "MB", 400,
+                    value=found["peak_rss_mb"], repetitions=1, interactive=False,
+                    details={"rows": found["rows"]})
+    return [stall, memory]
+
+
+ACTIONS: tuple[Callable[[Context], Result | list[Result]], ...] = (
+    cold_start, day_view_fetch, day_view_paint, week_view_paint, book_and_move,
+    patient_search, open_chart, open_chart_window, treatment_log_first_page, scroll_log,
+    lot_recall, consent_pdf, invoice_pdf, daily_close, audit_chain, backup_throughput,
+)
+# Not timed again for the growth column: each reads everything, so it grows with the data.
+NOT_INTERACTIVE = (scroll_log, audit_chain, backup_throughput)

@@ -1,0 +1,71 @@
+"""The benchmark's measurements that need a process of their own; each prints one JSON line.
+
+    python -m benchmarks.processes cold-start DB DAY   start the program, paint DAY's schedule
+    python -m benchmarks.processes scroll DB           scroll the whole treatment log
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+
+def cold_start(db: str, day: str) -> dict:
+    """What the program does from start to its main window (the sign-in dialog aside: its
+    password hash is slow on purpose), painted on ``day``."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from medspa_desktop.app import make_application, open_clinic_database
+    from medspa_desktop.services import auth
+
+    app = make_application()
+    refusal = open_clinic_database(db)
+    if refusal:
+        raise SystemExit(refusal)
+    from medspa_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(auth.get_user("frontdesk"), remember=False)
+    window.resize(1280, 800)
+    window.schedule.set_day(dt.date.fromisoformat(day))
+    window.show()
+    app.processEvents()
+    window.repaint()
+    return {"appointments": len(window.schedule.grid.appointments)}
+
+
+def scroll(db: str) -> dict:
+    """The treatment log over every year, loaded page by page as a user scrolls to its end."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from medspa_desktop.app import make_application, open_clinic_database
+    from medspa_desktop.services import auth
+    from medspa_desktop.ui.treatments.tab import TreatmentLogTab
+
+    app = make_application()
+    refusal = open_clinic_database(db)
+    if refusal:
+        raise SystemExit(refusal)
+    tab = TreatmentLogTab(auth.get_user("director"))
+    tab.resize(1280, 800)
+    tab.show()
+    tab.refresh()
+    app.processEvents()
+    pages = []
+    while tab.model.canFetchMore():
+        started = time.perf_counter()
+        tab.model.fetchMore()
+        tab.table.scrollToBottom()
+        tab.table.repaint()
+        pages.append((time.perf_counter() - started) * 1000)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"pages": len(pages), "rows": tab.model.rowCount(),
+            "median_ms": statistics.median(pages) if pages else 0.0,
+            "max_ms": max(pages, default=0.0), "peak_rss_mb": peak_kb / 1024}
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    print(json.dumps({"cold-start": cold_start, "scroll": scroll}[command](*args)))
