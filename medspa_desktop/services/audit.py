@@ -37,7 +37,12 @@ def event_hash(
     record_id: str,
     summary: str,
 ) -> str:
-    payload = _encode([_timestamp(at), username, action, record_type, record_id, summary])
+    return _chain_hash(prev_hash, _timestamp(at), username, action, record_type, record_id,
+                       summary)
+
+
+def _chain_hash(prev_hash: str, stamp: str, *fields: str) -> str:
+    payload = _encode([stamp, *fields])
     return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
 
 
@@ -98,7 +103,6 @@ def verify_chain(batch: int = 20_000,
     sql = (f"SELECT id, at, username, action, record_type, record_id, summary, prev_hash, "
            f"hash FROM audit_event WHERE id > {db.param} ORDER BY id LIMIT {db.param}")
     prev, last_id, done = GENESIS_HASH, 0, 0
-    sha256, encode = hashlib.sha256, _encode
     while True:
         rows = db.execute_sql(sql, (last_id, batch)).fetchall()
         if not rows:
@@ -107,9 +111,8 @@ def verify_chain(batch: int = 20_000,
                 in rows:
             if row_prev != prev:
                 problems.append(ChainProblem(row_id, "does not link to the event before it"))
-            payload = encode([_stored_timestamp(at), username, action, record_type, record_id,
-                              summary])
-            if sha256((row_prev + payload).encode("utf-8")).hexdigest() != digest:
+            if _chain_hash(row_prev, _stored_timestamp(at), username, action, record_type,
+                           record_id, summary) != digest:
                 problems.append(ChainProblem(row_id,
                                              "its content was changed after it was written"))
             prev = digest

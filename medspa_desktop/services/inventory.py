@@ -337,8 +337,8 @@ def recall(actor: User, lot_number: str) -> list[RecallRow]:
              .join(provider, on=(Appointment.provider == provider.id))
              .where(Lot.lot_number == lot_number, StockMovement.kind == "use")
              .order_by(Appointment.start.desc(), StockMovement.id.desc()).tuples())
-    rows = [RecallRow(at, pid, listed_name(first, last, preferred), chart, format_phone(phone), email, product, number, show(-change, unit),
-                      who, appointment_id)
+    rows = [RecallRow(at, pid, listed_name(first, last, preferred), chart, format_phone(phone),
+                      email, product, number, show(-change, unit), who, appointment_id)
             for (at, pid, first, last, preferred, chart, phone, email, product, number, change,
                  unit, who, appointment_id) in query]
     with db.atomic():
