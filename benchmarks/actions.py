@@ -98,40 +98,35 @@ def day_view_fetch(c: Context) -> Result:
                         details={"appointments_that_day": per_day})
 
 
-def _schedule_tab(c: Context):
+def _painted_days(c: Context, repetitions: int, view: tuple | None = None) -> list[float]:
+    """Times of showing the schedule tab (in ``view``, else the day by provider) on busy days
+    and painting it."""
     from medspa_desktop.ui.schedule.tab import ScheduleTab
 
+    days = c.open_days(60)
     tab = ScheduleTab(c.desk)
     tab.resize(1280, 800)
     tab.show()
-    return tab
+    if view is not None:
+        tab.set_view(*view)
+
+    def show(i: int) -> None:
+        tab.set_day(days[i % len(days)])
+        tab.grab()
+
+    samples = times_ms(show, repetitions)
+    tab.close()
+    return samples
 
 
 def day_view_paint(c: Context) -> Result:
-    days = c.open_days(60)
-    tab = _schedule_tab(c)
-
-    def show(i: int) -> None:
-        tab.set_day(days[i % len(days)])
-        tab.grab()
-
-    samples = times_ms(show, c.reps(100))
-    tab.close()
-    return Result.timed("schedule day view, all providers: fetch + paint", 50, samples)
+    return Result.timed("schedule day view, all providers: fetch + paint", 50,
+                        _painted_days(c, c.reps(100)))
 
 
 def week_view_paint(c: Context) -> Result:
-    days = c.open_days(60)
-    tab = _schedule_tab(c)
-    tab.set_view("week", "provider", c.injector.id)
-
-    def show(i: int) -> None:
-        tab.set_day(days[i % len(days)])
-        tab.grab()
-
-    samples = times_ms(show, c.reps(60))
-    tab.close()
-    return Result.timed("week view for one provider: fetch + paint", 50, samples)
+    return Result.timed("week view for one provider: fetch + paint", 50,
+                        _painted_days(c, c.reps(60), ("week", "provider", c.injector.id)))
 
 
 def book_and_move(c: Context) -> Result:

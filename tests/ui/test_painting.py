@@ -7,16 +7,11 @@ from __future__ import annotations
 
 import sys
 
-from medspa_desktop.ui.schedule.tab import ScheduleTab
-from tests.conftest import busy_weekday, staff
+from tests.conftest import busy_weekday
+from tests.ui.test_schedule import tab  # noqa: F401 (fixture)
 
 
-def test_repainting_a_busy_day_leaves_none_alone(qtbot, demo_db):
-    tab = ScheduleTab(staff("frontdesk"))
-    qtbot.addWidget(tab)
-    tab.resize(1200, 800)
-    tab.show()
-    qtbot.waitExposed(tab)
+def test_repainting_a_busy_day_leaves_none_alone(tab):  # noqa: F811
     tab.set_day(busy_weekday())
     assert len(tab.grid.appointments) >= 10
     tab.grid.repaint()
