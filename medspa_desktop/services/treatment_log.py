@@ -86,7 +86,14 @@ def _query(f: LogFilter, sort: str, descending: bool, after: LogRow | None = Non
     if after is not None:
         # Seek past the last row shown instead of counting an OFFSET of rows again: the
         # hundredth page costs what the first does.
-        beyond = key < after.sort_value if descending else key > after.sort_value
+        # The first condition alone is what an index can seek on: without it SQLite walks
+        # the index from the top through every row shown before.
+        if descending:
+            q = q.where(key <= after.sort_value)
+            beyond = key < after.sort_value
+        else:
+            q = q.where(key >= after.sort_value)
+            beyond = key > after.sort_value
         q = q.where(beyond | ((key == after.sort_value) & (
             (Appointment.start < after.at)
             | ((Appointment.start == after.at) & (TreatmentRecord.id < after.record_id)))))

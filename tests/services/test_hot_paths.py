@@ -10,6 +10,7 @@ from peewee import fn
 
 from medspa_desktop.services import inventory, scheduling
 from medspa_desktop.services.treatment_log import LogFilter, treatment_log
+from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Lot, StockMovement
 from tests.conftest import busy_weekday, staff
 
@@ -36,6 +37,18 @@ def test_a_page_of_the_treatment_log_is_one_query(demo_db, statements):
         director, LogFilter(), limit=50, after=first[-1]))
     assert len(first) == 50 and following and following[0].at <= first[-1].at
     assert count == next_count == 1
+
+
+def test_a_later_page_of_the_log_seeks_to_where_the_last_one_ended(demo_db, statements):
+    """The hundredth page of ten years costs what the first does: the database starts at the
+    last row shown instead of walking every newer row to find it."""
+    director = staff("director")
+    first = treatment_log(director, LogFilter(), limit=20)
+    statements.clear()
+    treatment_log(director, LogFilter(), limit=20, after=first[-1])
+    (sql, params), = statements
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert "SEARCH t2 USING INDEX appointment_start (start<?)" in plan[0]
 
 
 def test_a_lot_recall_costs_the_same_for_many_patients_as_for_one(demo_db, statements):
