@@ -38,7 +38,8 @@ def cold_start(db: str, day: str) -> dict:
 
 
 def scroll(db: str) -> dict:
-    """The treatment log over every year, loaded page by page as a user scrolls to its end."""
+    """The treatment log over every year, loaded page by page as a user scrolls to its end,
+    then back to its top."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from medspa_desktop.app import make_application, open_clinic_database
     from medspa_desktop.services import auth
@@ -60,6 +61,10 @@ def scroll(db: str) -> dict:
         tab.table.scrollToBottom()
         tab.table.repaint()
         pages.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()  # and back to the newest: the first pages are fetched again
+    tab.table.scrollToTop()
+    tab.table.repaint()
+    pages.append((time.perf_counter() - started) * 1000)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"pages": len(pages), "rows": tab.model.rowCount(),
             "median_ms": statistics.median(pages) if pages else 0.0,

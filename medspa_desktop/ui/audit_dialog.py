@@ -66,6 +66,7 @@ class AuditDialog(QDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         self.model = RowTableModel(COLUMNS, parent=self)
+        self.model.rowsInserted.connect(lambda *_: self._show_count())  # as pages load
         self.table = make_table(self.model, "Audit events")
 
         bar = QHBoxLayout()
@@ -81,6 +82,9 @@ class AuditDialog(QDialog):
         layout.addLayout(bottom)
         self.refresh()
 
+    def _show_count(self) -> None:
+        self.count.setText(f"{self.model.count_text('event')}, newest first")
+
     def current_filter(self) -> AuditFilter:
         return AuditFilter(*self.dates.dates(), self.username.currentData(),
                            self.group.currentData(), self.patient.text())
@@ -88,9 +92,9 @@ class AuditDialog(QDialog):
     def refresh(self) -> None:
         self._timer.stop()
         f = self.current_filter()
-        self.model.set_fetch(lambda offset, limit: audit_review.events(
+        self.model.set_fetch(lambda offset, limit, _after: audit_review.events(
             self.user, f, offset=offset, limit=limit))
-        self.count.setText(f"{self.model.count_text('event')}, newest first")
+        self._show_count()
         fit_columns(self.table, maximum=420)
 
     def export(self, path: str | None = None) -> None:

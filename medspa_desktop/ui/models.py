@@ -1,14 +1,19 @@
 """Qt item models over rows that services return. One model class serves every list.
 
 ``RowTableModel`` shows a list of plain rows (dataclasses) through ``Column`` definitions.
-Given a ``fetch(offset, limit)`` callable instead of rows, it loads lazily: the view asks for
-more (``canFetchMore``/``fetchMore``) as the user scrolls, so a list of years of records opens
-at once.
+Given a ``fetch(offset, limit, after)`` callable instead of rows, it loads lazily: the view
+asks for more (``canFetchMore``/``fetchMore``) as the user scrolls, so a list of years of
+records opens at once. It keeps only the pages seen last (``keep_pages``) and fetches a page
+again when the user scrolls back to it, so scrolling through ten years holds a few thousand
+rows, not every one (memory, and the garbage collector's pauses, stay those of a short list).
+A page fetched again shows its rows as they are now; ``after`` (the last row of the page
+before, None for the first) lets a source seek to it instead of counting an offset.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,49 +43,82 @@ def display(value: Any) -> str:
     return str(value)
 
 
+Fetch = Callable[[int, int, Any], list[Any]]  # (offset, limit, row before offset) -> rows
+
+
 class RowTableModel(QAbstractTableModel):
     def __init__(
         self,
         columns: Sequence[Column],
         rows: Sequence[Any] = (),
         *,
-        fetch: Callable[[int, int], list[Any]] | None = None,
+        fetch: Fetch | None = None,
         batch: int = 200,
+        keep_pages: int = 16,
         parent=None,
     ) -> None:
         super().__init__(parent)
         self._columns = list(columns)
-        self._rows: list[Any] = list(rows)
+        self.batch = batch
+        self.keep_pages = max(3, keep_pages)  # a screenful may straddle two pages
+        self._fetch: Fetch | None = None
+        self._set(list(rows), None)
+        if fetch is not None:
+            self.set_fetch(fetch)
+
+    def _set(self, rows: list[Any], fetch: Fetch | None) -> None:
         self._fetch = fetch
-        self._batch = batch
         self._exhausted = fetch is None
+        self._count = len(rows)
+        # A fixed list is one page that is never dropped; a lazy one fills page by page.
+        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        self._page_ends: list[Any] = []  # the last row of every page loaded so far
+        if fetch is None:
+            self._page_size = max(1, len(rows))
+            self._pages[0] = rows
+        else:
+            self._page_size = self.batch
 
     # -- contents ---------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
-        self._exhausted = True
-        self._fetch = None
+        self._set(list(rows), None)
         self.endResetModel()
 
-    def set_fetch(self, fetch: Callable[[int, int], list[Any]]) -> None:
+    def set_fetch(self, fetch: Fetch) -> None:
         """Start over with a new source; the first batch loads at once."""
         self.beginResetModel()
-        self._rows = []
-        self._fetch = fetch
-        self._exhausted = False
+        self._set([], fetch)
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
+    def _page(self, number: int) -> list[Any]:
+        rows = self._pages.get(number)
+        if rows is None:  # dropped earlier: fetch it again
+            after = self._page_ends[number - 1] if number else None
+            rows = self._fetch(number * self._page_size, self._page_size, after) if self._fetch else []
+            self._keep_page(number, rows)
+        elif number != next(reversed(self._pages)):
+            self._pages.move_to_end(number)
+        return rows
+
+    def _keep_page(self, number: int, rows: list[Any]) -> None:
+        self._pages[number] = rows
+        while self._fetch is not None and len(self._pages) > self.keep_pages:
+            self._pages.popitem(last=False)  # the page seen longest ago
+
     def row_at(self, row: int) -> Any:
-        return self._rows[row]
+        if not 0 <= row < self._count:
+            raise IndexError(row)
+        return self._page(row // self._page_size)[row % self._page_size]
 
     def rows(self) -> list[Any]:
-        return list(self._rows)
+        """Every row counted so far (a lazy list fetches the pages it let go again)."""
+        return [self.row_at(i) for i in range(self._count)]
 
     def count_text(self, noun: str) -> str:
         """ "1 invoice", "37 invoices", "200+ invoices" (more load as the list scrolls)."""
-        shown = len(self._rows)
+        shown = self._count
         return f"{shown}{'+' if self.canFetchMore() else ''} {noun}{'s' if shown != 1 else ''}"
 
     # -- lazy loading -----------------------------------------------------------------------
@@ -90,27 +128,34 @@ class RowTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted or self._fetch is None:
             return
-        more = self._fetch(len(self._rows), self._batch)
-        if len(more) < self._batch:
+        number = len(self._page_ends)
+        more = self._fetch(self._count, self.batch,
+                           self._page_ends[-1] if self._page_ends else None)[:self.batch]
+        if len(more) < self.batch:
             self._exhausted = True
         if more:
-            first = len(self._rows)
+            first = self._count
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-            self._rows.extend(more)
+            self._keep_page(number, more)
+            self._page_ends.append(more[-1])
+            self._count += len(more)
             self.endInsertRows()
 
     # -- QAbstractTableModel ----------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self._count:
             return None
+        page = self._page(index.row() // self._page_size)
+        if index.row() % self._page_size >= len(page):
+            return None  # fetched again, the page came back shorter
         column = self._columns[index.column()]
-        row = self._rows[index.row()]
+        row = page[index.row() % self._page_size]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row) if column.text else display(column.value(row))
         if role == SORT_ROLE:

@@ -129,8 +129,8 @@ def test_the_table_model_passes_qts_model_checks(qtmodeltester, demo_db):
     from medspa_desktop.ui.patients.tab import COLUMNS
 
     user = staff("frontdesk")
-    model = RowTableModel(COLUMNS, batch=50)
-    model.set_fetch(lambda o, n: patients.search_patients(user, "", offset=o, limit=n))
+    model = RowTableModel(COLUMNS, batch=50, keep_pages=3)  # pages are dropped and fetched
+    model.set_fetch(lambda o, n, _after: patients.search_patients(user, "", offset=o, limit=n))
     assert model.rowCount() == 50
     qtmodeltester.check(model)  # also exercises fetchMore
     ids = [r.id for r in model.rows()]

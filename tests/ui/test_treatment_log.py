@@ -7,6 +7,7 @@ import csv
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
+from medspa_desktop.services.treatment_log import treatment_log
 from medspa_desktop.store.models import Lot, Product, TreatmentRecord
 from medspa_desktop.ui.treatments.recall_dialog import RecallDialog
 from medspa_desktop.ui.treatments.tab import TreatmentLogTab
@@ -104,3 +105,26 @@ def test_double_clicking_a_treatment_previews_its_record_with_the_face_chart(qtb
     assert f"{first_name.split(' (')[0]} {last}" in text
     assert f"Lot {first.lot}" in text and "Face chart" in text
     assert tab.record_button.isEnabled()
+
+
+
+def test_scrolling_the_whole_log_and_back_shows_the_same_rows_from_a_few_pages(tab):
+    """Years of records scroll without the list holding every row: pages seen long ago are
+    let go, and fetched again (seeking past the page before) when the user scrolls back."""
+    expected = [(r.record_id, r.at, r.patient, r.lot) for r in treatment_log(
+        staff("director"), tab.current_filter(), limit=100_000)]
+    model = tab.model
+    model.batch, model.keep_pages = 10, 3  # the demo's log is short: small pages make many
+    tab.refresh()
+    assert tab.count.text() == "10+ treatments"
+    while model.canFetchMore():
+        tab.table.scrollToBottom()
+        model.fetchMore()
+        tab.table.repaint()
+    assert model.rowCount() == len(expected) > 50
+    assert tab.count.text() == f"{len(expected)} treatments"
+    assert len(model._pages) <= 3  # what it holds, however long the log
+    tab.table.scrollToTop()
+    tab.table.repaint()
+    assert [model.index(row, 1).data() for row in range(5)] == [e[2] for e in expected[:5]]
+    assert [(r.record_id, r.at, r.patient, r.lot) for r in model.rows()] == expected

@@ -40,7 +40,7 @@ class AccountPanel(QWidget):
         due = billing_reports.account_balance(self.user, self.patient_id)
         self.balance.setText(f"<b>Balance due: {show_cents(due)}</b>" if due
                              else "Nothing is owed.")
-        self.model.set_fetch(lambda offset, limit: billing_reports.invoices(
+        self.model.set_fetch(lambda offset, limit, _after: billing_reports.invoices(
             self.user, InvoiceFilter(patient_id=self.patient_id), offset=offset, limit=limit))
         fit_columns(self.table)
         self.packages.refresh()

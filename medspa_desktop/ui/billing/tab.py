@@ -120,7 +120,7 @@ class BillingTab(QWidget):
     def refresh(self) -> None:
         self._timer.stop()
         f = self.current_filter()
-        self.model.set_fetch(lambda offset, limit: billing_reports.invoices(
+        self.model.set_fetch(lambda offset, limit, _after: billing_reports.invoices(
             self.user, f, offset=offset, limit=limit))
         due = sum(r.balance_cents for r in self.model.rows())
         self.count.setText(f"{self.model.count_text('invoice')} · {show_cents(due)} due")

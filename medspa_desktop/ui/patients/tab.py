@@ -44,6 +44,8 @@ class PatientsTab(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.count)
         self.model = RowTableModel(COLUMNS, parent=self)
+        self.model.rowsInserted.connect(  # the count follows the list as more pages load
+            lambda *_: self.count.setText(self.model.count_text("patient")))
         self.table = make_table(self.model, "Patients")
         # activated: a double-click or Enter (connecting doubleClicked too would open it twice)
         self.table.activated.connect(lambda index: self.open_chart(
@@ -73,9 +75,7 @@ class PatientsTab(QWidget):
         self._timer.stop()
         query = self.search.text()
         self.model.set_fetch(
-            lambda offset, limit: patients.search_patients(
+            lambda offset, limit, _after: patients.search_patients(
                 self.user, query, offset=offset, limit=limit))
-        shown = self.model.rowCount()
-        more = "+" if self.model.canFetchMore() else ""
-        self.count.setText(f"{shown}{more} patient{'s' if shown != 1 else ''}")
+        self.count.setText(self.model.count_text("patient"))
         fit_columns(self.table)

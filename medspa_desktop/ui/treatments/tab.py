@@ -111,6 +111,8 @@ class TreatmentLogTab(QWidget):
         actions.addWidget(self.export_button)
 
         self.model = RowTableModel(COLUMNS, parent=self)
+        # the count follows the list as more pages load
+        self.model.rowsInserted.connect(lambda *_: self._show_count())
         self.table = make_table(self.model, "Treatment log")
         header = self.table.horizontalHeader()
         header.setSortIndicatorShown(True)
@@ -133,6 +135,9 @@ class TreatmentLogTab(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.content, 1)
         self.refresh()
+
+    def _show_count(self) -> None:
+        self.count.setText(self.model.count_text("treatment"))
 
     def _selection(self) -> None:
         self.record_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
@@ -171,11 +176,9 @@ class TreatmentLogTab(QWidget):
         self.alerts.setText("⚠ " + "   ·   ".join(found))
         self.alerts.setVisible(bool(found))
         f, (sort, descending) = self.current_filter(), self._sort()
-        model = self.model
-        self.model.set_fetch(lambda offset, limit: treatment_log(
-            self.user, f, sort=sort, descending=descending, limit=limit,
-            after=model.row_at(offset - 1) if offset else None))
-        self.count.setText(self.model.count_text("treatment"))
+        self.model.set_fetch(lambda _offset, limit, after: treatment_log(
+            self.user, f, sort=sort, descending=descending, limit=limit, after=after))
+        self._show_count()
         fit_columns(self.table)
         self._selection()
 
