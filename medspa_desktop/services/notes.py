@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ..store.database import db
@@ -203,18 +204,33 @@ def cosign(actor: User, note_id: int) -> NoteCosign:
     return row
 
 
-def _view(actor: User, note: Note, names: dict[int, str]) -> NoteView:
+def _views(actor: User, notes: list[Note]) -> list[NoteView]:
+    """The notes as their reader may see them, with addenda and co-signers: three queries
+    however many notes there are."""
     readable = allowed(actor, "notes.read")
-    addenda = tuple(AddendumView(names.get(a.author_id, ""), a.at, a.reason, a.text)
-                    for a in note.addenda.order_by(NoteAddendum.at)) if readable else ()
-    cosigners = tuple(names.get(c.user_id, "") for c in note.cosigns.order_by(NoteCosign.at))
-    return NoteView(
+    names = {u.id: u.display_name for u in User.select()}
+    ids = [n.id for n in notes]
+    addenda: dict[int, list[AddendumView]] = defaultdict(list)
+    cosigners: dict[int, list[str]] = defaultdict(list)
+    if readable and ids:
+        for a in (NoteAddendum.select().where(NoteAddendum.note.in_(ids))
+                  .order_by(NoteAddendum.at, NoteAddendum.id)):
+            addenda[a.note_id].append(AddendumView(names.get(a.author_id, ""), a.at, a.reason,
+                                                   a.text))
+    if ids:
+        for note_id, user_id in (NoteCosign.select(NoteCosign.note, NoteCosign.user)
+                                 .where(NoteCosign.note.in_(ids))
+                                 .order_by(NoteCosign.at, NoteCosign.id).tuples()):
+            cosigners[note_id].append(names.get(user_id, ""))
+    return [NoteView(
         note.id, note.patient_id, note.appointment_id, note.category, note.status,
         note.author_id, names.get(note.author_id, ""), note.created_at, note.signed_by_id,
         names.get(note.signed_by_id, ""),
         note.signed_at, note.fingerprint,
-        note.status == "signed" and fingerprint(note) == note.fingerprint, cosigners, addenda,
+        note.status == "signed" and fingerprint(note) == note.fingerprint,
+        tuple(cosigners[note.id]), tuple(addenda[note.id]),
         {s: getattr(note, s) for s in SECTIONS} if readable else None, note.version)
+        for note in notes]
 
 
 def open_note(actor: User, note_id: int) -> NoteView:
@@ -223,17 +239,14 @@ def open_note(actor: User, note_id: int) -> NoteView:
     note = Note.get_or_none(Note.id == note_id)
     if note is None:
         raise NotFound("That note does not exist.")
-    names = {u.id: u.display_name for u in User.select()}
     with db.atomic():
         audit.record(actor, "note.open", "note", note_id,
                      "read" if allowed(actor, "notes.read") else "listed only")
-    return _view(actor, note, names)
+    return _views(actor, [note])[0]
 
 
 def patient_notes(actor: User, patient_id: int) -> list[NoteView]:
     """The patient's notes, newest first; bodies only for those who may read them."""
     require(actor, "patient.read")
-    names = {u.id: u.display_name for u in User.select()}
-    query = Note.select().where(Note.patient == patient_id).order_by(Note.created_at.desc(),
-                                                                     Note.id.desc())
-    return [_view(actor, n, names) for n in query]
+    return _views(actor, list(Note.select().where(Note.patient == patient_id)
+                              .order_by(Note.created_at.desc(), Note.id.desc())))

@@ -62,3 +62,26 @@ def test_a_lot_recall_costs_the_same_for_many_patients_as_for_one(demo_db, state
     large, large_count = _sent(statements, lambda: inventory.recall(director, big_lot))
     assert len(large) == big > len(small)
     assert large_count == small_count
+
+
+def test_a_chart_costs_the_same_for_a_long_history_as_for_a_short_one(demo_db, statements):
+    """The timeline (visits, notes with their addenda and co-signers, photos, consents,
+    treatments) and the notes list: no query per item."""
+    from medspa_desktop.services import chart, notes
+    from medspa_desktop.store.models import Note, Patient
+
+    director = staff("director")
+    by_notes = (Patient.select(Patient.id, fn.COUNT(Note.id)).join(Note)
+                .group_by(Patient.id).order_by(fn.COUNT(Note.id)).tuples())
+    (short, few), *_rest, (long, many) = list(by_notes)
+    assert many > few
+
+    def cost(patient_id):
+        timeline, sent = _sent(statements, lambda: chart.timeline(director, patient_id))
+        listed, listing = _sent(statements, lambda: notes.patient_notes(director, patient_id))
+        return len(timeline), sent, len(listed), listing
+
+    short_items, short_sent, short_notes, short_listing = cost(short)
+    long_items, long_sent, long_notes, long_listing = cost(long)
+    assert long_items > short_items and long_notes > short_notes
+    assert long_sent == short_sent and long_listing == short_listing
