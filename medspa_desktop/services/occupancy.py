@@ -30,7 +30,7 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from .patients import display_name
+from .patients import listed_name
 
 # Conflict kinds; only a provider double-booking may be overridden (with a reason).
 OVERRIDABLE = frozenset({"provider"})
@@ -74,18 +74,27 @@ def _hm(t: dt.datetime) -> str:
 
 
 def joined_appointments():
-    """Appointments with their patient, service, provider, room and device in one query."""
+    """Appointments with their patient, service, provider, room and device in one query, as
+    named tuples (plain values, no model objects: a busy day or a long history reads fast)."""
     provider = User.alias()
     return (
-        Appointment.select(Appointment, Patient, Service, provider, Room, Device)
+        Appointment.select(
+            Appointment.id, Appointment.start, Appointment.end,
+            Appointment.patient.alias("patient_id"), Patient.first_name, Patient.last_name,
+            Patient.preferred_name, Appointment.service.alias("service_id"),
+            Service.name.alias("service"), Service.category,
+            Appointment.provider.alias("provider_id"), provider.display_name.alias("provider"),
+            Appointment.room.alias("room_id"), Room.name.alias("room"),
+            Appointment.device.alias("device_id"), Device.name.alias("device"),
+            Appointment.status, Appointment.notes, Appointment.late_cancel,
+            Appointment.series.alias("series_id"), Appointment.version)
         .join(Patient, on=Appointment.patient == Patient.id)
         .switch(Appointment).join(Service, on=Appointment.service == Service.id)
-        .switch(Appointment).join(provider, on=Appointment.provider == provider.id,
-                                  join_type=JOIN.LEFT_OUTER, attr="provider")
-        .switch(Appointment).join(Room, on=Appointment.room == Room.id,
-                                  join_type=JOIN.LEFT_OUTER, attr="room")
-        .switch(Appointment).join(Device, on=Appointment.device == Device.id,
-                                  join_type=JOIN.LEFT_OUTER, attr="device")
+        .switch(Appointment).join(provider, JOIN.LEFT_OUTER,
+                                  on=Appointment.provider == provider.id)
+        .switch(Appointment).join(Room, JOIN.LEFT_OUTER, on=Appointment.room == Room.id)
+        .switch(Appointment).join(Device, JOIN.LEFT_OUTER, on=Appointment.device == Device.id)
+        .namedtuples()
     )
 
 
@@ -121,9 +130,8 @@ class Occupancy:
         for a in query:
             occ.items.append(Busy(
                 a.start, a.end, a.id, a.patient_id, a.provider_id, a.room_id, a.device_id,
-                a.service.name, display_name(a.patient),
-                a.provider.display_name if a.provider_id else "",
-                a.room.name if a.room_id else "",
+                a.service, listed_name(a.first_name, a.last_name, a.preferred_name),
+                a.provider or "", a.room or "",
             ))
         blocks = TimeBlock.select().where(TimeBlock.active, TimeBlock.start < end,
                                           TimeBlock.end > start)

@@ -39,7 +39,7 @@ from .errors import (
     ValidationError,
 )
 from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
-from .patients import display_name
+from .patients import display_name, listed_name
 from .permissions import require
 from .text import clean_block, clean_line
 
@@ -365,14 +365,12 @@ def rows_of(query) -> list[AppointmentRow]:
     """AppointmentRows for a ``joined_appointments()`` query."""
     return [
         AppointmentRow(
-            a.id, a.start, a.end, a.patient_id, display_name(a.patient), a.service_id,
-            a.service.name, a.service.category,
-            CATEGORIES.get(a.service.category, a.service.category),
-            a.provider_id, a.provider.display_name if a.provider_id else "",
-            a.room_id, a.room.name if a.room_id else "",
-            a.device_id, a.device.name if a.device_id else "",
-            a.status, STATUS_LABELS.get(a.status, a.status), a.notes, a.late_cancel,
-            a.series_id, a.version,
+            a.id, a.start, a.end, a.patient_id,
+            listed_name(a.first_name, a.last_name, a.preferred_name), a.service_id, a.service,
+            a.category, CATEGORIES.get(a.category, a.category), a.provider_id, a.provider or "",
+            a.room_id, a.room or "", a.device_id, a.device or "", a.status,
+            STATUS_LABELS.get(a.status, a.status), a.notes, a.late_cancel, a.series_id,
+            a.version,
         )
         for a in query
     ]
