@@ -135,3 +135,22 @@ def test_the_table_model_passes_qts_model_checks(qtmodeltester, demo_db):
     qtmodeltester.check(model)  # also exercises fetchMore
     ids = [r.id for r in model.rows()]
     assert len(ids) > 50 and len(set(ids)) == len(ids)
+
+
+def test_a_table_filled_before_it_shows_fits_its_columns_when_it_shows(qtbot):
+    """Columns fit their text once the window opens (measuring a hidden table would read
+    every row of a long history)."""
+    from medspa_desktop.ui.models import Column, RowTableModel
+    from medspa_desktop.ui.widgets.table import fit_columns, make_table
+
+    model = RowTableModel([Column("When", lambda r: r[0]), Column("What", lambda r: r[1])],
+                          [("2026-11-23", "Botox Cosmetic, glabella and crow's feet")] * 500)
+    view = make_table(model, "History")
+    qtbot.addWidget(view)
+    view.horizontalHeader().setStretchLastSection(False)
+    fit_columns(view, maximum=600)
+    narrow = view.columnWidth(1)
+    view.show()
+    qtbot.waitExposed(view)
+    text = view.fontMetrics().horizontalAdvance("Botox Cosmetic, glabella and crow's feet")
+    assert view.columnWidth(1) >= text > narrow
