@@ -44,7 +44,7 @@ def chart(qtbot, demo_db):
     dialog = ChartDialog(staff("director"), zoe.id)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.tabs.setCurrentWidget(dialog.photos)
+    dialog.show_tab("photos")
     return dialog
 
 

@@ -4,7 +4,9 @@ audited."""
 
 from __future__ import annotations
 
+import contextlib
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -20,12 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import intake_form_pdf
-from ...services import chart
+from ...services import chart, photos
+from ...services.errors import DomainError
 from ...services.permissions import allowed
 from ...store.models import User
 from ..billing.account_panel import AccountPanel
 from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
+from ..widgets.images import load_image
+from ..widgets.lazy_page import LazyPage
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
 from .intake_panel import IntakePanel
@@ -85,25 +90,16 @@ class ChartDialog(QDialog):
         tl = QVBoxLayout(timeline_page)
         tl.addWidget(self.filter, 0, Qt.AlignmentFlag.AlignLeft)
         tl.addWidget(self.timeline)
-        self.intake = IntakePanel(user, patient_id)
-        self.notes = NotesPanel(user, patient_id)
-        self.intake.saved.connect(lambda: self.refresh_header(opening=False))
-        self.notes.changed.connect(self.refresh_timeline)
         self.tabs = QTabWidget()
         self.tabs.addTab(timeline_page, "&Timeline")
-        self.tabs.addTab(self.intake, "&Medical history")
-        self.tabs.addTab(self.notes, "&Notes")
-        self.consents = ConsentsPanel(user, patient_id)
-        self.consents.changed.connect(self.refresh_timeline)
-        self.tabs.addTab(self.consents, "&Consents")
-        self.account = AccountPanel(user, patient_id)
-        self.tabs.addTab(self.account, "&Account")
-        self.photos = None
+        # The other tabs are built when first shown: opening a chart reads what is in view.
+        self._pages: dict[str, LazyPage] = {}
+        self._add_page("intake", "&Medical history", self._make_intake)
+        self._add_page("notes", "&Notes", self._make_notes)
+        self._add_page("consents", "&Consents", self._make_consents)
+        self._add_page("account", "&Account", lambda: AccountPanel(user, patient_id))
         if allowed(user, "photos.read"):  # front desk sees no clinical photos
-            self.photos = PhotosPanel(user, patient_id)
-            self.photos.changed.connect(self.refresh_timeline)
-            self.photos.changed.connect(self.refresh_portrait)
-            self.tabs.addTab(self.photos, "P&hotos")
+            self._add_page("photos", "P&hotos", self._make_photos)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -112,14 +108,71 @@ class ChartDialog(QDialog):
         self.refresh_header()
         self.refresh_timeline()
 
+    def _add_page(self, name: str, label: str, build: Callable[[], QWidget]) -> None:
+        self._pages[name] = LazyPage(build)
+        self.tabs.addTab(self._pages[name], label)
+
+    def show_tab(self, name: str) -> QWidget:
+        """Bring a tab to the front ("intake", "notes", "consents", "account", "photos")."""
+        self.tabs.setCurrentWidget(self._pages[name])
+        return self._pages[name].panel()
+
+    @property
+    def intake(self) -> IntakePanel:
+        return self._pages["intake"].panel()
+
+    @property
+    def notes(self) -> NotesPanel:
+        return self._pages["notes"].panel()
+
+    @property
+    def consents(self) -> ConsentsPanel:
+        return self._pages["consents"].panel()
+
+    @property
+    def account(self) -> AccountPanel:
+        return self._pages["account"].panel()
+
+    @property
+    def photos(self) -> PhotosPanel | None:
+        page = self._pages.get("photos")
+        return page.panel() if page else None
+
+    def _make_intake(self) -> IntakePanel:
+        panel = IntakePanel(self.user, self.patient_id)
+        panel.saved.connect(lambda: self.refresh_header(opening=False))
+        return panel
+
+    def _make_notes(self) -> NotesPanel:
+        panel = NotesPanel(self.user, self.patient_id)
+        panel.changed.connect(self.refresh_timeline)
+        return panel
+
+    def _make_consents(self) -> ConsentsPanel:
+        panel = ConsentsPanel(self.user, self.patient_id)
+        panel.changed.connect(self.refresh_timeline)
+        return panel
+
+    def _make_photos(self) -> PhotosPanel:
+        panel = PhotosPanel(self.user, self.patient_id)
+        panel.changed.connect(self.refresh_timeline)
+        panel.changed.connect(self.refresh_portrait)
+        return panel
+
     def refresh_portrait(self) -> None:
-        """The newest photo, for those who may see photos; initials otherwise."""
-        if self.photos is None or not self.photos.images:
+        """The newest photo, for those who may see photos; initials otherwise (or when the
+        photo's file is missing or damaged: the Photos tab says which)."""
+        image = None
+        if "photos" in self._pages:
+            newest = photos.patient_photos(self.user, self.patient_id)
+            if newest:
+                with contextlib.suppress(DomainError, ValueError):
+                    image = load_image(photos.photo_bytes(self.user, newest[0].id))
+        if image is None:
             self.portrait.setText("".join(w[0] for w in self.header.name.split()[:2]).upper())
             return
-        newest = next(iter(self.photos.images.values()))  # the grid lists newest first
-        square = newest.scaled(64, 64, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                               Qt.TransformationMode.SmoothTransformation)
+        square = image.scaled(64, 64, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                              Qt.TransformationMode.SmoothTransformation)
         self.portrait.setPixmap(QPixmap.fromImage(square.copy(
             (square.width() - 64) // 2, (square.height() - 64) // 2, 64, 64)))
 
