@@ -19,13 +19,14 @@ def cold_start(db: str, day: str) -> dict:
     """What the program does from start to its main window (the sign-in dialog aside: its
     password hash is slow on purpose), painted on ``day``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from medspa_desktop.app import make_application, open_clinic_database
+    from medspa_desktop.app import make_application, open_clinic_database, watch_database
     from medspa_desktop.services import auth
 
     app = make_application()
     refusal = open_clinic_database(db)
     if refusal:
         raise SystemExit(refusal)
+    watch_database(db)  # as the program does: the whole check runs beside the start
     from medspa_desktop.ui.main_window import MainWindow
 
     window = MainWindow(auth.get_user("frontdesk"), remember=False)

@@ -6,9 +6,11 @@ subcommand the CLI calls ``run_gui``.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -16,9 +18,11 @@ from . import APP_NAME, __version__, paths
 from .logs import log, setup_logging
 from .services import clinic, demo
 from .store.database import (
+    DamageCheck,
     NotAMedSpaDatabase,
     close_database,
     damage_in_file,
+    damage_note,
     database_label,
     is_postgres_url,
     open_database,
@@ -49,16 +53,27 @@ def open_clinic_database(target: str) -> str | None:
     """Open and migrate ``target``; the refusal to show, or None when it opened."""
     try:
         if not is_postgres_url(target):
-            damage = damage_in_file(target)
+            # A bounded check at start-up; the whole file is checked in the background
+            # (watch_database), and when that found damage, the whole check runs here first.
+            note = damage_note(target)
+            found = note.exists()
+            damage = damage_in_file(target, whole=found)
+            if found and not damage and Path(f"{target}-wal").exists():
+                damage = note.read_text(encoding="utf-8").splitlines()[:1] or ["see the log"]
             if damage:
-                log.error("Refused the damaged database %s: %s", target, damage)
-                return (f"The database {target} is damaged ({damage[0]}). It was not "
-                        "opened, so nothing more was written to it.")
+                return _damaged(target, damage)
+            note.unlink(missing_ok=True)  # the whole check found nothing (a backup restored)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         open_database(target)
         result = migrate()
     except (NotAMedSpaDatabase, NewerDatabaseError) as exc:
         return str(exc)
+    except sqlite3.DatabaseError as exc:
+        close_database()
+        if "malformed" in str(exc):  # damage the start-up check did not read
+            return _damaged(target, [str(exc)])
+        log.exception("Could not open the database %s", target)
+        return f"The database {target} could not be opened: {exc}"
     except Exception as exc:
         log.exception("Could not open the database %s", target)
         return f"The database {target} could not be opened: {exc}"
@@ -66,6 +81,39 @@ def open_clinic_database(target: str) -> str | None:
         log.info("Migrated %s from schema %s; backup at %s", target, result.from_version,
                  result.backup)
     return None
+
+
+def _damaged(target: str, damage: list[str]) -> str:
+    log.error("Refused the damaged database %s: %s", target, damage)
+    return (f"The database {target} is damaged ({damage[0]}). It was not opened, so nothing "
+            "more was written to it.")
+
+
+def watch_database(target: str) -> DamageCheck | None:
+    """Check the whole clinic file in the background while staff work; damage found is said
+    at once, and the next start refuses the file and offers the newest good backup."""
+    if is_postgres_url(target):
+        return None  # the server checks its own storage
+    check = DamageCheck(target)
+    timer = QTimer(QApplication.instance(), interval=1000)
+
+    def look() -> None:
+        if check.is_alive():
+            return
+        timer.stop()
+        timer.deleteLater()
+        if check.problems:
+            log.error("The background check found damage in %s: %s", target, check.problems)
+            QMessageBox.critical(
+                QApplication.activeWindow(), APP_NAME,
+                f"The database {target} is damaged ({check.problems[0]}).\n\nFinish what "
+                "you are doing, write down anything you enter from now on, and close MedSpa "
+                "Desktop. When it starts again it offers to restore the newest good backup.")
+
+    timer.timeout.connect(look)
+    check.start()
+    timer.start()
+    return check
 
 
 def offer_restore(target: str, refusal: str) -> bool:
@@ -107,6 +155,7 @@ def run_gui(target: str) -> int:
     if refusal is not None:
         QMessageBox.critical(None, APP_NAME, refusal)
         return 1
+    watch_database(target)  # runs while staff sign in and work
     user = None
     suggested_username = ""
     try:

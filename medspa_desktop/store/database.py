@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
@@ -68,28 +69,89 @@ def _refuse_non_sqlite(path: Path) -> None:
         raise NotAMedSpaDatabase(f"{path} is not a MedSpa database (not an SQLite file).")
 
 
-def damage_in_file(path: str | os.PathLike, limit: int = 5) -> list[str]:
-    """SQLite's quick check of a closed database file, read only — a damaged file is never
-    written to (opening it normally could). Empty when the file is sound, or when a
-    read-only look is not possible (a WAL file left by a crash holds commits that only the
-    normal opening reads; SQLite's own recovery then runs)."""
+SMALL_TABLE_ROWS = 20_000  # the start-up check reads tables this small whole
+
+
+def damage_in_file(path: str | os.PathLike, limit: int = 5, *, whole: bool = True,
+                   small_rows: int | None = None, live: bool = False) -> list[str]:
+    """SQLite's quick check of a database file, read only — a damaged file is never written
+    to (opening it normally could). Empty when the file is sound, or when a read-only look
+    is not possible (a WAL file left by a crash holds commits that only the normal opening
+    reads; SQLite's own recovery then runs).
+
+    ``whole=False`` is the start-up check, a bounded read however big the file grows: the
+    schema, every table's first and last pages, and the tables of fewer than ``small_rows``
+    rows (default ``SMALL_TABLE_ROWS``) whole. The whole check then runs in the background
+    (:class:`DamageCheck`).
+    ``live``: the program has the file open (WAL mode): read a consistent snapshot through
+    SQLite's own locking instead of the file as it lies."""
     path = Path(path)
-    if not path.is_file() or Path(f"{path}-wal").exists():
+    if not path.is_file() or (not live and Path(f"{path}-wal").exists()):
         return []  # a WAL left by a crash holds commits: only the normal opening reads them
     _refuse_non_sqlite(path)
-    try:  # immutable: no lock, no -wal or -shm file made beside it
-        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    # immutable: no lock, no -wal or -shm file made beside a closed file
+    uri = f"file:{path}?mode=ro" + ("" if live else "&immutable=1")
+    try:
+        con = sqlite3.connect(uri, uri=True)
     except sqlite3.Error:
         return []
     try:
-        rows = [r[0] for r in con.execute(f"PRAGMA quick_check({limit})").fetchall()]
+        if whole:
+            rows = [r[0] for r in con.execute(f"PRAGMA quick_check({limit})").fetchall()]
+        else:
+            rows = _bounded_check(con, limit, SMALL_TABLE_ROWS if small_rows is None
+                                  else small_rows)
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "unable to open" in str(exc):
             return []
         return [str(exc)]
     finally:
         con.close()
-    return [] if rows == ["ok"] else rows
+    return [] if rows in (["ok"], []) else rows
+
+
+def _bounded_check(con: sqlite3.Connection, limit: int, small_rows: int) -> list[str]:
+    problems: list[str] = []
+    tables = [name for (name,) in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+    for name in tables:
+        quoted = '"' + name.replace('"', '""') + '"'
+        try:  # the b-tree's root and its first and last leaves
+            # one query each: SQLite seeks for a lone MIN or MAX, and scans for both at once
+            (low,), (high,) = (con.execute(f"SELECT {end}(rowid) FROM {quoted}").fetchone()
+                               for end in ("MIN", "MAX"))
+            if high is None or high - low < small_rows:
+                problems += [r for (r,) in con.execute(f"PRAGMA quick_check({quoted})")
+                             if r != "ok"]
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"{name}: {exc}")
+        if len(problems) >= limit:
+            break
+    return problems[:limit]
+
+
+def damage_note(path: str | os.PathLike) -> Path:
+    """Beside the database: what the background check found, so the next start refuses the
+    file (and offers a backup) before anything more is written to it."""
+    return Path(f"{path}.damaged")
+
+
+class DamageCheck(threading.Thread):
+    """The whole quick check of an open SQLite file, in a thread of its own (SQLite lets the
+    program go on meanwhile). Damage is written to :func:`damage_note`; ``problems`` holds
+    it once the thread has finished."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        super().__init__(name="database check", daemon=True)
+        self.path = Path(path)
+        self.problems: list[str] = []
+
+    def run(self) -> None:
+        self.problems = damage_in_file(self.path, live=True)
+        if self.problems:
+            damage_note(self.path).write_text("\n".join(self.problems) + "\n",
+                                              encoding="utf-8")
 
 
 def open_database(target: str | os.PathLike) -> Database:

@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from medspa_desktop.app import offer_restore, open_clinic_database
+from medspa_desktop.app import offer_restore, open_clinic_database, watch_database
 from medspa_desktop.services import backup
 from medspa_desktop.services.integrity import check_database
-from medspa_desktop.store.database import close_database, open_database
+from medspa_desktop.store import database
+from medspa_desktop.store.database import close_database, damage_note, open_database
 from tests.ui.modal import answer_next_modal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,3 +80,57 @@ def test_the_newest_good_backup_is_offered_for_a_damaged_file(qtbot, clinic_file
     finally:
         close_database()
     assert list(clinic_file.parent.glob("clinic.db.replaced-*"))  # the damaged file, kept
+
+
+def _flip_a_middle_leaf_of(path: Path, table: str) -> None:
+    """Damage a page deep inside a big table, where reading its first and last rows does not
+    reach."""
+    con = sqlite3.connect(path)
+    columns = [c[1] for c in con.execute(f"PRAGMA table_info({table})") if c[1] != "id"]
+    listed = ", ".join(columns)
+    for _ in range(6):  # 64 times the rows: many pages
+        con.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {table}")
+    con.commit()
+    leaves = [n for (n,) in con.execute("SELECT pageno FROM dbstat WHERE name = ? AND "
+                                        "pagetype = 'leaf' ORDER BY pageno", (table,))]
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    assert len(leaves) > 4
+    data = bytearray(path.read_bytes())
+    for offset in range(8):
+        data[(leaves[len(leaves) // 2] - 1) * size + offset] ^= 0xA5
+    path.write_bytes(bytes(data))
+
+
+def test_damage_deep_in_a_big_table_is_found_while_staff_work_and_refused_next_start(
+        qtbot, clinic_file, monkeypatch):
+    """Start-up reads a bounded part of the file (a ten-year file opens as fast as a new
+    one); the whole file is checked in the background, damage is said at once, and the next
+    start refuses the file before anything more is written to it, and offers a backup."""
+    monkeypatch.setattr(database, "SMALL_TABLE_ROWS", 100)  # the audit log counts as big
+    _flip_a_middle_leaf_of(clinic_file, "audit_event")
+    assert open_clinic_database(str(clinic_file)) is None
+    said = []
+    answer_next_modal(lambda box: (said.append(box.text()), box.accept()))
+    check = watch_database(str(clinic_file))
+    check.join(30)
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert said[0].startswith(f"The database {clinic_file} is damaged")
+    assert "starts again it offers to restore the newest good backup" in said[0]
+    close_database()
+    assert damage_note(clinic_file).exists()
+
+    before = clinic_file.read_bytes()
+    refusal = open_clinic_database(str(clinic_file))
+    assert refusal is not None and refusal.startswith(f"The database {clinic_file} is damaged")
+    assert clinic_file.read_bytes() == before
+
+
+def test_a_sound_file_checked_in_the_background_says_nothing(qtbot, clinic_file):
+    assert open_clinic_database(str(clinic_file)) is None
+    check = watch_database(str(clinic_file))
+    check.join(30)
+    qtbot.wait(1200)  # the watch has looked
+    assert check.problems == [] and not damage_note(clinic_file).exists()
+    assert QApplication.activeModalWidget() is None
+    close_database()
