@@ -11,6 +11,7 @@ from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render
 from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
 from .documents.invoice import render_invoice
 from .documents.recall_list import RecallLine, RecallList, render_recall_list
+from .documents.sales_report import render_sales_report
 from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
@@ -129,6 +130,12 @@ def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
 def daily_close_pdf(user: User, day: dt.date, cash_counted_cents: int | None = None) -> bytes:
     close = billing_reports.daily_close(user, day, cash_counted_cents)
     return render_daily_close(close, _letterhead(), dt.datetime.now(), clinic.paper_size())
+
+
+def sales_report_pdf(user: User, date_from: dt.date, date_to: dt.date) -> bytes:
+    """The sales of ``date_from`` … ``date_to`` (inclusive; up to a year)."""
+    report = billing_reports.sales_report(user, date_from, date_to)
+    return render_sales_report(report, _letterhead(), dt.datetime.now(), clinic.paper_size())
 
 
 def _answer_text(kind: str, value: object) -> str:

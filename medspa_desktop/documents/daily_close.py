@@ -1,5 +1,8 @@
 """The daily close on paper: sales by category, provider and payment method, tax, tips,
-refunds, voids, and the cash drawer (expected, counted, difference)."""
+refunds, voids, and the cash drawer (expected, counted, difference).
+
+``takings_sections`` draws the sections the daily close shares with the sales report
+(documents/sales_report.py): each report adds what is its own (the drawer; a row per day)."""
 
 from __future__ import annotations
 
@@ -14,54 +17,75 @@ from ..services.money import show_cents
 from .styles import Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:
-    from ..services.billing_reports import DailyClose
+    from reportlab.lib.styles import ParagraphStyle
+
+    from ..services.billing_reports import DailyClose, SalesReport
 
 GRID = colors.HexColor("#bbbbbb")
 SHADE = colors.HexColor("#ececec")
+AMOUNT_WIDTH = 32 * mm
 
 
-def _block(title: str, rows: list[tuple[str, str]], st, width: float) -> list:
+def block(title: str, rows: list[tuple[str, str]], st: dict[str, ParagraphStyle],
+          width: float) -> list:
+    """A titled list of (label, amount) rows ("None" when empty), then a gap. Split across
+    pages, the title comes again on the next."""
     data = [[para(title, st["bold"]), para("", st["body"])]]
     data += [[para(label, st["body"]), para(value, st["right"])] for label, value in rows] or [
         [para("None", st["body"]), para("", st["body"])]]
-    table = Table(data, colWidths=[width - 32 * mm, 32 * mm])
+    table = Table(data, colWidths=[width - AMOUNT_WIDTH, AMOUNT_WIDTH], repeatRows=1)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("SPAN", (0, 0), (1, 0)),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID)]))
     return [table, Spacer(1, 4 * mm)]
 
 
+def takings_sections(report: DailyClose | SalesReport, st: dict[str, ParagraphStyle],
+                     page_size: str, more_right: list[tuple[str, list[tuple[str, str]]]] = ()
+                     ) -> list:
+    """The sections both reports share. In two columns: sales by category and by provider
+    and the totals on the left; payments by method on the right, followed by ``more_right``
+    ((title, rows) blocks). Then refunds and voids across the page: a month may have many,
+    and a long list goes on over the next pages (nothing in a column may be taller than a
+    page, and a reason reads better on one line)."""
+    full = usable_width(page_size)
+    width = full / 2 - 4 * mm
+    money = show_cents
+    left = [  # each column a list of flowables (KeepTogether cannot go in a table cell)
+        *block("Sales by category", [(k, money(v)) for k, v in report.by_category], st, width),
+        *block("Sales by provider", [(k, money(v)) for k, v in report.by_provider], st, width),
+        *block("Totals", [("Invoices", f"{report.invoices:,}"),
+                          ("Sales", money(report.sales_cents)),
+                          ("Tax collected", money(report.tax_cents)),
+                          ("Tips", money(report.tips_cents))]
+               + ([("Gift cards sold (not sales)", money(report.gift_cards_sold_cents))]
+                  if report.gift_cards_sold_cents else []), st, width),
+    ]
+    right = block("Payments by method (less refunds)",
+                  [(k, money(v)) for k, v in report.by_method], st, width)
+    for title, rows in more_right:
+        right += block(title, rows, st, width)
+    columns = Table([[left, right]], colWidths=[width + 8 * mm, width], splitInRow=1,
+                    style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    return [
+        columns,
+        *block("Refunds", [(f"Invoice {n}, {m}: {reason}", money(-c))
+                           for n, m, c, reason in report.refunds], st, full),
+        *block("Voids", [(f"Invoice {n}: {reason}", money(total))
+                         for n, total, reason in report.voids], st, full),
+    ]
+
+
 def render_daily_close(close: DailyClose, letterhead: Letterhead, printed_at: dt.datetime,
                        page_size: str = "letter") -> bytes:
     st = styles()
-    width = usable_width(page_size) / 2 - 4 * mm
     money = show_cents
-    left = [  # each column a list of flowables (KeepTogether cannot go in a table cell)
-        *_block("Sales by category", [(k, money(v)) for k, v in close.by_category], st, width),
-        *_block("Sales by provider", [(k, money(v)) for k, v in close.by_provider], st, width),
-        *_block("Totals", [("Invoices", str(close.invoices)), ("Sales", money(close.sales_cents)),
-                          ("Tax collected", money(close.tax_cents)),
-                          ("Tips", money(close.tips_cents))]
-                + ([("Gift cards sold (not sales)", money(close.gift_cards_sold_cents))]
-                   if close.gift_cards_sold_cents else []), st, width),
-    ]
     drawer = [("Cash expected", money(close.cash_expected_cents))]
     if close.cash_counted_cents is not None:
         drawer += [("Cash counted", money(close.cash_counted_cents)),
                    ("Difference", money(close.cash_difference_cents))]
-    right = [
-        *_block("Payments by method (less refunds)",
-               [(k, money(v)) for k, v in close.by_method], st, width),
-        *_block("Refunds", [(f"Invoice {n}, {m}: {reason}", money(-c))
-                           for n, m, c, reason in close.refunds], st, width),
-        *_block("Voids", [(f"Invoice {n}: {reason}", money(total))
-                         for n, total, reason in close.voids], st, width),
-        *_block("Cash drawer", drawer, st, width),
-    ]
-    columns = Table([[left, right]], colWidths=[width + 8 * mm, width],
-                    style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
-                           ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     story = [para(f"Daily close {close.day:%A %d %B %Y}", st["title"]), Spacer(1, 4 * mm),
-             columns]
+             *takings_sections(close, st, page_size, [("Cash drawer", drawer)])]
     return build_pdf(story, letterhead=letterhead, page_size=page_size,
                      title=f"Daily close {close.day:%Y-%m-%d}", heading="Daily close",
                      printed_at=printed_at, printed_by=close.printed_by)

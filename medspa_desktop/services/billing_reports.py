@@ -1,13 +1,19 @@
-"""What the Billing tab lists and the daily close adds up: invoices filtered by date, patient,
-provider and status (with what is paid and due), a patient's account, and a day's close —
-sales by category, provider and payment method, tax, tips, refunds, voids, and the cash that
-should be in the drawer against what was counted."""
+"""What the Billing tab lists and the daily close and sales report add up: invoices filtered
+by date, patient, provider and status (with what is paid and due), a patient's account, a
+day's close — sales by category, provider and payment method, tax, tips, refunds, voids, and
+the cash that should be in the drawer against what was counted — and the same sections for
+any period up to a year (typically a month), with a row per day.
+
+Both reports add up one function over a range of datetimes (``_takings``): a fixed number of
+queries, each a range on an indexed column (``Invoice.issued_at``, ``Payment.at``) except the
+voids (``Invoice.voided_at`` has no index: that one reads the invoice table through)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from peewee import JOIN, fn
 
@@ -15,6 +21,7 @@ from ..store.database import db
 from ..store.models import CATEGORIES, Invoice, InvoiceLine, Patient, Payment, Service, User
 from . import audit
 from .billing import METHODS
+from .errors import ValidationError
 from .permissions import require
 from .query import between_days, day_bounds, patient_named
 
@@ -100,6 +107,139 @@ def account_balance(actor: User, patient_id: int) -> int:
     return totals - sum(taken for taken, _back in _money_by_invoice(ids).values())
 
 
+# The longest period one sales report adds up: a year, leap day included.
+MAX_REPORT_DAYS = 366
+
+
+@dataclass(frozen=True)
+class SalesDay:
+    """One day of a sales report."""
+
+    day: dt.date
+    invoices: int  # issued that day (a void one too)
+    sales_cents: int  # net sales of the invoices issued that day, less those voided that day
+    payments_cents: int  # payments taken that day less refunds given
+
+
+@dataclass(frozen=True)
+class Takings:
+    """What the invoices and payments of a period add up to: the sections a daily close and a
+    sales report share. Invoices count as sales when they were issued and come off when they
+    were voided; payments and refunds count when they were taken."""
+
+    invoices: int  # issued in the period (a void one too)
+    by_category: tuple[tuple[str, int], ...]  # net sales (after discounts, before tax)
+    by_provider: tuple[tuple[str, int], ...]
+    by_method: tuple[tuple[str, int], ...]  # payments less refunds
+    sales_cents: int
+    tax_cents: int
+    tips_cents: int
+    gift_cards_sold_cents: int
+    refunds: tuple[tuple[int, str, int, str], ...]  # (invoice number, method, cents, reason)
+    voids: tuple[tuple[int, int, str], ...]  # (invoice number, total, reason)
+    cash_cents: int  # cash taken less cash given back
+    days: tuple[SalesDay, ...]  # every day of the period, in order
+
+
+class _Counted(NamedTuple):
+    """An invoice as a report counts it, on the day it was issued or voided."""
+
+    id: int
+    number: int
+    provider: str | None
+    subtotal_cents: int
+    discount_cents: int
+    tax_cents: int
+    tip_cents: int
+    total_cents: int
+    void_reason: str
+    at: dt.datetime  # when it was issued, or voided
+
+
+def _counted(at_column, start: dt.datetime, end: dt.datetime) -> list[_Counted]:
+    """The invoices issued (or voided: ``at_column``) in [start, end), by number; one query."""
+    provider = User.alias()
+    query = (Invoice.select(Invoice.id, Invoice.number, provider.display_name,
+                            Invoice.subtotal_cents, Invoice.discount_cents, Invoice.tax_cents,
+                            Invoice.tip_cents, Invoice.total_cents, Invoice.void_reason,
+                            at_column)
+             .join(provider, JOIN.LEFT_OUTER, on=Invoice.provider == provider.id)
+             .where(at_column >= start, at_column < end).tuples())
+    # sorted here: ORDER BY number would walk the number index over the whole table where
+    # the range on ``at_column`` has no index of its own
+    return sorted(map(_Counted._make, query), key=lambda i: i.number)
+
+
+def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
+    """The takings of [start, end) (midnights): four queries however many invoices there are.
+
+    Each invoice counts on the day it was issued, void or not, and comes off again on the day
+    it was voided: a period's figures read the same whenever they are printed."""
+    issued = _counted(Invoice.issued_at, start, end)  # a range on its index
+    voided = _counted(Invoice.voided_at, start, end)
+    signed = [(i, 1) for i in issued] + [(i, -1) for i in voided]
+    sign_of: dict[int, int] = defaultdict(int)
+    for invoice, sign in signed:
+        sign_of[invoice.id] += sign
+    # The lines of the invoices issued in the period (found by the issued_at index) and of
+    # those voided in it that were issued before.
+    issued_ids = {i.id for i in issued}
+    earlier = [i.id for i in voided if i.id not in issued_ids]
+    of_invoices = InvoiceLine.invoice.in_(Invoice.select(Invoice.id).where(
+        Invoice.issued_at >= start, Invoice.issued_at < end))
+    if earlier:  # (an empty IN () in the OR would make SQLite read every line)
+        of_invoices |= InvoiceLine.invoice.in_(earlier)
+    lines = (InvoiceLine.select(InvoiceLine.invoice, InvoiceLine.kind, Service.category,
+                                InvoiceLine.gross_cents - InvoiceLine.discount_cents)
+             .join(Service, JOIN.LEFT_OUTER, on=InvoiceLine.service == Service.id)
+             .where(of_invoices).tuples())
+    by_category: dict[str, int] = defaultdict(int)
+    gift_cards: dict[int, int] = defaultdict(int)  # sold, per invoice
+    net_sales: dict[int, int] = defaultdict(int)  # per invoice
+    for invoice_id, kind, category, net in lines:
+        if kind == "gift_card":
+            gift_cards[invoice_id] += net
+            continue
+        label = KIND_LABELS.get(kind) or CATEGORIES.get(category, "Other")
+        by_category[label] += sign_of[invoice_id] * net
+        net_sales[invoice_id] += net
+    by_provider: dict[str, int] = defaultdict(int)
+    # per day: [invoices issued, net sales, payments less refunds]
+    days = {start.date() + dt.timedelta(days=n): [0, 0, 0]
+            for n in range((end.date() - start.date()).days)}
+    for invoice in issued:
+        days[invoice.at.date()][0] += 1
+    for invoice, sign in signed:
+        by_provider[invoice.provider or "No provider"] += sign * (
+            invoice.subtotal_cents - invoice.discount_cents - gift_cards[invoice.id])
+        days[invoice.at.date()][1] += sign * net_sales[invoice.id]
+    by_method: dict[str, int] = defaultdict(int)
+    refunds = []
+    cash = 0
+    payments = (Payment.select(Payment.at, Payment.kind, Payment.method, Payment.amount_cents,
+                               Payment.reason, Invoice.number)
+                .join(Invoice, on=Payment.invoice == Invoice.id)
+                .where(Payment.at >= start, Payment.at < end)
+                .order_by(Payment.at, Payment.id).tuples())
+    for at, kind, method, cents, reason, number in payments:
+        amount = cents if kind == "payment" else -cents
+        by_method[METHODS.get(method, method)] += amount
+        days[at.date()][2] += amount
+        if method == "cash":
+            cash += amount
+        if kind == "refund":
+            refunds.append((number, METHODS.get(method, method), cents, reason))
+    return Takings(
+        len(issued), tuple(sorted((k, v) for k, v in by_category.items() if v)),
+        tuple(sorted((k, v) for k, v in by_provider.items() if v)),
+        tuple(sorted(by_method.items())), sum(by_category.values()),
+        sum(sign * i.tax_cents for i, sign in signed),
+        sum(sign * i.tip_cents for i, sign in signed),
+        sum(sign * gift_cards[i.id] for i, sign in signed), tuple(refunds),
+        tuple((i.number, i.total_cents, i.void_reason) for i in voided), cash,
+        tuple(SalesDay(day, *row) for day, row in days.items()))
+
+
 @dataclass(frozen=True)
 class DailyClose:
     day: dt.date
@@ -129,58 +269,71 @@ def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None
     """The day's takings. Invoices count as sales on the day they were issued and come off on
     the day they were voided; payments and refunds count on the day they were taken."""
     require(actor, "billing.read")
-    start, end = day_bounds(day)
-    # Each invoice counts on the day it was issued, void or not, and comes off again on the
-    # day it was voided: a day's close reads the same whenever it is printed.
-    issued = list(Invoice.select().where(Invoice.issued_at >= start, Invoice.issued_at < end))
-    voided = list(Invoice.select().where(Invoice.voided_at >= start, Invoice.voided_at < end)
-                  .order_by(Invoice.number))
-    signed = [(i, 1) for i in issued] + [(i, -1) for i in voided]
-    sign_of = {i.id: 0 for i, _ in signed}
-    for i, sign in signed:
-        sign_of[i.id] += sign
-    by_category: dict[str, int] = defaultdict(int)
-    gift_cards: dict[int, int] = defaultdict(int)  # sold, per invoice
-    if sign_of:
-        lines = (InvoiceLine.select(InvoiceLine.invoice, InvoiceLine.kind, Service.category,
-                                    InvoiceLine.gross_cents - InvoiceLine.discount_cents)
-                 .join(Service, JOIN.LEFT_OUTER, on=InvoiceLine.service == Service.id)
-                 .where(InvoiceLine.invoice.in_(list(sign_of))).tuples())
-        for invoice_id, kind, category, net in lines:
-            if kind == "gift_card":
-                gift_cards[invoice_id] += net
-                continue
-            label = KIND_LABELS.get(kind) or CATEGORIES.get(category, "Other")
-            by_category[label] += sign_of[invoice_id] * net
-    by_provider: dict[str, int] = defaultdict(int)
-    names = {u.id: u.display_name for u in User.select()}
-    for invoice, sign in signed:
-        by_provider[names.get(invoice.provider_id, "No provider")] += sign * (
-            invoice.subtotal_cents - invoice.discount_cents - gift_cards[invoice.id])
-    by_method: dict[str, int] = defaultdict(int)
-    refunds = []
-    cash = 0
-    for p in (Payment.select(Payment, Invoice).join(Invoice)
-              .where(Payment.at >= start, Payment.at < end).order_by(Payment.at)):
-        amount = p.amount_cents if p.kind == "payment" else -p.amount_cents
-        by_method[METHODS.get(p.method, p.method)] += amount
-        if p.method == "cash":
-            cash += amount
-        if p.kind == "refund":
-            refunds.append((p.invoice.number, METHODS.get(p.method, p.method), p.amount_cents,
-                            p.reason))
-    voids = tuple((i.number, i.total_cents, i.void_reason) for i in voided)
+    t = _takings(*day_bounds(day))
     close = DailyClose(
-        day, len(issued), tuple(sorted((k, v) for k, v in by_category.items() if v)),
-        tuple(sorted((k, v) for k, v in by_provider.items() if v)),
-        tuple(sorted(by_method.items())), sum(by_category.values()),
-        sum(sign * i.tax_cents for i, sign in signed),
-        sum(sign * i.tip_cents for i, sign in signed),
-        sum(sign * gift_cards[i.id] for i, sign in signed), tuple(refunds),
-        voids, cash, cash_counted_cents, actor.display_name)
+        day, t.invoices, t.by_category, t.by_provider, t.by_method, t.sales_cents, t.tax_cents,
+        t.tips_cents, t.gift_cards_sold_cents, t.refunds, t.voids, t.cash_cents,
+        cash_counted_cents, actor.display_name)
     if record:
         with db.atomic():
             audit.record(actor, "report.daily_close", "day", str(day),
-                         f"expected cash {cash}" + (f", counted {cash_counted_cents}"
-                                                    if cash_counted_cents is not None else ""))
+                         f"expected cash {t.cash_cents}" + (
+                             f", counted {cash_counted_cents}"
+                             if cash_counted_cents is not None else ""))
     return close
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    """The sales of a period (typically a month): the daily close's sections without the cash
+    drawer, and a row per day."""
+
+    date_from: dt.date
+    date_to: dt.date  # inclusive
+    invoices: int  # issued in the period (a void one too)
+    by_category: tuple[tuple[str, int], ...]  # net sales (after discounts, before tax)
+    by_provider: tuple[tuple[str, int], ...]
+    by_method: tuple[tuple[str, int], ...]  # payments less refunds
+    sales_cents: int
+    tax_cents: int
+    tips_cents: int
+    gift_cards_sold_cents: int
+    refunds: tuple[tuple[int, str, int, str], ...]  # (invoice number, method, cents, reason)
+    voids: tuple[tuple[int, int, str], ...]  # (invoice number, total, reason)
+    days: tuple[SalesDay, ...]  # every day from date_from to date_to
+    printed_by: str = ""
+
+
+def check_period(date_from: dt.date, date_to: dt.date) -> None:
+    """Refuse a period that ends before it starts or is longer than ``MAX_REPORT_DAYS``."""
+    if date_to < date_from:
+        raise ValidationError(f"The end date ({_day(date_to)}) is before the start date "
+                              f"({_day(date_from)}). Choose an end date on or after the start "
+                              "date.")
+    days = (date_to - date_from).days + 1
+    if days > MAX_REPORT_DAYS:
+        raise ValidationError(f"A sales report covers at most a year ({MAX_REPORT_DAYS} "
+                              f"days): {_day(date_from)} to {_day(date_to)} is {days:,} days. "
+                              "Choose a shorter period.")
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def sales_report(actor: User, date_from: dt.date, date_to: dt.date, *,
+                 record: bool = True) -> SalesReport:
+    """The sales of ``date_from`` … ``date_to`` (inclusive), counted as the daily close counts
+    them: its figures are the sums of the daily closes of those days."""
+    require(actor, "billing.read")
+    check_period(date_from, date_to)
+    t = _takings(day_bounds(date_from)[0], day_bounds(date_to)[1])
+    report = SalesReport(
+        date_from, date_to, t.invoices, t.by_category, t.by_provider, t.by_method,
+        t.sales_cents, t.tax_cents, t.tips_cents, t.gift_cards_sold_cents, t.refunds, t.voids,
+        t.days, actor.display_name)
+    if record:
+        with db.atomic():
+            audit.record(actor, "report.sales", "period", f"{date_from}..{date_to}",
+                         f"sales {t.sales_cents}, {t.invoices} invoices")
+    return report

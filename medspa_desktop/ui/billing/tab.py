@@ -1,7 +1,7 @@
 """Billing tab: invoices newest first, filtered by dates, status, patient and provider, with
 what is paid and due (the outstanding total of the filter shown); open an invoice's payments
-(take one, refund, void, receipt), preview the invoice, look a gift card up, and run the daily
-close."""
+(take one, refund, void, receipt), preview the invoice, look a gift card up, run the daily
+close, and a sales report for any period (a month, typically)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...printouts import daily_close_pdf, invoice_pdf
+from ...documents.sales_report import period_text
+from ...printouts import daily_close_pdf, invoice_pdf, sales_report_pdf
 from ...services import auth, billing_reports
 from ...services.billing_reports import InvoiceFilter
 from ...services.money import show_cents, to_cents
@@ -31,6 +32,7 @@ from ..widgets.pdf_preview import preview_document, show_preview
 from ..widgets.table import fit_columns, make_table
 from .payments_panel import PaymentsPanel
 from .prepaid_dialogs import GiftCardDialog
+from .sales_report_dialog import SalesReportDialog
 
 COLUMNS = (
     Column("Invoice", lambda r: r.number, align_right=True),
@@ -95,6 +97,8 @@ class BillingTab(QWidget):
             lambda: run_modal(GiftCardDialog(self.user, parent=self)))
         self.close_button = QPushButton("&Daily close…")
         self.close_button.clicked.connect(lambda: self.daily_close())
+        self.sales_button = QPushButton("Sales &report…")
+        self.sales_button.clicked.connect(lambda: self.sales_report())
         self.model = RowTableModel(COLUMNS, parent=self)
         self.table = make_table(self.model, "Invoices")
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
@@ -105,7 +109,7 @@ class BillingTab(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.count, 1)
         for b in (self.payments_button, self.invoice_button, self.gift_card_button,
-                  self.close_button):
+                  self.close_button, self.sales_button):
             actions.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -169,3 +173,14 @@ class BillingTab(QWidget):
         preview_document(lambda: daily_close_pdf(
             self.user, day, to_cents(counted, "cash counted") if counted.strip() else None),
             f"Daily close {day:%a %d %b %Y}", f"daily-close-{day}.pdf", self)
+
+    def sales_report(self, date_from=None, date_to=None) -> None:
+        """Preview the sales of a period, chosen in a dialog unless given."""
+        if date_from is None or date_to is None:
+            dialog = SalesReportDialog(self)
+            if not run_modal(dialog):  # deleted later: its dates are still there to read
+                return
+            date_from, date_to = dialog.period()
+        preview_document(lambda: sales_report_pdf(self.user, date_from, date_to),
+                         f"Sales report, {period_text(date_from, date_to)}",
+                         f"sales-report-{date_from}-to-{date_to}.pdf", self)
