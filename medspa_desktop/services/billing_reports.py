@@ -5,8 +5,8 @@ the cash that should be in the drawer against what was counted — and the same 
 any period up to a year (typically a month), with a row per day.
 
 Both reports add up one function over a range of datetimes (``_takings``): a fixed number of
-queries, each a range on an indexed column (``Invoice.issued_at``, ``Payment.at``) except the
-voids (``Invoice.voided_at`` has no index: that one reads the invoice table through)."""
+queries, each a range on an indexed column (``Invoice.issued_at``, ``Invoice.voided_at``,
+``Payment.at``)."""
 
 from __future__ import annotations
 
@@ -165,8 +165,8 @@ def _counted(at_column, start: dt.datetime, end: dt.datetime) -> list[_Counted]:
                             at_column)
              .join(provider, JOIN.LEFT_OUTER, on=Invoice.provider == provider.id)
              .where(at_column >= start, at_column < end).tuples())
-    # sorted here: ORDER BY number would walk the number index over the whole table where
-    # the range on ``at_column`` has no index of its own
+    # sorted here: with ORDER BY number SQLite may walk the number index over every invoice
+    # instead of seeking the range
     return sorted(map(_Counted._make, query), key=lambda i: i.number)
 
 

@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -663,12 +663,19 @@ def _name_parts_v10(search_name: str) -> set[str]:
     return {word[i:i + 80] for word in search_name.split() for i in range(len(word))}
 
 
+def _upgrade_to_11(database: Database) -> None:
+    """Schema 11: invoices indexed by when they were voided (a report's voids of a day or a
+    month were a read of every invoice)."""
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "invoice_voided_at" ON "invoice" '
+                         '("voided_at")')
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
                                                    6: _upgrade_to_6, 7: _upgrade_to_7,
                                                    8: _upgrade_to_8, 9: _upgrade_to_9,
-                                                   10: _upgrade_to_10}
+                                                   10: _upgrade_to_10, 11: _upgrade_to_11}
 
 
 def install_engine_indexes() -> None:

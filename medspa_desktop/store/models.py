@@ -485,7 +485,7 @@ class Invoice(BaseModel):
     status = CharField(max_length=10)  # open | paid | void
     void_reason = TextField(default="")
     voided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
-    voided_at = DateTimeField(null=True)
+    voided_at = DateTimeField(null=True, index=True)  # reports find a period's voids
     created_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
 
 

@@ -85,3 +85,21 @@ def test_a_chart_costs_the_same_for_a_long_history_as_for_a_short_one(demo_db, s
     long_items, long_sent, long_notes, long_listing = cost(long)
     assert long_items > short_items and long_notes > short_notes
     assert long_sent == short_sent and long_listing == short_listing
+
+
+def test_a_reports_invoices_are_found_by_range_on_their_dates(demo_db, statements):
+    """A month's report seeks the month's invoices (issued, voided) and payments instead of
+    reading ten years of them."""
+    from medspa_desktop.services import billing_reports
+
+    today = dt.date.today()
+    statements.clear()
+    billing_reports.sales_report(staff("director"), today.replace(day=1), today, record=False)
+    selects = [(sql, params) for sql, params in statements if sql.startswith("SELECT")]
+    plans = [" / ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+             for sql, params in selects]
+    for column in ("issued_at", "voided_at"):
+        assert any(f"USING INDEX invoice_{column} ({column}>? AND {column}<?)" in plan
+                   for plan in plans), plans
+    assert not any("SCAN t1" in plan and '"invoice"' in sql
+                   for plan, (sql, _p) in zip(plans, selects, strict=True))
