@@ -300,6 +300,28 @@ def daily_close(c: Context) -> Result:
     return Result.timed("daily close", 100, samples, lower=lower)
 
 
+def month_report(c: Context) -> Result:
+    """One month's sales report, added up and laid out as its PDF (the preview's work)."""
+    months = []
+    for n in range(1, 13):  # the twelve months before the anchor's
+        last = c.anchor.replace(day=1) - dt.timedelta(days=1)
+        for _ in range(n - 1):
+            last = last.replace(day=1) - dt.timedelta(days=1)
+        months.append((last.replace(day=1), last))
+    samples = times_ms(lambda i: printouts.sales_report_pdf(c.admin, *months[i % len(months)]),
+                       c.reps(24))
+
+    def month_args(i: int) -> tuple:
+        first, last = months[i % len(months)]
+        return first.isoformat(), (last + dt.timedelta(days=1)).isoformat()
+
+    lower = c.lower("SELECT i.*, l.kind, l.gross_cents - l.discount_cents, s.category "
+                    "FROM invoice i JOIN invoice_line l ON l.invoice_id = i.id "
+                    "LEFT JOIN service s ON s.id = l.service_id "
+                    "WHERE i.issued_at >= ? AND i.issued_at < ?", month_args, c.reps(24))
+    return Result.timed("one month's sales report (PDF)", 500, samples, lower=lower)
+
+
 def audit_chain(c: Context) -> Result:
     rows = c.raw.execute("SELECT COUNT(*) FROM audit_event").fetchone()[0]
     calls = []
@@ -363,7 +385,8 @@ def scroll_log(c: Context) -> list[Result]:
 ACTIONS: tuple[Callable[[Context], Result | list[Result]], ...] = (
     cold_start, day_view_fetch, day_view_paint, week_view_paint, book_and_move,
     patient_search, open_chart, open_chart_window, treatment_log_first_page, scroll_log,
-    lot_recall, consent_pdf, invoice_pdf, daily_close, audit_chain, backup_throughput,
+    lot_recall, consent_pdf, invoice_pdf, daily_close, month_report, audit_chain,
+    backup_throughput,
 )
 # Not timed again for the growth column: each reads everything, so it grows with the data.
 NOT_INTERACTIVE = (scroll_log, audit_chain, backup_throughput)
