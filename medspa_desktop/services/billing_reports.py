@@ -67,16 +67,8 @@ def _money_by_invoice(ids: list[int]) -> dict[int, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in sums.items()}
 
 
-def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0,
-             limit: int = 200) -> list[InvoiceRow]:
-    """Invoices, newest first, filtered in the database; two queries per page."""
-    require(actor, "billing.read")
-    provider = User.alias()
-    q = (Invoice.select(Invoice.id, Invoice.number, Invoice.issued_at, Patient.id,
-                        Patient.first_name, Patient.last_name, provider.display_name,
-                        Invoice.total_cents, Invoice.status)
-         .join(Patient, on=Invoice.patient == Patient.id)
-         .switch(Invoice).join(provider, JOIN.LEFT_OUTER, on=Invoice.provider == provider.id))
+def _filtered(q, f: InvoiceFilter):
+    """``q`` (over Invoice joined to Patient) narrowed to what the filter selects."""
     q = between_days(q, Invoice.issued_at, f.date_from, f.date_to)
     if f.provider_id:
         q = q.where(Invoice.provider == f.provider_id)
@@ -84,7 +76,20 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
         q = q.where(Invoice.status == f.status)
     if f.patient_id:
         q = q.where(Invoice.patient == f.patient_id)
-    q = patient_named(q, f.patient)
+    return patient_named(q, f.patient)
+
+
+def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0,
+             limit: int = 200) -> list[InvoiceRow]:
+    """Invoices, newest first, filtered in the database; two queries per page."""
+    require(actor, "billing.read")
+    provider = User.alias()
+    q = _filtered(Invoice.select(Invoice.id, Invoice.number, Invoice.issued_at, Patient.id,
+                                 Patient.first_name, Patient.last_name, provider.display_name,
+                                 Invoice.total_cents, Invoice.status)
+                  .join(Patient, on=Invoice.patient == Patient.id)
+                  .switch(Invoice).join(provider, JOIN.LEFT_OUTER,
+                                        on=Invoice.provider == provider.id), f)
     rows = list(q.order_by(Invoice.issued_at.desc(), Invoice.number.desc())
                 .offset(offset).limit(limit).tuples())
     money = _money_by_invoice([r[0] for r in rows])
@@ -95,6 +100,20 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
                               taken - given_back, 0 if status == "void" else total - taken,
                               status))
     return out
+
+
+def amount_due(actor: User, f: InvoiceFilter = InvoiceFilter()) -> int:
+    """What every invoice the filter selects still owes (as ``InvoiceRow.balance_cents``
+    adds up, not only the rows a list has loaded); two queries."""
+    require(actor, "billing.read")
+    owing = _filtered(Invoice.select(Invoice.id).join(Patient, on=Invoice.patient == Patient.id),
+                      f).where(Invoice.status != "void")
+    totals = (_filtered(Invoice.select(fn.SUM(Invoice.total_cents))
+                        .join(Patient, on=Invoice.patient == Patient.id), f)
+              .where(Invoice.status != "void").scalar() or 0)
+    taken = (Payment.select(fn.SUM(Payment.amount_cents))
+             .where(Payment.kind == "payment", Payment.invoice.in_(owing)).scalar() or 0)
+    return totals - taken
 
 
 def account_balance(actor: User, patient_id: int) -> int:

@@ -70,3 +70,21 @@ def test_a_close_reads_the_same_after_a_later_void(shop):  # noqa: F811
     today = billing_reports.daily_close(shop["desk"], dt.date.today())
     assert (today.sales_cents, today.tax_cents, today.voids) == (
         -4200, -294, ((invoice.number, 4494, "entered twice"),))
+
+
+def test_what_is_due_counts_every_invoice_the_filter_selects_not_a_page(demo_db):
+    """The Billing tab's "… due" is the filter's, however many invoices it lists."""
+    from medspa_desktop.store.models import Patient, Product
+    from tests.conftest import staff
+
+    desk = staff("frontdesk")
+    product = Product.select().where(Product.kind == "retail").first()
+    patient = Patient.select().first()
+    for _ in range(3):  # three open invoices, newest of all
+        billing.issue_invoice(desk, CheckoutInput(
+            patient.id, (billing.product_line(desk, product.id, 1),)))
+    for f in (InvoiceFilter(), InvoiceFilter(status="open"), InvoiceFilter(patient="a")):
+        every = billing_reports.invoices(desk, f, limit=100_000)
+        assert billing_reports.amount_due(desk, f) == sum(r.balance_cents for r in every)
+    page = billing_reports.invoices(desk, InvoiceFilter(status="open"), limit=2)
+    assert billing_reports.amount_due(desk) > sum(r.balance_cents for r in page) > 0

@@ -126,7 +126,7 @@ class BillingTab(QWidget):
         f = self.current_filter()
         self.model.set_fetch(lambda offset, limit, _after: billing_reports.invoices(
             self.user, f, offset=offset, limit=limit))
-        due = sum(r.balance_cents for r in self.model.rows())
+        due = billing_reports.amount_due(self.user, f)
         self.count.setText(f"{self.model.count_text('invoice')} · {show_cents(due)} due")
         fit_columns(self.table)
 
