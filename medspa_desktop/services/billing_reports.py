@@ -260,21 +260,16 @@ def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
 
 
 @dataclass(frozen=True)
-class DailyClose:
+class DailyClose(Takings):
+    """A day's takings, and the cash drawer: what should be in it against what was counted."""
+
     day: dt.date
-    invoices: int  # issued that day (a void one too; it comes off on the day it was voided)
-    by_category: tuple[tuple[str, int], ...]  # net sales (after discounts, before tax)
-    by_provider: tuple[tuple[str, int], ...]
-    by_method: tuple[tuple[str, int], ...]  # payments less refunds, taken that day
-    sales_cents: int
-    tax_cents: int
-    tips_cents: int
-    gift_cards_sold_cents: int
-    refunds: tuple[tuple[int, str, int, str], ...]  # (invoice number, method, cents, reason)
-    voids: tuple[tuple[int, int, str], ...]  # (invoice number, total, reason)
-    cash_expected_cents: int
     cash_counted_cents: int | None
     printed_by: str = ""
+
+    @property
+    def cash_expected_cents(self) -> int:
+        return self.cash_cents
 
     @property
     def cash_difference_cents(self) -> int | None:
@@ -289,10 +284,8 @@ def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None
     the day they were voided; payments and refunds count on the day they were taken."""
     require(actor, "billing.read")
     t = _takings(*day_bounds(day))
-    close = DailyClose(
-        day, t.invoices, t.by_category, t.by_provider, t.by_method, t.sales_cents, t.tax_cents,
-        t.tips_cents, t.gift_cards_sold_cents, t.refunds, t.voids, t.cash_cents,
-        cash_counted_cents, actor.display_name)
+    close = DailyClose(**vars(t), day=day, cash_counted_cents=cash_counted_cents,
+                       printed_by=actor.display_name)
     if record:
         with db.atomic():
             audit.record(actor, "report.daily_close", "day", str(day),
@@ -303,23 +296,12 @@ def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None
 
 
 @dataclass(frozen=True)
-class SalesReport:
+class SalesReport(Takings):
     """The sales of a period (typically a month): the daily close's sections without the cash
-    drawer, and a row per day."""
+    drawer, and a row per day (``days``, from ``date_from`` to ``date_to``)."""
 
     date_from: dt.date
     date_to: dt.date  # inclusive
-    invoices: int  # issued in the period (a void one too)
-    by_category: tuple[tuple[str, int], ...]  # net sales (after discounts, before tax)
-    by_provider: tuple[tuple[str, int], ...]
-    by_method: tuple[tuple[str, int], ...]  # payments less refunds
-    sales_cents: int
-    tax_cents: int
-    tips_cents: int
-    gift_cards_sold_cents: int
-    refunds: tuple[tuple[int, str, int, str], ...]  # (invoice number, method, cents, reason)
-    voids: tuple[tuple[int, int, str], ...]  # (invoice number, total, reason)
-    days: tuple[SalesDay, ...]  # every day from date_from to date_to
     printed_by: str = ""
 
 
@@ -347,10 +329,8 @@ def sales_report(actor: User, date_from: dt.date, date_to: dt.date, *,
     require(actor, "billing.read")
     check_period(date_from, date_to)
     t = _takings(day_bounds(date_from)[0], day_bounds(date_to)[1])
-    report = SalesReport(
-        date_from, date_to, t.invoices, t.by_category, t.by_provider, t.by_method,
-        t.sales_cents, t.tax_cents, t.tips_cents, t.gift_cards_sold_cents, t.refunds, t.voids,
-        t.days, actor.display_name)
+    report = SalesReport(**vars(t), date_from=date_from, date_to=date_to,
+                         printed_by=actor.display_name)
     if record:
         with db.atomic():
             audit.record(actor, "report.sales", "period", f"{date_from}..{date_to}",

@@ -31,10 +31,10 @@ def test_the_report_shows_its_sections_and_a_row_per_day():
     days = tuple(SalesDay(NOV_1 + dt.timedelta(days=n), 0, 0, 0) for n in range(30))
     days = (*days[:5], SalesDay(dt.date(2029, 11, 6), 3, 123400, 118000), *days[6:])
     report = SalesReport(
-        NOV_1, NOV_30, 3, (("Neurotoxin", 100000), ("Retail", 23400)),
-        (("Ann <b>& Co</b>", 123400),), (("Card", 128000), ("Cash", -10000)), 123400, 1638, 500,
-        0, ((7, "Cash", 10000, "<i>scuffed</i> & lid"),), ((8, 4494, "entered twice"),), days,
-        "Sam Desk")
+        3, (("Neurotoxin", 100000), ("Retail", 23400)), (("Ann <b>& Co</b>", 123400),),
+        (("Card", 128000), ("Cash", -10000)), 123400, 1638, 500, 0,
+        ((7, "Cash", 10000, "<i>scuffed</i> & lid"),), ((8, 4494, "entered twice"),), -10000,
+        days, NOV_1, NOV_30, "Sam Desk")
     text = pdf_text(render_sales_report(report, Letterhead("Test Clinic"),
                                         dt.datetime(2029, 12, 1, 9), "letter"))
     for expected in ("Sales report, 1–30 November 2029", "Neurotoxin $1,000.00",
@@ -69,8 +69,8 @@ def test_a_month_of_many_refunds_and_providers_goes_on_over_the_pages():
     days = tuple(SalesDay(NOV_1 + dt.timedelta(days=n), 0, 0, 0) for n in range(30))
     providers = tuple((f"Provider {n}", 100) for n in range(45))
     refunds = tuple((1000 + n, "Card", 4494, "returned unopened") for n in range(80))
-    report = SalesReport(NOV_1, NOV_30, 0, (("Retail", 4500),), providers, (("Card", 0),),
-                         4500, 0, 0, 0, refunds, (), days)
+    report = SalesReport(0, (("Retail", 4500),), providers, (("Card", 0),), 4500, 0, 0, 0,
+                         refunds, (), 0, days, NOV_1, NOV_30)
     pdf = render_sales_report(report, Letterhead("Test Clinic"), dt.datetime(2029, 12, 1),
                               "a4")
     text = pdf_text(pdf)
