@@ -110,7 +110,8 @@ class Plan:
 def cache_path(folder: Path, scale: float) -> Path:
     """The built clinic's file, named for what it was built with: the scale, this generator
     and the tables and indexes of the schema (so a new index gives a new clinic)."""
-    schema = repr([(m._meta.table_name, sorted(f.column_name for f in m._meta.sorted_fields),
+    schema = repr([(m._meta.table_name,
+                    sorted((f.column_name, f.index, f.unique) for f in m._meta.sorted_fields),
                     m._meta.indexes) for m in ALL_MODELS])
     tag = hashlib.sha256(schema.encode()).hexdigest()[:8]
     return folder / f"clinic-s{scale:g}-g{GENERATOR_VERSION}-v{SCHEMA_VERSION}-{tag}.db"

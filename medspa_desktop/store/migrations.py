@@ -665,9 +665,11 @@ def _name_parts_v10(search_name: str) -> set[str]:
 
 def _upgrade_to_11(database: Database) -> None:
     """Schema 11: invoices indexed by when they were voided (a report's voids of a day or a
-    month were a read of every invoice)."""
-    database.execute_sql('CREATE INDEX IF NOT EXISTS "invoice_voided_at" ON "invoice" '
-                         '("voided_at")')
+    month were a read of every invoice) and by status (what is due is on the few open
+    ones)."""
+    for column in ("voided_at", "status"):
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "invoice_{column}" ON "invoice" '
+                             f'("{column}")')
 
 
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.

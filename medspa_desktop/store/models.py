@@ -482,7 +482,7 @@ class Invoice(BaseModel):
     tax_cents = IntegerField()
     tip_cents = IntegerField()
     total_cents = IntegerField()
-    status = CharField(max_length=10)  # open | paid | void
+    status = CharField(max_length=10, index=True)  # open | paid | void (few are open)
     void_reason = TextField(default="")
     voided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
     voided_at = DateTimeField(null=True, index=True)  # reports find a period's voids

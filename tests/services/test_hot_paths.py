@@ -103,3 +103,17 @@ def test_a_reports_invoices_are_found_by_range_on_their_dates(demo_db, statement
                    for plan in plans), plans
     assert not any("SCAN t1" in plan and '"invoice"' in sql
                    for plan, (sql, _p) in zip(plans, selects, strict=True))
+
+
+def test_what_is_due_is_found_on_the_open_invoices_not_every_invoice(demo_db, statements):
+    """The Billing tab shows what its filter's invoices owe as it opens: on ten years of
+    invoices that must not read them all."""
+    from medspa_desktop.services import billing_reports
+
+    desk = staff("frontdesk")
+    statements.clear()
+    billing_reports.amount_due(desk)
+    selects = [(sql, params) for sql, params in statements if sql.startswith("SELECT")]
+    plans = [" / ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+             for sql, params in selects]
+    assert len(plans) == 2 and all("USING INDEX invoice_status (status=?)" in p for p in plans)
