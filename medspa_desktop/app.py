@@ -6,7 +6,6 @@ subcommand the CLI calls ``run_gui``.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -68,13 +67,11 @@ def open_clinic_database(target: str) -> str | None:
         result = migrate()
     except (NotAMedSpaDatabase, NewerDatabaseError) as exc:
         return str(exc)
-    except sqlite3.DatabaseError as exc:
-        close_database()
-        if "malformed" in str(exc):  # damage the start-up check did not read
-            return _damaged(target, [str(exc)])
-        log.exception("Could not open the database %s", target)
-        return f"The database {target} could not be opened: {exc}"
     except Exception as exc:
+        if "malformed" in str(exc):
+            # damage the start-up check did not read (sqlite3's error, or peewee's wrapping)
+            close_database()
+            return _damaged(target, [str(exc)])
         log.exception("Could not open the database %s", target)
         return f"The database {target} could not be opened: {exc}"
     if result.backup is not None:
