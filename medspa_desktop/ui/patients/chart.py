@@ -95,8 +95,8 @@ class ChartDialog(QDialog):
         # The other tabs are built when first shown: opening a chart reads what is in view.
         self._pages: dict[str, LazyPage] = {}
         self._add_page("intake", "&Medical history", self._make_intake)
-        self._add_page("notes", "&Notes", self._make_notes)
-        self._add_page("consents", "&Consents", self._make_consents)
+        self._add_page("notes", "&Notes", lambda: self._on_timeline(NotesPanel))
+        self._add_page("consents", "&Consents", lambda: self._on_timeline(ConsentsPanel))
         self._add_page("account", "&Account", lambda: AccountPanel(user, patient_id))
         if allowed(user, "photos.read"):  # front desk sees no clinical photos
             self._add_page("photos", "P&hotos", self._make_photos)
@@ -143,19 +143,14 @@ class ChartDialog(QDialog):
         panel.saved.connect(lambda: self.refresh_header(opening=False))
         return panel
 
-    def _make_notes(self) -> NotesPanel:
-        panel = NotesPanel(self.user, self.patient_id)
-        panel.changed.connect(self.refresh_timeline)
-        return panel
-
-    def _make_consents(self) -> ConsentsPanel:
-        panel = ConsentsPanel(self.user, self.patient_id)
+    def _on_timeline(self, panel_class) -> QWidget:
+        """A panel whose changes (a note, a consent, a photo) show on the timeline."""
+        panel = panel_class(self.user, self.patient_id)
         panel.changed.connect(self.refresh_timeline)
         return panel
 
     def _make_photos(self) -> PhotosPanel:
-        panel = PhotosPanel(self.user, self.patient_id)
-        panel.changed.connect(self.refresh_timeline)
+        panel = self._on_timeline(PhotosPanel)
         panel.changed.connect(self.refresh_portrait)
         return panel
 
@@ -186,7 +181,8 @@ class ChartDialog(QDialog):
         self.details.setText(
             f"Age {head.age} · born {head.dob:%d %b %Y} · chart {head.chart_number} · "
             f"{head.phone or 'no phone'} · Fitzpatrick {head.fitzpatrick}")
-        self.refresh_portrait()
+        if opening:  # after that, only a photo imported changes it
+            self.refresh_portrait()
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
         self.banner.setStyleSheet(BANNER_ALERT if head.alerts else BANNER_CLEAR)
