@@ -110,9 +110,8 @@ def amount_due(actor: User, f: InvoiceFilter = InvoiceFilter()) -> int:
     require(actor, "billing.read")
     owing = _filtered(Invoice.select(Invoice.id).join(Patient, on=Invoice.patient == Patient.id),
                       f).where(Invoice.status == "open")
-    totals = (_filtered(Invoice.select(fn.SUM(Invoice.total_cents))
-                        .join(Patient, on=Invoice.patient == Patient.id), f)
-              .where(Invoice.status == "open").scalar() or 0)
+    totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(owing))
+              .scalar() or 0)
     taken = (Payment.select(fn.SUM(Payment.amount_cents))
              .where(Payment.kind == "payment", Payment.invoice.in_(owing)).scalar() or 0)
     return totals - taken
