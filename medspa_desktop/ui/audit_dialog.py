@@ -66,7 +66,7 @@ class AuditDialog(QDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         self.model = RowTableModel(COLUMNS, parent=self)
-        self.model.rowsInserted.connect(lambda *_: self._show_count())  # as pages load
+        self.model.on_count(self._show_count)
         self.table = make_table(self.model, "Audit events")
 
         bar = QHBoxLayout()

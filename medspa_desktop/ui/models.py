@@ -116,6 +116,12 @@ class RowTableModel(QAbstractTableModel):
         """Every row counted so far (a lazy list fetches the pages it let go again)."""
         return [self.row_at(i) for i in range(self._count)]
 
+    def on_count(self, show: Callable[[], None]) -> None:
+        """Call ``show`` as the number of rows changes: the list starts over, or a page loads
+        as the user scrolls (so a "200+ …" label follows the list)."""
+        self.modelReset.connect(show)
+        self.rowsInserted.connect(lambda *_: show())
+
     def count_text(self, noun: str) -> str:
         """ "1 invoice", "37 invoices", "200+ invoices" (more load as the list scrolls)."""
         shown = self._count

@@ -92,6 +92,9 @@ def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):
     qtbot.addWidget(tab)
     assert tab.model.row_at(0).number == invoice.number  # newest first
     assert tab.count.text().startswith("200+ invoices")  # the demo's, loaded as you scroll
+    due = tab.count.text().split(" · ")[1]
+    tab.model.fetchMore()  # scrolled down: the count follows, what is due stays the filter's
+    assert tab.count.text() in (f"400+ invoices · {due}", f"{tab.model.rowCount()} invoices · {due}")
     patient = tab.model.row_at(0).patient
     tab.patient.setText(patient.split(",")[0])
     tab.refresh()

@@ -100,6 +100,8 @@ class BillingTab(QWidget):
         self.sales_button = QPushButton("Sales &report…")
         self.sales_button.clicked.connect(lambda: self.sales_report())
         self.model = RowTableModel(COLUMNS, parent=self)
+        self._due = 0
+        self.model.on_count(self._show_count)
         self.table = make_table(self.model, "Invoices")
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
 
@@ -124,11 +126,14 @@ class BillingTab(QWidget):
     def refresh(self) -> None:
         self._timer.stop()
         f = self.current_filter()
+        self._due = billing_reports.amount_due(self.user, f)
         self.model.set_fetch(lambda offset, limit, _after: billing_reports.invoices(
             self.user, f, offset=offset, limit=limit))
-        due = billing_reports.amount_due(self.user, f)
-        self.count.setText(f"{self.model.count_text('invoice')} · {show_cents(due)} due")
+        self._show_count()
         fit_columns(self.table)
+
+    def _show_count(self) -> None:
+        self.count.setText(f"{self.model.count_text('invoice')} · {show_cents(self._due)} due")
 
     def _selected(self, row: int | None):
         if row is None:

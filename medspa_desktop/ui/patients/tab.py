@@ -44,8 +44,7 @@ class PatientsTab(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.count)
         self.model = RowTableModel(COLUMNS, parent=self)
-        self.model.rowsInserted.connect(  # the count follows the list as more pages load
-            lambda *_: self.count.setText(self.model.count_text("patient")))
+        self.model.on_count(lambda: self.count.setText(self.model.count_text("patient")))
         self.table = make_table(self.model, "Patients")
         # activated: a double-click or Enter (connecting doubleClicked too would open it twice)
         self.table.activated.connect(lambda index: self.open_chart(
@@ -77,5 +76,5 @@ class PatientsTab(QWidget):
         self.model.set_fetch(
             lambda offset, limit, _after: patients.search_patients(
                 self.user, query, offset=offset, limit=limit))
-        self.count.setText(self.model.count_text("patient"))
+        self.count.setText(self.model.count_text("patient"))  # also when nothing was found
         fit_columns(self.table)

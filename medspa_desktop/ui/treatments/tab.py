@@ -111,8 +111,7 @@ class TreatmentLogTab(QWidget):
         actions.addWidget(self.export_button)
 
         self.model = RowTableModel(COLUMNS, parent=self)
-        # the count follows the list as more pages load
-        self.model.rowsInserted.connect(lambda *_: self._show_count())
+        self.model.on_count(self._show_count)
         self.table = make_table(self.model, "Treatment log")
         header = self.table.horizontalHeader()
         header.setSortIndicatorShown(True)
