@@ -289,25 +289,30 @@ def invoice_pdf(c: Context) -> Result:
     return Result.timed("invoice PDF", 50, samples)
 
 
+# the lower bound of a report: a period's invoices with their lines
+INVOICE_LINES = """
+SELECT i.*, l.kind, l.gross_cents - l.discount_cents, s.category
+FROM invoice i JOIN invoice_line l ON l.invoice_id = i.id
+LEFT JOIN service s ON s.id = l.service_id
+WHERE i.issued_at >= ? AND i.issued_at < ?
+"""
+
+
 def daily_close(c: Context) -> Result:
     days = c.open_days(40)
     samples = times_ms(lambda i: billing_reports.daily_close(c.admin, days[i % len(days)]),
                        c.reps(40))
-    lower = c.lower("SELECT i.*, l.kind, l.gross_cents - l.discount_cents, s.category "
-                    "FROM invoice i JOIN invoice_line l ON l.invoice_id = i.id "
-                    "LEFT JOIN service s ON s.id = l.service_id "
-                    "WHERE i.issued_at >= ? AND i.issued_at < ?", _day_args(days), c.reps(40))
+    lower = c.lower(INVOICE_LINES, _day_args(days), c.reps(40))
     return Result.timed("daily close", 100, samples, lower=lower)
 
 
 def month_report(c: Context) -> Result:
     """One month's sales report, added up and laid out as its PDF (the preview's work)."""
-    months = []
-    for n in range(1, 13):  # the twelve months before the anchor's
-        last = c.anchor.replace(day=1) - dt.timedelta(days=1)
-        for _ in range(n - 1):
-            last = last.replace(day=1) - dt.timedelta(days=1)
+    months = []  # the twelve months before the anchor's
+    last = c.anchor.replace(day=1) - dt.timedelta(days=1)
+    for _ in range(12):
         months.append((last.replace(day=1), last))
+        last = last.replace(day=1) - dt.timedelta(days=1)
     samples = times_ms(lambda i: printouts.sales_report_pdf(c.admin, *months[i % len(months)]),
                        c.reps(24))
 
@@ -315,10 +320,7 @@ def month_report(c: Context) -> Result:
         first, last = months[i % len(months)]
         return first.isoformat(), (last + dt.timedelta(days=1)).isoformat()
 
-    lower = c.lower("SELECT i.*, l.kind, l.gross_cents - l.discount_cents, s.category "
-                    "FROM invoice i JOIN invoice_line l ON l.invoice_id = i.id "
-                    "LEFT JOIN service s ON s.id = l.service_id "
-                    "WHERE i.issued_at >= ? AND i.issued_at < ?", month_args, c.reps(24))
+    lower = c.lower(INVOICE_LINES, month_args, c.reps(24))
     return Result.timed("one month's sales report (PDF)", 500, samples, lower=lower)
 
 
