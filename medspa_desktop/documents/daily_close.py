@@ -19,7 +19,7 @@ from .styles import Letterhead, build_pdf, para, styles, usable_width
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
 
-    from ..services.billing_reports import DailyClose, SalesReport
+    from ..services.billing_reports import DailyClose, Takings
 
 GRID = colors.HexColor("#bbbbbb")
 SHADE = colors.HexColor("#ececec")
@@ -39,7 +39,7 @@ def block(title: str, rows: list[tuple[str, str]], st: dict[str, ParagraphStyle]
     return [table, Spacer(1, 4 * mm)]
 
 
-def takings_sections(report: DailyClose | SalesReport, st: dict[str, ParagraphStyle],
+def takings_sections(report: Takings, st: dict[str, ParagraphStyle],
                      page_size: str, more_right: list[tuple[str, list[tuple[str, str]]]] = ()
                      ) -> list:
     """The sections both reports share. In two columns: sales by category and by provider
