@@ -1,15 +1,35 @@
 """Alerts shown before booking or treating: the chart's alerts banner (allergies, pregnancy,
 isotretinoin, blood thinners, …) and the contraindications of this service's category for
-this patient (``contraindications.RULES``), worded for the person at the desk."""
+this patient (``contraindications.RULES``), worded for the person at the desk.
+
+Two items are notices rather than alerts (``tone``): a patient with no medical history on
+file (never "no alerts": nobody has asked), and fast-changing answers older than the clinic's
+review period, to re-confirm before treating."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from ..store.models import Patient, Service, User
-from . import contraindications, intake
+from . import clinical_periods, contraindications, intake
 from .patients import age_on
 from .permissions import require
+
+NO_HISTORY = "No medical history on file"
+
+
+def is_notice(item: str) -> bool:
+    """A notice asks for the history to be taken or re-confirmed; it is not a finding."""
+    return item == NO_HISTORY or item.startswith(contraindications.REVIEW_PREFIX)
+
+
+def tone(items: list[str] | tuple[str, ...]) -> str:
+    """How a list of alerts is shown: "alert" (red) when anything is a finding, "notice"
+    (amber) when all are notices, "clear" (green) only when there is nothing to say, which
+    a patient without a medical history never is."""
+    if not items:
+        return "clear"
+    return "notice" if all(is_notice(i) for i in items) else "alert"
 
 
 def _record(actor: User, patient_id: int) -> tuple[Patient | None, dict]:
@@ -17,6 +37,14 @@ def _record(actor: User, patient_id: int) -> tuple[Patient | None, dict]:
     require(actor, "patient.read")
     patient = Patient.get_or_none(Patient.id == patient_id)
     return patient, (intake.current_answers(actor, patient_id) if patient else {})
+
+
+def _history_notice(answers: dict, on: dt.date) -> str | None:
+    if not intake.has_history(answers):
+        return NO_HISTORY
+    days = clinical_periods.intake_review_days()
+    return contraindications.review_notice(answers, on, days,
+                                           clinical_periods.describe_days(days))
 
 
 def _findings(patient: Patient, answers: dict, category: str,
@@ -31,6 +59,9 @@ def _banner(patient: Patient, answers: dict, on: dt.date) -> list[str]:
     age = age_on(patient.dob, on)
     if age < 18:
         items.append(f"Minor ({age}): a guardian must consent.")
+    notice = _history_notice(answers, on)
+    if notice:
+        items.append(notice)
     return items
 
 

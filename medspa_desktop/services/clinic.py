@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import ClinicSetting, User
-from . import audit, auth, backup, billing, catalog, consent_policy, hours
+from . import audit, auth, backup, billing, catalog, clinical_periods, consent_policy, hours
 from .errors import DomainError, ValidationError
 from .patients import normalise_phone
 from .permissions import require
@@ -72,9 +72,19 @@ def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
                   late_cancel_hours: int, paper: str,
                   consent_rules: consent_policy.Policy | None = None,
                   tax: billing.TaxRates | None = None,
-                  backup_folder: str | None = None, lock_minutes: int | None = None) -> None:
-    """The clinic-settings screen's save: all of it, or (on any bad value) none of it."""
+                  backup_folder: str | None = None, lock_minutes: int | None = None,
+                  review_days: int | None = None,
+                  toxin_interval_days: int | None = None) -> None:
+    """The clinic-settings screen's save: all of it, or (on any bad value) none of it.
+    ``review_days`` (intake answers' review period) and ``toxin_interval_days`` (neurotoxin
+    re-treatment interval) left None keep the clinic's current values."""
     with db.atomic():
+        if review_days is not None or toxin_interval_days is not None:
+            clinical_periods.set_periods(
+                actor, review_days if review_days is not None
+                else clinical_periods.intake_review_days(),
+                toxin_interval_days if toxin_interval_days is not None
+                else clinical_periods.toxin_interval_days())
         if lock_minutes is not None and lock_minutes != auth.lock_minutes():
             auth.set_lock_minutes(actor, lock_minutes)
         if backup_folder is not None and backup_folder.strip() != str(backup.backup_folder()):

@@ -10,9 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .intake import Answer
+from .intake import BY_KEY, Answer
 
 ISOTRETINOIN_WINDOW = dt.timedelta(days=183)  # six months
+# The answers that change fast (DOMAIN.md), with how the banner names them when they are
+# older than the clinic's review period and must be re-confirmed before a treatment.
+FAST_CHANGING = {
+    "pregnant_or_nursing": "pregnancy",
+    "medications": "medications",
+    "isotretinoin_last_dose": "isotretinoin",
+    "anticoagulants": "blood thinners",
+    "topical_retinoids": "retinoids",
+    "photosensitising_medication": "photosensitising medication",
+    "recent_tan": "recent tan",
+}
+REVIEW_PREFIX = "Re-confirm before treating"
 LASER_LIKE = ("laser_resurfacing", "laser_hair", "ipl", "pigment_vascular")
 
 
@@ -99,3 +111,32 @@ def banner(answers: dict[str, Answer], on: dt.date) -> list[str]:
     if recent:
         items.append(f"Isotretinoin within 6 months (last dose {recent})")
     return items
+
+
+def stale_answers(answers: dict[str, Answer], on: dt.date,
+                  review_days: int) -> list[Answer]:
+    """The fast-changing answers given more than ``review_days`` before ``on``. A yes/no left
+    at "—" was not answered; a blank date or text was ("never", "none")."""
+    return [answers[key] for key in FAST_CHANGING
+            if key in answers
+            and not (answers[key].value is None and BY_KEY[key].kind == "yes_no")
+            and (on - answers[key].answered_on).days > review_days]
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def review_notice(answers: dict[str, Answer], on: dt.date, review_days: int,
+                  period: str) -> str | None:
+    """"Re-confirm before treating (over 6 months old): pregnancy, medications given
+    3 Jan 2025", or None when every fast-changing answer is fresh. ``period`` is the review
+    period said in words."""
+    stale = stale_answers(answers, on, review_days)
+    if not stale:
+        return None
+    by_day: dict[dt.date, list[str]] = {}
+    for answer in sorted(stale, key=lambda a: a.answered_on, reverse=True):
+        by_day.setdefault(answer.answered_on, []).append(FAST_CHANGING[answer.question])
+    return f"{REVIEW_PREFIX} (over {period} old): " + "; ".join(
+        f"{', '.join(names)} given {_day(day)}" for day, names in by_day.items())

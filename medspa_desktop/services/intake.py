@@ -98,10 +98,32 @@ def _decode(question: Question, text: str) -> object:
     return value
 
 
-def record_answers(actor: User, patient_id: int, answers: dict[str, object],
-                   answered_on: dt.date | None = None) -> int:
-    """Append the answers that changed; returns how many. Unknown questions or bad values
-    are refused and nothing is written."""
+@dataclass(frozen=True)
+class Saved:
+    """What saving an intake did: answers that changed, unchanged answers the patient
+    re-confirmed, and the questions whose answer was recorded for history only because the
+    patient gave a newer one (question label, the date of the newer answer)."""
+
+    changed: int
+    confirmed: int
+    kept_newer: tuple[tuple[str, dt.date], ...] = ()
+
+    @property
+    def written(self) -> int:
+        return self.changed + self.confirmed
+
+
+def save_intake(actor: User, patient_id: int, answers: dict[str, object],
+                answered_on: dt.date | None = None, *,
+                confirm_unchanged: bool = False) -> Saved:
+    """Record a form the patient filled in (or answered aloud) on ``answered_on``.
+
+    An answer that differs from the one on file is appended. It becomes the current answer
+    unless the one on file was given later: typing in an old paper form never overrides a
+    newer answer (it stays in the history). With ``confirm_unchanged`` the patient went
+    through every answer on that date: an unchanged answer on file from an earlier date is
+    appended again with the new date, so its "confirmed on" date moves. Unknown questions or
+    bad values are refused and nothing is written."""
     require(actor, "patient.write")
     answered_on = answered_on or dt.date.today()
     if answered_on > dt.date.today():
@@ -113,31 +135,70 @@ def record_answers(actor: User, patient_id: int, answers: dict[str, object],
     with db.atomic():
         if Patient.get_or_none(Patient.id == patient_id) is None:
             raise NotFound("That patient does not exist.")
-        current = _current(patient_id)
-        changed = {k: v for k, v in cleaned.items()
-                   if k not in current or current[k].value != v}
+        given = _given(patient_id)
+        current = _latest(given)
+        already = {(a.question, a.answered_on, _encode(a.value)) for a in given}
+        changed = {k: v for k, v in cleaned.items()  # the same form typed in twice is not
+                   if (k not in current or current[k].value != v)  # written twice
+                   and (k, answered_on, _encode(v)) not in already}
+        confirmed = {k: v for k, v in cleaned.items()
+                     if confirm_unchanged and k in current and current[k].value == v
+                     and current[k].answered_on < answered_on}
+        older = sorted(k for k in changed
+                       if k in current and current[k].answered_on > answered_on)
         now = dt.datetime.now()
-        for key, value in changed.items():
+        for key, value in {**changed, **confirmed}.items():
             MedicalAnswer.create(patient=patient_id, question=key, value=_encode(value),
                                  answered_on=answered_on, recorded_by=actor, recorded_at=now)
-        if changed:
+        if changed or confirmed:
+            said = [f"{len(changed)} answers given {answered_on}: {', '.join(sorted(changed))}"
+                    if changed else "",
+                    f"{len(confirmed)} re-confirmed on {answered_on}" if confirmed else "",
+                    f"a newer answer stays current: {', '.join(older)}" if older else ""]
             audit.record(actor, "intake.record", "patient", patient_id,
-                         f"{len(changed)} answers: {', '.join(sorted(changed))}"[:500])
-    return len(changed)
+                         "; ".join(x for x in said if x)[:500])
+    return Saved(len(changed), len(confirmed),
+                 tuple((BY_KEY[k].label, current[k].answered_on) for k in older))
+
+
+def record_answers(actor: User, patient_id: int, answers: dict[str, object],
+                   answered_on: dt.date | None = None, *,
+                   confirm_unchanged: bool = False) -> int:
+    """``save_intake``, returning how many answers were written."""
+    return save_intake(actor, patient_id, answers, answered_on,
+                       confirm_unchanged=confirm_unchanged).written
+
+
+def _ordered(query):
+    """Answers in the order they were given: by the form's date, then as entered."""
+    return query.order_by(MedicalAnswer.answered_on, MedicalAnswer.recorded_at, MedicalAnswer.id)
+
+
+def _answer(question: Question, row: MedicalAnswer) -> Answer:
+    return Answer(question.key, _decode(question, row.value), row.answered_on,
+                  row.recorded_by.display_name, row.recorded_at)
+
+
+def _given(patient_id: int) -> list[Answer]:
+    """Every answer the patient gave, in the order given."""
+    rows = _ordered(MedicalAnswer.select(MedicalAnswer, User).join(User)
+                    .where(MedicalAnswer.patient == patient_id))
+    return [_answer(BY_KEY[r.question], r) for r in rows if r.question in BY_KEY]
+
+
+def _latest(given: list[Answer]) -> dict[str, Answer]:
+    """The current answer to each question: the one given last (by the form's date, not by
+    when it was typed in)."""
+    return {a.question: a for a in given}
 
 
 def _current(patient_id: int) -> dict[str, Answer]:
-    rows = (MedicalAnswer.select(MedicalAnswer, User).join(User)
-            .where(MedicalAnswer.patient == patient_id)
-            .order_by(MedicalAnswer.recorded_at, MedicalAnswer.id))
-    latest: dict[str, Answer] = {}
-    for row in rows:
-        question = BY_KEY.get(row.question)
-        if question is not None:
-            latest[row.question] = Answer(row.question, _decode(question, row.value),
-                                          row.answered_on, row.recorded_by.display_name,
-                                          row.recorded_at)
-    return latest
+    return _latest(_given(patient_id))
+
+
+def has_history(answers: dict[str, Answer]) -> bool:
+    """Whether the patient has answered anything at all (a form saved blank is no history)."""
+    return any(a.value is not None and a.value != "" for a in answers.values())
 
 
 def current_answers(actor: User, patient_id: int) -> dict[str, Answer]:
@@ -147,11 +208,11 @@ def current_answers(actor: User, patient_id: int) -> dict[str, Answer]:
 
 
 def history(actor: User, patient_id: int, question: str) -> list[Answer]:
-    """Every answer ever recorded to ``question``, oldest first."""
+    """Every answer ever recorded to ``question``, in the order the patient gave them (the
+    form's date; answers given the same day in the order they were entered)."""
     require(actor, "patient.read")
     q = BY_KEY[question]
-    rows = (MedicalAnswer.select(MedicalAnswer, User).join(User)
-            .where(MedicalAnswer.patient == patient_id, MedicalAnswer.question == question)
-            .order_by(MedicalAnswer.recorded_at, MedicalAnswer.id))
-    return [Answer(question, _decode(q, r.value), r.answered_on, r.recorded_by.display_name,
-                   r.recorded_at) for r in rows]
+    rows = _ordered(MedicalAnswer.select(MedicalAnswer, User).join(User)
+                    .where(MedicalAnswer.patient == patient_id,
+                           MedicalAnswer.question == question))
+    return [_answer(q, r) for r in rows]

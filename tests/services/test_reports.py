@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import auth, patients, reports, scheduling
+from medspa_desktop.services import auth, intake, patients, reports, scheduling
 from medspa_desktop.store.models import AuditEvent, Room, Service
 
 DAY = dt.date(2030, 1, 8)
@@ -18,6 +18,7 @@ def test_the_day_sheet_groups_by_provider_flags_minors_and_is_audited(admin):
         "Tia", "Young", DAY.replace(year=DAY.year - 16)))
     adult = patients.create_patient(admin, patients.PatientInput("Ann", "Lee",
                                                                  dt.date(1980, 1, 2)))
+    intake.record_answers(admin, adult.id, {"keloids": False})
     botox = Service.get(Service.name == "Botox Cosmetic")
     for patient, provider, hour, room in ((teen, lee, 10, "Room 1"), (adult, kim, 11, "Room 2")):
         start = dt.datetime.combine(DAY, dt.time(hour))
@@ -27,7 +28,8 @@ def test_the_day_sheet_groups_by_provider_flags_minors_and_is_audited(admin):
     groups = reports.day_sheet(admin, DAY)
     assert [g.title for g in groups] == ["Dr Lee", "Jo Kim"]
     assert groups[0].entries[0].alerts == (
-        "Minor (16): a guardian must consent.", "Contraindicated: Under 18 (16): not for minors.")
+        "Minor (16): a guardian must consent.", "No medical history on file",
+        "Contraindicated: Under 18 (16): not for minors.")
     assert groups[1].entries[0].alerts == ()
     only_kim = reports.day_sheet(admin, DAY, kim.id)
     assert [(g.title, len(g.entries)) for g in only_kim] == [("Jo Kim", 1)]
