@@ -32,6 +32,9 @@ SQLITE_PRAGMAS = {
 }
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 class NotAMedSpaDatabase(Exception):
     """The file exists but is not a database this program wrote."""
 
@@ -61,12 +64,50 @@ def make_database(target: str | os.PathLike) -> Database:
 
 
 def _refuse_non_sqlite(path: Path) -> None:
+    """Refuse a folder, or a file SQLite says is not a database.
+
+    The file is read through SQLite, not by plain file I/O: SQLite's locks are POSIX
+    advisory locks, held per process, and closing *any* descriptor of the file drops all of
+    them, so a plain ``open()``/``close()`` while this process has the file open would let a
+    second program believe it is alone and delete the WAL that holds the latest commits.
+    SQLite's own connections keep the descriptor open until the process's last lock on the
+    file is gone. (Only a file SQLite refuses outright is looked at by hand, see
+    :func:`_begins_as_sqlite`.)"""
     if path.is_dir():
         raise NotAMedSpaDatabase(f"{path} is a folder, not a MedSpa database file.")
+    try:  # immutable: page 1 of the file as it lies, no lock taken, no -wal or -shm made
+        con = sqlite3.connect(_read_only_uri(path, immutable=True), uri=True)
+    except sqlite3.Error:
+        return  # cannot be read: the normal opening says why
+    try:
+        con.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        _refuse_if_not_sqlite(path, exc)
+    finally:
+        con.close()
+
+
+def _refuse_if_not_sqlite(path: Path, exc: sqlite3.Error, *, live: bool = False) -> None:
+    """SQLite refused ``path`` as not a database: a file of another kind is refused; a file
+    that begins as SQLite does (or one the program has open) is damaged, and said so."""
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_NOTADB or live:
+        return
+    if not _begins_as_sqlite(path):
+        raise NotAMedSpaDatabase(f"{path} is not a MedSpa database (not an SQLite file).") \
+            from None
+
+
+def _begins_as_sqlite(path: Path) -> bool:
+    """The file's first 16 bytes, read by hand. Only ever called once SQLite itself refused
+    the file at its first page and the program does not have it open: no SQLite connection of
+    this process then holds a lock on it, so closing this descriptor drops none."""
     with path.open("rb") as fh:
-        header = fh.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise NotAMedSpaDatabase(f"{path} is not a MedSpa database (not an SQLite file).")
+        return fh.read(16) == SQLITE_MAGIC
+
+
+def _read_only_uri(path: Path, *, immutable: bool) -> str:
+    """An SQLite URI that opens ``path`` read only (any character in the path is escaped)."""
+    return Path(path).resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 SMALL_TABLE_ROWS = 20_000  # the start-up check reads tables this small whole
@@ -88,11 +129,10 @@ def damage_in_file(path: str | os.PathLike, limit: int = 5, *, whole: bool = Tru
     path = Path(path)
     if not path.is_file() or (not live and Path(f"{path}-wal").exists()):
         return []  # a WAL left by a crash holds commits: only the normal opening reads them
-    _refuse_non_sqlite(path)
-    # immutable: no lock, no -wal or -shm file made beside a closed file
-    uri = f"file:{path}?mode=ro" + ("" if live else "&immutable=1")
+    # Through SQLite only (see _refuse_non_sqlite). immutable: no lock, no -wal or -shm
+    # file made beside a closed file
     try:
-        con = sqlite3.connect(uri, uri=True)
+        con = sqlite3.connect(_read_only_uri(path, immutable=not live), uri=True)
     except sqlite3.Error:
         return []
     try:
@@ -102,6 +142,7 @@ def damage_in_file(path: str | os.PathLike, limit: int = 5, *, whole: bool = Tru
             rows = _bounded_check(con, limit, SMALL_TABLE_ROWS if small_rows is None
                                   else small_rows)
     except sqlite3.DatabaseError as exc:
+        _refuse_if_not_sqlite(path, exc, live=live)
         if "locked" in str(exc) or "unable to open" in str(exc):
             return []
         return [str(exc)]

@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CRASH_ROUNDS = 30
 
 
-def _worker(*args: str) -> subprocess.Popen:
+def _worker(*args: str, stdin=None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "tests.reliability.worker", *args],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            cwd=ROOT, stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
 def _overlaps(column: str) -> int:
@@ -118,3 +119,45 @@ def test_a_backup_taken_while_writers_run_restores_to_a_sound_database(clinic_fi
             assert check_database() == []
         finally:
             close_database()
+
+
+def _acks_until_waiting(window: subprocess.Popen, acked: set[int]) -> None:
+    while (line := window.stdout.readline()) != "WAITING\n":
+        assert line.startswith("ACK patient "), line + window.stderr.read()
+        acked.add(int(line.split()[2]))
+
+
+def test_a_second_program_on_the_file_never_costs_the_first_its_commits(clinic_file):
+    """The first program writes; a second one opens the same file the same way and quits
+    (as at the sign-in), then `check` runs beside it; the first is killed. Every commit it
+    acknowledged is there: nothing the first program did let the others believe they were
+    alone with the file and remove the WAL its latest commits were in."""
+    window = _worker("window", str(clinic_file), "5", stdin=subprocess.PIPE)
+    window_in = window.stdin
+    acked: set[int] = set()
+    try:
+        _acks_until_waiting(window, acked)
+        second = _worker("open-and-quit", str(clinic_file))
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+        window_in.write("go on\n")
+        window_in.flush()
+        _acks_until_waiting(window, acked)
+        check = subprocess.run([sys.executable, str(ROOT / "main.py"), "check", "--db",
+                                str(clinic_file)], capture_output=True, text=True, cwd=ROOT,
+                               timeout=120)
+        assert check.returncode == 0, check.stdout + check.stderr
+        window_in.write("go on\n")
+        window_in.flush()
+        _acks_until_waiting(window, acked)  # five more, after both others have quit
+    finally:
+        window.send_signal(signal.SIGKILL)
+        window.communicate()
+    assert len(acked) == 15
+    open_database(clinic_file)
+    try:
+        kept = {p for (p,) in Patient.select(Patient.id).tuples()}
+        assert acked <= kept, f"lost: {sorted(acked - kept)}"
+        assert check_database() == []
+    finally:
+        close_database()

@@ -5,6 +5,12 @@ the reliability tests, never by a person:
                                                           after each commit returns
     python -m tests.reliability.worker desk DB SEED N     N bookings, moves, cancellations and
                                                           retail checkouts; print a JSON summary
+    python -m tests.reliability.worker window DB SEED     open the file as the window does (the
+                                                          start-up checks, the background check),
+                                                          then 5 patients per line read on stdin;
+                                                          "ACK ..." after each commit, "WAITING"
+                                                          after each 5
+    python -m tests.reliability.worker open-and-quit DB   open it as the window does, and quit
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from decimal import Decimal
 
 from medspa_desktop.services import billing, patients, scheduling
 from medspa_desktop.services.errors import DomainError
-from medspa_desktop.store.database import open_database
+from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.models import Appointment, Room, Service, User
 
 DAY = dt.date(2030, 1, 8)  # a Tuesday: the clinic is open 09:00–18:00
@@ -95,8 +101,43 @@ def desk(rng: random.Random, operations: int) -> dict:
     return done
 
 
+def open_as_the_window_does(path: str) -> None:
+    """What ``run_gui`` does with the file before anyone signs in: the start-up check, the
+    opening and schema check, and the whole check in the background (waited for here)."""
+    from medspa_desktop.app import open_clinic_database
+    from medspa_desktop.store.database import DamageCheck
+
+    refusal = open_clinic_database(path)
+    if refusal is not None:
+        raise SystemExit(refusal)
+    check = DamageCheck(path)
+    check.start()
+    check.join()
+    if check.problems:
+        raise SystemExit(f"damage: {check.problems}")
+
+
+def window(rng: random.Random) -> None:
+    admin = User.get(User.username == "admin")
+    while True:
+        for _ in range(5):
+            p = patients.create_patient(admin, patients.PatientInput(
+                f"Window{rng.randrange(10**9)}", "Test", dt.date(1980, 1, 1)))
+            print(f"ACK patient {p.id}", flush=True)
+        print("WAITING", flush=True)
+        if not sys.stdin.readline():
+            return
+
+
 def main(argv: list[str]) -> int:
-    mode, path, seed = argv[0], argv[1], int(argv[2])
+    mode, path = argv[0], argv[1]
+    if mode in ("window", "open-and-quit"):
+        open_as_the_window_does(path)
+        if mode == "window":
+            window(random.Random(int(argv[2])))
+        close_database()
+        return 0
+    seed = int(argv[2])
     open_database(path)
     rng = random.Random(seed)
     if mode == "crash":

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from peewee import IntegrityError
 
 from medspa_desktop.services import patients, scheduling
-from medspa_desktop.store.database import NotAMedSpaDatabase, close_database, db, open_database
+from medspa_desktop.store.database import (
+    DamageCheck,
+    NotAMedSpaDatabase,
+    close_database,
+    damage_in_file,
+    db,
+    make_database,
+    open_database,
+)
 from medspa_desktop.store.migrations import NewerDatabaseError, migrate
 from medspa_desktop.store.models import AuditEvent, Patient, SchemaMeta, Service, User
 
@@ -39,6 +50,70 @@ def test_a_text_file_is_not_a_medspa_database(tmp_path):
     path.write_text("shopping list: milk, eggs\n" * 10)
     with pytest.raises(NotAMedSpaDatabase, match="not a MedSpa database"):
         open_database(path)
+
+
+def _another_program_opens_and_quits(path: Path) -> None:
+    subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+                    " c.execute('SELECT COUNT(*) FROM patient').fetchone(); c.close()",
+                    str(path)], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("look", ["the background check", "a second opening's header check"])
+def test_looking_at_the_open_file_keeps_the_lock_that_keeps_its_wal(admin, database, look):
+    """SQLite's locks are per process: a plain open() and close() of the file by this program
+    would drop them all, and the next program to quit would believe it was alone, checkpoint
+    and delete the WAL that holds this program's newest commits."""
+    patients.create_patient(admin, patients.PatientInput("Ann", "Lee", dt.date(1980, 1, 1)))
+    if look == "the background check":
+        check = DamageCheck(database)
+        check.start()
+        check.join(30)
+        assert check.problems == []
+    else:
+        make_database(database)
+    _another_program_opens_and_quits(database)
+    assert Path(f"{database}-wal").exists()  # still this program's: it has the file open
+    patients.create_patient(admin, patients.PatientInput("Bo", "Lee", dt.date(1980, 1, 1)))
+    other = sqlite3.connect(database)
+    try:
+        assert other.execute("SELECT COUNT(*) FROM patient").fetchone()[0] == 2
+    finally:
+        other.close()
+
+
+def test_damage_is_found_in_a_folder_whose_name_has_uri_characters(tmp_path):
+    folder = tmp_path / "Clinic #2 100%"
+    folder.mkdir()
+    path = folder / "clinic.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x)")
+    con.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 200)
+    con.commit()
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 't'").fetchone()[0]
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    for offset in range(8):
+        data[(root - 1) * size + offset] ^= 0xA5
+    path.write_bytes(bytes(data))
+    assert damage_in_file(path)
+    assert damage_in_file(path, whole=False)
+
+
+def test_a_damaged_first_page_is_damage_not_another_kind_of_file(tmp_path):
+    path = tmp_path / "clinic.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    data = bytearray(path.read_bytes())
+    data[16:18] = b"\x00\x07"  # a page size that cannot be
+    path.write_bytes(bytes(data))
+    assert damage_in_file(path) == ["file is not a database"]
+    letter = tmp_path / "letter.db"
+    letter.write_text("Dear patient,\n" * 300)
+    with pytest.raises(NotAMedSpaDatabase, match="not an SQLite file"):
+        damage_in_file(letter)
 
 
 def test_another_programs_sqlite_file_is_refused(tmp_path):
