@@ -146,6 +146,11 @@ def run_gui(target: str) -> int:
     from .ui.main_window import MainWindow
 
     install_excepthook(setup_logging())
+    from .ui.single_instance import claim
+
+    instance = claim(target)  # held while this window runs: later starts bring it forward
+    if instance is None:
+        return 0  # the window already open on this database came to the front instead
     refusal = open_clinic_database(target)
     if refusal is not None and offer_restore(target, refusal):
         refusal = open_clinic_database(target)

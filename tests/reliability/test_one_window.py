@@ -1,0 +1,105 @@
+"""One program per database per PC: a second start brings the running window to the front and
+quits without opening the database, also after the first program crashed. Real processes
+started as a person starts them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QMainWindow
+
+from medspa_desktop.ui import single_instance
+
+ROOT = Path(__file__).resolve().parents[2]
+LISTENING = "Other starts on"
+RAISED = "brought the window to the front"
+
+
+def _start(db: Path, home: Path) -> subprocess.Popen:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MEDSPA_LOG_DIR": str(home / "log"),
+           "XDG_STATE_HOME": str(home / "state"), "XDG_CONFIG_HOME": str(home / "config")}
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--db", str(db)], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _log(home: Path) -> str:
+    return "".join(p.read_text(encoding="utf-8") for p in home.rglob("medspa-desktop.log"))
+
+
+def _wait_for(home: Path, text: str, count: int, program: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while _log(home).count(text) < count:
+        assert program.poll() is None, program.communicate()
+        assert time.monotonic() < deadline, f"no {text!r} in the log:\n{_log(home)}"
+        time.sleep(0.1)
+
+
+def _second_start_comes_back_at_once(db: Path, home: Path) -> None:
+    started = time.monotonic()
+    second = _start(db, home)
+    try:
+        out, err = second.communicate(timeout=30)
+    except subprocess.TimeoutExpired:  # it opened a window of its own
+        second.kill()
+        second.communicate()
+        raise AssertionError("the second start opened a second window") from None
+    assert second.returncode == 0 and "Traceback" not in err, err
+    assert time.monotonic() - started < 30
+
+
+def test_a_second_start_brings_the_window_to_the_front_even_after_a_crash(clinic_file,
+                                                                          tmp_path):
+    home = tmp_path / "home"
+    first = _start(clinic_file, home)
+    try:
+        wal = Path(f"{clinic_file}-wal")
+        deadline = time.monotonic() + 60
+        while not wal.exists():  # it has opened the database: on its way to the sign-in
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        _second_start_comes_back_at_once(clinic_file, home)
+        _wait_for(home, RAISED, 1, first)
+        assert "is open in a window already" in _log(home)
+        assert first.poll() is None
+    finally:
+        first.send_signal(signal.SIGKILL)  # a crash: its lock and socket are left behind
+        first.communicate()
+
+    again = _start(clinic_file, home)
+    try:
+        _wait_for(home, LISTENING, 2, again)  # the leftovers of the crash do not stop it
+        _second_start_comes_back_at_once(clinic_file, home)
+        _wait_for(home, RAISED, 2, again)
+    finally:
+        again.send_signal(signal.SIGKILL)
+        again.communicate()
+
+
+def test_another_database_opens_a_window_of_its_own(clinic_file, tmp_path):
+    assert single_instance.instance_key(str(clinic_file)) != single_instance.instance_key(
+        str(tmp_path / "other.db"))
+    assert single_instance.instance_key(str(clinic_file)) == single_instance.instance_key(
+        str(clinic_file.parent / "." / clinic_file.name))
+
+
+def test_the_raise_request_shows_the_minimised_window(qtbot, tmp_path):
+    target = str(tmp_path / "clinic.db")
+    first = single_instance.claim(target)
+    assert first is not None
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    try:
+        with qtbot.waitSignal(first.raise_requested, timeout=5000):
+            assert single_instance.claim(target) is None  # a second start, in short
+        assert not window.isMinimized()
+    finally:
+        first.server.close()
+        first.lock.unlock()
