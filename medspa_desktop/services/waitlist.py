@@ -97,7 +97,12 @@ def waiting(actor: User) -> list[WaitlistRow]:
 def offers_for(actor: User, start: dt.datetime, end: dt.datetime,
                provider_id: int | None) -> list[WaitlistRow]:
     """Waiting entries this free slot suits: in their dates and day part, long enough for the
-    treatment, with their provider (or any) if that provider treats it."""
+    treatment, with their provider (or any) if that provider treats it — and only those that
+    could be booked there: the patient is not booked elsewhere then, and a room and a device
+    the treatment needs (clean-up included) are free, by the same ``Occupancy`` rules booking
+    applies."""
+    occ = Occupancy.load(start, end)
+    resources: dict[int, tuple] = {}
     offers = []
     for row in waiting(actor):
         if not row.earliest <= start.date() <= row.latest:
@@ -110,6 +115,13 @@ def offers_for(actor: User, start: dt.datetime, end: dt.datetime,
         if row.provider_id is not None and row.provider_id != provider_id:
             continue
         if provider_id is not None and not hours.treats(provider_id, row.category):
+            continue
+        until = start + dt.timedelta(minutes=row.minutes)
+        if not occ.is_free(start, until, patient_id=row.patient_id, provider_id=provider_id):
+            continue
+        if row.service_id not in resources:
+            resources[row.service_id] = resources_for(Service.get_by_id(row.service_id))
+        if pick_room_and_device(occ, start, until, *resources[row.service_id]) is None:
             continue
         offers.append(row)
     return offers

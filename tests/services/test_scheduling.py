@@ -48,6 +48,7 @@ def clinic(admin):
         "botox": Service.get(Service.name == "Botox Cosmetic"),
         "co2_service": Service.get(Service.category == "laser_resurfacing"),
         "room1": Room.get(Room.name == "Room 1"), "room2": Room.get(Room.name == "Room 2"),
+        "room3": Room.get(Room.name == "Room 3"),
     }
 
 
@@ -357,6 +358,35 @@ def test_a_cancellation_offers_the_slot_to_the_waitlist_and_books_in_one_step(cl
                                clinic["lee"].id) == []
     with pytest.raises(StaleEditError):
         waitlist.book(clinic["admin"], entry.id, entry.version, at("11:00"), clinic["lee"].id)
+
+
+def test_a_freed_slot_is_offered_only_to_those_who_could_be_booked_in_it(clinic):
+    """Not to a patient already booked then, nor for a treatment whose device is busy (its
+    clean-up included): offering them the slot would end in a refused booking."""
+    admin = clinic["admin"]
+    cy = patients.create_patient(admin, patients.PatientInput("Cy", "Ng", dt.date(1990, 3, 4)))
+    di = patients.create_patient(admin, patients.PatientInput("Di", "Ro", dt.date(1991, 4, 5)))
+    clinic.update(cy=cy, di=di)
+    freed = book(clinic, "di", "lee", "10:00", "11:30", "room1")
+    scheduling.change_status(admin, freed.id, "cancelled", freed.version, reason="unwell")
+
+    def wait(patient, service):
+        return waitlist.add(admin, waitlist.WaitlistInput(
+            clinic[patient].id, clinic[service].id, DAY, DAY), today=DAY).id
+
+    ann, bo, cy_entry = wait("ann", "botox"), wait("bo", "co2_service"), wait("cy", "botox")
+
+    def offered():
+        return [o.id for o in waitlist.offers_for(admin, at("10:00"), at("11:30"),
+                                                  clinic["lee"].id)]
+
+    assert offered() == [ann, bo, cy_entry]  # all free: each could be booked
+    book(clinic, "ann", "kim", "10:15", "10:45", "room2")  # Ann is busy then
+    book(clinic, "di", "kim", "09:00", "09:50", "room3", "co2_service", "co2")  # +15 clean-up
+    assert offered() == [cy_entry]
+    appt = waitlist.book(admin, cy_entry, WaitlistEntry.get_by_id(cy_entry).version,
+                         at("10:00"), clinic["lee"].id)
+    assert appt.patient_id == cy.id
 
 
 @pytest.mark.parametrize(("first", "last", "message"), [
