@@ -118,7 +118,9 @@ def save_intake(actor: User, patient_id: int, answers: dict[str, object],
                 confirm_unchanged: bool = False) -> Saved:
     """Record a form the patient filled in (or answered aloud) on ``answered_on``.
 
-    An answer that differs from the one on file is appended. It becomes the current answer
+    An answer that differs from the one on file is appended (a question left at "not
+    answered" that never was answered writes nothing; a blank text is "none reported"). It
+    becomes the current answer
     unless the one on file was given later: typing in an old paper form never overrides a
     newer answer (it stays in the history). With ``confirm_unchanged`` the patient went
     through every answer on that date: an unchanged answer on file from an earlier date is
@@ -138,8 +140,9 @@ def save_intake(actor: User, patient_id: int, answers: dict[str, object],
         given = _given(patient_id)
         current = _latest(given)
         already = {(a.question, a.answered_on, _encode(a.value)) for a in given}
-        changed = {k: v for k, v in cleaned.items()  # the same form typed in twice is not
-                   if (k not in current or current[k].value != v)  # written twice
+        changed = {k: v for k, v in cleaned.items()
+                   if (current[k].value != v if k in current else v is not None)
+                   # the same form typed in twice is written once
                    and (k, answered_on, _encode(v)) not in already}
         confirmed = {k: v for k, v in cleaned.items()
                      if confirm_unchanged and k in current and current[k].value == v
@@ -216,3 +219,12 @@ def history(actor: User, patient_id: int, question: str) -> list[Answer]:
                     .where(MedicalAnswer.patient == patient_id,
                            MedicalAnswer.question == question))
     return [_answer(q, r) for r in rows]
+
+
+def histories(actor: User, patient_id: int) -> dict[str, list[Answer]]:
+    """``history`` of every question the patient answered, read at once."""
+    require(actor, "patient.read")
+    found: dict[str, list[Answer]] = {}
+    for answer in _given(patient_id):
+        found.setdefault(answer.question, []).append(answer)
+    return found

@@ -1,6 +1,7 @@
 """Clinic settings an admin changes: opening hours, the schedule's grid, the late-cancel
 window, the paper documents print on, how long a signed consent stays valid, the tax rates
-on services and retail, and the folder backups go to. Every change is checked and audited by the services; nothing is saved
+on services and retail, the folder backups go to, how long intake answers stay fresh before
+a treatment and the neurotoxin re-treatment interval. Every change is checked and audited by the services; nothing is saved
 unless all of it is valid."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import auth, backup, billing, clinic, consent_policy, hours
+from ..services import auth, backup, billing, clinic, clinical_periods, consent_policy, hours
 from ..services.errors import DomainError
 from ..services.money import show_basis_points, to_basis_points
 from ..store.database import is_sqlite
@@ -71,6 +72,25 @@ class ClinicSettingsDialog(QDialog):
         form3 = QFormLayout(consent_box)
         form3.addRow("&Valid for", self.consent_months)
         form3.addRow("", self.consent_current)
+        self.review_days = QSpinBox()
+        self.review_days.setRange(*clinical_periods.REVIEW_RANGE)
+        self.review_days.setSuffix(" days")
+        self.review_days.setValue(clinical_periods.intake_review_days())
+        self.review_days.setAccessibleName("Re-confirm intake answers older than")
+        self.review_days.setToolTip("Pregnancy, medications and tanning change fast: older "
+                                    "answers are flagged before a treatment (180 days is "
+                                    "6 months).")
+        self.toxin_days = QSpinBox()
+        self.toxin_days.setRange(*clinical_periods.TOXIN_INTERVAL_RANGE)
+        self.toxin_days.setSuffix(" days")
+        self.toxin_days.setValue(clinical_periods.toxin_interval_days())
+        self.toxin_days.setAccessibleName("Neurotoxin again within")
+        self.toxin_days.setToolTip("A neurotoxin sooner than this after the last one is "
+                                   "flagged when booking and needs a reason when charted.")
+        clinical_box = QGroupBox("Before a treatment")
+        form6 = QFormLayout(clinical_box)
+        form6.addRow("Re-confirm intake answers &older than", self.review_days)
+        form6.addRow("Neuro&toxin again within", self.toxin_days)
         rates = billing.tax_rates()
         self.services_tax = QLineEdit(show_basis_points(rates.services_bp))
         self.retail_tax = QLineEdit(show_basis_points(rates.retail_bp))
@@ -106,7 +126,7 @@ class ClinicSettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         left, right = QVBoxLayout(), QVBoxLayout()
-        for box in (hours_box, other):
+        for box in (hours_box, other, clinical_box):
             left.addWidget(box)
         for box in (consent_box, tax_box, security_box):
             right.addWidget(box)
@@ -136,7 +156,8 @@ class ClinicSettingsDialog(QDialog):
                                  consent_policy.Policy(self.consent_months.value(),
                                                  self.consent_current.isChecked()), tax,
                                  self.backup_folder.text() if is_sqlite() else None,
-                                 self.lock_minutes.value())
+                                 self.lock_minutes.value(), self.review_days.value(),
+                                 self.toxin_days.value())
         except DomainError as exc:
             self.message.say(str(exc))
             return

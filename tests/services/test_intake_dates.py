@@ -104,7 +104,7 @@ def test_re_confirming_an_unchanged_answer_records_the_new_date(desk, zoe):
 
 # -- the review period ---------------------------------------------------------------------------
 def test_fast_changing_answers_older_than_six_months_are_flagged_before_a_treatment(desk, zoe):
-    intake.record_answers(desk, zoe, {"pregnant_or_nursing": False, "medications": "",
+    intake.record_answers(desk, zoe, {"pregnant_or_nursing": False, "medications": "None",
                                       "keloids": False, "allergies": "Latex"},
                           answered_on=ago(200))
     intake.record_answers(desk, zoe, {"recent_tan": False}, answered_on=ago(40))
@@ -115,7 +115,7 @@ def test_fast_changing_answers_older_than_six_months_are_flagged_before_a_treatm
     assert notice in alerts.booking_alerts(desk, zoe, laser.id)
     assert alerts.tone([notice]) == "notice"
     # re-confirmed today: nothing left to re-confirm
-    intake.record_answers(desk, zoe, {"pregnant_or_nursing": False, "medications": ""},
+    intake.record_answers(desk, zoe, {"pregnant_or_nursing": False, "medications": "None"},
                           confirm_unchanged=True)
     assert alerts.chart_banner(desk, zoe) == ["Allergies: Latex"]
     # but a treatment booked far enough ahead is flagged by the day of the treatment
@@ -138,9 +138,9 @@ def test_a_patient_with_no_history_is_flagged_not_clear(desk, zoe):
     assert alerts.tone(alerts.chart_banner(desk, zoe)) == "notice"
     botox = Service.get(Service.name == "Botox Cosmetic")
     assert alerts.booking_alerts(desk, zoe, botox.id) == ["No medical history on file"]
-    # a form saved with nothing answered is still no history
-    intake.record_answers(desk, zoe, {"pregnant_or_nursing": None, "medications": "",
-                                      "fitzpatrick": None})
+    # a form saved with nothing answered is still no history; "not answered" writes nothing
+    assert intake.record_answers(desk, zoe, {"pregnant_or_nursing": None, "medications": "",
+                                             "fitzpatrick": None}) == 1
     assert alerts.chart_banner(desk, zoe) == ["No medical history on file"]
     intake.record_answers(desk, zoe, {"pregnant_or_nursing": False})
     assert alerts.chart_banner(desk, zoe) == []

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import intake_form_pdf
-from ...services import chart, photos
+from ...services import alerts, chart, photos
 from ...services.errors import DomainError
 from ...services.permissions import allowed
 from ...store.models import User
@@ -47,8 +47,12 @@ FILTERS = (("Everything", None), ("Appointments", {"appointment"}),
            ("Photos", {"photo"}))
 BANNER_ALERT = ("background: #fde2e1; color: #8a1c13; padding: 6px; border: 1px solid #e8a29c; "
                 "border-radius: 4px;")
+BANNER_NOTICE = ("background: #fff4d6; color: #7a4b00; padding: 6px; border: 1px solid #e6c77a; "
+                 "border-radius: 4px;")
 BANNER_CLEAR = ("background: #e8f4ea; color: #1f5e2b; padding: 6px; border: 1px solid #b7d8bd; "
                 "border-radius: 4px;")
+# red for a finding, amber for history to take or re-confirm, green only with nothing to say
+BANNER_STYLES = {"alert": BANNER_ALERT, "notice": BANNER_NOTICE, "clear": BANNER_CLEAR}
 
 
 class ChartDialog(QDialog):
@@ -185,7 +189,8 @@ class ChartDialog(QDialog):
             self.refresh_portrait()
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
-        self.banner.setStyleSheet(BANNER_ALERT if head.alerts else BANNER_CLEAR)
+        self.banner_tone = alerts.tone(head.alerts)
+        self.banner.setStyleSheet(BANNER_STYLES[self.banner_tone])
 
     def print_intake(self) -> None:
         """The answers on file, for the patient to check and sign."""

@@ -1,10 +1,18 @@
-"""The medical-history questionnaire. Saving records only the answers that changed, dated;
-each question's tooltip shows its history."""
+"""The medical-history questionnaire. Saving records the answers that changed, dated with the
+day the patient gave them (the form's date, which may be an old paper form: an answer older
+than the one on file goes to the history and does not replace it). Ticking "the patient
+confirmed every answer" moves the unchanged answers' dates too. Beside each answer is the
+day it was last given ("confirmed on"), amber once a fast-changing answer is older than the
+clinic's review period; the tooltip shows its history."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFormLayout,
@@ -17,12 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import intake, patients
+from ...services import clinical_periods, contraindications, intake, patients
 from ...services.errors import DomainError
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 
 YES_NO = (("—", None), ("No", False), ("Yes", True))
+GIVEN_STYLE = "color: #555555;"
+STALE_STYLE = "color: #7a4b00; font-weight: bold;"
 
 
 class IntakePanel(QWidget):
@@ -32,6 +42,7 @@ class IntakePanel(QWidget):
         super().__init__(parent)
         self.user, self.patient_id = user, patient_id
         self.fields: dict[str, QWidget] = {}
+        self.given: dict[str, QLabel] = {}  # "confirmed on 3 Jan 2025" beside each answer
         form = QFormLayout()
         for q in intake.QUESTIONS:
             if q.kind == "yes_no":
@@ -49,7 +60,21 @@ class IntakePanel(QWidget):
                     field.setPlaceholderText(f"{patients.DATE_FORMATS_HINT}, or blank for never")
             field.setAccessibleName(q.label)
             self.fields[q.key] = field
-            form.addRow(q.label, field)
+            if q.kind == "fitzpatrick":  # its long choices must not widen the whole form
+                field.setSizeAdjustPolicy(
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                field.setMinimumContentsLength(16)
+            given = QLabel()
+            given.setAccessibleName(f"{q.label}: confirmed on")
+            bold = given.font()
+            bold.setBold(True)
+            given.setFixedWidth(QFontMetrics(bold).horizontalAdvance(
+                "⚠ confirmed on 30 Sep 2026") + 8)
+            self.given[q.key] = given
+            row = QHBoxLayout()
+            row.addWidget(field, 1)
+            row.addWidget(given)
+            form.addRow(q.label, row)
         inner = QWidget()
         inner.setLayout(form)
         scroll = QScrollArea()
@@ -59,24 +84,41 @@ class IntakePanel(QWidget):
         self.answered_on.setCalendarPopup(True)
         self.answered_on.setDisplayFormat("ddd d MMM yyyy")
         self.answered_on.setMaximumDate(QDate.currentDate())
+        self.answered_on.setAccessibleName("Answered on (the form's date)")
+        self.confirm_all = QCheckBox("The patient confirmed every answer on this date")
+        self.confirm_all.setToolTip("Unchanged answers are recorded again with this date, so "
+                                    "everyone can see how fresh they are.")
         self.save_button = QPushButton("Save answers")
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.message = ErrorLabel()
+        self.kept = QLabel()  # an old form's answer that a newer one outranks
+        self.kept.setWordWrap(True)
+        self.kept.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
+        self.kept.hide()
         self.result = QLabel()
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Answered on"))
         bar.addWidget(self.answered_on)
+        bar.addWidget(self.confirm_all)
         bar.addStretch(1)
         bar.addWidget(self.result)
         bar.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
+        layout.addWidget(self.kept)
         layout.addLayout(bar)
         self.refresh()
 
     def refresh(self) -> None:
         current = intake.current_answers(self.user, self.patient_id)
+        histories = intake.histories(self.user, self.patient_id)
+        review = clinical_periods.intake_review_days()
+        stale = {a.question for a in contraindications.stale_answers(
+            current, dt.date.today(), review)}
+        stale_tip = (f"Older than the clinic's review period "
+                     f"({clinical_periods.describe_days(review)}): ask the patient again "
+                     "before treating, then save with \"confirmed every answer\".")
         for q in intake.QUESTIONS:
             field = self.fields[q.key]
             answer = current.get(q.key)
@@ -87,11 +129,24 @@ class IntakePanel(QWidget):
                 field.setText(value.isoformat() if value else "")
             else:
                 field.setText(value or "")
-            if answer is not None:
-                lines = [f"{a.answered_on}: {self._show(q, a.value)} (recorded by "
-                         f"{a.recorded_by})" for a in intake.history(self.user, self.patient_id,
-                                                                     q.key)]
-                field.setToolTip("History:\n" + "\n".join(lines))
+            given = self.given[q.key]
+            if answer is None:
+                given.setText("")
+                field.setToolTip("")
+                continue
+            # a yes/no left at "—" was not answered: it has no date worth showing
+            unanswered = value is None and q.kind == "yes_no"
+            given.setText("" if unanswered else ("⚠ " if q.key in stale else "")
+                          + f"confirmed on {_day(answer.answered_on)}")
+            given.setStyleSheet(STALE_STYLE if q.key in stale else GIVEN_STYLE)
+            given.setToolTip(stale_tip if q.key in stale else "")
+            lines, before = [], object()
+            for a in histories.get(q.key, ()):
+                said = "confirmed" if a.value == before else self._show(q, a.value)
+                lines.append(f"{_day(a.answered_on)}: {said} (entered {a.recorded_at:%d %b %Y}"
+                             f" by {a.recorded_by})")
+                before = a.value
+            field.setToolTip("Given by the patient on:\n" + "\n".join(lines))
 
     @staticmethod
     def _show(question, value) -> str:
@@ -120,13 +175,30 @@ class IntakePanel(QWidget):
 
     def save(self) -> None:
         self.message.hide()
+        self.kept.hide()
         try:
-            count = intake.record_answers(self.user, self.patient_id, self.answers(),
-                                          self.answered_on.date().toPython())
+            saved = intake.save_intake(self.user, self.patient_id, self.answers(),
+                                       self.answered_on.date().toPython(),
+                                       confirm_unchanged=self.confirm_all.isChecked())
         except DomainError as exc:
             self.message.say(str(exc))
             return
-        self.result.setText(f"{count} answer{'s' if count != 1 else ''} recorded."
-                            if count else "Nothing changed.")
+        said = []
+        if saved.changed:
+            said.append(f"{saved.changed} answer{'s' if saved.changed != 1 else ''} recorded")
+        if saved.confirmed:
+            said.append(f"{saved.confirmed} re-confirmed")
+        self.result.setText(", ".join(said) + "." if said else "Nothing changed.")
+        if saved.kept_newer:
+            self.kept.setText(
+                "Kept in the history only — the patient gave a newer answer, which stays "
+                "current: " + "; ".join(f"{label} (given {_day(on)})"
+                                        for label, on in saved.kept_newer) + ".")
+            self.kept.show()
+        self.confirm_all.setChecked(False)
         self.refresh()
         self.saved.emit()
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
