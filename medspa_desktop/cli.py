@@ -272,10 +272,13 @@ def cmd_backup(args, target: str) -> int:
 def cmd_restore(args, target: str) -> int:
     from .services import backup
     from .services.errors import DomainError
-    from .store.database import close_database, is_postgres_url
+    from .store.database import close_database, in_use_elsewhere, is_postgres_url
 
     if is_postgres_url(target):
         raise CliError("restore a PostgreSQL server with its own tools (pg_restore)")
+    if in_use_elsewhere(target):  # what it saved next would go to the file moved aside
+        raise CliError(f"{target} is open in MedSpa Desktop (or a backup or check is running "
+                       "on it): close it first")
     try:
         result = backup.restore_backup(Path(args.source), Path(target))
     except DomainError as exc:

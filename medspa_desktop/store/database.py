@@ -172,6 +172,37 @@ def _bounded_check(con: sqlite3.Connection, limit: int, small_rows: int) -> list
     return problems[:limit]
 
 
+# SQLite's lock bytes (os_unix.c): a connection holds a read lock on this range while it has
+# a WAL-mode file open
+SQLITE_SHARED_FIRST, SQLITE_SHARED_SIZE = 0x40000000 + 2, 510
+
+
+def in_use_elsewhere(path: str | os.PathLike) -> bool:
+    """Whether another program has the SQLite file at ``path`` open: a window, a backup, a
+    check. Replacing the file under it would send what it saves next to the file moved
+    aside. Only for a process with no SQLite connection to the file: the probe opens the file
+    by hand, and closing it drops this process's locks on it. (On Windows a file another
+    program has open cannot be renamed at all.)"""
+    path = Path(path)
+    if os.name != "posix" or not path.is_file():
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False  # cannot be written here: the replacing says why
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, SQLITE_SHARED_SIZE, SQLITE_SHARED_FIRST)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, SQLITE_SHARED_SIZE, SQLITE_SHARED_FIRST)
+        return False
+    finally:
+        os.close(fd)
+
+
 def damage_note(path: str | os.PathLike) -> Path:
     """Beside the database: what the background check found, so the next start refuses the
     file (and offers a backup) before anything more is written to it."""

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMainWindow
 
+from medspa_desktop.services import backup
+from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.ui import single_instance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +105,32 @@ def test_the_raise_request_shows_the_minimised_window(qtbot, tmp_path):
     finally:
         first.server.close()
         first.lock.unlock()
+
+
+def test_a_restore_waits_until_the_window_on_the_file_is_closed(clinic_file, tmp_path):
+    """Replacing the file under a running window would send all it saves next to the file
+    moved aside: the command refuses, and the file stays as it is, until the window closes."""
+    open_database(clinic_file)
+    taken = backup.create_backup(None, tmp_path / "usb").backup.path
+    close_database()
+    window = subprocess.Popen([sys.executable, "-m", "tests.reliability.worker", "window",
+                               str(clinic_file), "3"], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    restore = [sys.executable, str(ROOT / "main.py"), "restore", "--from", str(taken), "--db",
+               str(clinic_file)]
+    try:
+        while window.stdout.readline() != "WAITING\n":  # five patients saved, and open
+            assert window.poll() is None, window.communicate()
+        refused = subprocess.run(restore, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert refused.stderr.strip() == (f"medspa-desktop: error: {clinic_file} is open in "
+                                          "MedSpa Desktop (or a backup or check is running on "
+                                          "it): close it first")
+        assert sorted(p.name for p in clinic_file.parent.glob("clinic.db*")) == [
+            "clinic.db", "clinic.db-shm", "clinic.db-wal"]  # nothing moved aside
+    finally:
+        window.communicate("")  # it closes the file and quits
+    assert window.returncode == 0
+    done = subprocess.run(restore, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(clinic_file.parent.glob("clinic.db.replaced-*"))
