@@ -22,6 +22,15 @@ from medspa_desktop.store.models import User  # noqa: E402
 PASSWORD = "correct-horse"
 
 
+@pytest.fixture(autouse=True)
+def private_log_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Each test's log folder (and the audit anchors in it) is its own, never the real one;
+    programs a test starts inherit it."""
+    folder = tmp_path_factory.mktemp("log")
+    monkeypatch.setenv("MEDSPA_LOG_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def database(tmp_path):
     """An empty, migrated SQLite file."""

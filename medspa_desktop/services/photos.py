@@ -117,11 +117,12 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
 
 
 def _store(sha: str, extension: str, data: bytes) -> None:
-    """Write the file once, atomically (a temporary file renamed into place)."""
+    """Write the file once, atomically (a temporary file renamed into place), owner-only
+    (``mkstemp`` makes it 0600, in folders made 0700)."""
     target = _path(sha, extension)
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha:
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
+    paths.private_dir(target.parent)  # photos/ and photos/ab/: 0700
     fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
