@@ -62,7 +62,7 @@ def open_clinic_database(target: str) -> str | None:
             if damage:
                 return _damaged(target, damage)
             note.unlink(missing_ok=True)  # the whole check found nothing (a backup restored)
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            paths.private_database(target)  # 0600 file (and WAL), 0700 folders: the account's
         open_database(target)
         result = migrate()
     except (NotAMedSpaDatabase, NewerDatabaseError) as exc:
@@ -180,4 +180,7 @@ def run_gui(target: str) -> int:
                 return 0
             suggested_username, user = user.username, None
     finally:
+        from .services import audit_anchor
+
+        audit_anchor.quietly(lambda: audit_anchor.anchor_now("quit"))
         close_database()

@@ -2,7 +2,7 @@
 
     medspa-desktop [--db PATH]                 open the window
     medspa-desktop demo --db PATH [--seed N]   write the demo clinic to a new file
-    medspa-desktop check --db PATH             integrity, schema version, audit chain
+    medspa-desktop check --db PATH [--anchor ID:HASH]   integrity, schema version, audit chain
     medspa-desktop screenshot --db PATH --user NAME --tab NAME --out FILE.png
     medspa-desktop day-sheet --db PATH --user NAME [--date D] [--provider NAME] --out F.pdf
     medspa-desktop backup --db PATH [--to DIR]   back up the database and photos, checked
@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check a database; exit 0 only when all is well")
     check.add_argument("--db", dest="sub_db", help="database to check")
+    check.add_argument("--anchor", action="append", default=[], metavar="ID:HASH",
+                       help="also compare the audit chain with a head printed on a daily close")
 
     shot = sub.add_parser("screenshot", help="render the main window to a PNG")
     shot.add_argument("--db", dest="sub_db", help="database to show")
@@ -88,6 +90,7 @@ def _date(text: str) -> dt.date:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    paths.owner_only_umask()  # what the program writes is its OS account's own
     if argv[:1] == ["bench"]:
         return cmd_bench(argv[1:])
     try:
@@ -151,6 +154,7 @@ def cmd_demo(args, target: str) -> int:
             raise CliError(f"{target} already exists; the demo is written to a new file")
         if not path.parent.is_dir():
             raise CliError(f"{path.parent}: no such folder")
+        paths.private_file(path, create=True)  # owner-only before SQLite writes a page
     open_database(target)
     try:
         migrate()
@@ -167,6 +171,7 @@ def cmd_demo(args, target: str) -> int:
 
 
 def cmd_check(args, target: str) -> int:
+    from .services import audit_anchor
     from .services.integrity import check_database
     from .store.database import (
         NotAMedSpaDatabase,
@@ -185,11 +190,19 @@ def cmd_check(args, target: str) -> int:
                 print(f"PROBLEM: integrity: {problem}")
             print(f"{target}: damaged; restore a backup (medspa-desktop restore)")
             return EXIT_PROBLEMS
+    try:
+        printed = [audit_anchor.parse_printed(text) for text in args.anchor]
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     _open_existing(target)
     try:
         problems = check_database()
+        anchors = audit_anchor.compare(extra=printed)  # the chain against its anchors
     finally:
         close_database()
+    for note in anchors.notes:
+        print(note)
+    problems += anchors.problems
     if problems:
         for problem in problems:
             print(f"PROBLEM: {problem}")

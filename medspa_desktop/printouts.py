@@ -17,6 +17,7 @@ from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
 from .services import (
     audit,
+    audit_anchor,
     billing,
     billing_reports,
     chart,
@@ -128,8 +129,14 @@ def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
 
 
 def daily_close_pdf(user: User, day: dt.date, cash_counted_cents: int | None = None) -> bytes:
+    """The day's close, with the audit chain's head as it stands once the close is recorded
+    (also written to the anchor file): an anchor on paper."""
     close = billing_reports.daily_close(user, day, cash_counted_cents)
-    return render_daily_close(close, _letterhead(), dt.datetime.now(), clinic.paper_size())
+    head = audit_anchor.head()
+    audit_anchor.quietly(lambda: audit_anchor.append(head, "daily close",
+                                                     audit_anchor.identity()))
+    return render_daily_close(close, _letterhead(), dt.datetime.now(), clinic.paper_size(),
+                              audit_head=head)
 
 
 def sales_report_pdf(user: User, date_from: dt.date, date_to: dt.date) -> bytes:

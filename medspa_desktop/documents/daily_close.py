@@ -1,5 +1,7 @@
 """The daily close on paper: sales by category, provider and payment method, tax, tips,
-refunds, voids, and the cash drawer (expected, counted, difference).
+refunds, voids, and the cash drawer (expected, counted, difference); and the head of the audit
+chain when it was printed — an anchor on paper, outside the database, that
+``medspa-desktop check --anchor ID:HASH`` compares the chain with (services/audit_anchor.py).
 
 ``takings_sections`` draws the sections the daily close shares with the sales report
 (documents/sales_report.py): each report adds what is its own (the drawer; a row per day)."""
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from ..services.money import show_cents
 from .styles import Letterhead, build_pdf, para, styles, usable_width
@@ -19,6 +21,7 @@ from .styles import Letterhead, build_pdf, para, styles, usable_width
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
 
+    from ..services.audit_anchor import Head
     from ..services.billing_reports import DailyClose, Takings
 
 GRID = colors.HexColor("#bbbbbb")
@@ -76,8 +79,22 @@ def takings_sections(report: Takings, st: dict[str, ParagraphStyle],
     ]
 
 
+def audit_head_block(head: Head, st: dict[str, ParagraphStyle], width: float) -> list:
+    """The chain's head, whole, with the command that compares a chain with it later."""
+    rows = [[para("Audit log when this close was printed", st["bold"])],
+            [para(f"Last event {head.last_id:,} ({head.count:,} events), SHA-256:",
+                  st["small"])],
+            [para(head.hash, st["small"])],
+            [para(f"To compare the log with it later: medspa-desktop check --anchor "
+                  f"{head.last_id}:<the SHA-256 above>", st["small"])]]
+    table = Table(rows, colWidths=[width])
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                               ("BOX", (0, 0), (-1, -1), 0.3, GRID)]))
+    return [KeepTogether([table])]
+
+
 def render_daily_close(close: DailyClose, letterhead: Letterhead, printed_at: dt.datetime,
-                       page_size: str = "letter") -> bytes:
+                       page_size: str = "letter", audit_head: Head | None = None) -> bytes:
     st = styles()
     money = show_cents
     drawer = [("Cash expected", money(close.cash_expected_cents))]
@@ -86,6 +103,8 @@ def render_daily_close(close: DailyClose, letterhead: Letterhead, printed_at: dt
                    ("Difference", money(close.cash_difference_cents))]
     story = [para(f"Daily close {close.day:%A %d %B %Y}", st["title"]), Spacer(1, 4 * mm),
              *takings_sections(close, st, page_size, [("Cash drawer", drawer)])]
+    if audit_head is not None and audit_head.last_id:
+        story += audit_head_block(audit_head, st, usable_width(page_size))
     return build_pdf(story, letterhead=letterhead, page_size=page_size,
                      title=f"Daily close {close.day:%Y-%m-%d}", heading="Daily close",
                      printed_at=printed_at, printed_by=close.printed_by)

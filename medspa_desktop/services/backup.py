@@ -9,7 +9,9 @@ drive, say) holding
 * ``photos/`` — every photo the copied database names, checked against its SHA-256 (a photo
   already in the previous backup is hard-linked from it where the drive allows, so ten years
   of photos are not copied every day);
-* ``manifest.json`` — when, which schema, the database file's SHA-256 and size, the photos.
+* ``manifest.json`` — when, which schema, the database file's SHA-256 and size, the photos,
+  and the head of the copy's audit chain (last event's id and hash, and the count), one of the
+  anchors ``check`` compares the chain with (``audit_anchor.py``).
 
 It is written under a ``.partial-`` name, checked (SQLite's integrity and foreign-key checks,
 the MedSpa stamp and schema version, every photo's hash) and only then renamed into place; a
@@ -18,6 +20,10 @@ the newest of each of the last 7 days, 4 weeks and 12 months are kept.
 
 Restoring checks the backup the same way first, keeps the database it replaces beside it
 (``clinic.db.replaced-YYYYMMDD-HHMMSS``), and copies back the photos that are missing.
+
+Every backup and every restore appends the chain's head to the audit anchor file. A backup's
+folders are its OS account's own (0700) and its files 0600 (on Linux and macOS), and so are
+the restored database and photos, whatever mode the files they were copied from had.
 
 Plain functions without Qt. On a PostgreSQL server the server's own tools back up.
 """
@@ -38,10 +44,11 @@ from pathlib import Path
 
 from peewee import fn
 
+from .. import paths
 from ..store.database import db, is_sqlite
 from ..store.migrations import APP_ID, SCHEMA_VERSION
 from ..store.models import AuditEvent, ClinicSetting, User
-from . import audit
+from . import audit, audit_anchor
 from .errors import DomainError, ValidationError
 from .permissions import require
 
@@ -186,7 +193,7 @@ def _copy_photos(names: list[str], source: Path, dest: Path, previous: Path | No
     missing, linked = [], 0
     for n, name in enumerate(names, 1):
         target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(target.parent)
         earlier = previous / "photos" / name if previous else None
         if earlier is not None and earlier.is_file():
             try:
@@ -195,9 +202,10 @@ def _copy_photos(names: list[str], source: Path, dest: Path, previous: Path | No
             except OSError:  # FAT or exFAT drives have no hard links
                 shutil.copy2(earlier, target)
         elif (source / name).is_file():
-            shutil.copy2(source / name, target)
+            shutil.copy2(source / name, target)  # copies the source's mode: made 0600 below
         else:
             missing.append(name)
+        paths.private_file(target)
         if progress:
             progress(n, len(names))
     return missing, linked
@@ -214,7 +222,9 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
     source = database_path()
     folder = Path(folder) if folder is not None else backup_folder()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        # made owner-only when made here (or the usual backups/ beside the database); a
+        # folder the clinic chose keeps its mode, and each backup in it is owner-only
+        paths.private_dir(folder, tighten=folder.resolve() == source.parent / "backups")
     except OSError as exc:
         raise BackupError(f"The backup folder {folder} cannot be used: {exc.strerror}. Is the "
                           "drive plugged in?") from None
@@ -227,8 +237,9 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
     partial = folder / f".partial-{name}"
     previous = _previous(folder)
     try:
-        partial.mkdir()
-        copy = partial / DB_NAME
+        partial.mkdir(mode=paths.PRIVATE_DIR_MODE)
+        paths.private_dir(partial)
+        copy = paths.private_file(partial / DB_NAME, create=True)  # SQLite keeps the mode
         target = sqlite3.connect(str(copy))
         try:
             db.connect(reuse_if_open=True)
@@ -245,8 +256,9 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
         manifest = {"app": APP_ID, "taken_at": now.isoformat(), "reason": reason,
                     "schema_version": _stamp_of(copy)[1], "database_sha256": _sha256(copy),
                     "database_size": copy.stat().st_size, "photos": len(names) - len(missing),
-                    "missing_photos": missing}
-        (partial / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+                    "missing_photos": missing, "database": audit_anchor.identity(source),
+                    audit_anchor.MANIFEST_KEY: audit_anchor.head_of_file(copy).as_dict()}
+        paths.write_private(partial / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
         problems = verify_backup(partial, just_written=True)
         if problems:
             raise BackupError("The backup did not pass its check: " + "; ".join(problems[:3]))
@@ -269,6 +281,7 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
         _set("backup.last_ok", now.isoformat())
         _set("backup.last_path", str(final))
         _set("backup.audit_id", str(event.id))
+    audit_anchor.quietly(lambda: audit_anchor.anchor_now("backup", now))
     return BackupResult(info, tuple(removed), time.monotonic() - started, linked)
 
 
@@ -429,23 +442,30 @@ def restore_backup(backup: Path, database: Path, now: dt.datetime | None = None)
     if problems:
         raise BackupError(f"{backup} cannot be restored: " + "; ".join(problems[:3]))
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    database.parent.mkdir(parents=True, exist_ok=True)
+    paths.private_dir(database.parent, tighten=False)
     aside = []
     for suffix in ("", "-wal", "-shm"):
         current = Path(f"{database}{suffix}")
         if current.exists():
             moved = Path(f"{database}.replaced-{now:{STAMP}}{suffix}")
             current.rename(moved)
+            paths.private_file(moved)
             aside.append(moved)
-    incoming = Path(f"{database}.restoring")
-    shutil.copy2(backup / DB_NAME, incoming)
+    incoming = paths.private_file(Path(f"{database}.restoring"), create=True)
+    shutil.copyfile(backup / DB_NAME, incoming)  # into the owner-only file, not its mode
     os.replace(incoming, database)
     restored = 0
     photos = database.parent / "photos"
+    if photos.is_dir():
+        paths.private_dir(photos)
     for name in _photo_names(database):
         source, target = backup / "photos" / name, photos / name
         if source.is_file() and not target.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(target.parent)
             shutil.copy2(source, target)
+            paths.private_file(target)
             restored += 1
+    audit_anchor.quietly(lambda: audit_anchor.append(
+        audit_anchor.head_of_file(database), audit_anchor.RESTORE,
+        audit_anchor.identity(database), now))
     return RestoreResult(database, tuple(aside), restored, read_backup(backup).schema_version)
