@@ -12,7 +12,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from .styles import Letterhead, build_pdf, para, safe, styles, usable_width
+from .styles import Letterhead, Ours, build_pdf, para, safe, styles, usable_width
 
 if TYPE_CHECKING:  # the sheet is plain data made by services/consents
     from ..services.consents import ConsentSheet
@@ -60,10 +60,11 @@ def render_consent(sheet: ConsentSheet, letterhead: Letterhead,
             block += [Spacer(1, 1 * mm), box]
         story.append(KeepTogether(block))
     paper = not sheet.signature_png
-    signer = sheet.signer + (f", {sheet.guardian_relation} of {sheet.patient}"
-                             if sheet.guardian_relation else "")
+    signer: tuple[str, ...] = (sheet.signer,) + (
+        (Ours(", "), sheet.guardian_relation, Ours(" of "), sheet.patient)
+        if sheet.guardian_relation else ())
     if paper:
-        signer = "Name: "
+        signer = (Ours("Name: "),)
         witness_name = "Name: "
     else:
         witness_name = sheet.witness
@@ -82,15 +83,16 @@ def render_consent(sheet: ConsentSheet, letterhead: Letterhead,
                                     ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]))
     if paper:
         closing = para("Date and time signed: ______________________", st["body"])
-        who = f"{sheet.patient}, chart {sheet.chart_number} · " if sheet.patient else ""
-        footer = (f"{who}{sheet.category} consent, version {sheet.version} · form "
-                  f"{sheet.template_id}")
+        who = (sheet.patient, Ours(f", chart {sheet.chart_number} · ")) if sheet.patient \
+            else ()
+        footer = (*who, Ours(f"{sheet.category} consent, version {sheet.version} · form "
+                             f"{sheet.template_id}"))
     else:
         closing = Paragraph(
             f"Signed {sheet.signed_at:%Y-%m-%d %H:%M:%S}. Content fingerprint (SHA-256): "
             f"<font face='Courier'>{safe(sheet.fingerprint)}</font>", st["small"])
-        footer = (f"{sheet.patient}, chart {sheet.chart_number} · version {sheet.version} · "
-                  f"signed {sheet.signed_at:%Y-%m-%d %H:%M}")
+        footer = (sheet.patient, Ours(f", chart {sheet.chart_number} · version {sheet.version} "
+                                      f"· signed {sheet.signed_at:%Y-%m-%d %H:%M}"))
     agreement = para(f"By signing, I confirm that I have read and understood this form "
                      f"({sheet.title}, version {sheet.version}) and give the consent it "
                      "describes.", st["body"])

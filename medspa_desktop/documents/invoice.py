@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..services.money import show_cents
-from .styles import FONT_BOLD, Letterhead, build_pdf, para, styles
+from .styles import FONT_BOLD, Letterhead, Ours, build_pdf, para, styles
 
 if TYPE_CHECKING:  # plain data made by services/billing
     from ..services.billing import InvoiceView
@@ -58,7 +58,7 @@ def render_invoice(view: InvoiceView, letterhead: Letterhead, printed_at: dt.dat
     story.append(para(f"{kind} {view.number}", st["title"]))
     head = [[para("Date", st["bold"]), para(f"{view.issued_at:%Y-%m-%d %H:%M}", st["body"]),
              para("Patient", st["bold"]),
-             para(f"{view.patient} (chart {view.chart_number})", st["body"])],
+             para((view.patient, Ours(f" (chart {view.chart_number})")), st["body"])],
             [para("Tax id", st["bold"]), para(letterhead.tax_id or "—", st["body"]),
              para("Provider", st["bold"]), para(view.provider or "—", st["body"])]]
     story += [Spacer(1, 2 * mm), Table(head, colWidths=[18 * mm, 45 * mm, 20 * mm, None],
@@ -82,10 +82,10 @@ def render_invoice(view: InvoiceView, letterhead: Letterhead, printed_at: dt.dat
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story.append(lines)
 
-    sums = [("Subtotal", money(view.subtotal_cents))]
+    sums: list[tuple[str | tuple[str, ...], str]] = [("Subtotal", money(view.subtotal_cents))]
     if view.discount_cents:
-        reason = f" ({view.discount_reason})" if view.discount_reason else ""
-        sums.append((f"Discounts{reason}", money(-view.discount_cents)))
+        reason = (Ours(" ("), view.discount_reason, Ours(")")) if view.discount_reason else ()
+        sums.append(((Ours("Discounts"), *reason), money(-view.discount_cents)))
     taxed: dict[tuple[str, int], int] = {}
     for line in view.lines:
         if line.tax_cents:
@@ -128,7 +128,7 @@ def render_invoice(view: InvoiceView, letterhead: Letterhead, printed_at: dt.dat
     balance.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
     story += [Spacer(1, 3 * mm), KeepTogether([balance])]
     if view.status == "void":
-        story += [Spacer(1, 4 * mm), para(f"This invoice is void: {view.void_reason}",
+        story += [Spacer(1, 4 * mm), para((Ours("This invoice is void: "), view.void_reason),
                                           st["alert"])]
     return build_pdf(story, letterhead=letterhead, page_size=page_size,
                      title=f"{kind} {view.number}", heading=kind, printed_at=printed_at,

@@ -7,6 +7,11 @@ an image or a link. ``safe()`` also picks a font per run of characters — DejaV
 Greek, Cyrillic, Hebrew, Arabic) or Droid Sans Fallback (Chinese, Japanese) — and puts
 right-to-left text (Hebrew, Arabic, shaped) in the order it is read. A right-to-left paragraph
 long enough to wrap is set line by line as typed; each line reads correctly.
+
+A line that mixes the user's text with ours ("ليلى حداد (chart 000002)") is given as parts,
+ours marked ``Ours``: the bidirectional algorithm orders each user run on its own, and our
+words, brackets and numbers stay where we put them (run over the whole line, an Arabic name
+would pull "(chart 000002)" to its left and turn its brackets round).
 """
 
 from __future__ import annotations
@@ -70,6 +75,27 @@ def reading_order(line: str) -> str:
     return get_display(arabic_reshaper.reshape(line))
 
 
+class Ours(str):
+    """Text the program writes beside the user's (a label, "(chart 000002)"): set left to right
+    as written, never reordered with the user's right-to-left text."""
+
+
+Parts = str | tuple[str, ...] | list[str]
+
+
+def _parts(text: Parts | None) -> list[str]:
+    if text is None:
+        return [""]
+    return [text] if isinstance(text, str) else list(text)
+
+
+def display_line(text: Parts) -> str:
+    """One line as it is drawn, from the user's text (a ``str``) or from parts: each user part
+    in reading order on its own (``reading_order``), each ``Ours`` part as it is."""
+    return "".join(part if isinstance(part, Ours) else reading_order(part)
+                   for part in _parts(text))
+
+
 def runs(line: str) -> list[tuple[str, bool]]:
     """(text, needs the fallback font) runs of a line already in reading order."""
     main, fallback = _covered()
@@ -83,19 +109,30 @@ def runs(line: str) -> list[tuple[str, bool]]:
     return out
 
 
-def safe(text: str) -> str:
-    """User text as Paragraph markup that shows exactly what was typed, in any script."""
-    lines = []
-    for line in (text or "").split("\n"):
-        lines.append("".join(f'<font face="{FALLBACK}">{escape(run)}</font>' if fallback
-                             else escape(run) for run, fallback in runs(reading_order(line))))
-    return "<br/>".join(lines)
+def _markup(drawn: str) -> str:
+    return "".join(f'<font face="{FALLBACK}">{escape(run)}</font>' if fallback
+                   else escape(run) for run, fallback in runs(drawn))
 
 
-def draw_text(canvas, x: float, y: float, text: str, font: str, size: float,
+def safe(text: Parts | None) -> str:
+    """User text as Paragraph markup that shows exactly what was typed, in any script; or
+    parts of a line that mixes the user's text with ours (``Ours``), each user part ordered
+    on its own. A line break in any part starts a new line."""
+    lines: list[list[str]] = [[]]
+    for part in _parts(text):
+        for i, piece in enumerate((part or "").split("\n")):
+            if i:
+                lines.append([])
+            lines[-1].append(Ours(piece) if isinstance(part, Ours) else piece)
+    return "<br/>".join(_markup(display_line(line)) for line in lines)
+
+
+def draw_text(canvas, x: float, y: float, text: Parts, font: str, size: float,
               align: str = "left") -> None:
-    """``canvas.drawString`` for user text: per-run fonts and right-to-left order."""
-    parts = runs(reading_order(text.replace("\n", " ")))
+    """``canvas.drawString`` for user text (or parts, as ``safe`` takes them): per-run fonts
+    and right-to-left order."""
+    parts = runs(display_line([Ours(p.replace("\n", " ")) if isinstance(p, Ours)
+                               else p.replace("\n", " ") for p in _parts(text)]))
     widths = [pdfmetrics.stringWidth(run, FALLBACK if fb else font, size) for run, fb in parts]
     if align == "right":
         x -= sum(widths)
@@ -124,7 +161,7 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def para(text: str, style: ParagraphStyle) -> Paragraph:
+def para(text: Parts, style: ParagraphStyle) -> Paragraph:
     return Paragraph(safe(text), style)
 
 
@@ -137,7 +174,7 @@ class Letterhead:
 
 
 def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, printed_by: str,
-                   footer: str | None = None):
+                   footer: Parts | None = None):
     """An ``onPage`` callback: clinic name and address on top, title on the right, page number
     and who printed it when (or ``footer``) at the bottom."""
 
@@ -155,8 +192,8 @@ def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, pri
         canvas.line(MARGIN, height - MARGIN - 14, width - MARGIN, height - MARGIN - 14)
         canvas.setFillColor("#555555")
         draw_text(canvas, MARGIN, MARGIN - 10, footer or (
-            f"Printed {printed:%Y-%m-%d %H:%M} by {printed_by}. Confidential patient "
-            "information."), FONT, 7)
+            Ours(f"Printed {printed:%Y-%m-%d %H:%M} by "), printed_by,
+            Ours(". Confidential patient information.")), FONT, 7)
         canvas.setFont(FONT, 7)
         canvas.drawRightString(width - MARGIN, MARGIN - 10, f"Page {doc.page}")
         canvas.restoreState()
@@ -175,7 +212,7 @@ def usable_width(page_size: str, landscape: bool = False) -> float:
 
 def build_pdf(story: list, *, letterhead: Letterhead, page_size: str, title: str,
               heading: str, printed_at: dt.datetime, printed_by: str,
-              landscape: bool = False, footer: str | None = None) -> bytes:
+              landscape: bool = False, footer: Parts | None = None) -> bytes:
     """Lay out ``story`` on the clinic's paper with the letterhead and footer on every page.
     ``title`` is the PDF's own title, ``heading`` the word at the top right of each page.
     ``invariant`` keeps the bytes the same for the same content."""

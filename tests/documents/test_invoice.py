@@ -65,3 +65,38 @@ def test_packages_and_gift_cards_print_with_their_codes_and_credits(shop):  # no
     for expected in (f"Botox Cosmetic — from package P{package.id} (30 units left) 20 $0.00",
                      "Gift card gift card ending 2030", "Balance due $0.00"):
         assert expected in text, expected
+
+
+def _lines_as_drawn(pdf: bytes) -> list[str]:
+    """Each printed line as the eye reads it, left to right, glyph by glyph (pypdf's plain
+    extraction reorders right-to-left runs by its own guess; layout mode does not)."""
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text(extraction_mode="layout")
+                     for page in PdfReader(io.BytesIO(pdf)).pages)
+    return [" ".join(unicodedata.normalize("NFKC", line).split()) for line in text.splitlines()]
+
+
+def test_an_arabic_name_keeps_the_chart_number_in_its_brackets(shop):  # noqa: F811
+    """The bidirectional algorithm orders the name alone: "(chart 000002)" keeps its place
+    after it and its brackets the right way round, and so does a reason typed in Arabic."""
+    import unicodedata
+
+    from medspa_desktop.documents.styles import reading_order
+    from medspa_desktop.store.models import Patient
+
+    Patient.update(first_name="ليلى", last_name="حداد", preferred_name="").where(
+        Patient.id == shop["zoe"].id).execute()
+    invoice = _checkout(shop, _charted_visit(shop, 20),
+                        discount=Discount(amount_cents=500, reason="عيد ميلاد"))
+    chart = shop["zoe"].chart_number
+    view = billing.invoice_view(shop["desk"], invoice.id)
+    drawn = _lines_as_drawn(invoice_pdf(shop["desk"], invoice.id))
+    name = unicodedata.normalize("NFKC", reading_order(view.patient))  # as it is drawn
+    assert any(line.endswith(f"Patient {name} (chart {chart})") for line in drawn), drawn
+    assert not any(f"){'chart'} {chart}(" in line for line in drawn)
+    reason = unicodedata.normalize("NFKC", reading_order("عيد ميلاد"))
+    assert any(f"Discounts ({reason}) −$5.00" in line for line in drawn), drawn

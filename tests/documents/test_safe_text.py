@@ -13,7 +13,9 @@ from medspa_desktop.documents.consent import render_consent
 from medspa_desktop.documents.styles import (
     FALLBACK,
     Letterhead,
+    Ours,
     _covered,
+    display_line,
     reading_order,
     runs,
     safe,
@@ -106,3 +108,25 @@ def test_a_5000_character_note_prints_whole_across_pages():
     text = pdf_text(pdf)
     assert all(text.count(w) == 2 for w in words)
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
+
+
+def test_only_the_users_run_is_reordered_in_a_line_that_mixes_it_with_ours():
+    name = "ليلى حداد"
+    mixed = (name, Ours(" (chart 000002)"))
+    # the name alone is shaped and reversed; our words and brackets stay as written
+    assert display_line(mixed) == reading_order(name) + " (chart 000002)"
+    assert safe(mixed) == safe(name) + " (chart 000002)"
+    # as one line the algorithm carried our bracketed number to the name's left, reversed
+    assert reading_order(f"{name} (chart 000002)").startswith(")chart 000002(")
+    assert display_line(("שלום", Ours(" <1> & "), "Cohen")) == "םולש <1> & Cohen"
+    assert safe(("a <b>", Ours("\n& "), "שלום")) == "a &lt;b&gt;<br/>&amp; םולש"
+
+
+def test_a_consent_footer_and_signer_keep_the_chart_after_a_hebrew_name():
+    name = NAMES["hebrew"]
+    pdf = _consent_pdf(name)
+    text = "\n".join(page.extract_text(extraction_mode="layout")
+                     for page in PdfReader(io.BytesIO(pdf)).pages)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert any(line.startswith(f"{reading_order(name)}, chart 000042 · version 1")
+               for line in lines), lines
