@@ -1,5 +1,6 @@
 """The treatment record: what was done at a visit — parameters, the face chart with its
-numbered points, the lot used, the provider and the aftercare given."""
+numbered points, the lot used, the provider and the aftercare given — and under it, as
+charted, every amendment made since (who, when, why, what)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,24 @@ def _face_chart(r: RecordView, usable: float, st) -> Table:
                                                            4 * mm)])
 
 
+def _amendments(r: RecordView, usable: float, st) -> list:
+    """The amendments under the original, oldest first: the record above stays as charted.
+    The heading stays with the first amendment, and each amendment on one page."""
+    heading = [para("Amendments", st["heading"]),
+               para("The record above is as it was charted; these amendments were made "
+                    "since.", st["small"]), Spacer(1, 2 * mm)]
+    out: list = []
+    for n, a in enumerate(r.amendments, 1):
+        rows = [[para(f"Amendment {n}", st["bold"]),
+                 para(f"{a.author}, {a.at:%Y-%m-%d %H:%M}", st["body"])],
+                [para("Reason", st["bold"]), para(a.reason, st["body"])],
+                [para("Amendment", st["bold"]), para(a.text, st["body"])]]
+        table = _table(rows, [34 * mm, usable - 34 * mm], header=False)
+        table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), SHADE)]))
+        out.append(KeepTogether([*(heading if n == 1 else []), table, Spacer(1, 3 * mm)]))
+    return out
+
+
 def render_treatment_record(doc: TreatmentRecordDoc) -> bytes:
     st, r = styles(), doc.record
     usable = usable_width(doc.page_size)
@@ -105,6 +124,8 @@ def render_treatment_record(doc: TreatmentRecordDoc) -> bytes:
         Spacer(1, 5 * mm),
         para(f"Charted by {r.charted_by} on {r.charted_at:%Y-%m-%d %H:%M}.", st["small"]),
     ]))
+    if r.amendments:
+        story += _amendments(r, usable, st)
     return build_pdf(story, letterhead=doc.letterhead, page_size=doc.page_size,
                      title=f"Treatment record {r.start:%Y-%m-%d}",
                      heading="Treatment record", printed_at=doc.printed_at,

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ..store.database import db
 from ..store.models import CATEGORIES, Appointment, Product, Service, TreatmentRecord, User
-from . import audit, face_chart, inventory
+from . import audit, face_chart, inventory, treatment_amendments
 from .errors import ConflictError, NotFound, ValidationError
 from .permissions import require
 from .text import clean_block
@@ -269,6 +269,7 @@ class RecordView:
     aftercare: str
     charted_by: str
     charted_at: dt.datetime
+    amendments: tuple[treatment_amendments.AmendmentView, ...] = ()  # oldest first
 
 
 def _value_text(field: Field, value) -> str:
@@ -306,7 +307,8 @@ def record_view(actor: User, appointment_id: int) -> RecordView:
         CATEGORIES.get(record.modality, record.modality), record.provider.display_name,
         tuple(shown), points, points_field.unit if points_field else "",
         values.get("product", ""), values.get("lot", ""), values.get("expiry", ""),
-        record.aftercare, record.charted_by.display_name, record.charted_at)
+        record.aftercare, record.charted_by.display_name, record.charted_at,
+        amendments=treatment_amendments.amendments_of(record.id))
 
 
 @dataclass(frozen=True)

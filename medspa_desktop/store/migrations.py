@@ -43,14 +43,14 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "contraindication_ack", "note_addendum", "note_cosign", "stock_movement",
                       "consent_template", "stored_file", "consent", "consent_override",
                       "invoice_line", "payment", "package", "gift_card", "package_use",
-                      "gift_card_close")
+                      "gift_card_close", "treatment_record", "treatment_amendment")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -59,6 +59,11 @@ ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provide
                               "issued_at"), "void")}
 # Notes may change while they are drafts; once signed, never; never deleted.
 SIGNED_TABLES = ("note",)
+# Rows never deleted whose every column but one flag is fixed from the start: a photo may be
+# archived (and brought back), nothing else about it ever changes.
+ARCHIVABLE_TABLES = {"photo": ("id", "patient_id", "appointment_id", "tag", "area", "taken_on",
+                               "sha256", "extension", "consent_note", "imported_by_id",
+                               "imported_at")}
 
 
 class NewerDatabaseError(Exception):
@@ -672,12 +677,41 @@ def _upgrade_to_11(database: Database) -> None:
                              f'("{column}")')
 
 
+def _upgrade_to_12(database: Database) -> None:
+    """Schema 12: charted records are final. Amendments to a treatment record (frozen copy);
+    the triggers that make treatment records and amendments append-only and photos fixed
+    but for ``archived``.
+
+    A file that reached schema 8 kept that version's invoice guard, which let a voided
+    invoice change and left its provider, appointment, creator and discount reason open;
+    on SQLite it is replaced by the whole guard (PostgreSQL's function is always replaced).
+    """
+    if isinstance(database, SqliteDatabase):
+        database.execute_sql("DROP TRIGGER IF EXISTS invoice_issued_no_update")
+    user_t, record_t = _stub("user"), _stub("treatment_record")
+
+    class TreatmentAmendment(_Frozen):
+        record = ForeignKeyField(record_t, on_delete="RESTRICT")
+        author = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        at = DateTimeField()
+        reason = TextField()
+        text = TextField()
+
+        class Meta:
+            table_name = "treatment_amendment"
+
+    with database.bind_ctx([TreatmentAmendment, user_t, record_t]):
+        database.create_tables([TreatmentAmendment])
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
                                                    6: _upgrade_to_6, 7: _upgrade_to_7,
                                                    8: _upgrade_to_8, 9: _upgrade_to_9,
-                                                   10: _upgrade_to_10, 11: _upgrade_to_11}
+                                                   10: _upgrade_to_10, 11: _upgrade_to_11,
+                                                   12: _upgrade_to_12}
 
 
 def install_engine_indexes() -> None:
@@ -692,7 +726,8 @@ def install_engine_indexes() -> None:
 
 
 def install_guards() -> None:
-    """The triggers that keep history honest: append-only tables, and signed notes."""
+    """The triggers that keep history honest: append-only tables, signed notes, issued
+    invoices and archivable photos."""
     existing = set(db.get_tables())
     for table in APPEND_ONLY_TABLES:
         if table in existing:
@@ -705,6 +740,10 @@ def install_guards() -> None:
     for table, (columns, final) in ISSUED_TABLES.items():
         if table in existing:
             for sql in issued_trigger_sql(table, columns, final):
+                db.execute_sql(sql)
+    for table, columns in ARCHIVABLE_TABLES.items():
+        if table in existing:
+            for sql in archivable_trigger_sql(table, columns):
                 db.execute_sql(sql)
 
 
@@ -731,6 +770,31 @@ def issued_trigger_sql(table: str, columns: tuple[str, ...], final: str) -> list
         "RETURN NEW; END; $$ LANGUAGE plpgsql",
         f"DROP TRIGGER IF EXISTS {table}_issued_guard ON {table}",
         f"CREATE TRIGGER {table}_issued_guard BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION medspa_guard_{table}()",
+    ]
+
+
+def archivable_trigger_sql(table: str, columns: tuple[str, ...]) -> list[str]:
+    """DDL that refuses deleting a row of ``table`` or changing any of its ``columns`` (the
+    table's others, such as ``archived``, may change)."""
+    message = f"a {table} cannot be changed, only archived"
+    if isinstance(db.obj, SqliteDatabase):
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_fixed_no_update BEFORE UPDATE ON {table} "
+            f"WHEN {changed} BEGIN SELECT RAISE(ABORT, '{message}'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END",
+        ]
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
+    return [
+        f"CREATE OR REPLACE FUNCTION medspa_guard_{table}() RETURNS trigger AS $$ BEGIN "
+        "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION '%% rows are never deleted', TG_TABLE_NAME; "
+        f"END IF; IF {changed} THEN "
+        "RAISE EXCEPTION 'a %% cannot be changed, only archived', TG_TABLE_NAME; END IF; "
+        "RETURN NEW; END; $$ LANGUAGE plpgsql",
+        f"DROP TRIGGER IF EXISTS {table}_fixed_guard ON {table}",
+        f"CREATE TRIGGER {table}_fixed_guard BEFORE UPDATE OR DELETE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION medspa_guard_{table}()",
     ]
 
@@ -767,6 +831,9 @@ def missing_guards() -> list[str]:
     missing += [f"{t} has lost its issued-row trigger" for t in ISSUED_TABLES
                 if not _has_triggers(t, {f"{t}_issued_no_update", f"{t}_no_delete"},
                                      f"{t}_issued_guard")]
+    missing += [f"{t} has lost its fixed-row trigger" for t in ARCHIVABLE_TABLES
+                if not _has_triggers(t, {f"{t}_fixed_no_update", f"{t}_no_delete"},
+                                     f"{t}_fixed_guard")]
     return missing
 
 

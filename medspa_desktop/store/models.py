@@ -8,7 +8,9 @@ Conventions (see ARCHITECTURE.md):
 * nothing clinical or financial is hard-deleted: patients carry ``archived``, and foreign keys
   ``RESTRICT`` instead of cascading;
 * rows two PCs may edit at once carry ``version`` for optimistic concurrency;
-* the audit log is append-only, enforced by triggers created in ``store/migrations.py``.
+* history is guarded by triggers created in ``store/migrations.py``: the audit log, charted
+  treatment records and their amendments are append-only; signed notes, issued invoices
+  and photos are fixed (a photo may only be archived).
 
 A change to these models is a schema change: bump ``SCHEMA_VERSION`` in migrations.py, add the
 step that brings an older database to it, and freeze a fixture of the old version.
@@ -328,7 +330,8 @@ class NoteCosign(BaseModel):
 
 class Photo(BaseModel):
     """A clinical photo. The image is a file named by its SHA-256 under the photo folder;
-    the row says whose it is, what it shows and who imported it."""
+    the row says whose it is, what it shows and who imported it. Never deleted, and the
+    database refuses changing anything but ``archived``."""
 
     patient = ForeignKeyField(Patient, backref="photos", on_delete="RESTRICT")
     appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT")
@@ -389,7 +392,8 @@ class StockMovement(BaseModel):
 
 class TreatmentRecord(BaseModel):
     """What was done at a visit, for its modality: structured, validated parameters (JSON),
-    the aftercare given, and who charted it. One per appointment."""
+    the aftercare given, and who charted it. One per appointment. Once saved the database
+    refuses any change (corrections are amendments) and any delete."""
 
     appointment = ForeignKeyField(Appointment, unique=True, on_delete="RESTRICT")
     patient = ForeignKeyField(Patient, backref="treatments", on_delete="RESTRICT")
@@ -399,6 +403,17 @@ class TreatmentRecord(BaseModel):
     aftercare = TextField(default="")
     charted_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
     charted_at = DateTimeField()
+
+
+class TreatmentAmendment(BaseModel):
+    """A correction or addition to a charted treatment record, which itself never changes:
+    who, when, why and what. Shown under the original and printed with it. Append-only."""
+
+    record = ForeignKeyField(TreatmentRecord, backref="amendments", on_delete="RESTRICT")
+    author = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    at = DateTimeField()
+    reason = TextField()
+    text = TextField()
 
 
 class ConsentTemplate(BaseModel):
@@ -602,7 +617,7 @@ ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, PatientNamePart,
     ProviderSkill, WorkingHours, TimeBlock, Series, Appointment, AppointmentChange,
     WaitlistEntry, MedicalAnswer, ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo,
-    Product, Lot, StockMovement, TreatmentRecord, ConsentTemplate, StoredFile, Consent,
-    ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine, Payment, PackageUse,
-    GiftCardClose, AuditEvent,
+    Product, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ConsentTemplate,
+    StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
+    Payment, PackageUse, GiftCardClose, AuditEvent,
 ]

@@ -7,16 +7,23 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from peewee import TextField
+from peewee import IntegrityError, TextField
 from playhouse.migrate import SqliteMigrator
 from playhouse.migrate import migrate as run_migrations
 
-from medspa_desktop.services import patients
+from medspa_desktop.services import patients, treatment_amendments, treatment_records
 from medspa_desktop.services.integrity import check_database
 from medspa_desktop.store import migrations
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
-from medspa_desktop.store.models import ALL_MODELS, Patient, PatientNamePart, User
+from medspa_desktop.store.models import (
+    ALL_MODELS,
+    Patient,
+    PatientNamePart,
+    Photo,
+    TreatmentRecord,
+    User,
+)
 
 FIXTURE_DIR = Path(__file__).parent.parent / "fixtures"
 FIXTURES = sorted(FIXTURE_DIR.glob("schema_v*.db"),
@@ -33,14 +40,18 @@ def _row_counts(path: Path) -> dict[str, int]:
         con.close()
 
 
-def _columns() -> dict[str, tuple[list, list]]:
-    """Per table: its columns (name, type, nullable) and its indexes (columns, unique)."""
+def _columns() -> dict[str, tuple[list, list, list]]:
+    """Per table: its columns (name, type, nullable), its indexes (columns, unique) and its
+    guard triggers (name and SQL)."""
     shape = {}
     for model in ALL_MODELS:
         table = model._meta.table_name
         columns = sorted((c.name, c.data_type.upper(), c.null) for c in db.get_columns(table))
         indexes = sorted((tuple(i.columns), i.unique) for i in db.get_indexes(table))
-        shape[table] = (columns, indexes)
+        triggers = sorted(db.execute_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+            (table,)).fetchall())
+        shape[table] = (columns, indexes, triggers)
     return shape
 
 
@@ -104,6 +115,72 @@ def test_the_name_index_step_fills_the_index_from_every_patient(tmp_path):
         assert patients.search_patients(admin, "qqzzqq") == []
         indexes = {tuple(i.columns) for i in db.get_indexes("audit_event")}
         assert {("record_type", "record_id"), ("at",)} <= indexes
+    finally:
+        close_database()
+
+
+def test_schema_12_makes_charted_records_final_and_keeps_them(tmp_path):
+    """On the v11 fixture (with a photo added): every treatment record is kept as it was,
+    the guards are installed, and a record can then only be amended."""
+    copy = tmp_path / "schema_v11.db"
+    shutil.copy(FIXTURE_DIR / "schema_v11.db", copy)
+    con = sqlite3.connect(copy)
+    records = con.execute("SELECT * FROM treatment_record ORDER BY id").fetchall()
+    con.execute("INSERT INTO photo (patient_id, appointment_id, tag, area, taken_on, sha256, "
+                "extension, consent_note, imported_by_id, imported_at, archived) "
+                "SELECT patient_id, appointment_id, 'before', 'Glabella', '2026-11-20', ?, "
+                "'png', '', charted_by_id, '2026-11-20 10:00:00', 0 FROM treatment_record "
+                "LIMIT 1", ("a" * 64,))
+    con.commit()
+    con.close()
+    assert len(records) > 5
+    open_database(copy)
+    try:
+        assert migrations.missing_guards() != []  # a v11 file lacks the new guards
+        result = migrate(backup_dir=tmp_path / "backups")
+        assert (result.from_version, result.to_version) == (11, SCHEMA_VERSION)
+        assert db.execute_sql("SELECT * FROM treatment_record ORDER BY id").fetchall() == records
+        assert migrations.missing_guards() == []
+        first = records[0][0]
+        with pytest.raises(IntegrityError, match="treatment_record is append-only"):
+            db.execute_sql("UPDATE treatment_record SET aftercare = 'x' WHERE id = ?", (first,))
+        with pytest.raises(IntegrityError, match="treatment_record is append-only"):
+            db.execute_sql("DELETE FROM treatment_record WHERE id = ?", (first,))
+        photo = Photo.get()
+        with pytest.raises(IntegrityError, match="a photo cannot be changed, only archived"):
+            db.execute_sql("UPDATE photo SET area = 'Forehead' WHERE id = ?", (photo.id,))
+        with pytest.raises(IntegrityError, match="photo rows are never deleted"):
+            db.execute_sql("DELETE FROM photo WHERE id = ?", (photo.id,))
+        Photo.update(archived=True).where(Photo.id == photo.id).execute()
+
+        injector = User.get(User.username == "injector")
+        record = TreatmentRecord.get_by_id(first)
+        treatment_amendments.amend(injector, record.appointment_id, "Wrong area",
+                                   "Treated the forehead too.")
+        view = treatment_records.record_view(injector, record.appointment_id)
+        assert [(a.author, a.reason) for a in view.amendments] == [
+            (injector.display_name, "Wrong area")]
+    finally:
+        close_database()
+
+
+def test_a_file_from_schema_8_gets_the_whole_invoice_guard(tmp_path):
+    """Schema 8's invoice guard let a voided invoice change; schema 12 replaces it."""
+    copy = tmp_path / "schema_v8.db"
+    shutil.copy(FIXTURE_DIR / "schema_v8.db", copy)
+    con = sqlite3.connect(copy)
+    con.execute("INSERT INTO invoice (number, patient_id, issued_at, subtotal_cents, "
+                "discount_cents, discount_reason, tax_cents, tip_cents, total_cents, status, "
+                "void_reason, created_by_id) SELECT 1, id, '2026-11-20 10:00:00', 100, 0, '', "
+                "0, 0, 100, 'void', 'entered twice', 1 FROM patient LIMIT 1")
+    con.execute("UPDATE invoice SET void_reason = 'changed under v8' WHERE number = 1")
+    con.commit()  # the old guard let that through
+    con.close()
+    open_database(copy)
+    try:
+        migrate(backup_dir=tmp_path / "backups")
+        with pytest.raises(IntegrityError, match="an issued invoice cannot be changed"):
+            db.execute_sql("UPDATE invoice SET void_reason = 'forged' WHERE number = 1")
     finally:
         close_database()
 

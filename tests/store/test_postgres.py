@@ -275,3 +275,81 @@ def test_the_name_index_step_upgrades_a_postgresql_database(pg_admin, tmp_path):
         plan = " ".join(r[0] for r in db.execute_sql("EXPLAIN " + sql, params))
     assert "patient_name_part_pattern" in plan, plan
     test_postgresql_gets_the_same_schema_as_sqlite(pg_admin, tmp_path)
+
+
+def _charted_peel(pg_admin):
+    from medspa_desktop.services import treatment_records
+    from tests.conftest import give_consent
+
+    rn = auth.create_user(pg_admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
+    zoe = patients.create_patient(pg_admin, patients.PatientInput("Zoë", "Ng",
+                                                                  dt.date(1990, 4, 17)))
+    peel = Service.get(Service.name == "Chemical peel, medium")
+    start = dt.datetime(2030, 1, 8, 10, 0)
+    appt = scheduling.book_appointment(pg_admin, scheduling.AppointmentInput(
+        zoe.id, peel.id, rn.id, start, start + dt.timedelta(minutes=45),
+        Room.get(Room.name == "Room 1").id))
+    appt = scheduling.change_status(pg_admin, appt.id, "arrived", appt.version)
+    give_consent(pg_admin, zoe.id, peel.category)
+    appt = scheduling.change_status(rn, appt.id, "in_treatment", appt.version)
+    record = treatment_records.record_treatment(rn, appt.id, {"agent": "TCA 20%",
+                                                             "passes": 2})
+    return rn, zoe, appt, record
+
+
+def test_charted_records_amendments_and_photos_are_final_on_postgresql(pg_admin):
+    from medspa_desktop.services import treatment_amendments, treatment_records
+    from medspa_desktop.store.migrations import missing_guards
+    from medspa_desktop.store.models import Photo
+
+    rn, zoe, appt, record = _charted_peel(pg_admin)
+    with pytest.raises(DatabaseError, match="treatment_record is append-only"):
+        db.execute_sql("UPDATE treatment_record SET aftercare = 'x' WHERE id = %s",
+                       (record.id,))
+    with pytest.raises(DatabaseError, match="treatment_record is append-only"):
+        db.execute_sql("DELETE FROM treatment_record WHERE id = %s", (record.id,))
+    amendment = treatment_amendments.amend(rn, appt.id, "Wrong passes", "Three passes.")
+    with pytest.raises(DatabaseError, match="treatment_amendment is append-only"):
+        db.execute_sql("UPDATE treatment_amendment SET text = 'x' WHERE id = %s",
+                       (amendment.id,))
+    view = treatment_records.record_view(rn, appt.id)
+    assert [(a.author, a.text) for a in view.amendments] == [("Jo Kim", "Three passes.")]
+
+    photo = Photo.create(patient=zoe.id, tag="before", area="Glabella",
+                         taken_on=dt.date(2030, 1, 8), sha256="a" * 64, extension="png",
+                         imported_by=rn.id, imported_at=dt.datetime(2030, 1, 8, 10, 5))
+    with pytest.raises(DatabaseError, match="a photo cannot be changed, only archived"):
+        db.execute_sql("UPDATE photo SET area = 'Forehead' WHERE id = %s", (photo.id,))
+    with pytest.raises(DatabaseError, match="photo rows are never deleted"):
+        db.execute_sql("DELETE FROM photo WHERE id = %s", (photo.id,))
+    Photo.update(archived=True).where(Photo.id == photo.id).execute()
+    assert Photo.get_by_id(photo.id).archived and Photo.get_by_id(photo.id).area == "Glabella"
+
+    assert missing_guards() == []
+    db.execute_sql("DROP TRIGGER treatment_record_append_only ON treatment_record")
+    db.execute_sql("DROP TRIGGER photo_fixed_guard ON photo")
+    assert missing_guards() == ["treatment_record has lost its append-only trigger",
+                                "photo has lost its fixed-row trigger"]
+
+
+def test_the_final_records_step_upgrades_a_postgresql_database(pg_admin, tmp_path):
+    """A multi-PC clinic at schema 11 climbs to 12 on its server: its records are kept and
+    guarded, and the amendments table comes out as a new database's."""
+    from medspa_desktop.store.migrations import _stamp, missing_guards
+    from medspa_desktop.store.models import TreatmentRecord
+
+    _rn, _zoe, _appt, record = _charted_peel(pg_admin)
+    db.execute_sql('DROP TABLE "treatment_amendment"')
+    db.execute_sql("DROP TRIGGER treatment_record_append_only ON treatment_record")
+    db.execute_sql("DROP TRIGGER photo_fixed_guard ON photo")
+    db.execute_sql("UPDATE treatment_record SET aftercare = 'as at schema 11' WHERE id = %s",
+                   (record.id,))
+    with db.atomic():
+        _stamp(11)
+    assert migrate().from_version == 11 and read_schema_version() == SCHEMA_VERSION
+    assert TreatmentRecord.get_by_id(record.id).aftercare == "as at schema 11"
+    assert missing_guards() == []
+    with pytest.raises(DatabaseError, match="treatment_record is append-only"):
+        db.execute_sql("UPDATE treatment_record SET aftercare = 'x' WHERE id = %s",
+                       (record.id,))
+    test_postgresql_gets_the_same_schema_as_sqlite(pg_admin, tmp_path)
