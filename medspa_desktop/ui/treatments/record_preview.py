@@ -1,14 +1,109 @@
-"""Open a visit's treatment record in the print preview (print or save it from there)."""
+"""Open a visit's treatment record in the print preview (print or save it from there), and
+amend it: a charted record never changes, a correction is an amendment printed under it."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...printouts import treatment_record_pdf
+from ...services import treatment_amendments
+from ...services.errors import DomainError
+from ...services.permissions import allowed
 from ...store.models import User
-from ..widgets.pdf_preview import preview_document
+from ..errors import show_refusal
+from ..widgets.messages import ErrorLabel
+from ..widgets.modal import run_modal
+from ..widgets.pdf_preview import PdfPreviewDialog
+
+
+class AmendDialog(QDialog):
+    """Why and what: the amendment is saved beside the record, which stays as charted."""
+
+    def __init__(self, user: User, appointment_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.user, self.appointment_id = user, appointment_id
+        self.setWindowTitle("Amend treatment record")
+        self.setMinimumWidth(520)
+        intro = QLabel("The record stays as it was charted. The amendment is printed under "
+                       "it, with your name, the time and the reason.")
+        intro.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setMaxLength(treatment_amendments.MAX_REASON)
+        self.reason.setPlaceholderText("e.g. wrong lot number entered")
+        self.reason.setAccessibleName("Reason")
+        self.text = QPlainTextEdit()
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(110)
+        self.text.setPlaceholderText("What is corrected or added")
+        self.text.setAccessibleName("Amendment")
+        self.message = ErrorLabel()
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason)
+        form.addRow("&Amendment", self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            treatment_amendments.amend(self.user, self.appointment_id, self.reason.text(),
+                                       self.text.toPlainText())
+        except DomainError as exc:
+            self.message.say(str(exc))
+            return
+        self.accept()
+
+
+class RecordPreviewDialog(PdfPreviewDialog):
+    """The record's print preview with "Amend…" for those who chart treatments; after an
+    amendment the pages are made again, so the amendment shows under the record."""
+
+    def __init__(self, user: User, appointment_id: int, pdf: bytes,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(pdf, "Treatment record", f"treatment-record-{appointment_id}.pdf",
+                         parent)
+        self.user, self.appointment_id = user, appointment_id
+        self.amend_button = QPushButton("&Amend…")
+        self.amend_button.setToolTip("Correct or add to the record, saying why")
+        self.amend_button.clicked.connect(lambda: self.amend())
+        self.amend_button.setVisible(allowed(user, "treatment.write"))
+        bar = self.layout().itemAt(0).layout()  # the preview's button bar, above the pages
+        bar.insertWidget(bar.indexOf(self.print_button), self.amend_button)
+
+    def amend(self) -> None:
+        if run_modal(AmendDialog(self.user, self.appointment_id, self)):
+            self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self.pdf = treatment_record_pdf(self.user, self.appointment_id)
+        except DomainError as exc:
+            show_refusal(self, exc, "No record")
+            return
+        self.show_pages()
 
 
 def preview_record(user: User, appointment_id: int, parent: QWidget | None = None) -> None:
-    preview_document(lambda: treatment_record_pdf(user, appointment_id), "Treatment record",
-                     f"treatment-record-{appointment_id}.pdf", parent, "No record")
+    try:
+        pdf = treatment_record_pdf(user, appointment_id)
+    except DomainError as exc:
+        show_refusal(parent, exc, "No record")
+        return
+    run_modal(RecordPreviewDialog(user, appointment_id, pdf, parent))
