@@ -13,9 +13,9 @@ from pathlib import Path
 
 from medspa_desktop import app
 from medspa_desktop.printouts import daily_close_pdf
-from medspa_desktop.services import audit, audit_anchor, backup, patients
+from medspa_desktop.services import audit, audit_anchor, auth, backup, clinic, patients
 from medspa_desktop.services.integrity import check_database
-from medspa_desktop.store.database import close_database, db, open_database
+from medspa_desktop.store.database import close_database, db, is_sqlite, open_database
 from medspa_desktop.store.migrations import migrate
 from tests.documents.pdftext import pdf_text
 
@@ -30,24 +30,29 @@ def _people(admin, *names: str) -> None:
 
 def _rewrite(from_id: int, summary: str) -> None:
     """What an attacker with the file does: drop the guard, change a row, re-chain every row
-    after it so the chain follows again, and put the guard back."""
-    guard = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = "
-                           "'audit_event_no_update'").fetchone()[0]
-    db.execute_sql("DROP TRIGGER audit_event_no_update")
-    db.execute_sql("UPDATE audit_event SET summary = ? WHERE id = ?", (summary, from_id))
+    after it so the chain follows again, and put the guard back (SQLite)."""
+    if is_sqlite():
+        guard = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = "
+                               "'audit_event_no_update'").fetchone()[0]
+        db.execute_sql("DROP TRIGGER audit_event_no_update")
+    else:
+        guard = None
+        db.execute_sql("DROP TRIGGER audit_event_append_only ON audit_event")
+    db.execute_sql(f"UPDATE audit_event SET summary = {db.param} WHERE id = {db.param}", (summary, from_id))
     _rechain(from_id)
-    db.execute_sql(guard)
+    if guard:
+        db.execute_sql(guard)
 
 
 def _rechain(from_id: int) -> None:
-    prev = db.execute_sql("SELECT hash FROM audit_event WHERE id < ? ORDER BY id DESC LIMIT 1",
-                          (from_id,)).fetchone()
+    prev = db.execute_sql(f"SELECT hash FROM audit_event WHERE id < {db.param} ORDER BY id DESC "
+                          "LIMIT 1", (from_id,)).fetchone()
     prev = prev[0] if prev else audit.GENESIS_HASH
     rows = db.execute_sql("SELECT id, at, username, action, record_type, record_id, summary "
-                          "FROM audit_event WHERE id >= ? ORDER BY id", (from_id,)).fetchall()
+                          f"FROM audit_event WHERE id >= {db.param} ORDER BY id", (from_id,)).fetchall()
     for row_id, at, *fields in rows:
         digest = audit._chain_hash(prev, audit._stored_timestamp(at), *fields)
-        db.execute_sql("UPDATE audit_event SET prev_hash = ?, hash = ? WHERE id = ?",
+        db.execute_sql(f"UPDATE audit_event SET prev_hash = {db.param}, hash = {db.param} WHERE id = {db.param}",
                        (prev, digest, row_id))
         prev = digest
 
@@ -244,3 +249,20 @@ def test_an_anchor_for_another_database_is_not_compared(admin, tmp_path):
                         str(tmp_path / "elsewhere.db"))
     report = audit_anchor.compare([])
     assert report.problems == [] and report.matched == 0
+
+
+def test_on_postgresql_the_anchor_file_holds_the_servers_head(pg_database):
+    admin = clinic.create_clinic(
+        clinic.ClinicInfo("Test Clinic", "1 Main St", "555 010 0100", "12-3456789"),
+        auth.UserInput("admin", "Ada Admin", "admin", "correct-horse"))
+    _people(admin, "Ann", "Bo")
+    audit_anchor.anchor_now("quit")
+    [line] = audit_anchor.anchor_file().read_text().splitlines()
+    assert json.loads(line)["database"].startswith("PostgreSQL ")
+    assert audit_anchor.compare().problems == []
+    anchored = _last_id()
+    _rewrite(anchored - 1, "nothing happened")
+    assert audit.verify_chain() == []
+    [problem] = audit_anchor.compare().problems
+    assert problem.startswith(f"audit event {anchored}: its hash no longer matches the anchor "
+                              "written at quit on ")
