@@ -3,7 +3,9 @@
 ``hash = SHA-256(prev_hash + canonical JSON of the row)``. Changing, removing or inserting a row
 anywhere in the chain breaks every hash after it, which ``verify_chain`` reports. The database
 refuses UPDATE and DELETE on the table with triggers (``store/migrations.py``), so tampering
-takes dropping a trigger first — and still shows.
+takes dropping a trigger first — and still shows, unless every later hash is recomputed too:
+on its own the chain proves order, not content. ``audit_anchor.py`` anchors it outside the
+database (backup manifests, the anchor file, the printed daily close), and ``check`` compares.
 
 ``record`` must run inside the caller's transaction so the event commits with the change it
 describes, or not at all.
