@@ -203,6 +203,30 @@ def in_use_elsewhere(path: str | os.PathLike) -> bool:
         os.close(fd)
 
 
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def is_open_database_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is the open SQLite database, or one of SQLite's files beside it, under
+    any name (a link, another spelling). Compared by the file itself through ``os.stat``,
+    which opens nothing."""
+    real = db.obj
+    if not isinstance(real, SqliteDatabase):
+        return False
+    try:
+        chosen = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    for suffix in ("", *SQLITE_COMPANIONS):
+        try:
+            ours = os.stat(f"{real.database}{suffix}")
+        except OSError:
+            continue
+        if (ours.st_dev, ours.st_ino) == (chosen.st_dev, chosen.st_ino):
+            return True
+    return False
+
+
 def damage_note(path: str | os.PathLike) -> Path:
     """Beside the database: what the background check found, so the next start refuses the
     file (and offers a backup) before anything more is written to it."""

@@ -3,8 +3,6 @@ filtered by dates, user, kind of action and patient; exported to CSV."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import audit_review
+from ..services import audit_review, chosen_files
 from ..services.audit_review import ACTION_GROUPS, AuditFilter
 from ..store.models import User
 from .models import Column, RowTableModel
@@ -103,6 +101,7 @@ class AuditDialog(QDialog):
                                                   "audit-log.csv", "CSV files (*.csv)")
             if not path:
                 return
-        Path(path).write_text(audit_review.export_csv(self.user, self.current_filter()),
-                              encoding="utf-8-sig")
+        target = chosen_files.refuse_overwriting_database(path)
+        target.write_text(audit_review.export_csv(self.user, self.current_filter()),
+                          encoding="utf-8-sig")
         self.count.setText(f"Exported to {path}.")

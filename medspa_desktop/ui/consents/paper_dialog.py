@@ -3,8 +3,6 @@ or guardian for a minor), and the scan of the signed page."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import chart, consent_templates, consents
+from ...services import chart, chosen_files, consent_templates, consents
 from ...services.consent_templates import KINDS
 from ...services.errors import ValidationError
 from ...store.models import User
@@ -69,7 +67,7 @@ class PaperConsentDialog(FormDialog):
         if not self.scan_path.text():
             raise ValidationError("Attach the scan of the signed paper form.")
         try:
-            scan = Path(self.scan_path.text()).read_bytes()
+            scan = chosen_files.read_chosen(self.scan_path.text())
         except OSError as exc:
             raise ValidationError(f"The scan could not be read: {exc.strerror}.") from None
         self.consent = consents.record_paper(

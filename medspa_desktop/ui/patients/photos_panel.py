@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import consent_policy, photos, scheduling
+from ...services import chosen_files, consent_policy, photos, scheduling
 from ...services.consent_templates import PHOTOGRAPHY
 from ...services.errors import DomainError
 from ...store.models import User
@@ -167,7 +167,7 @@ class PhotosPanel(QWidget):
         for path in files:
             try:
                 photos.import_photo(
-                    self.user, self.patient_id, path.read_bytes(),
+                    self.user, self.patient_id, chosen_files.read_chosen(path),
                     tag=details.tag.currentData(), area=details.area.text(),
                     taken_on=details.taken_on.date().toPython(),
                     appointment_id=details.visit.currentData(),

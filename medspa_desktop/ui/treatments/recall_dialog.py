@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import recall_pdf
-from ...services import exports, inventory
+from ...services import chosen_files, exports, inventory
 from ...services.errors import DomainError
 from ...store.models import User
 from ..models import Column, RowTableModel
@@ -102,6 +102,6 @@ class RecallDialog(QDialog):
                                                   "CSV files (*.csv)")
         if not path:
             return None
-        target = Path(path)
+        target = chosen_files.refuse_overwriting_database(path)
         target.write_text(exports.recall_csv(self.rows), encoding="utf-8-sig")
         return target

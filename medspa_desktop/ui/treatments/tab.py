@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import auth, inventory
+from ...services import auth, chosen_files, inventory
 from ...services.permissions import PERMISSIONS, allowed
 from ...services.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
@@ -189,7 +189,7 @@ class TreatmentLogTab(QWidget):
         if not path:
             return None
         sort, descending = self._sort()
-        target = Path(path)
+        target = chosen_files.refuse_overwriting_database(path)
         target.write_text(log_csv(self.user, self.current_filter(), sort=sort,
                                   descending=descending), encoding="utf-8-sig")
         self.status_message.emit(f"Exported to {target}.")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import chosen_files
 from ...services.errors import DomainError
 from ..errors import show_refusal
 from .modal import run_modal
@@ -150,6 +151,7 @@ class PdfPreviewDialog(QDialog):
         target = Path(path)
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
+        chosen_files.refuse_overwriting_database(target)
         try:
             target.write_bytes(self.pdf)
         except OSError as exc:
