@@ -127,9 +127,9 @@ def _acks_until_waiting(window: subprocess.Popen, acked: set[int]) -> None:
         acked.add(int(line.split()[2]))
 
 
-def test_a_second_program_on_the_file_never_costs_the_first_its_commits(clinic_file):
+def test_a_second_program_on_the_file_never_costs_the_first_its_commits(clinic_file, tmp_path):
     """The first program writes; a second one opens the same file the same way and quits
-    (as at the sign-in), then `check` runs beside it; the first is killed. Every commit it
+    (as at the sign-in), then `check` and `backup` run beside it; the first is killed. Every commit it
     acknowledged is there: nothing the first program did let the others believe they were
     alone with the file and remove the WAL its latest commits were in."""
     window = _worker("window", str(clinic_file), "5", stdin=subprocess.PIPE)
@@ -149,11 +149,18 @@ def test_a_second_program_on_the_file_never_costs_the_first_its_commits(clinic_f
         assert check.returncode == 0, check.stdout + check.stderr
         window_in.write("go on\n")
         window_in.flush()
-        _acks_until_waiting(window, acked)  # five more, after both others have quit
+        _acks_until_waiting(window, acked)
+        saved = subprocess.run([sys.executable, str(ROOT / "main.py"), "backup", "--db",
+                                str(clinic_file), "--to", str(tmp_path / "usb")],
+                               capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert saved.returncode == 0, saved.stdout + saved.stderr
+        window_in.write("go on\n")
+        window_in.flush()
+        _acks_until_waiting(window, acked)  # five more, after all the others have quit
     finally:
         window.send_signal(signal.SIGKILL)
         window.communicate()
-    assert len(acked) == 15
+    assert len(acked) == 20
     open_database(clinic_file)
     try:
         kept = {p for (p,) in Patient.select(Patient.id).tuples()}
