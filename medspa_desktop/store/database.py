@@ -244,10 +244,20 @@ class DamageCheck(threading.Thread):
         self.problems: list[str] = []
 
     def run(self) -> None:
+        checked = _identity(self.path)
         self.problems = damage_in_file(self.path, live=True)
-        if self.problems:
+        if self.problems and _identity(self.path) == checked:  # not restored meanwhile
             damage_note(self.path).write_text("\n".join(self.problems) + "\n",
                                               encoding="utf-8")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (``os.stat``, which opens nothing)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def open_database(target: str | os.PathLike) -> Database:

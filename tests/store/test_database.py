@@ -12,11 +12,13 @@ import pytest
 from peewee import IntegrityError
 
 from medspa_desktop.services import patients, scheduling
+from medspa_desktop.store import database as store_database
 from medspa_desktop.store.database import (
     DamageCheck,
     NotAMedSpaDatabase,
     close_database,
     damage_in_file,
+    damage_note,
     db,
     make_database,
     open_database,
@@ -158,3 +160,26 @@ def test_a_patient_with_appointments_cannot_be_deleted_by_a_cascade(admin):
     with pytest.raises(IntegrityError):
         Patient.delete().where(Patient.id == p.id).execute()
     assert Patient.get_by_id(p.id).last_name == "Lee"
+
+
+def test_damage_found_in_a_file_restored_away_meanwhile_is_not_pinned_on_the_new_one(
+        tmp_path, monkeypatch):
+    """The whole check runs beside the work; when a backup is put in place before it ends,
+    what it found belongs to the file moved aside: the next start must not refuse the
+    restored one."""
+    path = tmp_path / "clinic.db"
+    sqlite3.connect(path).close()
+
+    def found_damage_while_a_backup_was_restored(checked, live):
+        restored = tmp_path / "restored.db"
+        sqlite3.connect(restored).close()
+        restored.replace(checked)
+        return ["*** in database main ***"]
+
+    monkeypatch.setattr(store_database, "damage_in_file", found_damage_while_a_backup_was_restored)
+    check = DamageCheck(path)
+    check.run()
+    assert check.problems and not damage_note(path).exists()
+    monkeypatch.setattr(store_database, "damage_in_file", lambda checked, live: ["still damaged"])
+    check.run()
+    assert damage_note(path).read_text(encoding="utf-8") == "still damaged\n"
