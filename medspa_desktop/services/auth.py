@@ -18,7 +18,7 @@ from ..store.database import db
 from ..store.models import ROLE_LABELS, ROLES, ClinicSetting, User
 from . import audit
 from .errors import AuthError, ValidationError
-from .permissions import require
+from .permissions import CLINICAL, require
 
 MAX_FAILED_LOGINS = 5
 DEFAULT_LOCK_MINUTES = 10
@@ -202,6 +202,6 @@ def providers() -> list[User]:
     """Active staff who treat patients, for pick lists and schedule columns."""
     return list(
         User.select()
-        .where(User.active, User.role.in_(("medical_director", "provider")))
+        .where(User.active, User.role.in_(sorted(CLINICAL)))
         .order_by(User.display_name)
     )

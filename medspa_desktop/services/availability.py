@@ -15,7 +15,7 @@ from ..store.models import Appointment, Device, Room, Service, User
 from . import hours, scheduling
 from .errors import ConflictError, NotFound, ValidationError
 from .occupancy import Occupancy
-from .permissions import require
+from .permissions import CLINICAL, require
 
 DEFAULT_HORIZON_DAYS = 60
 
@@ -42,7 +42,7 @@ def bookable_services(provider_id: int | None = None) -> list[Service]:
     kinds = {d.kind for d in Device.select(Device.kind).where(Device.active)}
     staff = [provider_id] if provider_id is not None else \
         [u.id for u in User.select(User.id).where(
-            User.active, User.role.in_(("medical_director", "provider")))]
+            User.active, User.role.in_(sorted(CLINICAL)))]
     result = []
     for service in Service.select().where(Service.active, Service.category != "retail") \
             .order_by(Service.category, Service.name):

@@ -23,7 +23,7 @@ from ..store.models import (
 )
 from . import audit
 from .errors import ValidationError
-from .permissions import require
+from .permissions import CLINICAL, require
 from .text import clean_line
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -165,7 +165,7 @@ def treats(provider_id: int, category: str) -> bool:
 
 def providers_for(category: str) -> list[User]:
     """Active providers who treat ``category``, in display order."""
-    staff = list(User.select().where(User.active, User.role.in_(("medical_director", "provider")))
+    staff = list(User.select().where(User.active, User.role.in_(sorted(CLINICAL)))
                  .order_by(User.display_name))
     return [u for u in staff if treats(u.id, category)]
 

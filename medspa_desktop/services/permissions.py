@@ -1,9 +1,17 @@
 """Who may do what. Enforced here, in the services: a hidden button is not a permission check.
 
 The matrix is the single written source; a test holds the README's table to ``matrix_rows``.
+
+Every check reads the account as it is in the database (one primary-key read): a session's
+``User`` object is only a name for the account. An account an admin deactivates, or whose
+role is lowered, is refused at its very next action in a window already open; the held
+object is brought up to date, and whoever ``watch``-es (the main window) is told.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
 
 from ..store.models import ROLE_LABELS, User
 from .errors import PermissionDenied
@@ -33,6 +41,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "consent.sign": (ALL, "record a signed consent (on screen or on paper)"),
     "consent.template": (frozenset({"admin"}), "edit consent templates"),
     "consent.override": (CLINICAL, "start a treatment without a valid consent"),
+    "contraindication.acknowledge": (CLINICAL, "acknowledge a contraindication and treat"),
     "billing.read": (ALL, "see invoices and payments"),
     "billing.checkout": (ALL, "check out patients and take payments"),
     "billing.refund": (frozenset({"admin", "medical_director"}),
@@ -45,9 +54,47 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
+_watchers: list[Callable[[int], None]] = []
+_watchers_lock = threading.Lock()
+
+
+def watch(callback: Callable[[int], None]) -> None:
+    """Call ``callback(user_id)`` whenever a check finds that account changed in the database
+    (deactivated, or another role) since the object it was given was read. It may be called
+    from a worker thread."""
+    with _watchers_lock:
+        _watchers.append(callback)
+
+
+def unwatch(callback: Callable[[int], None]) -> None:
+    with _watchers_lock:
+        if callback in _watchers:
+            _watchers.remove(callback)
+
+
+def refresh(user: User) -> bool:
+    """Bring ``user``'s ``active`` and ``role`` to what the database holds now (an account that
+    is gone counts as deactivated); True when they changed. One primary-key read."""
+    row = (User.select(User.active, User.role).where(User.id == user.id).tuples().first()
+           if user.id is not None else None)
+    active, role = (bool(row[0]), row[1]) if row else (False, user.role)
+    if (active, role) == (bool(user.active), user.role):
+        return False
+    user.active, user.role = active, role
+    with _watchers_lock:
+        watchers = list(_watchers)
+    for callback in watchers:
+        callback(user.id)
+    return True
+
+
 def allowed(user: User | None, permission: str) -> bool:
+    """Whether ``user``'s account, as it is in the database now, holds ``permission``."""
     roles, _ = PERMISSIONS[permission]
-    return user is not None and user.active and user.role in roles
+    if user is None:
+        return False
+    refresh(user)
+    return user.active and user.role in roles
 
 
 def require(user: User | None, permission: str) -> None:
@@ -61,6 +108,12 @@ def require(user: User | None, permission: str) -> None:
         raise PermissionDenied(f"{user.display_name}'s account is deactivated.")
     role = ROLE_LABELS.get(user.role, user.role)
     raise PermissionDenied(f"{user.display_name} ({role}) may not {what}.")
+
+
+def treats_patients(user: User | None) -> bool:
+    """Whether ``user`` can be booked as a patient's provider: an active clinician (the
+    caller has read ``user`` just now)."""
+    return user is not None and user.active and user.role in CLINICAL
 
 
 def matrix_rows() -> list[tuple[str, list[bool]]]:

@@ -34,13 +34,12 @@ from .errors import (
     ConflictError,
     ContraindicationError,
     NotFound,
-    PermissionDenied,
     StaleEditError,
     ValidationError,
 )
 from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
 from .patients import display_name, listed_name
-from .permissions import require
+from .permissions import require, treats_patients
 from .text import clean_block, clean_line
 
 MAX_NOTES = 2000
@@ -133,7 +132,7 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
     provider = None
     if service.needs_provider or data.provider_id is not None:
         provider = _get(User, data.provider_id, "provider")
-        if not provider.active or provider.role not in ("medical_director", "provider"):
+        if not treats_patients(provider):
             raise ValidationError(f"{provider.display_name} does not see patients.")
         if not hours.treats(provider.id, service.category):
             raise ValidationError(f"{provider.display_name} does not do "
@@ -323,8 +322,7 @@ def _acknowledge_contraindications(actor: User, appt: Appointment, reason: str) 
     if not reason:
         raise ContraindicationError(
             f"{text} A provider may go ahead only by acknowledging this with a reason.")
-    if actor.role not in ("medical_director", "provider"):
-        raise PermissionDenied("Only a provider can acknowledge a contraindication.")
+    require(actor, "contraindication.acknowledge")
     ContraindicationAck.create(appointment=appt.id, findings=text, reason=reason[:500],
                                user=actor, at=dt.datetime.now())
     audit.record(actor, "treatment.acknowledge", "appointment", appt.id,

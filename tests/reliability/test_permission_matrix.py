@@ -78,8 +78,8 @@ def test_each_role_gets_exactly_what_the_matrix_gives(demo_db, role):
     assert wrong == []
 
 
-# The three permissions checked inside a service rather than on entry, each by what the
-# person would see.
+# The permissions checked inside a service rather than on entry, each by what the person
+# would see.
 def _note_body_shown(user) -> bool:
     from medspa_desktop.services import notes
     from medspa_desktop.store.models import Note
@@ -106,6 +106,29 @@ def _may_override_consent(user) -> bool:
     return True
 
 
+def _may_acknowledge_contraindication(user) -> bool:
+    import datetime as dt
+
+    from medspa_desktop.services import intake, scheduling
+    from medspa_desktop.store.models import Appointment, Service
+    from tests.conftest import give_consent
+
+    admin = staff("admin")
+    appt = (Appointment.select().join(Service)
+            .where(Appointment.status == "booked", Service.category == "neurotoxin",
+                   Appointment.start > dt.datetime.now())
+            .order_by(Appointment.start).first())
+    intake.record_answers(admin, appt.patient_id, {"pregnant_or_nursing": True})
+    give_consent(admin, appt.patient_id, "neurotoxin")
+    arrived = scheduling.change_status(admin, appt.id, "arrived", appt.version)
+    try:
+        scheduling.change_status(user, appt.id, "in_treatment", arrived.version,
+                                 acknowledge="delivered last year; the intake is out of date")
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _may_back_up(user, folder) -> bool:
     from medspa_desktop.services import backup
 
@@ -122,8 +145,11 @@ def test_the_checks_inside_services_follow_the_matrix_too(demo_db, tmp_path, rol
     assert _note_body_shown(user) == (role in PERMISSIONS["notes.read"][0])
     assert _may_override_consent(user) == (role in PERMISSIONS["consent.override"][0])
     assert _may_back_up(user, tmp_path / "usb") == (role in PERMISSIONS["backup.run"][0])
+    assert _may_acknowledge_contraindication(user) == (
+        role in PERMISSIONS["contraindication.acknowledge"][0])
 
 
 def test_every_permission_is_proved_for_every_role():
-    proved = {p for _n, _f, p in GUARDED} | {"notes.read", "consent.override", "backup.run"}
+    proved = {p for _n, _f, p in GUARDED} | {"notes.read", "consent.override", "backup.run",
+                                             "contraindication.acknowledge"}
     assert proved == set(PERMISSIONS)

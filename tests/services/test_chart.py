@@ -142,7 +142,7 @@ def test_starting_a_contraindicated_treatment_needs_a_providers_acknowledgement(
     with pytest.raises(ContraindicationError, match="Pregnant or nursing: no neurotoxin. A "
                                                     "provider may go ahead only by"):
         scheduling.change_status(chart["rn"], appt.id, "in_treatment", appt.version)
-    with pytest.raises(PermissionDenied, match="Only a provider can acknowledge"):
+    with pytest.raises(PermissionDenied, match="may not acknowledge a contraindication"):
         scheduling.change_status(chart["desk"], appt.id, "in_treatment", appt.version,
                                  acknowledge="she says she is not")
     assert ContraindicationAck.select().count() == 0
