@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import weakref
 
+import shiboken6
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,9 +28,9 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, __version__
 from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
-from ..services import auth, backup, clinic
+from ..services import auth, backup, clinic, permissions
 from ..services.consent_templates import KINDS
-from ..services.permissions import allowed
+from ..services.permissions import PERMISSIONS, allowed
 from ..store.database import close_database, database_label, is_sqlite
 from ..store.models import ROLE_LABELS, User
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
@@ -44,6 +46,7 @@ from .widgets.pdf_preview import show_preview
 from .worker import run_in_background
 
 TAB_KEYS = ("schedule", "patients", "treatments", "billing")
+ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
 QUICK_STATUSES = (
     ("confirmed", "&Confirm", "Ctrl+Shift+C"),
     ("arrived", "Mark &arrived", "Ctrl+Shift+A"),
@@ -56,9 +59,15 @@ QUICK_STATUSES = (
 
 
 class MainWindow(QMainWindow):
+    # the signed-in account changed in the database (deactivated, another role); it may be
+    # emitted from a worker thread, the slot runs on the window's
+    account_changed = Signal()
+
     def __init__(self, user: User, *, remember: bool = True, auto_backup: bool = False) -> None:
         super().__init__()
         self.user = user
+        self._role_shown = user.role
+        self._forced_out = False
         self._remember = remember
         self._auto_backup = auto_backup and is_sqlite()
         self._backup_task = None
@@ -92,6 +101,84 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(lambda: self.lock(f"idle {auth.lock_minutes()} minutes"))
         if self._auto_backup:  # the day's first backup, once the window is up
             QTimer.singleShot(3000, self.backup_if_due)
+        self._watch_account()
+
+    # -- the account as it is in the database -----------------------------------------------
+    def _watch_account(self) -> None:
+        """A deactivated account is signed out and a changed role followed: at once when any
+        permission check (a service called from this window) finds the change, and within
+        ``ACCOUNT_CHECK_MS`` otherwise."""
+        window = weakref.ref(self)
+        user_id = self.user.id
+
+        def heard(changed_id: int) -> None:
+            alive = window()
+            if changed_id == user_id and alive is not None and shiboken6.isValid(alive):
+                alive.account_changed.emit()
+
+        self._account_watcher = heard
+        permissions.watch(heard)
+        # queued: never inside the service call (and its transaction) that noticed
+        self.account_changed.connect(self.check_account, Qt.ConnectionType.QueuedConnection)
+        self.account_timer = QTimer(self)
+        self.account_timer.setInterval(ACCOUNT_CHECK_MS)
+        self.account_timer.timeout.connect(self.check_account)
+        self.account_timer.start()
+
+    def check_account(self) -> None:
+        """Sign a deactivated account out; follow a changed role."""
+        if self._forced_out:
+            return
+        permissions.refresh(self.user)
+        if not self.user.active:
+            self._force_sign_out(
+                f"An admin has deactivated the account of {self.user.display_name}, so you "
+                "are signed out. Anything not yet saved was not kept.")
+        elif self.user.role != self._role_shown and self.lock_screen is None:
+            self._follow_role()  # (under the lock screen: once it is unlocked)
+
+    def _follow_role(self) -> None:
+        before, after = self._role_shown, self.user.role
+        self._role_shown = after
+        lost = [what for roles, what in PERMISSIONS.values()
+                if before in roles and after not in roles]
+        self._enable_actions()
+        self.user_label.setText(f"Signed in: {self.user.display_name} "
+                                f"({ROLE_LABELS.get(after, after)})")
+        was, now = ROLE_LABELS.get(before, before), ROLE_LABELS.get(after, after)
+        if lost:  # what is open may show what the new role may not see: close it
+            self._close_dialogs()
+            QMessageBox.information(
+                self, "Your role changed",
+                f"An admin has changed your role from {was} to {now}. Open windows were "
+                f"closed; you may no longer {lost[0]}" + (" and more" if len(lost) > 1 else "")
+                + ".")
+        else:
+            self.statusBar().showMessage(f"An admin has changed your role to {now}.", 10000)
+        for tab in (self.schedule, self.patients, self.treatments, self.billing):
+            tab.refresh()
+
+    def _close_dialogs(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+
+    def _force_sign_out(self, message: str) -> None:
+        """Cancel open dialogs (their exec() loops unwind first), lift the lock screen, say
+        why, and close to the sign-in."""
+        self._forced_out = True
+        self.account_timer.stop()
+        self.idle.stop()
+        self._close_dialogs()
+        if self.lock_screen is not None:
+            screen, self.lock_screen = self.lock_screen, None
+            screen.close_cover()
+
+        def tell_and_leave() -> None:
+            QMessageBox.information(self, "Signed out", message)
+            self.sign_out()
+
+        QTimer.singleShot(0, tell_and_leave)
 
     # -- menus ------------------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
@@ -111,7 +198,6 @@ class MainWindow(QMainWindow):
                      QKeySequence.StandardKey.Print, file_menu)
         self.settings_action = self._action("Clinic &settings…", self.clinic_settings, None,
                                             file_menu)
-        self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
         self._action("Consent &forms…", self.consent_forms, None, file_menu)
         file_menu.addSeparator()
         self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B",
@@ -120,12 +206,9 @@ class MainWindow(QMainWindow):
                                            None, file_menu)
         self.staff_action = self._action("S&taff accounts…", self.staff_accounts, None,
                                          file_menu)
-        self.staff_action.setEnabled(allowed(self.user, "users.manage"))
         self._action("&Change my password…", self.change_password, None, file_menu)
         self.audit_action = self._action("&Audit log…", self.audit_log, None, file_menu)
-        self.audit_action.setEnabled(allowed(self.user, "audit.read"))
-        self.backup_action.setEnabled(is_sqlite())
-        self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
+        self._enable_actions()
         file_menu.addSeparator()
         self._action("&Lock now", lambda: self.lock("locked by the user"), "Ctrl+L", file_menu)
         self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
@@ -170,6 +253,14 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         self._action(f"&About {APP_NAME}", self.about, None, help_menu)
+
+    def _enable_actions(self) -> None:
+        """The menu entries the signed-in role may use (the services check again)."""
+        self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
+        self.staff_action.setEnabled(allowed(self.user, "users.manage"))
+        self.audit_action.setEnabled(allowed(self.user, "audit.read"))
+        self.backup_action.setEnabled(is_sqlite())
+        self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
 
     def _build_status_bar(self) -> None:
         role = ROLE_LABELS.get(self.user.role, self.user.role)
@@ -274,7 +365,7 @@ class MainWindow(QMainWindow):
         from .staff_dialog import StaffDialog
 
         run_modal(StaffDialog(self.user, self))
-        self.user = auth.get_user(self.user.username) or self.user  # a role may have changed
+        self.check_account()  # an admin may have changed their own role
 
     def change_password(self) -> None:
         from .staff_dialog import OwnPasswordDialog
@@ -303,6 +394,7 @@ class MainWindow(QMainWindow):
     def _unlocked(self) -> None:
         self.lock_screen = None
         self.idle.resume()
+        self.check_account()
 
     def _switch_user(self) -> None:
         """Sign out from the lock screen: open dialogs are cancelled first (their exec()
@@ -399,6 +491,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
+        self.account_timer.stop()
+        permissions.unwatch(self._account_watcher)
         if self._remember:
             self.save_state()
         if self._auto_backup and not self.signed_out and backup.state().changed_since:
