@@ -211,8 +211,8 @@ def manifest_anchors(folders: list[Path], database: str) -> list[Anchor]:
                 found.append(Anchor(_head(item[MANIFEST_KEY]),
                                     dt.datetime.fromisoformat(item["taken_at"]),
                                     "backup", str(entry), backup=entry))
-            except (ValueError, KeyError, TypeError, OSError):
-                continue
+            except (ValueError, KeyError, TypeError, AttributeError, OSError):
+                continue  # not a manifest this program wrote: verify_backup says so
     return found
 
 
@@ -248,8 +248,9 @@ def compare(folders: list[Path] | None = None, extra: list[Anchor] = (),
     anchors += manifest_anchors(folders, database)
     anchors += list(extra)
     if not anchors:
-        report.notes.append("audit anchors: none found for this database yet (one is written "
-                            "at every backup and every quit)")
+        looked = ", ".join(str(f) for f in [file or anchor_file(), *folders])
+        report.notes.append(f"audit anchors: none found for this database in {looked} (one is "
+                            "written at every backup, quit and daily close)")
         return report
     # A restore puts an older chain in place on purpose: what was anchored before it may be
     # the history it replaced. Those anchors still vouch for the events when they match.
