@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from ..store.database import db
 from ..store.models import Appointment, Lot, Patient, Product, StockMovement, User
@@ -26,7 +26,9 @@ from .patients import format_phone, listed_name
 from .permissions import require
 from .text import clean_line
 
-KINDS = {"toxin": "U", "filler": "syringe", "consumable": "item", "retail": "item"}
+# an injectable solution (mesotherapy) is drawn in mL, with its lot, like a toxin or filler
+KINDS = {"toxin": "U", "filler": "syringe", "solution": "mL", "consumable": "item",
+         "retail": "item"}
 UNITS = ("U", "mL", "syringe", "item")
 EXPIRY_WARNING = dt.timedelta(days=30)
 HUNDRED = Decimal(100)
@@ -62,7 +64,7 @@ def add_product(actor: User, name: str, kind: str, unit: str | None = None,
     if not name:
         raise ValidationError("Enter the product's name.")
     if kind not in KINDS:
-        raise ValidationError("Choose toxin, filler, consumable or retail.")
+        raise ValidationError("Choose toxin, filler, solution, consumable or retail.")
     unit = unit or KINDS[kind]
     if unit not in UNITS:
         raise ValidationError("Choose units (U), mL, syringes or items.")
@@ -120,10 +122,20 @@ def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
     return Lot.get_by_id(lot.id)
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """One lot's part of a draw or a sale: the lot (as it is after the draw) and how much
+    left it, in hundredths of the product's unit."""
+
+    lot: Lot
+    centi: int
+
+
 def draw(actor: User, product_id: int, quantity: Decimal | int, *, appointment_id: int,
-         lot_id: int | None = None, today: dt.date | None = None) -> Lot:
-    """Take ``quantity`` for a treatment at ``appointment_id``: from ``lot_id``, or from the
-    unexpired lot that expires soonest and has enough."""
+         lot_id: int | None = None, today: dt.date | None = None) -> list[Drawn]:
+    """Take ``quantity`` for a treatment at ``appointment_id``, first-expiry-first across
+    lots: the nearly empty older vial is used up, then the next (``lot_id``, the vial in the
+    provider's hand, goes first). One ledger movement per lot drawn, in one transaction."""
     require(actor, "inventory.use")
     today = today or dt.date.today()
     product = Product.get_or_none(Product.id == product_id)
@@ -136,18 +148,29 @@ def draw(actor: User, product_id: int, quantity: Decimal | int, *, appointment_i
     if appt is None:
         raise NotFound("That appointment does not exist.")
     with db.atomic():
-        lot = _pick_lot(product, amount, lot_id, today)
-        _movement(actor, lot, -amount, "use", appointment_id=appt.id,
-                  patient_id=appt.patient_id, reason="treatment")
-        audit.record(actor, "stock.use", "lot", lot.id,
-                     f"{show(amount, product.unit)} {product.name} lot {lot.lot_number} "
-                     f"appointment {appt.id}")
-    return Lot.get_by_id(lot.id)
+        plan = _plan(product, amount, lot_id, today)
+        for lot, part in plan:
+            _movement(actor, lot, -part, "use", appointment_id=appt.id,
+                      patient_id=appt.patient_id, reason="treatment")
+            audit.record(actor, "stock.use", "lot", lot.id,
+                         f"{show(part, product.unit)} {product.name} lot {lot.lot_number} "
+                         f"appointment {appt.id}")
+    return _drawn(plan)
 
 
-def _pick_lot(product: Product, amount: int, lot_id: int | None, today: dt.date) -> Lot:
-    """``lot_id`` if it is usable and has enough, else the unexpired lot that expires soonest
-    and has enough; refused (saying what is left) when there is none."""
+def _drawn(plan: list[tuple[Lot, int]]) -> list[Drawn]:
+    after = {lot.id: lot for lot in Lot.select().where(Lot.id.in_([lot.id for lot, _ in plan]))}
+    return [Drawn(after[lot.id], part) for lot, part in plan]
+
+
+def _plan(product: Product, amount: int, lot_id: int | None,
+          today: dt.date) -> list[tuple[Lot, int]]:
+    """Which lots give ``amount`` and how much each: ``lot_id`` first if named (refused when
+    it has expired or is empty; when it has too little, the rest comes from the next lots),
+    then the unexpired lots soonest expiry first, each used up before the next is opened.
+    Refused, saying what is left, when they do not add up."""
+    plan: list[tuple[Lot, int]] = []
+    need = amount
     if lot_id is not None:
         lot = Lot.get_or_none(Lot.id == lot_id, Lot.product == product.id)
         if lot is None:
@@ -155,34 +178,44 @@ def _pick_lot(product: Product, amount: int, lot_id: int | None, today: dt.date)
         if lot.expiry < today:
             raise ConflictError(f"Lot {lot.lot_number} of {product.name} expired on "
                                 f"{lot.expiry}; it cannot be used.")
-        if lot.remaining_centi < amount:
-            left = show(lot.remaining_centi, product.unit)
-            raise ConflictError(f"Lot {lot.lot_number} has {left} left; "
-                                f"{_needed(amount, product.unit)}.")
-        return lot
-    lot = (Lot.select()
-           .where(Lot.product == product.id, Lot.expiry >= today, Lot.remaining_centi >= amount)
-           .order_by(Lot.expiry, Lot.id).first())
-    if lot is None:
+        if lot.remaining_centi <= 0:
+            raise ConflictError(f"Lot {lot.lot_number} of {product.name} is used up.")
+        part = min(need, lot.remaining_centi)
+        plan.append((lot, part))
+        need -= part
+    if need > 0:
+        query = (Lot.select()
+                 .where(Lot.product == product.id, Lot.expiry >= today, Lot.remaining_centi > 0)
+                 .order_by(Lot.expiry, Lot.id))
+        if lot_id is not None:
+            query = query.where(Lot.id != lot_id)
+        for lot in query:
+            part = min(need, lot.remaining_centi)
+            plan.append((lot, part))
+            need -= part
+            if need == 0:
+                break
+    if need > 0:
         raise ConflictError(_shortage(product, amount, today))
-    return lot
+    return plan
 
 
 def sell(actor: User, product_id: int, quantity: Decimal | int, *, patient_id: int,
-         invoice_number: int, today: dt.date | None = None) -> Lot:
-    """Retail: ``quantity`` items leave the shelf on an invoice (soonest-expiring lot first).
-    Called inside the checkout's transaction."""
+         invoice_number: int, today: dt.date | None = None) -> list[Drawn]:
+    """Retail: ``quantity`` items leave the shelf on an invoice, soonest-expiring lot first
+    (across lots when one has too few). Called inside the checkout's transaction."""
     require(actor, "billing.checkout")
     today = today or dt.date.today()
     product = Product.get_by_id(product_id)
     amount = to_centi(quantity)
-    lot = _pick_lot(product, amount, None, today)
-    _movement(actor, lot, -amount, "sale", patient_id=patient_id,
-              reason=f"invoice {invoice_number}")
-    audit.record(actor, "stock.sale", "lot", lot.id,
-                 f"{show(amount, product.unit)} {product.name} lot {lot.lot_number} "
-                 f"invoice {invoice_number}")
-    return lot
+    plan = _plan(product, amount, None, today)
+    for lot, part in plan:
+        _movement(actor, lot, -part, "sale", patient_id=patient_id,
+                  reason=f"invoice {invoice_number}")
+        audit.record(actor, "stock.sale", "lot", lot.id,
+                     f"{show(part, product.unit)} {product.name} lot {lot.lot_number} "
+                     f"invoice {invoice_number}")
+    return _drawn(plan)
 
 
 def _needed(amount: int, unit: str) -> str:
@@ -209,16 +242,17 @@ def return_sale(actor: User, invoice_number: int) -> int:
 
 def _shortage(product: Product, amount: int, today: dt.date) -> str:
     usable = list(Lot.select().where(Lot.product == product.id, Lot.expiry >= today,
-                                     Lot.remaining_centi > 0).order_by(Lot.expiry))
-    need = show(amount, product.unit)
+                                     Lot.remaining_centi > 0).order_by(Lot.expiry, Lot.id))
     if not usable:
         expired = Lot.select().where(Lot.product == product.id, Lot.expiry < today,
                                      Lot.remaining_centi > 0).exists()
         extra = " (what is left has expired)" if expired else ""
         return f"No {product.name} in stock{extra}; {_needed(amount, product.unit)}."
+    total = sum(lot.remaining_centi for lot in usable)
     left = ", ".join(f"{show(lot.remaining_centi, product.unit)} in lot {lot.lot_number}"
                      for lot in usable)
-    return f"No single lot of {product.name} has {need}: {left}."
+    return (f"Only {show(total, product.unit)} of {product.name} in stock ({left}); "
+            f"{_needed(amount, product.unit)}.")
 
 
 def adjust(actor: User, lot_id: int, change: Decimal | int, reason: str) -> Lot:
@@ -306,7 +340,7 @@ def alerts(actor: User, today: dt.date | None = None) -> list[StockAlert]:
 
 @dataclass(frozen=True)
 class RecallRow:
-    at: dt.datetime  # the visit
+    at: dt.datetime  # the visit, or the sale
     patient_id: int
     patient: str
     chart_number: str
@@ -315,32 +349,45 @@ class RecallRow:
     product: str
     lot_number: str
     dose: str
-    provider: str
+    provider: str  # for a retail sale: "Retail sale, invoice 1043"
     appointment_id: int | None
+    sold: bool = False  # bought at the desk, not given at a visit
 
 
 def recall(actor: User, lot_number: str) -> list[RecallRow]:
-    """Everyone who received lot ``lot_number`` (any product), newest visit first; audited."""
+    """Everyone who received lot ``lot_number`` (any product) at a visit or bought it at the
+    desk (a sale whose invoice was voided and the items returned is left out), newest first;
+    audited. One query, however many patients."""
     require(actor, "treatment.read")
     lot_number = clean_line(lot_number).upper()
     if not lot_number:
         raise ValidationError("Enter the lot number to look up.")
     provider = User.alias()
+    returned = StockMovement.alias()
+    came_back = (returned.select(returned.id)
+                 .where(returned.lot == StockMovement.lot, returned.kind == "return",
+                        returned.reason == StockMovement.reason.concat(" void")))
     query = (StockMovement
-             .select(Appointment.start, Patient.id, Patient.first_name, Patient.last_name,
-                     Patient.preferred_name, Patient.chart_number, Patient.phone,
-                     Patient.email, Product.name, Lot.lot_number, StockMovement.change_centi,
-                     Product.unit, provider.display_name, Appointment.id)
+             .select(Appointment.start, StockMovement.at, Patient.id, Patient.first_name,
+                     Patient.last_name, Patient.preferred_name, Patient.chart_number,
+                     Patient.phone, Patient.email, Product.name, Lot.lot_number,
+                     StockMovement.change_centi, Product.unit, provider.display_name,
+                     Appointment.id, StockMovement.kind, StockMovement.reason)
              .join(Lot).join(Product)
              .switch(StockMovement).join(Patient)
-             .switch(StockMovement).join(Appointment)
-             .join(provider, on=(Appointment.provider == provider.id))
-             .where(Lot.lot_number == lot_number, StockMovement.kind == "use")
-             .order_by(Appointment.start.desc(), StockMovement.id.desc()).tuples())
-    rows = [RecallRow(at, pid, listed_name(first, last, preferred), chart, format_phone(phone),
-                      email, product, number, show(-change, unit), who, appointment_id)
-            for (at, pid, first, last, preferred, chart, phone, email, product, number, change,
-                 unit, who, appointment_id) in query]
+             .switch(StockMovement).join(Appointment, JOIN.LEFT_OUTER)
+             .join(provider, JOIN.LEFT_OUTER, on=(Appointment.provider == provider.id))
+             .where(Lot.lot_number == lot_number,
+                    (StockMovement.kind == "use")
+                    | ((StockMovement.kind == "sale") & ~fn.EXISTS(came_back)))
+             .order_by(fn.COALESCE(Appointment.start, StockMovement.at).desc(),
+                       StockMovement.id.desc()).tuples())
+    rows = [RecallRow(start or at, pid, listed_name(first, last, preferred), chart,
+                      format_phone(phone), email, product, number, show(-change, unit),
+                      f"Retail sale, {reason}" if kind == "sale" else (who or ""),
+                      appointment_id, kind == "sale")
+            for (start, at, pid, first, last, preferred, chart, phone, email, product, number,
+                 change, unit, who, appointment_id, kind, reason) in query]
     with db.atomic():
         audit.record(actor, "report.recall", "lot", lot_number, f"{len(rows)} patients")
     return rows

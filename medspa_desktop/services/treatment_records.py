@@ -2,9 +2,11 @@
 each with its unit, a hard range (refused outside it) and a usual range (outside it the
 provider must confirm: a fluence above what the device is normally run at, 150 U of toxin).
 
-Charting an injectable draws its units from stock in the same transaction, so the record, the
-lot it used and the stock count can never disagree. "Same as last time" returns the patient's
-previous parameters for the modality.
+Charting an injectable (a toxin, a filler, a mesotherapy solution) draws it from stock in the
+product's own unit in the same transaction, first-expiry-first across lots, so the record, the
+lots it used and the stock count can never disagree. A neurotoxin charted within the clinic's
+re-treatment interval of the patient's last one needs the provider's reason. "Same as last
+time" returns the patient's previous parameters for the modality.
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..store.database import db
-from ..store.models import CATEGORIES, Appointment, Product, Service, TreatmentRecord, User
-from . import audit, face_chart, inventory, treatment_amendments
+from ..store.models import (
+    CATEGORIES,
+    Appointment,
+    Product,
+    Service,
+    TreatmentRecord,
+    User,
+)
+from . import audit, clinical_periods, face_chart, inventory, treatment_amendments
 from .errors import ConflictError, NotFound, ValidationError
 from .permissions import require
-from .text import clean_block
+from .text import clean_block, clean_line
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class Field:
     choices: tuple[str, ...] = ()
     required: bool = True
     step: Decimal | None = None  # points: doses in steps of this
+    whole: bool = False  # a count (passes, cycles, a skin type): no decimals
 
 
 
@@ -44,12 +54,12 @@ LASER = (
     Field("fluence", "Fluence", "number", "J/cm²", 0.1, 200, 1, 60),
     Field("spot_mm", "Spot size", "number", "mm", 0.5, 30),
     Field("pulse_ms", "Pulse width", "number", "ms", 0.001, 1000),
-    Field("passes", "Passes", "number", "", 1, 10, 1, 4),
+    Field("passes", "Passes", "number", "", 1, 10, 1, 4, whole=True),
     Field("cooling", "Cooling", "choice", choices=("none", "contact", "cryogen spray", "air")),
     Field("test_spot", "Test spot", "choice", choices=("not done", "no reaction", "reaction")),
     Field("areas", "Areas treated", "text"),
     Field("skin_response", "Skin response", "text", required=False),
-    Field("fitzpatrick", "Fitzpatrick type", "number", "", 1, 6),
+    Field("fitzpatrick", "Fitzpatrick type", "number", "", 1, 6, whole=True),
 )
 MODALITIES: dict[str, tuple[Field, ...]] = {
     "neurotoxin": (
@@ -74,11 +84,12 @@ MODALITIES: dict[str, tuple[Field, ...]] = {
     "ipl": LASER,
     "pigment_vascular": LASER,
     "mesotherapy": (
-        Field("solution", "Solution (ingredients)", "text"),
+        Field("product_id", "Product", "product", choices=("solution",)),
+        Field("solution", "Solution (ingredients)", "text", required=False),
         Field("volume_ml", "Volume", "number", "mL", 0.1, 20, 0.5, 10),
         Field("area", "Area", "text"),
         Field("depth_mm", "Depth", "number", "mm", 0.5, 6),
-        Field("points", "Points", "number", "", 1, 500),
+        Field("points", "Points", "number", "", 1, 500, whole=True),
         Field("technique", "Technique", "choice",
               choices=("nappage", "point by point", "papule", "gun")),
     ),
@@ -86,14 +97,14 @@ MODALITIES: dict[str, tuple[Field, ...]] = {
         Field("device", "Device", "text"),
         Field("applicator", "Applicator", "text"),
         Field("area", "Area", "text"),
-        Field("cycles", "Cycles", "number", "", 1, 12),
+        Field("cycles", "Cycles", "number", "", 1, 12, whole=True),
         Field("settings", "Settings", "text", required=False),
     ),
     "peel_microneedling": (
         Field("agent", "Agent or device", "text"),
         Field("strength", "Strength", "text", required=False),
         Field("needle_depth_mm", "Needle depth", "number", "mm", 0, 3, required=False),
-        Field("passes", "Passes", "number", "", 1, 10),
+        Field("passes", "Passes", "number", "", 1, 10, whole=True),
         Field("minutes", "Contact time", "number", "min", 0, 60, required=False),
     ),
     "acne_light": (
@@ -102,12 +113,28 @@ MODALITIES: dict[str, tuple[Field, ...]] = {
         Field("areas", "Areas", "text"),
     ),
 }
-STOCKED = {"neurotoxin": "total_units", "filler": "syringes"}  # drawn from the product's lot
+# What is drawn from stock, by the product's unit: a filler stocked in mL draws the mL injected,
+# one stocked in syringes the syringes.
+STOCKED = {"neurotoxin": {"U": "total_units"},
+           "filler": {"syringe": "syringes", "mL": "total_ml"},
+           "mesotherapy": {"mL": "volume_ml"}}
 CHARTED = {"neurotoxin": "total_units", "filler": "total_ml"}  # the face chart's sum
 
 
 class NeedsConfirmation(ConflictError):
     """Values outside the usual range: the provider must confirm them."""
+
+
+class NeedsReason(ConflictError):
+    """A neurotoxin inside the clinic's re-treatment interval of the patient's last one: the
+    provider must give the reason (``record_treatment(..., reason=...)``)."""
+
+    key = "toxin.interval"
+
+    def __init__(self, message: str, last: LastToxin, interval_days: int) -> None:
+        super().__init__(message)
+        self.last = last
+        self.interval_days = interval_days
 
 
 def _number(field: Field, value) -> float:
@@ -119,7 +146,9 @@ def _number(field: Field, value) -> float:
         unit = f" {field.unit}" if field.unit else ""
         raise ValidationError(f"{field.label} must be between {field.low:g} and "
                               f"{field.high:g}{unit}.")
-    return number
+    if field.whole and number != int(number):
+        raise ValidationError(f"{field.label} must be a whole number ({number:g} is not).")
+    return int(number) if field.whole else number
 
 
 def _int(value) -> int | None:
@@ -139,6 +168,8 @@ def validate(modality: str, values: dict) -> tuple[dict, list[str]]:
         if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
             if field.kind == "points" and field.required:
                 raise ValidationError("Place the injection points on the face chart.")
+            if field.kind == "product":
+                raise ValidationError(f"Choose the {field.choices[0]} product used.")
             if field.required:
                 raise ValidationError(f"Enter the {field.label.lower()}.")
             continue
@@ -189,10 +220,12 @@ def _check_chart_total(modality: str, clean: dict) -> None:
 
 
 def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercare: str = "",
-                     confirm: bool = False, today: dt.date | None = None) -> TreatmentRecord:
-    """Chart the visit. Values outside the usual range need ``confirm``; an injectable's units
-    are drawn from stock (``values["lot_id"]`` or the soonest-expiring lot) in the same
-    transaction, so a refused draw leaves no record."""
+                     confirm: bool = False, reason: str = "",
+                     today: dt.date | None = None) -> TreatmentRecord:
+    """Chart the visit. Values outside the usual range need ``confirm``; a neurotoxin inside
+    the re-treatment interval needs ``reason`` (kept in the record and audited). An
+    injectable is drawn from stock in the product's unit (``values["lot_id"]`` first, then
+    the soonest-expiring lots) in the same transaction, so a refused draw leaves no record."""
     require(actor, "treatment.write")
     appt = Appointment.get_or_none(Appointment.id == appointment_id)
     if appt is None:
@@ -204,25 +237,135 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
     clean, unusual = validate(modality, values)
     if unusual and not confirm:
         raise NeedsConfirmation("Please confirm: " + "; ".join(unusual) + ".")
+    reason = clean_line(reason)[:500]
+    too_soon = _too_soon(appt) if modality == "neurotoxin" else None
+    if too_soon is not None:
+        last, days = too_soon
+        if not reason:
+            raise NeedsReason(f"{last.text(appt.start.date())}, inside the clinic's "
+                              f"{days}-day re-treatment interval. Give the reason to treat "
+                              "again now.", last, days)
+        clean["interval_reason"] = reason
+        clean["interval_last"] = last.text(appt.start.date())
     with db.atomic():
         if TreatmentRecord.select().where(TreatmentRecord.appointment == appt.id).exists():
             raise ValidationError("This visit is already charted.")
         if modality in STOCKED:
             product = Product.get_by_id(clean["product_id"])
-            lot = inventory.draw(actor, product.id, Decimal(str(clean[STOCKED[modality]])),
-                                 appointment_id=appt.id, lot_id=values.get("lot_id"),
-                                 today=today)
-            clean.update(product=product.name, lot=lot.lot_number, expiry=str(lot.expiry))
+            key = STOCKED[modality].get(product.unit)
+            if key is None:
+                units = " or ".join(STOCKED[modality])
+                raise ValidationError(f"{product.name} is counted in {product.unit}; this "
+                                      f"record draws it in {units}.")
+            drawn = inventory.draw(actor, product.id, Decimal(str(clean[key])),
+                                   appointment_id=appt.id, lot_id=values.get("lot_id"),
+                                   today=today)
+            clean.update(product=product.name, lots=[
+                {"lot": d.lot.lot_number, "expiry": str(d.lot.expiry),
+                 "amount": float(inventory.from_centi(d.centi)), "unit": product.unit}
+                for d in drawn])
         record = TreatmentRecord.create(
             appointment=appt.id, patient=appt.patient_id, provider=appt.provider_id or actor.id,
             modality=modality, parameters=json.dumps(clean, ensure_ascii=False, sort_keys=True),
             aftercare=clean_block(aftercare), charted_by=actor, charted_at=dt.datetime.now())
-        summary = ", ".join(f"{k}={len(v) if k == 'points' else v}"
-                            for k, v in sorted(clean.items()) if k != "sites")
+        summary = ", ".join(f"{k}={_summary_value(k, v)}"
+                            for k, v in sorted(clean.items())
+                            if k not in ("sites", "interval_reason", "interval_last"))
         audit.record(actor, "treatment.record", "appointment", appt.id,
                      (f"{modality}: {summary}" + (" (confirmed: " + "; ".join(unusual) + ")"
                                                   if unusual else ""))[:1000])
+        if too_soon is not None:
+            audit.record(actor, "treatment.interval", "appointment", appt.id,
+                         f"{clean['interval_last']}; charted inside the {too_soon[1]}-day "
+                         f"interval because: {reason}"[:1000])
     return record
+
+
+def _summary_value(key: str, value) -> object:
+    """The audit summary's text of a parameter: a face chart by its number of points, the
+    lots drawn by number and amount."""
+    if key == "lots":
+        return "; ".join(f"{x['lot']} {x['amount']:g} {x['unit']}" for x in value)
+    if isinstance(value, list):
+        return f"{len(value)} points"
+    return value
+
+
+def lots_of(values: dict) -> list[dict]:
+    """The lots a record drew, each ``{"lot", "expiry", "amount", "unit"}``; a record charted
+    before draws could span lots has one ``lot`` and ``expiry`` and no amount."""
+    if values.get("lots"):
+        return list(values["lots"])
+    if values.get("lot"):
+        return [{"lot": values["lot"], "expiry": values.get("expiry", ""), "amount": None,
+                 "unit": ""}]
+    return []
+
+
+# -- the neurotoxin re-treatment interval (clinical_periods.toxin_interval_days, a setting) ----
+@dataclass(frozen=True)
+class LastToxin:
+    """The patient's last charted neurotoxin (any brand)."""
+
+    appointment_id: int
+    on: dt.date
+    product: str
+    units: str  # "24 U"
+
+    def text(self, day: dt.date) -> str:
+        """ "Last neurotoxin: Botox Cosmetic 24 U on 3 Oct 2026 (62 days ago)", counted back
+        from ``day``."""
+        gap = (day - self.on).days
+        ago = "the same day" if gap == 0 else f"{gap} day{'s' if gap != 1 else ''} ago"
+        return (f"Last neurotoxin: {self.product} {self.units} on "
+                f"{self.on.day} {self.on:%b %Y} ({ago})")
+
+
+def _last_toxin(patient_id: int, before: dt.datetime,
+                other_than: int | None = None) -> LastToxin | None:
+    query = (TreatmentRecord.select(TreatmentRecord.appointment, Appointment.start,
+                                    TreatmentRecord.parameters)
+             .join(Appointment)
+             .where(TreatmentRecord.patient == patient_id,
+                    TreatmentRecord.modality == "neurotoxin", Appointment.start < before))
+    if other_than is not None:
+        query = query.where(TreatmentRecord.appointment != other_than)
+    row = query.order_by(Appointment.start.desc(), TreatmentRecord.id.desc()).tuples().first()
+    if row is None:
+        return None
+    appointment_id, start, raw = row
+    values = json.loads(raw)
+    units = face_chart.amount_text(values["total_units"], "U") if "total_units" in values \
+        else ""
+    return LastToxin(appointment_id, start.date(), values.get("product", "neurotoxin"), units)
+
+
+def _too_soon(appt: Appointment) -> tuple[LastToxin, int] | None:
+    """The last neurotoxin before this visit and the interval, when it is inside it."""
+    last = _last_toxin(appt.patient_id, appt.start, other_than=appt.id)
+    if last is None:
+        return None
+    days = clinical_periods.toxin_interval_days()
+    return (last, days) if (appt.start.date() - last.on).days < days else None
+
+
+def interval_alerts(actor: User, patient_id: int, category: str | None,
+                    on: dt.date) -> list[str]:
+    """Booking (or seeing) a neurotoxin visit on ``on`` within the clinic's interval of the
+    patient's last one: the warning, with that visit's date, brand and units."""
+    require(actor, "patient.read")
+    if category != "neurotoxin":
+        return []
+    last = _last_toxin(patient_id, dt.datetime.combine(on, dt.time.min))
+    if last is None:
+        return []
+    days = clinical_periods.toxin_interval_days()
+    gap = (on - last.on).days
+    if gap >= days:
+        return []
+    return [f"Last neurotoxin: {last.product} {last.units} on {last.on.day} {last.on:%b %Y}, "
+            f"{gap} days before this visit (the clinic's re-treatment interval is "
+            f"{days} days)."]
 
 
 def parameters(record: TreatmentRecord) -> dict:
@@ -239,7 +382,7 @@ def same_as_last_time(actor: User, patient_id: int, modality: str) -> dict | Non
     if last is None:
         return None
     values = parameters(last)
-    for key in ("lot", "expiry", "product"):
+    for key in ("lot", "lots", "expiry", "product", "interval_reason", "interval_last"):
         values.pop(key, None)
     return values
 
@@ -252,7 +395,10 @@ def is_charted(actor: User, appointment_id: int) -> bool:
 
 @dataclass(frozen=True)
 class RecordView:
-    """A charted visit as the printed record shows it."""
+    """A charted visit as the printed record shows it. ``lot`` and ``expiry`` print as
+    "{lot}, expires {expiry}": a draw from several lots names each with its amount, the last
+    lot's expiry left for ``expiry`` ("C1 (10 U), expires 2027-01-31; C2 (14 U)" and
+    "2027-03-31")."""
 
     appointment_id: int
     patient_id: int
@@ -297,18 +443,33 @@ def record_view(actor: User, appointment_id: int) -> RecordView:
             shown.append((field.label, values.get("product", "")))
         else:
             shown.append((field.label, _value_text(field, values[field.key])))
+    if values.get("interval_reason"):
+        shown.append(("Inside the re-treatment interval",
+                      f"{values.get('interval_last', '')}. Reason: {values['interval_reason']}"))
     points_field = next((f for f in fields if f.kind == "points"), None)
     points = tuple(face_chart.Point(p["view"], p["x"], p["y"], p["site"],
                                     Decimal(str(p["amount"])))
-                   for p in values.get("points", ()))
+                   for p in (values.get("points", ()) if points_field else ()))
+    lot, expiry = _lot_text(values)
     appt = record.appointment
     return RecordView(
         appt.id, record.patient_id, appt.start, appt.service.name,
         CATEGORIES.get(record.modality, record.modality), record.provider.display_name,
         tuple(shown), points, points_field.unit if points_field else "",
-        values.get("product", ""), values.get("lot", ""), values.get("expiry", ""),
+        values.get("product", ""), lot, expiry,
         record.aftercare, record.charted_by.display_name, record.charted_at,
         amendments=treatment_amendments.amendments_of(record.id))
+
+
+def _lot_text(values: dict) -> tuple[str, str]:
+    lots = lots_of(values)
+    if len(lots) <= 1:
+        return (lots[0]["lot"], lots[0]["expiry"]) if lots else ("", "")
+    parts = [f"{x['lot']} ({inventory.show(inventory.to_centi(x['amount']), x['unit'])})"
+             for x in lots]
+    text = "; ".join(f"{part}, expires {x['expiry']}"
+                     for part, x in zip(parts[:-1], lots[:-1], strict=True))
+    return f"{text}; {parts[-1]}", lots[-1]["expiry"]
 
 
 @dataclass(frozen=True)
@@ -337,8 +498,9 @@ def patient_treatments(actor: User, patient_id: int) -> list[TreatmentBrief]:
         unit = next((f.unit for f in MODALITIES.get(modality, ()) if f.key == total_key), "")
         parts = [face_chart.amount_text(values[total_key], unit)] if total_key in values \
             else [str(values.get("areas") or values.get("area") or "")]
-        if values.get("lot"):
-            parts.append(f"lot {values['lot']}")
+        lots = [x["lot"] for x in lots_of(values)]
+        if lots:
+            parts.append(f"lot{'s' if len(lots) > 1 else ''} {', '.join(lots)}")
         parts.append(who)
         briefs.append(TreatmentBrief(
             appointment_id, start,

@@ -59,13 +59,39 @@ def test_quantities_keep_two_decimals_exactly():
 
 def test_drawing_takes_the_soonest_expiring_lot_that_has_enough(stock):
     appt = _visit(stock)
-    lot = inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=appt.id,
-                         today=TODAY)
-    assert (lot.lot_number, lot.remaining_centi) == ("C1234", 8000)
-    lot = inventory.draw(stock["rn"], stock["botox"].id, Decimal("90"), appointment_id=appt.id,
-                         today=TODAY)
-    assert lot.lot_number == "C2000"  # C1234 has only 80 U left
-    assert StockMovement.select().where(StockMovement.kind == "use").count() == 2
+    (drawn,) = inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=appt.id,
+                              today=TODAY)
+    assert (drawn.lot.lot_number, drawn.lot.remaining_centi, drawn.centi) == ("C1234", 8000,
+                                                                              2000)
+    assert StockMovement.select().where(StockMovement.kind == "use").count() == 1
+
+
+def test_a_draw_uses_up_the_older_lot_then_opens_the_next(stock):
+    """90 U when the older vial has 80 U left: its 80 U, then 10 U of the next, both in the
+    ledger (a half-used vial is not left to expire)."""
+    appt = _visit(stock)
+    inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=appt.id, today=TODAY)
+    drawn = inventory.draw(stock["rn"], stock["botox"].id, Decimal("90"),
+                           appointment_id=appt.id, today=TODAY)
+    assert [(d.lot.lot_number, d.centi, d.lot.remaining_centi) for d in drawn] == [
+        ("C1234", 8000, 0), ("C2000", 1000, 9000)]
+    uses = (StockMovement.select(StockMovement, Lot).join(Lot)
+            .where(StockMovement.kind == "use").order_by(StockMovement.id))
+    assert [(m.lot.lot_number, m.change_centi, m.appointment_id) for m in uses] == [
+        ("C1234", -2000, appt.id), ("C1234", -8000, appt.id), ("C2000", -1000, appt.id)]
+    assert check_database() == []
+
+
+def test_a_chosen_lot_with_too_little_is_used_up_and_the_rest_comes_from_the_next(stock):
+    appt = _visit(stock)
+    inventory.draw(stock["rn"], stock["botox"].id, 95, appointment_id=appt.id,
+                   lot_id=stock["new"].id, today=TODAY)  # the later vial, chosen: 5 U left
+    drawn = inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=appt.id,
+                           lot_id=stock["new"].id, today=TODAY)
+    assert [(d.lot.lot_number, d.centi) for d in drawn] == [("C2000", 500), ("C1234", 1500)]
+    with pytest.raises(ConflictError, match="Lot C2000 of Botox Cosmetic 100 U is used up"):
+        inventory.draw(stock["rn"], stock["botox"].id, 1, appointment_id=appt.id,
+                       lot_id=stock["new"].id, today=TODAY)
 
 
 def test_an_expired_lot_is_refused_by_name_and_skipped_by_default(stock):
@@ -74,16 +100,17 @@ def test_an_expired_lot_is_refused_by_name_and_skipped_by_default(stock):
     with pytest.raises(ConflictError, match=r"Lot C1234 of Botox Cosmetic 100 U expired on"):
         inventory.draw(stock["rn"], stock["botox"].id, 10, appointment_id=appt.id,
                        lot_id=stock["old"].id, today=later)
-    assert inventory.draw(stock["rn"], stock["botox"].id, 10, appointment_id=appt.id,
-                          today=later).lot_number == "C2000"
+    assert [d.lot.lot_number for d in inventory.draw(
+        stock["rn"], stock["botox"].id, 10, appointment_id=appt.id, today=later)] == ["C2000"]
 
 
 def test_not_enough_stock_says_what_is_left_and_draws_nothing(stock):
     appt = _visit(stock)
     before = StockMovement.select().count()
-    with pytest.raises(ConflictError, match="No single lot of Botox Cosmetic 100 U has 150 U: "
-                                            "100 U in lot C1234, 100 U in lot C2000."):
-        inventory.draw(stock["rn"], stock["botox"].id, 150, appointment_id=appt.id,
+    with pytest.raises(ConflictError, match=r"Only 200 U of Botox Cosmetic 100 U in stock "
+                                            r"\(100 U in lot C1234, 100 U in lot C2000\); "
+                                            "250 U are needed."):
+        inventory.draw(stock["rn"], stock["botox"].id, 250, appointment_id=appt.id,
                        today=TODAY)
     assert StockMovement.select().count() == before
     assert Lot.get_by_id(stock["old"].id).remaining_centi == 10000
@@ -155,3 +182,28 @@ def test_receiving_refuses_expired_duplicate_or_empty_lots(stock):
         with pytest.raises(ValidationError, match=message):
             inventory.receive(stock["admin"], *args, today=TODAY)
     assert Lot.select().count() == 2
+
+
+def test_a_recall_lists_who_bought_the_lot_at_the_desk_until_the_sale_is_returned(stock):
+    from medspa_desktop.services import billing
+
+    spf = inventory.add_product(stock["admin"], "Sunscreen SPF 50", "retail")
+    billing.set_retail(stock["admin"], spf.id, 4200, "spf50", True)
+    inventory.receive(stock["admin"], spf.id, "S1", TODAY + dt.timedelta(days=400), 1,
+                      today=TODAY)
+    inventory.receive(stock["admin"], spf.id, "S2", TODAY + dt.timedelta(days=500), 5,
+                      today=TODAY)
+    treated = _visit(stock)
+    inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=treated.id, today=TODAY)
+    buyer = patients.create_patient(stock["admin"], patients.PatientInput(
+        "Ann", "Lee", dt.date(1980, 2, 2), phone="555 777 8888"))
+    invoice = billing.issue_invoice(stock["admin"], billing.CheckoutInput(
+        buyer.id, (billing.product_line(stock["admin"], spf.id, 3),)))
+    sold = inventory.recall(stock["admin"], "S1")  # 1 item from S1, the other 2 from S2
+    assert [(r.patient, r.dose, r.provider, r.sold, r.appointment_id) for r in sold] == [
+        ("Lee, Ann", "1 item", f"Retail sale, invoice {invoice.number}", True, None)]
+    assert [r.dose for r in inventory.recall(stock["admin"], "S2")] == ["2 items"]
+    assert [(r.patient, r.sold) for r in inventory.recall(stock["admin"], "C1234")] == [
+        ("=HYPERLINK(1), Zoë", False)]  # a lot used at a visit, as before
+    billing.void_invoice(stock["admin"], invoice.id, "changed her mind", restock=True)
+    assert inventory.recall(stock["admin"], "S1") == []  # the bottle came back unopened

@@ -4,6 +4,7 @@ the usual range, and stock drawn in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -17,7 +18,7 @@ from medspa_desktop.services import (
     treatment_records,
 )
 from medspa_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
-from medspa_desktop.store.models import AuditEvent, Lot, Room, Service, TreatmentRecord
+from medspa_desktop.store.models import AuditEvent, Device, Lot, Room, Service, TreatmentRecord
 from tests.conftest import give_consent
 
 TODAY = dt.date(2030, 1, 8)
@@ -66,8 +67,9 @@ def test_charting_toxin_records_the_lot_and_draws_the_units(clinic):
         clinic["rn"], appt.id, {**TOXIN, "product_id": clinic["botox"].id},
         aftercare="No lying down for 4 hours.", today=TODAY)
     values = treatment_records.parameters(record)
-    assert (values["product"], values["lot"], values["total_units"]) == ("Botox Cosmetic", "C1",
-                                                                         20.0)
+    assert (values["product"], values["total_units"]) == ("Botox Cosmetic", 20.0)
+    assert values["lots"] == [{"lot": "C1", "expiry": str(TODAY + dt.timedelta(days=30)),
+                               "amount": 20.0, "unit": "U"}]
     assert Lot.get(Lot.lot_number == "C1").remaining_centi == 8000
     assert [r.patient for r in inventory.recall(clinic["admin"], "C1")] == ["Ng, Zoë"]
     assert AuditEvent.select().where(AuditEvent.action == "treatment.record").exists()
@@ -75,7 +77,7 @@ def test_charting_toxin_records_the_lot_and_draws_the_units(clinic):
 
 def test_a_shortage_leaves_no_record(clinic):
     appt = _started(clinic, "Botox Cosmetic", "rn")
-    with pytest.raises(ConflictError, match="has 120 U"):
+    with pytest.raises(ConflictError, match="Only 100 U of Botox Cosmetic in stock"):
         treatment_records.record_treatment(
             clinic["rn"], appt.id, {**TOXIN, "total_units": 120, "points": glabella(24),
                                     "product_id": clinic["botox"].id}, confirm=True, today=TODAY)
@@ -221,3 +223,201 @@ def test_the_charts_timeline_lists_treatments_for_clinical_staff_only(clinic):
         ("treatment", "Neurotoxin: Botox Cosmetic", "20 U · lot C1 · Jo Kim", appt.id)]
     assert chart.timeline(clinic["desk"], clinic["zoe"].id, {"treatment"}) == []
     assert "treatment" in {i.kind for i in chart.timeline(clinic["rn"], clinic["zoe"].id)}
+
+
+def _started_on(c, day: dt.date, service_name: str, provider: str = "rn", hour: int = 10):
+    start = dt.datetime.combine(day, dt.time(hour))
+    service = Service.get(Service.name == service_name)
+    device = None
+    if service.device_kind:
+        device = (Device.get_or_none(Device.kind == service.device_kind)
+                  or catalog.add_device(c["admin"], service.device_kind.title(),
+                                        service.device_kind, 0))
+    appt = scheduling.book_appointment(c["admin"], scheduling.AppointmentInput(
+        c["zoe"].id, service.id, c[provider].id, start,
+        start + dt.timedelta(minutes=service.default_minutes),
+        Room.get(Room.name == "Room 1").id, device.id if device else None))
+    appt = scheduling.change_status(c["admin"], appt.id, "arrived", appt.version)
+    give_consent(c["admin"], c["zoe"].id, service.category)
+    return scheduling.change_status(c[provider], appt.id, "in_treatment", appt.version)
+
+
+MESO = {"solution": "with vitamin C", "volume_ml": 4, "area": "Face and neck",
+        "depth_mm": 1, "points": 120, "technique": "nappage"}
+
+
+def test_mesotherapy_is_charted_and_draws_the_solution_with_its_lot(clinic):
+    """Charting mesotherapy used to crash; the injected solution now leaves stock in mL with
+    its lot, so a recall of that lot finds the patient."""
+    hyaluronic = inventory.add_product(clinic["admin"], "NCTF 135 HA", "solution")
+    assert hyaluronic.unit == "mL"
+    inventory.receive(clinic["admin"], hyaluronic.id, "M1", TODAY + dt.timedelta(days=200), 15,
+                      today=TODAY)
+    appt = _started(clinic, "Mesotherapy, revitalising", "rn")
+    with pytest.raises(ValidationError, match="Choose the solution product used"):
+        treatment_records.record_treatment(clinic["rn"], appt.id, MESO, today=TODAY)
+    record = treatment_records.record_treatment(
+        clinic["rn"], appt.id, {**MESO, "product_id": hyaluronic.id}, today=TODAY)
+    values = treatment_records.parameters(record)
+    assert values["lots"] == [{"lot": "M1", "expiry": str(TODAY + dt.timedelta(days=200)),
+                               "amount": 4.0, "unit": "mL"}]
+    assert (values["points"], values["product"]) == (120, "NCTF 135 HA")
+    assert Lot.get(Lot.lot_number == "M1").remaining_centi == 1100
+    assert [(r.patient, r.dose) for r in inventory.recall(clinic["admin"], "M1")] == [
+        ("Ng, Zoë", "4 mL")]
+    summary = AuditEvent.get(AuditEvent.action == "treatment.record").summary
+    assert "lots=M1 4 mL" in summary and "points=120" in summary
+    view = treatment_records.record_view(clinic["rn"], appt.id)
+    assert (view.product, view.lot, view.points) == ("NCTF 135 HA", "M1", ())
+    assert dict(view.parameters)["Points"] == "120"
+
+
+def test_a_filler_stocked_in_millilitres_draws_the_millilitres_injected(clinic):
+    filler = inventory.add_product(clinic["admin"], "Radiesse 1.5", "filler", "mL")
+    inventory.receive(clinic["admin"], filler.id, "R1", TODAY + dt.timedelta(days=300), 6,
+                      today=TODAY)
+    appt = _started(clinic, "Radiesse", "rn")
+    cheeks = [{"view": "front", "x": x, "y": 190, "amount": 1.5,
+               "site": face_chart.site_at("front", x, 190)} for x in (95, 205)]
+    treatment_records.record_treatment(
+        clinic["rn"], appt.id, {"product_id": filler.id, "syringes": 2, "total_ml": 3,
+                                "technique": "cannula", "depth": "supraperiosteal",
+                                "points": cheeks}, today=TODAY)
+    assert Lot.get(Lot.lot_number == "R1").remaining_centi == 300  # 6 − 3 mL, not 6 − 2
+    assert [r.dose for r in inventory.recall(clinic["admin"], "R1")] == ["3 mL"]
+
+
+def test_a_dose_spanning_two_lots_records_both_and_both_recalls_find_the_patient(clinic):
+    inventory.receive(clinic["admin"], clinic["botox"].id, "C0", TODAY + dt.timedelta(days=10),
+                      8, today=TODAY - dt.timedelta(days=5))  # the nearly empty older vial
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    record = treatment_records.record_treatment(
+        clinic["rn"], appt.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    lots = treatment_records.parameters(record)["lots"]
+    assert [(x["lot"], x["amount"]) for x in lots] == [("C0", 8.0), ("C1", 12.0)]
+    assert Lot.get(Lot.lot_number == "C0").remaining_centi == 0
+    assert Lot.get(Lot.lot_number == "C1").remaining_centi == 8800
+    for number, dose in (("C0", "8 U"), ("C1", "12 U")):
+        assert [(r.patient, r.dose) for r in inventory.recall(clinic["admin"], number)] == [
+            ("Ng, Zoë", dose)]
+    view = treatment_records.record_view(clinic["rn"], appt.id)
+    assert f"{view.lot}, expires {view.expiry}" == (
+        f"C0 (8 U), expires {TODAY + dt.timedelta(days=10)}; "
+        f"C1 (12 U), expires {TODAY + dt.timedelta(days=30)}")
+    (brief,) = treatment_records.patient_treatments(clinic["rn"], clinic["zoe"].id)
+    assert brief.detail == "20 U · lots C0, C1 · Jo Kim"
+
+
+def test_a_record_charted_with_one_lot_before_still_reads(clinic):
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    old = {**TOXIN, "dilution_ml": 2.5, "product_id": clinic["botox"].id,
+           "product": "Botox Cosmetic", "lot": "C1", "expiry": "2030-02-07",
+           "total_units": 20.0}
+    TreatmentRecord.create(  # as charted before a draw could span lots
+        appointment=appt.id, patient=clinic["zoe"].id, provider=clinic["rn"].id,
+        modality="neurotoxin", parameters=json.dumps(old), charted_by=clinic["rn"].id,
+        charted_at=dt.datetime.now())
+    view = treatment_records.record_view(clinic["rn"], appt.id)
+    assert (view.lot, view.expiry) == ("C1", "2030-02-07")
+    assert treatment_records.patient_treatments(clinic["rn"], clinic["zoe"].id)[0].detail == \
+        "20 U · lot C1 · Jo Kim"
+
+
+@pytest.mark.parametrize(("service", "provider", "values", "message"), [
+    ("Laser hair reduction, small area", "le", {**LASER, "passes": 2.5},
+     r"Passes must be a whole number \(2.5 is not\)"),
+    ("Laser hair reduction, small area", "le", {**LASER, "fitzpatrick": "3.5"},
+     r"Fitzpatrick type must be a whole number \(3.5 is not\)"),
+    ("Cryolipolysis, one applicator cycle", "le",
+     {"device": "Cool", "applicator": "Flat", "area": "Flank", "cycles": 1.5},
+     r"Cycles must be a whole number \(1.5 is not\)"),
+    ("Chemical peel, medium", "le", {"agent": "TCA 20 %", "passes": "1.5"},
+     r"Passes must be a whole number \(1.5 is not\)"),
+    ("Mesotherapy, revitalising", "rn", {**MESO, "points": 99.5},
+     r"Points must be a whole number \(99.5 is not\)"),
+])
+def test_whole_number_parameters_refuse_decimals(clinic, service, provider, values, message):
+    if service.startswith("Mesotherapy"):
+        solution = inventory.add_product(clinic["admin"], "NCTF 135 HA", "solution")
+        values = {**values, "product_id": solution.id}
+    appt = _started_on(clinic, TODAY, service, provider)
+    with pytest.raises(ValidationError, match=message):
+        treatment_records.record_treatment(clinic[provider], appt.id, values, today=TODAY)
+    assert TreatmentRecord.select().count() == 0
+
+
+def test_laser_whole_numbers_are_kept_as_whole_numbers(clinic):
+    appt = _started(clinic, "Laser hair reduction, small area", "le", device=True)
+    record = treatment_records.record_treatment(clinic["le"], appt.id,
+                                                {**LASER, "passes": "2", "fitzpatrick": 3.0})
+    values = treatment_records.parameters(record)
+    assert (values["passes"], values["fitzpatrick"]) == (2, 3)
+    assert dict(treatment_records.record_view(clinic["le"], appt.id).parameters)[
+        "Fitzpatrick type"] == "3"
+
+
+def test_a_neurotoxin_inside_the_interval_needs_the_providers_reason(clinic):
+    first = _started(clinic, "Botox Cosmetic", "rn")
+    treatment_records.record_treatment(
+        clinic["rn"], first.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    dysport = inventory.add_product(clinic["admin"], "Dysport", "toxin")
+    inventory.receive(clinic["admin"], dysport.id, "D1", TODAY + dt.timedelta(days=300), 300,
+                      today=TODAY)
+    later = TODAY + dt.timedelta(days=28)
+    again = _started_on(clinic, later, "Dysport")
+    values = {**TOXIN, "product_id": dysport.id}  # any brand counts
+    with pytest.raises(treatment_records.NeedsReason,
+                       match=r"Last neurotoxin: Botox Cosmetic 20 U on 8 Jan 2030 \(28 days "
+                             r"ago\), inside the clinic's 90-day re-treatment interval") as no:
+        treatment_records.record_treatment(clinic["rn"], again.id, values, today=later)
+    assert no.value.key == "toxin.interval" and no.value.last.appointment_id == first.id
+    assert TreatmentRecord.select().count() == 1
+    assert Lot.get(Lot.lot_number == "D1").remaining_centi == 30000  # nothing drawn
+    record = treatment_records.record_treatment(
+        clinic["rn"], again.id, values, reason="  Asymmetry at the two-week review ",
+        today=later)
+    stored = treatment_records.parameters(record)
+    assert stored["interval_reason"] == "Asymmetry at the two-week review"
+    event = AuditEvent.get(AuditEvent.action == "treatment.interval")
+    assert event.record_id == str(again.id)
+    assert event.summary == ("Last neurotoxin: Botox Cosmetic 20 U on 8 Jan 2030 (28 days ago); "
+                             "charted inside the 90-day interval because: Asymmetry at the "
+                             "two-week review")
+    shown = dict(treatment_records.record_view(clinic["rn"], again.id).parameters)
+    assert shown["Inside the re-treatment interval"].endswith(
+        "Reason: Asymmetry at the two-week review")
+    assert "interval_reason" not in treatment_records.same_as_last_time(
+        clinic["rn"], clinic["zoe"].id, "neurotoxin")
+
+
+def test_the_interval_is_the_clinics_setting(clinic):
+    from medspa_desktop.store.models import ClinicSetting
+
+    first = _started(clinic, "Botox Cosmetic", "rn")
+    treatment_records.record_treatment(
+        clinic["rn"], first.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    ClinicSetting.create(key="toxin.interval_days", value="21")
+    later = TODAY + dt.timedelta(days=22)
+    again = _started_on(clinic, later, "Botox Cosmetic")
+    record = treatment_records.record_treatment(
+        clinic["rn"], again.id, {**TOXIN, "product_id": clinic["botox"].id}, today=later)
+    assert "interval_reason" not in treatment_records.parameters(record)
+    assert not AuditEvent.select().where(AuditEvent.action == "treatment.interval").exists()
+
+
+def test_booking_a_neurotoxin_inside_the_interval_warns_with_the_last_one(clinic):
+    from medspa_desktop.services import alerts
+
+    first = _started(clinic, "Botox Cosmetic", "rn")
+    treatment_records.record_treatment(
+        clinic["rn"], first.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    toxin = Service.get(Service.name == "Xeomin").id
+    laser = Service.get(Service.name == "Laser hair reduction, small area").id
+    warning = ("Last neurotoxin: Botox Cosmetic 20 U on 8 Jan 2030, 62 days before this visit "
+               "(the clinic's re-treatment interval is 90 days).")
+    on = TODAY + dt.timedelta(days=62)
+    assert warning in alerts.booking_alerts(clinic["desk"], clinic["zoe"].id, toxin, on)
+    assert not any("neurotoxin" in a for a in alerts.booking_alerts(
+        clinic["desk"], clinic["zoe"].id, laser, on))
+    assert not any("neurotoxin" in a for a in alerts.booking_alerts(
+        clinic["desk"], clinic["zoe"].id, toxin, TODAY + dt.timedelta(days=90)))
