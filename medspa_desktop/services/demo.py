@@ -221,6 +221,12 @@ DEMO_STOCK = (
     ("Juvederm Ultra XC", "filler", "syringe", 4, (("JU20931", 400, 20),)),
     ("Mineral sunscreen SPF 50", "retail", "item", 6, (("SPF2611", 700, 24),)),
 )
+# Mesotherapy solutions, drawn in mL with their lot like any injectable (product, low stock in
+# mL, lots as above, cost per mL): the older lot of each nearly used up.
+DEMO_SOLUTIONS = (
+    ("NCTF 135 HA revitalising solution", 20, (("NC5120", 60, 6), ("NC6033", 330, 50)), 900),
+    ("Lipolytic solution (phosphatidylcholine)", 20, (("LP0417", 240, 40),), 650),
+)
 
 
 def _demo_now(today: dt.date) -> dt.datetime:
@@ -320,6 +326,11 @@ def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -
         for number, days, quantity in lots:
             inventory.receive(admin, product.id, number, today + dt.timedelta(days=days),
                               quantity, cost_cents=rng.choice((0, 450, 520)), today=first_day)
+    for name, low, lots, cost in DEMO_SOLUTIONS:  # no draw from rng: the rest stays the same
+        product = inventory.add_product(admin, name, "solution", "mL", low_stock=low)
+        for number, days, quantity in lots:
+            inventory.receive(admin, product.id, number, today + dt.timedelta(days=days),
+                              quantity, cost_cents=cost, today=first_day)
     by_id = {u.id: u for u in staff.values()}
     given = (Appointment.select().join(Service)
              .where(Service.category == "neurotoxin",
@@ -329,12 +340,18 @@ def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -
         product = products.get(appt.service.name)
         if product is not None:
             name, points = rng.choice(TOXIN_PATTERNS)
-            treatment_records.record_treatment(
-                by_id[appt.provider_id], appt.id,
-                {"product_id": product.id, "dilution_ml": 2.5, "points": points,
-                 "total_units": sum(p["amount"] for p in points), "sites": name},
-                aftercare="Stay upright for 4 hours; no massage or exercise today.",
-                today=appt.start.date())
+            values = {"product_id": product.id, "dilution_ml": 2.5, "points": points,
+                      "total_units": sum(p["amount"] for p in points), "sites": name}
+            aftercare = "Stay upright for 4 hours; no massage or exercise today."
+            try:
+                treatment_records.record_treatment(by_id[appt.provider_id], appt.id, values,
+                                                   aftercare=aftercare,
+                                                   today=appt.start.date())
+            except treatment_records.NeedsReason:  # back inside the interval: says why
+                treatment_records.record_treatment(
+                    by_id[appt.provider_id], appt.id, values, aftercare=aftercare,
+                    reason="Another area, asked for at the review visit",
+                    today=appt.start.date())
 
 
 def _patient(rng: random.Random, today: dt.date) -> patients.PatientInput:
