@@ -128,3 +128,19 @@ def test_scrolling_the_whole_log_and_back_shows_the_same_rows_from_a_few_pages(t
     tab.table.repaint()
     assert [model.index(row, 1).data() for row in range(5)] == [e[2] for e in expected[:5]]
     assert [(r.record_id, r.at, r.patient, r.lot) for r in model.rows()] == expected
+
+
+def test_the_recall_dialog_lists_who_bought_the_lot_at_the_desk(qtbot, demo_db):
+    from medspa_desktop.services import billing
+    from medspa_desktop.store.models import Patient
+
+    buyer = Patient.select().where(Patient.first_name == "Amélie").first()
+    spf = Product.get(Product.name == "Mineral sunscreen SPF 50")
+    invoice = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
+        buyer.id, (billing.product_line(staff("frontdesk"), spf.id, 2),)))
+    dialog = RecallDialog(staff("director"), "spf2611")
+    qtbot.addWidget(dialog)
+    assert dialog.summary.text() == "1 patient received lot SPF2611 (1 bought at the desk)."
+    row = dialog.model.row_at(0)
+    assert (row.patient_id, row.dose, row.provider) == (
+        buyer.id, "2 items", f"Retail sale, invoice {invoice.number}")

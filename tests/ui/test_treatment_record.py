@@ -6,10 +6,18 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QMessageBox
 
 from medspa_desktop.services import inventory, scheduling, treatment_records
-from medspa_desktop.store.models import Lot, Patient, Product, Room, Service, TreatmentRecord
+from medspa_desktop.store.models import (
+    AuditEvent,
+    Lot,
+    Patient,
+    Product,
+    Room,
+    Service,
+    TreatmentRecord,
+)
 from medspa_desktop.ui.schedule.tab import ScheduleTab
 from medspa_desktop.ui.treatments.record_dialog import TreatmentRecordDialog
 from tests.conftest import give_consent, staff
@@ -17,22 +25,27 @@ from tests.ui.modal import answer_next_modal
 from tests.ui.test_face_chart import click
 
 
-@pytest.fixture
-def under_way(demo_db):
-    """A Botox visit on a quiet future day, with the patient in treatment."""
-    day = dt.date.today() + dt.timedelta(days=55)
+def _in_treatment(patient: Patient, service_name: str, day: dt.date, hour: int = 10):
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
-    patient = Patient.select().where(Patient.first_name == "Amélie").first()
-    start = dt.datetime.combine(day, dt.time(10))
+    service = Service.get(Service.name == service_name)
+    start = dt.datetime.combine(day, dt.time(hour))
     appt = scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
-        patient.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id,
-        start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 2").id))
+        patient.id, service.id, staff("injector").id, start,
+        start + dt.timedelta(minutes=service.default_minutes),
+        Room.get(Room.name == "Room 2").id))
     appt = scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
-    give_consent(staff("frontdesk"), patient.id, "neurotoxin")
-    appt = scheduling.change_status(staff("injector"), appt.id, "in_treatment", appt.version,
+    give_consent(staff("frontdesk"), patient.id, service.category)
+    return scheduling.change_status(staff("injector"), appt.id, "in_treatment", appt.version,
                                     acknowledge="reviewed with the patient")
-    return appt
+
+
+@pytest.fixture
+def under_way(demo_db):
+    """A Botox visit on a quiet future day, past the re-treatment interval of any toxin the
+    demo charted, with the patient in treatment."""
+    patient = Patient.select().where(Patient.first_name == "Amélie").first()
+    return _in_treatment(patient, "Botox Cosmetic", dt.date.today() + dt.timedelta(days=100))
 
 
 CROWS_FEET = ((78, 142), (74, 152), (76, 162), (222, 142), (226, 152), (224, 162))
@@ -118,3 +131,92 @@ def test_a_laser_form_starts_from_the_visits_device_and_the_skin_type_on_file(qt
     qtbot.addWidget(dialog)
     assert dialog.fields["device"].text() == "Alexandrite hair laser"
     assert dialog.fields["fitzpatrick"].text() == "3"
+
+
+def _fill_glabella(qtbot, dialog: TreatmentRecordDialog) -> None:
+    dialog.fields["dilution_ml"].setText("2.5")
+    for x, y in CROWS_FEET:
+        click(qtbot, dialog.chart, x, y)
+
+
+def test_a_toxin_inside_the_interval_asks_the_providers_reason(qtbot, under_way):
+    patient = Patient.get_by_id(under_way.patient_id)
+    earlier = _in_treatment(patient, "Dysport", under_way.start.date() - dt.timedelta(days=40))
+    dysport = Product.get(Product.name == "Dysport")
+    treatment_records.record_treatment(staff("injector"), earlier.id, {
+        "product_id": dysport.id, "dilution_ml": 2.5, "total_units": 50,
+        "points": [{"view": "front", "x": 150, "y": 130, "site": "Glabella", "amount": 50}]},
+        reason="masseters, a month after the last")  # the demo may have charted one before
+    dialog = TreatmentRecordDialog(staff("injector"), under_way.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    last = f"Last neurotoxin: Dysport 50 U on {earlier.start.day} {earlier.start:%b %Y}"
+    gap = (under_way.start.date() - earlier.start.date()).days  # about 40
+    assert f"{last}, {gap} days before this visit" in dialog.head.text()
+    _fill_glabella(qtbot, dialog)
+    asked = []
+
+    def cancel(box: QInputDialog):
+        asked.append(box.labelText())
+        box.reject()
+
+    answer_next_modal(cancel)
+    dialog.save_button.click()
+    assert asked[0].startswith(f"{last} ({gap} days ago), inside the clinic's 90-day")
+    assert dialog.message.text().startswith("Not saved: a neurotoxin inside the re-treatment")
+    assert not TreatmentRecord.select().where(
+        TreatmentRecord.appointment == under_way.id).exists()
+
+    def give(box: QInputDialog):
+        box.setTextValue("Touch-up of the glabella")
+        box.accept()
+
+    answer_next_modal(give)
+    dialog.save_button.click()
+    record = TreatmentRecord.get(TreatmentRecord.appointment == under_way.id)
+    assert treatment_records.parameters(record)["interval_reason"] == "Touch-up of the glabella"
+    assert AuditEvent.get(AuditEvent.action == "treatment.interval",
+                          AuditEvent.record_id == str(under_way.id)).summary.endswith(
+        "because: Touch-up of the glabella")
+
+
+def test_mesotherapy_is_charted_with_the_solution_drawn_from_its_lots(qtbot, under_way):
+    patient = Patient.get_by_id(under_way.patient_id)
+    visit = _in_treatment(patient, "Mesotherapy, revitalising", under_way.start.date(), 14)
+    dialog = TreatmentRecordDialog(staff("injector"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    product = dialog.fields["product_id"]
+    assert [product.itemText(i) for i in range(product.count())] == [
+        "Lipolytic solution (phosphatidylcholine)", "NCTF 135 HA revitalising solution"]
+    product.setCurrentIndex(product.findText("NCTF 135 HA revitalising solution"))
+    assert [dialog.lot.itemText(i).split(" — ")[0] for i in range(dialog.lot.count())] == [
+        "Soonest-expiring lots first", "NC5120", "NC6033"]
+    for key, text in (("solution", "with vitamin C"), ("volume_ml", "8"),
+                      ("area", "Face, neck"), ("depth_mm", "1"), ("points", "120")):
+        qtbot.keyClicks(dialog.fields[key], text)
+    dialog.fields["technique"].setCurrentIndex(dialog.fields["technique"].findText("nappage"))
+    dialog.grab().save("/tmp/h4a_meso_dialog.png")
+    dialog.save_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    record = TreatmentRecord.get(TreatmentRecord.appointment == visit.id)
+    lots = treatment_records.parameters(record)["lots"]
+    assert [(x["lot"], x["amount"], x["unit"]) for x in lots] == [("NC5120", 6.0, "mL"),
+                                                                  ("NC6033", 2.0, "mL")]
+    assert _left("NCTF 135 HA revitalising solution") == 5600 - 800
+    recalled = inventory.recall(staff("director"), "NC5120")
+    assert [(r.patient_id, r.dose) for r in recalled] == [(patient.id, "6 mL")]
+
+
+def test_points_of_mesotherapy_must_be_a_whole_number(qtbot, under_way):
+    patient = Patient.get_by_id(under_way.patient_id)
+    visit = _in_treatment(patient, "Mesotherapy, lipolytic", under_way.start.date(), 14)
+    dialog = TreatmentRecordDialog(staff("injector"), visit.id)
+    qtbot.addWidget(dialog)
+    for key, text in (("volume_ml", "4"), ("area", "Abdomen"), ("depth_mm", "6"),
+                      ("points", "40.5")):
+        qtbot.keyClicks(dialog.fields[key], text)
+    dialog.fields["technique"].setCurrentIndex(dialog.fields["technique"].findText("gun"))
+    dialog.save_button.click()
+    assert dialog.message.text() == "Points must be a whole number (40.5 is not)."
+    assert not TreatmentRecord.select().where(TreatmentRecord.appointment == visit.id).exists()

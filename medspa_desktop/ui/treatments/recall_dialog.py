@@ -1,4 +1,5 @@
-"""Lot recall: who received lot X, with date, dose, provider and how to reach them."""
+"""Lot recall: who received lot X — treated with it at a visit or sold it at the desk — with
+date, dose, provider (or the invoice) and how to reach them."""
 
 from __future__ import annotations
 
@@ -84,8 +85,13 @@ class RecallDialog(QDialog):
         self.model.set_rows(self.rows)
         fit_columns(self.table)
         people = len({r.patient_id for r in self.rows})
+        sold = sum(r.sold for r in self.rows)
+        treated = len(self.rows) - sold
+        how = ", ".join(part for part in (
+            f"{treated} treatment{'s' if treated != 1 else ''}" if treated else "",
+            f"{sold} bought at the desk" if sold else "") if part) or "none"
         self.summary.setText(f"{people} patient{'s' if people != 1 else ''} received lot "
-                             f"{self.lot.text().strip().upper()} ({len(self.rows)} treatments).")
+                             f"{self.lot.text().strip().upper()} ({how}).")
         self.export_button.setEnabled(bool(self.rows))
         self.print_button.setEnabled(bool(self.rows))
         self.shown_lot = self.lot.text().strip().upper()

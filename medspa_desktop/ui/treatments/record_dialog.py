@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -27,7 +28,10 @@ from ...store.models import TreatmentRecord, User
 from ..widgets.face_chart import FaceChartWidget
 from ..widgets.messages import ErrorLabel
 
-SOONEST = "Soonest-expiring lot"
+SOONEST = "Soonest-expiring lots first"
+LOT_HELP = ("Each lot is used up before the next is opened: a lot with too little left gives "
+            "what it has and the rest comes from the next soonest-expiring lot. Every lot "
+            "drawn is kept on the record.")
 
 
 class TreatmentRecordDialog(QDialog):
@@ -40,8 +44,9 @@ class TreatmentRecordDialog(QDialog):
         self.setWindowTitle(f"Chart treatment — {self.row.patient}")
         self.setMinimumWidth(560)
         self.chart: FaceChartWidget | None = None
-        warnings = alerts.booking_alerts(user, self.row.patient_id, self.row.service_id)
-        head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — {html.escape(self.row.service)}"
+        warnings = alerts.booking_alerts(user, self.row.patient_id, self.row.service_id,
+                                         self.row.start.date())  # as of the visit's day
+        self.head = head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — {html.escape(self.row.service)}"
                       f", {self.row.start:%a %d %b %Y %H:%M} with "
                       f"{html.escape(self.row.provider)}"
                       + "".join(f"<br><span style='color:#8a1c13'>⚠ {html.escape(w)}</span>"
@@ -60,6 +65,7 @@ class TreatmentRecordDialog(QDialog):
             if field.kind == "product":
                 self.lot = QComboBox()
                 self.lot.setAccessibleName("Lot")
+                self.lot.setToolTip(LOT_HELP)
                 form.addRow("Lot", self.lot)
                 widget.currentIndexChanged.connect(lambda _i: self._fill_lots())
                 self._fill_lots()
@@ -204,20 +210,33 @@ class TreatmentRecordDialog(QDialog):
         self.message.hide()
 
     def save(self) -> None:
-        confirm = False
+        confirm, reason = False, ""
         while True:
             try:
                 self.record = treatment_records.record_treatment(
                     self.user, self.row.id, self.values(),
-                    aftercare=self.aftercare.toPlainText(), confirm=confirm)
+                    aftercare=self.aftercare.toPlainText(), confirm=confirm, reason=reason)
             except treatment_records.NeedsConfirmation as exc:
                 answer = QMessageBox.question(self, "Please confirm", str(exc))
                 if answer != QMessageBox.StandardButton.Yes:
                     return
                 confirm = True
                 continue
+            except treatment_records.NeedsReason as exc:
+                reason = self.ask_reason(str(exc))
+                if not reason:
+                    self.message.say("Not saved: a neurotoxin inside the re-treatment interval "
+                                     "needs the reason.")
+                    return
+                continue
             except DomainError as exc:
                 self.message.say(str(exc))
                 return
             self.accept()
             return
+
+    def ask_reason(self, why: str) -> str:
+        """The provider's reason to treat inside the interval ("" when cancelled)."""
+        text, ok = QInputDialog.getText(self, "Inside the re-treatment interval",
+                                        f"{why}\n\nReason (kept on the record):")
+        return text.strip() if ok else ""

@@ -19,7 +19,8 @@ from ...services.money import to_cents
 from ...store.models import User
 from ..widgets.form_dialog import FormDialog
 
-KIND_LABELS = {"toxin": "Neurotoxin", "filler": "Dermal filler", "consumable": "Consumable",
+KIND_LABELS = {"toxin": "Neurotoxin", "filler": "Dermal filler",
+               "solution": "Injectable solution (mesotherapy)", "consumable": "Consumable",
                "retail": "Retail item"}
 UNIT_LABELS = {"U": "units (U)", "mL": "millilitres (mL)", "syringe": "syringes",
                "item": "items"}
