@@ -306,6 +306,12 @@ def test_a_dose_spanning_two_lots_records_both_and_both_recalls_find_the_patient
         f"C1 (12 U), expires {TODAY + dt.timedelta(days=30)}")
     (brief,) = treatment_records.patient_treatments(clinic["rn"], clinic["zoe"].id)
     assert brief.detail == "20 U · lots C0, C1 · Jo Kim"
+    from medspa_desktop.printouts import treatment_record_pdf
+    from tests.documents.pdftext import pdf_text
+
+    printed = pdf_text(treatment_record_pdf(clinic["rn"], appt.id))
+    assert (f"Lot C0 (8 U), expires {TODAY + dt.timedelta(days=10)}; C1 (12 U), expires "
+            f"{TODAY + dt.timedelta(days=30)}") in printed
 
 
 def test_a_record_charted_with_one_lot_before_still_reads(clinic):
