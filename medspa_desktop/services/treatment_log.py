@@ -52,6 +52,7 @@ class LogRow:
     dose: str
     record_id: int = 0  # with sort_value: where the next page starts (``after``)
     sort_value: object = None
+    movement_id: int | None = None  # a dose drawn from two lots is a row per lot
 
 
 def _query(f: LogFilter, sort: str, descending: bool, after: LogRow | None = None):
@@ -62,7 +63,8 @@ def _query(f: LogFilter, sort: str, descending: bool, after: LogRow | None = Non
          .select(TreatmentRecord.appointment, Appointment.start, Patient.first_name,
                  Patient.last_name, Patient.preferred_name, provider.display_name,
                  TreatmentRecord.modality, Service.name, Product.name, Product.unit,
-                 Lot.lot_number, StockMovement.change_centi, TreatmentRecord.id, key)
+                 Lot.lot_number, StockMovement.change_centi, TreatmentRecord.id, key,
+                 StockMovement.id)
          .join(Appointment, on=TreatmentRecord.appointment == Appointment.id)
          .join(Service, on=Appointment.service == Service.id)
          .switch(TreatmentRecord).join(Patient, on=TreatmentRecord.patient == Patient.id)
@@ -96,19 +98,24 @@ def _query(f: LogFilter, sort: str, descending: bool, after: LogRow | None = Non
             beyond = key > after.sort_value
         q = q.where(beyond | ((key == after.sort_value) & (
             (Appointment.start < after.at)
-            | ((Appointment.start == after.at) & (TreatmentRecord.id < after.record_id)))))
+            | ((Appointment.start == after.at) & (
+                (TreatmentRecord.id < after.record_id)
+                | ((TreatmentRecord.id == after.record_id)
+                   & (StockMovement.id < after.movement_id)))))))
     order = key.desc() if descending else key.asc()
-    return q.order_by(order, Appointment.start.desc(), TreatmentRecord.id.desc()).tuples()
+    return q.order_by(order, Appointment.start.desc(), TreatmentRecord.id.desc(),
+                      StockMovement.id.desc()).tuples()
 
 
 def _rows(tuples) -> list[LogRow]:
     rows = []
     for (appt, start, first, last, preferred, provider, modality, service, product, unit,
-         lot, change, record_id, sort_value) in tuples:
+         lot, change, record_id, sort_value, movement_id) in tuples:
         name = listed_name(first, last, preferred)
         dose = show(-change, unit) if change is not None and unit else ""
         rows.append(LogRow(appt, start, name, provider, CATEGORIES.get(modality, modality),
-                           service, product or "", lot or "", dose, record_id, sort_value))
+                           service, product or "", lot or "", dose, record_id, sort_value,
+                           movement_id))
     return rows
 
 

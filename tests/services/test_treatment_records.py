@@ -427,3 +427,21 @@ def test_booking_a_neurotoxin_inside_the_interval_warns_with_the_last_one(clinic
         clinic["desk"], clinic["zoe"].id, laser, on))
     assert not any("neurotoxin" in a for a in alerts.booking_alerts(
         clinic["desk"], clinic["zoe"].id, toxin, TODAY + dt.timedelta(days=90)))
+
+
+def test_the_log_pages_through_every_lot_of_a_dose_drawn_from_two(clinic):
+    from medspa_desktop.services.treatment_log import LogFilter, treatment_log
+
+    inventory.receive(clinic["admin"], clinic["botox"].id, "C0", TODAY + dt.timedelta(days=10),
+                      8, today=TODAY - dt.timedelta(days=5))
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    treatment_records.record_treatment(
+        clinic["rn"], appt.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    seen, after = [], None
+    while True:  # a page of one row: the boundary falls between the two lots
+        page = treatment_log(clinic["rn"], LogFilter(), limit=1, after=after)
+        if not page:
+            break
+        seen += page
+        after = page[-1]
+    assert sorted((r.lot, r.dose) for r in seen) == [("C0", "8 U"), ("C1", "12 U")]
