@@ -43,7 +43,8 @@ def _charted_visit(shop, units: int = 44, hour: int = 10):
         [{"view": "front", "x": 150, "y": 130, "site": "Glabella", "amount": units}]
     treatment_records.record_treatment(
         shop["rn"], appt.id, {**TOXIN, "points": points, "total_units": units,
-                              "product_id": shop["botox"].id}, confirm=True, today=TODAY)
+                              "product_id": shop["botox"].id}, confirm=True, today=TODAY,
+        reason="another visit on the test's one day")  # inside the re-treatment interval
     appt = Appointment.get_by_id(appt.id)
     return scheduling.change_status(shop["rn"], appt.id, "completed", appt.version)
 
