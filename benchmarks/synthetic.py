@@ -273,6 +273,11 @@ EXAMPLE_PARAMETERS = {
 }
 
 
+# The product each stocked modality draws when the service does not name one.
+STOCKED_PRODUCT = {"neurotoxin": "Botox Cosmetic", "filler": "Juvederm Ultra XC",
+                   "mesotherapy": "NCTF 135 HA revitalising solution"}
+
+
 class _History:
     def __init__(self, plan: Plan, path: Path, say: Progress) -> None:
         self.plan, self.path, self.say = plan, path, say
@@ -383,10 +388,8 @@ class _History:
             else:
                 examples = [example]
             for values in examples:
-                product = self.products["Juvederm Ultra XC" if modality == "filler"
-                                        else "Botox Cosmetic"]
-                values = {**values, "product_id": product.id} if modality in (
-                    "neurotoxin", "filler") else values
+                if modality in treatment_records.STOCKED:
+                    values = {**values, "product_id": self._stocked(modality).id}
                 clean, _unusual = treatment_records.validate(modality, values)
                 found.setdefault(modality, []).append(clean)
         return found
@@ -561,16 +564,15 @@ class _History:
             return 100
         values = dict(self.rng.choice(choices))
         used = 100
-        if modality in ("neurotoxin", "filler"):
-            product = self.products.get(service.name) if modality == "neurotoxin" else None
-            product = product or self.products["Juvederm Ultra XC" if modality == "filler"
-                                               else "Botox Cosmetic"]
-            key = "total_units" if modality == "neurotoxin" else "syringes"
-            used = round(float(values[key]) * 100)
+        if modality in treatment_records.STOCKED:
+            product = self._stocked(modality, service)
+            amount = values[treatment_records.STOCKED[modality][product.unit]]
+            used = round(float(amount) * 100)
             lot = self._lot(product, start.date())
             lot["used"] += used
-            values.update(product_id=product.id, product=product.name,
-                          lot=lot["number"], expiry=lot["expiry"].isoformat())
+            values.update(product_id=product.id, product=product.name, lots=[
+                {"lot": lot["number"], "expiry": lot["expiry"].isoformat(),
+                 "amount": float(amount), "unit": product.unit}])
             self.add("movement", (lot["id"], -used, "use", "", aid, patient, provider.id,
                                   _t(end)))
         self.add("treatment", (aid, patient, provider.id, modality,
@@ -579,6 +581,12 @@ class _History:
         self.event(end, provider, "treatment.record", "appointment", aid,
                    f"{modality}: charted")
         return used
+
+    def _stocked(self, modality: str, service: Service | None = None) -> Product:
+        """The product a visit of ``modality`` draws: the toxin the service names, else the
+        demo's filler, toxin or mesotherapy solution."""
+        named = self.products.get(service.name) if service and modality == "neurotoxin" else None
+        return named or self.products[STOCKED_PRODUCT[modality]]
 
     def _lot(self, product: Product, day: dt.date) -> dict:
         """The lot in use for ``product``: a new one every two months."""
