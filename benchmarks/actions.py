@@ -22,8 +22,6 @@ from pathlib import Path
 
 from medspa_desktop import printouts
 from medspa_desktop.services import (
-    audit,
-    backup,
     billing_reports,
     chart,
     consent_templates,
@@ -32,7 +30,8 @@ from medspa_desktop.services import (
     patients,
     scheduling,
 )
-from medspa_desktop.services.png import grey_png
+from medspa_desktop.services.platform import audit, backup
+from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.treatment_log import LogFilter, treatment_log
 from medspa_desktop.store.models import Service, User
 

@@ -21,7 +21,7 @@ def cold_start(db: str, day: str) -> dict:
     password hash is slow on purpose), painted on ``day``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from medspa_desktop.app import make_application, open_clinic_database, watch_database
-    from medspa_desktop.services import auth
+    from medspa_desktop.services.platform import auth
 
     app = make_application()
     refusal = open_clinic_database(db)
@@ -55,7 +55,7 @@ def scroll(db: str) -> dict:
     then back to its top."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from medspa_desktop.app import make_application, open_clinic_database
-    from medspa_desktop.services import auth
+    from medspa_desktop.services.platform import auth
     from medspa_desktop.ui.treatments.tab import TreatmentLogTab
 
     app = make_application()

@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medspa_desktop.services import (
-    audit,
-    auth,
     catalog,
     demo,
     face_chart,
@@ -40,8 +38,12 @@ from medspa_desktop.services import (
     treatment_records,
 )
 from medspa_desktop.services.notes import fingerprint as note_fingerprint
-from medspa_desktop.services.png import grey_png
-from medspa_desktop.services.text import fold, name_parts
+from medspa_desktop.services.platform import (
+    audit,
+    auth,
+)
+from medspa_desktop.services.platform.png import grey_png
+from medspa_desktop.services.platform.text import fold, name_parts
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate
 from medspa_desktop.store.models import (

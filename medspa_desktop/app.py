@@ -116,7 +116,7 @@ def watch_database(target: str) -> DamageCheck | None:
 def offer_restore(target: str, refusal: str) -> bool:
     """A damaged database file: offer the newest good backup beside it (the damaged file is
     kept aside). True when one was restored."""
-    from .services import backup
+    from .services.platform import backup
 
     if is_postgres_url(target) or "damaged" not in refusal:
         return False
@@ -180,7 +180,7 @@ def run_gui(target: str) -> int:
                 return 0
             suggested_username, user = user.username, None
     finally:
-        from .services import audit_anchor
+        from .services.platform import audit_anchor
 
         audit_anchor.quietly(lambda: audit_anchor.anchor_now("quit"))
         close_database()

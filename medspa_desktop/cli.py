@@ -133,7 +133,7 @@ def _open_existing(target: str):
 def _acting_user(target: str, username: str):
     """Open ``target`` and return the active user the command acts as."""
     _open_existing(target)
-    from .services.auth import get_user
+    from .services.platform.auth import get_user
 
     user = get_user(username)
     if user is None or not user.active:
@@ -171,8 +171,8 @@ def cmd_demo(args, target: str) -> int:
 
 
 def cmd_check(args, target: str) -> int:
-    from .services import audit_anchor
-    from .services.integrity import check_database
+    from .services.platform import audit_anchor
+    from .services.platform.integrity import check_database
     from .store.database import (
         NotAMedSpaDatabase,
         close_database,
@@ -234,8 +234,8 @@ def cmd_day_sheet(args, target: str) -> int:
         raise CliError(f"{out.parent}: no such folder")
     user = _acting_user(target, args.user)
     from .printouts import day_sheet_pdf
-    from .services.auth import get_user
-    from .services.errors import DomainError
+    from .services.platform.auth import get_user
+    from .services.platform.errors import DomainError
 
     provider_id = None
     if args.provider:
@@ -253,8 +253,8 @@ def cmd_day_sheet(args, target: str) -> int:
 
 
 def cmd_backup(args, target: str) -> int:
-    from .services import backup
-    from .services.errors import DomainError
+    from .services.platform import backup
+    from .services.platform.errors import DomainError
     from .store.database import close_database
 
     _open_existing(target)
@@ -283,8 +283,8 @@ def cmd_backup(args, target: str) -> int:
 
 
 def cmd_restore(args, target: str) -> int:
-    from .services import backup
-    from .services.errors import DomainError
+    from .services.platform import backup
+    from .services.platform.errors import DomainError
     from .store.database import close_database, in_use_elsewhere, is_postgres_url
 
     if is_postgres_url(target):

@@ -16,8 +16,6 @@ from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
 from .services import (
-    audit,
-    audit_anchor,
     billing,
     billing_reports,
     chart,
@@ -29,6 +27,7 @@ from .services import (
     treatment_records,
 )
 from .services.patients import format_phone
+from .services.platform import audit, audit_anchor
 from .store.models import User
 
 

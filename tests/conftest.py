@@ -14,7 +14,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from medspa_desktop.services import auth, clinic, demo  # noqa: E402
+from medspa_desktop.services import clinic, demo  # noqa: E402
+from medspa_desktop.services.platform import auth  # noqa: E402
 from medspa_desktop.store.database import close_database, db, open_database  # noqa: E402
 from medspa_desktop.store.migrations import migrate  # noqa: E402
 from medspa_desktop.store.models import User  # noqa: E402
@@ -126,7 +127,7 @@ def give_consent(actor: User, patient_id: int, category: str) -> None:
     """The patient's consent for ``category``, signed on paper a moment ago (a test that is
     not about consents starts treatments past the consent guard this way)."""
     from medspa_desktop.services import consent_policy, consent_templates, consents
-    from medspa_desktop.services.png import grey_png
+    from medspa_desktop.services.platform.png import grey_png
 
     now = dt.datetime.now() - dt.timedelta(minutes=1)
     if consent_policy.missing_consent(actor, patient_id, category, now):

@@ -21,8 +21,8 @@ from .styles import Letterhead, build_pdf, para, styles, usable_width
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
 
-    from ..services.audit_anchor import Head
     from ..services.billing_reports import DailyClose, Takings
+    from ..services.platform.audit_anchor import Head
 
 GRID = colors.HexColor("#bbbbbb")
 SHADE = colors.HexColor("#ececec")

@@ -13,7 +13,7 @@ import datetime as dt
 from ..store.models import Patient, Service, User
 from . import clinical_periods, contraindications, intake
 from .patients import age_on
-from .permissions import require
+from .platform.permissions import require
 
 NO_HISTORY = "No medical history on file"
 

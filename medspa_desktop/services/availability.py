@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from ..store.database import db
 from ..store.models import Appointment, Device, Room, Service, User
 from . import hours, scheduling
-from .errors import ConflictError, NotFound, ValidationError
 from .occupancy import Occupancy
-from .permissions import CLINICAL, require
+from .platform.errors import ConflictError, NotFound, ValidationError
+from .platform.permissions import CLINICAL, require
 
 DEFAULT_HORIZON_DAYS = 60
 

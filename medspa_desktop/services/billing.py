@@ -33,14 +33,15 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from . import audit, inventory, prepaid, scheduling, treatment_records
+from . import inventory, prepaid, scheduling, treatment_records
 from .billing_math import Discount, LineIn, Totals, price, round_half_up
-from .errors import ConflictError, NotFound, ValidationError
 from .money import show_cents
-from .permissions import require
+from .platform import audit
+from .platform.errors import ConflictError, NotFound, ValidationError
+from .platform.permissions import require
+from .platform.query import payments_of
+from .platform.text import clean_line, required_reason
 from .prepaid import GiftCardSale, PackageSale
-from .query import payments_of
-from .text import clean_line, required_reason
 
 METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
 MAX_RATE_BP = 2500

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import CATEGORIES, PRICING_UNITS, Device, Room, Service, User
-from . import audit
-from .errors import ValidationError
-from .permissions import require
-from .text import clean_line
+from .platform import audit
+from .platform.errors import ValidationError
+from .platform.permissions import require
+from .platform.text import clean_line
 
 
 @dataclass(frozen=True)

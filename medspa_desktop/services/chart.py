@@ -17,8 +17,8 @@ from . import (
     scheduling,
     treatment_records,
 )
-from .errors import NotFound
-from .permissions import allowed, require
+from .platform.errors import NotFound
+from .platform.permissions import allowed, require
 
 
 @dataclass(frozen=True)

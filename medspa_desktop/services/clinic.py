@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import ClinicSetting, User
-from . import audit, auth, backup, billing, catalog, clinical_periods, consent_policy, hours
-from .errors import DomainError, ValidationError
+from . import billing, catalog, clinical_periods, consent_policy, hours
 from .patients import normalise_phone
-from .permissions import require
-from .text import clean_block, clean_line
+from .platform import audit, auth, backup
+from .platform.errors import DomainError, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_block, clean_line
 
 DEFAULT_ROOMS = ("Room 1", "Room 2", "Room 3")
 

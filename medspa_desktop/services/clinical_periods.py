@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from ..store.database import db
 from ..store.models import ClinicSetting, User
-from . import audit
-from .errors import ValidationError
-from .permissions import require
+from .platform import audit
+from .platform.errors import ValidationError
+from .platform.permissions import require
 
 REVIEW_KEY = "intake.review_days"
 DEFAULT_REVIEW_DAYS = 180

@@ -17,11 +17,12 @@ from ..store.models import (
     ConsentTemplate,
     User,
 )
-from . import audit, consent_templates
+from . import consent_templates
 from .consent_templates import KINDS
-from .errors import DomainError, PermissionDenied, ValidationError
-from .permissions import allowed, require
-from .text import clean_line
+from .platform import audit
+from .platform.errors import DomainError, PermissionDenied, ValidationError
+from .platform.permissions import allowed, require
+from .platform.text import clean_line
 
 DEFAULT_VALID_MONTHS = 12
 

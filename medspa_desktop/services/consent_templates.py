@@ -25,10 +25,10 @@ from peewee import IntegrityError, fn
 from .. import paths
 from ..store.database import db
 from ..store.models import CATEGORIES, ConsentTemplate, User
-from . import audit
-from .errors import ValidationError
-from .permissions import require
-from .text import clean_block, clean_line
+from .platform import audit
+from .platform.errors import ValidationError
+from .platform.permissions import require
+from .platform.text import clean_block, clean_line
 
 INITIALS = "[initials]"
 PHOTOGRAPHY = "photography"

@@ -25,13 +25,14 @@ from ..store.models import (
     StoredFile,
     User,
 )
-from . import audit, consent_templates
-from . import png as png_format
+from . import consent_templates
 from .consent_templates import KINDS, Section
-from .errors import NotFound, ValidationError
 from .patients import age_on
-from .permissions import require
-from .text import clean_line
+from .platform import audit
+from .platform import png as png_format
+from .platform.errors import NotFound, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_line
 
 SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
               png_format.SIGNATURE: "image/png"}

@@ -24,7 +24,6 @@ from ..store.models import (
     User,
 )
 from . import (
-    auth,
     billing,
     catalog,
     clinic,
@@ -42,8 +41,9 @@ from . import (
     scheduling,
     treatment_records,
 )
-from .png import grey_png
-from .text import fold
+from .platform import auth
+from .platform.png import grey_png
+from .platform.text import fold
 
 DEMO_PASSWORD = "medspa-demo"
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import MedicalAnswer, Patient, User
-from . import audit
-from .errors import NotFound, ValidationError
-from .permissions import require
-from .text import clean_block
+from .platform import audit
+from .platform.errors import NotFound, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_block
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from peewee import JOIN, fn
 
 from ..store.database import db
 from ..store.models import Appointment, Lot, Patient, Product, StockMovement, User
-from . import audit
-from .errors import ConflictError, NotFound, ValidationError
 from .patients import format_phone, listed_name
-from .permissions import require
-from .text import clean_line
+from .platform import audit
+from .platform.errors import ConflictError, NotFound, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_line
 
 # an injectable solution (mesotherapy) is drawn in mL, with its lot, like a toxin or filler
 KINDS = {"toxin": "U", "filler": "syringe", "solution": "mL", "consumable": "item",

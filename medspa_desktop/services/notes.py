@@ -26,10 +26,10 @@ from ..store.models import (
     Patient,
     User,
 )
-from . import audit
-from .errors import NotFound, PermissionDenied, StaleEditError, ValidationError
-from .permissions import allowed, require
-from .text import clean_block, clean_line
+from .platform import audit
+from .platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
+from .platform.permissions import allowed, require
+from .platform.text import clean_block, clean_line
 
 MAX_SECTION = 20_000
 SECTIONS = ("subjective", "objective", "assessment", "plan")

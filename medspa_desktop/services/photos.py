@@ -21,11 +21,12 @@ from peewee import SqliteDatabase
 from .. import paths
 from ..store.database import db
 from ..store.models import Appointment, Patient, Photo, User
-from . import audit, consent_policy
+from . import consent_policy
 from .consent_templates import PHOTOGRAPHY
-from .errors import DomainError, NotFound, ValidationError
-from .permissions import require
-from .text import clean_line
+from .platform import audit
+from .platform.errors import DomainError, NotFound, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_line
 
 TAGS = ("before", "after", "other")
 MAX_BYTES = 40 * 1024 * 1024

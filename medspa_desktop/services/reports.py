@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import User
-from . import alerts, audit, scheduling
-from .permissions import require
+from . import alerts, scheduling
+from .platform import audit
+from .platform.permissions import require
 
 
 @dataclass(frozen=True)

@@ -29,18 +29,19 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import alerts, audit, consent_policy, hours
-from .errors import (
+from . import alerts, consent_policy, hours
+from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
+from .patients import display_name, listed_name
+from .platform import audit
+from .platform.errors import (
     ConflictError,
     ContraindicationError,
     NotFound,
     StaleEditError,
     ValidationError,
 )
-from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
-from .patients import display_name, listed_name
-from .permissions import require, treats_patients
-from .text import clean_block, clean_line
+from .platform.permissions import require, treats_patients
+from .platform.text import clean_block, clean_line
 
 MAX_NOTES = 2000
 

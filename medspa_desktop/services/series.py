@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import Appointment, Series, User
-from . import audit, scheduling
+from . import scheduling
 from .availability import Slot, find_slots
-from .errors import ConflictError, NotFound, ValidationError
 from .occupancy import Busy, Occupancy
-from .permissions import require
+from .platform import audit
+from .platform.errors import ConflictError, NotFound, ValidationError
+from .platform.permissions import require
 
 MAX_SESSIONS = 20
 MAX_INTERVAL_DAYS = 365

@@ -12,7 +12,7 @@ from ..store.models import Lot, Patient, Product, StockMovement, User
 from .inventory import EXPIRY_WARNING, show
 from .money import show_cents
 from .patients import display_name
-from .permissions import allowed, require
+from .platform.permissions import allowed, require
 
 
 @dataclass(frozen=True)

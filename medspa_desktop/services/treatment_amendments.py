@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import TreatmentAmendment, TreatmentRecord, User
-from . import audit
-from .errors import NotFound, ValidationError
-from .permissions import require
-from .text import clean_block, clean_line
+from .platform import audit
+from .platform.errors import NotFound, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_block, clean_line
 
 MAX_REASON = 500
 MAX_TEXT = 4000

@@ -19,11 +19,11 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from . import exports
 from .inventory import show
 from .patients import listed_name
-from .permissions import require
-from .query import between_days, patient_named
+from .platform import exports
+from .platform.permissions import require
+from .platform.query import between_days, patient_named
 
 SORTS = ("date", "patient", "provider", "modality")
 

@@ -25,10 +25,11 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from . import audit, clinical_periods, face_chart, inventory, treatment_amendments
-from .errors import ConflictError, NotFound, ValidationError
-from .permissions import require
-from .text import clean_block, clean_line
+from . import clinical_periods, face_chart, inventory, treatment_amendments
+from .platform import audit
+from .platform.errors import ConflictError, NotFound, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_block, clean_line
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from ..store.database import db
 from ..store.models import Appointment, Patient, Service, User, WaitlistEntry
-from . import audit, hours, scheduling
+from . import hours, scheduling
 from .availability import pick_room_and_device, resources_for
-from .errors import ConflictError, NotFound, StaleEditError, ValidationError
 from .occupancy import Occupancy
 from .patients import display_name
-from .permissions import require
-from .text import clean_block, clean_line
+from .platform import audit
+from .platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
+from .platform.permissions import require
+from .platform.text import clean_block, clean_line
 
 DAY_PART_LABELS = {"any": "Any time", "morning": "Morning", "afternoon": "Afternoon",
                    "evening": "Evening"}

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import audit_review, chosen_files
-from ..services.audit_review import ACTION_GROUPS, AuditFilter
+from ..services.platform import audit_review, chosen_files
+from ..services.platform.audit_review import ACTION_GROUPS, AuditFilter
 from ..store.models import User
 from .models import Column, RowTableModel
 from .widgets.date_range import DateRange

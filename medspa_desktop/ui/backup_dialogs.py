@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services import backup
-from ..services.backup import BackupResult, BackupState
-from ..services.errors import DomainError
+from ..services.platform import backup
+from ..services.platform.backup import BackupResult, BackupState
+from ..services.platform.errors import DomainError
 from ..store.models import User
 from .models import Column, RowTableModel
 from .widgets.messages import ErrorLabel

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..logs import log
-from ..services.errors import DomainError
+from ..services.platform.errors import DomainError
 
 _log_path: Path | None = None
 

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..logs import log
-from ..services import auth, clinic, demo
-from ..services.errors import DomainError
+from ..services import clinic, demo
+from ..services.platform import auth
+from ..services.platform.errors import DomainError
 from ..store.models import User
 from .errors import unexpected_error_text
 from .widgets.messages import ErrorLabel

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME
-from ..services import auth
-from ..services.errors import AuthError
+from ..services.platform import auth
+from ..services.platform.errors import AuthError
 from ..store.models import User
 from .widgets.messages import ErrorLabel
 

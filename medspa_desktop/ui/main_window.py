@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, __version__
 from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
-from ..services import auth, backup, clinic, permissions
+from ..services import clinic
 from ..services.consent_templates import KINDS
-from ..services.permissions import PERMISSIONS, allowed
+from ..services.platform import auth, backup, permissions
+from ..services.platform.permissions import PERMISSIONS, allowed
 from ..store.database import close_database, database_label, is_sqlite
 from ..store.models import ROLE_LABELS, User
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import auth, backup, billing, clinic, clinical_periods, consent_policy, hours
-from ..services.errors import DomainError
+from ..services import billing, clinic, clinical_periods, consent_policy, hours
 from ..services.money import show_basis_points, to_basis_points
+from ..services.platform import auth, backup
+from ..services.platform.errors import DomainError
 from ..store.database import is_sqlite
 from ..store.models import User
 from .widgets.messages import ErrorLabel

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import auth, staff
-from ..services.errors import DomainError, ValidationError
+from ..services.platform import auth, staff
+from ..services.platform.errors import DomainError, ValidationError
 from ..store.models import ROLE_LABELS, User
 from .models import Column, RowTableModel
 from .widgets.form_dialog import FormDialog

@@ -57,7 +57,7 @@ def test_a_scanned_image_opens_as_a_page(people):  # noqa: F811
     import datetime as dt
 
     from medspa_desktop.printouts import consent_document_pdf
-    from medspa_desktop.services.png import grey_png
+    from medspa_desktop.services.platform.png import grey_png
 
     template = consent_templates.current(people["desk"], "filler")
     consent = consents.record_paper(people["desk"], people["adult"].id, template.id,

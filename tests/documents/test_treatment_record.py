@@ -10,7 +10,7 @@ import pytest
 
 from medspa_desktop.printouts import treatment_record_pdf
 from medspa_desktop.services import patients, treatment_records
-from medspa_desktop.services.errors import NotFound
+from medspa_desktop.services.platform.errors import NotFound
 from medspa_desktop.store.models import AuditEvent
 from tests.documents.pdftext import pdf_text
 from tests.services.test_treatment_records import (  # noqa: F401 (fixture)

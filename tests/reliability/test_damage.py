@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from medspa_desktop.app import offer_restore, open_clinic_database, watch_database
-from medspa_desktop.services import backup
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services.platform import backup
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store import database
 from medspa_desktop.store.database import close_database, damage_note, open_database
 from tests.ui.modal import answer_next_modal

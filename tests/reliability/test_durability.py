@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from medspa_desktop.services import backup
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services.platform import backup
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.models import Appointment, Invoice, Patient
 

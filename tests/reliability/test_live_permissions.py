@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services import auth, billing, notes, permissions, scheduling, staff
-from medspa_desktop.services.errors import PermissionDenied
+from medspa_desktop.services import billing, notes, scheduling
+from medspa_desktop.services.platform import auth, permissions, staff
+from medspa_desktop.services.platform.errors import PermissionDenied
 from medspa_desktop.store.models import Note, Payment, User
 from tests.conftest import busy_weekday
 from tests.conftest import staff as demo_staff

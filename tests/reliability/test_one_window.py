@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMainWindow
 
-from medspa_desktop.services import backup
+from medspa_desktop.services.platform import backup
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.ui import single_instance
 

@@ -13,8 +13,8 @@ import pkgutil
 import pytest
 
 import medspa_desktop.services as services_package
-from medspa_desktop.services.errors import PermissionDenied
-from medspa_desktop.services.permissions import PERMISSIONS
+from medspa_desktop.services.platform.errors import PermissionDenied
+from medspa_desktop.services.platform.permissions import PERMISSIONS
 from tests.conftest import staff
 
 ROLES = {"admin": "admin", "medical_director": "director", "provider": "injector",
@@ -25,8 +25,8 @@ def _guarded_functions() -> list[tuple[str, object, str]]:
     """(name, function, permission) for each public service function whose first statement
     (after its docstring) is ``require(<first parameter>, "<permission>")``."""
     found = []
-    for info in pkgutil.iter_modules(services_package.__path__):
-        module = importlib.import_module(f"medspa_desktop.services.{info.name}")
+    for info in pkgutil.walk_packages(services_package.__path__, "medspa_desktop.services."):
+        module = importlib.import_module(info.name)
         tree = ast.parse(inspect.getsource(module))
         for node in tree.body:
             if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
@@ -130,7 +130,7 @@ def _may_acknowledge_contraindication(user) -> bool:
 
 
 def _may_back_up(user, folder) -> bool:
-    from medspa_desktop.services import backup
+    from medspa_desktop.services.platform import backup
 
     try:
         backup.create_backup(user, folder)

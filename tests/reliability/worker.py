@@ -22,7 +22,7 @@ import sys
 from decimal import Decimal
 
 from medspa_desktop.services import billing, patients, scheduling
-from medspa_desktop.services.errors import DomainError
+from medspa_desktop.services.platform.errors import DomainError
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.models import Appointment, Room, Service, User
 

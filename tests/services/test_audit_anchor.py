@@ -13,8 +13,9 @@ from pathlib import Path
 
 from medspa_desktop import app
 from medspa_desktop.printouts import daily_close_pdf
-from medspa_desktop.services import audit, audit_anchor, auth, backup, clinic, patients
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services import clinic, patients
+from medspa_desktop.services.platform import audit, audit_anchor, auth, backup
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import close_database, db, is_sqlite, open_database
 from medspa_desktop.store.migrations import migrate
 from tests.documents.pdftext import pdf_text

@@ -10,9 +10,10 @@ import io
 
 import pytest
 
-from medspa_desktop.services import audit_review, auth, patients
-from medspa_desktop.services.audit_review import AuditFilter
-from medspa_desktop.services.errors import AuthError, PermissionDenied
+from medspa_desktop.services import patients
+from medspa_desktop.services.platform import audit_review, auth
+from medspa_desktop.services.platform.audit_review import AuditFilter
+from medspa_desktop.services.platform.errors import AuthError, PermissionDenied
 from medspa_desktop.store.models import Appointment, AuditEvent, Patient
 from tests.conftest import staff
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from argon2 import PasswordHasher
 
-from medspa_desktop.services import auth, permissions
-from medspa_desktop.services.errors import AuthError, PermissionDenied, ValidationError
+from medspa_desktop.services.platform import auth, permissions
+from medspa_desktop.services.platform.errors import AuthError, PermissionDenied, ValidationError
 from medspa_desktop.store.models import AuditEvent, User
 from tests.conftest import PASSWORD
 

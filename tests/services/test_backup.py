@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medspa_desktop.services import auth, backup, patients
-from medspa_desktop.services.backup import BackupError
-from medspa_desktop.services.errors import PermissionDenied, ValidationError
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services import patients
+from medspa_desktop.services.platform import auth, backup
+from medspa_desktop.services.platform.backup import BackupError
+from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate
 from medspa_desktop.store.models import AuditEvent, Patient

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from medspa_desktop.services import billing, inventory, scheduling, treatment_records
 from medspa_desktop.services.billing import CheckoutInput, PaymentInput
 from medspa_desktop.services.billing_math import Discount
-from medspa_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Appointment, AuditEvent, Invoice, Lot, Service
 from tests.services.test_treatment_records import (  # noqa: F401 (fixture)
@@ -269,6 +269,6 @@ def test_a_void_can_put_the_items_sold_back_on_the_shelf(shop):
     billing.void_invoice(shop["admin"], back.id, "returned unopened", restock=True)
     assert Lot.get(Lot.lot_number == "S1").remaining_centi == 300
     assert AuditEvent.select().where(AuditEvent.action == "stock.return").count() == 1
-    from medspa_desktop.services.integrity import check_database
+    from medspa_desktop.services.platform.integrity import check_database
 
     assert check_database() == []

@@ -14,7 +14,7 @@ from medspa_desktop.services.billing_math import (
     round_half_up,
     share,
 )
-from medspa_desktop.services.errors import ValidationError
+from medspa_desktop.services.platform.errors import ValidationError
 
 
 @pytest.mark.parametrize(("n", "d", "expected"), [

@@ -7,21 +7,14 @@ import datetime as dt
 import pytest
 from peewee import IntegrityError
 
-from medspa_desktop.services import (
-    alerts,
-    auth,
-    contraindications,
-    intake,
-    notes,
-    patients,
-    scheduling,
-)
-from medspa_desktop.services.errors import (
+from medspa_desktop.services import alerts, contraindications, intake, notes, patients, scheduling
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import (
     ContraindicationError,
     PermissionDenied,
     ValidationError,
 )
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (
     AuditEvent,

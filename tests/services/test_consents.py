@@ -10,15 +10,15 @@ import pytest
 
 from medspa_desktop.printouts import sign_consent
 from medspa_desktop.services import (
-    auth,
     consent_policy,
     consent_templates,
     consents,
     patients,
 )
-from medspa_desktop.services.errors import PermissionDenied, ValidationError
-from medspa_desktop.services.integrity import check_database
-from medspa_desktop.services.png import grey_png
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
+from medspa_desktop.services.platform.integrity import check_database
+from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import AuditEvent, Consent, ConsentTemplate, StoredFile
 

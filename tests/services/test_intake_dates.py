@@ -8,8 +8,9 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import alerts, auth, clinic, clinical_periods, intake, patients
-from medspa_desktop.services.errors import PermissionDenied, ValidationError
+from medspa_desktop.services import alerts, clinic, clinical_periods, intake, patients
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
 from medspa_desktop.store.models import AuditEvent, ClinicSetting, MedicalAnswer, Service
 
 TODAY = dt.date.today()

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from medspa_desktop.services import auth, exports, inventory, patients, scheduling
-from medspa_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services import inventory, patients, scheduling
+from medspa_desktop.services.platform import auth, exports
+from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (
     Appointment,

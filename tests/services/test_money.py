@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services.errors import ValidationError
 from medspa_desktop.services.money import show_cents, to_cents
+from medspa_desktop.services.platform.errors import ValidationError
 
 
 @pytest.mark.parametrize(("typed", "cents"), [

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medspa_desktop.services import auth, catalog, clinic, patients, scheduling
-from medspa_desktop.services.errors import DomainError
+from medspa_desktop.services import catalog, clinic, patients, scheduling
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import DomainError
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import migrate
 from medspa_desktop.store.models import Appointment, Room, Service, User

@@ -8,10 +8,11 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import patients, query
+from medspa_desktop.services import patients
 from medspa_desktop.services.patients import name_parts
-from medspa_desktop.services.query import patient_named, search_words
-from medspa_desktop.services.text import NAME_PART_MAX, fold
+from medspa_desktop.services.platform import query
+from medspa_desktop.services.platform.query import patient_named, search_words
+from medspa_desktop.services.platform.text import NAME_PART_MAX, fold
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import MedicalAnswer, Patient, PatientNamePart
 

@@ -6,8 +6,13 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import auth, patients
-from medspa_desktop.services.errors import PermissionDenied, StaleEditError, ValidationError
+from medspa_desktop.services import patients
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import (
+    PermissionDenied,
+    StaleEditError,
+    ValidationError,
+)
 from medspa_desktop.store.models import AuditEvent, Patient
 
 TODAY = dt.date.today()

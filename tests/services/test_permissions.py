@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medspa_desktop.services.permissions import matrix_rows
+from medspa_desktop.services.platform.permissions import matrix_rows
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

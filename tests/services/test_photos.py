@@ -7,9 +7,10 @@ import hashlib
 
 import pytest
 
-from medspa_desktop.services import auth, patients, photos
-from medspa_desktop.services.errors import PermissionDenied, ValidationError
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services import patients, photos
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.models import AuditEvent, Photo
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"pretend pixels " * 50

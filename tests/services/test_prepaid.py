@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from medspa_desktop.services import billing, billing_reports, inventory, prepaid
 from medspa_desktop.services.billing import CheckoutInput, LineDraft, PaymentInput
 from medspa_desktop.services.billing_math import Discount
-from medspa_desktop.services.errors import (
+from medspa_desktop.services.platform.errors import (
     ConflictError,
     DomainError,
     NotFound,

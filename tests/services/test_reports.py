@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import auth, intake, patients, reports, scheduling
+from medspa_desktop.services import intake, patients, reports, scheduling
+from medspa_desktop.services.platform import auth
 from medspa_desktop.store.models import AuditEvent, Room, Service
 
 DAY = dt.date(2030, 1, 8)

@@ -12,7 +12,7 @@ import pytest
 from medspa_desktop.services import billing, billing_reports
 from medspa_desktop.services.billing import CheckoutInput, PaymentInput
 from medspa_desktop.services.billing_reports import SalesDay
-from medspa_desktop.services.errors import ValidationError
+from medspa_desktop.services.platform.errors import ValidationError
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import AuditEvent, Patient, Product
 from tests.conftest import staff

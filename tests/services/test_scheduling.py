@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from medspa_desktop.services import (
-    auth,
     availability,
     catalog,
     hours,
@@ -16,7 +15,8 @@ from medspa_desktop.services import (
     series,
     waitlist,
 )
-from medspa_desktop.services.errors import ConflictError, StaleEditError, ValidationError
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import ConflictError, StaleEditError, ValidationError
 from medspa_desktop.store.models import (
     Appointment,
     AuditEvent,

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import auth, staff
-from medspa_desktop.services.errors import (
+from medspa_desktop.services.platform import auth, staff
+from medspa_desktop.services.platform.errors import (
     AuthError,
     ConflictError,
     PermissionDenied,

@@ -10,8 +10,8 @@ from peewee import IntegrityError
 
 from medspa_desktop.printouts import treatment_record_pdf
 from medspa_desktop.services import photos, treatment_amendments, treatment_records
-from medspa_desktop.services.errors import NotFound, PermissionDenied, ValidationError
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services.platform.errors import NotFound, PermissionDenied, ValidationError
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store import migrations
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (

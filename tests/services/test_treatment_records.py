@@ -9,7 +9,6 @@ import json
 import pytest
 
 from medspa_desktop.services import (
-    auth,
     catalog,
     face_chart,
     inventory,
@@ -17,7 +16,8 @@ from medspa_desktop.services import (
     scheduling,
     treatment_records,
 )
-from medspa_desktop.services.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.store.models import AuditEvent, Device, Lot, Room, Service, TreatmentRecord
 from tests.conftest import give_consent
 

@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from peewee import DatabaseError
 
-from medspa_desktop.services import audit, auth, clinic, patients, query, scheduling
-from medspa_desktop.services.errors import ConflictError
-from medspa_desktop.services.integrity import check_database
-from medspa_desktop.services.text import fold
+from medspa_desktop.services import clinic, patients, scheduling
+from medspa_desktop.services.platform import audit, auth, query
+from medspa_desktop.services.platform.errors import ConflictError
+from medspa_desktop.services.platform.integrity import check_database
+from medspa_desktop.services.platform.text import fold
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
 from medspa_desktop.store.models import (
@@ -193,7 +194,7 @@ def test_packages_and_gift_cards_on_postgresql(pg_admin):
 
 
 def test_a_postgresql_clinic_is_told_to_back_up_with_the_servers_tools(pg_admin):
-    from medspa_desktop.services import backup
+    from medspa_desktop.services.platform import backup
 
     with pytest.raises(backup.BackupError, match="pg_dump"):
         backup.create_backup(pg_admin)

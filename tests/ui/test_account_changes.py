@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from medspa_desktop.services import auth, patients, staff
-from medspa_desktop.services.errors import PermissionDenied
+from medspa_desktop.services import patients
+from medspa_desktop.services.platform import auth, staff
+from medspa_desktop.services.platform.errors import PermissionDenied
 from medspa_desktop.ui.main_window import MainWindow
 from tests.conftest import PASSWORD
 from tests.ui.modal import answer_next_modal

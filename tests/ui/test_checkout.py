@@ -98,7 +98,7 @@ def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):
     patient = tab.model.row_at(0).patient
     tab.patient.setText(patient.split(",")[0])
     tab.refresh()
-    from medspa_desktop.services.text import fold
+    from medspa_desktop.services.platform.text import fold
 
     assert all(fold(patient.split(",")[0]) in fold(r.patient) for r in tab.model.rows())
     assert tab.model.rowCount() < 200  # any part of the name, accents folded

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from medspa_desktop.services import chosen_files
-from medspa_desktop.services.errors import ValidationError
-from medspa_desktop.services.integrity import check_database
+from medspa_desktop.services.platform import chosen_files
+from medspa_desktop.services.platform.errors import ValidationError
+from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.models import Patient, Photo
 from medspa_desktop.ui.patients.chart import ChartDialog
 from medspa_desktop.ui.treatments.tab import TreatmentLogTab

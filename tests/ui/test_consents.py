@@ -221,7 +221,7 @@ def test_starting_without_consent_with_a_reason_is_recorded(qtbot, demo_db):
 
 
 def test_a_paper_consent_is_printed_then_recorded_with_its_scan(qtbot, tmp_path, demo_db):
-    from medspa_desktop.services.png import grey_png
+    from medspa_desktop.services.platform.png import grey_png
     from medspa_desktop.ui.consents.paper_dialog import PaperConsentDialog
 
     patient = patients.create_patient(staff("frontdesk"), patients.PatientInput(

@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from medspa_desktop.services import auth, hours, scheduling, waitlist
+from medspa_desktop.services import hours, scheduling, waitlist
+from medspa_desktop.services.platform import auth
 from medspa_desktop.store.models import Appointment, Patient, Room, Service
 from medspa_desktop.ui.schedule.booking_dialog import BookingDialog
 from medspa_desktop.ui.schedule.tab import ScheduleTab
@@ -388,7 +389,7 @@ def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
 
 def test_front_desk_cannot_change_clinic_settings(demo_db):
     from medspa_desktop.services import clinic
-    from medspa_desktop.services.errors import PermissionDenied
+    from medspa_desktop.services.platform.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied, match="may not change rooms, devices and services"):
         clinic.save_settings(staff("frontdesk"), {5: "08:00-20:00"}, 15, 24, "a4")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medspa_desktop.services import auth
+from medspa_desktop.services.platform import auth
 from medspa_desktop.store.models import AuditEvent, User
 from medspa_desktop.ui.staff_dialog import NewStaffDialog, PasswordDialog, StaffDialog
 from tests.conftest import staff

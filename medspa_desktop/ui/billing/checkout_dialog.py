@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from ...services import billing, inventory, prepaid, scheduling
 from ...services.billing import CheckoutInput, LineDraft
-from ...services.errors import DomainError, ValidationError
 from ...services.money import show_cents, to_cents, to_discount
+from ...services.platform.errors import DomainError, ValidationError
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal

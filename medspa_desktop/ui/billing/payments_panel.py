@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 from ...printouts import invoice_pdf
 from ...services import billing
 from ...services.billing import METHODS, PaymentInput
-from ...services.errors import DomainError
 from ...services.money import show_cents, to_cents
-from ...services.permissions import allowed
+from ...services.platform.errors import DomainError
+from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.messages import ErrorLabel

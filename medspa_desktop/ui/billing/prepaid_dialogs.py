@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from ...services import billing, catalog, prepaid
 from ...services.billing import CheckoutInput, LineDraft
-from ...services.errors import DomainError, ValidationError
 from ...services.money import show_cents, to_cents
-from ...services.permissions import allowed
+from ...services.platform.errors import DomainError, ValidationError
+from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.form_dialog import FormDialog

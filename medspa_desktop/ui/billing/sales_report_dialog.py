@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.billing_reports import check_period
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ..widgets.messages import ErrorLabel
 
 FIRST_WEEK = 7  # up to this day of a month, the default is the month before

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 
 from ...documents.sales_report import period_text
 from ...printouts import daily_close_pdf, invoice_pdf, sales_report_pdf
-from ...services import auth, billing_reports
+from ...services import billing_reports
 from ...services.billing_reports import InvoiceFilter
 from ...services.money import show_cents, to_cents
+from ...services.platform import auth
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.date_range import DateRange

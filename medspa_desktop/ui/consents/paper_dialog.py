@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import chart, chosen_files, consent_templates, consents
+from ...services import chart, consent_templates, consents
 from ...services.consent_templates import KINDS
-from ...services.errors import ValidationError
+from ...services.platform import chosen_files
+from ...services.platform.errors import ValidationError
 from ...store.models import User
 from ..widgets.form_dialog import FormDialog
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...printouts import sign_consent
 from ...services import chart, consent_templates, consents
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import Consent, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.signature_pad import SignaturePad

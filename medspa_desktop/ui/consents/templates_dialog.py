@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from ...services import consent_templates
 from ...services.consent_templates import KINDS
-from ...services.errors import DomainError
-from ...services.permissions import allowed
+from ...services.platform.errors import DomainError
+from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from ...printouts import intake_form_pdf
 from ...services import alerts, chart, photos
-from ...services.errors import DomainError
-from ...services.permissions import allowed
+from ...services.platform.errors import DomainError
+from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..billing.account_panel import AccountPanel
 from ..consents.panel import ConsentsPanel, open_consent

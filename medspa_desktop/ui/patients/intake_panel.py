@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import clinical_periods, contraindications, intake, patients
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import patients
-from ...services.errors import DomainError, ValidationError
+from ...services.platform.errors import DomainError, ValidationError
 from ...store.models import Patient, User
 from ..widgets.messages import ErrorLabel
 

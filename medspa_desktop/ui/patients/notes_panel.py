@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import notes
-from ...services.errors import DomainError
-from ...services.permissions import allowed
+from ...services.platform.errors import DomainError
+from ...services.platform.permissions import allowed
 from ...store.models import CATEGORIES, User
 from ..widgets.messages import ErrorLabel
 

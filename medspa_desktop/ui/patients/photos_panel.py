@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import chosen_files, consent_policy, photos, scheduling
+from ...services import consent_policy, photos, scheduling
 from ...services.consent_templates import PHOTOGRAPHY
-from ...services.errors import DomainError
+from ...services.platform import chosen_files
+from ...services.platform.errors import DomainError
 from ...store.models import User
 from ..widgets.images import load_image, thumbnail
 from ..widgets.messages import ErrorLabel

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import auth, catalog, hours
-from ...services.errors import DomainError
+from ...services import catalog, hours
+from ...services.platform import auth
+from ...services.platform.errors import DomainError
 from ...store.models import TimeBlock, User
 from ..widgets.messages import ErrorLabel
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import alerts, availability, catalog, hours, scheduling, series
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import Appointment, Series, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import availability, hours
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 from ..widgets.pickers import fill_providers, service_combo

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import scheduling, series
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import Series, User
 from ..widgets.messages import ErrorLabel
 

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from ...printouts import day_sheet_pdf
 from ...services import (
-    auth,
     catalog,
     hours,
     scheduling,
@@ -38,13 +37,14 @@ from ...services import (
 )
 from ...services.consent_policy import ConsentRequired
 from ...services.consent_templates import KINDS
-from ...services.errors import (
+from ...services.platform import auth
+from ...services.platform.errors import (
     ConflictError,
     ContraindicationError,
     DomainError,
     StaleEditError,
 )
-from ...services.permissions import allowed
+from ...services.platform.permissions import allowed
 from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import waitlist
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import Appointment, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker

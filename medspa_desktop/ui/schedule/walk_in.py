@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import availability
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import Appointment, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker

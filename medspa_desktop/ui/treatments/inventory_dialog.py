@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...services import inventory, stock_report
 from ...services.money import show_cents
-from ...services.permissions import allowed
+from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import alerts, intake, inventory, scheduling, treatment_records
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from ...store.models import TreatmentRecord, User
 from ..widgets.face_chart import FaceChartWidget
 from ..widgets.messages import ErrorLabel

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import billing, inventory
-from ...services.errors import ValidationError
 from ...services.money import to_cents
+from ...services.platform.errors import ValidationError
 from ...store.models import User
 from ..widgets.form_dialog import FormDialog
 

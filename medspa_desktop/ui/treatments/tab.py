@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import auth, chosen_files, inventory
-from ...services.permissions import PERMISSIONS, allowed
+from ...services import inventory
+from ...services.platform import auth, chosen_files
+from ...services.platform.permissions import PERMISSIONS, allowed
 from ...services.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
 from ..models import Column, RowTableModel

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services.errors import DomainError
+from ...services.platform.errors import DomainError
 from .messages import ErrorLabel
 
 

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import chosen_files
-from ...services.errors import DomainError
+from ...services.platform import chosen_files
+from ...services.platform.errors import DomainError
 from ..errors import show_refusal
 from .modal import run_modal
 

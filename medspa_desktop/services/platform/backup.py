@@ -44,10 +44,10 @@ from pathlib import Path
 
 from peewee import fn
 
-from .. import paths
-from ..store.database import db, is_sqlite
-from ..store.migrations import APP_ID, SCHEMA_VERSION
-from ..store.models import AuditEvent, ClinicSetting, User
+from ... import paths
+from ...store.database import db, is_sqlite
+from ...store.migrations import APP_ID, SCHEMA_VERSION
+from ...store.models import AuditEvent, ClinicSetting, User
 from . import audit, audit_anchor
 from .errors import DomainError, ValidationError
 from .permissions import require

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..store.database import db
-from ..store.models import ROLE_LABELS, ROLES, ClinicSetting, User
+from ...store.database import db
+from ...store.models import ROLE_LABELS, ROLES, ClinicSetting, User
 from . import audit
 from .errors import AuthError, ValidationError
 from .permissions import CLINICAL, require

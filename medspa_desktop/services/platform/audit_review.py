@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import (
+from ...store.database import db
+from ...store.models import (
     Appointment,
     AuditEvent,
     Consent,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from ..store.models import ROLE_LABELS, User
+from ...store.models import ROLE_LABELS, User
 from .errors import PermissionDenied
 
 ALL = frozenset({"admin", "medical_director", "provider", "front_desk"})

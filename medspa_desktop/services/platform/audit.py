@@ -19,8 +19,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..store.database import db, is_sqlite
-from ..store.models import AuditEvent, User
+from ...store.database import db, is_sqlite
+from ...store.models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
 SYSTEM_USERNAME = "system"

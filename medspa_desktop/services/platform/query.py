@@ -30,8 +30,8 @@ import datetime as dt
 
 from peewee import OP, SQL, Expression, NodeList, Select, Value, fn
 
-from ..store.database import is_sqlite
-from ..store.models import Patient, PatientNamePart, Payment
+from ...store.database import is_sqlite
+from ...store.models import Patient, PatientNamePart, Payment
 from .text import NAME_PART_MAX, fold
 
 # How many name-index rows a typed word may begin before it is too common to look up: one

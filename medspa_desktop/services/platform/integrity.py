@@ -3,14 +3,14 @@ chain, history guards, signed notes, photos, the stock ledger and stored consent
 
 from __future__ import annotations
 
-from ..store.database import db, is_sqlite
-from ..store.migrations import SCHEMA_VERSION, missing_guards, read_schema_version
-from ..store.models import Note
+from ...store.database import db, is_sqlite
+from ...store.migrations import SCHEMA_VERSION, missing_guards, read_schema_version
+from ...store.models import Note
+from ..consents import damaged_documents
+from ..inventory import ledger_problems
+from ..notes import fingerprint
+from ..photos import damaged_photos
 from . import audit
-from .consents import damaged_documents
-from .inventory import ledger_problems
-from .notes import fingerprint
-from .photos import damaged_photos
 
 
 def check_database() -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..store.database import is_open_database_file
+from ...store.database import is_open_database_file
 from .errors import ValidationError
 
 

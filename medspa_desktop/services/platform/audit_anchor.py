@@ -38,8 +38,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import paths
-from ..store.database import database_label, db, is_sqlite
+from ... import paths
+from ...store.database import database_label, db, is_sqlite
 
 ANCHOR_FILE = "audit-anchors.jsonl"
 MANIFEST_KEY = "audit_head"

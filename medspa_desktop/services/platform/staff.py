@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import ROLE_LABELS, ROLES, User
+from ...store.database import db
+from ...store.models import ROLE_LABELS, ROLES, User
 from . import audit, auth
 from .errors import AuthError, ConflictError, NotFound, ValidationError
 from .permissions import require

@@ -1,0 +1,1 @@
+"""Platform: sign-in, staff, permissions, audit, backup, integrity, errors, shared helpers."""
