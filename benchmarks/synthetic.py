@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medspa_desktop.services import (
-    catalog,
     demo,
     face_chart,
     hours,
     treatment_records,
 )
+from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.notes import fingerprint as note_fingerprint
 from medspa_desktop.services.platform import (
     audit,

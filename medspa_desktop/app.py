@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from . import APP_NAME, __version__, paths
 from .logs import log, setup_logging
-from .services import clinic, demo
+from .services import demo
+from .services.clinic import clinic
 from .store.database import (
     DamageCheck,
     NotAMedSpaDatabase,

@@ -19,13 +19,13 @@ from .services import (
     billing,
     billing_reports,
     chart,
-    clinic,
     consents,
     intake,
     inventory,
     reports,
     treatment_records,
 )
+from .services.clinic import clinic
 from .services.patients import format_phone
 from .services.platform import audit, audit_anchor
 from .store.models import User

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..store.models import Patient, Service, User
-from . import clinical_periods, contraindications, intake
+from . import contraindications, intake
+from .clinic import clinical_periods
 from .patients import age_on
 from .platform.permissions import require
 

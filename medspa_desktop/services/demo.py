@@ -25,8 +25,6 @@ from ..store.models import (
 )
 from . import (
     billing,
-    catalog,
-    clinic,
     consent_policy,
     consent_templates,
     consents,
@@ -41,6 +39,7 @@ from . import (
     scheduling,
     treatment_records,
 )
+from .clinic import catalog, clinic
 from .platform import auth
 from .platform.png import grey_png
 from .platform.text import fold

@@ -25,7 +25,8 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from . import clinical_periods, face_chart, inventory, treatment_amendments
+from . import face_chart, inventory, treatment_amendments
+from .clinic import clinical_periods
 from .platform import audit
 from .platform.errors import ConflictError, NotFound, ValidationError
 from .platform.permissions import require

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..logs import log
-from ..services import clinic, demo
+from ..services import demo
+from ..services.clinic import clinic
 from ..services.platform import auth
 from ..services.platform.errors import DomainError
 from ..store.models import User

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, __version__
 from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
-from ..services import clinic
+from ..services.clinic import clinic
 from ..services.consent_templates import KINDS
 from ..services.platform import auth, backup, permissions
 from ..services.platform.permissions import PERMISSIONS, allowed

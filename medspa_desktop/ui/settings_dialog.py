@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import billing, clinic, clinical_periods, consent_policy, hours
+from ..services import billing, consent_policy, hours
+from ..services.clinic import clinic, clinical_periods
 from ..services.money import show_basis_points, to_basis_points
 from ..services.platform import auth, backup
 from ..services.platform.errors import DomainError

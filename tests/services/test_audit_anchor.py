@@ -13,7 +13,8 @@ from pathlib import Path
 
 from medspa_desktop import app
 from medspa_desktop.printouts import daily_close_pdf
-from medspa_desktop.services import clinic, patients
+from medspa_desktop.services import patients
+from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit, audit_anchor, auth, backup
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import close_database, db, is_sqlite, open_database

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medspa_desktop.services import catalog, clinic, patients, scheduling
+from medspa_desktop.services import patients, scheduling
+from medspa_desktop.services.clinic import catalog, clinic
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import DomainError
 from medspa_desktop.store.database import close_database, db, open_database

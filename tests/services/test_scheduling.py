@@ -6,15 +6,8 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import (
-    availability,
-    catalog,
-    hours,
-    patients,
-    scheduling,
-    series,
-    waitlist,
-)
+from medspa_desktop.services import availability, hours, patients, scheduling, series, waitlist
+from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import ConflictError, StaleEditError, ValidationError
 from medspa_desktop.store.models import (

@@ -8,14 +8,8 @@ import json
 
 import pytest
 
-from medspa_desktop.services import (
-    catalog,
-    face_chart,
-    inventory,
-    patients,
-    scheduling,
-    treatment_records,
-)
+from medspa_desktop.services import face_chart, inventory, patients, scheduling, treatment_records
+from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.store.models import AuditEvent, Device, Lot, Room, Service, TreatmentRecord

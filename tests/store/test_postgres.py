@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from peewee import DatabaseError
 
-from medspa_desktop.services import clinic, patients, scheduling
+from medspa_desktop.services import patients, scheduling
+from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit, auth, query
 from medspa_desktop.services.platform.errors import ConflictError
 from medspa_desktop.services.platform.integrity import check_database

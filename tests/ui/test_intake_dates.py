@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 
 from medspa_desktop.printouts import day_sheet_pdf
-from medspa_desktop.services import clinical_periods, intake, patients, scheduling
+from medspa_desktop.services import intake, patients, scheduling
+from medspa_desktop.services.clinic import clinical_periods
 from medspa_desktop.services.platform import auth
 from medspa_desktop.store.models import Patient, Room, Service
 from medspa_desktop.ui.patients.chart import BANNER_NOTICE, ChartDialog

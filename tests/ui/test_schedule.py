@@ -388,7 +388,7 @@ def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
 
 
 def test_front_desk_cannot_change_clinic_settings(demo_db):
-    from medspa_desktop.services import clinic
+    from medspa_desktop.services.clinic import clinic
     from medspa_desktop.services.platform.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied, match="may not change rooms, devices and services"):

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import billing, catalog, prepaid
+from ...services import billing, prepaid
 from ...services.billing import CheckoutInput, LineDraft
+from ...services.clinic import catalog
 from ...services.money import show_cents, to_cents
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.platform.permissions import allowed

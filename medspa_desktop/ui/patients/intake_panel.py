@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import clinical_periods, contraindications, intake, patients
+from ...services import contraindications, intake, patients
+from ...services.clinic import clinical_periods
 from ...services.platform.errors import DomainError
 from ...store.models import User
 from ..widgets.messages import ErrorLabel

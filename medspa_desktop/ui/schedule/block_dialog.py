@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import catalog, hours
+from ...services import hours
+from ...services.clinic import catalog
 from ...services.platform import auth
 from ...services.platform.errors import DomainError
 from ...store.models import TimeBlock, User

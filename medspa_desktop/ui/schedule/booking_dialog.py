@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import alerts, availability, catalog, hours, scheduling, series
+from ...services import alerts, availability, hours, scheduling, series
+from ...services.clinic import catalog
 from ...services.platform.errors import DomainError
 from ...store.models import Appointment, Series, User
 from ..widgets.messages import ErrorLabel

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
 
 from ...printouts import day_sheet_pdf
 from ...services import (
-    catalog,
     hours,
     scheduling,
     series,
     treatment_records,
     waitlist,
 )
+from ...services.clinic import catalog
 from ...services.consent_policy import ConsentRequired
 from ...services.consent_templates import KINDS
 from ...services.platform import auth

@@ -10,11 +10,11 @@ This module reads and writes only ``ClinicSetting``, so any service may import i
 
 from __future__ import annotations
 
-from ..store.database import db
-from ..store.models import ClinicSetting, User
-from .platform import audit
-from .platform.errors import ValidationError
-from .platform.permissions import require
+from ...store.database import db
+from ...store.models import ClinicSetting, User
+from ..platform import audit
+from ..platform.errors import ValidationError
+from ..platform.permissions import require
 
 REVIEW_KEY = "intake.review_days"
 DEFAULT_REVIEW_DAYS = 180

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import CATEGORIES, PRICING_UNITS, Device, Room, Service, User
-from .platform import audit
-from .platform.errors import ValidationError
-from .platform.permissions import require
-from .platform.text import clean_line
+from ...store.database import db
+from ...store.models import CATEGORIES, PRICING_UNITS, Device, Room, Service, User
+from ..platform import audit
+from ..platform.errors import ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_line
 
 
 @dataclass(frozen=True)
