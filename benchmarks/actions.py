@@ -28,10 +28,10 @@ from medspa_desktop.services import (
     consents,
     inventory,
     patients,
-    scheduling,
 )
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatment_log import LogFilter, treatment_log
 from medspa_desktop.store.models import Service, User
 
@@ -87,7 +87,7 @@ def _day_args(days: list[dt.date]) -> Callable[[int], tuple]:
 
 def day_view_fetch(c: Context) -> Result:
     days = c.open_days(60)
-    samples = times_ms(lambda i: scheduling.day_schedule(c.desk, days[i % len(days)]),
+    samples = times_ms(lambda i: appointments.day_schedule(c.desk, days[i % len(days)]),
                        c.reps(200))
     lower = c.lower(APPOINTMENT_ROWS + " WHERE a.start >= ? AND a.start < ? "
                     "ORDER BY a.start, a.id", _day_args(days), c.reps(200))
@@ -141,16 +141,16 @@ def book_and_move(c: Context) -> Result:
 
     def book(i: int) -> None:
         start = dt.datetime.combine(days[i // 8], dt.time(9)) + dt.timedelta(hours=i % 8)
-        data = scheduling.AppointmentInput(patient_ids[i % len(patient_ids)], service.id,
-                                           c.injector.id, start,
-                                           start + dt.timedelta(minutes=30), room_id=room)
-        booked.append(scheduling.book_appointment(c.desk, data))
+        data = appointments.AppointmentInput(patient_ids[i % len(patient_ids)], service.id,
+                                             c.injector.id, start,
+                                             start + dt.timedelta(minutes=30), room_id=room)
+        booked.append(appointments.book_appointment(c.desk, data))
 
     def move(i: int) -> None:
         appt = booked[i]
-        scheduling.move_appointment(c.desk, appt.id, appt.version,
-                                    appt.start + dt.timedelta(minutes=30),
-                                    appt.end + dt.timedelta(minutes=30))
+        appointments.move_appointment(c.desk, appt.id, appt.version,
+                                      appt.start + dt.timedelta(minutes=30),
+                                      appt.end + dt.timedelta(minutes=30))
 
     book_ms = times_ms(book, c.reps(100), warmup=0)
     move_ms = times_ms(move, len(booked), warmup=0)

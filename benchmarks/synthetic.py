@@ -33,7 +33,6 @@ from pathlib import Path
 from medspa_desktop.services import (
     demo,
     face_chart,
-    hours,
     treatment_records,
 )
 from medspa_desktop.services.clinic import catalog
@@ -44,6 +43,7 @@ from medspa_desktop.services.platform import (
 )
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.platform.text import fold, name_parts
+from medspa_desktop.services.scheduling import hours
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate
 from medspa_desktop.store.models import (

@@ -22,12 +22,12 @@ from .services import (
     consents,
     intake,
     inventory,
-    reports,
     treatment_records,
 )
 from .services.clinic import clinic
 from .services.patients import format_phone
 from .services.platform import audit, audit_anchor
+from .services.scheduling import day_sheet
 from .store.models import User
 
 
@@ -38,7 +38,7 @@ def _letterhead() -> Letterhead:
 
 def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
                   by_provider: bool = True) -> bytes:
-    groups = reports.day_sheet(user, day, provider_id, by_provider)
+    groups = day_sheet.day_sheet(user, day, provider_id, by_provider)
     sections = tuple(
         DaySheetSection(group.title, tuple(
             DaySheetLine(e.row.start, e.row.end, e.row.patient, e.row.service, e.row.room,

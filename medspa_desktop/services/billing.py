@@ -33,7 +33,7 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from . import inventory, prepaid, scheduling, treatment_records
+from . import inventory, prepaid, treatment_records
 from .billing_math import Discount, LineIn, Totals, price, round_half_up
 from .money import show_cents
 from .platform import audit
@@ -42,6 +42,7 @@ from .platform.permissions import require
 from .platform.query import payments_of
 from .platform.text import clean_line, required_reason
 from .prepaid import GiftCardSale, PackageSale
+from .scheduling import appointments
 
 METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
 MAX_RATE_BP = 2500
@@ -352,7 +353,7 @@ def _check_out_visit(actor: User, invoice: Invoice, now: dt.datetime) -> None:
     if invoice.appointment_id is not None:
         appt = Appointment.get_by_id(invoice.appointment_id)
         if appt.status == "completed":
-            scheduling.change_status(actor, appt.id, "checked_out", appt.version, now=now)
+            appointments.change_status(actor, appt.id, "checked_out", appt.version, now=now)
 
 
 # -- payments, refunds, voids ------------------------------------------------------------------

@@ -14,11 +14,11 @@ from . import (
     notes,
     patients,
     photos,
-    scheduling,
     treatment_records,
 )
 from .platform.errors import NotFound
 from .platform.permissions import allowed, require
+from .scheduling import appointments
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> lis
     require(actor, "patient.read")
     items: list[TimelineItem] = []
     if kinds is None or "appointment" in kinds:
-        for r in scheduling.patient_schedule(actor, patient_id):
+        for r in appointments.patient_schedule(actor, patient_id):
             detail = f"{r.status} · {r.provider or 'no provider'}" + (
                 f" · {r.room}" if r.room else "") + (" · late cancel" if r.late_cancel else "")
             items.append(TimelineItem(r.start, "appointment", r.service, detail, r.id))

@@ -30,19 +30,18 @@ from . import (
     consents,
     contraindications,
     face_chart,
-    hours,
     intake,
     inventory,
     notes,
     patients,
     prepaid,
-    scheduling,
     treatment_records,
 )
 from .clinic import catalog, clinic
 from .platform import auth
 from .platform.png import grey_png
 from .platform.text import fold
+from .scheduling import appointments, hours
 
 DEMO_PASSWORD = "medspa-demo"
 
@@ -476,9 +475,10 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, bl
                     t += dt.timedelta(minutes=15)
                     continue
                 patient_id, room, device = slot
-                appt = scheduling.book_appointment(staff["frontdesk"], scheduling.AppointmentInput(
-                    patient_id, service.id, provider.id, t, end, room_id=room.id,
-                    device_id=device.id if device else None))
+                appt = appointments.book_appointment(
+                    staff["frontdesk"], appointments.AppointmentInput(
+                        patient_id, service.id, provider.id, t, end, room_id=room.id,
+                        device_id=device.id if device else None))
                 count += 1
                 _play_status(rng, staff["frontdesk"], provider, appt, now)
                 t = end + dt.timedelta(minutes=rng.choice(GAPS_MIN))
@@ -540,6 +540,6 @@ def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> Non
             _paper_consent(desk, appt)
         actor = provider if status in ("in_treatment", "completed") else desk
         reason = rng.choice(CANCEL_REASONS) if status == "cancelled" else ""
-        version = scheduling.change_status(actor, appt.id, status, version, reason=reason,
-                                           now=appt.start - dt.timedelta(
-                                               hours=rng.choice((2, 20, 48, 96)))).version
+        version = appointments.change_status(actor, appt.id, status, version, reason=reason,
+                                             now=appt.start - dt.timedelta(
+                                                 hours=rng.choice((2, 20, 48, 96)))).version

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import billing, consent_policy, hours
+from ..services import billing, consent_policy
 from ..services.clinic import clinic, clinical_periods
 from ..services.money import show_basis_points, to_basis_points
 from ..services.platform import auth, backup
 from ..services.platform.errors import DomainError
+from ..services.scheduling import hours
 from ..store.database import is_sqlite
 from ..store.models import User
 from .widgets.messages import ErrorLabel

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services import billing, notes, scheduling
+from medspa_desktop.services import billing, notes
 from medspa_desktop.services.platform import auth, permissions, staff
 from medspa_desktop.services.platform.errors import PermissionDenied
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import Note, Payment, User
 from tests.conftest import busy_weekday
 from tests.conftest import staff as demo_staff
@@ -35,7 +36,7 @@ def _refunds(user: User) -> bool:
 
 def _sees_the_schedule(user: User) -> bool:
     try:
-        scheduling.day_schedule(user, busy_weekday())
+        appointments.day_schedule(user, busy_weekday())
     except PermissionDenied:
         return False
     return True

@@ -109,7 +109,8 @@ def _may_override_consent(user) -> bool:
 def _may_acknowledge_contraindication(user) -> bool:
     import datetime as dt
 
-    from medspa_desktop.services import intake, scheduling
+    from medspa_desktop.services import intake
+    from medspa_desktop.services.scheduling import appointments
     from medspa_desktop.store.models import Appointment, Service
     from tests.conftest import give_consent
 
@@ -120,10 +121,10 @@ def _may_acknowledge_contraindication(user) -> bool:
             .order_by(Appointment.start).first())
     intake.record_answers(admin, appt.patient_id, {"pregnant_or_nursing": True})
     give_consent(admin, appt.patient_id, "neurotoxin")
-    arrived = scheduling.change_status(admin, appt.id, "arrived", appt.version)
+    arrived = appointments.change_status(admin, appt.id, "arrived", appt.version)
     try:
-        scheduling.change_status(user, appt.id, "in_treatment", arrived.version,
-                                 acknowledge="delivered last year; the intake is out of date")
+        appointments.change_status(user, appt.id, "in_treatment", arrived.version,
+                                   acknowledge="delivered last year; the intake is out of date")
     except PermissionDenied:
         return False
     return True

@@ -21,8 +21,9 @@ import random
 import sys
 from decimal import Decimal
 
-from medspa_desktop.services import billing, patients, scheduling
+from medspa_desktop.services import billing, patients
 from medspa_desktop.services.platform.errors import DomainError
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.models import Appointment, Room, Service, User
 
@@ -48,7 +49,7 @@ def crash(rng: random.Random) -> None:
             f"Crash{rng.randrange(10**9)}", "Test", dt.date(1980, 1, 1)))
         print(f"ACK patient {p.id}", flush=True)
         start = dt.datetime.combine(DAY + dt.timedelta(days=7 * p.id), dt.time(9))  # a Tuesday
-        a = scheduling.book_appointment(admin, scheduling.AppointmentInput(
+        a = appointments.book_appointment(admin, appointments.AppointmentInput(
             p.id, botox.id, provider.id, start, start + dt.timedelta(minutes=30),
             Room.select().first().id))
         print(f"ACK appointment {a.id}", flush=True)
@@ -72,7 +73,7 @@ def desk(rng: random.Random, operations: int) -> dict:
         try:
             if kind == "book":
                 slot = rng.randrange(DAYS * SLOTS)
-                appt = scheduling.book_appointment(admin, scheduling.AppointmentInput(
+                appt = appointments.book_appointment(admin, appointments.AppointmentInput(
                     rng.choice(patient_ids), botox.id, rng.choice(providers).id, _at(slot),
                     _at(slot) + dt.timedelta(minutes=rng.choice((15, 30, 45))),
                     rng.choice(rooms).id))
@@ -81,14 +82,14 @@ def desk(rng: random.Random, operations: int) -> dict:
             elif kind == "move" and mine:
                 appt = Appointment.get_by_id(rng.choice(mine))
                 slot = rng.randrange(DAYS * SLOTS)
-                scheduling.move_appointment(admin, appt.id, appt.version, _at(slot),
-                                            _at(slot) + dt.timedelta(minutes=30),
-                                            room_id=rng.choice(rooms).id)
+                appointments.move_appointment(admin, appt.id, appt.version, _at(slot),
+                                              _at(slot) + dt.timedelta(minutes=30),
+                                              room_id=rng.choice(rooms).id)
                 done["moved"] += 1
             elif kind == "cancel" and mine:
                 appt = Appointment.get_by_id(mine.pop(rng.randrange(len(mine))))
-                scheduling.change_status(admin, appt.id, "cancelled", appt.version,
-                                         reason="test")
+                appointments.change_status(admin, appt.id, "cancelled", appt.version,
+                                           reason="test")
                 done["cancelled"] += 1
             elif kind == "checkout":
                 invoice = billing.issue_invoice(admin, billing.CheckoutInput(

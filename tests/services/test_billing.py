@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medspa_desktop.services import billing, inventory, scheduling, treatment_records
+from medspa_desktop.services import billing, inventory, treatment_records
 from medspa_desktop.services.billing import CheckoutInput, PaymentInput
 from medspa_desktop.services.billing_math import Discount
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Appointment, AuditEvent, Invoice, Lot, Service
 from tests.services.test_treatment_records import (  # noqa: F401 (fixture)
@@ -46,7 +47,7 @@ def _charted_visit(shop, units: int = 44, hour: int = 10):
                               "product_id": shop["botox"].id}, confirm=True, today=TODAY,
         reason="another visit on the test's one day")  # inside the re-treatment interval
     appt = Appointment.get_by_id(appt.id)
-    return scheduling.change_status(shop["rn"], appt.id, "completed", appt.version)
+    return appointments.change_status(shop["rn"], appt.id, "completed", appt.version)
 
 
 def _checkout(shop, appt, extra=(), **kwargs):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from peewee import IntegrityError
 
-from medspa_desktop.services import alerts, contraindications, intake, notes, patients, scheduling
+from medspa_desktop.services import alerts, contraindications, intake, notes, patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import (
     ContraindicationError,
@@ -15,6 +15,7 @@ from medspa_desktop.services.platform.errors import (
     ValidationError,
 )
 from medspa_desktop.services.platform.integrity import check_database
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (
     AuditEvent,
@@ -122,11 +123,11 @@ def _arrived_botox(chart):
     start = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(10))
     while start.weekday() == 6:
         start += dt.timedelta(days=1)
-    appt = scheduling.book_appointment(chart["desk"], scheduling.AppointmentInput(
+    appt = appointments.book_appointment(chart["desk"], appointments.AppointmentInput(
         chart["zoe"].id, Service.get(Service.name == "Botox Cosmetic").id, chart["rn"].id,
         start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
     give_consent(chart["desk"], chart["zoe"].id, "neurotoxin")
-    return scheduling.change_status(chart["desk"], appt.id, "arrived", appt.version)
+    return appointments.change_status(chart["desk"], appt.id, "arrived", appt.version)
 
 
 def test_starting_a_contraindicated_treatment_needs_a_providers_acknowledgement(chart):
@@ -134,13 +135,13 @@ def test_starting_a_contraindicated_treatment_needs_a_providers_acknowledgement(
     appt = _arrived_botox(chart)
     with pytest.raises(ContraindicationError, match="Pregnant or nursing: no neurotoxin. A "
                                                     "provider may go ahead only by"):
-        scheduling.change_status(chart["rn"], appt.id, "in_treatment", appt.version)
+        appointments.change_status(chart["rn"], appt.id, "in_treatment", appt.version)
     with pytest.raises(PermissionDenied, match="may not acknowledge a contraindication"):
-        scheduling.change_status(chart["desk"], appt.id, "in_treatment", appt.version,
-                                 acknowledge="she says she is not")
+        appointments.change_status(chart["desk"], appt.id, "in_treatment", appt.version,
+                                   acknowledge="she says she is not")
     assert ContraindicationAck.select().count() == 0
-    started = scheduling.change_status(chart["rn"], appt.id, "in_treatment", appt.version,
-                                       acknowledge="Delivered 2025; no longer nursing, "
+    started = appointments.change_status(chart["rn"], appt.id, "in_treatment", appt.version,
+                                         acknowledge="Delivered 2025; no longer nursing, "
                                                    "intake out of date")
     assert started.status == "in_treatment"
     ack = ContraindicationAck.get()
@@ -150,8 +151,8 @@ def test_starting_a_contraindicated_treatment_needs_a_providers_acknowledgement(
 
 def test_an_uncomplicated_treatment_starts_without_questions(chart):
     appt = _arrived_botox(chart)
-    assert scheduling.change_status(chart["rn"], appt.id, "in_treatment",
-                                    appt.version).status == "in_treatment"
+    assert appointments.change_status(chart["rn"], appt.id, "in_treatment",
+                                      appt.version).status == "in_treatment"
 
 
 # -- notes ------------------------------------------------------------------------------------

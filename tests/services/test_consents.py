@@ -146,21 +146,21 @@ def test_a_form_changed_while_open_must_be_reopened(people):
 
 
 def _arrived(people, when: dt.datetime | None = None):
-    from medspa_desktop.services import scheduling
+    from medspa_desktop.services.scheduling import appointments
     from medspa_desktop.store.models import Room, Service
 
     start = when or dt.datetime.combine(dt.date(2030, 1, 8), dt.time(10))
-    appt = scheduling.book_appointment(people["admin"], scheduling.AppointmentInput(
+    appt = appointments.book_appointment(people["admin"], appointments.AppointmentInput(
         people["adult"].id, Service.get(Service.name == "Botox Cosmetic").id, people["rn"].id,
         start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
-    return scheduling.change_status(people["desk"], appt.id, "arrived", appt.version)
+    return appointments.change_status(people["desk"], appt.id, "arrived", appt.version)
 
 
 def _start(people, appt, actor="rn", **kwargs):
-    from medspa_desktop.services import scheduling
+    from medspa_desktop.services.scheduling import appointments
 
-    return scheduling.change_status(people[actor], appt.id, "in_treatment", appt.version,
-                                    **kwargs)
+    return appointments.change_status(people[actor], appt.id, "in_treatment", appt.version,
+                                      **kwargs)
 
 
 def test_a_treatment_without_consent_needs_a_providers_override(people):

@@ -9,7 +9,8 @@ import datetime as dt
 
 from peewee import fn
 
-from medspa_desktop.services import inventory, scheduling
+from medspa_desktop.services import inventory
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatment_log import LogFilter, treatment_log
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Lot, StockMovement
@@ -24,8 +25,8 @@ def _sent(statements, action) -> tuple[object, int]:
 
 def test_a_day_on_the_schedule_is_one_query(demo_db, statements):
     desk = staff("frontdesk")
-    busy, busy_count = _sent(statements, lambda: scheduling.day_schedule(desk, busy_weekday()))
-    empty, empty_count = _sent(statements, lambda: scheduling.day_schedule(
+    busy, busy_count = _sent(statements, lambda: appointments.day_schedule(desk, busy_weekday()))
+    empty, empty_count = _sent(statements, lambda: appointments.day_schedule(
         desk, dt.date.today() + dt.timedelta(days=400)))
     assert len(busy) >= 10 and empty == []
     assert busy_count == empty_count == 2  # the account, then the day

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from medspa_desktop.services import inventory, patients, scheduling
+from medspa_desktop.services import inventory, patients
 from medspa_desktop.services.platform import auth, exports
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (
     Appointment,
@@ -44,7 +45,7 @@ def _visit(stock, first="Zoë", last="=HYPERLINK(1)", phone="555 201 3344"):
     p = patients.create_patient(stock["admin"], patients.PatientInput(
         first, last, dt.date(1990, 4, 17), phone=phone, email="zoe@example.com"))
     start = dt.datetime(2030, 1, 8, 10, 0) + dt.timedelta(hours=Appointment.select().count())
-    return scheduling.book_appointment(stock["admin"], scheduling.AppointmentInput(
+    return appointments.book_appointment(stock["admin"], appointments.AppointmentInput(
         p.id, Service.get(Service.name == "Botox Cosmetic").id, stock["rn"].id, start,
         start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
 

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medspa_desktop.services import patients, scheduling
+from medspa_desktop.services import patients
 from medspa_desktop.services.clinic import catalog, clinic
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import DomainError
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import migrate
 from medspa_desktop.store.models import Appointment, Room, Service, User
@@ -85,7 +86,7 @@ def test_no_sequence_of_book_move_cancel_double_books(template, ops, tmp_path_fa
                 if op[0] == "book":
                     _, patient, provider, room, laser, slot, minutes = op
                     service = co2 if laser else botox
-                    appt = scheduling.book_appointment(actor, scheduling.AppointmentInput(
+                    appt = appointments.book_appointment(actor, appointments.AppointmentInput(
                         patient_ids[patient], service.id, providers[provider].id, _at(slot),
                         _at(slot) + dt.timedelta(minutes=minutes), rooms[room].id,
                         device.id if laser else None))
@@ -93,13 +94,13 @@ def test_no_sequence_of_book_move_cancel_double_books(template, ops, tmp_path_fa
                 elif op[0] == "move" and booked:
                     _, which, slot, minutes, room = op
                     appt = Appointment.get_by_id(booked[which % len(booked)])
-                    scheduling.move_appointment(actor, appt.id, appt.version, _at(slot),
-                                                _at(slot) + dt.timedelta(minutes=minutes),
-                                                room_id=rooms[room].id)
+                    appointments.move_appointment(actor, appt.id, appt.version, _at(slot),
+                                                  _at(slot) + dt.timedelta(minutes=minutes),
+                                                  room_id=rooms[room].id)
                 elif op[0] == "cancel" and booked:
                     appt = Appointment.get_by_id(booked[op[1] % len(booked)])
-                    scheduling.change_status(actor, appt.id, "cancelled", appt.version,
-                                             reason="test")
+                    appointments.change_status(actor, appt.id, "cancelled", appt.version,
+                                               reason="test")
             except DomainError:
                 pass  # refused: fine, as long as nothing double-booked slipped through
         for column in ("provider_id", "room_id", "patient_id"):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import intake, patients, reports, scheduling
+from medspa_desktop.services import intake, patients
 from medspa_desktop.services.platform import auth
+from medspa_desktop.services.scheduling import appointments, day_sheet
 from medspa_desktop.store.models import AuditEvent, Room, Service
 
 DAY = dt.date(2030, 1, 8)
@@ -23,18 +24,18 @@ def test_the_day_sheet_groups_by_provider_flags_minors_and_is_audited(admin):
     botox = Service.get(Service.name == "Botox Cosmetic")
     for patient, provider, hour, room in ((teen, lee, 10, "Room 1"), (adult, kim, 11, "Room 2")):
         start = dt.datetime.combine(DAY, dt.time(hour))
-        scheduling.book_appointment(admin, scheduling.AppointmentInput(
+        appointments.book_appointment(admin, appointments.AppointmentInput(
             patient.id, botox.id, provider.id, start, start + dt.timedelta(minutes=30),
             Room.get(Room.name == room).id))
-    groups = reports.day_sheet(admin, DAY)
+    groups = day_sheet.day_sheet(admin, DAY)
     assert [g.title for g in groups] == ["Dr Lee", "Jo Kim"]
     assert groups[0].entries[0].alerts == (
         "Minor (16): a guardian must consent.", "No medical history on file",
         "Contraindicated: Under 18 (16): not for minors.")
     assert groups[1].entries[0].alerts == ()
-    only_kim = reports.day_sheet(admin, DAY, kim.id)
+    only_kim = day_sheet.day_sheet(admin, DAY, kim.id)
     assert [(g.title, len(g.entries)) for g in only_kim] == [("Jo Kim", 1)]
-    one_list = reports.day_sheet(admin, DAY, by_provider=False)
+    one_list = day_sheet.day_sheet(admin, DAY, by_provider=False)
     assert [len(g.entries) for g in one_list] == [2]
     printed = AuditEvent.select().where(AuditEvent.action == "report.day_sheet").count()
     assert printed == 3

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import availability, hours, patients, scheduling, series, waitlist
+from medspa_desktop.services import patients
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import ConflictError, StaleEditError, ValidationError
+from medspa_desktop.services.scheduling import appointments, availability, hours, series, waitlist
 from medspa_desktop.store.models import (
     Appointment,
     AuditEvent,
@@ -46,7 +47,7 @@ def clinic(admin):
 
 
 def book(c, patient, provider, start, end, room, service="botox", device=None, reason=""):
-    return scheduling.book_appointment(c["admin"], scheduling.AppointmentInput(
+    return appointments.book_appointment(c["admin"], appointments.AppointmentInput(
         c[patient].id, c[service].id, c[provider].id, at(start), at(end),
         room_id=c[room].id, device_id=c[device].id if device else None), override_reason=reason)
 
@@ -98,8 +99,8 @@ def test_a_room_clash_cannot_be_overridden(clinic):
 
 def test_a_cancelled_appointment_frees_its_slot(clinic):
     first = book(clinic, "ann", "lee", "10:00", "10:30", "room1")
-    scheduling.change_status(clinic["admin"], first.id, "cancelled", first.version,
-                             reason="unwell")
+    appointments.change_status(clinic["admin"], first.id, "cancelled", first.version,
+                               reason="unwell")
     book(clinic, "bo", "lee", "10:00", "10:30", "room1")
 
 
@@ -122,13 +123,13 @@ def test_a_laser_service_needs_its_device(clinic):
 
 def test_the_status_flow_and_a_stale_change(clinic):
     appt = book(clinic, "ann", "lee", "10:00", "10:30", "room1")
-    arrived = scheduling.change_status(clinic["admin"], appt.id, "arrived", appt.version)
+    arrived = appointments.change_status(clinic["admin"], appt.id, "arrived", appt.version)
     with pytest.raises(ValidationError, match="arrived cannot be marked checked out"):
-        scheduling.change_status(clinic["admin"], appt.id, "checked_out", arrived.version)
+        appointments.change_status(clinic["admin"], appt.id, "checked_out", arrived.version)
     with pytest.raises(StaleEditError, match="changed on another workstation"):
-        scheduling.change_status(clinic["admin"], appt.id, "in_treatment", appt.version)
+        appointments.change_status(clinic["admin"], appt.id, "in_treatment", appt.version)
     give_consent(clinic["admin"], appt.patient_id, appt.service.category)
-    scheduling.change_status(clinic["admin"], appt.id, "in_treatment", arrived.version)
+    appointments.change_status(clinic["admin"], appt.id, "in_treatment", arrived.version)
     assert Appointment.get_by_id(appt.id).status == "in_treatment"
     changes = AuditEvent.select().where(AuditEvent.action == "appointment.status").count()
     assert changes == 2
@@ -138,7 +139,7 @@ def test_the_status_flow_and_a_stale_change(clinic):
 def test_cancelling_needs_a_reason_and_changes_nothing_without_one(clinic):
     appt = book(clinic, "ann", "lee", "10:00", "10:30", "room1")
     with pytest.raises(ValidationError, match="Give a reason for cancelling"):
-        scheduling.change_status(clinic["admin"], appt.id, "cancelled", appt.version)
+        appointments.change_status(clinic["admin"], appt.id, "cancelled", appt.version)
     assert Appointment.get_by_id(appt.id).status == "booked"
 
 
@@ -146,12 +147,12 @@ def test_cancelling_needs_a_reason_and_changes_nothing_without_one(clinic):
 def test_a_cancellation_inside_the_policy_window_is_flagged_late(clinic, hours_before, late):
     appt = book(clinic, "ann", "lee", "10:00", "10:30", "room1")
     now = at("10:00") - dt.timedelta(hours=hours_before)
-    scheduling.change_status(clinic["admin"], appt.id, "cancelled", appt.version,
-                             reason="car trouble", now=now)
+    appointments.change_status(clinic["admin"], appt.id, "cancelled", appt.version,
+                               reason="car trouble", now=now)
     saved = Appointment.get_by_id(appt.id)
     assert (saved.status, saved.late_cancel, saved.cancel_reason) == (
         "cancelled", late, "car trouble")
-    last = scheduling.history(clinic["admin"], appt.id)[-1].text
+    last = appointments.history(clinic["admin"], appt.id)[-1].text
     assert last == ("Cancelled: late cancel: car trouble" if late else "Cancelled: car trouble")
 
 
@@ -168,7 +169,7 @@ def test_outside_clinic_hours_needs_an_override_reason(clinic):
 def test_the_clinic_is_closed_on_sundays_by_default(clinic):
     sunday = dt.datetime(2030, 1, 6, 10, 0)
     with pytest.raises(ConflictError, match="The clinic is closed on Sundays"):
-        scheduling.book_appointment(clinic["admin"], scheduling.AppointmentInput(
+        appointments.book_appointment(clinic["admin"], appointments.AppointmentInput(
             clinic["ann"].id, clinic["botox"].id, clinic["lee"].id, sunday,
             sunday + dt.timedelta(minutes=30), room_id=clinic["room1"].id))
 
@@ -181,7 +182,7 @@ def test_a_providers_own_working_days_count(clinic):
     book(clinic, "ann", "kim", "12:00", "12:30", "room1")
     thursday = dt.datetime(2030, 1, 10, 12, 0)
     with pytest.raises(ConflictError, match="Jo Kim does not work on Thursdays"):
-        scheduling.book_appointment(clinic["admin"], scheduling.AppointmentInput(
+        appointments.book_appointment(clinic["admin"], appointments.AppointmentInput(
             clinic["bo"].id, clinic["botox"].id, clinic["kim"].id, thursday,
             thursday + dt.timedelta(minutes=30), room_id=clinic["room1"].id))
 
@@ -207,11 +208,11 @@ def test_a_provider_books_only_what_they_treat(clinic):
 # -- moving -----------------------------------------------------------------------------------
 def test_moving_keeps_the_old_slot_in_the_history(clinic):
     appt = book(clinic, "ann", "lee", "10:00", "10:30", "room1")
-    moved = scheduling.move_appointment(clinic["admin"], appt.id, appt.version, at("11:00"),
-                                        at("11:45"), room_id=clinic["room2"].id)
+    moved = appointments.move_appointment(clinic["admin"], appt.id, appt.version, at("11:00"),
+                                          at("11:45"), room_id=clinic["room2"].id)
     assert (moved.start, moved.end, moved.room_id, moved.version) == (
         at("11:00"), at("11:45"), clinic["room2"].id, appt.version + 1)
-    texts = [c.text for c in scheduling.history(clinic["admin"], appt.id)]
+    texts = [c.text for c in appointments.history(clinic["admin"], appt.id)]
     assert texts == ["Booked for Tue 08 Jan 2030 10:00–10:30",
                      "Moved from Tue 08 Jan 10:00–10:30 to Tue 08 Jan 11:00–11:45"]
 
@@ -220,23 +221,23 @@ def test_a_move_onto_a_clash_or_from_a_stale_copy_changes_nothing(clinic):
     first = book(clinic, "ann", "lee", "10:00", "10:30", "room1")
     second = book(clinic, "bo", "kim", "11:00", "11:30", "room2")
     with pytest.raises(ConflictError, match="Room 2 is booked 11:00–11:30"):
-        scheduling.move_appointment(clinic["admin"], first.id, first.version, at("11:15"),
-                                    at("11:45"), room_id=clinic["room2"].id)
-    scheduling.move_appointment(clinic["admin"], first.id, first.version, at("09:00"),
-                                at("09:30"))
+        appointments.move_appointment(clinic["admin"], first.id, first.version, at("11:15"),
+                                      at("11:45"), room_id=clinic["room2"].id)
+    appointments.move_appointment(clinic["admin"], first.id, first.version, at("09:00"),
+                                  at("09:30"))
     with pytest.raises(StaleEditError, match="changed on another workstation"):
-        scheduling.move_appointment(clinic["admin"], first.id, first.version, at("12:00"),
-                                    at("12:30"))
+        appointments.move_appointment(clinic["admin"], first.id, first.version, at("12:00"),
+                                      at("12:30"))
     assert Appointment.get_by_id(first.id).start == at("09:00")
     assert Appointment.get_by_id(second.id).start == at("11:00")
 
 
 def test_an_appointment_under_way_cannot_be_moved(clinic):
     appt = book(clinic, "ann", "lee", "10:00", "10:30", "room1")
-    arrived = scheduling.change_status(clinic["admin"], appt.id, "arrived", appt.version)
+    arrived = appointments.change_status(clinic["admin"], appt.id, "arrived", appt.version)
     with pytest.raises(ValidationError, match="arrived cannot be moved"):
-        scheduling.move_appointment(clinic["admin"], appt.id, arrived.version, at("11:00"),
-                                    at("11:30"))
+        appointments.move_appointment(clinic["admin"], appt.id, arrived.version, at("11:00"),
+                                      at("11:30"))
 
 
 # -- finding free time ------------------------------------------------------------------------
@@ -281,13 +282,13 @@ def test_a_walk_in_with_nobody_free_says_when_the_next_opening_is(clinic):
 
 # -- series -----------------------------------------------------------------------------------
 def _first_session(c, start="10:00", end="10:30"):
-    return scheduling.AppointmentInput(c["ann"].id, c["botox"].id, c["lee"].id, at(start),
-                                       at(end), room_id=c["room1"].id)
+    return appointments.AppointmentInput(c["ann"].id, c["botox"].id, c["lee"].id, at(start),
+                                         at(end), room_id=c["room1"].id)
 
 
 def test_a_series_plan_shows_each_clash_with_the_nearest_free_alternative(clinic):
     week2 = dt.datetime(2030, 1, 15, 10, 0)
-    scheduling.book_appointment(clinic["admin"], scheduling.AppointmentInput(
+    appointments.book_appointment(clinic["admin"], appointments.AppointmentInput(
         clinic["bo"].id, clinic["botox"].id, clinic["lee"].id, week2,
         week2 + dt.timedelta(minutes=30), room_id=clinic["room2"].id))
     plan = series.plan_series(clinic["admin"], _first_session(clinic), 3, 7)
@@ -301,15 +302,15 @@ def test_a_series_plan_shows_each_clash_with_the_nearest_free_alternative(clinic
 def test_a_series_with_a_clash_books_nothing(clinic):
     week2 = dt.datetime(2030, 1, 15, 10, 0)
     book(clinic, "bo", "lee", "10:00", "10:30", "room2")  # nothing to do with week 2
-    scheduling.book_appointment(clinic["admin"], scheduling.AppointmentInput(
+    appointments.book_appointment(clinic["admin"], appointments.AppointmentInput(
         clinic["bo"].id, clinic["botox"].id, clinic["lee"].id, week2,
         week2 + dt.timedelta(minutes=30), room_id=clinic["room2"].id))
     before = Appointment.select().count()
     sessions = [_first_session(clinic, "11:00", "11:30")]
-    sessions += [scheduling.AppointmentInput(clinic["ann"].id, clinic["botox"].id,
-                                             clinic["lee"].id, week2,
-                                             week2 + dt.timedelta(minutes=30),
-                                             room_id=clinic["room1"].id)]
+    sessions += [appointments.AppointmentInput(clinic["ann"].id, clinic["botox"].id,
+                                               clinic["lee"].id, week2,
+                                               week2 + dt.timedelta(minutes=30),
+                                               room_id=clinic["room1"].id)]
     with pytest.raises(ConflictError, match=r"Session 2 \(Tue 15 Jan 10:00\): Dr Lee is booked"):
         series.book_series(clinic["admin"], clinic["ann"].id, clinic["botox"].id, sessions, 7)
     assert Appointment.select().count() == before
@@ -318,15 +319,15 @@ def test_a_series_with_a_clash_books_nothing(clinic):
 
 def test_a_booked_series_links_its_sessions_and_cancels_all_following(clinic):
     plan = series.plan_series(clinic["admin"], _first_session(clinic), 4, 14)
-    sessions = [scheduling.AppointmentInput(clinic["ann"].id, clinic["botox"].id,
-                                            clinic["lee"].id, p.start, p.end,
-                                            room_id=clinic["room1"].id) for p in plan]
+    sessions = [appointments.AppointmentInput(clinic["ann"].id, clinic["botox"].id,
+                                              clinic["lee"].id, p.start, p.end,
+                                              room_id=clinic["room1"].id) for p in plan]
     course = series.book_series(clinic["admin"], clinic["ann"].id, clinic["botox"].id,
                                 sessions, 14)
-    rows = scheduling.series_schedule(clinic["admin"], course.id)
+    rows = appointments.series_schedule(clinic["admin"], course.id)
     assert [r.start for r in rows] == [p.start for p in plan]
     assert series.cancel_series_from(clinic["admin"], rows[2].id, "moving away") == 2
-    statuses = [r.status_key for r in scheduling.series_schedule(clinic["admin"], course.id)]
+    statuses = [r.status_key for r in appointments.series_schedule(clinic["admin"], course.id)]
     assert statuses == ["booked", "booked", "cancelled", "cancelled"]
 
 
@@ -338,8 +339,8 @@ def test_a_cancellation_offers_the_slot_to_the_waitlist_and_books_in_one_step(cl
         day_part="morning", notes="can come any morning"), today=DAY)
     waitlist.add(clinic["admin"], waitlist.WaitlistInput(
         clinic["ann"].id, clinic["botox"].id, DAY, DAY, day_part="afternoon"), today=DAY)
-    scheduling.change_status(clinic["admin"], taken.id, "cancelled", taken.version,
-                             reason="unwell")
+    appointments.change_status(clinic["admin"], taken.id, "cancelled", taken.version,
+                               reason="unwell")
     offers = waitlist.offers_for(clinic["admin"], at("10:00"), at("10:30"), clinic["lee"].id)
     assert [o.id for o in offers] == [entry.id]
     appt = waitlist.book(clinic["admin"], entry.id, entry.version, at("10:00"),
@@ -361,7 +362,7 @@ def test_a_freed_slot_is_offered_only_to_those_who_could_be_booked_in_it(clinic)
     di = patients.create_patient(admin, patients.PatientInput("Di", "Ro", dt.date(1991, 4, 5)))
     clinic.update(cy=cy, di=di)
     freed = book(clinic, "di", "lee", "10:00", "11:30", "room1")
-    scheduling.change_status(admin, freed.id, "cancelled", freed.version, reason="unwell")
+    appointments.change_status(admin, freed.id, "cancelled", freed.version, reason="unwell")
 
     def wait(patient, service):
         return waitlist.add(admin, waitlist.WaitlistInput(

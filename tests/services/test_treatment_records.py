@@ -8,10 +8,11 @@ import json
 
 import pytest
 
-from medspa_desktop.services import face_chart, inventory, patients, scheduling, treatment_records
+from medspa_desktop.services import face_chart, inventory, patients, treatment_records
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import AuditEvent, Device, Lot, Room, Service, TreatmentRecord
 from tests.conftest import give_consent
 
@@ -36,13 +37,13 @@ def clinic(admin):
 def _started(c, service_name: str, provider: str, hour: int = 10, device: bool = False):
     start = dt.datetime.combine(TODAY, dt.time(hour))
     service = Service.get(Service.name == service_name)
-    appt = scheduling.book_appointment(c["admin"], scheduling.AppointmentInput(
+    appt = appointments.book_appointment(c["admin"], appointments.AppointmentInput(
         c["zoe"].id, service.id, c[provider].id, start,
         start + dt.timedelta(minutes=service.default_minutes), Room.get(Room.name == "Room 1").id,
         catalog.devices()[0].id if device else None))
-    appt = scheduling.change_status(c["admin"], appt.id, "arrived", appt.version)
+    appt = appointments.change_status(c["admin"], appt.id, "arrived", appt.version)
     give_consent(c["admin"], c["zoe"].id, service.category)
-    return scheduling.change_status(c[provider], appt.id, "in_treatment", appt.version)
+    return appointments.change_status(c[provider], appt.id, "in_treatment", appt.version)
 
 
 def glabella(units: float = 4, count: int = 5) -> list[dict]:
@@ -124,7 +125,7 @@ def test_same_as_last_time_copies_the_previous_parameters_but_not_the_lot(clinic
 
 def test_only_a_started_visit_is_charted_and_only_by_clinicians(clinic):
     start = dt.datetime.combine(TODAY, dt.time(15))
-    booked = scheduling.book_appointment(clinic["admin"], scheduling.AppointmentInput(
+    booked = appointments.book_appointment(clinic["admin"], appointments.AppointmentInput(
         clinic["zoe"].id, Service.get(Service.name == "Botox Cosmetic").id, clinic["rn"].id,
         start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 2").id))
     with pytest.raises(ValidationError, match="once it has started"):
@@ -227,13 +228,13 @@ def _started_on(c, day: dt.date, service_name: str, provider: str = "rn", hour: 
         device = (Device.get_or_none(Device.kind == service.device_kind)
                   or catalog.add_device(c["admin"], service.device_kind.title(),
                                         service.device_kind, 0))
-    appt = scheduling.book_appointment(c["admin"], scheduling.AppointmentInput(
+    appt = appointments.book_appointment(c["admin"], appointments.AppointmentInput(
         c["zoe"].id, service.id, c[provider].id, start,
         start + dt.timedelta(minutes=service.default_minutes),
         Room.get(Room.name == "Room 1").id, device.id if device else None))
-    appt = scheduling.change_status(c["admin"], appt.id, "arrived", appt.version)
+    appt = appointments.change_status(c["admin"], appt.id, "arrived", appt.version)
     give_consent(c["admin"], c["zoe"].id, service.category)
-    return scheduling.change_status(c[provider], appt.id, "in_treatment", appt.version)
+    return appointments.change_status(c[provider], appt.id, "in_treatment", appt.version)
 
 
 MESO = {"solution": "with vitamin C", "volume_ml": 4, "area": "Face and neck",

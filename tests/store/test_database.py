@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from peewee import IntegrityError
 
-from medspa_desktop.services import patients, scheduling
+from medspa_desktop.services import patients
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store import database as store_database
 from medspa_desktop.store.database import (
     DamageCheck,
@@ -154,7 +155,7 @@ def test_a_patient_with_appointments_cannot_be_deleted_by_a_cascade(admin):
                            created_at=dt.datetime.now())
     p = patients.create_patient(admin, patients.PatientInput("Ann", "Lee", dt.date(1980, 1, 1)))
     start = dt.datetime(2030, 1, 7, 10)
-    scheduling.book_appointment(admin, scheduling.AppointmentInput(
+    appointments.book_appointment(admin, appointments.AppointmentInput(
         p.id, Service.get(Service.name == "Botox Cosmetic").id, director.id, start,
         start + dt.timedelta(minutes=30), room_id=1))
     with pytest.raises(IntegrityError):

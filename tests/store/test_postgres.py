@@ -10,12 +10,13 @@ from decimal import Decimal
 import pytest
 from peewee import DatabaseError
 
-from medspa_desktop.services import patients, scheduling
+from medspa_desktop.services import patients
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit, auth, query
 from medspa_desktop.services.platform.errors import ConflictError
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.services.platform.text import fold
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version
 from medspa_desktop.store.models import (
@@ -60,12 +61,12 @@ def test_the_clinic_works_on_postgresql(pg_admin):
     botox = Service.get(Service.name == "Botox Cosmetic")
     room = Room.get(Room.name == "Room 1")
     start = dt.datetime(2030, 1, 8, 10, 0)
-    data = scheduling.AppointmentInput(zoe.id, botox.id, lee.id, start,
-                                       start + dt.timedelta(minutes=30), room_id=room.id)
-    appt = scheduling.book_appointment(pg_admin, data)
+    data = appointments.AppointmentInput(zoe.id, botox.id, lee.id, start,
+                                         start + dt.timedelta(minutes=30), room_id=room.id)
+    appt = appointments.book_appointment(pg_admin, data)
     with pytest.raises(ConflictError, match="Room 1 is booked 10:00–10:30"):
-        scheduling.book_appointment(pg_admin, data)
-    assert scheduling.day_schedule(pg_admin, start.date())[0].id == appt.id
+        appointments.book_appointment(pg_admin, data)
+    assert appointments.day_schedule(pg_admin, start.date())[0].id == appt.id
     assert auth.authenticate("admin", PASSWORD).id == pg_admin.id
     assert check_database() == []
 
@@ -288,12 +289,12 @@ def _charted_peel(pg_admin):
                                                                   dt.date(1990, 4, 17)))
     peel = Service.get(Service.name == "Chemical peel, medium")
     start = dt.datetime(2030, 1, 8, 10, 0)
-    appt = scheduling.book_appointment(pg_admin, scheduling.AppointmentInput(
+    appt = appointments.book_appointment(pg_admin, appointments.AppointmentInput(
         zoe.id, peel.id, rn.id, start, start + dt.timedelta(minutes=45),
         Room.get(Room.name == "Room 1").id))
-    appt = scheduling.change_status(pg_admin, appt.id, "arrived", appt.version)
+    appt = appointments.change_status(pg_admin, appt.id, "arrived", appt.version)
     give_consent(pg_admin, zoe.id, peel.category)
-    appt = scheduling.change_status(rn, appt.id, "in_treatment", appt.version)
+    appt = appointments.change_status(rn, appt.id, "in_treatment", appt.version)
     record = treatment_records.record_treatment(rn, appt.id, {"agent": "TCA 20%",
                                                              "passes": 2})
     return rn, zoe, appt, record

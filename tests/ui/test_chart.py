@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from medspa_desktop.services import intake, scheduling
+from medspa_desktop.services import intake
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import (
     Appointment,
     ContraindicationAck,
@@ -153,10 +154,10 @@ def test_starting_a_contraindicated_treatment_asks_the_provider_why(qtbot, zoe):
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     start = dt.datetime.combine(day, dt.time(10))
-    appt = scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+    appt = appointments.book_appointment(staff("frontdesk"), appointments.AppointmentInput(
         zoe.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id, start,
         start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
-    scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
+    appointments.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
     give_consent(staff("frontdesk"), zoe.id, "neurotoxin")
     tab = ScheduleTab(staff("injector"))
     qtbot.addWidget(tab)

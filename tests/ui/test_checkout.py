@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services import billing, scheduling
+from medspa_desktop.services import billing
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import Appointment, Invoice, Product, Service
 from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
 from tests.conftest import staff
@@ -77,7 +78,7 @@ def test_reopening_an_issued_visit_goes_to_its_payments(qtbot, visit):
     dialog = CheckoutDialog(staff("frontdesk"), visit.id)
     qtbot.addWidget(dialog)
     assert dialog.pages.currentIndex() == 1 and dialog.payments_panel.model.rowCount() == 0
-    assert scheduling.get_appointment(staff("frontdesk"), visit.id).status_key == "completed"
+    assert appointments.get_appointment(staff("frontdesk"), visit.id).status_key == "completed"
 
 
 def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):

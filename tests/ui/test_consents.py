@@ -130,11 +130,11 @@ def test_the_chart_signs_lists_and_opens_consents(qtbot, patient):
 
 
 def test_an_appointment_opens_the_consent_of_its_treatment(qtbot, demo_db):
-    from medspa_desktop.services import scheduling
+    from medspa_desktop.services.scheduling import appointments
     from medspa_desktop.ui.schedule.tab import ScheduleTab
 
-    appt = (scheduling.Appointment.select().where(scheduling.Appointment.status == "booked")
-            .order_by(scheduling.Appointment.start).first())
+    appt = (appointments.Appointment.select().where(appointments.Appointment.status == "booked")
+            .order_by(appointments.Appointment.start).first())
     tab = ScheduleTab(staff("frontdesk"))
     qtbot.addWidget(tab)
     tab.set_day(appt.start.date())
@@ -151,7 +151,7 @@ def test_an_appointment_opens_the_consent_of_its_treatment(qtbot, demo_db):
 
 
 def _arrived_without_consent():
-    from medspa_desktop.services import scheduling
+    from medspa_desktop.services.scheduling import appointments
     from medspa_desktop.store.models import Room, Service
 
     adult = patients.create_patient(staff("frontdesk"), patients.PatientInput(
@@ -160,10 +160,10 @@ def _arrived_without_consent():
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     start = dt.datetime.combine(day, dt.time(11))
-    appt = scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+    appt = appointments.book_appointment(staff("frontdesk"), appointments.AppointmentInput(
         adult.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id,
         start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 3").id))
-    return scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
+    return appointments.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
 
 
 def _schedule(qtbot, day):

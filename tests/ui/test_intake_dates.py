@@ -10,9 +10,10 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 
 from medspa_desktop.printouts import day_sheet_pdf
-from medspa_desktop.services import intake, patients, scheduling
+from medspa_desktop.services import intake, patients
 from medspa_desktop.services.clinic import clinical_periods
 from medspa_desktop.services.platform import auth
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import Patient, Room, Service
 from medspa_desktop.ui.patients.chart import BANNER_NOTICE, ChartDialog
 from medspa_desktop.ui.schedule.booking_dialog import BookingDialog
@@ -128,7 +129,7 @@ def test_the_day_sheet_prints_no_history_for_the_patient(nobody):
     while day_.weekday() >= 5:
         day_ += dt.timedelta(days=1)
     start = dt.datetime.combine(day_, dt.time(9))
-    scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+    appointments.book_appointment(staff("frontdesk"), appointments.AppointmentInput(
         nobody.id, Service.get(Service.name == "Botox Cosmetic").id, staff("injector").id,
         start, start + dt.timedelta(minutes=30), Room.get(Room.name == "Room 1").id))
     text = pdf_text(day_sheet_pdf(staff("frontdesk"), day_, staff("injector").id))

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from medspa_desktop.services import hours, scheduling, waitlist
 from medspa_desktop.services.platform import auth
+from medspa_desktop.services.scheduling import appointments, hours, waitlist
 from medspa_desktop.store.models import Appointment, Patient, Room, Service
 from medspa_desktop.ui.schedule.booking_dialog import BookingDialog
 from medspa_desktop.ui.schedule.tab import ScheduleTab
@@ -41,7 +41,7 @@ def _book(patient_name: str, provider: str, day: dt.date, start: str, minutes: i
           room: str = "Room 1", service: str = "Botox Cosmetic"):
     h, m = map(int, start.split(":"))
     begin = dt.datetime.combine(day, dt.time(h, m))
-    return scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+    return appointments.book_appointment(staff("frontdesk"), appointments.AppointmentInput(
         Patient.get(Patient.first_name == patient_name).id, Service.get(Service.name == service).id,
         staff(provider).id, begin, begin + dt.timedelta(minutes=minutes),
         Room.get(Room.name == room).id))
@@ -188,7 +188,7 @@ def test_dragging_a_block_moves_the_appointment(tab, qtbot):
     saved = Appointment.get_by_id(appt.id)
     assert saved.start == dt.datetime.combine(day, dt.time(11, 0))
     assert saved.end == dt.datetime.combine(day, dt.time(11, 30))
-    assert "Moved from" in scheduling.history(staff("frontdesk"), appt.id)[-1].text
+    assert "Moved from" in appointments.history(staff("frontdesk"), appt.id)[-1].text
 
 
 def test_a_refused_drag_says_why_and_leaves_the_appointment_where_it_was(tab, qtbot):
@@ -253,9 +253,9 @@ def test_a_drag_of_a_stale_copy_is_refused_and_the_view_refreshes(tab, qtbot):
     appt = _book("Zoë", "injector", day, "10:00")
     tab.set_day(day)
     # another workstation moves it to 14:00 after this one drew the grid
-    scheduling.move_appointment(staff("admin"), appt.id, appt.version,
-                                dt.datetime.combine(day, dt.time(14)),
-                                dt.datetime.combine(day, dt.time(14, 30)))
+    appointments.move_appointment(staff("admin"), appt.id, appt.version,
+                                  dt.datetime.combine(day, dt.time(14)),
+                                  dt.datetime.combine(day, dt.time(14, 30)))
     said = _read_next_message()
     target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
     _drag(qtbot, tab.grid, appt.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QMessageBox
 
-from medspa_desktop.services import inventory, scheduling, treatment_records
+from medspa_desktop.services import inventory, treatment_records
+from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import (
     AuditEvent,
     Lot,
@@ -30,14 +31,14 @@ def _in_treatment(patient: Patient, service_name: str, day: dt.date, hour: int =
         day += dt.timedelta(days=1)
     service = Service.get(Service.name == service_name)
     start = dt.datetime.combine(day, dt.time(hour))
-    appt = scheduling.book_appointment(staff("frontdesk"), scheduling.AppointmentInput(
+    appt = appointments.book_appointment(staff("frontdesk"), appointments.AppointmentInput(
         patient.id, service.id, staff("injector").id, start,
         start + dt.timedelta(minutes=service.default_minutes),
         Room.get(Room.name == "Room 2").id))
-    appt = scheduling.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
+    appt = appointments.change_status(staff("frontdesk"), appt.id, "arrived", appt.version)
     give_consent(staff("frontdesk"), patient.id, service.category)
-    return scheduling.change_status(staff("injector"), appt.id, "in_treatment", appt.version,
-                                    acknowledge="reviewed with the patient")
+    return appointments.change_status(staff("injector"), appt.id, "in_treatment", appt.version,
+                                      acknowledge="reviewed with the patient")
 
 
 @pytest.fixture
@@ -123,8 +124,8 @@ def test_an_unusual_dose_asks_for_confirmation(qtbot, under_way):
 def test_a_laser_form_starts_from_the_visits_device_and_the_skin_type_on_file(qtbot, demo_db):
     from medspa_desktop.services import intake
 
-    visit = (scheduling.Appointment.select().join(Service)
-             .where(Service.category == "laser_hair", scheduling.Appointment.status ==
+    visit = (appointments.Appointment.select().join(Service)
+             .where(Service.category == "laser_hair", appointments.Appointment.status ==
                     "completed").first())
     intake.record_answers(staff("frontdesk"), visit.patient_id, {"fitzpatrick": 3})
     dialog = TreatmentRecordDialog(staff("laser1"), visit.id)

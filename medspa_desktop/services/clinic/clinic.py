@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import ClinicSetting, User
-from .. import billing, consent_policy, hours
+from .. import billing, consent_policy
 from ..patients import normalise_phone
 from ..platform import audit, auth, backup
 from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
+from ..scheduling import hours
 from . import catalog, clinical_periods
 
 DEFAULT_ROOMS = ("Room 1", "Room 2", "Room 3")

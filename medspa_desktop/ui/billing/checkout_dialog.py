@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import billing, inventory, prepaid, scheduling
+from ...services import billing, inventory, prepaid
 from ...services.billing import CheckoutInput, LineDraft
 from ...services.money import show_cents, to_cents, to_discount
 from ...services.platform.errors import DomainError, ValidationError
+from ...services.scheduling import appointments
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -43,7 +44,7 @@ class CheckoutDialog(QDialog):
     def __init__(self, user: User, appointment_id: int, parent=None) -> None:
         super().__init__(parent)
         self.user = user
-        self.row = scheduling.get_appointment(user, appointment_id)
+        self.row = appointments.get_appointment(user, appointment_id)
         self.drafts: list[LineDraft] = []
         self.visit_lines = 0  # the first rows: the visit's service, as drafted
         self.invoice_id: int | None = None

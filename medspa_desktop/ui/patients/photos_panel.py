@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import consent_policy, photos, scheduling
+from ...services import consent_policy, photos
 from ...services.consent_templates import PHOTOGRAPHY
 from ...services.platform import chosen_files
 from ...services.platform.errors import DomainError
+from ...services.scheduling import appointments
 from ...store.models import User
 from ..widgets.images import load_image, thumbnail
 from ..widgets.messages import ErrorLabel
@@ -154,7 +155,7 @@ class PhotosPanel(QWidget):
 
     def import_files(self, files: list[Path]) -> int:
         """Ask what the photos show, then import each; returns how many were imported."""
-        visits = [r for r in scheduling.patient_schedule(self.user, self.patient_id)
+        visits = [r for r in appointments.patient_schedule(self.user, self.patient_id)
                   if r.status_key in ("arrived", "in_treatment", "completed", "checked_out")]
         on_file = consent_policy.valid_consent(self.user, self.patient_id, PHOTOGRAPHY,
                                          dt.datetime.now())

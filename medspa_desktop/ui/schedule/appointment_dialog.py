@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import alerts, scheduling
+from ...services import alerts
+from ...services.scheduling import appointments
 from ...store.models import User
 
 
@@ -25,13 +26,13 @@ class AppointmentDialog(QDialog):
     def __init__(self, user: User, appointment_id: int, parent=None) -> None:
         super().__init__(parent)
         self.chosen_status: str | None = None
-        row = scheduling.get_appointment(user, appointment_id)
+        row = appointments.get_appointment(user, appointment_id)
         self.setWindowTitle(f"{row.patient} — {row.service}")
         self.setMinimumWidth(520)
         where = ", ".join(x for x in (row.room, row.device) if x) or "—"
         cancelled = ""
         if row.status_key == "cancelled":
-            changes = scheduling.history(user, appointment_id)
+            changes = appointments.history(user, appointment_id)
             cancelled = f"<br><b>{html.escape(changes[-1].text)}</b>" if changes else ""
         warnings = alerts.booking_alerts(user, row.patient_id, row.service_id,
                                          row.start.date())
@@ -49,11 +50,11 @@ class AppointmentDialog(QDialog):
         details.setWordWrap(True)
         self.history = QListWidget()
         self.history.setAccessibleName("History")
-        for change in scheduling.history(user, appointment_id):
+        for change in appointments.history(user, appointment_id):
             self.history.addItem(f"{change.at:%d %b %H:%M}  {change.user}: {change.text}")
         steps = QHBoxLayout()
-        for status in scheduling.TRANSITIONS.get(row.status_key, ()):
-            label = "Cancel…" if status == "cancelled" else scheduling.STATUS_LABELS[status]
+        for status in appointments.TRANSITIONS.get(row.status_key, ()):
+            label = "Cancel…" if status == "cancelled" else appointments.STATUS_LABELS[status]
             button = QPushButton(label)
             button.clicked.connect(lambda _c=False, s=status: self._choose(s))
             steps.addWidget(button)

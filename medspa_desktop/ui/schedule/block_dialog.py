@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import hours
 from ...services.clinic import catalog
 from ...services.platform import auth
 from ...services.platform.errors import DomainError
+from ...services.scheduling import hours
 from ...store.models import TimeBlock, User
 from ..widgets.messages import ErrorLabel
 

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import alerts, availability, hours, scheduling, series
+from ...services import alerts
 from ...services.clinic import catalog
 from ...services.platform.errors import DomainError
+from ...services.scheduling import appointments, availability, hours, series
 from ...store.models import Appointment, Series, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker
@@ -192,9 +193,9 @@ class BookingDialog(QDialog):
         value = combo.currentData()
         return None if value in (None, NONE) else value
 
-    def data(self) -> scheduling.AppointmentInput:
+    def data(self) -> appointments.AppointmentInput:
         start = dt.datetime.combine(self.date.date().toPython(), self.time.time().toPython())
-        return scheduling.AppointmentInput(
+        return appointments.AppointmentInput(
             self.picker.patient_id, self.service.currentData(), self._id(self.provider), start,
             start + dt.timedelta(minutes=self.minutes.value()), self._id(self.room),
             self._id(self.device), self.notes.toPlainText())
@@ -212,7 +213,7 @@ class BookingDialog(QDialog):
         self.alerts.setText("⚠ " + "  ".join(found))
         self.alerts.setVisible(bool(found))
         try:
-            checked = scheduling.preview(self.user, data)
+            checked = appointments.preview(self.user, data)
         except DomainError as exc:
             self.problems.say(str(exc))
             self.reason.hide()
@@ -232,7 +233,7 @@ class BookingDialog(QDialog):
             self._plan_series()
             return
         try:
-            self.appointment = scheduling.book_appointment(
+            self.appointment = appointments.book_appointment(
                 self.user, self.data(), override_reason=self.reason.text())
         except DomainError as exc:
             self.problems.say(str(exc))

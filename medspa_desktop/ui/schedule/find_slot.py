@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import availability, hours
 from ...services.platform.errors import DomainError
+from ...services.scheduling import availability, hours
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 from ..widgets.pickers import fill_providers, service_combo

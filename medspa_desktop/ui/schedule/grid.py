@@ -19,7 +19,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from ...services.scheduling import AppointmentRow, BlockRow
+from ...services.scheduling.appointments import AppointmentRow, BlockRow
 
 HEADER_H = 34
 GUTTER_W = 56

@@ -13,14 +13,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import scheduling, series
 from ...services.platform.errors import DomainError
+from ...services.scheduling import appointments, series
 from ...store.models import Series, User
 from ..widgets.messages import ErrorLabel
 
 
 class SeriesPlanDialog(QDialog):
-    def __init__(self, user: User, first: scheduling.AppointmentInput,
+    def __init__(self, user: User, first: appointments.AppointmentInput,
                  plan: list[series.PlannedSession], interval_days: int, parent=None) -> None:
         super().__init__(parent)
         self.user = user
@@ -76,7 +76,7 @@ class SeriesPlanDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
-    def sessions(self) -> list[scheduling.AppointmentInput]:
+    def sessions(self) -> list[appointments.AppointmentInput]:
         first = self._first
         chosen = []
         for session in self._plan:
@@ -84,7 +84,7 @@ class SeriesPlanDialog(QDialog):
                 chosen.append(session.alternative.as_input(first.patient_id, first.service_id,
                                                            first.notes))
             else:
-                chosen.append(scheduling.AppointmentInput(
+                chosen.append(appointments.AppointmentInput(
                     first.patient_id, first.service_id, first.provider_id, session.start,
                     session.end, first.room_id, first.device_id, first.notes))
         return chosen

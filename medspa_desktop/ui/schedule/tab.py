@@ -27,13 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import day_sheet_pdf
-from ...services import (
-    hours,
-    scheduling,
-    series,
-    treatment_records,
-    waitlist,
-)
+from ...services import treatment_records
 from ...services.clinic import catalog
 from ...services.consent_policy import ConsentRequired
 from ...services.consent_templates import KINDS
@@ -45,6 +39,12 @@ from ...services.platform.errors import (
     StaleEditError,
 )
 from ...services.platform.permissions import allowed
+from ...services.scheduling import (
+    appointments,
+    hours,
+    series,
+    waitlist,
+)
 from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal
@@ -86,7 +86,7 @@ class ScheduleTab(QWidget):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__(parent)
         self.user = user
-        self.rows: list[scheduling.AppointmentRow] = []
+        self.rows: list[appointments.AppointmentRow] = []
 
         self.prev_button = QPushButton("◀ Previous")
         self.today_button = QPushButton("Today")
@@ -209,7 +209,7 @@ class ScheduleTab(QWidget):
             days = [self.day]
         start = dt.datetime.combine(days[0], dt.time())
         end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time())
-        self.rows = scheduling.schedule_between(self.user, start, end)
+        self.rows = appointments.schedule_between(self.user, start, end)
         active = [r for r in self.rows if r.active]
         cancelled = len(self.rows) - len(active)
         self.summary.setText(
@@ -220,7 +220,7 @@ class ScheduleTab(QWidget):
             fit_columns(self.table)
             self.stack.setCurrentWidget(self.table)
             return
-        blocks = scheduling.blocks_between(self.user, start, end)
+        blocks = appointments.blocks_between(self.user, start, end)
         columns = (self._week_columns(days, kind, resource_id) if mode == "week"
                    else self._day_columns(self.day, kind, active))
         first, last = self._hours(days, active, blocks)
@@ -272,7 +272,7 @@ class ScheduleTab(QWidget):
         self.grid.update()
 
     # -- selection --------------------------------------------------------------------------
-    def selected(self) -> scheduling.AppointmentRow | None:
+    def selected(self) -> appointments.AppointmentRow | None:
         if self.stack.currentWidget() is self.table:
             picked = self.table.selectionModel().selectedRows()
             return self.model.row_at(picked[0].row()) if picked else None
@@ -304,7 +304,7 @@ class ScheduleTab(QWidget):
 
     def _after_booking(self, appointment, booked_series=None) -> None:
         if booked_series is not None:
-            sessions = scheduling.series_schedule(self.user, booked_series.id)
+            sessions = appointments.series_schedule(self.user, booked_series.id)
             self.refresh()
             self.status_message.emit(f"Booked a series of {len(sessions)} sessions.")
             return
@@ -313,7 +313,7 @@ class ScheduleTab(QWidget):
         self.set_day(appointment.start.date())
         self.refresh()
         self.select(appointment.id)
-        row = scheduling.get_appointment(self.user, appointment.id)
+        row = appointments.get_appointment(self.user, appointment.id)
         self.status_message.emit(
             f"Booked {row.patient}: {row.service} {row.start:%a %d %b %H:%M} with "
             f"{row.provider}.")
@@ -393,11 +393,11 @@ class ScheduleTab(QWidget):
             self._status(appointment_id, dialog.chosen_status)
 
     # -- changing ---------------------------------------------------------------------------
-    def shown(self, appointment_id: int) -> scheduling.AppointmentRow:
+    def shown(self, appointment_id: int) -> appointments.AppointmentRow:
         """The appointment as this view drew it. Changes carry the version the user saw, so
         a change made meanwhile on another workstation is refused, not overwritten."""
         row = next((r for r in self.rows if r.id == appointment_id), None)
-        return row if row is not None else scheduling.get_appointment(self.user, appointment_id)
+        return row if row is not None else appointments.get_appointment(self.user, appointment_id)
 
     def ask_reason(self, title: str, prompt: str) -> str | None:
         text, ok = QInputDialog.getText(self, title, prompt)
@@ -422,7 +422,7 @@ class ScheduleTab(QWidget):
         answers = {"reason": reason}
         while True:  # each question the service asks is answered, then the change is retried
             try:
-                scheduling.change_status(self.user, row.id, status, row.version, **answers)
+                appointments.change_status(self.user, row.id, status, row.version, **answers)
                 break
             except ContraindicationError as exc:
                 acknowledge = self.ask_reason("Contraindication",
@@ -441,7 +441,7 @@ class ScheduleTab(QWidget):
                 return
         self.refresh()
         self.select(row.id)
-        self.status_message.emit(f"{row.patient}: {scheduling.STATUS_LABELS[status].lower()}.")
+        self.status_message.emit(f"{row.patient}: {appointments.STATUS_LABELS[status].lower()}.")
         if status in ("cancelled", "no_show"):
             self.offer_slot(row)
 
@@ -477,7 +477,7 @@ class ScheduleTab(QWidget):
         self.refresh()
         self.status_message.emit(f"Cancelled {count} sessions.")
 
-    def offer_slot(self, row: scheduling.AppointmentRow) -> None:
+    def offer_slot(self, row: appointments.AppointmentRow) -> None:
         """A slot opened: offer it to the waitlist entries it suits."""
         offers = waitlist.offers_for(self.user, row.start, row.end, row.provider_id)
         if not offers:
@@ -493,7 +493,7 @@ class ScheduleTab(QWidget):
         target = {f"{column.kind}_id": column.resource_id}
         try:
             try:
-                scheduling.move_appointment(self.user, row.id, row.version, start, end, **target)
+                appointments.move_appointment(self.user, row.id, row.version, start, end, **target)
             except ConflictError as exc:
                 if "Give a reason" not in str(exc):
                     raise
@@ -501,8 +501,8 @@ class ScheduleTab(QWidget):
                 if not reason:
                     self.refresh()
                     return
-                scheduling.move_appointment(self.user, row.id, row.version, start, end,
-                                            override_reason=reason, **target)
+                appointments.move_appointment(self.user, row.id, row.version, start, end,
+                                              override_reason=reason, **target)
         except DomainError as exc:
             self._refused(exc)
             return
@@ -521,8 +521,8 @@ class ScheduleTab(QWidget):
         menu.addAction("Open…", lambda: self.open_appointment(row.id))
         menu.addAction("Open chart…", lambda: self.open_chart(row.patient_id))
         menu.addSeparator()
-        for status in scheduling.TRANSITIONS.get(row.status_key, ()):
-            label = scheduling.STATUS_LABELS[status]
+        for status in appointments.TRANSITIONS.get(row.status_key, ()):
+            label = appointments.STATUS_LABELS[status]
             text = "Cancel…" if status == "cancelled" else f"Mark {label.lower()}"
             menu.addAction(text, lambda s=status: self._status(row.id, s))
         if row.status_key in ("in_treatment", "completed", "checked_out") and \
@@ -536,7 +536,7 @@ class ScheduleTab(QWidget):
             menu.addAction("Check out and pay…", lambda: self.check_out(row.id))
         if row.category_key in KINDS and row.status_key not in ("cancelled", "no_show"):
             menu.addAction("Sign consent…", lambda: self.sign_consent(row.id))
-        if row.series_id is not None and row.status_key in scheduling.MOVABLE:
+        if row.series_id is not None and row.status_key in appointments.MOVABLE:
             menu.addAction("Cancel this and following sessions…",
                            lambda: self.cancel_following(row.id))
         return menu

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import waitlist
 from ...services.platform.errors import DomainError
+from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import alerts, intake, inventory, scheduling, treatment_records
+from ...services import alerts, intake, inventory, treatment_records
 from ...services.platform.errors import DomainError
+from ...services.scheduling import appointments
 from ...store.models import TreatmentRecord, User
 from ..widgets.face_chart import FaceChartWidget
 from ..widgets.messages import ErrorLabel
@@ -39,7 +40,7 @@ class TreatmentRecordDialog(QDialog):
         super().__init__(parent)
         self.user = user
         self.record: TreatmentRecord | None = None
-        self.row = scheduling.get_appointment(user, appointment_id)
+        self.row = appointments.get_appointment(user, appointment_id)
         self.modality = self.row.category_key
         self.setWindowTitle(f"Chart treatment — {self.row.patient}")
         self.setMinimumWidth(560)

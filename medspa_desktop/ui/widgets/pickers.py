@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox
 
-from ...services import availability, hours
+from ...services.scheduling import availability, hours
 
 
 def service_combo(accessible_name: str = "Service") -> QComboBox:

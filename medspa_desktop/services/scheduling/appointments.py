@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import (
+from ...store.database import db
+from ...store.models import (
     CATEGORIES,
     Appointment,
     AppointmentChange,
@@ -29,19 +29,20 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import alerts, consent_policy, hours
-from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
-from .patients import display_name, listed_name
-from .platform import audit
-from .platform.errors import (
+from .. import alerts, consent_policy
+from ..patients import display_name, listed_name
+from ..platform import audit
+from ..platform.errors import (
     ConflictError,
     ContraindicationError,
     NotFound,
     StaleEditError,
     ValidationError,
 )
-from .platform.permissions import require, treats_patients
-from .platform.text import clean_block, clean_line
+from ..platform.permissions import require, treats_patients
+from ..platform.text import clean_block, clean_line
+from . import hours
+from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
 
 MAX_NOTES = 2000
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
-from ..store.models import (
+from ...store.models import (
     ACTIVE_STATUSES,
     Appointment,
     Device,
@@ -30,7 +30,7 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from .patients import listed_name
+from ..patients import listed_name
 
 # Conflict kinds; only a provider double-booking may be overridden (with a reason).
 OVERRIDABLE = frozenset({"provider"})

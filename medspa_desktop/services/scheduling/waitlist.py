@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import Appointment, Patient, Service, User, WaitlistEntry
-from . import hours, scheduling
+from ...store.database import db
+from ...store.models import Appointment, Patient, Service, User, WaitlistEntry
+from ..patients import display_name
+from ..platform import audit
+from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_block, clean_line
+from . import appointments, hours
 from .availability import pick_room_and_device, resources_for
 from .occupancy import Occupancy
-from .patients import display_name
-from .platform import audit
-from .platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
-from .platform.permissions import require
-from .platform.text import clean_block, clean_line
 
 DAY_PART_LABELS = {"any": "Any time", "morning": "Morning", "afternoon": "Afternoon",
                    "evening": "Evening"}
@@ -146,7 +146,7 @@ def book(actor: User, entry_id: int, version: int, start: dt.datetime,
             raise ConflictError(f"No room or device for {service.name} is free "
                                 f"{start:%H:%M}–{end:%H:%M}.")
         room, device = picked
-        appt = scheduling.book_appointment(actor, scheduling.AppointmentInput(
+        appt = appointments.book_appointment(actor, appointments.AppointmentInput(
             entry.patient_id, service.id, provider_id, start, end,
             room.id if room else None, device.id if device else None, entry.notes),
             override_reason=override_reason)

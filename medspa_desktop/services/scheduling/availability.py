@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import Appointment, Device, Room, Service, User
-from . import hours, scheduling
+from ...store.database import db
+from ...store.models import Appointment, Device, Room, Service, User
+from ..platform.errors import ConflictError, NotFound, ValidationError
+from ..platform.permissions import CLINICAL, require
+from . import appointments, hours
 from .occupancy import Occupancy
-from .platform.errors import ConflictError, NotFound, ValidationError
-from .platform.permissions import CLINICAL, require
 
 DEFAULT_HORIZON_DAYS = 60
 
@@ -32,8 +32,8 @@ class Slot:
     device: str
 
     def as_input(self, patient_id: int, service_id: int, notes: str = ""):
-        return scheduling.AppointmentInput(patient_id, service_id, self.provider_id, self.start,
-                                           self.end, self.room_id, self.device_id, notes)
+        return appointments.AppointmentInput(patient_id, service_id, self.provider_id, self.start,
+                                             self.end, self.room_id, self.device_id, notes)
 
 
 def bookable_services(provider_id: int | None = None) -> list[Service]:
@@ -189,6 +189,6 @@ def walk_in(actor: User, patient_id: int, service_id: int, *, within_minutes: in
                     f"{later[0].provider}." if later else "")
             raise ConflictError(f"Nobody is free for {service.name} in the next "
                                 f"{within_minutes} minutes.{hint}")
-        appt = scheduling.book_appointment(actor, slots[0].as_input(patient_id, service_id,
-                                                                    notes))
-        return scheduling.change_status(actor, appt.id, "arrived", appt.version)
+        appt = appointments.book_appointment(actor, slots[0].as_input(patient_id, service_id,
+                                                                      notes))
+        return appointments.change_status(actor, appt.id, "arrived", appt.version)

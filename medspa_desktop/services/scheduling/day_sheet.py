@@ -6,16 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import User
-from . import alerts, scheduling
-from .platform import audit
-from .platform.permissions import require
+from ...store.database import db
+from ...store.models import User
+from .. import alerts
+from ..platform import audit
+from ..platform.permissions import require
+from . import appointments
 
 
 @dataclass(frozen=True)
 class DaySheetEntry:
-    row: scheduling.AppointmentRow
+    row: appointments.AppointmentRow
     alerts: tuple[str, ...]
 
 
@@ -30,7 +31,7 @@ def day_sheet(actor: User, day: dt.date, provider_id: int | None = None,
     """The day's active appointments with their alerts: one group per provider (or only
     ``provider_id``), or one group for the whole clinic."""
     require(actor, "schedule.read")
-    rows = [r for r in scheduling.day_schedule(actor, day) if r.active]
+    rows = [r for r in appointments.day_schedule(actor, day) if r.active]
     if provider_id is not None:
         rows = [r for r in rows if r.provider_id == provider_id]
     entries = [DaySheetEntry(r, tuple(alerts.booking_alerts(actor, r.patient_id, r.service_id,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import (
+from ...store.database import db
+from ...store.models import (
     CATEGORIES,
     ClinicSetting,
     Device,
@@ -21,10 +21,10 @@ from ..store.models import (
     User,
     WorkingHours,
 )
-from .platform import audit
-from .platform.errors import ValidationError
-from .platform.permissions import CLINICAL, require
-from .platform.text import clean_line
+from ..platform import audit
+from ..platform.errors import ValidationError
+from ..platform.permissions import CLINICAL, require
+from ..platform.text import clean_line
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULT_HOURS = {0: "09:00-18:00", 1: "09:00-18:00", 2: "09:00-18:00", 3: "09:00-19:00",

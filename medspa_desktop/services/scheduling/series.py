@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import Appointment, Series, User
-from . import scheduling
+from ...store.database import db
+from ...store.models import Appointment, Series, User
+from ..platform import audit
+from ..platform.errors import ConflictError, NotFound, ValidationError
+from ..platform.permissions import require
+from . import appointments
 from .availability import Slot, find_slots
 from .occupancy import Busy, Occupancy
-from .platform import audit
-from .platform.errors import ConflictError, NotFound, ValidationError
-from .platform.permissions import require
 
 MAX_SESSIONS = 20
 MAX_INTERVAL_DAYS = 365
@@ -42,11 +42,11 @@ def _validate(sessions: int, interval_days: int) -> None:
         raise ValidationError("Sessions are 1 to 365 days apart.")
 
 
-def plan_series(actor: User, first: scheduling.AppointmentInput, sessions: int,
+def plan_series(actor: User, first: appointments.AppointmentInput, sessions: int,
                 interval_days: int) -> list[PlannedSession]:
     require(actor, "schedule.read")
     _validate(sessions, interval_days)
-    scheduling.check(first)  # input errors surface before any planning
+    appointments.check(first)  # input errors surface before any planning
     length = first.end - first.start
     step = dt.timedelta(days=interval_days)
     last_end = first.start + step * (sessions - 1) + length
@@ -54,9 +54,9 @@ def plan_series(actor: User, first: scheduling.AppointmentInput, sessions: int,
     plan = []
     for i in range(sessions):
         start = first.start + step * i
-        data = scheduling.AppointmentInput(first.patient_id, first.service_id, first.provider_id,
-                                           start, start + length, first.room_id, first.device_id)
-        checked = scheduling.check(data, occupancy=occ)
+        data = appointments.AppointmentInput(first.patient_id, first.service_id, first.provider_id,
+                                             start, start + length, first.room_id, first.device_id)
+        checked = appointments.check(data, occupancy=occ)
         problems = [c.message for c in checked.conflicts] + checked.hour_problems
         alternative = None
         if problems:
@@ -72,7 +72,7 @@ def plan_series(actor: User, first: scheduling.AppointmentInput, sessions: int,
     return plan
 
 
-def _nearest_free(actor: User, first: scheduling.AppointmentInput, wanted: dt.datetime,
+def _nearest_free(actor: User, first: appointments.AppointmentInput, wanted: dt.datetime,
                   interval_days: int) -> Slot | None:
     """The free slot closest in time to ``wanted`` with the same provider, from that morning up
     to two weeks (or one interval) on; the earlier of two equally close ones."""
@@ -84,7 +84,7 @@ def _nearest_free(actor: User, first: scheduling.AppointmentInput, wanted: dt.da
 
 
 def book_series(actor: User, patient_id: int, service_id: int,
-                sessions: list[scheduling.AppointmentInput], interval_days: int) -> Series:
+                sessions: list[appointments.AppointmentInput], interval_days: int) -> Series:
     """Book every session (e.g. the plan with its alternatives accepted). If any session
     clashes, nothing is booked and the refusal lists each clash by session."""
     require(actor, "schedule.write")
@@ -98,7 +98,7 @@ def book_series(actor: User, patient_id: int, service_id: int,
             if data.patient_id != patient_id or data.service_id != service_id:
                 raise ValidationError("Every session of a series is for one patient and service.")
             try:
-                scheduling.book_appointment(actor, data, series_id=series.id)
+                appointments.book_appointment(actor, data, series_id=series.id)
             except ConflictError as exc:
                 problems.append(f"Session {n} ({data.start:%a %d %b %H:%M}): {exc}")
         if problems:
@@ -123,7 +123,7 @@ def cancel_series_from(actor: User, appointment_id: int, reason: str) -> int:
                  .order_by(Appointment.start))
         count = 0
         for a in later:
-            scheduling.change_status(actor, a.id, "cancelled", a.version, reason=reason)
+            appointments.change_status(actor, a.id, "cancelled", a.version, reason=reason)
             count += 1
         if count == 0:
             raise ValidationError("No session of this series is left to cancel.")

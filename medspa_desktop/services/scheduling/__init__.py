@@ -1,0 +1,1 @@
+"""Scheduling: appointments, double booking, hours, availability, series, waitlist, day sheet."""
