@@ -21,14 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medspa_desktop import printouts
-from medspa_desktop.services import (
-    billing_reports,
-    chart,
-    consent_templates,
-    consents,
-    inventory,
-    patients,
-)
+from medspa_desktop.services import billing_reports, consent_templates, consents, inventory
+from medspa_desktop.services.charts import chart, patients
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.scheduling import appointments

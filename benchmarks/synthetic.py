@@ -35,8 +35,8 @@ from medspa_desktop.services import (
     face_chart,
     treatment_records,
 )
+from medspa_desktop.services.charts.notes import fingerprint as note_fingerprint
 from medspa_desktop.services.clinic import catalog
-from medspa_desktop.services.notes import fingerprint as note_fingerprint
 from medspa_desktop.services.platform import (
     audit,
     auth,

@@ -26,8 +26,8 @@ from ..store.models import (
     User,
 )
 from . import consent_templates
+from .charts.patients import age_on
 from .consent_templates import KINDS, Section
-from .patients import age_on
 from .platform import audit
 from .platform import png as png_format
 from .platform.errors import NotFound, ValidationError

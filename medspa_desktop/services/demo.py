@@ -28,15 +28,12 @@ from . import (
     consent_policy,
     consent_templates,
     consents,
-    contraindications,
     face_chart,
-    intake,
     inventory,
-    notes,
-    patients,
     prepaid,
     treatment_records,
 )
+from .charts import contraindications, intake, notes, patients
 from .clinic import catalog, clinic
 from .platform import auth
 from .platform.png import grey_png

@@ -20,7 +20,7 @@ from peewee import JOIN, fn
 
 from ..store.database import db
 from ..store.models import Appointment, Lot, Patient, Product, StockMovement, User
-from .patients import format_phone, listed_name
+from .charts.patients import format_phone, listed_name
 from .platform import audit
 from .platform.errors import ConflictError, NotFound, ValidationError
 from .platform.permissions import require

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from ..store.models import Lot, Patient, Product, StockMovement, User
+from .charts.patients import display_name
 from .inventory import EXPIRY_WARNING, show
 from .money import show_cents
-from .patients import display_name
 from .platform.permissions import allowed, require
 
 

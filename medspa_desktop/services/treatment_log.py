@@ -19,8 +19,8 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
+from .charts.patients import listed_name
 from .inventory import show
-from .patients import listed_name
 from .platform import exports
 from .platform.permissions import require
 from .platform.query import between_days, patient_named

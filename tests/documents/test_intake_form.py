@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from medspa_desktop.printouts import intake_form_pdf
-from medspa_desktop.services import intake, patients
+from medspa_desktop.services.charts import intake, patients
 from medspa_desktop.store.models import AuditEvent
 from tests.documents.pdftext import pdf_text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import auth
 from medspa_desktop.store.database import close_database, open_database

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services import billing, notes
+from medspa_desktop.services import billing
+from medspa_desktop.services.charts import notes
 from medspa_desktop.services.platform import auth, permissions, staff
 from medspa_desktop.services.platform.errors import PermissionDenied
 from medspa_desktop.services.scheduling import appointments

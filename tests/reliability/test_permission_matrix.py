@@ -81,7 +81,7 @@ def test_each_role_gets_exactly_what_the_matrix_gives(demo_db, role):
 # The permissions checked inside a service rather than on entry, each by what the person
 # would see.
 def _note_body_shown(user) -> bool:
-    from medspa_desktop.services import notes
+    from medspa_desktop.services.charts import notes
     from medspa_desktop.store.models import Note
 
     note = Note.select().where(Note.status == "signed").first()
@@ -109,7 +109,7 @@ def _may_override_consent(user) -> bool:
 def _may_acknowledge_contraindication(user) -> bool:
     import datetime as dt
 
-    from medspa_desktop.services import intake
+    from medspa_desktop.services.charts import intake
     from medspa_desktop.services.scheduling import appointments
     from medspa_desktop.store.models import Appointment, Service
     from tests.conftest import give_consent

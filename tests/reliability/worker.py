@@ -21,7 +21,8 @@ import random
 import sys
 from decimal import Decimal
 
-from medspa_desktop.services import billing, patients
+from medspa_desktop.services import billing
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform.errors import DomainError
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import close_database, open_database

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import audit
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import db

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from medspa_desktop import app
 from medspa_desktop.printouts import daily_close_pdf
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit, audit_anchor, auth, backup
 from medspa_desktop.services.platform.integrity import check_database

@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import audit_review, auth
 from medspa_desktop.services.platform.audit_review import AuditFilter
 from medspa_desktop.services.platform.errors import AuthError, PermissionDenied

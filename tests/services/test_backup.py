@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth, backup
 from medspa_desktop.services.platform.backup import BackupError
 from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from peewee import IntegrityError
 
-from medspa_desktop.services import alerts, contraindications, intake, notes, patients
+from medspa_desktop.services.charts import alerts, contraindications, intake, notes, patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import (
     ContraindicationError,

@@ -13,8 +13,8 @@ from medspa_desktop.services import (
     consent_policy,
     consent_templates,
     consents,
-    patients,
 )
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database

@@ -70,7 +70,7 @@ def test_a_lot_recall_costs_the_same_for_many_patients_as_for_one(demo_db, state
 def test_a_chart_costs_the_same_for_a_long_history_as_for_a_short_one(demo_db, statements):
     """The timeline (visits, notes with their addenda and co-signers, photos, consents,
     treatments) and the notes list: no query per item."""
-    from medspa_desktop.services import chart, notes
+    from medspa_desktop.services.charts import chart, notes
     from medspa_desktop.store.models import Note, Patient
 
     director = staff("director")

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import alerts, intake, patients
+from medspa_desktop.services.charts import alerts, intake, patients
 from medspa_desktop.services.clinic import clinic, clinical_periods
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from medspa_desktop.services import inventory, patients
+from medspa_desktop.services import inventory
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth, exports
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import catalog, clinic
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import DomainError

@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import patients
-from medspa_desktop.services.patients import name_parts
+from medspa_desktop.services.charts import patients
+from medspa_desktop.services.charts.patients import name_parts
 from medspa_desktop.services.platform import query
 from medspa_desktop.services.platform.query import patient_named, search_words
 from medspa_desktop.services.platform.text import NAME_PART_MAX, fold

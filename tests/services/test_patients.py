@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import (
     PermissionDenied,

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from medspa_desktop.services import patients, photos
+from medspa_desktop.services.charts import patients, photos
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database

@@ -19,7 +19,7 @@ import pytest
 
 from medspa_desktop import app, paths
 from medspa_desktop.logs import PrivateRotatingFileHandler, log, setup_logging
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit_anchor, auth, backup
 from medspa_desktop.store.database import close_database, open_database

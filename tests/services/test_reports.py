@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import intake, patients
+from medspa_desktop.services.charts import intake, patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.scheduling import appointments, day_sheet
 from medspa_desktop.store.models import AuditEvent, Room, Service

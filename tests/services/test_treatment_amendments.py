@@ -9,7 +9,8 @@ import pytest
 from peewee import IntegrityError
 
 from medspa_desktop.printouts import treatment_record_pdf
-from medspa_desktop.services import photos, treatment_amendments, treatment_records
+from medspa_desktop.services import treatment_amendments, treatment_records
+from medspa_desktop.services.charts import photos
 from medspa_desktop.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store import migrations

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from medspa_desktop.services import face_chart, inventory, patients, treatment_records
+from medspa_desktop.services import face_chart, inventory, treatment_records
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
@@ -208,7 +209,7 @@ def test_filler_sites_are_charted_in_tenths_of_a_millilitre(clinic):
 
 
 def test_the_charts_timeline_lists_treatments_for_clinical_staff_only(clinic):
-    from medspa_desktop.services import chart
+    from medspa_desktop.services.charts import chart
 
     appt = _started(clinic, "Botox Cosmetic", "rn")
     treatment_records.record_treatment(clinic["rn"], appt.id,
@@ -407,7 +408,7 @@ def test_the_interval_is_the_clinics_setting(clinic):
 
 
 def test_booking_a_neurotoxin_inside_the_interval_warns_with_the_last_one(clinic):
-    from medspa_desktop.services import alerts
+    from medspa_desktop.services.charts import alerts
 
     first = _started(clinic, "Botox Cosmetic", "rn")
     treatment_records.record_treatment(

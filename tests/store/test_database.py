@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from peewee import IntegrityError
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store import database as store_database
 from medspa_desktop.store.database import (

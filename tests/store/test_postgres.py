@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from peewee import DatabaseError
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit, auth, query
 from medspa_desktop.services.platform.errors import ConflictError
@@ -112,7 +112,7 @@ def test_two_pcs_writing_at_once_keep_one_unbroken_audit_chain(pg_admin):
 
 
 def test_a_signed_note_is_guarded_on_postgresql(pg_admin):
-    from medspa_desktop.services import notes
+    from medspa_desktop.services.charts import notes
 
     rn = auth.create_user(pg_admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
     zoe = patients.create_patient(pg_admin, patients.PatientInput("Zoë", "Ng",

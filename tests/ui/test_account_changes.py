@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth, staff
 from medspa_desktop.services.platform.errors import PermissionDenied
 from medspa_desktop.ui.main_window import MainWindow

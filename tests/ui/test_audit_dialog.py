@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.store.models import Patient
 from medspa_desktop.ui.audit_dialog import AuditDialog
 from medspa_desktop.ui.main_window import MainWindow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import patients
+from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import backup
 from medspa_desktop.store.models import Patient
 from medspa_desktop.ui.backup_dialogs import RestoreDialog

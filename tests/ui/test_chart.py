@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from medspa_desktop.services import intake
+from medspa_desktop.services.charts import intake
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import (
     Appointment,

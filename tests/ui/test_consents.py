@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from medspa_desktop.services import consents, patients
+from medspa_desktop.services import consents
+from medspa_desktop.services.charts import patients
 from medspa_desktop.store.models import AuditEvent, Consent, Patient, StoredFile
 from medspa_desktop.ui.consents.sign_dialog import ConsentSignDialog
 from medspa_desktop.ui.patients.chart import ChartDialog

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 
 from medspa_desktop.printouts import day_sheet_pdf
-from medspa_desktop.services import intake, patients
+from medspa_desktop.services.charts import intake, patients
 from medspa_desktop.services.clinic import clinical_periods
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.scheduling import appointments

@@ -124,7 +124,7 @@ def test_new_patient_dialog_says_what_to_fix_and_saves_only_good_input(qtbot, de
 
 
 def test_the_table_model_passes_qts_model_checks(qtmodeltester, demo_db):
-    from medspa_desktop.services import patients
+    from medspa_desktop.services.charts import patients
     from medspa_desktop.ui.models import RowTableModel
     from medspa_desktop.ui.patients.tab import COLUMNS
 

@@ -122,7 +122,7 @@ def test_an_unusual_dose_asks_for_confirmation(qtbot, under_way):
 
 
 def test_a_laser_form_starts_from_the_visits_device_and_the_skin_type_on_file(qtbot, demo_db):
-    from medspa_desktop.services import intake
+    from medspa_desktop.services.charts import intake
 
     visit = (appointments.Appointment.select().join(Service)
              .where(Service.category == "laser_hair", appointments.Appointment.status ==

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...store.database import db
 from ...store.models import ClinicSetting, User
 from .. import billing, consent_policy
-from ..patients import normalise_phone
+from ..charts.patients import normalise_phone
 from ..platform import audit, auth, backup
 from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require

@@ -6,10 +6,10 @@ from __future__ import annotations
 from ...store.database import db, is_sqlite
 from ...store.migrations import SCHEMA_VERSION, missing_guards, read_schema_version
 from ...store.models import Note
+from ..charts.notes import fingerprint
+from ..charts.photos import damaged_photos
 from ..consents import damaged_documents
 from ..inventory import ledger_problems
-from ..notes import fingerprint
-from ..photos import damaged_photos
 from . import audit
 
 

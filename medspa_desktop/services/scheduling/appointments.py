@@ -29,8 +29,9 @@ from ...store.models import (
     TimeBlock,
     User,
 )
-from .. import alerts, consent_policy
-from ..patients import display_name, listed_name
+from .. import consent_policy
+from ..charts import alerts
+from ..charts.patients import display_name, listed_name
 from ..platform import audit
 from ..platform.errors import (
     ConflictError,

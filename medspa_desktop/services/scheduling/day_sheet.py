@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import User
-from .. import alerts
+from ..charts import alerts
 from ..platform import audit
 from ..platform.permissions import require
 from . import appointments

@@ -30,7 +30,7 @@ from ...store.models import (
     TimeBlock,
     User,
 )
-from ..patients import listed_name
+from ..charts.patients import listed_name
 
 # Conflict kinds; only a provider double-booking may be overridden (with a reason).
 OVERRIDABLE = frozenset({"provider"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import Appointment, Patient, Service, User, WaitlistEntry
-from ..patients import display_name
+from ..charts.patients import display_name
 from ..platform import audit
 from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require

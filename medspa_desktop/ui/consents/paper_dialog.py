@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import chart, consent_templates, consents
+from ...services import consent_templates, consents
+from ...services.charts import chart
 from ...services.consent_templates import KINDS
 from ...services.platform import chosen_files
 from ...services.platform.errors import ValidationError

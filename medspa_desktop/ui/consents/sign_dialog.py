@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import sign_consent
-from ...services import chart, consent_templates, consents
+from ...services import consent_templates, consents
+from ...services.charts import chart
 from ...services.platform.errors import DomainError
 from ...store.models import Consent, User
 from ..widgets.messages import ErrorLabel

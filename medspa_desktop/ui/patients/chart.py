@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import intake_form_pdf
-from ...services import alerts, chart, photos
+from ...services.charts import alerts, chart, photos
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import User

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import contraindications, intake, patients
+from ...services.charts import contraindications, intake, patients
 from ...services.clinic import clinical_periods
 from ...services.platform.errors import DomainError
 from ...store.models import User

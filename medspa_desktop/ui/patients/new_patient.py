@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import patients
+from ...services.charts import patients
 from ...services.platform.errors import DomainError, ValidationError
 from ...store.models import Patient, User
 from ..widgets.messages import ErrorLabel

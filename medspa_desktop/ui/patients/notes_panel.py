@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import notes
+from ...services.charts import notes
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import CATEGORIES, User

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...services import patients
+from ...services.charts import patients
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.table import fit_columns, make_table

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import alerts
+from ...services.charts import alerts
 from ...services.scheduling import appointments
 from ...store.models import User
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import alerts
+from ...services.charts import alerts
 from ...services.clinic import catalog
 from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments, availability, hours, series

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import alerts, intake, inventory, treatment_records
+from ...services import inventory, treatment_records
+from ...services.charts import alerts, intake
 from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments
 from ...store.models import TreatmentRecord, User

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import patients
+from ...services.charts import patients
 from ...store.models import User
 
 RESULTS = 20

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..store.models import Patient, Service, User
+from ...store.models import Patient, Service, User
+from ..clinic import clinical_periods
+from ..platform.permissions import require
 from . import contraindications, intake
-from .clinic import clinical_periods
 from .patients import age_on
-from .platform.permissions import require
 
 NO_HISTORY = "No medical history on file"
 
@@ -92,6 +92,6 @@ def booking_alerts(actor: User, patient_id: int, service_id: int | None,
             if finding.message not in items:
                 items.append(("Contraindicated: " if finding.blocking else "Caution: ")
                              + finding.message)
-        from . import treatment_records  # the re-treatment interval (a neurotoxin too soon)
+        from .. import treatment_records  # the re-treatment interval (a neurotoxin too soon)
         items += treatment_records.interval_alerts(actor, patient_id, service.category, on)
     return items

@@ -18,15 +18,15 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from .. import paths
-from ..store.database import db
-from ..store.models import Appointment, Patient, Photo, User
-from . import consent_policy
-from .consent_templates import PHOTOGRAPHY
-from .platform import audit
-from .platform.errors import DomainError, NotFound, ValidationError
-from .platform.permissions import require
-from .platform.text import clean_line
+from ... import paths
+from ...store.database import db
+from ...store.models import Appointment, Patient, Photo, User
+from .. import consent_policy
+from ..consent_templates import PHOTOGRAPHY
+from ..platform import audit
+from ..platform.errors import DomainError, NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_line
 
 TAGS = ("before", "after", "other")
 MAX_BYTES = 40 * 1024 * 1024

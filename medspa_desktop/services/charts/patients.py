@@ -12,13 +12,13 @@ from dataclasses import dataclass, fields
 
 from peewee import chunked, fn
 
-from ..store.database import db
-from ..store.models import Appointment, Patient, PatientNamePart, User
-from .platform import audit
-from .platform.errors import NotFound, StaleEditError, ValidationError
-from .platform.permissions import require
-from .platform.query import patient_named
-from .platform.text import clean_block, clean_line, digits, fold, name_parts
+from ...store.database import db
+from ...store.models import Appointment, Patient, PatientNamePart, User
+from ..platform import audit
+from ..platform.errors import NotFound, StaleEditError, ValidationError
+from ..platform.permissions import require
+from ..platform.query import patient_named
+from ..platform.text import clean_block, clean_line, digits, fold, name_parts
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 MAX_AGE_YEARS = 120

@@ -7,12 +7,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import MedicalAnswer, Patient, User
-from .platform import audit
-from .platform.errors import NotFound, ValidationError
-from .platform.permissions import require
-from .platform.text import clean_block
+from ...store.database import db
+from ...store.models import MedicalAnswer, Patient, User
+from ..platform import audit
+from ..platform.errors import NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_block
 
 
 @dataclass(frozen=True)

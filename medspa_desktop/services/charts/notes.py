@@ -16,8 +16,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import (
+from ...store.database import db
+from ...store.models import (
     CATEGORIES,
     Appointment,
     Note,
@@ -26,10 +26,10 @@ from ..store.models import (
     Patient,
     User,
 )
-from .platform import audit
-from .platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
-from .platform.permissions import allowed, require
-from .platform.text import clean_block, clean_line
+from ..platform import audit
+from ..platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
+from ..platform.permissions import allowed, require
+from ..platform.text import clean_block, clean_line
 
 MAX_SECTION = 20_000
 SECTIONS = ("subjective", "objective", "assessment", "plan")

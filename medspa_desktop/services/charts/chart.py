@@ -6,19 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.models import Patient, User
+from ...store.models import Patient, User
+from .. import (
+    consents,
+    treatment_records,
+)
+from ..platform.errors import NotFound
+from ..platform.permissions import allowed, require
+from ..scheduling import appointments
 from . import (
     alerts,
-    consents,
     intake,
     notes,
     patients,
     photos,
-    treatment_records,
 )
-from .platform.errors import NotFound
-from .platform.permissions import allowed, require
-from .scheduling import appointments
 
 
 @dataclass(frozen=True)

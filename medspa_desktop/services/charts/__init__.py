@@ -1,0 +1,1 @@
+"""Patient charts: patients, the chart, intake, contraindications, alerts, notes, photos."""
