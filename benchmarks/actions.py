@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medspa_desktop import printouts
-from medspa_desktop.services import billing_reports, consent_templates, consents, inventory
+from medspa_desktop.services import billing_reports, consent_templates, consents
 from medspa_desktop.services.charts import chart, patients
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.scheduling import appointments
-from medspa_desktop.services.treatment_log import LogFilter, treatment_log
+from medspa_desktop.services.treatments import inventory
+from medspa_desktop.services.treatments.treatment_log import LogFilter, treatment_log
 from medspa_desktop.store.models import Service, User
 
 from .timing import Result, times_ms

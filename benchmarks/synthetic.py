@@ -30,11 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from medspa_desktop.services import (
-    demo,
-    face_chart,
-    treatment_records,
-)
+from medspa_desktop.services import demo
 from medspa_desktop.services.charts.notes import fingerprint as note_fingerprint
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import (
@@ -44,6 +40,10 @@ from medspa_desktop.services.platform import (
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.platform.text import fold, name_parts
 from medspa_desktop.services.scheduling import hours
+from medspa_desktop.services.treatments import (
+    face_chart,
+    treatment_records,
+)
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate
 from medspa_desktop.store.models import (

@@ -15,12 +15,13 @@ from .documents.sales_report import render_sales_report
 from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
-from .services import billing, billing_reports, consents, inventory, treatment_records
+from .services import billing, billing_reports, consents
 from .services.charts import chart, intake
 from .services.charts.patients import format_phone
 from .services.clinic import clinic
 from .services.platform import audit, audit_anchor
 from .services.scheduling import day_sheet
+from .services.treatments import inventory, treatment_records
 from .store.models import User
 
 

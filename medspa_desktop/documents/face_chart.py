@@ -7,7 +7,7 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from ..services import face_chart
+from ..services.treatments import face_chart
 from .styles import FONT, FONT_BOLD, register_fonts
 
 INK = HexColor("#5b5048")

@@ -11,8 +11,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from ..services.face_chart import VIEWS, amount_text, total, totals_by_site
-from ..services.treatment_records import RecordView
+from ..services.treatments.face_chart import VIEWS, amount_text, total, totals_by_site
+from ..services.treatments.treatment_records import RecordView
 from .face_chart import FaceChartDrawing
 from .styles import Letterhead, build_pdf, para, styles, usable_width
 

@@ -33,7 +33,7 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from . import inventory, prepaid, treatment_records
+from . import prepaid
 from .billing_math import Discount, LineIn, Totals, price, round_half_up
 from .money import show_cents
 from .platform import audit
@@ -43,6 +43,7 @@ from .platform.query import payments_of
 from .platform.text import clean_line, required_reason
 from .prepaid import GiftCardSale, PackageSale
 from .scheduling import appointments
+from .treatments import inventory, treatment_records
 
 METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
 MAX_RATE_BP = 2500

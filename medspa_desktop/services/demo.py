@@ -23,22 +23,14 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import (
-    billing,
-    consent_policy,
-    consent_templates,
-    consents,
-    face_chart,
-    inventory,
-    prepaid,
-    treatment_records,
-)
+from . import billing, consent_policy, consent_templates, consents, prepaid
 from .charts import contraindications, intake, notes, patients
 from .clinic import catalog, clinic
 from .platform import auth
 from .platform.png import grey_png
 from .platform.text import fold
 from .scheduling import appointments, hours
+from .treatments import face_chart, inventory, treatment_records
 
 DEMO_PASSWORD = "medspa-demo"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from medspa_desktop.printouts import recall_pdf
-from medspa_desktop.services import inventory
+from medspa_desktop.services.treatments import inventory
 from medspa_desktop.store.models import AuditEvent
 from tests.documents.pdftext import pdf_text
 from tests.services.test_inventory import TODAY, _visit, stock  # noqa: F401 (fixture)

@@ -24,7 +24,7 @@ from medspa_desktop.documents.treatment_record import TreatmentRecordDoc, render
 from medspa_desktop.services import consent_templates
 from medspa_desktop.services.consents import ConsentSheet
 from medspa_desktop.services.platform.png import grey_png
-from medspa_desktop.services.treatment_records import RecordView
+from medspa_desktop.services.treatments.treatment_records import RecordView
 from tests.documents.pdftext import pdf_text
 
 NAMES = {

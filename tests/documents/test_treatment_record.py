@@ -9,9 +9,9 @@ import pypdfium2 as pdfium
 import pytest
 
 from medspa_desktop.printouts import treatment_record_pdf
-from medspa_desktop.services import treatment_records
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform.errors import NotFound
+from medspa_desktop.services.treatments import treatment_records
 from medspa_desktop.store.models import AuditEvent
 from tests.documents.pdftext import pdf_text
 from tests.services.test_treatment_records import (  # noqa: F401 (fixture)

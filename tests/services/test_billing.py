@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medspa_desktop.services import billing, inventory, treatment_records
+from medspa_desktop.services import billing
 from medspa_desktop.services.billing import CheckoutInput, PaymentInput
 from medspa_desktop.services.billing_math import Discount
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.services.scheduling import appointments
+from medspa_desktop.services.treatments import inventory, treatment_records
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Appointment, AuditEvent, Invoice, Lot, Service
 from tests.services.test_treatment_records import (  # noqa: F401 (fixture)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from medspa_desktop.services import face_chart
+from medspa_desktop.services.treatments import face_chart
 
 
 @pytest.mark.parametrize(("view", "x", "y", "site"), [

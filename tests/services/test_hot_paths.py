@@ -9,9 +9,9 @@ import datetime as dt
 
 from peewee import fn
 
-from medspa_desktop.services import inventory
 from medspa_desktop.services.scheduling import appointments
-from medspa_desktop.services.treatment_log import LogFilter, treatment_log
+from medspa_desktop.services.treatments import inventory
+from medspa_desktop.services.treatments.treatment_log import LogFilter, treatment_log
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Lot, StockMovement
 from tests.conftest import busy_weekday, staff

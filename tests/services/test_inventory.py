@@ -10,12 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from medspa_desktop.services import inventory
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth, exports
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.services.scheduling import appointments
+from medspa_desktop.services.treatments import inventory
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (
     Appointment,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medspa_desktop.services import billing, billing_reports, inventory, prepaid
+from medspa_desktop.services import billing, billing_reports, prepaid
 from medspa_desktop.services.billing import CheckoutInput, LineDraft, PaymentInput
 from medspa_desktop.services.billing_math import Discount
 from medspa_desktop.services.platform.errors import (
@@ -20,6 +20,7 @@ from medspa_desktop.services.platform.errors import (
     PermissionDenied,
     ValidationError,
 )
+from medspa_desktop.services.treatments import inventory
 from medspa_desktop.store.models import AuditEvent, Invoice, PackageUse, Service
 from tests.services.test_billing import _charted_visit, shop  # noqa: F401 (fixture)
 from tests.services.test_treatment_records import TODAY, clinic  # noqa: F401 (fixture)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import inventory, stock_report
+from medspa_desktop.services.treatments import inventory, stock_report
 from tests.services.test_inventory import TODAY, _visit, stock  # noqa: F401 (fixture)
 
 

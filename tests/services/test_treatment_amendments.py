@@ -9,10 +9,10 @@ import pytest
 from peewee import IntegrityError
 
 from medspa_desktop.printouts import treatment_record_pdf
-from medspa_desktop.services import treatment_amendments, treatment_records
 from medspa_desktop.services.charts import photos
 from medspa_desktop.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database
+from medspa_desktop.services.treatments import treatment_amendments, treatment_records
 from medspa_desktop.store import migrations
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from medspa_desktop.services import inventory
-from medspa_desktop.services.treatment_log import LogFilter, log_csv, treatment_log
+from medspa_desktop.services.treatments import inventory
+from medspa_desktop.services.treatments.treatment_log import LogFilter, log_csv, treatment_log
 from medspa_desktop.store.models import Lot, Product, TreatmentRecord
 from tests.conftest import staff
 

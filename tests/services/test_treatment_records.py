@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from medspa_desktop.services import face_chart, inventory, treatment_records
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
 from medspa_desktop.services.scheduling import appointments
+from medspa_desktop.services.treatments import face_chart, inventory, treatment_records
 from medspa_desktop.store.models import AuditEvent, Device, Lot, Room, Service, TreatmentRecord
 from tests.conftest import give_consent
 
@@ -426,7 +426,7 @@ def test_booking_a_neurotoxin_inside_the_interval_warns_with_the_last_one(clinic
 
 
 def test_the_log_pages_through_every_lot_of_a_dose_drawn_from_two(clinic):
-    from medspa_desktop.services.treatment_log import LogFilter, treatment_log
+    from medspa_desktop.services.treatments.treatment_log import LogFilter, treatment_log
 
     inventory.receive(clinic["admin"], clinic["botox"].id, "C0", TODAY + dt.timedelta(days=10),
                       8, today=TODAY - dt.timedelta(days=5))

@@ -11,9 +11,9 @@ from peewee import IntegrityError, TextField
 from playhouse.migrate import SqliteMigrator
 from playhouse.migrate import migrate as run_migrations
 
-from medspa_desktop.services import treatment_amendments, treatment_records
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform.integrity import check_database
+from medspa_desktop.services.treatments import treatment_amendments, treatment_records
 from medspa_desktop.store import migrations
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate, read_schema_version

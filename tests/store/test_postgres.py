@@ -128,7 +128,8 @@ def test_a_signed_note_is_guarded_on_postgresql(pg_admin):
 
 
 def test_invoices_on_postgresql_are_numbered_paid_and_guarded(pg_admin):
-    from medspa_desktop.services import billing, inventory
+    from medspa_desktop.services import billing
+    from medspa_desktop.services.treatments import inventory
     from medspa_desktop.store.models import Invoice
 
     balm = inventory.add_product(pg_admin, "Lip balm", "retail")
@@ -281,7 +282,7 @@ def test_the_name_index_step_upgrades_a_postgresql_database(pg_admin, tmp_path):
 
 
 def _charted_peel(pg_admin):
-    from medspa_desktop.services import treatment_records
+    from medspa_desktop.services.treatments import treatment_records
     from tests.conftest import give_consent
 
     rn = auth.create_user(pg_admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
@@ -301,7 +302,7 @@ def _charted_peel(pg_admin):
 
 
 def test_charted_records_amendments_and_photos_are_final_on_postgresql(pg_admin):
-    from medspa_desktop.services import treatment_amendments, treatment_records
+    from medspa_desktop.services.treatments import treatment_amendments, treatment_records
     from medspa_desktop.store.migrations import missing_guards
     from medspa_desktop.store.models import Photo
 

@@ -3,7 +3,7 @@ as soon as it is saved; a refused amendment keeps the dialog open with the reaso
 
 from __future__ import annotations
 
-from medspa_desktop.services import treatment_records
+from medspa_desktop.services.treatments import treatment_records
 from medspa_desktop.store.models import TreatmentAmendment
 from medspa_desktop.ui.treatments.record_preview import (
     AmendDialog,

@@ -7,7 +7,7 @@ import csv
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from medspa_desktop.services.treatment_log import treatment_log
+from medspa_desktop.services.treatments.treatment_log import treatment_log
 from medspa_desktop.store.models import Lot, Product, TreatmentRecord
 from medspa_desktop.ui.treatments.recall_dialog import RecallDialog
 from medspa_desktop.ui.treatments.tab import TreatmentLogTab

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QMessageBox
 
-from medspa_desktop.services import inventory, treatment_records
 from medspa_desktop.services.scheduling import appointments
+from medspa_desktop.services.treatments import inventory, treatment_records
 from medspa_desktop.store.models import (
     AuditEvent,
     Lot,

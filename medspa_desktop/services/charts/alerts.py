@@ -92,6 +92,7 @@ def booking_alerts(actor: User, patient_id: int, service_id: int | None,
             if finding.message not in items:
                 items.append(("Contraindicated: " if finding.blocking else "Caution: ")
                              + finding.message)
-        from .. import treatment_records  # the re-treatment interval (a neurotoxin too soon)
+        # the re-treatment interval (a neurotoxin too soon)
+        from ..treatments import treatment_records
         items += treatment_records.interval_alerts(actor, patient_id, service.category, on)
     return items

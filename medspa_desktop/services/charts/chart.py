@@ -7,13 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...store.models import Patient, User
-from .. import (
-    consents,
-    treatment_records,
-)
+from .. import consents
 from ..platform.errors import NotFound
 from ..platform.permissions import allowed, require
 from ..scheduling import appointments
+from ..treatments import treatment_records
 from . import (
     alerts,
     intake,

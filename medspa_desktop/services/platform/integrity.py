@@ -9,7 +9,7 @@ from ...store.models import Note
 from ..charts.notes import fingerprint
 from ..charts.photos import damaged_photos
 from ..consents import damaged_documents
-from ..inventory import ledger_problems
+from ..treatments.inventory import ledger_problems
 from . import audit
 
 

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import billing, inventory, prepaid
+from ...services import billing, prepaid
 from ...services.billing import CheckoutInput, LineDraft
 from ...services.money import show_cents, to_cents, to_discount
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.scheduling import appointments
+from ...services.treatments import inventory
 from ...store.models import User
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import day_sheet_pdf
-from ...services import treatment_records
 from ...services.clinic import catalog
 from ...services.consent_policy import ConsentRequired
 from ...services.consent_templates import KINDS
@@ -45,6 +44,7 @@ from ...services.scheduling import (
     series,
     waitlist,
 )
+from ...services.treatments import treatment_records
 from ...store.models import User
 from .. import appointment_columns as cols
 from ..errors import show_refusal

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import inventory, stock_report
 from ...services.money import show_cents
 from ...services.platform.permissions import allowed
+from ...services.treatments import inventory, stock_report
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import recall_pdf
-from ...services import inventory
 from ...services.platform import chosen_files, exports
 from ...services.platform.errors import DomainError
+from ...services.treatments import inventory
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.messages import ErrorLabel

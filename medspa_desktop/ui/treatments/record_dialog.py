@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import inventory, treatment_records
 from ...services.charts import alerts, intake
 from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments
+from ...services.treatments import inventory, treatment_records
 from ...store.models import TreatmentRecord, User
 from ..widgets.face_chart import FaceChartWidget
 from ..widgets.messages import ErrorLabel

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import treatment_record_pdf
-from ...services import treatment_amendments
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
+from ...services.treatments import treatment_amendments
 from ...store.models import User
 from ..errors import show_refusal
 from ..widgets.messages import ErrorLabel

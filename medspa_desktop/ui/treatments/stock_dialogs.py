@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
     QLabel,
 )
 
-from ...services import billing, inventory
+from ...services import billing
 from ...services.money import to_cents
 from ...services.platform.errors import ValidationError
+from ...services.treatments import inventory
 from ...store.models import User
 from ..widgets.form_dialog import FormDialog
 

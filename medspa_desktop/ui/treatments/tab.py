@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import inventory
 from ...services.platform import auth, chosen_files
 from ...services.platform.permissions import PERMISSIONS, allowed
-from ...services.treatment_log import LogFilter, log_csv, treatment_log
+from ...services.treatments import inventory
+from ...services.treatments.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
 from ..models import Column, RowTableModel
 from ..widgets.date_range import DateRange

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import face_chart
-from ...services.face_chart import amount_text
+from ...services.treatments import face_chart
+from ...services.treatments.face_chart import amount_text
 
 POINT_RADIUS = 7.0
 INK = QColor("#5b5048")

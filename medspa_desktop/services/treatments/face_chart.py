@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from .. import paths
-from .platform.errors import ValidationError
-from .platform.text import clean_line
+from ... import paths
+from ..platform.errors import ValidationError
+from ..platform.text import clean_line
 
 SVG = "{http://www.w3.org/2000/svg}"
 VIEWS = {"front": "Front", "left": "Left side", "right": "Right side"}

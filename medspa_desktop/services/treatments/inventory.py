@@ -18,13 +18,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from peewee import JOIN, fn
 
-from ..store.database import db
-from ..store.models import Appointment, Lot, Patient, Product, StockMovement, User
-from .charts.patients import format_phone, listed_name
-from .platform import audit
-from .platform.errors import ConflictError, NotFound, ValidationError
-from .platform.permissions import require
-from .platform.text import clean_line
+from ...store.database import db
+from ...store.models import Appointment, Lot, Patient, Product, StockMovement, User
+from ..charts.patients import format_phone, listed_name
+from ..platform import audit
+from ..platform.errors import ConflictError, NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_line
 
 # an injectable solution (mesotherapy) is drawn in mL, with its lot, like a toxin or filler
 KINDS = {"toxin": "U", "filler": "syringe", "solution": "mL", "consumable": "item",

@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..store.database import db
-from ..store.models import (
+from ...store.database import db
+from ...store.models import (
     CATEGORIES,
     Appointment,
     Product,
@@ -25,12 +25,12 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
+from ..clinic import clinical_periods
+from ..platform import audit
+from ..platform.errors import ConflictError, NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_block, clean_line
 from . import face_chart, inventory, treatment_amendments
-from .clinic import clinical_periods
-from .platform import audit
-from .platform.errors import ConflictError, NotFound, ValidationError
-from .platform.permissions import require
-from .platform.text import clean_block, clean_line
 
 
 @dataclass(frozen=True)

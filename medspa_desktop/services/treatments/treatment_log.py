@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from ..store.models import (
+from ...store.models import (
     CATEGORIES,
     Appointment,
     Lot,
@@ -19,11 +19,11 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
-from .charts.patients import listed_name
+from ..charts.patients import listed_name
+from ..platform import exports
+from ..platform.permissions import require
+from ..platform.query import between_days, patient_named
 from .inventory import show
-from .platform import exports
-from .platform.permissions import require
-from .platform.query import between_days, patient_named
 
 SORTS = ("date", "patient", "provider", "modality")
 

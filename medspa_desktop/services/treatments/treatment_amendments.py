@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import TreatmentAmendment, TreatmentRecord, User
-from .platform import audit
-from .platform.errors import NotFound, ValidationError
-from .platform.permissions import require
-from .platform.text import clean_block, clean_line
+from ...store.database import db
+from ...store.models import TreatmentAmendment, TreatmentRecord, User
+from ..platform import audit
+from ..platform.errors import NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_block, clean_line
 
 MAX_REASON = 500
 MAX_TEXT = 4000

@@ -1,0 +1,1 @@
+"""Treatments: treatment records and amendments, face charts, treatment log, inventory."""
