@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medspa_desktop import printouts
-from medspa_desktop.services import billing_reports, consent_templates, consents
+from medspa_desktop.services import billing_reports
 from medspa_desktop.services.charts import chart, patients
+from medspa_desktop.services.consents import consent_templates, signing
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.scheduling import appointments
@@ -266,7 +267,7 @@ def consent_pdf(c: Context) -> Result:
     signature = grey_png(480, 160, background=0xFF, ink_row=90)
 
     def sign(i: int) -> None:
-        printouts.sign_consent(c.desk, consents.SigningInput(
+        printouts.sign_consent(c.desk, signing.SigningInput(
             ids[i % len(ids)], template.id,
             tuple("AB" if s.initials else "" for s in template.sections), signature,
             signature))

@@ -15,10 +15,11 @@ from .documents.sales_report import render_sales_report
 from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
-from .services import billing, billing_reports, consents
+from .services import billing, billing_reports
 from .services.charts import chart, intake
 from .services.charts.patients import format_phone
 from .services.clinic import clinic
+from .services.consents import signing
 from .services.platform import audit, audit_anchor
 from .services.scheduling import day_sheet
 from .services.treatments import inventory, treatment_records
@@ -88,15 +89,15 @@ def recall_pdf(user: User, lot_number: str,
                                          clinic.paper_size()))
 
 
-def sign_consent(user: User, data: consents.SigningInput):
+def sign_consent(user: User, data: signing.SigningInput):
     """Record a consent signed on screen, its PDF drawn on the clinic's letterhead."""
     letterhead, paper = _letterhead(), clinic.paper_size()
-    return consents.sign(user, data, lambda sheet: render_consent(sheet, letterhead, paper))
+    return signing.sign(user, data, lambda sheet: render_consent(sheet, letterhead, paper))
 
 
 def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -> bytes:
     """The current consent form to sign on paper, blank or with the patient filled in."""
-    sheet = consents.paper_sheet(user, category, patient_id)
+    sheet = signing.paper_sheet(user, category, patient_id)
     if patient_id is not None:
         audit.record_print(user, "consent_form", "patient", patient_id, f"{category} form")
     return render_consent(sheet, _letterhead(), clinic.paper_size())
@@ -105,7 +106,7 @@ def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -
 def consent_document_pdf(user: User, consent_id: int) -> bytes:
     """A consent as a PDF to preview or print: the stored PDF as it is, or a scanned image
     placed on a page."""
-    content, media_type = consents.document_and_type(user, consent_id)
+    content, media_type = signing.document_and_type(user, consent_id)
     audit.record_print(user, "consent", "consent", consent_id)
     if media_type == "application/pdf":
         return content

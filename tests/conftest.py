@@ -127,14 +127,14 @@ def staff(username: str) -> User:
 def give_consent(actor: User, patient_id: int, category: str) -> None:
     """The patient's consent for ``category``, signed on paper a moment ago (a test that is
     not about consents starts treatments past the consent guard this way)."""
-    from medspa_desktop.services import consent_policy, consent_templates, consents
+    from medspa_desktop.services.consents import consent_policy, consent_templates, signing
     from medspa_desktop.services.platform.png import grey_png
 
     now = dt.datetime.now() - dt.timedelta(minutes=1)
     if consent_policy.missing_consent(actor, patient_id, category, now):
-        consents.record_paper(actor, patient_id,
-                              consent_templates.current(actor, category).id, now,
-                              grey_png(20, 20))
+        signing.record_paper(actor, patient_id,
+                             consent_templates.current(actor, category).id, now,
+                             grey_png(20, 20))
 
 
 def busy_weekday(today: dt.date | None = None) -> dt.date:

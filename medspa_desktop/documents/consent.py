@@ -15,7 +15,7 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, Ta
 from .styles import Letterhead, Ours, build_pdf, para, safe, styles, usable_width
 
 if TYPE_CHECKING:  # the sheet is plain data made by services/consents
-    from ..services.consents import ConsentSheet
+    from ..services.consents.signing import ConsentSheet
 
 SIGNATURE_BOX = (75 * mm, 24 * mm)
 

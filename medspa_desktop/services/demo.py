@@ -23,9 +23,10 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import billing, consent_policy, consent_templates, consents, prepaid
+from . import billing, prepaid
 from .charts import contraindications, intake, notes, patients
 from .clinic import catalog, clinic
+from .consents import consent_policy, consent_templates, signing
 from .platform import auth
 from .platform.png import grey_png
 from .platform.text import fold
@@ -505,8 +506,8 @@ def _paper_consent(desk: User, appt) -> None:
     signed = appt.start - dt.timedelta(minutes=10)
     if consent_policy.missing_consent(desk, appt.patient_id, category, signed):
         template = consent_templates.current(desk, category)
-        consents.record_paper(desk, appt.patient_id, template.id, signed, DEMO_SCAN,
-                              appointment_id=appt.id)
+        signing.record_paper(desk, appt.patient_id, template.id, signed, DEMO_SCAN,
+                             appointment_id=appt.id)
 
 
 def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> None:

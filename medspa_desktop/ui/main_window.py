@@ -29,7 +29,7 @@ from .. import APP_NAME, __version__
 from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
 from ..services.clinic import clinic
-from ..services.consent_templates import KINDS
+from ..services.consents.consent_templates import KINDS
 from ..services.platform import auth, backup, permissions
 from ..services.platform.permissions import PERMISSIONS, allowed
 from ..store.database import close_database, database_label, is_sqlite

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import billing, consent_policy
+from ..services import billing
 from ..services.clinic import clinic, clinical_periods
+from ..services.consents import consent_policy
 from ..services.money import show_basis_points, to_basis_points
 from ..services.platform import auth, backup
 from ..services.platform.errors import DomainError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 
 from medspa_desktop.printouts import sign_consent
-from medspa_desktop.services import consent_templates, consents
+from medspa_desktop.services.consents import consent_templates, signing
 from tests.documents.pdftext import pdf_text
 from tests.services.test_consents import _input, people  # noqa: F401 (fixture)
 
@@ -14,7 +14,7 @@ from tests.services.test_consents import _input, people  # noqa: F401 (fixture)
 def test_the_signed_form_shows_what_was_signed_by_whom(people):  # noqa: F811
     template = consent_templates.current(people["rn"], "neurotoxin")
     consent = sign_consent(people["rn"], _input(template, people["adult"].id))
-    pdf = consents.document(people["rn"], consent.id)
+    pdf = signing.document(people["rn"], consent.id)
     text = pdf_text(pdf)
     for expected in (
         template.title, "Neurotoxin consent, version 1 (form", "Ann <b>& O'Brien-Żółć",
@@ -37,7 +37,7 @@ def test_a_guardian_is_named_with_the_relation(people):  # noqa: F811
     consent = sign_consent(people["rn"], _input(template, people["minor"].id,
                                                 guardian_name="Kim Lee",
                                                 guardian_relation="mother"))
-    text = pdf_text(consents.document(people["rn"], consent.id))
+    text = pdf_text(signing.document(people["rn"], consent.id))
     assert "Kim Lee, mother of Mia Lee" in text
     assert "Signature of the parent or guardian" in text
 
@@ -60,8 +60,8 @@ def test_a_scanned_image_opens_as_a_page(people):  # noqa: F811
     from medspa_desktop.services.platform.png import grey_png
 
     template = consent_templates.current(people["desk"], "filler")
-    consent = consents.record_paper(people["desk"], people["adult"].id, template.id,
-                                    dt.datetime.now(), grey_png(300, 400))
+    consent = signing.record_paper(people["desk"], people["adult"].id, template.id,
+                                   dt.datetime.now(), grey_png(300, 400))
     pdf = consent_document_pdf(people["desk"], consent.id)
     page = pdfium.PdfDocument(pdf)[0]
     assert len(list(page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,)))) == 1

@@ -21,8 +21,8 @@ from medspa_desktop.documents.styles import (
     safe,
 )
 from medspa_desktop.documents.treatment_record import TreatmentRecordDoc, render_treatment_record
-from medspa_desktop.services import consent_templates
-from medspa_desktop.services.consents import ConsentSheet
+from medspa_desktop.services.consents import consent_templates
+from medspa_desktop.services.consents.signing import ConsentSheet
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.treatments.treatment_records import RecordView
 from tests.documents.pdftext import pdf_text

@@ -91,7 +91,7 @@ def _note_body_shown(user) -> bool:
 def _may_override_consent(user) -> bool:
     import datetime as dt
 
-    from medspa_desktop.services import consent_policy
+    from medspa_desktop.services.consents import consent_policy
     from medspa_desktop.store.models import Appointment, Consent
 
     appt = (Appointment.select().where(Appointment.status == "booked",

@@ -9,12 +9,12 @@ import hashlib
 import pytest
 
 from medspa_desktop.printouts import sign_consent
-from medspa_desktop.services import (
+from medspa_desktop.services.charts import patients
+from medspa_desktop.services.consents import (
     consent_policy,
     consent_templates,
-    consents,
+    signing,
 )
-from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database
@@ -42,7 +42,7 @@ def people(admin):
 
 def _input(template, patient_id, **changes):
     initials = tuple("AO" if s.initials else "" for s in template.sections)
-    return consents.SigningInput(**{
+    return signing.SigningInput(**{
         "patient_id": patient_id, "template_id": template.id, "initials": initials,
         "signature_png": png(), "witness_signature_png": png(ink=80), **changes})
 
@@ -89,8 +89,8 @@ def test_signing_stores_the_pdf_with_its_hash_and_a_reprint_is_identical(people)
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == stored.sha256
     assert (consent.method, consent.signer_name, consent.template_id) == (
         "screen", "Ann <b>& O'Brien-Żółć", template.id)
-    assert consents.document(people["desk"], consent.id) == pdf
-    assert consents.document(people["rn"], consent.id) == pdf
+    assert signing.document(people["desk"], consent.id) == pdf
+    assert signing.document(people["rn"], consent.id) == pdf
     assert AuditEvent.select().where(AuditEvent.action == "consent.sign").count() == 1
     assert AuditEvent.select().where(AuditEvent.action == "consent.view").count() == 2
     assert check_database() == []
@@ -108,8 +108,8 @@ def test_a_changed_byte_is_caught_by_check_and_on_reading(people):
     StoredFile.update(content=bytes(damaged)).where(StoredFile.id == stored.id).execute()
     assert f"stored file {stored.id} (application/pdf) does not match its fingerprint" in \
         check_database()
-    with pytest.raises(consents.DocumentDamaged, match="altered"):
-        consents.document(people["rn"], consent.id)
+    with pytest.raises(signing.DocumentDamaged, match="altered"):
+        signing.document(people["rn"], consent.id)
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -210,15 +210,15 @@ def test_a_paper_consent_is_received_with_its_scan(people):
     signed = dt.datetime.now() - dt.timedelta(hours=1)
     for scan, message in ((b"", "Attach the scan"), (b"GIF89a...", "PDF, JPEG or PNG")):
         with pytest.raises(ValidationError, match=message):
-            consents.record_paper(people["desk"], people["adult"].id, template.id, signed, scan)
+            signing.record_paper(people["desk"], people["adult"].id, template.id, signed, scan)
     with pytest.raises(ValidationError, match="was under 18: give the name and relation"):
-        consents.record_paper(people["desk"], people["minor"].id, template.id, signed, png())
+        signing.record_paper(people["desk"], people["minor"].id, template.id, signed, png())
     scan = b"%PDF-1.4 scanned form"
-    consent = consents.record_paper(people["desk"], people["adult"].id, template.id, signed,
-                                    scan)
+    consent = signing.record_paper(people["desk"], people["adult"].id, template.id, signed,
+                                   scan)
     assert (consent.method, consent.witness_id) == ("paper", people["desk"].id)
-    assert consents.document(people["rn"], consent.id) == scan
-    rows = consents.patient_consents(people["desk"], people["adult"].id)
+    assert signing.document(people["rn"], consent.id) == scan
+    rows = signing.patient_consents(people["desk"], people["adult"].id)
     assert [(r.form, r.method) for r in rows] == [("Dermal filler consent, version 1",
                                                    "signed on paper")]
     assert consent_policy.missing_consent(people["rn"], people["adult"].id, "filler",

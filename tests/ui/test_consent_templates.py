@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medspa_desktop.services import consent_templates
+from medspa_desktop.services.consents import consent_templates
 from medspa_desktop.ui.consents.templates_dialog import ConsentTemplatesDialog
 from tests.conftest import staff
 

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from medspa_desktop.services import consents
 from medspa_desktop.services.charts import patients
+from medspa_desktop.services.consents import signing
 from medspa_desktop.store.models import AuditEvent, Consent, Patient, StoredFile
 from medspa_desktop.ui.consents.sign_dialog import ConsentSignDialog
 from medspa_desktop.ui.patients.chart import ChartDialog
@@ -71,7 +71,7 @@ def test_signing_with_the_pad_keeps_the_signed_pdf(qtbot, patient):
     consent = dialog.consent
     assert (consent.patient_id, consent.category, consent.witness_id) == (
         patient.id, "neurotoxin", staff("injector").id)
-    text = pdf_text(consents.document(staff("injector"), consent.id))
+    text = pdf_text(signing.document(staff("injector"), consent.id))
     assert f"{patient.first_name} {patient.last_name}" in text and "Initials AB" in text
 
 

@@ -376,7 +376,7 @@ def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
 
     assert billing.tax_rates() == billing.TaxRates(services_bp=0, retail_bp=825)
     assert hours.clinic_hours_text()[5] == "10:00-16:00" and hours.slot_minutes() == 10
-    from medspa_desktop.services import consent_policy
+    from medspa_desktop.services.consents import consent_policy
 
     assert consent_policy.policy() == consent_policy.Policy(18, False)
     tab = ScheduleTab(staff("frontdesk"))

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...store.models import Patient, User
-from .. import consents
+from ..consents import signing
 from ..platform.errors import NotFound
 from ..platform.permissions import allowed, require
 from ..scheduling import appointments
@@ -88,7 +88,7 @@ def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> lis
                                       f"Photo: {ph.tag}, {ph.area}",
                                       f"imported by {ph.imported_by}", ph.id))
     if kinds is None or "consent" in kinds:
-        for c in consents.patient_consents(actor, patient_id):
+        for c in signing.patient_consents(actor, patient_id):
             items.append(TimelineItem(c.signed_at, "consent", c.form,
                                       f"{c.method} by {c.signer}; witness {c.witness}", c.id))
     if (kinds is None or "treatment" in kinds) and allowed(actor, "treatment.read"):

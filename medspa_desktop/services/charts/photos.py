@@ -21,8 +21,8 @@ from peewee import SqliteDatabase
 from ... import paths
 from ...store.database import db
 from ...store.models import Appointment, Patient, Photo, User
-from .. import consent_policy
-from ..consent_templates import PHOTOGRAPHY
+from ..consents import consent_policy
+from ..consents.consent_templates import PHOTOGRAPHY
 from ..platform import audit
 from ..platform.errors import DomainError, NotFound, ValidationError
 from ..platform.permissions import require

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import ClinicSetting, User
-from .. import billing, consent_policy
+from .. import billing
 from ..charts.patients import normalise_phone
+from ..consents import consent_policy
 from ..platform import audit, auth, backup
 from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require

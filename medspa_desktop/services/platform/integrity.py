@@ -8,7 +8,7 @@ from ...store.migrations import SCHEMA_VERSION, missing_guards, read_schema_vers
 from ...store.models import Note
 from ..charts.notes import fingerprint
 from ..charts.photos import damaged_photos
-from ..consents import damaged_documents
+from ..consents.signing import damaged_documents
 from ..treatments.inventory import ledger_problems
 from . import audit
 

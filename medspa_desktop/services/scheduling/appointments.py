@@ -29,9 +29,9 @@ from ...store.models import (
     TimeBlock,
     User,
 )
-from .. import consent_policy
 from ..charts import alerts
 from ..charts.patients import display_name, listed_name
+from ..consents import consent_policy
 from ..platform import audit
 from ..platform.errors import (
     ConflictError,

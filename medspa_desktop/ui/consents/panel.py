@@ -8,8 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...printouts import consent_document_pdf, consent_form_pdf
-from ...services import consents
-from ...services.consent_templates import KINDS
+from ...services.consents import signing
+from ...services.consents.consent_templates import KINDS
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal
@@ -68,7 +68,7 @@ class ConsentsPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_rows(consents.patient_consents(self.user, self.patient_id))
+        self.model.set_rows(signing.patient_consents(self.user, self.patient_id))
         fit_columns(self.table)
 
     def open_selected(self) -> None:

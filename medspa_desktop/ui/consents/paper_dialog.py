@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import consent_templates, consents
 from ...services.charts import chart
-from ...services.consent_templates import KINDS
+from ...services.consents import consent_templates, signing
+from ...services.consents.consent_templates import KINDS
 from ...services.platform import chosen_files
 from ...services.platform.errors import ValidationError
 from ...store.models import User
@@ -30,7 +30,7 @@ class PaperConsentDialog(FormDialog):
         self.consent = None
         self.setMinimumWidth(520)
         head = chart.header(user, patient_id, opening=False)
-        self.minor = head.age < consents.ADULT_AGE
+        self.minor = head.age < signing.ADULT_AGE
         self.version = QComboBox()
         self.version.setAccessibleName("Form version")
         for t in consent_templates.history(user, category):
@@ -72,7 +72,7 @@ class PaperConsentDialog(FormDialog):
             scan = chosen_files.read_chosen(self.scan_path.text())
         except OSError as exc:
             raise ValidationError(f"The scan could not be read: {exc.strerror}.") from None
-        self.consent = consents.record_paper(
+        self.consent = signing.record_paper(
             self.user, self.patient_id, self.version.currentData(),
             self.signed_at.dateTime().toPython(), scan,
             guardian_name=self.guardian.text() if self.guardian else "",

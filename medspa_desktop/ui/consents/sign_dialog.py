@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import sign_consent
-from ...services import consent_templates, consents
 from ...services.charts import chart
+from ...services.consents import consent_templates, signing
 from ...services.platform.errors import DomainError
 from ...store.models import Consent, User
 from ..widgets.messages import ErrorLabel
@@ -40,7 +40,7 @@ class ConsentSignDialog(QDialog):
         self.consent: Consent | None = None
         self.template = consent_templates.current(user, category)
         head = chart.header(user, patient_id, opening=False)  # the signing is what is audited
-        self.minor = head.age < consents.ADULT_AGE
+        self.minor = head.age < signing.ADULT_AGE
         self.setWindowTitle(f"{self.template.title} — {head.name}")
         self.read_to_end = False
 
@@ -99,7 +99,7 @@ class ConsentSignDialog(QDialog):
         self.guardian = QLineEdit()
         self.relation = QLineEdit()
         if self.minor:
-            note = QLabel(f"{html.escape(head.name)} is under {consents.ADULT_AGE}: a parent or "
+            note = QLabel(f"{html.escape(head.name)} is under {signing.ADULT_AGE}: a parent or "
                           "guardian signs.")
             note.setFont(big)
             column.addWidget(note)
@@ -186,7 +186,7 @@ class ConsentSignDialog(QDialog):
     def sign(self) -> None:
         if self.missing():
             return
-        data = consents.SigningInput(
+        data = signing.SigningInput(
             self.patient_id, self.template.id,
             tuple(edit.text() if edit is not None else "" for edit in self.initials),
             self.patient_pad.to_png(), self.witness_pad.to_png(),

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import consent_templates
-from ...services.consent_templates import KINDS
+from ...services.consents import consent_templates
+from ...services.consents.consent_templates import KINDS
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import User

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import consent_policy
 from ...services.charts import photos
-from ...services.consent_templates import PHOTOGRAPHY
+from ...services.consents import consent_policy
+from ...services.consents.consent_templates import PHOTOGRAPHY
 from ...services.platform import chosen_files
 from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from ...printouts import day_sheet_pdf
 from ...services.clinic import catalog
-from ...services.consent_policy import ConsentRequired
-from ...services.consent_templates import KINDS
+from ...services.consents.consent_policy import ConsentRequired
+from ...services.consents.consent_templates import KINDS
 from ...services.platform import auth
 from ...services.platform.errors import (
     ConflictError,

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import (
+from ...store.database import db
+from ...store.models import (
     Appointment,
     ClinicSetting,
     Consent,
@@ -17,12 +17,12 @@ from ..store.models import (
     ConsentTemplate,
     User,
 )
+from ..platform import audit
+from ..platform.errors import DomainError, PermissionDenied, ValidationError
+from ..platform.permissions import allowed, require
+from ..platform.text import clean_line
 from . import consent_templates
 from .consent_templates import KINDS
-from .platform import audit
-from .platform.errors import DomainError, PermissionDenied, ValidationError
-from .platform.permissions import allowed, require
-from .platform.text import clean_line
 
 DEFAULT_VALID_MONTHS = 12
 

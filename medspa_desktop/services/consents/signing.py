@@ -17,22 +17,22 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import (
+from ...store.database import db
+from ...store.models import (
     Consent,
     ConsentTemplate,
     Patient,
     StoredFile,
     User,
 )
+from ..charts.patients import age_on
+from ..platform import audit
+from ..platform import png as png_format
+from ..platform.errors import NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_line
 from . import consent_templates
-from .charts.patients import age_on
 from .consent_templates import KINDS, Section
-from .platform import audit
-from .platform import png as png_format
-from .platform.errors import NotFound, ValidationError
-from .platform.permissions import require
-from .platform.text import clean_line
 
 SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
               png_format.SIGNATURE: "image/png"}

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError, fn
 
-from .. import paths
-from ..store.database import db
-from ..store.models import CATEGORIES, ConsentTemplate, User
-from .platform import audit
-from .platform.errors import ValidationError
-from .platform.permissions import require
-from .platform.text import clean_block, clean_line
+from ... import paths
+from ...store.database import db
+from ...store.models import CATEGORIES, ConsentTemplate, User
+from ..platform import audit
+from ..platform.errors import ValidationError
+from ..platform.permissions import require
+from ..platform.text import clean_block, clean_line
 
 INITIALS = "[initials]"
 PHOTOGRAPHY = "photography"

@@ -1,0 +1,1 @@
+"""Consents: consent templates, signing (on screen or on paper), the consent policy."""
