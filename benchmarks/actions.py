@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medspa_desktop import printouts
-from medspa_desktop.services import billing_reports
+from medspa_desktop.services.billing import billing_reports
 from medspa_desktop.services.charts import chart, patients
 from medspa_desktop.services.consents import consent_templates, signing
 from medspa_desktop.services.platform import audit, backup

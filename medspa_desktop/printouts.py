@@ -15,7 +15,7 @@ from .documents.sales_report import render_sales_report
 from .documents.scan import render_scan
 from .documents.styles import Letterhead
 from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
-from .services import billing, billing_reports
+from .services.billing import billing_reports, invoices
 from .services.charts import chart, intake
 from .services.charts.patients import format_phone
 from .services.clinic import clinic
@@ -115,7 +115,7 @@ def consent_document_pdf(user: User, consent_id: int) -> bytes:
 
 def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
     """An invoice (or, once something is paid, a receipt) on the clinic's letterhead."""
-    view = billing.invoice_view(user, invoice_id)
+    view = invoices.invoice_view(user, invoice_id)
     audit.record_print(user, "receipt" if receipt else "invoice", "invoice", invoice_id,
                        f"{'receipt' if receipt else 'invoice'} {view.number}")
     return render_invoice(view, _letterhead(), dt.datetime.now(), user.display_name,

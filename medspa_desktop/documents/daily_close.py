@@ -15,13 +15,13 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from ..services.money import show_cents
+from ..services.billing.money import show_cents
 from .styles import Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
 
-    from ..services.billing_reports import DailyClose, Takings
+    from ..services.billing.billing_reports import DailyClose, Takings
     from ..services.platform.audit_anchor import Head
 
 GRID = colors.HexColor("#bbbbbb")

@@ -12,11 +12,11 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ..services.money import show_cents
+from ..services.billing.money import show_cents
 from .styles import FONT_BOLD, Letterhead, Ours, build_pdf, para, styles
 
 if TYPE_CHECKING:  # plain data made by services/billing
-    from ..services.billing import InvoiceView
+    from ..services.billing.invoices import InvoiceView
 
 GRID = colors.HexColor("#bbbbbb")
 SHADE = colors.HexColor("#ececec")

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from ..services.money import show_cents
+from ..services.billing.money import show_cents
 from .daily_close import GRID, SHADE, takings_sections
 from .styles import Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:
-    from ..services.billing_reports import SalesReport
+    from ..services.billing.billing_reports import SalesReport
 
 
 def period_text(date_from: dt.date, date_to: dt.date) -> str:

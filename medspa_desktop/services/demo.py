@@ -23,7 +23,7 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from . import billing, prepaid
+from .billing import invoices, prepaid
 from .charts import contraindications, intake, notes, patients
 from .clinic import catalog, clinic
 from .consents import consent_policy, consent_templates, signing
@@ -234,9 +234,9 @@ def _bill(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
     draw later sessions from it; now and then someone buys a gift card, and a card bought
     earlier pays for part of a visit."""
     admin, desk = staff["admin"], staff["frontdesk"]
-    billing.set_tax_rates(admin, billing.TaxRates(services_bp=0, retail_bp=700))
+    invoices.set_tax_rates(admin, invoices.TaxRates(services_bp=0, retail_bp=700))
     for product in inventory.products(admin, ("retail",)):
-        billing.set_retail(admin, product.id, 4200, "SPF50", True)
+        invoices.set_retail(admin, product.id, 4200, "SPF50", True)
     visits = (Appointment.select(Appointment, Service).join(Service)
               .where(Appointment.status == "checked_out")
               .order_by(Appointment.end, Appointment.id))
@@ -246,34 +246,34 @@ def _bill(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
     for appt in visits:
         paid_at = min(appt.end, now)  # a visit under way at "now" was paid as it ended
         key = (appt.patient_id, appt.service_id)
-        lines = list(billing.draft_for_appointment(desk, appt.id, packages.get(key)))
+        lines = list(invoices.draft_for_appointment(desk, appt.id, packages.get(key)))
         sessions = PACKAGE_SESSIONS.get(appt.service.category)
         if sessions and key not in packages and rng.random() < 0.4:
             price = appt.service.price_cents * sessions * 85 // 100  # 15 % off for the series
-            lines.append(billing.package_line(desk, appt.service_id, sessions, price,
-                                              today=paid_at.date()))
+            lines.append(invoices.package_line(desk, appt.service_id, sessions, price,
+                                               today=paid_at.date()))
         if rng.random() < 0.02:
-            lines.append(billing.gift_card_line(desk, rng.choice((5000, 10000, 15000)),
-                                                recipient=rng.choice(("", "a friend"))))
-        invoice = billing.issue_invoice(desk, billing.CheckoutInput(
+            lines.append(invoices.gift_card_line(desk, rng.choice((5000, 10000, 15000)),
+                                                 recipient=rng.choice(("", "a friend"))))
+        invoice = invoices.issue_invoice(desk, invoices.CheckoutInput(
             appt.patient_id, tuple(lines), appt.id,
             tip_cents=rng.choice((0, 0, 1000, 2000))), now=paid_at)
         due = invoice.total_cents
         if cards and due and rng.random() < 0.2:
             code = cards.pop(0)
             spend = min(due, prepaid.gift_card(desk, code).balance_cents)
-            billing.take_payment(desk, invoice.id, billing.PaymentInput(
+            invoices.take_payment(desk, invoice.id, invoices.PaymentInput(
                 "gift_card", spend, gift_card_code=code), now=paid_at)
             due -= spend
         if due and rng.random() < 0.75:
-            payment = billing.PaymentInput("card", due,
-                                           card_last4=f"{rng.randint(0, 9999):04d}",
-                                           auth_code=f"A{rng.randint(10000, 99999)}")
+            payment = invoices.PaymentInput("card", due,
+                                            card_last4=f"{rng.randint(0, 9999):04d}",
+                                            auth_code=f"A{rng.randint(10000, 99999)}")
         elif due:
             tendered = -(-due // 2000) * 2000  # the next $20 note
-            payment = billing.PaymentInput("cash", due, tendered_cents=tendered)
+            payment = invoices.PaymentInput("cash", due, tendered_cents=tendered)
         if due:
-            billing.take_payment(desk, invoice.id, payment, now=paid_at)
+            invoices.take_payment(desk, invoice.id, payment, now=paid_at)
         for package in Package.select().where(Package.invoice == invoice.id):
             packages[(package.patient_id, package.service_id)] = package.id
         cards += [c.code for c in GiftCard.select().where(GiftCard.invoice == invoice.id)]

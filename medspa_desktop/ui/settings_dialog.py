@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import billing
+from ..services.billing import invoices
+from ..services.billing.money import show_basis_points, to_basis_points
 from ..services.clinic import clinic, clinical_periods
 from ..services.consents import consent_policy
-from ..services.money import show_basis_points, to_basis_points
 from ..services.platform import auth, backup
 from ..services.platform.errors import DomainError
 from ..services.scheduling import hours
@@ -95,7 +95,7 @@ class ClinicSettingsDialog(QDialog):
         form6 = QFormLayout(clinical_box)
         form6.addRow("Re-confirm intake answers &older than", self.review_days)
         form6.addRow("Neuro&toxin again within", self.toxin_days)
-        rates = billing.tax_rates()
+        rates = invoices.tax_rates()
         self.services_tax = QLineEdit(show_basis_points(rates.services_bp))
         self.retail_tax = QLineEdit(show_basis_points(rates.retail_bp))
         tax_box = QGroupBox("Sales tax (a service can be exempt)")
@@ -152,8 +152,8 @@ class ClinicSettingsDialog(QDialog):
 
     def save(self) -> None:
         try:
-            tax = billing.TaxRates(to_basis_points(self.services_tax.text(), "services tax"),
-                                   to_basis_points(self.retail_tax.text(), "retail tax"))
+            tax = invoices.TaxRates(to_basis_points(self.services_tax.text(), "services tax"),
+                                    to_basis_points(self.retail_tax.text(), "retail tax"))
             clinic.save_settings(self.user, {d: e.text() for d, e in self.day_hours.items()},
                                  self.slot.currentData(), self.late.value(),
                                  self.paper.currentData(),

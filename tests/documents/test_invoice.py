@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from medspa_desktop.printouts import invoice_pdf
-from medspa_desktop.services import billing
-from medspa_desktop.services.billing import PaymentInput
-from medspa_desktop.services.billing_math import Discount
+from medspa_desktop.services.billing import invoices
+from medspa_desktop.services.billing.billing_math import Discount
+from medspa_desktop.services.billing.invoices import PaymentInput
 from medspa_desktop.store.models import Service
 from tests.documents.pdftext import pdf_text
 from tests.services.test_billing import _charted_visit, _checkout, shop  # noqa: F401
@@ -14,12 +14,12 @@ from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
 
 def test_the_invoice_shows_every_line_and_the_total(shop):  # noqa: F811
     appt = _charted_visit(shop, 44)
-    invoice = _checkout(shop, appt, (billing.product_line(shop["desk"], shop["spf"].id, 2),),
+    invoice = _checkout(shop, appt, (invoices.product_line(shop["desk"], shop["spf"].id, 2),),
                         discount=Discount(amount_cents=1000, reason="birthday <b>&</b>"),
                         tip_cents=1500)
-    billing.take_payment(shop["desk"], invoice.id,
-                         PaymentInput("card", 30000, card_last4="4242", auth_code="A1"))
-    view = billing.invoice_view(shop["desk"], invoice.id)
+    invoices.take_payment(shop["desk"], invoice.id,
+                          PaymentInput("card", 30000, card_last4="4242", auth_code="A1"))
+    view = invoices.invoice_view(shop["desk"], invoice.id)
     text = pdf_text(invoice_pdf(shop["desk"], invoice.id))
     for expected in (
         "Invoice 1", "Ng", "Botox Cosmetic 44 $14.00", "$616.00",
@@ -36,7 +36,7 @@ def test_the_invoice_shows_every_line_and_the_total(shop):  # noqa: F811
 
 def test_a_void_invoice_says_so(shop):  # noqa: F811
     invoice = _checkout(shop, _charted_visit(shop, 20))
-    billing.void_invoice(shop["admin"], invoice.id, "booked twice")
+    invoices.void_invoice(shop["admin"], invoice.id, "booked twice")
     text = pdf_text(invoice_pdf(shop["desk"], invoice.id))
     assert "VOID" in text and "This invoice is void: booked twice" in text
     assert "Balance due $0.00" in text
@@ -44,18 +44,18 @@ def test_a_void_invoice_says_so(shop):  # noqa: F811
 
 def test_packages_and_gift_cards_print_with_their_codes_and_credits(shop):  # noqa: F811
     service = Service.get(Service.name == "Botox Cosmetic")
-    sale = billing.issue_invoice(shop["desk"], billing.CheckoutInput(shop["zoe"].id, (
-        billing.package_line(shop["desk"], service.id, 50, 60000, no_expiry=True),
-        billing.gift_card_line(shop["desk"], 10000, code="MOM-2030", recipient="Mom"))))
-    billing.take_payment(shop["desk"], sale.id, PaymentInput("cash", 70000))
+    sale = invoices.issue_invoice(shop["desk"], invoices.CheckoutInput(shop["zoe"].id, (
+        invoices.package_line(shop["desk"], service.id, 50, 60000, no_expiry=True),
+        invoices.gift_card_line(shop["desk"], 10000, code="MOM-2030", recipient="Mom"))))
+    invoices.take_payment(shop["desk"], sale.id, PaymentInput("cash", 70000))
     appt = _charted_visit(shop, 20)
-    package = billing.prepaid.patient_packages(shop["desk"], shop["zoe"].id)[0]
-    visit = billing.issue_invoice(shop["desk"], billing.CheckoutInput(
-        shop["zoe"].id, (*billing.draft_for_appointment(shop["desk"], appt.id, package.id),
-                         billing.product_line(shop["desk"], shop["spf"].id, 1)),
+    package = invoices.prepaid.patient_packages(shop["desk"], shop["zoe"].id)[0]
+    visit = invoices.issue_invoice(shop["desk"], invoices.CheckoutInput(
+        shop["zoe"].id, (*invoices.draft_for_appointment(shop["desk"], appt.id, package.id),
+                         invoices.product_line(shop["desk"], shop["spf"].id, 1)),
         appointment_id=appt.id))
-    billing.take_payment(shop["desk"], visit.id, PaymentInput("gift_card", 4494,
-                                                              gift_card_code="mom2030"))
+    invoices.take_payment(shop["desk"], visit.id, PaymentInput("gift_card", 4494,
+                                                               gift_card_code="mom2030"))
     sold = pdf_text(invoice_pdf(shop["desk"], sale.id))
     for expected in (f"Package: 50 units of Botox Cosmetic (P{package.id}, no expiry)",
                      "Gift card for Mom, code MOM2-030", "$100.00", "Total $700.00"):
@@ -93,7 +93,7 @@ def test_an_arabic_name_keeps_the_chart_number_in_its_brackets(shop):  # noqa: F
     invoice = _checkout(shop, _charted_visit(shop, 20),
                         discount=Discount(amount_cents=500, reason="عيد ميلاد"))
     chart = shop["zoe"].chart_number
-    view = billing.invoice_view(shop["desk"], invoice.id)
+    view = invoices.invoice_view(shop["desk"], invoice.id)
     drawn = _lines_as_drawn(invoice_pdf(shop["desk"], invoice.id))
     name = unicodedata.normalize("NFKC", reading_order(view.patient))  # as it is drawn
     assert any(line.endswith(f"Patient {name} (chart {chart})") for line in drawn), drawn

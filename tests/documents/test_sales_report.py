@@ -8,9 +8,9 @@ import datetime as dt
 from medspa_desktop.documents.sales_report import period_text, render_sales_report
 from medspa_desktop.documents.styles import Letterhead
 from medspa_desktop.printouts import sales_report_pdf
-from medspa_desktop.services import billing
-from medspa_desktop.services.billing import CheckoutInput, PaymentInput
-from medspa_desktop.services.billing_reports import SalesDay, SalesReport
+from medspa_desktop.services.billing import invoices
+from medspa_desktop.services.billing.billing_reports import SalesDay, SalesReport
+from medspa_desktop.services.billing.invoices import CheckoutInput, PaymentInput
 from tests.documents.pdftext import pdf_text
 from tests.services.test_billing import shop  # noqa: F401 (fixture)
 from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
@@ -51,11 +51,11 @@ def test_the_report_shows_its_sections_and_a_row_per_day():
 
 def test_a_month_printed_from_the_database(shop):  # noqa: F811
     desk, spf = shop["desk"], shop["spf"].id
-    invoice = billing.issue_invoice(desk, CheckoutInput(
-        shop["zoe"].id, (billing.product_line(desk, spf, 2),)),
+    invoice = invoices.issue_invoice(desk, CheckoutInput(
+        shop["zoe"].id, (invoices.product_line(desk, spf, 2),)),
         now=dt.datetime(2029, 11, 13, 10))  # $84.00 + $5.88 tax
-    billing.take_payment(desk, invoice.id, PaymentInput("cash", invoice.total_cents),
-                         now=dt.datetime(2029, 11, 13, 10, 5))
+    invoices.take_payment(desk, invoice.id, PaymentInput("cash", invoice.total_cents),
+                          now=dt.datetime(2029, 11, 13, 10, 5))
     text = pdf_text(sales_report_pdf(desk, NOV_1, NOV_30))
     for expected in ("Sales report, 1–30 November 2029", "Retail $84.00",
                      "No provider $84.00", "Cash $89.88", "Tax collected $5.88",

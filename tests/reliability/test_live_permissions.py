@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services import billing
+from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.charts import notes
 from medspa_desktop.services.platform import auth, permissions, staff
 from medspa_desktop.services.platform.errors import PermissionDenied
@@ -29,7 +29,7 @@ def _refunds(user: User) -> bool:
                                       Payment.amount_cents > 100)
                .order_by(Payment.id).first())
     try:
-        billing.refund(user, payment.id, 1, "overcharged a cent")
+        invoices.refund(user, payment.id, 1, "overcharged a cent")
     except PermissionDenied:
         return False
     return True

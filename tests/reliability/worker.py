@@ -21,7 +21,7 @@ import random
 import sys
 from decimal import Decimal
 
-from medspa_desktop.services import billing
+from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform.errors import DomainError
 from medspa_desktop.services.scheduling import appointments
@@ -54,7 +54,7 @@ def crash(rng: random.Random) -> None:
             p.id, botox.id, provider.id, start, start + dt.timedelta(minutes=30),
             Room.select().first().id))
         print(f"ACK appointment {a.id}", flush=True)
-        invoice = billing.issue_invoice(admin, billing.CheckoutInput(p.id, (billing.LineDraft(
+        invoice = invoices.issue_invoice(admin, invoices.CheckoutInput(p.id, (invoices.LineDraft(
             "service", "Peel", Decimal(1), 9000, service_id=peel.id),)))
         print(f"ACK invoice {invoice.number}", flush=True)
 
@@ -93,10 +93,10 @@ def desk(rng: random.Random, operations: int) -> dict:
                                            reason="test")
                 done["cancelled"] += 1
             elif kind == "checkout":
-                invoice = billing.issue_invoice(admin, billing.CheckoutInput(
-                    rng.choice(patient_ids), (billing.LineDraft(
+                invoice = invoices.issue_invoice(admin, invoices.CheckoutInput(
+                    rng.choice(patient_ids), (invoices.LineDraft(
                         "service", "Peel", Decimal(1), 9000, service_id=peel.id),)))
-                billing.take_payment(admin, invoice.id, billing.PaymentInput("cash", 9000))
+                invoices.take_payment(admin, invoice.id, invoices.PaymentInput("cash", 9000))
                 done["invoices"].append(invoice.number)
         except DomainError:
             done["refused"] += 1  # a clash or a stale version: refused cleanly

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medspa_desktop.services.billing_math import (
+from medspa_desktop.services.billing.billing_math import (
     Discount,
     LineIn,
     price,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from medspa_desktop.printouts import daily_close_pdf
-from medspa_desktop.services import billing, billing_reports
-from medspa_desktop.services.billing import CheckoutInput, PaymentInput
-from medspa_desktop.services.billing_reports import InvoiceFilter
+from medspa_desktop.services.billing import billing_reports, invoices
+from medspa_desktop.services.billing.billing_reports import InvoiceFilter
+from medspa_desktop.services.billing.invoices import CheckoutInput, PaymentInput
 from tests.documents.pdftext import pdf_text
 from tests.services.test_billing import _charted_visit, _checkout, shop  # noqa: F401
 from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
@@ -15,11 +15,11 @@ from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
 
 def test_the_list_filters_and_the_account_owes_what_is_unpaid(shop):  # noqa: F811
     paid = _checkout(shop, _charted_visit(shop, 20))  # $280.00
-    billing.take_payment(shop["desk"], paid.id, PaymentInput("cash", 28000))
-    retail = billing.issue_invoice(shop["desk"], CheckoutInput(
-        shop["zoe"].id, (billing.product_line(shop["desk"], shop["spf"].id, 1),)))
-    billing.take_payment(shop["desk"], retail.id, PaymentInput("check", 1000,
-                                                               check_number="1001"))
+    invoices.take_payment(shop["desk"], paid.id, PaymentInput("cash", 28000))
+    retail = invoices.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, (invoices.product_line(shop["desk"], shop["spf"].id, 1),)))
+    invoices.take_payment(shop["desk"], retail.id, PaymentInput("check", 1000,
+                                                                check_number="1001"))
     rows = billing_reports.invoices(shop["desk"])
     assert [(r.number, r.status, r.balance_cents) for r in rows] == [
         (2, "open", 4494 - 1000), (1, "paid", 0)]
@@ -36,13 +36,13 @@ def test_the_list_filters_and_the_account_owes_what_is_unpaid(shop):  # noqa: F8
 def test_the_daily_close_adds_up(shop):  # noqa: F811
     today = dt.date.today()
     botox = _checkout(shop, _charted_visit(shop, 20), tip_cents=2000)  # $280 + $20 tip
-    billing.take_payment(shop["desk"], botox.id, PaymentInput("cash", 0, tendered_cents=40000))
-    retail = billing.issue_invoice(shop["desk"], CheckoutInput(
-        shop["zoe"].id, (billing.product_line(shop["desk"], shop["spf"].id, 1),)))
-    pay = billing.take_payment(shop["desk"], retail.id, PaymentInput(
+    invoices.take_payment(shop["desk"], botox.id, PaymentInput("cash", 0, tendered_cents=40000))
+    retail = invoices.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, (invoices.product_line(shop["desk"], shop["spf"].id, 1),)))
+    pay = invoices.take_payment(shop["desk"], retail.id, PaymentInput(
         "card", 4494, card_last4="4242", auth_code="A1"))
-    billing.refund(shop["admin"], pay.id, 4494, "returned unopened")
-    billing.void_invoice(shop["admin"], retail.id, "returned unopened")
+    invoices.refund(shop["admin"], pay.id, 4494, "returned unopened")
+    invoices.void_invoice(shop["admin"], retail.id, "returned unopened")
     close = billing_reports.daily_close(shop["desk"], today, cash_counted_cents=29500)
     assert close.invoices == 2  # issued today; the void one comes off again, voided today
     assert close.by_category == (("Neurotoxin", 28000),)
@@ -60,11 +60,11 @@ def test_the_daily_close_adds_up(shop):  # noqa: F811
 
 def test_a_close_reads_the_same_after_a_later_void(shop):  # noqa: F811
     yesterday = dt.datetime.now() - dt.timedelta(days=1)
-    invoice = billing.issue_invoice(shop["desk"], CheckoutInput(
-        shop["zoe"].id, (billing.product_line(shop["desk"], shop["spf"].id, 1),)),
+    invoice = invoices.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, (invoices.product_line(shop["desk"], shop["spf"].id, 1),)),
         now=yesterday)
     before = billing_reports.daily_close(shop["desk"], yesterday.date())
-    billing.void_invoice(shop["admin"], invoice.id, "entered twice")
+    invoices.void_invoice(shop["admin"], invoice.id, "entered twice")
     after = billing_reports.daily_close(shop["desk"], yesterday.date())
     assert before == after and before.sales_cents == 4200
     today = billing_reports.daily_close(shop["desk"], dt.date.today())
@@ -81,8 +81,8 @@ def test_what_is_due_counts_every_invoice_the_filter_selects_not_a_page(demo_db)
     product = Product.select().where(Product.kind == "retail").first()
     patient = Patient.select().first()
     for _ in range(3):  # three open invoices, newest of all
-        billing.issue_invoice(desk, CheckoutInput(
-            patient.id, (billing.product_line(desk, product.id, 1),)))
+        invoices.issue_invoice(desk, CheckoutInput(
+            patient.id, (invoices.product_line(desk, product.id, 1),)))
     for f in (InvoiceFilter(), InvoiceFilter(status="open"), InvoiceFilter(patient="a")):
         every = billing_reports.invoices(desk, f, limit=100_000)
         assert billing_reports.amount_due(desk, f) == sum(r.balance_cents for r in every)

@@ -93,7 +93,7 @@ def test_a_chart_costs_the_same_for_a_long_history_as_for_a_short_one(demo_db, s
 def test_a_reports_invoices_are_found_by_range_on_their_dates(demo_db, statements):
     """A month's report seeks the month's invoices (issued, voided) and payments instead of
     reading ten years of them."""
-    from medspa_desktop.services import billing_reports
+    from medspa_desktop.services.billing import billing_reports
 
     today = dt.date.today()
     statements.clear()
@@ -111,7 +111,7 @@ def test_a_reports_invoices_are_found_by_range_on_their_dates(demo_db, statement
 def test_what_is_due_is_found_on_the_open_invoices_not_every_invoice(demo_db, statements):
     """The Billing tab shows what its filter's invoices owe as it opens: on ten years of
     invoices that must not read them all."""
-    from medspa_desktop.services import billing_reports
+    from medspa_desktop.services.billing import billing_reports
 
     desk = staff("frontdesk")
     statements.clear()

@@ -188,10 +188,10 @@ def test_receiving_refuses_expired_duplicate_or_empty_lots(stock):
 
 
 def test_a_recall_lists_who_bought_the_lot_at_the_desk_until_the_sale_is_returned(stock):
-    from medspa_desktop.services import billing
+    from medspa_desktop.services.billing import invoices
 
     spf = inventory.add_product(stock["admin"], "Sunscreen SPF 50", "retail")
-    billing.set_retail(stock["admin"], spf.id, 4200, "spf50", True)
+    invoices.set_retail(stock["admin"], spf.id, 4200, "spf50", True)
     inventory.receive(stock["admin"], spf.id, "S1", TODAY + dt.timedelta(days=400), 1,
                       today=TODAY)
     inventory.receive(stock["admin"], spf.id, "S2", TODAY + dt.timedelta(days=500), 5,
@@ -200,13 +200,13 @@ def test_a_recall_lists_who_bought_the_lot_at_the_desk_until_the_sale_is_returne
     inventory.draw(stock["rn"], stock["botox"].id, 20, appointment_id=treated.id, today=TODAY)
     buyer = patients.create_patient(stock["admin"], patients.PatientInput(
         "Ann", "Lee", dt.date(1980, 2, 2), phone="555 777 8888"))
-    invoice = billing.issue_invoice(stock["admin"], billing.CheckoutInput(
-        buyer.id, (billing.product_line(stock["admin"], spf.id, 3),)))
+    invoice = invoices.issue_invoice(stock["admin"], invoices.CheckoutInput(
+        buyer.id, (invoices.product_line(stock["admin"], spf.id, 3),)))
     sold = inventory.recall(stock["admin"], "S1")  # 1 item from S1, the other 2 from S2
     assert [(r.patient, r.dose, r.provider, r.sold, r.appointment_id) for r in sold] == [
         ("Lee, Ann", "1 item", f"Retail sale, invoice {invoice.number}", True, None)]
     assert [r.dose for r in inventory.recall(stock["admin"], "S2")] == ["2 items"]
     assert [(r.patient, r.sold) for r in inventory.recall(stock["admin"], "C1234")] == [
         ("=HYPERLINK(1), Zoë", False)]  # a lot used at a visit, as before
-    billing.void_invoice(stock["admin"], invoice.id, "changed her mind", restock=True)
+    invoices.void_invoice(stock["admin"], invoice.id, "changed her mind", restock=True)
     assert inventory.recall(stock["admin"], "S1") == []  # the bottle came back unopened

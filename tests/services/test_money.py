@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services.money import show_cents, to_cents
+from medspa_desktop.services.billing.money import show_cents, to_cents
 from medspa_desktop.services.platform.errors import ValidationError
 
 
@@ -31,8 +31,8 @@ def test_cents_are_shown_as_dollars():
 
 
 def test_discounts_are_typed_as_a_percent_or_an_amount():
-    from medspa_desktop.services.billing_math import Discount
-    from medspa_desktop.services.money import to_discount
+    from medspa_desktop.services.billing.billing_math import Discount
+    from medspa_desktop.services.billing.money import to_discount
 
     assert to_discount("10%", "loyal") == Discount(percent_bp=1000, reason="loyal")
     assert to_discount(" 12.5 % ", "x") == Discount(percent_bp=1250, reason="x")
@@ -45,7 +45,7 @@ def test_discounts_are_typed_as_a_percent_or_an_amount():
 
 
 def test_tax_rates_are_typed_as_a_percent():
-    from medspa_desktop.services.money import show_basis_points, to_basis_points
+    from medspa_desktop.services.billing.money import show_basis_points, to_basis_points
 
     assert [to_basis_points(t) for t in ("7.25%", "8", " 0 % ", "")] == [725, 800, 0, 0]
     assert [show_basis_points(b) for b in (725, 800, 0, 50)] == ["7.25%", "8%", "0%", "0.5%"]

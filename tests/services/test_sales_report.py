@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from medspa_desktop.services import billing, billing_reports
-from medspa_desktop.services.billing import CheckoutInput, PaymentInput
-from medspa_desktop.services.billing_reports import SalesDay
+from medspa_desktop.services.billing import billing_reports, invoices
+from medspa_desktop.services.billing.billing_reports import SalesDay
+from medspa_desktop.services.billing.invoices import CheckoutInput, PaymentInput
 from medspa_desktop.services.platform.errors import ValidationError
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import AuditEvent, Patient, Product
@@ -27,8 +27,8 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def _sell(desk, patient_id: int, product_id: int, when: dt.datetime, quantity: int = 1):
-    return billing.issue_invoice(desk, CheckoutInput(
-        patient_id, (billing.product_line(desk, product_id, quantity),)), now=when)
+    return invoices.issue_invoice(desk, CheckoutInput(
+        patient_id, (invoices.product_line(desk, product_id, quantity),)), now=when)
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -70,20 +70,20 @@ def test_a_month_is_the_sum_of_its_daily_closes(demo_db):
     end = dt.date.today() - dt.timedelta(days=1)
     start = end - dt.timedelta(days=30)
     spf = Product.get(Product.name.contains("sunscreen"))
-    billing.set_retail(admin, spf.id, 3800, "SPF50", True)
+    invoices.set_retail(admin, spf.id, 3800, "SPF50", True)
     patient = Patient.select().first().id
     before = _sell(desk, patient, spf.id, _at(start - dt.timedelta(days=2)))
-    billing.void_invoice(admin, before.id, "entered twice", _at(start + dt.timedelta(days=3)))
+    invoices.void_invoice(admin, before.id, "entered twice", _at(start + dt.timedelta(days=3)))
     inside = _sell(desk, patient, spf.id, _at(start + dt.timedelta(days=7)), 2)
-    billing.void_invoice(admin, inside.id, "wrong patient", _at(start + dt.timedelta(days=9)))
+    invoices.void_invoice(admin, inside.id, "wrong patient", _at(start + dt.timedelta(days=9)))
     later = _sell(desk, patient, spf.id, _at(start + dt.timedelta(days=10)))
-    paid = billing.take_payment(desk, later.id, PaymentInput(
+    paid = invoices.take_payment(desk, later.id, PaymentInput(
         "card", later.total_cents, card_last4="4242", auth_code="A1"),
         now=_at(start + dt.timedelta(days=10), 11))
-    billing.refund(admin, paid.id, 1000, "scuffed <box> & lid",
-                   now=_at(start + dt.timedelta(days=12)))
+    invoices.refund(admin, paid.id, 1000, "scuffed <box> & lid",
+                    now=_at(start + dt.timedelta(days=12)))
     after = _sell(desk, patient, spf.id, _at(start + dt.timedelta(days=20)))
-    billing.void_invoice(admin, after.id, "entered twice", _at(end + dt.timedelta(days=1)))
+    invoices.void_invoice(admin, after.id, "entered twice", _at(end + dt.timedelta(days=1)))
 
     report = _assert_is_the_sum_of_its_daily_closes(desk, start, end)
     assert report.invoices > 100 and report.sales_cents > 0  # the demo's, and these
@@ -96,11 +96,11 @@ def test_a_void_comes_off_on_the_day_it_was_voided(shop):  # noqa: F811
     desk, admin, zoe, spf = shop["desk"], shop["admin"], shop["zoe"].id, shop["spf"].id
     end = dt.date(2029, 11, 30)
     before = _sell(desk, zoe, spf, _at(NOV_1 - dt.timedelta(days=3)))  # $42.00 + $2.94 tax
-    billing.void_invoice(admin, before.id, "entered twice", _at(dt.date(2029, 11, 3)))
+    invoices.void_invoice(admin, before.id, "entered twice", _at(dt.date(2029, 11, 3)))
     two = _sell(desk, zoe, spf, _at(dt.date(2029, 11, 5)), 2)
-    billing.void_invoice(admin, two.id, "returned", _at(dt.date(2029, 12, 2)))
+    invoices.void_invoice(admin, two.id, "returned", _at(dt.date(2029, 12, 2)))
     both = _sell(desk, zoe, spf, _at(dt.date(2029, 11, 6)))
-    billing.void_invoice(admin, both.id, "wrong patient", _at(dt.date(2029, 11, 7), 15))
+    invoices.void_invoice(admin, both.id, "wrong patient", _at(dt.date(2029, 11, 7), 15))
 
     report = _assert_is_the_sum_of_its_daily_closes(desk, NOV_1, end)
     assert report.invoices == 2  # issued in November; the one from October is not
@@ -167,9 +167,9 @@ def test_a_busy_month_costs_the_queries_of_an_empty_one(demo_db, statements):
     end = dt.date.today() - dt.timedelta(days=1)
     start = end - dt.timedelta(days=30)
     spf = Product.get(Product.name.contains("sunscreen"))
-    billing.set_retail(admin, spf.id, 3800, "SPF50", True)
+    invoices.set_retail(admin, spf.id, 3800, "SPF50", True)
     earlier = _sell(desk, Patient.select().first().id, spf.id, _at(start - dt.timedelta(days=5)))
-    billing.void_invoice(admin, earlier.id, "entered twice", _at(start + dt.timedelta(days=1)))
+    invoices.void_invoice(admin, earlier.id, "entered twice", _at(start + dt.timedelta(days=1)))
 
     busy, busy_sent = _sent(statements, lambda: billing_reports.sales_report(
         desk, start, end, record=False))

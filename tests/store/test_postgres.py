@@ -128,7 +128,7 @@ def test_a_signed_note_is_guarded_on_postgresql(pg_admin):
 
 
 def test_invoices_on_postgresql_are_numbered_paid_and_guarded(pg_admin):
-    from medspa_desktop.services import billing
+    from medspa_desktop.services.billing import invoices
     from medspa_desktop.services.treatments import inventory
     from medspa_desktop.store.models import Invoice
 
@@ -136,15 +136,15 @@ def test_invoices_on_postgresql_are_numbered_paid_and_guarded(pg_admin):
     inventory.receive(pg_admin, balm.id, "B1", dt.date.today() + dt.timedelta(days=300), 10)
     patient = patients.create_patient(pg_admin, patients.PatientInput(
         "Ann", "Lee", dt.date(1990, 1, 1)))
-    line = billing.LineDraft("product", "Lip balm", Decimal(1), 900,
-                             product_id=balm.id)
-    first = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (line,)))
-    second = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (line,)))
+    line = invoices.LineDraft("product", "Lip balm", Decimal(1), 900,
+                              product_id=balm.id)
+    first = invoices.issue_invoice(pg_admin, invoices.CheckoutInput(patient.id, (line,)))
+    second = invoices.issue_invoice(pg_admin, invoices.CheckoutInput(patient.id, (line,)))
     assert (first.number, second.number) == (1, 2)
-    payment = billing.take_payment(pg_admin, first.id, billing.PaymentInput(
+    payment = invoices.take_payment(pg_admin, first.id, invoices.PaymentInput(
         "card", first.total_cents, card_last4="4242", auth_code="OK1"))
-    billing.refund(pg_admin, payment.id, first.total_cents, "returned")
-    billing.void_invoice(pg_admin, first.id, "returned")
+    invoices.refund(pg_admin, payment.id, first.total_cents, "returned")
+    invoices.void_invoice(pg_admin, first.id, "returned")
     with pytest.raises(DatabaseError, match="cannot be changed"), db.atomic():
         Invoice.update(status="open").where(Invoice.id == first.id).execute()
     with pytest.raises(DatabaseError, match="never deleted"), db.atomic():
@@ -171,24 +171,24 @@ def test_the_packages_step_upgrades_a_postgresql_database(pg_database, tmp_path)
 
 
 def test_packages_and_gift_cards_on_postgresql(pg_admin):
-    from medspa_desktop.services import billing, prepaid
+    from medspa_desktop.services.billing import invoices, prepaid
     from medspa_desktop.store.models import PackageUse
 
     patient = patients.create_patient(pg_admin, patients.PatientInput(
         "Ann", "Lee", dt.date(1990, 1, 1)))
     peel = Service.get(Service.name == "Chemical peel, medium")
-    sale = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (
-        billing.package_line(pg_admin, peel.id, 3, 60000),
-        billing.gift_card_line(pg_admin, 5000, code="PGCARD1"))))
-    billing.take_payment(pg_admin, sale.id, billing.PaymentInput("cash", sale.total_cents))
+    sale = invoices.issue_invoice(pg_admin, invoices.CheckoutInput(patient.id, (
+        invoices.package_line(pg_admin, peel.id, 3, 60000),
+        invoices.gift_card_line(pg_admin, 5000, code="PGCARD1"))))
+    invoices.take_payment(pg_admin, sale.id, invoices.PaymentInput("cash", sale.total_cents))
     package = prepaid.patient_packages(pg_admin, patient.id)[0]
-    drawn = billing.LineDraft("service", "Peel", Decimal(1), 0, service_id=peel.id,
-                              package_id=package.id)
-    visit = billing.issue_invoice(pg_admin, billing.CheckoutInput(patient.id, (
-        drawn, billing.LineDraft("service", "Peel", Decimal(1), 25000, service_id=peel.id))))
-    spent = billing.take_payment(pg_admin, visit.id, billing.PaymentInput(
+    drawn = invoices.LineDraft("service", "Peel", Decimal(1), 0, service_id=peel.id,
+                               package_id=package.id)
+    visit = invoices.issue_invoice(pg_admin, invoices.CheckoutInput(patient.id, (
+        drawn, invoices.LineDraft("service", "Peel", Decimal(1), 25000, service_id=peel.id))))
+    spent = invoices.take_payment(pg_admin, visit.id, invoices.PaymentInput(
         "gift_card", 5000, gift_card_code="pgcard1"))
-    billing.refund(pg_admin, spent.id, 2000, "redo")
+    invoices.refund(pg_admin, spent.id, 2000, "redo")
     assert prepaid.patient_packages(pg_admin, patient.id)[0].left == "2 sessions"
     assert prepaid.gift_card(pg_admin, "PGCARD1").balance_cents == 2000
     with pytest.raises(DatabaseError, match="append-only|never"), db.atomic():

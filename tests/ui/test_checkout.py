@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from medspa_desktop.services import billing
+from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import Appointment, Invoice, Product, Service
 from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
@@ -16,9 +16,9 @@ from tests.ui.modal import answer_next_modal, expect_preview
 @pytest.fixture
 def visit(demo_db):
     """A completed toxin visit of the demo, not yet checked out, priced per unit."""
-    billing.set_tax_rates(staff("admin"), billing.TaxRates(0, 700))
+    invoices.set_tax_rates(staff("admin"), invoices.TaxRates(0, 700))
     spf = Product.get(Product.name.contains("sunscreen"))
-    billing.set_retail(staff("admin"), spf.id, 3800, "SPF50", True)
+    invoices.set_retail(staff("admin"), spf.id, 3800, "SPF50", True)
     appt = (Appointment.select().join(Service)
             .where(Service.category == "neurotoxin", Appointment.status == "completed")
             .order_by(Appointment.start.desc()).first())
@@ -29,9 +29,9 @@ def test_check_out_with_a_split_payment_and_print_the_receipt(qtbot, visit):
     dialog = CheckoutDialog(staff("frontdesk"), visit.id)
     qtbot.addWidget(dialog)
     dialog.show()
-    draft = billing.draft_for_appointment(staff("frontdesk"), visit.id)[0]
+    draft = invoices.draft_for_appointment(staff("frontdesk"), visit.id)[0]
     assert dialog.table.item(0, 0).text() == draft.description
-    expected = billing.preview(staff("frontdesk"), dialog.checkout_input()).total_cents
+    expected = invoices.preview(staff("frontdesk"), dialog.checkout_input()).total_cents
     assert f"${expected / 100:,.2f}" in dialog.totals.text()
     dialog.product.setCurrentIndex(0)
     dialog.add_product()
@@ -72,8 +72,8 @@ def test_check_out_with_a_split_payment_and_print_the_receipt(qtbot, visit):
 
 
 def test_reopening_an_issued_visit_goes_to_its_payments(qtbot, visit):
-    lines = tuple(billing.draft_for_appointment(staff("frontdesk"), visit.id))
-    billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
+    lines = tuple(invoices.draft_for_appointment(staff("frontdesk"), visit.id))
+    invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(
         visit.patient_id, lines, visit.id))
     dialog = CheckoutDialog(staff("frontdesk"), visit.id)
     qtbot.addWidget(dialog)
@@ -84,10 +84,10 @@ def test_reopening_an_issued_visit_goes_to_its_payments(qtbot, visit):
 def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):
     from medspa_desktop.ui.billing.tab import BillingTab, PaymentsDialog
 
-    lines = tuple(billing.draft_for_appointment(staff("frontdesk"), visit.id))
-    invoice = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
+    lines = tuple(invoices.draft_for_appointment(staff("frontdesk"), visit.id))
+    invoice = invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(
         visit.patient_id, lines, visit.id))
-    billing.take_payment(staff("frontdesk"), invoice.id, billing.PaymentInput(
+    invoices.take_payment(staff("frontdesk"), invoice.id, invoices.PaymentInput(
         "card", invoice.total_cents, card_last4="4242", auth_code="OK1"))
     tab = BillingTab(staff("admin"))
     qtbot.addWidget(tab)
@@ -132,10 +132,10 @@ def test_the_billing_tab_lists_refunds_voids_and_closes_the_day(qtbot, visit):
 def test_the_charts_account_tab_shows_what_is_owed(qtbot, visit):
     from medspa_desktop.ui.patients.chart import ChartDialog
 
-    lines = tuple(billing.draft_for_appointment(staff("frontdesk"), visit.id))
-    invoice = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
+    lines = tuple(invoices.draft_for_appointment(staff("frontdesk"), visit.id))
+    invoice = invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(
         visit.patient_id, lines, visit.id))
-    billing.take_payment(staff("frontdesk"), invoice.id, billing.PaymentInput("cash", 1000))
+    invoices.take_payment(staff("frontdesk"), invoice.id, invoices.PaymentInput("cash", 1000))
     chart = ChartDialog(staff("frontdesk"), visit.patient_id)
     qtbot.addWidget(chart)
     account = chart.account

@@ -4,7 +4,7 @@ its code, and a package's unused credits cancelled from the chart."""
 
 from __future__ import annotations
 
-from medspa_desktop.services import billing, prepaid
+from medspa_desktop.services.billing import invoices, prepaid
 from medspa_desktop.store.models import Appointment, Invoice, Product
 from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
 from medspa_desktop.ui.billing.prepaid_dialogs import GiftCardDialog, SellGiftCardDialog
@@ -15,10 +15,10 @@ from tests.ui.test_checkout import visit  # noqa: F401 (fixture)
 
 def _bank(appt: Appointment, units: int = 30) -> int:
     """A paid package of units of the visit's toxin for its patient; the package's id."""
-    sale = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(appt.patient_id, (
-        billing.package_line(staff("frontdesk"), appt.service_id, units, 30000,
-                             no_expiry=True),)))
-    billing.take_payment(staff("frontdesk"), sale.id, billing.PaymentInput("cash", 30000))
+    sale = invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(appt.patient_id, (
+        invoices.package_line(staff("frontdesk"), appt.service_id, units, 30000,
+                              no_expiry=True),)))
+    invoices.take_payment(staff("frontdesk"), sale.id, invoices.PaymentInput("cash", 30000))
     return prepaid.patient_packages(staff("frontdesk"), appt.patient_id)[0].id
 
 
@@ -32,11 +32,11 @@ def test_a_visit_is_drawn_from_the_patients_package_unless_the_desk_says_not(
     assert dialog.table.rowCount() == 2
     assert dialog.table.item(0, 0).text().endswith(f"from package P{package_id}")
     assert dialog.table.item(0, 1).text() == "2" and dialog.table.item(0, 2).text() == "0.00"
-    drawn_total = billing.preview(staff("frontdesk"), dialog.checkout_input()).total_cents
+    drawn_total = invoices.preview(staff("frontdesk"), dialog.checkout_input()).total_cents
 
     dialog.package.setCurrentIndex(0)  # "No package": the whole visit is charged
     assert dialog.table.rowCount() == 1
-    charged = billing.preview(staff("frontdesk"), dialog.checkout_input()).total_cents
+    charged = invoices.preview(staff("frontdesk"), dialog.checkout_input()).total_cents
     assert charged - drawn_total == 2 * dialog.drafts[0].unit_price_cents
     dialog.package.setCurrentIndex(1)
     dialog.issue_button.click()
@@ -73,8 +73,8 @@ def test_sell_a_gift_card_at_checkout_and_spend_it_on_the_next_invoice(qtbot, vi
     assert Appointment.get_by_id(visit.id).status == "checked_out"
 
     spf = Product.get(Product.name.contains("sunscreen"))
-    later = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
-        visit.patient_id, (billing.product_line(staff("frontdesk"), spf.id),)))
+    later = invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(
+        visit.patient_id, (invoices.product_line(staff("frontdesk"), spf.id),)))
     assert later.total_cents == 4066  # $38.00 and 7 % tax
     pay.show_invoice(later.id)
     pay.method.setCurrentIndex(pay.method.findData("gift_card"))

@@ -372,9 +372,9 @@ def test_clinic_settings_change_the_hours_the_grid_shows(qtbot, demo_db):
     dialog.retail_tax.setText("8.25")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
-    from medspa_desktop.services import billing
+    from medspa_desktop.services.billing import invoices
 
-    assert billing.tax_rates() == billing.TaxRates(services_bp=0, retail_bp=825)
+    assert invoices.tax_rates() == invoices.TaxRates(services_bp=0, retail_bp=825)
     assert hours.clinic_hours_text()[5] == "10:00-16:00" and hours.slot_minutes() == 10
     from medspa_desktop.services.consents import consent_policy
 

@@ -131,13 +131,13 @@ def test_scrolling_the_whole_log_and_back_shows_the_same_rows_from_a_few_pages(t
 
 
 def test_the_recall_dialog_lists_who_bought_the_lot_at_the_desk(qtbot, demo_db):
-    from medspa_desktop.services import billing
+    from medspa_desktop.services.billing import invoices
     from medspa_desktop.store.models import Patient
 
     buyer = Patient.select().where(Patient.first_name == "Amélie").first()
     spf = Product.get(Product.name == "Mineral sunscreen SPF 50")
-    invoice = billing.issue_invoice(staff("frontdesk"), billing.CheckoutInput(
-        buyer.id, (billing.product_line(staff("frontdesk"), spf.id, 2),)))
+    invoice = invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(
+        buyer.id, (invoices.product_line(staff("frontdesk"), spf.id, 2),)))
     dialog = RecallDialog(staff("director"), "spf2611")
     qtbot.addWidget(dialog)
     assert dialog.summary.text() == "1 patient received lot SPF2611 (1 bought at the desk)."

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import ClinicSetting, User
-from .. import billing
+from ..billing import invoices
 from ..charts.patients import normalise_phone
 from ..consents import consent_policy
 from ..platform import audit, auth, backup
@@ -75,7 +75,7 @@ def set_paper_size(actor: User, size: str) -> None:
 def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
                   late_cancel_hours: int, paper: str,
                   consent_rules: consent_policy.Policy | None = None,
-                  tax: billing.TaxRates | None = None,
+                  tax: invoices.TaxRates | None = None,
                   backup_folder: str | None = None, lock_minutes: int | None = None,
                   review_days: int | None = None,
                   toxin_interval_days: int | None = None) -> None:
@@ -93,8 +93,8 @@ def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
             auth.set_lock_minutes(actor, lock_minutes)
         if backup_folder is not None and backup_folder.strip() != str(backup.backup_folder()):
             backup.set_backup_folder(actor, backup_folder)
-        if tax is not None and tax != billing.tax_rates():
-            billing.set_tax_rates(actor, tax)
+        if tax is not None and tax != invoices.tax_rates():
+            invoices.set_tax_rates(actor, tax)
         hours.set_clinic_hours(actor, opening_hours)
         hours.set_schedule_settings(actor, slot=slot, late_cancel_hours=late_cancel_hours)
         set_paper_size(actor, paper)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from ...store.models import Lot, Patient, Product, StockMovement, User
+from ..billing.money import show_cents
 from ..charts.patients import display_name
-from ..money import show_cents
 from ..platform.permissions import allowed, require
 from .inventory import EXPIRY_WARNING, show
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from ...services import billing_reports
-from ...services.billing_reports import InvoiceFilter
-from ...services.money import show_cents
+from ...services.billing import billing_reports
+from ...services.billing.billing_reports import InvoiceFilter
+from ...services.billing.money import show_cents
 from ...store.models import User
 from ..models import RowTableModel
 from ..widgets.modal import run_modal

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import billing, prepaid
-from ...services.billing import CheckoutInput, LineDraft
-from ...services.money import show_cents, to_cents, to_discount
+from ...services.billing import invoices, prepaid
+from ...services.billing.invoices import CheckoutInput, LineDraft
+from ...services.billing.money import show_cents, to_cents, to_discount
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.scheduling import appointments
 from ...services.treatments import inventory
@@ -66,7 +66,7 @@ class CheckoutDialog(QDialog):
         layout.addWidget(head)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message)
-        existing = billing.invoice_for_appointment(user, appointment_id)
+        existing = invoices.invoice_for_appointment(user, appointment_id)
         if existing is not None:  # issued earlier: straight to the payments
             self.invoice_id = existing.id
             self._show_payments()
@@ -184,11 +184,11 @@ class CheckoutDialog(QDialog):
             self.table.removeRow(0)
             self.drafts.pop(0)
         try:
-            drafts = billing.draft_for_appointment(self.user, self.row.id,
-                                                   self.package.currentData())
+            drafts = invoices.draft_for_appointment(self.user, self.row.id,
+                                                    self.package.currentData())
         except DomainError as exc:
             self.message.say(str(exc))
-            drafts = billing.draft_for_appointment(self.user, self.row.id)
+            drafts = invoices.draft_for_appointment(self.user, self.row.id)
         for row, draft in enumerate(drafts):
             self._add_line(draft, row)
         self.visit_lines = len(drafts)
@@ -196,7 +196,7 @@ class CheckoutDialog(QDialog):
 
     def add_product(self) -> None:
         if self.product.currentData() is not None:
-            self._add_line(billing.product_line(self.user, self.product.currentData()))
+            self._add_line(invoices.product_line(self.user, self.product.currentData()))
             self.update_totals()
 
     def sell(self, dialog: SellPackageDialog | SellGiftCardDialog) -> None:
@@ -225,7 +225,7 @@ class CheckoutDialog(QDialog):
 
     def update_totals(self) -> None:
         try:
-            totals = billing.preview(self.user, self.checkout_input())
+            totals = invoices.preview(self.user, self.checkout_input())
         except DomainError as exc:
             self.message.say(str(exc))
             self.issue_button.setEnabled(False)
@@ -243,7 +243,7 @@ class CheckoutDialog(QDialog):
 
     def issue(self) -> None:
         try:
-            invoice = billing.issue_invoice(self.user, self.checkout_input())
+            invoice = invoices.issue_invoice(self.user, self.checkout_input())
         except DomainError as exc:
             self.message.say(str(exc))
             return

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import invoice_pdf
-from ...services import billing
-from ...services.billing import METHODS, PaymentInput
-from ...services.money import show_cents, to_cents
+from ...services.billing import invoices
+from ...services.billing.invoices import METHODS, PaymentInput
+from ...services.billing.money import show_cents, to_cents
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import User
@@ -58,7 +58,7 @@ class PaymentsPanel(QWidget):
         self.table.setMaximumHeight(150)
         self.message = ErrorLabel()
         self.method = QComboBox()
-        for key, label in billing.METHODS.items():
+        for key, label in invoices.METHODS.items():
             self.method.addItem(label, key)
         self.method.setAccessibleName("Payment method")
         self.amount = QLineEdit()
@@ -128,7 +128,7 @@ class PaymentsPanel(QWidget):
 
     def show_invoice(self, invoice_id: int, note: str = "") -> None:
         self.invoice_id = invoice_id
-        view = billing.invoice_view(self.user, invoice_id)
+        view = invoices.invoice_view(self.user, invoice_id)
         self.view = view
         state = {"void": f" — void: {html.escape(view.void_reason)}", "paid": " — paid"}
         self.summary.setText(
@@ -151,7 +151,7 @@ class PaymentsPanel(QWidget):
     def take_payment(self) -> None:
         try:
             method = self.method.currentData()
-            payment = billing.take_payment(self.user, self.invoice_id, PaymentInput(
+            payment = invoices.take_payment(self.user, self.invoice_id, PaymentInput(
                 method, to_cents(self.amount.text(), "amount"),
                 to_cents(self.tendered.text(), "cash handed over") if method == "cash" else 0,
                 self.last4.text(), self.auth.text(), self.check_number.text(),
@@ -198,8 +198,8 @@ class PaymentsPanel(QWidget):
                     return
                 to = ways[way]
         try:
-            billing.refund(self.user, payment.id, to_cents(amount_text, "refund"), reason,
-                           to=to)
+            invoices.refund(self.user, payment.id, to_cents(amount_text, "refund"), reason,
+                            to=to)
         except DomainError as exc:
             self.message.say(str(exc))
             return
@@ -212,11 +212,11 @@ class PaymentsPanel(QWidget):
             if reason is None:
                 return
         if restock is None:
-            restock = billing.sold_items(self.invoice_id) and QMessageBox.question(
+            restock = invoices.sold_items(self.invoice_id) and QMessageBox.question(
                 self, "Void invoice", "Did the items sold on it come back to the shelf? "
                 "(Yes puts them back in stock.)") == QMessageBox.StandardButton.Yes
         try:
-            billing.void_invoice(self.user, self.invoice_id, reason, restock=restock)
+            invoices.void_invoice(self.user, self.invoice_id, reason, restock=restock)
         except DomainError as exc:
             self.message.say(str(exc))
             return

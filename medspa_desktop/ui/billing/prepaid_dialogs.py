@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import billing, prepaid
-from ...services.billing import CheckoutInput, LineDraft
+from ...services.billing import invoices, prepaid
+from ...services.billing.invoices import CheckoutInput, LineDraft
+from ...services.billing.money import show_cents, to_cents
 from ...services.clinic import catalog
-from ...services.money import show_cents, to_cents
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.platform.permissions import allowed
 from ...store.models import User
@@ -109,19 +109,19 @@ class SellPackageDialog(FormDialog):
         if not credits.is_finite():
             return
         try:  # the service's own default, with its one rounding rule
-            line = billing.package_line(self.user, self.service.currentData(), credits,
-                                        no_expiry=True)
+            line = invoices.package_line(self.user, self.service.currentData(), credits,
+                                         no_expiry=True)
         except (DomainError, InvalidOperation):
             return
         self.price.setText(f"{line.unit_price_cents / 100:.2f}")
 
     def submit(self) -> None:
-        line = billing.package_line(
+        line = invoices.package_line(
             self.user, self.service.currentData(), _credits(self.credits.text()),
             to_cents(self.price.text(), "package price"),
             None if self.no_expiry.isChecked() else self.expires.date().toPython(),
             no_expiry=self.no_expiry.isChecked())
-        billing.preview(self.user, CheckoutInput(self.patient_id, (line,)))  # refuse it here
+        invoices.preview(self.user, CheckoutInput(self.patient_id, (line,)))  # refuse it here
         self.line = line
 
 
@@ -139,9 +139,9 @@ class SellGiftCardDialog(FormDialog):
         self.recipient = self._line("For", 120, "who it is for (optional)")
 
     def submit(self) -> None:
-        line = billing.gift_card_line(self.user, to_cents(self.amount.text(), "amount"),
-                                      self.code.text(), self.recipient.text())
-        billing.preview(self.user, CheckoutInput(self.patient_id, (line,)))
+        line = invoices.gift_card_line(self.user, to_cents(self.amount.text(), "amount"),
+                                       self.code.text(), self.recipient.text())
+        invoices.preview(self.user, CheckoutInput(self.patient_id, (line,)))
         self.line = line
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services.billing_reports import check_period
+from ...services.billing.billing_reports import check_period
 from ...services.platform.errors import DomainError
 from ..widgets.messages import ErrorLabel
 

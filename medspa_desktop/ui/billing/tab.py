@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from ...documents.sales_report import period_text
 from ...printouts import daily_close_pdf, invoice_pdf, sales_report_pdf
-from ...services import billing_reports
-from ...services.billing_reports import InvoiceFilter
-from ...services.money import show_cents, to_cents
+from ...services.billing import billing_reports
+from ...services.billing.billing_reports import InvoiceFilter
+from ...services.billing.money import show_cents, to_cents
 from ...services.platform import auth
 from ...store.models import User
 from ..models import Column, RowTableModel

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services.money import show_cents
+from ...services.billing.money import show_cents
 from ...services.platform.permissions import allowed
 from ...services.treatments import inventory, stock_report
 from ...store.models import User

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QLabel,
 )
 
-from ...services import billing
-from ...services.money import to_cents
+from ...services.billing import invoices
+from ...services.billing.money import to_cents
 from ...services.platform.errors import ValidationError
 from ...services.treatments import inventory
 from ...store.models import User
@@ -117,5 +117,5 @@ class RetailPriceDialog(FormDialog):
         self.form.addRow("", self.taxable)
 
     def submit(self) -> None:
-        billing.set_retail(self.user, self.product_id, to_cents(self.price.text(), "price"),
-                           self.sku.text(), self.taxable.isChecked())
+        invoices.set_retail(self.user, self.product_id, to_cents(self.price.text(), "price"),
+                            self.sku.text(), self.taxable.isChecked())

@@ -17,13 +17,13 @@ from typing import NamedTuple
 
 from peewee import JOIN, fn
 
-from ..store.database import db
-from ..store.models import CATEGORIES, Invoice, InvoiceLine, Patient, Payment, Service, User
-from .billing import METHODS
-from .platform import audit
-from .platform.errors import ValidationError
-from .platform.permissions import require
-from .platform.query import between_days, day_bounds, patient_named
+from ...store.database import db
+from ...store.models import CATEGORIES, Invoice, InvoiceLine, Patient, Payment, Service, User
+from ..platform import audit
+from ..platform.errors import ValidationError
+from ..platform.permissions import require
+from ..platform.query import between_days, day_bounds, patient_named
+from .invoices import METHODS
 
 # Sales by category: services by their category, the rest by what they are. A gift card sold
 # is not a sale but money taken for care given later: it is counted apart, and the care it

@@ -28,8 +28,8 @@ from decimal import Decimal
 
 from peewee import IntegrityError
 
-from ..store.database import db, for_update
-from ..store.models import (
+from ...store.database import db, for_update
+from ...store.models import (
     GiftCard,
     GiftCardClose,
     Invoice,
@@ -40,13 +40,13 @@ from ..store.models import (
     Service,
     User,
 )
+from ..platform import audit
+from ..platform.errors import ConflictError, NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.query import payments_of, sums_by_kind
+from ..platform.text import clean_line, required_reason
 from .billing_math import round_half_up
 from .money import show_cents
-from .platform import audit
-from .platform.errors import ConflictError, NotFound, ValidationError
-from .platform.permissions import require
-from .platform.query import payments_of, sums_by_kind
-from .platform.text import clean_line, required_reason
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 12

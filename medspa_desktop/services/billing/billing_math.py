@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .platform.errors import ValidationError
+from ..platform.errors import ValidationError
 
 BASIS = 10_000  # basis points in 100 %
 MAX_TOTAL_CENTS = 100_000_000  # $1,000,000.00: far beyond any visit, inside every integer column

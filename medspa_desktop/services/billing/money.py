@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from .platform.errors import ValidationError
+from ..platform.errors import ValidationError
 
 
 def to_cents(text: str, what: str = "amount") -> int:

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from peewee import fn
 
-from ..store.database import db, for_update
-from ..store.models import (
+from ...store.database import db, for_update
+from ...store.models import (
     Appointment,
     ClinicSetting,
     Counter,
@@ -33,17 +33,17 @@ from ..store.models import (
     TreatmentRecord,
     User,
 )
+from ..platform import audit
+from ..platform.errors import ConflictError, NotFound, ValidationError
+from ..platform.permissions import require
+from ..platform.query import payments_of
+from ..platform.text import clean_line, required_reason
+from ..scheduling import appointments
+from ..treatments import inventory, treatment_records
 from . import prepaid
 from .billing_math import Discount, LineIn, Totals, price, round_half_up
 from .money import show_cents
-from .platform import audit
-from .platform.errors import ConflictError, NotFound, ValidationError
-from .platform.permissions import require
-from .platform.query import payments_of
-from .platform.text import clean_line, required_reason
 from .prepaid import GiftCardSale, PackageSale
-from .scheduling import appointments
-from .treatments import inventory, treatment_records
 
 METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
 MAX_RATE_BP = 2500

@@ -1,0 +1,1 @@
+"""Billing: invoices and payments, money, invoice arithmetic, packages and gift cards, reports."""
