@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from medspa_desktop.services import demo
+from medspa_desktop import demo
 from medspa_desktop.services.charts.notes import fingerprint as note_fingerprint
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import (

@@ -13,9 +13,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import APP_NAME, __version__, paths
+from . import APP_NAME, __version__, demo, paths
 from .logs import log, setup_logging
-from .services import demo
 from .services.clinic import clinic
 from .store.database import (
     DamageCheck,

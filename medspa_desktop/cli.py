@@ -142,7 +142,7 @@ def _acting_user(target: str, username: str):
 
 
 def cmd_demo(args, target: str) -> int:
-    from .services import demo
+    from . import demo
     from .store.database import close_database, is_postgres_url, open_database
     from .store.migrations import migrate
 

@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from medspa_desktop.services import demo  # noqa: E402
+from medspa_desktop import demo  # noqa: E402
 from medspa_desktop.services.clinic import clinic  # noqa: E402
 from medspa_desktop.services.platform import auth  # noqa: E402
 from medspa_desktop.store.database import close_database, db, open_database  # noqa: E402

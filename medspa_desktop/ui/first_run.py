@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME
+from .. import APP_NAME, demo
 from ..logs import log
-from ..services import demo
 from ..services.clinic import clinic
 from ..services.platform import auth
 from ..services.platform.errors import DomainError

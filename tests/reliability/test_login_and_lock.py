@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from medspa_desktop.services.demo import DEMO_PASSWORD
+from medspa_desktop.demo import DEMO_PASSWORD
 from medspa_desktop.services.platform import auth
 from medspa_desktop.store.models import AuditEvent, Patient
 from medspa_desktop.ui.main_window import MainWindow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medspa_desktop.services import demo
+from medspa_desktop import demo
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import migrate
 from medspa_desktop.store.models import Appointment, Device, Patient, Room, Service, User

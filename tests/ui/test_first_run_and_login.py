@@ -6,7 +6,7 @@ import functools
 
 from PySide6.QtCore import QPoint, Qt
 
-from medspa_desktop.services import demo
+from medspa_desktop import demo
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.store.models import Patient, User
 from medspa_desktop.ui.first_run import FirstRunDialog

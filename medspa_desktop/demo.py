@@ -12,8 +12,17 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..store.database import db
-from ..store.models import (
+from .services.billing import invoices, prepaid
+from .services.charts import contraindications, intake, notes, patients
+from .services.clinic import catalog, clinic
+from .services.consents import consent_policy, consent_templates, signing
+from .services.platform import auth
+from .services.platform.png import grey_png
+from .services.platform.text import fold
+from .services.scheduling import appointments, hours
+from .services.treatments import face_chart, inventory, treatment_records
+from .store.database import db
+from .store.models import (
     Appointment,
     Device,
     GiftCard,
@@ -23,15 +32,6 @@ from ..store.models import (
     TimeBlock,
     User,
 )
-from .billing import invoices, prepaid
-from .charts import contraindications, intake, notes, patients
-from .clinic import catalog, clinic
-from .consents import consent_policy, consent_templates, signing
-from .platform import auth
-from .platform.png import grey_png
-from .platform.text import fold
-from .scheduling import appointments, hours
-from .treatments import face_chart, inventory, treatment_records
 
 DEMO_PASSWORD = "medspa-demo"
 
