@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 from medspa_desktop.printouts import sign_consent
 from medspa_desktop.services.consents import consent_templates, signing
 from tests.documents.pdftext import pdf_text
-from tests.services.test_consents import _input, people  # noqa: F401 (fixture)
+from tests.services.consents.test_signing import _input, people  # noqa: F401 (fixture)
 
 
 def test_the_signed_form_shows_what_was_signed_by_whom(people):  # noqa: F811

@@ -8,8 +8,8 @@ from medspa_desktop.services.billing.billing_math import Discount
 from medspa_desktop.services.billing.invoices import PaymentInput
 from medspa_desktop.store.models import Service
 from tests.documents.pdftext import pdf_text
-from tests.services.test_billing import _charted_visit, _checkout, shop  # noqa: F401
-from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
+from tests.services.billing.test_invoices import _charted_visit, _checkout, shop  # noqa: F401
+from tests.services.treatments.test_treatment_records import clinic  # noqa: F401 (fixture)
 
 
 def test_the_invoice_shows_every_line_and_the_total(shop):  # noqa: F811

@@ -6,7 +6,7 @@ from medspa_desktop.printouts import recall_pdf
 from medspa_desktop.services.treatments import inventory
 from medspa_desktop.store.models import AuditEvent
 from tests.documents.pdftext import pdf_text
-from tests.services.test_inventory import TODAY, _visit, stock  # noqa: F401 (fixture)
+from tests.services.treatments.test_inventory import TODAY, _visit, stock  # noqa: F401 (fixture)
 
 
 def test_the_recall_list_names_everyone_who_received_the_lot(stock):  # noqa: F811

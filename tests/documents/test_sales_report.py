@@ -12,8 +12,8 @@ from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.billing.billing_reports import SalesDay, SalesReport
 from medspa_desktop.services.billing.invoices import CheckoutInput, PaymentInput
 from tests.documents.pdftext import pdf_text
-from tests.services.test_billing import shop  # noqa: F401 (fixture)
-from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
+from tests.services.billing.test_invoices import shop  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import clinic  # noqa: F401 (fixture)
 
 NOV_1, NOV_30 = dt.date(2029, 11, 1), dt.date(2029, 11, 30)
 

@@ -14,7 +14,7 @@ from medspa_desktop.services.platform.errors import NotFound
 from medspa_desktop.services.treatments import treatment_records
 from medspa_desktop.store.models import AuditEvent
 from tests.documents.pdftext import pdf_text
-from tests.services.test_treatment_records import (  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import (  # noqa: F401 (fixture)
     TODAY,
     TOXIN,
     _started,
@@ -65,7 +65,7 @@ def test_the_record_prints_every_parameter_the_chart_and_the_lot(clinic, charted
 
 
 def test_a_record_without_a_face_chart_prints_no_diagram(clinic):  # noqa: F811
-    from tests.services.test_treatment_records import LASER
+    from tests.services.treatments.test_treatment_records import LASER
 
     appt = _started(clinic, "Laser hair reduction, small area", "le", device=True)
     treatment_records.record_treatment(clinic["le"], appt.id, LASER)

@@ -11,7 +11,7 @@ from medspa_desktop.ui.treatments.record_preview import (
     preview_record,
 )
 from tests.documents.pdftext import pdf_text
-from tests.services.test_treatment_records import (  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import (  # noqa: F401 (fixture)
     TODAY,
     TOXIN,
     _started,

@@ -24,11 +24,11 @@ from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit_anchor, auth, backup
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import migrate
-from tests.services.test_photos import JPEG, PNG, _import
+from tests.services.charts.test_photos import JPEG, PNG, _import
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; on Windows "
                                 "the per-user data folder is the account's own")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

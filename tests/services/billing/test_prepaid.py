@@ -22,8 +22,8 @@ from medspa_desktop.services.platform.errors import (
 )
 from medspa_desktop.services.treatments import inventory
 from medspa_desktop.store.models import AuditEvent, Invoice, PackageUse, Service
-from tests.services.test_billing import _charted_visit, shop  # noqa: F401 (fixture)
-from tests.services.test_treatment_records import TODAY, clinic  # noqa: F401 (fixture)
+from tests.services.billing.test_invoices import _charted_visit, shop  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import TODAY, clinic  # noqa: F401 (fixture)
 
 NOW = dt.datetime.combine(TODAY, dt.time(17))
 

@@ -21,7 +21,7 @@ from medspa_desktop.store.database import close_database, db, is_sqlite, open_da
 from medspa_desktop.store.migrations import migrate
 from tests.documents.pdftext import pdf_text
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOW = dt.datetime(2026, 11, 23, 18, 0)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from medspa_desktop.services.platform.permissions import matrix_rows
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def test_the_readme_table_matches_the_matrix_in_the_code():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from medspa_desktop.services.treatments import inventory, stock_report
-from tests.services.test_inventory import TODAY, _visit, stock  # noqa: F401 (fixture)
+from tests.services.treatments.test_inventory import TODAY, _visit, stock  # noqa: F401 (fixture)
 
 
 def test_overview_counts_only_usable_stock_and_flags_low(stock):  # noqa: F811

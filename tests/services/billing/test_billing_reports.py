@@ -9,8 +9,8 @@ from medspa_desktop.services.billing import billing_reports, invoices
 from medspa_desktop.services.billing.billing_reports import InvoiceFilter
 from medspa_desktop.services.billing.invoices import CheckoutInput, PaymentInput
 from tests.documents.pdftext import pdf_text
-from tests.services.test_billing import _charted_visit, _checkout, shop  # noqa: F401
-from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
+from tests.services.billing.test_invoices import _charted_visit, _checkout, shop  # noqa: F401
+from tests.services.treatments.test_treatment_records import clinic  # noqa: F401 (fixture)
 
 
 def test_the_list_filters_and_the_account_owes_what_is_unpaid(shop):  # noqa: F811

@@ -19,8 +19,8 @@ from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate
 from medspa_desktop.store.models import AuditEvent, Patient
-from tests.services.test_photos import JPEG, PNG, _import
-from tests.services.test_photos import clinic as people  # noqa: F401 (fixture)
+from tests.services.charts.test_photos import JPEG, PNG, _import
+from tests.services.charts.test_photos import clinic as people  # noqa: F401 (fixture)
 
 NOW = dt.datetime(2026, 11, 23, 18, 0)
 

@@ -22,7 +22,7 @@ from medspa_desktop.store.models import (
     TreatmentRecord,
 )
 from tests.documents.pdftext import pdf_text
-from tests.services.test_treatment_records import (  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import (  # noqa: F401 (fixture)
     TODAY,
     TOXIN,
     _started,

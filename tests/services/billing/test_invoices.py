@@ -19,7 +19,7 @@ from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatments import inventory, treatment_records
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Appointment, AuditEvent, Invoice, Lot, Service
-from tests.services.test_treatment_records import (  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import (  # noqa: F401 (fixture)
     TODAY,
     TOXIN,
     _started,

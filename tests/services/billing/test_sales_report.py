@@ -16,8 +16,8 @@ from medspa_desktop.services.platform.errors import ValidationError
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import AuditEvent, Patient, Product
 from tests.conftest import staff
-from tests.services.test_billing import shop  # noqa: F401 (fixture)
-from tests.services.test_treatment_records import clinic  # noqa: F401 (fixture)
+from tests.services.billing.test_invoices import shop  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import clinic  # noqa: F401 (fixture)
 
 NOV_1 = dt.date(2029, 11, 1)
 
