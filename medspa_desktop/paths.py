@@ -3,7 +3,7 @@ keeping them to the person's own OS account.
 
 ``MEDSPA_DB`` (a file path or a ``postgresql://`` URL) overrides the default database, and the
 ``--db`` option overrides both. ``MEDSPA_LOG_DIR`` overrides the log folder (which also holds
-the audit anchors, ``services/audit_anchor.py``).
+the audit anchors, ``services/platform/audit_anchor.py``).
 
 On a shared PC every OS account could read a file made with the usual modes (0644, folders
 0755). So on Linux and macOS the program works with umask 077 (``owner_only_umask``), and the

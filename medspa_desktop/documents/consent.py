@@ -14,7 +14,7 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, Ta
 
 from .styles import Letterhead, Ours, build_pdf, para, safe, styles, usable_width
 
-if TYPE_CHECKING:  # the sheet is plain data made by services/consents
+if TYPE_CHECKING:  # the sheet is plain data made by services/consents/signing
     from ..services.consents.signing import ConsentSheet
 
 SIGNATURE_BOX = (75 * mm, 24 * mm)

@@ -1,7 +1,8 @@
 """The daily close on paper: sales by category, provider and payment method, tax, tips,
 refunds, voids, and the cash drawer (expected, counted, difference); and the head of the audit
 chain when it was printed — an anchor on paper, outside the database, that
-``medspa-desktop check --anchor ID:HASH`` compares the chain with (services/audit_anchor.py).
+``medspa-desktop check --anchor ID:HASH`` compares the chain with
+(services/platform/audit_anchor.py).
 
 ``takings_sections`` draws the sections the daily close shares with the sales report
 (documents/sales_report.py): each report adds what is its own (the drawer; a row per day)."""

@@ -1,5 +1,5 @@
 """The face chart on paper: the diagram's views side by side with the numbered points, drawn
-from the same shapes as the chart on screen (services/face_chart)."""
+from the same shapes as the chart on screen (services/treatments/face_chart)."""
 
 from __future__ import annotations
 

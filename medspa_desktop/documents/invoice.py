@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from ..services.billing.money import show_cents
 from .styles import FONT_BOLD, Letterhead, Ours, build_pdf, para, styles
 
-if TYPE_CHECKING:  # plain data made by services/billing
+if TYPE_CHECKING:  # plain data made by services/billing/invoices
     from ..services.billing.invoices import InvoiceView
 
 GRID = colors.HexColor("#bbbbbb")

@@ -663,8 +663,8 @@ def _upgrade_to_10(database: Database) -> None:
 
 
 def _name_parts_v10(search_name: str) -> set[str]:
-    """Schema 10's parts of a name (frozen copy of ``services.text.name_parts``): every suffix
-    of every word, cut to 80 characters."""
+    """Schema 10's parts of a name (frozen copy of ``services.platform.text.name_parts``):
+    every suffix of every word, cut to 80 characters."""
     return {word[i:i + 80] for word in search_name.split() for i in range(len(word))}
 
 

@@ -159,10 +159,10 @@ class Patient(BaseModel):
 
 class PatientNamePart(BaseModel):
     """The name-search index, derived from ``Patient.search_name`` (not clinical data): every
-    suffix of every word of it (``services.text.name_parts``), one row per patient and part.
-    A typed word is part of a name exactly when some part of that name begins with it, which
-    an index answers with a range instead of a ``LIKE '%word%'`` scan of every patient.
-    Rewritten whenever the name changes."""
+    suffix of every word of it (``services.platform.text.name_parts``), one row per patient
+    and part. A typed word is part of a name exactly when some part of that name begins with
+    it, which an index answers with a range instead of a ``LIKE '%word%'`` scan of every
+    patient. Rewritten whenever the name changes."""
 
     part = CharField(max_length=80)
     patient = ForeignKeyField(Patient, on_delete="RESTRICT", backref="+")
@@ -399,7 +399,7 @@ class TreatmentRecord(BaseModel):
     patient = ForeignKeyField(Patient, backref="treatments", on_delete="RESTRICT")
     provider = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
     modality = CharField(max_length=40, index=True)
-    parameters = TextField()  # JSON, per services/treatment_records.MODALITIES
+    parameters = TextField()  # JSON, per services/treatments/treatment_records.MODALITIES
     aftercare = TextField(default="")
     charted_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
     charted_at = DateTimeField()

@@ -1,4 +1,4 @@
-"""Columns for lists of appointments (``scheduling.AppointmentRow``)."""
+"""Columns for lists of appointments (``appointments.AppointmentRow``)."""
 
 from __future__ import annotations
 

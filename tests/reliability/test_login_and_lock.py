@@ -1,5 +1,5 @@
 """Login and lock, the proof issue 8 asks for beside the others (sign-in lockout itself is
-in tests/services/test_auth.py). The screen lock: idle time locks the program behind a screen without patient data; only
+in tests/services/platform/test_auth.py). The screen lock: idle time locks the program behind a screen without patient data; only
 the same person's password opens it; wrong ones lock the account as at sign-in; Ctrl+L locks
 at once; Switch user signs out; every lock and unlock is audited."""
 

@@ -15,7 +15,7 @@ voided. The money paid for them can be refunded only down to the prepaid value s
 close the card, first. Every row is append-only; what is left is always worked out from the
 history, never stored.
 
-Plain functions without Qt; ``billing`` calls the ledger helpers inside its own transactions.
+Plain functions without Qt; ``invoices`` calls the ledger helpers inside its own transactions.
 """
 
 from __future__ import annotations

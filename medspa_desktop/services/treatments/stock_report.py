@@ -1,5 +1,5 @@
 """What the inventory screen lists: each product's stock, a product's lots, and a lot's ledger.
-Read-only; the changes go through services/inventory.py."""
+Read-only; the changes go through services/treatments/inventory.py."""
 
 from __future__ import annotations
 

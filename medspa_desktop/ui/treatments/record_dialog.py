@@ -1,5 +1,5 @@
 """Chart a treatment: the form of the visit's modality, built from the field definitions in
-services/treatment_records.py (so the form and the rules cannot drift apart)."""
+services/treatments/treatment_records.py (so the form and the rules cannot drift apart)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ area clicked), drag a point to move it, right-click or press Delete to remove it
 site and for the product follow every change. Front and side views share one numbering, which
 the printed record repeats.
 
-The diagram is drawn from services/face_chart (the same shapes the PDF draws)."""
+The diagram is drawn from services/treatments/face_chart (the same shapes the PDF draws)."""
 
 from __future__ import annotations
 
