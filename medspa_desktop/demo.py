@@ -287,8 +287,8 @@ def _points(view: str, amount: float, *where: tuple[float, float]) -> list[dict]
              "amount": amount} for x, y in where]
 
 
-# Face-chart patterns at the label doses (DOMAIN.md): glabella 20 U in 5 points, crow's feet
-# 12 U a side, a light forehead, and masseters.
+# Face-chart patterns at the label doses (docs/domain.md): glabella 20 U in 5 points,
+# crow's feet 12 U a side, a light forehead, and masseters.
 _GLABELLA = _points("front", 4, (150, 128), (138, 130), (162, 130), (130, 122), (170, 122))
 _CROWS_FEET = _points("front", 4, (78, 142), (74, 152), (76, 162), (222, 142), (226, 152),
                       (224, 162))

@@ -1,6 +1,6 @@
 """The clinic's tables, as peewee models.
 
-Conventions (see ARCHITECTURE.md):
+Conventions (see docs/architecture.md):
 
 * portable field types only (no SQLite- or PostgreSQL-specific columns), so one set of models
   serves both engines;
@@ -42,7 +42,7 @@ ROLE_LABELS = {
     "front_desk": "Front desk",
 }
 
-# Service categories, from DOMAIN.md; the key is stored, the label is shown.
+# Service categories, from docs/domain.md; the key is stored, the label is shown.
 CATEGORIES = {
     "neurotoxin": "Neurotoxin",
     "filler": "Dermal filler",

@@ -1,5 +1,5 @@
-"""Contraindication rules per service category (DOMAIN.md), checked against the patient's
-current intake answers and age.
+"""Contraindication rules per service category (docs/domain.md), checked against the
+patient's current intake answers and age.
 
 A finding is a ``warn`` (shown when booking) or a ``block`` (also shown when booking; starting
 the treatment then needs a provider's acknowledgement with a reason, which is audited).
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from .intake import BY_KEY, Answer
 
 ISOTRETINOIN_WINDOW = dt.timedelta(days=183)  # six months
-# The answers that change fast (DOMAIN.md), with how the banner names them when they are
-# older than the clinic's review period and must be re-confirmed before a treatment.
+# The answers that change fast (docs/domain.md), with how the banner names them when they
+# are older than the clinic's review period and must be re-confirmed before a treatment.
 FAST_CHANGING = {
     "pregnant_or_nursing": "pregnancy",
     "medications": "medications",

@@ -1,6 +1,7 @@
 """Rooms, devices and the services catalog, with the defaults a new clinic starts from.
 
-Prices and durations are DOMAIN.md's typical values; each clinic changes them to its own.
+Prices and durations are the typical values in docs/domain.md; each clinic changes them to
+its own.
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def add_device(actor: User, name: str, kind: str, cleanup_minutes: int = 0) -> D
 
 
 def install_default_services(actor: User) -> int:
-    """Give a new clinic DOMAIN.md's catalog; returns how many services were added."""
+    """Give a new clinic the catalog of docs/domain.md; returns how many services were
+    added."""
     require(actor, "catalog.write")
     with db.atomic():
         for spec in DEFAULT_SERVICES:

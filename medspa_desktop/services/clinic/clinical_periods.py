@@ -1,4 +1,4 @@
-"""Two clinical periods a clinic sets for itself (DOMAIN.md):
+"""Two clinical periods a clinic sets for itself (docs/domain.md):
 
 - ``intake.review_days`` (default 180): intake answers that change fast (pregnancy,
   medications, tanning) older than this on the day of a treatment are flagged for

@@ -1,6 +1,7 @@
-"""Treatment records: what was done at a visit, in structured fields per modality (DOMAIN.md),
-each with its unit, a hard range (refused outside it) and a usual range (outside it the
-provider must confirm: a fluence above what the device is normally run at, 150 U of toxin).
+"""Treatment records: what was done at a visit, in structured fields per modality
+(docs/domain.md), each with its unit, a hard range (refused outside it) and a usual range
+(outside it the provider must confirm: a fluence above what the device is normally run at,
+150 U of toxin).
 
 Charting an injectable (a toxin, a filler, a mesotherapy solution) draws it from stock in the
 product's own unit in the same transaction, first-expiry-first across lots, so the record, the
