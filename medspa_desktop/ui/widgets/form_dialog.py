@@ -1,8 +1,22 @@
-"""The frame of a small form dialog: labelled fields, the refusal shown in place, Save and
-Cancel."""
+"""The frame of every form dialog: the fields, the refusal shown in place, Save and Cancel.
+
+A subclass lays its fields out in ``self.form`` (a ``QFormLayout``), or puts more in
+``self.body`` (the column above the message: an introduction, a second column, a face chart),
+and implements ``submit()``, which calls the service. Save runs ``save()``: a ``DomainError``
+is shown in ``self.message`` under the fields and the dialog stays open with everything typed;
+it closes only once the service has accepted (``submit`` returns False to stay open without a
+message, when the user answered "no" to a question it asked).
+
+The message line keeps its room while empty, so a refusal appearing does not move the fields
+or the Save button the user just clicked (a refusal longer than one line grows downwards).
+
+Cancel and Esc close the dialog without saving and without asking, as every form in the
+program always has: nothing a form holds is saved half-way, and a refusal never closes it.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,21 +33,46 @@ class FormDialog(QDialog):
     """A form with Save and Cancel. ``submit`` calls the service; a refusal is shown under the
     form, which stays open, and the dialog closes only once the service has accepted."""
 
-    def __init__(self, title: str, parent=None) -> None:
+    def __init__(self, title: str, parent=None, *, min_width: int = 420) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(min_width)
         self.form = QFormLayout()
+        self.body = QVBoxLayout()
+        self.body.addLayout(self.form)
         self.message = ErrorLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
+        self.message.keep_room()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
+        layout.addLayout(self.body, 1)
         layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
+        self._focus_placed = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self._focus_placed:
+            self._focus_placed = True
+            self._focus_first_field()
+        super().showEvent(event)
+
+    def _focus_first_field(self) -> None:
+        """The form opens with the cursor in its first field (or the one the subclass chose),
+        not on Save: Qt starts the focus where widgets were first made, and the frame's
+        buttons were made before the subclass made its fields. Tab then runs through the
+        fields to Save and Cancel and round again."""
+        if self.focusWidget() is not None:
+            return
+        widget = self.nextInFocusChain()
+        while widget is not self:
+            if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled()
+                    and not widget.isHidden() and not self.buttons.isAncestorOf(widget)):
+                widget.setFocus()
+                return
+            widget = widget.nextInFocusChain()
 
     def _line(self, label: str, max_length: int, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit()
@@ -43,13 +82,15 @@ class FormDialog(QDialog):
         self.form.addRow(label, edit)
         return edit
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """What Save does: submit, and close once accepted; a refusal is shown in place."""
         try:
-            self.submit()
+            if self.submit() is False:
+                return
         except DomainError as exc:
             self.message.say(str(exc))
             return
         self.accept()
 
-    def submit(self) -> None:
+    def submit(self) -> bool | None:
         raise NotImplementedError

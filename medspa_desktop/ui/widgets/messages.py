@@ -15,6 +15,14 @@ class ErrorLabel(QLabel):
         self.setAccessibleName("Message")
         self.hide()
 
+    def keep_room(self) -> None:
+        """Hold one line's room while hidden, so the message appearing moves nothing above
+        or beside it (a form's fields, the Save button just clicked)."""
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing())
+
     def say(self, text: str) -> None:
         self.setText(text)
         self.show()
