@@ -9,8 +9,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -26,19 +24,16 @@ from ..services.billing.money import show_basis_points, to_basis_points
 from ..services.clinic import clinic, clinical_periods
 from ..services.consents import consent_policy
 from ..services.platform import auth, backup
-from ..services.platform.errors import DomainError
 from ..services.scheduling import hours
 from ..store.database import is_sqlite
 from ..store.models import User
-from .widgets.messages import ErrorLabel
+from .widgets.form_dialog import FormDialog
 
 
-class ClinicSettingsDialog(QDialog):
+class ClinicSettingsDialog(FormDialog):
     def __init__(self, user: User, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__("Clinic settings", parent, min_width=780)
         self.user = user
-        self.setWindowTitle("Clinic settings")
-        self.setMinimumWidth(780)
         current = hours.clinic_hours_text()
         self.day_hours: dict[int, QLineEdit] = {}
         hours_box = QGroupBox("Opening hours (like 09:00-18:00, or closed)")
@@ -123,12 +118,6 @@ class ClinicSettingsDialog(QDialog):
         row.addWidget(choose)
         if is_sqlite():  # daily, and on quitting after a change; a server backs up itself
             form5.addRow("Back up to", row)
-        self.message = ErrorLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         left, right = QVBoxLayout(), QVBoxLayout()
         for box in (hours_box, other, clinical_box):
             left.addWidget(box)
@@ -139,10 +128,8 @@ class ClinicSettingsDialog(QDialog):
         columns = QHBoxLayout()
         columns.addLayout(left)
         columns.addLayout(right, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(columns)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.body.removeItem(self.form)  # two columns of boxes instead of one form
+        self.body.addLayout(columns)
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for backups",
@@ -150,19 +137,14 @@ class ClinicSettingsDialog(QDialog):
         if folder:
             self.backup_folder.setText(folder)
 
-    def save(self) -> None:
-        try:
-            tax = invoices.TaxRates(to_basis_points(self.services_tax.text(), "services tax"),
-                                    to_basis_points(self.retail_tax.text(), "retail tax"))
-            clinic.save_settings(self.user, {d: e.text() for d, e in self.day_hours.items()},
-                                 self.slot.currentData(), self.late.value(),
-                                 self.paper.currentData(),
-                                 consent_policy.Policy(self.consent_months.value(),
-                                                 self.consent_current.isChecked()), tax,
-                                 self.backup_folder.text() if is_sqlite() else None,
-                                 self.lock_minutes.value(), self.review_days.value(),
-                                 self.toxin_days.value())
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+    def submit(self) -> None:
+        tax = invoices.TaxRates(to_basis_points(self.services_tax.text(), "services tax"),
+                                to_basis_points(self.retail_tax.text(), "retail tax"))
+        clinic.save_settings(self.user, {d: e.text() for d, e in self.day_hours.items()},
+                             self.slot.currentData(), self.late.value(),
+                             self.paper.currentData(),
+                             consent_policy.Policy(self.consent_months.value(),
+                                                   self.consent_current.isChecked()), tax,
+                             self.backup_folder.text() if is_sqlite() else None,
+                             self.lock_minutes.value(), self.review_days.value(),
+                             self.toxin_days.value())

@@ -5,31 +5,25 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QVBoxLayout,
 )
 
 from ...services.charts import patients
-from ...services.platform.errors import DomainError, ValidationError
+from ...services.platform.errors import ValidationError
 from ...store.models import Patient, User
-from ..widgets.messages import ErrorLabel
+from ..widgets.form_dialog import FormDialog
 
 SEX_CHOICES = (("", ""), ("Female", "female"), ("Male", "male"), ("Intersex", "intersex"),
                ("Other", "other"), ("Prefers not to say", "undisclosed"))
 
 
-class NewPatientDialog(QDialog):
+class NewPatientDialog(FormDialog):
     def __init__(self, user: User, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__("New patient", parent, min_width=440)
         self.user = user
         self.patient: Patient | None = None
-        self.setWindowTitle("New patient")
-        self.setMinimumWidth(440)
 
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
@@ -48,7 +42,6 @@ class NewPatientDialog(QDialog):
         self.contact_name = QLineEdit()
         self.contact_phone = QLineEdit()
 
-        form = QFormLayout()
         for label, widget in (("&First name", self.first_name), ("&Last name", self.last_name),
                               ("&Preferred name", self.preferred_name),
                               ("Date of &birth", self.dob), ("&Sex", self.sex),
@@ -56,19 +49,8 @@ class NewPatientDialog(QDialog):
                               ("&Address", self.address),
                               ("Emergency &contact", self.contact_name),
                               ("Contact's pho&ne", self.contact_phone)):
-            form.addRow(label, widget)
+            self.form.addRow(label, widget)
             widget.setAccessibleName(label.replace("&", ""))
-
-        self.message = ErrorLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
 
     def data(self) -> patients.PatientInput:
         dob = patients.parse_date(self.dob.text())
@@ -88,16 +70,12 @@ class NewPatientDialog(QDialog):
             emergency_contact_phone=self.contact_phone.text(),
         )
 
-    def save(self) -> None:
-        try:
-            data = self.data()
-            if not self.confirm_not_duplicate(patients.possible_duplicates(self.user, data)):
-                return
-            self.patient = patients.create_patient(self.user, data)
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+    def submit(self) -> bool:
+        data = self.data()
+        if not self.confirm_not_duplicate(patients.possible_duplicates(self.user, data)):
+            return False
+        self.patient = patients.create_patient(self.user, data)
+        return True
 
     def confirm_not_duplicate(self, matches: list[patients.PatientRow]) -> bool:
         """Say who this may already be before creating a second chart for one person."""

@@ -9,32 +9,25 @@ from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QTimeEdit,
-    QVBoxLayout,
 )
 
 from ...services.clinic import catalog
 from ...services.platform import auth
-from ...services.platform.errors import DomainError
 from ...services.scheduling import hours
 from ...store.models import TimeBlock, User
-from ..widgets.messages import ErrorLabel
+from ..widgets.form_dialog import FormDialog
 
 
-class BlockTimeDialog(QDialog):
+class BlockTimeDialog(FormDialog):
     def __init__(self, user: User, start: dt.datetime, *, kind: str = "provider",
                  resource_id: int | None = None, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__("Block time", parent, min_width=440)
         self.user = user
         self.block: TimeBlock | None = None
-        self.setWindowTitle("Block time")
-        self.setMinimumWidth(440)
         self.target = QComboBox()
         self.target.setAccessibleName("Who or what")
         for u in auth.providers():
@@ -57,37 +50,21 @@ class BlockTimeDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Lunch, training, maintenance, conference…")
         self.reason.setAccessibleName("Reason")
-        self.message = ErrorLabel()
         times = QHBoxLayout()
         times.addWidget(self.date)
         times.addWidget(self.start)
         times.addWidget(QLabel("to"))
         times.addWidget(self.end)
-        form = QFormLayout()
-        form.addRow("&Block", self.target)
-        form.addRow("&When", times)
-        form.addRow("&Reason", self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.form.addRow("&Block", self.target)
+        self.form.addRow("&When", times)
+        self.form.addRow("&Reason", self.reason)
         self.reason.setFocus()
 
-    def save(self) -> None:
+    def submit(self) -> None:
         kind, pk = self.target.currentData().split(":")
         pk = int(pk)
         day = self.date.date().toPython()
         data = hours.BlockInput(dt.datetime.combine(day, self.start.time().toPython()),
                                 dt.datetime.combine(day, self.end.time().toPython()),
                                 self.reason.text(), **{f"{kind}_id": pk})
-        try:
-            self.block = hours.add_block(self.user, data)
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+        self.block = hours.add_block(self.user, data)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...services.platform.errors import DomainError
 from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
+from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker
 from ..widgets.pickers import fill_providers, service_combo
@@ -38,12 +38,10 @@ def _label(row: waitlist.WaitlistRow) -> str:
             f"{part}{notes}")
 
 
-class AddToWaitlistDialog(QDialog):
+class AddToWaitlistDialog(FormDialog):
     def __init__(self, user: User, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__("Add to waitlist", parent, min_width=520)
         self.user = user
-        self.setWindowTitle("Add to waitlist")
-        self.setMinimumWidth(520)
         self.picker = PatientPicker(user)
         self.service = service_combo()
         self.provider = QComboBox()
@@ -58,43 +56,28 @@ class AddToWaitlistDialog(QDialog):
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(48)
-        self.message = ErrorLabel()
         dates = QHBoxLayout()
         dates.addWidget(self.earliest)
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.latest)
-        form = QFormLayout()
-        form.addRow("&Patient", self.picker)
-        form.addRow("&Service", self.service)
-        form.addRow("Pro&vider", self.provider)
-        form.addRow("&Dates", dates)
-        form.addRow("&Time of day", self.day_part)
-        form.addRow("&Notes", self.notes)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.form.addRow("&Patient", self.picker)
+        self.form.addRow("&Service", self.service)
+        self.form.addRow("Pro&vider", self.provider)
+        self.form.addRow("&Dates", dates)
+        self.form.addRow("&Time of day", self.day_part)
+        self.form.addRow("&Notes", self.notes)
         self.service.currentIndexChanged.connect(lambda _i: self._fill_providers())
         self._fill_providers()
 
     def _fill_providers(self) -> None:
         fill_providers(self.provider, self.service.currentData())
 
-    def save(self) -> None:
-        try:
-            waitlist.add(self.user, waitlist.WaitlistInput(
-                self.picker.patient_id, self.service.currentData(),
-                self.earliest.date().toPython(), self.latest.date().toPython(),
-                self.provider.currentData(), self.day_part.currentData(),
-                self.notes.toPlainText()))
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+    def submit(self) -> None:
+        waitlist.add(self.user, waitlist.WaitlistInput(
+            self.picker.patient_id, self.service.currentData(),
+            self.earliest.date().toPython(), self.latest.date().toPython(),
+            self.provider.currentData(), self.day_part.currentData(),
+            self.notes.toPlainText()))
 
 
 class WaitlistDialog(QDialog):

@@ -8,8 +8,6 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -28,7 +26,7 @@ from ...services.scheduling import appointments
 from ...services.treatments import inventory, treatment_records
 from ...store.models import TreatmentRecord, User
 from ..widgets.face_chart import FaceChartWidget
-from ..widgets.messages import ErrorLabel
+from ..widgets.form_dialog import FormDialog
 
 SOONEST = "Soonest-expiring lots first"
 LOT_HELP = ("Each lot is used up before the next is opened: a lot with too little left gives "
@@ -36,15 +34,14 @@ LOT_HELP = ("Each lot is used up before the next is opened: a lot with too littl
             "drawn is kept on the record.")
 
 
-class TreatmentRecordDialog(QDialog):
+class TreatmentRecordDialog(FormDialog):
     def __init__(self, user: User, appointment_id: int, parent=None) -> None:
-        super().__init__(parent)
+        row = appointments.get_appointment(user, appointment_id)
+        super().__init__(f"Chart treatment — {row.patient}", parent, min_width=560)
         self.user = user
         self.record: TreatmentRecord | None = None
-        self.row = appointments.get_appointment(user, appointment_id)
+        self.row = row
         self.modality = self.row.category_key
-        self.setWindowTitle(f"Chart treatment — {self.row.patient}")
-        self.setMinimumWidth(560)
         self.chart: FaceChartWidget | None = None
         warnings = alerts.booking_alerts(user, self.row.patient_id, self.row.service_id,
                                          self.row.start.date())  # as of the visit's day
@@ -55,7 +52,7 @@ class TreatmentRecordDialog(QDialog):
                                 for w in warnings))
         head.setWordWrap(True)
         self.fields: dict[str, QWidget] = {}
-        form = QFormLayout()
+        form = self.form
         self.lot = None
         for field in treatment_records.MODALITIES.get(self.modality, ()):
             widget = self._widget(field)
@@ -80,21 +77,15 @@ class TreatmentRecordDialog(QDialog):
         form.addRow("Aftercare given", self.aftercare)
         self.same_button = QPushButton("Same as last time")
         self.same_button.clicked.connect(self.same_as_last_time)
-        self.message = ErrorLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(head)
+        layout = self.body
+        layout.insertWidget(0, head)
         same = QHBoxLayout()
         same.addWidget(self.same_button)
         same.addStretch(1)
-        layout.addLayout(same)
-        if self.chart is None:
-            layout.addLayout(form)
-        else:
+        layout.insertLayout(1, same)
+        if self.chart is not None:
+            layout.removeItem(form)  # beside the face chart instead
+            form.setParent(None)
             left = QVBoxLayout()
             left.addLayout(form)
             left.addStretch(1)
@@ -103,8 +94,6 @@ class TreatmentRecordDialog(QDialog):
             columns.addWidget(self.chart, 5)
             layout.addLayout(columns, 1)
             self.resize(1080, 640)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
 
     def _widget(self, field) -> QWidget:
         if field.kind == "points":

@@ -4,14 +4,10 @@ amend it: a charted record never changes, a correction is an amendment printed u
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,19 +17,17 @@ from ...services.platform.permissions import allowed
 from ...services.treatments import treatment_amendments
 from ...store.models import User
 from ..errors import show_refusal
-from ..widgets.messages import ErrorLabel
+from ..widgets.form_dialog import FormDialog
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import PdfPreviewDialog
 
 
-class AmendDialog(QDialog):
+class AmendDialog(FormDialog):
     """Why and what: the amendment is saved beside the record, which stays as charted."""
 
     def __init__(self, user: User, appointment_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Amend treatment record", parent, min_width=520)
         self.user, self.appointment_id = user, appointment_id
-        self.setWindowTitle("Amend treatment record")
-        self.setMinimumWidth(520)
         intro = QLabel("The record stays as it was charted. The amendment is printed under "
                        "it, with your name, the time and the reason.")
         intro.setWordWrap(True)
@@ -46,29 +40,13 @@ class AmendDialog(QDialog):
         self.text.setMinimumHeight(110)
         self.text.setPlaceholderText("What is corrected or added")
         self.text.setAccessibleName("Amendment")
-        self.message = ErrorLabel()
-        form = QFormLayout()
-        form.addRow("&Reason", self.reason)
-        form.addRow("&Amendment", self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.body.insertWidget(0, intro)
+        self.form.addRow("&Reason", self.reason)
+        self.form.addRow("&Amendment", self.text)
 
-    def save(self) -> None:
-        try:
-            treatment_amendments.amend(self.user, self.appointment_id, self.reason.text(),
-                                       self.text.toPlainText())
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+    def submit(self) -> None:
+        treatment_amendments.amend(self.user, self.appointment_id, self.reason.text(),
+                                   self.text.toPlainText())
 
 
 class RecordPreviewDialog(PdfPreviewDialog):
