@@ -5,14 +5,12 @@ close, and a sales report for any period (a month, typically)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -26,11 +24,11 @@ from ...services.billing.billing_reports import InvoiceFilter
 from ...services.billing.money import show_cents, to_cents
 from ...services.platform import auth
 from ...store.models import User
-from ..models import Column, RowTableModel
+from ..models import Column
 from ..widgets.date_range import DateRange
+from ..widgets.filtered_list import FilteredList
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import preview_document, show_preview
-from ..widgets.table import fit_columns, make_table
 from .payments_panel import PaymentsPanel
 from .prepaid_dialogs import GiftCardDialog
 from .sales_report_dialog import SalesReportDialog
@@ -69,8 +67,8 @@ class BillingTab(QWidget):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__(parent)
         self.user = user
+        self._due = 0
         self.dates = DateRange(QDate.currentDate().addMonths(-1))
-        self.dates.changed.connect(self.refresh)
         self.status = QComboBox()
         for label, key in STATUSES:
             self.status.addItem(label, key)
@@ -83,12 +81,6 @@ class BillingTab(QWidget):
         for w, name in ((self.status, "Status filter"), (self.provider, "Provider filter"),
                         (self.patient, "Patient filter")):
             w.setAccessibleName(name)
-        self._timer = QTimer(self, singleShot=True, interval=250)
-        self._timer.timeout.connect(self.refresh)
-        self.patient.textChanged.connect(lambda _t: self._timer.start())
-        for combo in (self.status, self.provider):
-            combo.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.count = QLabel()
         self.payments_button = QPushButton("&Payments…")
         self.payments_button.clicked.connect(lambda: self.open_payments())
         self.invoice_button = QPushButton("Pre&view invoice…")
@@ -100,24 +92,15 @@ class BillingTab(QWidget):
         self.close_button.clicked.connect(lambda: self.daily_close())
         self.sales_button = QPushButton("Sales &report…")
         self.sales_button.clicked.connect(lambda: self.sales_report())
-        self.model = RowTableModel(COLUMNS, parent=self)
-        self._due = 0
-        self.model.on_count(self._show_count)
-        self.table = make_table(self.model, "Invoices")
+        self.list = FilteredList(
+            COLUMNS, "Invoices", filters=(self.dates, self.status, self.provider, self.patient),
+            actions=(self.payments_button, self.invoice_button, self.gift_card_button,
+                     self.close_button, self.sales_button),
+            source=self._source, count_text=self._count_text, on_change=self.refresh)
+        self.model, self.table, self.count = self.list.model, self.list.table, self.list.count
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
-
-        bar = QHBoxLayout()
-        for w in (self.dates, self.status, self.provider, self.patient):
-            bar.addWidget(w)
-        actions = QHBoxLayout()
-        actions.addWidget(self.count, 1)
-        for b in (self.payments_button, self.invoice_button, self.gift_card_button,
-                  self.close_button, self.sales_button):
-            actions.addWidget(b)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addLayout(actions)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list, 1)
         self.refresh()
 
     def current_filter(self) -> InvoiceFilter:
@@ -125,16 +108,16 @@ class BillingTab(QWidget):
                              self.provider.currentData(), self.status.currentData())
 
     def refresh(self) -> None:
-        self._timer.stop()
-        f = self.current_filter()
-        self._due = billing_reports.amount_due(self.user, f)
-        self.model.set_fetch(lambda offset, limit, _after: billing_reports.invoices(
-            self.user, f, offset=offset, limit=limit))
-        self._show_count()
-        fit_columns(self.table)
+        self._due = billing_reports.amount_due(self.user, self.current_filter())
+        self.list.reload()
 
-    def _show_count(self) -> None:
-        self.count.setText(f"{self.model.count_text('invoice')} · {show_cents(self._due)} due")
+    def _source(self):
+        f = self.current_filter()
+        return lambda offset, limit, _after: billing_reports.invoices(
+            self.user, f, offset=offset, limit=limit)
+
+    def _count_text(self) -> str:
+        return f"{self.model.count_text('invoice')} · {show_cents(self._due)} due"
 
     def _selected(self, row: int | None):
         if row is None:

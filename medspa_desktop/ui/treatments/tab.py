@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -20,14 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services.platform import auth, chosen_files
+from ...services.platform import auth
 from ...services.platform.permissions import PERMISSIONS, allowed
 from ...services.treatments import inventory
 from ...services.treatments.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
-from ..models import Column, RowTableModel
+from ..models import Column
 from ..widgets.date_range import DateRange
-from ..widgets.table import fit_columns, make_table
+from ..widgets.filtered_list import FilteredList
 from .inventory_dialog import InventoryDialog
 from .recall_dialog import RecallDialog
 from .record_preview import preview_record
@@ -90,30 +88,16 @@ class TreatmentLogTab(QWidget):
         self.record_button.clicked.connect(lambda: self.show_record())
         self.export_button.clicked.connect(lambda: self.export())
         self.recall_button.clicked.connect(self.recall)
-        self.count = QLabel()
+        self.list = FilteredList(
+            COLUMNS, "Treatment log",
+            filters=(self.dates, self.provider, self.modality, self.product, self.lot,
+                     self.patient),
+            actions=(self.record_button, self.recall_button, self.inventory_button,
+                     self.export_button),
+            source=self._source, count_text=lambda: self.model.count_text("treatment"),
+            on_change=self.refresh)
+        self.model, self.table, self.count = self.list.model, self.list.table, self.list.count
 
-        self._timer = QTimer(self, singleShot=True, interval=250)
-        self._timer.timeout.connect(self.refresh)
-        for combo in (self.provider, self.modality, self.product):
-            combo.currentIndexChanged.connect(lambda _i: self.refresh())
-        for edit in (self.lot, self.patient):
-            edit.textChanged.connect(lambda _t: self._timer.start())
-        self.dates.changed.connect(self.refresh)
-
-        bar = QHBoxLayout()
-        for w in (self.dates, self.provider, self.modality, self.product, self.lot,
-                  self.patient):
-            bar.addWidget(w)
-        actions = QHBoxLayout()
-        actions.addWidget(self.count, 1)
-        actions.addWidget(self.record_button)
-        actions.addWidget(self.recall_button)
-        actions.addWidget(self.inventory_button)
-        actions.addWidget(self.export_button)
-
-        self.model = RowTableModel(COLUMNS, parent=self)
-        self.model.on_count(self._show_count)
-        self.table = make_table(self.model, "Treatment log")
         header = self.table.horizontalHeader()
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
@@ -128,16 +112,11 @@ class TreatmentLogTab(QWidget):
         content = QVBoxLayout(self.content)
         content.setContentsMargins(0, 0, 0, 0)
         content.addWidget(self.alerts)
-        content.addLayout(bar)
-        content.addLayout(actions)
-        content.addWidget(self.table, 1)
+        content.addWidget(self.list, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
         layout.addWidget(self.content, 1)
         self.refresh()
-
-    def _show_count(self) -> None:
-        self.count.setText(self.model.count_text("treatment"))
 
     def _selection(self) -> None:
         self.record_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
@@ -162,7 +141,7 @@ class TreatmentLogTab(QWidget):
         return key, header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
 
     def refresh(self) -> None:
-        self._timer.stop()
+        self.list.timer.stop()
         if not allowed(self.user, "treatment.read"):
             _, what = PERMISSIONS["treatment.read"]
             self.notice.setText(f"Your role does not allow you to {what}.")
@@ -175,25 +154,22 @@ class TreatmentLogTab(QWidget):
             if allowed(self.user, "inventory.read") else []
         self.alerts.setText("⚠ " + "   ·   ".join(found))
         self.alerts.setVisible(bool(found))
-        f, (sort, descending) = self.current_filter(), self._sort()
-        self.model.set_fetch(lambda _offset, limit, after: treatment_log(
-            self.user, f, sort=sort, descending=descending, limit=limit, after=after))
-        self._show_count()
-        fit_columns(self.table)
+        self.list.reload()
         self._selection()
+
+    def _source(self):
+        f, (sort, descending) = self.current_filter(), self._sort()
+        return lambda _offset, limit, after: treatment_log(
+            self.user, f, sort=sort, descending=descending, limit=limit, after=after)
 
     def export(self, path: str | None = None) -> Path | None:
         """Write every row the filters select (not only those loaded) to a CSV file."""
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export treatment log",
-                                                  "treatment-log.csv", "CSV files (*.csv)")
-        if not path:
-            return None
         sort, descending = self._sort()
-        target = chosen_files.refuse_overwriting_database(path)
-        target.write_text(log_csv(self.user, self.current_filter(), sort=sort,
-                                  descending=descending), encoding="utf-8-sig")
-        self.status_message.emit(f"Exported to {target}.")
+        target = self.list.export(
+            lambda: log_csv(self.user, self.current_filter(), sort=sort, descending=descending),
+            "Export treatment log", "treatment-log.csv", path)
+        if target is not None:
+            self.status_message.emit(f"Exported to {target}.")
         return target
 
     def inventory(self) -> None:
