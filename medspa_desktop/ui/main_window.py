@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
 
     def new_patient(self) -> None:
         dialog = NewPatientDialog(self.user, self)
-        if dialog.exec() and dialog.patient is not None:
+        if run_modal(dialog) and dialog.patient is not None:
             p = dialog.patient
             self.show_tab("patients")
             self.patients.search.setText(f"{p.first_name} {p.last_name}")
@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
         self.schedule.set_status(status)
 
     def clinic_settings(self) -> None:
-        if ClinicSettingsDialog(self.user, self).exec():
+        if run_modal(ClinicSettingsDialog(self.user, self)):
             self.schedule.refresh()
             self.statusBar().showMessage("Clinic settings saved.", 5000)
 

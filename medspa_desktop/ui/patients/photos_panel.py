@@ -35,6 +35,7 @@ from ...services.scheduling import appointments
 from ...store.models import User
 from ..widgets.images import load_image, thumbnail
 from ..widgets.messages import ErrorLabel
+from ..widgets.modal import run_modal
 from .compare import CompareDialog
 
 THUMB = 150
@@ -164,7 +165,7 @@ class PhotosPanel(QWidget):
             len(files), visits,
             f"Photography consent signed {on_file.signed_at:%d %b %Y}" if on_file else "",
             self)
-        if not details.exec():
+        if not run_modal(details):  # deleted later: its fields are still there to read
             return 0
         imported, refused = 0, []
         for path in files:
@@ -197,8 +198,7 @@ class PhotosPanel(QWidget):
         ordered = sorted(ids, key=lambda i: (rows[i].taken_on, i))  # earlier on the left
         titles = [f"{rows[i].tag.title()} · {rows[i].area} · {rows[i].taken_on:%d %b %Y}"
                   for i in ordered]
-        self.last_compare = CompareDialog([self.images[i] for i in ordered], titles, self)
-        self.last_compare.exec()
+        run_modal(CompareDialog([self.images[i] for i in ordered], titles, self))
 
 
 def _damaged() -> QImage:

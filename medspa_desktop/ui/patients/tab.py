@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from ...services.charts import patients
 from ...store.models import User
 from ..models import Column, RowTableModel
+from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
 from .chart import ChartDialog
 
@@ -63,7 +64,7 @@ class PatientsTab(QWidget):
         if patient_id is None:
             self.status_message.emit("Select a patient first.")
             return
-        ChartDialog(self.user, patient_id, self).exec()
+        run_modal(ChartDialog(self.user, patient_id, self))
         self.refresh()
 
     def focus_search(self) -> None:

@@ -33,6 +33,7 @@ from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments, availability, hours, series
 from ...store.models import Appointment, Series, User
 from ..widgets.messages import ErrorLabel
+from ..widgets.modal import run_modal
 from ..widgets.patient_picker import PatientPicker
 from .series_dialog import SeriesPlanDialog
 
@@ -249,6 +250,6 @@ class BookingDialog(QDialog):
             self.problems.say(str(exc))
             return
         dialog = SeriesPlanDialog(self.user, data, plan, interval, self)
-        if dialog.exec() and dialog.series is not None:
+        if run_modal(dialog) and dialog.series is not None:
             self.series = dialog.series
             self.accept()

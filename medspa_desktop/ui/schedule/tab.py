@@ -299,7 +299,7 @@ class ScheduleTab(QWidget):
                                                           else 9))
         resources = {f"{column.kind}_id": column.resource_id} if column else {}
         dialog = BookingDialog(self.user, start, parent=self, **resources)
-        if dialog.exec():
+        if run_modal(dialog):
             self._after_booking(dialog.appointment, dialog.series)
 
     def _after_booking(self, appointment, booked_series=None) -> None:
@@ -320,17 +320,17 @@ class ScheduleTab(QWidget):
 
     def walk_in(self) -> None:
         dialog = WalkInDialog(self.user, self)
-        if dialog.exec():
+        if run_modal(dialog):
             self._after_booking(dialog.appointment)
 
     def find_next(self) -> None:
         dialog = FindSlotDialog(self.user, self.day, self)
-        if dialog.exec() and dialog.slot is not None:
+        if run_modal(dialog) and dialog.slot is not None:
             slot = dialog.slot
             booking = BookingDialog(self.user, slot.start, provider_id=slot.provider_id,
                                     room_id=slot.room_id, device_id=slot.device_id,
                                     service_id=dialog.service_id, parent=self)
-            if booking.exec():
+            if run_modal(booking):
                 self._after_booking(booking.appointment, booking.series)
 
     def _day_sheet_menu(self) -> QMenu:
@@ -353,7 +353,7 @@ class ScheduleTab(QWidget):
         from ..treatments.record_dialog import TreatmentRecordDialog
 
         dialog = TreatmentRecordDialog(self.user, appointment_id, self)
-        if dialog.exec():
+        if run_modal(dialog):
             self.status_message.emit("Treatment charted.")
 
     def check_out(self, appointment_id: int) -> None:
@@ -380,15 +380,15 @@ class ScheduleTab(QWidget):
     def open_chart(self, patient_id: int) -> None:
         from ..patients.chart import ChartDialog
 
-        ChartDialog(self.user, patient_id, self).exec()
+        run_modal(ChartDialog(self.user, patient_id, self))
         self.refresh()
 
     def show_waitlist(self) -> None:
-        WaitlistDialog(self.user, self).exec()
+        run_modal(WaitlistDialog(self.user, self))
 
     def open_appointment(self, appointment_id: int) -> None:
         dialog = AppointmentDialog(self.user, appointment_id, self)
-        dialog.exec()
+        run_modal(dialog)  # deleted later: what was chosen is still there to read
         if dialog.chosen_status is not None:
             self._status(appointment_id, dialog.chosen_status)
 
@@ -453,9 +453,8 @@ class ScheduleTab(QWidget):
         sign = box.addButton("Sign now…", QMessageBox.ButtonRole.AcceptRole)
         override = box.addButton("Go ahead with a reason…", QMessageBox.ButtonRole.ActionRole)
         box.setDefaultButton(sign)
-        box.exec()
+        run_modal(box)
         clicked = box.clickedButton()
-        box.deleteLater()
         if clicked is sign:
             self.sign_consent(row.id)
             return ""
@@ -484,7 +483,7 @@ class ScheduleTab(QWidget):
             return
         dialog = WaitlistOfferDialog(self.user, row.start, row.end, row.provider_id, offers,
                                      self)
-        if dialog.exec() and dialog.appointment is not None:
+        if run_modal(dialog) and dialog.appointment is not None:
             self._after_booking(dialog.appointment)
 
     def move(self, appointment_id: int, start: dt.datetime, end: dt.datetime,
@@ -566,7 +565,7 @@ class ScheduleTab(QWidget):
         start = start or dt.datetime.combine(self.day, dt.time(12))
         target = {"kind": column.kind, "resource_id": column.resource_id} if column else {}
         dialog = BlockTimeDialog(self.user, start, parent=self, **target)
-        if dialog.exec():
+        if run_modal(dialog):
             self.refresh()
             self.status_message.emit(f"Blocked {dialog.block.start:%a %d %b %H:%M}–"
                                      f"{dialog.block.end:%H:%M}: {dialog.block.reason}.")

@@ -26,6 +26,7 @@ from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
+from ..widgets.modal import run_modal
 from ..widgets.patient_picker import PatientPicker
 from ..widgets.pickers import fill_providers, service_combo
 
@@ -114,7 +115,7 @@ class WaitlistDialog(QDialog):
             self.entries.addItem(item)
 
     def add(self) -> None:
-        if AddToWaitlistDialog(self.user, self).exec():
+        if run_modal(AddToWaitlistDialog(self.user, self)):
             self.refresh()
 
     def remove(self) -> None:

@@ -171,13 +171,13 @@ class InventoryDialog(QDialog):
         if not allowed(self.user, "inventory.write"):
             return
         dialog = ProductDialog(self.user, self)
-        if dialog.exec():
+        if run_modal(dialog):
             self.refresh(dialog.product.id)
 
     def receive(self) -> None:
         product = self.selected_product()
         dialog = ReceiveDialog(self.user, product.id if product else None, self)
-        if dialog.exec():
+        if run_modal(dialog):
             self.refresh(dialog.lot.product_id, dialog.lot.id)
 
     def set_price(self) -> None:
@@ -190,5 +190,5 @@ class InventoryDialog(QDialog):
         if lot is None:
             return
         label = f"{product.name}, lot {lot.lot_number} ({lot.remaining} left)"
-        if AdjustDialog(self.user, lot.id, label, self).exec():
+        if run_modal(AdjustDialog(self.user, lot.id, label, self)):
             self.refresh(product.id, lot.id)

@@ -26,6 +26,7 @@ from ...store.models import CATEGORIES, User
 from ..models import Column
 from ..widgets.date_range import DateRange
 from ..widgets.filtered_list import FilteredList
+from ..widgets.modal import run_modal
 from .inventory_dialog import InventoryDialog
 from .recall_dialog import RecallDialog
 from .record_preview import preview_record
@@ -173,8 +174,8 @@ class TreatmentLogTab(QWidget):
         return target
 
     def inventory(self) -> None:
-        InventoryDialog(self.user, self).exec()
+        run_modal(InventoryDialog(self.user, self))
         self.refresh()  # the stock alerts may have changed
 
     def recall(self) -> None:
-        RecallDialog(self.user, self.lot.text(), self).exec()
+        run_modal(RecallDialog(self.user, self.lot.text(), self))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from ...services.charts import patients
 from ...store.models import User
+from .modal import run_modal
 
 RESULTS = 20
 
@@ -88,6 +89,6 @@ class PatientPicker(QWidget):
         from ..patients.new_patient import NewPatientDialog
 
         dialog = NewPatientDialog(self.user, self)
-        if dialog.exec() and dialog.patient is not None:
+        if run_modal(dialog) and dialog.patient is not None:
             p = dialog.patient
             self.set_patient(p.id, f"{p.last_name}, {p.first_name}   ·   {p.dob:%Y-%m-%d}")
