@@ -1,0 +1,104 @@
+"""Every colour the program draws with, and the stylesheets made of them, declared once by what
+they mean. A widget names the meaning (``style.ERROR_TEXT``, ``style.NOTICE_STRIP``), never a
+colour: a change of shade happens here, and everywhere that meaning is shown follows.
+
+Colours are "#rrggbb" strings (a stylesheet or rich text takes them as they are; a painter
+wraps them in ``QColor``); a translucent one is an (r, g, b, alpha) tuple for ``QColor(*...)``.
+No Qt here, so anything may import it.
+"""
+
+from __future__ import annotations
+
+# -- words -------------------------------------------------------------------------------------
+ERROR_TEXT = "#b00020"  # a refusal shown in a form or panel; the mark on a damaged photo
+ALERT_TEXT = "#8a1c13"  # a clinical finding: alerts before charting, an archived chart
+WARNING_TEXT = "#7a4b00"  # amber: something to re-confirm or look at before booking
+CLEAR_TEXT = "#1f5e2b"  # green: nothing to say
+QUIET_TEXT = "#555555"  # a hint, an answer as given, a summary's small print
+BACKUP_WARNING_TEXT = "#aa3333"  # the status bar's "not backed up" reminder
+INACTIVE_ROW_TEXT = "#8a8a8a"  # a cancelled or no-show visit in the day's list
+
+# -- banners and strips ------------------------------------------------------------------------
+ALERT_BACKGROUND, ALERT_BORDER = "#fde2e1", "#e8a29c"
+NOTICE_BACKGROUND, NOTICE_BORDER = "#fff4d6", "#e6c77a"
+CLEAR_BACKGROUND, CLEAR_BORDER = "#e8f4ea", "#b7d8bd"
+
+
+def _banner(background: str, text: str, border: str) -> str:
+    return (f"background: {background}; color: {text}; padding: 6px; border: 1px solid "
+            f"{border}; border-radius: 4px;")
+
+
+# The chart's banner: red for a finding, amber for history to take or re-confirm, green only
+# with nothing to say.
+BANNER_ALERT = _banner(ALERT_BACKGROUND, ALERT_TEXT, ALERT_BORDER)
+BANNER_NOTICE = _banner(NOTICE_BACKGROUND, WARNING_TEXT, NOTICE_BORDER)
+BANNER_CLEAR = _banner(CLEAR_BACKGROUND, CLEAR_TEXT, CLEAR_BORDER)
+BANNER_STYLES = {"alert": BANNER_ALERT, "notice": BANNER_NOTICE, "clear": BANNER_CLEAR}
+# A strip of warnings above a list or form (stock alerts, booking alerts, answers kept)
+NOTICE_STRIP = f"background: {NOTICE_BACKGROUND}; color: {WARNING_TEXT}; padding: 4px;"
+ERROR_LINE = f"color: {ERROR_TEXT};"
+QUIET_LINE = f"color: {QUIET_TEXT};"
+STALE_ANSWER = f"color: {WARNING_TEXT}; font-weight: bold;"
+BACKUP_WARNING = f"color: {BACKUP_WARNING_TEXT}; font-weight: bold;"
+READ_ONLY_FIELD = "QLineEdit { background: palette(window); }"  # a total the form works out
+
+# -- paper and backdrops -----------------------------------------------------------------------
+PAPER = "#ffffff"  # what is drawn or signed on: the face chart, the signature pad, a page
+PREVIEW_BACKDROP = "#7a7a7a"  # around the pages of a print preview
+PHOTO_BACKDROP = "#2b2b2b"  # behind photos compared side by side
+PHOTO_CAPTION = "#ffffff"  # captions and the slider's line over the photos
+DAMAGED_PHOTO = "#eeeeee"  # the tile of a photo that cannot be read
+PAGE = f"background: {PAPER};"
+PREVIEW_PAGES = f"background: {PREVIEW_BACKDROP};"
+
+# -- the lock screen and the chart's portrait ---------------------------------------------------
+LOCK_BACKGROUND = "#20343a"
+LOCK_SCREEN = f"#LockScreen {{ background: {LOCK_BACKGROUND}; }} QLabel {{ color: white; }}"
+LOCK_BLANK = f"background: {LOCK_BACKGROUND};"
+LOCK_MESSAGE = "color: #ffb4a8; font-weight: bold;"  # a refused password, light on dark
+PORTRAIT = ("background: #2f6f73; color: white; font-size: 22px; border-radius: 32px;")
+
+# -- drawing on paper (face chart, signature pad) -----------------------------------------------
+FACE_INK = "#5b5048"  # the face's outline
+INJECTION_POINT = "#b3261e"
+SELECTED_POINT = "#1a5fb4"
+SELECTED_AREA = (26, 95, 180, 40)  # the selected point's halo
+POINT_NUMBER = "#ffffff"  # a point's number, and its ring when not selected
+PAPER_LABEL = "#777777"  # "Patient's right", "Sign here"
+PAPER_RULE = "#999"  # the signature line; the rule over the face chart's totals
+SIGNATURE_INK = "#102a6b"
+
+# -- the schedule -------------------------------------------------------------------------------
+CATEGORY_COLOURS = {  # an appointment's fill, by treatment category (and its row in the list)
+    "neurotoxin": "#d6e4fb",
+    "filler": "#f9d5e3",
+    "laser_resurfacing": "#ffe3bf",
+    "laser_hair": "#fff0b3",
+    "ipl": "#cdeed9",
+    "acne_light": "#c9eef0",
+    "pigment_vascular": "#e7d6f8",
+    "body_contouring": "#dfe4ea",
+    "mesotherapy": "#f7dcc8",
+    "peel_microneedling": "#dcebc4",
+}
+CATEGORY_EDGES = {  # its border and left bar
+    "neurotoxin": "#3b6fd1", "filler": "#c2417a", "laser_resurfacing": "#d9822b",
+    "laser_hair": "#b8930b", "ipl": "#2f9a5b", "acne_light": "#23939a",
+    "pigment_vascular": "#7e4cc2", "body_contouring": "#6b7785", "mesotherapy": "#b8672e",
+    "peel_microneedling": "#5f8f26",
+}
+OTHER_CATEGORY, OTHER_CATEGORY_EDGE = "#e6e6e6", "#777777"
+GRID_BACKGROUND = "#ffffff"
+GRID_CLOSED_DAY = "#eeeeee"  # a column whose provider does not work that day
+GRID_OUTSIDE_HOURS = "#f0f0f0"  # before and after a column's working hours
+GRID_LINE = "#c8c8c8"  # the hours, the columns, under the header
+GRID_FINE_LINE = "#ececec"  # the slots between the hours
+GRID_TIME = QUIET_TEXT
+GRID_HEADER = "#f5f5f5"
+GRID_TEXT = "#1d1d1d"  # column names, the patient and service on a block
+GRID_SELECTED_SLOT = (70, 130, 220, 60)
+GRID_BLOCKED = "#d9d9d9"  # the hatching of time off or a room out of use
+GRID_BLOCKED_TEXT = "#666666"
+GRID_NOW = "#e0301e"  # the red "now" line
+GRID_DROP = "#2a5bd7"  # where a dragged appointment would land
