@@ -28,6 +28,7 @@ from ..services.clinic import clinic
 from ..services.platform import auth
 from ..services.platform.errors import DomainError
 from ..store.models import User
+from . import style
 from .errors import unexpected_error_text
 from .widgets.messages import ErrorLabel
 from .worker import run_in_background
@@ -53,7 +54,7 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         where = QLabel(f"Database: {database_label}")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        where.setStyleSheet("color: #555;")
+        where.setStyleSheet(style.QUIET_LINE)
 
         self.new_radio = QRadioButton("&Create a new clinic")
         self.demo_radio = QRadioButton("Open the &demo clinic")

@@ -26,6 +26,7 @@ from .. import APP_NAME
 from ..services.platform import auth
 from ..services.platform.errors import AuthError
 from ..store.models import User
+from . import style
 from .widgets.messages import ErrorLabel
 
 WARNING_MS = 30_000
@@ -95,7 +96,7 @@ class LockScreen(QWidget):
         self.setWindowTitle(f"{APP_NAME} — locked")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setObjectName("LockScreen")
-        self.setStyleSheet("#LockScreen { background: #20343a; } QLabel { color: white; }")
+        self.setStyleSheet(style.LOCK_SCREEN)
         title = QLabel(f"<h1>{html.escape(clinic_name or APP_NAME)}</h1>")
         title.setTextFormat(Qt.TextFormat.RichText)
         who = QLabel(f"Locked. {html.escape(user.display_name)}, type your password to go on.")
@@ -107,7 +108,7 @@ class LockScreen(QWidget):
         self.password.setMinimumWidth(280)
         self.password.returnPressed.connect(self.try_unlock)
         self.message = ErrorLabel()
-        self.message.setStyleSheet("color: #ffb4a8; font-weight: bold;")
+        self.message.setStyleSheet(style.LOCK_MESSAGE)
         self.unlock_button = QPushButton("&Unlock")
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.try_unlock)
@@ -137,7 +138,7 @@ class LockScreen(QWidget):
         for screen in screens[1:]:
             blank = QWidget(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
                             | Qt.WindowType.WindowStaysOnTopHint)
-            blank.setStyleSheet("background: #20343a;")
+            blank.setStyleSheet(style.LOCK_BLANK)
             blank.setGeometry(screen.geometry())
             blank.showFullScreen()
             self.covers.append(blank)

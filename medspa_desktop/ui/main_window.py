@@ -34,6 +34,7 @@ from ..services.platform import auth, backup, permissions
 from ..services.platform.permissions import PERMISSIONS, allowed
 from ..store.database import close_database, database_label, is_sqlite
 from ..store.models import ROLE_LABELS, User
+from . import style
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
 from .lock import IdleWatcher, LockScreen
@@ -283,7 +284,7 @@ class MainWindow(QMainWindow):
             return
         text, warning = backup_status(backup.state(), dt.datetime.now())
         self.backup_label.setText(text)
-        self.backup_label.setStyleSheet("color: #a33; font-weight: bold;" if warning else "")
+        self.backup_label.setStyleSheet(style.BACKUP_WARNING if warning else "")
 
     # -- actions ----------------------------------------------------------------------------
     def current_tab_key(self) -> str:

@@ -15,9 +15,10 @@ from medspa_desktop.services.clinic import clinical_periods
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import Patient, Room, Service
-from medspa_desktop.ui.patients.chart import BANNER_NOTICE, ChartDialog
+from medspa_desktop.ui.patients.chart import ChartDialog
 from medspa_desktop.ui.schedule.booking_dialog import BookingDialog
 from medspa_desktop.ui.settings_dialog import ClinicSettingsDialog
+from medspa_desktop.ui.style import BANNER_NOTICE
 from tests.conftest import staff
 from tests.documents.pdftext import pdf_text
 

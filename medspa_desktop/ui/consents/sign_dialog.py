@@ -26,6 +26,7 @@ from ...services.charts import chart
 from ...services.consents import consent_templates, signing
 from ...services.platform.errors import DomainError
 from ...store.models import Consent, User
+from .. import style
 from ..widgets.messages import ErrorLabel
 from ..widgets.signature_pad import SignaturePad
 
@@ -59,7 +60,7 @@ class ConsentSignDialog(QDialog):
         who.setFont(big)
 
         page = QWidget()
-        page.setStyleSheet("background: white;")
+        page.setStyleSheet(style.PAGE)
         column = QVBoxLayout(page)
         column.setContentsMargins(36, 24, 36, 24)
         column.addWidget(title)

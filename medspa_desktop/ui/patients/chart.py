@@ -26,6 +26,7 @@ from ...services.charts import alerts, chart, photos
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import User
+from .. import style
 from ..billing.account_panel import AccountPanel
 from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
@@ -45,14 +46,6 @@ TIMELINE_COLUMNS = (
 FILTERS = (("Everything", None), ("Appointments", {"appointment"}),
            ("Treatments", {"treatment"}), ("Consents", {"consent"}), ("Notes", {"note"}),
            ("Photos", {"photo"}))
-BANNER_ALERT = ("background: #fde2e1; color: #8a1c13; padding: 6px; border: 1px solid #e8a29c; "
-                "border-radius: 4px;")
-BANNER_NOTICE = ("background: #fff4d6; color: #7a4b00; padding: 6px; border: 1px solid #e6c77a; "
-                 "border-radius: 4px;")
-BANNER_CLEAR = ("background: #e8f4ea; color: #1f5e2b; padding: 6px; border: 1px solid #b7d8bd; "
-                "border-radius: 4px;")
-# red for a finding, amber for history to take or re-confirm, green only with nothing to say
-BANNER_STYLES = {"alert": BANNER_ALERT, "notice": BANNER_NOTICE, "clear": BANNER_CLEAR}
 
 
 class ChartDialog(QDialog):
@@ -66,8 +59,7 @@ class ChartDialog(QDialog):
         self.portrait = QLabel()
         self.portrait.setFixedSize(64, 64)
         self.portrait.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.portrait.setStyleSheet("background: #2f6f73; color: white; font-size: 22px; "
-                                    "border-radius: 32px;")
+        self.portrait.setStyleSheet(style.PORTRAIT)
         self.portrait.setAccessibleName("Portrait")
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -179,7 +171,7 @@ class ChartDialog(QDialog):
         head = chart.header(self.user, self.patient_id, opening=opening)
         self.header = head
         preferred = f" “{html.escape(head.preferred_name)}”" if head.preferred_name else ""
-        archived = " <span style='color:#8a1c13'>(archived)</span>" if head.archived else ""
+        archived = f" <span style='color:{style.ALERT_TEXT}'>(archived)</span>" if head.archived else ""
         self.setWindowTitle(f"Chart {head.chart_number} — {head.name}")
         self.name.setText(f"<h2>{html.escape(head.name)}{preferred}{archived}</h2>")
         self.details.setText(
@@ -190,7 +182,7 @@ class ChartDialog(QDialog):
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
         self.banner_tone = alerts.tone(head.alerts)
-        self.banner.setStyleSheet(BANNER_STYLES[self.banner_tone])
+        self.banner.setStyleSheet(style.BANNER_STYLES[self.banner_tone])
 
     def print_intake(self) -> None:
         """The answers on file, for the patient to check and sign."""

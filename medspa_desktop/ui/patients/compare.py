@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import style
+
 
 def _fit(image: QImage, box: QRect) -> QRect:
     size = image.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -32,12 +34,12 @@ class SideBySide(QWidget):
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        p.fillRect(self.rect(), QColor("#2b2b2b"))
+        p.fillRect(self.rect(), QColor(style.PHOTO_BACKDROP))
         width = self.width() // max(1, len(self.images))
         for i, (image, title) in enumerate(zip(self.images, self.titles, strict=True)):
             box = QRect(i * width + 6, 28, width - 12, self.height() - 34)
             p.drawImage(_fit(image, box), image)
-            p.setPen(QColor("#ffffff"))
+            p.setPen(QColor(style.PHOTO_CAPTION))
             p.drawText(QRect(i * width, 4, width, 22), Qt.AlignmentFlag.AlignCenter, title)
         p.end()
 
@@ -59,7 +61,7 @@ class Slider(QWidget):
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        p.fillRect(self.rect(), QColor("#2b2b2b"))
+        p.fillRect(self.rect(), QColor(style.PHOTO_BACKDROP))
         box = _fit(self.after, self.rect().adjusted(6, 28, -6, -6))
         p.drawImage(box, self.after)
         split = box.x() + int(box.width() * self.position)
@@ -67,7 +69,7 @@ class Slider(QWidget):
         p.setClipRect(QRect(box.x(), box.y(), split - box.x(), box.height()))
         p.drawImage(box, self.before)
         p.restore()
-        p.setPen(QPen(QColor("#ffffff"), 2))
+        p.setPen(QPen(QColor(style.PHOTO_CAPTION), 2))
         p.drawLine(split, box.top(), split, box.bottom())
         p.drawText(QRect(0, 4, self.width() // 2, 22), Qt.AlignmentFlag.AlignCenter,
                    self.titles[0])

@@ -29,11 +29,12 @@ from ...services.charts import contraindications, intake, patients
 from ...services.clinic import clinical_periods
 from ...services.platform.errors import DomainError
 from ...store.models import User
+from .. import style
 from ..widgets.messages import ErrorLabel
 
 YES_NO = (("—", None), ("No", False), ("Yes", True))
-GIVEN_STYLE = "color: #555555;"
-STALE_STYLE = "color: #7a4b00; font-weight: bold;"
+GIVEN_STYLE = style.QUIET_LINE
+STALE_STYLE = style.STALE_ANSWER
 
 
 class IntakePanel(QWidget):
@@ -94,7 +95,7 @@ class IntakePanel(QWidget):
         self.message = ErrorLabel()
         self.kept = QLabel()  # an old form's answer that a newer one outranks
         self.kept.setWordWrap(True)
-        self.kept.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
+        self.kept.setStyleSheet(style.NOTICE_STRIP)
         self.kept.hide()
         self.result = QLabel()
         bar = QHBoxLayout()

@@ -33,6 +33,7 @@ from ...services.platform import chosen_files
 from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments
 from ...store.models import User
+from .. import style
 from ..widgets.images import load_image, thumbnail
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -203,9 +204,9 @@ class PhotosPanel(QWidget):
 
 def _damaged() -> QImage:
     image = QImage(THUMB, THUMB, QImage.Format.Format_RGB32)
-    image.fill(QColor("#eeeeee"))
+    image.fill(QColor(style.DAMAGED_PHOTO))
     painter = QPainter(image)
-    painter.setPen(QColor("#b00020"))
+    painter.setPen(QColor(style.ERROR_TEXT))
     painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, "damaged —\nsee tooltip")
     painter.end()
     return image

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ...services.charts import alerts
 from ...services.scheduling import appointments
 from ...store.models import User
+from .. import style
 
 
 class AppointmentDialog(QDialog):
@@ -45,7 +46,7 @@ class AppointmentDialog(QDialog):
             + (" · late cancel" if row.late_cancel else "")
             + (" · part of a series" if row.series_id else "") + cancelled
             + (f"<br>Notes: {html.escape(row.notes)}" if row.notes else "")
-            + "".join(f"<br><span style='color:#7a4b00'>⚠ {html.escape(w)}</span>"
+            + "".join(f"<br><span style='color:{style.WARNING_TEXT}'>⚠ {html.escape(w)}</span>"
                       for w in warnings))
         details.setWordWrap(True)
         self.history = QListWidget()

@@ -32,6 +32,7 @@ from ...services.clinic import catalog
 from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments, availability, hours, series
 from ...store.models import Appointment, Series, User
+from .. import style
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
 from ..widgets.patient_picker import PatientPicker
@@ -78,7 +79,7 @@ class BookingDialog(QDialog):
         self.notes.setFixedHeight(52)
         self.alerts = QLabel()
         self.alerts.setWordWrap(True)
-        self.alerts.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
+        self.alerts.setStyleSheet(style.NOTICE_STRIP)
         self.alerts.hide()
 
         self.repeat = QCheckBox("Book a series of")

@@ -20,30 +20,13 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from ...services.scheduling.appointments import AppointmentRow, BlockRow
+from .. import style
 
 HEADER_H = 34
 GUTTER_W = 56
 MIN_COLUMN_W = 120
 RESIZE_GRIP = 6
 
-CATEGORY_COLOURS = {
-    "neurotoxin": "#d6e4fb",
-    "filler": "#f9d5e3",
-    "laser_resurfacing": "#ffe3bf",
-    "laser_hair": "#fff0b3",
-    "ipl": "#cdeed9",
-    "acne_light": "#c9eef0",
-    "pigment_vascular": "#e7d6f8",
-    "body_contouring": "#dfe4ea",
-    "mesotherapy": "#f7dcc8",
-    "peel_microneedling": "#dcebc4",
-}
-CATEGORY_EDGES = {
-    "neurotoxin": "#3b6fd1", "filler": "#c2417a", "laser_resurfacing": "#d9822b",
-    "laser_hair": "#b8930b", "ipl": "#2f9a5b", "acne_light": "#23939a",
-    "pigment_vascular": "#7e4cc2", "body_contouring": "#6b7785", "mesotherapy": "#b8672e",
-    "peel_microneedling": "#5f8f26",
-}
 STATUS_ICONS = {
     "booked": "○", "confirmed": "✓", "arrived": "●", "in_treatment": "▶",
     "completed": "✔", "checked_out": "$", "cancelled": "✕", "no_show": "∅",
@@ -189,7 +172,7 @@ class ScheduleGrid(QWidget):
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QColor("#ffffff"))
+        p.fillRect(self.rect(), QColor(style.GRID_BACKGROUND))
         w = self.column_width()
         rows = self.rows()
         bottom = HEADER_H + rows * self.row_h
@@ -199,10 +182,10 @@ class ScheduleGrid(QWidget):
         for i, col in enumerate(self.columns):  # shading outside working hours
             x = GUTTER_W + w * i
             if col.working is None:
-                p.fillRect(QRectF(x, HEADER_H, w, rows * self.row_h), QColor("#eeeeee"))
+                p.fillRect(QRectF(x, HEADER_H, w, rows * self.row_h), QColor(style.GRID_CLOSED_DAY))
                 continue
             start, end = self._y(col.working[0]), self._y(col.working[1])
-            shade = QColor("#f0f0f0")
+            shade = QColor(style.GRID_OUTSIDE_HOURS)
             if start > HEADER_H:
                 p.fillRect(QRectF(x, HEADER_H, w, start - HEADER_H), shade)
             if end < bottom:
@@ -212,17 +195,17 @@ class ScheduleGrid(QWidget):
             y = HEADER_H + r * self.row_h
             minutes = self.first.hour * 60 + self.first.minute + r * self.step
             on_hour = minutes % 60 == 0
-            p.setPen(QPen(QColor("#c8c8c8" if on_hour else "#ececec")))
+            p.setPen(QPen(QColor(style.GRID_LINE if on_hour else style.GRID_FINE_LINE)))
             p.drawLine(GUTTER_W, int(y), self.width(), int(y))
             if on_hour and r < rows:
-                p.setPen(QColor("#555555"))
+                p.setPen(QColor(style.GRID_TIME))
                 p.setFont(small)
                 p.drawText(QRectF(0, y + 1, GUTTER_W - 6, self.row_h),
                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
                            f"{minutes // 60:02d}:00")
         for i in range(len(self.columns) + 1):
             x = GUTTER_W + w * i
-            p.setPen(QPen(QColor("#c8c8c8")))
+            p.setPen(QPen(QColor(style.GRID_LINE)))
             p.drawLine(int(x), 0, int(x), bottom)
 
         if self.selected_slot is not None:
@@ -230,7 +213,7 @@ class ScheduleGrid(QWidget):
             if index < len(self.columns):
                 y = self._y(start.time())
                 p.fillRect(QRectF(GUTTER_W + w * index + 1, y + 1, w - 2, self.row_h - 1),
-                           QColor(70, 130, 220, 60))
+                           QColor(*style.GRID_SELECTED_SLOT))
 
         for block in self.blocks:  # time off, blocked rooms and devices
             for i, col in enumerate(self.columns):
@@ -241,8 +224,8 @@ class ScheduleGrid(QWidget):
                 end = self._y(min(block.end.time(), self.last)) if \
                     block.end.date() == block.start.date() else bottom
                 rect = QRectF(GUTTER_W + w * i + 2, top + 1, w - 5, max(end - top - 2, 6))
-                p.fillRect(rect, QBrush(QColor("#d9d9d9"), Qt.BrushStyle.BDiagPattern))
-                p.setPen(QColor("#666666"))
+                p.fillRect(rect, QBrush(QColor(style.GRID_BLOCKED), Qt.BrushStyle.BDiagPattern))
+                p.setPen(QColor(style.GRID_BLOCKED_TEXT))
                 p.setFont(small)
                 p.drawText(rect.adjusted(4, 2, -4, -2),
                            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
@@ -254,14 +237,15 @@ class ScheduleGrid(QWidget):
             rect = self._rect(appt)
             if rect is None:
                 continue
-            fill = QColor(CATEGORY_COLOURS.get(appt.category_key, "#e6e6e6"))
-            edge = QColor(CATEGORY_EDGES.get(appt.category_key, "#777777"))
+            fill = QColor(style.CATEGORY_COLOURS.get(appt.category_key, style.OTHER_CATEGORY))
+            edge = QColor(style.CATEGORY_EDGES.get(appt.category_key,
+                                                    style.OTHER_CATEGORY_EDGE))
             p.setPen(QPen(edge, 2 if appt.id == self.selected_id else 1))
             p.setBrush(fill)
             p.drawRoundedRect(QRectF(rect), 4, 4)
             p.fillRect(QRectF(rect.x(), rect.y(), 4, rect.height()), edge)
             inner = rect.adjusted(8, 2, -4, -2)
-            p.setPen(QColor("#1d1d1d"))
+            p.setPen(QColor(style.GRID_TEXT))
             p.setFont(bold)
             icon = STATUS_ICONS.get(appt.status_key, "")
             line_h = p.fontMetrics().height()
@@ -280,24 +264,24 @@ class ScheduleGrid(QWidget):
             for i, col in enumerate(self.columns):
                 if col.day == self.now.date() and self.first <= self.now.time() < self.last:
                     y = self._y(self.now.time())
-                    p.setPen(QPen(QColor("#e0301e"), 2))
+                    p.setPen(QPen(QColor(style.GRID_NOW), 2))
                     p.drawLine(int(GUTTER_W + w * i), int(y), int(GUTTER_W + w * (i + 1)),
                                int(y))
 
         if self._drag and self._drag.get("moved"):  # where a drag would land
             ghost = self._drag["ghost"]
-            p.setPen(QPen(QColor("#2a5bd7"), 2, Qt.PenStyle.DashLine))
+            p.setPen(QPen(QColor(style.GRID_DROP), 2, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(QRectF(ghost), 4, 4)
 
         # The header stays at the top of what is visible, so columns keep their names while
         # the day scrolls (the tab repaints on every scroll).
         top = self._header_top()
-        p.fillRect(QRectF(0, top, self.width(), HEADER_H), QColor("#f5f5f5"))
-        p.setPen(QColor("#c8c8c8"))
+        p.fillRect(QRectF(0, top, self.width(), HEADER_H), QColor(style.GRID_HEADER))
+        p.setPen(QColor(style.GRID_LINE))
         p.drawLine(0, top + HEADER_H, self.width(), top + HEADER_H)
         p.setFont(bold)
-        p.setPen(QColor("#1d1d1d"))
+        p.setPen(QColor(style.GRID_TEXT))
         for i, col in enumerate(self.columns):
             rect = QRectF(GUTTER_W + w * i + 4, top, w - 8, HEADER_H)
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter,

@@ -47,6 +47,7 @@ from ...services.scheduling import (
 from ...services.treatments import treatment_records
 from ...store.models import User
 from .. import appointment_columns as cols
+from .. import style
 from ..errors import show_refusal
 from ..models import RowTableModel
 from ..widgets.modal import run_modal
@@ -56,7 +57,7 @@ from .appointment_dialog import AppointmentDialog
 from .block_dialog import BlockTimeDialog
 from .booking_dialog import BookingDialog
 from .find_slot import FindSlotDialog
-from .grid import CATEGORY_COLOURS, GridColumn, ScheduleGrid
+from .grid import GridColumn, ScheduleGrid
 from .waitlist_dialogs import WaitlistDialog, WaitlistOfferDialog
 from .walk_in import WalkInDialog
 
@@ -73,10 +74,10 @@ class _ListModel(RowTableModel):
             return None
         row = self.row_at(index.row())
         if role == Qt.ItemDataRole.BackgroundRole:
-            colour = CATEGORY_COLOURS.get(row.category_key)
+            colour = style.CATEGORY_COLOURS.get(row.category_key)
             return QColor(colour) if colour else None
         if role == Qt.ItemDataRole.ForegroundRole and not row.active:
-            return QColor("#8a8a8a")
+            return QColor(style.INACTIVE_ROW_TEXT)
         return super().data(index, role)
 
 

@@ -20,6 +20,7 @@ from ...services.billing.money import show_cents
 from ...services.platform.permissions import allowed
 from ...services.treatments import inventory, stock_report
 from ...store.models import User
+from .. import style
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
@@ -76,7 +77,7 @@ class InventoryDialog(QDialog):
         self.resize(1150, 680)
         self.alerts = QLabel()
         self.alerts.setWordWrap(True)
-        self.alerts.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
+        self.alerts.setStyleSheet(style.NOTICE_STRIP)
         self.products = RowTableModel(PRODUCT_COLUMNS, parent=self)
         self.lots = RowTableModel(LOT_COLUMNS, parent=self)
         self.ledger = RowTableModel(LEDGER_COLUMNS, parent=self)

@@ -25,6 +25,7 @@ from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments
 from ...services.treatments import inventory, treatment_records
 from ...store.models import TreatmentRecord, User
+from .. import style
 from ..widgets.face_chart import FaceChartWidget
 from ..widgets.form_dialog import FormDialog
 
@@ -48,7 +49,7 @@ class TreatmentRecordDialog(FormDialog):
         self.head = head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — {html.escape(self.row.service)}"
                       f", {self.row.start:%a %d %b %Y %H:%M} with "
                       f"{html.escape(self.row.provider)}"
-                      + "".join(f"<br><span style='color:#8a1c13'>⚠ {html.escape(w)}</span>"
+                      + "".join(f"<br><span style='color:{style.ALERT_TEXT}'>⚠ {html.escape(w)}</span>"
                                 for w in warnings))
         head.setWordWrap(True)
         self.fields: dict[str, QWidget] = {}
@@ -136,7 +137,7 @@ class TreatmentRecordDialog(FormDialog):
         self.total_key = treatment_records.CHARTED[self.modality]
         total = self.fields[self.total_key]
         total.setReadOnly(True)
-        total.setStyleSheet("QLineEdit { background: palette(window); }")
+        total.setStyleSheet(style.READ_ONLY_FIELD)
         total.setToolTip("The sum of the face chart's points")
         self.volume = QLabel()
         if self.modality == "neurotoxin":

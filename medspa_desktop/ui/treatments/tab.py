@@ -23,6 +23,7 @@ from ...services.platform.permissions import PERMISSIONS, allowed
 from ...services.treatments import inventory
 from ...services.treatments.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
+from .. import style
 from ..models import Column
 from ..widgets.date_range import DateRange
 from ..widgets.filtered_list import FilteredList
@@ -54,7 +55,7 @@ class TreatmentLogTab(QWidget):
         self.notice.setWordWrap(True)
         self.alerts = QLabel()
         self.alerts.setWordWrap(True)
-        self.alerts.setStyleSheet("background: #fff4d6; color: #7a4b00; padding: 4px;")
+        self.alerts.setStyleSheet(style.NOTICE_STRIP)
         self.dates = DateRange(QDate.currentDate().addYears(-1))
         self.provider = QComboBox()
         self.provider.addItem("All providers", None)

@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 
 from ...services.treatments import face_chart
 from ...services.treatments.face_chart import amount_text
+from .. import style
 
 POINT_RADIUS = 7.0
-INK = QColor("#5b5048")
-POINT = QColor("#b3261e")
-SELECTED = QColor("#1a5fb4")
+INK = QColor(style.FACE_INK)
+POINT = QColor(style.INJECTION_POINT)
+SELECTED = QColor(style.SELECTED_POINT)
+POINT_NUMBER = QColor(style.POINT_NUMBER)
 
 
 def outline_path(shape: face_chart.Shape) -> QPainterPath:
@@ -90,10 +92,10 @@ class FaceCanvas(QWidget):
         d = face_chart.diagram(self.view)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("white"))
+        painter.fillRect(self.rect(), QColor(style.PAPER))
         scale, left, top = self._frame()
         painter.setFont(QFont(self.font().family(), 8))
-        painter.setPen(QColor("#777777"))
+        painter.setPen(QColor(style.PAPER_LABEL))
         if self.view == "front":  # the patient's right is on the viewer's left
             painter.drawText(QRectF(4, 2, self.width() / 2, 16), "Patient's right")
             painter.drawText(QRectF(self.width() / 2, 2, self.width() / 2 - 4, 16),
@@ -107,7 +109,7 @@ class FaceCanvas(QWidget):
         for region in d.regions:
             if region.site == self.hover_site:
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor(26, 95, 180, 40))
+                painter.setBrush(QColor(*style.SELECTED_AREA))
                 painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in region.polygon]))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for shape in d.shapes:
@@ -126,15 +128,15 @@ class FaceCanvas(QWidget):
                 continue
             centre = self.to_widget(item["x"], item["y"])
             selected = number - 1 == self.chart.selected
-            painter.setPen(QPen(SELECTED if selected else QColor("white"), 2 if selected else 1))
+            painter.setPen(QPen(SELECTED if selected else POINT_NUMBER, 2 if selected else 1))
             painter.setBrush(SELECTED if selected else POINT)
             painter.drawEllipse(centre, POINT_RADIUS, POINT_RADIUS)
-            painter.setPen(QColor("white"))
+            painter.setPen(POINT_NUMBER)
             painter.drawText(QRectF(centre.x() - 10, centre.y() - 8, 20, 16),
                              Qt.AlignmentFlag.AlignCenter, str(number))
         if self.hover_site:
             painter.setFont(QFont(self.font().family(), 9))
-            painter.setPen(QColor("#1a5fb4"))
+            painter.setPen(SELECTED)
             painter.drawText(QRectF(4, self.height() - 18, self.width() - 8, 16),
                              Qt.AlignmentFlag.AlignHCenter, self.hover_site)
         painter.end()
@@ -376,8 +378,8 @@ class FaceChartWidget(QWidget):
         product = _escape(self.product) or "Total"
         self.totals.setText(
             f"<table width='100%' cellspacing='0' cellpadding='2'>{rows}"
-            f"<tr><td style='border-top:1px solid #999'><b>{product}</b></td>"
-            f"<td align='right' style='border-top:1px solid #999'><b>"
+            f"<tr><td style='border-top:1px solid {style.PAPER_RULE}'><b>{product}</b></td>"
+            f"<td align='right' style='border-top:1px solid {style.PAPER_RULE}'><b>"
             f"{amount_text(self.total(), self.unit)}</b></td></tr></table>"
-            f"<p style='color:#555'>{count} point{'s' if count != 1 else ''}</p>")
+            f"<p style='color:{style.QUIET_TEXT}'>{count} point{'s' if count != 1 else ''}</p>")
         self.canvas.update()

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
+from .. import style
+
 
 class ErrorLabel(QLabel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("errorLabel")
         self.setWordWrap(True)
-        self.setStyleSheet("color: #b00020;")
+        self.setStyleSheet(style.ERROR_LINE)
         self.setAccessibleName("Message")
         self.hide()
 

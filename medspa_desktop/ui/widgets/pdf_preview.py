@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...services.platform import chosen_files
 from ...services.platform.errors import DomainError
+from .. import style
 from ..errors import show_refusal
 from .modal import run_modal
 
@@ -103,7 +104,7 @@ class PdfPreviewDialog(QDialog):
         for button in (self.print_button, self.save_button, close):
             bar.addWidget(button)
         self.pages = QWidget()
-        self.pages.setStyleSheet("background: #7a7a7a;")
+        self.pages.setStyleSheet(style.PREVIEW_PAGES)
         self.pages_layout = QVBoxLayout(self.pages)
         self.pages_layout.setSpacing(12)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)

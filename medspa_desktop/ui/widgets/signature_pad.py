@@ -7,7 +7,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSiz
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
-INK = QColor("#102a6b")
+from .. import style
+
+INK = QColor(style.SIGNATURE_INK)
 PNG_SIZE = QSize(900, 260)  # the image kept, whatever the pad's size on screen
 
 
@@ -70,12 +72,12 @@ class SignaturePad(QWidget):
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("white"))
-        painter.setPen(QPen(QColor("#999999"), 1))
+        painter.fillRect(self.rect(), QColor(style.PAPER))
+        painter.setPen(QPen(QColor(style.PAPER_RULE), 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         baseline = self.height() * 0.78
         painter.drawLine(QPointF(16, baseline), QPointF(self.width() - 16, baseline))
-        painter.setPen(QColor("#777777"))
+        painter.setPen(QColor(style.PAPER_LABEL))
         painter.drawText(QRectF(18, baseline + 2, self.width() - 36, 20), "✕  " + self.label)
         self._draw(painter, self.width(), self.height(), 2.2)
         painter.end()
