@@ -106,11 +106,6 @@ class Checked:
         return " ".join([c.message for c in self.conflicts] + self.hour_problems)
 
 
-def find_conflicts(start: dt.datetime, end: dt.datetime, **resources) -> list[Conflict]:
-    """Everything the proposed slot clashes with (see ``Occupancy.conflicts``)."""
-    return Occupancy.load(start, end).conflicts(start, end, **resources)
-
-
 def _get(model, pk, what: str):
     if pk is None:
         raise ValidationError(f"Choose a {what}.")
@@ -224,7 +219,10 @@ def book_appointment(actor: User, data: AppointmentInput, *, override_reason: st
     return appt
 
 
-def _locked(appointment_id: int, version: int) -> Appointment:
+def _at_version(appointment_id: int, version: int) -> Appointment:
+    """The appointment as the caller last saw it: refused when it is gone or another PC
+    saved it since (its version moved on). Takes no lock: the save itself (``_bump``)
+    updates only where the version still matches."""
     appt = Appointment.get_or_none(Appointment.id == appointment_id)
     if appt is None:
         raise NotFound("That appointment does not exist.")
@@ -256,7 +254,7 @@ def move_appointment(
     require(actor, "schedule.write")
     reason = clean_line(override_reason)
     with db.atomic():
-        appt = _locked(appointment_id, version)
+        appt = _at_version(appointment_id, version)
         if appt.status not in MOVABLE:
             raise ValidationError(f"An appointment that is {STATUS_LABELS[appt.status].lower()} "
                                   "cannot be moved.")
@@ -289,7 +287,7 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
     now = now or dt.datetime.now()
     reason = clean_line(reason)
     with db.atomic():
-        appt = _locked(appointment_id, version)
+        appt = _at_version(appointment_id, version)
         if status not in TRANSITIONS.get(appt.status, ()):
             raise ValidationError(
                 f"An appointment that is {STATUS_LABELS[appt.status].lower()} cannot be marked "
