@@ -66,10 +66,6 @@ class LineOut:
     discount_cents: int  # its own and its share of the invoice's
     tax_cents: int
 
-    @property
-    def net_cents(self) -> int:
-        return self.gross_cents - self.discount_cents
-
 
 @dataclass(frozen=True)
 class Totals:

@@ -368,7 +368,6 @@ class PackageView:
     left: str  # "4 sessions"
     price_cents: int
     sold_on: int  # invoice number
-    sold_at: dt.datetime
     expires_on: dt.date | None
     state: str  # usable | not paid | expired | used up | void
 
@@ -403,7 +402,7 @@ def patient_packages(actor: User, patient_id: int, on: dt.date | None = None,
             p.id, f"P{p.id}", p.service_id, p.service.name,
             credit_words(p.service, Decimal(p.quantity_centi) / 100), left,
             credit_words(p.service, Decimal(left) / 100), p.price_cents, p.invoice.number,
-            p.created_at, p.expires_on, _state(p.invoice, p.expires_on, left, on)))
+            p.expires_on, _state(p.invoice, p.expires_on, left, on)))
     return out
 
 

@@ -108,14 +108,6 @@ def _insert_service(spec: ServiceSpec) -> Service:
     )
 
 
-def add_service(actor: User, spec: ServiceSpec) -> Service:
-    require(actor, "catalog.write")
-    with db.atomic():
-        service = _insert_service(spec)
-        audit.record(actor, "service.create", "service", service.id, service.name)
-    return service
-
-
 def add_room(actor: User, name: str) -> Room:
     require(actor, "catalog.write")
     name = clean_line(name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from ...store.models import (
     ACTIVE_STATUSES,
@@ -96,11 +96,6 @@ def joined_appointments():
         .switch(Appointment).join(Device, JOIN.LEFT_OUTER, on=Appointment.device == Device.id)
         .namedtuples()
     )
-
-
-def max_cleanup() -> dt.timedelta:
-    minutes = Device.select(fn.MAX(Device.cleanup_minutes)).scalar() or 0
-    return dt.timedelta(minutes=minutes)
 
 
 MAX_DURATION = dt.timedelta(hours=12)  # the longest appointment the schedule accepts

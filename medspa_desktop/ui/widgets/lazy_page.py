@@ -16,9 +16,6 @@ class LazyPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
-    def is_built(self) -> bool:
-        return self._panel is not None
-
     def panel(self) -> QWidget:
         if self._panel is None:
             self._panel = self._build()
