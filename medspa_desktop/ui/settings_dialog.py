@@ -23,7 +23,7 @@ from ..services.billing import invoices
 from ..services.billing.money import show_basis_points, to_basis_points
 from ..services.clinic import clinic, clinical_periods
 from ..services.consents import consent_policy
-from ..services.platform import auth, backup
+from ..services.platform import auth, backup, settings
 from ..services.scheduling import hours
 from ..store.database import is_sqlite
 from ..store.models import User
@@ -44,11 +44,11 @@ class ClinicSettingsDialog(FormDialog):
             self.day_hours[day] = edit
             form.addRow(name, edit)
         self.slot = QComboBox()
-        for minutes in hours.SLOT_CHOICES:
+        for minutes in settings.SLOT_CHOICES:
             self.slot.addItem(f"{minutes} minutes", minutes)
         self.slot.setCurrentIndex(self.slot.findData(hours.slot_minutes()))
         self.late = QSpinBox()
-        self.late.setRange(0, 168)
+        self.late.setRange(*settings.LATE_CANCEL_HOURS.bounds)
         self.late.setSuffix(" hours")
         self.late.setValue(int(hours.late_cancel_window().total_seconds() // 3600))
         self.paper = QComboBox()
@@ -62,7 +62,7 @@ class ClinicSettingsDialog(FormDialog):
         form2.addRow("&Paper", self.paper)
         policy = consent_policy.policy()
         self.consent_months = QSpinBox()
-        self.consent_months.setRange(1, 120)
+        self.consent_months.setRange(*settings.CONSENT_VALID_MONTHS.bounds)
         self.consent_months.setSuffix(" months")
         self.consent_months.setValue(policy.valid_months)
         self.consent_current = QCheckBox("Only on the current version of the form")
@@ -72,7 +72,7 @@ class ClinicSettingsDialog(FormDialog):
         form3.addRow("&Valid for", self.consent_months)
         form3.addRow("", self.consent_current)
         self.review_days = QSpinBox()
-        self.review_days.setRange(*clinical_periods.REVIEW_RANGE)
+        self.review_days.setRange(*settings.INTAKE_REVIEW_DAYS.bounds)
         self.review_days.setSuffix(" days")
         self.review_days.setValue(clinical_periods.intake_review_days())
         self.review_days.setAccessibleName("Re-confirm intake answers older than")
@@ -80,7 +80,7 @@ class ClinicSettingsDialog(FormDialog):
                                     "answers are flagged before a treatment (180 days is "
                                     "6 months).")
         self.toxin_days = QSpinBox()
-        self.toxin_days.setRange(*clinical_periods.TOXIN_INTERVAL_RANGE)
+        self.toxin_days.setRange(*settings.TOXIN_INTERVAL_DAYS.bounds)
         self.toxin_days.setSuffix(" days")
         self.toxin_days.setValue(clinical_periods.toxin_interval_days())
         self.toxin_days.setAccessibleName("Neurotoxin again within")
@@ -101,7 +101,7 @@ class ClinicSettingsDialog(FormDialog):
             edit.setMaxLength(8)
             form4.addRow(label, edit)
         self.lock_minutes = QSpinBox()
-        self.lock_minutes.setRange(1, auth.MAX_LOCK_MINUTES)
+        self.lock_minutes.setRange(*settings.LOCK_MINUTES.bounds)
         self.lock_minutes.setSuffix(" idle minutes")
         self.lock_minutes.setValue(auth.lock_minutes())
         self.lock_minutes.setAccessibleName("Lock the screen after")

@@ -21,7 +21,6 @@ from peewee import fn
 from ...store.database import db, for_update
 from ...store.models import (
     Appointment,
-    ClinicSetting,
     Counter,
     GiftCard,
     Invoice,
@@ -33,10 +32,11 @@ from ...store.models import (
     TreatmentRecord,
     User,
 )
-from ..platform import audit
+from ..platform import audit, settings
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import payments_of
+from ..platform.settings import TAX_RETAIL_BP, TAX_SERVICES_BP
 from ..platform.text import clean_line, required_reason
 from ..scheduling import appointments
 from ..treatments import inventory, treatment_records
@@ -46,7 +46,6 @@ from .money import show_cents
 from .prepaid import GiftCardSale, PackageSale
 
 METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
-MAX_RATE_BP = 2500
 MAX_LINES = 60
 MAX_QUANTITY = 10_000
 MAX_REASON = 500
@@ -60,23 +59,14 @@ class TaxRates:
 
 
 def tax_rates() -> TaxRates:
-    values = {r.key: r.value for r in ClinicSetting.select().where(
-        ClinicSetting.key.in_(("tax.services_bp", "tax.retail_bp")))}
-    return TaxRates(int(values.get("tax.services_bp", "0")),
-                    int(values.get("tax.retail_bp", "0")))
+    return TaxRates(*settings.get_many(TAX_SERVICES_BP, TAX_RETAIL_BP))
 
 
 def set_tax_rates(actor: User, rates: TaxRates) -> None:
     require(actor, "catalog.write")
-    for rate in (rates.services_bp, rates.retail_bp):
-        if not 0 <= rate <= MAX_RATE_BP:
-            raise ValidationError("A tax rate must be between 0 % and 25 %.")
+    settings.check({TAX_SERVICES_BP: rates.services_bp, TAX_RETAIL_BP: rates.retail_bp})
     with db.atomic():
-        for key, value in (("tax.services_bp", rates.services_bp),
-                           ("tax.retail_bp", rates.retail_bp)):
-            ClinicSetting.insert(key=key, value=str(value)).on_conflict(
-                conflict_target=[ClinicSetting.key],
-                update={ClinicSetting.value: str(value)}).execute()
+        settings.put({TAX_SERVICES_BP: rates.services_bp, TAX_RETAIL_BP: rates.retail_bp})
         audit.record(actor, "settings.tax", "clinic", "",
                      f"services {rates.services_bp} bp, retail {rates.retail_bp} bp")
 

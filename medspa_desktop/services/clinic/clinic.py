@@ -6,13 +6,20 @@ import re
 from dataclasses import dataclass
 
 from ...store.database import db
-from ...store.models import ClinicSetting, User
+from ...store.models import User
 from ..billing import invoices
 from ..charts.patients import normalise_phone
 from ..consents import consent_policy
-from ..platform import audit, auth, backup
+from ..platform import audit, auth, backup, settings
 from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require
+from ..platform.settings import (
+    CLINIC_ADDRESS,
+    CLINIC_NAME,
+    CLINIC_PHONE,
+    CLINIC_TAX_ID,
+    PAPER_SIZE,
+)
 from ..platform.text import clean_block, clean_line
 from ..scheduling import hours
 from . import catalog, clinical_periods
@@ -43,32 +50,23 @@ def validate_clinic(info: ClinicInfo) -> ClinicInfo:
     return ClinicInfo(name, address, normalise_phone(info.phone, "clinic's phone number"), tax_id)
 
 
+_INFO = (CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE, CLINIC_TAX_ID)
+
+
 def clinic_info() -> ClinicInfo:
-    values = {row.key: row.value for row in ClinicSetting.select()}
-    return ClinicInfo(
-        values.get("clinic.name", ""),
-        values.get("clinic.address", ""),
-        values.get("clinic.phone", ""),
-        values.get("clinic.tax_id", ""),
-    )
-
-
-PAPER_SIZES = ("letter", "a4")
+    return ClinicInfo(*settings.get_many(*_INFO))
 
 
 def paper_size() -> str:
     """The paper the clinic prints on: "letter" (default) or "a4"."""
-    row = ClinicSetting.get_or_none(ClinicSetting.key == "paper.size")
-    return row.value if row is not None and row.value in PAPER_SIZES else "letter"
+    return settings.get(PAPER_SIZE)
 
 
 def set_paper_size(actor: User, size: str) -> None:
     require(actor, "catalog.write")
-    if size not in PAPER_SIZES:
-        raise ValidationError("Choose Letter or A4 paper.")
+    settings.check({PAPER_SIZE: size})
     with db.atomic():
-        ClinicSetting.insert(key="paper.size", value=size).on_conflict(
-            conflict_target=[ClinicSetting.key], update={ClinicSetting.value: size}).execute()
+        settings.put({PAPER_SIZE: size})
         audit.record(actor, "settings.paper", "clinic", "", size)
 
 
@@ -108,11 +106,8 @@ def is_set_up() -> bool:
 
 
 def _save_info(info: ClinicInfo) -> None:
-    for key, value in (("clinic.name", info.name), ("clinic.address", info.address),
-                       ("clinic.phone", info.phone), ("clinic.tax_id", info.tax_id)):
-        ClinicSetting.insert(key=key, value=value).on_conflict(
-            conflict_target=[ClinicSetting.key], update={ClinicSetting.value: value}
-        ).execute()
+    settings.put(dict(zip(_INFO, (info.name, info.address, info.phone, info.tax_id),
+                          strict=True)))
 
 
 def create_clinic(

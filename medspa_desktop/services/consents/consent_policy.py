@@ -11,47 +11,36 @@ from dataclasses import dataclass
 from ...store.database import db
 from ...store.models import (
     Appointment,
-    ClinicSetting,
     Consent,
     ConsentOverride,
     ConsentTemplate,
     User,
 )
-from ..platform import audit
-from ..platform.errors import DomainError, PermissionDenied, ValidationError
+from ..platform import audit, settings
+from ..platform.errors import DomainError, PermissionDenied
 from ..platform.permissions import allowed, require
+from ..platform.settings import CONSENT_CURRENT_VERSION_ONLY, CONSENT_VALID_MONTHS
 from ..platform.text import clean_line
 from . import consent_templates
 from .consent_templates import KINDS
 
-DEFAULT_VALID_MONTHS = 12
-
 
 @dataclass(frozen=True)
 class Policy:
-    valid_months: int = DEFAULT_VALID_MONTHS
-    current_version_only: bool = True
+    valid_months: int = CONSENT_VALID_MONTHS.default
+    current_version_only: bool = CONSENT_CURRENT_VERSION_ONLY.default
 
 
 def policy() -> Policy:
-    values = {row.key: row.value for row in ClinicSetting.select().where(
-        ClinicSetting.key.in_(("consent.valid_months", "consent.current_version_only")))}
-    months = values.get("consent.valid_months", "")
-    return Policy(int(months) if months.isdigit() else DEFAULT_VALID_MONTHS,
-                  values.get("consent.current_version_only", "yes") == "yes")
+    return Policy(*settings.get_many(CONSENT_VALID_MONTHS, CONSENT_CURRENT_VERSION_ONLY))
 
 
 def set_policy(actor: User, valid_months: int, current_version_only: bool) -> None:
     require(actor, "catalog.write")
-    if not 1 <= valid_months <= 120:
-        raise ValidationError("A consent stays valid between 1 and 120 months.")
+    settings.check({CONSENT_VALID_MONTHS: valid_months})
     with db.atomic():
-        for key, value in (("consent.valid_months", str(valid_months)),
-                           ("consent.current_version_only",
-                            "yes" if current_version_only else "no")):
-            ClinicSetting.insert(key=key, value=value).on_conflict(
-                conflict_target=[ClinicSetting.key],
-                update={ClinicSetting.value: value}).execute()
+        settings.put({CONSENT_VALID_MONTHS: valid_months,
+                      CONSENT_CURRENT_VERSION_ONLY: current_version_only})
         audit.record(actor, "settings.consent", "clinic", "",
                      f"valid {valid_months} months; current version only: "
                      f"{current_version_only}")

@@ -15,14 +15,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...store.database import db
-from ...store.models import ROLE_LABELS, ROLES, ClinicSetting, User
-from . import audit
+from ...store.models import ROLE_LABELS, ROLES, User
+from . import audit, settings
 from .errors import AuthError, ValidationError
 from .permissions import CLINICAL, require
+from .settings import LOCK_MINUTES
 
 MAX_FAILED_LOGINS = 5
-DEFAULT_LOCK_MINUTES = 10
-MAX_LOCK_MINUTES = 120
 LOCKOUT = dt.timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
@@ -122,19 +121,14 @@ def record_lock(user: User, why: str) -> None:
 
 def lock_minutes() -> int:
     """Idle minutes before the screen locks (the clinic's setting)."""
-    row = ClinicSetting.get_or_none(ClinicSetting.key == "security.lock_minutes")
-    return int(row.value) if row else DEFAULT_LOCK_MINUTES
+    return settings.get(LOCK_MINUTES)
 
 
 def set_lock_minutes(actor: User, minutes: int) -> None:
     require(actor, "users.manage")
-    if not 1 <= minutes <= MAX_LOCK_MINUTES:
-        raise ValidationError(f"The screen lock must come after 1 to {MAX_LOCK_MINUTES} idle "
-                              "minutes.")
+    settings.check({LOCK_MINUTES: minutes})
     with db.atomic():
-        ClinicSetting.insert(key="security.lock_minutes", value=str(minutes)).on_conflict(
-            conflict_target=[ClinicSetting.key],
-            update={ClinicSetting.value: str(minutes)}).execute()
+        settings.put({LOCK_MINUTES: minutes})
         audit.record(actor, "settings.lock", "clinic", "", f"lock after {minutes} idle minutes")
 
 

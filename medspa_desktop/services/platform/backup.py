@@ -47,10 +47,11 @@ from peewee import fn
 from ... import paths
 from ...store.database import db, is_sqlite
 from ...store.migrations import APP_ID, SCHEMA_VERSION
-from ...store.models import AuditEvent, ClinicSetting, User
-from . import audit, audit_anchor
+from ...store.models import AuditEvent, User
+from . import audit, audit_anchor, settings
 from .errors import DomainError, ValidationError
 from .permissions import require
+from .settings import BACKUP_AUDIT_ID, BACKUP_FOLDER, BACKUP_LAST_OK, BACKUP_LAST_PATH
 
 NAME_RE = re.compile(r"^medspa-(\d{8}-\d{6})(?:-\d+)?$")
 STAMP = "%Y%m%d-%H%M%S"
@@ -94,17 +95,6 @@ class RestoreResult:
     problems: list[str] = field(default_factory=list)
 
 
-# -- settings ----------------------------------------------------------------------------------
-def _setting(key: str) -> str | None:
-    row = ClinicSetting.get_or_none(ClinicSetting.key == key)
-    return row.value if row else None
-
-
-def _set(key: str, value: str) -> None:
-    ClinicSetting.insert(key=key, value=value).on_conflict(
-        conflict_target=[ClinicSetting.key], update={ClinicSetting.value: value}).execute()
-
-
 def database_path() -> Path:
     if not is_sqlite():
         raise BackupError("This clinic's database is on a PostgreSQL server: back it up with "
@@ -114,7 +104,7 @@ def database_path() -> Path:
 
 def backup_folder() -> Path:
     """The clinic's chosen folder, or ``backups/`` beside the database."""
-    chosen = _setting("backup.folder")
+    chosen = settings.get(BACKUP_FOLDER)
     return Path(chosen) if chosen else database_path().parent / "backups"
 
 
@@ -139,7 +129,7 @@ def set_backup_folder(actor: User, folder: str) -> Path:
         raise ValidationError("Choose a folder away from the database itself (another drive "
                               "is best).")
     with db.atomic():
-        _set("backup.folder", str(path))
+        settings.put({BACKUP_FOLDER: str(path)})
         audit.record(actor, "backup.folder", "clinic", "", str(path))
     return path
 
@@ -156,11 +146,11 @@ class BackupState:
 
 
 def state() -> BackupState:
-    last = _setting("backup.last_ok")
-    audit_id = int(_setting("backup.audit_id") or 0)
+    last, last_path, audit_id = settings.get_many(BACKUP_LAST_OK, BACKUP_LAST_PATH,
+                                                  BACKUP_AUDIT_ID)
     newest = AuditEvent.select(fn.MAX(AuditEvent.id)).scalar() or 0
     return BackupState(dt.datetime.fromisoformat(last) if last else None,
-                       _setting("backup.last_path") or "", backup_folder(), newest > audit_id)
+                       last_path, backup_folder(), newest > audit_id)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -278,9 +268,8 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
                              f"{reason}: {final} ({info.size:,} bytes, {info.photos} photos"
                              + (f", {len(missing)} photos missing" if missing else "")
                              + (f"; rotated out {len(removed)}" if removed else "") + ")")
-        _set("backup.last_ok", now.isoformat())
-        _set("backup.last_path", str(final))
-        _set("backup.audit_id", str(event.id))
+        settings.put({BACKUP_LAST_OK: now.isoformat(), BACKUP_LAST_PATH: str(final),
+                      BACKUP_AUDIT_ID: event.id})
     audit_anchor.quietly(lambda: audit_anchor.anchor_now("backup", now))
     return BackupResult(info, tuple(removed), time.monotonic() - started, linked)
 

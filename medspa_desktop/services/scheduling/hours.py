@@ -1,8 +1,8 @@
 """Opening hours, providers' working hours and skills, time off and blocked time, and the
 schedule settings a clinic chooses (grid step, late-cancel window).
 
-Clinic hours live in ``ClinicSetting`` as ``hours.0`` (Monday) … ``hours.6`` (Sunday), each
-``"09:00-18:00"`` or ``"closed"``.
+Clinic hours are the settings ``hours.0`` (Monday) … ``hours.6`` (Sunday), each
+``"09:00-18:00"`` or ``"closed"`` (``platform.settings.OPENING_HOURS``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from ...store.database import db
 from ...store.models import (
     CATEGORIES,
-    ClinicSetting,
     Device,
     ProviderSkill,
     Room,
@@ -21,32 +20,19 @@ from ...store.models import (
     User,
     WorkingHours,
 )
-from ..platform import audit
+from ..platform import audit, settings
 from ..platform.errors import ValidationError
 from ..platform.permissions import CLINICAL, require
+from ..platform.settings import LATE_CANCEL_HOURS, OPENING_HOURS, SLOT_MINUTES
 from ..platform.text import clean_line
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-DEFAULT_HOURS = {0: "09:00-18:00", 1: "09:00-18:00", 2: "09:00-18:00", 3: "09:00-19:00",
-                 4: "09:00-18:00", 5: "09:00-14:00", 6: "closed"}
-DEFAULT_SETTINGS = {"schedule.slot_minutes": "15", "policy.late_cancel_hours": "24"}
-SLOT_CHOICES = (5, 10, 15)
 DAY_PARTS = {"any": (dt.time(0, 0), dt.time(23, 59, 59)),
              "morning": (dt.time(0, 0), dt.time(12, 0)),
              "afternoon": (dt.time(12, 0), dt.time(17, 0)),
              "evening": (dt.time(17, 0), dt.time(23, 59, 59))}
 
 Span = tuple[dt.time, dt.time]
-
-
-def _setting(key: str, default: str) -> str:
-    row = ClinicSetting.get_or_none(ClinicSetting.key == key)
-    return row.value if row is not None else default
-
-
-def _put(key: str, value: str) -> None:
-    ClinicSetting.insert(key=key, value=value).on_conflict(
-        conflict_target=[ClinicSetting.key], update={ClinicSetting.value: value}).execute()
 
 
 def parse_span(text: str) -> Span | None:
@@ -64,9 +50,7 @@ def parse_span(text: str) -> Span | None:
 
 
 def clinic_hours() -> dict[int, Span | None]:
-    stored = {row.key: row.value for row in
-              ClinicSetting.select().where(ClinicSetting.key.startswith("hours."))}
-    return {d: parse_span(stored.get(f"hours.{d}", DEFAULT_HOURS[d])) for d in range(7)}
+    return {day: parse_span(text) for day, text in enumerate(settings.get_many(*OPENING_HOURS))}
 
 
 def set_clinic_hours(actor: User, hours: dict[int, str]) -> None:
@@ -74,8 +58,8 @@ def set_clinic_hours(actor: User, hours: dict[int, str]) -> None:
     for text in hours.values():
         parse_span(text)
     with db.atomic():
-        for day, text in hours.items():
-            _put(f"hours.{day}", text.strip().lower() or "closed")
+        settings.put({OPENING_HOURS[day]: text.strip().lower() or "closed"
+                      for day, text in hours.items()})
         audit.record(actor, "settings.hours", "clinic", "",
                      "; ".join(f"{WEEKDAYS[d][:3]} {t}" for d, t in sorted(hours.items())))
 
@@ -87,27 +71,22 @@ def clinic_hours_text() -> dict[int, str]:
 
 
 def slot_minutes() -> int:
-    return int(_setting("schedule.slot_minutes", DEFAULT_SETTINGS["schedule.slot_minutes"]))
+    return settings.get(SLOT_MINUTES)
 
 
 def late_cancel_window() -> dt.timedelta:
-    hours = int(_setting("policy.late_cancel_hours",
-                         DEFAULT_SETTINGS["policy.late_cancel_hours"]))
-    return dt.timedelta(hours=hours)
+    return dt.timedelta(hours=settings.get(LATE_CANCEL_HOURS))
 
 
 def set_schedule_settings(actor: User, *, slot: int | None = None,
                           late_cancel_hours: int | None = None) -> None:
     require(actor, "catalog.write")
-    if slot is not None and slot not in SLOT_CHOICES:
-        raise ValidationError("The schedule grid is 5, 10 or 15 minutes.")
-    if late_cancel_hours is not None and not 0 <= late_cancel_hours <= 168:
-        raise ValidationError("The late-cancel window is between 0 and 168 hours.")
+    values = {setting: value for setting, value in ((SLOT_MINUTES, slot),
+                                                    (LATE_CANCEL_HOURS, late_cancel_hours))
+              if value is not None}
+    settings.check(values)
     with db.atomic():
-        if slot is not None:
-            _put("schedule.slot_minutes", str(slot))
-        if late_cancel_hours is not None:
-            _put("policy.late_cancel_hours", str(late_cancel_hours))
+        settings.put(values)
         audit.record(actor, "settings.schedule", "clinic", "",
                      f"slot={slot} late_cancel_hours={late_cancel_hours}")
 

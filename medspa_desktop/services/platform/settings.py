@@ -1,0 +1,166 @@
+"""Every clinic setting, declared once: its key in the ``ClinicSetting`` table, its type, its
+default and the values it accepts (with the sentence that refuses the others). Services read a
+setting with :func:`get` and write one with :func:`put`; nothing else touches the table.
+
+A stored value the declaration does not accept (written by hand, say) reads as the default.
+``put`` checks the value and upserts it, nothing more: the caller checks the permission and
+writes the audit event in its own transaction, as for any other change.
+
+Choices that are not a value of their own (a backup folder must exist and take a file; opening
+hours must parse) are checked by the service that owns them before it puts the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from ...store.models import ClinicSetting
+from .errors import ValidationError
+
+T = TypeVar("T", int, str, bool)
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    key: str
+    type: type[T]
+    default: T
+    accepts: Callable[[T], bool] = field(default=lambda _value: True, compare=False)
+    refusal: str = ""  # said when ``put`` is given a value ``accepts`` refuses
+
+    def check(self, value: T) -> T:
+        """``value`` if this setting accepts it; otherwise ValidationError(refusal)."""
+        if self.type is bool:
+            return bool(value)
+        if not isinstance(value, self.type) or not self.accepts(value):
+            raise ValidationError(self.refusal)
+        return value
+
+    def parse(self, text: str | None) -> T:
+        """The stored text as a value; the default when there is none or it is not accepted."""
+        if text is None:
+            return self.default
+        if self.type is bool:
+            value: Any = {"yes": True, "no": False}.get(text.strip())
+        elif self.type is int:
+            value = int(text.strip()) if text.strip().isdigit() else None
+        else:
+            value = text
+        if value is None or not self.accepts(value):
+            return self.default
+        return value
+
+    def dump(self, value: T) -> str:
+        if self.type is bool:
+            return "yes" if value else "no"
+        return str(value)
+
+
+@dataclass(frozen=True)
+class IntRange(Setting[int]):
+    """A whole number from ``low`` to ``high``; ``{low}`` and ``{high}`` in the refusal name
+    them."""
+
+    low: int = 0
+    high: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "accepts", lambda value: self.low <= value <= self.high)
+        object.__setattr__(self, "refusal", self.refusal.format(low=self.low, high=self.high))
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return self.low, self.high
+
+
+def _text(key: str, default: str = "") -> Setting[str]:
+    return Setting(key, str, default)
+
+
+# -- the clinic --------------------------------------------------------------------------------
+CLINIC_NAME = _text("clinic.name")
+CLINIC_ADDRESS = _text("clinic.address")
+CLINIC_PHONE = _text("clinic.phone")
+CLINIC_TAX_ID = _text("clinic.tax_id")
+PAPER_SIZES = ("letter", "a4")
+PAPER_SIZE = Setting("paper.size", str, "letter", lambda size: size in PAPER_SIZES,
+                     "Choose Letter or A4 paper.")
+
+# -- the schedule ------------------------------------------------------------------------------
+DEFAULT_HOURS = ("09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-19:00", "09:00-18:00",
+                 "09:00-14:00", "closed")
+# Monday (0) … Sunday (6): "09:00-18:00" or "closed" (scheduling.hours parses them)
+OPENING_HOURS = tuple(_text(f"hours.{day}", text) for day, text in enumerate(DEFAULT_HOURS))
+SLOT_CHOICES = (5, 10, 15)
+SLOT_MINUTES = Setting("schedule.slot_minutes", int, 15, lambda minutes: minutes in SLOT_CHOICES,
+                       "The schedule grid is 5, 10 or 15 minutes.")
+LATE_CANCEL_HOURS = IntRange("policy.late_cancel_hours", int, 24, low=0, high=168,
+                             refusal="The late-cancel window is between {low} and {high} hours.")
+
+# -- before a treatment ------------------------------------------------------------------------
+# intake answers that change fast (pregnancy, medications, tanning) older than this on the
+# day of a treatment are flagged for re-confirmation
+INTAKE_REVIEW_DAYS = IntRange("intake.review_days", int, 180, low=7, high=730,
+                              refusal="Intake answers are reviewed after {low} to {high} days.")
+# a neurotoxin sooner than this after the patient's last one needs a reason
+TOXIN_INTERVAL_DAYS = IntRange(
+    "toxin.interval_days", int, 90, low=1, high=365,
+    refusal="The neurotoxin re-treatment interval is {low} to {high} days.")
+CONSENT_VALID_MONTHS = IntRange("consent.valid_months", int, 12, low=1, high=120,
+                                refusal="A consent stays valid between {low} and {high} months.")
+CONSENT_CURRENT_VERSION_ONLY = Setting("consent.current_version_only", bool, True)
+
+# -- money -------------------------------------------------------------------------------------
+TAX_REFUSAL = "A tax rate must be between 0 % and 25 %."
+# basis points: 725 = 7.25 %
+TAX_SERVICES_BP = IntRange("tax.services_bp", int, 0, refusal=TAX_REFUSAL, low=0, high=2500)
+TAX_RETAIL_BP = IntRange("tax.retail_bp", int, 0, refusal=TAX_REFUSAL, low=0, high=2500)
+
+# -- security and backups ----------------------------------------------------------------------
+LOCK_MINUTES = IntRange("security.lock_minutes", int, 10, low=1, high=120,
+                        refusal="The screen lock must come after {low} to {high} idle minutes.")
+BACKUP_FOLDER = _text("backup.folder")  # "" = backups/ beside the database
+# what the last good backup left (written by the backup itself, not on the settings screen)
+BACKUP_LAST_OK = _text("backup.last_ok")  # ISO date and time; "" = never
+BACKUP_LAST_PATH = _text("backup.last_path")
+BACKUP_AUDIT_ID = Setting("backup.audit_id", int, 0)  # the newest audit event it holds
+
+
+def get(setting: Setting[T]) -> T:
+    row = ClinicSetting.get_or_none(ClinicSetting.key == setting.key)
+    return setting.parse(row.value if row is not None else None)
+
+
+def get_many(*settings: Setting) -> tuple:
+    """Several settings in one query, in the order asked."""
+    stored = {row.key: row.value for row in ClinicSetting.select().where(
+        ClinicSetting.key.in_([s.key for s in settings]))}
+    return tuple(s.parse(stored.get(s.key)) for s in settings)
+
+
+def check(values: dict[Setting, Any]) -> None:
+    """Refuse the first value its setting does not accept (in the order given)."""
+    for setting, value in values.items():
+        setting.check(value)
+
+
+def put(values: dict[Setting, Any]) -> None:
+    """Check every value first, then store them all (inside the caller's transaction)."""
+    checked = {setting: setting.check(value) for setting, value in values.items()}
+    for setting, value in checked.items():
+        text = setting.dump(value)
+        ClinicSetting.insert(key=setting.key, value=text).on_conflict(
+            conflict_target=[ClinicSetting.key], update={ClinicSetting.value: text}).execute()
+
+
+def declared() -> list[Setting]:
+    """Every setting this module declares, in order."""
+    out: list[Setting] = []
+    for value in globals().values():
+        if isinstance(value, Setting):
+            out.append(value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Setting):
+            out.extend(value)
+    return out
