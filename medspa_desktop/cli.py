@@ -236,11 +236,12 @@ def cmd_day_sheet(args, target: str) -> int:
     from .printouts import day_sheet_pdf
     from .services.platform.auth import get_user
     from .services.platform.errors import DomainError
+    from .services.platform.permissions import CLINICAL
 
     provider_id = None
     if args.provider:
         provider = get_user(args.provider)
-        if provider is None or provider.role not in ("medical_director", "provider"):
+        if provider is None or provider.role not in CLINICAL:
             raise CliError(f"no provider named '{args.provider}' in {target}")
         provider_id = provider.id
     try:

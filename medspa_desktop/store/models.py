@@ -34,13 +34,8 @@ from peewee import (
 
 from .database import db
 
-ROLES = ("admin", "medical_director", "provider", "front_desk")
-ROLE_LABELS = {
-    "admin": "Admin",
-    "medical_director": "Medical director",
-    "provider": "Provider",
-    "front_desk": "Front desk",
-}
+# The words statuses, roles, payment methods and product kinds are stored as, with their
+# labels: services/platform/vocabulary.py.
 
 # Service categories, from docs/domain.md; the key is stored, the label is shown.
 CATEGORIES = {
@@ -65,18 +60,6 @@ PRICING_UNITS = {
     "item": "per item",
     "flat": "flat",
 }
-APPOINTMENT_STATUSES = (
-    "booked",
-    "confirmed",
-    "arrived",
-    "in_treatment",
-    "completed",
-    "checked_out",
-    "cancelled",
-    "no_show",
-)
-# Statuses that hold the provider, room and device; cancelled and no-show free them.
-ACTIVE_STATUSES = ("booked", "confirmed", "arrived", "in_treatment", "completed", "checked_out")
 
 
 class BaseModel(Model):

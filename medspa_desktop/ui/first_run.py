@@ -27,6 +27,7 @@ from ..logs import log
 from ..services.clinic import clinic
 from ..services.platform import auth
 from ..services.platform.errors import DomainError
+from ..services.platform.vocabulary import Role
 from ..store.models import User
 from . import style
 from .errors import unexpected_error_text
@@ -161,7 +162,7 @@ class FirstRunDialog(QDialog):
             return
         info = clinic.ClinicInfo(self.clinic_name.text(), self.clinic_address.toPlainText(),
                                  self.clinic_phone.text(), self.clinic_tax_id.text())
-        admin = auth.UserInput(self.admin_username.text(), self.admin_name.text(), "admin",
+        admin = auth.UserInput(self.admin_username.text(), self.admin_name.text(), Role.ADMIN,
                                self.admin_password.text())
         try:
             self.user = clinic.create_clinic(info, admin)

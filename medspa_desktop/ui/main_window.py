@@ -32,8 +32,9 @@ from ..services.clinic import clinic
 from ..services.consents.consent_templates import KINDS
 from ..services.platform import auth, backup, permissions
 from ..services.platform.permissions import PERMISSIONS, allowed
+from ..services.platform.vocabulary import AppointmentStatus, Role
 from ..store.database import close_database, database_label, is_sqlite
-from ..store.models import ROLE_LABELS, User
+from ..store.models import User
 from . import style
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
@@ -50,13 +51,13 @@ from .worker import run_in_background
 TAB_KEYS = ("schedule", "patients", "treatments", "billing")
 ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
 QUICK_STATUSES = (
-    ("confirmed", "&Confirm", "Ctrl+Shift+C"),
-    ("arrived", "Mark &arrived", "Ctrl+Shift+A"),
-    ("in_treatment", "Start &treatment", "Ctrl+Shift+T"),
-    ("completed", "Mark co&mpleted", "Ctrl+Shift+M"),
-    ("checked_out", "Mark checked &out", "Ctrl+Shift+O"),
-    ("no_show", "Mark &no-show", "Ctrl+Shift+X"),
-    ("cancelled", "Cance&l…", "Ctrl+Del"),
+    (AppointmentStatus.CONFIRMED, "&Confirm", "Ctrl+Shift+C"),
+    (AppointmentStatus.ARRIVED, "Mark &arrived", "Ctrl+Shift+A"),
+    (AppointmentStatus.IN_TREATMENT, "Start &treatment", "Ctrl+Shift+T"),
+    (AppointmentStatus.COMPLETED, "Mark co&mpleted", "Ctrl+Shift+M"),
+    (AppointmentStatus.CHECKED_OUT, "Mark checked &out", "Ctrl+Shift+O"),
+    (AppointmentStatus.NO_SHOW, "Mark &no-show", "Ctrl+Shift+X"),
+    (AppointmentStatus.CANCELLED, "Cance&l…", "Ctrl+Del"),
 )
 
 
@@ -146,8 +147,8 @@ class MainWindow(QMainWindow):
                 if before in roles and after not in roles]
         self._enable_actions()
         self.user_label.setText(f"Signed in: {self.user.display_name} "
-                                f"({ROLE_LABELS.get(after, after)})")
-        was, now = ROLE_LABELS.get(before, before), ROLE_LABELS.get(after, after)
+                                f"({Role.label_of(after)})")
+        was, now = Role.label_of(before), Role.label_of(after)
         if lost:  # what is open may show what the new role may not see: close it
             self._close_dialogs()
             QMessageBox.information(
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
         self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
 
     def _build_status_bar(self) -> None:
-        role = ROLE_LABELS.get(self.user.role, self.user.role)
+        role = Role.label_of(self.user.role)
         self.clinic_label = QLabel(self.clinic.name)
         self.user_label = QLabel(f"Signed in: {self.user.display_name} ({role})")
         self.db_label = QLabel(f"Database: {database_label()}")

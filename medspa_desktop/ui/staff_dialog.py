@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from ..services.platform import auth, staff
 from ..services.platform.errors import DomainError, ValidationError
-from ..store.models import ROLE_LABELS, User
+from ..services.platform.vocabulary import Role
+from ..store.models import User
 from .models import Column, RowTableModel
 from .widgets.form_dialog import FormDialog
 from .widgets.messages import ErrorLabel
@@ -33,8 +34,8 @@ COLUMNS = (
 )
 
 
-def _roles(combo: QComboBox, current: str = "provider") -> None:
-    for key, label in ROLE_LABELS.items():
+def _roles(combo: QComboBox, current: str = Role.PROVIDER) -> None:
+    for key, label in Role.labels().items():
         combo.addItem(label, key)
     combo.setCurrentIndex(combo.findData(current))
 
@@ -169,12 +170,13 @@ class StaffDialog(QDialog):
         if row is None:
             return
         if role is None:
-            labels = list(ROLE_LABELS.values())
+            roles = list(Role)
+            labels = [r.label for r in roles]
             label, ok = QInputDialog.getItem(self, "Change role", f"Role of {row.full_name}",
-                                             labels, labels.index(row.role), False)
+                                             labels, roles.index(Role(row.role_key)), False)
             if not ok:
                 return
-            role = next(k for k, v in ROLE_LABELS.items() if v == label)
+            role = roles[labels.index(label)]
         self._do(lambda r: staff.change_role(self.user, r.id, role))
 
     def reset_password(self) -> None:

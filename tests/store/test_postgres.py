@@ -357,3 +357,16 @@ def test_the_final_records_step_upgrades_a_postgresql_database(pg_admin, tmp_pat
         db.execute_sql("UPDATE treatment_record SET aftercare = 'x' WHERE id = %s",
                        (record.id,))
     test_postgresql_gets_the_same_schema_as_sqlite(pg_admin, tmp_path)
+
+
+def test_the_vocabulary_is_stored_as_its_words_on_postgresql(pg_admin):
+    """A ``StrEnum`` member reaches the server as its word (psycopg sends a plain ``Enum`` as
+    its name, "FRONT_DESK"; a ``str`` subclass goes as text)."""
+    from medspa_desktop.services.platform.vocabulary import Role
+    from medspa_desktop.store.models import User
+
+    auth.create_user(pg_admin, auth.UserInput("desk", "Dee Desk", Role.FRONT_DESK,
+                                              "long-enough"))
+    stored = db.execute_sql('SELECT username, role FROM "user" ORDER BY username').fetchall()
+    assert stored == [("admin", "admin"), ("desk", "front_desk")]
+    assert [u.username for u in User.select().where(User.role == Role.FRONT_DESK)] == ["desk"]

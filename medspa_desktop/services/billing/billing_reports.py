@@ -23,6 +23,7 @@ from ..platform import audit
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.query import between_days, day_bounds, patient_named
+from ..platform.vocabulary import InvoiceStatus, PaymentMethod
 from .invoices import METHODS
 
 # Sales by category: services by their category, the rest by what they are. A gift card sold
@@ -97,7 +98,7 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
     for iid, number, at, pid, first, last, who, total, status in rows:
         taken, given_back = money.get(iid, (0, 0))
         out.append(InvoiceRow(iid, number, at, pid, f"{last}, {first}", who or "", total,
-                              taken - given_back, 0 if status == "void" else total - taken,
+                              taken - given_back, 0 if status == InvoiceStatus.VOID else total - taken,
                               status))
     return out
 
@@ -109,7 +110,7 @@ def amount_due(actor: User, f: InvoiceFilter = InvoiceFilter()) -> int:
     index, not by reading years of invoices."""
     require(actor, "billing.read")
     owing = _filtered(Invoice.select(Invoice.id).join(Patient, on=Invoice.patient == Patient.id),
-                      f).where(Invoice.status == "open")
+                      f).where(Invoice.status == InvoiceStatus.OPEN)
     totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(owing))
               .scalar() or 0)
     taken = (Payment.select(fn.SUM(Payment.amount_cents))
@@ -121,7 +122,7 @@ def account_balance(actor: User, patient_id: int) -> int:
     """What the patient owes across their invoices that are not void."""
     require(actor, "billing.read")
     ids = [i for (i,) in Invoice.select(Invoice.id).where(Invoice.patient == patient_id,
-                                                          Invoice.status != "void").tuples()]
+                                                          Invoice.status != InvoiceStatus.VOID).tuples()]
     totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(ids))
               .scalar() or 0) if ids else 0
     return totals - sum(taken for taken, _back in _money_by_invoice(ids).values())
@@ -245,7 +246,7 @@ def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
         amount = cents if kind == "payment" else -cents
         by_method[METHODS.get(method, method)] += amount
         days[at.date()][2] += amount
-        if method == "cash":
+        if method == PaymentMethod.CASH:
             cash += amount
         if kind == "refund":
             refunds.append((number, METHODS.get(method, method), cents, reason))

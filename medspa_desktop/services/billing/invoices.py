@@ -38,6 +38,12 @@ from ..platform.permissions import require
 from ..platform.query import payments_of
 from ..platform.settings import TAX_RETAIL_BP, TAX_SERVICES_BP
 from ..platform.text import clean_line, required_reason
+from ..platform.vocabulary import (
+    STARTED_STATUSES,
+    AppointmentStatus,
+    InvoiceStatus,
+    PaymentMethod,
+)
 from ..scheduling import appointments
 from ..treatments import inventory, treatment_records
 from . import prepaid
@@ -45,7 +51,7 @@ from .billing_math import Discount, LineIn, Totals, price, round_half_up
 from .money import show_cents
 from .prepaid import GiftCardSale, PackageSale
 
-METHODS = {"cash": "Cash", "card": "Card", "check": "Check", "gift_card": "Gift card"}
+METHODS = PaymentMethod.labels()
 MAX_LINES = 60
 MAX_QUANTITY = 10_000
 MAX_REASON = 500
@@ -277,7 +283,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
         appt = Appointment.get_or_none(Appointment.id == data.appointment_id)
         if appt is None or appt.patient_id != patient.id:
             raise ValidationError("That visit is not this patient's.")
-        if appt.status not in ("in_treatment", "completed", "checked_out"):
+        if appt.status not in STARTED_STATUSES:
             raise ValidationError("Check out a visit once the treatment has been given.")
         provider_id, given_on = appt.provider_id, appt.start.date()
     for line in data.lines:
@@ -288,7 +294,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
         if data.appointment_id is not None:  # one checkout of a visit at a time
             for_update(Appointment.select().where(Appointment.id == data.appointment_id)).first()
             earlier = (Invoice.select().where(Invoice.appointment == data.appointment_id,
-                                              Invoice.status != "void").first())
+                                              Invoice.status != InvoiceStatus.VOID).first())
             if earlier is not None:
                 raise ConflictError(f"This visit is already on invoice {earlier.number}.")
         number = _next_number()
@@ -298,7 +304,8 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
             discount_cents=totals.discount_cents,
             discount_reason=clean_line(data.discount.reason),
             tax_cents=totals.tax_cents, tip_cents=totals.tip_cents,
-            total_cents=totals.total_cents, status="open" if totals.total_cents else "paid",
+            total_cents=totals.total_cents,
+            status=InvoiceStatus.OPEN if totals.total_cents else InvoiceStatus.PAID,
             created_by=actor)
         for position, (line, out, (category, rate)) in enumerate(
                 zip(data.lines, totals.lines, taxes, strict=True), 1):
@@ -335,7 +342,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
         audit.record(actor, "invoice.issue", "invoice", invoice.id,
                      f"invoice {number} for patient {patient.id}: "
                      f"{show_cents(totals.total_cents)}")
-        if invoice.status == "paid":  # nothing to pay (a comped visit): checked out now
+        if invoice.status == InvoiceStatus.PAID:  # nothing to pay (a comped visit): checked out now
             _check_out_visit(actor, invoice, now)
     return invoice
 
@@ -343,8 +350,9 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
 def _check_out_visit(actor: User, invoice: Invoice, now: dt.datetime) -> None:
     if invoice.appointment_id is not None:
         appt = Appointment.get_by_id(invoice.appointment_id)
-        if appt.status == "completed":
-            appointments.change_status(actor, appt.id, "checked_out", appt.version, now=now)
+        if appt.status == AppointmentStatus.COMPLETED:
+            appointments.change_status(actor, appt.id, AppointmentStatus.CHECKED_OUT,
+                                       appt.version, now=now)
 
 
 # -- payments, refunds, voids ------------------------------------------------------------------
@@ -373,20 +381,20 @@ def paid_cents(invoice_id: int) -> int:
 def balance_cents(invoice: Invoice) -> int:
     """What is still due. A refund gives money back for the care or goods it refunds, so it
     lowers what is owed as much as what was paid: it never reopens a balance."""
-    return 0 if invoice.status == "void" else invoice.total_cents - _sums(invoice.id)[0]
+    return 0 if invoice.status == InvoiceStatus.VOID else invoice.total_cents - _sums(invoice.id)[0]
 
 
 def _locked_invoice(invoice_id: int) -> Invoice:
     invoice = for_update(Invoice.select().where(Invoice.id == invoice_id)).first()
     if invoice is None:
         raise NotFound("That invoice does not exist.")
-    if invoice.status == "void":
+    if invoice.status == InvoiceStatus.VOID:
         raise ConflictError(f"Invoice {invoice.number} is void.")
     return invoice
 
 
 def _set_status(invoice: Invoice) -> str:
-    status = "paid" if balance_cents(invoice) == 0 else "open"
+    status = InvoiceStatus.PAID if balance_cents(invoice) == 0 else InvoiceStatus.OPEN
     if status != invoice.status:
         Invoice.update(status=status).where(Invoice.id == invoice.id).execute()
     return status
@@ -403,14 +411,14 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
     last4 = data.card_last4.strip()
     auth = clean_line(data.auth_code).upper()
     check = clean_line(data.check_number)
-    if data.method == "card":
+    if data.method == PaymentMethod.CARD:
         if not re.fullmatch(r"\d{4}", last4):
             raise ValidationError("Enter the last 4 digits of the card.")
         if not re.fullmatch(r"[A-Z0-9]{2,20}", auth):
             raise ValidationError("Enter the card authorisation code (letters and digits).")
-    if data.method == "check" and not re.fullmatch(r"[0-9A-Za-z-]{1,20}", check):
+    if data.method == PaymentMethod.CHECK and not re.fullmatch(r"[0-9A-Za-z-]{1,20}", check):
         raise ValidationError("Enter the check number.")
-    if data.method == "gift_card" and not prepaid.normal_code(data.gift_card_code):
+    if data.method == PaymentMethod.GIFT_CARD and not prepaid.normal_code(data.gift_card_code):
         raise ValidationError("Enter the gift card's code.")
     with db.atomic():
         invoice = _locked_invoice(invoice_id)
@@ -418,7 +426,7 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
         if due <= 0:
             raise ConflictError(f"Invoice {invoice.number} is paid in full.")
         amount, tendered, change = data.amount_cents, 0, 0
-        if data.method == "cash":
+        if data.method == PaymentMethod.CASH:
             tendered = data.tendered_cents or amount
             if tendered <= 0:
                 raise ValidationError("Enter the cash handed over.")
@@ -434,20 +442,21 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
                                   f"{show_cents(amount)} is more than the {show_cents(due)} "
                                   "still due.")
         card = None
-        if data.method == "gift_card":
+        if data.method == PaymentMethod.GIFT_CARD:
             card = prepaid.card_for_payment(data.gift_card_code, amount)
         payment = Payment.create(
             invoice=invoice.id, kind="payment", method=data.method, amount_cents=amount,
             tendered_cents=tendered, change_cents=change,
-            card_last4=last4 if data.method == "card" else "",
-            auth_code=auth if data.method == "card" else "",
-            check_number=check if data.method == "check" else "", user=actor, at=now,
+            card_last4=last4 if data.method == PaymentMethod.CARD else "",
+            auth_code=auth if data.method == PaymentMethod.CARD else "",
+            check_number=check if data.method == PaymentMethod.CHECK else "", user=actor,
+            at=now,
             gift_card=card)
         status = _set_status(invoice)
         audit.record(actor, "payment.take", "invoice", invoice.id,
                      f"invoice {invoice.number}: {METHODS[data.method]} {show_cents(amount)}"
                      + (f", change {show_cents(change)}" if change else ""))
-        if status == "paid":
+        if status == InvoiceStatus.PAID:
             _check_out_visit(actor, invoice, now)
     return payment
 
@@ -457,7 +466,7 @@ def refunded_cents(payment_id: int) -> int:
             .where(Payment.refund_of == payment_id).scalar() or 0)
 
 
-REFUND_TO = ("cash", "card", "check")
+REFUND_TO = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHECK)
 
 
 def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
@@ -481,16 +490,17 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
             raise ValidationError(f"At most {show_cents(left)} of this payment can still be "
                                   "refunded.")
         method = to or original.method
-        card = original.gift_card_id if method == "gift_card" else None
+        card = original.gift_card_id if method == PaymentMethod.GIFT_CARD else None
         if card is not None:
             prepaid.refund_to_card(card, amount_cents)
         prepaid.check_refund(invoice.id, paid_cents(invoice.id) - amount_cents)
         back = Payment.create(invoice=invoice.id, kind="refund", method=method,
                               amount_cents=amount_cents,
-                              card_last4=original.card_last4 if method == "card" else "",
+                              card_last4=(original.card_last4 if method == PaymentMethod.CARD
+                                          else ""),
                               refund_of=original.id, reason=reason, user=actor, at=now,
                               gift_card=card)
-        if invoice.status != "void":
+        if invoice.status != InvoiceStatus.VOID:
             _set_status(invoice)
         audit.record(actor, "payment.refund", "invoice", invoice.id,
                      f"invoice {invoice.number}: {METHODS[original.method]} payment, "
@@ -516,7 +526,7 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
         if restock:
             inventory.return_sale(actor, invoice.number)
         prepaid.put_back(actor, invoice, now)
-        Invoice.update(status="void", void_reason=reason, voided_by=actor,
+        Invoice.update(status=InvoiceStatus.VOID, void_reason=reason, voided_by=actor,
                        voided_at=now).where(Invoice.id == invoice.id).execute()
         audit.record(actor, "invoice.void", "invoice", invoice.id,
                      f"invoice {invoice.number}: {reason}"[:500])
@@ -543,6 +553,7 @@ class PaymentView:
     at: dt.datetime
     kind: str  # payment | refund
     method: str  # label
+    method_key: str  # PaymentMethod
     amount_cents: int
     detail: str  # "card ending 4242, auth 12AB", "tendered $100.00, change $3.50"
     by: str
@@ -574,11 +585,11 @@ class InvoiceView:
 
 
 def _payment_detail(p: Payment) -> str:
-    if p.method == "card":
+    if p.method == PaymentMethod.CARD:
         return f"card ending {p.card_last4}" + (f", auth {p.auth_code}" if p.auth_code else "")
-    if p.method == "check":
+    if p.method == PaymentMethod.CHECK:
         return f"check {p.check_number}" if p.check_number else "check"
-    if p.method == "gift_card":  # the code is the card's value: print only its end
+    if p.method == PaymentMethod.GIFT_CARD:  # the code is the card's value: print only its end
         return f"gift card ending {p.gift_card.code[-4:]}"
     if p.kind == "payment" and p.tendered_cents:
         return (f"tendered {show_cents(p.tendered_cents)}, change "
@@ -597,7 +608,7 @@ def invoice_view(actor: User, invoice_id: int) -> InvoiceView:
                            line.tax_cents)
                   for line in invoice.lines.order_by(InvoiceLine.position))
     payments = tuple(PaymentView(p.id, p.at, p.kind, METHODS.get(p.method, p.method),
-                                 p.amount_cents,
+                                 p.method, p.amount_cents,
                                  _payment_detail(p) + (f" — {p.reason}" if p.reason else ""),
                                  p.user.display_name)
                      for p in invoice.payments.order_by(Payment.at, Payment.id))
@@ -624,4 +635,4 @@ def invoice_for_appointment(actor: User, appointment_id: int) -> Invoice | None:
     """The visit's invoice that is not void, if it has one."""
     require(actor, "billing.read")
     return (Invoice.select().where(Invoice.appointment == appointment_id,
-                                   Invoice.status != "void").first())
+                                   Invoice.status != InvoiceStatus.VOID).first())

@@ -45,6 +45,7 @@ from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import payments_of, sums_by_kind
 from ..platform.text import clean_line, required_reason
+from ..platform.vocabulary import InvoiceStatus
 from .billing_math import round_half_up
 from .money import show_cents
 
@@ -162,9 +163,9 @@ def create_gift_card(sale: GiftCardSale, invoice_id: int, amount_cents: int,
 
 
 def _usable(sold_on: Invoice, what: str) -> None:
-    if sold_on.status == "void":
+    if sold_on.status == InvoiceStatus.VOID:
         raise ConflictError(f"{what} was sold on invoice {sold_on.number}, which is void.")
-    if sold_on.status != "paid":
+    if sold_on.status != InvoiceStatus.PAID:
         raise ConflictError(f"{what} is not paid for yet: invoice {sold_on.number} still has "
                             "a balance.")
 
@@ -377,13 +378,13 @@ class PackageView:
 
 
 def _state(sold_on: Invoice, expires_on: dt.date | None, left: int, on: dt.date) -> str:
-    if sold_on.status == "void":
+    if sold_on.status == InvoiceStatus.VOID:
         return "void"
     if left <= 0:
         return "used up"
     if expires_on is not None and on > expires_on:
         return "expired"
-    return "usable" if sold_on.status == "paid" else "not paid"
+    return "usable" if sold_on.status == InvoiceStatus.PAID else "not paid"
 
 
 def patient_packages(actor: User, patient_id: int, on: dt.date | None = None,
@@ -446,8 +447,8 @@ def gift_card(actor: User, code: str) -> GiftCardView:
         history.append(CardEntry(closed.at, f"Closed: {closed.reason}", -closed.amount_cents,
                                  None, closed.user.display_name))
     balance = card_balance(card.id)
-    state = ("void" if sold_on.status == "void" else "closed" if closed is not None
-             else "not paid" if sold_on.status != "paid" else "spent" if balance <= 0
+    state = ("void" if sold_on.status == InvoiceStatus.VOID else "closed" if closed is not None
+             else "not paid" if sold_on.status != InvoiceStatus.PAID else "spent" if balance <= 0
              else "usable")
     with db.atomic():
         audit.record(actor, "gift_card.view", "gift_card", card.id, show_code(card.code))

@@ -30,6 +30,7 @@ from ..platform import audit
 from ..platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
 from ..platform.permissions import allowed, require
 from ..platform.text import clean_block, clean_line
+from ..platform.vocabulary import NoteStatus
 
 MAX_SECTION = 20_000
 SECTIONS = ("subjective", "objective", "assessment", "plan")
@@ -83,7 +84,7 @@ class NoteView:
 
     @property
     def signed(self) -> bool:
-        return self.status == "signed"
+        return self.status == NoteStatus.SIGNED
 
 
 def fingerprint(note: Note) -> str:
@@ -122,7 +123,7 @@ def _editable(actor: User, note_id: int, version: int) -> Note:
     note = Note.get_or_none(Note.id == note_id)
     if note is None:
         raise NotFound("That note does not exist.")
-    if note.status == "signed":
+    if note.status == NoteStatus.SIGNED:
         raise ValidationError("A signed note cannot be changed; add an addendum instead.")
     if note.author_id != actor.id:
         raise PermissionDenied("Only the note's author can change or sign a draft.")
@@ -156,7 +157,7 @@ def sign(actor: User, note_id: int, version: int) -> Note:
         note = _editable(actor, note_id, version)
         if not any(getattr(note, s).strip() for s in SECTIONS):
             raise ValidationError("An empty note cannot be signed.")
-        note.status, note.signed_by, note.signed_at = "signed", actor, dt.datetime.now()
+        note.status, note.signed_by, note.signed_at = NoteStatus.SIGNED, actor, dt.datetime.now()
         note.version += 1
         note.fingerprint = fingerprint(note)
         note.save()
@@ -178,7 +179,7 @@ def add_addendum(actor: User, note_id: int, reason: str, text: str) -> NoteAdden
         note = Note.get_or_none(Note.id == note_id)
         if note is None:
             raise NotFound("That note does not exist.")
-        if note.status != "signed":
+        if note.status != NoteStatus.SIGNED:
             raise ValidationError("A draft is changed directly; addenda are for signed notes.")
         addendum = NoteAddendum.create(note=note_id, author=actor, at=dt.datetime.now(),
                                        reason=reason, text=text)
@@ -192,7 +193,7 @@ def cosign(actor: User, note_id: int) -> NoteCosign:
         note = Note.get_or_none(Note.id == note_id)
         if note is None:
             raise NotFound("That note does not exist.")
-        if note.status != "signed":
+        if note.status != NoteStatus.SIGNED:
             raise ValidationError("Only a signed note can be co-signed.")
         if note.signed_by_id == actor.id:
             raise ValidationError("A note is co-signed by someone other than its signer.")
@@ -227,7 +228,7 @@ def _views(actor: User, notes: list[Note]) -> list[NoteView]:
         note.author_id, names.get(note.author_id, ""), note.created_at, note.signed_by_id,
         names.get(note.signed_by_id, ""),
         note.signed_at, note.fingerprint,
-        note.status == "signed" and fingerprint(note) == note.fingerprint,
+        note.status == NoteStatus.SIGNED and fingerprint(note) == note.fingerprint,
         tuple(cosigners[note.id]), tuple(addenda[note.id]),
         {s: getattr(note, s) for s in SECTIONS} if readable else None, note.version)
         for note in notes]

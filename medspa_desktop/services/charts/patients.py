@@ -19,6 +19,7 @@ from ..platform.errors import NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
 from ..platform.query import patient_named
 from ..platform.text import clean_block, clean_line, digits, fold, name_parts
+from ..platform.vocabulary import NOT_ARRIVED_STATUSES
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 MAX_AGE_YEARS = 120
@@ -283,7 +284,7 @@ def _next_appointments(patient_ids: list[int]) -> dict[int, dt.datetime]:
         .where(
             Appointment.patient.in_(patient_ids),
             Appointment.start >= dt.datetime.now(),
-            Appointment.status.in_(("booked", "confirmed")),
+            Appointment.status.in_(NOT_ARRIVED_STATUSES),
         )
         .group_by(Appointment.patient)
         .tuples()

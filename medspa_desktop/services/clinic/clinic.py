@@ -21,6 +21,7 @@ from ..platform.settings import (
     PAPER_SIZE,
 )
 from ..platform.text import clean_block, clean_line
+from ..platform.vocabulary import Role
 from ..scheduling import hours
 from . import catalog, clinical_periods
 
@@ -118,7 +119,7 @@ def create_clinic(
     Refused once the database has any staff account. Returns the admin, signed in.
     """
     info = validate_clinic(info)
-    admin.role = "admin"
+    admin.role = Role.ADMIN
     with db.atomic():
         if is_set_up():
             raise DomainError("This database already belongs to a clinic.")

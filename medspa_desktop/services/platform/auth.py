@@ -15,11 +15,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...store.database import db
-from ...store.models import ROLE_LABELS, ROLES, User
+from ...store.models import User
 from . import audit, settings
 from .errors import AuthError, ValidationError
 from .permissions import CLINICAL, require
 from .settings import LOCK_MINUTES
+from .vocabulary import Role
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=5)
@@ -64,8 +65,8 @@ def _validated(data: UserInput) -> UserInput:
         raise ValidationError("Enter the person's full name.")
     if len(full_name) > 120:
         raise ValidationError("The full name must be at most 120 characters.")
-    if data.role not in ROLES:
-        raise ValidationError(f"Choose a role: {', '.join(ROLE_LABELS.values())}.")
+    if not Role.has(data.role):
+        raise ValidationError(f"Choose a role: {', '.join(Role.labels().values())}.")
     validate_password(data.password)
     display = " ".join(data.display_name.split()) or full_name
     return UserInput(username, full_name, data.role, data.password, display[:60],
@@ -98,7 +99,7 @@ def create_user(actor: User | None, data: UserInput) -> User:
             require(actor, "users.manage")
         user = _insert_user(data)
         audit.record(actor or user, "user.create", "user", user.id,
-                     f"{user.username} ({ROLE_LABELS[user.role]})")
+                     f"{user.username} ({Role(user.role).label})")
     return user
 
 

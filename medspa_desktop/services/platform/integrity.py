@@ -11,6 +11,7 @@ from ..charts.photos import damaged_photos
 from ..consents.signing import damaged_documents
 from ..treatments.inventory import ledger_problems
 from . import audit
+from .vocabulary import NoteStatus
 
 
 def check_database() -> list[str]:
@@ -27,7 +28,7 @@ def check_database() -> list[str]:
         problems.append(f"schema version is {version}; this program expects {SCHEMA_VERSION}")
     problems.extend(str(p) for p in audit.verify_chain())
     problems.extend(missing_guards())
-    for note in Note.select().where(Note.status == "signed"):
+    for note in Note.select().where(Note.status == NoteStatus.SIGNED):
         if fingerprint(note) != note.fingerprint:
             problems.append(f"signed note {note.id} no longer matches its fingerprint")
     problems.extend(damaged_photos())

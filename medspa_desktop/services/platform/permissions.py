@@ -13,44 +13,46 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from ...store.models import ROLE_LABELS, User
+from ...store.models import User
 from .errors import PermissionDenied
+from .vocabulary import Role
 
-ALL = frozenset({"admin", "medical_director", "provider", "front_desk"})
-CLINICAL = frozenset({"medical_director", "provider"})
+ADMIN, DIRECTOR, PROVIDER = Role.ADMIN, Role.MEDICAL_DIRECTOR, Role.PROVIDER
+ALL = frozenset(Role)
+CLINICAL = frozenset({DIRECTOR, PROVIDER})
 
 # permission: (roles allowed, what it lets a person do — used in refusals)
 PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "patient.read": (ALL, "look up patients"),
     "patient.write": (ALL, "register or change patients"),
-    "patient.archive": (frozenset({"admin", "medical_director"}), "archive patients"),
+    "patient.archive": (frozenset({ADMIN, DIRECTOR}), "archive patients"),
     "schedule.read": (ALL, "see the schedule"),
     "schedule.write": (ALL, "book or change appointments"),
-    "treatment.read": (CLINICAL | {"admin"}, "see treatment records"),
+    "treatment.read": (CLINICAL | {ADMIN}, "see treatment records"),
     "notes.read": (CLINICAL, "read clinical notes"),
     "notes.write": (CLINICAL, "write and sign clinical notes"),
-    "notes.cosign": (frozenset({"medical_director"}), "co-sign clinical notes"),
+    "notes.cosign": (frozenset({DIRECTOR}), "co-sign clinical notes"),
     "photos.read": (CLINICAL, "see clinical photos"),
     "photos.write": (CLINICAL, "add clinical photos"),
     "inventory.read": (ALL, "see stock"),
-    "inventory.write": (frozenset({"admin", "medical_director"}),
+    "inventory.write": (frozenset({ADMIN, DIRECTOR}),
                         "receive or adjust stock"),
     "inventory.use": (CLINICAL, "draw stock for a treatment"),
     "treatment.write": (CLINICAL, "chart treatments"),
     "consent.read": (ALL, "see consent forms and signed consents"),
     "consent.sign": (ALL, "record a signed consent (on screen or on paper)"),
-    "consent.template": (frozenset({"admin"}), "edit consent templates"),
+    "consent.template": (frozenset({ADMIN}), "edit consent templates"),
     "consent.override": (CLINICAL, "start a treatment without a valid consent"),
     "contraindication.acknowledge": (CLINICAL, "acknowledge a contraindication and treat"),
     "billing.read": (ALL, "see invoices and payments"),
     "billing.checkout": (ALL, "check out patients and take payments"),
-    "billing.refund": (frozenset({"admin", "medical_director"}),
+    "billing.refund": (frozenset({ADMIN, DIRECTOR}),
                        "refund payments and void invoices"),
-    "catalog.write": (frozenset({"admin"}), "change rooms, devices and services"),
-    "users.manage": (frozenset({"admin"}), "manage staff accounts"),
-    "audit.read": (frozenset({"admin", "medical_director"}), "review the audit log"),
+    "catalog.write": (frozenset({ADMIN}), "change rooms, devices and services"),
+    "users.manage": (frozenset({ADMIN}), "manage staff accounts"),
+    "audit.read": (frozenset({ADMIN, DIRECTOR}), "review the audit log"),
     "backup.run": (ALL, "back up the clinic's data"),
-    "backup.manage": (frozenset({"admin"}), "choose the backup folder and restore a backup"),
+    "backup.manage": (frozenset({ADMIN}), "choose the backup folder and restore a backup"),
 }
 
 
@@ -106,7 +108,7 @@ def require(user: User | None, permission: str) -> None:
         raise PermissionDenied(f"Sign in to {what}.")
     if not user.active:
         raise PermissionDenied(f"{user.display_name}'s account is deactivated.")
-    role = ROLE_LABELS.get(user.role, user.role)
+    role = Role.label_of(user.role)
     raise PermissionDenied(f"{user.display_name} ({role}) may not {what}.")
 
 
@@ -117,8 +119,8 @@ def treats_patients(user: User | None) -> bool:
 
 
 def matrix_rows() -> list[tuple[str, list[bool]]]:
-    """(what, [allowed per role in ROLE_LABELS order]) for documentation and screens."""
+    """(what, [allowed per role in ``Role`` order]) for documentation and screens."""
     return [
-        (what, [role in roles for role in ROLE_LABELS])
+        (what, [role in roles for role in Role])
         for roles, what in PERMISSIONS.values()
     ]

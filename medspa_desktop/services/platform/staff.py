@@ -10,10 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...store.database import db
-from ...store.models import ROLE_LABELS, ROLES, User
+from ...store.models import User
 from . import audit, auth
 from .errors import AuthError, ConflictError, NotFound, ValidationError
 from .permissions import require
+from .vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def staff(actor: User, now: dt.datetime | None = None) -> list[StaffRow]:
     require(actor, "users.manage")
     now = now or dt.datetime.now()
     return [StaffRow(u.id, u.username, u.full_name, u.display_name, u.credentials,
-                     ROLE_LABELS.get(u.role, u.role), u.role, u.active,
+                     Role.label_of(u.role), u.role, u.active,
                      u.locked_until if u.locked_until and u.locked_until > now else None)
             for u in User.select().order_by(~User.active, User.full_name)]
 
@@ -47,8 +48,8 @@ def _target(user_id: int) -> User:
 
 def _keeps_an_admin(user: User, role: str, active: bool) -> None:
     """Refuse a change that would leave the clinic without an active admin."""
-    if user.role == "admin" and user.active and (role != "admin" or not active):
-        others = User.select().where(User.role == "admin", User.active,
+    if user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active):
+        others = User.select().where(User.role == Role.ADMIN, User.active,
                                      User.id != user.id).count()
         if others == 0:
             raise ConflictError(f"{user.display_name} is the clinic's only active admin; make "
@@ -57,8 +58,8 @@ def _keeps_an_admin(user: User, role: str, active: bool) -> None:
 
 def change_role(actor: User, user_id: int, role: str) -> User:
     require(actor, "users.manage")
-    if role not in ROLES:
-        raise ValidationError(f"Choose a role: {', '.join(ROLE_LABELS.values())}.")
+    if not Role.has(role):
+        raise ValidationError(f"Choose a role: {', '.join(Role.labels().values())}.")
     with db.atomic():
         user = _target(user_id)
         if user.role == role:
@@ -67,7 +68,7 @@ def change_role(actor: User, user_id: int, role: str) -> User:
         before = user.role
         User.update(role=role).where(User.id == user.id).execute()
         audit.record(actor, "user.role", "user", user.id,
-                     f"{user.username}: {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
+                     f"{user.username}: {Role(before).label} → {Role(role).label}")
     return User.get_by_id(user_id)
 
 

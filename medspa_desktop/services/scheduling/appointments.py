@@ -42,32 +42,25 @@ from ..platform.errors import (
 )
 from ..platform.permissions import require, treats_patients
 from ..platform.text import clean_block, clean_line
+from ..platform.vocabulary import FREED_STATUSES, NOT_ARRIVED_STATUSES, AppointmentStatus
 from . import hours
 from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
 
 MAX_NOTES = 2000
 
-STATUS_LABELS = {
-    "booked": "Booked",
-    "confirmed": "Confirmed",
-    "arrived": "Arrived",
-    "in_treatment": "In treatment",
-    "completed": "Completed",
-    "checked_out": "Checked out",
-    "cancelled": "Cancelled",
-    "no_show": "No-show",
-}
+S = AppointmentStatus
+STATUS_LABELS = AppointmentStatus.labels()
 TRANSITIONS = {
-    "booked": ("confirmed", "arrived", "cancelled", "no_show"),
-    "confirmed": ("arrived", "cancelled", "no_show"),
-    "arrived": ("in_treatment", "cancelled"),
-    "in_treatment": ("completed",),
-    "completed": ("checked_out",),
-    "checked_out": (),
-    "cancelled": (),
-    "no_show": (),
+    S.BOOKED: (S.CONFIRMED, S.ARRIVED, S.CANCELLED, S.NO_SHOW),
+    S.CONFIRMED: (S.ARRIVED, S.CANCELLED, S.NO_SHOW),
+    S.ARRIVED: (S.IN_TREATMENT, S.CANCELLED),
+    S.IN_TREATMENT: (S.COMPLETED,),
+    S.COMPLETED: (S.CHECKED_OUT,),
+    S.CHECKED_OUT: (),
+    S.CANCELLED: (),
+    S.NO_SHOW: (),
 }
-MOVABLE = ("booked", "confirmed")
+MOVABLE = NOT_ARRIVED_STATUSES
 
 
 @dataclass
@@ -211,7 +204,7 @@ def book_appointment(actor: User, data: AppointmentInput, *, override_reason: st
             patient=checked.patient, service=checked.service, provider=checked.provider,
             room=checked.room, device=checked.device, start=checked.start, end=checked.end,
             notes=checked.notes, series=series_id, created_at=now, updated_at=now)
-        _change(actor, appt, "booked", to_status="booked", new=(appt.start, appt.end))
+        _change(actor, appt, "booked", to_status=S.BOOKED, new=(appt.start, appt.end))
         audit.record(actor, "appointment.book", "appointment", appt.id,
                      f"{checked.service.name} {checked.start:%Y-%m-%d %H:%M} "
                      f"chart {checked.patient.chart_number}")
@@ -292,19 +285,19 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
             raise ValidationError(
                 f"An appointment that is {STATUS_LABELS[appt.status].lower()} cannot be marked "
                 f"{STATUS_LABELS.get(status, status).lower()}.")
-        if status == "in_treatment":
+        if status == S.IN_TREATMENT:
             _acknowledge_contraindications(actor, appt, clean_line(acknowledge))
             consent_policy.check_before_treatment(actor, appt, consent_override, now)
         values: dict = {"status": status}
         note = ""
-        if status == "cancelled":
+        if status == S.CANCELLED:
             if not reason:
                 raise ValidationError("Give a reason for cancelling.")
             late = appt.start - now < hours.late_cancel_window()
             values.update(cancel_reason=reason[:500], late_cancel=late)
             note = ("late cancel: " if late else "") + reason[:500]
         _bump(appt.id, version, **values)
-        _change(actor, appt, "cancelled" if status == "cancelled" else "status",
+        _change(actor, appt, "cancelled" if status == S.CANCELLED else "status",
                 from_status=appt.status, to_status=status, note=note)
         audit.record(actor, "appointment.status", "appointment", appt.id,
                      f"{appt.status} -> {status}" + (f" ({note})" if note else ""))
@@ -357,7 +350,7 @@ class AppointmentRow:
 
     @property
     def active(self) -> bool:
-        return self.status_key not in ("cancelled", "no_show")
+        return self.status_key not in FREED_STATUSES
 
 
 def rows_of(query) -> list[AppointmentRow]:

@@ -14,6 +14,7 @@ from ...store.database import db
 from ...store.models import Appointment, Device, Room, Service, User
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import CLINICAL, require
+from ..platform.vocabulary import AppointmentStatus
 from . import appointments, hours
 from .occupancy import Occupancy
 
@@ -191,4 +192,4 @@ def walk_in(actor: User, patient_id: int, service_id: int, *, within_minutes: in
                                 f"{within_minutes} minutes.{hint}")
         appt = appointments.book_appointment(actor, slots[0].as_input(patient_id, service_id,
                                                                       notes))
-        return appointments.change_status(actor, appt.id, "arrived", appt.version)
+        return appointments.change_status(actor, appt.id, AppointmentStatus.ARRIVED, appt.version)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from peewee import JOIN
 
 from ...store.models import (
-    ACTIVE_STATUSES,
     Appointment,
     Device,
     Patient,
@@ -31,6 +30,7 @@ from ...store.models import (
     User,
 )
 from ..charts.patients import listed_name
+from ..platform.vocabulary import ACTIVE_STATUSES
 
 # Conflict kinds; only a provider double-booking may be overridden (with a reason).
 OVERRIDABLE = frozenset({"provider"})

@@ -17,6 +17,7 @@ from ...store.models import Appointment, Series, User
 from ..platform import audit
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
+from ..platform.vocabulary import AppointmentStatus
 from . import appointments
 from .availability import Slot, find_slots
 from .occupancy import Busy, Occupancy
@@ -119,11 +120,12 @@ def cancel_series_from(actor: User, appointment_id: int, reason: str) -> int:
             raise ValidationError("This appointment is not part of a series.")
         later = (Appointment.select()
                  .where(Appointment.series == appt.series_id, Appointment.start >= appt.start,
-                        Appointment.status.in_(("booked", "confirmed")))
+                        Appointment.status.in_(appointments.MOVABLE))
                  .order_by(Appointment.start))
         count = 0
         for a in later:
-            appointments.change_status(actor, a.id, "cancelled", a.version, reason=reason)
+            appointments.change_status(actor, a.id, AppointmentStatus.CANCELLED, a.version,
+                                           reason=reason)
             count += 1
         if count == 0:
             raise ValidationError("No session of this series is left to cancel.")

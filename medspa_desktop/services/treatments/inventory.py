@@ -25,10 +25,12 @@ from ..platform import audit
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
+from ..platform.vocabulary import ProductKind
 
-# an injectable solution (mesotherapy) is drawn in mL, with its lot, like a toxin or filler
-KINDS = {"toxin": "U", "filler": "syringe", "solution": "mL", "consumable": "item",
-         "retail": "item"}
+# each kind's usual unit; an injectable solution (mesotherapy) is drawn in mL, with its lot,
+# like a toxin or filler
+KINDS = {ProductKind.TOXIN: "U", ProductKind.FILLER: "syringe", ProductKind.SOLUTION: "mL",
+         ProductKind.CONSUMABLE: "item", ProductKind.RETAIL: "item"}
 UNITS = ("U", "mL", "syringe", "item")
 EXPIRY_WARNING = dt.timedelta(days=30)
 HUNDRED = Decimal(100)

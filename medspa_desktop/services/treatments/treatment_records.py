@@ -31,6 +31,7 @@ from ..platform import audit
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
+from ..platform.vocabulary import STARTED_STATUSES, ProductKind
 from . import face_chart, inventory, treatment_amendments
 
 
@@ -66,14 +67,14 @@ LASER = (
 )
 MODALITIES: dict[str, tuple[Field, ...]] = {
     "neurotoxin": (
-        Field("product_id", "Product", "product", choices=("toxin",)),
+        Field("product_id", "Product", "product", choices=(ProductKind.TOXIN,)),
         Field("dilution_ml", "Dilution (saline per 100 U)", "number", "mL", 0.5, 10, 1, 4),
         Field("points", "Injection points", "points", "U", 0.5, 100, step=Decimal("0.5")),
         Field("total_units", "Total units", "number", "U", 1, 600, 2, 100),
         Field("sites", "Site notes", "text", required=False),
     ),
     "filler": (
-        Field("product_id", "Product", "product", choices=("filler",)),
+        Field("product_id", "Product", "product", choices=(ProductKind.FILLER,)),
         Field("syringes", "Syringes", "number", "syringe", 0.5, 10, 0.5, 4),
         Field("total_ml", "Volume", "number", "mL", 0.1, 20, 0.1, 4),
         Field("technique", "Technique", "choice", choices=("needle", "cannula")),
@@ -87,7 +88,7 @@ MODALITIES: dict[str, tuple[Field, ...]] = {
     "ipl": LASER,
     "pigment_vascular": LASER,
     "mesotherapy": (
-        Field("product_id", "Product", "product", choices=("solution",)),
+        Field("product_id", "Product", "product", choices=(ProductKind.SOLUTION,)),
         Field("solution", "Solution (ingredients)", "text", required=False),
         Field("volume_ml", "Volume", "number", "mL", 0.1, 20, 0.5, 10),
         Field("area", "Area", "text"),
@@ -233,7 +234,7 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
     appt = Appointment.get_or_none(Appointment.id == appointment_id)
     if appt is None:
         raise NotFound("That appointment does not exist.")
-    if appt.status not in ("in_treatment", "completed", "checked_out"):  # late charting too
+    if appt.status not in STARTED_STATUSES:  # late charting too
         raise ValidationError("Chart a treatment once it has started (the patient is in "
                               "treatment).")
     modality = appt.service.category

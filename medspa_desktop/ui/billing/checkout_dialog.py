@@ -30,6 +30,7 @@ from ...services.billing import invoices, prepaid
 from ...services.billing.invoices import CheckoutInput, LineDraft
 from ...services.billing.money import show_cents, to_cents, to_discount
 from ...services.platform.errors import DomainError, ValidationError
+from ...services.platform.vocabulary import ProductKind
 from ...services.scheduling import appointments
 from ...services.treatments import inventory
 from ...store.models import User
@@ -94,7 +95,7 @@ class CheckoutDialog(QDialog):
         self.table.itemChanged.connect(lambda _item: self.update_totals())
         self.product = QComboBox()
         self.product.setAccessibleName("Retail product")
-        for p in inventory.products(self.user, ("retail",)):
+        for p in inventory.products(self.user, (ProductKind.RETAIL,)):
             self.product.addItem(f"{p.name} — {show_cents(p.price_cents)}", p.id)
         add = QPushButton("Add product")
         add.clicked.connect(self.add_product)

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 
 from ...printouts import invoice_pdf
 from ...services.billing import invoices
-from ...services.billing.invoices import METHODS, PaymentInput
+from ...services.billing.invoices import PaymentInput
 from ...services.billing.money import show_cents, to_cents
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
+from ...services.platform.vocabulary import InvoiceStatus, PaymentMethod
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.messages import ErrorLabel
@@ -58,7 +59,7 @@ class PaymentsPanel(QWidget):
         self.table.setMaximumHeight(150)
         self.message = ErrorLabel()
         self.method = QComboBox()
-        for key, label in invoices.METHODS.items():
+        for key, label in PaymentMethod.labels().items():
             self.method.addItem(label, key)
         self.method.setAccessibleName("Payment method")
         self.amount = QLineEdit()
@@ -120,17 +121,19 @@ class PaymentsPanel(QWidget):
 
     def _method_fields(self) -> None:
         method = self.method.currentData()
-        for widget, shown in ((self.tendered, method == "cash"), (self.last4, method == "card"),
-                              (self.auth, method == "card"),
-                              (self.check_number, method == "check"),
-                              (self.card_code, method == "gift_card")):
+        for widget, shown in ((self.tendered, method == PaymentMethod.CASH),
+                              (self.last4, method == PaymentMethod.CARD),
+                              (self.auth, method == PaymentMethod.CARD),
+                              (self.check_number, method == PaymentMethod.CHECK),
+                              (self.card_code, method == PaymentMethod.GIFT_CARD)):
             self.form.setRowVisible(widget, shown)
 
     def show_invoice(self, invoice_id: int, note: str = "") -> None:
         self.invoice_id = invoice_id
         view = invoices.invoice_view(self.user, invoice_id)
         self.view = view
-        state = {"void": f" — void: {html.escape(view.void_reason)}", "paid": " — paid"}
+        state = {InvoiceStatus.VOID: f" — void: {html.escape(view.void_reason)}",
+                 InvoiceStatus.PAID: " — paid"}
         self.summary.setText(
             f"<h3>Invoice {view.number}: {show_cents(view.total_cents)}"
             f"{state.get(view.status, '')}</h3>Paid {show_cents(view.paid_cents)} · "
@@ -145,7 +148,7 @@ class PaymentsPanel(QWidget):
             w.clear()
         self.box.setVisible(view.balance_cents > 0)
         self.pay_button.setEnabled(view.balance_cents > 0)
-        self.void_button.setEnabled(view.status != "void")
+        self.void_button.setEnabled(view.status != InvoiceStatus.VOID)
         self._method_fields()
 
     def take_payment(self) -> None:
@@ -153,7 +156,7 @@ class PaymentsPanel(QWidget):
             method = self.method.currentData()
             payment = invoices.take_payment(self.user, self.invoice_id, PaymentInput(
                 method, to_cents(self.amount.text(), "amount"),
-                to_cents(self.tendered.text(), "cash handed over") if method == "cash" else 0,
+                to_cents(self.tendered.text(), "cash handed over") if method == PaymentMethod.CASH else 0,
                 self.last4.text(), self.auth.text(), self.check_number.text(),
                 self.card_code.text()))
         except DomainError as exc:
@@ -189,9 +192,9 @@ class PaymentsPanel(QWidget):
             reason = self._reason("Refund", "Why is it refunded?")
             if reason is None:
                 return
-            if payment.method == METHODS["gift_card"]:  # asked only of a person at the desk
-                ways = {"Back onto the gift card": None, "As cash": "cash", "To a card": "card",
-                        "By check": "check"}
+            if payment.method_key == PaymentMethod.GIFT_CARD:  # asked only at the desk
+                ways = {"Back onto the gift card": None, "As cash": PaymentMethod.CASH,
+                        "To a card": PaymentMethod.CARD, "By check": PaymentMethod.CHECK}
                 way, ok = QInputDialog.getItem(self, "Refund", "How does the money go back?",
                                                list(ways), 0, False)
                 if not ok:

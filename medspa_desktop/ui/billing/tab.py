@@ -23,6 +23,7 @@ from ...services.billing import billing_reports
 from ...services.billing.billing_reports import InvoiceFilter
 from ...services.billing.money import show_cents, to_cents
 from ...services.platform import auth
+from ...services.platform.vocabulary import InvoiceStatus
 from ...store.models import User
 from ..models import Column
 from ..widgets.date_range import DateRange
@@ -43,8 +44,8 @@ COLUMNS = (
     Column("Due", lambda r: show_cents(r.balance_cents), align_right=True),
     Column("Status", lambda r: r.status),
 )
-STATUSES = (("All invoices", None), ("Open (money due)", "open"), ("Paid", "paid"),
-            ("Void", "void"))
+STATUSES = (("All invoices", None), ("Open (money due)", InvoiceStatus.OPEN),
+            ("Paid", InvoiceStatus.PAID), ("Void", InvoiceStatus.VOID))
 
 
 class PaymentsDialog(QDialog):

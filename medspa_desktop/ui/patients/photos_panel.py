@@ -31,6 +31,7 @@ from ...services.consents import consent_policy
 from ...services.consents.consent_templates import PHOTOGRAPHY
 from ...services.platform import chosen_files
 from ...services.platform.errors import DomainError
+from ...services.platform.vocabulary import CAME_IN_STATUSES
 from ...services.scheduling import appointments
 from ...store.models import User
 from .. import style
@@ -159,7 +160,7 @@ class PhotosPanel(QWidget):
     def import_files(self, files: list[Path]) -> int:
         """Ask what the photos show, then import each; returns how many were imported."""
         visits = [r for r in appointments.patient_schedule(self.user, self.patient_id)
-                  if r.status_key in ("arrived", "in_treatment", "completed", "checked_out")]
+                  if r.status_key in CAME_IN_STATUSES]
         on_file = consent_policy.valid_consent(self.user, self.patient_id, PHOTOGRAPHY,
                                          dt.datetime.now())
         details = PhotoDetailsDialog(

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.charts import alerts
+from ...services.platform.vocabulary import AppointmentStatus
 from ...services.scheduling import appointments
 from ...store.models import User
 from .. import style
@@ -32,7 +33,7 @@ class AppointmentDialog(QDialog):
         self.setMinimumWidth(520)
         where = ", ".join(x for x in (row.room, row.device) if x) or "—"
         cancelled = ""
-        if row.status_key == "cancelled":
+        if row.status_key == AppointmentStatus.CANCELLED:
             changes = appointments.history(user, appointment_id)
             cancelled = f"<br><b>{html.escape(changes[-1].text)}</b>" if changes else ""
         warnings = alerts.booking_alerts(user, row.patient_id, row.service_id,
@@ -55,7 +56,7 @@ class AppointmentDialog(QDialog):
             self.history.addItem(f"{change.at:%d %b %H:%M}  {change.user}: {change.text}")
         steps = QHBoxLayout()
         for status in appointments.TRANSITIONS.get(row.status_key, ()):
-            label = "Cancel…" if status == "cancelled" else appointments.STATUS_LABELS[status]
+            label = "Cancel…" if status == AppointmentStatus.CANCELLED else status.label
             button = QPushButton(label)
             button.clicked.connect(lambda _c=False, s=status: self._choose(s))
             steps.addWidget(button)

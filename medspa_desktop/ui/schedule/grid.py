@@ -19,6 +19,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from ...services.platform.vocabulary import AppointmentStatus
 from ...services.scheduling.appointments import AppointmentRow, BlockRow
 from .. import style
 
@@ -27,9 +28,10 @@ GUTTER_W = 56
 MIN_COLUMN_W = 120
 RESIZE_GRIP = 6
 
+_S = AppointmentStatus
 STATUS_ICONS = {
-    "booked": "○", "confirmed": "✓", "arrived": "●", "in_treatment": "▶",
-    "completed": "✔", "checked_out": "$", "cancelled": "✕", "no_show": "∅",
+    _S.BOOKED: "○", _S.CONFIRMED: "✓", _S.ARRIVED: "●", _S.IN_TREATMENT: "▶",
+    _S.COMPLETED: "✔", _S.CHECKED_OUT: "$", _S.CANCELLED: "✕", _S.NO_SHOW: "∅",
 }
 
 

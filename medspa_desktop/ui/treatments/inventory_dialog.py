@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...services.billing.money import show_cents
 from ...services.platform.permissions import allowed
+from ...services.platform.vocabulary import ProductKind
 from ...services.treatments import inventory, stock_report
 from ...store.models import User
 from .. import style
@@ -38,7 +39,7 @@ PRODUCT_COLUMNS = (
     Column("On hand", lambda r: r.on_hand, align_right=True),
     Column("Reorder at", lambda r: r.reorder_at, align_right=True),
     Column("Next expiry", lambda r: r.next_expiry),
-    Column("Price", lambda r: show_cents(r.price_cents) if r.kind == "retail" else "",
+    Column("Price", lambda r: show_cents(r.price_cents) if r.kind == ProductKind.RETAIL else "",
            align_right=True),
 )
 LOT_COLUMNS = (
@@ -155,7 +156,7 @@ class InventoryDialog(QDialog):
 
     def _show_lots(self) -> None:
         product = self.selected_product()
-        self.price_button.setEnabled(product is not None and product.kind == "retail"
+        self.price_button.setEnabled(product is not None and product.kind == ProductKind.RETAIL
                                      and allowed(self.user, "inventory.write"))
         self.lots.set_rows(stock_report.product_lots(self.user, product.id) if product else [])
         fit_columns(self.lot_table)

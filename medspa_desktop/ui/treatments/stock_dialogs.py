@@ -16,13 +16,12 @@ from PySide6.QtWidgets import (
 from ...services.billing import invoices
 from ...services.billing.money import to_cents
 from ...services.platform.errors import ValidationError
+from ...services.platform.vocabulary import ProductKind
 from ...services.treatments import inventory
 from ...store.models import User
 from ..widgets.form_dialog import FormDialog
 
-KIND_LABELS = {"toxin": "Neurotoxin", "filler": "Dermal filler",
-               "solution": "Injectable solution (mesotherapy)", "consumable": "Consumable",
-               "retail": "Retail item"}
+KIND_LABELS = ProductKind.labels()
 UNIT_LABELS = {"U": "units (U)", "mL": "millilitres (mL)", "syringe": "syringes",
                "item": "items"}
 

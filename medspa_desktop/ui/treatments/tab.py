@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...services.platform import auth
 from ...services.platform.permissions import PERMISSIONS, allowed
+from ...services.platform.vocabulary import ProductKind
 from ...services.treatments import inventory
 from ...services.treatments.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
@@ -69,7 +70,7 @@ class TreatmentLogTab(QWidget):
         self.product = QComboBox()
         self.product.addItem("All products", None)
         if allowed(user, "inventory.read"):
-            for p in inventory.products(user, ("toxin", "filler")):
+            for p in inventory.products(user, (ProductKind.TOXIN, ProductKind.FILLER)):
                 self.product.addItem(p.name, p.id)
         self.lot = QLineEdit()
         self.lot.setPlaceholderText("Lot")
