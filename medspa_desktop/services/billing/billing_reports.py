@@ -23,7 +23,7 @@ from ..platform import audit
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.query import between_days, day_bounds, patient_named
-from ..platform.vocabulary import InvoiceStatus, PaymentMethod
+from ..platform.vocabulary import InvoiceStatus, PaymentKind, PaymentMethod
 from .invoices import METHODS
 
 # Sales by category: services by their category, the rest by what they are. A gift card sold
@@ -64,7 +64,7 @@ def _money_by_invoice(ids: list[int]) -> dict[int, tuple[int, int]]:
                                                         fn.SUM(Payment.amount_cents))
                                          .where(Payment.invoice.in_(ids))
                                          .group_by(Payment.invoice, Payment.kind).tuples()):
-            sums[invoice_id][0 if kind == "payment" else 1] += amount
+            sums[invoice_id][0 if kind == PaymentKind.PAYMENT else 1] += amount
     return {k: (v[0], v[1]) for k, v in sums.items()}
 
 
@@ -98,8 +98,8 @@ def invoices(actor: User, f: InvoiceFilter = InvoiceFilter(), *, offset: int = 0
     for iid, number, at, pid, first, last, who, total, status in rows:
         taken, given_back = money.get(iid, (0, 0))
         out.append(InvoiceRow(iid, number, at, pid, f"{last}, {first}", who or "", total,
-                              taken - given_back, 0 if status == InvoiceStatus.VOID else total - taken,
-                              status))
+                              taken - given_back,
+                              0 if status == InvoiceStatus.VOID else total - taken, status))
     return out
 
 
@@ -114,15 +114,15 @@ def amount_due(actor: User, f: InvoiceFilter = InvoiceFilter()) -> int:
     totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(owing))
               .scalar() or 0)
     taken = (Payment.select(fn.SUM(Payment.amount_cents))
-             .where(Payment.kind == "payment", Payment.invoice.in_(owing)).scalar() or 0)
+             .where(Payment.kind == PaymentKind.PAYMENT, Payment.invoice.in_(owing)).scalar() or 0)
     return totals - taken
 
 
 def account_balance(actor: User, patient_id: int) -> int:
     """What the patient owes across their invoices that are not void."""
     require(actor, "billing.read")
-    ids = [i for (i,) in Invoice.select(Invoice.id).where(Invoice.patient == patient_id,
-                                                          Invoice.status != InvoiceStatus.VOID).tuples()]
+    ids = [i for (i,) in Invoice.select(Invoice.id).where(
+        Invoice.patient == patient_id, Invoice.status != InvoiceStatus.VOID).tuples()]
     totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(ids))
               .scalar() or 0) if ids else 0
     return totals - sum(taken for taken, _back in _money_by_invoice(ids).values())
@@ -243,12 +243,12 @@ def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
                 .where(Payment.at >= start, Payment.at < end)
                 .order_by(Payment.at, Payment.id).tuples())
     for at, kind, method, cents, reason, number in payments:
-        amount = cents if kind == "payment" else -cents
+        amount = cents if kind == PaymentKind.PAYMENT else -cents
         by_method[METHODS.get(method, method)] += amount
         days[at.date()][2] += amount
         if method == PaymentMethod.CASH:
             cash += amount
-        if kind == "refund":
+        if kind == PaymentKind.REFUND:
             refunds.append((number, METHODS.get(method, method), cents, reason))
     return Takings(
         len(issued), tuple(sorted((k, v) for k, v in by_category.items() if v)),

@@ -42,6 +42,7 @@ from ..platform.vocabulary import (
     STARTED_STATUSES,
     AppointmentStatus,
     InvoiceStatus,
+    PaymentKind,
     PaymentMethod,
 )
 from ..scheduling import appointments
@@ -445,7 +446,7 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
         if data.method == PaymentMethod.GIFT_CARD:
             card = prepaid.card_for_payment(data.gift_card_code, amount)
         payment = Payment.create(
-            invoice=invoice.id, kind="payment", method=data.method, amount_cents=amount,
+            invoice=invoice.id, kind=PaymentKind.PAYMENT, method=data.method, amount_cents=amount,
             tendered_cents=tendered, change_cents=change,
             card_last4=last4 if data.method == PaymentMethod.CARD else "",
             auth_code=auth if data.method == PaymentMethod.CARD else "",
@@ -479,7 +480,8 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
     if to is not None and to not in REFUND_TO:
         raise ValidationError("Refund as cash, card or check.")
     with db.atomic():
-        original = Payment.get_or_none(Payment.id == payment_id, Payment.kind == "payment")
+        original = Payment.get_or_none(Payment.id == payment_id,
+                                         Payment.kind == PaymentKind.PAYMENT)
         if original is None:
             raise NotFound("That payment does not exist.")
         invoice = for_update(Invoice.select().where(Invoice.id == original.invoice_id)).first()
@@ -494,7 +496,7 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
         if card is not None:
             prepaid.refund_to_card(card, amount_cents)
         prepaid.check_refund(invoice.id, paid_cents(invoice.id) - amount_cents)
-        back = Payment.create(invoice=invoice.id, kind="refund", method=method,
+        back = Payment.create(invoice=invoice.id, kind=PaymentKind.REFUND, method=method,
                               amount_cents=amount_cents,
                               card_last4=(original.card_last4 if method == PaymentMethod.CARD
                                           else ""),
@@ -591,7 +593,7 @@ def _payment_detail(p: Payment) -> str:
         return f"check {p.check_number}" if p.check_number else "check"
     if p.method == PaymentMethod.GIFT_CARD:  # the code is the card's value: print only its end
         return f"gift card ending {p.gift_card.code[-4:]}"
-    if p.kind == "payment" and p.tendered_cents:
+    if p.kind == PaymentKind.PAYMENT and p.tendered_cents:
         return (f"tendered {show_cents(p.tendered_cents)}, change "
                 f"{show_cents(p.change_cents)}")
     return "cash"

@@ -45,7 +45,7 @@ from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import payments_of, sums_by_kind
 from ..platform.text import clean_line, required_reason
-from ..platform.vocabulary import InvoiceStatus
+from ..platform.vocabulary import InvoiceStatus, PaymentKind
 from .billing_math import round_half_up
 from .money import show_cents
 
@@ -438,9 +438,9 @@ def gift_card(actor: User, code: str) -> GiftCardView:
                          sold_on.created_by.display_name)]
     for p in (Payment.select(Payment, Invoice, User).join(Invoice).switch(Payment).join(User)
               .where(Payment.gift_card == card.id).order_by(Payment.at, Payment.id)):
-        history.append(CardEntry(p.at, "Spent" if p.kind == "payment" else
-                                 "Refunded to the card",
-                                 -p.amount_cents if p.kind == "payment" else p.amount_cents,
+        spent = p.kind == PaymentKind.PAYMENT
+        history.append(CardEntry(p.at, "Spent" if spent else "Refunded to the card",
+                                 -p.amount_cents if spent else p.amount_cents,
                                  p.invoice.number, p.user.display_name))
     closed = GiftCardClose.get_or_none(GiftCardClose.gift_card == card.id)
     if closed is not None:

@@ -31,6 +31,7 @@ from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
+from ..platform.vocabulary import ConsentMethod
 from . import consent_templates
 from .consent_templates import KINDS, Section
 
@@ -163,7 +164,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
         stored = _store(pdf, "application/pdf", now)
         consent = Consent.create(
             patient=patient.id, template=template.id, category=template.category,
-            appointment=data.appointment_id, method="screen", signed_at=now,
+            appointment=data.appointment_id, method=ConsentMethod.SCREEN, signed_at=now,
             signer_name=signer, guardian_relation=relation, witness=actor,
             content_sha256=sheet.fingerprint, document=stored.id, recorded_by=actor,
             recorded_at=dt.datetime.now())
@@ -239,7 +240,8 @@ def patient_consents(actor: User, patient_id: int) -> list[ConsentRow]:
     return [ConsentRow(c.id, c.category,
                        f"{KINDS.get(c.category, c.category)} consent, version "
                        f"{c.template.version}", c.signed_at,
-                       "signed on screen" if c.method == "screen" else "signed on paper",
+                       "signed on screen" if c.method == ConsentMethod.SCREEN
+                       else "signed on paper",
                        c.signer_name + (f" ({c.guardian_relation})" if c.guardian_relation
                                         else ""), c.by.display_name)
             for c in query]
@@ -307,7 +309,7 @@ def record_paper(actor: User, patient_id: int, template_id: int, signed_at: dt.d
         stored = _store(scan, media_type, dt.datetime.now())
         consent = Consent.create(
             patient=patient.id, template=template.id, category=template.category,
-            appointment=appointment_id, method="paper", signed_at=signed_at,
+            appointment=appointment_id, method=ConsentMethod.PAPER, signed_at=signed_at,
             signer_name=signer, guardian_relation=relation, witness=actor,
             content_sha256=fingerprint(content), document=stored.id, recorded_by=actor,
             recorded_at=dt.datetime.now())

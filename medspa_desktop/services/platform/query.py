@@ -33,6 +33,7 @@ from peewee import OP, SQL, Expression, NodeList, Select, Value, fn
 from ...store.database import is_sqlite
 from ...store.models import Patient, PatientNamePart, Payment
 from .text import NAME_PART_MAX, fold
+from .vocabulary import PaymentKind
 
 # How many name-index rows a typed word may begin before it is too common to look up: one
 # word's patients come from the index below RARE_ROWS rows (about a microsecond a row, to read
@@ -146,4 +147,4 @@ def sums_by_kind(kind_column, amount_column, *where) -> dict[str, int]:
 def payments_of(*where) -> tuple[int, int]:
     """(payments taken, refunds given) of the payments matching ``where``."""
     sums = sums_by_kind(Payment.kind, Payment.amount_cents, *where)
-    return sums.get("payment", 0), sums.get("refund", 0)
+    return sums.get(PaymentKind.PAYMENT, 0), sums.get(PaymentKind.REFUND, 0)

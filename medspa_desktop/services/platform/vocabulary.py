@@ -1,5 +1,6 @@
 """The words the clinic's tables store, each with the label staff see beside it: appointment,
-invoice and note statuses, staff roles, payment methods and product kinds.
+invoice, note and waitlist statuses, staff roles, how a consent was signed, payment methods
+and kinds, and product kinds.
 
 They live together here, below every domain, because each is read across domains (an
 appointment's status by the schedule, charting and checkout; an invoice's by billing,
@@ -81,6 +82,17 @@ class InvoiceStatus(Vocabulary):
     VOID = "void", "Void"
 
 
+class WaitlistStatus(Vocabulary):
+    WAITING = "waiting", "Waiting"
+    BOOKED = "booked", "Booked"
+    REMOVED = "removed", "Removed"
+
+
+class ConsentMethod(Vocabulary):
+    SCREEN = "screen", "Signed on screen"
+    PAPER = "paper", "Signed on paper"
+
+
 class NoteStatus(Vocabulary):
     DRAFT = "draft", "Draft"
     SIGNED = "signed", "Signed"
@@ -91,6 +103,11 @@ class PaymentMethod(Vocabulary):
     CARD = "card", "Card"
     CHECK = "check", "Check"
     GIFT_CARD = "gift_card", "Gift card"
+
+
+class PaymentKind(Vocabulary):
+    PAYMENT = "payment", "Payment"
+    REFUND = "refund", "Refund"  # money given back; its amount is positive too
 
 
 class ProductKind(Vocabulary):

@@ -13,6 +13,7 @@ from ..platform import audit
 from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
+from ..platform.vocabulary import WaitlistStatus
 from . import appointments, hours
 from .availability import pick_room_and_device, resources_for
 from .occupancy import Occupancy
@@ -86,7 +87,7 @@ def waiting(actor: User) -> list[WaitlistRow]:
     require(actor, "schedule.read")
     query = (WaitlistEntry.select(WaitlistEntry, Patient, Service)
              .join(Patient).switch(WaitlistEntry).join(Service)
-             .where(WaitlistEntry.status == "waiting")
+             .where(WaitlistEntry.status == WaitlistStatus.WAITING)
              .order_by(WaitlistEntry.created_at, WaitlistEntry.id))
     names = {u.id: u.display_name for u in User.select()}
     return [WaitlistRow(e.id, e.patient_id, display_name(e.patient), e.service_id, e.service.name,
@@ -136,7 +137,7 @@ def book(actor: User, entry_id: int, version: int, start: dt.datetime,
         entry = WaitlistEntry.get_or_none(WaitlistEntry.id == entry_id)
         if entry is None:
             raise NotFound("That waitlist entry does not exist.")
-        if entry.version != version or entry.status != "waiting":
+        if entry.version != version or entry.status != WaitlistStatus.WAITING:
             raise StaleEditError("This waitlist entry was changed on another workstation.")
         service = entry.service
         end = start + dt.timedelta(minutes=service.default_minutes)
@@ -150,7 +151,7 @@ def book(actor: User, entry_id: int, version: int, start: dt.datetime,
             entry.patient_id, service.id, provider_id, start, end,
             room.id if room else None, device.id if device else None, entry.notes),
             override_reason=override_reason)
-        WaitlistEntry.update(status="booked", appointment=appt.id,
+        WaitlistEntry.update(status=WaitlistStatus.BOOKED, appointment=appt.id,
                              version=WaitlistEntry.version + 1).where(
             WaitlistEntry.id == entry_id).execute()
         audit.record(actor, "waitlist.book", "waitlist_entry", entry_id,
@@ -161,7 +162,8 @@ def book(actor: User, entry_id: int, version: int, start: dt.datetime,
 def remove(actor: User, entry_id: int, version: int, reason: str) -> None:
     require(actor, "schedule.write")
     with db.atomic():
-        changed = (WaitlistEntry.update(status="removed", version=WaitlistEntry.version + 1)
+        changed = (WaitlistEntry.update(status=WaitlistStatus.REMOVED,
+                                        version=WaitlistEntry.version + 1)
                    .where(WaitlistEntry.id == entry_id, WaitlistEntry.version == version)
                    .execute())
         if not changed:

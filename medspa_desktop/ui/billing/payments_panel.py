@@ -29,7 +29,7 @@ from ...services.billing.invoices import PaymentInput
 from ...services.billing.money import show_cents, to_cents
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
-from ...services.platform.vocabulary import InvoiceStatus, PaymentMethod
+from ...services.platform.vocabulary import InvoiceStatus, PaymentKind, PaymentMethod
 from ...store.models import User
 from ..models import Column, RowTableModel
 from ..widgets.messages import ErrorLabel
@@ -38,8 +38,8 @@ from ..widgets.table import fit_columns, make_table
 
 PAYMENT_COLUMNS = (
     Column("When", lambda p: p.at),
-    Column("Payment", lambda p: p.method + (" refund" if p.kind == "refund" else "")),
-    Column("Amount", lambda p: show_cents(-p.amount_cents if p.kind == "refund"
+    Column("Payment", lambda p: p.method + (" refund" if p.kind == PaymentKind.REFUND else "")),
+    Column("Amount", lambda p: show_cents(-p.amount_cents if p.kind == PaymentKind.REFUND
                                           else p.amount_cents), align_right=True),
     Column("Detail", lambda p: p.detail),
     Column("By", lambda p: p.by),
@@ -156,7 +156,8 @@ class PaymentsPanel(QWidget):
             method = self.method.currentData()
             payment = invoices.take_payment(self.user, self.invoice_id, PaymentInput(
                 method, to_cents(self.amount.text(), "amount"),
-                to_cents(self.tendered.text(), "cash handed over") if method == PaymentMethod.CASH else 0,
+                (to_cents(self.tendered.text(), "cash handed over")
+                 if method == PaymentMethod.CASH else 0),
                 self.last4.text(), self.auth.text(), self.check_number.text(),
                 self.card_code.text()))
         except DomainError as exc:
@@ -179,7 +180,7 @@ class PaymentsPanel(QWidget):
                to: str | None = None) -> None:
         rows = self.table.selectionModel().selectedRows()
         payment = self.model.row_at(rows[0].row()) if rows else None
-        if payment is None or payment.kind != "payment":
+        if payment is None or payment.kind != PaymentKind.PAYMENT:
             self.message.say("Select the payment to refund.")
             return
         if amount_text is None:

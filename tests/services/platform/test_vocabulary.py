@@ -1,5 +1,5 @@
-"""The stored words of statuses, roles, payment methods and product kinds: each with its label,
-and stored as the same text older versions wrote."""
+"""The stored words of statuses, roles, consent and payment methods, payment and product kinds:
+each with its label, and stored as the same text older versions wrote."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import pytest
 
 from medspa_desktop.services.platform.vocabulary import (
     AppointmentStatus,
+    ConsentMethod,
     InvoiceStatus,
     NoteStatus,
+    PaymentKind,
     PaymentMethod,
     ProductKind,
     Role,
+    WaitlistStatus,
 )
 from medspa_desktop.store.database import db
 
@@ -21,6 +24,9 @@ from medspa_desktop.store.database import db
                          "checked_out", "cancelled", "no_show"]),
     (InvoiceStatus, ["open", "paid", "void"]),
     (NoteStatus, ["draft", "signed"]),
+    (WaitlistStatus, ["waiting", "booked", "removed"]),
+    (ConsentMethod, ["screen", "paper"]),
+    (PaymentKind, ["payment", "refund"]),
     (Role, ["admin", "medical_director", "provider", "front_desk"]),
     (PaymentMethod, ["cash", "card", "check", "gift_card"]),
     (ProductKind, ["toxin", "filler", "solution", "consumable", "retail"]),
