@@ -38,6 +38,7 @@ from ...services.platform.errors import (
     StaleEditError,
 )
 from ...services.platform.permissions import allowed
+from ...services.platform.vocabulary import FREED_STATUSES, STARTED_STATUSES, AppointmentStatus
 from ...services.scheduling import (
     appointments,
     hours,
@@ -414,7 +415,7 @@ class ScheduleTab(QWidget):
     def _status(self, appointment_id: int, status: str) -> None:
         row = self.shown(appointment_id)
         reason = ""
-        if status == "cancelled":
+        if status == AppointmentStatus.CANCELLED:
             reason = self.ask_reason("Cancel appointment",
                                      f"Why is {row.patient} cancelling {row.service} "
                                      f"{row.start:%a %d %b %H:%M}?")
@@ -443,7 +444,7 @@ class ScheduleTab(QWidget):
         self.refresh()
         self.select(row.id)
         self.status_message.emit(f"{row.patient}: {appointments.STATUS_LABELS[status].lower()}.")
-        if status in ("cancelled", "no_show"):
+        if status in FREED_STATUSES:
             self.offer_slot(row)
 
     def ask_consent(self, row, problem: str) -> str | None:
@@ -523,18 +524,16 @@ class ScheduleTab(QWidget):
         menu.addSeparator()
         for status in appointments.TRANSITIONS.get(row.status_key, ()):
             label = appointments.STATUS_LABELS[status]
-            text = "Cancel…" if status == "cancelled" else f"Mark {label.lower()}"
+            text = "Cancel…" if status == AppointmentStatus.CANCELLED else f"Mark {label.lower()}"
             menu.addAction(text, lambda s=status: self._status(row.id, s))
-        if row.status_key in ("in_treatment", "completed", "checked_out") and \
-                allowed(self.user, "treatment.read"):
+        if row.status_key in STARTED_STATUSES and allowed(self.user, "treatment.read"):
             if treatment_records.is_charted(self.user, row.id):
                 menu.addAction("Treatment record…", lambda: self.show_record(row.id))
             elif allowed(self.user, "treatment.write"):
                 menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
-        if row.status_key in ("in_treatment", "completed", "checked_out") and \
-                allowed(self.user, "billing.checkout"):
+        if row.status_key in STARTED_STATUSES and allowed(self.user, "billing.checkout"):
             menu.addAction("Check out and pay…", lambda: self.check_out(row.id))
-        if row.category_key in KINDS and row.status_key not in ("cancelled", "no_show"):
+        if row.category_key in KINDS and row.status_key not in FREED_STATUSES:
             menu.addAction("Sign consent…", lambda: self.sign_consent(row.id))
         if row.series_id is not None and row.status_key in appointments.MOVABLE:
             menu.addAction("Cancel this and following sessions…",
