@@ -19,6 +19,7 @@ from .services.consents import consent_policy, consent_templates, signing
 from .services.platform import auth
 from .services.platform.png import grey_png
 from .services.platform.text import fold
+from .services.platform.vocabulary import AppointmentStatus, PaymentMethod, Role
 from .services.scheduling import appointments, hours
 from .services.treatments import face_chart, inventory, treatment_records
 from .store.database import db
@@ -34,6 +35,7 @@ from .store.models import (
 )
 
 DEMO_PASSWORD = "medspa-demo"
+S = AppointmentStatus
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,17 @@ class StaffSpec:
 
 
 DEMO_STAFF = (
-    StaffSpec("admin", "Alex Morgan", "Alex Morgan", "", "admin"),
-    StaffSpec("director", "Elena Vasquez", "Dr Vasquez", "MD", "medical_director",
+    StaffSpec("admin", "Alex Morgan", "Alex Morgan", "", Role.ADMIN),
+    StaffSpec("director", "Elena Vasquez", "Dr Vasquez", "MD", Role.MEDICAL_DIRECTOR,
               ("neurotoxin", "filler", "mesotherapy", "laser_resurfacing")),
-    StaffSpec("injector", "Priya Shah", "Priya Shah, RN", "RN", "provider",
+    StaffSpec("injector", "Priya Shah", "Priya Shah, RN", "RN", Role.PROVIDER,
               ("neurotoxin", "neurotoxin", "filler", "mesotherapy"), (0, 1, 2, 3, 4)),
-    StaffSpec("laser1", "Jordan Lee", "Jordan Lee, LE", "LE", "provider",
+    StaffSpec("laser1", "Jordan Lee", "Jordan Lee, LE", "LE", Role.PROVIDER,
               ("laser_hair", "laser_hair", "ipl", "pigment_vascular", "laser_resurfacing")),
-    StaffSpec("laser2", "Marie-Claire Dubois", "Marie-Claire Dubois, LE", "LE", "provider",
+    StaffSpec("laser2", "Marie-Claire Dubois", "Marie-Claire Dubois, LE", "LE", Role.PROVIDER,
               ("laser_hair", "ipl", "peel_microneedling", "peel_microneedling"),
               (1, 2, 3, 4, 5)),
-    StaffSpec("frontdesk", "Sam O'Neill", "Sam O'Neill", "", "front_desk"),
+    StaffSpec("frontdesk", "Sam O'Neill", "Sam O'Neill", "", Role.FRONT_DESK),
 )
 DEMO_ROOMS = ("Room 1", "Room 2", "Room 3", "Room 4", "Laser suite")
 DEMO_DEVICES = (
@@ -119,7 +121,7 @@ def build_demo(
             clinic.ClinicInfo("Lumière Aesthetics & Laser (demo)",
                               "400 Harbor Way, Suite 2\nNaples, FL 34102",
                               "(239) 555-0100", "59-1234567"),
-            auth.UserInput("admin", "Alex Morgan", "admin", DEMO_PASSWORD),
+            auth.UserInput("admin", "Alex Morgan", Role.ADMIN, DEMO_PASSWORD),
             default_catalog=False,
         )
         staff = {"admin": admin}
@@ -183,7 +185,7 @@ def _intake(rng: random.Random, today: dt.date) -> dict[str, object]:
 def _write_notes(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
     """A signed SOAP note for some of the treatments already given."""
     by_id = {u.id: u for u in staff.values()}
-    done = (Appointment.select().where(Appointment.status.in_(("completed", "checked_out")))
+    done = (Appointment.select().where(Appointment.status.in_((S.COMPLETED, S.CHECKED_OUT)))
             .order_by(Appointment.start, Appointment.id))
     for appt in done:
         if rng.random() > 0.15:
@@ -238,7 +240,7 @@ def _bill(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
     for product in inventory.products(admin, ("retail",)):
         invoices.set_retail(admin, product.id, 4200, "SPF50", True)
     visits = (Appointment.select(Appointment, Service).join(Service)
-              .where(Appointment.status == "checked_out")
+              .where(Appointment.status == S.CHECKED_OUT)
               .order_by(Appointment.end, Appointment.id))
     now = _demo_now(today)
     packages: dict[tuple[int, int], int] = {}
@@ -263,15 +265,15 @@ def _bill(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
             code = cards.pop(0)
             spend = min(due, prepaid.gift_card(desk, code).balance_cents)
             invoices.take_payment(desk, invoice.id, invoices.PaymentInput(
-                "gift_card", spend, gift_card_code=code), now=paid_at)
+                PaymentMethod.GIFT_CARD, spend, gift_card_code=code), now=paid_at)
             due -= spend
         if due and rng.random() < 0.75:
-            payment = invoices.PaymentInput("card", due,
+            payment = invoices.PaymentInput(PaymentMethod.CARD, due,
                                             card_last4=f"{rng.randint(0, 9999):04d}",
                                             auth_code=f"A{rng.randint(10000, 99999)}")
         elif due:
             tendered = -(-due // 2000) * 2000  # the next $20 note
-            payment = invoices.PaymentInput("cash", due, tendered_cents=tendered)
+            payment = invoices.PaymentInput(PaymentMethod.CASH, due, tendered_cents=tendered)
         if due:
             invoices.take_payment(desk, invoice.id, payment, now=paid_at)
         for package in Package.select().where(Package.invoice == invoice.id):
@@ -322,7 +324,7 @@ def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -
     by_id = {u.id: u for u in staff.values()}
     given = (Appointment.select().join(Service)
              .where(Service.category == "neurotoxin",
-                    Appointment.status.in_(("completed", "checked_out")))
+                    Appointment.status.in_((S.COMPLETED, S.CHECKED_OUT)))
              .order_by(Appointment.start, Appointment.id))
     for appt in given:
         product = products.get(appt.service.name)
@@ -513,23 +515,23 @@ def _paper_consent(desk: User, appt) -> None:
 def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> None:
     """Walk the appointment along the status flow as far as its time says."""
     if appt.start >= now:
-        steps = ["confirmed"] if rng.random() < 0.4 else []
+        steps = [S.CONFIRMED] if rng.random() < 0.4 else []
     else:
         roll = rng.random()
         if roll < 0.06:
-            steps = ["cancelled"]
+            steps = [S.CANCELLED]
         elif roll < 0.10:
-            steps = ["no_show"]
+            steps = [S.NO_SHOW]
         elif roll < 0.13:
-            steps = ["confirmed", "arrived", "in_treatment", "completed"]
+            steps = [S.CONFIRMED, S.ARRIVED, S.IN_TREATMENT, S.COMPLETED]
         else:
-            steps = ["confirmed", "arrived", "in_treatment", "completed", "checked_out"]
+            steps = [S.CONFIRMED, S.ARRIVED, S.IN_TREATMENT, S.COMPLETED, S.CHECKED_OUT]
     version = appt.version
     for status in steps:
-        if status == "in_treatment":
+        if status == S.IN_TREATMENT:
             _paper_consent(desk, appt)
-        actor = provider if status in ("in_treatment", "completed") else desk
-        reason = rng.choice(CANCEL_REASONS) if status == "cancelled" else ""
+        actor = provider if status in (S.IN_TREATMENT, S.COMPLETED) else desk
+        reason = rng.choice(CANCEL_REASONS) if status == S.CANCELLED else ""
         version = appointments.change_status(actor, appt.id, status, version, reason=reason,
                                              now=appt.start - dt.timedelta(
                                                  hours=rng.choice((2, 20, 48, 96)))).version
