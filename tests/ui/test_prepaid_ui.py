@@ -108,8 +108,10 @@ def test_sell_a_gift_card_at_checkout_and_spend_it_on_the_next_invoice(qtbot, vi
     qtbot.addWidget(card)
     assert "MOM2-030 for Mum: $109.34 left" in card.summary.text()
     assert [e.what for e in card.model.rows()] == ["Sold", "Spent"]
+    assert card.close_card_button.isEnabled()
     card.close_card("sold by mistake")
     assert "$0.00 left" in card.summary.text() and "closed" in card.summary.text()
+    assert not card.close_card_button.isEnabled()  # nothing left to take off
     card.code.setText("nope")
     card.look_up()
     assert "No gift card has that code" in card.message.text()

@@ -423,8 +423,13 @@ class GiftCardView:
     recipient: str
     amount_cents: int
     balance_cents: int
-    state: str  # usable | not paid | spent | closed | void
+    state: str  # usable | not paid | spent | closed | void (shown as it is)
     history: tuple[CardEntry, ...]
+
+    @property
+    def closable(self) -> bool:
+        """Whether a balance is left to take off the card (``close_gift_card``)."""
+        return self.state in ("usable", "not paid")
 
 
 def gift_card(actor: User, code: str) -> GiftCardView:

@@ -216,7 +216,7 @@ class GiftCardDialog(QDialog):
                              f"Loaded with {show_cents(card.amount_cents)} · {card.state}")
         self.model.set_rows(list(card.history))
         fit_columns(self.table)
-        self.close_card_button.setEnabled(card.state in ("usable", "not paid"))
+        self.close_card_button.setEnabled(card.closable)
 
     def close_card(self, reason: str | None = None) -> None:
         if self.card is None:
