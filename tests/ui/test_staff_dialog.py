@@ -37,6 +37,18 @@ def test_an_admin_manages_staff_accounts(qtbot, demo_db):
     _select(dialog, "nq")
     dialog.change_role("provider")
     assert User.get(User.username == "nq").role == "provider"
+    offered = []
+
+    def pick(box):  # the list opens on the person's role, by its label
+        offered.append(box.textValue())
+        box.setTextValue("Medical director")
+        box.accept()
+
+    answer_next_modal(pick)
+    _select(dialog, "nq")
+    dialog.change_role()
+    assert offered == ["Provider"]
+    assert User.get(User.username == "nq").role == "medical_director"
 
     def new_password(form: PasswordDialog):
         form.first.setText("fresh-password")
