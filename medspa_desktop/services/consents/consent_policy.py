@@ -17,7 +17,7 @@ from ...store.models import (
     User,
 )
 from ..platform import audit, settings
-from ..platform.errors import DomainError, PermissionDenied
+from ..platform.errors import NeedsAnswer, PermissionDenied
 from ..platform.permissions import allowed, require
 from ..platform.settings import CONSENT_CURRENT_VERSION_ONLY, CONSENT_VALID_MONTHS
 from ..platform.text import clean_line
@@ -57,8 +57,13 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-class ConsentRequired(DomainError):
-    """No valid signed consent for the treatment: sign one, or a provider overrides."""
+class ConsentRequired(NeedsAnswer):
+    """No valid signed consent for the treatment: sign one, or a provider overrides with a
+    reason (the answer)."""
+
+    key = "consent.missing"
+    title = "Start without a valid consent"
+    prompt = "Why may the treatment go ahead?"
 
 
 def _newest(patient_id: int, category: str) -> Consent | None:

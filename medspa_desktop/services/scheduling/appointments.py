@@ -37,8 +37,10 @@ from ..platform.errors import (
     ConflictError,
     ContraindicationError,
     NotFound,
+    OverrideNeeded,
     StaleEditError,
     ValidationError,
+    answer,
 )
 from ..platform.permissions import require, treats_patients
 from ..platform.text import clean_block, clean_line
@@ -171,7 +173,7 @@ def _refuse_unless_overridden(checked: Checked, reason: str) -> None:
     if any(not c.overridable for c in checked.conflicts):
         raise ConflictError(checked.refusal)
     if not reason:
-        raise ConflictError(f"{checked.refusal} Give a reason to book it anyway.")
+        raise OverrideNeeded(f"{checked.refusal} Give a reason to book it anyway.")
 
 
 def _record_override(actor: User, appt_id: int, checked: Checked, reason: str) -> None:
@@ -191,11 +193,12 @@ def _change(actor: User, appt: Appointment, kind: str, *, from_status: str = "",
 
 
 def book_appointment(actor: User, data: AppointmentInput, *, override_reason: str = "",
-                     series_id: int | None = None) -> Appointment:
+                     series_id: int | None = None, answers=None) -> Appointment:
     """Book, or raise ConflictError naming every clash and hour problem. Only a provider
-    double-booking and booking outside hours may be overridden, with ``override_reason``."""
+    double-booking and booking outside hours may be overridden, with ``override_reason``
+    (or ``answers={"booking.override": reason}``; refused with ``OverrideNeeded``)."""
     require(actor, "schedule.write")
-    reason = clean_line(override_reason)
+    reason = clean_line(override_reason or answer(answers, OverrideNeeded.key))
     with db.atomic():
         checked = check(data)
         _refuse_unless_overridden(checked, reason)
@@ -241,11 +244,12 @@ _KEEP = object()
 def move_appointment(
     actor: User, appointment_id: int, version: int, start: dt.datetime, end: dt.datetime,
     *, provider_id=_KEEP, room_id=_KEEP, device_id=_KEEP, override_reason: str = "",
+    answers=None,
 ) -> Appointment:
     """Reschedule (drag, resize, or another provider/room/device) under the booking rules.
-    The history keeps the old slot."""
+    The history keeps the old slot. Overridable like :func:`book_appointment`."""
     require(actor, "schedule.write")
-    reason = clean_line(override_reason)
+    reason = clean_line(override_reason or answer(answers, OverrideNeeded.key))
     with db.atomic():
         appt = _at_version(appointment_id, version)
         if appt.status not in MOVABLE:
@@ -270,13 +274,17 @@ def move_appointment(
 
 def change_status(actor: User, appointment_id: int, status: str, version: int, *,
                   reason: str = "", acknowledge: str = "", consent_override: str = "",
-                  now: dt.datetime | None = None) -> Appointment:
+                  now: dt.datetime | None = None, answers=None) -> Appointment:
     """Move an appointment along the status flow. Cancelling needs a reason and is flagged
     late inside the clinic's policy window (default 24 hours before the start). Starting a
     treatment the patient's history contraindicates needs a provider's ``acknowledge``
     reason, and starting one without a valid signed consent a provider's
-    ``consent_override`` reason; both are recorded and audited."""
+    ``consent_override`` reason; both are recorded and audited. Both may come as
+    ``answers`` to the refusals that ask for them (``ContraindicationError``,
+    ``ConsentRequired``)."""
     require(actor, "schedule.write")
+    acknowledge = acknowledge or answer(answers, ContraindicationError.key)
+    consent_override = consent_override or answer(answers, consent_policy.ConsentRequired.key)
     now = now or dt.datetime.now()
     reason = clean_line(reason)
     with db.atomic():

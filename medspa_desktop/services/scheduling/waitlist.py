@@ -130,7 +130,7 @@ def offers_for(actor: User, start: dt.datetime, end: dt.datetime,
 
 
 def book(actor: User, entry_id: int, version: int, start: dt.datetime,
-         provider_id: int | None, *, override_reason: str = "") -> Appointment:
+         provider_id: int | None, *, override_reason: str = "", answers=None) -> Appointment:
     """Book the waiting patient at ``start`` (any free room and device) and close the entry."""
     require(actor, "schedule.write")
     with db.atomic():
@@ -150,7 +150,7 @@ def book(actor: User, entry_id: int, version: int, start: dt.datetime,
         appt = appointments.book_appointment(actor, appointments.AppointmentInput(
             entry.patient_id, service.id, provider_id, start, end,
             room.id if room else None, device.id if device else None, entry.notes),
-            override_reason=override_reason)
+            override_reason=override_reason, answers=answers)
         WaitlistEntry.update(status=WaitlistStatus.BOOKED, appointment=appt.id,
                              version=WaitlistEntry.version + 1).where(
             WaitlistEntry.id == entry_id).execute()

@@ -28,7 +28,14 @@ from ...store.models import (
 )
 from ..clinic import clinical_periods
 from ..platform import audit
-from ..platform.errors import ConflictError, NotFound, ValidationError
+from ..platform.errors import (
+    CONFIRMATION,
+    ConflictError,
+    NeedsAnswer,
+    NotFound,
+    ValidationError,
+    answer,
+)
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
 from ..platform.vocabulary import STARTED_STATUSES, ProductKind
@@ -125,15 +132,22 @@ STOCKED = {"neurotoxin": {"U": "total_units"},
 CHARTED = {"neurotoxin": "total_units", "filler": "total_ml"}  # the face chart's sum
 
 
-class NeedsConfirmation(ConflictError):
+class NeedsConfirmation(NeedsAnswer, ConflictError):
     """Values outside the usual range: the provider must confirm them."""
 
+    key = "treatment.unusual"
+    kind = CONFIRMATION
+    title = "Please confirm"
 
-class NeedsReason(ConflictError):
+
+class NeedsReason(NeedsAnswer, ConflictError):
     """A neurotoxin inside the clinic's re-treatment interval of the patient's last one: the
     provider must give the reason (``record_treatment(..., reason=...)``)."""
 
     key = "toxin.interval"
+    title = "Inside the re-treatment interval"
+    prompt = "Reason (kept on the record):"
+    unanswered = "Not saved: a neurotoxin inside the re-treatment interval needs the reason."
 
     def __init__(self, message: str, last: LastToxin, interval_days: int) -> None:
         super().__init__(message)
@@ -225,12 +239,15 @@ def _check_chart_total(modality: str, clean: dict) -> None:
 
 def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercare: str = "",
                      confirm: bool = False, reason: str = "",
-                     today: dt.date | None = None) -> TreatmentRecord:
+                     today: dt.date | None = None, answers=None) -> TreatmentRecord:
     """Chart the visit. Values outside the usual range need ``confirm``; a neurotoxin inside
-    the re-treatment interval needs ``reason`` (kept in the record and audited). An
+    the re-treatment interval needs ``reason`` (kept in the record and audited); both may
+    come as ``answers`` to the refusals that ask for them. An
     injectable is drawn from stock in the product's unit (``values["lot_id"]`` first, then
     the soonest-expiring lots) in the same transaction, so a refused draw leaves no record."""
     require(actor, "treatment.write")
+    confirm = confirm or bool(answer(answers, NeedsConfirmation.key, False))
+    reason = reason or answer(answers, NeedsReason.key)
     appt = Appointment.get_or_none(Appointment.id == appointment_id)
     if appt is None:
         raise NotFound("That appointment does not exist.")

@@ -10,6 +10,7 @@ from peewee import IntegrityError
 from medspa_desktop.services.charts import alerts, contraindications, intake, notes, patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.platform.errors import (
+    ACKNOWLEDGEMENT,
     ContraindicationError,
     PermissionDenied,
     ValidationError,
@@ -147,6 +148,19 @@ def test_starting_a_contraindicated_treatment_needs_a_providers_acknowledgement(
     ack = ContraindicationAck.get()
     assert ack.user_id == chart["rn"].id and "no longer nursing" in ack.reason
     assert AuditEvent.select().where(AuditEvent.action == "treatment.acknowledge").exists()
+
+
+def test_the_acknowledgement_is_asked_by_key_and_given_as_an_answer(chart):
+    intake.record_answers(chart["desk"], chart["zoe"].id, {"pregnant_or_nursing": True})
+    appt = _arrived_botox(chart)
+    with pytest.raises(ContraindicationError) as asked:
+        appointments.change_status(chart["rn"], appt.id, "in_treatment", appt.version)
+    assert (asked.value.key, asked.value.kind) == ("contraindication", ACKNOWLEDGEMENT)
+    assert asked.value.question.endswith("with a reason.\n\nWhy is it safe to go ahead?")
+    started = appointments.change_status(chart["rn"], appt.id, "in_treatment", appt.version,
+                                         answers={asked.value.key: "No longer nursing"})
+    assert started.status == "in_treatment"
+    assert ContraindicationAck.get().reason == "No longer nursing"
 
 
 def test_an_uncomplicated_treatment_starts_without_questions(chart):

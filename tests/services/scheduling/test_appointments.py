@@ -9,7 +9,13 @@ import pytest
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
-from medspa_desktop.services.platform.errors import ConflictError, StaleEditError, ValidationError
+from medspa_desktop.services.platform.errors import (
+    REASON,
+    ConflictError,
+    NeedsAnswer,
+    StaleEditError,
+    ValidationError,
+)
 from medspa_desktop.services.scheduling import appointments, availability, hours, series, waitlist
 from medspa_desktop.store.models import (
     Appointment,
@@ -89,6 +95,25 @@ def test_a_provider_double_booking_needs_a_reason_and_is_audited(clinic):
     assert override.record_id == str(appt.id)
     assert override.summary == ("Dr Lee is booked 10:00–10:30 for Botox Cosmetic in Room 1. "
                                 "Reason: quick touch-up")
+
+
+def test_a_double_booking_asks_for_the_reason_by_key_not_by_its_words(clinic):
+    book(clinic, "ann", "lee", "10:00", "10:30", "room1")
+    data = appointments.AppointmentInput(clinic["bo"].id, clinic["botox"].id, clinic["lee"].id,
+                                         at("10:10"), at("10:25"), room_id=clinic["room2"].id)
+    with pytest.raises(NeedsAnswer) as asked:
+        appointments.book_appointment(clinic["admin"], data)
+    assert asked.value.key == "booking.override" and asked.value.kind == REASON
+    appt = appointments.book_appointment(clinic["admin"], data,
+                                         answers={asked.value.key: "quick touch-up"})
+    assert AuditEvent.get(AuditEvent.action == "appointment.override").record_id == str(appt.id)
+
+
+def test_a_refusal_nobody_can_answer_asks_nothing(clinic):
+    book(clinic, "ann", "lee", "10:00", "10:30", "room1")
+    with pytest.raises(ConflictError) as refused:
+        book(clinic, "bo", "kim", "10:00", "10:30", "room1")
+    assert not isinstance(refused.value, NeedsAnswer)
 
 
 def test_a_room_clash_cannot_be_overridden(clinic):

@@ -11,7 +11,13 @@ import pytest
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth
-from medspa_desktop.services.platform.errors import ConflictError, PermissionDenied, ValidationError
+from medspa_desktop.services.platform.errors import (
+    CONFIRMATION,
+    ConflictError,
+    NeedsAnswer,
+    PermissionDenied,
+    ValidationError,
+)
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatments import face_chart, inventory, treatment_records
 from medspa_desktop.store.models import AuditEvent, Device, Lot, Room, Service, TreatmentRecord
@@ -441,3 +447,14 @@ def test_the_log_pages_through_every_lot_of_a_dose_drawn_from_two(clinic):
         seen += page
         after = page[-1]
     assert sorted((r.lot, r.dose) for r in seen) == [("C0", "8 U"), ("C1", "12 U")]
+
+
+def test_the_confirmation_is_asked_by_key_and_given_as_an_answer(clinic):
+    appt = _started(clinic, "Laser hair reduction, small area", "le", device=True)
+    with pytest.raises(NeedsAnswer) as asked:
+        treatment_records.record_treatment(clinic["le"], appt.id, {**LASER, "fluence": 95})
+    assert (asked.value.key, asked.value.kind) == ("treatment.unusual", CONFIRMATION)
+    assert asked.value.question == "Please confirm: Fluence 95 J/cm² is outside the usual 1–60."
+    record = treatment_records.record_treatment(clinic["le"], appt.id, {**LASER, "fluence": 95},
+                                                answers={asked.value.key: True})
+    assert treatment_records.parameters(record)["fluence"] == 95.0
