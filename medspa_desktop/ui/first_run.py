@@ -31,8 +31,8 @@ from ..services.platform.vocabulary import Role
 from ..store.models import User
 from . import style
 from .errors import unexpected_error_text
+from .ops import background_op, op
 from .widgets.messages import ErrorLabel
-from .worker import run_in_background
 
 
 class FirstRunDialog(QDialog):
@@ -164,11 +164,10 @@ class FirstRunDialog(QDialog):
                                  self.clinic_phone.text(), self.clinic_tax_id.text())
         admin = auth.UserInput(self.admin_username.text(), self.admin_name.text(), Role.ADMIN,
                                self.admin_password.text())
-        try:
-            self.user = clinic.create_clinic(info, admin)
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, lambda: clinic.create_clinic(info, admin), error_label=self.message)
+        if not done:
             return
+        self.user = done.value
         self.choice = "new"
         self.accept()
 
@@ -195,6 +194,7 @@ class FirstRunDialog(QDialog):
                 log.error("Building the demo failed", exc_info=exc)
                 self.message.say(unexpected_error_text())
 
-        self._task = run_in_background(
-            lambda say: self._build_demo_clinic(progress=say), done, failed,
-            lambda step: progress.setLabelText(f"Building the demo clinic: {step}…"))
+        self._task = background_op(
+            self, lambda say: self._build_demo_clinic(progress=say), on_success=done,
+            on_failure=failed,
+            on_progress=lambda step: progress.setLabelText(f"Building the demo clinic: {step}…"))

@@ -39,6 +39,7 @@ from . import style
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
 from .lock import IdleWatcher, LockScreen
+from .ops import background_op
 from .patients.new_patient import NewPatientDialog
 from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
@@ -46,7 +47,6 @@ from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
 from .widgets.modal import run_modal
 from .widgets.pdf_preview import show_preview
-from .worker import run_in_background
 
 TAB_KEYS = ("schedule", "patients", "treatments", "billing")
 ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
@@ -435,8 +435,9 @@ class MainWindow(QMainWindow):
             self.show_backup_state()
             self.statusBar().showMessage(f"The daily backup failed: {exc}", 15000)
 
-        self._backup_task = run_in_background(
-            lambda _say: backup.create_backup(self.user, reason="daily"), done, failed)
+        self._backup_task = background_op(
+            self, lambda _say: backup.create_backup(self.user, reason="daily"),
+            on_success=done, on_failure=failed)
 
     def restore_backup(self) -> None:
         dialog = RestoreDialog(self.user, self)

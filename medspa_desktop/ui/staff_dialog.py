@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.platform import auth, staff
-from ..services.platform.errors import DomainError, ValidationError
+from ..services.platform.errors import ValidationError
 from ..services.platform.vocabulary import Role
 from ..store.models import User
 from .models import Column, RowTableModel
+from .ops import op
 from .widgets.form_dialog import FormDialog
 from .widgets.messages import ErrorLabel
 from .widgets.modal import run_modal
@@ -153,10 +154,7 @@ class StaffDialog(QDialog):
 
     def _do(self, work) -> None:
         row = self.selected()
-        try:
-            work(row)
-        except DomainError as exc:
-            self.message.say(str(exc))
+        if not op(self, lambda: work(row), error_label=self.message):
             return
         self.message.hide()
         self.refresh(row.id if row else None)

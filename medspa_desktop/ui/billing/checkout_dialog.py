@@ -34,6 +34,7 @@ from ...services.platform.vocabulary import ProductKind
 from ...services.scheduling import appointments
 from ...services.treatments import inventory
 from ...store.models import User
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
 from .payments_panel import PaymentsPanel
@@ -225,12 +226,12 @@ class CheckoutDialog(QDialog):
                              to_cents(self.tip.text(), "tip"))
 
     def update_totals(self) -> None:
-        try:
-            totals = invoices.preview(self.user, self.checkout_input())
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, lambda: invoices.preview(self.user, self.checkout_input()),
+                  error_label=self.message)
+        if not done:
             self.issue_button.setEnabled(False)
             return
+        totals = done.value
         self.message.hide()
         self.issue_button.setEnabled(True)
         rows = [("Subtotal", totals.subtotal_cents), ("Discounts", -totals.discount_cents),
@@ -243,12 +244,11 @@ class CheckoutDialog(QDialog):
               f"{show_cents(totals.total_cents)}</b></td></tr></table>")
 
     def issue(self) -> None:
-        try:
-            invoice = invoices.issue_invoice(self.user, self.checkout_input())
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, lambda: invoices.issue_invoice(self.user, self.checkout_input()),
+                  error_label=self.message)
+        if not done:
             return
-        self.invoice_id = invoice.id
+        self.invoice_id = done.value.id
         self._show_payments()
 
     def _show_payments(self) -> None:

@@ -27,11 +27,11 @@ from ...printouts import invoice_pdf
 from ...services.billing import invoices
 from ...services.billing.invoices import PaymentInput
 from ...services.billing.money import show_cents, to_cents
-from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...services.platform.vocabulary import InvoiceStatus, PaymentKind, PaymentMethod
 from ...store.models import User
 from ..models import Column, RowTableModel
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
@@ -152,17 +152,19 @@ class PaymentsPanel(QWidget):
         self._method_fields()
 
     def take_payment(self) -> None:
-        try:
+        def pay():
             method = self.method.currentData()
-            payment = invoices.take_payment(self.user, self.invoice_id, PaymentInput(
+            return invoices.take_payment(self.user, self.invoice_id, PaymentInput(
                 method, to_cents(self.amount.text(), "amount"),
                 (to_cents(self.tendered.text(), "cash handed over")
                  if method == PaymentMethod.CASH else 0),
                 self.last4.text(), self.auth.text(), self.check_number.text(),
                 self.card_code.text()))
-        except DomainError as exc:
-            self.message.say(str(exc))
+
+        done = op(self, pay, error_label=self.message)
+        if not done:
             return
+        payment = done.value
         self.message.hide()
         self.show_invoice(self.invoice_id, f"<br><b>Change due: "
                                            f"{show_cents(payment.change_cents)}</b>"
@@ -201,11 +203,9 @@ class PaymentsPanel(QWidget):
                 if not ok:
                     return
                 to = ways[way]
-        try:
-            invoices.refund(self.user, payment.id, to_cents(amount_text, "refund"), reason,
-                            to=to)
-        except DomainError as exc:
-            self.message.say(str(exc))
+        if not op(self, lambda: invoices.refund(self.user, payment.id,
+                                                to_cents(amount_text, "refund"), reason, to=to),
+                  error_label=self.message):
             return
         self.message.hide()
         self.show_invoice(self.invoice_id)
@@ -219,10 +219,9 @@ class PaymentsPanel(QWidget):
             restock = invoices.sold_items(self.invoice_id) and QMessageBox.question(
                 self, "Void invoice", "Did the items sold on it come back to the shelf? "
                 "(Yes puts them back in stock.)") == QMessageBox.StandardButton.Yes
-        try:
-            invoices.void_invoice(self.user, self.invoice_id, reason, restock=restock)
-        except DomainError as exc:
-            self.message.say(str(exc))
+        if not op(self, lambda: invoices.void_invoice(self.user, self.invoice_id, reason,
+                                                      restock=restock),
+                  error_label=self.message):
             return
         self.message.hide()
         self.show_invoice(self.invoice_id)

@@ -31,6 +31,7 @@ from ...services.platform.errors import DomainError, ValidationError
 from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..models import Column, RowTableModel
+from ..ops import op
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
 from ..widgets.table import fit_columns, make_table
@@ -200,15 +201,11 @@ class GiftCardDialog(QDialog):
             self.look_up()
 
     def look_up(self) -> None:
-        try:
-            card = prepaid.gift_card(self.user, self.code.text())
-        except DomainError as exc:
-            self.card = None
-            self.summary.clear()
-            self.model.set_rows([])
-            self.close_card_button.setEnabled(False)
-            self.message.say(str(exc))
+        done = op(self, lambda: prepaid.gift_card(self.user, self.code.text()),
+                  on_refused=self._not_found)
+        if not done:
             return
+        card = done.value
         self.message.hide()
         self.card = card
         who = f" for {html.escape(card.recipient)}" if card.recipient else ""
@@ -226,12 +223,16 @@ class GiftCardDialog(QDialog):
                                               f"Why is {self.card.code} closed?")
             if not ok:
                 return
-        try:
-            prepaid.close_gift_card(self.user, self.card.code, reason)
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.look_up()
+        if op(self, lambda: prepaid.close_gift_card(self.user, self.card.code, reason),
+              error_label=self.message):
+            self.look_up()
+
+    def _not_found(self, exc) -> None:
+        self.card = None
+        self.summary.clear()
+        self.model.set_rows([])
+        self.close_card_button.setEnabled(False)
+        self.message.say(str(exc))
 
 
 PACKAGE_COLUMNS = (
@@ -285,10 +286,8 @@ class PackagesPanel(QWidget):
                 f"Why are the {package.left} left on {package.label} cancelled?")
             if not ok:
                 return
-        try:
-            prepaid.cancel_package(self.user, package.id, reason)
-        except DomainError as exc:
-            self.message.say(str(exc))
+        if not op(self, lambda: prepaid.cancel_package(self.user, package.id, reason),
+                  error_label=self.message):
             return
         self.message.hide()
         self.refresh()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.billing.billing_reports import check_period
-from ...services.platform.errors import DomainError
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 
 FIRST_WEEK = 7  # up to this day of a month, the default is the month before
@@ -64,13 +64,12 @@ class SalesReportDialog(QDialog):
         return self.date_from.date().toPython(), self.date_to.date().toPython()
 
     def _preview(self) -> None:
-        try:
-            check_period(*self.period())
-        except DomainError as exc:
-            self.message.say(str(exc))
-            # room for the wrapped message (the window would only squeeze its rows)
-            self.layout().activate()
-            self.resize(self.width(), max(self.height(),
-                                          self.layout().totalHeightForWidth(self.width())))
-            return
-        self.accept()
+        if op(self, lambda: check_period(*self.period()), on_refused=self._refused):
+            self.accept()
+
+    def _refused(self, exc) -> None:
+        self.message.say(str(exc))
+        # room for the wrapped message (the window would only squeeze its rows)
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(),
+                                      self.layout().totalHeightForWidth(self.width())))

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from ...printouts import sign_consent
 from ...services.charts import chart
 from ...services.consents import consent_templates, signing
-from ...services.platform.errors import DomainError
 from ...store.models import Consent, User
 from .. import style
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.signature_pad import SignaturePad
 
@@ -193,9 +193,7 @@ class ConsentSignDialog(QDialog):
             self.patient_pad.to_png(), self.witness_pad.to_png(),
             self.guardian.text() if self.minor else "",
             self.relation.text() if self.minor else "", self.appointment_id)
-        try:
-            self.consent = sign_consent(self.user, data)
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+        done = op(self, lambda: sign_consent(self.user, data), error_label=self.message)
+        if done:
+            self.consent = done.value
+            self.accept()

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from ...services.consents import consent_templates
 from ...services.consents.consent_templates import KINDS
-from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import User
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 
 HELP = ("Each section starts with a line '## Heading'. End a heading with [initials] to ask "
@@ -118,11 +118,11 @@ class ConsentTemplatesDialog(QDialog):
         self.message.hide()
 
     def save(self) -> None:
-        try:
-            saved = consent_templates.save_version(self.user, self.category(),
-                                                   self.title.text(), self.body.toPlainText())
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, lambda: consent_templates.save_version(
+            self.user, self.category(), self.title.text(), self.body.toPlainText()),
+                  error_label=self.message)
+        if not done:
             return
+        saved = done.value
         self.load(saved.id)
         self.info.setText(self.info.text() + f" · saved as version {saved.version}")

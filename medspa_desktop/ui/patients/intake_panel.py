@@ -30,6 +30,7 @@ from ...services.clinic import clinical_periods
 from ...services.platform.errors import DomainError
 from ...store.models import User
 from .. import style
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 
 YES_NO = (("—", None), ("No", False), ("Yes", True))
@@ -178,13 +179,12 @@ class IntakePanel(QWidget):
     def save(self) -> None:
         self.message.hide()
         self.kept.hide()
-        try:
-            saved = intake.save_intake(self.user, self.patient_id, self.answers(),
-                                       self.answered_on.date().toPython(),
-                                       confirm_unchanged=self.confirm_all.isChecked())
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, lambda: intake.save_intake(
+            self.user, self.patient_id, self.answers(), self.answered_on.date().toPython(),
+            confirm_unchanged=self.confirm_all.isChecked()), error_label=self.message)
+        if not done:
             return
+        saved = done.value
         said = []
         if saved.changed:
             said.append(f"{saved.changed} answer{'s' if saved.changed != 1 else ''} recorded")

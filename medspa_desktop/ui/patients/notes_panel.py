@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.charts import notes
-from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import CATEGORIES, User
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 
 LABELS = {"subjective": "&Subjective", "objective": "&Objective", "assessment": "&Assessment",
@@ -173,12 +173,10 @@ class NotesPanel(QWidget):
     def _act(self, action, select: int | None = None) -> None:
         """Run a notes service call; show its refusal, or refresh on ``select`` (or the note
         the call returned)."""
-        try:
-            result = action()
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, action, error_label=self.message)
+        if not done:
             return
-        self.refresh(select=select or getattr(result, "id", None))
+        self.refresh(select=select or getattr(done.value, "id", None))
         self.changed.emit()
 
     def new_note(self) -> None:

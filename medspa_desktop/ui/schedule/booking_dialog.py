@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 
 from ...services.charts import alerts
 from ...services.clinic import catalog
-from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments, availability, hours, series
 from ...store.models import Appointment, Series, User
 from .. import style
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
 from ..widgets.patient_picker import PatientPicker
@@ -214,12 +214,12 @@ class BookingDialog(QDialog):
                                       data.start.date())
         self.alerts.setText("⚠ " + "  ".join(found))
         self.alerts.setVisible(bool(found))
-        try:
-            checked = appointments.preview(self.user, data)
-        except DomainError as exc:
-            self.problems.say(str(exc))
+        done = op(self, lambda: appointments.preview(self.user, data),
+                  error_label=self.problems)
+        if not done:
             self.reason.hide()
             return
+        checked = done.value
         if not checked.needs_override:
             self.problems.hide()
             self.reason.hide()
@@ -234,22 +234,23 @@ class BookingDialog(QDialog):
         if self.repeat.isChecked():
             self._plan_series()
             return
-        try:
-            self.appointment = appointments.book_appointment(
-                self.user, self.data(), override_reason=self.reason.text())
-        except DomainError as exc:
-            self.problems.say(str(exc))
-            return
-        self.accept()
+        # the form has its own field for the override reason: a refusal asks nothing more
+        done = op(self, lambda: appointments.book_appointment(
+            self.user, self.data(), override_reason=self.reason.text()),
+                  error_label=self.problems, ask_user=False)
+        if done:
+            self.appointment = done.value
+            self.accept()
 
     def _plan_series(self) -> None:
         data = self.data()
         interval = self.every.value() * self.unit.currentData()
-        try:
-            plan = series.plan_series(self.user, data, self.sessions.value(), interval)
-        except DomainError as exc:
-            self.problems.say(str(exc))
+        done = op(self, lambda: series.plan_series(self.user, data, self.sessions.value(),
+                                                   interval),
+                  error_label=self.problems)
+        if not done:
             return
+        plan = done.value
         dialog = SeriesPlanDialog(self.user, data, plan, interval, self)
         if run_modal(dialog) and dialog.series is not None:
             self.series = dialog.series

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services.platform.errors import DomainError
 from ...services.scheduling import availability, hours
 from ...store.models import User
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.pickers import fill_providers, service_combo
 
@@ -89,14 +89,13 @@ class FindSlotDialog(QDialog):
         after = dt.datetime.combine(self.after.date().toPython(), dt.time())
         now = dt.datetime.now()
         weekdays = {i for i, box in enumerate(self.weekdays) if box.isChecked()} or None
-        try:
-            slots = availability.find_slots(
-                self.user, self.service.currentData(), after=max(after, now),
-                provider_id=self.provider.currentData(), day_part=self.day_part.currentData(),
-                weekdays=weekdays, limit=15)
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, lambda: availability.find_slots(
+            self.user, self.service.currentData(), after=max(after, now),
+            provider_id=self.provider.currentData(), day_part=self.day_part.currentData(),
+            weekdays=weekdays, limit=15), error_label=self.message)
+        if not done:
             return
+        slots = done.value
         if not slots:
             self.message.say("No free time in the next 60 days with these choices.")
         for slot in slots:

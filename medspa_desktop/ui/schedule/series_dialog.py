@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments, series
 from ...store.models import Series, User
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 
 
@@ -90,11 +90,10 @@ class SeriesPlanDialog(QDialog):
         return chosen
 
     def book(self) -> None:
-        try:
-            self.series = series.book_series(self.user, self._first.patient_id,
-                                             self._first.service_id, self.sessions(),
-                                             self._interval)
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+        done = op(self, lambda: series.book_series(self.user, self._first.patient_id,
+                                                   self._first.service_id, self.sessions(),
+                                                   self._interval),
+                  error_label=self.message)
+        if done:
+            self.series = done.value
+            self.accept()

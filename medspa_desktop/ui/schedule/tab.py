@@ -8,6 +8,7 @@ shown as the service words it and the view refreshes.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMenu,
     QMessageBox,
@@ -31,12 +31,7 @@ from ...services.clinic import catalog
 from ...services.consents.consent_policy import ConsentRequired
 from ...services.consents.consent_templates import KINDS
 from ...services.platform import auth
-from ...services.platform.errors import (
-    ConflictError,
-    ContraindicationError,
-    DomainError,
-    StaleEditError,
-)
+from ...services.platform.errors import DomainError, StaleEditError
 from ...services.platform.permissions import allowed
 from ...services.platform.vocabulary import FREED_STATUSES, STARTED_STATUSES, AppointmentStatus
 from ...services.scheduling import (
@@ -51,6 +46,7 @@ from .. import appointment_columns as cols
 from .. import style
 from ..errors import show_refusal
 from ..models import RowTableModel
+from ..ops import ask, ask_reason, op
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
@@ -401,10 +397,6 @@ class ScheduleTab(QWidget):
         row = next((r for r in self.rows if r.id == appointment_id), None)
         return row if row is not None else appointments.get_appointment(self.user, appointment_id)
 
-    def ask_reason(self, title: str, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, title, prompt)
-        return text if ok else None
-
     def set_status(self, status: str) -> None:
         row = self.selected()
         if row is None:
@@ -416,41 +408,28 @@ class ScheduleTab(QWidget):
         row = self.shown(appointment_id)
         reason = ""
         if status == AppointmentStatus.CANCELLED:
-            reason = self.ask_reason("Cancel appointment",
-                                     f"Why is {row.patient} cancelling {row.service} "
-                                     f"{row.start:%a %d %b %H:%M}?")
+            reason = ask_reason(self, "Cancel appointment",
+                                f"Why is {row.patient} cancelling {row.service} "
+                                f"{row.start:%a %d %b %H:%M}?")
             if reason is None:
                 return
-        answers = {"reason": reason}
-        while True:  # each question the service asks is answered, then the change is retried
-            try:
-                appointments.change_status(self.user, row.id, status, row.version, **answers)
-                break
-            except ContraindicationError as exc:
-                acknowledge = self.ask_reason("Contraindication",
-                                              f"{exc}\n\nWhy is it safe to go ahead?")
-                if not acknowledge:
-                    return
-                answers["acknowledge"] = acknowledge
-            except ConsentRequired as exc:
-                choice = self.ask_consent(row, str(exc))
-                if choice is None:
-                    return
-                if choice:
-                    answers["consent_override"] = choice
-            except DomainError as exc:
-                self._refused(exc)
-                return
+        # each question the service asks is answered, then the change is retried
+        done = op(self, partial(appointments.change_status, self.user, row.id, status,
+                                row.version, reason=reason),
+                  askers={ConsentRequired.key: lambda _parent, exc: self.ask_consent(row, exc)},
+                  on_refused=self._refused)
+        if not done:
+            return
         self.refresh()
         self.select(row.id)
         self.status_message.emit(f"{row.patient}: {appointments.STATUS_LABELS[status].lower()}.")
         if status in FREED_STATUSES:
             self.offer_slot(row)
 
-    def ask_consent(self, row, problem: str) -> str | None:
+    def ask_consent(self, row, problem: ConsentRequired) -> str | None:
         """No valid consent: sign it now ("" — then try again), go ahead with a reason (the
         reason), or stop (None)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Consent needed", problem,
+        box = QMessageBox(QMessageBox.Icon.Warning, "Consent needed", str(problem),
                           QMessageBox.StandardButton.Cancel, self)
         sign = box.addButton("Sign now…", QMessageBox.ButtonRole.AcceptRole)
         override = box.addButton("Go ahead with a reason…", QMessageBox.ButtonRole.ActionRole)
@@ -461,22 +440,20 @@ class ScheduleTab(QWidget):
             self.sign_consent(row.id)
             return ""
         if clicked is override:
-            return self.ask_reason("Start without a valid consent",
-                                   f"{problem}\n\nWhy may the treatment go ahead?") or None
+            return ask(self, problem)
         return None
 
     def cancel_following(self, appointment_id: int) -> None:
-        reason = self.ask_reason("Cancel the rest of the series",
-                                 "Why are the remaining sessions cancelled?")
+        reason = ask_reason(self, "Cancel the rest of the series",
+                            "Why are the remaining sessions cancelled?")
         if reason is None:
             return
-        try:
-            count = series.cancel_series_from(self.user, appointment_id, reason)
-        except DomainError as exc:
-            self._refused(exc)
+        done = op(self, partial(series.cancel_series_from, self.user, appointment_id, reason),
+                  on_refused=self._refused)
+        if not done:
             return
         self.refresh()
-        self.status_message.emit(f"Cancelled {count} sessions.")
+        self.status_message.emit(f"Cancelled {done.value} sessions.")
 
     def offer_slot(self, row: appointments.AppointmentRow) -> None:
         """A slot opened: offer it to the waitlist entries it suits."""
@@ -492,20 +469,12 @@ class ScheduleTab(QWidget):
              column: GridColumn) -> None:
         row = self.shown(appointment_id)
         target = {f"{column.kind}_id": column.resource_id}
-        try:
-            try:
-                appointments.move_appointment(self.user, row.id, row.version, start, end, **target)
-            except ConflictError as exc:
-                if "Give a reason" not in str(exc):
-                    raise
-                reason = self.ask_reason("Book anyway?", f"{exc}\n\nReason:")
-                if not reason:
-                    self.refresh()
-                    return
-                appointments.move_appointment(self.user, row.id, row.version, start, end,
-                                              override_reason=reason, **target)
-        except DomainError as exc:
-            self._refused(exc)
+        done = op(self, partial(appointments.move_appointment, self.user, row.id, row.version,
+                                start, end, **target),
+                  on_refused=self._refused)
+        if not done:
+            if done.declined:
+                self.refresh()  # no reason given: the block goes back where it was
             return
         self.refresh()
         self.select(row.id)
@@ -571,10 +540,8 @@ class ScheduleTab(QWidget):
                                      f"{dialog.block.end:%H:%M}: {dialog.block.reason}.")
 
     def lift_block(self, block_id: int) -> None:
-        try:
-            hours.lift_block(self.user, block_id)
-        except DomainError as exc:
-            self._refused(exc)
+        if not op(self, partial(hours.lift_block, self.user, block_id),
+                  on_refused=self._refused):
             return
         self.refresh()
         self.status_message.emit("The blocked time was lifted.")

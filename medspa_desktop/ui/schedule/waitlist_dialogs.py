@@ -4,6 +4,7 @@ opens."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -21,9 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services.platform.errors import DomainError
 from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
+from ..ops import op
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -128,10 +129,8 @@ class WaitlistDialog(QDialog):
                                           f"Why is {row.patient} no longer waiting?")
         if not ok:
             return
-        try:
-            waitlist.remove(self.user, row.id, row.version, reason)
-        except DomainError as exc:
-            self.message.say(str(exc))
+        op(self, lambda: waitlist.remove(self.user, row.id, row.version, reason),
+           error_label=self.message)
         self.refresh()
 
 
@@ -175,10 +174,9 @@ class WaitlistOfferDialog(QDialog):
         if item is None:
             return
         row = item.data(Qt.ItemDataRole.UserRole)
-        try:
-            self.appointment = waitlist.book(self.user, row.id, row.version, self._start,
-                                             self._provider_id or row.provider_id)
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+        done = op(self, partial(waitlist.book, self.user, row.id, row.version, self._start,
+                                self._provider_id or row.provider_id),
+                  error_label=self.message)
+        if done:
+            self.appointment = done.value
+            self.accept()

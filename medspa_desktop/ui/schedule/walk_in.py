@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services.platform.errors import DomainError
 from ...services.scheduling import availability
 from ...store.models import Appointment, User
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.patient_picker import PatientPicker
 from ..widgets.pickers import service_combo
@@ -61,11 +61,9 @@ class WalkInDialog(QDialog):
         if self.picker.patient_id is None:
             self.message.say("Choose the patient.")
             return
-        try:
-            self.appointment = availability.walk_in(
-                self.user, self.picker.patient_id, self.service.currentData(),
-                within_minutes=self.within.value(), now=self._clock())
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+        done = op(self, lambda: availability.walk_in(
+            self.user, self.picker.patient_id, self.service.currentData(),
+            within_minutes=self.within.value(), now=self._clock()), error_label=self.message)
+        if done:
+            self.appointment = done.value
+            self.accept()

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 
 from ...printouts import recall_pdf
 from ...services.platform import chosen_files, exports
-from ...services.platform.errors import DomainError
 from ...services.treatments import inventory
 from ...store.models import User
 from ..models import Column, RowTableModel
+from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
@@ -77,11 +77,11 @@ class RecallDialog(QDialog):
             self.search()
 
     def search(self) -> None:
-        try:
-            self.rows = inventory.recall(self.user, self.lot.text())
-        except DomainError as exc:
-            self.message.say(str(exc))
+        done = op(self, lambda: inventory.recall(self.user, self.lot.text()),
+                  error_label=self.message)
+        if not done:
             return
+        self.rows = done.value
         self.message.hide()
         self.model.set_rows(self.rows)
         fit_columns(self.table)

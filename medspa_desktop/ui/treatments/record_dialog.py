@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import html
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -21,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.charts import alerts, intake
-from ...services.platform.errors import DomainError
 from ...services.scheduling import appointments
 from ...services.treatments import inventory, treatment_records
 from ...store.models import TreatmentRecord, User
 from .. import style
+from ..ops import op
 from ..widgets.face_chart import FaceChartWidget
 from ..widgets.form_dialog import FormDialog
 
@@ -202,33 +201,9 @@ class TreatmentRecordDialog(FormDialog):
         self.message.hide()
 
     def save(self) -> None:
-        confirm, reason = False, ""
-        while True:
-            try:
-                self.record = treatment_records.record_treatment(
-                    self.user, self.row.id, self.values(),
-                    aftercare=self.aftercare.toPlainText(), confirm=confirm, reason=reason)
-            except treatment_records.NeedsConfirmation as exc:
-                answer = QMessageBox.question(self, "Please confirm", str(exc))
-                if answer != QMessageBox.StandardButton.Yes:
-                    return
-                confirm = True
-                continue
-            except treatment_records.NeedsReason as exc:
-                reason = self.ask_reason(str(exc))
-                if not reason:
-                    self.message.say("Not saved: a neurotoxin inside the re-treatment interval "
-                                     "needs the reason.")
-                    return
-                continue
-            except DomainError as exc:
-                self.message.say(str(exc))
-                return
+        done = op(self, partial(treatment_records.record_treatment, self.user, self.row.id,
+                                self.values(), aftercare=self.aftercare.toPlainText()),
+                  error_label=self.message)
+        if done:
+            self.record = done.value
             self.accept()
-            return
-
-    def ask_reason(self, why: str) -> str:
-        """The provider's reason to treat inside the interval ("" when cancelled)."""
-        text, ok = QInputDialog.getText(self, "Inside the re-treatment interval",
-                                        f"{why}\n\nReason (kept on the record):")
-        return text.strip() if ok else ""

@@ -12,11 +12,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import treatment_record_pdf
-from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...services.treatments import treatment_amendments
 from ...store.models import User
-from ..errors import show_refusal
+from ..ops import op
 from ..widgets.form_dialog import FormDialog
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import PdfPreviewDialog
@@ -70,18 +69,14 @@ class RecordPreviewDialog(PdfPreviewDialog):
             self.refresh()
 
     def refresh(self) -> None:
-        try:
-            self.pdf = treatment_record_pdf(self.user, self.appointment_id)
-        except DomainError as exc:
-            show_refusal(self, exc, "No record")
-            return
-        self.show_pages()
+        done = op(self, lambda: treatment_record_pdf(self.user, self.appointment_id),
+                  title="No record")
+        if done:
+            self.pdf = done.value
+            self.show_pages()
 
 
 def preview_record(user: User, appointment_id: int, parent: QWidget | None = None) -> None:
-    try:
-        pdf = treatment_record_pdf(user, appointment_id)
-    except DomainError as exc:
-        show_refusal(parent, exc, "No record")
-        return
-    run_modal(RecordPreviewDialog(user, appointment_id, pdf, parent))
+    done = op(parent, lambda: treatment_record_pdf(user, appointment_id), title="No record")
+    if done:
+        run_modal(RecordPreviewDialog(user, appointment_id, done.value, parent))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services.platform.errors import DomainError
+from ..ops import op
 from .messages import ErrorLabel
 
 
@@ -83,14 +83,11 @@ class FormDialog(QDialog):
         return edit
 
     def save(self) -> None:
-        """What Save does: submit, and close once accepted; a refusal is shown in place."""
-        try:
-            if self.submit() is False:
-                return
-        except DomainError as exc:
-            self.message.say(str(exc))
-            return
-        self.accept()
+        """What Save does: submit through the op runner (``ui/ops.py``), and close once
+        accepted; a refusal is shown in place."""
+        done = op(self, self.submit, error_label=self.message)
+        if done and done.value is not False:
+            self.accept()
 
     def submit(self) -> bool | None:
         raise NotImplementedError

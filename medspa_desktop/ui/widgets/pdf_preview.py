@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.platform import chosen_files
-from ...services.platform.errors import DomainError
 from .. import style
-from ..errors import show_refusal
+from ..ops import op
 from .modal import run_modal
 
 POINTS_PER_INCH = 72
@@ -169,9 +168,6 @@ def show_preview(pdf: bytes, title: str, file_name: str, parent: QWidget | None 
 def preview_document(build: Callable[[], bytes], title: str, file_name: str,
                      parent: QWidget | None = None, refused: str = "Not shown") -> None:
     """Make the PDF (a service may refuse: its message is shown instead) and preview it."""
-    try:
-        pdf = build()
-    except DomainError as exc:
-        show_refusal(parent, exc, refused)
-        return
-    show_preview(pdf, title, file_name, parent)
+    done = op(parent, build, title=refused)
+    if done:
+        show_preview(done.value, title, file_name, parent)
