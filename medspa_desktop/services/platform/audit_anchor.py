@@ -122,7 +122,8 @@ def append(head_: Head, reason: str, database: str, at: dt.datetime | None = Non
     """Add one line to the anchor file (made owner-only, flushed to the disk)."""
     file = file or anchor_file()
     paths.private_dir(file.parent)
-    line = json.dumps({"at": (at or dt.datetime.now()).isoformat(timespec="seconds"),
+    # to the microsecond: a backup and a restore in the same second keep their order
+    line = json.dumps({"at": (at or dt.datetime.now()).isoformat(),
                        "database": database, "reason": reason, **head_.as_dict()},
                       ensure_ascii=False)
     fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE_MODE)
