@@ -20,8 +20,9 @@ def cold_start(db: str, day: str) -> dict:
     """What the program does from start to its main window (the sign-in dialog aside: its
     password hash is slow on purpose), painted on ``day``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from medspa_desktop.app import make_application, open_clinic_database, watch_database
+    from medspa_desktop.app import make_application, watch_database
     from medspa_desktop.services.platform import auth
+    from medspa_desktop.store.opening import open_clinic_database
 
     app = make_application()
     refusal = open_clinic_database(db)
@@ -54,8 +55,9 @@ def scroll(db: str) -> dict:
     """The treatment log over every year, loaded page by page as a user scrolls to its end,
     then back to its top."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from medspa_desktop.app import make_application, open_clinic_database
+    from medspa_desktop.app import make_application
     from medspa_desktop.services.platform import auth
+    from medspa_desktop.store.opening import open_clinic_database
     from medspa_desktop.ui.treatments.tab import TreatmentLogTab
 
     app = make_application()

@@ -1,7 +1,8 @@
 """Start-up: QApplication, the database, first run, sign-in, the main window.
 
 ``main()`` is the ``medspa-desktop`` entry point (and what ``python main.py`` runs); with no
-subcommand the CLI calls ``run_gui``.
+subcommand the CLI calls ``run_gui``. Opening the clinic file itself is the store's (``store/opening.py``); this module adds
+the dialogs around it.
 """
 
 from __future__ import annotations
@@ -16,17 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from . import APP_NAME, __version__, demo, paths
 from .logs import log, setup_logging
 from .services.clinic import clinic
-from .store.database import (
-    DamageCheck,
-    NotAMedSpaDatabase,
-    close_database,
-    damage_in_file,
-    damage_note,
-    database_label,
-    is_postgres_url,
-    open_database,
-)
-from .store.migrations import NewerDatabaseError, migrate
+from .store.database import DamageCheck, close_database, database_label, is_postgres_url
+from .store.opening import open_clinic_database
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,44 +38,6 @@ def make_application() -> QApplication:
 
     install_text_limits(app)
     return app
-
-
-def open_clinic_database(target: str) -> str | None:
-    """Open and migrate ``target``; the refusal to show, or None when it opened."""
-    try:
-        if not is_postgres_url(target):
-            # A bounded check at start-up; the whole file is checked in the background
-            # (watch_database), and when that found damage, the whole check runs here first.
-            note = damage_note(target)
-            found = note.exists()
-            damage = damage_in_file(target, whole=found)
-            if found and not damage and Path(f"{target}-wal").exists():
-                damage = note.read_text(encoding="utf-8").splitlines()[:1] or ["see the log"]
-            if damage:
-                return _damaged(target, damage)
-            note.unlink(missing_ok=True)  # the whole check found nothing (a backup restored)
-            paths.private_database(target)  # 0600 file (and WAL), 0700 folders: the account's
-        open_database(target)
-        result = migrate()
-    except (NotAMedSpaDatabase, NewerDatabaseError) as exc:
-        return str(exc)
-    except Exception as exc:
-        if "malformed" in str(exc):
-            # damage the start-up check did not read (sqlite3's error, or peewee's wrapping)
-            close_database()
-            return _damaged(target, [str(exc)])
-        log.exception("Could not open the database %s", target)
-        return f"The database {target} could not be opened: {exc}"
-    if result.backup is not None:
-        log.info("Migrated %s from schema %s; backup at %s", target, result.from_version,
-                 result.backup)
-    return None
-
-
-def _damaged(target: str, damage: list[str]) -> str:
-    log.error("Refused the damaged database %s: %s", target, damage)
-    return (f"The database {target} is damaged ({damage[0]}). It was not opened, so nothing "
-            "more was written to it.")
 
 
 def watch_database(target: str) -> DamageCheck | None:

@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
         dialog = RestoreDialog(self.user, self)
         if not run_modal(dialog) or dialog.chosen is None:
             return
-        from ..app import open_clinic_database
+        from ..store.opening import open_clinic_database
 
         chosen = dialog.chosen
         try:

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from medspa_desktop.app import offer_restore, open_clinic_database, watch_database
+from medspa_desktop.app import offer_restore, watch_database
 from medspa_desktop.services.platform import backup
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store import database
 from medspa_desktop.store.database import close_database, damage_note, open_database
+from medspa_desktop.store.opening import open_clinic_database
 from tests.ui.modal import answer_next_modal
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -106,8 +106,8 @@ def desk(rng: random.Random, operations: int) -> dict:
 def open_as_the_window_does(path: str) -> None:
     """What ``run_gui`` does with the file before anyone signs in: the start-up check, the
     opening and schema check, and the whole check in the background (waited for here)."""
-    from medspa_desktop.app import open_clinic_database
     from medspa_desktop.store.database import DamageCheck
+    from medspa_desktop.store.opening import open_clinic_database
 
     refusal = open_clinic_database(path)
     if refusal is not None:

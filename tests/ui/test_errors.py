@@ -8,10 +8,10 @@ import sys
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from medspa_desktop.app import open_clinic_database
 from medspa_desktop.logs import log, setup_logging
 from medspa_desktop.services.platform.errors import ValidationError
 from medspa_desktop.store.database import close_database
+from medspa_desktop.store.opening import open_clinic_database
 from medspa_desktop.ui import errors
 
 

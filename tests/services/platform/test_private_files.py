@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from medspa_desktop import app, paths
+from medspa_desktop import paths
 from medspa_desktop.logs import PrivateRotatingFileHandler, log, setup_logging
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import audit_anchor, auth, backup
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import migrate
+from medspa_desktop.store.opening import open_clinic_database
 from tests.services.charts.test_photos import JPEG, PNG, _import
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; on Windows "
@@ -81,7 +82,7 @@ def _set_up_clinic():
 
 def test_a_clinic_set_up_through_the_real_paths_is_the_accounts_own(home):
     target = Path(paths.default_database())
-    assert app.open_clinic_database(str(target)) is None
+    assert open_clinic_database(str(target)) is None
     admin = _set_up_clinic()
     log_file = setup_logging()
     log.info("a line in the log")
@@ -121,7 +122,7 @@ def test_a_clinic_an_earlier_version_set_up_is_tightened_when_it_is_opened(home)
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     open_database(target)  # the WAL is there again, 0644 (it copies the file's mode)
     close_database()
-    assert app.open_clinic_database(str(target)) is None
+    assert open_clinic_database(str(target)) is None
     wal = Path(f"{target}-wal")
     assert (mode(data), mode(target), mode(wal)) == (0o700, 0o600, 0o600)
     assert (mode(data / "photos"), mode(data / "backups")) == (0o700, 0o700)
@@ -131,7 +132,7 @@ def test_a_clinic_an_earlier_version_set_up_is_tightened_when_it_is_opened(home)
 
 def test_a_backup_an_earlier_version_wrote_is_restored_owner_only(home):
     target = Path(paths.default_database())
-    assert app.open_clinic_database(str(target)) is None
+    assert open_clinic_database(str(target)) is None
     _set_up_clinic()
     drive = home / "usb"
     taken = backup.create_backup(None, drive).backup.path
@@ -146,7 +147,7 @@ def test_a_backup_an_earlier_version_wrote_is_restored_owner_only(home):
 
 def test_a_backup_into_a_folder_the_clinic_chose_is_owner_only_inside_it(home):
     target = Path(paths.default_database())
-    assert app.open_clinic_database(str(target)) is None
+    assert open_clinic_database(str(target)) is None
     _set_up_clinic()
     chosen = home / "shared-drive"
     chosen.mkdir()  # 0755: the clinic's own folder, for other things too
