@@ -2,7 +2,7 @@
 
 import sys
 
-from medspa_desktop.app import main
+from medspa_desktop.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,7 @@
 """Start-up: QApplication, the database, first run, sign-in, the main window.
 
-``main()`` is the ``medspa-desktop`` entry point (and what ``python main.py`` runs); with no
-subcommand the CLI calls ``run_gui``. Opening the clinic file itself is the store's (``store/opening.py``); this module adds
+``run_gui`` is what the ``medspa-desktop`` command (``cli.main``) runs when no subcommand is
+given. Opening the clinic file itself is the store's (``store/opening.py``); this module adds
 the dialogs around it.
 """
 
@@ -19,12 +19,6 @@ from .logs import log, setup_logging
 from .services.clinic import clinic
 from .store.database import DamageCheck, close_database, database_label, is_postgres_url
 from .store.opening import open_clinic_database
-
-
-def main(argv: list[str] | None = None) -> int:
-    from .cli import main as cli_main
-
-    return cli_main(argv)
 
 
 def make_application() -> QApplication:

@@ -12,6 +12,9 @@
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
 and a non-zero exit, never a traceback.
+
+``main`` is the one entry point (the ``medspa-desktop`` command, ``python main.py`` and
+``python -m medspa_desktop``); with no subcommand it starts the window (``app.run_gui``).
 """
 
 from __future__ import annotations

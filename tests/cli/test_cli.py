@@ -89,6 +89,13 @@ def test_a_bad_argument_is_one_line():
     one_line_error(run("demo", "--db", "x.db", "--seed", "many"), "invalid int value")
 
 
+def test_python_m_medspa_desktop_is_the_same_command():
+    result = subprocess.run([sys.executable, "-m", "medspa_desktop", "--version"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"MedSpa Desktop {__version__}"
+
+
 def test_demo_writes_a_new_file_and_refuses_to_overwrite(tmp_path):
     path = tmp_path / "small.db"
     result = run("demo", "--db", str(path), "--seed", "3", "--patients", "15",
