@@ -44,7 +44,7 @@ dist: $(VENV)/.installed
 # The clinic-scale benchmark: ten years of a busy clinic (built once into build/bench, a few
 # minutes; the scale-10 clinic takes longer), every action timed, growth against scale 10.
 bench: $(VENV)/.installed
-	QT_QPA_PLATFORM=offscreen $(PY) main.py bench --scale 1 --growth 10 --out build/bench/results.json
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks --scale 1 --growth 10 --out build/bench/results.json
 
 demo: $(VENV)/.installed
 	$(PY) main.py demo --db demo.db

@@ -1,1 +1,2 @@
-"""The clinic-scale benchmark (``make bench``, ``medspa-desktop bench``): see ``run.py``."""
+"""The clinic-scale benchmark, a tool beside the program (not installed with it):
+``python -m benchmarks`` from a source checkout, or ``make bench``; see ``run.py``."""

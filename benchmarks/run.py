@@ -1,7 +1,7 @@
-"""``medspa-desktop bench``: build (once) the synthetic clinic, time every action, print the
-table and write it as JSON.
+"""``python -m benchmarks`` (``make bench``): build (once) the synthetic clinic, time every
+action, print the table and write it as JSON.
 
-    medspa-desktop bench [--scale S] [--growth T] [--out FILE.json] [--quick] [--cache DIR]
+    python -m benchmarks [--scale S] [--growth T] [--out FILE.json] [--quick] [--cache DIR]
 
 ``--growth T`` times the interactive actions again on the clinic at scale T and adds the
 column T/S (p95 against p95). ``--quick`` is a tiny clinic and few repetitions: it proves the
@@ -77,7 +77,7 @@ def measure(folder: Path, scale: float, quick: bool, say, only: set[str] | None 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="medspa-desktop bench", description=__doc__.split(
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split(
         "\n\n")[0])
     parser.add_argument("--scale", type=float, help="the clinic's size (default 1)")
     parser.add_argument("--growth", type=float, help="also time the interactive actions at "

@@ -7,7 +7,6 @@
     medspa-desktop day-sheet --db PATH --user NAME [--date D] [--provider NAME] --out F.pdf
     medspa-desktop backup --db PATH [--to DIR]   back up the database and photos, checked
     medspa-desktop restore --from BACKUP --db PATH   put a checked backup in place
-    medspa-desktop bench [--scale S] [--growth T] [--out F.json] [--quick]   (source checkout)
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -15,6 +14,8 @@ and a non-zero exit, never a traceback.
 
 ``main`` is the one entry point (the ``medspa-desktop`` command, ``python main.py`` and
 ``python -m medspa_desktop``); with no subcommand it starts the window (``app.run_gui``).
+The clinic-scale benchmark is not part of the program: ``python -m benchmarks`` from a source
+checkout (``make bench``).
 """
 
 from __future__ import annotations
@@ -78,9 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
                                          "replaced file is kept beside it)")
     put.add_argument("--from", dest="source", required=True, help="a backup folder")
     put.add_argument("--db", dest="sub_db", required=True, help="database file to replace")
-    sub.add_parser("bench", add_help=False,
-                   help="time every action on a synthetic ten-year clinic (from a source "
-                        "checkout; see bench --help)")
     return parser
 
 
@@ -94,8 +92,10 @@ def _date(text: str) -> dt.date:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     paths.owner_only_umask()  # what the program writes is its OS account's own
-    if argv[:1] == ["bench"]:
-        return cmd_bench(argv[1:])
+    if argv[:1] == ["bench"]:  # the subcommand of earlier versions
+        print("medspa-desktop: error: the benchmark is not part of the program; from a source "
+              "checkout run 'python -m benchmarks' (or 'make bench')", file=sys.stderr)
+        return EXIT_USAGE
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -307,15 +307,3 @@ def cmd_restore(args, target: str) -> int:
              else "") + (f"; {result.photos_restored} photos copied back"
                          if result.photos_restored else ""))
     return EXIT_OK
-
-
-def cmd_bench(argv: list[str]) -> int:
-    """The clinic-scale benchmark lives beside the program's source, not in the installed
-    program."""
-    try:
-        from benchmarks.run import main as bench_main
-    except ImportError:
-        print("medspa-desktop: error: the benchmark runs from a source checkout "
-              "(make bench)", file=sys.stderr)
-        return EXIT_USAGE
-    return bench_main(argv)

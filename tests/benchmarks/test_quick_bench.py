@@ -1,4 +1,4 @@
-"""``medspa-desktop bench --quick``: the benchmark builds its tiny clinic, runs every action
+"""``python -m benchmarks --quick``: the benchmark builds its tiny clinic, runs every action
 and reports them, so it cannot rot between the runs that matter. Nothing here judges a time."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_quick_benchmark_times_every_action_and_writes_the_table_and_json(tmp_path):
     out = tmp_path / "results.json"
     run = subprocess.run(
-        [sys.executable, "main.py", "bench", "--quick", "--cache", str(tmp_path / "cache"),
+        [sys.executable, "-m", "benchmarks", "--quick", "--cache", str(tmp_path / "cache"),
          "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=280,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert run.returncode == 0, run.stderr[-3000:]
