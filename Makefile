@@ -27,10 +27,13 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
+# ruff, and the import contracts in pyproject.toml: the layers import downwards only
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 dist: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dist]'

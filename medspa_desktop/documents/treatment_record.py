@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from ..services.treatments.face_chart import VIEWS, amount_text, total, totals_by_site
-from ..services.treatments.treatment_records import RecordView
 from .face_chart import FaceChartDrawing
 from .styles import Letterhead, build_pdf, para, styles, usable_width
+
+if TYPE_CHECKING:  # the record's plain view; documents/ never reaches the database
+    from ..services.treatments.treatment_records import RecordView
 
 GRID = colors.HexColor("#bbbbbb")
 SHADE = colors.HexColor("#ececec")
