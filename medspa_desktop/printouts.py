@@ -1,20 +1,14 @@
 """Printouts: the services' data drawn by the documents layer. No Qt here, so the window
-and the command line make the same PDFs."""
+and the command line make the same PDFs.
+
+Each function imports its renderer when it is called: ``documents/`` brings reportlab, which
+the window does not need before the first printout (start-up; ``benchmarks``' cold start)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from .documents.consent import render_consent
-from .documents.daily_close import render_daily_close
-from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
-from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
-from .documents.invoice import render_invoice
-from .documents.recall_list import RecallLine, RecallList, render_recall_list
-from .documents.sales_report import render_sales_report
-from .documents.scan import render_scan
-from .documents.styles import Letterhead
-from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
 from .services.billing import billing_reports, invoices
 from .services.charts import chart, intake
 from .services.charts.patients import format_phone
@@ -25,14 +19,21 @@ from .services.scheduling import day_sheet
 from .services.treatments import inventory, treatment_records
 from .store.models import User
 
+if TYPE_CHECKING:
+    from .documents.styles import Letterhead
+
 
 def _letterhead() -> Letterhead:
+    from .documents.styles import Letterhead
+
     info = clinic.clinic_info()
     return Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id)
 
 
 def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
                   by_provider: bool = True) -> bytes:
+    from .documents.day_sheet import DaySheet, DaySheetLine, DaySheetSection, render_day_sheet
+
     groups = day_sheet.day_sheet(user, day, provider_id, by_provider)
     sections = tuple(
         DaySheetSection(group.title, tuple(
@@ -48,6 +49,8 @@ def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
 def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
     """The intake questionnaire: blank (``patient_id`` None) or filled with the answers on
     file, for the patient to check and sign. Printing a filled form is a chart access."""
+    from .documents.intake_form import IntakeForm, IntakeLine, render_intake_form
+
     answers, name, dob, chart_number = {}, "", "", ""
     if patient_id is not None:
         head = chart.header(user, patient_id)  # audited as opening the chart
@@ -68,6 +71,8 @@ def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
 def treatment_record_pdf(user: User, appointment_id: int) -> bytes:
     """The visit's treatment record with its face chart. Printing it opens the chart (and is
     audited as such)."""
+    from .documents.treatment_record import TreatmentRecordDoc, render_treatment_record
+
     r = treatment_records.record_view(user, appointment_id)
     head = chart.header(user, r.patient_id)
     audit.record_print(user, "treatment_record", "appointment", appointment_id)
@@ -80,6 +85,8 @@ def recall_pdf(user: User, lot_number: str,
                rows: list[inventory.RecallRow] | None = None) -> bytes:
     """Who received the lot, to call. ``rows`` from a recall already run (and audited) on
     screen; otherwise the lookup is made (and audited) here."""
+    from .documents.recall_list import RecallLine, RecallList, render_recall_list
+
     if rows is None:
         rows = inventory.recall(user, lot_number)
     lines = tuple(RecallLine(r.at, r.patient, r.chart_number, r.phone, r.email, r.product,
@@ -91,12 +98,16 @@ def recall_pdf(user: User, lot_number: str,
 
 def sign_consent(user: User, data: signing.SigningInput):
     """Record a consent signed on screen, its PDF drawn on the clinic's letterhead."""
+    from .documents.consent import render_consent
+
     letterhead, paper = _letterhead(), clinic.paper_size()
     return signing.sign(user, data, lambda sheet: render_consent(sheet, letterhead, paper))
 
 
 def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -> bytes:
     """The current consent form to sign on paper, blank or with the patient filled in."""
+    from .documents.consent import render_consent
+
     sheet = signing.paper_sheet(user, category, patient_id)
     if patient_id is not None:
         audit.record_print(user, "consent_form", "patient", patient_id, f"{category} form")
@@ -106,6 +117,8 @@ def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -
 def consent_document_pdf(user: User, consent_id: int) -> bytes:
     """A consent as a PDF to preview or print: the stored PDF as it is, or a scanned image
     placed on a page."""
+    from .documents.scan import render_scan
+
     content, media_type = signing.document_and_type(user, consent_id)
     audit.record_print(user, "consent", "consent", consent_id)
     if media_type == "application/pdf":
@@ -115,6 +128,8 @@ def consent_document_pdf(user: User, consent_id: int) -> bytes:
 
 def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
     """An invoice (or, once something is paid, a receipt) on the clinic's letterhead."""
+    from .documents.invoice import render_invoice
+
     view = invoices.invoice_view(user, invoice_id)
     audit.record_print(user, "receipt" if receipt else "invoice", "invoice", invoice_id,
                        f"{'receipt' if receipt else 'invoice'} {view.number}")
@@ -125,6 +140,8 @@ def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
 def daily_close_pdf(user: User, day: dt.date, cash_counted_cents: int | None = None) -> bytes:
     """The day's close, with the audit chain's head as it stands once the close is recorded
     (also written to the anchor file): an anchor on paper."""
+    from .documents.daily_close import render_daily_close
+
     close = billing_reports.daily_close(user, day, cash_counted_cents)
     head = audit_anchor.head()
     audit_anchor.quietly(lambda: audit_anchor.append(head, "daily close",
@@ -135,6 +152,8 @@ def daily_close_pdf(user: User, day: dt.date, cash_counted_cents: int | None = N
 
 def sales_report_pdf(user: User, date_from: dt.date, date_to: dt.date) -> bytes:
     """The sales of ``date_from`` … ``date_to`` (inclusive; up to a year)."""
+    from .documents.sales_report import render_sales_report
+
     report = billing_reports.sales_report(user, date_from, date_to)
     return render_sales_report(report, _letterhead(), dt.datetime.now(), clinic.paper_size())
 
@@ -147,3 +166,11 @@ def _answer_text(kind: str, value: object) -> str:
     if isinstance(value, dt.date):
         return f"{value:%Y-%m-%d}"
     return str(value or "")
+
+
+def period_text(date_from: dt.date, date_to: dt.date) -> str:
+    """How the sales report names its period ("1–30 November 2026"), for the window's titles
+    (without drawing anything: the renderers load when a PDF is made)."""
+    from .documents.sales_report import period_text
+
+    return period_text(date_from, date_to)

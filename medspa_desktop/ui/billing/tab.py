@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...documents.sales_report import period_text
-from ...printouts import daily_close_pdf, invoice_pdf, sales_report_pdf
+from ...printouts import daily_close_pdf, invoice_pdf, period_text, sales_report_pdf
 from ...services.billing import billing_reports
 from ...services.billing.billing_reports import InvoiceFilter
 from ...services.billing.money import show_cents, to_cents
