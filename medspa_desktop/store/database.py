@@ -18,8 +18,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import peewee
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import parse as parse_db_url
 
 db = DatabaseProxy()
 
@@ -47,6 +47,9 @@ def make_database(target: str | os.PathLike) -> Database:
     """Build (but do not bind) a peewee database for a file path or a PostgreSQL URL."""
     target = str(target)
     if is_postgres_url(target):
+        from playhouse.db_url import parse as parse_db_url  # it imports the driver
+
+        _give_peewee_psycopg()
         # user, password, host, port, and query options such as ?sslmode=require or
         # ?host=/run/postgresql (a Unix socket folder)
         params = parse_db_url(target)
@@ -61,6 +64,27 @@ def make_database(target: str | os.PathLike) -> Database:
         lock_type="IMMEDIATE",
         check_same_thread=False,
     )
+
+
+def _give_peewee_psycopg() -> None:
+    """The PostgreSQL driver, imported when a clinic first opens a PostgreSQL database: peewee
+    was imported without it (``medspa_desktop/__init__.py``, so that start-up on SQLite does
+    not pay for it), and is given the names its own import would have set (peewee 4.x). No
+    driver installed: peewee says so when connecting, as before."""
+    if peewee.psycopg is not None:
+        return
+    try:
+        import psycopg
+        from psycopg.pq import TransactionStatus
+        from psycopg.types.json import Json, Jsonb
+    except ImportError:
+        return
+    peewee.psycopg, peewee.TransactionStatus = psycopg, TransactionStatus
+    peewee.Json_pg3, peewee.Jsonb_pg3 = Json, Jsonb
+    adapter = peewee.Psycopg3Adapter
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
 
 
 def _refuse_non_sqlite(path: Path) -> None:
