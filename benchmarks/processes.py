@@ -1,5 +1,6 @@
 """The benchmark's measurements that need a process of their own; each prints one JSON line.
 
+    python -m benchmarks.processes sign-in DB          start the program, paint the sign-in
     python -m benchmarks.processes cold-start DB DAY   start the program, paint DAY's schedule
     python -m benchmarks.processes scroll DB           scroll the whole treatment log
 """
@@ -14,6 +15,40 @@ import resource
 import statistics
 import sys
 import time
+
+
+def sign_in(db: str) -> dict:
+    """What ``app.run_gui`` does from start until the sign-in dialog is painted: its imports
+    (the main window's among them), the application, the single-window claim, the opening of
+    the clinic file and the whole check started beside it. Also which heavy modules were
+    imported on the way (none of reportlab or the PostgreSQL driver is needed yet)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from medspa_desktop.app import make_application, watch_database
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.store.opening import open_clinic_database
+
+    app = make_application()
+    from medspa_desktop.ui.first_run import FirstRunDialog  # noqa: F401  as run_gui imports
+    from medspa_desktop.ui.login import LoginDialog
+    from medspa_desktop.ui.main_window import MainWindow  # noqa: F401
+    from medspa_desktop.ui.single_instance import claim
+
+    instance = claim(db)
+    if instance is None:
+        raise SystemExit(f"{db} is open in another window")
+    refusal = open_clinic_database(db)
+    if refusal:
+        raise SystemExit(refusal)
+    watch_database(db)
+    if not clinic.is_set_up():
+        raise SystemExit(f"{db} is not set up")
+    dialog = LoginDialog(clinic.clinic_info().name, "frontdesk")
+    dialog.show()
+    app.processEvents()
+    dialog.repaint()
+    return {"modules": len(sys.modules),
+            "imported": sorted(m for m in ("reportlab", "psycopg", "pypdfium2")
+                               if m in sys.modules)}
 
 
 def cold_start(db: str, day: str) -> dict:
@@ -88,4 +123,5 @@ def scroll(db: str) -> dict:
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    print(json.dumps({"cold-start": cold_start, "scroll": scroll}[command](*args)))
+    print(json.dumps({"sign-in": sign_in, "cold-start": cold_start,
+                      "scroll": scroll}[command](*args)))
