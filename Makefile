@@ -35,6 +35,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo --no-cache
 
+# The PyInstaller bundle, then its smoke check: it answers --version, writes a small demo
+# clinic, draws a day sheet PDF (fonts and reportlab bundled) and checks the clinic. CI runs it.
 dist: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dist]'
 	$(PY) -m PyInstaller --noconfirm --clean build.spec
@@ -43,6 +45,8 @@ dist: $(VENV)/.installed
 	dist/medspa-desktop/medspa-desktop demo --db build/dist-check.db --patients 20 --today 2026-11-20
 	dist/medspa-desktop/medspa-desktop day-sheet --db build/dist-check.db --user frontdesk \
 		--date 2026-11-20 --out build/dist-check.pdf
+	head -c 5 build/dist-check.pdf | grep -q '%PDF-'
+	dist/medspa-desktop/medspa-desktop check --db build/dist-check.db
 
 # The clinic-scale benchmark: ten years of a busy clinic (built once into build/bench, a few
 # minutes; the scale-10 clinic takes longer), every action timed, growth against scale 10.
