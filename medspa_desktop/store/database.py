@@ -19,9 +19,7 @@ import threading
 from pathlib import Path
 
 import peewee
-from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
-
-db = DatabaseProxy()
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase, _savepoint
 
 BUSY_TIMEOUT_S = 10
 SQLITE_PRAGMAS = {
@@ -43,6 +41,45 @@ def is_postgres_url(target: str) -> bool:
     return target.startswith(("postgres://", "postgresql://"))
 
 
+class _Savepoint(_savepoint):
+    """A nested ``db.atomic()``. What was registered with ``db.after_commit`` inside it (the
+    change bus's notes, ``services/platform/changes.py``) is dropped when it rolls back, as
+    peewee drops the outermost transaction's on its rollback: only what was committed is
+    published."""
+
+    def __enter__(self):
+        self._callbacks_before = len(self.db._state.commit_callbacks)
+        return super().__enter__()
+
+    def rollback(self, begin=True):
+        super().rollback(begin)
+        del self.db._state.commit_callbacks[self._callbacks_before:]
+
+
+class _Savepoints:
+    def savepoint(self):
+        return _Savepoint(self)
+
+
+class _ClinicProxy(DatabaseProxy):
+    """The proxy makes the savepoints of a nested ``db.atomic()`` itself. (No ``__slots__``
+    of its own: peewee's proxy allows only the attributes its own slots name.)"""
+
+    def savepoint(self):
+        return _Savepoint(self)
+
+
+db = _ClinicProxy()
+
+
+class ClinicSqliteDatabase(_Savepoints, SqliteDatabase):
+    """SQLite, with savepoints that drop their commit callbacks on rollback."""
+
+
+class ClinicPostgresDatabase(_Savepoints, PostgresqlDatabase):
+    """PostgreSQL, with savepoints that drop their commit callbacks on rollback."""
+
+
 def make_database(target: str | os.PathLike) -> Database:
     """Build (but do not bind) a peewee database for a file path or a PostgreSQL URL."""
     target = str(target)
@@ -53,11 +90,11 @@ def make_database(target: str | os.PathLike) -> Database:
         # user, password, host, port, and query options such as ?sslmode=require or
         # ?host=/run/postgresql (a Unix socket folder)
         params = parse_db_url(target)
-        return PostgresqlDatabase(params.pop("database"), **params)
+        return ClinicPostgresDatabase(params.pop("database"), **params)
     path = Path(target)
     if path.exists():
         _refuse_non_sqlite(path)
-    return SqliteDatabase(
+    return ClinicSqliteDatabase(
         str(path),
         pragmas=SQLITE_PRAGMAS,
         timeout=BUSY_TIMEOUT_S,
