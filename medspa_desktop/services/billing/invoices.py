@@ -32,7 +32,7 @@ from ...store.models import (
     TreatmentRecord,
     User,
 )
-from ..platform import audit, settings
+from ..platform import audit, changes, settings
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import payments_of
@@ -96,6 +96,7 @@ def set_retail(actor: User, product_id: int, price_cents: int, sku: str = "",
         audit.record(actor, "product.price", "product", product_id,
                      f"{product.name}: {show_cents(price_cents)} sku {sku or '-'} "
                      f"{'taxed' if taxable else 'not taxed'}")
+        changes.note("product", product_id)
     return Product.get_by_id(product_id)
 
 
@@ -343,6 +344,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
         audit.record(actor, "invoice.issue", "invoice", invoice.id,
                      f"invoice {number} for patient {patient.id}: "
                      f"{show_cents(totals.total_cents)}")
+        changes.note("invoice", invoice.id)
         if invoice.status == InvoiceStatus.PAID:  # nothing to pay (a comped visit): checked out now
             _check_out_visit(actor, invoice, now)
     return invoice
@@ -457,6 +459,7 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
         audit.record(actor, "payment.take", "invoice", invoice.id,
                      f"invoice {invoice.number}: {METHODS[data.method]} {show_cents(amount)}"
                      + (f", change {show_cents(change)}" if change else ""))
+        changes.note("invoice", invoice.id)
         if status == InvoiceStatus.PAID:
             _check_out_visit(actor, invoice, now)
     return payment
@@ -508,6 +511,7 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
                      f"invoice {invoice.number}: {METHODS[original.method]} payment, "
                      f"{show_cents(amount_cents)} refunded as {METHODS[method].lower()}: "
                      f"{reason}"[:500])
+        changes.note("invoice", invoice.id)
     return back
 
 
@@ -532,6 +536,7 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
                        voided_at=now).where(Invoice.id == invoice.id).execute()
         audit.record(actor, "invoice.void", "invoice", invoice.id,
                      f"invoice {invoice.number}: {reason}"[:500])
+        changes.note("invoice", invoice.id)
     return Invoice.get_by_id(invoice.id)
 
 

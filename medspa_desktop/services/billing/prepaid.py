@@ -40,7 +40,7 @@ from ...store.models import (
     Service,
     User,
 )
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import payments_of, sums_by_kind
@@ -334,6 +334,7 @@ def cancel_package(actor: User, package_id: int, reason: str,
                           reason=reason, user=actor, at=now)
         audit.record(actor, "package.cancel", "package", package.id,
                      f"P{package.id}: {Decimal(left) / 100} credits cancelled: {reason}"[:500])
+        changes.note("prepaid", package.id)
     return left
 
 
@@ -354,6 +355,7 @@ def close_gift_card(actor: User, code: str, reason: str,
                              at=now)
         audit.record(actor, "gift_card.close", "gift_card", card.id,
                      f"{show_code(card.code)}: {show_cents(left)} taken off: {reason}"[:500])
+        changes.note("prepaid", card.id)
     return left
 
 
@@ -457,5 +459,6 @@ def gift_card(actor: User, code: str) -> GiftCardView:
              else "usable")
     with db.atomic():
         audit.record(actor, "gift_card.view", "gift_card", card.id, show_code(card.code))
+        changes.note("prepaid", card.id)
     return GiftCardView(card.id, show_code(card.code), card.recipient, card.amount_cents,
                         balance, state, tuple(sorted(history, key=lambda e: e.at)))

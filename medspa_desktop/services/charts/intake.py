@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import MedicalAnswer, Patient, User
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block
@@ -160,6 +160,7 @@ def save_intake(actor: User, patient_id: int, answers: dict[str, object],
                     f"a newer answer stays current: {', '.join(older)}" if older else ""]
             audit.record(actor, "intake.record", "patient", patient_id,
                          "; ".join(x for x in said if x)[:500])
+            changes.note("intake", patient_id)
     return Saved(len(changed), len(confirmed),
                  tuple((BY_KEY[k].label, current[k].answered_on) for k in older))
 

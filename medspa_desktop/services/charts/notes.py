@@ -26,7 +26,7 @@ from ...store.models import (
     Patient,
     User,
 )
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
 from ..platform.permissions import allowed, require
 from ..platform.text import clean_block, clean_line
@@ -116,6 +116,7 @@ def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
                            author=actor, created_at=now, updated_at=now,
                            **dict(zip(SECTIONS, template, strict=True)))
         audit.record(actor, "note.start", "note", note.id, f"patient {patient_id}")
+        changes.note("note", note.id)
     return note
 
 
@@ -147,6 +148,7 @@ def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str]
         if not changed:
             raise StaleEditError("This note was changed on another workstation.")
         audit.record(actor, "note.save", "note", note_id, "draft saved")
+        changes.note("note", note_id)
     return Note.get_by_id(note_id)
 
 
@@ -162,6 +164,7 @@ def sign(actor: User, note_id: int, version: int) -> Note:
         note.fingerprint = fingerprint(note)
         note.save()
         audit.record(actor, "note.sign", "note", note_id, f"sha256 {note.fingerprint}")
+        changes.note("note", note_id)
     return note
 
 
@@ -184,6 +187,7 @@ def add_addendum(actor: User, note_id: int, reason: str, text: str) -> NoteAdden
         addendum = NoteAddendum.create(note=note_id, author=actor, at=dt.datetime.now(),
                                        reason=reason, text=text)
         audit.record(actor, "note.addendum", "note", note_id, reason[:200])
+        changes.note("note", note_id)
     return addendum
 
 
@@ -202,6 +206,7 @@ def cosign(actor: User, note_id: int) -> NoteCosign:
             raise ValidationError("You have already co-signed this note.")
         row = NoteCosign.create(note=note_id, user=actor, at=dt.datetime.now())
         audit.record(actor, "note.cosign", "note", note_id, "co-signed")
+        changes.note("note", note_id)
     return row
 
 

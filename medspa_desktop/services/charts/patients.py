@@ -14,7 +14,7 @@ from peewee import chunked, fn
 
 from ...store.database import db
 from ...store.models import Appointment, Patient, PatientNamePart, User
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
 from ..platform.query import patient_named
@@ -139,6 +139,7 @@ def create_patient(actor: User, data: PatientInput) -> Patient:
         write_name_parts(patient.id, patient.search_name)
         audit.record(actor, "patient.create", "patient", patient.id,
                      f"chart {patient.chart_number}")
+        changes.note("patient", patient.id)
     return patient
 
 
@@ -163,6 +164,7 @@ def update_patient(actor: User, patient_id: int, data: PatientInput, version: in
             _raise_missing_or_stale(patient_id)
         write_name_parts(patient_id, search_name)
         audit.record(actor, "patient.update", "patient", patient_id, "details changed")
+        changes.note("patient", patient_id)
     return Patient.get_by_id(patient_id)
 
 
@@ -181,6 +183,7 @@ def archive_patient(actor: User, patient_id: int, reason: str) -> None:
         if not changed:
             raise NotFound("That patient does not exist.")
         audit.record(actor, "patient.archive", "patient", patient_id, reason[:200])
+        changes.note("patient", patient_id)
 
 
 def _raise_missing_or_stale(patient_id: int) -> None:

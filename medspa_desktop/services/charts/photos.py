@@ -23,7 +23,7 @@ from ...store.database import db
 from ...store.models import Appointment, Patient, Photo, User
 from ..consents import consent_policy
 from ..consents.consent_templates import PHOTOGRAPHY
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import DomainError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
@@ -114,6 +114,7 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
                              imported_at=dt.datetime.now())
         audit.record(actor, "photo.import", "photo", photo.id,
                      f"{tag} {area} sha256 {sha}; consent: {consent_note}"[:500])
+        changes.note("photo", photo.id)
     return photo
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import CATEGORIES, PRICING_UNITS, Device, Room, Service, User
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
@@ -118,6 +118,7 @@ def add_room(actor: User, name: str) -> Room:
             raise ValidationError(f"A room named '{name}' already exists.")
         room = Room.create(name=name)
         audit.record(actor, "room.create", "room", room.id, name)
+        changes.note("catalog", room.id)
     return room
 
 
@@ -135,6 +136,7 @@ def add_device(actor: User, name: str, kind: str, cleanup_minutes: int = 0) -> D
             raise ValidationError(f"A device named '{name}' already exists.")
         device = Device.create(name=name, kind=kind, cleanup_minutes=cleanup_minutes)
         audit.record(actor, "device.create", "device", device.id, f"{name} ({kind})")
+        changes.note("catalog", device.id)
     return device
 
 
@@ -147,6 +149,7 @@ def install_default_services(actor: User) -> int:
             _insert_service(spec)
         audit.record(actor, "service.defaults", "service", "",
                      f"{len(DEFAULT_SERVICES)} default services")
+        changes.note("catalog")
     return len(DEFAULT_SERVICES)
 
 

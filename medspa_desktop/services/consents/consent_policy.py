@@ -16,7 +16,7 @@ from ...store.models import (
     ConsentTemplate,
     User,
 )
-from ..platform import audit, settings
+from ..platform import audit, changes, settings
 from ..platform.errors import NeedsAnswer, PermissionDenied
 from ..platform.permissions import allowed, require
 from ..platform.settings import CONSENT_CURRENT_VERSION_ONLY, CONSENT_VALID_MONTHS
@@ -125,3 +125,4 @@ def check_before_treatment(actor: User, appt: Appointment, override: str,
                            user=actor, at=dt.datetime.now())
     audit.record(actor, "consent.override", "appointment", appt.id,
                  f"{problem} Reason: {override}"[:1000])
+    changes.note("appointment", appt.id)

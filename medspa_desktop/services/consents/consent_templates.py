@@ -25,7 +25,7 @@ from peewee import IntegrityError, fn
 from ... import paths
 from ...store.database import db
 from ...store.models import CATEGORIES, ConsentTemplate, User
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
@@ -168,4 +168,5 @@ def save_version(actor: User, category: str, title: str, body: str) -> Template:
                                      body=body, created_by=actor, created_at=dt.datetime.now())
         audit.record(actor, "consent.template", "consent_template", row.id,
                      f"{category} version {version}: {title}")
+        changes.note("consent_template", row.id)
     return _view(row)

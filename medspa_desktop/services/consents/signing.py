@@ -26,7 +26,7 @@ from ...store.models import (
     User,
 )
 from ..charts.patients import age_on
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
@@ -171,6 +171,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
         audit.record(actor, "consent.sign", "patient", patient.id,
                      f"{template.category} v{template.version} signed by {signer}; "
                      f"pdf sha256 {stored.sha256}")
+        changes.note("consent", patient.id)
     return consent
 
 
@@ -316,4 +317,5 @@ def record_paper(actor: User, patient_id: int, template_id: int, signed_at: dt.d
         audit.record(actor, "consent.paper", "patient", patient.id,
                      f"{template.category} v{template.version} signed on paper by {signer} "
                      f"{signed_at:%Y-%m-%d}; scan sha256 {stored.sha256}")
+        changes.note("consent", patient.id)
     return consent

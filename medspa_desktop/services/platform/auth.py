@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...store.database import db
 from ...store.models import User
-from . import audit, settings
+from . import audit, changes, settings
 from .errors import AuthError, ValidationError
 from .permissions import CLINICAL, require
 from .settings import LOCK_MINUTES
@@ -100,6 +100,7 @@ def create_user(actor: User | None, data: UserInput) -> User:
         user = _insert_user(data)
         audit.record(actor or user, "user.create", "user", user.id,
                      f"{user.username} ({Role(user.role).label})")
+        changes.note("staff", user.id)
     return user
 
 

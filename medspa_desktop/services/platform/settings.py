@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ...store.models import ClinicSetting
+from . import changes
 from .errors import ValidationError
 
 T = TypeVar("T", int, str, bool)
@@ -147,12 +148,15 @@ def check(values: dict[Setting, Any]) -> None:
 
 
 def put(values: dict[Setting, Any]) -> None:
-    """Check every value first, then store them all (inside the caller's transaction)."""
+    """Check every value first, then store them all (inside the caller's transaction); the
+    change bus hears "settings" when it commits."""
     checked = {setting: setting.check(value) for setting, value in values.items()}
     for setting, value in checked.items():
         text = setting.dump(value)
         ClinicSetting.insert(key=setting.key, value=text).on_conflict(
             conflict_target=[ClinicSetting.key], update={ClinicSetting.value: text}).execute()
+    if checked:
+        changes.note("settings")
 
 
 def declared() -> list[Setting]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import User
-from . import audit, auth
+from . import audit, auth, changes
 from .errors import AuthError, ConflictError, NotFound, ValidationError
 from .permissions import require
 from .vocabulary import Role
@@ -69,6 +69,7 @@ def change_role(actor: User, user_id: int, role: str) -> User:
         User.update(role=role).where(User.id == user.id).execute()
         audit.record(actor, "user.role", "user", user.id,
                      f"{user.username}: {Role(before).label} → {Role(role).label}")
+        changes.note("staff", user.id)
     return User.get_by_id(user_id)
 
 
@@ -105,6 +106,7 @@ def reset_password(actor: User, user_id: int, new_password: str) -> None:
         User.update(password_hash=auth.hash_password(new_password), failed_logins=0,
                     locked_until=None).where(User.id == user.id).execute()
         audit.record(actor, "user.password_reset", "user", user.id, user.username)
+        changes.note("staff", user.id)
 
 
 def unlock_account(actor: User, user_id: int) -> None:
@@ -114,6 +116,7 @@ def unlock_account(actor: User, user_id: int) -> None:
         user = _target(user_id)
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
         audit.record(actor, "user.unlock", "user", user.id, user.username)
+        changes.note("staff", user.id)
 
 
 def change_own_password(user: User, old_password: str, new_password: str) -> None:

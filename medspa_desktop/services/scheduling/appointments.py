@@ -32,7 +32,7 @@ from ...store.models import (
 from ..charts import alerts
 from ..charts.patients import display_name, listed_name
 from ..consents import consent_policy
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import (
     ConflictError,
     ContraindicationError,
@@ -180,6 +180,7 @@ def _record_override(actor: User, appt_id: int, checked: Checked, reason: str) -
     if checked.needs_override:
         audit.record(actor, "appointment.override", "appointment", appt_id,
                      f"{checked.refusal} Reason: {reason}"[:1000])
+        changes.note("appointment", appt_id)
 
 
 def _change(actor: User, appt: Appointment, kind: str, *, from_status: str = "",
@@ -211,6 +212,7 @@ def book_appointment(actor: User, data: AppointmentInput, *, override_reason: st
         audit.record(actor, "appointment.book", "appointment", appt.id,
                      f"{checked.service.name} {checked.start:%Y-%m-%d %H:%M} "
                      f"chart {checked.patient.chart_number}")
+        changes.note("appointment", appt.id)
         _record_override(actor, appt.id, checked, reason)
     return appt
 
@@ -268,6 +270,7 @@ def move_appointment(
         _change(actor, appt, "moved", old=old, new=(start, end))
         audit.record(actor, "appointment.move", "appointment", appt.id,
                      f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}")
+        changes.note("appointment", appt.id)
         _record_override(actor, appt.id, checked, reason)
     return Appointment.get_by_id(appointment_id)
 
@@ -309,6 +312,7 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
                 from_status=appt.status, to_status=status, note=note)
         audit.record(actor, "appointment.status", "appointment", appt.id,
                      f"{appt.status} -> {status}" + (f" ({note})" if note else ""))
+        changes.note("appointment", appt.id)
     for key, value in values.items():
         setattr(appt, key, value)
     appt.version = version + 1
@@ -329,6 +333,7 @@ def _acknowledge_contraindications(actor: User, appt: Appointment, reason: str) 
                                user=actor, at=dt.datetime.now())
     audit.record(actor, "treatment.acknowledge", "appointment", appt.id,
                  f"{text} Reason: {reason}"[:1000])
+    changes.note("appointment", appt.id)
 
 
 # -- what the schedule shows ------------------------------------------------------------------

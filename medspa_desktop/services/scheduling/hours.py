@@ -20,7 +20,7 @@ from ...store.models import (
     User,
     WorkingHours,
 )
-from ..platform import audit, settings
+from ..platform import audit, changes, settings
 from ..platform.errors import ValidationError
 from ..platform.permissions import CLINICAL, require
 from ..platform.settings import LATE_CANCEL_HOURS, OPENING_HOURS, SLOT_MINUTES
@@ -62,6 +62,7 @@ def set_clinic_hours(actor: User, hours: dict[int, str]) -> None:
                       for day, text in hours.items()})
         audit.record(actor, "settings.hours", "clinic", "",
                      "; ".join(f"{WEEKDAYS[d][:3]} {t}" for d, t in sorted(hours.items())))
+        changes.note("hours")
 
 
 def clinic_hours_text() -> dict[int, str]:
@@ -89,6 +90,7 @@ def set_schedule_settings(actor: User, *, slot: int | None = None,
         settings.put(values)
         audit.record(actor, "settings.schedule", "clinic", "",
                      f"slot={slot} late_cancel_hours={late_cancel_hours}")
+        changes.note("hours")
 
 
 # -- providers ----------------------------------------------------------------------------------
@@ -104,6 +106,7 @@ def set_working_hours(actor: User, provider_id: int, hours: dict[int, str]) -> N
         audit.record(actor, "provider.hours", "user", provider_id,
                      "; ".join(f"{WEEKDAYS[d][:3]} {t}" for d, t in sorted(hours.items()))
                      or "clinic hours")
+        changes.note("hours", provider_id)
 
 
 def working_span(provider_id: int, day: dt.date) -> Span | None:
@@ -134,6 +137,7 @@ def set_skills(actor: User, provider_id: int, categories: list[str]) -> None:
             ProviderSkill.create(provider=provider_id, category=category)
         audit.record(actor, "provider.skills", "user", provider_id,
                      ", ".join(sorted(set(categories))) or "all categories")
+        changes.note("hours", provider_id)
 
 
 def treats(provider_id: int, category: str) -> bool:
@@ -218,6 +222,7 @@ def add_block(actor: User, data: BlockInput) -> TimeBlock:
             created_at=dt.datetime.now())
         audit.record(actor, "block.create", "time_block", block.id,
                      f"{data.start:%Y-%m-%d %H:%M}–{data.end:%H:%M} {reason}")
+        changes.note("block", block.id)
     return block
 
 
@@ -227,3 +232,4 @@ def lift_block(actor: User, block_id: int) -> None:
         if not TimeBlock.update(active=False).where(TimeBlock.id == block_id).execute():
             raise ValidationError("That blocked time does not exist.")
         audit.record(actor, "block.lift", "time_block", block_id, "lifted")
+        changes.note("block", block_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import Appointment, Series, User
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.vocabulary import AppointmentStatus
@@ -106,6 +106,7 @@ def book_series(actor: User, patient_id: int, service_id: int,
             raise ConflictError(" ".join(problems))  # rolls the whole series back
         audit.record(actor, "series.book", "series", series.id,
                      f"{len(sessions)} sessions every {interval_days} days")
+        changes.note("appointment")
     return series
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...store.database import db
 from ...store.models import Appointment, Patient, Service, User, WaitlistEntry
 from ..charts.patients import display_name
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
@@ -80,6 +80,7 @@ def add(actor: User, data: WaitlistInput, today: dt.date | None = None) -> Waitl
             created_by=actor, created_at=dt.datetime.now())
         audit.record(actor, "waitlist.add", "waitlist_entry", entry.id,
                      f"{service.name} {data.earliest}..{data.latest} chart {patient.chart_number}")
+        changes.note("waitlist", entry.id)
     return entry
 
 
@@ -156,6 +157,7 @@ def book(actor: User, entry_id: int, version: int, start: dt.datetime,
             WaitlistEntry.id == entry_id).execute()
         audit.record(actor, "waitlist.book", "waitlist_entry", entry_id,
                      f"appointment {appt.id}")
+        changes.note("waitlist", entry_id)
     return appt
 
 
@@ -170,4 +172,5 @@ def remove(actor: User, entry_id: int, version: int, reason: str) -> None:
             raise StaleEditError("This waitlist entry was changed on another workstation.")
         audit.record(actor, "waitlist.remove", "waitlist_entry", entry_id,
                      clean_line(reason)[:200] or "removed")
+        changes.note("waitlist", entry_id)
 

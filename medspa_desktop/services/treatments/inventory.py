@@ -21,7 +21,7 @@ from peewee import JOIN, fn
 from ...store.database import db
 from ...store.models import Appointment, Lot, Patient, Product, StockMovement, User
 from ..charts.patients import format_phone, listed_name
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
@@ -78,6 +78,7 @@ def add_product(actor: User, name: str, kind: str, unit: str | None = None,
             raise ValidationError(f"A product named '{name}' already exists.")
         product = Product.create(name=name, kind=kind, unit=unit, low_stock_centi=threshold)
         audit.record(actor, "product.create", "product", product.id, f"{name} ({unit})")
+        changes.note("product", product.id)
     return product
 
 
@@ -121,6 +122,7 @@ def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
         audit.record(actor, "stock.receive", "lot", lot.id,
                      f"{product.name} lot {lot_number} {show(amount, product.unit)}, "
                      f"expires {expiry}")
+        changes.note("stock", lot.product_id)
     return Lot.get_by_id(lot.id)
 
 
@@ -157,6 +159,7 @@ def draw(actor: User, product_id: int, quantity: Decimal | int, *, appointment_i
             audit.record(actor, "stock.use", "lot", lot.id,
                          f"{show(part, product.unit)} {product.name} lot {lot.lot_number} "
                          f"appointment {appt.id}")
+            changes.note("stock", lot.product_id)
     return _drawn(plan)
 
 
@@ -217,6 +220,7 @@ def sell(actor: User, product_id: int, quantity: Decimal | int, *, patient_id: i
         audit.record(actor, "stock.sale", "lot", lot.id,
                      f"{show(part, product.unit)} {product.name} lot {lot.lot_number} "
                      f"invoice {invoice_number}")
+        changes.note("stock", lot.product_id)
     return _drawn(plan)
 
 
@@ -239,6 +243,7 @@ def return_sale(actor: User, invoice_number: int) -> int:
                      f"{show(-sale.change_centi, sale.lot.product.unit)} "
                      f"{sale.lot.product.name} lot {sale.lot.lot_number} back from invoice "
                      f"{invoice_number}")
+        changes.note("stock", sale.lot.product_id)
     return len(sales)
 
 
@@ -276,6 +281,7 @@ def adjust(actor: User, lot_id: int, change: Decimal | int, reason: str) -> Lot:
         _movement(actor, lot, delta, "adjust", reason=reason[:500])
         audit.record(actor, "stock.adjust", "lot", lot.id,
                      f"{show(delta, lot.product.unit)}: {reason}"[:500])
+        changes.note("stock", lot.product_id)
     return Lot.get_by_id(lot_id)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import TreatmentAmendment, TreatmentRecord, User
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
@@ -49,6 +49,7 @@ def amend(actor: User, appointment_id: int, reason: str, text: str) -> Treatment
         amendment = TreatmentAmendment.create(record=record.id, author=actor,
                                               at=dt.datetime.now(), reason=reason, text=text)
         audit.record(actor, "treatment.amend", "appointment", appointment_id, reason[:200])
+        changes.note("treatment", appointment_id)
     return amendment
 
 

@@ -27,7 +27,7 @@ from ...store.models import (
     User,
 )
 from ..clinic import clinical_periods
-from ..platform import audit
+from ..platform import audit, changes
 from ..platform.errors import (
     CONFIRMATION,
     ConflictError,
@@ -295,6 +295,7 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
         audit.record(actor, "treatment.record", "appointment", appt.id,
                      (f"{modality}: {summary}" + (" (confirmed: " + "; ".join(unusual) + ")"
                                                   if unusual else ""))[:1000])
+        changes.note("treatment", appt.id)
         if too_soon is not None:
             audit.record(actor, "treatment.interval", "appointment", appt.id,
                          f"{clean['interval_last']}; charted inside the {too_soon[1]}-day "
