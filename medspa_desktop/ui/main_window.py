@@ -357,7 +357,6 @@ class MainWindow(QMainWindow):
 
     def clinic_settings(self) -> None:
         if run_modal(ClinicSettingsDialog(self.user, self)):
-            self.schedule.refresh()
             self.statusBar().showMessage("Clinic settings saved.", 5000)
 
     def sign_out(self) -> None:

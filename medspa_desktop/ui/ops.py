@@ -9,7 +9,9 @@
   ``ask=False``;
 * shows any other refusal (a ``DomainError``) where the form shows its errors
   (``error_label``, a ``widgets.messages.ErrorLabel``) or, by default, in a message box;
-* returns an :class:`Outcome`, true when the service accepted, with what it returned.
+* returns an :class:`Outcome`, true when the service accepted, with what it returned;
+* announces what the call changed (``ui/bus.py``) once, as it returns — every screen that
+  shows it refreshes; the caller does not.
 
 ``background_op(parent, work, on_success=…)`` runs slow work off the UI thread (its own
 database connection) with its progress, and reports back on the UI thread the same way.
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from ..services.platform.errors import CONFIRMATION, DomainError, NeedsAnswer
 from ..store.database import db
+from .bus import bus
 from .errors import show_refusal
 
 # An asker: the answer to the question (None: the user declined, stop; "": try again as it
@@ -84,6 +87,12 @@ def op(parent: QWidget | None, call: Callable[..., Any], *, error_label=None,
        on_success: Callable[[Any], None] | None = None) -> Outcome:
     """Run ``call()`` (a service call; retried as ``call(answers=...)`` once the user has
     answered what it asked). ``on_refused`` replaces the default display of a refusal."""
+    with bus().held():  # what the call changed is announced once, when it is done
+        return _run(parent, call, error_label, title, ask_user, askers, on_refused, on_success)
+
+
+def _run(parent, call, error_label, title, ask_user, askers, on_refused,
+         on_success) -> Outcome:
     answers: dict[str, Any] = {}
     while True:
         try:
@@ -155,6 +164,9 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
+_running: set[Task] = set()
+
+
 def background_op(parent: QWidget | None, work: Callable[[Callable[[str], None]], Any], *,
                   on_success: Callable[[Any], None],
                   on_failure: Callable[[Exception], None] | None = None,
@@ -164,9 +176,16 @@ def background_op(parent: QWidget | None, work: Callable[[Callable[[str], None]]
     and the failure run on the UI thread. A refusal is shown like :func:`op` shows it unless
     ``on_failure`` handles every failure itself; a bug goes to ``sys.excepthook``."""
     task = Task(work)
-    task.signals.done.connect(on_success)
+    _running.add(task)  # kept alive (and its signals) until it reports back
+
+    def succeeded(result) -> None:
+        _running.discard(task)
+        on_success(result)
+
+    task.signals.done.connect(succeeded)
 
     def failed(exc: Exception) -> None:
+        _running.discard(task)
         if on_failure is not None:
             on_failure(exc)
         elif isinstance(exc, DomainError):

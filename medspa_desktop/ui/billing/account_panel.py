@@ -10,6 +10,7 @@ from ...services.billing import billing_reports
 from ...services.billing.billing_reports import InvoiceFilter
 from ...services.billing.money import show_cents
 from ...store.models import User
+from ..bus import on_change
 from ..models import RowTableModel
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
@@ -34,6 +35,7 @@ class AccountPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.balance)
         layout.addWidget(split, 1)
+        on_change(self, ("invoice", "prepaid"), lambda _changes: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
@@ -47,4 +49,3 @@ class AccountPanel(QWidget):
 
     def open_payments(self, row: int) -> None:
         run_modal(PaymentsDialog(self.user, self.model.row_at(row).id, self))
-        self.refresh()

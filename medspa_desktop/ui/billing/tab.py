@@ -24,6 +24,7 @@ from ...services.billing.money import show_cents, to_cents
 from ...services.platform import auth
 from ...services.platform.vocabulary import InvoiceStatus
 from ...store.models import User
+from ..bus import on_change
 from ..models import Column
 from ..widgets.date_range import DateRange
 from ..widgets.filtered_list import FilteredList
@@ -101,6 +102,7 @@ class BillingTab(QWidget):
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)
+        on_change(self, ("invoice", "prepaid", "patient"), lambda _changes: self.refresh())
         self.refresh()
 
     def current_filter(self) -> InvoiceFilter:
@@ -133,7 +135,6 @@ class BillingTab(QWidget):
         if invoice is None:
             return
         run_modal(PaymentsDialog(self.user, invoice.id, self))
-        self.refresh()
 
     def preview_invoice(self, row: int | None = None) -> None:
         invoice = self._selected(row)

@@ -4,13 +4,13 @@ print it to sign on paper and record the signed paper form with its scan."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...printouts import consent_document_pdf, consent_form_pdf
 from ...services.consents import signing
 from ...services.consents.consent_templates import KINDS
 from ...store.models import User
+from ..bus import on_change
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import preview_document, show_preview
@@ -32,7 +32,6 @@ def open_consent(user: User, consent_id: int, parent: QWidget | None = None) -> 
 
 
 class ConsentsPanel(QWidget):
-    changed = Signal()
 
     def __init__(self, user: User, patient_id: int, parent=None) -> None:
         super().__init__(parent)
@@ -65,7 +64,12 @@ class ConsentsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        on_change(self, ("consent",), self._on_changes)
         self.refresh()
+
+    def _on_changes(self, changes) -> None:
+        if self.patient_id in changes.ids("consent") or not changes.ids("consent"):
+            self.refresh()
 
     def refresh(self) -> None:
         self.model.set_rows(signing.patient_consents(self.user, self.patient_id))
@@ -96,6 +100,5 @@ class ConsentsPanel(QWidget):
                                                 parent=self)))
 
     def _after(self, saved: bool) -> None:
-        if saved:
-            self.refresh()
-            self.changed.emit()
+        """Nothing to do: the consent signed is announced on the bus, and this panel and the
+        chart's timeline follow it."""

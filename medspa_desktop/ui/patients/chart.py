@@ -28,6 +28,7 @@ from ...services.platform.permissions import allowed
 from ...store.models import User
 from .. import style
 from ..billing.account_panel import AccountPanel
+from ..bus import on_change
 from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
 from ..widgets.images import load_image
@@ -46,6 +47,9 @@ TIMELINE_COLUMNS = (
 FILTERS = (("Everything", None), ("Appointments", {"appointment"}),
            ("Treatments", {"treatment"}), ("Consents", {"consent"}), ("Notes", {"note"}),
            ("Photos", {"photo"}))
+
+# what a chart shows: the patient, the answers, consents, notes, photos, treatments, visits
+ON_CHART = ("patient", "intake", "consent", "note", "photo", "treatment", "appointment")
 
 
 class ChartDialog(QDialog):
@@ -103,6 +107,19 @@ class ChartDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         self.refresh_header()
         self.refresh_timeline()
+        on_change(self, ON_CHART, self._on_changes)
+
+    def _on_changes(self, changes) -> None:
+        """Something this chart shows changed, here or elsewhere in the program."""
+        mine = {self.patient_id}
+        about_patient = any(not changes.ids(k) or mine & changes.ids(k)
+                            for k in ("patient", "intake", "consent") if changes.touches(k))
+        if about_patient:
+            self.refresh_header(opening=False)
+        if about_patient or changes.touches("note", "photo", "treatment", "appointment"):
+            self.refresh_timeline()
+        if changes.touches("photo"):
+            self.refresh_portrait()
 
     def _add_page(self, name: str, label: str, build: Callable[[], QWidget]) -> None:
         self._pages[name] = LazyPage(build)
@@ -135,20 +152,15 @@ class ChartDialog(QDialog):
         return page.panel() if page else None
 
     def _make_intake(self) -> IntakePanel:
-        panel = IntakePanel(self.user, self.patient_id)
-        panel.saved.connect(lambda: self.refresh_header(opening=False))
-        return panel
+        return IntakePanel(self.user, self.patient_id)
 
     def _on_timeline(self, panel_class) -> QWidget:
-        """A panel whose changes (a note, a consent, a photo) show on the timeline."""
-        panel = panel_class(self.user, self.patient_id)
-        panel.changed.connect(self.refresh_timeline)
-        return panel
+        """A panel whose changes (a note, a consent, a photo) show on the timeline: the chart
+        follows them on the change bus."""
+        return panel_class(self.user, self.patient_id)
 
     def _make_photos(self) -> PhotosPanel:
-        panel = self._on_timeline(PhotosPanel)
-        panel.changed.connect(self.refresh_portrait)
-        return panel
+        return self._on_timeline(PhotosPanel)
 
     def refresh_portrait(self) -> None:
         """The newest photo, for those who may see photos; initials otherwise (or when the

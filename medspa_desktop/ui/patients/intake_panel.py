@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +30,7 @@ from ...services.clinic import clinical_periods
 from ...services.platform.errors import DomainError
 from ...store.models import User
 from .. import style
+from ..bus import on_change
 from ..ops import op
 from ..widgets.messages import ErrorLabel
 
@@ -39,7 +40,6 @@ STALE_STYLE = style.STALE_ANSWER
 
 
 class IntakePanel(QWidget):
-    saved = Signal()
 
     def __init__(self, user: User, patient_id: int, parent=None) -> None:
         super().__init__(parent)
@@ -111,7 +111,12 @@ class IntakePanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.kept)
         layout.addLayout(bar)
+        on_change(self, ("intake",), self._on_changes)
         self.refresh()
+
+    def _on_changes(self, changes) -> None:
+        if self.patient_id in changes.ids("intake") or not changes.ids("intake"):
+            self.refresh()
 
     def refresh(self) -> None:
         current = intake.current_answers(self.user, self.patient_id)
@@ -197,9 +202,7 @@ class IntakePanel(QWidget):
                 "current: " + "; ".join(f"{label} (given {_day(on)})"
                                         for label, on in saved.kept_newer) + ".")
             self.kept.show()
-        self.confirm_all.setChecked(False)
-        self.refresh()
-        self.saved.emit()
+        self.confirm_all.setChecked(False)  # the answers shown follow the bus
 
 
 def _day(day: dt.date) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...services.charts import notes
 from ...services.platform.permissions import allowed
 from ...store.models import CATEGORIES, User
+from ..bus import on_change
 from ..ops import op
 from ..widgets.messages import ErrorLabel
 
@@ -33,7 +34,6 @@ LABELS = {"subjective": "&Subjective", "objective": "&Objective", "assessment": 
 
 
 class NotesPanel(QWidget):
-    changed = Signal()
 
     def __init__(self, user: User, patient_id: int, parent=None) -> None:
         super().__init__(parent)
@@ -108,6 +108,7 @@ class NotesPanel(QWidget):
         writer = allowed(user, "notes.write")
         self.new_button.setEnabled(writer)
         self.category.setEnabled(writer)
+        on_change(self, ("note",), lambda _changes: self.refresh())
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:
@@ -177,7 +178,6 @@ class NotesPanel(QWidget):
         if not done:
             return
         self.refresh(select=select or getattr(done.value, "id", None))
-        self.changed.emit()
 
     def new_note(self) -> None:
         self._act(lambda: notes.start_note(self.user, self.patient_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,6 +35,7 @@ from ...services.platform.vocabulary import CAME_IN_STATUSES
 from ...services.scheduling import appointments
 from ...store.models import User
 from .. import style
+from ..bus import bus, on_change
 from ..widgets.images import load_image, thumbnail
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -87,7 +88,6 @@ class PhotoDetailsDialog(QDialog):
 
 
 class PhotosPanel(QWidget):
-    changed = Signal()
 
     def __init__(self, user: User, patient_id: int, parent=None) -> None:
         super().__init__(parent)
@@ -119,6 +119,7 @@ class PhotosPanel(QWidget):
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.message)
         self.images: dict[int, QImage] = {}
+        on_change(self, ("photo",), lambda _changes: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
@@ -170,6 +171,16 @@ class PhotosPanel(QWidget):
         if not run_modal(details):  # deleted later: its fields are still there to read
             return 0
         imported, refused = 0, []
+        with bus().held():  # the panel and the chart follow once, after the last one
+            imported, refused = self._import_all(files, details)
+        if refused:
+            self.message.say(" ".join(refused))
+        else:
+            self.message.hide()
+        return imported
+
+    def _import_all(self, files, details) -> tuple[int, list[str]]:
+        imported, refused = 0, []
         for path in files:
             try:
                 photos.import_photo(
@@ -181,14 +192,7 @@ class PhotosPanel(QWidget):
                 imported += 1
             except (DomainError, OSError) as exc:
                 refused.append(f"{path.name}: {exc}")
-        self.refresh()
-        if refused:
-            self.message.say(" ".join(refused))
-        else:
-            self.message.hide()
-        if imported:
-            self.changed.emit()
-        return imported
+        return imported, refused
 
     # -- comparing --------------------------------------------------------------------------
     def compare(self, items) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from ...services.charts import patients
 from ...store.models import User
+from ..bus import on_change
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
@@ -53,6 +54,7 @@ class PatientsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        on_change(self, ("patient",), lambda _changes: self.refresh())
         self.refresh()
 
     def selected_id(self) -> int | None:
@@ -65,7 +67,6 @@ class PatientsTab(QWidget):
             self.status_message.emit("Select a patient first.")
             return
         run_modal(ChartDialog(self.user, patient_id, self))
-        self.refresh()
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -44,6 +44,7 @@ from ...services.treatments import treatment_records
 from ...store.models import User
 from .. import appointment_columns as cols
 from .. import style
+from ..bus import on_change
 from ..errors import show_refusal
 from ..models import RowTableModel
 from ..ops import ask, ask_reason, op
@@ -63,6 +64,11 @@ LIST_COLUMNS = (cols.TIME, cols.PATIENT, cols.SERVICE, cols.PROVIDER, cols.ROOM,
 DAY_VIEWS = (("Day by provider", "provider"), ("Day by room", "room"),
              ("Day by device", "device"), ("Day as a list", "list"))
 NOW_TICK_MS = 60_000
+
+# the kinds of change the book shows (what is booked, when the clinic and its people work,
+# the names, charting, consents and payments it marks)
+SHOWN = ("appointment", "block", "waitlist", "hours", "settings", "catalog", "patient",
+         "treatment", "consent", "invoice")
 
 
 class _ListModel(RowTableModel):
@@ -163,6 +169,8 @@ class ScheduleTab(QWidget):
         self._now_timer = QTimer(self, interval=NOW_TICK_MS)
         self._now_timer.timeout.connect(self._tick)
         self._now_timer.start()
+        # what the book shows, changed anywhere in the program (or, later, on another PC)
+        on_change(self, SHOWN, lambda _changes: self.refresh())
         self.refresh()
 
     def _fill_views(self) -> None:
@@ -303,13 +311,11 @@ class ScheduleTab(QWidget):
     def _after_booking(self, appointment, booked_series=None) -> None:
         if booked_series is not None:
             sessions = appointments.series_schedule(self.user, booked_series.id)
-            self.refresh()
             self.status_message.emit(f"Booked a series of {len(sessions)} sessions.")
             return
         if appointment is None:
             return
         self.set_day(appointment.start.date())
-        self.refresh()
         self.select(appointment.id)
         row = appointments.get_appointment(self.user, appointment.id)
         self.status_message.emit(
@@ -359,7 +365,6 @@ class ScheduleTab(QWidget):
         from ..billing.checkout_dialog import CheckoutDialog
 
         run_modal(CheckoutDialog(self.user, appointment_id, self))
-        self.refresh()
 
     def sign_consent(self, appointment_id: int) -> None:
         """The consent for the visit's treatment, signed on screen."""
@@ -379,7 +384,6 @@ class ScheduleTab(QWidget):
         from ..patients.chart import ChartDialog
 
         run_modal(ChartDialog(self.user, patient_id, self))
-        self.refresh()
 
     def show_waitlist(self) -> None:
         run_modal(WaitlistDialog(self.user, self))
@@ -420,7 +424,6 @@ class ScheduleTab(QWidget):
                   on_refused=self._refused)
         if not done:
             return
-        self.refresh()
         self.select(row.id)
         self.status_message.emit(f"{row.patient}: {appointments.STATUS_LABELS[status].lower()}.")
         if status in FREED_STATUSES:
@@ -452,7 +455,6 @@ class ScheduleTab(QWidget):
                   on_refused=self._refused)
         if not done:
             return
-        self.refresh()
         self.status_message.emit(f"Cancelled {done.value} sessions.")
 
     def offer_slot(self, row: appointments.AppointmentRow) -> None:
@@ -476,7 +478,6 @@ class ScheduleTab(QWidget):
             if done.declined:
                 self.refresh()  # no reason given: the block goes back where it was
             return
-        self.refresh()
         self.select(row.id)
         self.status_message.emit(f"Moved {row.patient} to {start:%a %d %b %H:%M}.")
 
@@ -535,7 +536,6 @@ class ScheduleTab(QWidget):
         target = {"kind": column.kind, "resource_id": column.resource_id} if column else {}
         dialog = BlockTimeDialog(self.user, start, parent=self, **target)
         if run_modal(dialog):
-            self.refresh()
             self.status_message.emit(f"Blocked {dialog.block.start:%a %d %b %H:%M}–"
                                      f"{dialog.block.end:%H:%M}: {dialog.block.reason}.")
 
@@ -543,7 +543,6 @@ class ScheduleTab(QWidget):
         if not op(self, partial(hours.lift_block, self.user, block_id),
                   on_refused=self._refused):
             return
-        self.refresh()
         self.status_message.emit("The blocked time was lifted.")
 
     def show_menu(self, appointment_id: int, position) -> None:

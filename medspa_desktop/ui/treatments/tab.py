@@ -25,6 +25,7 @@ from ...services.treatments import inventory
 from ...services.treatments.treatment_log import LogFilter, log_csv, treatment_log
 from ...store.models import CATEGORIES, User
 from .. import style
+from ..bus import on_change
 from ..models import Column
 from ..widgets.date_range import DateRange
 from ..widgets.filtered_list import FilteredList
@@ -119,6 +120,8 @@ class TreatmentLogTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
         layout.addWidget(self.content, 1)
+        on_change(self, ("treatment", "stock", "product", "patient"),
+                  lambda _changes: self.refresh())
         self.refresh()
 
     def _selection(self) -> None:
@@ -177,7 +180,6 @@ class TreatmentLogTab(QWidget):
 
     def inventory(self) -> None:
         run_modal(InventoryDialog(self.user, self))
-        self.refresh()  # the stock alerts may have changed
 
     def recall(self) -> None:
         run_modal(RecallDialog(self.user, self.lot.text(), self))
