@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -39,14 +38,11 @@ def watch_database(target: str) -> DamageCheck | None:
     at once, and the next start refuses the file and offers the newest good backup."""
     if is_postgres_url(target):
         return None  # the server checks its own storage
-    check = DamageCheck(target)
-    timer = QTimer(QApplication.instance(), interval=1000)
+    from .ui.ops import background_op
 
-    def look() -> None:
-        if check.is_alive():
-            return
-        timer.stop()
-        timer.deleteLater()
+    check = DamageCheck(target)
+
+    def look(_problems) -> None:
         if check.problems:
             log.error("The background check found damage in %s: %s", target, check.problems)
             QMessageBox.critical(
@@ -55,9 +51,8 @@ def watch_database(target: str) -> DamageCheck | None:
                 "you are doing, write down anything you enter from now on, and close MedSpa "
                 "Desktop. When it starts again it offers to restore the newest good backup.")
 
-    timer.timeout.connect(look)
-    check.start()
-    timer.start()
+    background_op(None, lambda _say: check.run(), on_success=look,
+                  on_failure=lambda exc: log.error("The background check failed: %s", exc))
     return check
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from pathlib import Path
 
 import peewee
@@ -294,22 +293,24 @@ def damage_note(path: str | os.PathLike) -> Path:
     return Path(f"{path}.damaged")
 
 
-class DamageCheck(threading.Thread):
-    """The whole quick check of an open SQLite file, in a thread of its own (SQLite lets the
-    program go on meanwhile). Damage is written to :func:`damage_note`; ``problems`` holds
-    it once the thread has finished."""
+class DamageCheck:
+    """The whole quick check of an open SQLite file. The window runs it off the UI thread
+    (``ui/ops.background_op``; SQLite lets the program go on meanwhile). Damage is written to
+    :func:`damage_note`; ``problems`` holds it once ``done``."""
 
     def __init__(self, path: str | os.PathLike) -> None:
-        super().__init__(name="database check", daemon=True)
         self.path = Path(path)
         self.problems: list[str] = []
+        self.done = False
 
-    def run(self) -> None:
+    def run(self) -> list[str]:
         checked = _identity(self.path)
         self.problems = damage_in_file(self.path, live=True)
         if self.problems and _identity(self.path) == checked:  # not restored meanwhile
             damage_note(self.path).write_text("\n".join(self.problems) + "\n",
                                               encoding="utf-8")
+        self.done = True
+        return self.problems
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

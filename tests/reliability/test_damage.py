@@ -114,7 +114,7 @@ def test_damage_deep_in_a_big_table_is_found_while_staff_work_and_refused_next_s
     said = []
     answer_next_modal(lambda box: (said.append(box.text()), box.accept()))
     check = watch_database(str(clinic_file))
-    check.join(30)
+    qtbot.waitUntil(lambda: check.done, timeout=30000)
     qtbot.waitUntil(lambda: bool(said), timeout=5000)
     assert said[0].startswith(f"The database {clinic_file} is damaged")
     assert "starts again it offers to restore the newest good backup" in said[0]
@@ -130,7 +130,7 @@ def test_damage_deep_in_a_big_table_is_found_while_staff_work_and_refused_next_s
 def test_a_sound_file_checked_in_the_background_says_nothing(qtbot, clinic_file):
     assert open_clinic_database(str(clinic_file)) is None
     check = watch_database(str(clinic_file))
-    check.join(30)
+    qtbot.waitUntil(lambda: check.done, timeout=30000)
     qtbot.wait(1200)  # the watch has looked
     assert check.problems == [] and not damage_note(clinic_file).exists()
     assert QApplication.activeModalWidget() is None

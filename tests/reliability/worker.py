@@ -113,8 +113,7 @@ def open_as_the_window_does(path: str) -> None:
     if refusal is not None:
         raise SystemExit(refusal)
     check = DamageCheck(path)
-    check.start()
-    check.join()
+    check.run()
     if check.problems:
         raise SystemExit(f"damage: {check.problems}")
 
