@@ -30,6 +30,7 @@ from ...services.clinic import catalog
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.platform.permissions import allowed
 from ...store.models import User
+from ..bus import on_change
 from ..models import Column, RowTableModel
 from ..ops import op
 from ..widgets.form_dialog import FormDialog
@@ -268,6 +269,7 @@ class PackagesPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        on_change(self, ("prepaid", "invoice"), lambda _changes: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
@@ -290,4 +292,3 @@ class PackagesPanel(QWidget):
                   error_label=self.message):
             return
         self.message.hide()
-        self.refresh()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
+from ..bus import on_change
 from ..ops import op
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
@@ -106,6 +107,7 @@ class WaitlistDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addWidget(close)
+        on_change(self, ("waitlist",), lambda _changes: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
@@ -116,8 +118,7 @@ class WaitlistDialog(QDialog):
             self.entries.addItem(item)
 
     def add(self) -> None:
-        if run_modal(AddToWaitlistDialog(self.user, self)):
-            self.refresh()
+        run_modal(AddToWaitlistDialog(self.user, self))
 
     def remove(self) -> None:
         item = self.entries.currentItem()
@@ -129,9 +130,9 @@ class WaitlistDialog(QDialog):
                                           f"Why is {row.patient} no longer waiting?")
         if not ok:
             return
-        op(self, lambda: waitlist.remove(self.user, row.id, row.version, reason),
-           error_label=self.message)
-        self.refresh()
+        if not op(self, lambda: waitlist.remove(self.user, row.id, row.version, reason),
+                  error_label=self.message):
+            self.refresh()  # e.g. changed meanwhile: show the list as it is now
 
 
 class WaitlistOfferDialog(QDialog):

@@ -15,6 +15,7 @@ from ...printouts import treatment_record_pdf
 from ...services.platform.permissions import allowed
 from ...services.treatments import treatment_amendments
 from ...store.models import User
+from ..bus import on_change
 from ..ops import op
 from ..widgets.form_dialog import FormDialog
 from ..widgets.modal import run_modal
@@ -63,9 +64,13 @@ class RecordPreviewDialog(PdfPreviewDialog):
         self.amend_button.setVisible(allowed(user, "treatment.write"))
         bar = self.layout().itemAt(0).layout()  # the preview's button bar, above the pages
         bar.insertWidget(bar.indexOf(self.print_button), self.amend_button)
+        on_change(self, ("treatment",), self._on_changes)
 
     def amend(self) -> None:
-        if run_modal(AmendDialog(self.user, self.appointment_id, self)):
+        run_modal(AmendDialog(self.user, self.appointment_id, self))  # the bus redraws it
+
+    def _on_changes(self, changes) -> None:
+        if self.appointment_id in changes.ids("treatment"):
             self.refresh()
 
     def refresh(self) -> None:
