@@ -107,7 +107,7 @@ class WaitlistDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addWidget(close)
-        on_change(self, ("waitlist",), lambda _changes: self.refresh())
+        on_change(self, ("waitlist",))
         self.refresh()
 
     def refresh(self) -> None:
@@ -175,9 +175,11 @@ class WaitlistOfferDialog(QDialog):
         if item is None:
             return
         row = item.data(Qt.ItemDataRole.UserRole)
+        # as before the runner: a double-booking is refused here, not asked about (asking for
+        # the override reason would be new behaviour; waitlist.book takes the answer)
         done = op(self, partial(waitlist.book, self.user, row.id, row.version, self._start,
                                 self._provider_id or row.provider_id),
-                  error_label=self.message)
+                  error_label=self.message, ask_user=False)
         if done:
             self.appointment = done.value
             self.accept()
