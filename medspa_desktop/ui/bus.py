@@ -2,7 +2,8 @@
 
 A screen that shows data subscribes to the kinds it shows and refreshes just that::
 
-    on_change(self, ("invoice",), lambda changes: self.refresh())
+    on_change(self, ("invoice",))                   # calls self.refresh()
+    on_change(self, ("consent",), self._on_changes)  # calls self._on_changes(changes)
 
 Changes committed on a worker thread (or, later, arriving from another PC) are carried over
 to the UI thread. The changes of one operation arrive together: while ``op()`` runs (see
@@ -15,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QDialog, QWidget
 
+from ..logs import log
 from ..services.platform import changes
 from ..services.platform.changes import ChangeSet
+from ..services.platform.errors import DomainError
 
 
 class ChangeBus(QObject):
@@ -73,23 +77,42 @@ def bus() -> ChangeBus:
 
 
 class _Subscription(QObject):
-    """Lives as the subscriber's child: gone (and disconnected) with it."""
+    """Lives as the subscriber's child: gone (and disconnected) with it. It holds its owner
+    only through Qt's parent link, so a closed window can still be collected."""
 
     def __init__(self, owner: QObject, kinds: frozenset[str],
-                 slot: Callable[[ChangeSet], None]) -> None:
+                 method: Callable[[QObject, ChangeSet], None] | None) -> None:
         super().__init__(owner)
         self._kinds = kinds
-        self._slot = slot
+        self._method = method  # a function taking (owner, changes); None: owner.refresh()
         bus().changed.connect(self._changed)
 
     @Slot(object)
     def _changed(self, batch: ChangeSet) -> None:
-        if batch.touches(*self._kinds):
-            self._slot(batch)
+        owner = self.parent()
+        if owner is None or not batch.touches(*self._kinds) or _closed(owner):
+            return
+        try:
+            if self._method is None:
+                owner.refresh()
+            else:
+                self._method(owner, batch)
+        except DomainError as exc:  # e.g. the account lost the right meanwhile: the window
+            log.info("Not redrawn after a change: %s", exc)  # signs it out or follows
+
+
+def _closed(owner: QObject) -> bool:
+    """A dialog that was shown and has been closed: nothing of it is on screen."""
+    top = owner.window() if isinstance(owner, QWidget) else None
+    return (isinstance(top, QDialog) and top.isHidden()
+            and top.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide))
 
 
 def on_change(owner: QObject, kinds: Iterable[str],
-              slot: Callable[[ChangeSet], None]) -> None:
-    """Call ``slot(changes)`` whenever changes of these kinds are published, for as long as
-    ``owner`` lives."""
-    _Subscription(owner, frozenset(kinds), slot)
+              slot: Callable[[ChangeSet], None] | None = None) -> None:
+    """Redraw ``owner`` whenever changes of these kinds are published, for as long as it
+    lives: ``owner.refresh()``, or ``slot(changes)``, a method of ``owner`` (bound methods
+    only, so that the subscription does not keep a closed window alive)."""
+    if slot is not None and getattr(slot, "__self__", None) is not owner:
+        raise TypeError("on_change wants a method of the owner")
+    _Subscription(owner, frozenset(kinds), slot.__func__ if slot is not None else None)

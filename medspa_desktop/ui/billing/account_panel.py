@@ -35,7 +35,7 @@ class AccountPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.balance)
         layout.addWidget(split, 1)
-        on_change(self, ("invoice", "prepaid"), lambda _changes: self.refresh())
+        on_change(self, ("invoice", "prepaid"))
         self.refresh()
 
     def refresh(self) -> None:

@@ -269,7 +269,7 @@ class PackagesPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        on_change(self, ("prepaid", "invoice"), lambda _changes: self.refresh())
+        on_change(self, ("prepaid", "invoice"))
         self.refresh()
 
     def refresh(self) -> None:

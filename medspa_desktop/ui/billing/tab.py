@@ -102,7 +102,7 @@ class BillingTab(QWidget):
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)
-        on_change(self, ("invoice", "prepaid", "patient"), lambda _changes: self.refresh())
+        on_change(self, ("invoice", "prepaid", "patient"))
         self.refresh()
 
     def current_filter(self) -> InvoiceFilter:

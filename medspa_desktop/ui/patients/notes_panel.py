@@ -108,7 +108,7 @@ class NotesPanel(QWidget):
         writer = allowed(user, "notes.write")
         self.new_button.setEnabled(writer)
         self.category.setEnabled(writer)
-        on_change(self, ("note",), lambda _changes: self.refresh())
+        on_change(self, ("note",))
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:

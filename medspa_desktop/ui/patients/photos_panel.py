@@ -119,7 +119,7 @@ class PhotosPanel(QWidget):
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.message)
         self.images: dict[int, QImage] = {}
-        on_change(self, ("photo",), lambda _changes: self.refresh())
+        on_change(self, ("photo",))
         self.refresh()
 
     def refresh(self) -> None:

@@ -54,7 +54,7 @@ class PatientsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
-        on_change(self, ("patient",), lambda _changes: self.refresh())
+        on_change(self, ("patient",))
         self.refresh()
 
     def selected_id(self) -> int | None:

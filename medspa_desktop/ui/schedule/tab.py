@@ -150,7 +150,7 @@ class ScheduleTab(AppointmentActions, QWidget):
         self._now_timer.timeout.connect(self._tick)
         self._now_timer.start()
         # what the book shows, changed anywhere in the program (or, later, on another PC)
-        on_change(self, SHOWN, lambda _changes: self.refresh())
+        on_change(self, SHOWN)
         self.refresh()
 
     def _fill_views(self) -> None:

@@ -120,8 +120,7 @@ class TreatmentLogTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
         layout.addWidget(self.content, 1)
-        on_change(self, ("treatment", "stock", "product", "patient"),
-                  lambda _changes: self.refresh())
+        on_change(self, ("treatment", "stock", "product", "patient"))
         self.refresh()
 
     def _selection(self) -> None:
