@@ -42,13 +42,13 @@ def set_periods(actor: User, review_days: int, toxin_days: int) -> None:
     """Both periods, checked; the ones that changed are saved and audited together."""
     require(actor, "catalog.write")
     settings.check({INTAKE_REVIEW_DAYS: review_days, TOXIN_INTERVAL_DAYS: toxin_days})
-    changes = [(setting, value, text) for setting, value, text in (
+    updated = [(setting, value, text) for setting, value, text in (
         (INTAKE_REVIEW_DAYS, review_days, f"intake answers reviewed after {review_days} days"),
         (TOXIN_INTERVAL_DAYS, toxin_days, f"neurotoxin re-treatment interval {toxin_days} days"),
     ) if value != settings.get(setting)]
-    if not changes:
+    if not updated:
         return
     with db.atomic():
-        settings.put({setting: value for setting, value, _text in changes})
+        settings.put({setting: value for setting, value, _text in updated})
         audit.record(actor, "settings.clinical_periods", "clinic", "",
-                     "; ".join(text for _setting, _value, text in changes))
+                     "; ".join(text for _setting, _value, text in updated))
