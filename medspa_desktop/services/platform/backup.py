@@ -218,7 +218,8 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
     except OSError as exc:
         raise BackupError(f"The backup folder {folder} cannot be used: {exc.strerror}. Is the "
                           "drive plugged in?") from None
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    anchored_at = now or dt.datetime.now()  # to the microsecond: see audit_anchor.append
+    now = anchored_at.replace(microsecond=0)
     name = f"medspa-{now:{STAMP}}"
     suffix = 1
     while (folder / name).exists():
@@ -270,7 +271,7 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
                              + (f"; rotated out {len(removed)}" if removed else "") + ")")
         settings.put({BACKUP_LAST_OK: now.isoformat(), BACKUP_LAST_PATH: str(final),
                       BACKUP_AUDIT_ID: event.id})
-    audit_anchor.quietly(lambda: audit_anchor.anchor_now("backup", now))
+    audit_anchor.quietly(lambda: audit_anchor.anchor_now("backup", anchored_at))
     return BackupResult(info, tuple(removed), time.monotonic() - started, linked)
 
 
@@ -430,7 +431,8 @@ def restore_backup(backup: Path, database: Path, now: dt.datetime | None = None)
     problems = verify_backup(backup)
     if problems:
         raise BackupError(f"{backup} cannot be restored: " + "; ".join(problems[:3]))
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    anchored_at = now or dt.datetime.now()  # to the microsecond: see audit_anchor.append
+    now = anchored_at.replace(microsecond=0)
     paths.private_dir(database.parent, tighten=False)
     aside = []
     for suffix in ("", "-wal", "-shm"):
@@ -456,5 +458,5 @@ def restore_backup(backup: Path, database: Path, now: dt.datetime | None = None)
             restored += 1
     audit_anchor.quietly(lambda: audit_anchor.append(
         audit_anchor.head_of_file(database), audit_anchor.RESTORE,
-        audit_anchor.identity(database), now))
+        audit_anchor.identity(database), anchored_at))
     return RestoreResult(database, tuple(aside), restored, read_backup(backup).schema_version)

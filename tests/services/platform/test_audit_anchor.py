@@ -169,6 +169,20 @@ def test_a_restore_is_not_taken_for_tampering_but_later_tampering_is(admin, tmp_
     assert audit_anchor.compare([drive]).problems
 
 
+def test_a_restore_in_the_same_second_as_the_backup_is_still_a_restore(admin, tmp_path,
+                                                                      database):
+    """A backup taken and restored within one second (a quick undo, a script): the backup's
+    anchor, which counts the backup's own event, is before the restore, not after it."""
+    _people(admin, "Ann")
+    taken = backup.create_backup(admin, tmp_path / "usb",
+                                 now=NOW.replace(microsecond=200_000)).backup.path
+    close_database()
+    backup.restore_backup(taken, database, now=NOW.replace(microsecond=700_000))
+    open_database(database)
+    report = audit_anchor.compare([tmp_path / "usb"])
+    assert report.problems == []
+
+
 def test_the_daily_close_prints_the_head_and_check_compares_it(admin, database):
     _people(admin, "Ann", "Bo")
     text = pdf_text(daily_close_pdf(admin, dt.date.today()))
