@@ -89,6 +89,12 @@ def test_a_bad_argument_is_one_line():
     one_line_error(run("demo", "--db", "x.db", "--seed", "many"), "invalid int value")
 
 
+def test_the_benchmark_is_not_a_subcommand_and_bench_says_where_it_is():
+    result = run("bench", "--quick")
+    one_line_error(result, "python -m benchmarks")
+    assert "bench" not in run("--help").stdout
+
+
 def test_python_m_medspa_desktop_is_the_same_command():
     result = subprocess.run([sys.executable, "-m", "medspa_desktop", "--version"],
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
