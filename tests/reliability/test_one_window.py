@@ -48,8 +48,9 @@ def _second_start_comes_back_at_once(db: Path, home: Path) -> None:
         out, err = second.communicate(timeout=30)
     except subprocess.TimeoutExpired:  # it opened a window of its own
         second.kill()
-        second.communicate()
-        raise AssertionError("the second start opened a second window") from None
+        _out, err = second.communicate()
+        raise AssertionError(f"the second start opened a second window:\n{err}\n"
+                             f"the log:\n{_log(home)}") from None
     assert second.returncode == 0 and "Traceback" not in err, err
     assert time.monotonic() - started < 30
 
