@@ -43,14 +43,15 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "contraindication_ack", "note_addendum", "note_cosign", "stock_movement",
                       "consent_template", "stored_file", "consent", "consent_override",
                       "invoice_line", "payment", "package", "gift_card", "package_use",
-                      "gift_card_close", "treatment_record", "treatment_amendment")
+                      "gift_card_close", "treatment_record", "treatment_amendment",
+                      "service_price")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -705,13 +706,56 @@ def _upgrade_to_12(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_13(database: Database) -> None:
+    """Schema 13, clinic setup: rooms in the clinic's order (``position``, first filled in
+    name order, as they were listed); a service's colour on the schedule, the consent it
+    needs, the product it draws by default and a version for stale edits; and the dated
+    price history ``service_price`` (frozen copy; append-only)."""
+    user_t, service_t, product_t = _stub("user"), _stub("service"), _stub("product")
+
+    class ServicePrice(_Frozen):
+        service = ForeignKeyField(service_t, on_delete="RESTRICT")
+        price_cents = IntegerField()
+        effective_on = DateField()
+        set_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        set_at = DateTimeField()
+
+        class Meta:
+            table_name = "service_price"
+            indexes = ((("service", "effective_on"), False),)
+
+    columns = {table: {c.name for c in database.get_columns(table)}
+               for table in ("room", "service")}
+    new_columns = [
+        ("room", "position", IntegerField(default=0)),
+        ("service", "colour", CharField(max_length=7, default="")),
+        ("service", "consent_category", CharField(max_length=40, default="")),
+        ("service", "default_product_id", ForeignKeyField(
+            product_t, field=product_t.id, null=True, on_delete="RESTRICT")),
+        ("service", "version", IntegerField(default=1)),
+    ]
+    with database.bind_ctx([ServicePrice, user_t, service_t, product_t]):
+        database.create_tables([ServicePrice])
+        migrator = SchemaMigrator.from_database(database)
+        # a column already there (a step run again on a database that has it) is kept
+        run_migrations(*(migrator.add_column(table, name, field)
+                         for table, name, field in new_columns
+                         if name not in columns[table]))
+    if "position" not in columns["room"]:
+        rooms = database.execute_sql("SELECT id FROM room ORDER BY name, id").fetchall()
+        for position, (room_id,) in enumerate(rooms, start=1):
+            database.execute_sql(f"UPDATE room SET position = {database.param} "
+                                 f"WHERE id = {database.param}", (position, room_id))
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
                                                    6: _upgrade_to_6, 7: _upgrade_to_7,
                                                    8: _upgrade_to_8, 9: _upgrade_to_9,
                                                    10: _upgrade_to_10, 11: _upgrade_to_11,
-                                                   12: _upgrade_to_12}
+                                                   12: _upgrade_to_12, 13: _upgrade_to_13}
 
 
 def install_engine_indexes() -> None:

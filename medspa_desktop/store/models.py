@@ -57,6 +57,7 @@ PRICING_UNITS = {
     "area": "per area",
     "session": "per session",
     "cycle": "per cycle",
+    "ml": "per mL",
     "item": "per item",
     "flat": "flat",
 }
@@ -97,7 +98,8 @@ class User(BaseModel):
 
 class Room(BaseModel):
     name = CharField(max_length=60, unique=True)
-    active = BooleanField(default=True)
+    active = BooleanField(default=True)  # inactive: not bookable, not a schedule column
+    position = IntegerField(default=0)  # the clinic's order (schedule columns, lists)
 
 
 class Device(BaseModel):
@@ -105,6 +107,23 @@ class Device(BaseModel):
     kind = CharField(max_length=40)  # matches Service.device_kind: "co2", "alexandrite", "ipl"
     cleanup_minutes = IntegerField(default=0)  # clean-up / cool-down buffer after each use
     active = BooleanField(default=True)
+
+
+class Product(BaseModel):
+    """Something the clinic stocks: an injectable, a consumable or a retail item.
+
+    Quantities are stored as integer hundredths of the unit (``*_centi``): exact on every
+    engine, 0.01 U or 0.01 mL resolution; the services speak ``Decimal``.
+    """
+
+    name = CharField(max_length=120, unique=True)
+    kind = CharField(max_length=20)  # toxin | filler | consumable | retail
+    unit = CharField(max_length=12)  # U | mL | syringe | item
+    low_stock_centi = IntegerField(default=0)  # warn at or below this
+    active = BooleanField(default=True)
+    sku = CharField(max_length=40, default="")  # retail items
+    price_cents = IntegerField(default=0)  # per unit sold (retail)
+    taxable = BooleanField(default=True)  # at the clinic's retail rate
 
 
 class Service(BaseModel):
@@ -116,8 +135,30 @@ class Service(BaseModel):
     needs_provider = BooleanField(default=True)
     needs_room = BooleanField(default=True)
     device_kind = CharField(max_length=40, null=True)  # a device of this kind is needed
-    active = BooleanField(default=True)
+    active = BooleanField(default=True)  # retired: not bookable, its past rows stay readable
     tax_exempt = BooleanField(default=False)  # otherwise taxed at the clinic's services rate
+    colour = CharField(max_length=7, default="")  # "#rrggbb" on the schedule; "": its category's
+    # the consent needed before treatment: a consent category, "" its own category's (as
+    # before schema 13), or "none"
+    consent_category = CharField(max_length=40, default="")
+    default_product = ForeignKeyField(Product, null=True, on_delete="RESTRICT", backref="+")
+    version = IntegerField(default=1)
+
+
+class ServicePrice(BaseModel):
+    """A service's price from a date on: bookings and checkouts on or after ``effective_on``
+    use it, earlier ones the price before it (``Service.price_cents`` before any change).
+    Append-only; a second change for the same date supersedes the first. Issued invoices
+    keep the prices on their lines."""
+
+    service = ForeignKeyField(Service, backref="prices", on_delete="RESTRICT")
+    price_cents = IntegerField()
+    effective_on = DateField()
+    set_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    set_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("service", "effective_on"), False),)
 
 
 class Patient(BaseModel):
@@ -327,23 +368,6 @@ class Photo(BaseModel):
     imported_by = ForeignKeyField(User, on_delete="RESTRICT")
     imported_at = DateTimeField()
     archived = BooleanField(default=False)
-
-
-class Product(BaseModel):
-    """Something the clinic stocks: an injectable, a consumable or a retail item.
-
-    Quantities are stored as integer hundredths of the unit (``*_centi``): exact on every
-    engine, 0.01 U or 0.01 mL resolution; the services speak ``Decimal``.
-    """
-
-    name = CharField(max_length=120, unique=True)
-    kind = CharField(max_length=20)  # toxin | filler | consumable | retail
-    unit = CharField(max_length=12)  # U | mL | syringe | item
-    low_stock_centi = IntegerField(default=0)  # warn at or below this
-    active = BooleanField(default=True)
-    sku = CharField(max_length=40, default="")  # retail items
-    price_cents = IntegerField(default=0)  # per unit sold (retail)
-    taxable = BooleanField(default=True)  # at the clinic's retail rate
 
 
 class Lot(BaseModel):
@@ -597,10 +621,10 @@ class AuditEvent(BaseModel):
 
 
 ALL_MODELS = [
-    SchemaMeta, ClinicSetting, User, Room, Device, Service, Patient, PatientNamePart,
-    ProviderSkill, WorkingHours, TimeBlock, Series, Appointment, AppointmentChange,
-    WaitlistEntry, MedicalAnswer, ContraindicationAck, Note, NoteAddendum, NoteCosign, Photo,
-    Product, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ConsentTemplate,
+    SchemaMeta, ClinicSetting, User, Room, Device, Product, Service, ServicePrice, Patient,
+    PatientNamePart, ProviderSkill, WorkingHours, TimeBlock, Series, Appointment,
+    AppointmentChange, WaitlistEntry, MedicalAnswer, ContraindicationAck, Note, NoteAddendum,
+    NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
     Payment, PackageUse, GiftCardClose, AuditEvent,
 ]

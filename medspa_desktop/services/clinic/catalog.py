@@ -6,12 +6,23 @@ its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from peewee import fn
+
 from ...store.database import db
-from ...store.models import CATEGORIES, PRICING_UNITS, Device, Room, Service, User
+from ...store.models import (
+    CATEGORIES,
+    PRICING_UNITS,
+    Device,
+    Room,
+    Service,
+    ServicePrice,
+    User,
+)
 from ..platform import audit, changes
-from ..platform.errors import ValidationError
+from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
 
@@ -116,7 +127,8 @@ def add_room(actor: User, name: str) -> Room:
     with db.atomic():
         if Room.select().where(Room.name == name).exists():
             raise ValidationError(f"A room named '{name}' already exists.")
-        room = Room.create(name=name)
+        last = Room.select(fn.MAX(Room.position)).scalar() or 0
+        room = Room.create(name=name, position=last + 1)
         audit.record(actor, "room.create", "room", room.id, name)
         changes.note("catalog", room.id)
     return room
@@ -161,8 +173,42 @@ def services(include_retail: bool = True) -> list[Service]:
 
 
 def rooms() -> list[Room]:
-    return list(Room.select().where(Room.active).order_by(Room.name))
+    return list(Room.select().where(Room.active).order_by(Room.position, Room.name))
 
 
 def devices() -> list[Device]:
     return list(Device.select().where(Device.active).order_by(Device.name))
+
+
+MAX_PRICE_CENTS = 10_000_000  # $100,000: more is a typing slip
+
+
+def price_on(service: Service, day: dt.date) -> int:
+    """The service's price on ``day``: the latest change effective on or before it (a later
+    change for the same date supersedes an earlier one), else the price it was created
+    with."""
+    change = (ServicePrice.select(ServicePrice.price_cents)
+              .where(ServicePrice.service == service.id, ServicePrice.effective_on <= day)
+              .order_by(ServicePrice.effective_on.desc(), ServicePrice.id.desc()).first())
+    return change.price_cents if change else service.price_cents
+
+
+def change_price(actor: User, service_id: int, price_cents: int, effective_on: dt.date) -> None:
+    """A new price for a service from ``effective_on`` on. Bookings and checkouts on or after
+    that day use it; invoices already issued keep theirs."""
+    require(actor, "catalog.write")
+    if not 0 <= price_cents <= MAX_PRICE_CENTS:
+        raise ValidationError("A price cannot be negative." if price_cents < 0
+                              else "That price is too high; check the amount.")
+    with db.atomic():
+        service = Service.get_or_none(Service.id == service_id)
+        if service is None:
+            raise NotFound("That service does not exist.")
+        before = price_on(service, effective_on)
+        ServicePrice.create(service=service.id, price_cents=price_cents,
+                            effective_on=effective_on, set_by=actor.id,
+                            set_at=dt.datetime.now())
+        audit.record(actor, "service.price", "service", service.id,
+                     f"{service.name}: {before / 100:.2f} -> {price_cents / 100:.2f} "
+                     f"from {effective_on.isoformat()}")
+        changes.note("catalog", service.id)
