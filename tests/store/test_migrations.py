@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,7 @@ from playhouse.migrate import SqliteMigrator
 from playhouse.migrate import migrate as run_migrations
 
 from medspa_desktop.services.charts import patients
+from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.services.treatments import treatment_amendments, treatment_records
 from medspa_desktop.store import migrations
@@ -22,6 +24,9 @@ from medspa_desktop.store.models import (
     Patient,
     PatientNamePart,
     Photo,
+    Room,
+    Service,
+    ServicePrice,
     TreatmentRecord,
     User,
 )
@@ -161,6 +166,40 @@ def test_schema_12_makes_charted_records_final_and_keeps_them(tmp_path):
         view = treatment_records.record_view(injector, record.appointment_id)
         assert [(a.author, a.reason) for a in view.amendments] == [
             (injector.display_name, "Wrong area")]
+    finally:
+        close_database()
+
+
+def test_schema_13_orders_rooms_by_name_and_starts_every_service_as_it_was(tmp_path):
+    """On the v12 fixture: rooms keep the order they were listed in (by name), every service
+    keeps its price and books as before (its category's colour and consent), and the new
+    price history is empty, append-only, and used from its date."""
+    copy = tmp_path / "schema_v12.db"
+    shutil.copy(FIXTURE_DIR / "schema_v12.db", copy)
+    con = sqlite3.connect(copy)
+    room_names = [r[0] for r in con.execute("SELECT name FROM room ORDER BY name")]
+    prices = dict(con.execute("SELECT id, price_cents FROM service").fetchall())
+    con.close()
+    open_database(copy)
+    try:
+        result = migrate(backup_dir=tmp_path / "backups")
+        assert (result.from_version, result.to_version) == (12, SCHEMA_VERSION)
+        assert [r.name for r in catalog.rooms()] == room_names
+        assert [r.position for r in Room.select().order_by(Room.position)] == list(
+            range(1, len(room_names) + 1))
+        services = list(Service.select())
+        assert {s.id: s.price_cents for s in services} == prices
+        assert {(s.colour, s.consent_category, s.default_product_id, s.version)
+                for s in services} == {("", "", None, 1)}
+        assert ServicePrice.select().count() == 0
+        botox = Service.get(Service.name == "Botox Cosmetic")
+        admin = User.get(User.username == "admin")
+        catalog.change_price(admin, botox.id, 1500, dt.date(2027, 1, 1))
+        assert catalog.price_on(botox, dt.date(2026, 12, 31)) == prices[botox.id]
+        assert catalog.price_on(botox, dt.date(2027, 1, 1)) == 1500
+        with pytest.raises(IntegrityError, match="service_price is append-only"):
+            db.execute_sql("UPDATE service_price SET price_cents = 1")
+        assert migrations.missing_guards() == []
     finally:
         close_database()
 

@@ -370,3 +370,30 @@ def test_the_vocabulary_is_stored_as_its_words_on_postgresql(pg_admin):
     stored = db.execute_sql('SELECT username, role FROM "user" ORDER BY username').fetchall()
     assert stored == [("admin", "admin"), ("desk", "front_desk")]
     assert [u.username for u in User.select().where(User.role == Role.FRONT_DESK)] == ["desk"]
+
+
+def test_the_clinic_setup_step_upgrades_a_postgresql_database(pg_admin, tmp_path):
+    """A multi-PC clinic at schema 12 climbs to 13 on its server: rooms keep the order they
+    were listed in (by name), prices stay, and the price history comes out as a new
+    database's, append-only."""
+    from medspa_desktop.services.clinic import catalog
+    from medspa_desktop.store.migrations import _stamp, missing_guards
+
+    catalog.add_room(pg_admin, "A laser suite")  # last added, first by name
+    db.execute_sql('DROP TABLE "service_price"')
+    for table, column in (("room", "position"), ("service", "colour"),
+                          ("service", "consent_category"), ("service", "default_product_id"),
+                          ("service", "version")):
+        db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    with db.atomic():
+        _stamp(12)
+    assert migrate().from_version == 12 and read_schema_version() == SCHEMA_VERSION
+    assert [r.name for r in catalog.rooms()] == ["A laser suite", "Room 1", "Room 2", "Room 3"]
+    peel = Service.get(Service.name == "Chemical peel, medium")
+    catalog.change_price(pg_admin, peel.id, 26000, dt.date(2030, 1, 1))
+    assert catalog.price_on(peel, dt.date(2029, 12, 31)) == 25000
+    assert catalog.price_on(peel, dt.date(2030, 1, 1)) == 26000
+    with pytest.raises(DatabaseError, match="service_price is append-only"), db.atomic():
+        db.execute_sql("UPDATE service_price SET price_cents = 1")
+    assert missing_guards() == []
+    test_postgresql_gets_the_same_schema_as_sqlite(pg_admin, tmp_path)
