@@ -89,6 +89,24 @@ CATEGORY_EDGES = {  # its border and left bar
     "peel_microneedling": "#5f8f26",
 }
 OTHER_CATEGORY, OTHER_CATEGORY_EDGE = "#e6e6e6", "#777777"
+OWN_COLOUR_FILL = 0.3  # a service's own colour fills its block this strong over white
+
+
+def _tint(colour: str, strength: float) -> str:
+    """``colour`` ("#rrggbb") laid over white at ``strength`` (0 white … 1 the colour)."""
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - c) * strength):02x}" for c in rgb)
+
+
+def appointment_colours(category_key: str, own: str = "") -> tuple[str, str]:
+    """An appointment's (fill, edge) on the schedule: the service's own colour chosen in the
+    clinic's setup (its edge, and a light tint of it as the fill), else its category's."""
+    if own:
+        return _tint(own, OWN_COLOUR_FILL), own
+    return (CATEGORY_COLOURS.get(category_key, OTHER_CATEGORY),
+            CATEGORY_EDGES.get(category_key, OTHER_CATEGORY_EDGE))
+
+
 GRID_BACKGROUND = "#ffffff"
 GRID_CLOSED_DAY = "#eeeeee"  # a column whose provider does not work that day
 GRID_OUTSIDE_HOURS = "#f0f0f0"  # before and after a column's working hours

@@ -32,6 +32,7 @@ from ...store.models import (
     TreatmentRecord,
     User,
 )
+from ..clinic import catalog
 from ..platform import audit, changes, settings
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
@@ -149,7 +150,8 @@ def draft_for_appointment(actor: User, appointment_id: int,
     quantity = _quantity_from_record(service, values)
     name = service.name + (f" ({values['product']})" if values.get("product")
                            and values["product"] != service.name else "")
-    line = LineDraft("service", name, quantity, service.price_cents, service_id=service.id)
+    unit_price = catalog.price_on(service, appt.start.date())  # the price on the visit's day
+    line = LineDraft("service", name, quantity, unit_price, service_id=service.id)
     if package_id is None:
         return [line]
     package = next((p for p in prepaid.patient_packages(actor, appt.patient_id,
@@ -161,7 +163,7 @@ def draft_for_appointment(actor: User, appointment_id: int,
     lines = [LineDraft("service", f"{name} — from package {package.label}", drawn, 0,
                        service_id=service.id, package_id=package.id)]
     if quantity > drawn:
-        lines.append(LineDraft("service", name, quantity - drawn, service.price_cents,
+        lines.append(LineDraft("service", name, quantity - drawn, unit_price,
                                service_id=service.id))
     return lines
 
@@ -176,10 +178,12 @@ def package_line(actor: User, service_id: int, credits: Decimal | int,
     if service is None:
         raise NotFound("That service does not exist.")
     credits = Decimal(credits)
+    today = today or dt.date.today()
     if price_cents is None:
-        price_cents = round_half_up(inventory.to_centi(credits) * service.price_cents, 100)
+        price_cents = round_half_up(
+            inventory.to_centi(credits) * catalog.price_on(service, today), 100)
     if expires_on is None and not no_expiry:
-        expires_on = prepaid.default_expiry(today or dt.date.today())
+        expires_on = prepaid.default_expiry(today)
     return LineDraft("package",
                      f"Package: {prepaid.credit_words(service, credits)} of {service.name}",
                      Decimal(1), price_cents, service_id=service.id,

@@ -7,7 +7,8 @@ its own.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from peewee import fn
 
@@ -15,16 +16,23 @@ from ...store.database import db
 from ...store.models import (
     CATEGORIES,
     PRICING_UNITS,
+    Appointment,
     Device,
+    Patient,
+    Product,
     Room,
     Service,
     ServicePrice,
     User,
 )
+from ..charts.patients import listed_name
+from ..consents.consent_templates import KINDS as CONSENT_KINDS
+from ..consents.consent_templates import NO_CONSENT
 from ..platform import audit, changes
-from ..platform.errors import NotFound, ValidationError
+from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
-from ..platform.text import clean_line
+from ..platform.text import clean_line, fold
+from ..platform.vocabulary import AppointmentStatus
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,14 @@ class ServiceSpec:
     device_kind: str | None = None
     needs_provider: bool = True
     needs_room: bool = True
+    tax_exempt: bool = False
+    colour: str = ""  # "#rrggbb"; "": its category's colour
+    consent_category: str = ""  # a consent category, "" its own category's, or NO_CONSENT
+    default_product_id: int | None = None
 
+
+STEP_MINUTES = 5  # a service's length is a whole number of these (the finest schedule grid)
+MAX_PRICE_CENTS = 10_000_000  # $100,000: more is a typing slip
 
 # Device kinds a service may need; a clinic's devices each carry one.
 DEVICE_KINDS = {
@@ -88,35 +103,56 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
 
 
 def validate_service(spec: ServiceSpec) -> ServiceSpec:
+    """The spec cleaned, or a ValidationError naming the first thing wrong with it."""
     name = clean_line(spec.name)
     if not name:
         raise ValidationError("Enter the service's name.")
+    if len(name) > 120:
+        raise ValidationError("A service's name must be at most 120 characters.")
     if spec.category not in CATEGORIES:
         raise ValidationError("Choose the service's category.")
     if spec.pricing_unit not in PRICING_UNITS:
         raise ValidationError("Choose how the service is priced.")
     if spec.price_cents < 0:
         raise ValidationError("A price cannot be negative.")
+    if spec.price_cents > MAX_PRICE_CENTS:
+        raise ValidationError("That price is too high; check the amount.")
     if spec.minutes < 0 or spec.minutes > 12 * 60:
         raise ValidationError("A service lasts between 0 minutes and 12 hours.")
     if spec.category != "retail" and spec.minutes == 0:
         raise ValidationError("A treatment must take at least one minute.")
+    if spec.minutes % STEP_MINUTES:
+        raise ValidationError(f"A service's length must be a multiple of {STEP_MINUTES} "
+                              f"minutes (the schedule's finest step).")
     if spec.device_kind is not None and spec.device_kind not in DEVICE_KINDS:
         raise ValidationError("Choose a device type the clinic knows.")
-    return ServiceSpec(name, spec.category, spec.minutes, spec.price_cents, spec.pricing_unit,
-                       spec.device_kind, spec.needs_provider, spec.needs_room)
+    colour = spec.colour.strip().lower()
+    if colour and not re.fullmatch(r"#[0-9a-f]{6}", colour):
+        raise ValidationError("Choose the colour from the colour picker (#rrggbb).")
+    if spec.consent_category not in ("", NO_CONSENT) and spec.consent_category not in \
+            CONSENT_KINDS:
+        raise ValidationError("Choose a consent form the clinic has.")
+    if spec.default_product_id is not None:
+        product = Product.get_or_none(Product.id == spec.default_product_id)
+        if product is None or not product.active:
+            raise ValidationError("Choose a product the clinic stocks.")
+    return replace(spec, name=name, colour=colour)
 
 
 def _insert_service(spec: ServiceSpec) -> Service:
     spec = validate_service(spec)
-    if Service.select().where(Service.name == spec.name).exists():
-        raise ValidationError(f"A service named '{spec.name}' already exists.")
-    return Service.create(
-        name=spec.name, category=spec.category, default_minutes=spec.minutes,
-        price_cents=spec.price_cents, pricing_unit=spec.pricing_unit,
-        device_kind=spec.device_kind, needs_provider=spec.needs_provider,
-        needs_room=spec.needs_room,
-    )
+    _unique_name(Service, spec.name, "service")
+    return Service.create(name=spec.name, price_cents=spec.price_cents, **_columns(spec))
+
+
+def _columns(spec: ServiceSpec) -> dict:
+    """A validated spec's columns, but the name and the price."""
+    return dict(category=spec.category, default_minutes=spec.minutes,
+                pricing_unit=spec.pricing_unit, device_kind=spec.device_kind,
+                needs_provider=spec.needs_provider, needs_room=spec.needs_room,
+                tax_exempt=spec.tax_exempt, colour=spec.colour,
+                consent_category=spec.consent_category,
+                default_product=spec.default_product_id)
 
 
 def add_room(actor: User, name: str) -> Room:
@@ -124,9 +160,10 @@ def add_room(actor: User, name: str) -> Room:
     name = clean_line(name)
     if not name:
         raise ValidationError("Enter the room's name.")
+    if len(name) > 60:
+        raise ValidationError("A room's name must be at most 60 characters.")
     with db.atomic():
-        if Room.select().where(Room.name == name).exists():
-            raise ValidationError(f"A room named '{name}' already exists.")
+        _unique_name(Room, name, "room")
         last = Room.select(fn.MAX(Room.position)).scalar() or 0
         room = Room.create(name=name, position=last + 1)
         audit.record(actor, "room.create", "room", room.id, name)
@@ -136,16 +173,9 @@ def add_room(actor: User, name: str) -> Room:
 
 def add_device(actor: User, name: str, kind: str, cleanup_minutes: int = 0) -> Device:
     require(actor, "catalog.write")
-    name = clean_line(name)
-    if not name:
-        raise ValidationError("Enter the device's name.")
-    if kind not in DEVICE_KINDS:
-        raise ValidationError("Choose the device's type.")
-    if not 0 <= cleanup_minutes <= 240:
-        raise ValidationError("The clean-up buffer must be between 0 and 240 minutes.")
+    name = _check_device(name, kind, cleanup_minutes)
     with db.atomic():
-        if Device.select().where(Device.name == name).exists():
-            raise ValidationError(f"A device named '{name}' already exists.")
+        _unique_name(Device, name, "device")
         device = Device.create(name=name, kind=kind, cleanup_minutes=cleanup_minutes)
         audit.record(actor, "device.create", "device", device.id, f"{name} ({kind})")
         changes.note("catalog", device.id)
@@ -166,6 +196,7 @@ def install_default_services(actor: User) -> int:
 
 
 def services(include_retail: bool = True) -> list[Service]:
+    """The services the clinic offers now (retired ones left out), by category and name."""
     q = Service.select().where(Service.active)
     if not include_retail:
         q = q.where(Service.category != "retail")
@@ -173,14 +204,326 @@ def services(include_retail: bool = True) -> list[Service]:
 
 
 def rooms() -> list[Room]:
+    """The rooms in use, in the clinic's order: bookable, and the schedule's columns."""
     return list(Room.select().where(Room.active).order_by(Room.position, Room.name))
 
 
 def devices() -> list[Device]:
+    """The devices in use (bookable), by name."""
     return list(Device.select().where(Device.active).order_by(Device.name))
 
 
-MAX_PRICE_CENTS = 10_000_000  # $100,000: more is a typing slip
+def all_rooms() -> list[Room]:
+    """Every room, out-of-use ones too, in the clinic's order (the setup window's list)."""
+    return list(Room.select().order_by(Room.position, Room.name))
+
+
+def all_devices() -> list[Device]:
+    """Every device, out-of-use ones too, by name."""
+    return list(Device.select().order_by(Device.name))
+
+
+# -- rooms and devices -------------------------------------------------------------------------
+HELD_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED,
+                 AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT)
+LISTED_BOOKINGS = 10  # a refusal names at most this many and counts the rest
+
+
+def _future_bookings(where, now: dt.datetime) -> list[str]:
+    """ "Lee, Ann — Mon 2027-01-04 10:00" for each visit still to come that ``where`` picks."""
+    rows = (Appointment.select(Appointment.start, Patient.first_name, Patient.last_name,
+                               Patient.preferred_name)
+            .join(Patient)
+            .where(where, Appointment.end > now, Appointment.status.in_(HELD_STATUSES))
+            .order_by(Appointment.start))
+    return [f"{listed_name(r.patient.first_name, r.patient.last_name, r.patient.preferred_name)}"
+            f" — {r.start:%a %Y-%m-%d %H:%M}" for r in rows]
+
+
+def _refuse_if_booked(what: str, bookings: list[str]) -> None:
+    if not bookings:
+        return
+    shown = bookings[:LISTED_BOOKINGS]
+    more = len(bookings) - len(shown)
+    raise ConflictError(
+        f"{what} is booked for {len(bookings)} visit{'s' if len(bookings) > 1 else ''} still "
+        "to come; move or cancel them first:\n" + "\n".join(shown)
+        + (f"\n… and {more} more." if more else ""))
+
+
+def _room(room_id: int) -> Room:
+    room = Room.get_or_none(Room.id == room_id)
+    if room is None:
+        raise NotFound("That room does not exist.")
+    return room
+
+
+def _unique_name(model, name: str, what: str, exclude_id: int | None = None) -> None:
+    query = model.select().where(fn.LOWER(model.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if query.exists():
+        raise ValidationError(f"A {what} named '{name}' already exists.")
+
+
+def rename_room(actor: User, room_id: int, name: str) -> None:
+    """A room's new name; past appointments show it too (they point at the room)."""
+    require(actor, "catalog.write")
+    name = clean_line(name)
+    if not name:
+        raise ValidationError("Enter the room's name.")
+    if len(name) > 60:
+        raise ValidationError("A room's name must be at most 60 characters.")
+    with db.atomic():
+        room = _room(room_id)
+        _unique_name(Room, name, "room", room.id)
+        if name == room.name:
+            return
+        Room.update(name=name).where(Room.id == room.id).execute()
+        audit.record(actor, "room.rename", "room", room.id, f"{room.name} -> {name}")
+        changes.note("catalog", room.id)
+
+
+def move_room(actor: User, room_id: int, step: int) -> None:
+    """Move a room one place up (``step`` -1) or down (+1) in the clinic's order."""
+    require(actor, "catalog.write")
+    with db.atomic():
+        order = all_rooms()
+        index = next((i for i, r in enumerate(order) if r.id == room_id), None)
+        if index is None:
+            raise NotFound("That room does not exist.")
+        target = index + (1 if step > 0 else -1)
+        if not 0 <= target < len(order):
+            return  # already first or last
+        order[index], order[target] = order[target], order[index]
+        for position, room in enumerate(order, start=1):
+            if room.position != position:
+                Room.update(position=position).where(Room.id == room.id).execute()
+        audit.record(actor, "room.order", "room", room_id,
+                     "; ".join(r.name for r in order))
+        changes.note("catalog", *(r.id for r in order))
+
+
+def set_room_active(actor: User, room_id: int, active: bool, *,
+                    now: dt.datetime | None = None) -> None:
+    """Take a room out of use (refused, naming them, while visits still to come are booked
+    in it) or back into use. Its past appointments keep showing its name."""
+    require(actor, "catalog.write")
+    now = now or dt.datetime.now()
+    with db.atomic():
+        room = _room(room_id)
+        if room.active == active:
+            return
+        if not active:
+            _refuse_if_booked(room.name, _future_bookings(Appointment.room == room.id, now))
+        Room.update(active=active).where(Room.id == room.id).execute()
+        audit.record(actor, "room.activate" if active else "room.deactivate", "room", room.id,
+                     room.name)
+        changes.note("catalog", room.id)
+
+
+def _device(device_id: int) -> Device:
+    device = Device.get_or_none(Device.id == device_id)
+    if device is None:
+        raise NotFound("That device does not exist.")
+    return device
+
+
+def _check_device(name: str, kind: str, cleanup_minutes: int) -> str:
+    name = clean_line(name)
+    if not name:
+        raise ValidationError("Enter the device's name.")
+    if len(name) > 80:
+        raise ValidationError("A device's name must be at most 80 characters.")
+    if kind not in DEVICE_KINDS:
+        raise ValidationError("Choose the device's type.")
+    if not 0 <= cleanup_minutes <= 240:
+        raise ValidationError("The clean-up buffer must be between 0 and 240 minutes.")
+    return name
+
+
+def update_device(actor: User, device_id: int, name: str, kind: str,
+                  cleanup_minutes: int) -> None:
+    """A device's name, type and clean-up buffer. Its type cannot change while visits still
+    to come need it for a service of the old type."""
+    require(actor, "catalog.write")
+    name = _check_device(name, kind, cleanup_minutes)
+    with db.atomic():
+        device = _device(device_id)
+        _unique_name(Device, name, "device", device.id)
+        if (name, kind, cleanup_minutes) == (device.name, device.kind, device.cleanup_minutes):
+            return
+        if kind != device.kind:
+            _refuse_if_booked(f"The {device.name}", _future_bookings(
+                Appointment.device == device.id, dt.datetime.now()))
+        Device.update(name=name, kind=kind, cleanup_minutes=cleanup_minutes).where(
+            Device.id == device.id).execute()
+        audit.record(actor, "device.update", "device", device.id,
+                     f"{device.name} ({device.kind}, {device.cleanup_minutes} min) -> "
+                     f"{name} ({kind}, {cleanup_minutes} min)")
+        changes.note("catalog", device.id)
+
+
+def set_device_active(actor: User, device_id: int, active: bool, *,
+                      now: dt.datetime | None = None) -> None:
+    """Take a device out of use (refused, naming them, while visits still to come are booked
+    on it) or back into use."""
+    require(actor, "catalog.write")
+    now = now or dt.datetime.now()
+    with db.atomic():
+        device = _device(device_id)
+        if device.active == active:
+            return
+        if not active:
+            _refuse_if_booked(f"The {device.name}",
+                              _future_bookings(Appointment.device == device.id, now))
+        Device.update(active=active).where(Device.id == device.id).execute()
+        audit.record(actor, "device.activate" if active else "device.deactivate", "device",
+                     device.id, device.name)
+        changes.note("catalog", device.id)
+
+
+# -- services and prices -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServiceRow:
+    """A service as the setup window lists it: its price today and its length."""
+
+    id: int
+    name: str
+    category_key: str
+    category: str  # label
+    minutes: int
+    price_cents: int  # on the day asked
+    pricing_unit_key: str
+    pricing_unit: str  # label
+    active: bool
+    colour: str
+    version: int
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    effective_on: dt.date
+    price_cents: int
+    set_by: str
+    set_at: dt.datetime
+
+
+def service_rows(search: str = "", *, include_retired: bool = True,
+                 day: dt.date | None = None) -> list[ServiceRow]:
+    """Services grouped by category (in the categories' order) and by name, priced on
+    ``day`` (today); ``search`` keeps those with every typed word in any part of the name."""
+    day = day or dt.date.today()
+    words = fold(search).split()
+    order = {key: i for i, key in enumerate(CATEGORIES)}
+    query = Service.select()
+    if not include_retired:
+        query = query.where(Service.active)
+    prices = _prices_on([s.id for s in query], day)
+    rows = [ServiceRow(s.id, s.name, s.category, CATEGORIES.get(s.category, s.category),
+                       s.default_minutes, prices.get(s.id, s.price_cents), s.pricing_unit,
+                       PRICING_UNITS.get(s.pricing_unit, s.pricing_unit), s.active, s.colour,
+                       s.version)
+            for s in query if all(w in fold(s.name) for w in words)]
+    return sorted(rows, key=lambda r: (order.get(r.category_key, len(order)), fold(r.name)))
+
+
+def _prices_on(service_ids: list[int], day: dt.date) -> dict[int, int]:
+    """{service id: its dated price on ``day``} for the services whose price has changed."""
+    found: dict[int, int] = {}
+    for change in (ServicePrice.select()
+                   .where(ServicePrice.service.in_(service_ids),
+                          ServicePrice.effective_on <= day)
+                   .order_by(ServicePrice.effective_on, ServicePrice.id)):
+        found[change.service_id] = change.price_cents  # the latest wins
+    return found
+
+
+def price_history(service_id: int) -> list[PriceChange]:
+    """A service's dated price changes, the newest date first."""
+    return [PriceChange(c.effective_on, c.price_cents, c.set_by.display_name, c.set_at)
+            for c in (ServicePrice.select(ServicePrice, User).join(User)
+                      .where(ServicePrice.service == service_id)
+                      .order_by(ServicePrice.effective_on.desc(), ServicePrice.id.desc()))]
+
+
+def spec_of(service: Service) -> ServiceSpec:
+    """The service as a spec to edit, at its price today."""
+    return ServiceSpec(service.name, service.category, service.default_minutes,
+                       price_on(service, dt.date.today()), service.pricing_unit,
+                       service.device_kind, service.needs_provider, service.needs_room,
+                       service.tax_exempt, service.colour, service.consent_category,
+                       service.default_product_id)
+
+
+def get_service(service_id: int) -> Service:
+    service = Service.get_or_none(Service.id == service_id)
+    if service is None:
+        raise NotFound("That service does not exist.")
+    return service
+
+
+def add_service(actor: User, spec: ServiceSpec) -> Service:
+    """A new service at its price, offered from now on."""
+    require(actor, "catalog.write")
+    with db.atomic():
+        service = _insert_service(spec)
+        audit.record(actor, "service.create", "service", service.id,
+                     f"{service.name}: {service.default_minutes} min, "
+                     f"{service.price_cents / 100:.2f} {service.pricing_unit}")
+        changes.note("catalog", service.id)
+    return service
+
+
+def update_service(actor: User, service_id: int, spec: ServiceSpec, version: int, *,
+                   price_from: dt.date | None = None) -> None:
+    """Save an edited service. A price other than the one on ``price_from`` (today) is a
+    price change from that date (see ``change_price``); everything else applies at once.
+    Refused when someone else saved the service since ``version`` was read."""
+    require(actor, "catalog.write")
+    spec = validate_service(spec)
+    price_from = price_from or dt.date.today()
+    with db.atomic():
+        service = get_service(service_id)
+        if service.version != version:
+            raise StaleEditError(f"{service.name} was changed by someone else since you "
+                                 "opened it; close it and open it again.")
+        _unique_name(Service, spec.name, "service", service.id)
+        before = spec_of(service)
+        Service.update(name=spec.name, version=Service.version + 1, **_columns(spec)).where(
+            Service.id == service.id).execute()
+        changed = [f for f in ("name", "category", "minutes", "pricing_unit", "device_kind",
+                               "needs_provider", "needs_room", "tax_exempt", "colour",
+                               "consent_category", "default_product_id")
+                   if getattr(before, f) != getattr(spec, f)]
+        if changed:
+            audit.record(actor, "service.update", "service", service.id,
+                         f"{service.name}: " + "; ".join(
+                             f"{f} {getattr(before, f)!r} -> {getattr(spec, f)!r}"
+                             for f in changed))
+        if spec.price_cents != price_on(service, price_from):
+            change_price(actor, service.id, spec.price_cents, price_from)
+        changes.note("catalog", service.id)
+
+
+def set_service_active(actor: User, service_id: int, active: bool, *,
+                       now: dt.datetime | None = None) -> None:
+    """Retire a service (no longer booked or sold; refused, naming them, while visits still
+    to come are booked for it) or bring it back. Its past rows stay as they were."""
+    require(actor, "catalog.write")
+    now = now or dt.datetime.now()
+    with db.atomic():
+        service = get_service(service_id)
+        if service.active == active:
+            return
+        if not active:
+            _refuse_if_booked(service.name,
+                              _future_bookings(Appointment.service == service.id, now))
+        Service.update(active=active, version=Service.version + 1).where(
+            Service.id == service.id).execute()
+        audit.record(actor, "service.activate" if active else "service.retire", "service",
+                     service.id, service.name)
+        changes.note("catalog", service.id)
 
 
 def price_on(service: Service, day: dt.date) -> int:
@@ -201,9 +544,7 @@ def change_price(actor: User, service_id: int, price_cents: int, effective_on: d
         raise ValidationError("A price cannot be negative." if price_cents < 0
                               else "That price is too high; check the amount.")
     with db.atomic():
-        service = Service.get_or_none(Service.id == service_id)
-        if service is None:
-            raise NotFound("That service does not exist.")
+        service = get_service(service_id)
         before = price_on(service, effective_on)
         ServicePrice.create(service=service.id, price_cents=price_cents,
                             effective_on=effective_on, set_by=actor.id,

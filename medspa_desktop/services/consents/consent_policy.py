@@ -14,6 +14,7 @@ from ...store.models import (
     Consent,
     ConsentOverride,
     ConsentTemplate,
+    Service,
     User,
 )
 from ..platform import audit, changes, settings
@@ -22,7 +23,7 @@ from ..platform.permissions import allowed, require
 from ..platform.settings import CONSENT_CURRENT_VERSION_ONLY, CONSENT_VALID_MONTHS
 from ..platform.text import clean_line
 from . import consent_templates
-from .consent_templates import KINDS
+from .consent_templates import KINDS, NO_CONSENT
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,24 @@ def _judge(actor: User, patient_id: int, category: str,
     return "", newest
 
 
+def category_for(service: Service) -> str | None:
+    """The consent a service needs before treatment, or None: the one chosen for it in the
+    clinic's setup, else its own category's (none for retail)."""
+    return category_of(service.consent_category, service.category)
+
+
+def category_of(consent_category: str, service_category: str) -> str | None:
+    chosen = consent_category or service_category
+    return chosen if chosen != NO_CONSENT and chosen in KINDS else None
+
+
 def check_before_treatment(actor: User, appt: Appointment, override: str,
                            now: dt.datetime) -> None:
     """Called as a treatment starts: refuse without a valid consent unless a provider
     overrides with a reason, which is kept and audited."""
-    category = appt.service.category
+    category = category_for(appt.service)
+    if category is None:
+        return
     problem = missing_consent(actor, appt.patient_id, category, now)
     if not problem:
         return

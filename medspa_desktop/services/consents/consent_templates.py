@@ -35,6 +35,7 @@ PHOTOGRAPHY = "photography"
 KINDS = {key: label for key, label in CATEGORIES.items() if key != "retail"} | {
     PHOTOGRAPHY: "Photography"}
 MAX_BODY = 50_000
+NO_CONSENT = "none"  # a service's consent category when it needs no signed consent
 
 
 @dataclass(frozen=True)

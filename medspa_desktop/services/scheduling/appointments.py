@@ -360,6 +360,8 @@ class AppointmentRow:
     late_cancel: bool
     series_id: int | None
     version: int
+    colour: str = ""  # the service's own colour on the schedule; "": its category's
+    consent_key: str | None = None  # the consent the service needs, or None
 
     @property
     def active(self) -> bool:
@@ -375,7 +377,7 @@ def rows_of(query) -> list[AppointmentRow]:
             a.category, CATEGORIES.get(a.category, a.category), a.provider_id, a.provider or "",
             a.room_id, a.room or "", a.device_id, a.device or "", a.status,
             STATUS_LABELS.get(a.status, a.status), a.notes, a.late_cancel, a.series_id,
-            a.version,
+            a.version, a.colour, consent_policy.category_of(a.consent_category, a.category),
         )
         for a in query
     ]

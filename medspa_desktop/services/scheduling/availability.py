@@ -133,7 +133,7 @@ def find_slots(
 
 def resources_for(service: Service):
     """The rooms and devices a service could use, in the order they are tried."""
-    rooms = list(Room.select().where(Room.active).order_by(Room.name)) \
+    rooms = list(Room.select().where(Room.active).order_by(Room.position, Room.name)) \
         if service.needs_room else [None]
     devices = list(Device.select().where(Device.active, Device.kind == service.device_kind)
                    .order_by(Device.name)) if service.device_kind else [None]

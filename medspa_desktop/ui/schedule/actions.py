@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 
 from ...printouts import day_sheet_pdf
 from ...services.consents.consent_policy import ConsentRequired
-from ...services.consents.consent_templates import KINDS
 from ...services.platform import auth
 from ...services.platform.errors import DomainError, StaleEditError
 from ...services.platform.permissions import allowed
@@ -121,7 +120,7 @@ class AppointmentActions:
         from ..consents.sign_dialog import ConsentSignDialog
 
         row = self.shown(appointment_id)
-        dialog = ConsentSignDialog(self.user, row.patient_id, row.category_key, row.id, self)
+        dialog = ConsentSignDialog(self.user, row.patient_id, row.consent_key, row.id, self)
         if run_modal(dialog):  # the dialog is deleted later, not yet
             self.status_message.emit(f"Consent signed by {dialog.consent.signer_name}.")
 
@@ -253,7 +252,7 @@ class AppointmentActions:
                 menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
         if row.status_key in STARTED_STATUSES and allowed(self.user, "billing.checkout"):
             menu.addAction("Check out and pay…", lambda: self.check_out(row.id))
-        if row.category_key in KINDS and row.status_key not in FREED_STATUSES:
+        if row.consent_key is not None and row.status_key not in FREED_STATUSES:
             menu.addAction("Sign consent…", lambda: self.sign_consent(row.id))
         if row.series_id is not None and row.status_key in appointments.MOVABLE:
             menu.addAction("Cancel this and following sessions…",

@@ -239,9 +239,8 @@ class ScheduleGrid(QWidget):
             rect = self._rect(appt)
             if rect is None:
                 continue
-            fill = QColor(style.CATEGORY_COLOURS.get(appt.category_key, style.OTHER_CATEGORY))
-            edge = QColor(style.CATEGORY_EDGES.get(appt.category_key,
-                                                    style.OTHER_CATEGORY_EDGE))
+            fill, edge = (QColor(c) for c in style.appointment_colours(appt.category_key,
+                                                                        appt.colour))
             p.setPen(QPen(edge, 2 if appt.id == self.selected_id else 1))
             p.setBrush(fill)
             p.drawRoundedRect(QRectF(rect), 4, 4)

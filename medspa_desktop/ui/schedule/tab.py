@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -57,8 +57,9 @@ class _ListModel(RowTableModel):
             return None
         row = self.row_at(index.row())
         if role == Qt.ItemDataRole.BackgroundRole:
-            colour = style.CATEGORY_COLOURS.get(row.category_key)
-            return QColor(colour) if colour else None
+            if row.colour or row.category_key in style.CATEGORY_COLOURS:
+                return QColor(style.appointment_colours(row.category_key, row.colour)[0])
+            return None
         if role == Qt.ItemDataRole.ForegroundRole and not row.active:
             return QColor(style.INACTIVE_ROW_TEXT)
         return super().data(index, role)
@@ -150,7 +151,20 @@ class ScheduleTab(AppointmentActions, QWidget):
         self._now_timer.timeout.connect(self._tick)
         self._now_timer.start()
         # what the book shows, changed anywhere in the program (or, later, on another PC)
-        on_change(self, SHOWN)
+        on_change(self, SHOWN, self._changed)
+        self.refresh()
+
+    def _changed(self, changed) -> None:
+        """Redraw; when rooms, devices or staff changed, rebuild the week views first (a
+        room renamed or taken out of use), staying on the view shown if it is still there."""
+        if changed.touches("catalog", "staff"):
+            current = self.view.currentData()
+            with QSignalBlocker(self.view):
+                self.view.clear()
+                self._fill_views()
+                found = [i for i in range(self.view.count())
+                         if self.view.itemData(i) == current]
+                self.view.setCurrentIndex(found[0] if found else 0)
         self.refresh()
 
     def _fill_views(self) -> None:
@@ -225,8 +239,12 @@ class ScheduleTab(AppointmentActions, QWidget):
                     columns.append(GridColumn(f"provider:{u.id}", u.display_name, day,
                                               "provider", u.id, span))
             return columns
-        items = catalog.rooms() if kind == "room" else catalog.devices()
-        return [GridColumn(f"{kind}:{x.id}", x.name, day, kind, x.id, clinic) for x in items]
+        # rooms and devices in use, and any out of use that still hold a visit that day
+        # (booked before it was taken out of use: the visit keeps showing where it was)
+        busy = {r.room_id if kind == "room" else r.device_id for r in active}
+        items = catalog.all_rooms() if kind == "room" else catalog.all_devices()
+        return [GridColumn(f"{kind}:{x.id}", x.name, day, kind, x.id, clinic) for x in items
+                if x.active or x.id in busy]
 
     def _week_columns(self, days, kind: str, resource_id: int) -> list[GridColumn]:
         clinic = hours.clinic_hours()
