@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 def _letterhead() -> Letterhead:
     from .documents.styles import Letterhead
 
+    clinic.apply_preferences()  # the currency symbol its amounts are shown with
     info = clinic.clinic_info()
-    return Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id)
+    return Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id,
+                      info.email, info.website, clinic.logo())
 
 
 def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,

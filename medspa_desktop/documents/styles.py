@@ -29,6 +29,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate
@@ -171,6 +172,29 @@ class Letterhead:
     address: str = ""
     phone: str = ""
     tax_id: str = ""
+    email: str = ""
+    website: str = ""
+    logo: bytes | None = None  # PNG or JPEG, drawn at the left of the header
+
+
+LOGO_HEIGHT = 26  # points: the header band, from the clinic's name to the rule under it
+LOGO_MAX_WIDTH = 90
+
+
+def _draw_logo(canvas, logo: bytes | None, x: float, top: float) -> float:
+    """Draw ``logo`` with its top-left corner at (x, top), fitted in the header band;
+    returns the width it took (0 for no logo, or one that cannot be read)."""
+    if not logo:
+        return 0
+    try:
+        image = ImageReader(io.BytesIO(logo))
+        width, height = image.getSize()
+    except Exception:  # a damaged picture leaves the letterhead without it, never unprinted
+        return 0
+    scale = min(LOGO_HEIGHT / height, LOGO_MAX_WIDTH / width)
+    drawn_width, drawn_height = width * scale, height * scale
+    canvas.drawImage(image, x, top - drawn_height, drawn_width, drawn_height, mask="auto")
+    return drawn_width
 
 
 def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, printed_by: str,
@@ -182,10 +206,13 @@ def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, pri
         register_fonts()
         width, height = doc.pagesize
         canvas.saveState()
-        draw_text(canvas, MARGIN, height - MARGIN + 2, letterhead.clinic, FONT_BOLD, 12)
+        logo_width = _draw_logo(canvas, letterhead.logo, MARGIN, height - MARGIN + 12)
+        left = MARGIN + (logo_width + 6 if logo_width else 0)
+        draw_text(canvas, left, height - MARGIN + 2, letterhead.clinic, FONT_BOLD, 12)
         contact = "  ·  ".join(x for x in (letterhead.address.replace("\n", ", "),
-                                           letterhead.phone) if x)
-        draw_text(canvas, MARGIN, height - MARGIN - 9, contact, FONT, 8)
+                                           letterhead.phone, letterhead.email,
+                                           letterhead.website) if x)
+        draw_text(canvas, left, height - MARGIN - 9, contact, FONT, 8)
         canvas.setFont(FONT_BOLD, 11)
         canvas.drawRightString(width - MARGIN, height - MARGIN + 2, title)
         canvas.setStrokeColor("#999999")

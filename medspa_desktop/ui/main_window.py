@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self._backup_task = None
         self.signed_out = False  # closed by "Sign out" rather than "Quit"
         self.setObjectName("MainWindow")
+        clinic.apply_preferences()  # the clinic's currency symbol, before any amount is shown
         self.clinic = clinic.clinic_info()
         self.setWindowTitle(f"{APP_NAME} — {self.clinic.name}")
 

@@ -11,7 +11,9 @@ from ..platform.errors import ValidationError
 def to_cents(text: str, what: str = "amount") -> int:
     """ "4.50", "$4.50", "1,200" -> cents. Blank is zero; a negative amount, a third decimal
     or anything that is not a number is refused with a message that names ``what``."""
-    cleaned = re.sub(r"[\s$]", "", text or "")
+    cleaned = re.sub(r"\s", "", text or "")
+    for symbol in {"$", _symbol}:
+        cleaned = cleaned.replace(symbol, "")
     if not cleaned:
         return 0
     if "," in cleaned:  # only as a thousands separator: "1,200.00", never "12,50"
@@ -33,9 +35,24 @@ def to_cents(text: str, what: str = "amount") -> int:
     return int(value * 100)
 
 
+# The clinic's currency symbol (its setting, see services/clinic/clinic.py, which sets it
+# here when the database opens and whenever it is changed): plain data for every screen and
+# document, which format money without reaching the database.
+_symbol = "$"
+
+
+def use_currency_symbol(symbol: str) -> None:
+    global _symbol
+    _symbol = symbol or "$"
+
+
+def currency_symbol() -> str:
+    return _symbol
+
+
 def show_cents(cents: int) -> str:
-    """ "$1,234.56"; a negative amount as "−$3.80"."""
-    return f"{'−' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
+    """ "$1,234.56" (with the clinic's currency symbol); a negative amount as "−$3.80"."""
+    return f"{'−' if cents < 0 else ''}{_symbol}{abs(cents) / 100:,.2f}"
 
 
 def to_discount(text: str, reason: str = "", what: str = "discount"):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import os
 import re
+import zoneinfo
 from dataclasses import dataclass
+from pathlib import Path
 
 from ...store.database import db
-from ...store.models import User
-from ..billing import invoices
+from ...store.models import StoredFile, User
+from ..billing import invoices, money
 from ..charts.patients import normalise_phone
 from ..consents import consent_policy
 from ..platform import audit, auth, backup, settings
@@ -15,9 +20,14 @@ from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require
 from ..platform.settings import (
     CLINIC_ADDRESS,
+    CLINIC_EMAIL,
+    CLINIC_LOGO,
     CLINIC_NAME,
     CLINIC_PHONE,
     CLINIC_TAX_ID,
+    CLINIC_TIME_ZONE,
+    CLINIC_WEBSITE,
+    CURRENCY_SYMBOL,
     PAPER_SIZE,
 )
 from ..platform.text import clean_block, clean_line
@@ -34,6 +44,38 @@ class ClinicInfo:
     address: str = ""
     phone: str = ""
     tax_id: str = ""
+    email: str = ""
+    website: str = ""
+    time_zone: str = ""  # an IANA name ("America/New_York"); "" = the PC's own
+    currency: str = "$"
+
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_WEBSITE = re.compile(r"(https?://)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?")
+
+
+def pc_time_zone() -> str:
+    """This PC's IANA time zone name, or "UTC" when it cannot be told."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name in zoneinfo.available_timezones():
+        return name
+    for source in (Path("/etc/timezone"),):
+        try:
+            text = source.read_text().strip()
+        except OSError:
+            continue
+        if text in zoneinfo.available_timezones():
+            return text
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        target = ""
+    if "zoneinfo/" in target:
+        candidate = target.split("zoneinfo/", 1)[1]
+        if candidate in zoneinfo.available_timezones():
+            return candidate
+    return "UTC"
 
 
 def validate_clinic(info: ClinicInfo) -> ClinicInfo:
@@ -48,14 +90,103 @@ def validate_clinic(info: ClinicInfo) -> ClinicInfo:
     tax_id = clean_line(info.tax_id)
     if tax_id and not re.fullmatch(r"[A-Za-z0-9 ./-]{2,30}", tax_id):
         raise ValidationError("The tax id may hold letters, digits, spaces and . / - (2–30).")
-    return ClinicInfo(name, address, normalise_phone(info.phone, "clinic's phone number"), tax_id)
+    email = clean_line(info.email)
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise ValidationError("Enter the clinic's email as name@example.com.")
+    website = clean_line(info.website)
+    if website and (len(website) > 200 or not _WEBSITE.fullmatch(website)):
+        raise ValidationError("Enter the clinic's website as www.example.com.")
+    time_zone = clean_line(info.time_zone)
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValidationError(f"'{time_zone}' is not a time zone; choose one from the list "
+                              "(e.g. America/New_York).")
+    currency = clean_line(info.currency) or "$"
+    CURRENCY_SYMBOL.check(currency)
+    return ClinicInfo(name, address, normalise_phone(info.phone, "clinic's phone number"), tax_id,
+                      email, website, time_zone, currency)
 
 
-_INFO = (CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE, CLINIC_TAX_ID)
+_INFO = (CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE, CLINIC_TAX_ID, CLINIC_EMAIL,
+         CLINIC_WEBSITE, CLINIC_TIME_ZONE, CURRENCY_SYMBOL)
 
 
 def clinic_info() -> ClinicInfo:
     return ClinicInfo(*settings.get_many(*_INFO))
+
+
+def time_zone() -> str:
+    """The clinic's time zone: the one chosen in its setup, else the PC's."""
+    return settings.get(CLINIC_TIME_ZONE) or pc_time_zone()
+
+
+def apply_preferences() -> None:
+    """Make the open database's choices that formatting needs without it (the currency
+    symbol) take effect in this process: at start, and after they change."""
+    money.use_currency_symbol(settings.get(CURRENCY_SYMBOL))
+
+
+def save_details(actor: User, info: ClinicInfo) -> ClinicInfo:
+    """The clinic's details from its setup window: all of them, or (on a bad value) none."""
+    require(actor, "catalog.write")
+    info = validate_clinic(info)
+    with db.atomic():
+        before = clinic_info()
+        _save_info(info)
+        changed = [f"{field}: {getattr(before, field)!r} -> {getattr(info, field)!r}"
+                   for field in ClinicInfo.__dataclass_fields__
+                   if getattr(before, field) != getattr(info, field)]
+        if changed:
+            audit.record(actor, "clinic.details", "clinic", "", "; ".join(changed)[:2000])
+    apply_preferences()
+    return info
+
+
+def _image_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    raise ValidationError("The logo must be a PNG or JPEG picture.")
+
+
+def set_logo(actor: User, data: bytes) -> str:
+    """The clinic's logo (PNG or JPEG), kept in the database so every PC and every backup
+    has it, drawn on every letterhead. Returns its SHA-256."""
+    require(actor, "catalog.write")
+    media_type = _image_type(data)
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationError("The logo is too large (2 MB at most); save it smaller.")
+    sha = hashlib.sha256(data).hexdigest()
+    with db.atomic():
+        if StoredFile.get_or_none(StoredFile.sha256 == sha) is None:
+            StoredFile.create(sha256=sha, media_type=media_type, size=len(data), content=data,
+                              stored_at=dt.datetime.now())
+        settings.put({CLINIC_LOGO: sha})
+        audit.record(actor, "clinic.logo", "clinic", "", f"{media_type}, {len(data)} bytes, "
+                     f"sha256 {sha}")
+    return sha
+
+
+def remove_logo(actor: User) -> None:
+    """No logo on the letterhead any more (the image stays stored, as every stored file)."""
+    require(actor, "catalog.write")
+    with db.atomic():
+        if not settings.get(CLINIC_LOGO):
+            return
+        settings.put({CLINIC_LOGO: ""})
+        audit.record(actor, "clinic.logo", "clinic", "", "removed")
+
+
+def logo() -> bytes | None:
+    """The clinic's logo image, or None (none chosen, or its stored copy is damaged)."""
+    sha = settings.get(CLINIC_LOGO)
+    if not sha:
+        return None
+    row = StoredFile.get_or_none(StoredFile.sha256 == sha)
+    if row is None:
+        return None
+    content = bytes(row.content)
+    return content if hashlib.sha256(content).hexdigest() == sha else None
 
 
 def paper_size() -> str:
@@ -107,7 +238,8 @@ def is_set_up() -> bool:
 
 
 def _save_info(info: ClinicInfo) -> None:
-    settings.put(dict(zip(_INFO, (info.name, info.address, info.phone, info.tax_id),
+    settings.put(dict(zip(_INFO, (info.name, info.address, info.phone, info.tax_id,
+                                  info.email, info.website, info.time_zone, info.currency),
                           strict=True)))
 
 
@@ -119,6 +251,7 @@ def create_clinic(
     Refused once the database has any staff account. Returns the admin, signed in.
     """
     info = validate_clinic(info)
+    info.time_zone = info.time_zone or pc_time_zone()
     admin.role = Role.ADMIN
     with db.atomic():
         if is_set_up():
@@ -130,4 +263,5 @@ def create_clinic(
             for name in DEFAULT_ROOMS:
                 catalog.add_room(user, name)
             catalog.install_default_services(user)
+    apply_preferences()
     return user

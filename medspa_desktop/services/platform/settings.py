@@ -85,6 +85,15 @@ CLINIC_NAME = _text("clinic.name")
 CLINIC_ADDRESS = _text("clinic.address")
 CLINIC_PHONE = _text("clinic.phone")
 CLINIC_TAX_ID = _text("clinic.tax_id")
+CLINIC_EMAIL = _text("clinic.email")
+CLINIC_WEBSITE = _text("clinic.website")
+CLINIC_TIME_ZONE = _text("clinic.time_zone")  # an IANA name; "" = the PC's own
+CURRENCY_SYMBOL = Setting("money.currency_symbol", str, "$",
+                          lambda symbol: 1 <= len(symbol) <= 4 and not any(
+                              c.isdigit() or c.isspace() or c in ".,-%" for c in symbol),
+                          "The currency symbol is 1 to 4 characters: no digits, spaces or "
+                          ". , - %.")
+CLINIC_LOGO = _text("clinic.logo")  # the SHA-256 of its stored image; "" = none
 PAPER_SIZES = ("letter", "a4")
 PAPER_SIZE = Setting("paper.size", str, "letter", lambda size: size in PAPER_SIZES,
                      "Choose Letter or A4 paper.")
