@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         self._action("&Print day sheet…",
                      lambda: self._on_schedule(self.schedule.print_day_sheet),
                      QKeySequence.StandardKey.Print, file_menu)
+        self.setup_action = self._action("Clinic set&up…", self.clinic_setup, None, file_menu)
         self.settings_action = self._action("Clinic &settings…", self.clinic_settings, None,
                                             file_menu)
         self._action("Consent &forms…", self.consent_forms, None, file_menu)
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
 
     def _enable_actions(self) -> None:
         """The menu entries the signed-in role may use (the services check again)."""
+        self.setup_action.setEnabled(allowed(self.user, "catalog.write"))
         self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
         self.staff_action.setEnabled(allowed(self.user, "users.manage"))
         self.audit_action.setEnabled(allowed(self.user, "audit.read"))
@@ -355,6 +357,15 @@ class MainWindow(QMainWindow):
     def _quick_status(self, status: str) -> None:
         self.show_tab("schedule")
         self.schedule.set_status(status)
+
+    def clinic_setup(self) -> None:
+        """The clinic's details, rooms, devices, services and prices (admin)."""
+        from .setup.window import ClinicSetupWindow
+
+        run_modal(ClinicSetupWindow(self.user, self))
+        self.clinic = clinic.clinic_info()  # its name may have changed
+        self.setWindowTitle(f"{APP_NAME} — {self.clinic.name}")
+        self.clinic_label.setText(self.clinic.name)
 
     def clinic_settings(self) -> None:
         if run_modal(ClinicSettingsDialog(self.user, self)):

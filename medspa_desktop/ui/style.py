@@ -89,6 +89,16 @@ CATEGORY_EDGES = {  # its border and left bar
     "peel_microneedling": "#5f8f26",
 }
 OTHER_CATEGORY, OTHER_CATEGORY_EDGE = "#e6e6e6", "#777777"
+SETUP_SECTION_HELP = f"color: {QUIET_TEXT}; padding-bottom: 6px;"  # a setup page's help line
+LOGO_FRAME = "border: 1px solid #c8c8c8; background: #ffffff;"  # the logo's preview
+
+
+def swatch(colour: str) -> str:
+    """The style of a small square showing ``colour`` (a service's own, chosen by the
+    clinic), or an empty frame for none."""
+    return f"background: {colour or 'transparent'}; border: 1px solid #999999;"
+
+
 OWN_COLOUR_FILL = 0.3  # a service's own colour fills its block this strong over white
 
 

@@ -125,11 +125,16 @@ def apply_preferences() -> None:
     money.use_currency_symbol(settings.get(CURRENCY_SYMBOL))
 
 
-def save_details(actor: User, info: ClinicInfo) -> ClinicInfo:
-    """The clinic's details from its setup window: all of them, or (on a bad value) none."""
+def save_details(actor: User, info: ClinicInfo, paper: str | None = None) -> ClinicInfo:
+    """The clinic's details (and ``paper``, its paper size) from its setup window: all of
+    them, or (on a bad value) none."""
     require(actor, "catalog.write")
     info = validate_clinic(info)
+    if paper is not None:
+        settings.check({PAPER_SIZE: paper})
     with db.atomic():
+        if paper is not None and paper != paper_size():
+            set_paper_size(actor, paper)
         before = clinic_info()
         _save_info(info)
         changed = [f"{field}: {getattr(before, field)!r} -> {getattr(info, field)!r}"

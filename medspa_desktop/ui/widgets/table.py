@@ -43,6 +43,13 @@ def fit_columns(view: QTableView, minimum: int = 70, maximum: int = 320) -> None
     header = view.horizontalHeader()
     for col in range(header.count()):
         header.resizeSection(col, max(minimum, min(maximum, header.sectionSize(col))))
+    last = header.count() - 1
+    if header.stretchLastSection() and last > 0:
+        # the last column fills what is left: fitted as above it kept the width it had
+        # stretched to before, and once the others grew it pushed past the view's edge
+        content = max(view.sizeHintForColumn(last), header.sectionSizeHint(last))
+        rest = view.viewport().width() - sum(header.sectionSize(c) for c in range(last))
+        header.resizeSection(last, max(minimum, min(maximum, content), rest))
 
 
 class _FitWhenShown(QObject):
