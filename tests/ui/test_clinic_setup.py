@@ -220,3 +220,52 @@ def test_the_menu_entry_is_for_the_admin_only(qtbot, owner):
         assert window.setup_action.isEnabled() is enabled
         assert window.setup_action.text() == "Clinic set&up…"
         window.close()
+
+
+def test_the_booking_form_and_the_schedule_follow_the_setup(qtbot, owner):
+    """Open screens follow setup changes at once: a room added appears in the booking form,
+    a retired service leaves it; a room out of use is no schedule column, except on a day
+    it still holds a visit, which keeps showing where it was."""
+    from medspa_desktop.ui.schedule.booking_dialog import BookingDialog
+    from medspa_desktop.ui.schedule.tab import ScheduleTab
+
+    room = catalog.add_room(owner, "Injection room")
+    botox = catalog.add_service(owner, catalog.ServiceSpec(
+        "Botox Cosmetic", "neurotoxin", 30, 1400, "unit", colour="#3366cc"))
+    facial = catalog.add_service(owner, catalog.ServiceSpec(
+        "Hydrafacial", "peel_microneedling", 45, 19900, "session"))
+    rn = auth.create_user(owner, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
+    zoe = patients.create_patient(owner, patients.PatientInput("Zoë", "Ng", dt.date(1990, 1, 1)))
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    start = dt.datetime.combine(yesterday, dt.time(10))
+    appointments.book_appointment(owner, appointments.AppointmentInput(
+        zoe.id, botox.id, rn.id, start, start + dt.timedelta(minutes=30), room.id),
+        override_reason="outside the default hours, for the test")
+
+    form = BookingDialog(owner, dt.datetime.combine(dt.date.today(), dt.time(11)))
+    qtbot.addWidget(form)
+    form.show()
+    form.service.setCurrentIndex(form.service.findData(facial.id))
+    catalog.add_room(owner, "Laser suite")
+    qtbot.waitUntil(lambda: form.room.findText("Laser suite") >= 0)
+    catalog.set_service_active(owner, botox.id, False)
+    qtbot.waitUntil(lambda: form.service.findData(botox.id) < 0)
+    assert form.service.currentData() == facial.id  # the choice is kept
+    form.reject()
+
+    tab = ScheduleTab(owner)
+    qtbot.addWidget(tab)
+    tab.resize(1000, 700)
+    tab.show()
+    tab.set_view("day", "room")
+    catalog.set_room_active(owner, room.id, False)
+    tab.set_day(yesterday)
+    qtbot.waitUntil(lambda: [c.title for c in tab.grid.columns] == [
+        "Injection room", "Laser suite"])
+    assert [a.room for a in tab.grid.appointments] == ["Injection room"]
+    assert tab.grid.appointments[0].colour == "#3366cc"  # the service's own, on the grid
+    tab.set_day(dt.date.today() + dt.timedelta(days=1))
+    assert [c.title for c in tab.grid.columns] == ["Laser suite"]
+    qtbot.waitUntil(lambda: all("Injection room" not in tab.view.itemText(i)
+                                for i in range(tab.view.count())))  # its week view is gone
+    assert tab.view.currentData() == ("day", "room", None)  # the view shown stays

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QDate, QSignalBlocker, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +32,7 @@ from ...services.clinic import catalog
 from ...services.scheduling import appointments, availability, hours, series
 from ...store.models import Appointment, Series, User
 from .. import style
+from ..bus import on_change
 from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -56,9 +57,8 @@ class BookingDialog(QDialog):
         self.picker = PatientPicker(user)
         self.service = QComboBox()
         self.service.setAccessibleName("Service")
-        self._services = {s.id: s for s in availability.bookable_services()}
-        for s in self._services.values():
-            self.service.addItem(s.name, s.id)
+        self._services = {}
+        self._load_services()
         self.provider = QComboBox()
         self.provider.setAccessibleName("Provider")
         self.room = QComboBox()
@@ -154,8 +154,26 @@ class BookingDialog(QDialog):
         if patient is not None:
             self.picker.set_patient(*patient)
         self.picker.search.setFocus()
+        on_change(self, ("catalog", "staff", "hours"), self._catalog_changed)
 
     # -- form state -------------------------------------------------------------------------
+    def _load_services(self) -> None:
+        """The services offered now (a retired one is not), keeping the chosen one."""
+        keep = self.service.currentData()
+        self._services = {s.id: s for s in availability.bookable_services()}
+        with QSignalBlocker(self.service):
+            self.service.clear()
+            for s in self._services.values():
+                self.service.addItem(s.name, s.id)
+            self.service.setCurrentIndex(max(0, self.service.findData(keep)))
+
+    def _catalog_changed(self, _changes) -> None:
+        """Rooms, devices, services or staff changed while the form is open (on another PC,
+        or in the clinic's setup): its lists follow, keeping what was chosen if it is still
+        offered."""
+        self._load_services()
+        self._service_changed()
+
     def _service_changed(self) -> None:
         chosen = self._services.get(self.service.currentData())
         if chosen is None:
