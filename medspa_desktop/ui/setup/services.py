@@ -170,7 +170,8 @@ class ServiceDialog(FormDialog):
             changes = catalog.price_history(service_id)
             self.history.setText("Price changes: " + "; ".join(
                 f"{show_cents(c.price_cents)} from {c.effective_on:%Y-%m-%d} "
-                f"({c.set_by})" for c in changes[:4]) if changes
+                f"({c.set_by})" for c in changes[:4])
+                + f"; {show_cents(service.price_cents)} when it was added." if changes
                 else f"{show_cents(service.price_cents)} since it was added.")
 
     def _combo(self, label: str, choices: dict[str, str]) -> QComboBox:
