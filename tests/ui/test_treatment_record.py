@@ -221,3 +221,23 @@ def test_points_of_mesotherapy_must_be_a_whole_number(qtbot, under_way):
     dialog.save_button.click()
     assert dialog.message.text() == "Points must be a whole number (40.5 is not)."
     assert not TreatmentRecord.select().where(TreatmentRecord.appointment == visit.id).exists()
+
+
+def test_the_form_starts_on_the_product_the_service_draws_by_default(qtbot, under_way):
+    """Clinic setup names the product a service draws: the form offers it first, not the
+    product that happens to share the service's name."""
+    from medspa_desktop.services.clinic import catalog
+
+    other = Product.select().where(Product.kind == "toxin",
+                                   Product.name != "Botox Cosmetic").first()
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    dialog = TreatmentRecordDialog(staff("injector"), under_way.id)
+    qtbot.addWidget(dialog)
+    assert dialog.fields["product_id"].currentText() == "Botox Cosmetic"
+    dialog.reject()
+    spec = catalog.spec_of(botox)
+    catalog.update_service(staff("admin"), botox.id, catalog.ServiceSpec(
+        **{**spec.__dict__, "default_product_id": other.id}), botox.version)
+    dialog = TreatmentRecordDialog(staff("injector"), under_way.id)
+    qtbot.addWidget(dialog)
+    assert dialog.fields["product_id"].currentData() == other.id

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.charts import alerts, intake
+from ...services.clinic import catalog
 from ...services.scheduling import appointments
 from ...services.treatments import inventory, treatment_records
 from ...store.models import TreatmentRecord, User
@@ -105,7 +106,12 @@ class TreatmentRecordDialog(FormDialog):
             combo = QComboBox()
             for product in inventory.products(self.user, field.choices):
                 combo.addItem(product.name, product.id)
-            index = combo.findText(self.row.service)  # Botox Cosmetic service -> product
+            # the product the service draws by default (clinic setup), else the product of
+            # its name (the Botox Cosmetic service -> the Botox Cosmetic product)
+            default = catalog.get_service(self.row.service_id).default_product_id
+            index = combo.findData(default) if default is not None else -1
+            if index < 0:
+                index = combo.findText(self.row.service)
             combo.setCurrentIndex(max(0, index))
             combo.setAccessibleName(field.label)
             return combo
