@@ -132,6 +132,10 @@ def _quantity_from_record(service: Service, values: dict) -> Decimal:
         return Decimal(str(values["syringes"]))
     if service.pricing_unit == "cycle" and "cycles" in values:
         return Decimal(str(values["cycles"]))
+    if service.pricing_unit == "ml":  # a filler's or a mesotherapy solution's volume
+        for field in ("total_ml", "volume_ml"):
+            if field in values:
+                return Decimal(str(values[field]))
     return Decimal(1)
 
 

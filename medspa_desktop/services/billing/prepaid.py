@@ -56,7 +56,7 @@ MAX_GIFT_CENTS = 1_000_000  # $10,000
 MAX_CREDITS = Decimal(1000)
 DEFAULT_PACKAGE_MONTHS = 12
 UNIT_WORDS = {"unit": ("unit", "units"), "syringe": ("syringe", "syringes"),
-              "cycle": ("cycle", "cycles"), "area": ("area", "areas")}
+              "cycle": ("cycle", "cycles"), "area": ("area", "areas"), "ml": ("mL", "mL")}
 
 
 @dataclass(frozen=True)

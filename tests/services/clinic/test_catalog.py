@@ -342,3 +342,25 @@ def test_a_package_is_priced_on_the_day_it_is_sold(setup):
     after = invoices.package_line(setup["desk"], facial.id, 3, today=DAY)
     assert (before.unit_price_cents, after.unit_price_cents) == (59700, 30000)
     assert before.quantity == Decimal(1)
+
+
+def test_a_service_priced_per_ml_is_charged_for_the_volume_charted(setup):
+    """A clinic may price filler or mesotherapy per mL (a pricing unit setup offers): the
+    checkout is the charted volume times the price on the day."""
+    from medspa_desktop.services.treatments import treatment_records
+
+    admin = setup["admin"]
+    room = catalog.add_room(admin, "Room A")
+    meso = catalog.add_service(admin, ServiceSpec("Mesotherapy per mL", "mesotherapy", 30,
+                                                  8000, "ml", consent_category="none"))
+    solution = inventory.add_product(admin, "Revitalising cocktail", "solution")
+    inventory.receive(admin, solution.id, "M1", DAY + dt.timedelta(days=90), 20,
+                      today=DAY - dt.timedelta(days=1))
+    appt = _book(setup, meso, room)
+    appt = appointments.change_status(admin, appt.id, "arrived", appt.version)
+    appt = appointments.change_status(setup["rn"], appt.id, "in_treatment", appt.version)
+    treatment_records.record_treatment(setup["rn"], appt.id, {
+        "product_id": solution.id, "volume_ml": 2.5, "area": "Face", "depth_mm": 1,
+        "points": 40, "technique": "nappage"}, today=DAY)
+    (line,) = invoices.draft_for_appointment(setup["desk"], appt.id)
+    assert (line.quantity, line.unit_price_cents) == (Decimal("2.5"), 8000)
