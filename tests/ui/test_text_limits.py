@@ -10,6 +10,8 @@ from medspa_desktop.ui.billing.prepaid_dialogs import SellGiftCardDialog, SellPa
 from medspa_desktop.ui.main_window import MainWindow
 from medspa_desktop.ui.patients.new_patient import NewPatientDialog
 from medspa_desktop.ui.settings_dialog import ClinicSettingsDialog
+from medspa_desktop.ui.setup.services import ServiceDialog
+from medspa_desktop.ui.setup.window import ClinicSetupWindow
 from medspa_desktop.ui.staff_dialog import NewStaffDialog, OwnPasswordDialog
 from medspa_desktop.ui.treatments.inventory_dialog import InventoryDialog
 from medspa_desktop.ui.widgets.limits import DEFAULT_MAX_LENGTH, install_text_limits
@@ -23,7 +25,8 @@ def test_no_text_field_takes_unlimited_text(qtbot, qapp, demo_db):
     screens = [MainWindow(admin, remember=False), NewPatientDialog(admin),
                ClinicSettingsDialog(admin), NewStaffDialog(admin), OwnPasswordDialog(admin),
                SellGiftCardDialog(admin, patient_id), SellPackageDialog(admin, patient_id),
-               AuditDialog(admin), InventoryDialog(admin)]
+               AuditDialog(admin), InventoryDialog(admin), ClinicSetupWindow(admin),
+               ServiceDialog(admin, 1)]
     fields = 0
     for screen in screens:
         qtbot.addWidget(screen)
