@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 
 from medspa_desktop.printouts import day_sheet_pdf
@@ -34,6 +35,24 @@ def test_saving_writes_the_same_pdf(qtbot, demo_db, tmp_path):
     qtbot.addWidget(dialog)
     saved = dialog.save_document(str(tmp_path / "copy"))
     assert saved.name == "copy.pdf" and saved.read_bytes() == pdf
+
+
+def _save_as(path):
+    def answer(chooser) -> None:
+        chooser.selectFile(str(path))
+        chooser.accept()
+
+    answer_next_modal(answer)
+
+
+def test_the_save_button_asks_where_and_writes_the_pdf(qtbot, demo_db, tmp_path):
+    pdf = day_sheet_pdf(staff("frontdesk"), busy_weekday())
+    dialog = PdfPreviewDialog(pdf, "Day sheet", "day-sheet.pdf")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _save_as(tmp_path / "clicked.pdf")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "clicked.pdf").read_bytes() == pdf
 
 
 def test_printing_sends_every_page_to_the_printer(demo_db, tmp_path, qapp):

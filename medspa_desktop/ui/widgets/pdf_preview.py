@@ -90,10 +90,11 @@ class PdfPreviewDialog(QDialog):
         close = QPushButton("Close")
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.print_document)
-        self.save_button.clicked.connect(self.save_document)
+        # clicked(bool) would arrive as the path: the button asks for one, like Ctrl+S
+        self.save_button.clicked.connect(lambda: self.save_document())
         close.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_document)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save_document)
+        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save_document())
         self.pages_label = QLabel()
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Zoom"))
