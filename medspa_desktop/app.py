@@ -102,17 +102,19 @@ def run_gui(target: str) -> int:
         return 1
     watch_database(target)  # runs while staff sign in and work
     user = None
-    suggested_username = ""
+    hint = ""
     try:
         if not clinic.is_set_up():
             first = FirstRunDialog(database_label())
             if not first.exec():
                 return 0
             user = first.user
-            suggested_username = demo.DEMO_STAFF[0].username if first.choice == "demo" else ""
+            if first.choice == "demo":
+                hint = (f"Demo accounts: {', '.join(s.username for s in demo.DEMO_STAFF)}; "
+                        f"password {demo.DEMO_PASSWORD}")
         while True:
             if user is None:
-                login = LoginDialog(clinic.clinic_info().name, suggested_username)
+                login = LoginDialog(clinic.clinic_info().name, hint)
                 if not login.exec():
                     return 0
                 user = login.user
@@ -121,7 +123,7 @@ def run_gui(target: str) -> int:
             app.exec()
             if not window.signed_out:
                 return 0
-            suggested_username, user = user.username, None
+            user = None  # the next person types their own name
     finally:
         from .services.platform import audit_anchor
 

@@ -22,7 +22,12 @@ from .widgets.messages import ErrorLabel
 
 
 class LoginDialog(QDialog):
-    def __init__(self, clinic_name: str, username: str = "", parent=None) -> None:
+    """Opens with an empty name, always: a name left from the last person would make the next
+    one's wrong passwords count against that account's lockout. Enter in either field signs in
+    (in the name field, with no password yet, it moves to the password); there is no default
+    button whose state a mouse click could change."""
+
+    def __init__(self, clinic_name: str, hint: str = "", parent=None) -> None:
         super().__init__(parent)
         self.user: User | None = None
         self.setWindowTitle(f"Sign in — {APP_NAME}")
@@ -30,8 +35,9 @@ class LoginDialog(QDialog):
 
         heading = QLabel(f"<h2>{html.escape(clinic_name or APP_NAME)}</h2>")
         heading.setTextFormat(Qt.TextFormat.RichText)
-        prompt = QLabel("Sign in to continue.")
-        self.username = QLineEdit(username)
+        prompt = QLabel("Sign in to continue." + (f"<br>{html.escape(hint)}" if hint else ""))
+        prompt.setTextFormat(Qt.TextFormat.RichText)
+        self.username = QLineEdit()
         self.username.setAccessibleName("User name")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -43,10 +49,13 @@ class LoginDialog(QDialog):
         form.addRow("&Password", self.password)
         buttons = QDialogButtonBox()
         self.sign_in = buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        self.sign_in.setDefault(True)
+        quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        for button in (self.sign_in, quit_button):
+            button.setAutoDefault(False)
         buttons.accepted.connect(self.try_sign_in)
         buttons.rejected.connect(self.reject)
+        self.username.returnPressed.connect(self._enter_in_name)
+        self.password.returnPressed.connect(self.try_sign_in)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -54,7 +63,19 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        (self.password if username else self.username).setFocus()
+        self.username.setFocus()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()  # the fields' returnPressed did what Enter does; never a 2nd try
+            return
+        super().keyPressEvent(event)
+
+    def _enter_in_name(self) -> None:
+        if self.username.text().strip() and not self.password.text():
+            self.password.setFocus()
+        else:
+            self.try_sign_in()
 
     def try_sign_in(self) -> None:
         if not self.username.text().strip():

@@ -113,10 +113,29 @@ def test_the_fifth_failure_locks_the_account_even_for_the_right_password(qtbot, 
 
 
 def test_the_right_password_signs_in(qtbot, admin):
-    dialog = LoginDialog("Test Clinic", username="admin")
+    dialog = LoginDialog("Test Clinic")
     qtbot.addWidget(dialog)
     dialog.show()
+    assert dialog.username.text() == "" and dialog.focusWidget() is dialog.username
+    qtbot.keyClicks(dialog.username, "admin")
+    qtbot.keyClick(dialog.username, Qt.Key.Key_Return)  # on to the password, not a try
+    assert dialog.focusWidget() is dialog.password and dialog.message.text() == ""
     qtbot.keyClicks(dialog.password, PASSWORD)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.user.id == admin.id
+
+
+def test_after_a_failed_try_with_the_button_enter_signs_in_and_counts_one_try(qtbot, admin):
+    dialog = LoginDialog("Test Clinic")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _sign_in(qtbot, dialog, "admin", "wrong-password")
+    assert User.get_by_id(admin.id).failed_logins == 1
+    assert dialog.focusWidget() is dialog.password and dialog.username.text() == "admin"
+    qtbot.keyClicks(dialog.password, "wrong-again")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert User.get_by_id(admin.id).failed_logins == 2  # one Enter, one try
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted and dialog.user.id == admin.id
