@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from peewee import chunked, fn
 
 from ...store.database import db
-from ...store.models import Appointment, Patient, PatientNamePart, User
+from ...store.models import Appointment, AuditEvent, Patient, PatientNamePart, User
 from ..platform import audit, changes
 from ..platform.errors import NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
@@ -169,30 +169,88 @@ def update_patient(actor: User, patient_id: int, data: PatientInput, version: in
 
 
 def archive_patient(actor: User, patient_id: int, reason: str) -> None:
+    """Archive a chart: it leaves the lists and cannot be booked, and everything on it stays
+    readable. Refused while the patient has appointments still to come (listed), so that
+    nobody arrives for a chart the desk cannot find."""
     require(actor, "patient.archive")
     reason = clean_line(reason)
     if not reason:
         raise ValidationError("Give a reason for archiving the patient.")
+    if len(reason) > 200:
+        raise ValidationError("The reason must be at most 200 characters.")
     with db.atomic():
-        changed = (
-            Patient.update(archived=True, version=Patient.version + 1,
-                           updated_at=dt.datetime.now())
-            .where(Patient.id == patient_id)
-            .execute()
-        )
-        if not changed:
+        patient = Patient.get_or_none(Patient.id == patient_id)
+        if patient is None:
             raise NotFound("That patient does not exist.")
-        audit.record(actor, "patient.archive", "patient", patient_id, reason[:200])
+        if patient.archived:
+            raise ValidationError(f"{display_name(patient)} is already archived.")
+        upcoming = _upcoming(patient_id)
+        if upcoming:
+            listed = "; ".join(f"{a.start:%a %d %b %Y %H:%M} {a.service.name}"
+                               for a in upcoming[:5])
+            more = f" and {len(upcoming) - 5} more" if len(upcoming) > 5 else ""
+            raise ValidationError(
+                f"{display_name(patient)} still has {len(upcoming)} appointment"
+                f"{'s' if len(upcoming) != 1 else ''} to come ({listed}{more}); cancel "
+                "or move them before archiving the chart.")
+        Patient.update(archived=True, version=Patient.version + 1,
+                       updated_at=dt.datetime.now()).where(Patient.id == patient_id).execute()
+        audit.record(actor, "patient.archive", "patient", patient_id,
+                     f"chart {patient.chart_number}: {reason}")
         changes.note("patient", patient_id)
+
+
+def unarchive_patient(actor: User, patient_id: int) -> None:
+    """Bring an archived chart back to the lists and to booking."""
+    require(actor, "patient.archive")
+    with db.atomic():
+        patient = Patient.get_or_none(Patient.id == patient_id)
+        if patient is None:
+            raise NotFound("That patient does not exist.")
+        if not patient.archived:
+            raise ValidationError(f"{display_name(patient)} is not archived.")
+        Patient.update(archived=False, version=Patient.version + 1,
+                       updated_at=dt.datetime.now()).where(Patient.id == patient_id).execute()
+        audit.record(actor, "patient.unarchive", "patient", patient_id,
+                     f"chart {patient.chart_number} brought back")
+        changes.note("patient", patient_id)
+
+
+def _upcoming(patient_id: int) -> list[Appointment]:
+    """The patient's appointments still to come (booked or confirmed, from now on)."""
+    return list(Appointment.select().where(
+        Appointment.patient == patient_id, Appointment.start >= dt.datetime.now(),
+        Appointment.status.in_(NOT_ARRIVED_STATUSES)).order_by(Appointment.start))
 
 
 def _raise_missing_or_stale(patient_id: int) -> None:
     if Patient.get_or_none(Patient.id == patient_id) is None:
         raise NotFound("That patient does not exist.")
+    last = (AuditEvent.select()
+            .where(AuditEvent.record_type == "patient", AuditEvent.record_id == str(patient_id),
+                   AuditEvent.action.in_(_CHANGING_ACTIONS))
+            .order_by(AuditEvent.id.desc()).first())
+    who = "Someone else changed this patient"
+    if last is not None:
+        user = User.get_or_none(User.id == last.user_id) if last.user_id else None
+        name = user.display_name if user is not None else last.username
+        who = f"{name} changed this patient at {last.at:%H:%M}"
     raise StaleEditError(
-        "Someone else changed this patient while you were editing. "
-        "Your changes were not saved; the latest details are shown."
+        f"{who} while you were editing. "
+        "Your changes were not saved; the details now on file are shown."
     )
+
+
+_CHANGING_ACTIONS = ("patient.update", "patient.archive", "patient.unarchive")
+
+
+def patient_details(actor: User, patient_id: int) -> Patient:
+    """The patient's details as they are on file now (to edit them; not a chart opening)."""
+    require(actor, "patient.read")
+    patient = Patient.get_or_none(Patient.id == patient_id)
+    if patient is None:
+        raise NotFound("That patient does not exist.")
+    return patient
 
 
 def open_chart(actor: User, patient_id: int) -> Patient:

@@ -57,6 +57,8 @@ def add(actor: User, data: WaitlistInput, today: dt.date | None = None) -> Waitl
     patient = Patient.get_or_none(Patient.id == data.patient_id) if data.patient_id else None
     if patient is None:
         raise ValidationError("Choose the patient.")
+    if patient.archived:
+        raise ValidationError(f"{display_name(patient)} is archived; restore the chart first.")
     service = Service.get_or_none(Service.id == data.service_id) if data.service_id else None
     if service is None or service.category == "retail":
         raise ValidationError("Choose the treatment the patient is waiting for.")
@@ -88,7 +90,8 @@ def waiting(actor: User) -> list[WaitlistRow]:
     require(actor, "schedule.read")
     query = (WaitlistEntry.select(WaitlistEntry, Patient, Service)
              .join(Patient).switch(WaitlistEntry).join(Service)
-             .where(WaitlistEntry.status == WaitlistStatus.WAITING)
+             # an archived chart is not offered a slot (its entries come back with it)
+             .where(WaitlistEntry.status == WaitlistStatus.WAITING, ~Patient.archived)
              .order_by(WaitlistEntry.created_at, WaitlistEntry.id))
     names = {u.id: u.display_name for u in User.select()}
     return [WaitlistRow(e.id, e.patient_id, display_name(e.patient), e.service_id, e.service.name,

@@ -13,7 +13,7 @@ from medspa_desktop.services.platform.errors import (
     StaleEditError,
     ValidationError,
 )
-from medspa_desktop.store.models import AuditEvent, Patient
+from medspa_desktop.store.models import AuditEvent, Patient, User
 
 TODAY = dt.date.today()
 
@@ -74,7 +74,7 @@ def test_search_by_chart_number(admin):
 def test_a_stale_edit_from_another_pc_is_refused(admin):
     p = patients.create_patient(admin, _input())
     patients.update_patient(admin, p.id, _input(preferred_name="Zo"), version=p.version)
-    with pytest.raises(StaleEditError, match="Someone else changed this patient"):
+    with pytest.raises(StaleEditError, match="changed this patient at .* while you were editing"):
         patients.update_patient(admin, p.id, _input(preferred_name="Zed"), version=p.version)
     assert Patient.get_by_id(p.id).preferred_name == "Zo"
 
@@ -99,3 +99,77 @@ def test_opening_a_chart_is_audited(admin):
     patients.open_chart(admin, p.id)
     last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
     assert (last.action, last.record_id, last.username) == ("patient.open", str(p.id), "admin")
+
+
+def test_a_stale_edit_says_who_saved_first(admin):
+    desk = auth.create_user(admin, auth.UserInput("desk", "Dee Desk", "front_desk", "long-enough"))
+    p = patients.create_patient(admin, _input())
+    patients.update_patient(desk, p.id, _input(phone="555 201 9999"), version=p.version)
+    with pytest.raises(StaleEditError,
+                       match=r"Dee Desk changed this patient at \d\d:\d\d while you were"):
+        patients.update_patient(admin, p.id, _input(email="z@example.com"), version=p.version)
+    assert Patient.get_by_id(p.id).email == "zoe@example.com"
+
+
+def _book(actor, patient_id: int, start: dt.datetime):
+    from medspa_desktop.services.scheduling import appointments
+    from medspa_desktop.store.models import Room, Service
+
+    rn = User.get_or_none(User.username == "rn") or auth.create_user(
+        actor, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
+    botox = Service.get(Service.category == "neurotoxin")
+    return appointments.book_appointment(actor, appointments.AppointmentInput(
+        patient_id, botox.id, rn.id, start, start + dt.timedelta(minutes=botox.default_minutes),
+        room_id=Room.select().first().id), override_reason="test")
+
+
+def test_archiving_is_refused_while_appointments_are_to_come_and_lists_them(admin):
+    p = patients.create_patient(admin, _input())
+    soon = dt.datetime.combine(TODAY + dt.timedelta(days=3), dt.time(10, 0))
+    _book(admin, p.id, soon)
+    events = AuditEvent.select().count()
+    with pytest.raises(ValidationError, match=rf"still has 1 appointment to come \(.*{soon:%H:%M}"):
+        patients.archive_patient(admin, p.id, "moved away")
+    assert not Patient.get_by_id(p.id).archived
+    assert AuditEvent.select().count() == events
+
+
+def test_an_archived_patient_is_not_offered_for_booking_and_comes_back_when_restored(admin):
+    from medspa_desktop.services.scheduling import waitlist
+    from medspa_desktop.store.models import Service
+
+    p = patients.create_patient(admin, _input())
+    service = Service.select().where(Service.category == "neurotoxin").first()
+    waitlist.add(admin, waitlist.WaitlistInput(p.id, service.id, TODAY,
+                                               TODAY + dt.timedelta(days=20)))
+    patients.archive_patient(admin, p.id, "duplicate registration")
+    assert waitlist.waiting(admin) == []  # not offered a free slot
+    with pytest.raises(ValidationError, match="is archived; restore the chart first"):
+        _book(admin, p.id, dt.datetime.combine(TODAY + dt.timedelta(days=3), dt.time(10)))
+    with pytest.raises(ValidationError, match="is archived; restore the chart first"):
+        waitlist.add(admin, waitlist.WaitlistInput(p.id, service.id, TODAY, TODAY))
+    with pytest.raises(ValidationError, match="already archived"):
+        patients.archive_patient(admin, p.id, "again")
+    assert patients.search_patients(admin, "zoe") == []
+    # the chart itself stays readable
+    assert patients.open_chart(admin, p.id).archived
+
+    patients.unarchive_patient(admin, p.id)
+    assert [r.id for r in patients.search_patients(admin, "zoe")] == [p.id]
+    assert [r.patient_id for r in waitlist.waiting(admin)] == [p.id]
+    _book(admin, p.id, dt.datetime.combine(TODAY + dt.timedelta(days=3), dt.time(10)))
+    actions = [e.action for e in AuditEvent.select().where(
+        AuditEvent.record_type == "patient", AuditEvent.record_id == str(p.id),
+        AuditEvent.action != "patient.open")]
+    assert actions[-2:] == ["patient.archive", "patient.unarchive"]
+    with pytest.raises(ValidationError, match="is not archived"):
+        patients.unarchive_patient(admin, p.id)
+
+
+def test_front_desk_may_not_bring_back_an_archived_chart(admin):
+    desk = auth.create_user(admin, auth.UserInput("desk", "Dee Desk", "front_desk", "long-enough"))
+    p = patients.create_patient(desk, _input())
+    patients.archive_patient(admin, p.id, "duplicate")
+    with pytest.raises(PermissionDenied, match="may not archive patients"):
+        patients.unarchive_patient(desk, p.id)
+    assert Patient.get_by_id(p.id).archived
