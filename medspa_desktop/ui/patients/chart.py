@@ -9,12 +9,13 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import intake_form_pdf
-from ...services.charts import alerts, chart, photos
+from ...services.charts import alerts, chart, patients, photos
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import User
@@ -31,11 +32,14 @@ from ..billing.account_panel import AccountPanel
 from ..bus import on_change
 from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
+from ..ops import ask_reason, op
 from ..widgets.images import load_image
 from ..widgets.lazy_page import LazyPage
+from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
 from .intake_panel import IntakePanel
+from .new_patient import NewPatientDialog
 from .notes_panel import NotesPanel
 from .photos_panel import PhotosPanel
 
@@ -73,10 +77,24 @@ class ChartDialog(QDialog):
         who.addWidget(self.details)
         self.print_button = QPushButton("Print intake form…")
         self.print_button.clicked.connect(self.print_intake)
+        self.edit_button = QPushButton("&Edit details…")
+        self.edit_button.setToolTip("Correct the patient's details (Ctrl+E)")
+        self.edit_button.clicked.connect(lambda: self.edit_details())
+        edit_action = QAction(self)
+        edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        edit_action.triggered.connect(lambda: self.edit_details())
+        self.addAction(edit_action)
+        self.archive_button = QPushButton()
+        self.archive_button.clicked.connect(lambda: self.archive_or_bring_back())
+        self.archive_button.setEnabled(allowed(user, "patient.archive"))
+        buttons = QHBoxLayout()
+        for button in (self.edit_button, self.archive_button, self.print_button):
+            buttons.addWidget(button)
         top = QHBoxLayout()
         top.addWidget(self.portrait)
         top.addLayout(who, 1)
-        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(buttons)
+        top.setAlignment(buttons, Qt.AlignmentFlag.AlignTop)
 
         self.filter = QComboBox()
         for label, kinds in FILTERS:
@@ -193,8 +211,31 @@ class ChartDialog(QDialog):
             self.refresh_portrait()
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
+        self.archive_button.setText("Bring &back" if head.archived else "A&rchive…")
         self.banner_tone = alerts.tone(head.alerts)
         self.banner.setStyleSheet(style.BANNER_STYLES[self.banner_tone])
+
+    def edit_details(self) -> None:
+        """The new-patient form, filled with the details on file, to correct them."""
+        patient = op(self, lambda: patients.patient_details(self.user, self.patient_id))
+        if patient:
+            run_modal(NewPatientDialog(self.user, self, patient=patient.value))
+
+    def archive_or_bring_back(self) -> None:
+        """Archive the chart with a reason, or bring an archived one back."""
+        if self.header.archived:
+            yes = QMessageBox.question(
+                self, "Bring back chart",
+                f"Bring {self.header.name}'s chart back to the patient list and to booking?")
+            if yes == QMessageBox.StandardButton.Yes:
+                op(self, lambda: patients.unarchive_patient(self.user, self.patient_id))
+            return
+        reason = ask_reason(self, "Archive chart",
+                            f"Why is {self.header.name}'s chart archived? (It stays readable; "
+                            "it is no longer listed or offered for booking.)")
+        if reason is None:
+            return
+        op(self, lambda: patients.archive_patient(self.user, self.patient_id, reason))
 
     def print_intake(self) -> None:
         """The answers on file, for the patient to check and sign."""

@@ -1,5 +1,11 @@
-"""Register a new patient. The service validates; the dialog stays open on a refusal and says
-what to fix, so nothing typed is lost."""
+"""Register a new patient, or correct one's details (the same form, opened on the chart's
+values). The service validates; the dialog stays open on a refusal and says what to fix, so
+nothing typed is lost.
+
+Correcting details saves over the version the form was opened on: when another PC saved the
+patient in between, the save is refused, the form shows what is on file now, and the user types
+the correction again on top of it. Esc or Cancel with corrections typed asks before dropping
+them."""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.charts import patients
-from ...services.platform.errors import ValidationError
+from ...services.platform.errors import StaleEditError, ValidationError
 from ...store.models import Patient, User
+from ..ops import op
 from ..widgets.form_dialog import FormDialog
 
 SEX_CHOICES = (("", ""), ("Female", "female"), ("Male", "male"), ("Intersex", "intersex"),
@@ -20,10 +27,14 @@ SEX_CHOICES = (("", ""), ("Female", "female"), ("Male", "male"), ("Intersex", "i
 
 
 class NewPatientDialog(FormDialog):
-    def __init__(self, user: User, parent=None) -> None:
-        super().__init__("New patient", parent, min_width=440)
+    """A new patient; or, given ``patient``, that patient's details to correct."""
+
+    def __init__(self, user: User, parent=None, *, patient: Patient | None = None) -> None:
+        super().__init__("Edit patient details" if patient else "New patient", parent,
+                         min_width=440)
         self.user = user
         self.patient: Patient | None = None
+        self.editing = patient
 
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
@@ -51,6 +62,56 @@ class NewPatientDialog(FormDialog):
                               ("Contact's pho&ne", self.contact_phone)):
             self.form.addRow(label, widget)
             widget.setAccessibleName(label.replace("&", ""))
+        self._loaded = self._typed()
+        if patient is not None:
+            self.load(patient)
+
+    def load(self, patient: Patient) -> None:
+        """Show ``patient``'s details as they are on file; saving edits that version."""
+        self.editing = patient
+        self.setWindowTitle(f"Edit details — chart {patient.chart_number}")
+        self.first_name.setText(patient.first_name)
+        self.last_name.setText(patient.last_name)
+        self.preferred_name.setText(patient.preferred_name)
+        self.dob.setText(f"{patient.dob:%Y-%m-%d}")
+        self.sex.setCurrentIndex(max(0, self.sex.findData(patient.sex)))
+        self.phone.setText(patients.format_phone(patient.phone))
+        self.email.setText(patient.email)
+        self.address.setPlainText(patient.address)
+        self.contact_name.setText(patient.emergency_contact_name)
+        self.contact_phone.setText(patients.format_phone(patient.emergency_contact_phone))
+        self._loaded = self._typed()
+
+    def _typed(self) -> tuple:
+        return (self.first_name.text(), self.last_name.text(), self.preferred_name.text(),
+                self.dob.text(), self.sex.currentData(), self.phone.text(), self.email.text(),
+                self.address.toPlainText(), self.contact_name.text(),
+                self.contact_phone.text())
+
+    def has_changes(self) -> bool:
+        """Whether anything was typed since the form was filled."""
+        return self._typed() != self._loaded
+
+    def reject(self) -> None:
+        """Cancel or Esc: corrections typed into a patient's details are not dropped unasked."""
+        if self.editing is not None and self.has_changes():
+            answer = QMessageBox.question(
+                self, "Discard changes?",
+                "Discard the changes typed into these details?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
+    def save(self) -> None:
+        """Save; when another PC saved this patient first, show what is on file now (the
+        refusal says so) for the user to correct again."""
+        done = op(self, self.submit, error_label=self.message)
+        if done and done.value is not False:
+            self.accept()
+        elif isinstance(done.refusal, StaleEditError) and self.editing is not None:
+            self.load(patients.patient_details(self.user, self.editing.id))
 
     def data(self) -> patients.PatientInput:
         dob = patients.parse_date(self.dob.text())
@@ -72,6 +133,10 @@ class NewPatientDialog(FormDialog):
 
     def submit(self) -> bool:
         data = self.data()
+        if self.editing is not None:
+            self.patient = patients.update_patient(self.user, self.editing.id, data,
+                                                   self.editing.version)
+            return True
         if not self.confirm_not_duplicate(patients.possible_duplicates(self.user, data)):
             return False
         self.patient = patients.create_patient(self.user, data)

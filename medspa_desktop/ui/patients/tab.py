@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...services.charts import patients
 from ...store.models import User
@@ -15,7 +22,8 @@ from .chart import ChartDialog
 
 COLUMNS = (
     Column("Chart", lambda r: r.chart_number),
-    Column("Name", lambda r: r.name),
+    Column("Name", lambda r: r.name,
+           lambda r: f"{r.name}   (archived)" if r.archived else r.name),
     Column("Date of birth", lambda r: r.dob),
     Column("Age", lambda r: r.age, align_right=True),
     Column("Phone", lambda r: r.phone),
@@ -36,6 +44,9 @@ class PatientsTab(QWidget):
             "Find a patient: any part of the name, phone digits, date of birth or chart number")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Find a patient")
+        self.show_archived = QCheckBox("Show a&rchived")
+        self.show_archived.setToolTip("List archived charts too, marked as archived")
+        self.show_archived.toggled.connect(lambda _on: self.refresh())
         self.count = QLabel()
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
@@ -44,7 +55,9 @@ class PatientsTab(QWidget):
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.show_archived)
         bar.addWidget(self.count)
+
         self.model = RowTableModel(COLUMNS, parent=self)
         self.model.on_count(lambda: self.count.setText(self.model.count_text("patient")))
         self.table = make_table(self.model, "Patients")
@@ -75,8 +88,9 @@ class PatientsTab(QWidget):
     def refresh(self) -> None:
         self._timer.stop()
         query = self.search.text()
+        archived = self.show_archived.isChecked()
         self.model.set_fetch(
             lambda offset, limit, _after: patients.search_patients(
-                self.user, query, offset=offset, limit=limit))
+                self.user, query, offset=offset, limit=limit, include_archived=archived))
         self.count.setText(self.model.count_text("patient"))  # also when nothing was found
         fit_columns(self.table)
