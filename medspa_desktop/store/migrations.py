@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -749,13 +749,25 @@ def _upgrade_to_13(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_14(database: Database) -> None:
+    """Schema 14: a patient chart merged into another points to it (``merged_into``).
+    Idempotent, as every step is: a column already there is left alone."""
+    if "merged_into_id" in {c.name for c in database.get_columns("patient")}:
+        return
+    patient_t = _stub("patient")
+    migrator = SchemaMigrator.from_database(database)
+    run_migrations(migrator.add_column("patient", "merged_into_id", ForeignKeyField(
+        patient_t, null=True, on_delete="RESTRICT", field=patient_t.id)))
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
                                                    6: _upgrade_to_6, 7: _upgrade_to_7,
                                                    8: _upgrade_to_8, 9: _upgrade_to_9,
                                                    10: _upgrade_to_10, 11: _upgrade_to_11,
-                                                   12: _upgrade_to_12, 13: _upgrade_to_13}
+                                                   12: _upgrade_to_12, 13: _upgrade_to_13,
+                                                   14: _upgrade_to_14}
 
 
 def install_engine_indexes() -> None:

@@ -176,6 +176,9 @@ class Patient(BaseModel):
     # Accent- and case-folded "last first preferred", for search that ignores both.
     search_name = CharField(max_length=260, index=True)
     archived = BooleanField(default=False)
+    # A duplicate merged into another chart: archived, and its rows are shown on that chart
+    # (services/charts/merge.py). Never a chain: a merge re-points earlier ones.
+    merged_into = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="+")
     version = IntegerField(default=1)
     created_at = DateTimeField()
     updated_at = DateTimeField()

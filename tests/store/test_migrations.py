@@ -287,3 +287,32 @@ def test_a_failing_upgrade_step_leaves_the_database_at_the_old_version(tmp_path,
         assert "half_done" not in [c.name for c in db.get_columns("patient")]
     finally:
         close_database()
+
+
+def test_the_merge_pointer_step_leaves_every_chart_unmerged_and_merging_then_works(tmp_path):
+    """Schema 14 on the v13 fixture: every patient gains ``merged_into``, empty, and two
+    charts can then be merged (the kept chart shows the other's invoices)."""
+    from medspa_desktop.services.billing import billing_reports
+    from medspa_desktop.services.charts import merge
+    from medspa_desktop.store.models import Invoice
+
+    copy = tmp_path / "schema_v13.db"
+    shutil.copy(FIXTURE_DIR / "schema_v13.db", copy)
+    assert read_schema_version_of(copy) == 13
+    open_database(copy)
+    try:
+        migrate(backup_dir=tmp_path / "backups")
+        assert Patient.select().where(Patient.merged_into.is_null(False)).count() == 0
+        billed = Invoice.select(Invoice.patient).distinct().order_by(Invoice.patient).limit(2)
+        keep_id, other_id = [i.patient_id for i in billed]
+        theirs = {i.id for i in Invoice.select().where(Invoice.patient == other_id)}
+        director = User.get(User.role == "medical_director")
+        keep, other = Patient.get_by_id(keep_id), Patient.get_by_id(other_id)
+        merge.merge_patients(director, keep_id, other_id, keep_version=keep.version,
+                             other_version=other.version)
+        shown = {r.id for r in billing_reports.invoices(
+            director, billing_reports.InvoiceFilter(patient_id=keep_id), limit=1000)}
+        assert theirs and theirs <= shown
+        assert check_database() == []
+    finally:
+        close_database()
