@@ -1,5 +1,5 @@
-"""Correcting a patient's details, archiving and bringing back a chart — driven in the real
-windows."""
+"""Correcting a patient's details, archiving and bringing back a chart, and merging two charts
+of one person — driven in the real windows."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from medspa_desktop.services.charts import patients
-from medspa_desktop.store.models import Patient
+from medspa_desktop.store.models import Appointment, Patient
 from medspa_desktop.ui.patients.chart import ChartDialog
+from medspa_desktop.ui.patients.merge_dialog import MergeDialog
 from medspa_desktop.ui.patients.new_patient import NewPatientDialog
 from medspa_desktop.ui.patients.tab import PatientsTab
 from tests.conftest import staff
@@ -161,7 +162,82 @@ def test_archiving_from_the_chart_then_listing_archived_and_bringing_it_back(qtb
                     and tab.model.index(0, 1).data() == "Quennell-Ybarra, Imani")
 
 
-def test_front_desk_cannot_archive_from_the_chart(qtbot, zoe):
+def test_front_desk_cannot_archive_or_merge_from_the_chart(qtbot, zoe):
     chart = _chart(qtbot, "frontdesk", zoe.id)
     assert not chart.archive_button.isEnabled()
+    assert chart.merge_button.isHidden()
     assert chart.edit_button.isEnabled()
+
+
+def test_two_charts_picked_in_the_list_are_compared_and_merged(qtbot, zoe):
+    director = staff("director")
+    dup = patients.create_patient(staff("frontdesk"), patients.PatientInput(
+        zoe.first_name, zoe.last_name, zoe.dob, phone="555 010 9876"))
+    visits = Appointment.select().where(Appointment.patient == zoe.id).count()
+    tab = PatientsTab(director)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.search.setText(zoe.first_name)
+    tab.refresh()
+    rows = [i for i in range(tab.model.rowCount())
+            if tab.model.row_at(i).id in (zoe.id, dup.id)]
+    assert len(rows) == 2
+    for row in rows:
+        tab.table.selectionModel().select(
+            tab.model.index(row, 0), tab.table.selectionModel().SelectionFlag.Select
+            | tab.table.selectionModel().SelectionFlag.Rows)
+    seen = {}
+
+    def compare(dialog: MergeDialog) -> None:
+        dialog.resize(760, dialog.sizeHint().height())
+        seen["keep"] = dialog.keep.checkedId()  # the chart with the history is offered
+        seen["sides"] = [s.chart_number for s in dialog.sides]
+        _shot(dialog, "merge_compare")
+
+        def confirm(box: QMessageBox) -> None:
+            seen["question"] = box.text()
+            box.button(QMessageBox.StandardButton.Yes).click()
+
+        answer_next_modal(confirm)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    answer_next_modal(compare)
+    qtbot.mouseClick(tab.merge_button, Qt.MouseButton.LeftButton)
+    assert seen["keep"] == zoe.id
+    assert sorted(seen["sides"]) == sorted([zoe.chart_number, dup.chart_number])
+    assert f"Merge chart {dup.chart_number}" in seen["question"]
+    merged = Patient.get_by_id(dup.id)
+    assert merged.archived and merged.merged_into_id == zoe.id
+    assert Appointment.select().where(Appointment.patient == zoe.id).count() == visits
+    qtbot.waitUntil(lambda: dup.id not in {tab.model.row_at(i).id
+                                           for i in range(tab.model.rowCount())})
+
+    chart = _chart(qtbot, "director", dup.id)
+    assert f"(merged into chart {zoe.chart_number})" in chart.name.text()
+    assert f"merged into chart {zoe.chart_number}" in chart.banner.text()
+    assert not chart.edit_button.isEnabled() and not chart.archive_button.isEnabled()
+
+
+def test_merge_with_from_a_chart_finds_the_other_chart_first(qtbot, zoe):
+    dup = patients.create_patient(staff("frontdesk"), patients.PatientInput(
+        zoe.first_name, "Duplicate", zoe.dob, phone="555 010 5555"))
+    chart = _chart(qtbot, "director", dup.id)
+    seen = {}
+
+    def find_and_refuse_without(dialog: MergeDialog) -> None:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        seen["alone"] = dialog.message.text()
+        dialog.picker.search.setText(zoe.chart_number)
+        dialog.picker.refresh()
+        dialog.picker.results.setCurrentRow(0)
+        seen["sides"] = [s.id for s in dialog.sides]
+        dialog.resize(760, dialog.sizeHint().height())
+        qtbot.wait(50)  # the new side's labels laid out
+        _shot(dialog, "merge_with_from_chart")
+        dialog.reject()
+
+    answer_next_modal(find_and_refuse_without)
+    qtbot.mouseClick(chart.merge_button, Qt.MouseButton.LeftButton)
+    assert seen["alone"] == "Find the other chart of this patient to merge with."
+    assert seen["sides"] == [dup.id, zoe.id]
+    assert Patient.get_by_id(dup.id).merged_into_id is None

@@ -19,6 +19,7 @@ from peewee import JOIN, fn
 
 from ...store.database import db
 from ...store.models import CATEGORIES, Invoice, InvoiceLine, Patient, Payment, Service, User
+from ..charts.patients import chart_ids
 from ..platform import audit
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
@@ -76,7 +77,7 @@ def _filtered(q, f: InvoiceFilter):
     if f.status:
         q = q.where(Invoice.status == f.status)
     if f.patient_id:
-        q = q.where(Invoice.patient == f.patient_id)
+        q = q.where(Invoice.patient.in_(chart_ids(f.patient_id)))
     return patient_named(q, f.patient)
 
 
@@ -122,7 +123,7 @@ def account_balance(actor: User, patient_id: int) -> int:
     """What the patient owes across their invoices that are not void."""
     require(actor, "billing.read")
     ids = [i for (i,) in Invoice.select(Invoice.id).where(
-        Invoice.patient == patient_id, Invoice.status != InvoiceStatus.VOID).tuples()]
+        Invoice.patient.in_(chart_ids(patient_id)), Invoice.status != InvoiceStatus.VOID).tuples()]
     totals = (Invoice.select(fn.SUM(Invoice.total_cents)).where(Invoice.id.in_(ids))
               .scalar() or 0) if ids else 0
     return totals - sum(taken for taken, _back in _money_by_invoice(ids).values())

@@ -40,6 +40,7 @@ from ...store.models import (
     Service,
     User,
 )
+from ..charts.patients import chart_ids
 from ..platform import audit, changes
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
@@ -191,7 +192,7 @@ def draw(actor: User, package_id: int, patient_id: int, service_id: int | None,
     if package is None:
         raise NotFound("That package does not exist.")
     label = f"Package P{package.id}"
-    if package.patient_id != patient_id:
+    if package.patient_id not in chart_ids(patient_id):
         raise ValidationError(f"{label} belongs to another patient.")
     if package.service_id != service_id:
         raise ValidationError(f"{label} is for {package.service.name}, not this service.")
@@ -395,7 +396,7 @@ def patient_packages(actor: User, patient_id: int, on: dt.date | None = None,
     require(actor, "billing.read")
     on = on or dt.date.today()
     q = (Package.select(Package, Invoice, Service).join(Invoice).switch(Package).join(Service)
-         .where(Package.patient == patient_id))
+         .where(Package.patient.in_(chart_ids(patient_id))))
     if service_id is not None:
         q = q.where(Package.service == service_id)
     out = []

@@ -55,7 +55,11 @@ def _findings(patient: Patient, answers: dict, category: str,
 
 def _banner(patient: Patient, answers: dict, on: dt.date) -> list[str]:
     items = contraindications.banner(answers, on)
-    if patient.archived:
+    if patient.merged_into_id is not None:
+        into = Patient.get_or_none(Patient.id == patient.merged_into_id)
+        items.insert(0, f"This chart was merged into chart {into.chart_number}: its records "
+                        "are shown there.")
+    elif patient.archived:
         items.insert(0, "This chart is archived.")
     age = age_on(patient.dob, on)
     if age < 18:

@@ -35,6 +35,7 @@ class ChartHeader:
     alerts: tuple[str, ...]
     archived: bool
     version: int
+    merged_into: str = ""  # the chart number this one was merged into
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def header(actor: User, patient_id: int, today: dt.date | None = None, *,
         p.id, f"{p.first_name} {p.last_name}", p.preferred_name, p.chart_number, p.dob,
         patients.age_on(p.dob, today), patients.format_phone(p.phone), p.email,
         intake.FITZPATRICK.get(skin.value, "not recorded") if skin else "not recorded",
-        tuple(alerts.chart_banner(actor, patient_id, today)), p.archived, p.version)
+        tuple(alerts.chart_banner(actor, patient_id, today)), p.archived, p.version,
+        p.merged_into.chart_number if p.merged_into_id is not None else "")
 
 
 def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> list[TimelineItem]:

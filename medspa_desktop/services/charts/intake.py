@@ -13,6 +13,7 @@ from ..platform import audit, changes
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block
+from .patients import chart_ids
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _answer(question: Question, row: MedicalAnswer) -> Answer:
 def _given(patient_id: int) -> list[Answer]:
     """Every answer the patient gave, in the order given."""
     rows = _ordered(MedicalAnswer.select(MedicalAnswer, User).join(User)
-                    .where(MedicalAnswer.patient == patient_id))
+                    .where(MedicalAnswer.patient.in_(chart_ids(patient_id))))
     return [_answer(BY_KEY[r.question], r) for r in rows if r.question in BY_KEY]
 
 
@@ -217,7 +218,7 @@ def history(actor: User, patient_id: int, question: str) -> list[Answer]:
     require(actor, "patient.read")
     q = BY_KEY[question]
     rows = _ordered(MedicalAnswer.select(MedicalAnswer, User).join(User)
-                    .where(MedicalAnswer.patient == patient_id,
+                    .where(MedicalAnswer.patient.in_(chart_ids(patient_id)),
                            MedicalAnswer.question == question))
     return [_answer(q, r) for r in rows]
 

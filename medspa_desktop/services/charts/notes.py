@@ -31,6 +31,7 @@ from ..platform.errors import NotFound, PermissionDenied, StaleEditError, Valida
 from ..platform.permissions import allowed, require
 from ..platform.text import clean_block, clean_line
 from ..platform.vocabulary import NoteStatus
+from .patients import chart_ids
 
 MAX_SECTION = 20_000
 SECTIONS = ("subjective", "objective", "assessment", "plan")
@@ -254,5 +255,5 @@ def open_note(actor: User, note_id: int) -> NoteView:
 def patient_notes(actor: User, patient_id: int) -> list[NoteView]:
     """The patient's notes, newest first; bodies only for those who may read them."""
     require(actor, "patient.read")
-    return _views(actor, list(Note.select().where(Note.patient == patient_id)
+    return _views(actor, list(Note.select().where(Note.patient.in_(chart_ids(patient_id)))
                               .order_by(Note.created_at.desc(), Note.id.desc())))

@@ -201,7 +201,8 @@ def archive_patient(actor: User, patient_id: int, reason: str) -> None:
 
 
 def unarchive_patient(actor: User, patient_id: int) -> None:
-    """Bring an archived chart back to the lists and to booking."""
+    """Bring an archived chart back to the lists and to booking. A chart merged into another
+    stays archived: its rows are shown on the chart it was merged into."""
     require(actor, "patient.archive")
     with db.atomic():
         patient = Patient.get_or_none(Patient.id == patient_id)
@@ -209,6 +210,11 @@ def unarchive_patient(actor: User, patient_id: int) -> None:
             raise NotFound("That patient does not exist.")
         if not patient.archived:
             raise ValidationError(f"{display_name(patient)} is not archived.")
+        if patient.merged_into_id is not None:
+            into = Patient.get_by_id(patient.merged_into_id)
+            raise ValidationError(f"Chart {patient.chart_number} was merged into chart "
+                                  f"{into.chart_number}; its records are shown there, and it "
+                                  "stays archived.")
         Patient.update(archived=False, version=Patient.version + 1,
                        updated_at=dt.datetime.now()).where(Patient.id == patient_id).execute()
         audit.record(actor, "patient.unarchive", "patient", patient_id,
@@ -241,7 +247,16 @@ def _raise_missing_or_stale(patient_id: int) -> None:
     )
 
 
-_CHANGING_ACTIONS = ("patient.update", "patient.archive", "patient.unarchive")
+_CHANGING_ACTIONS = ("patient.update", "patient.archive", "patient.unarchive", "patient.merge")
+
+
+def chart_ids(patient_id: int) -> list[int]:
+    """The charts whose rows are this patient's: the chart itself and every duplicate merged
+    into it. Records that are final (signed notes, charted treatments, consents, photos,
+    invoices, packages, intake answers, stock drawn) stay on the chart they were written on and
+    are read through this (docs/domain.md, "Merging duplicate charts")."""
+    merged = Patient.select(Patient.id).where(Patient.merged_into == patient_id).tuples()
+    return [patient_id, *sorted(pid for (pid,) in merged)]
 
 
 def patient_details(actor: User, patient_id: int) -> Patient:

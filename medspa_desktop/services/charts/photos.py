@@ -27,6 +27,7 @@ from ..platform import audit, changes
 from ..platform.errors import DomainError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
+from .patients import chart_ids
 
 TAGS = ("before", "after", "other")
 MAX_BYTES = 40 * 1024 * 1024
@@ -103,7 +104,7 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
         if appt is None or appt.patient_id != patient_id:
             raise ValidationError("That visit is not this patient's.")
     sha = hashlib.sha256(data).hexdigest()
-    if Photo.select().where(Photo.patient == patient_id, Photo.sha256 == sha,
+    if Photo.select().where(Photo.patient.in_(chart_ids(patient_id)), Photo.sha256 == sha,
                             ~Photo.archived).exists():
         raise ValidationError("This photo is already in the chart.")
     _store(sha, extension, data)
@@ -140,7 +141,7 @@ def _store(sha: str, extension: str, data: bytes) -> None:
 def patient_photos(actor: User, patient_id: int) -> list[PhotoRow]:
     require(actor, "photos.read")
     names = {u.id: u.display_name for u in User.select()}
-    query = (Photo.select().where(Photo.patient == patient_id, ~Photo.archived)
+    query = (Photo.select().where(Photo.patient.in_(chart_ids(patient_id)), ~Photo.archived)
              .order_by(Photo.taken_on.desc(), Photo.id.desc()))
     return [PhotoRow(p.id, p.patient_id, p.appointment_id, p.tag, p.area, p.taken_on, p.sha256,
                      names.get(p.imported_by_id, ""), p.consent_note) for p in query]

@@ -17,6 +17,7 @@ from ...store.models import (
     Service,
     User,
 )
+from ..charts.patients import chart_ids
 from ..platform import audit, changes, settings
 from ..platform.errors import NeedsAnswer, PermissionDenied
 from ..platform.permissions import allowed, require
@@ -69,7 +70,7 @@ class ConsentRequired(NeedsAnswer):
 
 def _newest(patient_id: int, category: str) -> Consent | None:
     return (Consent.select(Consent, ConsentTemplate).join(ConsentTemplate)
-            .where(Consent.patient == patient_id, Consent.category == category)
+            .where(Consent.patient.in_(chart_ids(patient_id)), Consent.category == category)
             .order_by(Consent.signed_at.desc()).first())
 
 

@@ -25,7 +25,7 @@ from ...store.models import (
     StoredFile,
     User,
 )
-from ..charts.patients import age_on
+from ..charts.patients import age_on, chart_ids
 from ..platform import audit, changes
 from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
@@ -236,7 +236,7 @@ def patient_consents(actor: User, patient_id: int) -> list[ConsentRow]:
     query = (Consent.select(Consent, ConsentTemplate, witness)
              .join(ConsentTemplate)
              .switch(Consent).join(witness, on=(Consent.witness == witness.id), attr="by")
-             .where(Consent.patient == patient_id)
+             .where(Consent.patient.in_(chart_ids(patient_id)))
              .order_by(Consent.signed_at.desc(), Consent.id.desc()))
     return [ConsentRow(c.id, c.category,
                        f"{KINDS.get(c.category, c.category)} consent, version "

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "patient.read": (ALL, "look up patients"),
     "patient.write": (ALL, "register or change patients"),
     "patient.archive": (frozenset({ADMIN, DIRECTOR}), "archive patients"),
+    "patient.merge": (frozenset({ADMIN, DIRECTOR}), "merge duplicate patient charts"),
     "schedule.read": (ALL, "see the schedule"),
     "schedule.write": (ALL, "book or change appointments"),
     "treatment.read": (CLINICAL | {ADMIN}, "see treatment records"),

@@ -26,6 +26,7 @@ from ...store.models import (
     TreatmentRecord,
     User,
 )
+from ..charts.patients import chart_ids
 from ..clinic import clinical_periods
 from ..platform import audit, changes
 from ..platform.errors import (
@@ -348,7 +349,7 @@ def _last_toxin(patient_id: int, before: dt.datetime,
     query = (TreatmentRecord.select(TreatmentRecord.appointment, Appointment.start,
                                     TreatmentRecord.parameters)
              .join(Appointment)
-             .where(TreatmentRecord.patient == patient_id,
+             .where(TreatmentRecord.patient.in_(chart_ids(patient_id)),
                     TreatmentRecord.modality == "neurotoxin", Appointment.start < before))
     if other_than is not None:
         query = query.where(TreatmentRecord.appointment != other_than)
@@ -399,7 +400,7 @@ def same_as_last_time(actor: User, patient_id: int, modality: str) -> dict | Non
     belong to that visit), or None."""
     require(actor, "treatment.read")
     last = (TreatmentRecord.select()
-            .where(TreatmentRecord.patient == patient_id, TreatmentRecord.modality == modality)
+            .where(TreatmentRecord.patient.in_(chart_ids(patient_id)), TreatmentRecord.modality == modality)
             .order_by(TreatmentRecord.charted_at.desc(), TreatmentRecord.id.desc()).first())
     if last is None:
         return None
@@ -511,7 +512,7 @@ def patient_treatments(actor: User, patient_id: int) -> list[TreatmentBrief]:
                      Service.name, TreatmentRecord.parameters, provider.display_name)
              .join(Appointment).join(Service)
              .switch(TreatmentRecord).join(provider, on=TreatmentRecord.provider == provider.id)
-             .where(TreatmentRecord.patient == patient_id)
+             .where(TreatmentRecord.patient.in_(chart_ids(patient_id)))
              .order_by(Appointment.start.desc()).tuples())
     briefs = []
     for appointment_id, start, modality, service, raw, who in query:

@@ -39,6 +39,7 @@ from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
 from .intake_panel import IntakePanel
+from .merge_dialog import MergeDialog
 from .new_patient import NewPatientDialog
 from .notes_panel import NotesPanel
 from .photos_panel import PhotosPanel
@@ -87,8 +88,13 @@ class ChartDialog(QDialog):
         self.archive_button = QPushButton()
         self.archive_button.clicked.connect(lambda: self.archive_or_bring_back())
         self.archive_button.setEnabled(allowed(user, "patient.archive"))
+        self.merge_button = QPushButton("Mer&ge with…")
+        self.merge_button.setToolTip("Another chart of this same person: make the two one")
+        self.merge_button.clicked.connect(lambda: self.merge_with())
+        self.merge_button.setVisible(allowed(user, "patient.merge"))
         buttons = QHBoxLayout()
-        for button in (self.edit_button, self.archive_button, self.print_button):
+        for button in (self.edit_button, self.archive_button, self.merge_button,
+                       self.print_button):
             buttons.addWidget(button)
         top = QHBoxLayout()
         top.addWidget(self.portrait)
@@ -201,7 +207,9 @@ class ChartDialog(QDialog):
         head = chart.header(self.user, self.patient_id, opening=opening)
         self.header = head
         preferred = f" “{html.escape(head.preferred_name)}”" if head.preferred_name else ""
-        archived = f" <span style='color:{style.ALERT_TEXT}'>(archived)</span>" if head.archived else ""
+        state = (f"merged into chart {head.merged_into}" if head.merged_into
+                 else "archived" if head.archived else "")
+        archived = f" <span style='color:{style.ALERT_TEXT}'>({state})</span>" if state else ""
         self.setWindowTitle(f"Chart {head.chart_number} — {head.name}")
         self.name.setText(f"<h2>{html.escape(head.name)}{preferred}{archived}</h2>")
         self.details.setText(
@@ -212,6 +220,10 @@ class ChartDialog(QDialog):
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
         self.archive_button.setText("Bring &back" if head.archived else "A&rchive…")
+        merged = bool(head.merged_into)  # its records are shown on that chart
+        for button in (self.edit_button, self.archive_button, self.merge_button):
+            button.setEnabled(not merged and (button is not self.archive_button
+                                              or allowed(self.user, "patient.archive")))
         self.banner_tone = alerts.tone(head.alerts)
         self.banner.setStyleSheet(style.BANNER_STYLES[self.banner_tone])
 
@@ -236,6 +248,10 @@ class ChartDialog(QDialog):
         if reason is None:
             return
         op(self, lambda: patients.archive_patient(self.user, self.patient_id, reason))
+
+    def merge_with(self) -> None:
+        """Find this patient's other chart and merge the two."""
+        run_modal(MergeDialog(self.user, self.patient_id, parent=self))
 
     def print_intake(self) -> None:
         """The answers on file, for the patient to check and sign."""

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...services.charts import patients
+from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..bus import on_change
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
 from .chart import ChartDialog
+from .merge_dialog import MergeDialog
 
 COLUMNS = (
     Column("Chart", lambda r: r.chart_number),
@@ -57,10 +61,17 @@ class PatientsTab(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.show_archived)
         bar.addWidget(self.count)
-
+        self.merge_button = QPushButton("&Merge…")
+        self.merge_button.setToolTip("Select the two charts of one person (Ctrl+click), then "
+                                     "merge them")
+        self.merge_button.clicked.connect(lambda: self.merge_selected())
+        self.merge_button.setVisible(allowed(user, "patient.merge"))
+        bar.addWidget(self.merge_button)
         self.model = RowTableModel(COLUMNS, parent=self)
         self.model.on_count(lambda: self.count.setText(self.model.count_text("patient")))
         self.table = make_table(self.model, "Patients")
+        # two rows may be chosen, to merge the charts of one person
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         # activated: a double-click or Enter (connecting doubleClicked too would open it twice)
         self.table.activated.connect(lambda index: self.open_chart(
             self.model.row_at(index.row()).id))
@@ -73,6 +84,18 @@ class PatientsTab(QWidget):
     def selected_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()).id if rows else None
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.model.row_at(r).id for r in rows]
+
+    def merge_selected(self) -> None:
+        chosen = self.selected_ids()
+        if len(chosen) != 2:
+            self.status_message.emit("Select the two charts of one person (Ctrl+click the "
+                                     "second), then Merge.")
+            return
+        run_modal(MergeDialog(self.user, chosen[0], chosen[1], self))
 
     def open_chart(self, patient_id: int | None = None) -> None:
         patient_id = patient_id or self.selected_id()
