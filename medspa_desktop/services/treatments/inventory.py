@@ -365,12 +365,14 @@ class RecallRow:
 def recall(actor: User, lot_number: str) -> list[RecallRow]:
     """Everyone who received lot ``lot_number`` (any product) at a visit or bought it at the
     desk (a sale whose invoice was voided and the items returned is left out), newest first;
-    audited. One query, however many patients."""
+    audited. One query, however many patients. A chart merged into another is listed as the
+    chart it was merged into, whose contact details are the ones kept up to date."""
     require(actor, "treatment.read")
     lot_number = clean_line(lot_number).upper()
     if not lot_number:
         raise ValidationError("Enter the lot number to look up.")
     provider = User.alias()
+    given = Patient.alias()  # the chart the movement was written on
     returned = StockMovement.alias()
     came_back = (returned.select(returned.id)
                  .where(returned.lot == StockMovement.lot, returned.kind == "return",
@@ -382,7 +384,8 @@ def recall(actor: User, lot_number: str) -> list[RecallRow]:
                      StockMovement.change_centi, Product.unit, provider.display_name,
                      Appointment.id, StockMovement.kind, StockMovement.reason)
              .join(Lot).join(Product)
-             .switch(StockMovement).join(Patient)
+             .switch(StockMovement).join(given, on=(StockMovement.patient == given.id))
+             .join(Patient, on=(Patient.id == fn.COALESCE(given.merged_into, given.id)))
              .switch(StockMovement).join(Appointment, JOIN.LEFT_OUTER)
              .join(provider, JOIN.LEFT_OUTER, on=(Appointment.provider == provider.id))
              .where(Lot.lot_number == lot_number,

@@ -19,14 +19,13 @@ from medspa_desktop.services.platform.errors import (
 )
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.scheduling import appointments, series, waitlist
-from medspa_desktop.services.treatments import treatment_records
+from medspa_desktop.services.treatments import inventory, treatment_records
 from medspa_desktop.store.models import (
     ALL_MODELS,
     Appointment,
     AuditEvent,
     Consent,
     Invoice,
-    MedicalAnswer,
     Note,
     Package,
     Patient,
@@ -122,7 +121,12 @@ def test_a_merge_brings_every_kind_of_row_to_the_kept_chart_and_archives_the_oth
     answered = {q: a.value for q, a in intake.current_answers(director, other.id).items()}
     assert answered and {q: a.value for q, a in
                          intake.current_answers(director, kept.id).items()} == answered
-    assert before[MedicalAnswer] and before[StockMovement]
+    # a lot recall reaches the patient at the kept chart's (current) phone number
+    drawn = StockMovement.get_by_id(min(before[StockMovement]))
+    recalled = inventory.recall(director, drawn.lot.lot_number)
+    assert kept.id in {r.patient_id for r in recalled}
+    assert other.id not in {r.patient_id for r in recalled}
+    assert "(555) 010-4477" in {r.phone for r in recalled if r.patient_id == kept.id}
 
     merged = Patient.get_by_id(other.id)
     assert merged.archived and merged.merged_into_id == kept.id
