@@ -14,6 +14,7 @@ from ...store.models import User
 from . import audit, auth, changes
 from .errors import AuthError, ConflictError, NotFound, ValidationError
 from .permissions import require
+from .text import clean_line
 from .vocabulary import Role
 
 
@@ -37,6 +38,43 @@ def staff(actor: User, now: dt.datetime | None = None) -> list[StaffRow]:
                      Role.label_of(u.role), u.role, u.active,
                      u.locked_until if u.locked_until and u.locked_until > now else None)
             for u in User.select().order_by(~User.active, User.full_name)]
+
+
+def signed_name(display_name: str, credentials: str) -> str:
+    """The name a provider signs records with: "Dr Vasquez, MD"; the credential line is not
+    repeated when the name shown already ends with it ("Priya Shah, RN")."""
+    credentials = credentials.strip()
+    if not credentials or display_name.rstrip().endswith(credentials):
+        return display_name
+    return f"{display_name}, {credentials}"
+
+
+def signed_name_of(user: User) -> str:
+    return signed_name(user.display_name, user.credentials or "")
+
+
+def change_details(actor: User, user_id: int, display_name: str, credentials: str) -> User:
+    """The name shown on the schedule and paperwork, and the credential line (MD, RN, NP,
+    LE…) printed after it on treatment records and consents."""
+    require(actor, "users.manage")
+    display_name, credentials = clean_line(display_name), clean_line(credentials)
+    if not display_name:
+        raise ValidationError("Enter the name shown on the schedule and paperwork.")
+    if len(display_name) > 60:
+        raise ValidationError("The name shown must be at most 60 characters.")
+    if len(credentials) > 40:
+        raise ValidationError("The credentials must be at most 40 characters (e.g. MD, RN).")
+    with db.atomic():
+        user = _target(user_id)
+        if (user.display_name, user.credentials) == (display_name, credentials):
+            return user
+        User.update(display_name=display_name, credentials=credentials).where(
+            User.id == user.id).execute()
+        audit.record(actor, "user.details", "user", user.id,
+                     f"{user.username}: shown as {display_name}"
+                     + (f", credentials {credentials}" if credentials else ", no credentials"))
+        changes.note("staff", user.id)
+    return User.get_by_id(user_id)
 
 
 def _target(user_id: int) -> User:
@@ -93,6 +131,7 @@ def set_active(actor: User, user_id: int, active: bool, reason: str = "") -> Use
         User.update(active=active).where(User.id == user.id).execute()
         audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
                      user.username + (f": {reason}" if reason else ""))
+        changes.note("staff", user.id)
     return User.get_by_id(user_id)
 
 

@@ -31,6 +31,7 @@ from ...store.models import (
 )
 from ..charts import alerts
 from ..charts.patients import display_name, listed_name
+from ..clinic.catalog import DEVICE_KINDS
 from ..consents import consent_policy
 from ..platform import audit, changes
 from ..platform.errors import (
@@ -123,6 +124,10 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
     if service.category == "retail":
         raise ValidationError(f"{service.name} is a product, not an appointment.")
     provider = None
+    if service.needs_provider and data.provider_id is None \
+            and not hours.providers_for(service.category):
+        raise ValidationError(f"No provider does {CATEGORIES[service.category]} treatments "
+                              "yet: tick the category for a provider in Staff accounts.")
     if service.needs_provider or data.provider_id is not None:
         provider = _get(User, data.provider_id, "provider")
         if not treats_patients(provider):
@@ -136,6 +141,11 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
         if not room.active:
             raise ValidationError(f"{room.name} is out of use.")
     device = None
+    if service.device_kind and data.device_id is None and not Device.select().where(
+            Device.active, Device.kind == service.device_kind).exists():
+        raise ValidationError(f"{service.name} needs a "
+                              f"{DEVICE_KINDS.get(service.device_kind, service.device_kind)}, "
+                              "and the clinic has none in use yet (add it in Clinic setup).")
     if service.device_kind or data.device_id is not None:
         device = _get(Device, data.device_id, "device")
         if not device.active:

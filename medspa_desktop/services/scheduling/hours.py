@@ -20,11 +20,12 @@ from ...store.models import (
     User,
     WorkingHours,
 )
-from ..platform import audit, changes, settings
-from ..platform.errors import ValidationError
+from ..platform import audit, auth, changes, settings
+from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import CLINICAL, require
 from ..platform.settings import LATE_CANCEL_HOURS, OPENING_HOURS, SLOT_MINUTES
 from ..platform.text import clean_line
+from ..platform.vocabulary import Role
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_PARTS = {"any": (dt.time(0, 0), dt.time(23, 59, 59)),
@@ -94,19 +95,76 @@ def set_schedule_settings(actor: User, *, slot: int | None = None,
 
 
 # -- providers ----------------------------------------------------------------------------------
+# the categories a provider may be given: every treatment category (retail is sold, not booked)
+TREATMENT_CATEGORIES = {key: label for key, label in CATEGORIES.items() if key != "retail"}
+
+
+def _provider(provider_id: int) -> User:
+    """The account, refused unless it is one that is booked for treatments."""
+    user = User.get_or_none(User.id == provider_id)
+    if user is None:
+        raise NotFound("That staff account does not exist.")
+    if user.role not in CLINICAL:
+        raise ValidationError(f"{user.display_name} is {Role.label_of(user.role).lower()} "
+                              "staff: only providers and medical directors are booked for "
+                              "treatments.")
+    return user
+
+
+def _check_hours(hours: dict[int, str]) -> dict[int, Span | None]:
+    """{weekday: span or None (off)} from {weekday: "09:00-17:00" | "off" | ""}."""
+    if any(day not in range(7) for day in hours):
+        raise ValidationError("Working hours are given per weekday, Monday to Sunday.")
+    spans = {}
+    for day, text in hours.items():
+        text = text.strip().lower()
+        try:
+            spans[day] = None if text in ("off", "closed", "") else parse_span(text)
+        except ValidationError:
+            if "-" in text and all(len(p.strip()) == 5 for p in text.split("-")):
+                raise ValidationError(f"{WEEKDAYS[day]}: the hours {text} end before they "
+                                      "start.") from None
+            raise ValidationError(f"{WEEKDAYS[day]}: '{text}' is not working hours like "
+                                  "09:00-17:00 (or 'off').") from None
+    return spans
+
+
+def _check_categories(categories: list[str]) -> list[str]:
+    unknown = [c for c in categories if c not in TREATMENT_CATEGORIES]
+    if unknown:
+        raise ValidationError(f"Unknown service categories: {', '.join(unknown)}.")
+    return sorted(set(categories))
+
+
 def set_working_hours(actor: User, provider_id: int, hours: dict[int, str]) -> None:
-    """Replace a provider's weekly hours; ``{}`` means "whenever the clinic is open"."""
+    """Replace a provider's weekly hours; ``{}`` means "whenever the clinic is open". A day
+    left out, or "off"/"closed", is a day they do not work."""
     require(actor, "catalog.write")
-    spans = {day: parse_span(text) for day, text in hours.items()}
+    spans = _check_hours(hours)
+    if hours and all(span is None for span in spans.values()):
+        raise ValidationError("Give at least one day with working hours, or use the clinic's "
+                              "hours.")
     with db.atomic():
+        _provider(provider_id)
         WorkingHours.delete().where(WorkingHours.provider == provider_id).execute()
         for day, span in spans.items():
             if span is not None:
                 WorkingHours.create(provider=provider_id, weekday=day, start=span[0], end=span[1])
         audit.record(actor, "provider.hours", "user", provider_id,
-                     "; ".join(f"{WEEKDAYS[d][:3]} {t}" for d, t in sorted(hours.items()))
-                     or "clinic hours")
+                     "; ".join(f"{WEEKDAYS[d][:3]} {hours[d].strip() or 'off'}"
+                               for d in sorted(hours)) or "clinic hours")
         changes.note("hours", provider_id)
+
+
+def working_hours_text(provider_id: int) -> dict[int, str]:
+    """The provider's own weekly hours, {0: "09:00-17:00", 5: "off", …}; {} when they work
+    the clinic's hours."""
+    rows = {r.weekday: r for r in WorkingHours.select().where(
+        WorkingHours.provider == provider_id)}
+    if not rows:
+        return {}
+    return {d: f"{_as_time(rows[d].start):%H:%M}-{_as_time(rows[d].end):%H:%M}" if d in rows
+            else "off" for d in range(7)}
 
 
 def working_span(provider_id: int, day: dt.date) -> Span | None:
@@ -128,16 +186,58 @@ def _as_time(value) -> dt.time:
 def set_skills(actor: User, provider_id: int, categories: list[str]) -> None:
     """The categories a provider treats; an empty list means all of them."""
     require(actor, "catalog.write")
-    unknown = [c for c in categories if c not in CATEGORIES]
-    if unknown:
-        raise ValidationError(f"Unknown service categories: {', '.join(unknown)}.")
+    categories = _check_categories(categories)
     with db.atomic():
+        _provider(provider_id)
         ProviderSkill.delete().where(ProviderSkill.provider == provider_id).execute()
-        for category in sorted(set(categories)):
+        for category in categories:
             ProviderSkill.create(provider=provider_id, category=category)
         audit.record(actor, "provider.skills", "user", provider_id,
-                     ", ".join(sorted(set(categories))) or "all categories")
+                     ", ".join(categories) or "all categories")
         changes.note("hours", provider_id)
+
+
+def skills(provider_id: int) -> list[str]:
+    """The categories the provider treats; [] when they treat every one."""
+    return sorted(s.category for s in ProviderSkill.select().where(
+        ProviderSkill.provider == provider_id))
+
+
+def _require_choice(categories: list[str]) -> None:
+    # a form that leaves every box unticked means "not decided", not "every category"
+    if not categories:
+        raise ValidationError("Tick the treatment categories this provider does (or 'every "
+                              "category').")
+
+
+def set_booking(actor: User, provider_id: int, categories: list[str] | None,
+                hours: dict[int, str] | None) -> None:
+    """A provider's categories (``None``: every category) and weekly hours (``None``: the
+    clinic's), in one transaction."""
+    require(actor, "catalog.write")
+    if categories is not None:
+        _require_choice(categories)
+    with db.atomic():
+        set_skills(actor, provider_id, list(categories or ()))
+        set_working_hours(actor, provider_id, hours or {})
+
+
+def create_provider(actor: User, data: auth.UserInput, categories: list[str] | None,
+                    hours: dict[int, str] | None) -> User:
+    """A new provider's account with what makes them bookable, in one transaction: from
+    then on the booking dialog offers them for exactly these categories, on these hours."""
+    require(actor, "users.manage")
+    if data.role not in CLINICAL:
+        raise ValidationError("Only providers and medical directors are booked for "
+                              "treatments.")
+    if categories is not None:
+        _require_choice(categories)
+    _check_categories(list(categories or ()))
+    _check_hours(hours or {})
+    with db.atomic():
+        user = auth.create_user(actor, data)
+        set_booking(actor, user.id, categories, hours)
+    return user
 
 
 def treats(provider_id: int, category: str) -> bool:
@@ -151,6 +251,17 @@ def providers_for(category: str) -> list[User]:
     staff = list(User.select().where(User.active, User.role.in_(sorted(CLINICAL)))
                  .order_by(User.display_name))
     return [u for u in staff if treats(u.id, category)]
+
+
+def off_on(provider_id: int, day: dt.date) -> str | None:
+    """The reason of the time off that covers the provider's whole working day ``day`` (or
+    the whole day, when they do not work it); None when they are not off all day."""
+    span = working_span(provider_id, day) or (dt.time(0, 0), dt.time(23, 59))
+    start, end = dt.datetime.combine(day, span[0]), dt.datetime.combine(day, span[1])
+    block = (TimeBlock.select().where(TimeBlock.provider == provider_id, TimeBlock.active,
+                                      TimeBlock.start <= start, TimeBlock.end >= end)
+             .order_by(TimeBlock.start).first())
+    return block.reason if block else None
 
 
 # -- hours check used when booking ------------------------------------------------------------
@@ -233,3 +344,49 @@ def lift_block(actor: User, block_id: int) -> None:
             raise ValidationError("That blocked time does not exist.")
         audit.record(actor, "block.lift", "time_block", block_id, "lifted")
         changes.note("block", block_id)
+
+
+# -- a provider's time off --------------------------------------------------------------------
+@dataclass(frozen=True)
+class TimeOff:
+    id: int
+    first: dt.date
+    last: dt.date  # inclusive
+    reason: str
+
+    @property
+    def days(self) -> str:
+        if self.first == self.last:
+            return f"{self.first:%a %d %b %Y}"
+        return f"{self.first:%a %d %b} – {self.last:%a %d %b %Y}"
+
+
+def add_time_off(actor: User, provider_id: int, first: dt.date, last: dt.date, reason: str,
+                 today: dt.date | None = None) -> TimeBlock:
+    """Days a provider is off (holiday, training), ``first`` to ``last`` inclusive: they are
+    not offered for booking then. Appointments already booked are not moved."""
+    today = today or dt.date.today()
+    if last < first:
+        raise ValidationError("Time off must end on or after the day it starts.")
+    if last < today:
+        raise ValidationError("That time off is already over; choose days from today on.")
+    if (last - first).days > 366:
+        raise ValidationError("Time off can be at most a year at a time.")
+    _provider(provider_id)
+    return add_block(actor, BlockInput(dt.datetime.combine(first, dt.time(0, 0)),
+                                       dt.datetime.combine(last + dt.timedelta(days=1),
+                                                           dt.time(0, 0)),
+                                       reason, provider_id=provider_id))
+
+
+def upcoming_time_off(actor: User, provider_id: int,
+                      today: dt.date | None = None) -> list[TimeOff]:
+    """The provider's time off (and other blocked time) that has not ended, soonest first."""
+    require(actor, "schedule.read")
+    today = today or dt.date.today()
+    start = dt.datetime.combine(today, dt.time(0, 0))
+    rows = (TimeBlock.select().where(TimeBlock.provider == provider_id, TimeBlock.active,
+                                     TimeBlock.end > start)
+            .order_by(TimeBlock.start))
+    return [TimeOff(b.id, b.start.date(),
+                    (b.end - dt.timedelta(microseconds=1)).date(), b.reason) for b in rows]

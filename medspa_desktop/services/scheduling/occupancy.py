@@ -73,6 +73,17 @@ def _hm(t: dt.datetime) -> str:
     return t.strftime("%H:%M")
 
 
+def _block_span(b: Busy) -> str:
+    """ "10:00–12:00", or for whole days off "on Tue 8 Dec" / "Tue 8 Dec – Fri 11 Dec"."""
+    midnight = dt.time(0, 0)
+    if b.start.time() != midnight or b.end.time() != midnight:
+        return f"{_hm(b.start)}–{_hm(b.end)}"
+    last = (b.end - dt.timedelta(days=1)).date()
+    if last == b.start.date():
+        return f"on {last:%a %d %b}"
+    return f"{b.start:%a %d %b} – {last:%a %d %b}"
+
+
 def joined_appointments():
     """Appointments with their patient, service, provider, room and device in one query, as
     named tuples (plain values, no model objects: a busy day or a long history reads fast)."""
@@ -161,6 +172,7 @@ class Occupancy:
             if b.is_block:
                 if not overlaps:
                     continue
+                span = _block_span(b)
                 if provider_id and b.provider_id == provider_id:
                     found.append(Conflict("provider_off", f"{self._name('provider', provider_id)}"
                                                           f" is off {span} ({b.reason})."))

@@ -88,3 +88,28 @@ def test_anyone_changes_their_own_password_with_the_old_one(people):
     staff.change_own_password(desk, "long-enough", "another-one")
     assert auth.authenticate("desk", "another-one").id == desk.id
     assert auth.authenticate("admin", PASSWORD).id == admin.id
+
+
+def test_the_name_shown_and_the_credential_line_are_changed_by_an_admin(people):
+    admin, desk, rn = people
+    with pytest.raises(PermissionDenied):
+        staff.change_details(desk, rn.id, "Jo Kim", "RN")
+    with pytest.raises(ValidationError, match="Enter the name shown"):
+        staff.change_details(admin, rn.id, "   ", "RN")
+    with pytest.raises(ValidationError, match="at most 40 characters"):
+        staff.change_details(admin, rn.id, "Jo Kim", "X" * 41)
+    assert User.get_by_id(rn.id).credentials == ""  # nothing written
+    staff.change_details(admin, rn.id, "  Jo  Kim ", "NP")
+    row = User.get_by_id(rn.id)
+    assert (row.display_name, row.credentials) == ("Jo Kim", "NP")
+    assert staff.signed_name_of(row) == "Jo Kim, NP"
+    assert _actions()[-1] == "user.details"
+
+
+@pytest.mark.parametrize(("shown", "credentials", "signed"), [
+    ("Dr Vasquez", "MD", "Dr Vasquez, MD"),
+    ("Priya Shah, RN", "RN", "Priya Shah, RN"),  # not printed twice
+    ("Sam Desk", "", "Sam Desk"),
+])
+def test_the_signed_name_carries_the_credential_line_once(shown, credentials, signed):
+    assert staff.signed_name(shown, credentials) == signed
