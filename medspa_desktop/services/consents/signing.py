@@ -30,6 +30,7 @@ from ..platform import audit, changes
 from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
+from ..platform.staff import signed_name_of
 from ..platform.text import clean_line
 from ..platform.vocabulary import ConsentMethod
 from . import consent_templates
@@ -143,6 +144,8 @@ def sign(actor: User, data: SigningInput, render: Renderer,
     if len(guardian) > 200 or len(relation) > 60:
         raise ValidationError("The guardian's name or relation is too long.")
     signer = guardian or name
+    # as the account reads now ("Dr Vasquez, MD"), not as it read at sign-in
+    witness = signed_name_of(User.get_by_id(actor.id))
     content = {
         "template": {"id": template.id, "category": template.category,
                      "version": template.version, "title": template.title,
@@ -150,7 +153,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
         "patient": {"id": patient.id, "name": name, "dob": patient.dob,
                     "chart": patient.chart_number},
         "signed_at": now, "signer": signer, "guardian_relation": relation,
-        "initials": initials, "witness": {"id": actor.id, "name": actor.display_name},
+        "initials": initials, "witness": {"id": actor.id, "name": witness},
         "signature_sha256": hashlib.sha256(signature).hexdigest(),
         "witness_signature_sha256": hashlib.sha256(witness_signature).hexdigest(),
         "appointment": data.appointment_id,
@@ -158,7 +161,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
     sheet = ConsentSheet(template.title, KINDS[template.category], template.id,
                          template.version, template.sections, initials, name, patient.dob,
                          patient.chart_number, now, signer, relation, signature,
-                         actor.display_name, witness_signature, fingerprint(content))
+                         witness, witness_signature, fingerprint(content))
     pdf = render(sheet)
     with db.atomic():
         stored = _store(pdf, "application/pdf", now)
@@ -244,7 +247,7 @@ def patient_consents(actor: User, patient_id: int) -> list[ConsentRow]:
                        "signed on screen" if c.method == ConsentMethod.SCREEN
                        else "signed on paper",
                        c.signer_name + (f" ({c.guardian_relation})" if c.guardian_relation
-                                        else ""), c.by.display_name)
+                                        else ""), signed_name_of(c.by))
             for c in query]
 
 

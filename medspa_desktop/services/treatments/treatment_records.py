@@ -38,6 +38,7 @@ from ..platform.errors import (
     answer,
 )
 from ..platform.permissions import require
+from ..platform.staff import signed_name_of
 from ..platform.text import clean_block, clean_line
 from ..platform.vocabulary import STARTED_STATUSES, ProductKind
 from . import face_chart, inventory, treatment_amendments
@@ -477,10 +478,10 @@ def record_view(actor: User, appointment_id: int) -> RecordView:
     appt = record.appointment
     return RecordView(
         appt.id, record.patient_id, appt.start, appt.service.name,
-        CATEGORIES.get(record.modality, record.modality), record.provider.display_name,
+        CATEGORIES.get(record.modality, record.modality), signed_name_of(record.provider),
         tuple(shown), points, points_field.unit if points_field else "",
         values.get("product", ""), lot, expiry,
-        record.aftercare, record.charted_by.display_name, record.charted_at,
+        record.aftercare, signed_name_of(record.charted_by), record.charted_at,
         amendments=treatment_amendments.amendments_of(record.id))
 
 

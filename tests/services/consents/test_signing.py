@@ -223,3 +223,14 @@ def test_a_paper_consent_is_received_with_its_scan(people):
                                                    "signed on paper")]
     assert consent_policy.missing_consent(people["rn"], people["adult"].id, "filler",
                                     dt.datetime.now()) == ""
+
+
+def test_the_witness_signs_with_their_credential_line(people):
+    from medspa_desktop.services.platform import staff
+    from tests.documents.pdftext import pdf_text
+
+    staff.change_details(people["admin"], people["rn"].id, "Jo Kim", "NP")
+    template = consent_templates.current(people["rn"], "filler")
+    consent = sign_consent(people["rn"], _input(template, people["adult"].id))
+    assert "Jo Kim, NP" in pdf_text(bytes(StoredFile.get_by_id(consent.document_id).content))
+    assert signing.patient_consents(people["rn"], people["adult"].id)[0].witness == "Jo Kim, NP"

@@ -77,6 +77,19 @@ def test_charting_toxin_records_the_lot_and_draws_the_units(clinic):
     assert AuditEvent.select().where(AuditEvent.action == "treatment.record").exists()
 
 
+def test_the_record_names_the_provider_with_their_credential_line(clinic):
+    from medspa_desktop import printouts
+    from medspa_desktop.services.platform import staff
+    from tests.documents.pdftext import pdf_text
+
+    staff.change_details(clinic["admin"], clinic["le"].id, "Lee Tech", "LE")
+    appt = _started(clinic, "Laser hair reduction, small area", "le", device=True)
+    treatment_records.record_treatment(clinic["le"], appt.id, LASER)
+    view = treatment_records.record_view(clinic["le"], appt.id)
+    assert (view.provider, view.charted_by) == ("Lee Tech, LE", "Lee Tech, LE")
+    assert "Lee Tech, LE" in pdf_text(printouts.treatment_record_pdf(clinic["le"], appt.id))
+
+
 def test_a_shortage_leaves_no_record(clinic):
     appt = _started(clinic, "Botox Cosmetic", "rn")
     with pytest.raises(ConflictError, match="Only 100 U of Botox Cosmetic in stock"):
