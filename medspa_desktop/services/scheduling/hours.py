@@ -167,6 +167,25 @@ def working_hours_text(provider_id: int) -> dict[int, str]:
             else "off" for d in range(7)}
 
 
+def hours_summary(hours: dict[int, str]) -> str:
+    """ "Mon–Fri 09:00–17:00, Sat 10:00–14:00" from {weekday: span or "off"}; "clinic hours"
+    for {}."""
+    if not hours:
+        return "clinic hours"
+    parts: list[tuple[int, int, str]] = []
+    for day in range(7):
+        text = hours.get(day, "off")
+        if text == "off":
+            continue
+        if parts and parts[-1][1] == day - 1 and parts[-1][2] == text:
+            parts[-1] = (parts[-1][0], day, text)
+        else:
+            parts.append((day, day, text))
+    return ", ".join(
+        (WEEKDAYS[a][:3] if a == b else f"{WEEKDAYS[a][:3]}–{WEEKDAYS[b][:3]}")
+        + " " + text.replace("-", "–") for a, b, text in parts) or "no hours"
+
+
 def working_span(provider_id: int, day: dt.date) -> Span | None:
     """When the provider works on ``day``: their own hours if they have any, else the clinic's."""
     rows = list(WorkingHours.select().where(WorkingHours.provider == provider_id))
@@ -357,8 +376,13 @@ class TimeOff:
     @property
     def days(self) -> str:
         if self.first == self.last:
-            return f"{self.first:%a %d %b %Y}"
-        return f"{self.first:%a %d %b} – {self.last:%a %d %b %Y}"
+            return f"{day_text(self.first)} {self.first.year}"
+        return f"{day_text(self.first)} – {day_text(self.last)} {self.last.year}"
+
+
+def day_text(day: dt.date) -> str:
+    """ "Tue 8 Dec" """
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def add_time_off(actor: User, provider_id: int, first: dt.date, last: dt.date, reason: str,

@@ -78,10 +78,10 @@ def _block_span(b: Busy) -> str:
     midnight = dt.time(0, 0)
     if b.start.time() != midnight or b.end.time() != midnight:
         return f"{_hm(b.start)}–{_hm(b.end)}"
-    last = (b.end - dt.timedelta(days=1)).date()
-    if last == b.start.date():
-        return f"on {last:%a %d %b}"
-    return f"{b.start:%a %d %b} – {last:%a %d %b}"
+    first, last = b.start.date(), (b.end - dt.timedelta(days=1)).date()
+    if last == first:
+        return f"on {first:%a} {first.day} {first:%b}"
+    return f"{first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b}"
 
 
 def joined_appointments():

@@ -139,14 +139,16 @@ class BookingDialog(QDialog):
 
         self._wanted = {"provider": provider_id, "room": room_id, "device": device_id}
         if service_id is None and provider_id is not None:  # something this provider does
-            theirs = availability.bookable_services(provider_id)
+            theirs = availability.bookable_services(provider_id) or [
+                s for s in self._services.values()
+                if s.needs_provider and hours.treats(provider_id, s.category)]
             service_id = theirs[0].id if theirs else None
         if service_id is not None:
             self.service.setCurrentIndex(max(0, self.service.findData(service_id)))
         self.service.currentIndexChanged.connect(lambda _i: self._service_changed())
         for combo in (self.provider, self.room, self.device):
             combo.currentIndexChanged.connect(lambda _i: self.recheck())
-        self.date.dateChanged.connect(lambda _d: self.recheck())
+        self.date.dateChanged.connect(lambda _d: self._date_changed())
         self.time.timeChanged.connect(lambda _t: self.recheck())
         self.minutes.valueChanged.connect(lambda _v: self.recheck())
         self.picker.chosen.connect(lambda _pid: self.recheck())
@@ -154,13 +156,15 @@ class BookingDialog(QDialog):
         if patient is not None:
             self.picker.set_patient(*patient)
         self.picker.search.setFocus()
-        on_change(self, ("catalog", "staff", "hours"), self._catalog_changed)
+        on_change(self, ("catalog", "staff", "hours", "block"), self._catalog_changed)
 
     # -- form state -------------------------------------------------------------------------
     def _load_services(self) -> None:
-        """The services offered now (a retired one is not), keeping the chosen one."""
+        """The services offered now (a retired one is not), keeping the chosen one. One the
+        clinic cannot book yet (no device of its kind, nobody treats it) is listed too, and
+        the form says why, instead of hiding it."""
         keep = self.service.currentData()
-        self._services = {s.id: s for s in availability.bookable_services()}
+        self._services = {s.id: s for s in catalog.services(include_retail=False)}
         with QSignalBlocker(self.service):
             self.service.clear()
             for s in self._services.values():
@@ -179,17 +183,37 @@ class BookingDialog(QDialog):
         if chosen is None:
             return
         self.minutes.setValue(max(5, chosen.default_minutes))
-        self._fill(self.provider, [(u.display_name, u.id)
-                                   for u in hours.providers_for(chosen.category)],
-                   "provider", needed=chosen.needs_provider)
+        self._fill_providers(chosen)
         self._fill(self.room, [(r.name, r.id) for r in catalog.rooms()], "room",
                    needed=chosen.needs_room)
+        kind = catalog.DEVICE_KINDS.get(chosen.device_kind or "", chosen.device_kind)
         self._fill(self.device, [(d.name, d.id) for d in catalog.devices()
                                  if d.kind == chosen.device_kind], "device",
-                   needed=bool(chosen.device_kind))
+                   needed=bool(chosen.device_kind), missing=f"(the clinic has no {kind})")
         self.recheck()
 
-    def _fill(self, combo: QComboBox, items, kind: str, *, needed: bool) -> None:
+    def _fill_providers(self, chosen) -> None:
+        """Those who treat the service's category; one whose time off covers the chosen day
+        is listed, greyed out and marked, and cannot be picked."""
+        day = self.date.date().toPython()
+        items, off = [], set()
+        for u in hours.providers_for(chosen.category):
+            reason = hours.off_on(u.id, day)
+            items.append((u.display_name if reason is None
+                          else f"{u.display_name} — off: {reason}", u.id))
+            if reason is not None:
+                off.add(u.id)
+        self._fill(self.provider, items, "provider", needed=chosen.needs_provider,
+                   missing="(nobody treats this yet: see Staff accounts)", disabled=off)
+
+    def _date_changed(self) -> None:
+        chosen = self._services.get(self.service.currentData())
+        if chosen is not None:
+            self._fill_providers(chosen)
+        self.recheck()
+
+    def _fill(self, combo: QComboBox, items, kind: str, *, needed: bool, missing: str = "",
+              disabled: set[int] = frozenset()) -> None:
         keep = combo.currentData() if combo.count() else self._wanted.get(kind)
         combo.blockSignals(True)
         combo.clear()
@@ -197,10 +221,16 @@ class BookingDialog(QDialog):
             combo.addItem("(not needed)", NONE)
         for label, pk in items:
             combo.addItem(label, pk)
+            if pk in disabled:
+                item = combo.model().item(combo.count() - 1)
+                item.setEnabled(False)
         if needed and not items:
-            combo.addItem(f"(the clinic has no {kind} for this)", NONE)
+            combo.addItem(missing or f"(the clinic has no {kind} for this)", NONE)
         index = combo.findData(keep) if keep is not None else -1
-        combo.setCurrentIndex(index if index >= 0 else 0)
+        if index < 0:  # the first that can be picked
+            index = next((i for i in range(combo.count())
+                          if combo.itemData(i) not in disabled), 0)
+        combo.setCurrentIndex(index)
         combo.setEnabled(needed and bool(items))
         combo.blockSignals(False)
 

@@ -142,7 +142,7 @@ def test_time_off_stops_bookings_on_those_days_and_can_be_lifted(admin):
     assert [(t.first, t.last, t.reason) for t in hours.upcoming_time_off(
         admin, tech.id, today=MONDAY)] == [(tuesday, tuesday + dt.timedelta(days=1),
                                             "training course")]
-    with pytest.raises(ConflictError, match="Lee Tech is off Tue 08 Jan – Wed 09 Jan "
+    with pytest.raises(ConflictError, match="Lee Tech is off Tue 8 Jan – Wed 9 Jan "
                                             r"\(training course\)"):
         appointments.book_appointment(admin, _input(
             zoe, "Laser hair reduction, small area", tech,
@@ -178,3 +178,10 @@ def test_a_booking_that_cannot_be_made_yet_says_what_is_missing(admin):
                                               "clinic has none in use yet"):
         appointments.preview(admin, _input(zoe, "Laser hair reduction, small area", tech,
                                            start))
+
+
+def test_the_weekly_hours_read_as_a_line():
+    assert hours.hours_summary(WEEKDAYS_9_17) == "Mon–Fri 09:00–17:00"
+    week = {0: "09:00-17:00", 1: "off", 2: "09:00-17:00", 5: "10:00-14:00"}
+    assert hours.hours_summary(week) == "Mon 09:00–17:00, Wed 09:00–17:00, Sat 10:00–14:00"
+    assert hours.hours_summary({}) == "clinic hours"
