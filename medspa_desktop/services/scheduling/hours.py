@@ -369,12 +369,30 @@ def lift_block(actor: User, block_id: int) -> None:
 @dataclass(frozen=True)
 class TimeOff:
     id: int
-    first: dt.date
-    last: dt.date  # inclusive
+    start: dt.datetime
+    end: dt.datetime
     reason: str
 
     @property
+    def first(self) -> dt.date:
+        return self.start.date()
+
+    @property
+    def last(self) -> dt.date:
+        """The last day it touches (a block ending at midnight ends the day before)."""
+        return (self.end - dt.timedelta(microseconds=1)).date()
+
+    @property
     def days(self) -> str:
+        """ "Tue 8 Dec 2026", "Tue 8 Dec – Fri 11 Dec 2026", or "Tue 8 Dec 2026 13:00–14:00"
+        for part of a day."""
+        midnight = dt.time(0, 0)
+        if self.start.time() != midnight or self.end.time() != midnight:
+            if self.first == self.last:
+                return (f"{day_text(self.first)} {self.first.year} "
+                        f"{self.start:%H:%M}–{self.end:%H:%M}")
+            return (f"{day_text(self.first)} {self.start:%H:%M} – {day_text(self.last)} "
+                    f"{self.end:%H:%M}")
         if self.first == self.last:
             return f"{day_text(self.first)} {self.first.year}"
         return f"{day_text(self.first)} – {day_text(self.last)} {self.last.year}"
@@ -412,5 +430,4 @@ def upcoming_time_off(actor: User, provider_id: int,
     rows = (TimeBlock.select().where(TimeBlock.provider == provider_id, TimeBlock.active,
                                      TimeBlock.end > start)
             .order_by(TimeBlock.start))
-    return [TimeOff(b.id, b.start.date(),
-                    (b.end - dt.timedelta(microseconds=1)).date(), b.reason) for b in rows]
+    return [TimeOff(b.id, b.start, b.end, b.reason) for b in rows]

@@ -139,9 +139,14 @@ def test_time_off_stops_bookings_on_those_days_and_can_be_lifted(admin):
                                "training course", today=MONDAY)
     assert hours.off_on(tech.id, tuesday) == "training course"
     assert hours.off_on(tech.id, MONDAY) is None
-    assert [(t.first, t.last, t.reason) for t in hours.upcoming_time_off(
-        admin, tech.id, today=MONDAY)] == [(tuesday, tuesday + dt.timedelta(days=1),
-                                            "training course")]
+    hours.add_block(admin, hours.BlockInput(dt.datetime.combine(MONDAY, dt.time(13)),
+                                            dt.datetime.combine(MONDAY, dt.time(14)),
+                                            "lunch meeting", provider_id=tech.id))
+    assert [(t.first, t.last, t.days, t.reason) for t in hours.upcoming_time_off(
+        admin, tech.id, today=MONDAY)] == [
+        (MONDAY, MONDAY, "Mon 7 Jan 2030 13:00–14:00", "lunch meeting"),
+        (tuesday, tuesday + dt.timedelta(days=1), "Tue 8 Jan – Wed 9 Jan 2030",
+         "training course")]
     with pytest.raises(ConflictError, match="Lee Tech is off Tue 8 Jan – Wed 9 Jan "
                                             r"\(training course\)"):
         appointments.book_appointment(admin, _input(
@@ -149,10 +154,12 @@ def test_time_off_stops_bookings_on_those_days_and_can_be_lifted(admin):
             dt.datetime.combine(tuesday, dt.time(10)), laser), override_reason="please")
     hours.lift_block(admin, block.id)
     assert hours.off_on(tech.id, tuesday) is None
-    assert hours.upcoming_time_off(admin, tech.id, today=MONDAY) == []
+    assert [t.reason for t in hours.upcoming_time_off(admin, tech.id, today=MONDAY)] == [
+        "lunch meeting"]
     assert TimeBlock.get_by_id(block.id).active is False  # lifted, kept on record
-    actions = [e.action for e in AuditEvent.select().where(AuditEvent.record_type == "time_block")]
-    assert actions == ["block.create", "block.lift"]
+    actions = [e.action for e in AuditEvent.select().where(
+        AuditEvent.record_type == "time_block").order_by(AuditEvent.id)]
+    assert actions == ["block.create", "block.create", "block.lift"]
 
 
 @pytest.mark.parametrize(("first", "last", "reason", "message"), [
