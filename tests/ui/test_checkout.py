@@ -4,6 +4,8 @@ split payment (card, then cash with change), and the receipt printed."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.scheduling import appointments
@@ -143,3 +145,57 @@ def test_the_charts_account_tab_shows_what_is_owed(qtbot, visit):
     assert account.balance.text() == f"<b>Balance due: ${due / 100:,.2f}</b>"
     assert {r.patient_id for r in account.model.rows()} == {visit.patient_id}
     assert account.model.row_at(0).number == invoice.number
+
+
+def test_a_double_click_on_issue_invoice_does_not_close_with_money_owed(qtbot, visit):
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    where = dialog.issue_button.mapTo(dialog, dialog.issue_button.rect().center())
+    qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
+    second = dialog.childAt(where)  # what the second click of a double-click lands on
+    assert dialog.pages.currentIndex() == 1 and second is not dialog.close_button
+    if second is not None and second is not dialog.payments_panel.receipt_button:
+        qtbot.mouseClick(second, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert Invoice.select().where(Invoice.appointment == visit.id).count() == 1
+    answer_next_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    dialog.close_button.click()  # it asks, as the balance is due
+    assert not dialog.isVisible()
+
+
+def test_closing_with_a_balance_due_asks_and_the_visit_stays_unpaid(qtbot, visit):
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.issue_button.click()
+    asked = []
+
+    def answer(box, button) -> None:
+        asked.append(box.text())
+        box.button(button).click()
+
+    answer_next_modal(lambda box: answer(box, QMessageBox.StandardButton.No))
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and "still owes $" in asked[0] and "stays unpaid" in asked[0]
+    answer_next_modal(lambda box: answer(box, QMessageBox.StandardButton.Yes))
+    dialog.close_button.click()
+    assert len(asked) == 2 and not dialog.isVisible(), asked
+    assert appointments.get_appointment(staff("frontdesk"), visit.id).status_key == "completed"
+    assert invoices.visit_owes(staff("frontdesk"), visit.id)
+
+
+def test_a_visit_with_something_to_pay_is_not_offered_mark_checked_out(qtbot, visit):
+    from medspa_desktop.ui.schedule.tab import ScheduleTab
+
+    tab = ScheduleTab(staff("frontdesk"))
+    qtbot.addWidget(tab)
+    tab.set_day(visit.start.date())
+    texts = [a.text() for a in tab.menu_for(visit.id).actions()]
+    assert "Check out and pay…" in texts and "Mark checked out" not in texts
+    lines = tuple(invoices.draft_for_appointment(staff("frontdesk"), visit.id))
+    invoice = invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(
+        visit.patient_id, lines, visit.id, tip_cents=0))
+    invoices.take_payment(staff("frontdesk"), invoice.id, invoices.PaymentInput(
+        "card", invoice.total_cents, card_last4="4242", auth_code="OK1"))
+    assert not invoices.visit_owes(staff("frontdesk"), visit.id)

@@ -651,3 +651,14 @@ def invoice_for_appointment(actor: User, appointment_id: int) -> Invoice | None:
     require(actor, "billing.read")
     return (Invoice.select().where(Invoice.appointment == appointment_id,
                                    Invoice.status != InvoiceStatus.VOID).first())
+
+
+def visit_owes(actor: User, appointment_id: int) -> bool:
+    """Whether the visit still has something to pay: its invoice has a balance due, or it has
+    no invoice yet and its service has a price. Such a visit is checked out by paying, not by
+    marking it checked out."""
+    invoice = invoice_for_appointment(actor, appointment_id)
+    if invoice is not None:
+        return balance_cents(invoice) > 0
+    appointment = Appointment.get_or_none(Appointment.id == appointment_id)
+    return appointment is not None and appointment.service.price_cents > 0

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -30,7 +31,7 @@ from ...services.billing import invoices, prepaid
 from ...services.billing.invoices import CheckoutInput, LineDraft
 from ...services.billing.money import show_cents, to_cents, to_discount
 from ...services.platform.errors import DomainError, ValidationError
-from ...services.platform.vocabulary import ProductKind
+from ...services.platform.vocabulary import InvoiceStatus, ProductKind
 from ...services.scheduling import appointments
 from ...services.treatments import inventory
 from ...store.models import User
@@ -59,9 +60,11 @@ class CheckoutDialog(QDialog):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._invoice_page())
         self.payments_panel = PaymentsPanel(user)
-        done = QPushButton("Done")
-        done.clicked.connect(self.accept)
-        self.payments_panel.buttons.addWidget(done)
+        # on the left, far from where "Issue invoice" was: a double-click on that button must
+        # not close the dialog with money owed
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.accept)
+        self.payments_panel.buttons.insertWidget(0, self.close_button)
         self.pages.addWidget(self.payments_panel)
         self.message = ErrorLabel()
         layout = QVBoxLayout(self)
@@ -254,4 +257,24 @@ class CheckoutDialog(QDialog):
     def _show_payments(self) -> None:
         self.pages.setCurrentIndex(1)
         self.payments_panel.show_invoice(self.invoice_id)
+
+    def done(self, result: int) -> None:  # noqa: D401 - Qt's name: every way of closing
+        """Closing (Close, Esc, the window's X) with a balance due asks first; the visit then
+        stays unpaid, listed with its balance in Billing."""
+        if self.isVisible() and self.invoice_id is not None and not self._may_close_owing():
+            return
+        super().done(result)
+
+    def _may_close_owing(self) -> bool:
+        view = invoices.invoice_view(self.user, self.invoice_id)
+        if view.balance_cents <= 0 or view.status == InvoiceStatus.VOID:
+            return True
+        answer = QMessageBox.question(
+            self, "Balance due",
+            f"{self.row.patient} still owes {show_cents(view.balance_cents)} on invoice "
+            f"{view.number}.\n\nClose anyway? The visit stays unpaid: take the payment later "
+            "from the Billing tab.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 

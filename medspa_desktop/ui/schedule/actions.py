@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...printouts import day_sheet_pdf
+from ...services.billing import invoices
 from ...services.consents.consent_policy import ConsentRequired
 from ...services.platform import auth
 from ...services.platform.errors import DomainError, StaleEditError
@@ -242,6 +243,8 @@ class AppointmentActions:
         menu.addAction("Open chart…", lambda: self.open_chart(row.patient_id))
         menu.addSeparator()
         for status in appointments.TRANSITIONS.get(row.status_key, ()):
+            if status == AppointmentStatus.CHECKED_OUT and self._owes(row.id):
+                continue  # paying checks it out: "Check out and pay…" below
             label = appointments.STATUS_LABELS[status]
             text = "Cancel…" if status == AppointmentStatus.CANCELLED else f"Mark {label.lower()}"
             menu.addAction(text, lambda s=status: self._status(row.id, s))
@@ -258,6 +261,13 @@ class AppointmentActions:
             menu.addAction("Cancel this and following sessions…",
                            lambda: self.cancel_following(row.id))
         return menu
+
+    def _owes(self, appointment_id: int) -> bool:
+        """A visit with something to pay (or whose bill this user cannot see) is not simply
+        marked checked out."""
+        if not allowed(self.user, "billing.read"):
+            return True
+        return invoices.visit_owes(self.user, appointment_id)
 
     def slot_menu(self, column: GridColumn, start: dt.datetime) -> QMenu:
         menu = QMenu(self)
