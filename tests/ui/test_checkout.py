@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.scheduling import appointments
@@ -159,30 +158,35 @@ def test_a_double_click_on_issue_invoice_does_not_close_with_money_owed(qtbot, v
         qtbot.mouseClick(second, Qt.MouseButton.LeftButton)
     assert dialog.isVisible()
     assert Invoice.select().where(Invoice.appointment == visit.id).count() == 1
-    answer_next_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
-    dialog.close_button.click()  # it asks, as the balance is due
-    assert not dialog.isVisible()
+    dialog.close_button.click()  # it says the balance is due
+    assert dialog.isVisible() and "still owes" in dialog.message.text()
 
 
-def test_closing_with_a_balance_due_asks_and_the_visit_stays_unpaid(qtbot, visit):
+def test_closing_with_a_balance_due_warns_first_and_the_visit_stays_unpaid(qtbot, visit):
     dialog = CheckoutDialog(staff("frontdesk"), visit.id)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.issue_button.click()
-    asked = []
-
-    def answer(box, button) -> None:
-        asked.append(box.text())
-        box.button(button).click()
-
-    answer_next_modal(lambda box: answer(box, QMessageBox.StandardButton.No))
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert dialog.isVisible() and "still owes $" in asked[0] and "stays unpaid" in asked[0]
-    answer_next_modal(lambda box: answer(box, QMessageBox.StandardButton.Yes))
-    dialog.close_button.click()
-    assert len(asked) == 2 and not dialog.isVisible(), asked
+    assert dialog.isVisible()
+    assert "still owes $" in dialog.message.text() and "unpaid" in dialog.message.text()
+    dialog.close_button.click()  # the second time: closed, unpaid
+    assert not dialog.isVisible()
     assert appointments.get_appointment(staff("frontdesk"), visit.id).status_key == "completed"
     assert invoices.visit_owes(staff("frontdesk"), visit.id)
+
+
+def test_a_paid_visit_closes_at_once(qtbot, visit):
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.issue_button.click()
+    pay = dialog.payments_panel
+    pay.method.setCurrentIndex(pay.method.findData("cash"))
+    pay.tendered.setText(pay.amount.text())
+    pay.take_payment()
+    dialog.close_button.click()
+    assert not dialog.isVisible()
 
 
 def test_a_visit_with_something_to_pay_is_not_offered_mark_checked_out(qtbot, visit):

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -52,6 +51,7 @@ class CheckoutDialog(QDialog):
         self.drafts: list[LineDraft] = []
         self.visit_lines = 0  # the first rows: the visit's service, as drafted
         self.invoice_id: int | None = None
+        self._warned_owing = False  # said once that closing leaves money owed
         self.setWindowTitle(f"Check out — {self.row.patient}")
         self.resize(860, 600)
         head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — "
@@ -258,23 +258,18 @@ class CheckoutDialog(QDialog):
         self.pages.setCurrentIndex(1)
         self.payments_panel.show_invoice(self.invoice_id)
 
-    def done(self, result: int) -> None:  # noqa: D401 - Qt's name: every way of closing
-        """Closing (Close, Esc, the window's X) with a balance due asks first; the visit then
-        stays unpaid, listed with its balance in Billing."""
-        if self.isVisible() and self.invoice_id is not None and not self._may_close_owing():
-            return
+    def done(self, result: int) -> None:  # Qt's name: every way of closing
+        """The first attempt to close (Close, Esc, the window's X) with a balance due only
+        says so, in the dialog; the next one closes and the visit stays unpaid, listed with
+        its balance in Billing. (Not a question box: nothing stacks over the checkout.)"""
+        if self.isVisible() and self.invoice_id is not None and not self._warned_owing:
+            view = invoices.invoice_view(self.user, self.invoice_id)
+            if view.balance_cents > 0 and view.status != InvoiceStatus.VOID:
+                self._warned_owing = True
+                self.message.say(
+                    f"{self.row.patient} still owes {show_cents(view.balance_cents)} on invoice "
+                    f"{view.number}. Take the payment, or close again to leave the visit "
+                    "unpaid (the Billing tab lists it with its balance).")
+                return
         super().done(result)
-
-    def _may_close_owing(self) -> bool:
-        view = invoices.invoice_view(self.user, self.invoice_id)
-        if view.balance_cents <= 0 or view.status == InvoiceStatus.VOID:
-            return True
-        answer = QMessageBox.question(
-            self, "Balance due",
-            f"{self.row.patient} still owes {show_cents(view.balance_cents)} on invoice "
-            f"{view.number}.\n\nClose anyway? The visit stays unpaid: take the payment later "
-            "from the Billing tab.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
 
