@@ -197,6 +197,13 @@ def test_a_visit_with_something_to_pay_is_not_offered_mark_checked_out(qtbot, vi
     tab.set_day(visit.start.date())
     texts = [a.text() for a in tab.menu_for(visit.id).actions()]
     assert "Check out and pay…" in texts and "Mark checked out" not in texts
+    tab.select(visit.id)
+    opened = []
+    answer_next_modal(lambda checkout: (opened.append(type(checkout).__name__),
+                                        checkout.close()))
+    tab.set_status("checked_out")  # Ctrl+Shift+O: the checkout, not a status change
+    assert opened == ["CheckoutDialog"]
+    assert appointments.get_appointment(staff("frontdesk"), visit.id).status_key == "completed"
     lines = tuple(invoices.draft_for_appointment(staff("frontdesk"), visit.id))
     invoice = invoices.issue_invoice(staff("frontdesk"), invoices.CheckoutInput(
         visit.patient_id, lines, visit.id, tip_cents=0))

@@ -156,6 +156,14 @@ class AppointmentActions:
         if row is None:
             self.status_message.emit("Select an appointment first.")
             return
+        if status == AppointmentStatus.CHECKED_OUT and row.status_key in STARTED_STATUSES \
+                and self._owes(row.id):  # paying checks it out
+            if allowed(self.user, "billing.checkout"):
+                self.check_out(row.id)
+            else:
+                self.status_message.emit(f"{row.patient} has something to pay: the front desk "
+                                         "checks the visit out when it is paid.")
+            return
         self._status(row.id, status)
 
     def _status(self, appointment_id: int, status: str) -> None:
