@@ -207,6 +207,8 @@ def product_line(actor: User, product_id: int, quantity: Decimal | int = 1) -> L
     product = Product.get_or_none(Product.id == product_id)
     if product is None:
         raise NotFound("That product does not exist.")
+    if not product.active:
+        raise ValidationError(f"{product.name} is retired and no longer sold.")
     return LineDraft("product", product.name, Decimal(quantity), product.price_cents,
                      product_id=product.id)
 

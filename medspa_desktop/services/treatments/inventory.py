@@ -20,6 +20,7 @@ from peewee import JOIN, fn
 
 from ...store.database import db
 from ...store.models import Appointment, Lot, Patient, Product, StockMovement, User
+from ..billing.money import show_cents
 from ..charts.patients import format_phone, listed_name
 from ..platform import audit, changes
 from ..platform.errors import ConflictError, NotFound, ValidationError
@@ -59,27 +60,130 @@ def show(centi: int, unit: str) -> str:
     return f"{text} {unit}{plural}"
 
 
-def add_product(actor: User, name: str, kind: str, unit: str | None = None,
-                low_stock: Decimal | int = 0) -> Product:
-    require(actor, "inventory.write")
-    name = clean_line(name)
+@dataclass(frozen=True)
+class ProductInput:
+    """A product as the products window edits it. ``low_stock`` is in the product's unit;
+    ``price_cents`` is the selling price per unit (retail items)."""
+
+    name: str
+    kind: str
+    unit: str | None = None  # None: the kind's usual unit
+    low_stock: Decimal | int | str = 0
+    price_cents: int = 0
+    sku: str = ""
+    taxable: bool = True
+
+
+def _validated_product(data: ProductInput) -> ProductInput:
+    name = clean_line(data.name)
     if not name:
         raise ValidationError("Enter the product's name.")
-    if kind not in KINDS:
-        raise ValidationError("Choose toxin, filler, solution, consumable or retail.")
-    unit = unit or KINDS[kind]
+    if len(name) > 120:
+        raise ValidationError("The product's name must be at most 120 characters.")
+    if not ProductKind.has(data.kind):
+        raise ValidationError("Choose the kind: " + ", ".join(
+            label.lower() for label in ProductKind.labels().values()) + ".")
+    unit = data.unit or KINDS[data.kind]
     if unit not in UNITS:
         raise ValidationError("Choose units (U), mL, syringes or items.")
-    threshold = to_centi(low_stock)
+    threshold = to_centi(str(data.low_stock).strip() or 0)
     if threshold < 0:
-        raise ValidationError("The low-stock level cannot be negative.")
+        raise ValidationError("The reorder level cannot be negative.")
+    if data.price_cents < 0:
+        raise ValidationError("A price cannot be negative.")
+    if data.price_cents >= 1_000_000_000:
+        raise ValidationError("The price is too large.")
+    sku = clean_line(data.sku).upper()
+    if len(sku) > 40:
+        raise ValidationError("The SKU must be at most 40 characters.")
+    return ProductInput(name, data.kind, unit, threshold, data.price_cents, sku,
+                        bool(data.taxable))
+
+
+def _unique(data: ProductInput, product_id: int | None) -> None:
+    others = Product.select().where(Product.id != (product_id or 0))
+    if others.where(Product.name == data.name).exists():
+        raise ValidationError(f"A product named '{data.name}' already exists.")
+    if data.sku:
+        taken = others.where(Product.sku == data.sku).first()
+        if taken is not None:
+            raise ValidationError(f"The SKU {data.sku} is already used by {taken.name}.")
+
+
+def _product_text(data: ProductInput) -> str:
+    return (f"{data.name}: {ProductKind.label_of(data.kind)} in {data.unit}, reorder at "
+            f"{show(data.low_stock, data.unit)}, price {show_cents(data.price_cents)}, "
+            f"sku {data.sku or '-'}, {'taxed' if data.taxable else 'not taxed'}")
+
+
+def create_product(actor: User, data: ProductInput) -> Product:
+    """A new product: an injectable, a solution, a consumable or a retail item."""
+    require(actor, "inventory.write")
+    data = _validated_product(data)
     with db.atomic():
-        if Product.select().where(Product.name == name).exists():
-            raise ValidationError(f"A product named '{name}' already exists.")
-        product = Product.create(name=name, kind=kind, unit=unit, low_stock_centi=threshold)
-        audit.record(actor, "product.create", "product", product.id, f"{name} ({unit})")
+        _unique(data, None)
+        product = Product.create(name=data.name, kind=data.kind, unit=data.unit,
+                                 low_stock_centi=data.low_stock, price_cents=data.price_cents,
+                                 sku=data.sku, taxable=data.taxable)
+        audit.record(actor, "product.create", "product", product.id, _product_text(data))
         changes.note("product", product.id)
     return product
+
+
+def add_product(actor: User, name: str, kind: str, unit: str | None = None,
+                low_stock: Decimal | int = 0) -> Product:
+    return create_product(actor, ProductInput(name, kind, unit, low_stock))
+
+
+def edit_product(actor: User, product_id: int, data: ProductInput) -> Product:
+    """Change a product's details. The unit stock is counted in cannot change once stock was
+    received (its lots and ledger are counted in it)."""
+    require(actor, "inventory.write")
+    data = _validated_product(data)
+    with db.atomic():
+        product = Product.get_or_none(Product.id == product_id)
+        if product is None:
+            raise NotFound("That product does not exist.")
+        if data.unit != product.unit and Lot.select().where(Lot.product == product_id).exists():
+            raise ValidationError(f"{product.name} already has stock counted in "
+                                  f"{product.unit}; its unit cannot change. Add a new product "
+                                  "instead.")
+        _unique(data, product_id)
+        Product.update(name=data.name, kind=data.kind, unit=data.unit,
+                       low_stock_centi=data.low_stock, price_cents=data.price_cents,
+                       sku=data.sku, taxable=data.taxable).where(
+            Product.id == product_id).execute()
+        audit.record(actor, "product.edit", "product", product_id, _product_text(data))
+        changes.note("product", product_id)
+    return Product.get_by_id(product_id)
+
+
+def set_product_active(actor: User, product_id: int, active: bool, reason: str = "") -> Product:
+    """Retire a product the clinic no longer stocks (it leaves receiving, drawing and the
+    checkout; every lot, sale and treatment that names it stays), or bring it back."""
+    require(actor, "inventory.write")
+    reason = clean_line(reason)
+    if not active and not reason:
+        raise ValidationError("Give the reason the product is retired (e.g. discontinued).")
+    if len(reason) > 200:
+        raise ValidationError("The reason must be at most 200 characters.")
+    with db.atomic():
+        product = Product.get_or_none(Product.id == product_id)
+        if product is None:
+            raise NotFound("That product does not exist.")
+        if product.active == active:
+            return product
+        Product.update(active=active).where(Product.id == product_id).execute()
+        audit.record(actor, "product.activate" if active else "product.retire", "product",
+                     product_id, product.name + (f": {reason}" if reason else ""))
+        changes.note("product", product_id)
+    return Product.get_by_id(product_id)
+
+
+def all_products(actor: User) -> list[Product]:
+    """Every product, retired ones too (last), for the products window."""
+    require(actor, "inventory.read")
+    return list(Product.select().order_by(~Product.active, Product.name))
 
 
 def _movement(actor: User, lot: Lot, change: int, kind: str, *, reason: str = "",
@@ -99,6 +203,9 @@ def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
     product = Product.get_or_none(Product.id == product_id)
     if product is None:
         raise NotFound("That product does not exist.")
+    if not product.active:
+        raise ValidationError(f"{product.name} is retired; bring it back before receiving "
+                              "stock of it.")
     lot_number = clean_line(lot_number).upper()
     if not lot_number:
         raise ValidationError("Enter the lot number printed on the box.")
