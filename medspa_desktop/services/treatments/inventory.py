@@ -180,10 +180,17 @@ def set_product_active(actor: User, product_id: int, active: bool, reason: str =
     return Product.get_by_id(product_id)
 
 
-def all_products(actor: User) -> list[Product]:
-    """Every product, retired ones too (last), for the products window."""
+def all_products(actor: User, text: str = "", state: str = "all") -> list[Product]:
+    """The products window's list: every product (``state`` "active" or "retired" for
+    some), retired ones last, those whose name or SKU holds ``text``."""
     require(actor, "inventory.read")
-    return list(Product.select().order_by(~Product.active, Product.name))
+    query = Product.select().order_by(~Product.active, Product.name)
+    if state in ("active", "retired"):
+        query = query.where(Product.active == (state == "active"))
+    words = clean_line(text)
+    if words:
+        query = query.where(Product.name.contains(words) | Product.sku.contains(words.upper()))
+    return list(query)
 
 
 def _movement(actor: User, lot: Lot, change: int, kind: str, *, reason: str = "",

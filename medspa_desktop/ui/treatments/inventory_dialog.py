@@ -1,6 +1,7 @@
 """Inventory: every product with its usable stock, the selected product's lots, and the
-selected lot's ledger; receive stock, adjust a count (with a reason), add a product. The
-stock alerts (low, expiring within 30 days, expired) are on top."""
+selected lot's ledger; receive stock, adjust a count (with a reason), add a product, and open
+Products and retail (``products_dialog.py``) to change or retire one. The stock alerts (low,
+expiring within 30 days, expired) are on top. The screen follows the change bus."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ from ...services.platform.vocabulary import ProductKind
 from ...services.treatments import inventory, stock_report
 from ...store.models import User
 from .. import style
+from ..bus import on_change
 from ..models import Column, RowTableModel
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
+from .products_dialog import ProductsDialog
 from .stock_dialogs import (
     KIND_LABELS,
     AdjustDialog,
@@ -95,6 +98,8 @@ class InventoryDialog(QDialog):
         self.adjust_button = QPushButton("&Adjust count…")
         self.price_button = QPushButton("Retail &price…")
         self.price_button.clicked.connect(lambda: self.set_price())
+        self.products_button = QPushButton("Products and re&tail…")
+        self.products_button.clicked.connect(self.open_products)
         close = QPushButton("Close")
         self.new_button.clicked.connect(self.new_product)
         self.receive_button.clicked.connect(lambda: self.receive())
@@ -115,7 +120,7 @@ class InventoryDialog(QDialog):
         split.setSizes([560, 590])
         bar = QHBoxLayout()
         for button in (self.new_button, self.receive_button, self.adjust_button,
-                       self.price_button):
+                       self.price_button, self.products_button):
             bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(close)
@@ -123,6 +128,7 @@ class InventoryDialog(QDialog):
         layout.addWidget(self.alerts)
         layout.addWidget(split, 1)
         layout.addLayout(bar)
+        on_change(self, ("product", "stock"))
         self.refresh()
 
     def _selected(self, table, model):
@@ -175,6 +181,9 @@ class InventoryDialog(QDialog):
         dialog = ProductDialog(self.user, self)
         if run_modal(dialog):
             self.refresh(dialog.product.id)
+
+    def open_products(self) -> None:
+        run_modal(ProductsDialog(self.user, self))
 
     def receive(self) -> None:
         product = self.selected_product()

@@ -1,5 +1,5 @@
-"""The small forms of the inventory screen: a new product, stock received, a count adjusted,
-a retail item's price.
+"""The small forms of the inventory screen: a product added or changed, stock received, a
+count adjusted, a retail item's price.
 Each checks through the service and shows its refusal in place; nothing is saved until the
 service accepts it."""
 
@@ -27,9 +27,13 @@ UNIT_LABELS = {"U": "units (U)", "mL": "millilitres (mL)", "syringe": "syringes"
 
 
 class ProductDialog(FormDialog):
-    def __init__(self, user: User, parent=None) -> None:
-        super().__init__("New product", parent)
+    """A new product, or one changed: name, kind, the unit it is counted in, the reorder
+    level, and for what is sold at the desk the price, SKU and whether tax is charged."""
+
+    def __init__(self, user: User, parent=None, product=None) -> None:
+        super().__init__("Edit product" if product is not None else "New product", parent)
         self.user = user
+        self.editing = product.id if product is not None else None
         self.product = None
         self.name = self._line("Name", 120, "e.g. Botox Cosmetic 100 U")
         self.kind = QComboBox()
@@ -40,19 +44,39 @@ class ProductDialog(FormDialog):
         for key, label in UNIT_LABELS.items():
             self.unit.addItem(label, key)
         self.unit.setAccessibleName("Counted in")
-        self.kind.currentIndexChanged.connect(self._default_unit)
         self.form.addRow("Kind", self.kind)
         self.form.addRow("Counted in", self.unit)
         self.low = self._line("Reorder at", 12, "0")
-        self._default_unit()
+        self.price = self._line("Retail price ($)", 14, "per unit sold, e.g. 42.00")
+        self.sku = self._line("SKU", 40, "optional")
+        self.taxable = QCheckBox("Charge the retail sales tax")
+        self.taxable.setChecked(True)
+        self.form.addRow("", self.taxable)
+        if product is not None:
+            self.name.setText(product.name)
+            self.kind.setCurrentIndex(self.kind.findData(product.kind))
+            self.unit.setCurrentIndex(self.unit.findData(product.unit))
+            self.low.setText(f"{inventory.from_centi(product.low_stock_centi).normalize():f}")
+            self.price.setText(f"{product.price_cents / 100:.2f}" if product.price_cents
+                               else "")
+            self.sku.setText(product.sku)
+            self.taxable.setChecked(product.taxable)
+        else:
+            self._default_unit()
+        self.kind.currentIndexChanged.connect(self._default_unit)
 
     def _default_unit(self) -> None:
         self.unit.setCurrentIndex(self.unit.findData(inventory.KINDS[self.kind.currentData()]))
 
     def submit(self) -> None:
-        self.product = inventory.add_product(self.user, self.name.text(),
-                                             self.kind.currentData(), self.unit.currentData(),
-                                             self.low.text().strip() or 0)
+        data = inventory.ProductInput(
+            self.name.text(), self.kind.currentData(), self.unit.currentData(),
+            self.low.text().strip() or 0, to_cents(self.price.text(), "retail price"),
+            self.sku.text(), self.taxable.isChecked())
+        if self.editing is None:
+            self.product = inventory.create_product(self.user, data)
+        else:
+            self.product = inventory.edit_product(self.user, self.editing, data)
 
 
 class ReceiveDialog(FormDialog):
