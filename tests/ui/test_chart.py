@@ -121,6 +121,55 @@ def test_signing_a_note_locks_it_and_an_addendum_shows_under_it(qtbot, zoe):
     assert Note.get_by_id(note.id).plan == "Review in 2 weeks."
 
 
+def _notes_of(patient_id: int) -> list[Note]:
+    return list(Note.select().where(Note.patient == patient_id).order_by(Note.id))
+
+
+def test_esc_with_a_note_being_typed_keeps_it_as_a_draft(qtbot, zoe):
+    before = len(_notes_of(zoe.id))
+    chart = _chart(qtbot, "injector", zoe.id)
+    chart.show()
+    panel = chart.show_tab("notes")
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(panel.sections["plan"], "Ice twice a day")
+    qtbot.keyClick(chart, Qt.Key.Key_Escape)
+    assert not chart.isVisible()
+    kept = _notes_of(zoe.id)
+    assert len(kept) == before + 1
+    assert kept[-1].status == "draft" and "Ice twice a day" in kept[-1].plan
+
+
+def test_a_new_note_left_blank_leaves_no_draft_behind(qtbot, zoe):
+    before = len(_notes_of(zoe.id))
+    chart = _chart(qtbot, "injector", zoe.id)
+    chart.show()
+    panel = chart.show_tab("notes")
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    assert "not saved yet" in panel.state.text()
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)  # twice, even
+    qtbot.keyClick(chart, Qt.Key.Key_Escape)
+    assert not chart.isVisible() and len(_notes_of(zoe.id)) == before
+
+
+def test_typing_in_a_draft_then_opening_another_note_saves_the_draft(qtbot, zoe):
+    chart = _chart(qtbot, "injector", zoe.id)
+    chart.show()
+    panel = chart.show_tab("notes")
+    for text in ("first", "second"):
+        panel.new_note()
+        panel.sections["plan"].setPlainText(text)
+        panel.save()
+    first = next(n for n in _notes_of(zoe.id) if n.plan == "first")
+    row = next(i for i in range(panel.list.count())
+               if panel.list.item(i).data(Qt.ItemDataRole.UserRole) == first.id)
+    panel.list.setCurrentRow(row)
+    assert panel.sections["plan"].toPlainText() == "first"
+    qtbot.keyClick(panel.sections["plan"], Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(panel.sections["plan"], " and more")
+    panel.list.setCurrentRow(0 if row else 1)  # another note
+    assert Note.get_by_id(first.id).plan == "first and more"
+
+
 def test_saving_the_medical_history_updates_the_alerts_banner(qtbot, zoe):
     chart = _chart(qtbot, "frontdesk", zoe.id)
     chart.tabs.setCurrentIndex(1)
@@ -141,6 +190,7 @@ def test_saving_the_medical_history_updates_the_alerts_banner(qtbot, zoe):
 def test_front_desk_sees_the_notes_list_but_not_the_notes(qtbot, zoe):
     writer = _chart(qtbot, "injector", zoe.id)
     writer.notes.new_note()
+    writer.notes.save()
     chart = _chart(qtbot, "frontdesk", zoe.id)
     panel = chart.notes
     assert panel.list.count() >= 1

@@ -96,9 +96,16 @@ def fingerprint(note: Note) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def template(category: str) -> dict[str, str]:
+    """The sections a new note of ``category`` starts with."""
+    return dict(zip(SECTIONS, TEMPLATES.get(category, GENERIC), strict=True))
+
+
 def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
-               category: str | None = None) -> Note:
-    """A new draft, filled from the template of the appointment's (or the given) category."""
+               category: str | None = None, sections: dict[str, str] | None = None) -> Note:
+    """A new draft, filled from the template of the appointment's (or the given) category, or
+    with ``sections`` as typed (a note first saved from the screen: nothing is written before
+    that, so a note begun and left leaves no empty draft)."""
     require(actor, "notes.write")
     if Patient.get_or_none(Patient.id == patient_id) is None:
         raise NotFound("That patient does not exist.")
@@ -110,12 +117,17 @@ def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
     category = category or ""
     if category and category not in CATEGORIES:
         raise ValidationError("Unknown service category.")
-    template = TEMPLATES.get(category, GENERIC)
+    content = template(category)
+    if sections is not None:
+        content = {k: clean_block(sections.get(k, "")) for k in SECTIONS}
+        for key, text in content.items():
+            if len(text) > MAX_SECTION:
+                raise ValidationError(
+                    f"The {key} section must be at most {MAX_SECTION} characters.")
     now = dt.datetime.now()
     with db.atomic():
         note = Note.create(patient=patient_id, appointment=appointment_id, category=category,
-                           author=actor, created_at=now, updated_at=now,
-                           **dict(zip(SECTIONS, template, strict=True)))
+                           author=actor, created_at=now, updated_at=now, **content)
         audit.record(actor, "note.start", "note", note.id, f"patient {patient_id}")
         changes.note("note", note.id)
     return note

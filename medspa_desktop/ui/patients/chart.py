@@ -133,6 +133,15 @@ class ChartDialog(QDialog):
         self.refresh_timeline()
         on_change(self, ON_CHART, self._on_changes)
 
+    def done(self, result: int) -> None:  # Qt's name: Esc, Close and the window's X
+        """Typing in a note is saved as a draft before the chart closes; if it cannot be
+        saved (say, changed on another PC) the chart stays open with the refusal shown."""
+        notes_page = self._pages["notes"]
+        if notes_page.built() and not notes_page.panel().keep_typing():
+            self.show_tab("notes")
+            return
+        super().done(result)
+
     def _on_changes(self, changes) -> None:
         """Something this chart shows changed, here or elsewhere in the program."""
         mine = {self.patient_id}

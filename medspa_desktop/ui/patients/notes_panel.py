@@ -1,6 +1,10 @@
 """SOAP notes: a list on the left, the note on the right. A draft is edited, saved and signed
 by its author; a signed note is read-only (with its signer, time and fingerprint), and gets
-addenda and co-signatures. Those who may not read note bodies see only the list."""
+addenda and co-signatures. Those who may not read note bodies see only the list.
+
+Typing is never lost: leaving a draft with unsaved typing (another note, a new note, the chart
+closed with Esc) saves it as a draft first. "New note" writes nothing until the note is saved
+or typed in and left, so a note begun and left blank leaves no empty draft behind."""
 
 from __future__ import annotations
 
@@ -39,9 +43,11 @@ class NotesPanel(QWidget):
         super().__init__(parent)
         self.user, self.patient_id = user, patient_id
         self.current: notes.NoteView | None = None
+        self.pending: str | None = None  # the category of a new note not saved yet
+        self._loaded: dict[str, str] = {}  # the sections as shown, to tell typing apart
         self.list = QListWidget()
         self.list.setAccessibleName("Notes")
-        self.list.currentItemChanged.connect(lambda item, _prev: self._show(item))
+        self.list.currentItemChanged.connect(lambda item, prev: self._navigate(item, prev))
         self.category = QComboBox()
         for key, label in CATEGORIES.items():
             if key != "retail":
@@ -112,6 +118,9 @@ class NotesPanel(QWidget):
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:
+        """Redraw the list; the note on the right too, unless typing in it is not saved yet
+        (a change elsewhere never throws typing away)."""
+        keep = self.has_unsaved()
         select = select or (self.current.id if self.current else None)
         self.list.blockSignals(True)
         self.list.clear()
@@ -124,21 +133,40 @@ class NotesPanel(QWidget):
             self.list.addItem(item)
             if chosen is None or view.id == select:
                 chosen = item
-        self.list.blockSignals(False)
+        if keep:
+            if self.pending is None and chosen is not None:
+                self.list.setCurrentItem(chosen)
+            self.list.blockSignals(False)
+            return
         if chosen is not None:
             self.list.setCurrentItem(chosen)
-            self._show(chosen)
-        else:
-            self._show(None)
+        self.list.blockSignals(False)
+        self._show(chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None)
 
-    def _show(self, item) -> None:
+    def _navigate(self, item, previous) -> None:
+        """The user picked another note: what is typed here is saved first."""
+        note_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if not self.keep_typing():  # not saved: stay on it, the refusal shown
+            self.list.blockSignals(True)
+            self.list.setCurrentItem(previous)
+            self.list.blockSignals(False)
+            return
+        self.list.blockSignals(True)  # saving may have redrawn the list meanwhile
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == note_id:
+                self.list.setCurrentRow(row)
+        self.list.blockSignals(False)
+        self._show(note_id)
+
+    def _show(self, note_id: int | None) -> None:
+        self.pending = None
         self.message.hide()
-        if item is None:
+        if note_id is None:
             self.current = None
             self.editor.setVisible(False)
             self.private.setVisible(not allowed(self.user, "notes.read"))
             return
-        self.current = notes.open_note(self.user, item.data(Qt.ItemDataRole.UserRole))
+        self.current = notes.open_note(self.user, note_id)
         view = self.current
         readable = view.sections is not None
         self.editor.setVisible(readable)
@@ -148,6 +176,7 @@ class NotesPanel(QWidget):
         for key, edit in self.sections.items():
             edit.setPlainText(view.sections[key])
             edit.setReadOnly(view.signed or view.author_id != self.user.id)
+        self._loaded = self._sections()
         if view.signed:
             check = "✓ verified" if view.verified else "✗ DOES NOT MATCH its content"
             cosign = f" Co-signed by {', '.join(view.cosigned_by)}." if view.cosigned_by else ""
@@ -177,21 +206,75 @@ class NotesPanel(QWidget):
         done = op(self, action, error_label=self.message)
         if not done:
             return
+        self.pending = None
+        self._loaded = self._sections()  # saved: nothing left to keep
         self.refresh(select=select or getattr(done.value, "id", None))
 
+    def has_unsaved(self) -> bool:
+        """Typing in a draft (or a new note) that is not saved yet."""
+        editable = self.pending is not None or (
+            self.current is not None and not self.current.signed
+            and self.current.author_id == self.user.id)
+        return editable and self.editor.isVisibleTo(self) and self._sections() != self._loaded
+
+    def keep_typing(self) -> bool:
+        """Before leaving what is on screen: save unsaved typing as a draft. False (and the
+        refusal shown) when it could not be saved: stay, nothing is lost."""
+        if not self.has_unsaved():
+            return True
+        done = op(self, self._save_call(), error_label=self.message)
+        if not done:
+            return False
+        self.pending = None
+        self._loaded = self._sections()
+        if self.current is not None and done.value.id == self.current.id:
+            self.current = notes.open_note(self.user, done.value.id)  # its new version
+        return True
+
     def new_note(self) -> None:
-        self._act(lambda: notes.start_note(self.user, self.patient_id,
-                                           category=self.category.currentData()))
+        if not self.keep_typing():
+            return
+        category = self.category.currentData()
+        self.list.blockSignals(True)
+        self.list.clearSelection()
+        self.list.setCurrentItem(None)
+        self.list.blockSignals(False)
+        self.current, self.pending = None, category
+        self.message.hide()
+        self.editor.setVisible(True)
+        self.private.setVisible(False)
+        template = notes.template(category)
+        for key, edit in self.sections.items():
+            edit.setPlainText(template[key])
+            edit.setReadOnly(False)
+        self._loaded = self._sections()
+        self.state.setText(f"<b>New note</b> ({html.escape(self.category.currentText())}): not "
+                           "saved yet. Save draft keeps it; a note left blank is not kept.")
+        self.addenda.setText("")
+        self.save_button.setEnabled(True)
+        self.sign_button.setEnabled(True)
+        self.addendum_button.setEnabled(False)
+        self.cosign_button.setEnabled(False)
+        self.sections["subjective"].setFocus()
+
+    def _save_call(self):
+        """The service call that saves what is typed: the new note, or the draft shown."""
+        typed = self._sections()
+        if self.pending is not None:
+            category = self.pending
+            return lambda: notes.start_note(self.user, self.patient_id, category=category,
+                                            sections=typed)
+        view = self.current
+        return lambda: notes.save_draft(self.user, view.id, view.version, typed)
 
     def save(self) -> None:
-        view = self.current
-        self._act(lambda: notes.save_draft(self.user, view.id, view.version, self._sections()))
+        self._act(self._save_call())
 
     def sign(self) -> None:
-        view = self.current
+        save = self._save_call()
 
         def save_and_sign():
-            saved = notes.save_draft(self.user, view.id, view.version, self._sections())
+            saved = save()
             return notes.sign(self.user, saved.id, saved.version)
 
         self._act(save_and_sign)

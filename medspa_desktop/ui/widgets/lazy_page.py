@@ -22,6 +22,10 @@ class LazyPage(QWidget):
             self.layout().addWidget(self._panel)
         return self._panel
 
+    def built(self) -> bool:
+        """Whether the panel exists (it was shown or asked for)."""
+        return self._panel is not None
+
     def showEvent(self, event) -> None:
         self.panel()
         super().showEvent(event)
