@@ -13,7 +13,7 @@ import weakref
 import shiboken6
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
-        self.resize(1280, 800)
+        self._fit_screen()
         if remember:
             self._restore_state()
         self.lock_screen: LockScreen | None = None
@@ -228,6 +228,11 @@ class MainWindow(QMainWindow):
         for i, name in enumerate(("&Schedule", "&Patients", "&Treatment Log", "&Billing")):
             self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}",
                          view_menu)
+        view_menu.addSeparator()
+        # from any tab: front desk may see stock but not the Treatment Log the button is on
+        self.inventory_action = self._action("&Inventory…", self.treatments.inventory,
+                                             "Ctrl+I", view_menu)
+        self.inventory_action.setEnabled(allowed(self.user, "inventory.read"))
         view_menu.addSeparator()
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
 
@@ -494,8 +499,24 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         tab = settings.value("main_window/tab", "schedule")
-        if tab in TAB_KEYS:
+        if tab in TAB_KEYS and self.may_use_tab(tab):  # the last person's tab may not be mine
             self.show_tab(tab)
+
+    def _fit_screen(self) -> None:
+        """1280×800 where there is room; within the screen it opens on otherwise (a 1366×768
+        laptop would push the status bar off the bottom)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        if room is None or room.isEmpty():
+            self.resize(1280, 800)
+            return
+        frame = 40  # the window's title bar and borders, which the size does not include
+        self.resize(min(1280, room.width() - frame // 2), min(800, room.height() - frame))
+
+    def may_use_tab(self, key: str) -> bool:
+        """Whether the signed-in role can use what the tab shows."""
+        needs = {"treatments": "treatment.read", "billing": "billing.read"}.get(key)
+        return needs is None or allowed(self.user, needs)
 
     def save_state(self) -> None:
         settings = QSettings()

@@ -154,3 +154,36 @@ def test_a_table_filled_before_it_shows_fits_its_columns_when_it_shows(qtbot):
     qtbot.waitExposed(view)
     text = view.fontMetrics().horizontalAdvance("Botox Cosmetic, glabella and crow's feet")
     assert view.columnWidth(1) >= text > narrow
+
+
+def test_the_first_window_fits_the_screen_it_opens_on(qtbot, demo_db):
+    from PySide6.QtCore import QSettings
+
+    QSettings().remove("main_window")  # a PC where the window was never opened
+    w = MainWindow(staff("frontdesk"))
+    qtbot.addWidget(w)
+    w.show()
+    room = w.screen().availableGeometry()
+    assert w.frameGeometry().height() <= room.height() + 1 and w.width() <= room.width()
+
+
+def test_front_desk_does_not_land_on_the_last_persons_clinical_tab(qtbot, demo_db):
+    injector = MainWindow(staff("injector"))
+    qtbot.addWidget(injector)
+    injector.show_tab("treatments")
+    injector.close()
+    desk = MainWindow(staff("frontdesk"))
+    qtbot.addWidget(desk)
+    assert desk.current_tab_key() == "schedule"
+
+
+def test_front_desk_reaches_the_inventory_from_the_view_menu(window):
+    from medspa_desktop.ui.treatments.inventory_dialog import InventoryDialog
+    from tests.ui.modal import answer_next_modal
+
+    opened = []
+    answer_next_modal(lambda dialog: (opened.append(isinstance(dialog, InventoryDialog)),
+                                      dialog.reject()))
+    assert window.inventory_action.isEnabled()
+    window.inventory_action.trigger()
+    assert opened == [True]
