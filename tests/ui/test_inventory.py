@@ -3,8 +3,9 @@ forms, with refusals shown in place."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from PySide6.QtCore import QDate
 
 from medspa_desktop.store.models import AuditEvent, Lot
 from medspa_desktop.ui.treatments.inventory_dialog import InventoryDialog
@@ -37,22 +38,26 @@ def test_receiving_a_lot_raises_the_stock_and_lists_it(qtbot, screen):
 
     def fill(dialog: ReceiveDialog):
         assert dialog.product.currentText().startswith("Juvederm Ultra XC")
+        assert dialog.expiry.text() == ""  # no expiry proposed: it is read off the box
         dialog.lot_number.setText("ju-7781")
         dialog.quantity.setText("10")
         dialog.cost.setText("abc")
         dialog.save_button.click()
         steps.append(dialog.message.text())  # refused in place, the form stays open
-        dialog.cost.setText("$210.00")
-        dialog.expiry.setDate(QDate.currentDate().addDays(-1))
+        dialog.expiry.setText((dt.date.today() - dt.timedelta(days=1)).isoformat())
         dialog.save_button.click()
         steps.append(dialog.message.text())
-        dialog.expiry.setDate(QDate.currentDate().addYears(2))
+        dialog.cost.setText("$210.00")
+        dialog.save_button.click()
+        steps.append(dialog.message.text())
+        dialog.expiry.setText(f"{dt.date.today().year + 2}-08")
         dialog.save_button.click()
 
     answer_next_modal(fill)
     screen.receive_button.click()
-    assert steps[0] == "Enter the cost per unit as a number, e.g. 4.50."
-    assert steps[1].startswith("Lot JU-7781 expired on")
+    assert steps[0] == "Enter the expiry printed on the box (e.g. 2027-08)."
+    assert steps[1] == "Enter the cost per unit as a number, e.g. 4.50."
+    assert steps[2].startswith("Lot JU-7781 expired on")
     assert before == "20 syringes" and _product(screen, "Juvederm Ultra XC").on_hand == \
         "30 syringes"
     lot = screen.selected_lot()

@@ -12,7 +12,9 @@ refused with a message that says what is left. "Who received lot X?" answers fro
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -201,6 +203,30 @@ def _movement(actor: User, lot: Lot, change: int, kind: str, *, reason: str = ""
     Lot.update(remaining_centi=Lot.remaining_centi + change).where(Lot.id == lot.id).execute()
 
 
+LOT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9./ -]*")
+
+
+def parse_expiry(text: str) -> dt.date:
+    """An expiry typed as printed on a box: 2027-08-31, 2027-08 or 08/2027 (the month's
+    last day), 08/31/2027 or 31.08.2027."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Enter the expiry printed on the box (e.g. 2027-08).")
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    for pattern in ("%Y-%m", "%m/%Y"):
+        try:
+            first = dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    raise ValidationError(f"'{text}' is not an expiry: type it as printed, e.g. 2027-08 or "
+                          "2027-08-31.")
+
+
 def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
             quantity: Decimal | int, cost_cents: int = 0,
             today: dt.date | None = None) -> Lot:
@@ -218,6 +244,9 @@ def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
         raise ValidationError("Enter the lot number printed on the box.")
     if len(lot_number) > 40:
         raise ValidationError("The lot number must be at most 40 characters.")
+    if not LOT_NUMBER.fullmatch(lot_number):
+        raise ValidationError(f"'{lot_number}' is not a lot number: letters and digits (with "
+                              "dashes, dots or slashes) as printed on the box.")
     if expiry < today:
         raise ValidationError(f"Lot {lot_number} expired on {expiry}; do not receive it.")
     amount = to_centi(quantity)

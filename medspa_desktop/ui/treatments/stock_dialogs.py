@@ -5,11 +5,9 @@ service accepts it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QLabel,
 )
 
@@ -92,11 +90,8 @@ class ReceiveDialog(FormDialog):
             self.product.setCurrentIndex(max(0, self.product.findData(product_id)))
         self.form.addRow("Product", self.product)
         self.lot_number = self._line("Lot number", 40, "as printed on the box")
-        self.expiry = QDateEdit(QDate.currentDate().addYears(1))
-        self.expiry.setCalendarPopup(True)
-        self.expiry.setDisplayFormat("d MMM yyyy")
-        self.expiry.setAccessibleName("Expiry")
-        self.form.addRow("Expiry", self.expiry)
+        # no date proposed: a guessed expiry saved unread is worse than none
+        self.expiry = self._line("Expiry", 10, "as printed: 2027-08 or 2027-08-31")
         self.quantity = self._line("Quantity", 12)
         self.cost = self._line("Cost per unit ($)", 14, "optional")
         self.form.addRow("", QLabel("The lot is added to the stock ledger and audited."))
@@ -106,7 +101,7 @@ class ReceiveDialog(FormDialog):
             raise ValidationError("Add the product first.")
         self.lot = inventory.receive(
             self.user, self.product.currentData(), self.lot_number.text(),
-            self.expiry.date().toPython(), self.quantity.text().strip() or 0,
+            inventory.parse_expiry(self.expiry.text()), self.quantity.text().strip() or 0,
             cost_cents=to_cents(self.cost.text(), "cost per unit"))
 
 

@@ -181,10 +181,22 @@ def test_receiving_refuses_expired_duplicate_or_empty_lots(stock):
                           ((stock["botox"].id, "c1234", TODAY + dt.timedelta(days=9), 10),
                            "already received"),
                           ((stock["botox"].id, "X8", TODAY + dt.timedelta(days=9), 0),
-                           "more than zero")):
+                           "more than zero"),
+                          ((stock["botox"].id, "=cmd|' /C calc'!A0",
+                            TODAY + dt.timedelta(days=9), 5), "is not a lot number")):
         with pytest.raises(ValidationError, match=message):
             inventory.receive(stock["admin"], *args, today=TODAY)
     assert Lot.select().count() == 2
+
+
+def test_an_expiry_is_read_as_printed_on_the_box():
+    assert inventory.parse_expiry("2027-08-31") == dt.date(2027, 8, 31)
+    assert inventory.parse_expiry(" 2027-08 ") == dt.date(2027, 8, 31)  # the month's last day
+    assert inventory.parse_expiry("02/2028") == dt.date(2028, 2, 29)
+    assert inventory.parse_expiry("31.08.2027") == dt.date(2027, 8, 31)
+    for typed, message in (("", "Enter the expiry"), ("next year", "is not an expiry")):
+        with pytest.raises(ValidationError, match=message):
+            inventory.parse_expiry(typed)
 
 
 def test_a_recall_lists_who_bought_the_lot_at_the_desk_until_the_sale_is_returned(stock):
