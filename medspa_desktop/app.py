@@ -109,6 +109,10 @@ def run_gui(target: str) -> int:
             if not first.exec():
                 return 0
             user = first.user
+            if first.choice == "new":
+                from .ui.first_setup import FirstSetupDialog
+
+                FirstSetupDialog(user).exec()  # every step may be skipped; closing skips the rest
             if first.choice == "demo":
                 hint = (f"Demo accounts: {', '.join(s.username for s in demo.DEMO_STAFF)}; "
                         f"password {demo.DEMO_PASSWORD}")

@@ -36,7 +36,8 @@ from .widgets.messages import ErrorLabel
 
 
 class FirstRunDialog(QDialog):
-    """After ``exec()``: ``choice`` is "new" (``user`` is the signed-in admin) or "demo"."""
+    """After ``exec()``: ``choice`` is "new" (``user`` is the signed-in admin; open
+    FirstSetupDialog next for its services, rooms and providers) or "demo"."""
 
     def __init__(self, database_label: str, parent=None, *,
                  build_demo: Callable[..., object] = demo.build_demo) -> None:
@@ -164,7 +165,9 @@ class FirstRunDialog(QDialog):
                                  self.clinic_phone.text(), self.clinic_tax_id.text())
         admin = auth.UserInput(self.admin_username.text(), self.admin_name.text(), Role.ADMIN,
                                self.admin_password.text())
-        done = op(self, lambda: clinic.create_clinic(info, admin), error_label=self.message)
+        # services, rooms and providers are chosen next, in FirstSetupDialog
+        done = op(self, lambda: clinic.create_clinic(info, admin, default_catalog=False),
+                  error_label=self.message)
         if not done:
             return
         self.user = done.value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from peewee import fn
@@ -193,6 +194,44 @@ def install_default_services(actor: User) -> int:
                      f"{len(DEFAULT_SERVICES)} default services")
         changes.note("catalog")
     return len(DEFAULT_SERVICES)
+
+
+def install_services(actor: User, specs: Sequence[ServiceSpec]) -> int:
+    """The services a new clinic keeps from the standard catalog (DEFAULT_SERVICES), at the
+    lengths and prices it chose: all of them, or (on a bad one, named in the refusal) none.
+    Returns how many were added."""
+    require(actor, "catalog.write")
+    with db.atomic():
+        for spec in specs:
+            try:
+                _insert_service(spec)
+            except ValidationError as refusal:
+                raise ValidationError(f"{clean_line(spec.name) or 'A service'}: "
+                                      f"{refusal}") from None
+        if specs:
+            audit.record(actor, "service.defaults", "service", "",
+                         (f"{len(specs)} from the standard catalog: " + "; ".join(
+                             f"{s.name} {s.minutes} min {s.price_cents / 100:.2f}"
+                             for s in specs))[:2000])
+            changes.note("catalog")
+    return len(specs)
+
+
+def add_rooms_and_devices(actor: User, rooms: Sequence[str],
+                          devices: Sequence[tuple[str, str]]) -> None:
+    """A new clinic's rooms (in the order given) and devices (name, kind): all of them, or
+    (on a bad or repeated name) none."""
+    require(actor, "catalog.write")
+    with db.atomic():
+        for name in rooms:
+            add_room(actor, name)
+        for name, kind in devices:
+            try:
+                add_device(actor, name, kind)
+            except ValidationError as refusal:
+                named = clean_line(name)
+                raise ValidationError(f"{named}: {refusal}" if named and named not in
+                                      str(refusal) else str(refusal)) from None
 
 
 def services(include_retail: bool = True) -> list[Service]:

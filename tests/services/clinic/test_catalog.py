@@ -4,6 +4,7 @@ runs into, refused with a sentence and nothing written, audited, and announced."
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -364,3 +365,40 @@ def test_a_service_priced_per_ml_is_charged_for_the_volume_charted(setup):
         "points": 40, "technique": "nappage"}, today=DAY)
     (line,) = invoices.draft_for_appointment(setup["desk"], appt.id)
     assert (line.quantity, line.unit_price_cents) == (Decimal("2.5"), 8000)
+
+
+# -- the first-setup wizard's saves -------------------------------------------------------------
+def test_a_new_clinic_keeps_the_standard_services_it_chose_at_its_own_prices(setup, heard):
+    botox, peel = catalog.DEFAULT_SERVICES[0], catalog.DEFAULT_SERVICES[19]
+    chosen = [replace(botox, price_cents=1250), replace(peel, minutes=30)]
+    assert catalog.install_services(setup["admin"], chosen) == 2
+    kept = {s.name: s for s in Service.select()}
+    assert set(kept) == {botox.name, peel.name}
+    assert kept[botox.name].price_cents == 1250 and kept[peel.name].default_minutes == 30
+    assert _audits("service.defaults") == 1
+    assert "Botox Cosmetic 30 min 12.50" in AuditEvent.get(
+        AuditEvent.action == "service.defaults").summary
+    assert any(batch.touches("catalog") for batch in heard)
+
+
+def test_one_bad_service_in_the_chosen_catalog_is_named_and_nothing_is_installed(setup):
+    good, bad = catalog.DEFAULT_SERVICES[0], replace(catalog.DEFAULT_SERVICES[5], minutes=42)
+    with pytest.raises(ValidationError, match=r"^Juvederm Ultra XC: A service's length must "
+                                              r"be a multiple of 5"):
+        catalog.install_services(setup["admin"], [good, bad])
+    assert Service.select().count() == 0 and _audits("service.defaults") == 0
+    with pytest.raises(PermissionDenied):
+        catalog.install_services(setup["desk"], [good])
+
+
+def test_rooms_and_devices_are_added_together_or_not_at_all(setup):
+    with pytest.raises(ValidationError, match="A room named 'room a' already exists"):
+        catalog.add_rooms_and_devices(setup["admin"], ["Room A", "room a"], [])
+    with pytest.raises(ValidationError, match="^GentleMax: Choose the device's type"):
+        catalog.add_rooms_and_devices(setup["admin"], ["Room A"], [("GentleMax", "")])
+    assert Room.select().count() == 0 and Device.select().count() == 0
+    catalog.add_rooms_and_devices(setup["admin"], ["Room A", "Laser room"],
+                                  [("GentleMax", "alexandrite")])
+    assert [r.name for r in catalog.rooms()] == ["Room A", "Laser room"]
+    assert [(d.name, d.kind) for d in catalog.devices()] == [("GentleMax", "alexandrite")]
+    assert _audits("room.create") == 2 and _audits("device.create") == 1

@@ -1,0 +1,361 @@
+"""Right after the first run: what a new clinic needs before its first booking, a page each —
+the services it keeps from the standard catalog (at its own lengths and prices), its rooms
+and devices, its first providers. Every page can be skipped (File → Clinic setup… and
+File → Staff accounts… do the same later); each page's save is one service call, so a
+refused page writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..services.billing.money import to_cents
+from ..services.clinic import catalog
+from ..services.clinic.catalog import DEFAULT_SERVICES, DEVICE_KINDS, ServiceSpec
+from ..services.platform import auth
+from ..services.platform.errors import ValidationError
+from ..services.platform.vocabulary import Role
+from ..services.scheduling import hours
+from ..store.models import CATEGORIES, PRICING_UNITS, User
+from . import style
+from .ops import op
+from .provider_booking import CategoriesBox, HoursBox
+from .widgets.messages import ErrorLabel
+
+DEVICE_LINES = 4
+
+
+class ServicesStep(QWidget):
+    """The standard catalog, a row per service: keep it or not, its length and price."""
+
+    title = "Services you offer"
+    later = "Later: File → Clinic setup… → Services"
+    help = ("Untick what you do not offer; change the length and price to your own. You can "
+            "add your own services later.")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(len(DEFAULT_SERVICES), 5)
+        self.table.setAccessibleName("Standard services")
+        self.table.setHorizontalHeaderLabels(["Service (ticked: kept)", "Category", "Length", "Price", "Priced"])
+        self.table.verticalHeader().hide()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.minutes: list[QSpinBox] = []
+        self.prices: list[QLineEdit] = []
+        for row, spec in enumerate(DEFAULT_SERVICES):
+            keep = QTableWidgetItem(spec.name)
+            keep.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            keep.setCheckState(Qt.CheckState.Checked)
+            self.table.setItem(row, 0, keep)
+            self.table.setItem(row, 1, QTableWidgetItem(CATEGORIES[spec.category]))
+            minutes = QSpinBox()
+            minutes.setRange(0, 12 * 60)
+            minutes.setSingleStep(catalog.STEP_MINUTES)
+            minutes.setSuffix(" min")
+            minutes.setValue(spec.minutes)
+            minutes.setAccessibleName(f"{spec.name} length")
+            price = QLineEdit(f"{spec.price_cents / 100:.2f}")
+            price.setMaxLength(12)
+            price.setAlignment(Qt.AlignmentFlag.AlignRight)
+            price.setAccessibleName(f"{spec.name} price")
+            self.table.setCellWidget(row, 2, minutes)
+            self.table.setCellWidget(row, 3, price)
+            self.table.setItem(row, 4, QTableWidgetItem(PRICING_UNITS[spec.pricing_unit]))
+            self.minutes.append(minutes)
+            self.prices.append(price)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        keep_all = QPushButton("Keep &all")
+        keep_none = QPushButton("Keep &none")
+        keep_all.clicked.connect(lambda: self.keep_all(True))
+        keep_none.clicked.connect(lambda: self.keep_all(False))
+        row = QHBoxLayout()
+        row.addWidget(keep_all)
+        row.addWidget(keep_none)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+
+    def row_of(self, name: str) -> int:
+        return next(i for i, s in enumerate(DEFAULT_SERVICES) if s.name == name)
+
+    def set_kept(self, row: int, keep: bool) -> None:
+        self.table.item(row, 0).setCheckState(
+            Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
+
+    def kept(self, row: int) -> bool:
+        return self.table.item(row, 0).checkState() == Qt.CheckState.Checked
+
+    def keep_all(self, keep: bool) -> None:
+        for row in range(len(DEFAULT_SERVICES)):
+            self.set_kept(row, keep)
+
+    def specs(self) -> list[ServiceSpec]:
+        """The kept services at the lengths and prices typed; a price that is not a number
+        is refused naming its service."""
+        chosen = []
+        for row, spec in enumerate(DEFAULT_SERVICES):
+            if not self.kept(row):
+                continue
+            text = self.prices[row].text()
+            if not text.strip():
+                raise ValidationError(f"{spec.name}: enter its price (0 for none).")
+            try:
+                cents = to_cents(text, "price")
+            except ValidationError as refusal:
+                raise ValidationError(f"{spec.name}: {refusal}") from None
+            chosen.append(replace(spec, minutes=self.minutes[row].value(), price_cents=cents))
+        return chosen
+
+    def save(self, user: User) -> None:
+        chosen = self.specs()
+        if not chosen:
+            raise ValidationError("Keep at least one service, or skip this step.")
+        catalog.install_services(user, chosen)
+
+
+class RoomsStep(QWidget):
+    """The rooms, a name a line, and the devices (lasers and the like), name and type."""
+
+    title = "Rooms and devices"
+    later = "Later: File → Clinic setup… → Rooms, Devices"
+    help = ("Each room is a column on the schedule. Add the devices a service needs (a "
+            "laser, an IPL): a booking for that service reserves one.")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rooms = QPlainTextEdit("Room 1\nRoom 2")
+        self.rooms.setAccessibleName("Rooms, one a line")
+        self.rooms.setTabChangesFocus(True)
+        self.rooms.setFixedHeight(110)
+        self.device_names: list[QLineEdit] = []
+        self.device_kinds: list[QComboBox] = []
+        devices = QWidget()
+        grid = QFormLayout(devices)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for line in range(DEVICE_LINES):
+            name = QLineEdit()
+            name.setMaxLength(80)
+            name.setPlaceholderText("e.g. GentleMax Pro" if line == 0 else "")
+            name.setAccessibleName(f"Device {line + 1} name")
+            kind = QComboBox()
+            kind.setAccessibleName(f"Device {line + 1} type")
+            kind.addItem("Choose its type…", "")
+            for key, label in DEVICE_KINDS.items():
+                kind.addItem(label, key)
+            row = QHBoxLayout()
+            row.addWidget(name, 1)
+            row.addWidget(kind)
+            grid.addRow(f"Device {line + 1}", row)
+            self.device_names.append(name)
+            self.device_kinds.append(kind)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("&Rooms\n(one a line)", self.rooms)
+        form.addRow(devices)
+
+    def set_device(self, line: int, name: str, kind: str) -> None:
+        self.device_names[line].setText(name)
+        self.device_kinds[line].setCurrentIndex(self.device_kinds[line].findData(kind))
+
+    def values(self) -> tuple[list[str], list[tuple[str, str]]]:
+        rooms = [line.strip() for line in self.rooms.toPlainText().splitlines() if line.strip()]
+        devices = [(n.text(), k.currentData()) for n, k in zip(self.device_names,
+                                                                self.device_kinds, strict=True)
+                   if n.text().strip() or k.currentData()]
+        return rooms, devices
+
+    def save(self, user: User) -> None:
+        rooms, devices = self.values()
+        if not rooms and not devices:
+            raise ValidationError("Enter at least one room, or skip this step.")
+        catalog.add_rooms_and_devices(user, rooms, devices)
+
+
+class ProvidersStep(QWidget):
+    """A provider at a time: their account, the categories they treat, their hours."""
+
+    title = "Your providers"
+    later = "Later: File → Staff accounts…"
+    help = ("Add each person who treats patients, one after the other: they are offered for "
+            "booking in the categories they treat, on their hours.")
+
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.added: list[str] = []
+        self.full_name = self._line(120, "Dr Maya Vasquez")
+        self.credentials = self._line(40, "MD, NP, RN (optional)")
+        self.username = self._line(40, "mvasquez")
+        self.password = self._line(128, "at least 8 characters")
+        self.confirm = self._line(128, "")
+        for field in (self.password, self.confirm):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        for field, name in ((self.full_name, "Provider full name"),
+                            (self.credentials, "Provider credentials"),
+                            (self.username, "Provider user name"),
+                            (self.password, "Provider password"),
+                            (self.confirm, "Repeat provider password")):
+            field.setAccessibleName(name)
+        account = QFormLayout()
+        account.addRow("&Full name", self.full_name)
+        account.addRow("&Credentials", self.credentials)
+        account.addRow("&User name", self.username)
+        account.addRow("&Password", self.password)
+        account.addRow("&Repeat password", self.confirm)
+        self.categories = CategoriesBox()
+        self.categories.set_value([])
+        self.hours = HoursBox()
+        booking = QHBoxLayout()
+        booking.addWidget(self.categories, 1)
+        booking.addWidget(self.hours, 1)
+        self.add_button = QPushButton("&Add this provider")
+        self.add_button.clicked.connect(lambda: self.add())
+        self.listed = QLabel("No providers added yet.")
+        self.listed.setWordWrap(True)
+        self.listed.setStyleSheet(style.QUIET_LINE)
+        self.message = ErrorLabel()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.listed, 1)
+        bottom.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(account)
+        layout.addLayout(booking, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(bottom)
+
+    @staticmethod
+    def _line(limit: int, hint: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setMaxLength(limit)
+        field.setPlaceholderText(hint)
+        return field
+
+    def typed(self) -> bool:
+        return any(f.text().strip() for f in (self.full_name, self.username, self.password))
+
+    def _create(self) -> User:
+        if self.password.text() != self.confirm.text():
+            raise ValidationError("The two passwords are not the same.")
+        data = auth.UserInput(self.username.text(), self.full_name.text(), Role.PROVIDER,
+                              self.password.text(), credentials=self.credentials.text())
+        return hours.create_provider(self.user, data, self.categories.value(),
+                                     self.hours.value())
+
+    def add(self, error_label: ErrorLabel | None = None) -> bool:
+        """Save the provider typed (one transaction); the form is then emptied for the
+        next."""
+        label = error_label or self.message
+        done = op(self, self._create, error_label=label)
+        if not done:
+            return False
+        label.hide()
+        provider = done.value
+        self.added.append(f"{provider.display_name} ({provider.username})")
+        self.listed.setText("Added: " + ", ".join(self.added) + ".")
+        for field in (self.full_name, self.credentials, self.username, self.password,
+                      self.confirm):
+            field.clear()
+        self.categories.set_value([])
+        self.hours.set_value({})
+        self.full_name.setFocus()
+        return True
+
+
+class FirstSetupDialog(QDialog):
+    """The steps after the clinic's name and admin. ``done_steps`` names the steps saved."""
+
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.done_steps: list[str] = []
+        self.setWindowTitle("Set up your clinic")
+        self.setMinimumSize(900, 700)
+        self.services = ServicesStep()
+        self.rooms = RoomsStep()
+        self.providers = ProvidersStep(user)
+        self.steps = (self.services, self.rooms, self.providers)
+        self.heading = QLabel()
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        self.help.setMinimumHeight(self.help.fontMetrics().lineSpacing() * 2)
+        self.pages = QStackedWidget()
+        for step in self.steps:
+            self.pages.addWidget(step)
+        self.message = ErrorLabel()
+        self.message.keep_room()
+        self.skip_button = QPushButton()
+        self.save_button = QPushButton()
+        self.save_button.setDefault(True)
+        self.skip_button.clicked.connect(lambda: self.skip())
+        self.save_button.clicked.connect(lambda: self.save())
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.skip_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.help)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._show(0)
+
+    @property
+    def step(self):
+        return self.steps[self.pages.currentIndex()]
+
+    def _show(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        step = self.step
+        self.heading.setText(f"<h2>{step.title}</h2>Step {index + 1} of {len(self.steps)}")
+        self.help.setText(step.help)
+        self.skip_button.setText(f"Skip — {step.later}")
+        last = index == len(self.steps) - 1
+        self.save_button.setText("&Finish" if last else "&Save and continue")
+        self.message.hide()
+
+    def _next(self) -> None:
+        if self.pages.currentIndex() == len(self.steps) - 1:
+            self.accept()
+        else:
+            self._show(self.pages.currentIndex() + 1)
+
+    def skip(self) -> None:
+        self._next()
+
+    def save(self) -> None:
+        step = self.step
+        if step is self.providers:
+            # a provider typed but not yet added is added now; nothing typed: just finish
+            if step.typed() and not step.add(self.message):
+                return
+        elif not op(self, lambda: step.save(self.user), error_label=self.message):
+            return
+        self.done_steps.append(step.title)
+        self._next()
