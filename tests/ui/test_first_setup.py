@@ -48,7 +48,7 @@ def test_every_step_saves_what_was_chosen(qtbot, owner, tmp_path):
     dialog.show()
     shot(dialog, tmp_path, "1_services")
     services = dialog.services
-    services.keep_all(False)
+    click(qtbot, services.keep_none_button)
     botox = services.row_of("Botox Cosmetic")
     peel = services.row_of("Chemical peel, medium")
     services.set_kept(botox, True)
@@ -107,7 +107,7 @@ def test_bad_input_is_refused_on_its_page_and_writes_nothing(qtbot, owner):
     click(qtbot, dialog.save_button)
     assert dialog.message.text() == "RHA 3: Enter the price as a number, e.g. 4.50."
     assert dialog.pages.currentIndex() == 0 and Service.select().count() == 0
-    services.keep_all(False)
+    click(qtbot, services.keep_none_button)
     click(qtbot, dialog.save_button)
     assert dialog.message.text() == "Keep at least one service, or skip this step."
 
