@@ -48,7 +48,7 @@ class ServicesStep(QWidget):
     """The standard catalog, a row per service: keep it or not, its length and price."""
 
     title = "Services you offer"
-    later = "Later: File → Clinic setup… → Services"
+    later = "Later: File → Clinic setup… → Services and prices"
     help = ("Untick what you do not offer; change the length and price to your own. You can "
             "add your own services later.")
 
