@@ -103,13 +103,19 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
 )
 
 
+def _name(typed: str, what: str, limit: int) -> str:
+    """A service's, room's or device's name as typed, cleaned; refused empty or too long."""
+    name = clean_line(typed)
+    if not name:
+        raise ValidationError(f"Enter the {what}'s name.")
+    if len(name) > limit:
+        raise ValidationError(f"A {what}'s name must be at most {limit} characters.")
+    return name
+
+
 def validate_service(spec: ServiceSpec) -> ServiceSpec:
     """The spec cleaned, or a ValidationError naming the first thing wrong with it."""
-    name = clean_line(spec.name)
-    if not name:
-        raise ValidationError("Enter the service's name.")
-    if len(name) > 120:
-        raise ValidationError("A service's name must be at most 120 characters.")
+    name = _name(spec.name, "service", 120)
     if spec.category not in CATEGORIES:
         raise ValidationError("Choose the service's category.")
     if spec.pricing_unit not in PRICING_UNITS:
@@ -158,11 +164,7 @@ def _columns(spec: ServiceSpec) -> dict:
 
 def add_room(actor: User, name: str) -> Room:
     require(actor, "catalog.write")
-    name = clean_line(name)
-    if not name:
-        raise ValidationError("Enter the room's name.")
-    if len(name) > 60:
-        raise ValidationError("A room's name must be at most 60 characters.")
+    name = _name(name, "room", 60)
     with db.atomic():
         _unique_name(Room, name, "room")
         last = Room.select(fn.MAX(Room.position)).scalar() or 0
@@ -308,11 +310,7 @@ def _unique_name(model, name: str, what: str, exclude_id: int | None = None) -> 
 def rename_room(actor: User, room_id: int, name: str) -> None:
     """A room's new name; past appointments show it too (they point at the room)."""
     require(actor, "catalog.write")
-    name = clean_line(name)
-    if not name:
-        raise ValidationError("Enter the room's name.")
-    if len(name) > 60:
-        raise ValidationError("A room's name must be at most 60 characters.")
+    name = _name(name, "room", 60)
     with db.atomic():
         room = _room(room_id)
         _unique_name(Room, name, "room", room.id)
@@ -369,11 +367,7 @@ def _device(device_id: int) -> Device:
 
 
 def _check_device(name: str, kind: str, cleanup_minutes: int) -> str:
-    name = clean_line(name)
-    if not name:
-        raise ValidationError("Enter the device's name.")
-    if len(name) > 80:
-        raise ValidationError("A device's name must be at most 80 characters.")
+    name = _name(name, "device", 80)
     if kind not in DEVICE_KINDS:
         raise ValidationError("Choose the device's type.")
     if not 0 <= cleanup_minutes <= 240:
