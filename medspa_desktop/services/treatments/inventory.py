@@ -23,7 +23,7 @@ from peewee import JOIN, fn
 from ...store.database import db
 from ...store.models import Appointment, Lot, Patient, Product, StockMovement, User
 from ..billing.money import show_cents
-from ..charts.patients import format_phone, listed_name
+from ..charts.patients import format_phone, listed_name, parse_date
 from ..platform import audit, changes
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
@@ -212,11 +212,9 @@ def parse_expiry(text: str) -> dt.date:
     text = text.strip()
     if not text:
         raise ValidationError("Enter the expiry printed on the box (e.g. 2027-08).")
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
+    day = parse_date(text)  # a whole date, typed as dates are typed everywhere
+    if day is not None:
+        return day
     for pattern in ("%Y-%m", "%m/%Y"):
         try:
             first = dt.datetime.strptime(text, pattern).date()
