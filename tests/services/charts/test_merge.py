@@ -61,8 +61,11 @@ def _richest(exclude: int | None = None) -> Patient:
 
 
 def _add_what_the_demo_lacks(other: Patient) -> None:
-    """A photo, a course of two sessions, a waitlist entry and an allergy on ``other``."""
+    """A photo, a signed note, a course of two sessions, a waitlist entry and an allergy on
+    ``other`` (the demo is generated around today's date, so its richest chart may lack any)."""
     director = staff("director")
+    note = notes.start_note(director, other.id, category="neurotoxin")
+    notes.sign(director, note.id, note.version)
     intake.record_answers(director, other.id, {"allergies": "Lidocaine"})
     photos.import_photo(director, other.id, grey_png(30, 30), tag="before", area="Glabella",
                         taken_on=dt.date.today(), consent_note="Paper consent today")
