@@ -263,6 +263,21 @@ def in_use_elsewhere(path: str | os.PathLike) -> bool:
         os.close(fd)
 
 
+def open_in_another_program() -> bool:
+    """Whether another program has the SQLite file this process has open open too: a window
+    on another PC over a shared folder, a backup or a check from the command line. This
+    process's connection is closed to ask (its locks would be dropped by the probe anyway,
+    see :func:`in_use_elsewhere`) and opened again."""
+    real = db.obj
+    if not isinstance(real, SqliteDatabase):
+        return False
+    close_database()
+    try:
+        return in_use_elsewhere(real.database)
+    finally:
+        real.connect(reuse_if_open=True)
+
+
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 

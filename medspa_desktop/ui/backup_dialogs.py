@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..services.platform import backup
 from ..services.platform.backup import BackupResult, BackupState
 from ..services.platform.errors import DomainError
+from ..store.database import open_in_another_program
 from ..store.models import User
 from .models import Column, RowTableModel
 from .widgets.messages import ErrorLabel
@@ -141,6 +142,11 @@ class RestoreDialog(QDialog):
         if problems:
             self.message.say("This backup did not pass its check, so it cannot be restored: "
                              + "; ".join(problems[:3]))
+            return
+        if open_in_another_program():  # replacing it would send what that saves next aside
+            self.message.say("The clinic's file is open in another MedSpa Desktop (on another "
+                             "computer, or a backup or check is running on it). Close it "
+                             "there, then restore.")
             return
         if confirm and QMessageBox.question(
                 self, "Restore", f"Replace the clinic's database with the backup taken "

@@ -4,6 +4,8 @@ backup in the background, one on quitting after a change, and an admin's restore
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import backup
@@ -66,3 +68,31 @@ def test_an_admin_restores_a_backup_and_everyone_signs_in_again(qtbot, demo_db):
     assert "is in place" in told[0] and "demo.db.replaced-" in told[0]
     assert Patient.get_or_none(Patient.id == later.id) is None
     assert list(demo_db.parent.glob("demo.db.replaced-*"))
+
+
+def test_a_restore_is_refused_while_another_program_has_the_file_open(qtbot, demo_db):
+    """Replacing the file under another program (a window on another PC over a shared folder,
+    a backup from the command line) would send what it saves next to the file moved aside:
+    the restore dialog says so and nothing is replaced until that program closes."""
+    window = _window(qtbot, "admin")
+    window.backup_action.trigger()
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+         "c.execute('select count(*) from patient').fetchone(); print('OPEN', flush=True); "
+         "sys.stdin.read()", str(demo_db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline() == "OPEN\n"
+        dialog = RestoreDialog(staff("admin"), window)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.table.selectRow(0)
+        dialog.restore(confirm=False)
+        assert dialog.chosen is None and dialog.message.isVisible()
+        assert "open in another MedSpa Desktop" in dialog.message.text()
+        assert not list(demo_db.parent.glob("demo.db.replaced-*"))
+        assert Patient.select().count() > 0  # this window's connection still works
+    finally:
+        other.communicate("")
+    dialog.restore(confirm=False)
+    assert dialog.chosen is not None
