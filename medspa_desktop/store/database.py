@@ -20,6 +20,8 @@ from pathlib import Path
 import peewee
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase, _savepoint
 
+from .. import paths
+
 BUSY_TIMEOUT_S = 10
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -386,8 +388,9 @@ def backup_sqlite(dest: str | os.PathLike) -> Path:
     if not isinstance(real, SqliteDatabase):
         raise TypeError("backup_sqlite needs an open SQLite database")
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(str(dest))
+    # the copy holds every chart: owner-only from its first byte, whatever the umask
+    paths.private_dir(dest.parent, tighten=False)
+    target = sqlite3.connect(str(paths.private_file(dest, create=True)))
     try:
         real.connection().backup(target)
     finally:

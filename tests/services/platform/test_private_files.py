@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import migrate
 from medspa_desktop.store.opening import open_clinic_database
 from tests.services.charts.test_photos import JPEG, PNG, _import
+from tests.store.test_migrations import FIXTURE_DIR
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; on Windows "
                                 "the per-user data folder is the account's own")
@@ -177,3 +179,17 @@ def test_the_command_line_writes_owner_only_files_whatever_the_umask(home, tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
     assert not_private(drive) == []
     assert not_private(paths.log_dir()) == []  # the anchor file the backup appended to
+
+
+def test_the_copy_taken_before_a_schema_upgrade_is_the_accounts_own(home):
+    """Opening a file an older version wrote upgrades it after copying it aside: the copy holds
+    every chart, so it is owner-only like the file itself, whatever the umask."""
+    data = paths.data_dir()
+    data.mkdir(parents=True)
+    target = data / "clinic.db"
+    oldest = min(FIXTURE_DIR.glob("schema_v*.db"),
+                 key=lambda p: int(p.stem.removeprefix("schema_v")))
+    shutil.copy(oldest, target)
+    assert open_clinic_database(str(target)) is None
+    (copy,) = (data / "backups").glob("clinic-schema-v*.db")
+    assert not_private(data / "backups") == []
