@@ -14,12 +14,14 @@ from PySide6.QtGui import QColor, QImage
 from medspa_desktop.services.billing import money
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import catalog, clinic
+from medspa_desktop.services.clinic.catalog import DEFAULT_SERVICES
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import AuditEvent, Room, Service, ServicePrice
 from medspa_desktop.ui.main_window import MainWindow
 from medspa_desktop.ui.setup.resources import DeviceDialog, RoomDialog
 from medspa_desktop.ui.setup.services import ServiceDialog
+from medspa_desktop.ui.setup.standard import StandardServicesDialog
 from medspa_desktop.ui.setup.window import SECTIONS, ClinicSetupWindow
 from tests.ui.modal import answer_next_modal
 
@@ -269,3 +271,39 @@ def test_the_booking_form_and_the_schedule_follow_the_setup(qtbot, owner):
     qtbot.waitUntil(lambda: all("Injection room" not in tab.view.itemText(i)
                                 for i in range(tab.view.count())))  # its week view is gone
     assert tab.view.currentData() == ("day", "room", None)  # the view shown stays
+
+
+def test_a_clinic_that_skipped_the_first_setup_adds_standard_services_later(
+        qtbot, owner, tmp_path):
+    """The standard list is not only for the first run: Clinic setup offers the services the
+    clinic does not have yet, none ticked, at its own length and price; adding refuses
+    nothing ticked, and a second time offers only what is still missing."""
+    window = ClinicSetupWindow(owner)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.services
+    offered = []
+
+    def choose(form: StandardServicesDialog):
+        offered.append([form.step.offered[r].name for r in range(len(form.step.offered))])
+        assert not any(form.step.kept(r) for r in range(len(form.step.offered)))
+        form.save_button.click()
+        assert form.message.text() == "Tick the services to add, or press Cancel."
+        botox = form.step.row_of(DEFAULT_SERVICES[0].name)
+        form.step.set_kept(botox, True)
+        form.step.minutes[botox].setValue(45)
+        form.step.prices[botox].setText("14.50")
+        _shot(form, tmp_path, "standard_services")
+        form.save_button.click()
+
+    answer_next_modal(choose)
+    page.standard_button.click()
+    assert offered[0] == [spec.name for spec in DEFAULT_SERVICES]
+    (row,) = catalog.service_rows()
+    assert (row.name, row.minutes, row.price_cents) == (DEFAULT_SERVICES[0].name, 45, 1450)
+    assert page.list.model.rowCount() >= 1  # the list shows it without a refresh
+
+    answer_next_modal(lambda form: (offered.append(list(form.step.offered)), form.reject()))
+    page.standard_button.click()
+    assert len(offered[1]) == len(DEFAULT_SERVICES) - 1
+    assert DEFAULT_SERVICES[0].name not in [spec.name for spec in offered[1]]

@@ -39,6 +39,7 @@ from ..widgets.filtered_list import FilteredList
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
+from .standard import StandardServicesDialog, not_yet_offered
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,8 @@ class ServicesPage(QWidget):
         self.show_retired = QCheckBox("Show retired")
         self.show_retired.setChecked(True)
         self.add_button = QPushButton("&Add…")
+        self.standard_button = QPushButton("Add from the &standard list…")
+        self.standard_button.clicked.connect(lambda: self.add_standard())
         self.edit_button = QPushButton("&Edit…")
         self.active_button = QPushButton("&Retire")
         self.add_button.clicked.connect(lambda: self.add())
@@ -246,7 +249,8 @@ class ServicesPage(QWidget):
         self.rows: list[Listed] = []
         self.list = FilteredList(
             COLUMNS, "Services and prices", filters=(self.search, self.show_retired),
-            actions=(self.add_button, self.edit_button, self.active_button),
+            actions=(self.add_button, self.standard_button, self.edit_button,
+                     self.active_button),
             source=self._fetch, count_text=self._count, widest_column=360)
         self.show_retired.toggled.connect(lambda _on: self.refresh())
         self.list.table.doubleClicked.connect(lambda _i: self.edit())
@@ -296,6 +300,15 @@ class ServicesPage(QWidget):
         if run_modal(dialog):
             self.message.hide()
             self.select(dialog.service_id)
+
+    def add_standard(self) -> None:
+        if not not_yet_offered():
+            self.message.say("Every standard service is in your list already (retired ones "
+                             "too: select one and press Bring back).")
+            return
+        dialog = StandardServicesDialog(self.user, self)
+        if run_modal(dialog):
+            self.message.hide()
 
     def edit(self) -> None:
         chosen = self.selected()

@@ -4,6 +4,7 @@ standard list…"."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -25,6 +27,7 @@ from ...services.clinic import catalog
 from ...services.clinic.catalog import DEFAULT_SERVICES, ServiceSpec
 from ...services.platform.errors import ValidationError
 from ...store.models import CATEGORIES, PRICING_UNITS, User
+from ..widgets.form_dialog import FormDialog
 
 
 class ServicesStep(QWidget):
@@ -35,9 +38,10 @@ class ServicesStep(QWidget):
     help = ("Untick what you do not offer; change the length and price to your own. You can "
             "add your own services later.")
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, offered: Sequence[ServiceSpec] = DEFAULT_SERVICES) -> None:
         super().__init__(parent)
-        self.table = QTableWidget(len(DEFAULT_SERVICES), 5)
+        self.offered = tuple(offered)
+        self.table = QTableWidget(len(self.offered), 5)
         self.table.setAccessibleName("Standard services")
         self.table.setHorizontalHeaderLabels(["Service (ticked: kept)", "Category", "Length", "Price", "Priced"])
         self.table.verticalHeader().hide()
@@ -45,7 +49,7 @@ class ServicesStep(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.minutes: list[QSpinBox] = []
         self.prices: list[QLineEdit] = []
-        for row, spec in enumerate(DEFAULT_SERVICES):
+        for row, spec in enumerate(self.offered):
             keep = QTableWidgetItem(spec.name)
             keep.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             keep.setCheckState(Qt.CheckState.Checked)
@@ -84,7 +88,7 @@ class ServicesStep(QWidget):
         layout.addLayout(row)
 
     def row_of(self, name: str) -> int:
-        return next(i for i, s in enumerate(DEFAULT_SERVICES) if s.name == name)
+        return next(i for i, s in enumerate(self.offered) if s.name == name)
 
     def set_kept(self, row: int, keep: bool) -> None:
         self.table.item(row, 0).setCheckState(
@@ -94,14 +98,14 @@ class ServicesStep(QWidget):
         return self.table.item(row, 0).checkState() == Qt.CheckState.Checked
 
     def keep_all(self, keep: bool) -> None:
-        for row in range(len(DEFAULT_SERVICES)):
+        for row in range(len(self.offered)):
             self.set_kept(row, keep)
 
     def specs(self) -> list[ServiceSpec]:
         """The kept services at the lengths and prices typed; a price that is not a number
         is refused naming its service."""
         chosen = []
-        for row, spec in enumerate(DEFAULT_SERVICES):
+        for row, spec in enumerate(self.offered):
             if not self.kept(row):
                 continue
             text = self.prices[row].text()
@@ -119,3 +123,36 @@ class ServicesStep(QWidget):
         if not chosen:
             raise ValidationError("Keep at least one service, or skip this step.")
         catalog.install_services(user, chosen)
+
+
+def not_yet_offered() -> list[ServiceSpec]:
+    """The standard services the clinic's list does not have by name (retired ones count as
+    had: bring those back instead)."""
+    had = {row.name.casefold() for row in catalog.service_rows(include_retired=True)}
+    return [spec for spec in DEFAULT_SERVICES if spec.name.casefold() not in had]
+
+
+class StandardServicesDialog(FormDialog):
+    """Clinic setup's "Add from the standard list…": the standard services not in the list yet,
+    none ticked, at the standard length and price to change."""
+
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__("Add standard services", parent, min_width=720)
+        self.user = user
+        self.added = 0
+        intro = QLabel("Tick the services you offer and set your own length and price. "
+                       "They are added to your list as they are here.")
+        intro.setWordWrap(True)
+        self.step = ServicesStep(self, not_yet_offered())
+        self.step.keep_all(False)
+        self.step.table.setHorizontalHeaderItem(0, QTableWidgetItem("Service (ticked: added)"))
+        self.body.addWidget(intro)
+        self.body.addWidget(self.step, 1)
+        self.save_button.setText("&Add ticked")
+        self.resize(760, 520)
+
+    def submit(self) -> None:
+        chosen = self.step.specs()
+        if not chosen:
+            raise ValidationError("Tick the services to add, or press Cancel.")
+        self.added = catalog.install_services(self.user, chosen)
