@@ -207,12 +207,15 @@ class FirstSetupDialog(QDialog):
             self.pages.addWidget(step)
         self.message = ErrorLabel()
         self.message.keep_room()
+        self.back_button = QPushButton("← &Back")
+        self.back_button.clicked.connect(lambda: self._show(self.pages.currentIndex() - 1))
         self.skip_button = QPushButton()
         self.save_button = QPushButton()
         self.save_button.setDefault(True)
         self.skip_button.clicked.connect(lambda: self.skip())
         self.save_button.clicked.connect(lambda: self.save())
         buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
         buttons.addWidget(self.skip_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -232,10 +235,17 @@ class FirstSetupDialog(QDialog):
         self.pages.setCurrentIndex(index)
         step = self.step
         self.heading.setText(f"<h2>{step.title}</h2>Step {index + 1} of {len(self.steps)}")
-        self.help.setText(step.help)
+        saved = step.title in self.done_steps
+        # a saved page is shown as it was saved: changing it is the setup window's work
+        step.setEnabled(not saved)
+        self.help.setText(f"Saved. To change it: {step.later.removeprefix('Later: ')}."
+                          if saved else step.help)
+        self.back_button.setVisible(index > 0)
+        self.skip_button.setVisible(not saved)
         self.skip_button.setText(f"Skip — {step.later}")
         last = index == len(self.steps) - 1
-        self.save_button.setText("&Finish" if last else "&Save and continue")
+        self.save_button.setText("&Finish" if last
+                                 else "&Continue" if saved else "&Save and continue")
         self.message.hide()
 
     def _next(self) -> None:
@@ -249,6 +259,9 @@ class FirstSetupDialog(QDialog):
 
     def save(self) -> None:
         step = self.step
+        if step.title in self.done_steps:
+            self._next()
+            return
         if step is self.providers:
             # a provider typed but not yet added is added now; nothing typed: just finish
             if step.typed() and not step.add(self.message):

@@ -137,3 +137,26 @@ def test_bad_input_is_refused_on_its_page_and_writes_nothing(qtbot, owner):
     assert User.select().count() == 1 and dialog.isVisible()
     click(qtbot, dialog.skip_button)
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.done_steps == []
+
+
+def test_back_shows_a_saved_page_as_saved_and_saves_nothing_twice(qtbot, owner, tmp_path):
+    dialog = FirstSetupDialog(owner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.back_button.isVisible()  # nothing before the first page
+    services = dialog.services
+    click(qtbot, services.keep_none_button)
+    services.set_kept(services.row_of("Botox Cosmetic"), True)
+    click(qtbot, dialog.save_button)
+    assert dialog.heading.text().endswith("Step 2 of 3") and dialog.back_button.isVisible()
+
+    click(qtbot, dialog.back_button)
+    assert dialog.heading.text().endswith("Step 1 of 3")
+    assert not services.isEnabled() and not dialog.skip_button.isVisible()
+    assert dialog.help.text() == "Saved. To change it: File → Clinic setup… → Services and prices."
+    assert dialog.save_button.text() == "&Continue"
+    shot(dialog, tmp_path, "back_to_saved")
+    click(qtbot, dialog.save_button)  # on to the rooms, nothing installed a second time
+    assert dialog.heading.text().endswith("Step 2 of 3") and dialog.message.text() == ""
+    assert [s.name for s in Service.select()] == ["Botox Cosmetic"]
+    assert dialog.rooms.isEnabled() and dialog.skip_button.isVisible()
