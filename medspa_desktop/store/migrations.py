@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -760,6 +760,17 @@ def _upgrade_to_14(database: Database) -> None:
         patient_t, null=True, on_delete="RESTRICT", field=patient_t.id)))
 
 
+def _upgrade_to_15(database: Database) -> None:
+    """Schema 15: a chart imported from another system keeps its id there
+    (``external_id``, indexed: a later import of that system's history finds the chart)."""
+    if "external_id" not in {c.name for c in database.get_columns("patient")}:
+        migrator = SchemaMigrator.from_database(database)
+        run_migrations(migrator.add_column("patient", "external_id",
+                                           CharField(max_length=120, default="")))
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "patient_external_id" '
+                         'ON "patient" ("external_id")')
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -767,7 +778,7 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    8: _upgrade_to_8, 9: _upgrade_to_9,
                                                    10: _upgrade_to_10, 11: _upgrade_to_11,
                                                    12: _upgrade_to_12, 13: _upgrade_to_13,
-                                                   14: _upgrade_to_14}
+                                                   14: _upgrade_to_14, 15: _upgrade_to_15}
 
 
 def install_engine_indexes() -> None:

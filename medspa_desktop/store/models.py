@@ -179,6 +179,9 @@ class Patient(BaseModel):
     # A duplicate merged into another chart: archived, and its rows are shown on that chart
     # (services/charts/merge.py). Never a chain: a merge re-points earlier ones.
     merged_into = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="+")
+    # The chart's id in the system it was imported from (a CSV's id column, a FHIR Patient's
+    # medical record number): how a later import of that system's history finds it.
+    external_id = CharField(max_length=120, default="", index=True)
     version = IntegerField(default=1)
     created_at = DateTimeField()
     updated_at = DateTimeField()

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "patient.write": (ALL, "register or change patients"),
     "patient.archive": (frozenset({ADMIN, DIRECTOR}), "archive patients"),
     "patient.merge": (frozenset({ADMIN, DIRECTOR}), "merge duplicate patient charts"),
+    "patient.import": (frozenset({ADMIN, DIRECTOR}), "import patient lists from other systems"),
     "schedule.read": (ALL, "see the schedule"),
     "schedule.write": (ALL, "book or change appointments"),
     "treatment.read": (CLINICAL | {ADMIN}, "see treatment records"),
