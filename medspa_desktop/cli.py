@@ -7,6 +7,8 @@
     medspa-desktop day-sheet --db PATH --user NAME [--date D] [--provider NAME] --out F.pdf
     medspa-desktop backup --db PATH [--to DIR]   back up the database and photos, checked
     medspa-desktop restore --from BACKUP --db PATH   put a checked backup in place
+    medspa-desktop import-patients --db PATH --from FILE [--dry-run] [--report OUT.csv]
+                   [--map "FIELD=COLUMN"] [--date-order MDY|DMY|YMD]   move in a patient list
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -79,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
                                          "replaced file is kept beside it)")
     put.add_argument("--from", dest="source", required=True, help="a backup folder")
     put.add_argument("--db", dest="sub_db", required=True, help="database file to replace")
+    move = sub.add_parser("import-patients", help="import patients from another system's CSV "
+                                                  "or FHIR (Bundle or NDJSON) file")
+    move.add_argument("--db", dest="sub_db", required=True, help="database to import into")
+    move.add_argument("--from", dest="source", required=True, help="CSV or FHIR JSON file")
+    move.add_argument("--dry-run", action="store_true",
+                      help="check every row and report; write nothing")
+    move.add_argument("--report", help="write the rows not imported, with why, to this CSV")
+    move.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                      help='correct a guessed column, e.g. --map "DOB=birth date"')
+    move.add_argument("--date-order", choices=("MDY", "DMY", "YMD"),
+                      help="how the file writes dates, when 03/04/1990 could be either")
+    move.add_argument("--include-duplicates", action="store_true",
+                      help="import probable duplicates too (merge them later)")
     return parser
 
 
@@ -105,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         target = getattr(args, "sub_db", None) or args.db or paths.default_database()
         return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot,
                 "day-sheet": cmd_day_sheet, "backup": cmd_backup,
-                "restore": cmd_restore}[args.command](args, target)
+                "restore": cmd_restore,
+                "import-patients": cmd_import_patients}[args.command](args, target)
     except CliError as exc:
         print(f"medspa-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -307,3 +323,72 @@ def cmd_restore(args, target: str) -> int:
              else "") + (f"; {result.photos_restored} photos copied back"
                          if result.photos_restored else ""))
     return EXIT_OK
+
+
+def cmd_import_patients(args, target: str) -> int:
+    """Another system's patient list into this clinic: the same dry run and all-or-nothing
+    import as Patients → Import patients…; exit 1 when nothing could be imported."""
+    import getpass
+
+    from .services.charts import patient_import as pi
+    from .services.platform.errors import DomainError
+    from .store.database import close_database
+
+    source_path = Path(args.source)
+    if not source_path.is_file():
+        raise CliError(f"{source_path}: no such file")
+    report = Path(args.report) if args.report else None
+    if report is not None and not report.parent.is_dir():
+        raise CliError(f"{report.parent}: no such folder")
+    _open_existing(target)
+    try:
+        source = pi.read_source(source_path.name, source_path.read_bytes())
+        if source.kind == "fhir":
+            mapping = dict(pi.FHIR_MAPPING)
+        else:
+            mapping = pi.guess_mapping(source.headers)
+            mapping.update(pi.parse_mapping_option(o, source.headers) for o in args.map)
+        order = args.date_order
+        if order is None:
+            column = mapping.get("dob")
+            orders = (["YMD"] if source.kind == "fhir" or column is None
+                      else pi.date_orders([row[column] for row in source.rows]))
+            if len(orders) > 1:
+                raise CliError(f"dates like {_ambiguous_example(source, column)} could be "
+                               "month/day or day/month: give --date-order MDY or DMY")
+            order = orders[0]
+        plan = pi.plan_import(None, source, mapping, order,
+                              include_duplicates=args.include_duplicates)
+        columns = ", ".join(f"{pi.FIELDS[k]} <- {source.headers[i]}"
+                            for k, i in mapping.items())
+        print(f"{source_path.name}: {len(source.rows):,} rows; columns: {columns}; dates "
+              f"{order}")
+        for row in plan.refused[:20]:
+            print(f"refused line {row.line}: {row.reason}")
+        if len(plan.refused) > 20:
+            print(f"… and {len(plan.refused) - 20:,} more refused (see --report)")
+        if report is not None:
+            report.write_text(pi.report_csv(plan), encoding="utf-8")
+        if args.dry_run:
+            print(f"dry run, nothing written: {plan.summary()}")
+            return EXIT_OK if plan.to_write else EXIT_PROBLEMS
+        if not plan.to_write:
+            print(f"nothing imported: {plan.summary()}")
+            return EXIT_PROBLEMS
+        result = pi.run_import(None, plan, username=f"command line ({getpass.getuser()})")
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        close_database()
+    skipped = 0 if plan.include_duplicates else result.duplicates
+    charts = (f"chart {result.first_chart}" if result.imported == 1
+              else f"charts {result.first_chart} to {result.last_chart}")
+    print(f"imported {result.imported:,} patient{'s' if result.imported != 1 else ''} "
+          f"({charts}); {result.refused:,} refused, {skipped:,} probable duplicates skipped")
+    return EXIT_OK
+
+
+def _ambiguous_example(source, column: int | None) -> str:
+    if column is None:
+        return "03/04/1990"
+    return next((row[column] for row in source.rows if row[column].strip()), "03/04/1990")

@@ -184,3 +184,81 @@ def test_a_damaged_backup_is_not_restored(closed_demo, tmp_path):
     one_line_error(run("restore", "--from", str(taken), "--db", str(closed_demo)),
                    "cannot be restored: the database file changed")
     assert closed_demo.read_bytes() == before
+
+
+def _clinic_file(tmp_path: Path) -> Path:
+    """A clinic that has just been installed (its name and admin), closed."""
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.services.platform import auth
+    from medspa_desktop.store.database import close_database, open_database
+    from medspa_desktop.store.migrations import migrate
+
+    path = tmp_path / "clinic.db"
+    open_database(path)
+    migrate()
+    clinic.create_clinic(clinic.ClinicInfo("New Clinic"),
+                         auth.UserInput("owner", "Olive Owner", "admin", "long-enough"),
+                         default_catalog=False)
+    close_database()
+    return path
+
+
+def _patients(path: Path) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT first_name, last_name, dob, external_id FROM patient "
+                           "ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def test_import_patients_from_the_command_line(tmp_path):
+    clinic_file = _clinic_file(tmp_path)
+    export = tmp_path / "old system.csv"
+    export.write_text("Client ID,Given,Surname,Birth,Mobile\n"
+                      "7,Ann,Lee,03/04/1990,555 010 1234\n"
+                      "8,,Nobody,04/05/1991,\n"
+                      "9,Bo,Chen,05/06/1992,\n", encoding="utf-8")
+    ambiguous = run("import-patients", "--db", str(clinic_file), "--from", str(export),
+                    "--map", "surname=Surname", "--map", "first name=Given",
+                    "--map", "dob=Birth")
+    one_line_error(ambiguous, "dates like 03/04/1990 could be month/day or day/month: give "
+                              "--date-order MDY or DMY")
+    report = tmp_path / "refused.csv"
+    args = ("import-patients", "--db", str(clinic_file), "--from", str(export), "--map",
+            "last name=surname", "--map", "first name=given", "--map", "DOB=birth",
+            "--date-order", "DMY", "--report", str(report))
+    dry = run(*args, "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "refused line 3: Enter the patient's first name." in dry.stdout
+    assert "dry run, nothing written: 2 to import, 1 refused, 0 probable duplicates" \
+        in dry.stdout
+    assert _patients(clinic_file) == []
+    assert "Nobody" in report.read_text(encoding="utf-8-sig")
+
+    done = run(*args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == (
+        "imported 2 patients (charts 000001 to 000002); 1 refused, 0 probable duplicates "
+        "skipped")
+    assert _patients(clinic_file) == [("Ann", "Lee", "1990-04-03", "7"),
+                                      ("Bo", "Chen", "1992-06-05", "9")]
+    again = run(*args)  # everyone is here now: nothing imported, and the exit says so
+    assert again.returncode == 1
+    assert "nothing imported: 0 to import, 1 refused, 2 probable duplicates" in again.stdout
+    assert len(_patients(clinic_file)) == 2
+
+
+def test_import_patients_from_a_synthea_bundle_and_bad_input(tmp_path):
+    clinic_file = _clinic_file(tmp_path)
+    sample = next((ROOT / "tests" / "fixtures" / "synthea").glob("*.json"))
+    done = run("import-patients", "--db", str(clinic_file), "--from", str(sample))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "imported 1 patient (chart 000001);" in done.stdout
+    assert len(_patients(clinic_file)) == 1
+    one_line_error(run("import-patients", "--db", str(clinic_file), "--from",
+                       str(tmp_path / "missing.csv")), "missing.csv: no such file")
+    (tmp_path / "notes.txt").write_text("just some text\nno columns here\n")
+    nothing = run("import-patients", "--db", str(clinic_file), "--from",
+                  str(tmp_path / "notes.txt"))
+    one_line_error(nothing, "Choose the columns with the first and last name")

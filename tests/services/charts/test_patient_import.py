@@ -19,7 +19,7 @@ from medspa_desktop.store.database import db
 from medspa_desktop.store.models import AuditEvent, Patient
 from tests.conftest import PASSWORD
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "fhir"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "synthea"  # as generated
 TODAY = dt.date(2026, 12, 5)
 
 # what a salon-software export looks like: semicolons, Windows-1252 (é, ü), day-first dates,
