@@ -213,7 +213,6 @@ class MainWindow(QMainWindow):
                                          file_menu)
         self._action("&Change my password…", self.change_password, None, file_menu)
         self.audit_action = self._action("&Audit log…", self.audit_log, None, file_menu)
-        self._enable_actions()
         file_menu.addSeparator()
         self._action("&Lock now", lambda: self.lock("locked by the user"), "Ctrl+L", file_menu)
         self._action("&Sign out", self.sign_out, "Ctrl+Shift+L", file_menu)
@@ -241,6 +240,9 @@ class MainWindow(QMainWindow):
         self._action("&Open chart", self._open_chart, QKeySequence.StandardKey.Open,
                      patient_menu)
         patient_menu.addAction(self.find_action)
+        self.import_action = self._action("&Import patients…", self.import_patients, None,
+                                          patient_menu)
+        self._enable_actions()
         self._action("Print &blank intake form…", self.print_blank_intake, None, patient_menu)
         self._action("Print blank &consent form…", self.print_blank_consent, None, patient_menu)
 
@@ -267,6 +269,7 @@ class MainWindow(QMainWindow):
     def _enable_actions(self) -> None:
         """The menu entries the signed-in role may use (the services check again)."""
         self.setup_action.setEnabled(allowed(self.user, "catalog.write"))
+        self.import_action.setEnabled(allowed(self.user, "patient.import"))
         self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
         self.staff_action.setEnabled(allowed(self.user, "users.manage"))
         self.audit_action.setEnabled(allowed(self.user, "audit.read"))
@@ -309,6 +312,14 @@ class MainWindow(QMainWindow):
     def find_patient(self) -> None:
         self.show_tab("patients")
         self.patients.focus_search()
+
+    def import_patients(self) -> None:
+        from .patients.import_dialog import ImportPatientsDialog
+
+        dialog = ImportPatientsDialog(self.user, self)
+        run_modal(dialog)
+        if dialog.result is not None:
+            self.show_tab("patients")
 
     def new_patient(self) -> None:
         dialog = NewPatientDialog(self.user, self)

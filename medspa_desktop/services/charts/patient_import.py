@@ -186,11 +186,11 @@ def _read_fhir(name: str, digest: str, text: str) -> Source:
             left_out[kind] += 1
     if not rows:
         raise ValidationError(f"{name} holds no FHIR Patient resource"
-                              + (f" (only {_counted(left_out)})." if left_out else "."))
+                              + (f" (only {counted(left_out)})." if left_out else "."))
     return Source(name, digest, "fhir", list(FHIR_HEADERS), rows, left_out)
 
 
-def _counted(counts: Counter) -> str:
+def counted(counts: Counter) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in counts.most_common())
 
 
@@ -361,7 +361,7 @@ class ImportPlan:
                 f"{'s' if len(self.duplicates) != 1 else ''}"
                 + (f" ({skipped:,} skipped)" if skipped else ""))
         if self.source.left_out:
-            text += f"; left out (not kept by a medical spa): {_counted(self.source.left_out)}"
+            text += f"; left out (not kept by a medical spa): {counted(self.source.left_out)}"
         return text
 
 
