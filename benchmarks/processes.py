@@ -3,6 +3,7 @@
     python -m benchmarks.processes sign-in DB          start the program, paint the sign-in
     python -m benchmarks.processes cold-start DB DAY   start the program, paint DAY's schedule
     python -m benchmarks.processes scroll DB           scroll the whole treatment log
+    python -m benchmarks.processes import DIR COUNT    move a COUNT-patient CSV into a new clinic
 """
 
 from __future__ import annotations
@@ -121,7 +122,46 @@ def scroll(db: str) -> dict:
             "max_ms": max(pages, default=0.0), "peak_rss_mb": peak_kb / 1024}
 
 
+def import_patients(folder: str, count: str) -> dict:
+    """A clinic moving in: an old system's list of ``count`` patients (CSV, its headers and
+    month-first dates) read, checked row by row (the dry run) and imported into a new, empty
+    clinic file in ``folder``; the seconds of each step and the peak memory."""
+    import random
+    from pathlib import Path
+
+    from medspa_desktop.services.charts import patient_import as pi
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.services.platform import auth
+    from medspa_desktop.store.database import close_database, open_database
+    from medspa_desktop.store.migrations import migrate
+
+    open_database(Path(folder) / "moving-in.db")
+    migrate()
+    owner = clinic.create_clinic(clinic.ClinicInfo("Moving In"), auth.UserInput(
+        "owner", "Olive Owner", "admin", "long-enough"), default_catalog=False)
+    rng = random.Random(11)
+    given = ("Ann", "Bo", "Cy", "Dee", "Eve", "Flo", "Gus", "Hal", "Ida", "Jo", "Kai", "Mia")
+    family = ("Lee", "Chen", "Stone", "Hart", "Dubois", "Bauer", "Nguyen", "Garcia", "Khan")
+    lines = ["Client ID,First Name,Last Name,DOB,Mobile,E-mail,Address,City,State,Zip"]
+    for i in range(int(count)):
+        first = f"{rng.choice(given)}{i}"
+        lines.append(f"C{i},{first},{rng.choice(family)},{rng.randint(1, 12):02d}/"
+                     f"{rng.randint(1, 28):02d}/{rng.randint(1940, 2005)},555 01{i % 10} "
+                     f"{i % 10000:04d},{first.lower()}@example.com,{i} Main St,Naples,FL,34102")
+    data = ("\n".join(lines) + "\n").encode()
+    started = time.perf_counter()
+    source = pi.read_source("old-system.csv", data)
+    plan = pi.plan_import(owner, source, pi.guess_mapping(source.headers), "MDY")
+    dry_s = time.perf_counter() - started
+    started = time.perf_counter()
+    result = pi.run_import(owner, plan)
+    import_s = time.perf_counter() - started
+    close_database()
+    return {"rows": int(count), "imported": result.imported, "dry_run_s": dry_s,
+            "import_s": import_s, "peak_rss_mb": peak_rss_kb() / 1024}
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     print(json.dumps({"sign-in": sign_in, "cold-start": cold_start,
-                      "scroll": scroll}[command](*args)))
+                      "scroll": scroll, "import": import_patients}[command](*args)))
