@@ -10,6 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     Paragraph,
     Spacer,
     Table,
@@ -54,6 +55,23 @@ COLUMNS = ("Time", "Patient", "Service", "Room / device", "Alerts and notes")
 WIDTHS = (25 * mm, 42 * mm, 44 * mm, 34 * mm, None)  # the rest goes to alerts and notes
 
 
+class SectionTable(Table):
+    """A provider's rows whose first row is the provider's heading: on every page the rows
+    continue onto, the repeated heading reads "Dr Lee (continued)"."""
+
+    continued: Flowable | None = None
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            part.continued = self.continued
+        for part in parts[1:]:
+            if self.continued is not None:
+                # a new row: the parts share their rows' lists with the table they came from
+                part._cellvalues[0] = [self.continued, *part._cellvalues[0][1:]]
+        return parts
+
+
 def render_day_sheet(sheet: DaySheet) -> bytes:
     st = styles()
     usable = usable_width(sheet.page_size)
@@ -65,12 +83,12 @@ def render_day_sheet(sheet: DaySheet) -> bytes:
     for section in sheet.sections:
         story.append(CondPageBreak(40 * mm))
         count = len(section.lines)
-        story.append(para(f"{section.title} — {count} appointment{'s' if count != 1 else ''}",
-                          st["heading"]))
+        heading = para(f"{section.title} — {count} appointment{'s' if count != 1 else ''}",
+                       st["heading"])
         if not section.lines:
-            story.append(para("No appointments.", st["body"]))
+            story.extend([heading, para("No appointments.", st["body"])])
             continue
-        rows = [[Paragraph(c, st["bold"]) for c in COLUMNS]]
+        rows = [[heading, "", "", "", ""], [Paragraph(c, st["bold"]) for c in COLUMNS]]
         for line in section.lines:
             where = " / ".join(x for x in (line.room, line.device) if x)
             extra = [f"<font color='#8a4b00'>⚠ {safe(a)}</font>" for a in line.alerts]
@@ -87,14 +105,18 @@ def render_day_sheet(sheet: DaySheet) -> bytes:
                 para(where, st["small"]),
                 Paragraph("<br/>".join(extra), st["small"]),
             ])
+        # the provider's heading and the column titles start every page the rows run onto;
         # splitInRow: a row taller than a page (many alerts) continues on the next page
-        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+        table = SectionTable(rows, colWidths=widths, repeatRows=2, splitInRow=1)
+        table.continued = para(f"{section.title} (continued)", st["heading"])
         table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ececec")),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#888888")),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.HexColor("#cccccc")),
+            ("SPAN", (0, 0), (-1, 0)),
+            ("TOPPADDING", (0, 0), (-1, 0), 8),
+            ("BACKGROUND", (0, 1), (-1, 1), colors.HexColor("#ececec")),
+            ("LINEBELOW", (0, 1), (-1, 1), 0.8, colors.HexColor("#888888")),
+            ("LINEBELOW", (0, 2), (-1, -1), 0.3, colors.HexColor("#cccccc")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 1), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
         story.extend([table, Spacer(1, 4 * mm)])

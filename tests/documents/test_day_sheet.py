@@ -77,6 +77,40 @@ def test_a_long_day_runs_onto_more_pages_with_the_header_repeated():
     assert "Prefers the left side. Prefers" in text and "(full note in the appointment)" in text
 
 
+def _body_lines(page) -> list[str]:
+    """A page's lines below the letterhead (clinic name, contact line, title)."""
+    lines = [" ".join(line.split()) for line in
+             page.extract_text(extraction_mode="layout").splitlines() if line.strip()]
+    return lines[2:]
+
+
+def test_every_page_a_providers_rows_run_onto_starts_with_their_name_and_the_columns():
+    lee = tuple(_line(9 + i % 9, f"Lee patient {i:03d}",
+                      alerts=["Allergic to lidocaine."] if i % 3 == 0 else ())
+                for i in range(70))
+    kim = tuple(_line(9 + i % 9, f"Kim patient {i:03d}") for i in range(40))
+    pdf = render_day_sheet(_sheet([DaySheetSection("Dr Lee", lee),
+                                   DaySheetSection("Jo Kim, RN", kim)]))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) >= 4
+    first = _body_lines(pages[0])
+    assert first[:2] == ["Friday 20 November 2026", "Dr Lee — 70 appointments"], first[:3]
+    assert "(continued)" not in pages[0].extract_text()
+    seen = []
+    for page in pages[1:]:
+        lines = _body_lines(page)
+        first_row = next(line for line in lines if "patient" in line)
+        owner = "Dr Lee" if first_row.split()[1] == "Lee" else "Jo Kim, RN"
+        if lines[0].startswith(("Dr Lee —", "Jo Kim, RN —")):  # a section starting afresh
+            continue
+        assert lines[0] == f"{owner} (continued)", lines[:3]
+        assert lines[1].startswith("Time Patient Service Room / device Alerts and notes")
+        seen.append(owner)
+    assert "Dr Lee" in seen  # the first provider did run onto another page
+    text = pdf_text(pdf)
+    assert "Lee patient 069" in text and "Kim patient 039" in text
+
+
 def test_an_empty_day_says_so():
     text = pdf_text(render_day_sheet(_sheet([DaySheetSection("Dr Lee", ())])))
     assert "Dr Lee — 0 appointments" in text and "No appointments." in text
