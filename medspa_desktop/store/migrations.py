@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -51,7 +51,7 @@ APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "consent_template", "stored_file", "consent", "consent_override",
                       "invoice_line", "payment", "package", "gift_card", "package_use",
                       "gift_card_close", "treatment_record", "treatment_amendment",
-                      "service_price")
+                      "service_price", "imported_visit")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -771,6 +771,31 @@ def _upgrade_to_15(database: Database) -> None:
                          'ON "patient" ("external_id")')
 
 
+def _upgrade_to_16(database: Database) -> None:
+    """Schema 16: visits and treatments imported from the system a clinic moved in from
+    (``imported_visit``, frozen copy; append-only)."""
+    patient_t, user_t = _stub("patient"), _stub("user")
+
+    class ImportedVisit(_Frozen):
+        patient = ForeignKeyField(patient_t, backref="+", on_delete="RESTRICT")
+        at = DateTimeField(index=True)
+        service = CharField(max_length=120, default="")
+        provider = CharField(max_length=120, default="")
+        status = CharField(max_length=40, default="")
+        details = TextField(default="")
+        source = CharField(max_length=200)
+        source_sha256 = CharField(max_length=64)
+        imported_by = ForeignKeyField(user_t, null=True, on_delete="RESTRICT", backref="+")
+        imported_at = DateTimeField()
+
+        class Meta:
+            table_name = "imported_visit"
+
+    with database.bind_ctx([ImportedVisit, patient_t, user_t]):
+        database.create_tables([ImportedVisit])
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -778,7 +803,8 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    8: _upgrade_to_8, 9: _upgrade_to_9,
                                                    10: _upgrade_to_10, 11: _upgrade_to_11,
                                                    12: _upgrade_to_12, 13: _upgrade_to_13,
-                                                   14: _upgrade_to_14, 15: _upgrade_to_15}
+                                                   14: _upgrade_to_14, 15: _upgrade_to_15,
+                                                   16: _upgrade_to_16}
 
 
 def install_engine_indexes() -> None:

@@ -418,6 +418,24 @@ class TreatmentRecord(BaseModel):
     charted_at = DateTimeField()
 
 
+class ImportedVisit(BaseModel):
+    """A visit or treatment from the system the clinic moved in from, as that system wrote it
+    (free text: its service and provider names need not exist here). Shown on the chart's
+    timeline beside the visits booked here; never on the schedule, never billed. Append-only:
+    a wrong row is corrected in the old file and imported again."""
+
+    patient = ForeignKeyField(Patient, backref="+", on_delete="RESTRICT")
+    at = DateTimeField(index=True)
+    service = CharField(max_length=120, default="")
+    provider = CharField(max_length=120, default="")
+    status = CharField(max_length=40, default="")
+    details = TextField(default="")  # product, units, areas, lot… as the old system had them
+    source = CharField(max_length=200)  # the file's name
+    source_sha256 = CharField(max_length=64)
+    imported_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
+    imported_at = DateTimeField()
+
+
 class TreatmentAmendment(BaseModel):
     """A correction or addition to a charted treatment record, which itself never changes:
     who, when, why and what. Shown under the original and printed with it. Append-only."""
@@ -630,7 +648,8 @@ ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Product, Service, ServicePrice, Patient,
     PatientNamePart, ProviderSkill, WorkingHours, TimeBlock, Series, Appointment,
     AppointmentChange, WaitlistEntry, MedicalAnswer, ContraindicationAck, Note, NoteAddendum,
-    NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ConsentTemplate,
+    NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ImportedVisit,
+    ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
     Payment, PackageUse, GiftCardClose, AuditEvent,
 ]

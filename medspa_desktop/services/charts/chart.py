@@ -14,6 +14,7 @@ from ..scheduling import appointments
 from ..treatments import treatment_records
 from . import (
     alerts,
+    history_import,
     intake,
     notes,
     patients,
@@ -42,6 +43,7 @@ class ChartHeader:
 class TimelineItem:
     when: dt.datetime
     kind: str  # appointment | note | photo | consent | treatment (ref_id: its appointment)
+    #            | history (a visit imported from the old system)
     title: str
     detail: str
     ref_id: int
@@ -97,6 +99,11 @@ def timeline(actor: User, patient_id: int, kinds: set[str] | None = None) -> lis
         for t in treatment_records.patient_treatments(actor, patient_id):
             items.append(TimelineItem(t.start, "treatment", t.title, t.detail,
                                       t.appointment_id))
+    if kinds is None or "history" in kinds:
+        for v in history_import.patient_history(actor, patient_id):
+            detail = " · ".join(p for p in (v.status, v.provider, v.details,
+                                            f"from {v.source}") if p)
+            items.append(TimelineItem(v.at, "history", v.service, detail, v.id))
     return sorted(items, key=lambda i: (i.when, i.kind), reverse=True)
 
 

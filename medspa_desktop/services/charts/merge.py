@@ -11,7 +11,8 @@ a new one is added without being listed here):
   re-pointed to the kept chart, so booking, double-booking and "next appointment" see one
   patient;
 * ``READ_THROUGH``: records that are final — charted treatments, signed notes, consents,
-  photos, issued invoices, packages, intake answers, stock drawn — stay exactly as they were
+  photos, issued invoices, packages, intake answers, stock drawn, visits imported from the
+  old system — stay exactly as they were
   written (the database refuses changing them, a signed note's fingerprint covers its chart,
   a consent's PDF names the chart it was signed on), and every read of "this patient's
   records" takes the kept chart and the charts merged into it (``patients.chart_ids``);
@@ -31,6 +32,7 @@ from ...store.database import db
 from ...store.models import (
     Appointment,
     Consent,
+    ImportedVisit,
     Invoice,
     MedicalAnswer,
     Note,
@@ -53,14 +55,15 @@ from . import patients
 MOVED = {Appointment: "appointment", Series: "appointment", WaitlistEntry: "waitlist"}
 READ_THROUGH = {TreatmentRecord: "treatment", Note: "note", Consent: "consent", Photo: "photo",
                 Invoice: "invoice", Package: "prepaid", MedicalAnswer: "intake",
-                StockMovement: "stock"}
+                StockMovement: "stock", ImportedVisit: "history"}
 OWN = (PatientNamePart,)
 
 # how the comparison names each kind of row
 KIND_LABELS = {Appointment: "appointments", Series: "courses", WaitlistEntry: "waitlist entries",
                TreatmentRecord: "treatment records", Note: "notes", Consent: "consents",
                Photo: "photos", Invoice: "invoices", Package: "packages",
-               MedicalAnswer: "intake answers", StockMovement: "stock drawn or sold"}
+               MedicalAnswer: "intake answers", StockMovement: "stock drawn or sold",
+               ImportedVisit: "visits from the old system"}
 
 
 @dataclass(frozen=True)

@@ -232,12 +232,13 @@ def _external_id(resource: dict) -> str:
 
 
 # -- the mapping -------------------------------------------------------------------------------
-def guess_mapping(headers: Sequence[str]) -> dict[str, int]:
+def guess_mapping(headers: Sequence[str],
+                  synonyms: dict[str, tuple[str, ...]] = SYNONYMS) -> dict[str, int]:
     """Our field -> the column it comes from, guessed from the header words; a header is
     used once, and a full name only when there is no first and last name."""
     mapping: dict[str, int] = {}
     keys = [_header_key(h) for h in headers]
-    for field_key, words in SYNONYMS.items():
+    for field_key, words in synonyms.items():
         for index, key in enumerate(keys):
             if key in words and index not in mapping.values():
                 mapping[field_key] = index
@@ -247,17 +248,18 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, int]:
     return mapping
 
 
-def parse_mapping_option(text: str, headers: Sequence[str]) -> tuple[str, int]:
+def parse_mapping_option(text: str, headers: Sequence[str], known: dict[str, str] = FIELDS,
+                         synonyms: dict[str, tuple[str, ...]] = SYNONYMS) -> tuple[str, int]:
     """A command line's ``--map "DOB=birth date"``: our field (its key or label, any case)
     and the header it comes from."""
     ours, _, theirs = text.partition("=")
     wanted = _header_key(ours)
-    key = next((k for k, label in FIELDS.items()
+    key = next((k for k, label in known.items()
                 if wanted in (_header_key(k), _header_key(label))
-                or wanted in SYNONYMS.get(k, ())), None)
+                or wanted in synonyms.get(k, ())), None)
     if key is None:
         raise ValidationError(f"'{ours}' is none of the fields: "
-                              + ", ".join(FIELDS) + ".")
+                              + ", ".join(known) + ".")
     column = next((i for i, h in enumerate(headers) if _header_key(h) == _header_key(theirs)),
                   None)
     if column is None:
@@ -331,6 +333,10 @@ class RowResult:
     external_id: str = ""
     reason: str = ""  # why it is refused
     duplicate_of: str = ""  # "chart 000123 Ann Lee" or "line 14"
+
+    @property
+    def is_refused(self) -> bool:
+        return self.patient is None
 
 
 @dataclass
@@ -519,7 +525,7 @@ def run_import(actor: User | None, plan: ImportPlan, *, username: str | None = N
                              "created_at": now, "updated_at": now,
                              "external_id": row.external_id,
                              **{f.name: getattr(data, f.name) for f in fields(PatientInput)}})
-            _insert_many(Patient, rows)
+            insert_many(Patient, rows)
             # the chart number follows the row id, as for a patient registered at the desk
             given = Patient.select(Patient.id, Patient.chart_number).where(
                 Patient.chart_number.startswith(token)).tuples()
@@ -528,7 +534,7 @@ def run_import(actor: User | None, plan: ImportPlan, *, username: str | None = N
                 f'UPDATE "patient" SET "chart_number" = {db.param} WHERE "id" = {db.param}',
                 [(f"{patient_id:06d}", patient_id) for patient_id, _name in ids])
             charts.extend(f"{patient_id:06d}" for patient_id, _name in ids)
-            _insert_many(PatientNamePart, [{"part": part, "patient": patient_id}
+            insert_many(PatientNamePart, [{"part": part, "patient": patient_id}
                                            for patient_id, name in ids
                                            for part in sorted(name_parts(name))])
             if progress is not None:
@@ -544,7 +550,7 @@ def run_import(actor: User | None, plan: ImportPlan, *, username: str | None = N
                         charts[-1])
 
 
-def _insert_many(model, rows: list[dict]) -> None:
+def insert_many(model, rows: list[dict]) -> None:
     """Rows of ``model`` through one statement prepared once, each value made ready by its
     field as the ORM does (peewee would build the SQL again for every value: most of an
     import's time); fields not given take their defaults."""
@@ -568,12 +574,13 @@ class ImportCancelled(DomainError):
     """The person cancelled an import; nothing was written."""
 
 
-def report_csv(plan: ImportPlan) -> str:
+def report_csv(plan) -> str:
     """The rows not imported, as the file had them, with why: refused (the reason) or a
-    probable duplicate (of which chart). Opened in a spreadsheet, corrected, imported again."""
+    probable duplicate (of which chart). Opened in a spreadsheet, corrected, imported again.
+    For a patient list's plan and a visit history's alike."""
     rows = []
     for row in plan.rows:
-        if row.patient is None:
+        if row.is_refused:
             rows.append([row.line, "Refused", row.reason, *row.raw])
         elif row.duplicate_of and not plan.include_duplicates:
             rows.append([row.line, "Probable duplicate",

@@ -51,10 +51,11 @@ TIMELINE_COLUMNS = (
 )
 FILTERS = (("Everything", None), ("Appointments", {"appointment"}),
            ("Treatments", {"treatment"}), ("Consents", {"consent"}), ("Notes", {"note"}),
-           ("Photos", {"photo"}))
+           ("Photos", {"photo"}), ("From the old system", {"history"}))
 
 # what a chart shows: the patient, the answers, consents, notes, photos, treatments, visits
-ON_CHART = ("patient", "intake", "consent", "note", "photo", "treatment", "appointment")
+ON_CHART = ("patient", "intake", "consent", "note", "photo", "treatment", "appointment",
+            "history")
 
 
 class ChartDialog(QDialog):
@@ -149,7 +150,8 @@ class ChartDialog(QDialog):
                             for k in ("patient", "intake", "consent") if changes.touches(k))
         if about_patient:
             self.refresh_header(opening=False)
-        if about_patient or changes.touches("note", "photo", "treatment", "appointment"):
+        if about_patient or changes.touches("note", "photo", "treatment", "appointment",
+                                            "history"):
             self.refresh_timeline()
         if changes.touches("photo"):
             self.refresh_portrait()

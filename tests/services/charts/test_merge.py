@@ -10,7 +10,15 @@ import pytest
 from peewee import ForeignKeyField
 
 from medspa_desktop.services.billing import billing_reports, prepaid
-from medspa_desktop.services.charts import intake, merge, notes, patients, photos
+from medspa_desktop.services.charts import (
+    history_import,
+    intake,
+    merge,
+    notes,
+    patient_import,
+    patients,
+    photos,
+)
 from medspa_desktop.services.consents import signing
 from medspa_desktop.services.platform.errors import (
     PermissionDenied,
@@ -61,11 +69,16 @@ def _richest(exclude: int | None = None) -> Patient:
 
 
 def _add_what_the_demo_lacks(other: Patient) -> None:
-    """A photo, a signed note, a course of two sessions, a waitlist entry and an allergy on
+    """A photo, a signed note, a visit from the old system, a course of two sessions, a
+    waitlist entry and an allergy on
     ``other`` (the demo is generated around today's date, so its richest chart may lack any)."""
     director = staff("director")
     note = notes.start_note(director, other.id, category="neurotoxin")
     notes.sign(director, note.id, note.version)
+    source = patient_import.read_source(
+        "old.csv", f"Chart,Date,Service\n{other.chart_number},2020-05-01,Botox\n".encode())
+    history_import.run_history(director, history_import.plan_history(
+        director, source, {"patient_id": 0, "date": 1, "service": 2}, "YMD"))
     intake.record_answers(director, other.id, {"allergies": "Lidocaine"})
     photos.import_photo(director, other.id, grey_png(30, 30), tag="before", area="Glabella",
                         taken_on=dt.date.today(), consent_note="Paper consent today")
