@@ -242,6 +242,9 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.find_action)
         self.import_action = self._action("&Import patients…", self.import_patients, None,
                                           patient_menu)
+        self.import_history_action = self._action(
+            "Import visit &history…", lambda: self.import_patients(history=True), None,
+            patient_menu)
         self._enable_actions()
         self._action("Print &blank intake form…", self.print_blank_intake, None, patient_menu)
         self._action("Print blank &consent form…", self.print_blank_consent, None, patient_menu)
@@ -270,6 +273,7 @@ class MainWindow(QMainWindow):
         """The menu entries the signed-in role may use (the services check again)."""
         self.setup_action.setEnabled(allowed(self.user, "catalog.write"))
         self.import_action.setEnabled(allowed(self.user, "patient.import"))
+        self.import_history_action.setEnabled(allowed(self.user, "patient.import"))
         self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
         self.staff_action.setEnabled(allowed(self.user, "users.manage"))
         self.audit_action.setEnabled(allowed(self.user, "audit.read"))
@@ -313,10 +317,10 @@ class MainWindow(QMainWindow):
         self.show_tab("patients")
         self.patients.focus_search()
 
-    def import_patients(self) -> None:
-        from .patients.import_dialog import ImportPatientsDialog
+    def import_patients(self, history: bool = False) -> None:
+        from .patients.import_dialog import ImportHistoryDialog, ImportPatientsDialog
 
-        dialog = ImportPatientsDialog(self.user, self)
+        dialog = (ImportHistoryDialog if history else ImportPatientsDialog)(self.user, self)
         run_modal(dialog)
         if dialog.result is not None:
             self.show_tab("patients")

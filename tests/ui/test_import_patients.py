@@ -15,7 +15,11 @@ from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import auth
 from medspa_desktop.store.models import AuditEvent, Patient
 from medspa_desktop.ui.main_window import MainWindow
-from medspa_desktop.ui.patients.import_dialog import NOT_IN_FILE, ImportPatientsDialog
+from medspa_desktop.ui.patients.import_dialog import (
+    NOT_IN_FILE,
+    ImportHistoryDialog,
+    ImportPatientsDialog,
+)
 from tests.ui.modal import answer_next_modal
 
 SHOTS = Path(os.environ["MEDSPA_SHOTS"]) if os.environ.get("MEDSPA_SHOTS") else None
@@ -142,3 +146,44 @@ def test_the_menu_entry_is_for_the_admin_and_the_director(qtbot, owner, tmp_path
     answer_next_modal(lambda dialog: (seen.append(dialog.windowTitle()), dialog.reject()))
     window.import_action.trigger()
     assert seen == ["Import patients"]
+
+
+def test_then_the_visit_history_goes_onto_those_charts(qtbot, owner, tmp_path):
+    """The second step of moving in, through the same screen: the visits find the charts the
+    list brought in, a visit with no chart is refused, and the chart's timeline shows them."""
+    patients_file = tmp_path / "patients.csv"
+    patients_file.write_text(LIST, encoding="utf-8")
+    dialog = _dialog(qtbot, owner)
+    dialog.load(patients_file)
+    dialog.combos["external_id"].setCurrentText("Client #")
+    dialog.date_order.setCurrentIndex(dialog.date_order.findData("DMY"))
+    dialog.check_button.click()
+    dialog.import_button.click()
+
+    visits = tmp_path / "visits.csv"
+    visits.write_text("Client #,Appointment Date,Treatment,Provider,Units\n"
+                      "A1,15/01/2025 14:30,Botox,Dr Kay,20\n"
+                      "A9,16/01/2025,Peel,,\n", encoding="utf-8")
+    history = ImportHistoryDialog(owner)
+    qtbot.addWidget(history)
+    history.show()
+    assert not history.duplicates.isVisible()
+    history.load(visits)
+    assert history.combos["service"].currentText() == "Treatment"
+    history.combos["patient_id"].setCurrentText("Client #")
+    assert history.date_order.currentData() == "DMY"  # 15/01 reads only day first
+    assert history.preview.item(0, 2).text() == "15 Jan 2025 14:30"
+    history.check_button.click()
+    assert history.summary.text() == ("1 visit to import onto 1 chart, 1 refused, 0 already "
+                                      "imported.")
+    _shot(history, tmp_path, "history")
+    history.import_button.click()
+    assert history.summary.text().startswith("Imported 1 visit onto 1 chart.")
+    ann = Patient.get(Patient.external_id == "A1")
+    window = MainWindow(owner, remember=False)
+    qtbot.addWidget(window)
+    from medspa_desktop.services.charts import chart
+
+    (item,) = chart.timeline(owner, ann.id, {"history"})
+    assert (item.title, item.detail) == ("Botox", "Dr Kay · Units: 20 · from visits.csv")
+    assert window.import_history_action.isEnabled()

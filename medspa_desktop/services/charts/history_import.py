@@ -133,8 +133,8 @@ class HistoryPlan:
         return [r for r in self.rows if r.visit is not None and not r.duplicate_of]
 
     def summary(self) -> str:
-        charts = len({r.chart for r in self.to_write})
-        return (f"{len(self.to_write):,} visits to import onto {charts:,} chart"
+        charts, count = len({r.chart for r in self.to_write}), len(self.to_write)
+        return (f"{count:,} visit{'s' if count != 1 else ''} to import onto {charts:,} chart"
                 f"{'s' if charts != 1 else ''}, {len(self.refused):,} refused, "
                 f"{len(self.duplicates):,} already imported")
 

@@ -1,10 +1,11 @@
-"""Patient → Import patients…: moving in another system's patient list, in the order a person
+"""Patient → Import patients… and Import visit history…: moving in another system's patient
+list and then its visits, in the order a person
 works through it — choose the file; check the columns the program matched (and how the
 dates are written, when 03/04/1990 could be either) against the first rows as they will be
 stored; check every row (the dry run: refused rows with why, probable duplicates with the
 chart they look like, a report to save and correct); then import all accepted rows at once,
 with progress and a Cancel that leaves nothing behind. The work is
-``services/charts/patient_import.py``; this screen only asks."""
+``services/charts/patient_import.py`` and ``history_import.py``; this screen only asks."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services.charts import history_import
 from ...services.charts import patient_import as pi
 from ...services.charts.patients import format_phone
 from ...services.platform.errors import DomainError, ValidationError
@@ -66,13 +68,39 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 
 
 class ImportPatientsDialog(QDialog):
+    """The patient list. ``ImportHistoryDialog`` is the same screen for the visits: what
+    differs is in the class attributes and the hooks below them."""
+
+    title = "Import patients"
+    fields = pi.FIELDS
+    synonyms = pi.SYNONYMS
+    word = "patient"
+    preview_headers = PREVIEW_HEADERS
+    offers_duplicates = True  # "Import probable duplicates too"
+    duplicate = "Probable duplicate"
+    about = ("Export the patient list from the old system as CSV (or FHIR), then choose it "
+             "here. Nothing is written until you press Import.")
+
+    def _plan(self, source, mapping, order):
+        return pi.plan_import(self.user, source, mapping, order,
+                              include_duplicates=self.duplicates.isChecked())
+
+    def _run(self, plan, progress, cancelled):
+        return pi.run_import(self.user, plan, progress=progress, cancelled=cancelled)
+
+    def _done(self, result) -> str:
+        charts = (f"chart {result.first_chart}" if result.imported == 1
+                  else f"charts {result.first_chart} to {result.last_chart}")
+        return (f"Imported {result.imported:,} patient{'s' if result.imported != 1 else ''} "
+                f"({charts}).")
+
     def __init__(self, user: User, parent=None) -> None:
         super().__init__(parent)
         self.user = user
         self.source: pi.Source | None = None
         self.plan: pi.ImportPlan | None = None
         self.result: pi.ImportResult | None = None
-        self.setWindowTitle("Import patients")
+        self.setWindowTitle(self.title)
         self.resize(1040, 760)
 
         # 1. the file
@@ -82,9 +110,7 @@ class ImportPatientsDialog(QDialog):
         self.path.setAccessibleName("File to import")
         self.choose_button = QPushButton("&Choose file…")
         self.choose_button.clicked.connect(lambda: self.choose_file())
-        self.about_file = QLabel("Export the patient list from the old system as CSV (or "
-                                 "FHIR), then choose it here. Nothing is written until you "
-                                 "press Import.")
+        self.about_file = QLabel(self.about)
         self.about_file.setWordWrap(True)
         file_box = QGroupBox("1. The file")
         file_layout = QGridLayout(file_box)
@@ -95,7 +121,7 @@ class ImportPatientsDialog(QDialog):
         # 2. the columns and the first rows as they will be stored
         self.combos: dict[str, QComboBox] = {}
         columns = QGridLayout()
-        for index, (key, label) in enumerate(pi.FIELDS.items()):
+        for index, (key, label) in enumerate(self.fields.items()):
             combo = QComboBox()
             combo.setAccessibleName(label)
             combo.setMinimumContentsLength(len(NOT_IN_FILE))
@@ -116,7 +142,7 @@ class ImportPatientsDialog(QDialog):
         dates = QFormLayout()
         dates.addRow("Dates are written", self.date_order)
         dates.addRow("", self.date_note)
-        self.preview = _read_only_table(PREVIEW_HEADERS)
+        self.preview = _read_only_table(self.preview_headers)
         self.preview.setAccessibleName("The first rows as they will be stored")
         self.preview.setMinimumHeight(150)
         mapping_box = QGroupBox("2. The columns (the first rows as they will be stored)")
@@ -130,6 +156,7 @@ class ImportPatientsDialog(QDialog):
         self.check_button.clicked.connect(lambda: self.check())
         self.duplicates = QCheckBox("Import probable duplicates too (merge them later)")
         self.duplicates.toggled.connect(lambda _on: self._show_plan())
+        self.duplicates.setVisible(self.offers_duplicates)
         self.report_button = QPushButton("Save &report…")
         self.report_button.setToolTip("The rows not imported, with why, as CSV: correct them "
                                       "in a spreadsheet and import that file.")
@@ -155,7 +182,8 @@ class ImportPatientsDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.import_button = QPushButton("&Import")
         self.import_button.setMinimumWidth(  # its text grows with the count: nothing moves
-            self.import_button.fontMetrics().horizontalAdvance("Import 200,000 patients") + 32)
+            self.import_button.fontMetrics().horizontalAdvance(f"Import 200,000 {self.word}s")
+            + 32)
         self.import_button.clicked.connect(lambda: self.run())
         bottom = QHBoxLayout()
         bottom.addWidget(self.close_button)  # Close apart from Import: never where it was
@@ -196,7 +224,12 @@ class ImportPatientsDialog(QDialog):
             return
         source = self.source
         fhir = source.kind == "fhir"
-        mapping = dict(pi.FHIR_MAPPING) if fhir else pi.guess_mapping(source.headers)
+        if fhir and not self.offers_duplicates:  # a visit history is a CSV
+            self._refused(f"{path.name} is FHIR: import its patients with Import patients…; "
+                          "a visit history is a CSV.")
+            return
+        mapping = (dict(pi.FHIR_MAPPING) if fhir
+                   else pi.guess_mapping(source.headers, self.synonyms))
         self._loading = True
         for key, combo in self.combos.items():
             combo.clear()
@@ -205,7 +238,7 @@ class ImportPatientsDialog(QDialog):
                 combo.addItem(header or f"(column {index + 1})", index)
             combo.setCurrentIndex(combo.findData(mapping[key]) if key in mapping else 0)
             combo.setEnabled(not fhir)
-        column = mapping.get("dob")
+        column = mapping.get("dob" if self.offers_duplicates else "date")
         orders = (["YMD"] if fhir or column is None
                   else pi.date_orders([row[column] for row in source.rows]))
         self.date_order.setCurrentIndex(self.date_order.findData(orders[0]))
@@ -250,8 +283,7 @@ class ImportPatientsDialog(QDialog):
         head = pi.Source(self.source.name, self.source.sha256, self.source.kind,
                          self.source.headers, self.source.rows[:PREVIEW_ROWS])
         try:
-            preview = pi.plan_import(self.user, head, self.mapping(),
-                                     self.date_order.currentData())
+            preview = self._plan(head, self.mapping(), self.date_order.currentData())
         except DomainError as refusal:
             self.preview.setRowCount(0)
             self.message.say(str(refusal))
@@ -274,9 +306,9 @@ class ImportPatientsDialog(QDialog):
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            done = op(self, lambda: pi.plan_import(
-                self.user, self.source, self.mapping(), self.date_order.currentData(),
-                include_duplicates=self.duplicates.isChecked()), error_label=self.message)
+            done = op(self, lambda: self._plan(self.source, self.mapping(),
+                                               self.date_order.currentData()),
+                      error_label=self.message)
         finally:
             QGuiApplication.restoreOverrideCursor()
         if done:
@@ -287,11 +319,11 @@ class ImportPatientsDialog(QDialog):
     def _show_plan(self) -> None:
         plan = self.plan
         if plan is not None:
-            plan.include_duplicates = self.duplicates.isChecked()
+            plan.include_duplicates = self.offers_duplicates and self.duplicates.isChecked()
             self.summary.setText(plan.summary() + ".")
-            listed = [[str(r.line), "Refused" if r.patient is None else "Probable duplicate",
+            listed = [[str(r.line), "Refused" if r.is_refused else self.duplicate,
                        r.reason or f"looks like {r.duplicate_of}"]
-                      for r in plan.rows if r.patient is None or r.duplicate_of]
+                      for r in plan.rows if r.is_refused or r.duplicate_of]
             _fill(self.problems, listed[:SHOWN_PROBLEMS])
             if len(listed) > SHOWN_PROBLEMS:
                 self.summary.setText(self.summary.text() + f" The first {SHOWN_PROBLEMS} "
@@ -308,7 +340,7 @@ class ImportPatientsDialog(QDialog):
         self.check_button.setEnabled(self.source is not None and self.result is None)
         self.report_button.setEnabled(plan is not None)
         self.import_button.setEnabled(count > 0 and self.result is None)
-        self.import_button.setText(f"&Import {count:,} patient{'s' if count != 1 else ''}"
+        self.import_button.setText(f"&Import {count:,} {self.word}{'s' if count != 1 else ''}"
                                    if count else "&Import")
 
     def save_report(self, path: Path | None = None) -> None:
@@ -334,8 +366,9 @@ class ImportPatientsDialog(QDialog):
         if plan is None or not plan.to_write or self.result is not None:
             return
         self.import_button.setEnabled(False)  # a second click imports nothing twice
-        progress = QProgressDialog("Importing patients…", "Cancel", 0, len(plan.to_write), self)
-        progress.setWindowTitle("Import patients")
+        progress = QProgressDialog(f"Importing {self.word}s…", "Cancel", 0, len(plan.to_write),
+                                   self)
+        progress.setWindowTitle(self.title)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
 
@@ -344,8 +377,7 @@ class ImportPatientsDialog(QDialog):
             QApplication.processEvents()
 
         try:
-            done = op(self, lambda: pi.run_import(self.user, plan, progress=step,
-                                                  cancelled=progress.wasCanceled),
+            done = op(self, lambda: self._run(plan, step, progress.wasCanceled),
                       error_label=self.message)
         finally:
             progress.close()
@@ -353,12 +385,49 @@ class ImportPatientsDialog(QDialog):
         if not done:
             self._enable()
             return
-        self.result = result = done.value
-        charts = (f"chart {result.first_chart}" if result.imported == 1
-                  else f"charts {result.first_chart} to {result.last_chart}")
-        self.summary.setText(f"Imported {result.imported:,} patient"
-                             f"{'s' if result.imported != 1 else ''} ({charts}). "
-                             + ("Save the report to correct the rows not imported."
-                                if len(plan.to_write) < len(plan.rows) else ""))
+        self.result = done.value
+        self.summary.setText(self._done(self.result) + (
+            " Save the report to correct the rows not imported."
+            if len(plan.to_write) < len(plan.rows) else ""))
         self.close_button.setText("&Done")
         self._enable()
+
+
+HISTORY_PREVIEW = ("Line", "Chart", "When", "Service", "Provider", "Status", "Details",
+                   "Refused because")
+
+
+class ImportHistoryDialog(ImportPatientsDialog):
+    """Patient → Import visit history…: the old system's visits onto the charts here."""
+
+    title = "Import visit history"
+    fields = history_import.FIELDS
+    synonyms = history_import.SYNONYMS
+    word = "visit"
+    preview_headers = HISTORY_PREVIEW
+    offers_duplicates = False
+    duplicate = "Already imported"
+    about = ("Import the patient list first. Then export the visits (appointments and "
+             "treatments) from the old system as CSV and choose it here: each row finds its "
+             "chart by the old system's id, or by name and date of birth. They show on the "
+             "chart's timeline under \"From the old system\". Nothing is written until you "
+             "press Import.")
+
+    def _plan(self, source, mapping, order):
+        return history_import.plan_history(self.user, source, mapping, order)
+
+    def _run(self, plan, progress, cancelled):
+        return history_import.run_history(self.user, plan, progress=progress,
+                                          cancelled=cancelled)
+
+    @staticmethod
+    def _preview_row(row) -> list[str]:
+        v = row.visit
+        if v is None:
+            return [str(row.line), "", "", "", "", "", "", row.reason]
+        return [str(row.line), row.chart, f"{v['at']:%d %b %Y %H:%M}", v["service"],
+                v["provider"], v["status"], v["details"], ""]
+
+    def _done(self, result) -> str:
+        return (f"Imported {result.imported:,} visit{'s' if result.imported != 1 else ''} "
+                f"onto {result.charts:,} chart{'s' if result.charts != 1 else ''}.")
