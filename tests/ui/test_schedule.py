@@ -112,7 +112,8 @@ def test_booking_through_the_dialog(qtbot, demo_db):
     dialog.picker.results.setCurrentRow(0)
     chosen = dialog.picker.patient_id
     assert chosen is not None and dialog.problems.isHidden()
-    dialog.service.setCurrentIndex(dialog.service.findText("Juvederm Ultra XC"))
+    dialog.service.setCurrentIndex(dialog.service.findData(
+        Service.get(Service.name == "Juvederm Ultra XC").id))
     assert dialog.minutes.value() == 60
     assert dialog.provider.currentText() == "Priya Shah, RN"
     assert not dialog.device.isEnabled()

@@ -151,6 +151,23 @@ def pick_room_and_device(occ: Occupancy, start: dt.datetime, end: dt.datetime, r
     return room, device
 
 
+def free_room_and_device(service_id: int, start: dt.datetime, end: dt.datetime, *,
+                         exclude_id: int | None = None) -> tuple[int | None, int | None]:
+    """The first room and device (in the order they are tried) free for the service from
+    ``start`` to ``end`` — what the booking form proposes. None where the service needs none,
+    or where every one is taken (the form then says what clashes)."""
+    service = Service.get_or_none(Service.id == service_id)
+    if service is None or end <= start:
+        return None, None
+    rooms, devices = resources_for(service)
+    occ = Occupancy.load(start, end)
+    room = next((r for r in rooms if r is not None
+                 and occ.is_free(start, end, room_id=r.id, exclude_id=exclude_id)), None)
+    device = next((d for d in devices if d is not None
+                   and occ.is_free(start, end, device_id=d.id, exclude_id=exclude_id)), None)
+    return (room.id if room else None), (device.id if device else None)
+
+
 def _first_free(occ, start, end, providers, rooms, devices, spans, patient_id) -> Slot | None:
     if patient_id is not None and not occ.is_free(start, end, patient_id=patient_id):
         return None

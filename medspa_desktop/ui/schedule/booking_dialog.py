@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QSignalBlocker, QTime
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services.billing.money import show_cents
 from ...services.charts import alerts
 from ...services.clinic import catalog
 from ...services.scheduling import appointments, availability, hours, series
-from ...store.models import Appointment, Series, User
+from ...store.models import CATEGORIES, PRICING_UNITS, Appointment, Series, User
 from .. import style
 from ..bus import on_change
 from ..ops import op
@@ -40,6 +41,15 @@ from ..widgets.patient_picker import PatientPicker
 from .series_dialog import SeriesPlanDialog
 
 NONE = -1
+NO_SERVICES = ("The clinic offers no services yet: an administrator adds them in File → "
+               "Clinic setup… → Services and prices.")
+
+
+def service_label(service, price_cents: int) -> str:
+    """ "Botox Cosmetic · 30 min · $14.00 per unit": what the list offers under its category."""
+    unit = PRICING_UNITS.get(service.pricing_unit, "")
+    price = show_cents(price_cents) + (f" {unit}" if unit and unit != "flat" else "")
+    return f"{service.name} · {service.default_minutes} min · {price}"
 
 
 class BookingDialog(QDialog):
@@ -57,8 +67,9 @@ class BookingDialog(QDialog):
         self.picker = PatientPicker(user)
         self.service = QComboBox()
         self.service.setAccessibleName("Service")
+        self.service.setMaxVisibleItems(20)
         self._services = {}
-        self._load_services()
+        self._load_services(start.date())
         self.provider = QComboBox()
         self.provider.setAccessibleName("Provider")
         self.room = QComboBox()
@@ -100,6 +111,7 @@ class BookingDialog(QDialog):
         self.repeat.toggled.connect(self._repeat_toggled)
 
         self.problems = ErrorLabel()
+        self.problems.keep_room()  # the message coming and going moves no field or button
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason to book anyway (recorded)")
         self.reason.setAccessibleName("Override reason")
@@ -138,19 +150,25 @@ class BookingDialog(QDialog):
         layout.addWidget(buttons)
 
         self._wanted = {"provider": provider_id, "room": room_id, "device": device_id}
+        # a room or device the user picked (or the slot clicked) stays; the others follow the
+        # service and the time: the first one free then is proposed
+        self._picked = {combo for combo, pk in ((self.room, room_id), (self.device, device_id))
+                        if pk is not None}
+        self.room.activated.connect(lambda _i: self._picked.add(self.room))
+        self.device.activated.connect(lambda _i: self._picked.add(self.device))
         if service_id is None and provider_id is not None:  # something this provider does
             theirs = availability.bookable_services(provider_id) or [
                 s for s in self._services.values()
                 if s.needs_provider and hours.treats(provider_id, s.category)]
             service_id = theirs[0].id if theirs else None
-        if service_id is not None:
-            self.service.setCurrentIndex(max(0, self.service.findData(service_id)))
+        if service_id is not None and self.service.findData(service_id) >= 0:
+            self.service.setCurrentIndex(self.service.findData(service_id))
         self.service.currentIndexChanged.connect(lambda _i: self._service_changed())
         for combo in (self.provider, self.room, self.device):
             combo.currentIndexChanged.connect(lambda _i: self.recheck())
         self.date.dateChanged.connect(lambda _d: self._date_changed())
-        self.time.timeChanged.connect(lambda _t: self.recheck())
-        self.minutes.valueChanged.connect(lambda _v: self.recheck())
+        self.time.timeChanged.connect(lambda _t: self._time_changed())
+        self.minutes.valueChanged.connect(lambda _v: self._time_changed())
         self.picker.chosen.connect(lambda _pid: self.recheck())
         self._service_changed()
         if patient is not None:
@@ -159,30 +177,57 @@ class BookingDialog(QDialog):
         on_change(self, ("catalog", "staff", "hours", "block"), self._catalog_changed)
 
     # -- form state -------------------------------------------------------------------------
-    def _load_services(self) -> None:
-        """The services offered now (a retired one is not), keeping the chosen one. One the
+    def _load_services(self, day: dt.date) -> None:
+        """The services offered now (a retired one is not) under their category's heading,
+        each with its length and its price on ``day``, keeping the chosen one. One the
         clinic cannot book yet (no device of its kind, nobody treats it) is listed too, and
-        the form says why, instead of hiding it."""
+        the form says why, instead of hiding it. A clinic with none is told where to add
+        them."""
         keep = self.service.currentData()
         self._services = {s.id: s for s in catalog.services(include_retail=False)}
+        order = list(CATEGORIES)
+        by_category = sorted(self._services.values(), key=lambda s: (
+            order.index(s.category) if s.category in order else len(order), s.name.lower()))
+        model = self.service.model()
         with QSignalBlocker(self.service):
             self.service.clear()
-            for s in self._services.values():
-                self.service.addItem(s.name, s.id)
-            self.service.setCurrentIndex(max(0, self.service.findData(keep)))
+            if not by_category:
+                self.service.addItem("(no services yet)", None)
+                self.service.setToolTip(NO_SERVICES)
+            heading = None
+            for s in by_category:
+                if s.category != heading:
+                    heading = s.category
+                    self.service.addItem(CATEGORIES.get(heading, heading), None)
+                    item = model.item(self.service.count() - 1)
+                    item.setFlags(Qt.ItemFlag.NoItemFlags)  # a heading, not a choice
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.service.addItem("    " + service_label(s, catalog.price_on(s, day)), s.id)
+            index = self.service.findData(keep) if keep is not None else -1
+            if index < 0:  # the first service, not its heading
+                index = next((i for i in range(self.service.count())
+                              if self.service.itemData(i) is not None), 0)
+            self.service.setCurrentIndex(index)
 
     def _catalog_changed(self, _changes) -> None:
         """Rooms, devices, services or staff changed while the form is open (on another PC,
         or in the clinic's setup): its lists follow, keeping what was chosen if it is still
         offered."""
-        self._load_services()
+        self._load_services(self.date.date().toPython())
         self._service_changed()
 
     def _service_changed(self) -> None:
         chosen = self._services.get(self.service.currentData())
-        if chosen is None:
+        if chosen is None:  # the clinic has no services yet
+            for combo in (self.provider, self.room, self.device):
+                combo.clear()
+                combo.setEnabled(False)
+            self.recheck()
             return
-        self.minutes.setValue(max(5, chosen.default_minutes))
+        with QSignalBlocker(self.minutes):
+            self.minutes.setValue(max(5, chosen.default_minutes))
         self._fill_providers(chosen)
         self._fill(self.room, [(r.name, r.id) for r in catalog.rooms()], "room",
                    needed=chosen.needs_room)
@@ -190,7 +235,31 @@ class BookingDialog(QDialog):
         self._fill(self.device, [(d.name, d.id) for d in catalog.devices()
                                  if d.kind == chosen.device_kind], "device",
                    needed=bool(chosen.device_kind), missing=f"(the clinic has no {kind})")
+        self._propose_resources()
         self.recheck()
+
+    def _time_changed(self) -> None:
+        self._propose_resources()
+        self.recheck()
+
+    def _propose_resources(self) -> None:
+        """The first room and device free for the service at the time chosen (not always the
+        first room: a Botox visit is not proposed the laser suite when a treatment room is
+        free). One the user picked stays; when all are taken the first stays, and the form
+        says what clashes."""
+        service_id = self.service.currentData()
+        if service_id is None:
+            return
+        start = dt.datetime.combine(self.date.date().toPython(), self.time.time().toPython())
+        room_id, device_id = availability.free_room_and_device(
+            service_id, start, start + dt.timedelta(minutes=self.minutes.value()))
+        for combo, pk in ((self.room, room_id), (self.device, device_id)):
+            if combo in self._picked or pk is None or not combo.isEnabled():
+                continue
+            index = combo.findData(pk)
+            if index >= 0:
+                with QSignalBlocker(combo):
+                    combo.setCurrentIndex(index)
 
     def _fill_providers(self, chosen) -> None:
         """Those who treat the service's category; one whose time off covers the chosen day
@@ -207,9 +276,11 @@ class BookingDialog(QDialog):
                    missing="(nobody treats this yet: see Staff accounts)", disabled=off)
 
     def _date_changed(self) -> None:
+        self._load_services(self.date.date().toPython())  # the prices of that day
         chosen = self._services.get(self.service.currentData())
         if chosen is not None:
             self._fill_providers(chosen)
+        self._propose_resources()
         self.recheck()
 
     def _fill(self, combo: QComboBox, items, kind: str, *, needed: bool, missing: str = "",
@@ -253,6 +324,12 @@ class BookingDialog(QDialog):
     def recheck(self) -> None:
         """Say now what Book would run into."""
         data = self.data()
+        if data.service_id is None:
+            self.problems.say(NO_SERVICES)
+            self.reason.hide()
+            self.book_button.setEnabled(False)
+            return
+        self.book_button.setEnabled(True)
         if data.patient_id is None:
             self.alerts.hide()
             self.problems.say("Choose the patient.")
