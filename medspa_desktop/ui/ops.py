@@ -28,12 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..services.platform.errors import CONFIRMATION, DomainError, NeedsAnswer
 from ..store.database import db
 from .bus import bus
 from .errors import show_refusal
+from .widgets import reason_prompt
+from .widgets.modal import run_modal
 
 # An asker: the answer to the question (None: the user declined, stop; "": try again as it
 # is, e.g. the user did what was missing instead of answering).
@@ -54,10 +56,46 @@ class Outcome:
         return self.ok
 
 
-def ask_reason(parent: QWidget | None, title: str, prompt: str) -> str | None:
-    """The one reason prompt: the text typed (stripped), or None when cancelled."""
-    text, ok = QInputDialog.getText(parent, title, prompt)
-    return text.strip() if ok else None
+def ask_reason(parent: QWidget | None, title: str, prompt: str, *,
+               limit: int = reason_prompt.MAX_REASON) -> str | None:
+    """The one reason prompt (``widgets/reason_prompt.py``): the reason typed (never blank),
+    or None when cancelled."""
+    dialog = reason_prompt.ReasonDialog(title, prompt, parent, limit=limit)
+    return dialog.reason() if run_modal(dialog) else None
+
+
+def with_reason(parent: QWidget | None, title: str, prompt: str,
+                call: Callable[[str], Any], *, limit: int = reason_prompt.MAX_REASON,
+                on_refused: Callable[[DomainError], None] | None = None, key: object = None,
+                **options) -> Outcome:
+    """Ask for a reason and run ``call(reason)`` (through :func:`op`) from the prompt itself:
+    a refusal is shown under the reason, which stays as typed, and the prompt closes once the
+    service has accepted. ``on_refused`` runs as well (e.g. to redraw a stale view behind the
+    prompt). Cancel or Esc: nothing is called, the outcome is ``declined``. ``key`` names
+    what is asked about, for the reason kept after a refusal (``ReasonDialog``)."""
+    outcome = Outcome(False, declined=True)
+
+    def run(reason: str) -> bool:
+        nonlocal outcome
+
+        def refused(exc: DomainError) -> None:
+            dialog.message.say(str(exc))
+            if on_refused is not None:
+                on_refused(exc)
+
+        if _takes_answers(call):
+            def with_answers(answers=None):
+                return call(reason, answers=answers) if answers else call(reason)
+            outcome = op(dialog, with_answers, on_refused=refused, **options)
+        else:
+            outcome = op(dialog, lambda: call(reason), on_refused=refused, **options)
+        return outcome.ok
+
+    dialog = reason_prompt.ReasonDialog(title, prompt, parent, limit=limit, on_ok=run,
+                                        key=key)
+    if not run_modal(dialog):
+        return Outcome(False, refusal=outcome.refusal, declined=True)
+    return outcome
 
 
 def ask(parent: QWidget | None, question: NeedsAnswer) -> Any:
@@ -66,7 +104,7 @@ def ask(parent: QWidget | None, question: NeedsAnswer) -> Any:
     if question.kind == CONFIRMATION:
         yes = QMessageBox.question(parent, question.title, question.question)
         return True if yes == QMessageBox.StandardButton.Yes else None
-    return ask_reason(parent, question.title, question.question) or None
+    return ask_reason(parent, question.title, question.question)
 
 
 def refuse(parent: QWidget | None, error: DomainError | str, *, error_label=None,
@@ -94,6 +132,7 @@ def op(parent: QWidget | None, call: Callable[..., Any], *, error_label=None,
 def _run(parent, call, error_label, title, ask_user, askers, on_refused,
          on_success) -> Outcome:
     answers: dict[str, Any] = {}
+    reasons: list[tuple[tuple[str, str], str]] = []  # ((title, question), reason) typed
     while True:
         try:
             value = call(answers=dict(answers)) if answers else call()
@@ -108,8 +147,12 @@ def _run(parent, call, error_label, title, ask_user, askers, on_refused,
                 return Outcome(False, refusal=question, declined=True)
             if given != "":
                 answers[question.key] = given
+                if isinstance(given, str):
+                    reasons.append(((question.title, question.question), given))
             continue
         except DomainError as exc:
+            for asked in reasons:  # offered again next time, not typed again
+                reason_prompt.keep(*asked)
             _refused(parent, exc, error_label, title, on_refused)
             return Outcome(False, refusal=exc)
         if on_success is not None:

@@ -27,7 +27,7 @@ from ..services.scheduling import hours
 from ..store.models import User
 from .bus import on_change
 from .models import Column, RowTableModel
-from .ops import op
+from .ops import op, with_reason
 from .provider_booking import CategoriesBox, HoursBox, ProviderBookingDialog, TimeOffDialog
 from .widgets.form_dialog import FormDialog
 from .widgets.messages import ErrorLabel
@@ -286,9 +286,8 @@ class StaffDialog(QDialog):
         row = self.selected()
         if row is None:
             return
-        if row.active and reason is None:
-            reason, ok = QInputDialog.getText(self, "Deactivate",
-                                              f"Why is {row.full_name}'s account deactivated?")
-            if not ok:
-                return
+        if row.active and reason is None:  # the reason prompt runs it, refusals in it
+            with_reason(self, "Deactivate", f"Why is {row.full_name}'s account deactivated?",
+                        lambda typed: staff.set_active(self.user, row.id, False, typed))
+            return
         self._do(lambda r: staff.set_active(self.user, r.id, not r.active, reason or ""))

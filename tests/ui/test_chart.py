@@ -215,8 +215,8 @@ def test_starting_a_contraindicated_treatment_asks_the_provider_why(qtbot, zoe):
     asked = []
 
     def explain(dialog):
-        asked.append(dialog.labelText())
-        dialog.setTextValue("Delivered in March; not nursing; intake out of date")
+        asked.append(dialog.prompt.text())
+        dialog.text.setPlainText("Delivered in March; not nursing; intake out of date")
         dialog.accept()
 
     answer_next_modal(explain)

@@ -207,7 +207,7 @@ def test_starting_without_consent_with_a_reason_is_recorded(qtbot, demo_db):
     tab = _schedule(qtbot, appt.start.date())
 
     def explain(dialog):
-        dialog.setTextValue("Signed paper form in the room; scan to follow")
+        dialog.text.setPlainText("Signed paper form in the room; scan to follow")
         dialog.accept()
 
     def choose_override(box: QMessageBox):

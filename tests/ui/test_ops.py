@@ -3,7 +3,7 @@ call is retried with the answer; any other refusal is shown where the form shows
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from medspa_desktop.services.platform.errors import (
     CONFIRMATION,
@@ -12,6 +12,7 @@ from medspa_desktop.services.platform.errors import (
 )
 from medspa_desktop.ui.ops import op
 from medspa_desktop.ui.widgets.messages import ErrorLabel
+from medspa_desktop.ui.widgets.reason_prompt import ReasonDialog
 from tests.ui.modal import answer_next_modal
 
 
@@ -43,9 +44,9 @@ def test_the_runner_asks_the_question_and_retries_with_the_answer(qtbot):
     service = Service()
     asked = []
 
-    def give(dialog: QInputDialog):
-        asked.append((dialog.windowTitle(), dialog.labelText()))
-        dialog.setTextValue("  Room 2 is fine again  ")
+    def give(dialog: ReasonDialog):
+        asked.append((dialog.windowTitle(), dialog.prompt.text()))
+        dialog.text.setPlainText("  Room 2 is fine again  ")
         dialog.accept()
 
     answer_next_modal(give)

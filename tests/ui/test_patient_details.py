@@ -131,7 +131,7 @@ def test_archiving_from_the_chart_then_listing_archived_and_bringing_it_back(qtb
     assert chart.archive_button.text() == "A&rchive…"
 
     def give_reason(dialog) -> None:
-        dialog.setTextValue("Registered twice at the desk")
+        dialog.text.setPlainText("Registered twice at the desk")
         dialog.accept()
 
     answer_next_modal(give_reason)

@@ -8,6 +8,7 @@ from medspa_desktop.services.billing import invoices, prepaid
 from medspa_desktop.store.models import Appointment, Invoice, Product
 from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
 from medspa_desktop.ui.billing.prepaid_dialogs import GiftCardDialog, SellGiftCardDialog
+from medspa_desktop.ui.widgets.reason_prompt import ReasonDialog
 from tests.conftest import staff
 from tests.ui.modal import answer_next_modal
 from tests.ui.test_checkout import visit  # noqa: F401 (fixture)
@@ -96,11 +97,14 @@ def test_sell_a_gift_card_at_checkout_and_spend_it_on_the_next_invoice(qtbot, vi
         def answer(box):
             if len(values) > 1:
                 type_then(values[1:])
-            box.setTextValue(values[0])
+            if isinstance(box, ReasonDialog):
+                box.text.setPlainText(values[0])
+            else:
+                box.setTextValue(values[0])
             box.accept()
         answer_next_modal(answer)
 
-    type_then(["4.00", "redo", "As cash"])
+    type_then(["4.00", "As cash", "redo"])
     desk.refund()
     assert [(p.method, p.kind) for p in desk.model.rows()] == [("Gift card", "payment"),
                                                                ("Cash", "refund")]

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QInputDialog, QMenu
+from PySide6.QtWidgets import QMenu
 
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.scheduling import appointments, hours, waitlist
@@ -277,8 +277,8 @@ def test_cancelling_offers_the_slot_to_the_waitlist(tab, qtbot):
     tab.set_day(day)
     tab.grid.select_appointment(appt.id)
 
-    def give_reason(dialog: QInputDialog):
-        dialog.setTextValue("Feeling unwell")
+    def give_reason(dialog):
+        dialog.text.setPlainText("Feeling unwell")
         answer_next_modal(lambda offer: offer.book_button.click())
         dialog.accept()
 
@@ -297,8 +297,8 @@ def test_an_overridable_drag_asks_for_a_reason(tab, qtbot):
     _book("Amélie", "injector", day, "11:00", room="Room 2")
     tab.set_day(day)
 
-    def reason(dialog: QInputDialog):
-        dialog.setTextValue("Quick top-up, patient is waiting")
+    def reason(dialog):
+        dialog.text.setPlainText("Quick top-up, patient is waiting")
         dialog.accept()
 
     answer_next_modal(reason)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
 
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatments import inventory, treatment_records
@@ -157,8 +157,8 @@ def test_a_toxin_inside_the_interval_asks_the_providers_reason(qtbot, under_way)
     _fill_glabella(qtbot, dialog)
     asked = []
 
-    def cancel(box: QInputDialog):
-        asked.append(box.labelText())
+    def cancel(box):
+        asked.append(box.prompt.text())
         box.reject()
 
     answer_next_modal(cancel)
@@ -168,8 +168,8 @@ def test_a_toxin_inside_the_interval_asks_the_providers_reason(qtbot, under_way)
     assert not TreatmentRecord.select().where(
         TreatmentRecord.appointment == under_way.id).exists()
 
-    def give(box: QInputDialog):
-        box.setTextValue("Touch-up of the glabella")
+    def give(box):
+        box.text.setPlainText("Touch-up of the glabella")
         box.accept()
 
     answer_next_modal(give)

@@ -49,7 +49,12 @@ def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def required_reason(text: str, for_what: str, limit: int = 500) -> str:
+# The longest reason (a cancellation, a void, a refund, an archived chart…) the services
+# keep; the reason prompt (ui/widgets/reason_prompt.py) stops typing at the same length.
+MAX_REASON = 500
+
+
+def required_reason(text: str, for_what: str, limit: int = MAX_REASON) -> str:
     """A reason that must be given (a refund, a void, cancelled credits…): trimmed to one
     line, refused when missing or longer than ``limit``."""
     reason = clean_line(text)

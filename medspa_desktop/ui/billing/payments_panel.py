@@ -31,7 +31,7 @@ from ...services.platform.permissions import allowed
 from ...services.platform.vocabulary import InvoiceStatus, PaymentKind, PaymentMethod
 from ...store.models import User
 from ..models import Column, RowTableModel
-from ..ops import op
+from ..ops import op, with_reason
 from ..widgets.messages import ErrorLabel
 from ..widgets.pdf_preview import show_preview
 from ..widgets.table import fit_columns, make_table
@@ -174,10 +174,6 @@ class PaymentsPanel(QWidget):
         show_preview(invoice_pdf(self.user, self.invoice_id, receipt=True),
                      f"Receipt {self.view.number}", f"receipt-{self.view.number}.pdf", self)
 
-    def _reason(self, title: str, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, title, prompt)
-        return text if ok else None
-
     def refund(self, amount_text: str | None = None, reason: str | None = None,
                to: str | None = None) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -186,15 +182,12 @@ class PaymentsPanel(QWidget):
             self.message.say("Select the payment to refund.")
             return
         if amount_text is None:
-            amount_text = self._reason("Refund", f"How much of the {payment.method.lower()} "
-                                                 f"payment of {show_cents(payment.amount_cents)}"
-                                                 " goes back?")
-            if amount_text is None:
+            amount_text, ok = QInputDialog.getText(
+                self, "Refund", f"How much of the {payment.method.lower()} payment of "
+                                f"{show_cents(payment.amount_cents)} goes back?")
+            if not ok:
                 return
         if reason is None:
-            reason = self._reason("Refund", "Why is it refunded?")
-            if reason is None:
-                return
             if payment.method_key == PaymentMethod.GIFT_CARD:  # asked only at the desk
                 ways = {"Back onto the gift card": None, "As cash": PaymentMethod.CASH,
                         "To a card": PaymentMethod.CARD, "By check": PaymentMethod.CHECK}
@@ -203,25 +196,33 @@ class PaymentsPanel(QWidget):
                 if not ok:
                     return
                 to = ways[way]
-        if not op(self, lambda: invoices.refund(self.user, payment.id,
-                                                to_cents(amount_text, "refund"), reason, to=to),
-                  error_label=self.message):
+            # the reason prompt runs the refund: a refusal (the amount) shows there, kept
+            if not with_reason(self, "Refund", "Why is it refunded?",
+                               lambda typed: invoices.refund(
+                                   self.user, payment.id, to_cents(amount_text, "refund"),
+                                   typed, to=to)):
+                return
+        elif not op(self, lambda: invoices.refund(self.user, payment.id,
+                                                  to_cents(amount_text, "refund"), reason,
+                                                  to=to),
+                    error_label=self.message):
             return
         self.message.hide()
         self.show_invoice(self.invoice_id)
 
     def void(self, reason: str | None = None, restock: bool | None = None) -> None:
-        if reason is None:
-            reason = self._reason("Void invoice", f"Why is invoice {self.view.number} void?")
-            if reason is None:
-                return
         if restock is None:
             restock = invoices.sold_items(self.invoice_id) and QMessageBox.question(
                 self, "Void invoice", "Did the items sold on it come back to the shelf? "
                 "(Yes puts them back in stock.)") == QMessageBox.StandardButton.Yes
-        if not op(self, lambda: invoices.void_invoice(self.user, self.invoice_id, reason,
-                                                      restock=restock),
-                  error_label=self.message):
+        if reason is None:  # the reason prompt runs it, refusals in it
+            if not with_reason(self, "Void invoice", f"Why is invoice {self.view.number} void?",
+                               lambda typed: invoices.void_invoice(
+                                   self.user, self.invoice_id, typed, restock=restock)):
+                return
+        elif not op(self, lambda: invoices.void_invoice(self.user, self.invoice_id, reason,
+                                                        restock=restock),
+                    error_label=self.message):
             return
         self.message.hide()
         self.show_invoice(self.invoice_id)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,7 +31,7 @@ from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..bus import on_change
 from ..models import Column, RowTableModel
-from ..ops import op
+from ..ops import op, with_reason
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
 from ..widgets.table import fit_columns, make_table
@@ -219,13 +218,14 @@ class GiftCardDialog(QDialog):
     def close_card(self, reason: str | None = None) -> None:
         if self.card is None:
             return
-        if reason is None:
-            reason, ok = QInputDialog.getText(self, "Close gift card",
-                                              f"Why is {self.card.code} closed?")
-            if not ok:
-                return
-        if op(self, lambda: prepaid.close_gift_card(self.user, self.card.code, reason),
-              error_label=self.message):
+        code = self.card.code
+        if reason is None:  # the reason prompt runs it, refusals in it
+            done = with_reason(self, "Close gift card", f"Why is {code} closed?",
+                               lambda typed: prepaid.close_gift_card(self.user, code, typed))
+        else:
+            done = op(self, lambda: prepaid.close_gift_card(self.user, code, reason),
+                      error_label=self.message)
+        if done:
             self.look_up()
 
     def _not_found(self, exc) -> None:
@@ -282,13 +282,13 @@ class PackagesPanel(QWidget):
             self.message.say("Select the package first.")
             return
         package = self.model.row_at(rows[0].row())
-        if reason is None:
-            reason, ok = QInputDialog.getText(
-                self, "Cancel unused credits",
-                f"Why are the {package.left} left on {package.label} cancelled?")
-            if not ok:
+        if reason is None:  # the reason prompt runs it, refusals in it
+            if not with_reason(self, "Cancel unused credits",
+                               f"Why are the {package.left} left on {package.label} cancelled?",
+                               lambda typed: prepaid.cancel_package(self.user, package.id,
+                                                                    typed)):
                 return
-        if not op(self, lambda: prepaid.cancel_package(self.user, package.id, reason),
-                  error_label=self.message):
+        elif not op(self, lambda: prepaid.cancel_package(self.user, package.id, reason),
+                    error_label=self.message):
             return
         self.message.hide()

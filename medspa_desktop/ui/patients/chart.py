@@ -32,7 +32,7 @@ from ..billing.account_panel import AccountPanel
 from ..bus import on_change
 from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
-from ..ops import ask_reason, op
+from ..ops import op, with_reason
 from ..widgets.images import load_image
 from ..widgets.lazy_page import LazyPage
 from ..widgets.modal import run_modal
@@ -253,12 +253,10 @@ class ChartDialog(QDialog):
             if yes == QMessageBox.StandardButton.Yes:
                 op(self, lambda: patients.unarchive_patient(self.user, self.patient_id))
             return
-        reason = ask_reason(self, "Archive chart",
-                            f"Why is {self.header.name}'s chart archived? (It stays readable; "
-                            "it is no longer listed or offered for booking.)")
-        if reason is None:
-            return
-        op(self, lambda: patients.archive_patient(self.user, self.patient_id, reason))
+        with_reason(self, "Archive chart",
+                    f"Why is {self.header.name}'s chart archived? (It stays readable; "
+                    "it is no longer listed or offered for booking.)",
+                    lambda reason: patients.archive_patient(self.user, self.patient_id, reason))
 
     def merge_with(self) -> None:
         """Find this patient's other chart and merge the two."""

@@ -29,7 +29,7 @@ from ...services.scheduling import (
 )
 from ...services.treatments import treatment_records
 from ..errors import show_refusal
-from ..ops import ask, ask_reason, op
+from ..ops import ask, op, with_reason
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import show_preview
 from .appointment_dialog import AppointmentDialog
@@ -168,18 +168,19 @@ class AppointmentActions:
 
     def _status(self, appointment_id: int, status: str) -> None:
         row = self.shown(appointment_id)
-        reason = ""
-        if status == AppointmentStatus.CANCELLED:
-            reason = ask_reason(self, "Cancel appointment",
-                                f"Why is {row.patient} cancelling {row.service} "
-                                f"{row.start:%a %d %b %H:%M}?")
-            if reason is None:
-                return
-        # each question the service asks is answered, then the change is retried
-        done = op(self, partial(appointments.change_status, self.user, row.id, status,
-                                row.version, reason=reason),
-                  askers={ConsentRequired.key: lambda _parent, exc: self.ask_consent(row, exc)},
-                  on_refused=self._refused)
+        if status == AppointmentStatus.CANCELLED:  # the reason prompt runs it, refusals in it
+            done = with_reason(
+                self, "Cancel appointment",
+                f"Why is {row.patient} cancelling {row.service} {row.start:%a %d %b %H:%M}?",
+                lambda reason: appointments.change_status(self.user, row.id, status,
+                                                          row.version, reason=reason),
+                on_refused=lambda _exc: self.refresh(), key=("appointment.cancel", row.id))
+        else:  # each question the service asks is answered, then the change is retried
+            done = op(self, partial(appointments.change_status, self.user, row.id, status,
+                                    row.version),
+                      askers={ConsentRequired.key:
+                              lambda _parent, exc: self.ask_consent(row, exc)},
+                      on_refused=self._refused)
         if not done:
             return
         self.select(row.id)
@@ -205,12 +206,11 @@ class AppointmentActions:
         return None
 
     def cancel_following(self, appointment_id: int) -> None:
-        reason = ask_reason(self, "Cancel the rest of the series",
-                            "Why are the remaining sessions cancelled?")
-        if reason is None:
-            return
-        done = op(self, partial(series.cancel_series_from, self.user, appointment_id, reason),
-                  on_refused=self._refused)
+        done = with_reason(self, "Cancel the rest of the series",
+                           "Why are the remaining sessions cancelled?",
+                           partial(series.cancel_series_from, self.user, appointment_id),
+                           on_refused=lambda _exc: self.refresh(),
+                           key=("series.cancel", appointment_id))
         if not done:
             return
         self.status_message.emit(f"Cancelled {done.value} sessions.")

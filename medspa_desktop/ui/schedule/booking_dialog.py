@@ -111,10 +111,13 @@ class BookingDialog(QDialog):
         self.repeat.toggled.connect(self._repeat_toggled)
 
         self.problems = ErrorLabel()
-        self.problems.keep_room()  # the message coming and going moves no field or button
+        self.problems.keep_room(lines=2)  # a clash and what to do: coming and going, no move
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason to book anyway (recorded)")
         self.reason.setAccessibleName("Override reason")
+        held = self.reason.sizePolicy()  # its room is kept, so Book does not jump
+        held.setRetainSizeWhenHidden(True)
+        self.reason.setSizePolicy(held)
         self.reason.hide()
 
         when = QWidget()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
 from ..bus import on_change
-from ..ops import op
+from ..ops import op, with_reason
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -126,13 +125,13 @@ class WaitlistDialog(QDialog):
             self.message.say("Choose an entry first.")
             return
         row = item.data(Qt.ItemDataRole.UserRole)
-        reason, ok = QInputDialog.getText(self, "Remove from waitlist",
-                                          f"Why is {row.patient} no longer waiting?")
-        if not ok:
-            return
-        if not op(self, lambda: waitlist.remove(self.user, row.id, row.version, reason),
-                  error_label=self.message):
-            self.refresh()  # e.g. changed meanwhile: show the list as it is now
+        done = with_reason(self, "Remove from waitlist",
+                           f"Why is {row.patient} no longer waiting?",
+                           lambda reason: waitlist.remove(self.user, row.id, row.version,
+                                                          reason),
+                           on_refused=lambda _exc: self.refresh())  # show the list as it is now
+        if done:
+            self.message.hide()
 
 
 class WaitlistOfferDialog(QDialog):

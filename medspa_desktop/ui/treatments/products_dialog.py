@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -21,7 +20,7 @@ from ...services.treatments import inventory
 from ...store.models import User
 from ..bus import on_change
 from ..models import Column
-from ..ops import op
+from ..ops import op, with_reason
 from ..widgets.filtered_list import FilteredList
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -126,11 +125,12 @@ class ProductsDialog(QDialog):
         row = self.selected()
         if row is None:
             return
-        if row.active and reason is None:
-            reason, ok = QInputDialog.getText(self, "Retire a product",
-                                              f"Why is {row.name} retired?")
-            if not ok:
-                return
+        if row.active and reason is None:  # the reason prompt runs it, refusals in it
+            if with_reason(self, "Retire a product", f"Why is {row.name} retired?",
+                           lambda typed: inventory.set_product_active(self.user, row.id, False,
+                                                                      typed)):
+                self.message.hide()
+            return
         if op(self, lambda: inventory.set_product_active(self.user, row.id, not row.active,
                                                          reason or ""),
               error_label=self.message):

@@ -41,7 +41,6 @@ class FormDialog(QDialog):
         self.body = QVBoxLayout()
         self.body.addLayout(self.form)
         self.message = ErrorLabel()
-        self.message.keep_room()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
