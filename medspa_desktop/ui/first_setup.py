@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..services.clinic import catalog
 from ..services.clinic.catalog import DEVICE_KINDS
-from ..services.platform import auth
+from ..services.platform import auth, limits
 from ..services.platform.errors import ValidationError
 from ..services.platform.vocabulary import Role
 from ..services.scheduling import hours
@@ -57,7 +57,7 @@ class RoomsStep(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         for line in range(DEVICE_LINES):
             name = QLineEdit()
-            name.setMaxLength(80)
+            name.setMaxLength(limits.DEVICE_NAME)
             name.setPlaceholderText("e.g. GentleMax Pro" if line == 0 else "")
             name.setAccessibleName(f"Device {line + 1} name")
             kind = QComboBox()
@@ -106,8 +106,8 @@ class ProvidersStep(QWidget):
         super().__init__(parent)
         self.user = user
         self.added: list[str] = []
-        self.full_name = self._line(120, "Dr Maya Vasquez")
-        self.credentials = self._line(40, "MD, NP, RN (optional)")
+        self.full_name = self._line(limits.FULL_NAME, "Dr Maya Vasquez")
+        self.credentials = self._line(limits.CREDENTIALS, "MD, NP, RN (optional)")
         self.username = self._line(40, "mvasquez")
         self.password = self._line(128, "at least 8 characters")
         self.confirm = self._line(128, "")

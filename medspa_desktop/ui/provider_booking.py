@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..services.platform import limits
 from ..services.scheduling import hours
 from ..store.models import User
 from . import style
@@ -175,7 +176,7 @@ class TimeOffDialog(QDialog):
         self.first.dateChanged.connect(
             lambda d: self.last.setDate(d) if self.last.date() < d else None)
         self.reason = QLineEdit()
-        self.reason.setMaxLength(200)
+        self.reason.setMaxLength(limits.SHORT_REASON)
         self.reason.setPlaceholderText("holiday, training, sick leave…")
         self.reason.setAccessibleName("Reason for the time off")
         self.add_button = QPushButton("&Add time off")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.platform import auth, staff
+from ..services.platform import auth, limits, staff
 from ..services.platform.errors import ValidationError
 from ..services.platform.permissions import CLINICAL
 from ..services.platform.vocabulary import Role
@@ -73,9 +73,9 @@ class NewStaffDialog(FormDialog):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__("Add a staff account", parent, min_width=820)
         self.user = user
-        self.full_name = self._line("Full name", 120, "Jordan Lee")
-        self.display = self._line("Shown as", 60, "Jordan Lee (optional)")
-        self.credentials = self._line("Credentials", 40, "MD, NP, RN, LE (optional)")
+        self.full_name = self._line("Full name", limits.FULL_NAME, "Jordan Lee")
+        self.display = self._line("Shown as", limits.DISPLAY_NAME, "Jordan Lee (optional)")
+        self.credentials = self._line("Credentials", limits.CREDENTIALS, "MD, NP, RN, LE (optional)")
         self.username = self._line("User name", 40, "jlee")
         self.role = QComboBox()
         self.role.setAccessibleName("Role")
@@ -113,9 +113,9 @@ class DetailsDialog(FormDialog):
     def __init__(self, user: User, target, parent=None) -> None:
         super().__init__(f"Name and credentials — {target.full_name}", parent)
         self.user, self.target_id = user, target.id
-        self.display = self._line("Shown as", 60, "Dr Lee")
+        self.display = self._line("Shown as", limits.DISPLAY_NAME, "Dr Lee")
         self.display.setText(target.display_name)
-        self.credentials = self._line("Credentials", 40, "MD, NP, RN, LE")
+        self.credentials = self._line("Credentials", limits.CREDENTIALS, "MD, NP, RN, LE")
         self.credentials.setText(target.credentials)
         hint = QLabel("Treatment records and consents print the name with the credentials "
                       "after it: “Dr Lee, MD”.")
@@ -288,6 +288,7 @@ class StaffDialog(QDialog):
             return
         if row.active and reason is None:  # the reason prompt runs it, refusals in it
             with_reason(self, "Deactivate", f"Why is {row.full_name}'s account deactivated?",
-                        lambda typed: staff.set_active(self.user, row.id, False, typed))
+                        lambda typed: staff.set_active(self.user, row.id, False, typed),
+                        limit=limits.SHORT_REASON)
             return
         self._do(lambda r: staff.set_active(self.user, r.id, not r.active, reason or ""))

@@ -33,7 +33,7 @@ from ...store.models import (
     User,
 )
 from ..clinic import catalog
-from ..platform import audit, changes, settings
+from ..platform import audit, changes, limits, settings
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import payments_of
@@ -56,7 +56,7 @@ from .prepaid import GiftCardSale, PackageSale
 METHODS = PaymentMethod.labels()
 MAX_LINES = 60
 MAX_QUANTITY = 10_000
-MAX_REASON = 500
+MAX_REASON = limits.REASON
 
 
 # -- tax rates and retail prices ---------------------------------------------------------------
@@ -84,8 +84,8 @@ def set_retail(actor: User, product_id: int, price_cents: int, sku: str = "",
     """A product's selling price (per unit of stock), its SKU and whether it is taxed."""
     require(actor, "inventory.write")
     sku = clean_line(sku).upper()
-    if len(sku) > 40:
-        raise ValidationError("The SKU must be at most 40 characters.")
+    if len(sku) > limits.SKU:
+        raise ValidationError(f"The SKU must be at most {limits.SKU} characters.")
     if price_cents < 0:
         raise ValidationError("A price cannot be negative.")
     with db.atomic():

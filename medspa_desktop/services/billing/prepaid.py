@@ -41,7 +41,7 @@ from ...store.models import (
     User,
 )
 from ..charts.patients import chart_ids
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import payments_of, sums_by_kind
@@ -133,9 +133,9 @@ def check_sales(sales: list[tuple[int, PackageSale | GiftCardSale, Decimal, int]
         code = normal_code(sale.code)
         if code and not re.fullmatch(r"[A-Z0-9]{6,16}", code):
             raise ValidationError(f"Line {n}: a gift card code has 6 to 16 letters and digits.")
-        if len(clean_line(sale.recipient)) > 120:
-            raise ValidationError(f"Line {n}: the gift card's recipient must be at most 120 "
-                                  "characters.")
+        if len(clean_line(sale.recipient)) > limits.FULL_NAME:
+            raise ValidationError(f"Line {n}: the gift card's recipient must be at most "
+                                  f"{limits.FULL_NAME} characters.")
 
 
 # -- writing, inside billing's transactions ----------------------------------------------------

@@ -14,7 +14,7 @@ from peewee import chunked, fn
 
 from ...store.database import db
 from ...store.models import Appointment, AuditEvent, Patient, PatientNamePart, User
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
 from ..platform.query import patient_named
@@ -72,8 +72,8 @@ def validate(data: PatientInput, today: dt.date | None = None) -> PatientInput:
         raise ValidationError("Enter the patient's last name.")
     for label, value in (("first name", first), ("last name", last),
                          ("preferred name", clean_line(data.preferred_name))):
-        if len(value) > 80:
-            raise ValidationError(f"The {label} must be at most 80 characters.")
+        if len(value) > limits.PATIENT_NAME:
+            raise ValidationError(f"The {label} must be at most {limits.PATIENT_NAME} characters.")
     if data.dob is None:
         raise ValidationError("Enter the date of birth.")
     if data.dob > today:
@@ -83,14 +83,15 @@ def validate(data: PatientInput, today: dt.date | None = None) -> PatientInput:
     if data.sex not in SEXES:
         raise ValidationError("Choose female, male, intersex, other or undisclosed for sex.")
     email = data.email.strip()
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+    if email and (len(email) > limits.EMAIL or not EMAIL_RE.match(email)):
         raise ValidationError(f"'{email}' is not an email address (like name@example.com).")
     address = clean_block(data.address)
-    if len(address) > 500:
-        raise ValidationError("The address must be at most 500 characters.")
+    if len(address) > limits.ADDRESS:
+        raise ValidationError(f"The address must be at most {limits.ADDRESS} characters.")
     contact = clean_line(data.emergency_contact_name)
-    if len(contact) > 120:
-        raise ValidationError("The emergency contact's name must be at most 120 characters.")
+    if len(contact) > limits.FULL_NAME:
+        raise ValidationError("The emergency contact's name must be at most "
+                              f"{limits.FULL_NAME} characters.")
     return PatientInput(
         first_name=first,
         last_name=last,
@@ -176,8 +177,8 @@ def archive_patient(actor: User, patient_id: int, reason: str) -> None:
     reason = clean_line(reason)
     if not reason:
         raise ValidationError("Give a reason for archiving the patient.")
-    if len(reason) > 200:
-        raise ValidationError("The reason must be at most 200 characters.")
+    if len(reason) > limits.SHORT_REASON:
+        raise ValidationError(f"The reason must be at most {limits.SHORT_REASON} characters.")
     with db.atomic():
         patient = Patient.get_or_none(Patient.id == patient_id)
         if patient is None:

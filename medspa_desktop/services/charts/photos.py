@@ -23,7 +23,7 @@ from ...store.database import db
 from ...store.models import Appointment, Patient, Photo, User
 from ..consents import consent_policy
 from ..consents.consent_templates import PHOTOGRAPHY
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import DomainError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
@@ -79,8 +79,8 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
     area = clean_line(area)
     if not area:
         raise ValidationError("Say which area the photo shows (e.g. glabella, left cheek).")
-    if len(area) > 80:
-        raise ValidationError("The area must be at most 80 characters.")
+    if len(area) > limits.PHOTO_AREA:
+        raise ValidationError(f"The area must be at most {limits.PHOTO_AREA} characters.")
     if taken_on > dt.date.today():
         raise ValidationError("A photo cannot be taken in the future.")
     if not data:

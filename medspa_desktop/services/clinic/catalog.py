@@ -29,7 +29,7 @@ from ...store.models import (
 from ..charts.patients import listed_name
 from ..consents.consent_templates import KINDS as CONSENT_KINDS
 from ..consents.consent_templates import NO_CONSENT
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line, fold
@@ -115,7 +115,7 @@ def _name(typed: str, what: str, limit: int) -> str:
 
 def validate_service(spec: ServiceSpec) -> ServiceSpec:
     """The spec cleaned, or a ValidationError naming the first thing wrong with it."""
-    name = _name(spec.name, "service", 120)
+    name = _name(spec.name, "service", limits.SERVICE_NAME)
     if spec.category not in CATEGORIES:
         raise ValidationError("Choose the service's category.")
     if spec.pricing_unit not in PRICING_UNITS:
@@ -164,7 +164,7 @@ def _columns(spec: ServiceSpec) -> dict:
 
 def add_room(actor: User, name: str) -> Room:
     require(actor, "catalog.write")
-    name = _name(name, "room", 60)
+    name = _name(name, "room", limits.ROOM_NAME)
     with db.atomic():
         _unique_name(Room, name, "room")
         last = Room.select(fn.MAX(Room.position)).scalar() or 0
@@ -310,7 +310,7 @@ def _unique_name(model, name: str, what: str, exclude_id: int | None = None) -> 
 def rename_room(actor: User, room_id: int, name: str) -> None:
     """A room's new name; past appointments show it too (they point at the room)."""
     require(actor, "catalog.write")
-    name = _name(name, "room", 60)
+    name = _name(name, "room", limits.ROOM_NAME)
     with db.atomic():
         room = _room(room_id)
         _unique_name(Room, name, "room", room.id)
@@ -367,7 +367,7 @@ def _device(device_id: int) -> Device:
 
 
 def _check_device(name: str, kind: str, cleanup_minutes: int) -> str:
-    name = _name(name, "device", 80)
+    name = _name(name, "device", limits.DEVICE_NAME)
     if kind not in DEVICE_KINDS:
         raise ValidationError("Choose the device's type.")
     if not 0 <= cleanup_minutes <= 240:

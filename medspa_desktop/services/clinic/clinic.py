@@ -15,7 +15,7 @@ from ...store.models import StoredFile, User
 from ..billing import invoices, money
 from ..charts.patients import normalise_phone
 from ..consents import consent_policy
-from ..platform import audit, auth, backup, settings
+from ..platform import audit, auth, backup, limits, settings
 from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require
 from ..platform.settings import (
@@ -82,19 +82,21 @@ def validate_clinic(info: ClinicInfo) -> ClinicInfo:
     name = clean_line(info.name)
     if not name:
         raise ValidationError("Enter the clinic's name.")
-    if len(name) > 120:
-        raise ValidationError("The clinic's name must be at most 120 characters.")
+    if len(name) > limits.CLINIC_NAME:
+        raise ValidationError(f"The clinic's name must be at most {limits.CLINIC_NAME} "
+                              "characters.")
     address = clean_block(info.address)
-    if len(address) > 500:
-        raise ValidationError("The clinic's address must be at most 500 characters.")
+    if len(address) > limits.ADDRESS:
+        raise ValidationError(f"The clinic's address must be at most {limits.ADDRESS} "
+                              "characters.")
     tax_id = clean_line(info.tax_id)
     if tax_id and not re.fullmatch(r"[A-Za-z0-9 ./-]{2,30}", tax_id):
         raise ValidationError("The tax id may hold letters, digits, spaces and . / - (2–30).")
     email = clean_line(info.email)
-    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+    if email and (len(email) > limits.EMAIL or not _EMAIL.fullmatch(email)):
         raise ValidationError("Enter the clinic's email as name@example.com.")
     website = clean_line(info.website)
-    if website and (len(website) > 200 or not _WEBSITE.fullmatch(website)):
+    if website and (len(website) > limits.WEBSITE or not _WEBSITE.fullmatch(website)):
         raise ValidationError("Enter the clinic's website as www.example.com.")
     time_zone = clean_line(info.time_zone)
     if time_zone and time_zone not in zoneinfo.available_timezones():

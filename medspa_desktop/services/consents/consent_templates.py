@@ -25,7 +25,7 @@ from peewee import IntegrityError, fn
 from ... import paths
 from ...store.database import db
 from ...store.models import CATEGORIES, ConsentTemplate, User
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
@@ -155,8 +155,8 @@ def save_version(actor: User, category: str, title: str, body: str) -> Template:
     body = clean_block(body)
     if not title:
         raise ValidationError("Give the consent form a title.")
-    if len(title) > 200:
-        raise ValidationError("The title must be at most 200 characters.")
+    if len(title) > limits.CONSENT_TITLE:
+        raise ValidationError(f"The title must be at most {limits.CONSENT_TITLE} characters.")
     if len(body) > MAX_BODY:
         raise ValidationError(f"The consent text must be at most {MAX_BODY:,} characters.")
     parse_sections(body)

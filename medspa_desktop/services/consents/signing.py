@@ -26,7 +26,7 @@ from ...store.models import (
     User,
 )
 from ..charts.patients import age_on, chart_ids
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
@@ -141,7 +141,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
                                   "giving their name and relation.")
     elif guardian or relation:
         raise ValidationError(f"{name} is an adult and signs for themselves.")
-    if len(guardian) > 200 or len(relation) > 60:
+    if len(guardian) > limits.GUARDIAN or len(relation) > limits.RELATION:
         raise ValidationError("The guardian's name or relation is too long.")
     signer = guardian or name
     # as the account reads now ("Dr Vasquez, MD"), not as it read at sign-in
@@ -303,7 +303,7 @@ def record_paper(actor: User, patient_id: int, template_id: int, signed_at: dt.d
     if age_on(patient.dob, signed_at.date()) < ADULT_AGE and not (guardian and relation):
         raise ValidationError(f"{name} was under {ADULT_AGE}: give the name and relation of "
                               "the parent or guardian who signed.")
-    if len(guardian) > 200 or len(relation) > 60:
+    if len(guardian) > limits.GUARDIAN or len(relation) > limits.RELATION:
         raise ValidationError("The guardian's name or relation is too long.")
     signer = guardian or name
     content = {"template": template.id, "patient": patient.id, "signed_at": signed_at,

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...store.database import db
 from ...store.models import User
-from . import audit, changes, settings
+from . import audit, changes, limits, settings
 from .errors import AuthError, ValidationError
 from .permissions import CLINICAL, require
 from .settings import LOCK_MINUTES
@@ -63,14 +63,14 @@ def _validated(data: UserInput) -> UserInput:
     full_name = " ".join(data.full_name.split())
     if not full_name:
         raise ValidationError("Enter the person's full name.")
-    if len(full_name) > 120:
-        raise ValidationError("The full name must be at most 120 characters.")
+    if len(full_name) > limits.FULL_NAME:
+        raise ValidationError(f"The full name must be at most {limits.FULL_NAME} characters.")
     if not Role.has(data.role):
         raise ValidationError(f"Choose a role: {', '.join(Role.labels().values())}.")
     validate_password(data.password)
     display = " ".join(data.display_name.split()) or full_name
-    return UserInput(username, full_name, data.role, data.password, display[:60],
-                     data.credentials.strip()[:40])
+    return UserInput(username, full_name, data.role, data.password, display[:limits.DISPLAY_NAME],
+                     data.credentials.strip()[:limits.CREDENTIALS])
 
 
 def _insert_user(data: UserInput) -> User:

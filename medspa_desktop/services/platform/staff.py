@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import User
-from . import audit, auth, changes
+from . import audit, auth, changes, limits
 from .errors import AuthError, ConflictError, NotFound, ValidationError
 from .permissions import require
 from .text import clean_line
@@ -60,10 +60,12 @@ def change_details(actor: User, user_id: int, display_name: str, credentials: st
     display_name, credentials = clean_line(display_name), clean_line(credentials)
     if not display_name:
         raise ValidationError("Enter the name shown on the schedule and paperwork.")
-    if len(display_name) > 60:
-        raise ValidationError("The name shown must be at most 60 characters.")
-    if len(credentials) > 40:
-        raise ValidationError("The credentials must be at most 40 characters (e.g. MD, RN).")
+    if len(display_name) > limits.DISPLAY_NAME:
+        raise ValidationError(f"The name shown must be at most {limits.DISPLAY_NAME} "
+                              "characters.")
+    if len(credentials) > limits.CREDENTIALS:
+        raise ValidationError(f"The credentials must be at most {limits.CREDENTIALS} "
+                              "characters (e.g. MD, RN).")
     with db.atomic():
         user = _target(user_id)
         if (user.display_name, user.credentials) == (display_name, credentials):
@@ -119,8 +121,8 @@ def set_active(actor: User, user_id: int, active: bool, reason: str = "") -> Use
     if not active and not reason:
         raise ValidationError("Give the reason the account is deactivated (e.g. left the "
                               "clinic).")
-    if len(reason) > 200:
-        raise ValidationError("The reason must be at most 200 characters.")
+    if len(reason) > limits.SHORT_REASON:
+        raise ValidationError(f"The reason must be at most {limits.SHORT_REASON} characters.")
     with db.atomic():
         user = _target(user_id)
         if user.id == actor.id and not active:

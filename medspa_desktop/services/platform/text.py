@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from . import limits
 from .errors import ValidationError
 
 # Letters that Unicode decomposition does not reduce to a plain base letter.
@@ -51,7 +52,7 @@ def digits(text: str) -> str:
 
 # The longest reason (a cancellation, a void, a refund, an archived chart…) the services
 # keep; the reason prompt (ui/widgets/reason_prompt.py) stops typing at the same length.
-MAX_REASON = 500
+MAX_REASON = limits.REASON
 
 
 def required_reason(text: str, for_what: str, limit: int = MAX_REASON) -> str:

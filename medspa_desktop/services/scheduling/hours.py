@@ -20,7 +20,7 @@ from ...store.models import (
     User,
     WorkingHours,
 )
-from ..platform import audit, auth, changes, settings
+from ..platform import audit, auth, changes, limits, settings
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import CLINICAL, require
 from ..platform.settings import LATE_CANCEL_HOURS, OPENING_HOURS, SLOT_MINUTES
@@ -334,8 +334,8 @@ def add_block(actor: User, data: BlockInput) -> TimeBlock:
     reason = clean_line(data.reason)
     if not reason:
         raise ValidationError("Give a reason for the blocked time (e.g. lunch, maintenance).")
-    if len(reason) > 200:
-        raise ValidationError("The reason must be at most 200 characters.")
+    if len(reason) > limits.SHORT_REASON:
+        raise ValidationError(f"The reason must be at most {limits.SHORT_REASON} characters.")
     if data.end <= data.start:
         raise ValidationError("Blocked time must end after it starts.")
     targets = [x for x in (data.provider_id, data.room_id, data.device_id) if x is not None]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...store.database import db
 from ...store.models import Appointment, Patient, Service, User, WaitlistEntry
 from ..charts.patients import display_name
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
@@ -73,8 +73,8 @@ def add(actor: User, data: WaitlistInput, today: dt.date | None = None) -> Waitl
     if data.provider_id is not None and not hours.treats(data.provider_id, service.category):
         raise ValidationError("That provider does not do this treatment.")
     notes = clean_block(data.notes)
-    if len(notes) > 500:
-        raise ValidationError("Notes must be at most 500 characters.")
+    if len(notes) > limits.WAITLIST_NOTES:
+        raise ValidationError(f"Notes must be at most {limits.WAITLIST_NOTES} characters.")
     with db.atomic():
         entry = WaitlistEntry.create(
             patient=patient, service=service, provider=data.provider_id,

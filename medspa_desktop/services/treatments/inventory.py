@@ -24,7 +24,7 @@ from ...store.database import db
 from ...store.models import Appointment, Lot, Patient, Product, StockMovement, User
 from ..billing.money import show_cents
 from ..charts.patients import format_phone, listed_name, parse_date
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
@@ -80,8 +80,9 @@ def _validated_product(data: ProductInput) -> ProductInput:
     name = clean_line(data.name)
     if not name:
         raise ValidationError("Enter the product's name.")
-    if len(name) > 120:
-        raise ValidationError("The product's name must be at most 120 characters.")
+    if len(name) > limits.PRODUCT_NAME:
+        raise ValidationError(f"The product's name must be at most {limits.PRODUCT_NAME} "
+                              "characters.")
     if not ProductKind.has(data.kind):
         raise ValidationError("Choose the kind: " + ", ".join(
             label.lower() for label in ProductKind.labels().values()) + ".")
@@ -96,8 +97,8 @@ def _validated_product(data: ProductInput) -> ProductInput:
     if data.price_cents >= 1_000_000_000:
         raise ValidationError("The price is too large.")
     sku = clean_line(data.sku).upper()
-    if len(sku) > 40:
-        raise ValidationError("The SKU must be at most 40 characters.")
+    if len(sku) > limits.SKU:
+        raise ValidationError(f"The SKU must be at most {limits.SKU} characters.")
     return ProductInput(name, data.kind, unit, threshold, data.price_cents, sku,
                         bool(data.taxable))
 
@@ -167,8 +168,8 @@ def set_product_active(actor: User, product_id: int, active: bool, reason: str =
     reason = clean_line(reason)
     if not active and not reason:
         raise ValidationError("Give the reason the product is retired (e.g. discontinued).")
-    if len(reason) > 200:
-        raise ValidationError("The reason must be at most 200 characters.")
+    if len(reason) > limits.SHORT_REASON:
+        raise ValidationError(f"The reason must be at most {limits.SHORT_REASON} characters.")
     with db.atomic():
         product = Product.get_or_none(Product.id == product_id)
         if product is None:
@@ -240,8 +241,8 @@ def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
     lot_number = clean_line(lot_number).upper()
     if not lot_number:
         raise ValidationError("Enter the lot number printed on the box.")
-    if len(lot_number) > 40:
-        raise ValidationError("The lot number must be at most 40 characters.")
+    if len(lot_number) > limits.LOT_NUMBER:
+        raise ValidationError(f"The lot number must be at most {limits.LOT_NUMBER} characters.")
     if not LOT_NUMBER.fullmatch(lot_number):
         raise ValidationError(f"'{lot_number}' is not a lot number: letters and digits (with "
                               "dashes, dots or slashes) as printed on the box.")

@@ -26,6 +26,7 @@ from ...services.billing import invoices, prepaid
 from ...services.billing.invoices import CheckoutInput, LineDraft
 from ...services.billing.money import show_cents, to_cents
 from ...services.clinic import catalog
+from ...services.platform import limits
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.platform.permissions import allowed
 from ...store.models import User
@@ -137,7 +138,7 @@ class SellGiftCardDialog(FormDialog):
         self.save_button.setText("Add to invoice")
         self.amount = self._line("Amount", 12, "100.00")
         self.code = self._line("Code", 24, "blank: a new code is made")
-        self.recipient = self._line("For", 120, "who it is for (optional)")
+        self.recipient = self._line("For", limits.FULL_NAME, "who it is for (optional)")
 
     def submit(self) -> None:
         line = invoices.gift_card_line(self.user, to_cents(self.amount.text(), "amount"),

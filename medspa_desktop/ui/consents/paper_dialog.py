@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from ...services.charts import chart
 from ...services.consents import consent_templates, signing
 from ...services.consents.consent_templates import KINDS
-from ...services.platform import chosen_files
+from ...services.platform import chosen_files, limits
 from ...services.platform.errors import ValidationError
 from ...store.models import User
 from ..widgets.form_dialog import FormDialog
@@ -42,8 +42,8 @@ class PaperConsentDialog(FormDialog):
         self.signed_at.setDisplayFormat("d MMM yyyy HH:mm")
         self.signed_at.setAccessibleName("Signed on")
         self.form.addRow("Signed on", self.signed_at)
-        self.guardian = self._line("Parent or guardian", 200) if self.minor else None
-        self.relation = self._line("Relation", 60, "e.g. mother") if self.minor else None
+        self.guardian = self._line("Parent or guardian", limits.GUARDIAN) if self.minor else None
+        self.relation = self._line("Relation", limits.RELATION, "e.g. mother") if self.minor else None
         self.scan_path = QLineEdit()
         self.scan_path.setReadOnly(True)
         self.scan_path.setPlaceholderText("the scanned signed form: PDF, JPEG or PNG")

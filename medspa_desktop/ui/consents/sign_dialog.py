@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...printouts import sign_consent
 from ...services.charts import chart
 from ...services.consents import consent_templates, signing
+from ...services.platform import limits
 from ...store.models import Consent, User
 from .. import style
 from ..ops import op
@@ -106,9 +107,9 @@ class ConsentSignDialog(QDialog):
             column.addWidget(note)
             form = QFormLayout()
             self.guardian.setAccessibleName("Guardian's name")
-            self.guardian.setMaxLength(200)
+            self.guardian.setMaxLength(limits.GUARDIAN)
             self.relation.setAccessibleName("Relation to the patient")
-            self.relation.setMaxLength(60)
+            self.relation.setMaxLength(limits.RELATION)
             self.relation.setPlaceholderText("e.g. mother, father, legal guardian")
             form.addRow("Parent or guardian", self.guardian)
             form.addRow("Relation", self.relation)

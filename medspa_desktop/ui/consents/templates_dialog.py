@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...services.consents import consent_templates
 from ...services.consents.consent_templates import KINDS
+from ...services.platform import limits
 from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..ops import op
@@ -46,7 +47,7 @@ class ConsentTemplatesDialog(QDialog):
         self.versions = QComboBox()
         self.versions.setAccessibleName("Version")
         self.title = QLineEdit()
-        self.title.setMaxLength(200)
+        self.title.setMaxLength(limits.CONSENT_TITLE)
         self.title.setAccessibleName("Title")
         self.body = QPlainTextEdit()
         self.body.setAccessibleName("Consent text")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...printouts import intake_form_pdf
 from ...services.charts import alerts, chart, patients, photos
+from ...services.platform import limits
 from ...services.platform.errors import DomainError
 from ...services.platform.permissions import allowed
 from ...store.models import User
@@ -256,7 +257,8 @@ class ChartDialog(QDialog):
         with_reason(self, "Archive chart",
                     f"Why is {self.header.name}'s chart archived? (It stays readable; "
                     "it is no longer listed or offered for booking.)",
-                    lambda reason: patients.archive_patient(self.user, self.patient_id, reason))
+                    lambda reason: patients.archive_patient(self.user, self.patient_id, reason),
+                    limit=limits.SHORT_REASON)
 
     def merge_with(self) -> None:
         """Find this patient's other chart and merge the two."""

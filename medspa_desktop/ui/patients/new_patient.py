@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.charts import patients
+from ...services.platform import limits
 from ...services.platform.errors import StaleEditError, ValidationError
 from ...store.models import Patient, User
 from ..ops import op
@@ -52,6 +53,11 @@ class NewPatientDialog(FormDialog):
         self.address.setFixedHeight(56)
         self.contact_name = QLineEdit()
         self.contact_phone = QLineEdit()
+        for edit, limit in ((self.first_name, limits.PATIENT_NAME),
+                            (self.last_name, limits.PATIENT_NAME),
+                            (self.preferred_name, limits.PATIENT_NAME),
+                            (self.email, limits.EMAIL), (self.contact_name, limits.FULL_NAME)):
+            edit.setMaxLength(limit)  # the rule's own length (services/platform/limits.py)
 
         for label, widget in (("&First name", self.first_name), ("&Last name", self.last_name),
                               ("&Preferred name", self.preferred_name),

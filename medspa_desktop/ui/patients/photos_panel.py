@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ...services.charts import photos
 from ...services.consents import consent_policy
 from ...services.consents.consent_templates import PHOTOGRAPHY
-from ...services.platform import chosen_files
+from ...services.platform import chosen_files, limits
 from ...services.platform.errors import DomainError
 from ...services.platform.vocabulary import CAME_IN_STATUSES
 from ...services.scheduling import appointments
@@ -60,6 +60,7 @@ class PhotoDetailsDialog(QDialog):
         for tag in photos.TAGS:
             self.tag.addItem(tag.title(), tag)
         self.area = QLineEdit()
+        self.area.setMaxLength(limits.PHOTO_AREA)
         self.area.setPlaceholderText("Glabella, left cheek, upper lip…")
         self.taken_on = QDateEdit(QDate.currentDate())
         self.taken_on.setCalendarPopup(True)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.clinic import catalog
-from ...services.platform import auth
+from ...services.platform import auth, limits
 from ...services.scheduling import hours
 from ...store.models import TimeBlock, User
 from ..widgets.form_dialog import FormDialog
@@ -48,6 +48,7 @@ class BlockTimeDialog(FormDialog):
         for edit in (self.start, self.end):
             edit.setDisplayFormat("HH:mm")
         self.reason = QLineEdit()
+        self.reason.setMaxLength(limits.SHORT_REASON)
         self.reason.setPlaceholderText("Lunch, training, maintenance, conference…")
         self.reason.setAccessibleName("Reason")
         times = QHBoxLayout()

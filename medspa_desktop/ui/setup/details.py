@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...services.charts.patients import format_phone
 from ...services.clinic import clinic
-from ...services.platform import chosen_files
+from ...services.platform import chosen_files, limits
 from ...services.platform.errors import ValidationError
 from ...store.models import User
 from .. import style
@@ -48,7 +48,7 @@ class DetailsPage(QWidget):
         super().__init__(parent)
         self.user = user
         form = QFormLayout()
-        self.name = self._line(form, "Clinic &name", 120, "Glow Med Spa")
+        self.name = self._line(form, "Clinic &name", limits.CLINIC_NAME, "Glow Med Spa")
         self.address = QPlainTextEdit()
         self.address.setAccessibleName("Address")
         self.address.setTabChangesFocus(True)
@@ -56,8 +56,8 @@ class DetailsPage(QWidget):
         form.addRow("&Address", self.address)
         self.phone = self._line(form, "&Phone", 30, "(239) 555-0100")
         self.tax_id = self._line(form, "&Tax id", 30, "12-3456789")
-        self.email = self._line(form, "&Email", 254, "hello@example.com")
-        self.website = self._line(form, "&Website", 200, "www.example.com")
+        self.email = self._line(form, "&Email", limits.EMAIL, "hello@example.com")
+        self.website = self._line(form, "&Website", limits.WEBSITE, "www.example.com")
         self.time_zone = QComboBox()
         self.time_zone.setEditable(True)
         self.time_zone.setAccessibleName("Time zone")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.clinic import catalog
+from ...services.platform import limits
 from ...store.models import Device, Room, User
 from ..bus import on_change
 from ..models import Column, RowTableModel
@@ -34,7 +35,7 @@ class RoomDialog(FormDialog):
     def __init__(self, user: User, room: Room | None = None, parent=None) -> None:
         super().__init__("Rename room" if room else "Add a room", parent)
         self.user, self.room = user, room
-        self.name = self._line("&Name", 60, "Treatment room 1")
+        self.name = self._line("&Name", limits.ROOM_NAME, "Treatment room 1")
         if room is not None:
             self.name.setText(room.name)
 
@@ -51,7 +52,7 @@ class DeviceDialog(FormDialog):
     def __init__(self, user: User, device: Device | None = None, parent=None) -> None:
         super().__init__("Change device" if device else "Add a device", parent)
         self.user, self.device = user, device
-        self.name = self._line("&Name", 80, "GentleLase Pro")
+        self.name = self._line("&Name", limits.DEVICE_NAME, "GentleLase Pro")
         self.kind = QComboBox()
         self.kind.setAccessibleName("Type")
         for key, label in catalog.DEVICE_KINDS.items():

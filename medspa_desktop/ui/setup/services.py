@@ -28,6 +28,7 @@ from ...services.clinic import catalog
 from ...services.clinic.catalog import ServiceRow, ServiceSpec
 from ...services.consents.consent_templates import KINDS as CONSENT_KINDS
 from ...services.consents.consent_templates import NO_CONSENT
+from ...services.platform import limits
 from ...services.platform.errors import ValidationError
 from ...services.treatments import inventory
 from ...store.models import CATEGORIES, PRICING_UNITS, User
@@ -88,7 +89,7 @@ class ServiceDialog(FormDialog):
         service = catalog.get_service(service_id) if service_id else None
         self.version = service.version if service else 0
         spec = catalog.spec_of(service) if service else None
-        self.name = self._line("&Name", 120, "Hydrafacial")
+        self.name = self._line("&Name", limits.SERVICE_NAME, "Hydrafacial")
         self.category = self._combo("&Category", CATEGORIES)
         self.minutes = QSpinBox()
         self.minutes.setAccessibleName("Length")

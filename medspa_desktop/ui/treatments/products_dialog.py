@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.billing.money import show_cents
+from ...services.platform import limits
 from ...services.platform.permissions import allowed
 from ...services.treatments import inventory
 from ...store.models import User
@@ -128,7 +129,8 @@ class ProductsDialog(QDialog):
         if row.active and reason is None:  # the reason prompt runs it, refusals in it
             if with_reason(self, "Retire a product", f"Why is {row.name} retired?",
                            lambda typed: inventory.set_product_active(self.user, row.id, False,
-                                                                      typed)):
+                                                                      typed),
+                           limit=limits.SHORT_REASON):
                 self.message.hide()
             return
         if op(self, lambda: inventory.set_product_active(self.user, row.id, not row.active,

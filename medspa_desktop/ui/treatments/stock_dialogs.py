@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from ...services.billing import invoices
 from ...services.billing.money import to_cents
+from ...services.platform import limits
 from ...services.platform.errors import ValidationError
 from ...services.platform.vocabulary import ProductKind
 from ...services.treatments import inventory
@@ -33,7 +34,7 @@ class ProductDialog(FormDialog):
         self.user = user
         self.editing = product.id if product is not None else None
         self.product = None
-        self.name = self._line("Name", 120, "e.g. Botox Cosmetic 100 U")
+        self.name = self._line("Name", limits.PRODUCT_NAME, "e.g. Botox Cosmetic 100 U")
         self.kind = QComboBox()
         for key, label in KIND_LABELS.items():
             self.kind.addItem(label, key)
@@ -46,7 +47,7 @@ class ProductDialog(FormDialog):
         self.form.addRow("Counted in", self.unit)
         self.low = self._line("Reorder at", 12, "0")
         self.price = self._line("Retail price ($)", 14, "per unit sold, e.g. 42.00")
-        self.sku = self._line("SKU", 40, "optional")
+        self.sku = self._line("SKU", limits.SKU, "optional")
         self.taxable = QCheckBox("Charge the retail sales tax")
         self.taxable.setChecked(True)
         self.form.addRow("", self.taxable)
@@ -89,7 +90,7 @@ class ReceiveDialog(FormDialog):
         if product_id is not None:
             self.product.setCurrentIndex(max(0, self.product.findData(product_id)))
         self.form.addRow("Product", self.product)
-        self.lot_number = self._line("Lot number", 40, "as printed on the box")
+        self.lot_number = self._line("Lot number", limits.LOT_NUMBER, "as printed on the box")
         # no date proposed: a guessed expiry saved unread is worse than none
         self.expiry = self._line("Expiry", 10, "as printed: 2027-08 or 2027-08-31")
         self.quantity = self._line("Quantity", 12)
@@ -111,7 +112,7 @@ class AdjustDialog(FormDialog):
         self.user, self.lot_id = user, lot_id
         self.form.addRow("Lot", QLabel(lot_label))
         self.change = self._line("Change", 12, "−2 for two broken vials, 5 after a recount")
-        self.reason = self._line("Reason", 500, "required: broken, recount, returned…")
+        self.reason = self._line("Reason", limits.REASON, "required: broken, recount, returned…")
 
     def submit(self) -> None:
         change = self.change.text().strip().replace("−", "-")
@@ -128,7 +129,7 @@ class RetailPriceDialog(FormDialog):
         self.user, self.product_id = user, product.id
         self.price = self._line("Price per item ($)", 14, "42.00")
         self.price.setText(f"{product.price_cents / 100:.2f}")
-        self.sku = self._line("SKU", 40, "optional")
+        self.sku = self._line("SKU", limits.SKU, "optional")
         self.sku.setText(product.sku)
         self.taxable = QCheckBox("Charge the retail sales tax")
         self.taxable.setChecked(product.taxable)
