@@ -108,3 +108,32 @@ def test_a_refused_cancel_keeps_the_reason_typed_and_offers_it_again(tab, qtbot)
     dialog = ReasonDialog("Cancel appointment", "Why?", key=("appointment.cancel", appt.id))
     qtbot.addWidget(dialog)
     assert dialog.text.toPlainText() == ""
+
+
+def test_a_move_that_needs_a_reason_cannot_go_without_one_and_esc_puts_it_back(tab, qtbot):  # noqa: F811
+    from PySide6.QtCore import QPoint
+
+    from tests.ui.test_schedule import _column, _drag
+
+    day = quiet_weekday()
+    moving = _book("Zoë", "injector", day, "10:00", room="Room 1")
+    _book("Amélie", "injector", day, "11:00", room="Room 2")
+    tab.set_day(day)
+    seen = {}
+
+    def blank_then_escape(dialog):
+        seen["type"] = type(dialog)
+        qtbot.keyClick(dialog.text, Qt.Key.Key_Return)  # no reason: nothing happens
+        seen["still open"] = dialog.isVisible()
+        seen["ok"] = dialog.ok_button.isEnabled()
+        qtbot.keyClick(dialog.text, Qt.Key.Key_Escape)
+
+    answer_next_modal(blank_then_escape)
+    target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
+    _drag(qtbot, tab.grid, moving.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))
+    qtbot.waitUntil(lambda: "type" in seen)
+    assert seen == {"type": ReasonDialog, "still open": True, "ok": False}
+    assert Appointment.get_by_id(moving.id).start == moving.start
+    rect = tab.grid.block_rect(moving.id)  # drawn back where it was
+    at = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(10, 0))
+    assert rect.top() <= at.y() <= rect.bottom()
