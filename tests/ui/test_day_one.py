@@ -18,6 +18,7 @@ from medspa_desktop.store.models import (
     Invoice,
     Payment,
     Room,
+    Service,
     TreatmentRecord,
     User,
 )
@@ -135,7 +136,8 @@ def test_day_one_from_an_empty_file_to_the_daily_close(qtbot, database):
     qtbot.addWidget(booking)
     booking.show()
     booking.picker.set_patient(patient.id, patient.last_name)
-    booking.service.setCurrentIndex(booking.service.findText(LASER_HAIR))
+    booking.service.setCurrentIndex(booking.service.findData(
+        Service.get(Service.name == LASER_HAIR).id))
     assert booking.device.currentText() == "GentleMax Pro"
     click(qtbot, booking.book_button)
     assert booking.appointment is not None, booking.problems.text()

@@ -13,7 +13,7 @@ from PySide6.QtCore import QDate, QTime
 
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.clinic import catalog
-from medspa_desktop.store.models import Appointment, User
+from medspa_desktop.store.models import Appointment, Service, User
 from medspa_desktop.ui.provider_booking import ProviderBookingDialog, TimeOffDialog
 from medspa_desktop.ui.schedule.booking_dialog import BookingDialog
 from medspa_desktop.ui.staff_dialog import DetailsDialog, NewStaffDialog, StaffDialog
@@ -110,19 +110,21 @@ def test_a_new_laser_technician_is_booked_for_laser_only_and_not_on_their_day_of
     qtbot.addWidget(booking)
     booking.picker.set_patient(zoe.id, "Ng, Zoë")
     # from the technician's column the dialog opens on a laser service, not on a filler
-    services = {booking.service.itemData(i): booking.service.itemText(i)
-                for i in range(booking.service.count())}
+    services = {booking.service.itemData(i): Service.get_by_id(booking.service.itemData(i)).name
+                for i in range(booking.service.count())
+                if booking.service.itemData(i) is not None}  # not the category headings
     assert "laser" in booking.service.currentText().lower()
     offered_for = {}
-    for i in range(booking.service.count()):
-        booking.service.setCurrentIndex(i)
-        offered_for[booking.service.itemText(i)] = "Lee Tech" in _providers(booking)
+    for service_id, name in services.items():
+        booking.service.setCurrentIndex(booking.service.findData(service_id))
+        offered_for[name] = "Lee Tech" in _providers(booking)
     assert {name for name, offered in offered_for.items() if offered} == {
         "CO2 fractional resurfacing", "Laser hair reduction, small area",
         "Laser hair reduction, large area"}
     assert len(services) > 10  # toxins, fillers… are listed, just not with Lee Tech
 
-    booking.service.setCurrentIndex(booking.service.findText("Laser hair reduction, small area"))
+    booking.service.setCurrentIndex(booking.service.findData(
+        Service.get(Service.name == "Laser hair reduction, small area").id))
     assert booking.provider.currentText() == "Lee Tech"
     # a new clinic has no laser yet: the form says so instead of hiding the service
     assert booking.device.currentText() == "(the clinic has no 755 nm alexandrite laser)"
@@ -135,7 +137,8 @@ def test_a_new_laser_technician_is_booked_for_laser_only_and_not_on_their_day_of
     booking = BookingDialog(admin, tuesday, provider_id=tech.id)
     qtbot.addWidget(booking)
     booking.picker.set_patient(zoe.id, "Ng, Zoë")
-    booking.service.setCurrentIndex(booking.service.findText("Laser hair reduction, small area"))
+    booking.service.setCurrentIndex(booking.service.findData(
+        Service.get(Service.name == "Laser hair reduction, small area").id))
     assert _providers(booking) == {"Lee Tech — off: dentist": False}
     assert booking.problems.text().startswith("Lee Tech is off on ")
     assert not booking.reason.isVisible()  # time off cannot be overridden
