@@ -9,6 +9,7 @@
     medspa-desktop restore --from BACKUP --db PATH   put a checked backup in place
     medspa-desktop import-patients --db PATH --from FILE [--dry-run] [--report OUT.csv]
                    [--map "FIELD=COLUMN"] [--date-order MDY|DMY|YMD]   move in a patient list
+    medspa-desktop export --db PATH --to DIR     the whole clinic in open formats (FHIR, CSV)
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -94,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how the file writes dates, when 03/04/1990 could be either")
     move.add_argument("--include-duplicates", action="store_true",
                       help="import probable duplicates too (merge them later)")
+    out = sub.add_parser("export", help="export the whole clinic in open formats (FHIR R4 "
+                                        "NDJSON, CSV, the documents and photos)")
+    out.add_argument("--db", dest="sub_db", help="database to export")
+    out.add_argument("--to", required=True,
+                     help="a new folder, or an existing one to make the export's folder in")
     return parser
 
 
@@ -121,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot,
                 "day-sheet": cmd_day_sheet, "backup": cmd_backup,
                 "restore": cmd_restore,
-                "import-patients": cmd_import_patients}[args.command](args, target)
+                "import-patients": cmd_import_patients,
+                "export": cmd_export}[args.command](args, target)
     except CliError as exc:
         print(f"medspa-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -392,3 +399,32 @@ def _ambiguous_example(source, column: int | None) -> str:
     if column is None:
         return "03/04/1990"
     return next((row[column] for row in source.rows if row[column].strip()), "03/04/1990")
+
+
+def cmd_export(args, target: str) -> int:
+    """As the computer's own account (``actor`` None, audited as the system): whoever runs it
+    can read the database file itself."""
+    from .services.exchange import export_clinic
+    from .services.platform import settings
+    from .services.platform.errors import DomainError
+    from .store.database import close_database
+
+    to = Path(args.to)
+    _open_existing(target)
+    try:
+        if to.is_dir():  # a folder to put it in: the export's own folder inside
+            to = to / export_clinic.folder_name(settings.get(settings.CLINIC_NAME),
+                                                dt.datetime.now())
+        result = export_clinic.export_clinic(
+            None, to, progress=lambda step: print(f"export: {step}", file=sys.stderr))
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        close_database()
+    print(f"Exported {target} to {result.path} in {result.seconds:.1f} s")
+    for group in ("fhir", "csv", "files"):
+        counted = ", ".join(f"{kind} {n}" for kind, n in result.counts[group].items() if n)
+        print(f"{group}: {counted or 'nothing'}")
+    for problem in result.problems:
+        print(f"PROBLEM: {problem}")
+    return EXIT_PROBLEMS if result.problems else EXIT_OK

@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "audit.read": (frozenset({ADMIN, DIRECTOR}), "review the audit log"),
     "backup.run": (ALL, "back up the clinic's data"),
     "backup.manage": (frozenset({ADMIN}), "choose the backup folder and restore a backup"),
+    "data.export": (frozenset({ADMIN}), "export all of the clinic's data"),
 }
 
 
