@@ -368,7 +368,9 @@ class _Writer:
                 telecom.append({"system": "email", "value": p.email})
             resource = {
                 "resourceType": "Patient", "id": str(p.id),
-                "identifier": [{"system": SYSTEM + "chart-number", "value": p.chart_number}],
+                "identifier": [{"system": SYSTEM + "chart-number", "value": p.chart_number}]
+                + ([{"system": SYSTEM + "external-id", "value": p.external_id}]
+                   if p.external_id else []),
                 "active": not p.archived,
                 "name": names, "telecom": telecom,
                 "gender": GENDER.get(p.sex),
