@@ -4,6 +4,7 @@
     python -m benchmarks.processes cold-start DB DAY   start the program, paint DAY's schedule
     python -m benchmarks.processes scroll DB           scroll the whole treatment log
     python -m benchmarks.processes import DIR COUNT    move a COUNT-patient CSV into a new clinic
+    python -m benchmarks.processes export DB USER OUT  export the whole clinic to OUT
 """
 
 from __future__ import annotations
@@ -161,7 +162,30 @@ def import_patients(folder: str, count: str) -> dict:
             "import_s": import_s, "peak_rss_mb": peak_rss_kb() / 1024}
 
 
+def export(db: str, username: str, out: str) -> dict:
+    """File → Export clinic data's work, alone in its process: its time, and the process's
+    peak memory before and after (the export streams: the second should barely exceed the
+    first, whatever the clinic's size)."""
+    from medspa_desktop.services.exchange.export_clinic import export_clinic
+    from medspa_desktop.services.platform import auth
+    from medspa_desktop.store.opening import open_clinic_database
+
+    refusal = open_clinic_database(db)
+    if refusal:
+        raise SystemExit(refusal)
+    user = auth.get_user(username)
+    before_kb = peak_rss_kb()
+    started = time.perf_counter()
+    result = export_clinic(user, out)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_rss_mb": peak_rss_kb() / 1024,
+            "before_mb": before_kb / 1024, "counts": result.counts["fhir"],
+            "files": result.files,
+            "bytes": sum(p.stat().st_size for p in result.path.rglob("*") if p.is_file())}
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     print(json.dumps({"sign-in": sign_in, "cold-start": cold_start,
-                      "scroll": scroll, "import": import_patients}[command](*args)))
+                      "scroll": scroll, "import": import_patients,
+                      "export": export}[command](*args)))

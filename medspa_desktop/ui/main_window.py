@@ -38,6 +38,7 @@ from ..store.models import User
 from . import style
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
+from .export_dialog import choose_and_export
 from .lock import IdleWatcher, LockScreen
 from .ops import background_op
 from .patients.new_patient import NewPatientDialog
@@ -209,6 +210,8 @@ class MainWindow(QMainWindow):
                                           file_menu)
         self.restore_action = self._action("&Restore from a backup…", self.restore_backup,
                                            None, file_menu)
+        self.export_action = self._action("E&xport clinic data…", self.export_clinic_data,
+                                          None, file_menu)
         self.staff_action = self._action("S&taff accounts…", self.staff_accounts, None,
                                          file_menu)
         self._action("&Change my password…", self.change_password, None, file_menu)
@@ -279,6 +282,7 @@ class MainWindow(QMainWindow):
         self.audit_action.setEnabled(allowed(self.user, "audit.read"))
         self.backup_action.setEnabled(is_sqlite())
         self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
+        self.export_action.setEnabled(allowed(self.user, "data.export"))
 
     def _build_status_bar(self) -> None:
         role = Role.label_of(self.user.role)
@@ -500,6 +504,9 @@ class MainWindow(QMainWindow):
             "signs in again." if refusal is None else refusal)
         self._auto_backup = False  # the restored data has not changed; no backup on the way out
         self.sign_out()
+
+    def export_clinic_data(self) -> None:
+        self.clinic_export = choose_and_export(self, self.user, self.clinic.name)
 
     def about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", about_text(self.clinic.name))

@@ -23,7 +23,7 @@ def test_export_writes_the_clinic_into_a_named_folder_and_prints_the_counts(clos
     drive.mkdir()
     result = run("export", "--db", str(closed_demo), "--to", str(drive))
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr and "export: Writing Patient" in result.stderr
+    assert "Traceback" not in result.stderr and "export: Writing patients (FHIR)" in result.stderr
     (folder,) = drive.iterdir()
     assert folder.name.startswith("Lumière Aesthetics & Laser (demo) export ")
     assert f"to {folder}" in result.stdout

@@ -140,17 +140,28 @@ def _may_back_up(user, folder) -> bool:
     return True
 
 
+def _may_export(user, folder) -> bool:
+    from medspa_desktop.services.exchange.export_clinic import export_clinic
+
+    try:
+        export_clinic(user, folder)  # None is the command line, so it checks inside
+    except PermissionDenied:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_the_checks_inside_services_follow_the_matrix_too(demo_db, tmp_path, role):
     user = staff(ROLES[role])
     assert _note_body_shown(user) == (role in PERMISSIONS["notes.read"][0])
     assert _may_override_consent(user) == (role in PERMISSIONS["consent.override"][0])
     assert _may_back_up(user, tmp_path / "usb") == (role in PERMISSIONS["backup.run"][0])
+    assert _may_export(user, tmp_path / "export") == (role in PERMISSIONS["data.export"][0])
     assert _may_acknowledge_contraindication(user) == (
         role in PERMISSIONS["contraindication.acknowledge"][0])
 
 
 def test_every_permission_is_proved_for_every_role():
     proved = {p for _n, _f, p in GUARDED} | {"notes.read", "consent.override", "backup.run",
-                                             "contraindication.acknowledge"}
+                                             "contraindication.acknowledge", "data.export"}
     assert proved == set(PERMISSIONS)

@@ -115,6 +115,16 @@ GENDER = {"female": "female", "male": "male", "intersex": "other", "other": "oth
 INVOICE_STATUS = {"open": "issued", "paid": "balanced", "void": "cancelled"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
+# what the progress says while a resource type is written
+STEP_NAMES = {"Patient": "patients", "Practitioner": "staff", "Location": "rooms",
+              "Device": "devices", "HealthcareService": "services",
+              "Appointment": "appointments", "Procedure": "treatments", "Medication": "lots",
+              "MedicationAdministration": "injectables given",
+              "QuestionnaireResponse": "intake answers", "Consent": "consents and their documents",
+              "DocumentReference": "notes, documents and photos", "Invoice": "invoices",
+              "ChargeItem": "invoice lines", "PaymentReconciliation": "payments",
+              "AuditEvent": "the audit log"}
+
 
 class ExportCancelled(DomainError):
     """The export was cancelled; nothing was left behind."""
@@ -201,10 +211,12 @@ def _snapshot() -> Iterator[None]:
 class _Out:
     """A file being written, hashed as it goes."""
 
-    def __init__(self, root: Path, relative: str) -> None:
+    def __init__(self, root: Path, relative: str, made: set[Path]) -> None:
         self.relative = relative
         path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         self._fh = open(path, "wb")  # noqa: SIM115 (closed by close())
         self._sha = hashlib.sha256()
         self.size = 0
@@ -229,6 +241,7 @@ class _Writer:
         self.problems: list[str] = []
         self._rows = 0
         self._used_names: set[str] = set()
+        self._made: set[Path] = set()  # folders made so far
 
     # -- plumbing ---------------------------------------------------------------------------
     def tick(self) -> None:
@@ -247,8 +260,8 @@ class _Writer:
         self.entries.append(entry)
 
     def ndjson(self, resource_type: str, resources) -> None:
-        self.step(f"Writing {resource_type} resources…")
-        out = _Out(self.root, f"fhir/{resource_type}.ndjson")
+        self.step(f"Writing {STEP_NAMES.get(resource_type, resource_type)} (FHIR)…")
+        out = _Out(self.root, f"fhir/{resource_type}.ndjson", self._made)
         encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         count, chunk = 0, []
         for resource in resources:
@@ -266,20 +279,22 @@ class _Writer:
 
     def table_csv(self, model) -> None:
         table = model._meta.table_name
-        self.step(f"Writing {table}.csv…")
+        self.step(f"Writing the spreadsheets: {table.replace('_', ' ')}…")
         left_out = LEFT_OUT.get(model, set())
         fields = [f for f in model._meta.sorted_fields if f.name not in left_out]
         headers = [f.column_name for f in fields]
-        out = _Out(self.root, f"csv/{table}.csv")
+        out = _Out(self.root, f"csv/{table}.csv", self._made)
         buffer = io.StringIO()
         buffer.write(BOM)
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(headers)
         booleans = [isinstance(f, BooleanField) for f in fields]
-        query = (model.select(*fields).order_by(*_key(model)).tuples()
-                 .iterator())
+        # the driver's own values, without peewee's conversions (SQLite's stored text is
+        # already the ISO form a spreadsheet reads), a batch at a time
+        sql, params = model.select(*fields).order_by(*_key(model)).sql()
+        cursor = db.execute_sql(sql, params)
         count = 0
-        for row in query:
+        for row in _batches(cursor):
             writer.writerow([_csv_value(v, b) for v, b in zip(row, booleans, strict=True)])
             count += 1
             if buffer.tell() > 1 << 16:
@@ -293,7 +308,7 @@ class _Writer:
 
     def file(self, folder: str, name: str, data: bytes, kind: str) -> str:
         relative = self._unique(f"files/{folder}/{name}")
-        out = _Out(self.root, relative)
+        out = _Out(self.root, relative, self._made)
         out.write(data)
         self._done(out, kind)
         self.counts["files"][kind] = self.counts["files"].get(kind, 0) + 1
@@ -868,25 +883,31 @@ class _Writer:
             }
 
     def audit_events(self):
-        for e in AuditEvent.select().order_by(AuditEvent.id).iterator():
-            who = (_ref("Practitioner", e.user_id) if e.user_id
-                   else {"display": e.username})
+        # plain rows: the log is the largest table (millions of rows at a busy clinic)
+        query = (AuditEvent.select(AuditEvent.id, AuditEvent.at, AuditEvent.user,
+                                   AuditEvent.username, AuditEvent.action,
+                                   AuditEvent.record_type, AuditEvent.record_id,
+                                   AuditEvent.summary, AuditEvent.prev_hash, AuditEvent.hash)
+                 .order_by(AuditEvent.id).tuples())
+        for key, at, user_id, username, action, record_type, record_id, summary, prev, digest \
+                in query.iterator():
+            who = (_ref("Practitioner", user_id) if user_id else {"display": username})
             resource = {
-                "resourceType": "AuditEvent", "id": str(e.id),
-                "type": {"system": SYSTEM + "audit-action", "code": e.action},
-                "recorded": _instant(e.at),
-                "agent": [{"who": who, "name": e.username, "requestor": True}],
+                "resourceType": "AuditEvent", "id": str(key),
+                "type": {"system": SYSTEM + "audit-action", "code": action},
+                "recorded": _instant(at),
+                "agent": [{"who": who, "name": username, "requestor": True}],
                 "source": {"observer": {"display": "MedSpa Desktop"}},
-                "extension": [_ext("summary", "valueString", e.summary),
-                              _ext("prev-hash", "valueString", e.prev_hash),
-                              _ext("hash", "valueString", e.hash)],
+                "extension": [_ext("summary", "valueString", summary),
+                              _ext("prev-hash", "valueString", prev),
+                              _ext("hash", "valueString", digest)],
             }
-            if e.record_type:
-                what = ({"reference": f"Patient/{e.record_id}"}
-                        if e.record_type == "patient" and e.record_id.isdigit()
-                        else {"identifier": {"system": SYSTEM + e.record_type,
-                                             "value": e.record_id or "-"}})
-                resource["entity"] = [{"what": what, "name": e.record_type}]
+            if record_type:
+                what = ({"reference": f"Patient/{record_id}"}
+                        if record_type == "patient" and record_id.isdigit()
+                        else {"identifier": {"system": SYSTEM + record_type,
+                                             "value": record_id or "-"}})
+                resource["entity"] = [{"what": what, "name": record_type}]
             yield resource
 
 
@@ -896,21 +917,31 @@ def _key(model) -> list:
 
 
 def _csv_value(value, boolean: bool) -> str:
+    kind = type(value)
+    if kind is str:
+        return cell(value)
     if value is None:
         return ""
-    if boolean:
+    if boolean or kind is bool:
         return "true" if value else "false"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
+    if kind is int or kind is float:
         return str(value)
-    if isinstance(value, dt.datetime):
+    if kind is dt.datetime:
         return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
+    if kind is dt.date or kind is dt.time:
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return hashlib.sha256(bytes(value)).hexdigest()
     return cell(value)
+
+
+def _batches(cursor) -> Iterator[tuple]:
+    while True:
+        rows = cursor.fetchmany(BATCH)
+        if not rows:
+            cursor.close()
+            return
+        yield from rows
 
 
 def _grouped(rows, key) -> Iterator[tuple[int, list]]:
@@ -954,16 +985,29 @@ def _ext(name: str, value_type: str, value) -> dict | None:
 
 def _pruned(value):
     """Without the empty elements FHIR does not allow (None, "", [], {})."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         out = {}
-        for k, v in value.items():
-            v = _pruned(v)
-            if v is not None and v != "" and v != [] and v != {}:
-                out[k] = v
+        for key, item in value.items():
+            of = type(item)
+            if of is dict or of is list:
+                item = _pruned(item)
+                if item:
+                    out[key] = item
+            elif item is not None and item != "":
+                out[key] = item
         return out
-    if isinstance(value, list):
-        items = [_pruned(v) for v in value]
-        return [v for v in items if v is not None and v != "" and v != [] and v != {}]
+    if kind is list:
+        items = []
+        for item in value:
+            of = type(item)
+            if of is dict or of is list:
+                item = _pruned(item)
+                if item:
+                    items.append(item)
+            elif item is not None and item != "":
+                items.append(item)
+        return items
     return value
 
 
