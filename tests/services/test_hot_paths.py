@@ -121,3 +121,27 @@ def test_what_is_due_is_found_on_the_open_invoices_not_every_invoice(demo_db, st
     plans = [" / ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
              for sql, params in selects]
     assert len(plans) == 2 and all("USING INDEX invoice_status (status=?)" in p for p in plans)
+
+
+def test_the_alerts_of_a_schedule_are_read_at_once_and_say_what_booking_says(demo_db,
+                                                                              statements):
+    """The schedule marks each visit with its patient's alerts: as many statements for a
+    week as for a day, and each visit's list is the one the booking dialog shows."""
+    from medspa_desktop.services.charts import alerts
+
+    desk = staff("frontdesk")
+    day = busy_weekday()
+    monday = dt.datetime.combine(day - dt.timedelta(days=day.weekday()), dt.time())
+    one_day = [r for r in appointments.day_schedule(desk, day) if r.active]
+    week = [r for r in appointments.schedule_between(desk, monday,
+                                                      monday + dt.timedelta(days=7))
+            if r.active]
+    assert len(week) > len(one_day) >= 10
+    found, day_count = _sent(statements, lambda: alerts.visit_alerts(desk, one_day))
+    found_week, week_count = _sent(statements, lambda: alerts.visit_alerts(desk, week))
+    assert day_count == week_count <= 12
+    assert found == {r.id: tuple(alerts.booking_alerts(desk, r.patient_id, r.service_id,
+                                                       r.start.date())) for r in one_day}
+    assert found_week == {r.id: tuple(alerts.booking_alerts(desk, r.patient_id, r.service_id,
+                                                            r.start.date())) for r in week}
+    assert any(items for items in found_week.values())  # the demo's patients have alerts

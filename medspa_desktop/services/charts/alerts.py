@@ -40,10 +40,10 @@ def _record(actor: User, patient_id: int) -> tuple[Patient | None, dict]:
     return patient, (intake.current_answers(actor, patient_id) if patient else {})
 
 
-def _history_notice(answers: dict, on: dt.date) -> str | None:
+def _history_notice(answers: dict, on: dt.date, days: int | None = None) -> str | None:
     if not intake.has_history(answers):
         return NO_HISTORY
-    days = clinical_periods.intake_review_days()
+    days = clinical_periods.intake_review_days() if days is None else days
     return contraindications.review_notice(answers, on, days,
                                            clinical_periods.describe_days(days))
 
@@ -53,7 +53,8 @@ def _findings(patient: Patient, answers: dict, category: str,
     return contraindications.findings(answers, category, age_on(patient.dob, on), on)
 
 
-def _banner(patient: Patient, answers: dict, on: dt.date) -> list[str]:
+def _banner(patient: Patient, answers: dict, on: dt.date,
+            review_days: int | None = None) -> list[str]:
     items = contraindications.banner(answers, on)
     if patient.merged_into_id is not None:
         into = Patient.get_or_none(Patient.id == patient.merged_into_id)
@@ -64,7 +65,7 @@ def _banner(patient: Patient, answers: dict, on: dt.date) -> list[str]:
     age = age_on(patient.dob, on)
     if age < 18:
         items.append(f"Minor ({age}): a guardian must consent.")
-    notice = _history_notice(answers, on)
+    notice = _history_notice(answers, on, review_days)
     if notice:
         items.append(notice)
     return items
@@ -92,11 +93,48 @@ def booking_alerts(actor: User, patient_id: int, service_id: int | None,
     items = _banner(patient, answers, on)
     service = Service.get_or_none(Service.id == service_id) if service_id else None
     if service is not None:
-        for finding in _findings(patient, answers, service.category, on):
-            if finding.message not in items:
-                items.append(("Contraindicated: " if finding.blocking else "Caution: ")
-                             + finding.message)
+        _add_findings(items, patient, answers, service.category, on)
         # the re-treatment interval (a neurotoxin too soon)
         from ..treatments import treatment_records
         items += treatment_records.interval_alerts(actor, patient_id, service.category, on)
     return items
+
+
+def _add_findings(items: list[str], patient: Patient, answers: dict, category: str,
+                  on: dt.date) -> None:
+    for finding in _findings(patient, answers, category, on):
+        if finding.message not in items:
+            items.append(("Contraindicated: " if finding.blocking else "Caution: ")
+                         + finding.message)
+
+
+def visit_alerts(actor: User, visits) -> dict[int, tuple[str, ...]]:
+    """``booking_alerts`` of many booked visits at once (the schedule's day or week, the day
+    sheet), read in a handful of queries whatever their number: appointment id -> its
+    alerts. ``visits`` are ``appointments.AppointmentRow``s (id, patient_id, category_key,
+    start)."""
+    require(actor, "patient.read")
+    visits = list(visits)
+    if not visits:
+        return {}
+    from ..treatments import treatment_records
+
+    ids = sorted({v.patient_id for v in visits})
+    patients = {p.id: p for p in Patient.select().where(Patient.id.in_(ids))}
+    answers = intake.current_answers_of(actor, ids)
+    toxins = treatment_records.interval_alerts_of(
+        actor, [(v.patient_id, v.start.date()) for v in visits
+                if v.category_key == "neurotoxin"])
+    review_days = clinical_periods.intake_review_days()
+    found = {}
+    for v in visits:
+        patient, on = patients.get(v.patient_id), v.start.date()
+        if patient is None:
+            found[v.id] = ()
+            continue
+        mine = answers.get(v.patient_id, {})
+        items = _banner(patient, mine, on, review_days)
+        _add_findings(items, patient, mine, v.category_key, on)
+        items += toxins.get((v.patient_id, on), [])
+        found[v.id] = tuple(items)
+    return found

@@ -13,7 +13,7 @@ from ..platform import audit, changes
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block
-from .patients import chart_ids
+from .patients import chart_ids, chart_owners
 
 
 @dataclass(frozen=True)
@@ -210,6 +210,20 @@ def current_answers(actor: User, patient_id: int) -> dict[str, Answer]:
     """The latest answer to each question the patient has answered."""
     require(actor, "patient.read")
     return _current(patient_id)
+
+
+def current_answers_of(actor: User, patient_ids) -> dict[int, dict[str, Answer]]:
+    """``current_answers`` of many patients (a day's schedule) in two queries."""
+    require(actor, "patient.read")
+    owners = chart_owners(patient_ids)
+    given: dict[int, list[Answer]] = {pid: [] for pid in set(owners.values())}
+    if owners:
+        rows = _ordered(MedicalAnswer.select(MedicalAnswer, User).join(User)
+                        .where(MedicalAnswer.patient.in_(list(owners))))
+        for r in rows:
+            if r.question in BY_KEY:
+                given[owners[r.patient_id]].append(_answer(BY_KEY[r.question], r))
+    return {pid: _latest(answers) for pid, answers in given.items()}
 
 
 def history(actor: User, patient_id: int, question: str) -> list[Answer]:

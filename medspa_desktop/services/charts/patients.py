@@ -260,6 +260,18 @@ def chart_ids(patient_id: int) -> list[int]:
     return [patient_id, *sorted(pid for (pid,) in merged)]
 
 
+def chart_owners(patient_ids) -> dict[int, int]:
+    """``chart_ids`` of many patients in one query: each chart (the patients' own and the
+    duplicates merged into them) -> the patient whose rows it holds."""
+    ids = list(dict.fromkeys(patient_ids))
+    owners = {pid: pid for pid in ids}
+    if ids:
+        for chart_id, into in (Patient.select(Patient.id, Patient.merged_into)
+                               .where(Patient.merged_into.in_(ids)).tuples()):
+            owners[chart_id] = into
+    return owners
+
+
 def patient_details(actor: User, patient_id: int) -> Patient:
     """The patient's details as they are on file now (to edit them; not a chart opening)."""
     require(actor, "patient.read")

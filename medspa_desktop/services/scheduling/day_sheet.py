@@ -34,8 +34,8 @@ def day_sheet(actor: User, day: dt.date, provider_id: int | None = None,
     rows = [r for r in appointments.day_schedule(actor, day) if r.active]
     if provider_id is not None:
         rows = [r for r in rows if r.provider_id == provider_id]
-    entries = [DaySheetEntry(r, tuple(alerts.booking_alerts(actor, r.patient_id, r.service_id,
-                                                            day))) for r in rows]
+    found = alerts.visit_alerts(actor, rows)
+    entries = [DaySheetEntry(r, found[r.id]) for r in rows]
     if by_provider:
         names = sorted({e.row.provider or "No provider" for e in entries})
         groups = [DaySheetGroup(name, tuple(e for e in entries

@@ -26,7 +26,7 @@ from ...store.models import (
     TreatmentRecord,
     User,
 )
-from ..charts.patients import chart_ids
+from ..charts.patients import chart_ids, chart_owners
 from ..clinic import clinical_periods
 from ..platform import audit, changes
 from ..platform.errors import (
@@ -355,9 +355,10 @@ def _last_toxin(patient_id: int, before: dt.datetime,
     if other_than is not None:
         query = query.where(TreatmentRecord.appointment != other_than)
     row = query.order_by(Appointment.start.desc(), TreatmentRecord.id.desc()).tuples().first()
-    if row is None:
-        return None
-    appointment_id, start, raw = row
+    return None if row is None else _toxin_of(*row)
+
+
+def _toxin_of(appointment_id: int, start: dt.datetime, raw: str) -> LastToxin:
     values = json.loads(raw)
     units = face_chart.amount_text(values["total_units"], "U") if "total_units" in values \
         else ""
@@ -383,7 +384,38 @@ def interval_alerts(actor: User, patient_id: int, category: str | None,
     last = _last_toxin(patient_id, dt.datetime.combine(on, dt.time.min))
     if last is None:
         return []
+    return _interval_alert(last, on, clinical_periods.toxin_interval_days())
+
+
+def interval_alerts_of(actor: User, visits) -> dict[tuple[int, dt.date], list[str]]:
+    """``interval_alerts`` of many neurotoxin visits ((patient id, day) pairs: a day's
+    schedule) in three queries, keyed by those pairs."""
+    require(actor, "patient.read")
+    visits = set(visits)
+    if not visits:
+        return {}
+    owners = chart_owners(p for p, _ in visits)
+    before = dt.datetime.combine(max(on for _, on in visits), dt.time.min)
+    rows = (TreatmentRecord.select(TreatmentRecord.patient, TreatmentRecord.appointment,
+                                   Appointment.start, TreatmentRecord.parameters)
+            .join(Appointment)
+            .where(TreatmentRecord.patient.in_(list(owners)),
+                   TreatmentRecord.modality == "neurotoxin", Appointment.start < before)
+            .order_by(Appointment.start.desc(), TreatmentRecord.id.desc()).tuples())
+    newest_first: dict[int, list[tuple]] = {}
+    for chart_id, *row in rows:
+        newest_first.setdefault(owners[chart_id], []).append(row)
     days = clinical_periods.toxin_interval_days()
+    found = {}
+    for patient_id, on in visits:
+        start = dt.datetime.combine(on, dt.time.min)
+        row = next((r for r in newest_first.get(patient_id, ()) if r[1] < start), None)
+        found[(patient_id, on)] = [] if row is None else _interval_alert(_toxin_of(*row), on,
+                                                                         days)
+    return found
+
+
+def _interval_alert(last: LastToxin, on: dt.date, days: int) -> list[str]:
     gap = (on - last.on).days
     if gap >= days:
         return []
