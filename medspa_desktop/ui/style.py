@@ -130,3 +130,39 @@ GRID_BLOCKED = "#d9d9d9"  # the hatching of time off or a room out of use
 GRID_BLOCKED_TEXT = "#666666"
 GRID_NOW = "#e0301e"  # the red "now" line
 GRID_DROP = "#2a5bd7"  # where a dragged appointment would land
+GRID_SELECTED_BLOCK = "#1a5fb4"  # the outline around the selected appointment
+GRID_EMPTY_TEXT = QUIET_TEXT  # "No appointments today — press Ctrl+N to book"
+# An appointment's status, drawn over its treatment colour: a pill with the status's name
+# (background, text) and the block's border (colour, width, dashed). Keys are the stored
+# status words (vocabulary.AppointmentStatus). Cancelled and no-show visits leave the grid
+# (the list shows them, greyed) but have their pill for the legend and the list.
+STATUS_PILLS = {
+    "booked": ("#ffffff", "#4a4a4a"),
+    "confirmed": ("#dbe7fb", "#1a4fa0"),
+    "arrived": ("#f2a900", "#2b2000"),
+    "in_treatment": ("#1f7a3a", "#ffffff"),
+    "completed": ("#5a5a5a", "#ffffff"),
+    "checked_out": ("#d5d5d5", "#3a3a3a"),
+    "cancelled": ("#f3d2d2", "#7a1f1f"),
+    "no_show": ("#7a1f1f", "#ffffff"),
+}
+STATUS_BORDERS = {
+    "booked": ("#8a8a8a", 1, True),  # dashed: not yet confirmed
+    "confirmed": ("#1a4fa0", 1, False),
+    "arrived": ("#d18f00", 2, False),
+    "in_treatment": ("#1f7a3a", 2, False),
+    "completed": ("#5a5a5a", 1, False),
+    "checked_out": ("#a0a0a0", 1, False),
+    "cancelled": ("#b06060", 1, True),
+    "no_show": ("#7a1f1f", 1, True),
+}
+DONE_FILL_STRENGTH = 0.45  # a completed or checked-out visit's fill, faded toward white
+# the corner badge of a visit whose patient has alerts: red for a finding, amber for a
+# history to take or re-confirm (charts.alerts.tone)
+ALERT_BADGES = {"alert": ("#c62828", "#ffffff"), "notice": ("#f0b400", "#2b2000")}
+
+
+def faded(colour: str, strength: float = DONE_FILL_STRENGTH) -> str:
+    """``colour`` ("#rrggbb") laid over white at ``strength``: a visit that is over."""
+    return _tint(colour, strength)
+

@@ -160,7 +160,7 @@ def test_day_one_from_an_empty_file_to_the_daily_close(qtbot, database):
     treating.resize(1200, 800)
     treating.show()
     treating.set_day(day)
-    menu_action(treating, visit, "Mark in treatment")
+    menu_action(treating, visit, "Start treatment")
     qtbot.waitUntil(lambda: Appointment.get_by_id(visit).status == "in_treatment")
 
     def chart(dialog: TreatmentRecordDialog) -> None:

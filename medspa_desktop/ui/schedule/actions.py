@@ -28,6 +28,7 @@ from ...services.scheduling import (
     waitlist,
 )
 from ...services.treatments import treatment_records
+from ..appointment_columns import STATUS_ACTIONS
 from ..errors import show_refusal
 from ..ops import ask, op, with_reason
 from ..widgets.modal import run_modal
@@ -245,29 +246,41 @@ class AppointmentActions:
 
     # -- menus ------------------------------------------------------------------------------
     def menu_for(self, appointment_id: int) -> QMenu:
+        """The same actions in the same places for every appointment: a step the visit
+        cannot take now is greyed, not left out (so a click lands where it did last time).
+        Left out are only what this user may never do, and "Mark checked out" for a visit
+        with something to pay (paying checks it out: "Check out and pay…")."""
         row = self.shown(appointment_id)
+        started = row.status_key in STARTED_STATUSES
         menu = QMenu(self)
         menu.addAction("Open…", lambda: self.open_appointment(row.id))
         menu.addAction("Open chart…", lambda: self.open_chart(row.patient_id))
         menu.addSeparator()
-        for status in appointments.TRANSITIONS.get(row.status_key, ()):
-            if status == AppointmentStatus.CHECKED_OUT and self._owes(row.id):
-                continue  # paying checks it out: "Check out and pay…" below
-            label = appointments.STATUS_LABELS[status]
-            text = "Cancel…" if status == AppointmentStatus.CANCELLED else f"Mark {label.lower()}"
-            menu.addAction(text, lambda s=status: self._status(row.id, s))
-        if row.status_key in STARTED_STATUSES and allowed(self.user, "treatment.read"):
-            if treatment_records.is_charted(self.user, row.id):
+        possible = appointments.TRANSITIONS.get(row.status_key, ())
+        for status, text in STATUS_ACTIONS.items():
+            if status == AppointmentStatus.CHECKED_OUT and status in possible and \
+                    self._owes(row.id):
+                continue
+            action = menu.addAction(text, lambda s=status: self._status(row.id, s))
+            action.setEnabled(status in possible)
+        menu.addSeparator()
+        if allowed(self.user, "treatment.read"):
+            charted = started and treatment_records.is_charted(self.user, row.id)
+            if charted:
                 menu.addAction("Treatment record…", lambda: self.show_record(row.id))
             elif allowed(self.user, "treatment.write"):
-                menu.addAction("Chart treatment…", lambda: self.chart_treatment(row.id))
-        if row.status_key in STARTED_STATUSES and allowed(self.user, "billing.checkout"):
-            menu.addAction("Check out and pay…", lambda: self.check_out(row.id))
-        if row.consent_key is not None and row.status_key not in FREED_STATUSES:
-            menu.addAction("Sign consent…", lambda: self.sign_consent(row.id))
-        if row.series_id is not None and row.status_key in appointments.MOVABLE:
+                menu.addAction("Chart treatment…",
+                               lambda: self.chart_treatment(row.id)).setEnabled(started)
+        if allowed(self.user, "billing.checkout"):
+            menu.addAction("Check out and pay…",
+                           lambda: self.check_out(row.id)).setEnabled(started)
+        if row.consent_key is not None:
+            menu.addAction("Sign consent…", lambda: self.sign_consent(row.id)).setEnabled(
+                row.status_key not in FREED_STATUSES)
+        if row.series_id is not None:
             menu.addAction("Cancel this and following sessions…",
-                           lambda: self.cancel_following(row.id))
+                           lambda: self.cancel_following(row.id)).setEnabled(
+                row.status_key in appointments.MOVABLE)
         return menu
 
     def _owes(self, appointment_id: int) -> bool:

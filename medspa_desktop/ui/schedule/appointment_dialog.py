@@ -20,6 +20,7 @@ from ...services.platform.vocabulary import AppointmentStatus
 from ...services.scheduling import appointments
 from ...store.models import User
 from .. import style
+from ..appointment_columns import STATUS_ACTIONS
 
 
 class AppointmentDialog(QDialog):
@@ -56,8 +57,7 @@ class AppointmentDialog(QDialog):
             self.history.addItem(f"{change.at:%d %b %H:%M}  {change.user}: {change.text}")
         steps = QHBoxLayout()
         for status in appointments.TRANSITIONS.get(row.status_key, ()):
-            label = "Cancel…" if status == AppointmentStatus.CANCELLED else status.label
-            button = QPushButton(label)
+            button = QPushButton(STATUS_ACTIONS[status])
             button.clicked.connect(lambda _c=False, s=status: self._choose(s))
             steps.addWidget(button)
         steps.addStretch(1)

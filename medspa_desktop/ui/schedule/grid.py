@@ -13,13 +13,15 @@ The widget only draws and reports gestures; the Schedule tab asks the services. 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QToolTip, QWidget
 
-from ...services.platform.vocabulary import AppointmentStatus
+from ...services.charts.alerts import is_notice, tone
+from ...services.platform.vocabulary import ACTIVE_STATUSES, AppointmentStatus
 from ...services.scheduling.appointments import AppointmentRow, BlockRow
 from .. import style
 
@@ -33,6 +35,45 @@ STATUS_ICONS = {
     _S.BOOKED: "○", _S.CONFIRMED: "✓", _S.ARRIVED: "●", _S.IN_TREATMENT: "▶",
     _S.COMPLETED: "✔", _S.CHECKED_OUT: "$", _S.CANCELLED: "✕", _S.NO_SHOW: "∅",
 }
+DONE_STATUSES = (_S.COMPLETED, _S.CHECKED_OUT)  # drawn faded: the visit is over
+BADGE_W = 16
+
+
+def _small_font(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+    return small
+
+
+def pill_width(painter: QPainter, text: str) -> int:
+    return painter.fontMetrics().horizontalAdvance(text) + 10
+
+
+def draw_pill(painter: QPainter, rect: QRectF, status_key: str, text: str) -> None:
+    """A status's name on its colour, bordered like the block (dashed: only booked)."""
+    background, ink = style.STATUS_PILLS.get(status_key, style.STATUS_PILLS[_S.BOOKED])
+    border, _width, dashed = style.STATUS_BORDERS.get(status_key,
+                                                      style.STATUS_BORDERS[_S.BOOKED])
+    painter.setPen(QPen(QColor(border), 1,
+                        Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
+    painter.setBrush(QColor(background))
+    painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+    painter.setPen(QColor(ink))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def draw_badge(painter: QPainter, rect: QRectF, kind: str) -> None:
+    """The warning triangle of a patient with alerts (kind: "alert" red, "notice" amber)."""
+    background, ink = style.ALERT_BADGES[kind]
+    painter.setPen(QPen(QColor(ink), 1))
+    painter.setBrush(QColor(background))
+    painter.drawPolygon(QPolygonF([QPointF(rect.center().x(), rect.top()),
+                                   QPointF(rect.right(), rect.bottom()),
+                                   QPointF(rect.left(), rect.bottom())]))
+    bold = QFont(painter.font())
+    bold.setBold(True)
+    painter.setFont(bold)
+    painter.drawText(rect.adjusted(0, 3, 0, 0), Qt.AlignmentFlag.AlignCenter, "!")
 
 
 @dataclass(frozen=True)
@@ -71,12 +112,19 @@ class ScheduleGrid(QWidget):
         self.selected_id: int | None = None
         self.selected_slot: tuple[int, dt.datetime] | None = None
         self._drag: dict | None = None
+        self.alerts: dict[int, tuple[str, ...]] = {}
+        self.empty_text = ""
 
     # -- data -------------------------------------------------------------------------------
     def set_content(self, columns: list[GridColumn], appointments: list[AppointmentRow],
                     blocks: list[BlockRow], first: dt.time, last: dt.time, step: int,
-                    now: dt.datetime | None) -> None:
+                    now: dt.datetime | None, alerts: dict[int, tuple[str, ...]] | None = None,
+                    empty_text: str = "") -> None:
+        """``alerts``: each appointment's patient alerts (``charts.alerts.visit_alerts``);
+        ``empty_text``: what to say over a grid with nothing booked (what to do next)."""
         self.columns = columns
+        self.alerts = alerts or {}
+        self.empty_text = empty_text
         self.appointments = [a for a in appointments if a.active]
         self.blocks = blocks
         self.first, self.last, self.step, self.now = first, last, step, now
@@ -163,6 +211,44 @@ class ScheduleGrid(QWidget):
                 return block
         return None
 
+    def alert_kind(self, appointment_id: int) -> str | None:
+        """"alert" (red badge), "notice" (amber) or None (no badge)."""
+        items = self.alerts.get(appointment_id, ())
+        return tone(items) if items else None
+
+    def badge_rect(self, appointment_id: int) -> QRectF | None:
+        """Where the alert badge of an appointment is drawn, or None without one."""
+        rect = self.block_rect(appointment_id)
+        if rect is None or self.alert_kind(appointment_id) is None:
+            return None
+        return QRectF(rect.right() - BADGE_W - 2, rect.top() + 3, BADGE_W, 14)
+
+    def tooltip_for(self, appointment_id: int) -> str:
+        """The block's tooltip: the visit, its status and its patient's alerts."""
+        appt = next((a for a in self.appointments if a.id == appointment_id), None)
+        if appt is None:
+            return ""
+        where = " · ".join(html.escape(x) for x in (appt.provider, appt.room, appt.device)
+                           if x)
+        lines = [f"<b>{html.escape(appt.patient)}</b>",
+                 f"{appt.start:%H:%M}–{appt.end:%H:%M} {html.escape(appt.service)}",
+                 where, f"Status: {html.escape(appt.status)}"]
+        for item in self.alerts.get(appointment_id, ()):
+            colour = style.WARNING_TEXT if is_notice(item) else style.ALERT_TEXT
+            lines.append(f"<span style='color:{colour}'>⚠ {html.escape(item)}</span>")
+        return "<br>".join(x for x in lines if x)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            appt = self._appointment_at(event.pos())
+            if appt is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), self.tooltip_for(appt.id), self)
+            return True
+        return super().event(event)
+
     def _appointment_at(self, pos: QPoint) -> AppointmentRow | None:
         for appt in reversed(self.appointments):
             rect = self._rect(appt)
@@ -178,8 +264,7 @@ class ScheduleGrid(QWidget):
         w = self.column_width()
         rows = self.rows()
         bottom = HEADER_H + rows * self.row_h
-        small = QFont(self.font())
-        small.setPointSizeF(max(7.0, self.font().pointSizeF() - 1))
+        small = _small_font(self.font())
 
         for i, col in enumerate(self.columns):  # shading outside working hours
             x = GUTTER_W + w * i
@@ -237,29 +322,8 @@ class ScheduleGrid(QWidget):
         bold.setBold(True)
         for appt in self.appointments:
             rect = self._rect(appt)
-            if rect is None:
-                continue
-            fill, edge = (QColor(c) for c in style.appointment_colours(appt.category_key,
-                                                                        appt.colour))
-            p.setPen(QPen(edge, 2 if appt.id == self.selected_id else 1))
-            p.setBrush(fill)
-            p.drawRoundedRect(QRectF(rect), 4, 4)
-            p.fillRect(QRectF(rect.x(), rect.y(), 4, rect.height()), edge)
-            inner = rect.adjusted(8, 2, -4, -2)
-            p.setPen(QColor(style.GRID_TEXT))
-            p.setFont(bold)
-            icon = STATUS_ICONS.get(appt.status_key, "")
-            line_h = p.fontMetrics().height()
-            p.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                       p.fontMetrics().elidedText(f"{icon} {appt.patient}",
-                                                  Qt.TextElideMode.ElideRight, inner.width()))
-            if inner.height() >= line_h * 2:
-                p.setFont(small)
-                detail = f"{appt.start:%H:%M} {appt.service}"
-                p.drawText(inner.adjusted(0, line_h, 0, 0),
-                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                           p.fontMetrics().elidedText(detail, Qt.TextElideMode.ElideRight,
-                                                      inner.width()))
+            if rect is not None:
+                self._paint_block(p, appt, rect, bold, small)
 
         if self.now is not None:  # the red "now" line
             for i, col in enumerate(self.columns):
@@ -278,6 +342,19 @@ class ScheduleGrid(QWidget):
         # The header stays at the top of what is visible, so columns keep their names while
         # the day scrolls (the tab repaints on every scroll).
         top = self._header_top()
+        if self.empty_text:  # nothing booked: what to do, under the header
+            p.setFont(self.font())
+            seen = self.visibleRegion().boundingRect()
+            left = max(GUTTER_W, seen.left()) + 12
+            right = (seen.right() if seen.width() > 0 else self.width()) - 12
+            box = QRectF(left, top + HEADER_H + 16, max(120, right - left),
+                         p.fontMetrics().height() * 2 + 16)
+            p.setPen(QPen(QColor(style.GRID_LINE)))
+            p.setBrush(QColor(style.GRID_BACKGROUND))
+            p.drawRoundedRect(box, 6, 6)
+            p.setPen(QColor(style.GRID_EMPTY_TEXT))
+            p.drawText(box.adjusted(8, 4, -8, -4), Qt.AlignmentFlag.AlignCenter
+                       | Qt.TextFlag.TextWordWrap, self.empty_text)
         p.fillRect(QRectF(0, top, self.width(), HEADER_H), QColor(style.GRID_HEADER))
         p.setPen(QColor(style.GRID_LINE))
         p.drawLine(0, top + HEADER_H, self.width(), top + HEADER_H)
@@ -289,6 +366,58 @@ class ScheduleGrid(QWidget):
                        p.fontMetrics().elidedText(col.title, Qt.TextElideMode.ElideRight,
                                                   int(rect.width())))
         p.end()
+
+    def _paint_block(self, p: QPainter, appt: AppointmentRow, rect: QRect, bold: QFont,
+                     small: QFont) -> None:
+        """One appointment: its treatment's colour as the fill and the band on the left; its
+        status as the border (dashed while only booked, thick once the patient is in) and a
+        named pill at the top right; the alert badge in the corner."""
+        fill, edge = style.appointment_colours(appt.category_key, appt.colour)
+        if appt.status_key in DONE_STATUSES:
+            fill = style.faded(fill)
+        border, width, dashed = style.STATUS_BORDERS.get(appt.status_key,
+                                                         style.STATUS_BORDERS[_S.BOOKED])
+        outline = QRectF(rect).adjusted(width / 2, width / 2, -width / 2, -width / 2)
+        p.setPen(QPen(QColor(border), width,
+                      Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
+        p.setBrush(QColor(fill))
+        p.drawRoundedRect(outline, 4, 4)
+        p.fillRect(QRectF(rect.x() + width, rect.y() + width, 4, rect.height() - 2 * width),
+                   QColor(edge))
+        if appt.id == self.selected_id:
+            p.setPen(QPen(QColor(style.GRID_SELECTED_BLOCK), 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRectF(rect).adjusted(-1, -1, 1, 1), 5, 5)
+        inner = rect.adjusted(9, 2, -4, -2)
+        right = inner.right()
+        badge = self.badge_rect(appt.id)
+        if badge is not None:
+            p.setFont(small)
+            draw_badge(p, badge, self.alert_kind(appt.id))
+            right = int(badge.left()) - 3
+        p.setFont(small)
+        label = appt.status
+        if pill_width(p, label) > inner.width() * 0.45:
+            label = STATUS_ICONS.get(appt.status_key, "")
+        width_needed = pill_width(p, label)
+        pill_h = min(p.fontMetrics().height() + 2, inner.height())
+        pill = QRectF(right - width_needed, inner.top() + 1, width_needed, pill_h)
+        draw_pill(p, pill, appt.status_key, label)
+        p.setPen(QColor(style.GRID_TEXT))
+        p.setFont(bold)
+        line_h = p.fontMetrics().height()
+        name_w = max(0, int(pill.left()) - inner.left() - 4)
+        p.drawText(QRect(inner.left(), inner.top(), name_w, inner.height()),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                   p.fontMetrics().elidedText(appt.patient, Qt.TextElideMode.ElideRight,
+                                              name_w))
+        if inner.height() >= line_h * 2:
+            p.setFont(small)
+            detail = f"{appt.start:%H:%M} {appt.service}"
+            p.drawText(inner.adjusted(0, line_h, 0, 0),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                       p.fontMetrics().elidedText(detail, Qt.TextElideMode.ElideRight,
+                                                  inner.width()))
 
     # -- gestures ---------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:
@@ -448,3 +577,50 @@ class ScheduleGrid(QWidget):
             return None
         index, start = self.selected_slot
         return self.columns[index], start
+
+
+class StatusLegend(QWidget):
+    """One line under the schedule's buttons saying what the blocks' marks mean: the band is
+    the treatment, the border and pill the status, the triangle the patient's alerts."""
+
+    ITEMS_GAP = 8
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Schedule legend")
+        self.setToolTip("Each block's fill and left band: the treatment. Its border and named "
+                        "pill: the status. Cancelled and no-show visits are shown in Day as "
+                        "a list.")
+
+    def entries(self) -> list[tuple[str, str]]:
+        """(kind, text) in the order drawn: "status:<key>", "badge:<tone>" or "text"."""
+        items = [("text", "Status:")]
+        items += [(f"status:{s.value}", s.label) for s in ACTIVE_STATUSES]
+        items += [("badge:alert", "alerts"), ("badge:notice", "history to take or re-confirm"),
+                  ("text", "· left band: the treatment")]
+        return items
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, self.fontMetrics().height() + 8)
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setFont(_small_font(self.font()))
+        h = p.fontMetrics().height() + 2
+        top = (self.height() - h) / 2
+        x = 2.0
+        for kind, text in self.entries():
+            if kind.startswith("status:"):
+                w = pill_width(p, text)
+                draw_pill(p, QRectF(x, top, w, h), kind.split(":")[1], text)
+            else:
+                if kind.startswith("badge:"):
+                    draw_badge(p, QRectF(x, top, BADGE_W, h), kind.split(":")[1])
+                    p.setFont(_small_font(self.font()))
+                    x += BADGE_W + 4
+                w = p.fontMetrics().horizontalAdvance(text)
+                p.setPen(QColor(style.QUIET_TEXT))
+                p.drawText(QRectF(x, top, w + 2, h), Qt.AlignmentFlag.AlignVCenter, text)
+            x += w + self.ITEMS_GAP
+        p.end()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QDate, QSettings, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services.charts import alerts
 from ...services.clinic import catalog
 from ...services.platform import auth
+from ...services.platform.permissions import CLINICAL
+from ...services.platform.vocabulary import Role
 from ...services.scheduling import (
     appointments,
     hours,
@@ -34,21 +37,23 @@ from ...store.models import User
 from .. import appointment_columns as cols
 from .. import style
 from ..bus import on_change
-from ..models import RowTableModel
+from ..models import Column, RowTableModel
 from ..widgets.table import fit_columns, make_table
 from .actions import AppointmentActions
-from .grid import GridColumn, ScheduleGrid
+from .grid import GridColumn, ScheduleGrid, StatusLegend
 
 LIST_COLUMNS = (cols.TIME, cols.PATIENT, cols.SERVICE, cols.PROVIDER, cols.ROOM, cols.DEVICE,
                 cols.STATUS)
 DAY_VIEWS = (("Day by provider", "provider"), ("Day by room", "room"),
              ("Day by device", "device"), ("Day as a list", "list"))
 NOW_TICK_MS = 60_000
+MY_DAY_SHORTCUT = "Ctrl+Shift+D"
+BOOK_SHORTCUT = "Ctrl+N"  # Appointments → New appointment… (the main window's)
 
 # the kinds of change the book shows (what is booked, when the clinic and its people work,
-# the names, charting, consents and payments it marks)
+# the names, charting, consents and payments it marks, the medical history its alerts come from)
 SHOWN = ("appointment", "block", "waitlist", "hours", "settings", "catalog", "patient",
-         "treatment", "consent", "invoice")
+         "treatment", "consent", "invoice", "intake")
 
 
 class _ListModel(RowTableModel):
@@ -94,6 +99,16 @@ class ScheduleTab(AppointmentActions, QWidget):
         self.today_button.clicked.connect(self.go_today)
         self.date_edit.dateChanged.connect(lambda _d: self.refresh())
         self.view.currentIndexChanged.connect(lambda _i: self.refresh())
+        # a provider's own appointments only; remembered for each user on this computer
+        self.my_day_button = QPushButton("My day")
+        self.my_day_button.setCheckable(True)
+        self.my_day_button.setShortcut(QKeySequence(MY_DAY_SHORTCUT))
+        self.my_day_button.setAccessibleName("My day")
+        self.my_day_button.setToolTip("Show only your own appointments "
+                                      f"({QKeySequence(MY_DAY_SHORTCUT).toString()})")
+        self.my_day_button.setVisible(user.role in CLINICAL)
+        self.my_day_button.setChecked(self._my_day_remembered())
+        self.my_day_button.toggled.connect(self._my_day_toggled)
 
         self.new_button = QPushButton("New appointment")
         self.walk_in_button = QPushButton("Walk-in…")
@@ -110,7 +125,7 @@ class ScheduleTab(AppointmentActions, QWidget):
 
         bar = QHBoxLayout()
         for w in (self.prev_button, self.today_button, self.next_button, self.date_edit,
-                  self.view):
+                  self.view, self.my_day_button):
             bar.addWidget(w)
         bar.addSpacing(12)
         bar.addWidget(self.summary, 1)
@@ -119,21 +134,32 @@ class ScheduleTab(AppointmentActions, QWidget):
                   self.waitlist_button, self.block_button, self.day_sheet_button):
             actions.addWidget(w)
         actions.addStretch(1)
+        self.legend = StatusLegend()
 
         self.grid = ScheduleGrid()
         self.scroll = QScrollArea()
         self.scroll.setWidget(self.grid)
         self.scroll.setWidgetResizable(True)
         self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
-        self.model = _ListModel(LIST_COLUMNS, parent=self)
+        self.shown_alerts: dict[int, tuple[str, ...]] = {}  # appointment id -> alerts
+        alerts_column = Column("Alerts", lambda r: "; ".join(self.shown_alerts.get(r.id, ())),
+                               lambda r: " ".join(f"⚠ {a}"
+                                                  for a in self.shown_alerts.get(r.id, ())))
+        self.model = _ListModel((*LIST_COLUMNS, alerts_column), parent=self)
         self.table = make_table(self.model, "Appointments of the day")
         self.table.doubleClicked.connect(
             lambda index: self.open_appointment(self.model.row_at(index.row()).id))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
+        self.empty_list = QLabel()  # the list view of a day with nothing booked
+        self.empty_list.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_list.setWordWrap(True)
+        self.empty_list.setStyleSheet(style.QUIET_LINE)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.scroll)
         self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_list)
+        self.empty_text = ""
 
         self.grid.slot_activated.connect(lambda col, start: self.new_appointment(col, start))
         self.grid.appointment_activated.connect(self.open_appointment)
@@ -145,6 +171,7 @@ class ScheduleTab(AppointmentActions, QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(actions)
+        layout.addWidget(self.legend)
         layout.addWidget(self.stack, 1)
 
         self._now_timer = QTimer(self, interval=NOW_TICK_MS)
@@ -199,6 +226,34 @@ class ScheduleTab(AppointmentActions, QWidget):
                 return
         raise ValueError(f"no view {mode}/{kind}/{resource_id}")
 
+    # -- my day ---------------------------------------------------------------------------
+    def _my_day_key(self) -> str:
+        return f"schedule/my_day/{self.user.username}"
+
+    def _my_day_remembered(self) -> bool:
+        """What this provider last chose; at first a provider sees their own day (the
+        medical director, who oversees the clinic's, sees everyone's)."""
+        if self.user.role not in CLINICAL:
+            return False
+        stored = QSettings().value(self._my_day_key())
+        if stored is None:
+            return self.user.role == Role.PROVIDER
+        return stored in (True, "true", "1", 1)
+
+    def _my_day_toggled(self, on: bool) -> None:
+        QSettings().setValue(self._my_day_key(), on)
+        self.refresh()
+
+    @property
+    def my_day(self) -> bool:
+        """Only the signed-in provider's appointments are shown."""
+        return self.user.role in CLINICAL and self.my_day_button.isChecked()
+
+    def _mine_only(self, mode: str, kind: str) -> bool:
+        """My day filters the day views and a room's or device's week; a provider's week is
+        already one provider's (another's, if chosen, is shown as it is)."""
+        return self.my_day and not (mode == "week" and kind == "provider")
+
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         mode, kind, resource_id = self.view.currentData()
@@ -209,24 +264,56 @@ class ScheduleTab(AppointmentActions, QWidget):
             days = [self.day]
         start = dt.datetime.combine(days[0], dt.time())
         end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time())
-        self.rows = appointments.schedule_between(self.user, start, end)
+        rows = appointments.schedule_between(self.user, start, end)
+        if mode == "week":  # one provider's, room's or device's week: only theirs
+            rows = [r for r in rows if getattr(r, f"{kind}_id") == resource_id]
+        if self._mine_only(mode, kind):
+            rows = [r for r in rows if r.provider_id == self.user.id]
+        self.rows = rows
         active = [r for r in self.rows if r.active]
         cancelled = len(self.rows) - len(active)
         self.summary.setText(
             f"{len(active)} appointment{'s' if len(active) != 1 else ''}"
             + (f" ({cancelled} cancelled or no-show)" if cancelled else ""))
+        self.empty_text = self._empty_text(mode, kind, active)
+        self.shown_alerts = alerts.visit_alerts(self.user, active)
         if kind == "list":
             self.model.set_rows(self.rows)
             fit_columns(self.table)
-            self.stack.setCurrentWidget(self.table)
+            if self.rows:
+                self.stack.setCurrentWidget(self.table)
+            else:
+                self.empty_list.setText(self.empty_text)
+                self.stack.setCurrentWidget(self.empty_list)
             return
         blocks = appointments.blocks_between(self.user, start, end)
         columns = (self._week_columns(days, kind, resource_id) if mode == "week"
                    else self._day_columns(self.day, kind, active))
         first, last = self._hours(days, active, blocks)
         self.grid.set_content(columns, self.rows, blocks, first, last, hours.slot_minutes(),
-                              dt.datetime.now())
+                              dt.datetime.now(), self.shown_alerts, self.empty_text)
         self.stack.setCurrentWidget(self.scroll)
+
+    def _empty_text(self, mode: str, kind: str, active) -> str:
+        """What the book says when it shows nothing: how to fill it."""
+        if active:
+            return ""
+        if kind == "room" and not catalog.rooms():
+            return "No rooms yet: add them in File → Clinic setup… → Rooms."
+        if kind == "device" and not catalog.devices():
+            return "No devices yet: add them in File → Clinic setup… → Devices."
+        if not auth.providers():
+            return ("No providers yet: add them in File → Staff accounts… (a provider "
+                    "treats patients and has a column here).")
+        book = QKeySequence(BOOK_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
+        if mode == "day" and hours.clinic_hours()[self.day.weekday()] is None:
+            return (f"The clinic is closed on {self.day:%A}s (opening hours: File → Clinic "
+                    "settings…).")
+        when = ("this week" if mode == "week" else "today" if self.day == dt.date.today()
+                else f"on {self.day:%a %d %b}")
+        whose = ("You have no appointments" if self._mine_only(mode, kind)
+                 else "No appointments")
+        return f"{whose} {when} — press {book} to book."
 
     def _day_columns(self, day: dt.date, kind: str, active) -> list[GridColumn]:
         clinic = hours.clinic_hours()[day.weekday()]
@@ -234,8 +321,10 @@ class ScheduleTab(AppointmentActions, QWidget):
             busy = {r.provider_id for r in active}
             columns = []
             for u in auth.providers():
+                if self.my_day and u.id != self.user.id:
+                    continue
                 span = hours.working_span(u.id, day)
-                if span is not None or u.id in busy:
+                if span is not None or u.id in busy or self.my_day:
                     columns.append(GridColumn(f"provider:{u.id}", u.display_name, day,
                                               "provider", u.id, span))
             return columns
