@@ -27,9 +27,11 @@ def make_application() -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(paths.resource("icons", "medspa.svg"))))
+    from .ui.fonts import install_emoji_font
     from .ui.widgets.limits import install_text_limits
 
     install_text_limits(app)
+    install_emoji_font()
     return app
 
 

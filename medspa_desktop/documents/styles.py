@@ -4,8 +4,11 @@ and page footer, page sizes, and safe text.
 User text goes into reportlab ``Paragraph`` markup only through ``safe()``: ``<``, ``>`` and
 ``&`` are escaped, so "Ann <b>& Co</b>" prints as typed and markup in a note can never fetch
 an image or a link. ``safe()`` also picks a font per run of characters — DejaVu Sans (Latin,
-Greek, Cyrillic, Hebrew, Arabic) or Droid Sans Fallback (Chinese, Japanese) — and puts
-right-to-left text (Hebrew, Arabic, shaped) in the order it is read. A right-to-left paragraph
+Greek, Cyrillic, Hebrew, Arabic), Droid Sans Fallback (Chinese, Japanese) or Symbola (emoji
+and symbols, in black: "Zoë 🌸 Park") — and puts right-to-left text (Hebrew, Arabic, shaped)
+in the order it is read. A character none of them has is printed as its name in brackets
+("(melting face)"), never as an empty box; emoji variation selectors and skin tones, which
+a black-and-white emoji does not show, are left out. A right-to-left paragraph
 long enough to wrap is set line by line as typed; each line reads correctly.
 
 A line that mixes the user's text with ours ("ليلى حداد (chart 000002)") is given as parts,
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -30,7 +34,7 @@ from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
@@ -39,8 +43,25 @@ from .. import paths
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 FALLBACK = "DroidSansFallback"  # Chinese and Japanese; Apache-2.0, resources/fonts
+EMOJI = "Symbola"  # emoji and symbols, monochrome; free for any use, resources/fonts
 PAGE_SIZES = {"letter": letter, "a4": A4}
 MARGIN = 15 * mm
+
+
+_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset) -> str:
+    """reportlab's map from the glyphs drawn back to the characters typed (what a PDF reader
+    searches and copies), with a character beyond U+FFFF written in UTF-16 as the PDF
+    reference asks: reportlab writes an emoji as "<1F338>", which readers reject, so the
+    name around it read back as "Zoë  Park"."""
+    return re.sub(r"^<([0-9A-F]{2})> <([0-9A-F]{5,6})>$",
+                  lambda m: f"<{m[1]}> <{chr(int(m[2], 16)).encode('utf-16-be').hex().upper()}>",
+                  _reportlab_to_unicode(fontname, subset), flags=re.MULTILINE)
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 def register_fonts() -> None:
@@ -53,15 +74,50 @@ def register_fonts() -> None:
                                    str(paths.resource("fonts", "DejaVuSans-Bold.ttf"))))
     pdfmetrics.registerFont(TTFont(FALLBACK,
                                    str(paths.resource("fonts", "DroidSansFallbackFull.ttf"))))
+    pdfmetrics.registerFont(TTFont(EMOJI, str(paths.resource("fonts", "Symbola.ttf"))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
                                   boldItalic=FONT_BOLD)
 
 
 @cache
-def _covered() -> tuple[frozenset[int], frozenset[int]]:
+def _covered() -> tuple[frozenset[int], ...]:
+    """The characters of the main font and of each of ``EXTRA_FONTS``, in that order."""
     register_fonts()
-    return (frozenset(pdfmetrics.getFont(FONT).face.charToGlyph),
-            frozenset(pdfmetrics.getFont(FALLBACK).face.charToGlyph))
+    return tuple(frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+                 for name in (FONT, *EXTRA_FONTS))
+
+
+EXTRA_FONTS = (FALLBACK, EMOJI)  # tried in this order for a character the main font lacks
+# shown by a colour emoji only: the text or emoji style of the one before (U+FE0E, U+FE0F),
+# a skin tone (U+1F3FB…U+1F3FF), a tag of a flag's subdivision (U+E0020…U+E007F)
+_UNSHOWN = frozenset([0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)])
+ZWJ = "\u200d"
+
+
+def _emoji_sequence_joiner(line: str, index: int) -> bool:
+    """A zero-width joiner between two emoji ("👩‍⚕️"): nothing to draw in black and white, where
+    the emoji stand side by side. In Arabic or Indic text it shapes the letters and stays."""
+    main = _covered()[0]
+    before = line[index - 1] if index else ""
+    return bool(before) and ord(before) not in main and (
+        unicodedata.category(before) == "So" or ord(before) in _UNSHOWN)
+
+
+def drawable(line: str) -> str:
+    """``line`` with every character some font of ours can draw; any other is written as its
+    name in brackets: "(melting face)", "(unnamed character U+E000)"."""
+    covered = _covered()
+    out = []
+    for index, ch in enumerate(line):
+        code = ord(ch)
+        if code in _UNSHOWN or (ch == ZWJ and _emoji_sequence_joiner(line, index)):
+            continue
+        if ch in "\n\t" or any(code in fonts for fonts in covered):
+            out.append(ch)
+            continue
+        name = unicodedata.name(ch, "").lower()
+        out.append(f"({name})" if name else f"(unnamed character U+{code:04X})")
+    return "".join(out)
 
 
 def _is_rtl(text: str) -> bool:
@@ -93,26 +149,30 @@ def _parts(text: Parts | None) -> list[str]:
 def display_line(text: Parts) -> str:
     """One line as it is drawn, from the user's text (a ``str``) or from parts: each user part
     in reading order on its own (``reading_order``), each ``Ours`` part as it is."""
-    return "".join(part if isinstance(part, Ours) else reading_order(part)
+    return "".join(part if isinstance(part, Ours) else reading_order(drawable(part))
                    for part in _parts(text))
 
 
-def runs(line: str) -> list[tuple[str, bool]]:
-    """(text, needs the fallback font) runs of a line already in reading order."""
-    main, fallback = _covered()
-    out: list[tuple[str, bool]] = []
+def runs(line: str) -> list[tuple[str, str | None]]:
+    """(text, font) runs of a line already in reading order (and ``drawable``): the font is
+    one of ``EXTRA_FONTS``, or None for the main font (the style's, bold or not)."""
+    main, *extra = _covered()
+    out: list[tuple[str, str | None]] = []
     for ch in line:
-        use_fallback = ord(ch) not in main and ord(ch) in fallback
-        if out and out[-1][1] == use_fallback:
-            out[-1] = (out[-1][0] + ch, use_fallback)
+        code = ord(ch)
+        face = None if code in main else next(
+            (name for name, chars in zip(EXTRA_FONTS, extra, strict=True) if code in chars),
+            None)
+        if out and out[-1][1] == face:
+            out[-1] = (out[-1][0] + ch, face)
         else:
-            out.append((ch, use_fallback))
+            out.append((ch, face))
     return out
 
 
 def _markup(drawn: str) -> str:
-    return "".join(f'<font face="{FALLBACK}">{escape(run)}</font>' if fallback
-                   else escape(run) for run, fallback in runs(drawn))
+    return "".join(f'<font face="{face}">{escape(run)}</font>' if face
+                   else escape(run) for run, face in runs(drawn))
 
 
 def safe(text: Parts | None) -> str:
@@ -134,13 +194,13 @@ def draw_text(canvas, x: float, y: float, text: Parts, font: str, size: float,
     and right-to-left order."""
     parts = runs(display_line([Ours(p.replace("\n", " ")) if isinstance(p, Ours)
                                else p.replace("\n", " ") for p in _parts(text)]))
-    widths = [pdfmetrics.stringWidth(run, FALLBACK if fb else font, size) for run, fb in parts]
+    widths = [pdfmetrics.stringWidth(run, face or font, size) for run, face in parts]
     if align == "right":
         x -= sum(widths)
     elif align == "centre":
         x -= sum(widths) / 2
-    for (run, fallback), width in zip(parts, widths, strict=True):
-        canvas.setFont(FALLBACK if fallback else font, size)
+    for (run, face), width in zip(parts, widths, strict=True):
+        canvas.setFont(face or font, size)
         canvas.drawString(x, y, run)
         x += width
 
