@@ -1,5 +1,7 @@
 """The audit log review (admin, medical director): events newest first, loaded as you scroll,
-filtered by dates, user, kind of action and patient; exported to CSV."""
+filtered by dates, user, kind of action and patient; exported to CSV. Shown in an owner's
+words (names, money, dates: ``services/platform/audit_words.py``); the stored values, which
+the CSV keeps, on hover."""
 
 from __future__ import annotations
 
@@ -12,19 +14,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services.platform import audit_review
+from ..services.platform import audit_review, audit_words
 from ..services.platform.audit_review import ACTION_GROUPS, AuditFilter
 from ..store.models import User
 from .models import Column
 from .widgets.date_range import DateRange
 from .widgets.filtered_list import FilteredList
 
+# names, money and dates as people write them; the stored values on hover
 COLUMNS = (
-    Column("When", lambda r: r.at.strftime("%Y-%m-%d %H:%M:%S")),
-    Column("User", lambda r: r.username),
-    Column("Action", lambda r: r.action),
-    Column("Record", lambda r: r.record),
-    Column("Summary", lambda r: r.summary),
+    Column("When", lambda r: r.at, lambda r: audit_words.when(r.at),
+           tip=lambda r: f"{r.at:%Y-%m-%d %H:%M:%S} (event {r.id})"),
+    Column("User", lambda r: r.who, tip=lambda r: f"user name: {r.username}"),
+    Column("Action", lambda r: r.what, tip=lambda r: r.action),
+    Column("Record", lambda r: r.about, tip=lambda r: r.record),
+    Column("Summary", lambda r: r.details,
+           tip=lambda r: f"as recorded: {r.summary}" if r.summary != r.details else ""),
 )
 
 
@@ -37,8 +42,10 @@ class AuditDialog(QDialog):
         self.dates = DateRange(QDate.currentDate().addDays(-7))
         self.username = QComboBox()
         self.username.addItem("Everyone", "")
-        for name in audit_review.usernames(user):
-            self.username.addItem(name, name)
+        usernames = audit_review.usernames(user)
+        full_names = audit_words.user_names(usernames)
+        for name in usernames:
+            self.username.addItem(f"{full_names.get(name, name)} ({name})", name)
         self.group = QComboBox()
         self.group.addItem("Every action", "")
         for label in ACTION_GROUPS:

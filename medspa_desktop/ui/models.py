@@ -31,6 +31,7 @@ class Column:
     value: Callable[[Any], Any]  # row -> raw value (sorted on)
     text: Callable[[Any], str] | None = None  # row -> display text (default: the value)
     align_right: bool = False
+    tip: Callable[[Any], str] | None = None  # row -> the tooltip (the raw value behind a name)
 
 
 def display(value: Any) -> str:
@@ -171,6 +172,8 @@ class RowTableModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tip:
+            return column.tip(row) or None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

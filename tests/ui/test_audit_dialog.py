@@ -41,3 +41,29 @@ def test_the_menu_offers_the_log_only_to_those_who_may_review_it(qtbot, demo_db)
         window = MainWindow(staff(who), remember=False)
         qtbot.addWidget(window)
         assert window.audit_action.isEnabled() == may
+
+
+def test_the_log_reads_in_names_with_the_stored_values_on_hover(qtbot, demo_db):
+    from PySide6.QtCore import Qt
+
+    patient = Patient.select().order_by(Patient.id).first()
+    patients.open_chart(staff("frontdesk"), patient.id)
+    dialog = AuditDialog(staff("director"))
+    qtbot.addWidget(dialog)
+    dialog.resize(1280, 640)
+    dialog.show()
+    row = next(i for i, r in enumerate(dialog.model.rows()) if r.action == "patient.open")
+    cells = [dialog.model.index(row, c) for c in range(5)]
+    shown = [dialog.model.data(c) for c in cells]
+    tips = [dialog.model.data(c, Qt.ItemDataRole.ToolTipRole) for c in cells]
+    frontdesk = staff("frontdesk")
+    assert shown[1:4] == [frontdesk.full_name, "Chart opened",
+                          f"{patient.last_name}, {patient.first_name}"
+                          + (f" ({patient.preferred_name})" if patient.preferred_name else "")
+                          + f" (chart {patient.chart_number})"]
+    assert tips[1:4] == ["user name: frontdesk", "patient.open", f"patient {patient.id}"]
+    assert tips[0].startswith(dialog.model.rows()[row].at.strftime("%Y-%m-%d %H:%M:%S"))
+    when = dialog.model.rows()[row].at
+    assert shown[0] == f"{when:%a} {when.day} {when:%b %Y %H:%M}"
+    assert dialog.username.itemText(dialog.username.findData("frontdesk")) == \
+        f"{frontdesk.full_name} (frontdesk)"

@@ -23,7 +23,7 @@ from ...store.models import (
     Photo,
     User,
 )
-from . import audit
+from . import audit, audit_words
 from .exports import csv_text
 from .permissions import require
 from .query import between_days, patient_named
@@ -57,12 +57,20 @@ class AuditFilter:
 
 @dataclass(frozen=True)
 class AuditRow:
+    """One event as stored (``username``, ``action``, ``record``, ``summary``: what the chain
+    hashes, kept for the tooltip and the CSV) and as an owner reads it (``who``, ``what``,
+    ``about``, ``details``)."""
+
     id: int
     at: dt.datetime
     username: str
     action: str
     record: str  # "patient 12"
     summary: str
+    who: str = ""  # "Ada Admin"
+    what: str = ""  # "Chart opened"
+    about: str = ""  # "Ng, Zoë (chart 000158)"
+    details: str = ""  # the summary with amounts as money and dates as people write them
 
 
 def _patient_ids(text: str) -> list[int]:
@@ -120,6 +128,21 @@ def _rows(q, offset: int, limit: int) -> list[AuditRow]:
             q.offset(offset).limit(limit).tuples()]
 
 
+def _readable_page(q, offset: int, limit: int) -> list[AuditRow]:
+    """A page of rows with the words an owner reads: one lookup per kind of record on the
+    page (users, patients, appointments…), never one per row."""
+    raw = q.offset(offset).limit(limit).tuples()
+    rows = [(i, at, who, action, kind, rid, summary)
+            for i, at, who, action, kind, rid, summary in raw]
+    people = audit_words.user_names({who for _i, _at, who, *_rest in rows})
+    records = audit_words.record_names({(kind, rid) for *_f, kind, rid, _s in rows})
+    return [AuditRow(i, at, who, action, f"{kind} {rid}".strip(), summary,
+                     audit_words.who(who, people), audit_words.action_words(action),
+                     records.get((kind, rid)) or audit_words.record_words(kind, rid),
+                     audit_words.summary_words(action, summary))
+            for i, at, who, action, kind, rid, summary in rows]
+
+
 def events(actor: User, f: AuditFilter = AuditFilter(), *, offset: int = 0,
            limit: int = 200) -> list[AuditRow]:
     """A page of the log, newest first. Opening the review (the first page) is audited."""
@@ -128,7 +151,7 @@ def events(actor: User, f: AuditFilter = AuditFilter(), *, offset: int = 0,
         with db.atomic():
             audit.record(actor, "audit.view", "audit", "", _describe(f))
     q = _query(f)
-    return [] if q is None else _rows(q, offset, limit)
+    return [] if q is None else _readable_page(q, offset, limit)
 
 
 def export_csv(actor: User, f: AuditFilter = AuditFilter()) -> str:
