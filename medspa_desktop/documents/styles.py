@@ -105,7 +105,8 @@ def _emoji_sequence_joiner(line: str, index: int) -> bool:
 
 def drawable(line: str) -> str:
     """``line`` with every character some font of ours can draw; any other is written as its
-    name in brackets: "(melting face)", "(unnamed character U+E000)"."""
+    name in brackets: "(melting face)", "(unnamed character U+E000)", unless it is an
+    invisible control or format character, left out."""
     covered = _covered()
     out = []
     for index, ch in enumerate(line):
@@ -115,6 +116,8 @@ def drawable(line: str) -> str:
         if ch in "\n\t" or any(code in fonts for fonts in covered):
             out.append(ch)
             continue
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            continue  # a control or format character: invisible in any font
         name = unicodedata.name(ch, "").lower()
         out.append(f"({name})" if name else f"(unnamed character U+{code:04X})")
     return "".join(out)

@@ -50,6 +50,7 @@ def test_an_emoji_no_font_has_prints_as_its_name_and_the_rest_stays():
     _no_boxes(text)
     assert "Ann (melting face) Lee" in text and "Thanks 👍 from 👩⚕ Jo" in text
     assert drawable("\ue000") == "(unnamed character U+E000)"
+    assert drawable("a\x0bb") == "ab"  # an invisible control character is left out
 
 
 def test_every_character_drawn_has_a_glyph_in_its_font():
