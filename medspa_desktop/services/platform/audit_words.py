@@ -71,6 +71,7 @@ ACTIONS = {
     "package.cancel": "Package cancelled",
     "patient.archive": "Patient archived",
     "patient.create": "Patient added",
+    "patient.import": "Patients imported",
     "patient.merge": "Patients merged",
     "patient.open": "Chart opened",
     "patient.unarchive": "Patient brought back",
@@ -253,8 +254,11 @@ def record_words(kind: str, rid: str) -> str:
     if kind == "period" and (m := _PERIOD.match(rid)):
         first, last = (dt.date.fromisoformat(x) for x in m.groups())
         return f"{day(first)} – {day(last)}"
-    words = kind.replace("_", " ").capitalize()
-    return f"{words} {rid}".strip() if kind != "clinic" else "The clinic"
+    if kind == "clinic":
+        return "The clinic"
+    if kind == "patient" and not rid:
+        return "Patients"  # an import: the summary says how many
+    return f"{kind.replace('_', ' ').capitalize()} {rid}".strip()
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
