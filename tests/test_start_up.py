@@ -11,7 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # the clone: its code, not an installed copy
 LATE = ("reportlab", "psycopg")
 
 
