@@ -9,6 +9,23 @@ No Qt here, so anything may import it.
 
 from __future__ import annotations
 
+# -- the type scale and spacing ----------------------------------------------------------------
+# Sizes are steps from the desktop's own font (which the user may have enlarged), never fixed
+# points, except where a page is read at arm's length (a consent read by the patient).
+SMALL_STEP = -1  # points off the desktop font: the schedule's small print, captions
+SMALLEST_POINTS = 7.0  # never smaller than this
+TITLE_STEP = 4  # a dialog's or empty list's heading
+READING_POINTS = 15  # a consent form read by the patient on screen
+READING_TITLE_POINTS = READING_POINTS + 6
+SPACE_S, SPACE_M, SPACE_L = 4, 8, 12  # between related, grouped and separate things
+PAGE_MARGINS = (36, 24, 36, 24)  # around a page read on screen (left, top, right, bottom)
+
+
+def small_points(points: float) -> float:
+    """The small print's size for a widget whose font is ``points``."""
+    return max(SMALLEST_POINTS, points + SMALL_STEP)
+
+
 # -- words -------------------------------------------------------------------------------------
 ERROR_TEXT = "#b00020"  # a refusal shown in a form or panel; the mark on a damaged photo
 ALERT_TEXT = "#8a1c13"  # a clinical finding: alerts before charting, an archived chart
@@ -166,3 +183,16 @@ def faded(colour: str, strength: float = DONE_FILL_STRENGTH) -> str:
     """``colour`` ("#rrggbb") laid over white at ``strength``: a visit that is over."""
     return _tint(colour, strength)
 
+
+
+# -- help and empty lists ------------------------------------------------------------------------
+ACCENT = "#2f6f73"  # the program's own teal: headings in the guide, icons' strokes
+ICON_INK = "#33414a"  # the icons' outline (resources/icons/*.svg are drawn in these two)
+HELP_PAGE_CSS = (  # the user guide's pages (a QTextBrowser's rich text)
+    f"h1 {{ color: {ACCENT}; font-size: x-large; margin-bottom: {SPACE_M}px; }}"
+    f"h2 {{ color: {ACCENT}; font-size: large; margin-top: {SPACE_L}px; }}"
+    f"p, li {{ margin-bottom: {SPACE_S}px; }}"
+    f"b.menu {{ color: {GRID_TEXT}; }}"
+    f"kbd {{ font-family: monospace; background: {GRID_HEADER}; }}")
+EMPTY_STATE = f"color: {QUIET_TEXT}; padding: {SPACE_L}px; background: transparent;"
+EMPTY_STATE_STEP = 1  # points over the desktop font: read from across the desk

@@ -31,7 +31,7 @@ from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.signature_pad import SignaturePad
 
-READING_POINT_SIZE = 15
+READING_POINT_SIZE = style.READING_POINTS
 
 
 class ConsentSignDialog(QDialog):
@@ -52,7 +52,7 @@ class ConsentSignDialog(QDialog):
         heading_font.setBold(True)
         title = QLabel(html.escape(self.template.title))
         title_font = QFont(big)
-        title_font.setPointSize(READING_POINT_SIZE + 6)
+        title_font.setPointSize(style.READING_TITLE_POINTS)
         title_font.setBold(True)
         title.setFont(title_font)
         title.setWordWrap(True)
@@ -63,7 +63,7 @@ class ConsentSignDialog(QDialog):
         page = QWidget()
         page.setStyleSheet(style.PAGE)
         column = QVBoxLayout(page)
-        column.setContentsMargins(36, 24, 36, 24)
+        column.setContentsMargins(*style.PAGE_MARGINS)
         column.addWidget(title)
         column.addWidget(who)
         self.initials: list[QLineEdit | None] = []

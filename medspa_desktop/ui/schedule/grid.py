@@ -24,6 +24,7 @@ from ...services.charts.alerts import is_notice, tone
 from ...services.platform.vocabulary import ACTIVE_STATUSES, AppointmentStatus
 from ...services.scheduling.appointments import AppointmentRow, BlockRow
 from .. import style
+from ..help import whats_this
 
 HEADER_H = 34
 GUTTER_W = 56
@@ -41,7 +42,7 @@ BADGE_W = 16
 
 def _small_font(font: QFont) -> QFont:
     small = QFont(font)
-    small.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+    small.setPointSizeF(style.small_points(font.pointSizeF()))
     return small
 
 
@@ -101,6 +102,7 @@ class ScheduleGrid(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAccessibleName("Appointment grid")
+        self.setWhatsThis(whats_this.SCHEDULE_GRID)
         self.columns: list[GridColumn] = []
         self.appointments: list[AppointmentRow] = []
         self.blocks: list[BlockRow] = []

@@ -36,6 +36,7 @@ from ...services.clinic import clinic
 from ...services.platform import chosen_files
 from .. import style
 from ..ops import op
+from .icons import icon
 from .modal import run_modal
 
 POINTS_PER_INCH = 72
@@ -107,6 +108,8 @@ class PdfPreviewDialog(QDialog):
         self.zoom.setAccessibleName("Zoom")
         self.print_button = QPushButton("&Print…")
         self.save_button = QPushButton("&Save as PDF…")
+        self.print_button.setIcon(icon("print"))
+        self.save_button.setIcon(icon("save-pdf"))
         close = QPushButton("Close")
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.print_document)
@@ -126,7 +129,7 @@ class PdfPreviewDialog(QDialog):
         self.pages = QWidget()
         self.pages.setStyleSheet(style.PREVIEW_PAGES)
         self.pages_layout = QVBoxLayout(self.pages)
-        self.pages_layout.setSpacing(12)
+        self.pages_layout.setSpacing(style.SPACE_L)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         scroll = QScrollArea()
         scroll.setWidget(self.pages)
