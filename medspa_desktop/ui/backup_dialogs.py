@@ -27,6 +27,7 @@ from ..services.platform.backup import BackupResult, BackupState
 from ..services.platform.errors import DomainError
 from ..store.database import open_in_another_program
 from ..store.models import User
+from .help import whats_this
 from .models import Column, RowTableModel
 from .widgets.messages import ErrorLabel
 from .widgets.table import fit_columns, make_table
@@ -117,6 +118,7 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(bottom)
         self.show_folder(self.folder)
+        whats_this.explain_restore(self)
 
     def show_folder(self, folder: Path) -> None:
         self.folder = folder

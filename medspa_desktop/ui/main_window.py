@@ -12,7 +12,7 @@ import weakref
 
 import shiboken6
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSizePolicy,
     QTabWidget,
+    QToolBar,
+    QWhatsThis,
 )
 
 from .. import APP_NAME, __version__
@@ -39,6 +41,7 @@ from . import style
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
 from .export_dialog import choose_and_export
+from .help import whats_this
 from .lock import IdleWatcher, LockScreen
 from .ops import background_op
 from .patients.new_patient import NewPatientDialog
@@ -46,10 +49,12 @@ from .patients.tab import PatientsTab
 from .schedule.tab import ScheduleTab
 from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
+from .widgets.icons import icon
 from .widgets.modal import run_modal
 from .widgets.pdf_preview import show_preview
 
 TAB_KEYS = ("schedule", "patients", "treatments", "billing")
+STATUS_ICONS = {AppointmentStatus.ARRIVED: "check-in", AppointmentStatus.CHECKED_OUT: "check-out"}
 ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
 QUICK_STATUSES = (
     (AppointmentStatus.CONFIRMED, "&Confirm", "Ctrl+Shift+C"),
@@ -76,6 +81,7 @@ class MainWindow(QMainWindow):
         self._auto_backup = auto_backup and is_sqlite()
         self._backup_task = None
         self.signed_out = False  # closed by "Sign out" rather than "Quit"
+        self.guide = None  # the user guide's window, once opened
         self.setObjectName("MainWindow")
         clinic.apply_preferences()  # the clinic's currency symbol, before any amount is shown
         self.clinic = clinic.clinic_info()
@@ -186,8 +192,10 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, tell_and_leave)
 
     # -- menus ------------------------------------------------------------------------------
-    def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
+    def _action(self, text: str, slot, shortcut=None, menu=None, icon_name=None) -> QAction:
         action = QAction(text, self)
+        if icon_name is not None:
+            action.setIcon(icon(icon_name))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
@@ -198,16 +206,16 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action("&Print day sheet…",
-                     lambda: self._on_schedule(self.schedule.print_day_sheet),
-                     QKeySequence.StandardKey.Print, file_menu)
+        self.print_action = self._action(
+            "&Print day sheet…", lambda: self._on_schedule(self.schedule.print_day_sheet),
+            QKeySequence.StandardKey.Print, file_menu, "print")
         self.setup_action = self._action("Clinic set&up…", self.clinic_setup, None, file_menu)
         self.settings_action = self._action("Clinic &settings…", self.clinic_settings, None,
                                             file_menu)
         self._action("Consent &forms…", self.consent_forms, None, file_menu)
         file_menu.addSeparator()
         self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B",
-                                          file_menu)
+                                          file_menu, "backup")
         self.restore_action = self._action("&Restore from a backup…", self.restore_backup,
                                            None, file_menu)
         self.export_action = self._action("E&xport clinic data…", self.export_clinic_data,
@@ -239,7 +247,8 @@ class MainWindow(QMainWindow):
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
 
         patient_menu = bar.addMenu("P&atient")
-        self._action("&New patient…", self.new_patient, "Ctrl+Shift+N", patient_menu)
+        self.new_patient_action = self._action("&New patient…", self.new_patient,
+                                               "Ctrl+Shift+N", patient_menu, "new-patient")
         self._action("&Open chart", self._open_chart, QKeySequence.StandardKey.Open,
                      patient_menu)
         patient_menu.addAction(self.find_action)
@@ -253,8 +262,9 @@ class MainWindow(QMainWindow):
         self._action("Print blank &consent form…", self.print_blank_consent, None, patient_menu)
 
         appt_menu = bar.addMenu("Appoint&ment")
-        self._action("&New appointment…", lambda: self._on_schedule(self.schedule.new_appointment),
-                     QKeySequence.StandardKey.New, appt_menu)
+        self.new_appointment_action = self._action(
+            "&New appointment…", lambda: self._on_schedule(self.schedule.new_appointment),
+            QKeySequence.StandardKey.New, appt_menu, "new-appointment")
         self._action("&Walk-in…", lambda: self._on_schedule(self.schedule.walk_in),
                      "Ctrl+Shift+W", appt_menu)
         self._action("&Find next available…", lambda: self._on_schedule(self.schedule.find_next),
@@ -266,11 +276,48 @@ class MainWindow(QMainWindow):
         self._action("&Previous day", lambda: self._schedule_shift(-1), "Ctrl+PgUp", appt_menu)
         self._action("&Next day", lambda: self._schedule_shift(1), "Ctrl+PgDown", appt_menu)
         appt_menu.addSeparator()
+        self.status_actions: dict[str, QAction] = {}
         for status, text, key in QUICK_STATUSES:
-            self._action(text, lambda s=status: self._quick_status(s), key, appt_menu)
+            self.status_actions[status] = self._action(
+                text, lambda s=status: self._quick_status(s), key, appt_menu,
+                STATUS_ICONS.get(status))
 
         help_menu = bar.addMenu("&Help")
+        self.guide_action = self._action("&User guide", self.user_guide,
+                                         QKeySequence.StandardKey.HelpContents, help_menu, "help")
+        self._action("&Keyboard shortcuts", self.keyboard_shortcuts, None, help_menu)
+        self.whats_this_action = QWhatsThis.createAction(self)
+        self.whats_this_action.setText("What's &this?")
+        help_menu.addAction(self.whats_this_action)
+        help_menu.addSeparator()
         self._action(f"&About {APP_NAME}", self.about, None, help_menu)
+        self._build_tool_bar()
+
+    def _build_tool_bar(self) -> None:
+        """The day's main actions, with their icons and short names, above the tabs."""
+        bar = QToolBar("Main actions", self)
+        bar.setObjectName("MainToolBar")  # its place is remembered with the window's state
+        bar.setMovable(False)
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        checked_in = self.status_actions[AppointmentStatus.ARRIVED]
+        checked_out = self.status_actions[AppointmentStatus.CHECKED_OUT]
+        checked_in.setIconText("Check in")
+        checked_out.setIconText("Check out")
+        self.new_appointment_action.setIconText("New appointment")
+        self.new_patient_action.setIconText("New patient")
+        self.print_action.setIconText("Day sheet")
+        self.backup_action.setIconText("Back up")
+        self.guide_action.setIconText("Help")
+        for action in (self.new_appointment_action, self.new_patient_action, None, checked_in,
+                       checked_out, None, self.print_action, self.backup_action, None,
+                       self.guide_action):
+            if action is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(action)
+        self.tool_bar = bar
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def _enable_actions(self) -> None:
         """The menu entries the signed-in role may use (the services check again)."""
@@ -291,6 +338,7 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(f"Database: {database_label()}")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.backup_label = QLabel()
+        self.backup_label.setWhatsThis(whats_this.BACKUP_STATUS)
         # the database path may be long: it gives way rather than widen the window
         self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.db_label.setToolTip(database_label())
@@ -507,6 +555,23 @@ class MainWindow(QMainWindow):
 
     def export_clinic_data(self) -> None:
         self.clinic_export = choose_and_export(self, self.user, self.clinic.name)
+
+    def user_guide(self, page: str | None = None) -> None:
+        """The guide in a window of its own beside this one (F1 again brings it forward)."""
+        from .help.guide import GuideWindow
+
+        if self.guide is None or not shiboken6.isValid(self.guide):
+            self.guide = GuideWindow(self)
+        if page is not None:
+            self.guide.show_page(page)
+        self.guide.show()
+        self.guide.raise_()
+        self.guide.activateWindow()
+
+    def keyboard_shortcuts(self) -> None:
+        from .help.shortcuts import ShortcutsDialog
+
+        run_modal(ShortcutsDialog(self.menuBar(), self))
 
     def about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", about_text(self.clinic.name))

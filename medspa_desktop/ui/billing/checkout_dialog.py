@@ -34,6 +34,7 @@ from ...services.platform.vocabulary import InvoiceStatus, ProductKind
 from ...services.scheduling import appointments
 from ...services.treatments import inventory
 from ...store.models import User
+from ..help import whats_this
 from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -71,6 +72,7 @@ class CheckoutDialog(QDialog):
         layout.addWidget(head)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message)
+        whats_this.explain_checkout(self)
         existing = invoices.invoice_for_appointment(user, appointment_id)
         if existing is not None:  # issued earlier: straight to the payments
             self.invoice_id = existing.id

@@ -34,6 +34,7 @@ from ...services.scheduling import appointments, availability, hours, series
 from ...store.models import CATEGORIES, PRICING_UNITS, Appointment, Series, User
 from .. import style
 from ..bus import on_change
+from ..help import whats_this
 from ..ops import op
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
@@ -151,6 +152,7 @@ class BookingDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(self.reason)
         layout.addWidget(buttons)
+        whats_this.explain_booking(self)
 
         self._wanted = {"provider": provider_id, "room": room_id, "device": device_id}
         # a room or device the user picked (or the slot clicked) stays; the others follow the

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...store.models import User
 from .. import style
+from ..help import whats_this
 from .details import DetailsPage
 from .resources import DevicesPage, RoomsPage
 from .services import ServicesPage
@@ -72,6 +73,7 @@ class ClinicSetupWindow(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(buttons)
         self.show_section(section)
+        whats_this.explain_clinic_setup(self)
 
     @property
     def details(self) -> DetailsPage:

@@ -25,6 +25,7 @@ from ...services.scheduling import appointments
 from ...services.treatments import inventory, treatment_records
 from ...store.models import TreatmentRecord, User
 from .. import style
+from ..help import whats_this
 from ..ops import op
 from ..widgets.face_chart import FaceChartWidget
 from ..widgets.form_dialog import FormDialog
@@ -95,6 +96,7 @@ class TreatmentRecordDialog(FormDialog):
             columns.addWidget(self.chart, 5)
             layout.addLayout(columns, 1)
             self.resize(1080, 640)
+        whats_this.explain_treatment_record(self)
 
     def _widget(self, field) -> QWidget:
         if field.kind == "points":

@@ -15,13 +15,28 @@ A test answers a dialog with ``tests/ui/modal.answer_next_modal``.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QWhatsThis
 
 
 def run_modal(dialog: QDialog) -> bool:
     """``dialog.exec()``, True when accepted; the dialog is deleted afterwards (read what you
-    need from it inside, or before the event loop runs again)."""
+    need from it inside, or before the event loop runs again). Shift+F1 in it starts "What's
+    this?" (the main window's Help menu cannot be reached while a dialog is open)."""
+    add_whats_this_key(dialog)
     try:
         return bool(dialog.exec())
     finally:
         dialog.deleteLater()
+
+
+def add_whats_this_key(dialog: QDialog) -> QShortcut:
+    """Shift+F1 in ``dialog``: the pointer asks, and a click on a part of the dialog shows
+    what it is for (its whatsThis text)."""
+    found = dialog.findChild(QShortcut, "whats_this_key")
+    if found is not None:
+        return found
+    key = QShortcut(QKeySequence(QKeySequence.StandardKey.WhatsThis), dialog,
+                    QWhatsThis.enterWhatsThisMode)
+    key.setObjectName("whats_this_key")
+    return key
