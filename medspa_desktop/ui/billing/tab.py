@@ -27,6 +27,7 @@ from ...store.models import User
 from ..bus import on_change
 from ..models import Column
 from ..widgets.date_range import DateRange
+from ..widgets.empty_state import EmptyState
 from ..widgets.filtered_list import FilteredList
 from ..widgets.modal import run_modal
 from ..widgets.pdf_preview import preview_document, show_preview
@@ -60,6 +61,10 @@ class PaymentsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
         self.panel.show_invoice(invoice_id)
+
+
+EMPTY_BILLING = ("No invoices for these dates and filters. An invoice is made when a visit "
+                 "is checked out: select it on the schedule and press Ctrl+Shift+O.")
 
 
 class BillingTab(QWidget):
@@ -99,6 +104,7 @@ class BillingTab(QWidget):
                      self.close_button, self.sales_button),
             source=self._source, count_text=self._count_text, on_change=self.refresh)
         self.model, self.table, self.count = self.list.model, self.list.table, self.list.count
+        self.empty = EmptyState(self.table, lambda: EMPTY_BILLING)
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)

@@ -19,6 +19,7 @@ from ...services.platform.permissions import allowed
 from ...store.models import User
 from ..bus import on_change
 from ..models import Column, RowTableModel
+from ..widgets.empty_state import EmptyState
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
 from .chart import ChartDialog
@@ -75,6 +76,7 @@ class PatientsTab(QWidget):
         # activated: a double-click or Enter (connecting doubleClicked too would open it twice)
         self.table.activated.connect(lambda index: self.open_chart(
             self.model.row_at(index.row()).id))
+        self.empty = EmptyState(self.table, self._empty_text)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
@@ -103,6 +105,13 @@ class PatientsTab(QWidget):
             self.status_message.emit("Select a patient first.")
             return
         run_modal(ChartDialog(self.user, patient_id, self))
+
+    def _empty_text(self) -> str:
+        typed = self.search.text().strip()
+        if typed:
+            return (f"No patient matches “{typed}”. Check the spelling, try the phone number "
+                    "or date of birth, or press Ctrl+Shift+N to register a new patient.")
+        return "No patients yet — press Ctrl+Shift+N to register one."
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -25,6 +25,7 @@ from ...store.models import User
 from .. import style
 from ..bus import on_change
 from ..models import Column, RowTableModel
+from ..widgets.empty_state import EmptyState
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
 from .products_dialog import ProductsDialog
@@ -93,6 +94,12 @@ class InventoryDialog(QDialog):
         self.lot_table.selectionModel().selectionChanged.connect(lambda *_: self._show_ledger())
 
         may_write = allowed(user, "inventory.write")
+        self.empty_products = EmptyState(self.product_table, lambda: (
+            "No products yet — press Ctrl+N to add one, then Receive stock…" if may_write else
+            "No products yet. A medical director or admin adds them."))
+        self.empty_lots = EmptyState(self.lot_table, lambda: (
+            "No stock of this product. Receive stock… records a delivery."
+            if self.selected_product() is not None else "Select a product to see its lots."))
         self.new_button = QPushButton("&New product…")
         self.receive_button = QPushButton("&Receive stock…")
         self.adjust_button = QPushButton("&Adjust count…")

@@ -28,6 +28,7 @@ from .. import style
 from ..bus import on_change
 from ..models import Column
 from ..widgets.date_range import DateRange
+from ..widgets.empty_state import EmptyState
 from ..widgets.filtered_list import FilteredList
 from ..widgets.modal import run_modal
 from .inventory_dialog import InventoryDialog
@@ -45,6 +46,11 @@ COLUMNS = (
     Column("Dose", lambda r: r.dose, align_right=True),
 )
 SORT_KEYS = {0: "date", 1: "patient", 2: "provider", 3: "modality"}
+
+
+EMPTY_LOG = ("No treatments charted for these dates and filters. A treatment shows here once "
+             "it is charted: right-click the visit on the schedule and choose Chart "
+             "treatment…")
 
 
 class TreatmentLogTab(QWidget):
@@ -101,6 +107,7 @@ class TreatmentLogTab(QWidget):
             source=self._source, count_text=lambda: self.model.count_text("treatment"),
             on_change=self.refresh)
         self.model, self.table, self.count = self.list.model, self.list.table, self.list.count
+        self.empty = EmptyState(self.table, lambda: EMPTY_LOG)
 
         header = self.table.horizontalHeader()
         header.setSortIndicatorShown(True)
