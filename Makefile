@@ -35,12 +35,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo --no-cache
 
-# The PyInstaller bundle, then its smoke check: it answers --version, writes a small demo
+# The PyInstaller bundle, then its smoke check: it answers --version, finds the user guide and
+# the icons, writes a small demo
 # clinic, draws a day sheet PDF (fonts and reportlab bundled) and checks the clinic. CI runs it.
 dist: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dist]'
 	$(PY) -m PyInstaller --noconfirm --clean build.spec
 	dist/medspa-desktop/medspa-desktop --version
+	dist/medspa-desktop/medspa-desktop resources
 	rm -f build/dist-check.db* && mkdir -p build
 	dist/medspa-desktop/medspa-desktop demo --db build/dist-check.db --patients 20 --today 2026-11-20
 	dist/medspa-desktop/medspa-desktop day-sheet --db build/dist-check.db --user frontdesk \

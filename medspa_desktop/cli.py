@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--db", dest="sub_db", help="database to export")
     out.add_argument("--to", required=True,
                      help="a new folder, or an existing one to make the export's folder in")
+    sub.add_parser("resources", help="list the user guide's pages and the icons the program "
+                                     "finds; exit 1 when one is missing (the bundle's check)")
     return parser
 
 
@@ -126,9 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         target = getattr(args, "sub_db", None) or args.db or paths.default_database()
         return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot,
                 "day-sheet": cmd_day_sheet, "backup": cmd_backup,
-                "restore": cmd_restore,
-                "import-patients": cmd_import_patients,
-                "export": cmd_export}[args.command](args, target)
+                "restore": cmd_restore, "import-patients": cmd_import_patients,
+                "export": cmd_export, "resources": cmd_resources}[args.command](args, target)
     except CliError as exc:
         print(f"medspa-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -194,6 +195,25 @@ def cmd_demo(args, target: str) -> int:
           f"patients, {summary.appointments} appointments. Password for every demo account: "
           f"{demo.DEMO_PASSWORD}")
     return EXIT_OK
+
+
+def cmd_resources(_args, _target: str) -> int:
+    """What the window reads from resources/ at run time, found where the program looks (in
+    the PyInstaller bundle too): the guide's pages (each with a title) and the icons."""
+    from .paths import resource
+    from .ui.help.pages import load_guide
+    from .ui.widgets.icons import NAMES
+
+    pages = load_guide()
+    for page in pages:
+        print(f"help: {page.title} ({len(page.sections)} sections)")
+    missing = [name for name in NAMES if not resource("icons", f"{name}.svg").is_file()]
+    print(f"icons: {len(NAMES) - len(missing)} of {len(NAMES)}")
+    for name in missing:
+        print(f"PROBLEM: icon {name}.svg is missing")
+    if not pages:
+        print(f"PROBLEM: no user guide pages in {resource('help')}")
+    return EXIT_PROBLEMS if missing or not pages else EXIT_OK
 
 
 def cmd_check(args, target: str) -> int:

@@ -262,3 +262,17 @@ def test_import_patients_from_a_synthea_bundle_and_bad_input(tmp_path):
     nothing = run("import-patients", "--db", str(clinic_file), "--from",
                   str(tmp_path / "notes.txt"))
     one_line_error(nothing, "Choose the columns with the first and last name")
+
+
+def test_resources_lists_the_guide_and_the_icons_the_bundle_must_carry():
+    result = run("resources")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "help: Backing up and restoring" in result.stdout
+    assert "icons: 8 of 8" in result.stdout
+
+
+def test_the_bundle_carries_resources_whole_and_its_smoke_check_reads_them():
+    spec = (ROOT / "build.spec").read_text()
+    assert '(str(ROOT / "resources"), "resources")' in spec
+    dist = (ROOT / "Makefile").read_text().split("\ndist:", 1)[1].split("\n\n", 1)[0]
+    assert "medspa-desktop resources" in dist
