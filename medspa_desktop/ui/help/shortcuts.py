@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..widgets.modal import run_modal
+
 
 @dataclass(frozen=True)
 class Shortcut:
@@ -155,5 +157,5 @@ class ShortcutsDialog(QDialog):
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
+        if run_modal(QPrintDialog(printer, self)):
             self.document().print_(printer)
