@@ -63,7 +63,7 @@ CHECKOUT_LINES = (
     "the patient's package costs nothing.</p>")
 CHECKOUT_DISCOUNT = (
     "<b>Discount</b><p>An amount (10.00) or a percentage (10%) off the whole invoice. A reason "
-    "is required and printed on the audit log.</p>")
+    "is required; it is kept in the audit log.</p>")
 CHECKOUT_TIP = (
     "<b>Tip</b><p>For the provider; not taxed and not part of the price.</p>")
 CHECKOUT_TOTALS = (
