@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -796,6 +796,23 @@ def _upgrade_to_16(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_17(database: Database) -> None:
+    """Schema 17: the signals other windows and PCs read to follow this one's commits
+    (``change_signal``, frozen copy)."""
+
+    class ChangeSignal(_Frozen):
+        at = DateTimeField(index=True)
+        origin = CharField(max_length=32)
+        kind = CharField(max_length=40)
+        ids = TextField(default="")
+
+        class Meta:
+            table_name = "change_signal"
+
+    with database.bind_ctx([ChangeSignal]):
+        database.create_tables([ChangeSignal])
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -804,7 +821,7 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    10: _upgrade_to_10, 11: _upgrade_to_11,
                                                    12: _upgrade_to_12, 13: _upgrade_to_13,
                                                    14: _upgrade_to_14, 15: _upgrade_to_15,
-                                                   16: _upgrade_to_16}
+                                                   16: _upgrade_to_16, 17: _upgrade_to_17}
 
 
 def install_engine_indexes() -> None:

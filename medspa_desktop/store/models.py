@@ -418,6 +418,18 @@ class TreatmentRecord(BaseModel):
     charted_at = DateTimeField()
 
 
+class ChangeSignal(BaseModel):
+    """What a commit changed, for the other windows on this clinic's data (another PC on the
+    server, a command line beside the window): written in the committing transaction by
+    ``changes.note``, read by ``services/platform/remote.py`` from the last id it saw, purged
+    after a few days. Not clinical: only kinds and ids, never what changed."""
+
+    at = DateTimeField(index=True)
+    origin = CharField(max_length=32)  # the process that committed (it heard itself already)
+    kind = CharField(max_length=40)
+    ids = TextField(default="")  # comma-separated; empty: "some of that kind"
+
+
 class ImportedVisit(BaseModel):
     """A visit or treatment from the system the clinic moved in from, as that system wrote it
     (free text: its service and provider names need not exist here). Shown on the chart's
@@ -648,7 +660,7 @@ ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Product, Service, ServicePrice, Patient,
     PatientNamePart, ProviderSkill, WorkingHours, TimeBlock, Series, Appointment,
     AppointmentChange, WaitlistEntry, MedicalAnswer, ContraindicationAck, Note, NoteAddendum,
-    NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ImportedVisit,
+    NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ImportedVisit, ChangeSignal,
     ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
     Payment, PackageUse, GiftCardClose, AuditEvent,

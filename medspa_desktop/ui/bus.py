@@ -5,8 +5,9 @@ A screen that shows data subscribes to the kinds it shows and refreshes just tha
     on_change(self, ("invoice",))                   # calls self.refresh()
     on_change(self, ("consent",), self._on_changes)  # calls self._on_changes(changes)
 
-Changes committed on a worker thread (or, later, arriving from another PC) are carried over
-to the UI thread. The changes of one operation arrive together: while ``op()`` runs (see
+Changes committed on a worker thread are carried over to the UI thread, and while a main
+window watches (``watch_others``) the changes other windows and PCs committed are read every
+second (``services/platform/remote.py``) and emitted the same way. The changes of one operation arrive together: while ``op()`` runs (see
 ``ui/ops.py``) the bus holds what it hears and emits it once, when the operation returns;
 otherwise it emits on the next turn of the event loop.
 """
@@ -20,9 +21,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ..logs import log
-from ..services.platform import changes
+from ..services.platform import changes, remote
 from ..services.platform.changes import ChangeSet
 from ..services.platform.errors import DomainError
+
+OTHERS_POLL_MS = 1000  # another PC's change is on screen here within about a second
 
 
 class ChangeBus(QObject):
@@ -38,6 +41,34 @@ class ChangeBus(QObject):
         # from any other
         self._heard.connect(self._collect)
         self._unsubscribe = changes.subscribe(self._heard.emit)
+        # the other windows and PCs: their signals read every second while a window watches
+        self._watcher = remote.Watcher()
+        self._watching = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(OTHERS_POLL_MS)
+        self._timer.timeout.connect(self.hear_others)
+
+    def watch_others(self, on: bool) -> None:
+        """A main window starts (True) or stops (False) following the other PCs; the timer
+        runs while any window does."""
+        self._watching = max(0, self._watching + (1 if on else -1))
+        if self._watching and not self._timer.isActive():
+            self.hear_others()  # from now on: what came before is on screen already
+            self._timer.start()
+        elif not self._watching:
+            self._timer.stop()
+
+    def hear_others(self) -> None:
+        """Read what other processes committed and pass it on like a change made here. A
+        database that cannot be read now (the server gone) is tried again on the next tick,
+        from the last signal heard, so nothing is missed."""
+        try:
+            heard = self._watcher.poll()
+        except Exception as exc:  # noqa: BLE001 (the connection's error, whatever the driver)
+            log.warning("Could not read the other PCs' changes: %s", exc)
+            return
+        if heard:
+            self._collect(heard)
 
     @Slot(object)
     def _collect(self, batch: ChangeSet) -> None:

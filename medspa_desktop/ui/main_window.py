@@ -32,7 +32,7 @@ from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
 from ..services.clinic import clinic
 from ..services.consents.consent_templates import KINDS
-from ..services.platform import auth, backup, permissions
+from ..services.platform import auth, backup, permissions, remote
 from ..services.platform.permissions import PERMISSIONS, allowed
 from ..services.platform.vocabulary import AppointmentStatus, Role
 from ..store.database import close_database, database_label, is_sqlite
@@ -40,6 +40,7 @@ from ..store.models import User
 from . import style
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
+from .bus import bus
 from .export_dialog import choose_and_export
 from .help import whats_this
 from .lock import IdleWatcher, LockScreen
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
                 alive.account_changed.emit()
 
         self._account_watcher = heard
+        self._stopped_watching = False
         permissions.watch(heard)
         # queued: never inside the service call (and its transaction) that noticed
         self.account_changed.connect(self.check_account, Qt.ConnectionType.QueuedConnection)
@@ -135,6 +137,8 @@ class MainWindow(QMainWindow):
         self.account_timer.setInterval(ACCOUNT_CHECK_MS)
         self.account_timer.timeout.connect(self.check_account)
         self.account_timer.start()
+        remote.purge()
+        bus().watch_others(True)  # another PC's booking shows here without F5
 
     def check_account(self) -> None:
         """Sign a deactivated account out; follow a changed role."""
@@ -616,6 +620,9 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.account_timer.stop()
         permissions.unwatch(self._account_watcher)
+        if not self._stopped_watching:
+            self._stopped_watching = True
+            bus().watch_others(False)
         if self._remember:
             self.save_state()
         if self._auto_backup and not self.signed_out and backup.state().changed_since:

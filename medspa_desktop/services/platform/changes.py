@@ -18,18 +18,22 @@ lots changed), ``product``, ``invoice``, ``prepaid`` (package or gift card),
 ``consent_template``, ``catalog``, ``staff`` (user), ``settings``. No ids means "some of that
 kind".
 
-Remote changes plug in here: a watcher of another PC's commits (SQLite ``data_version``,
-PostgreSQL ``LISTEN/NOTIFY`` plus a signal table) calls :func:`publish` with what it learned,
-and every screen refreshes as it does for a change made on this PC.
+Other windows and PCs hear it too: ``note`` also writes a ``ChangeSignal`` row in the same
+transaction, and ``services/platform/remote.py`` reads the rows other processes committed
+(from the last one it saw, so a PC that lost the server catches up) and publishes them here:
+every screen refreshes as it does for a change made on this PC.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ...store.database import db
+from ...store.models import ChangeSignal
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,22 @@ def publish(changes: ChangeSet) -> None:
         listener(changes)
 
 
+# This process, so that it does not hear its own commits a second time from the signal table.
+ORIGIN = uuid.uuid4().hex
+SIGNAL_IDS = 200  # more ids than this are signalled as "some of that kind"
+
+
 def note(kind: str, *ids: int | None) -> None:
-    """Record that ``kind`` (these ids) changed: published after the outermost commit."""
+    """Record that ``kind`` (these ids) changed: published after the outermost commit here,
+    and signalled to the other windows and PCs in the same transaction (so they hear it
+    exactly when it is committed, and never when it is rolled back)."""
     change = Change(kind, frozenset(i for i in ids if i is not None))
+    ChangeSignal.insert(
+        at=dt.datetime.now(), origin=ORIGIN, kind=kind,
+        ids="" if len(change.ids) > SIGNAL_IDS else ",".join(map(str, sorted(change.ids))),
+    ).execute()
     db.after_commit(lambda: publish(ChangeSet((change,))))
+
+
+def parse_ids(text: str) -> frozenset[int]:
+    return frozenset(int(i) for i in text.split(",") if i)

@@ -1,0 +1,47 @@
+"""Another PC (or a command line beside the window) on the clinic's database: a process of its
+own that does what it is told on stdin and says "DONE <id>" once it has committed.
+
+    python -m tests.remote.other_pc DB
+    book HH:MM       book Botox with the director on DAY at HH:MM (the first room)
+    patient NAME     register a patient NAME Remote
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+from medspa_desktop.services.charts import patients
+from medspa_desktop.services.scheduling import appointments
+from medspa_desktop.store.database import close_database, open_database
+from medspa_desktop.store.models import Room, Service, User
+
+DAY = dt.date(2031, 3, 4)  # a Tuesday far from the demo's bookings
+
+
+def main(target: str) -> int:
+    open_database(target)
+    director = User.get(User.username == "director")
+    botox = Service.get(Service.category == "neurotoxin")
+    room = Room.select().order_by(Room.id).first()
+    patient = patients.create_patient(director, patients.PatientInput(
+        "Other", "Pc", dt.date(1985, 5, 5)))
+    print("READY", flush=True)
+    for line in sys.stdin:
+        command, _, argument = line.strip().partition(" ")
+        if command == "book":
+            start = dt.datetime.combine(DAY, dt.time.fromisoformat(argument))
+            made = appointments.book_appointment(director, appointments.AppointmentInput(
+                patient.id, botox.id, director.id, start,
+                start + dt.timedelta(minutes=botox.default_minutes), room_id=room.id))
+            print("DONE", made.id, flush=True)
+        elif command == "patient":
+            made = patients.create_patient(director, patients.PatientInput(
+                argument, "Remote", dt.date(1990, 1, 1)))
+            print("DONE", made.id, flush=True)
+    close_database()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
