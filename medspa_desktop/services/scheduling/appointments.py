@@ -235,9 +235,26 @@ def _at_version(appointment_id: int, version: int) -> Appointment:
     if appt is None:
         raise NotFound("That appointment does not exist.")
     if appt.version != version:
-        raise StaleEditError("This appointment was changed on another workstation. "
-                             "Nothing was saved; the schedule has been refreshed.")
+        _refuse_stale(appointment_id)
     return appt
+
+
+def _refuse_stale(appointment_id: int) -> None:
+    """Another workstation saved the appointment since this one read it: say who did what,
+    from the appointment's own history."""
+    last = (AppointmentChange.select(AppointmentChange, User).join(User)
+            .where(AppointmentChange.appointment == appointment_id)
+            .order_by(AppointmentChange.id.desc()).first())
+    said = ""
+    if last is not None:
+        what = {"moved": f"moved it to {last.new_start:%a %d %b %H:%M}"
+                if last.new_start else "moved it",
+                "cancelled": "cancelled it",
+                "status": f"marked it {AppointmentStatus.label_of(last.to_status).lower()}"
+                if last.to_status else "changed it"}.get(last.kind, "changed it")
+        said = f" ({last.user.display_name} {what} at {last.at:%H:%M})"
+    raise StaleEditError(f"This appointment was changed on another workstation{said}. "
+                         "Nothing was saved; the schedule has been refreshed.")
 
 
 def _bump(appointment_id: int, version: int, **values) -> None:
@@ -246,8 +263,7 @@ def _bump(appointment_id: int, version: int, **values) -> None:
                .where(Appointment.id == appointment_id, Appointment.version == version)
                .execute())
     if not changed:  # another PC saved between our read and our write
-        raise StaleEditError("This appointment was changed on another workstation. "
-                             "Nothing was saved; the schedule has been refreshed.")
+        _refuse_stale(appointment_id)
 
 
 _KEEP = object()

@@ -151,8 +151,12 @@ def test_the_status_flow_and_a_stale_change(clinic):
     arrived = appointments.change_status(clinic["admin"], appt.id, "arrived", appt.version)
     with pytest.raises(ValidationError, match="arrived cannot be marked checked out"):
         appointments.change_status(clinic["admin"], appt.id, "checked_out", arrived.version)
-    with pytest.raises(StaleEditError, match="changed on another workstation"):
+    with pytest.raises(StaleEditError) as stale:
         appointments.change_status(clinic["admin"], appt.id, "in_treatment", appt.version)
+    assert str(stale.value) == (
+        "This appointment was changed on another workstation ("
+        f"{clinic['admin'].display_name} marked it arrived at {dt.datetime.now():%H:%M}). "
+        "Nothing was saved; the schedule has been refreshed.")
     give_consent(clinic["admin"], appt.patient_id, appt.service.category)
     appointments.change_status(clinic["admin"], appt.id, "in_treatment", arrived.version)
     assert Appointment.get_by_id(appt.id).status == "in_treatment"
@@ -250,7 +254,8 @@ def test_a_move_onto_a_clash_or_from_a_stale_copy_changes_nothing(clinic):
                                       at("11:45"), room_id=clinic["room2"].id)
     appointments.move_appointment(clinic["admin"], first.id, first.version, at("09:00"),
                                   at("09:30"))
-    with pytest.raises(StaleEditError, match="changed on another workstation"):
+    with pytest.raises(StaleEditError, match=r"changed on another workstation \(.* moved it "
+                       rf"to {at('09:00'):%a %d %b} 09:00 at"):
         appointments.move_appointment(clinic["admin"], first.id, first.version, at("12:00"),
                                       at("12:30"))
     assert Appointment.get_by_id(first.id).start == at("09:00")
