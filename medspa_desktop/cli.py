@@ -384,8 +384,8 @@ def cmd_import_patients(args, target: str) -> int:
                 raise CliError(f"dates like {_ambiguous_example(source, column)} could be "
                                "month/day or day/month: give --date-order MDY or DMY")
             order = orders[0]
-        plan = pi.plan_import(None, source, mapping, order,
-                              include_duplicates=args.include_duplicates)
+        plan = pi.plan_from_command_line(source, mapping, order,
+                                         include_duplicates=args.include_duplicates)
         columns = ", ".join(f"{pi.FIELDS[k]} <- {source.headers[i]}"
                             for k, i in mapping.items())
         print(f"{source_path.name}: {len(source.rows):,} rows; columns: {columns}; dates "
@@ -402,7 +402,7 @@ def cmd_import_patients(args, target: str) -> int:
         if not plan.to_write:
             print(f"nothing imported: {plan.summary()}")
             return EXIT_PROBLEMS
-        result = pi.run_import(None, plan, username=f"command line ({getpass.getuser()})")
+        result = pi.run_from_command_line(plan, f"command line ({getpass.getuser()})")
     except DomainError as exc:
         raise CliError(str(exc)) from None
     finally:

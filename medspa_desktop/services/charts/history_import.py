@@ -235,13 +235,11 @@ def _visit(row: list[str], mapping: dict[str, int], order: str, today: dt.date) 
             "status": clean_line(_value(row, mapping, "status")), "details": details}
 
 
-def plan_history(actor: User | None, source: Source, mapping: dict[str, int],
+def plan_history(actor: User, source: Source, mapping: dict[str, int],
                  date_order: str, *, today: dt.date | None = None) -> HistoryPlan:
     """The dry run: every row matched to its chart and checked, or refused with why; rows
-    imported before (same chart, time and service) listed. Writes nothing. ``actor`` None is
-    the command line."""
-    if actor is not None:
-        require(actor, "patient.import")
+    imported before (same chart, time and service) listed. Writes nothing."""
+    require(actor, "patient.import")
     if date_order not in DATE_ORDERS:
         raise ValidationError("Choose how the dates are written: " + ", ".join(DATE_ORDERS))
     if "date" not in mapping or "service" not in mapping:
@@ -284,12 +282,11 @@ class HistoryResult:
     duplicates: int
 
 
-def run_history(actor: User | None, plan: HistoryPlan, *, username: str | None = None,
+def run_history(actor: User, plan: HistoryPlan, *,
                 progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> HistoryResult:
     """Every accepted visit in one transaction, or none."""
-    if actor is not None:
-        require(actor, "patient.import")
+    require(actor, "patient.import")
     chosen = plan.to_write
     if not chosen:
         raise ValidationError("Nothing to import: every row was refused"
@@ -302,7 +299,7 @@ def run_history(actor: User | None, plan: HistoryPlan, *, username: str | None =
             insert_many(ImportedVisit, [
                 {**row.visit, "source": plan.source.name[:200],
                  "source_sha256": plan.source.sha256,
-                 "imported_by": actor.id if actor is not None else None, "imported_at": now}
+                 "imported_by": actor.id, "imported_at": now}
                 for row in batch])
             if progress is not None:
                 progress(min((done + 1) * BATCH, len(chosen)), len(chosen))
@@ -310,8 +307,7 @@ def run_history(actor: User | None, plan: HistoryPlan, *, username: str | None =
         audit.record(actor, "patient.import_history", "patient", "",
                      f"{len(chosen)} visits onto {len(charts)} charts imported from "
                      f"{plan.source.name} (sha256 {plan.source.sha256}); "
-                     f"{len(plan.refused)} refused, {len(plan.duplicates)} already imported",
-                     username=username)
+                     f"{len(plan.refused)} refused, {len(plan.duplicates)} already imported")
         changes.note("history", *sorted(charts))
     return HistoryResult(len(chosen), len(charts), len(plan.refused), len(plan.duplicates))
 

@@ -426,9 +426,20 @@ def _identity(data: PatientInput) -> tuple[str, str, dt.date | None]:
 def plan_import(actor: User, source: Source, mapping: dict[str, int], date_order: str, *,
                 include_duplicates: bool = False, today: dt.date | None = None) -> ImportPlan:
     """The dry run: every row accepted or refused with its reason, probable duplicates
-    named. Writes nothing. ``actor`` None is the command line."""
-    if actor is not None:
-        require(actor, "patient.import")
+    named. Writes nothing."""
+    require(actor, "patient.import")
+    return _plan(source, mapping, date_order, include_duplicates, today)
+
+
+def plan_from_command_line(source: Source, mapping: dict[str, int], date_order: str, *,
+                           include_duplicates: bool = False) -> ImportPlan:
+    """``plan_import`` for ``medspa-desktop import-patients``: whoever may run the program on
+    the clinic's file (as for a backup or a restore)."""
+    return _plan(source, mapping, date_order, include_duplicates, None)
+
+
+def _plan(source: Source, mapping: dict[str, int], date_order: str, include_duplicates: bool,
+          today: dt.date | None) -> ImportPlan:
     if date_order not in DATE_ORDERS:
         raise ValidationError("Choose how the dates are written: " + ", ".join(DATE_ORDERS))
     if not ({"first_name", "last_name"} <= mapping.keys() or "full_name" in mapping):
@@ -496,13 +507,23 @@ class ImportResult:
 BATCH = 500
 
 
-def run_import(actor: User | None, plan: ImportPlan, *, username: str | None = None,
+def run_import(actor: User, plan: ImportPlan, *,
                progress: Callable[[int, int], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Write the plan's accepted rows: all in one transaction, or (refused, cancelled, a
-    failure half-way) none. ``actor`` None is the command line (``username`` says whose)."""
-    if actor is not None:
-        require(actor, "patient.import")
+    failure half-way) none."""
+    require(actor, "patient.import")
+    return _run(actor, plan, None, progress, cancelled)
+
+
+def run_from_command_line(plan: ImportPlan, username: str) -> ImportResult:
+    """``run_import`` for ``medspa-desktop import-patients``, audited as ``username``."""
+    return _run(None, plan, username, None, None)
+
+
+def _run(actor: User | None, plan: ImportPlan, username: str | None,
+         progress: Callable[[int, int], None] | None,
+         cancelled: Callable[[], bool] | None) -> ImportResult:
     chosen = plan.to_write
     if not chosen:
         raise ValidationError("Nothing to import: every row was refused"
