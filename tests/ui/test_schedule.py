@@ -261,7 +261,8 @@ def test_a_drag_of_a_stale_copy_is_refused_and_the_view_refreshes(tab, qtbot):
     target = tab.grid.slot_point(_column(tab, "Priya Shah, RN"), dt.time(11, 0))
     _drag(qtbot, tab.grid, appt.id, QPoint(target.x(), target.y() - tab.grid.row_h // 2 + 6))
     qtbot.waitUntil(lambda: bool(said))
-    assert said[0].startswith("This appointment was changed on another workstation.")
+    assert said[0].startswith("This appointment was changed on another workstation (")
+    assert "moved it to" in said[0] and said[0].endswith("the schedule has been refreshed.")
     assert Appointment.get_by_id(appt.id).start.hour == 14
     refreshed = tab.grid.block_rect(appt.id)
     assert refreshed.top() > tab.grid.slot_point(0, dt.time(13, 45)).y()
