@@ -65,3 +65,27 @@ def test_a_page_is_named_with_a_few_lookups_not_one_per_row(admin, statements):
     page = audit_review.events(admin, AuditFilter(), offset=200, limit=200)
     assert len(page) == 200 and all(r.about.startswith("Lee, Ann") for r in page)
     assert len(statements) <= 4, [sql for sql, _ in statements]
+
+
+def test_every_action_a_service_records_has_words():
+    """An owner reads the log in words: every action written by ``audit.record`` anywhere in
+    the services (both sides of a conditional too) is in ``audit_words.ACTIONS``."""
+    import ast
+    import importlib
+    import inspect
+    import pkgutil
+
+    import medspa_desktop.services as services_package
+    from medspa_desktop.services.platform import audit_words
+
+    recorded = set()
+    for info in pkgutil.walk_packages(services_package.__path__, "medspa_desktop.services."):
+        tree = ast.parse(inspect.getsource(importlib.import_module(info.name)))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "record" and len(node.args) > 1
+                    and getattr(node.func.value, "id", "") == "audit"):
+                recorded |= {c.value for c in ast.walk(node.args[1])
+                             if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+    assert len(recorded) > 60
+    assert sorted(recorded - audit_words.ACTIONS.keys()) == []
