@@ -108,13 +108,12 @@ def test_signing_a_note_locks_it_and_an_addendum_shows_under_it(qtbot, zoe):
     note = Note.get_by_id(panel.current.id)
     assert note.status == "signed" and note.plan == "Review in 2 weeks."
 
-    def reason(dialog):
-        dialog.setTextValue("Wrong side")
-        answer_next_modal(lambda text: (text.setTextValue("Left cheek, not right."),
-                                        text.accept()))
-        dialog.accept()
+    def write(dialog):
+        qtbot.keyClicks(dialog.reason, "Wrong side")
+        qtbot.keyClicks(dialog.text, "Left cheek, not right.")
+        dialog.save_button.click()
 
-    answer_next_modal(reason)
+    answer_next_modal(write)
     qtbot.mouseClick(panel.addendum_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Left cheek, not right." in panel.addenda.text())
     assert "Wrong side" in panel.addenda.text()

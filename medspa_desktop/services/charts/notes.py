@@ -34,6 +34,7 @@ from ..platform.vocabulary import NoteStatus
 from .patients import chart_ids
 
 MAX_SECTION = 20_000
+MAX_REASON = 500  # of an addendum
 SECTIONS = ("subjective", "objective", "assessment", "plan")
 
 TEMPLATES: dict[str, tuple[str, str, str, str]] = {
@@ -189,7 +190,7 @@ def add_addendum(actor: User, note_id: int, reason: str, text: str) -> NoteAdden
         raise ValidationError("Give the reason for the addendum.")
     if not text:
         raise ValidationError("Write the addendum.")
-    if len(text) > MAX_SECTION or len(reason) > 500:
+    if len(text) > MAX_SECTION or len(reason) > MAX_REASON:
         raise ValidationError("The addendum is too long.")
     with db.atomic():
         note = Note.get_or_none(Note.id == note_id)

@@ -4,24 +4,30 @@ addenda and co-signatures. Those who may not read note bodies see only the list.
 
 Typing is never lost: leaving a draft with unsaved typing (another note, a new note, the chart
 closed with Esc) saves it as a draft first. "New note" writes nothing until the note is saved
-or typed in and left, so a note begun and left blank leaves no empty draft behind."""
+or typed in and left, so a note begun and left blank leaves no empty draft behind.
+
+The note scrolls as one page: each section as tall as its text (never squeezed into a box
+with its own scroll bar), the addenda listed after it, however many there are."""
 
 from __future__ import annotations
 
 import html
+import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -32,9 +38,41 @@ from ...store.models import CATEGORIES, User
 from ..bus import on_change
 from ..ops import op
 from ..widgets.messages import ErrorLabel
+from ..widgets.modal import run_modal
+from .addendum_dialog import AddendumDialog
 
 LABELS = {"subjective": "&Subjective", "objective": "&Objective", "assessment": "&Assessment",
           "plan": "&Plan"}
+MIN_LINES = 3  # an empty section still offers room to type
+
+
+class SectionEdit(QTextEdit):
+    """A note section, plain text, as tall as its text at the width it is given: the page
+    around it scrolls, the section itself never does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAcceptRichText(False)
+        self.setTabChangesFocus(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().contentsChanged.connect(self._fit)
+        self._fit()
+
+    def text_height(self) -> int:
+        """The height its text takes at the present width, in pixels."""
+        return math.ceil(self.document().size().height())
+
+    def _fit(self) -> None:
+        self.document().setTextWidth(self.viewport().width())
+        least = self.fontMetrics().lineSpacing() * MIN_LINES + 2 * self.document().documentMargin()
+        height = max(self.text_height(), math.ceil(least)) + 2 * self.frameWidth()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
 
 
 class NotesPanel(QWidget):
@@ -66,17 +104,27 @@ class NotesPanel(QWidget):
         self.state = QLabel()
         self.state.setWordWrap(True)
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sections: dict[str, QPlainTextEdit] = {}
-        form = QFormLayout()
+        self.sections: dict[str, SectionEdit] = {}
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for key in notes.SECTIONS:
-            edit = QPlainTextEdit()
-            edit.setTabChangesFocus(True)
+            edit = SectionEdit()
             edit.setAccessibleName(key.title())
             self.sections[key] = edit
             form.addRow(LABELS[key], edit)
         self.addenda = QLabel()
         self.addenda.setWordWrap(True)
         self.addenda.setTextFormat(Qt.TextFormat.RichText)
+        self.addenda.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.addenda.setAccessibleName("Addenda")
+        self.addenda.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        form.addRow(self.addenda)
+        self.page = QScrollArea()
+        self.page.setWidgetResizable(True)
+        self.page.setFrameShape(QFrame.Shape.NoFrame)
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page.setWidget(page)
         self.save_button = QPushButton("Save draft")
         self.sign_button = QPushButton("Sign")
         self.addendum_button = QPushButton("Add addendum…")
@@ -94,8 +142,7 @@ class NotesPanel(QWidget):
         right = QVBoxLayout(self.editor)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.state)
-        right.addLayout(form, 1)
-        right.addWidget(self.addenda)
+        right.addWidget(self.page, 1)
         right.addWidget(self.message)
         right.addLayout(buttons)
         self.private = QLabel("Note bodies are visible to clinicians only.")
@@ -186,10 +233,9 @@ class NotesPanel(QWidget):
         else:
             self.state.setText(f"<b>Draft</b> by {html.escape(view.author)}, started "
                                f"{view.created_at:%Y-%m-%d %H:%M}. Only the author can sign it.")
-        self.addenda.setText("".join(
-            f"<p><b>Addendum</b> by {html.escape(a.author)} on {a.at:%Y-%m-%d %H:%M} — "
-            f"<i>{html.escape(a.reason)}</i><br>{html.escape(a.text)}</p>"
-            for a in view.addenda))
+        self.addenda.setText(addenda_html(view.addenda))
+        self.addenda.setVisible(bool(view.addenda))
+        self.page.verticalScrollBar().setValue(0)
         own_draft = not view.signed and view.author_id == self.user.id
         self.save_button.setEnabled(own_draft)
         self.sign_button.setEnabled(own_draft)
@@ -251,6 +297,7 @@ class NotesPanel(QWidget):
         self.state.setText(f"<b>New note</b> ({html.escape(self.category.currentText())}): not "
                            "saved yet. Save draft keeps it; a note left blank is not kept.")
         self.addenda.setText("")
+        self.addenda.setVisible(False)
         self.save_button.setEnabled(True)
         self.sign_button.setEnabled(True)
         self.addendum_button.setEnabled(False)
@@ -280,15 +327,26 @@ class NotesPanel(QWidget):
         self._act(save_and_sign)
 
     def add_addendum(self) -> None:
+        """One dialog asks why and what; the addendum then shows under the note."""
         view = self.current
-        reason, ok = QInputDialog.getText(self, "Addendum", "Why is this addendum added?")
-        if not ok:
-            return
-        text, ok = QInputDialog.getMultiLineText(self, "Addendum", "Addendum:")
-        if not ok:
-            return
-        self._act(lambda: notes.add_addendum(self.user, view.id, reason, text), select=view.id)
+        if run_modal(AddendumDialog(self.user, view.id, self)):
+            self.refresh(select=view.id)
+            bar = self.page.verticalScrollBar()
+            bar.setValue(bar.maximum())  # the new addendum, at the end of the page
 
     def cosign(self) -> None:
         view = self.current
         self._act(lambda: notes.cosign(self.user, view.id), select=view.id)
+
+
+def addenda_html(addenda) -> str:
+    """The addenda after the note, oldest first: author, time, reason, then the text with its
+    line breaks."""
+    if not addenda:
+        return ""
+    items = "".join(
+        f"<p><b>Addendum</b> by {html.escape(a.author)} on {a.at:%Y-%m-%d %H:%M}<br>"
+        f"<i>Reason: {html.escape(a.reason)}</i><br>"
+        f"{html.escape(a.text).replace(chr(10), '<br>')}</p>"
+        for a in addenda)
+    return f"<h3>Addenda ({len(addenda)})</h3>{items}"
