@@ -3,6 +3,8 @@ addendum written in one dialog."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
@@ -115,3 +117,47 @@ def test_esc_on_an_empty_addendum_closes_at_once(qtbot, signed):
     dialog.show()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_a_new_note_for_a_charted_visit_starts_filled_in_and_writes_nothing_until_saved(
+        qtbot, demo_db):
+    from medspa_desktop.services.treatments import treatment_records
+    from medspa_desktop.store.models import Note, Product
+    from tests.ui.test_treatment_record import _in_treatment
+
+    patient = Patient.select().where(Patient.first_name == "Amélie").first()
+    visit = _in_treatment(patient, "Botox Cosmetic", dt.date.today() + dt.timedelta(days=100))
+    points = [{"view": "front", "x": x, "y": y, "site": "Glabella", "amount": 4}
+              for x, y in ((150, 128), (138, 130), (162, 130), (130, 122), (170, 122))]
+    botox = Product.get(Product.name == "Botox Cosmetic")
+    record = treatment_records.record_treatment(
+        staff("injector"), visit.id, {"product_id": botox.id, "dilution_ml": 2.5,
+                                      "points": points, "total_units": 20},
+        aftercare="Stay upright for 4 hours.", today=visit.start.date())
+    lot = treatment_records.parameters(record)["lots"][0]
+    before = Note.select().count()
+    chart = ChartDialog(staff("injector"), patient.id)
+    qtbot.addWidget(chart)
+    chart.resize(1000, 700)
+    chart.show()
+    panel = chart.show_tab("notes")
+    labels = [panel.visit.itemText(i) for i in range(panel.visit.count())]
+    row = next(i for i, text in enumerate(labels) if text.startswith(f"{visit.start:%Y-%m-%d %H:%M}"))
+    assert labels[row].endswith("Botox Cosmetic · charted")
+    panel.category.setCurrentIndex(panel.category.findData("filler"))
+    panel.visit.setCurrentIndex(row)
+    assert panel.category.currentData() == "neurotoxin"  # the visit's
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    objective = panel.sections["objective"].toPlainText()
+    assert f"Product: Botox Cosmetic, lot {lot['lot']}, expires {lot['expiry']}" in objective
+    assert "Sites: Glabella 20 U" in objective and "Total units: 20 U" in objective
+    assert "Aftercare given: Stay upright for 4 hours." in panel.sections["plan"].toPlainText()
+    assert "filled in from its treatment record" in panel.state.text()
+    assert Note.select().count() == before  # nothing written yet
+    qtbot.keyClicks(panel.sections["subjective"], "Frown lines bother her at work.")
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    note = Note.select().order_by(Note.id.desc()).first()
+    assert Note.select().count() == before + 1
+    assert (note.appointment_id, note.category) == (visit.id, "neurotoxin")
+    assert "Frown lines bother her at work." in note.subjective and lot["lot"] in note.objective
+    chart.close()

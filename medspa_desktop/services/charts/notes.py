@@ -6,6 +6,10 @@ A signed note carries a fingerprint: SHA-256 of its content, signer and signing 
 note recomputes it, so a note altered behind the program's back shows as not verified.
 
 Only clinicians read or write note bodies; others see that a note exists, its date and author.
+
+A note for a visit already charted starts from what the treatment record holds (product, lot
+and expiry, units and sites, device parameters, aftercare), for the clinician to edit: nothing
+is written until it is saved.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from ...store.models import (
     NoteAddendum,
     NoteCosign,
     Patient,
+    Service,
+    TreatmentRecord,
     User,
 )
 from ..platform import audit, changes
 from ..platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
 from ..platform.permissions import allowed, require
 from ..platform.text import clean_block, clean_line
-from ..platform.vocabulary import NoteStatus
+from ..platform.vocabulary import STARTED_STATUSES, NoteStatus
+from ..treatments import face_chart, treatment_records
 from .patients import chart_ids
 
 MAX_SECTION = 20_000
@@ -102,11 +109,93 @@ def template(category: str) -> dict[str, str]:
     return dict(zip(SECTIONS, TEMPLATES.get(category, GENERIC), strict=True))
 
 
+# What the examiner looks at, which no treatment record field holds: kept after the charted
+# facts in a note started from a charted visit.
+EXAM = {"neurotoxin": "Dynamic lines at rest / animation: ",
+        "filler": "Volume loss and asymmetry: ",
+        "mesotherapy": "Skin quality: "}
+
+
+@dataclass(frozen=True)
+class VisitChoice:
+    """A visit a note may be written for: begun (in treatment or after), charted or not."""
+
+    appointment_id: int
+    start: dt.datetime
+    service: str
+    category: str
+    charted: bool
+
+    @property
+    def label(self) -> str:
+        return (f"{self.start:%Y-%m-%d %H:%M} · {self.service}"
+                + (" · charted" if self.charted else ""))
+
+
+def note_visits(actor: User, patient_id: int, limit: int = 30) -> list[VisitChoice]:
+    """The patient's visits already begun, newest first: what a new note can be written for."""
+    require(actor, "notes.write")
+    rows = (Appointment.select(Appointment.id, Appointment.start, Service.name,
+                               Service.category)
+            .join(Service)
+            .where(Appointment.patient.in_(chart_ids(patient_id)),
+                   Appointment.status.in_(STARTED_STATUSES))
+            .order_by(Appointment.start.desc(), Appointment.id.desc()).limit(limit).tuples())
+    rows = list(rows)
+    charted = {a for (a,) in TreatmentRecord.select(TreatmentRecord.appointment)
+               .where(TreatmentRecord.appointment.in_([r[0] for r in rows])).tuples()}
+    return [VisitChoice(a, start, name, category, a in charted)
+            for a, start, name, category in rows]
+
+
+def _sites_text(points, unit: str) -> str:
+    """ "Glabella 20 U, crow's feet (left) 12 U": the face chart's doses added up per site, in
+    the order the sites were first injected."""
+    totals: dict[str, object] = {}
+    for point in points:
+        totals[point.site] = totals.get(point.site, 0) + point.amount
+    return ", ".join(f"{site} {face_chart.amount_text(amount, unit)}"
+                     for site, amount in totals.items())
+
+
+def visit_sections(actor: User, appointment_id: int) -> dict[str, str]:
+    """The sections a note for this visit starts with: its category's template, and, once
+    the visit is charted, what the treatment record holds in place of the blanks. Reads only;
+    nothing is written until the note is saved."""
+    require(actor, "notes.write")
+    appt = Appointment.get_or_none(Appointment.id == appointment_id)
+    if appt is None:
+        raise NotFound("That appointment does not exist.")
+    category = appt.service.category
+    content = template(category)
+    if not TreatmentRecord.select().where(TreatmentRecord.appointment == appt.id).exists():
+        return content
+    record = treatment_records.record_view(actor, appt.id)
+    facts = [f"{record.service} on {record.start:%Y-%m-%d %H:%M}, {record.provider} "
+             "(as charted):"]
+    for label, value in record.parameters:
+        if label == "Product" and record.lot:
+            value = f"{value}, lot {record.lot}" + (
+                f", expires {record.expiry}" if record.expiry else "")
+        facts.append(f"{label}: {value}")
+    if record.points:
+        facts.append(f"Sites: {_sites_text(record.points, record.unit)}")
+    for amendment in record.amendments:
+        facts.append(f"Amended ({amendment.reason}): {amendment.text}")
+    if category in EXAM:
+        facts.append(EXAM[category])
+    content["objective"] = "\n".join(facts)
+    if record.aftercare:
+        content["plan"] = f"{content['plan']}\nAftercare given: {record.aftercare}".strip()
+    return content
+
+
 def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
                category: str | None = None, sections: dict[str, str] | None = None) -> Note:
-    """A new draft, filled from the template of the appointment's (or the given) category, or
-    with ``sections`` as typed (a note first saved from the screen: nothing is written before
-    that, so a note begun and left leaves no empty draft)."""
+    """A new draft, filled from the appointment's treatment record and template (see
+    ``visit_sections``) or the given category's template, or with ``sections`` as typed (a
+    note first saved from the screen: nothing is written before that, so a note begun and
+    left leaves no empty draft)."""
     require(actor, "notes.write")
     if Patient.get_or_none(Patient.id == patient_id) is None:
         raise NotFound("That patient does not exist.")
@@ -119,6 +208,8 @@ def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
     if category and category not in CATEGORIES:
         raise ValidationError("Unknown service category.")
     content = template(category)
+    if sections is None and appointment_id is not None and category == appt.service.category:
+        content = visit_sections(actor, appointment_id)
     if sections is not None:
         content = {k: clean_block(sections.get(k, "")) for k in SECTIONS}
         for key, text in content.items():

@@ -11,6 +11,7 @@ with its own scroll bar), the addenda listed after it, however many there are.""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 
@@ -82,6 +83,7 @@ class NotesPanel(QWidget):
         self.user, self.patient_id = user, patient_id
         self.current: notes.NoteView | None = None
         self.pending: str | None = None  # the category of a new note not saved yet
+        self.pending_visit: int | None = None  # and the visit it is written for
         self._loaded: dict[str, str] = {}  # the sections as shown, to tell typing apart
         self.list = QListWidget()
         self.list.setAccessibleName("Notes")
@@ -96,6 +98,13 @@ class NotesPanel(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.list, 1)
+        self.visit = QComboBox()
+        self.visit.setAccessibleName("Visit")
+        self.visit.setToolTip("The visit the new note is for: a charted visit fills the note "
+                              "in from its treatment record")
+        self.visit.currentIndexChanged.connect(lambda _i: self._visit_chosen())
+        self.category.currentIndexChanged.connect(lambda _i: self._category_chosen())
+        left_layout.addWidget(self.visit)
         new_row = QHBoxLayout()
         new_row.addWidget(self.category, 1)
         new_row.addWidget(self.new_button)
@@ -161,7 +170,12 @@ class NotesPanel(QWidget):
         writer = allowed(user, "notes.write")
         self.new_button.setEnabled(writer)
         self.category.setEnabled(writer)
+        self.visit.setVisible(writer)
+        if writer:
+            self._fill_visits()
         on_change(self, ("note",))
+        if writer:
+            on_change(self, ("appointment", "treatment"), self._on_visits)
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:
@@ -205,8 +219,49 @@ class NotesPanel(QWidget):
         self.list.blockSignals(False)
         self._show(note_id)
 
+    def _on_visits(self, _changes) -> None:
+        self._fill_visits()
+
+    def _fill_visits(self) -> None:
+        """The visits a new note can be for, newest first; the one chosen stays chosen, and
+        at first today's newest is proposed."""
+        kept = self.visit.currentData()
+        self.visit.blockSignals(True)
+        self.visit.clear()
+        self.visit.addItem("Not for a visit", None)
+        chosen = None
+        for choice in notes.note_visits(self.user, self.patient_id):
+            self.visit.addItem(choice.label, choice)
+            if kept is not None:
+                if choice.appointment_id == kept.appointment_id:
+                    chosen = self.visit.count() - 1
+            elif chosen is None and choice.start.date() == dt.date.today():
+                chosen = self.visit.count() - 1
+        self.visit.setCurrentIndex(chosen or 0)
+        self.visit.blockSignals(False)
+        self._visit_chosen()
+
+    def _visit_chosen(self) -> None:
+        """A visit decides the note's category."""
+        choice = self.visit.currentData()
+        if choice is not None:
+            index = self.category.findData(choice.category)
+            if index >= 0:
+                self.category.blockSignals(True)
+                self.category.setCurrentIndex(index)
+                self.category.blockSignals(False)
+
+    def _category_chosen(self) -> None:
+        """Another category than the visit's: the note is not for that visit."""
+        choice = self.visit.currentData()
+        if choice is not None and choice.category != self.category.currentData():
+            self.visit.blockSignals(True)
+            self.visit.setCurrentIndex(0)
+            self.visit.blockSignals(False)
+
     def _show(self, note_id: int | None) -> None:
         self.pending = None
+        self.pending_visit = None
         self.message.hide()
         if note_id is None:
             self.current = None
@@ -281,21 +336,33 @@ class NotesPanel(QWidget):
         if not self.keep_typing():
             return
         category = self.category.currentData()
+        choice = self.visit.currentData()
         self.list.blockSignals(True)
         self.list.clearSelection()
         self.list.setCurrentItem(None)
         self.list.blockSignals(False)
         self.current, self.pending = None, category
+        self.pending_visit = choice.appointment_id if choice is not None else None
         self.message.hide()
         self.editor.setVisible(True)
         self.private.setVisible(False)
-        template = notes.template(category)
+        if choice is not None:  # from the visit's treatment record, when it is charted
+            template = op(self, lambda: notes.visit_sections(self.user, choice.appointment_id),
+                          error_label=self.message)
+            template = template.value if template else notes.template(category)
+        else:
+            template = notes.template(category)
         for key, edit in self.sections.items():
             edit.setPlainText(template[key])
             edit.setReadOnly(False)
         self._loaded = self._sections()
-        self.state.setText(f"<b>New note</b> ({html.escape(self.category.currentText())}): not "
-                           "saved yet. Save draft keeps it; a note left blank is not kept.")
+        what = html.escape(self.category.currentText())
+        if choice is not None:
+            what = html.escape(f"{choice.service}, {choice.start:%Y-%m-%d %H:%M}")
+            if choice.charted:
+                what += ", filled in from its treatment record: check and complete it"
+        self.state.setText(f"<b>New note</b> ({what}): not saved yet. Save draft keeps it; "
+                           "a note left as it started is not kept.")
         self.addenda.setText("")
         self.addenda.setVisible(False)
         self.save_button.setEnabled(True)
@@ -308,9 +375,9 @@ class NotesPanel(QWidget):
         """The service call that saves what is typed: the new note, or the draft shown."""
         typed = self._sections()
         if self.pending is not None:
-            category = self.pending
-            return lambda: notes.start_note(self.user, self.patient_id, category=category,
-                                            sections=typed)
+            category, visit = self.pending, self.pending_visit
+            return lambda: notes.start_note(self.user, self.patient_id, visit,
+                                            category=category, sections=typed)
         view = self.current
         return lambda: notes.save_draft(self.user, view.id, view.version, typed)
 
