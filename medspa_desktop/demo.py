@@ -154,10 +154,10 @@ def build_demo(
         say("appointments")
         booked = _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead,
                                     blocks)
+        say("inventory and treatment records")
+        _stock_and_use(rng, staff, today)
         say("notes")
         _write_notes(rng, staff, today)
-        say("inventory")
-        _stock_and_use(rng, staff, today)
         say("billing")
         _bill(rng, staff, today)
     return DemoSummary(patient_count, booked, len(staff))
@@ -182,22 +182,81 @@ def _intake(rng: random.Random, today: dt.date) -> dict[str, object]:
     return answers
 
 
+# What a clinician writes after a template's prompt ("Concerns: "), by the prompt; a prompt
+# not listed gets a plain finding.
+CONCERNS = {
+    "neurotoxin": ("Frown lines make her look cross in photos.", "Lines at the eyes when "
+                   "smiling.", "Forehead lines; wants to keep some movement.",
+                   "Happy with last result, wants the same again.", "Jaw clenching, "
+                   "headaches in the morning."),
+    "filler": ("Lips feel thin; wants a subtle change.", "Tired look, hollows under the eyes.",
+               "Loss of cheek volume since weight loss.", "Marionette lines."),
+    "laser_hair": ("Shaving irritation and ingrown hairs.", "Wants less regrowth before "
+                   "summer.", "Continuing the course; regrowth finer than before."),
+    "mesotherapy": ("Dull, dehydrated skin.", "Fine lines on the neck.",
+                    "Stubborn fat under the chin."),
+}
+PROMPTS = {
+    "Prior toxin (product, date, units, result)": (
+        "None.", "Botox 20 U glabella last spring, good result.",
+        "Dysport elsewhere a year ago, wore off at 10 weeks."),
+    "Prior filler (product, date, result)": ("None.", "Lip filler 2024, settled evenly."),
+    "Areas": ("Axillae.", "Lower legs.", "Bikini line.", "Upper lip and chin."),
+    "Last shave / tan / medications": ("Shaved yesterday; no tan; no photosensitising "
+                                       "medication.",),
+    "Fitzpatrick": ("II.", "III.", "IV."),
+    "Device, wavelength, fluence, spot, pulse width": (
+        "Alexandrite 755 nm, 16 J/cm², 15 mm, 3 ms.", "Alexandrite 755 nm, 18 J/cm², 12 mm, "
+        "3 ms."),
+    "Test spot result": ("No reaction at 48 hours.", "Mild perifollicular oedema, settled."),
+    "Dynamic lines at rest / animation": (
+        "Moderate glabellar lines on frowning, faint at rest.",
+        "Crow's feet on smiling, none at rest.", "Strong frontalis, fine lines at rest."),
+    "Volume loss and asymmetry": ("Mild midface volume loss, symmetrical.",
+                                  "Thin upper lip, slight asymmetry to the left."),
+    "Product, lot, syringes": ("Juvederm Ultra XC, 1 syringe.",),
+    "Sites, mL per site, needle/cannula, depth": ("Lips 1 mL, 27 G needle, submucosal.",),
+    "Skin quality": ("Dehydrated, fine lines, even tone.", "Mild laxity, good texture."),
+}
+FINDINGS = ("Skin calm afterwards; mild erythema settling.", "Tolerated well, no bleeding.",
+            "Given as planned; no immediate reaction.")
+
+
+def _filled(rng: random.Random, category: str, text: str) -> str:
+    """The template's prompts answered: every line ending in a colon gets its answer."""
+    lines = []
+    for line in text.splitlines():
+        prompt = line.rstrip()
+        if prompt.endswith(":"):
+            label = prompt[:-1]
+            if label == "Concerns":
+                answer = rng.choice(CONCERNS.get(category, ("Routine visit.",)))
+            else:
+                answer = rng.choice(PROMPTS.get(label, FINDINGS))
+            line = f"{prompt} {answer}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _write_notes(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
-    """A signed SOAP note for some of the treatments already given."""
+    """A signed SOAP note, written and signed as the visit ended, for some of the treatments
+    already given: started from the visit's treatment record as a clinician's is, every
+    prompt answered."""
     by_id = {u.id: u for u in staff.values()}
+    now = _demo_now(today)
     done = (Appointment.select().where(Appointment.status.in_((S.COMPLETED, S.CHECKED_OUT)))
             .order_by(Appointment.start, Appointment.id))
     for appt in done:
-        if rng.random() > 0.15:
+        if rng.random() > 0.2:
             continue
         author = by_id[appt.provider_id]
-        note = notes.start_note(author, appt.patient_id, appt.id)
-        note = notes.save_draft(author, note.id, note.version, {
-            "subjective": rng.choice(("Happy with last result.", "First visit for this.",
-                                      "Wants a softer look this time.")),
-            "objective": f"{appt.service.name} as charted in the treatment record.",
-            "assessment": note.assessment, "plan": note.plan})
-        notes.sign(author, note.id, note.version)
+        category = appt.service.category
+        sections = {key: _filled(rng, category, text)
+                    for key, text in notes.visit_sections(author, appt.id).items()}
+        written = min(appt.end + dt.timedelta(minutes=5), now)
+        note = notes.start_note(author, appt.patient_id, appt.id, sections=sections,
+                                now=written)
+        notes.sign(author, note.id, note.version, now=written)
 
 
 # (product, kind, unit, low stock, lots as (number, days to expiry from the demo's start,
@@ -212,11 +271,16 @@ DEMO_STOCK = (
     ("Mineral sunscreen SPF 50", "retail", "item", 6, (("SPF2611", 700, 24),)),
 )
 # Mesotherapy solutions, drawn in mL with their lot like any injectable (product, low stock in
-# mL, lots as above, cost per mL): the older lot of each nearly used up.
+# mL, lots as above, cost per mL, the service that uses it, mL per session).
 DEMO_SOLUTIONS = (
-    ("NCTF 135 HA revitalising solution", 20, (("NC5120", 60, 6), ("NC6033", 330, 50)), 900),
-    ("Lipolytic solution (phosphatidylcholine)", 20, (("LP0417", 240, 40),), 650),
+    ("NCTF 135 HA revitalising solution", 20, (("NC5120", 60, 60), ("NC6033", 330, 150)), 900,
+     "Mesotherapy, revitalising", (2, 2.5, 3)),
+    ("Lipolytic solution (phosphatidylcholine)", 20,
+     (("LP0417", 240, 200), ("LP0533", 320, 150)), 650,
+     "Mesotherapy, lipolytic", (4, 5, 6)),
 )
+MESO_AREAS = {"Mesotherapy, revitalising": ("Face", "Face and neck", "Neck and décolleté"),
+              "Mesotherapy, lipolytic": ("Submental", "Jowls", "Abdomen")}
 
 
 def _demo_now(today: dt.date) -> dt.datetime:
@@ -306,42 +370,50 @@ TOXIN_PATTERNS = (
 
 
 def _stock_and_use(rng: random.Random, staff: dict[str, User], today: dt.date) -> None:
-    """Stock the shelves as of the demo's first day, and chart each toxin treatment given
-    since, which draws its units (so a lot recall finds real patients)."""
+    """Stock the shelves as of the demo's first day, and chart each toxin and mesotherapy
+    treatment given since as it ended, which draws its units or mL (so a lot recall finds
+    real patients)."""
     admin, first_day = staff["admin"], today - dt.timedelta(days=120)
+    delivered = dt.datetime.combine(first_day, dt.time(9, 30))
+    now = _demo_now(today)
     products = {}
     for name, kind, unit, low, lots in DEMO_STOCK:
         product = inventory.add_product(admin, name, kind, unit, low_stock=low)
         products[name] = product
         for number, days, quantity in lots:
             inventory.receive(admin, product.id, number, today + dt.timedelta(days=days),
-                              quantity, cost_cents=rng.choice((0, 450, 520)), today=first_day)
-    for name, low, lots, cost in DEMO_SOLUTIONS:  # no draw from rng: the rest stays the same
+                              quantity, cost_cents=rng.choice((0, 450, 520)), today=first_day,
+                              now=delivered)
+    for name, low, lots, cost, service, _ml in DEMO_SOLUTIONS:  # no draw from rng here
         product = inventory.add_product(admin, name, "solution", "mL", low_stock=low)
+        products[service] = product
         for number, days, quantity in lots:
             inventory.receive(admin, product.id, number, today + dt.timedelta(days=days),
-                              quantity, cost_cents=cost, today=first_day)
+                              quantity, cost_cents=cost, today=first_day, now=delivered)
+    doses = {service: ml for _n, _l, _lots, _c, service, ml in DEMO_SOLUTIONS}
     by_id = {u.id: u for u in staff.values()}
     given = (Appointment.select().join(Service)
-             .where(Service.category == "neurotoxin",
+             .where(Service.category.in_(("neurotoxin", "mesotherapy")),
                     Appointment.status.in_((S.COMPLETED, S.CHECKED_OUT)))
              .order_by(Appointment.start, Appointment.id))
     for appt in given:
         product = products.get(appt.service.name)
-        if product is not None:
+        if product is None:
+            continue
+        if appt.service.category == "neurotoxin":
             name, points = rng.choice(TOXIN_PATTERNS)
             values = {"product_id": product.id, "dilution_ml": 2.5, "points": points,
                       "total_units": sum(p["amount"] for p in points), "sites": name}
             aftercare = "Stay upright for 4 hours; no massage or exercise today."
-            try:
-                treatment_records.record_treatment(by_id[appt.provider_id], appt.id, values,
-                                                   aftercare=aftercare,
-                                                   today=appt.start.date())
-            except treatment_records.NeedsReason:  # back inside the interval: says why
-                treatment_records.record_treatment(
-                    by_id[appt.provider_id], appt.id, values, aftercare=aftercare,
-                    reason="Another area, asked for at the review visit",
-                    today=appt.start.date())
+        else:
+            values = {"product_id": product.id, "volume_ml": rng.choice(doses[appt.service.name]),
+                      "area": rng.choice(MESO_AREAS[appt.service.name]),
+                      "depth_mm": rng.choice((1, 1.5, 2, 4)), "points": rng.randint(40, 150),
+                      "technique": rng.choice(("nappage", "point by point", "papule"))}
+            aftercare = "No make-up for 12 hours; avoid sauna and sun for 48 hours."
+        treatment_records.record_treatment(by_id[appt.provider_id], appt.id, values,
+                                           aftercare=aftercare, today=appt.start.date(),
+                                           now=min(appt.end, now))
 
 
 def _patient(rng: random.Random, today: dt.date) -> patients.PatientInput:
@@ -384,6 +456,40 @@ class _Screen:
             self.cache[key] = any(f.blocking for f in contraindications.findings(
                 answers, category, patients.age_on(dob, day), day))
         return self.cache[key]
+
+
+TOXIN_GAP_DAYS = 90  # the clinic's re-treatment interval: no patient has toxin sooner
+TOXIN_PER_DAY = 3  # visits a day across injectors, so every patient's turn comes round
+LASER_COURSE = (28, 56, 6)  # laser hair: the next session 4 to 8 weeks on, six in a course
+GONE = (S.CANCELLED, S.NO_SHOW)
+
+
+class _Courses:
+    """Who is booked for what, as the demo books them: neurotoxin no sooner than the
+    interval, laser hair in courses (the next session 4 to 8 weeks after the last; a patient
+    who misses the window has stopped). Cancelled and missed visits do not count."""
+
+    def __init__(self) -> None:
+        self.toxin: dict[int, dt.date] = {}
+        self.laser: dict[int, tuple[dt.date, int]] = {}  # last session, sessions so far
+
+    def toxin_due(self, patient_id: int, day: dt.date) -> bool:
+        last = self.toxin.get(patient_id)
+        return last is None or (day - last).days >= TOXIN_GAP_DAYS
+
+    def laser_due(self, day: dt.date) -> list[int]:
+        """Patients in a course whose next session falls on ``day``, the most overdue first."""
+        low, high, sessions = LASER_COURSE
+        due = [(last, pid) for pid, (last, n) in self.laser.items()
+               if n < sessions and low <= (day - last).days <= high]
+        return [pid for _last, pid in sorted(due)]
+
+    def took(self, patient_id: int, category: str, day: dt.date) -> None:
+        if category == "neurotoxin":
+            self.toxin[patient_id] = day
+        elif category == "laser_hair":
+            _last, n = self.laser.get(patient_id, (day, 0))
+            self.laser[patient_id] = (day, n + 1)
 
 
 class _DayBook:
@@ -432,6 +538,7 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, bl
         devices_by_kind.setdefault(device.kind, []).append(device)
     rooms = catalog.rooms()
     screen = _Screen(staff["frontdesk"])
+    courses = _Courses()
     now = _demo_now(today)
     count = 0
     clinic_hours = hours.clinic_hours()
@@ -440,6 +547,7 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, bl
         if clinic_hours[day.weekday()] is None:
             continue
         book = _DayBook()
+        toxin_today = 0
         for block in blocks:
             if block.start.date() == day:
                 key = ("device", block.device_id) if block.device_id else \
@@ -456,31 +564,55 @@ def _book_appointments(rng, staff, patient_ids, today, days_back, days_ahead, bl
             t = dt.datetime.combine(day, opening) + dt.timedelta(minutes=rng.choice(GAPS_MIN))
             while True:
                 service = rng.choice(choices)
+                if service.category == "neurotoxin" and toxin_today >= TOXIN_PER_DAY:
+                    service = rng.choice([s for s in choices if s.category != "neurotoxin"])
                 end = t + dt.timedelta(minutes=service.default_minutes)
                 if end > close:
                     break
-                suitable = [p for p in patient_ids
-                            if not screen.blocked(p, service.category, day)]
-                slot = _free_slot(rng, book, provider.id, t, end, rooms,
-                                  devices_by_kind.get(service.device_kind, [None]), suitable)
+                patient_id = _patient_for(rng, courses, screen, book, service.category,
+                                          day, t, end, patient_ids)
+                slot = None if patient_id is None else _free_slot(
+                    rng, book, provider.id, t, end, rooms,
+                    devices_by_kind.get(service.device_kind, [None]), patient_id)
                 if slot is None:
                     t += dt.timedelta(minutes=15)
                     continue
-                patient_id, room, device = slot
+                room, device = slot
                 appt = appointments.book_appointment(
                     staff["frontdesk"], appointments.AppointmentInput(
                         patient_id, service.id, provider.id, t, end, room_id=room.id,
                         device_id=device.id if device else None))
                 count += 1
-                _play_status(rng, staff["frontdesk"], provider, appt, now)
+                if _play_status(rng, staff["frontdesk"], provider, appt, now) not in GONE:
+                    courses.took(patient_id, service.category, day)
+                    toxin_today += service.category == "neurotoxin"
                 t = end + dt.timedelta(minutes=rng.choice(GAPS_MIN))
     return count
 
 
-def _free_slot(rng, book: _DayBook, provider_id, start, end, rooms, devices, patient_ids):
-    patient_id = rng.choice(patient_ids)
-    if not (book.free(("patient", patient_id), start, end)
-            and book.free(("provider", provider_id), start, end)):
+def _patient_for(rng, courses: _Courses, screen: _Screen, book: _DayBook, category: str,
+                 day: dt.date, start: dt.datetime, end: dt.datetime,
+                 patient_ids: list[int]) -> int | None:
+    """Who comes in this slot: for laser hair the patient whose course is due (most overdue
+    first), else someone starting a course; for neurotoxin someone past the interval; for the
+    rest anyone. Never a patient the booking alerts rule out, or one busy then."""
+    if category == "laser_hair":
+        for patient_id in courses.laser_due(day):
+            if (book.free(("patient", patient_id), start, end)
+                    and not screen.blocked(patient_id, category, day)):
+                return patient_id
+    for _try in range(4):  # whoever phones first and fits
+        patient_id = rng.choice(patient_ids)
+        if not (screen.blocked(patient_id, category, day)
+                or not book.free(("patient", patient_id), start, end)
+                or (category == "neurotoxin" and not courses.toxin_due(patient_id, day))
+                or (category == "laser_hair" and patient_id in courses.laser)):
+            return patient_id
+    return None
+
+
+def _free_slot(rng, book: _DayBook, provider_id, start, end, rooms, devices, patient_id):
+    if not book.free(("provider", provider_id), start, end):
         return None
     for room in rng.sample(rooms, len(rooms)):
         if not book.free(("room", room.id), start, end):
@@ -494,7 +626,7 @@ def _free_slot(rng, book: _DayBook, provider_id, start, end, rooms, devices, pat
             book.take(("room", room.id), start, end)
             book.take(("patient", patient_id), start, end)
             book.take(("provider", provider_id), start, end)
-            return patient_id, room, device
+            return room, device
     return None
 
 
@@ -512,8 +644,9 @@ def _paper_consent(desk: User, appt) -> None:
                              appointment_id=appt.id)
 
 
-def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> None:
-    """Walk the appointment along the status flow as far as its time says."""
+def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> str:
+    """Walk the appointment along the status flow as far as its time says; its status at
+    the end."""
     if appt.start >= now:
         steps = [S.CONFIRMED] if rng.random() < 0.4 else []
     else:
@@ -535,3 +668,4 @@ def _play_status(rng, desk: User, provider: User, appt, now: dt.datetime) -> Non
         version = appointments.change_status(actor, appt.id, status, version, reason=reason,
                                              now=appt.start - dt.timedelta(
                                                  hours=rng.choice((2, 20, 48, 96)))).version
+    return steps[-1] if steps else appt.status

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from medspa_desktop import demo
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.migrations import migrate
-from medspa_desktop.store.models import Appointment, Device, Patient, Room, Service, User
+from medspa_desktop.store.models import (
+    Appointment,
+    Device,
+    Invoice,
+    Note,
+    Patient,
+    Payment,
+    Room,
+    Service,
+    StockMovement,
+    TreatmentRecord,
+    User,
+)
 
 
 def _snapshot(path, seed):
@@ -71,3 +84,59 @@ def test_only_appointments_already_begun_have_moved_past_booked(demo_db):
     later = Appointment.select().where(Appointment.start >= dt.datetime.now())
     assert later.count() > 0
     assert {a.status for a in later} <= {"booked", "confirmed"}
+
+
+def _by_patient(category: str) -> dict[int, list[dt.datetime]]:
+    visits: dict[int, list[dt.datetime]] = {}
+    for patient_id, start in (Appointment.select(Appointment.patient, Appointment.start)
+                              .join(Service)
+                              .where(Service.category == category,
+                                     Appointment.status.not_in(("cancelled", "no_show")))
+                              .order_by(Appointment.start).tuples()):
+        visits.setdefault(patient_id, []).append(start)
+    return visits
+
+
+def _gaps(starts: list[dt.datetime]) -> list[int]:
+    return [(b.date() - a.date()).days for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def test_the_demo_clinic_keeps_the_rules_a_nurse_would_check(demo_db):
+    """Toxin no sooner than 90 days, laser hair in courses every 4 to 8 weeks, notes with
+    text written when the visit ended, money and stock moving at the visit's time, and
+    mesotherapy charted with its solution."""
+    toxin = _by_patient("neurotoxin")
+    assert sum(len(v) for v in toxin.values()) > 100
+    assert all(gap >= 90 for starts in toxin.values() for gap in _gaps(starts))
+    assert not any("interval_reason" in json.loads(r.parameters)
+                   for r in TreatmentRecord.select())
+
+    laser = _by_patient("laser_hair")
+    gaps = [gap for starts in laser.values() for gap in _gaps(starts)]
+    assert len(gaps) > 50 and all(28 <= gap <= 56 for gap in gaps)
+    assert sum(len(starts) >= 3 for starts in laser.values()) >= 10  # courses under way
+
+    signed = list(Note.select().where(Note.status == "signed"))
+    assert len(signed) > 100
+    for note in signed:
+        appt = Appointment.get_by_id(note.appointment_id)
+        assert appt.start <= note.signed_at <= appt.end + dt.timedelta(minutes=5)
+        for section in ("subjective", "objective", "assessment", "plan"):
+            text = getattr(note, section)
+            assert text.strip(), (note.id, section)
+            assert not any(line.rstrip().endswith(":") for line in text.splitlines()), text
+
+    records = list(TreatmentRecord.select(TreatmentRecord, Appointment).join(Appointment))
+    for record in records:
+        assert record.appointment.start <= record.charted_at <= record.appointment.end
+    used = {m.appointment_id: m.at for m in StockMovement.select().where(
+        StockMovement.kind == "use")}
+    assert all(used[r.appointment_id] == r.charted_at for r in records)
+    meso = [json.loads(r.parameters) for r in records if r.modality == "mesotherapy"]
+    assert len(meso) >= 10 and all(p["lots"] and p["volume_ml"] > 0 for p in meso)
+
+    for invoice in Invoice.select(Invoice, Appointment).join(Appointment):
+        visit = invoice.appointment
+        assert visit.start <= invoice.issued_at <= visit.end, invoice.number
+        for payment in Payment.select().where(Payment.invoice == invoice.id):
+            assert visit.start <= payment.at <= visit.end, invoice.number

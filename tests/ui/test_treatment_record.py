@@ -182,6 +182,13 @@ def test_a_toxin_inside_the_interval_asks_the_providers_reason(qtbot, under_way)
 
 
 def test_mesotherapy_is_charted_with_the_solution_drawn_from_its_lots(qtbot, under_way):
+    """A solution of its own, with a nearly used-up lot and a full one (the demo's solutions
+    are drawn on by its own mesotherapy visits)."""
+    admin, today = staff("admin"), dt.date.today()
+    booster = inventory.add_product(admin, "Skin booster solution", "solution", "mL",
+                                    low_stock=5)
+    inventory.receive(admin, booster.id, "SB5120", today + dt.timedelta(days=200), 6)
+    inventory.receive(admin, booster.id, "SB6033", today + dt.timedelta(days=330), 50)
     patient = Patient.get_by_id(under_way.patient_id)
     visit = _in_treatment(patient, "Mesotherapy, revitalising", under_way.start.date(), 14)
     dialog = TreatmentRecordDialog(staff("injector"), visit.id)
@@ -189,23 +196,23 @@ def test_mesotherapy_is_charted_with_the_solution_drawn_from_its_lots(qtbot, und
     dialog.show()
     product = dialog.fields["product_id"]
     assert [product.itemText(i) for i in range(product.count())] == [
-        "Lipolytic solution (phosphatidylcholine)", "NCTF 135 HA revitalising solution"]
-    product.setCurrentIndex(product.findText("NCTF 135 HA revitalising solution"))
+        "Lipolytic solution (phosphatidylcholine)", "NCTF 135 HA revitalising solution",
+        "Skin booster solution"]
+    product.setCurrentIndex(product.findText("Skin booster solution"))
     assert [dialog.lot.itemText(i).split(" — ")[0] for i in range(dialog.lot.count())] == [
-        "Soonest-expiring lots first", "NC5120", "NC6033"]
+        "Soonest-expiring lots first", "SB5120", "SB6033"]
     for key, text in (("solution", "with vitamin C"), ("volume_ml", "8"),
                       ("area", "Face, neck"), ("depth_mm", "1"), ("points", "120")):
         qtbot.keyClicks(dialog.fields[key], text)
     dialog.fields["technique"].setCurrentIndex(dialog.fields["technique"].findText("nappage"))
-    dialog.grab().save("/tmp/h4a_meso_dialog.png")
     dialog.save_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
     record = TreatmentRecord.get(TreatmentRecord.appointment == visit.id)
     lots = treatment_records.parameters(record)["lots"]
-    assert [(x["lot"], x["amount"], x["unit"]) for x in lots] == [("NC5120", 6.0, "mL"),
-                                                                  ("NC6033", 2.0, "mL")]
-    assert _left("NCTF 135 HA revitalising solution") == 5600 - 800
-    recalled = inventory.recall(staff("director"), "NC5120")
+    assert [(x["lot"], x["amount"], x["unit"]) for x in lots] == [("SB5120", 6.0, "mL"),
+                                                                  ("SB6033", 2.0, "mL")]
+    assert _left("Skin booster solution") == 5600 - 800
+    recalled = inventory.recall(staff("director"), "SB5120")
     assert [(r.patient_id, r.dose) for r in recalled] == [(patient.id, "6 mL")]
 
 

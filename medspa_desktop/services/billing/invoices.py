@@ -350,7 +350,7 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
                 package=package_id, gift_card=card_id)
             if line.kind == "product":
                 inventory.sell(actor, line.product_id, line.quantity, patient_id=patient.id,
-                               invoice_number=number, today=now.date())
+                               invoice_number=number, today=now.date(), now=now)
         audit.record(actor, "invoice.issue", "invoice", invoice.id,
                      f"invoice {number} for patient {patient.id}: "
                      f"{show_cents(totals.total_cents)}")

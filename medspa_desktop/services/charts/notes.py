@@ -191,11 +191,13 @@ def visit_sections(actor: User, appointment_id: int) -> dict[str, str]:
 
 
 def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
-               category: str | None = None, sections: dict[str, str] | None = None) -> Note:
+               category: str | None = None, sections: dict[str, str] | None = None,
+               now: dt.datetime | None = None) -> Note:
     """A new draft, filled from the appointment's treatment record and template (see
     ``visit_sections``) or the given category's template, or with ``sections`` as typed (a
     note first saved from the screen: nothing is written before that, so a note begun and
-    left leaves no empty draft)."""
+    left leaves no empty draft). ``now``: the clock unless given (the demo writes its notes
+    at the visits' time)."""
     require(actor, "notes.write")
     if Patient.get_or_none(Patient.id == patient_id) is None:
         raise NotFound("That patient does not exist.")
@@ -216,7 +218,7 @@ def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
             if len(text) > MAX_SECTION:
                 raise ValidationError(
                     f"The {key} section must be at most {MAX_SECTION} characters.")
-    now = dt.datetime.now()
+    now = now or dt.datetime.now()
     with db.atomic():
         note = Note.create(patient=patient_id, appointment=appointment_id, category=category,
                            author=actor, created_at=now, updated_at=now, **content)
@@ -239,7 +241,8 @@ def _editable(actor: User, note_id: int, version: int) -> Note:
     return note
 
 
-def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str]) -> Note:
+def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str],
+               now: dt.datetime | None = None) -> Note:
     require(actor, "notes.write")
     cleaned = {k: clean_block(sections.get(k, "")) for k in SECTIONS}
     for key, text in cleaned.items():
@@ -247,7 +250,7 @@ def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str]
             raise ValidationError(f"The {key} section must be at most {MAX_SECTION} characters.")
     with db.atomic():
         _editable(actor, note_id, version)
-        changed = (Note.update(updated_at=dt.datetime.now(), version=Note.version + 1,
+        changed = (Note.update(updated_at=now or dt.datetime.now(), version=Note.version + 1,
                                **cleaned)
                    .where(Note.id == note_id, Note.version == version).execute())
         if not changed:
@@ -257,14 +260,15 @@ def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str]
     return Note.get_by_id(note_id)
 
 
-def sign(actor: User, note_id: int, version: int) -> Note:
-    """Sign the draft. From now on it never changes."""
+def sign(actor: User, note_id: int, version: int, now: dt.datetime | None = None) -> Note:
+    """Sign the draft (at ``now``, the clock unless given). From now on it never changes."""
     require(actor, "notes.write")
     with db.atomic():
         note = _editable(actor, note_id, version)
         if not any(getattr(note, s).strip() for s in SECTIONS):
             raise ValidationError("An empty note cannot be signed.")
-        note.status, note.signed_by, note.signed_at = NoteStatus.SIGNED, actor, dt.datetime.now()
+        note.status, note.signed_by = NoteStatus.SIGNED, actor
+        note.signed_at = now or dt.datetime.now()
         note.version += 1
         note.fingerprint = fingerprint(note)
         note.save()

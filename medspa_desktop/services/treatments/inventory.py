@@ -197,10 +197,11 @@ def all_products(actor: User, text: str = "", state: str = "all") -> list[Produc
 
 
 def _movement(actor: User, lot: Lot, change: int, kind: str, *, reason: str = "",
-              appointment_id: int | None = None, patient_id: int | None = None) -> None:
+              appointment_id: int | None = None, patient_id: int | None = None,
+              at: dt.datetime | None = None) -> None:
     StockMovement.create(lot=lot.id, change_centi=change, kind=kind, reason=reason,
                          appointment=appointment_id, patient=patient_id, user=actor,
-                         at=dt.datetime.now())
+                         at=at or dt.datetime.now())
     Lot.update(remaining_centi=Lot.remaining_centi + change).where(Lot.id == lot.id).execute()
 
 
@@ -228,8 +229,9 @@ def parse_expiry(text: str) -> dt.date:
 
 def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
             quantity: Decimal | int, cost_cents: int = 0,
-            today: dt.date | None = None) -> Lot:
-    """Stock arrives: a new lot of ``quantity`` units of the product."""
+            today: dt.date | None = None, now: dt.datetime | None = None) -> Lot:
+    """Stock arrives: a new lot of ``quantity`` units of the product (received ``today``,
+    its ledger row at ``now``: the clock unless given)."""
     require(actor, "inventory.write")
     today = today or dt.date.today()
     product = Product.get_or_none(Product.id == product_id)
@@ -260,7 +262,7 @@ def receive(actor: User, product_id: int, lot_number: str, expiry: dt.date,
         lot = Lot.create(product=product_id, lot_number=lot_number, expiry=expiry,
                          received_centi=amount, remaining_centi=0, cost_cents=cost_cents,
                          received_on=today)
-        _movement(actor, lot, amount, "receive", reason="received")
+        _movement(actor, lot, amount, "receive", reason="received", at=now)
         audit.record(actor, "stock.receive", "lot", lot.id,
                      f"{product.name} lot {lot_number} {show(amount, product.unit)}, "
                      f"expires {expiry}")
@@ -278,10 +280,12 @@ class Drawn:
 
 
 def draw(actor: User, product_id: int, quantity: Decimal | int, *, appointment_id: int,
-         lot_id: int | None = None, today: dt.date | None = None) -> list[Drawn]:
+         lot_id: int | None = None, today: dt.date | None = None,
+         now: dt.datetime | None = None) -> list[Drawn]:
     """Take ``quantity`` for a treatment at ``appointment_id``, first-expiry-first across
     lots: the nearly empty older vial is used up, then the next (``lot_id``, the vial in the
-    provider's hand, goes first). One ledger movement per lot drawn, in one transaction."""
+    provider's hand, goes first). One ledger movement per lot drawn, in one transaction, at
+    ``now`` (the clock unless given: the demo charts its past visits at their time)."""
     require(actor, "inventory.use")
     today = today or dt.date.today()
     product = Product.get_or_none(Product.id == product_id)
@@ -297,7 +301,7 @@ def draw(actor: User, product_id: int, quantity: Decimal | int, *, appointment_i
         plan = _plan(product, amount, lot_id, today)
         for lot, part in plan:
             _movement(actor, lot, -part, "use", appointment_id=appt.id,
-                      patient_id=appt.patient_id, reason="treatment")
+                      patient_id=appt.patient_id, reason="treatment", at=now)
             audit.record(actor, "stock.use", "lot", lot.id,
                          f"{show(part, product.unit)} {product.name} lot {lot.lot_number} "
                          f"appointment {appt.id}")
@@ -348,7 +352,8 @@ def _plan(product: Product, amount: int, lot_id: int | None,
 
 
 def sell(actor: User, product_id: int, quantity: Decimal | int, *, patient_id: int,
-         invoice_number: int, today: dt.date | None = None) -> list[Drawn]:
+         invoice_number: int, today: dt.date | None = None,
+         now: dt.datetime | None = None) -> list[Drawn]:
     """Retail: ``quantity`` items leave the shelf on an invoice, soonest-expiring lot first
     (across lots when one has too few). Called inside the checkout's transaction."""
     require(actor, "billing.checkout")
@@ -358,7 +363,7 @@ def sell(actor: User, product_id: int, quantity: Decimal | int, *, patient_id: i
     plan = _plan(product, amount, None, today)
     for lot, part in plan:
         _movement(actor, lot, -part, "sale", patient_id=patient_id,
-                  reason=f"invoice {invoice_number}")
+                  reason=f"invoice {invoice_number}", at=now)
         audit.record(actor, "stock.sale", "lot", lot.id,
                      f"{show(part, product.unit)} {product.name} lot {lot.lot_number} "
                      f"invoice {invoice_number}")

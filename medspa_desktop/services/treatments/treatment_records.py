@@ -241,12 +241,14 @@ def _check_chart_total(modality: str, clean: dict) -> None:
 
 def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercare: str = "",
                      confirm: bool = False, reason: str = "",
-                     today: dt.date | None = None, answers=None) -> TreatmentRecord:
+                     today: dt.date | None = None, answers=None,
+                     now: dt.datetime | None = None) -> TreatmentRecord:
     """Chart the visit. Values outside the usual range need ``confirm``; a neurotoxin inside
     the re-treatment interval needs ``reason`` (kept in the record and audited); both may
     come as ``answers`` to the refusals that ask for them. An
     injectable is drawn from stock in the product's unit (``values["lot_id"]`` first, then
-    the soonest-expiring lots) in the same transaction, so a refused draw leaves no record."""
+    the soonest-expiring lots) in the same transaction, so a refused draw leaves no record.
+    ``now`` is when it is charted (the clock unless given: the demo charts its past visits)."""
     require(actor, "treatment.write")
     confirm = confirm or bool(answer(answers, NeedsConfirmation.key, False))
     reason = reason or answer(answers, NeedsReason.key)
@@ -282,7 +284,7 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
                                       f"record draws it in {units}.")
             drawn = inventory.draw(actor, product.id, Decimal(str(clean[key])),
                                    appointment_id=appt.id, lot_id=values.get("lot_id"),
-                                   today=today)
+                                   today=today, now=now)
             clean.update(product=product.name, lots=[
                 {"lot": d.lot.lot_number, "expiry": str(d.lot.expiry),
                  "amount": float(inventory.from_centi(d.centi)), "unit": product.unit}
@@ -290,7 +292,7 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
         record = TreatmentRecord.create(
             appointment=appt.id, patient=appt.patient_id, provider=appt.provider_id or actor.id,
             modality=modality, parameters=json.dumps(clean, ensure_ascii=False, sort_keys=True),
-            aftercare=clean_block(aftercare), charted_by=actor, charted_at=dt.datetime.now())
+            aftercare=clean_block(aftercare), charted_by=actor, charted_at=now or dt.datetime.now())
         summary = ", ".join(f"{k}={_summary_value(k, v)}"
                             for k, v in sorted(clean.items())
                             if k not in ("sites", "interval_reason", "interval_last"))
