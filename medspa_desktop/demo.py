@@ -195,6 +195,11 @@ CONCERNS = {
                    "summer.", "Continuing the course; regrowth finer than before."),
     "mesotherapy": ("Dull, dehydrated skin.", "Fine lines on the neck.",
                     "Stubborn fat under the chin."),
+    "ipl": ("Redness and sun spots on the cheeks.", "Broken capillaries around the nose."),
+    "pigment_vascular": ("Brown spots on the backs of the hands.", "Thread veins on the "
+                         "nose."),
+    "laser_resurfacing": ("Fine lines and sun damage.", "Acne scars on the cheeks."),
+    "peel_microneedling": ("Acne scarring and enlarged pores.", "Uneven texture and tone."),
 }
 PROMPTS = {
     "Prior toxin (product, date, units, result)": (

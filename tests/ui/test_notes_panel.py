@@ -161,3 +161,26 @@ def test_a_new_note_for_a_charted_visit_starts_filled_in_and_writes_nothing_unti
     assert (note.appointment_id, note.category) == (visit.id, "neurotoxin")
     assert "Frown lines bother her at work." in note.subjective and lot["lot"] in note.objective
     chart.close()
+
+
+def test_typing_at_the_end_of_a_long_section_scrolls_the_page_with_the_cursor(qtbot, demo_db):
+    patient = Patient.select().order_by(Patient.id).first()
+    chart = ChartDialog(staff("injector"), patient.id)
+    qtbot.addWidget(chart)
+    chart.resize(1000, 600)
+    chart.show()
+    chart.activateWindow()
+    qtbot.waitUntil(chart.isActiveWindow)
+    panel = chart.show_tab("notes")
+    panel.new_note()
+    plan = panel.sections["plan"]
+    plan.setPlainText("\n".join(f"Line {n}" for n in range(40)))
+    plan.setFocus()
+    qtbot.keyClick(plan, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(plan, " and the last word")
+    assert plan.height() >= plan.text_height()
+    qtbot.waitUntil(lambda: panel.page.verticalScrollBar().value() > 0)
+    cursor = plan.cursorRect()
+    at = plan.viewport().mapTo(panel.page.viewport(), cursor.center())
+    assert panel.page.viewport().rect().contains(at)  # the cursor is in view
+    chart.close()

@@ -15,7 +15,7 @@ import datetime as dt
 import html
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -120,6 +120,7 @@ class NotesPanel(QWidget):
         for key in notes.SECTIONS:
             edit = SectionEdit()
             edit.setAccessibleName(key.title())
+            edit.cursorPositionChanged.connect(lambda e=edit: self._follow(e))
             self.sections[key] = edit
             form.addRow(LABELS[key], edit)
         self.addenda = QLabel()
@@ -221,6 +222,17 @@ class NotesPanel(QWidget):
 
     def _on_visits(self, _changes) -> None:
         self._fill_visits()
+
+    def _follow(self, edit: SectionEdit) -> None:
+        """Typing at the end of a long section: the page scrolls with the cursor (once the
+        section has grown, after the layout has caught up)."""
+        if edit.hasFocus():
+            QTimer.singleShot(0, self, lambda: self._show_cursor(edit))
+
+    def _show_cursor(self, edit: SectionEdit) -> None:
+        rect = edit.cursorRect()
+        point = edit.viewport().mapTo(self.page.widget(), rect.center())
+        self.page.ensureVisible(point.x(), point.y(), 0, rect.height())
 
     def _fill_visits(self) -> None:
         """The visits a new note can be for, newest first; the one chosen stays chosen, and

@@ -38,6 +38,7 @@ from medspa_desktop.store.models import (
     Package,
     Patient,
     Photo,
+    Product,
     Room,
     Series,
     Service,
@@ -45,7 +46,7 @@ from medspa_desktop.store.models import (
     TreatmentRecord,
     WaitlistEntry,
 )
-from tests.conftest import staff
+from tests.conftest import give_consent, staff
 
 
 def test_every_table_that_points_to_a_patient_is_handled_by_the_merge():
@@ -69,9 +70,9 @@ def _richest(exclude: int | None = None) -> Patient:
 
 
 def _add_what_the_demo_lacks(other: Patient) -> None:
-    """A photo, a signed note, a visit from the old system, a course of two sessions, a
-    waitlist entry and an allergy on
-    ``other`` (the demo is generated around today's date, so its richest chart may lack any)."""
+    """A photo, a signed note, a charted toxin visit (drawing stock), a visit from the old
+    system, a course of two sessions, a waitlist entry and an allergy on ``other`` (the demo
+    is generated around today's date, so its richest chart may lack any)."""
     director = staff("director")
     note = notes.start_note(director, other.id, category="neurotoxin")
     notes.sign(director, note.id, note.version)
@@ -90,6 +91,18 @@ def _add_what_the_demo_lacks(other: Patient) -> None:
         first + dt.timedelta(days=14 * i, minutes=botox.default_minutes), room_id=room.id)
         for i in range(2)]
     series.book_series(director, other.id, botox.id, sessions, 14)
+    start = first + dt.timedelta(days=2)
+    visit = appointments.book_appointment(staff("frontdesk"), appointments.AppointmentInput(
+        other.id, botox.id, director.id, start,
+        start + dt.timedelta(minutes=botox.default_minutes), room_id=room.id))
+    visit = appointments.change_status(director, visit.id, "arrived", visit.version)
+    give_consent(director, other.id, "neurotoxin")
+    visit = appointments.change_status(director, visit.id, "in_treatment", visit.version,
+                                       acknowledge="reviewed with the patient")
+    product = Product.get(Product.name == botox.name)
+    points = [{"view": "front", "x": 150, "y": 128, "site": "Glabella", "amount": 4}]
+    treatment_records.record_treatment(director, visit.id, {
+        "product_id": product.id, "dilution_ml": 2.5, "points": points, "total_units": 4})
     waitlist.add(staff("frontdesk"), waitlist.WaitlistInput(
         other.id, botox.id, dt.date.today(), dt.date.today() + dt.timedelta(days=30)))
 

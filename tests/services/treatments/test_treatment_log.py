@@ -5,10 +5,16 @@ from __future__ import annotations
 import csv
 import io
 
-from medspa_desktop.services.treatments import inventory
+from medspa_desktop.services.treatments import inventory, treatment_records
 from medspa_desktop.services.treatments.treatment_log import LogFilter, log_csv, treatment_log
 from medspa_desktop.store.models import Lot, Product, TreatmentRecord
 from tests.conftest import staff
+
+
+def _rows_expected() -> int:
+    """A row per charted treatment, and one per lot of a dose drawn from several."""
+    return sum(max(1, len(treatment_records.lots_of(treatment_records.parameters(record))))
+               for record in TreatmentRecord.select())
 
 
 def test_the_log_lists_charted_treatments_newest_first_with_dose_and_lot(demo_db):
@@ -16,7 +22,8 @@ def test_the_log_lists_charted_treatments_newest_first_with_dose_and_lot(demo_db
     rows = treatment_log(director, LogFilter(), limit=50)
     assert len(rows) == 50 <= TreatmentRecord.select().count()
     assert [r.at for r in rows] == sorted((r.at for r in rows), reverse=True)
-    assert all(r.product and r.lot and r.dose.endswith(" U") for r in rows)  # demo: toxins
+    # the demo charts toxins (in units) and mesotherapy (in mL), each with its lot
+    assert all(r.product and r.lot and r.dose.endswith((" U", " mL")) for r in rows)
     page2 = treatment_log(director, LogFilter(), offset=50, limit=50)
     assert not {r.appointment_id for r in rows} & {r.appointment_id for r in page2}
 
@@ -48,7 +55,7 @@ def test_the_csv_holds_every_filtered_row_not_just_a_page(demo_db):
     everything = list(csv.reader(io.StringIO(log_csv(director, LogFilter()))))
     assert everything[0] == ["Date", "Patient", "Provider", "Modality", "Service", "Product",
                              "Lot", "Dose"]
-    assert len(everything) - 1 == TreatmentRecord.select().count()
+    assert len(everything) - 1 == _rows_expected()
 
 
 def test_paging_after_the_last_row_gives_every_row_once_in_every_order(demo_db):
@@ -70,3 +77,4 @@ def test_paging_after_the_last_row_gives_every_row_once_in_every_order(demo_db):
             assert [r.record_id for r in paged] == [r.record_id for r in whole], (sort,
                                                                                   descending)
             assert len({r.record_id for r in paged}) == TreatmentRecord.select().count()
+            assert len(paged) == _rows_expected()
