@@ -32,7 +32,7 @@ from ...store.models import (
     TreatmentRecord,
     User,
 )
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
 from ..platform.permissions import allowed, require
 from ..platform.text import clean_block, clean_line
@@ -41,7 +41,7 @@ from ..treatments import face_chart, treatment_records
 from .patients import chart_ids
 
 MAX_SECTION = 20_000
-MAX_REASON = 500  # of an addendum
+MAX_REASON = limits.REASON  # of an addendum
 SECTIONS = ("subjective", "objective", "assessment", "plan")
 
 TEMPLATES: dict[str, tuple[str, str, str, str]] = {
