@@ -149,11 +149,26 @@ def test_day_one_from_an_empty_file_to_the_daily_close(qtbot, database):
     desk.resize(1200, 800)
     desk.show()
     desk.set_day(day)
-    menu_action(desk, visit, "Mark arrived")
+    due_at_check_in = []
+
+    def sign_at_check_in(panel) -> None:  # the check-in panel: no consent, no history yet
+        due_at_check_in.extend([panel.consent.label.text(), panel.history.label.text()])
+        answer_next_modal(lambda dialog: fill_and_sign(qtbot, dialog))
+        click(qtbot, panel.consent.button)
+        click(qtbot, panel.check_in_button)
+
+    def arrive(menu: QMenu) -> None:
+        action = next(a for a in menu.actions() if a.text() == "Mark arrived")
+        menu.close()
+        answer_next_modal(sign_at_check_in)
+        action.trigger()
+
+    answer_next_modal(arrive, popup=True)
+    desk.show_menu(visit, desk.mapToGlobal(desk.rect().center()))
     qtbot.waitUntil(lambda: Appointment.get_by_id(visit).status == "arrived")
-    answer_next_modal(lambda dialog: fill_and_sign(qtbot, dialog))
-    menu_action(desk, visit, "Sign consent…")
-    qtbot.waitUntil(lambda: Consent.select().where(Consent.patient == patient.id).exists())
+    assert due_at_check_in == ["There is no signed laser hair reduction consent on file.",
+                               "No medical history on file"]
+    assert Consent.select().where(Consent.patient == patient.id).exists()
 
     treating = ScheduleTab(maya)
     qtbot.addWidget(treating)

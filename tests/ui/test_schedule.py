@@ -214,6 +214,8 @@ def test_changing_status_from_the_blocks_context_menu(tab, qtbot):
     def choose_arrived(menu: QMenu):
         action = next(a for a in menu.actions() if a.text() == "Mark arrived")
         menu.close()
+        # the demo's patient may have something due: the check-in panel, then Check in
+        answer_next_modal(lambda panel: panel.check_in_button.click())
         action.trigger()
 
     answer_next_modal(choose_arrived, popup=True)

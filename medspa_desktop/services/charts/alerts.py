@@ -83,6 +83,13 @@ def chart_banner(actor: User, patient_id: int, on: dt.date | None = None) -> lis
     return _banner(patient, answers, on or dt.date.today()) if patient else []
 
 
+def history_notice(actor: User, patient_id: int, on: dt.date | None = None) -> str | None:
+    """The medical history's notice alone (none on file, or answers to re-confirm), or None
+    when it is current: what check-in asks the desk to have reviewed."""
+    patient, answers = _record(actor, patient_id)
+    return _history_notice(answers, on or dt.date.today()) if patient else None
+
+
 def booking_alerts(actor: User, patient_id: int, service_id: int | None,
                    on: dt.date | None = None) -> list[str]:
     """The banner plus this service's contraindications, each said once."""

@@ -36,6 +36,7 @@ from ..widgets.pdf_preview import show_preview
 from .appointment_dialog import AppointmentDialog
 from .block_dialog import BlockTimeDialog
 from .booking_dialog import BookingDialog
+from .check_in import confirm_check_in
 from .find_slot import FindSlotDialog
 from .grid import GridColumn
 from .waitlist_dialogs import WaitlistDialog, WaitlistOfferDialog
@@ -168,7 +169,10 @@ class AppointmentActions:
         self._status(row.id, status)
 
     def _status(self, appointment_id: int, status: str) -> None:
-        row = self.shown(appointment_id)
+        if status == AppointmentStatus.ARRIVED and \
+                not confirm_check_in(self, self.user, appointment_id):
+            return  # the check-in panel showed what is due, and the desk did not check in
+        row = self.shown(appointment_id)  # as it is now (signing a consent there changes it)
         if status == AppointmentStatus.CANCELLED:  # the reason prompt runs it, refusals in it
             done = with_reason(
                 self, "Cancel appointment",
