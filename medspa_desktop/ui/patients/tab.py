@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -57,6 +57,7 @@ class PatientsTab(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self.refresh)
+        self.search.installEventFilter(self)  # Down: into the results
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
@@ -99,10 +100,50 @@ class PatientsTab(QWidget):
             return
         run_modal(MergeDialog(self.user, chosen[0], chosen[1], self))
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and \
+                event.key() == Qt.Key.Key_Down and not event.modifiers():
+            self.into_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _search_now(self) -> None:
+        """Typing still waiting for its pause: search it now."""
+        if self._timer.isActive():
+            self.refresh()
+
+    def into_results(self) -> None:
+        """Down from the search: the first patient found is selected and the list has the
+        keyboard (Enter opens the chart, Down and Up move on)."""
+        self._search_now()
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus()
+        # through the selection model: the view's own would read a held Ctrl (Ctrl+O) as
+        # "toggle" and leave nothing selected
+        flags = QItemSelectionModel.SelectionFlag
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(0, 0), flags.ClearAndSelect | flags.Rows)
+
+    def only_match(self) -> int | None:
+        """The one patient the search finds, if it finds exactly one."""
+        if self.model.rowCount() == 1 and not self.model.canFetchMore():
+            return self.model.row_at(0).id
+        return None
+
     def open_chart(self, patient_id: int | None = None) -> None:
-        patient_id = patient_id or self.selected_id()
+        """The chart of ``patient_id``, else of the selected patient, else of the only one the
+        search found (Ctrl+O after typing a name)."""
         if patient_id is None:
-            self.status_message.emit("Select a patient first.")
+            self._search_now()
+            patient_id = self.selected_id() or self.only_match()
+        if patient_id is None:
+            found = self.search.text().strip() and self.model.rowCount()
+            self.status_message.emit(
+                f"{self.model.count_text('patient')} found: choose one (Down, then Enter)."
+                if found else "Select a patient first.")
+            if found:
+                self.into_results()
             return
         run_modal(ChartDialog(self.user, patient_id, self))
 
