@@ -6,6 +6,7 @@ issue it and take payments (the payments panel) and print the receipt."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import html
 from decimal import Decimal, InvalidOperation
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,9 +33,10 @@ from ...services.billing.invoices import CheckoutInput, LineDraft
 from ...services.billing.money import show_cents, to_cents, to_discount
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.platform.vocabulary import InvoiceStatus, ProductKind
-from ...services.scheduling import appointments
+from ...services.scheduling import appointments, rebooking
 from ...services.treatments import inventory
 from ...store.models import User
+from ..bus import on_change
 from ..help import whats_this
 from ..ops import op
 from ..widgets.messages import ErrorLabel
@@ -66,6 +69,12 @@ class CheckoutDialog(QDialog):
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.accept)
         self.payments_panel.buttons.insertWidget(0, self.close_button)
+        self.next_visit = self._next_visit_box()
+        # below the payment's form, which hides once paid: "Book next visit" is on the left,
+        # never where "Take payment" was (on the right), so a double-click cannot book
+        self.payments_panel.layout().insertWidget(
+            self.payments_panel.layout().indexOf(self.payments_panel.message) + 1,
+            self.next_visit)
         self.pages.addWidget(self.payments_panel)
         self.message = ErrorLabel()
         layout = QVBoxLayout(self)
@@ -73,6 +82,9 @@ class CheckoutDialog(QDialog):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message)
         whats_this.explain_checkout(self)
+        self.proposal: rebooking.NextVisit | None = None
+        self.next_appointment = None  # booked from here
+        on_change(self, ("invoice",), self._on_invoice_change)
         existing = invoices.invoice_for_appointment(user, appointment_id)
         if existing is not None:  # issued earlier: straight to the payments
             self.invoice_id = existing.id
@@ -259,6 +271,89 @@ class CheckoutDialog(QDialog):
     def _show_payments(self) -> None:
         self.pages.setCurrentIndex(1)
         self.payments_panel.show_invoice(self.invoice_id)
+        self._offer_next_visit()
+
+    # -- the next visit (rebooking) ------------------------------------------------------------
+    def _next_visit_box(self) -> QGroupBox:
+        box = QGroupBox("Next visit")
+        self.next_visit_text = QLabel()
+        self.next_visit_text.setWordWrap(True)
+        self.book_next_button = QPushButton("&Book next visit")
+        self.book_next_button.setAutoDefault(False)
+        self.book_next_button.clicked.connect(lambda: self.book_next_visit())
+        self.other_time_button = QPushButton("&Other time…")
+        self.other_time_button.setAutoDefault(False)
+        self.other_time_button.clicked.connect(lambda: self.book_other_time())
+        row = QHBoxLayout()
+        row.addWidget(self.book_next_button)
+        row.addWidget(self.other_time_button)
+        row.addStretch(1)
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.next_visit_text)
+        inner.addLayout(row)
+        box.hide()
+        return box
+
+    def _on_invoice_change(self, _changes) -> None:
+        if self.invoice_id is not None and self.pages.currentIndex() == 1:
+            self._offer_next_visit()
+
+    def _offer_next_visit(self) -> None:
+        """Once the visit is paid: the same treatment and provider at its usual interval
+        (nothing for a visit whose treatment has none)."""
+        view = invoices.invoice_view(self.user, self.invoice_id)  # as paid just now
+        paid = view.balance_cents == 0 and view.status != InvoiceStatus.VOID
+        if not paid:
+            self.next_visit.hide()
+            return
+        if self.next_appointment is None and self.proposal is None:
+            done = op(self, lambda: rebooking.propose_next_visit(self.user, self.row.id),
+                      error_label=self.message)
+            self.proposal = done.value if done else None
+        if self.proposal is None and self.next_appointment is None:
+            self.next_visit.hide()
+            return
+        self._show_next_visit()
+        self.next_visit.show()
+
+    def _show_next_visit(self) -> None:
+        booked = self.next_appointment
+        if booked is not None:
+            row = appointments.get_appointment(self.user, booked.id)
+            self.next_visit_text.setText(
+                f"Booked: {row.service} {row.start:%a %d %b %Y %H:%M}"
+                + (f" with {row.provider}" if row.provider else "") + ".")
+        else:
+            self.next_visit_text.setText(self.proposal.text)
+        can_book = booked is None and self.proposal.booked is None
+        self.book_next_button.setVisible(can_book and self.proposal.slot is not None)
+        self.other_time_button.setVisible(can_book)
+
+    def book_next_visit(self) -> None:
+        """One click: the proposed time, through the booking service."""
+        if self.proposal is None or self.proposal.slot is None:
+            return
+        done = op(self, lambda: rebooking.book_next_visit(self.user, self.proposal),
+                  error_label=self.message)
+        if done:
+            self.next_appointment = done.value
+            self._show_next_visit()
+
+    def book_other_time(self) -> None:
+        """The booking form, filled in with the proposal, to choose another time."""
+        from ..schedule.booking_dialog import BookingDialog
+
+        slot = self.proposal.slot if self.proposal else None
+        start = slot.start if slot else dt.datetime.combine(self.proposal.wanted, dt.time(9))
+        dialog = BookingDialog(self.user, start,
+                               provider_id=slot.provider_id if slot else self.row.provider_id,
+                               room_id=slot.room_id if slot else None,
+                               device_id=slot.device_id if slot else None,
+                               service_id=self.row.service_id,
+                               patient=(self.row.patient_id, self.row.patient), parent=self)
+        if run_modal(dialog) and dialog.appointment is not None:
+            self.next_appointment = dialog.appointment
+            self._show_next_visit()
 
     def done(self, result: int) -> None:  # Qt's name: every way of closing
         """The first attempt to close (Close, Esc, the window's X) with a balance due only
