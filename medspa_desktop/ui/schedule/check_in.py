@@ -34,8 +34,9 @@ class _DueRow(QFrame):
     """One thing due: what it is, and the button that deals with it. Once dealt with, it says
     so in the same place and its button goes (nothing below it moves)."""
 
-    def __init__(self, action: str, act, parent=None) -> None:
+    def __init__(self, action: str, act, parent=None, *, may_act: bool = True) -> None:
         super().__init__(parent)
+        self.may_act = may_act  # this user may do it (else the line only says it)
         self.setObjectName("dueRow")  # the banner's colours for the row, not its children
         self.label = QLabel()
         self.label.setWordWrap(True)
@@ -51,7 +52,7 @@ class _DueRow(QFrame):
     def show_due(self, text: str, done_text: str) -> None:
         self.label.setText(text or done_text)
         self.setStyleSheet(f"#dueRow {{ {style.BANNER_NOTICE if text else style.BANNER_CLEAR} }}")
-        self.button.setVisible(bool(text))
+        self.button.setVisible(bool(text) and self.may_act)
 
 
 class CheckInDialog(QDialog):
@@ -66,8 +67,8 @@ class CheckInDialog(QDialog):
         head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — "
                       f"{html.escape(self.row.service)} {self.row.start:%H:%M}"
                       + (f" with {html.escape(self.row.provider)}" if self.row.provider else ""))
-        self.balance = _DueRow("Take &payment…", self.take_payment)
-        self.balance.button.setVisible(allowed(user, "billing.checkout"))
+        self.balance = _DueRow("Take &payment…", self.take_payment,
+                               may_act=allowed(user, "billing.checkout"))
         self.consent = _DueRow("&Sign consent now…", self.sign_consent)
         self.history = _DueRow("&Review history…", self.review_history)
         self.credit = QLabel()
