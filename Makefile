@@ -64,6 +64,7 @@ screenshots: $(VENV)/.installed
 	$(PY) main.py demo --db build/readme-demo.db --today 2026-11-20
 	$(PY) main.py screenshot --db build/readme-demo.db --user frontdesk --tab schedule \
 		--date 2026-11-20 --out docs/main-window.png
+	$(PY) docs/pictures.py build/readme-demo.db 2026-11-20 docs
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache
