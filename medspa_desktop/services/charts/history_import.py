@@ -32,6 +32,8 @@ from .patient_import import (
     Source,
     insert_many,
     parse_day,
+    row_names,
+    row_value,
 )
 from .patients import chart_ids
 
@@ -139,11 +141,6 @@ class HistoryPlan:
                 f"{len(self.duplicates):,} already imported")
 
 
-def _value(row: list[str], mapping: dict[str, int], key: str) -> str:
-    index = mapping.get(key)
-    return row[index].strip() if index is not None and index < len(row) else ""
-
-
 class _Charts:
     """The charts here, by the old system's id, by chart number and by name and birth date
     (a chart merged into another leads to the kept one)."""
@@ -169,20 +166,13 @@ class _Charts:
 
     def find(self, row: list[str], mapping: dict[str, int], order: str,
              today: dt.date) -> tuple[int, str]:
-        wanted = _value(row, mapping, "patient_id")
+        wanted = row_value(row, mapping, "patient_id")
         if wanted:
             found = self.by_id.get(wanted) or self.by_id.get(wanted.zfill(6))
             if found is not None:
                 return found
-        first, last = _value(row, mapping, "first_name"), _value(row, mapping, "last_name")
-        full = _value(row, mapping, "full_name")
-        if full and not (first or last):
-            if "," in full:
-                last, _, first = (p.strip() for p in full.partition(","))
-            else:
-                *given, last = full.split() or [""]
-                first = " ".join(given)
-        dob_text = _value(row, mapping, "dob")
+        first, last = row_names(row, mapping)
+        dob_text = row_value(row, mapping, "dob")
         dob = parse_day(dob_text, order, today) if dob_text else None
         if first and last and dob is not None:
             matches = self.by_name.get((fold(last), fold(first), dob), [])
@@ -202,7 +192,7 @@ class _Charts:
 
 
 def _visit(row: list[str], mapping: dict[str, int], order: str, today: dt.date) -> dict:
-    date_text = _value(row, mapping, "date")
+    date_text = row_value(row, mapping, "date")
     if not date_text:
         raise ValidationError("The visit has no date.")
     day = parse_day(date_text, order, today)
@@ -212,27 +202,27 @@ def _visit(row: list[str], mapping: dict[str, int], order: str, today: dt.date) 
     if day > today:
         raise ValidationError(f"{day:%d %b %Y} is still to come: book visits to come on the "
                               "schedule, not as history.")
-    time_text = _value(row, mapping, "time")
+    time_text = row_value(row, mapping, "time")
     at = parse_time(time_text) if time_text else (parse_time(date_text) or dt.time(0, 0))
     if at is None:
         raise ValidationError(f"'{time_text}' is not a time (like 14:30 or 2:30 PM).")
-    service = clean_line(_value(row, mapping, "service"))
+    service = clean_line(row_value(row, mapping, "service"))
     if not service:
         raise ValidationError("The visit has no service or treatment.")
     details = " · ".join(
         f"{label}: {value}" if label else value
         for key, label in DETAIL_FIELDS
-        if (value := clean_block(_value(row, mapping, key)) if key == "details"
-            else clean_line(_value(row, mapping, key))))
+        if (value := clean_block(row_value(row, mapping, key)) if key == "details"
+            else clean_line(row_value(row, mapping, key))))
     for value, limit, what in ((service, 120, "service"),
-                               (clean_line(_value(row, mapping, "provider")), 120, "provider"),
-                               (clean_line(_value(row, mapping, "status")), 40, "status"),
+                               (clean_line(row_value(row, mapping, "provider")), 120, "provider"),
+                               (clean_line(row_value(row, mapping, "status")), 40, "status"),
                                (details, 4000, "details")):
         if len(value) > limit:
             raise ValidationError(f"The {what} is longer than {limit} characters.")
     return {"at": dt.datetime.combine(day, at), "service": service,
-            "provider": clean_line(_value(row, mapping, "provider")),
-            "status": clean_line(_value(row, mapping, "status")), "details": details}
+            "provider": clean_line(row_value(row, mapping, "provider")),
+            "status": clean_line(row_value(row, mapping, "status")), "details": details}
 
 
 def plan_history(actor: User, source: Source, mapping: dict[str, int],

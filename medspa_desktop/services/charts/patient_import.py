@@ -371,23 +371,25 @@ class ImportPlan:
         return text
 
 
-def _value(row: list[str], mapping: dict[str, int], key: str) -> str:
+def row_value(row: list[str], mapping: dict[str, int], key: str) -> str:
     index = mapping.get(key)
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
 def _address(row: list[str], mapping: dict[str, int]) -> str:
-    street = _value(row, mapping, "address")
-    place = " ".join(p for p in (_value(row, mapping, "city") + ("," if _value(
-        row, mapping, "city") and (_value(row, mapping, "region") or _value(
-            row, mapping, "postcode")) else ""), _value(row, mapping, "region"),
-        _value(row, mapping, "postcode")) if p)
+    street = row_value(row, mapping, "address")
+    place = " ".join(p for p in (row_value(row, mapping, "city") + ("," if row_value(
+        row, mapping, "city") and (row_value(row, mapping, "region") or row_value(
+            row, mapping, "postcode")) else ""), row_value(row, mapping, "region"),
+        row_value(row, mapping, "postcode")) if p)
     return "\n".join(p for p in (street, place) if p)
 
 
-def _names(row: list[str], mapping: dict[str, int]) -> tuple[str, str]:
-    first, last = _value(row, mapping, "first_name"), _value(row, mapping, "last_name")
-    full = _value(row, mapping, "full_name")
+def row_names(row: list[str], mapping: dict[str, int]) -> tuple[str, str]:
+    """(first, last) from their columns, or split from a whole-name column ("Lee, Ann" or
+    "Ann Lee") when the file has no first and last."""
+    first, last = row_value(row, mapping, "first_name"), row_value(row, mapping, "last_name")
+    full = row_value(row, mapping, "full_name")
     if full and not (first or last):
         if "," in full:  # "Lee, Ann"
             last, _, first = (p.strip() for p in full.partition(","))
@@ -399,24 +401,24 @@ def _names(row: list[str], mapping: dict[str, int]) -> tuple[str, str]:
 
 def _row_input(row: list[str], mapping: dict[str, int], order: str,
                today: dt.date) -> PatientInput:
-    first, last = _names(row, mapping)
-    dob_text = _value(row, mapping, "dob")
+    first, last = row_names(row, mapping)
+    dob_text = row_value(row, mapping, "dob")
     dob = parse_day(dob_text, order, today) if dob_text else None
     if dob_text and dob is None:
         raise ValidationError(f"'{dob_text}' is not a date of birth "
                               f"({DATE_ORDERS[order].split(' (')[0]}).")
-    sex_text = _value(row, mapping, "sex")
+    sex_text = row_value(row, mapping, "sex")
     sex = SEX_WORDS.get(sex_text.lower()) if sex_text else ""
     if sex is None:
         raise ValidationError(f"'{sex_text}' is not a sex this program knows (female, male, "
                               "intersex, other, undisclosed).")
     return patients.validate(PatientInput(
         first_name=first, last_name=last, dob=dob,
-        preferred_name=_value(row, mapping, "preferred_name"), sex=sex,
-        phone=_value(row, mapping, "phone"), email=_value(row, mapping, "email"),
+        preferred_name=row_value(row, mapping, "preferred_name"), sex=sex,
+        phone=row_value(row, mapping, "phone"), email=row_value(row, mapping, "email"),
         address=_address(row, mapping),
-        emergency_contact_name=_value(row, mapping, "emergency_contact_name"),
-        emergency_contact_phone=_value(row, mapping, "emergency_contact_phone")), today)
+        emergency_contact_name=row_value(row, mapping, "emergency_contact_name"),
+        emergency_contact_phone=row_value(row, mapping, "emergency_contact_phone")), today)
 
 
 def _identity(data: PatientInput) -> tuple[str, str, dt.date | None]:
@@ -452,7 +454,7 @@ def _plan(source: Source, mapping: dict[str, int], date_order: str, include_dupl
     seen: dict[object, int] = {}
     results = []
     for number, row in enumerate(source.rows, start=2):
-        external = clean_line(_value(row, mapping, "external_id"))[:120]
+        external = clean_line(row_value(row, mapping, "external_id"))[:120]
         try:
             data = _row_input(row, mapping, date_order, today)
         except ValidationError as refusal:
