@@ -13,7 +13,7 @@ from ..platform import audit, changes
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block
-from .patients import chart_ids, chart_owners
+from .patients import chart_ids, chart_owners, refuse_if_merged
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,7 @@ def save_intake(actor: User, patient_id: int, answers: dict[str, object],
     appended again with the new date, so its "confirmed on" date moves. Unknown questions or
     bad values are refused and nothing is written."""
     require(actor, "patient.write")
+    refuse_if_merged(patient_id)
     answered_on = answered_on or dt.date.today()
     if answered_on > dt.date.today():
         raise ValidationError("The intake cannot be dated in the future.")

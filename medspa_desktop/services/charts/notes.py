@@ -38,7 +38,7 @@ from ..platform.permissions import allowed, require
 from ..platform.text import clean_block, clean_line
 from ..platform.vocabulary import STARTED_STATUSES, NoteStatus
 from ..treatments import face_chart, treatment_records
-from .patients import chart_ids
+from .patients import chart_ids, refuse_if_merged
 
 MAX_SECTION = 20_000
 MAX_REASON = limits.REASON  # of an addendum
@@ -201,6 +201,7 @@ def start_note(actor: User, patient_id: int, appointment_id: int | None = None,
     require(actor, "notes.write")
     if Patient.get_or_none(Patient.id == patient_id) is None:
         raise NotFound("That patient does not exist.")
+    refuse_if_merged(patient_id)
     if appointment_id is not None:
         appt = Appointment.get_or_none(Appointment.id == appointment_id)
         if appt is None or appt.patient_id != patient_id:

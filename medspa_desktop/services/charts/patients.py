@@ -251,6 +251,18 @@ def _raise_missing_or_stale(patient_id: int) -> None:
 _CHANGING_ACTIONS = ("patient.update", "patient.archive", "patient.unarchive", "patient.merge")
 
 
+def refuse_if_merged(patient_id: int) -> None:
+    """New writing about a patient goes on the chart a duplicate was merged into, never on
+    the duplicate (whose final rows stay where they were written and are read through the
+    kept chart)."""
+    into = (Patient.select(Patient.merged_into).where(Patient.id == patient_id)
+            .scalar())
+    if into is not None:
+        kept = Patient.get_by_id(into)
+        raise ValidationError(f"This chart was merged into chart {kept.chart_number} "
+                              f"({display_name(kept)}): write there.")
+
+
 def chart_ids(patient_id: int) -> list[int]:
     """The charts whose rows are this patient's: the chart itself and every duplicate merged
     into it. Records that are final (signed notes, charted treatments, consents, photos,

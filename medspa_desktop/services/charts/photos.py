@@ -27,7 +27,7 @@ from ..platform import audit, changes, limits
 from ..platform.errors import DomainError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
-from .patients import chart_ids
+from .patients import chart_ids, refuse_if_merged
 
 TAGS = ("before", "after", "other")
 MAX_BYTES = 40 * 1024 * 1024
@@ -74,6 +74,7 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
                  taken_on: dt.date, appointment_id: int | None = None,
                  consent_note: str = "") -> Photo:
     require(actor, "photos.write")
+    refuse_if_merged(patient_id)
     if tag not in TAGS:
         raise ValidationError("Tag the photo as before, after or other.")
     area = clean_line(area)

@@ -25,7 +25,7 @@ from ...store.models import (
     StoredFile,
     User,
 )
-from ..charts.patients import age_on, chart_ids
+from ..charts.patients import age_on, chart_ids, refuse_if_merged
 from ..platform import audit, changes, limits
 from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
@@ -122,6 +122,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
     patient = Patient.get_or_none(Patient.id == data.patient_id)
     if patient is None:
         raise NotFound("That patient does not exist.")
+    refuse_if_merged(patient.id)
     row = ConsentTemplate.get_or_none(ConsentTemplate.id == data.template_id)
     if row is None:
         raise NotFound("That consent form does not exist.")
@@ -291,6 +292,7 @@ def record_paper(actor: User, patient_id: int, template_id: int, signed_at: dt.d
     patient = Patient.get_or_none(Patient.id == patient_id)
     if patient is None:
         raise NotFound("That patient does not exist.")
+    refuse_if_merged(patient.id)
     template = ConsentTemplate.get_or_none(ConsentTemplate.id == template_id)
     if template is None:
         raise NotFound("That consent form does not exist.")

@@ -182,6 +182,35 @@ def test_a_chart_merged_into_one_that_is_merged_later_follows_it(admin):
         patients.unarchive_patient(admin, a.id)
 
 
+def test_nothing_new_is_written_on_a_chart_merged_into_another(admin):
+    """A clinician who opens the duplicate (under Show archived) cannot start writing there:
+    a note, a medical history, a photo or a consent goes on the kept chart, which the refusal
+    names."""
+    from medspa_desktop.services.consents import consent_templates
+    from medspa_desktop.services.platform import auth
+
+    keep, other = _two(admin)
+    merge.merge_patients(admin, keep.id, other.id, keep_version=keep.version,
+                         other_version=other.version)
+    rn = auth.create_user(admin, auth.UserInput("rn", "Jo Kim", "provider", "long-enough"))
+    said = f"This chart was merged into chart {keep.chart_number} (Lee, Ann): write there."
+    template = consent_templates.current(admin, "neurotoxin")
+    for write in (
+        lambda: notes.start_note(rn, other.id, category="neurotoxin"),
+        lambda: intake.record_answers(rn, other.id, {"allergies": "Latex"}),
+        lambda: photos.import_photo(rn, other.id, grey_png(30, 30), tag="before",
+                                    area="Glabella", taken_on=dt.date.today(),
+                                    consent_note="Paper consent today"),
+        lambda: signing.record_paper(rn, other.id, template.id, dt.datetime.now(),
+                                     grey_png(40, 40)),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            write()
+        assert str(refused.value) == said
+    # on the kept chart the same writing is fine
+    notes.start_note(rn, keep.id, category="neurotoxin")
+
+
 def _two(actor):
     return [patients.create_patient(actor, patients.PatientInput(
         "Ann", "Lee", dt.date(1980, 1, 1), phone=f"555 010 {n}")) for n in ("1111", "2222")]
