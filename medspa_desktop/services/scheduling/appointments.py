@@ -23,6 +23,7 @@ from ...store.models import (
     AppointmentChange,
     ContraindicationAck,
     Device,
+    Invoice,
     Patient,
     Room,
     Service,
@@ -45,7 +46,12 @@ from ..platform.errors import (
 )
 from ..platform.permissions import require, treats_patients
 from ..platform.text import clean_block, clean_line
-from ..platform.vocabulary import FREED_STATUSES, NOT_ARRIVED_STATUSES, AppointmentStatus
+from ..platform.vocabulary import (
+    FREED_STATUSES,
+    NOT_ARRIVED_STATUSES,
+    AppointmentStatus,
+    InvoiceStatus,
+)
 from . import hours
 from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
 
@@ -339,10 +345,19 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
         audit.record(actor, "appointment.status", "appointment", appt.id,
                      f"{appt.status} -> {status}" + (f" ({note})" if note else ""))
         changes.note("appointment", appt.id)
+        if status == S.COMPLETED and _paid(appt.id):
+            # paid during the treatment: nothing waits at the desk, the visit is checked out
+            return change_status(actor, appt.id, S.CHECKED_OUT, version + 1, now=now)
     for key, value in values.items():
         setattr(appt, key, value)
     appt.version = version + 1
     return appt
+
+
+def _paid(appointment_id: int) -> bool:
+    """The visit's invoice is issued and paid in full (billing marks it so)."""
+    return Invoice.select().where(Invoice.appointment == appointment_id,
+                                  Invoice.status == InvoiceStatus.PAID).exists()
 
 
 def _acknowledge_contraindications(actor: User, appt: Appointment, reason: str) -> None:

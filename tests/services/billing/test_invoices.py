@@ -18,7 +18,14 @@ from medspa_desktop.services.platform.errors import ConflictError, PermissionDen
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatments import inventory, treatment_records
 from medspa_desktop.store.database import db
-from medspa_desktop.store.models import Appointment, AuditEvent, Invoice, Lot, Service
+from medspa_desktop.store.models import (
+    Appointment,
+    AppointmentChange,
+    AuditEvent,
+    Invoice,
+    Lot,
+    Service,
+)
 from tests.services.treatments.test_treatment_records import (  # noqa: F401 (fixture)
     TODAY,
     TOXIN,
@@ -275,3 +282,22 @@ def test_a_void_can_put_the_items_sold_back_on_the_shelf(shop):
     from medspa_desktop.services.platform.integrity import check_database
 
     assert check_database() == []
+
+
+def test_a_visit_paid_during_its_treatment_is_checked_out_when_it_is_completed(shop):
+    """Paid before the provider marked it done (a patient in a hurry): it must not wait at
+    the desk afterwards as a visit still to check out."""
+    appt = _started(shop, "Botox Cosmetic", "rn", 11)
+    invoice = invoices.issue_invoice(shop["desk"], CheckoutInput(
+        shop["zoe"].id, [invoices.product_line(shop["desk"], shop["spf"].id, 1)],
+        appointment_id=appt.id))
+    invoices.take_payment(shop["desk"], invoice.id, PaymentInput(
+        "cash", 0, tendered_cents=invoices.invoice_view(shop["desk"], invoice.id).total_cents))
+    assert Appointment.get_by_id(appt.id).status == "in_treatment"
+    appt = Appointment.get_by_id(appt.id)
+    done = appointments.change_status(shop["rn"], appt.id, "completed", appt.version)
+    assert done.status == "checked_out" == Appointment.get_by_id(appt.id).status
+    assert [(c.from_status, c.to_status) for c in AppointmentChange.select().where(
+        AppointmentChange.appointment == appt.id, AppointmentChange.kind == "status")
+        .order_by(AppointmentChange.id)][-2:] == [("in_treatment", "completed"),
+                                                  ("completed", "checked_out")]
