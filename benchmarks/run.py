@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--scale must be above 0, and --growth above --scale")
     only = set(args.only.split(",")) if args.only else None
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # the benchmark's backups, daily closes and log anchors go beside its clinics, never into
+    # the log folder of a clinic this account runs (its anchor file would name these files)
+    os.environ.setdefault("MEDSPA_LOG_DIR", str((args.cache / "log").resolve()))
     from medspa_desktop.app import make_application
 
     make_application()

@@ -19,7 +19,8 @@ def test_the_quick_benchmark_times_every_action_and_writes_the_table_and_json(tm
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--cache", str(tmp_path / "cache"),
          "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=280,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        env={**{k: v for k, v in os.environ.items() if k != "MEDSPA_LOG_DIR"},
+             "QT_QPA_PLATFORM": "offscreen"})
     assert run.returncode == 0, run.stderr[-3000:]
     found = json.loads(out.read_text())
     results = {r["action"]: r for r in found["results"]}
@@ -32,6 +33,8 @@ def test_the_quick_benchmark_times_every_action_and_writes_the_table_and_json(tm
     assert chain["note"] == "" and chain["details"]["rows"] > 1000  # the chain is unbroken
     assert found["clinic"]["rows"]["appointment"] > 500
     assert found["machine"]["cores"] >= 1
+    # its backups anchored the audit chain beside its clinics, not in this account's log
+    assert (tmp_path / "cache" / "log" / "audit-anchors.jsonl").is_file()
     # the synthetic clinic passes the program's own check
     cached = next((tmp_path / "cache").glob("clinic-*.db"))
     check = subprocess.run([sys.executable, "main.py", "check", "--db", str(cached)],
