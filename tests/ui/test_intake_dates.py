@@ -78,8 +78,9 @@ def test_typing_in_an_old_paper_form_keeps_the_newer_answer_in_the_banner(qtbot,
     pregnant = panel.fields["pregnant_or_nursing"]
     pregnant.setCurrentIndex(pregnant.findData(False))
     qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
-    # pregnancy, and the form's blank medications, conditions and prior treatments
-    assert panel.result.text() == "4 answers recorded."
+    # pregnancy only: the questions left blank are not recorded as "none reported" unless
+    # the patient went through every one ("confirmed every answer", below)
+    assert panel.result.text() == "1 answer recorded."
     assert not panel.kept.isHidden()
     assert f"Pregnant or nursing (given {day(ago(10))})" in panel.kept.text()
     assert pregnant.currentData() is True  # the newer answer is still the one shown
@@ -149,3 +150,22 @@ def test_clinic_settings_set_the_review_period_and_toxin_interval(qtbot, admin):
     assert dialog.result() == dialog.DialogCode.Accepted
     assert (clinical_periods.intake_review_days(), clinical_periods.toxin_interval_days()) == (
         120, 84)
+
+
+def test_saving_the_form_records_only_what_was_answered(qtbot, nobody):
+    """A question nobody touched is not recorded as "none reported": opening the history and
+    pressing Save writes nothing; an answer typed is the only one written."""
+    chart = _chart(qtbot, "frontdesk", nobody.id)
+    panel = chart.show_tab("intake")
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert panel.result.text() == "Nothing changed."
+    assert intake.current_answers(staff("frontdesk"), nobody.id) == {}
+    qtbot.keyClicks(panel.fields["allergies"], "Latex")
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert panel.result.text() == "1 answer recorded."
+    assert {k: a.value for k, a in intake.current_answers(
+        staff("frontdesk"), nobody.id).items()} == {"allergies": "Latex"}
+    # cleared on purpose, it is recorded as "none reported" (an empty answer), not skipped
+    panel.fields["allergies"].clear()
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert intake.current_answers(staff("frontdesk"), nobody.id)["allergies"].value == ""

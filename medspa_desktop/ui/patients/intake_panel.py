@@ -45,6 +45,11 @@ class IntakePanel(QWidget):
         super().__init__(parent)
         self.user, self.patient_id = user, patient_id
         self.fields: dict[str, QWidget] = {}
+        # what the person changed since the form showed what is on file: a question never
+        # answered and left alone is not sent (a save never records "none reported" for it),
+        # unless the patient went through every question ("confirmed every answer")
+        self._touched: set[str] = set()
+        self._on_file: set[str] = set()
         self.given: dict[str, QLabel] = {}  # "confirmed on 3 Jan 2025" beside each answer
         form = QFormLayout()
         for q in intake.QUESTIONS:
@@ -63,6 +68,9 @@ class IntakePanel(QWidget):
                     field.setPlaceholderText(f"{patients.DATE_FORMATS_HINT}, or blank for never")
             field.setAccessibleName(q.label)
             self.fields[q.key] = field
+            changed = (field.currentIndexChanged if isinstance(field, QComboBox)
+                       else field.textChanged)
+            changed.connect(lambda *_a, key=q.key: self._touched.add(key))
             if q.kind == "fitzpatrick":  # its long choices must not widen the whole form
                 field.setSizeAdjustPolicy(
                     QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -155,6 +163,8 @@ class IntakePanel(QWidget):
                              f" by {a.recorded_by})")
                 before = a.value
             field.setToolTip("Given by the patient on:\n" + "\n".join(lines))
+        self._on_file = set(current)
+        self._touched = set()
 
     @staticmethod
     def _show(question, value) -> str:
@@ -167,6 +177,9 @@ class IntakePanel(QWidget):
     def answers(self) -> dict[str, object]:
         found: dict[str, object] = {}
         for q in intake.QUESTIONS:
+            if (q.key not in self._touched and q.key not in self._on_file
+                    and not self.confirm_all.isChecked()):
+                continue  # never answered and not touched: not "none reported"
             field = self.fields[q.key]
             if isinstance(field, QComboBox):
                 found[q.key] = field.currentData()
