@@ -92,7 +92,7 @@ def recall_pdf(user: User, lot_number: str,
     if rows is None:
         rows = inventory.recall(user, lot_number)
     lines = tuple(RecallLine(r.at, r.patient, r.chart_number, r.phone, r.email, r.product,
-                             r.dose, r.provider) for r in rows)
+                             r.dose, r.provider, r.sold) for r in rows)
     return render_recall_list(RecallList(_letterhead(), lot_number.strip().upper(), lines,
                                          dt.datetime.now(), user.display_name,
                                          clinic.paper_size()))

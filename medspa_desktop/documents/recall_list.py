@@ -23,6 +23,7 @@ class RecallLine:
     product: str
     dose: str
     provider: str
+    sold: bool = False  # bought at the desk, not given at a visit
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,14 @@ class RecallList:
     page_size: str = "letter"
 
 
+def received_how(treated: int, sold: int) -> str:
+    """"3 treatments, 1 bought at the desk": how a lot reached its patients (the screen and
+    the printed list say it alike)."""
+    return ", ".join(part for part in (
+        f"{treated} treatment{'s' if treated != 1 else ''}" if treated else "",
+        f"{sold} bought at the desk" if sold else "") if part) or "none"
+
+
 HEADERS = ("Date", "Patient", "Chart", "Phone", "Email", "Product and dose", "Provider",
            "Reached")
 WIDTHS = [22 * mm, None, 16 * mm, 28 * mm, 52 * mm, 42 * mm, 32 * mm, 19 * mm]
@@ -45,12 +54,12 @@ def render_recall_list(recall: RecallList) -> bytes:
     widths = list(WIDTHS)
     widths[1] = usable_width(recall.page_size, landscape=True) - sum(w for w in WIDTHS if w)
     people = len({(x.patient, x.chart_number) for x in recall.lines})
+    sold = sum(x.sold for x in recall.lines)
     story: list = [
         para(f"Lot recall: lot {recall.lot_number}", st["title"]),
         Spacer(1, 2 * mm),
         para(f"{people} patient{'s' if people != 1 else ''} received lot {recall.lot_number} "
-             f"({len(recall.lines)} treatment{'s' if len(recall.lines) != 1 else ''}), newest "
-             "first.", st["body"]),
+             f"({received_how(len(recall.lines) - sold, sold)}), newest first.", st["body"]),
         Spacer(1, 3 * mm),
     ]
     rows = [[para(h, st["bold"]) for h in HEADERS]]

@@ -142,6 +142,11 @@ def test_the_recall_dialog_lists_who_bought_the_lot_at_the_desk(qtbot, demo_db):
     dialog = RecallDialog(staff("director"), "spf2611")
     qtbot.addWidget(dialog)
     assert dialog.summary.text() == "1 patient received lot SPF2611 (1 bought at the desk)."
+    from medspa_desktop.printouts import recall_pdf
+    from tests.documents.pdftext import pdf_text
+
+    printed = pdf_text(recall_pdf(staff("director"), "spf2611", dialog.rows))
+    assert "1 patient received lot SPF2611 (1 bought at the desk), newest first." in printed
     row = dialog.model.row_at(0)
     assert (row.patient_id, row.dose, row.provider) == (
         buyer.id, "2 items", f"Retail sale, invoice {invoice.number}")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...documents.recall_list import received_how
 from ...printouts import recall_pdf
 from ...services.platform import chosen_files, exports
 from ...services.treatments import inventory
@@ -88,9 +89,7 @@ class RecallDialog(QDialog):
         people = len({r.patient_id for r in self.rows})
         sold = sum(r.sold for r in self.rows)
         treated = len(self.rows) - sold
-        how = ", ".join(part for part in (
-            f"{treated} treatment{'s' if treated != 1 else ''}" if treated else "",
-            f"{sold} bought at the desk" if sold else "") if part) or "none"
+        how = received_how(treated, sold)
         self.summary.setText(f"{people} patient{'s' if people != 1 else ''} received lot "
                              f"{self.lot.text().strip().upper()} ({how}).")
         self.export_button.setEnabled(bool(self.rows))
