@@ -10,6 +10,7 @@
     medspa-desktop import-patients --db PATH --from FILE [--dry-run] [--report OUT.csv]
                    [--map "FIELD=COLUMN"] [--date-order MDY|DMY|YMD]   move in a patient list
     medspa-desktop export --db PATH --to DIR     the whole clinic in open formats (FHIR, CSV)
+    medspa-desktop move-to-server --from clinic.db --to postgresql://…   grow to a server
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -100,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--db", dest="sub_db", help="database to export")
     out.add_argument("--to", required=True,
                      help="a new folder, or an existing one to make the export's folder in")
+    grow = sub.add_parser("move-to-server", help="copy a clinic file into an empty PostgreSQL "
+                                                 "database, verified (the file is kept)")
+    grow.add_argument("--from", dest="source", required=True, help="the clinic's SQLite file")
+    grow.add_argument("--to", required=True, help="postgresql://user:password@host/database")
     sub.add_parser("resources", help="list the user guide's pages and the icons the program "
                                      "finds; exit 1 when one is missing (the bundle's check)")
     return parser
@@ -129,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot,
                 "day-sheet": cmd_day_sheet, "backup": cmd_backup,
                 "restore": cmd_restore, "import-patients": cmd_import_patients,
-                "export": cmd_export, "resources": cmd_resources}[args.command](args, target)
+                "export": cmd_export, "resources": cmd_resources,
+                "move-to-server": cmd_move_to_server}[args.command](args, target)
     except CliError as exc:
         print(f"medspa-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -448,3 +454,31 @@ def cmd_export(args, target: str) -> int:
     for problem in result.problems:
         print(f"PROBLEM: {problem}")
     return EXIT_PROBLEMS if result.problems else EXIT_OK
+
+
+def cmd_move_to_server(args, _target: str) -> int:
+    """Grow to a server (``services/exchange/copy_clinic.py``): the file is only read."""
+    from .services.exchange import copy_clinic
+    from .services.platform.errors import DomainError
+    from .store.database import close_database
+
+    try:
+        result = copy_clinic.copy_clinic(
+            args.source, args.to,
+            progress=lambda step: print(f"move-to-server: {step}", file=sys.stderr))
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:  # the server broke off mid-way: nothing was kept there
+        text = str(exc).strip().splitlines()
+        raise CliError(f"the move did not complete, nothing was kept on the server: "
+                       f"{text[0] if text else type(exc).__name__}") from None
+    finally:
+        close_database()
+    print(f"Moved {args.source} to {result.target}:")
+    for table, count in result.counts.items():
+        if count:
+            print(f"  {table}: {count}")
+    print(f"  stored documents checked: {result.documents}, photo files: {result.photos}")
+    print(f"{args.source} is kept unchanged as the fallback; now start every PC with "
+          f"--db {result.target}")
+    return EXIT_OK
