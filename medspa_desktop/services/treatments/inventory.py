@@ -415,6 +415,8 @@ def adjust(actor: User, lot_id: int, change: Decimal | int, reason: str) -> Lot:
     reason = clean_line(reason)
     if not reason:
         raise ValidationError("Give the reason for the adjustment (e.g. vial broken, recount).")
+    if len(reason) > limits.REASON:  # refused, never cut
+        raise ValidationError(f"The reason must be at most {limits.REASON} characters.")
     delta = to_centi(change)
     if delta == 0:
         raise ValidationError("An adjustment changes the count; zero changes nothing.")
@@ -425,7 +427,7 @@ def adjust(actor: User, lot_id: int, change: Decimal | int, reason: str) -> Lot:
         if lot.remaining_centi + delta < 0:
             raise ValidationError(f"Lot {lot.lot_number} has only "
                                   f"{show(lot.remaining_centi, lot.product.unit)}.")
-        _movement(actor, lot, delta, "adjust", reason=reason[:500])
+        _movement(actor, lot, delta, "adjust", reason=reason)
         audit.record(actor, "stock.adjust", "lot", lot.id,
                      f"{show(delta, lot.product.unit)}: {reason}"[:500])
         changes.note("stock", lot.product_id)

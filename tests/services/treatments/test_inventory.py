@@ -132,6 +132,8 @@ def test_adjustments_need_a_reason_are_audited_and_keep_the_ledger_true(stock):
         inventory.adjust(stock["admin"], stock["old"].id, -5, " ")
     with pytest.raises(ValidationError, match="has only 100 U"):
         inventory.adjust(stock["admin"], stock["old"].id, -120, "recount")
+    with pytest.raises(ValidationError, match="at most 500 characters"):  # refused, not cut
+        inventory.adjust(stock["admin"], stock["old"].id, -1, "r" * 501)
     lot = inventory.adjust(stock["admin"], stock["old"].id, Decimal("-2.5"), "vial dropped")
     assert lot.remaining_centi == 9750
     assert AuditEvent.get(AuditEvent.action == "stock.adjust").summary == \
