@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.platform import auth
@@ -187,3 +188,20 @@ def test_then_the_visit_history_goes_onto_those_charts(qtbot, owner, tmp_path):
     (item,) = chart.timeline(owner, ann.id, {"history"})
     assert (item.title, item.detail) == ("Botox", "Dr Kay · Units: 20 · from visits.csv")
     assert window.import_history_action.isEnabled()
+
+
+def test_esc_with_a_file_read_and_nothing_imported_asks_once(qtbot, owner, tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_text(LIST, encoding="utf-8")
+    dialog = _dialog(qtbot, owner)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing read yet: it just closes
+    assert not dialog.isVisible()
+    dialog = _dialog(qtbot, owner)
+    dialog.load(source)
+    dialog.combos["external_id"].setCurrentText("Client #")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.message.text() == (
+        "Nothing is imported yet. Press Esc or Close again to close without importing.")
+    assert dialog.combos["external_id"].currentText() == "Client #"  # the choices kept
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and Patient.select().count() == 0

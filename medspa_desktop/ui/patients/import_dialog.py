@@ -197,7 +197,18 @@ class ImportPatientsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(bottom)
         self._loading = False
+        self._warned = False
         self._enable()
+
+    def reject(self) -> None:
+        """Esc or Close with a file read and nothing imported yet says so first: the columns
+        corrected and the rows checked would be lost."""
+        if self.source is not None and self.result is None and not self._warned:
+            self._warned = True
+            self.message.say("Nothing is imported yet. Press Esc or Close again to close "
+                             "without importing.")
+            return
+        super().reject()
 
     # -- the file ---------------------------------------------------------------------------
     def choose_file(self) -> None:
@@ -279,6 +290,7 @@ class ImportPatientsDialog(QDialog):
         """A column or the date order changed: the preview follows, the last check is void."""
         if self._loading or self.source is None:
             return
+        self._warned = False
         self.plan = None
         head = pi.Source(self.source.name, self.source.sha256, self.source.kind,
                          self.source.headers, self.source.rows[:PREVIEW_ROWS])
