@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from .styles import Letterhead, build_pdf, para, styles, usable_width
+from .wording import received_how
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,6 @@ class RecallList:
     printed_at: dt.datetime
     printed_by: str
     page_size: str = "letter"
-
-
-def received_how(treated: int, sold: int) -> str:
-    """"3 treatments, 1 bought at the desk": how a lot reached its patients (the screen and
-    the printed list say it alike)."""
-    return ", ".join(part for part in (
-        f"{treated} treatment{'s' if treated != 1 else ''}" if treated else "",
-        f"{sold} bought at the desk" if sold else "") if part) or "none"
 
 
 HEADERS = ("Date", "Patient", "Chart", "Phone", "Email", "Product and dose", "Provider",

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...documents.recall_list import received_how
+from ...documents.wording import received_how
 from ...printouts import recall_pdf
 from ...services.platform import chosen_files, exports
 from ...services.treatments import inventory
