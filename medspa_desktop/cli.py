@@ -11,6 +11,7 @@
                    [--map "FIELD=COLUMN"] [--date-order MDY|DMY|YMD]   move in a patient list
     medspa-desktop export --db PATH --to DIR     the whole clinic in open formats (FHIR, CSV)
     medspa-desktop move-to-server --from clinic.db --to postgresql://…   grow to a server
+    medspa-desktop import --from DIR --db NEW [--admin NAME]   an export into a new clinic
     medspa-desktop --version
 
 A bad argument, a missing file or a file that is not a MedSpa database gives one line on stderr
@@ -105,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "database, verified (the file is kept)")
     grow.add_argument("--from", dest="source", required=True, help="the clinic's SQLite file")
     grow.add_argument("--to", required=True, help="postgresql://user:password@host/database")
+    back = sub.add_parser("import", help="import a clinic export (medspa-desktop export) into "
+                                         "a new, empty clinic file")
+    back.add_argument("--from", dest="source", required=True, help="the export's folder")
+    back.add_argument("--db", dest="sub_db", required=True,
+                      help="the new clinic file (must not exist, or be empty)")
+    back.add_argument("--admin", help="an admin of the export who gets a new password now "
+                                      "(asked for; read from standard input when it is not "
+                                      "a terminal); every other account waits for one")
     sub.add_parser("resources", help="list the user guide's pages and the icons the program "
                                      "finds; exit 1 when one is missing (the bundle's check)")
     return parser
@@ -134,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"demo": cmd_demo, "check": cmd_check, "screenshot": cmd_screenshot,
                 "day-sheet": cmd_day_sheet, "backup": cmd_backup,
                 "restore": cmd_restore, "import-patients": cmd_import_patients,
-                "export": cmd_export, "resources": cmd_resources,
+                "export": cmd_export, "import": cmd_import, "resources": cmd_resources,
                 "move-to-server": cmd_move_to_server}[args.command](args, target)
     except CliError as exc:
         print(f"medspa-desktop: error: {exc}", file=sys.stderr)
@@ -425,6 +434,72 @@ def _ambiguous_example(source, column: int | None) -> str:
     if column is None:
         return "03/04/1990"
     return next((row[column] for row in source.rows if row[column].strip()), "03/04/1990")
+
+
+def cmd_import(args, target: str) -> int:
+    """An export into a new clinic file (or an empty PostgreSQL database); on any refusal a
+    file this command created is removed again."""
+    from .services.exchange import import_clinic
+    from .services.platform.errors import DomainError
+    from .store.database import (
+        NotAMedSpaDatabase,
+        close_database,
+        is_postgres_url,
+        open_database,
+    )
+    from .store.migrations import NewerDatabaseError, migrate
+
+    admin = (args.admin, _new_password(args.admin)) if args.admin else None
+    created = None
+    if not is_postgres_url(target):
+        path = Path(target)
+        if path.exists() and path.stat().st_size > 0:
+            raise CliError(f"{target} already exists; an export is imported into a new file")
+        if not path.parent.is_dir():
+            raise CliError(f"{path.parent}: no such folder")
+        if not path.exists():
+            created = path
+        paths.private_file(path, create=True)  # owner-only before SQLite writes a page
+    try:
+        open_database(target)
+        try:
+            migrate()
+            result = import_clinic.import_clinic(
+                args.source, progress=lambda step: print(f"import: {step}", file=sys.stderr),
+                admin=admin)
+        finally:
+            close_database()
+    except (DomainError, NotAMedSpaDatabase, NewerDatabaseError) as exc:
+        _remove_new_file(created)
+        raise CliError(str(exc)) from None
+    except BaseException:
+        _remove_new_file(created)
+        raise
+    print(f"Imported {args.source} into {target}: {result.summary()}")
+    if result.staff_without_password:
+        print("Staff accounts without a password yet: "
+              + ", ".join(result.staff_without_password)
+              + ". An admin sets each a new password (File → Staff accounts…) before they "
+              "sign in"
+              + ("." if admin else "; give an admin one with --admin NAME on the import."))
+    return EXIT_OK
+
+
+def _new_password(username: str) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"New password for {username}: ")
+    if getpass.getpass("The same password again: ") != first:
+        raise CliError("the two passwords differ")
+    return first
+
+
+def _remove_new_file(path: Path | None) -> None:
+    if path is not None:
+        for extra in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
 
 
 def cmd_export(args, target: str) -> int:

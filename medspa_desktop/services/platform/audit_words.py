@@ -94,6 +94,7 @@ ACTIONS = {
     "report.recall": "Lot recall looked up",
     "report.sales": "Sales report",
     "data.export": "Clinic data exported",
+    "clinic.import": "Clinic imported from an export",
     "device.activate": "Device back in use",
     "device.create": "Device added",
     "device.deactivate": "Device out of use",

@@ -1,0 +1,323 @@
+"""The round trip: a clinic's export (``export_clinic.py``) imported into a new, empty clinic.
+
+``import_clinic(export_dir)`` reads the export's ``csv/`` folder, not its FHIR: the CSV holds
+every column of every table with its id, so the clinic comes back as it was — every patient,
+appointment, record, signed note (its fingerprint still matches), consent document (same bytes),
+photo (same hash), invoice (same number), lot and ledger, and the audit chain (the same rows,
+still verifying). Then ONE audit event, ``clinic.import``, is appended after the copied chain.
+
+* First every file the manifest lists is checked against its SHA-256 and size, and every table's
+  CSV must be there: a changed or incomplete export is refused before anything is written.
+* The database must be open, migrated and empty (no patient, staff account, audit event or any
+  other row of the clinic's): an export never merges into a clinic in use.
+* Rows go in with their ids, table after table in foreign-key order, in one transaction; each
+  value is turned back from its CSV text by its model field (empty is NULL where the column
+  allows it; the quote a spreadsheet-safe cell was given is taken off again).
+* Consent documents and scans go back into the database (``stored_file``, named by their
+  SHA-256, found in ``files/``); photos go back into the photo folder beside the database
+  (``photos/ab/<sha256>.<ext>``), checked against their hash. A failure removes the photos this
+  import wrote.
+* Staff accounts come back WITHOUT passwords (the export never holds them): each gets a hash no
+  password matches, so sign-in refuses until an admin sets a new one (File → Staff
+  accounts…); the result lists them. ``admin=(username, password)`` gives one active admin
+  of the export a password at once, so someone can sign in and set the others'.
+* On PostgreSQL each table's id sequence is moved past the ids inserted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    TimeField,
+    chunked,
+    sort_models,
+)
+
+from ...store.database import db, is_sqlite
+from ...store.models import ALL_MODELS, Patient, Photo, StoredFile, User
+from ..charts import photos
+from ..charts.patients import write_name_parts
+from ..platform import audit, auth
+from ..platform.errors import ValidationError
+from ..platform.exports import FORMULA_STARTS
+from ..platform.vocabulary import Role
+from .export_clinic import FORMAT, FORMAT_VERSION, LEFT_OUT, NOT_EXPORTED
+
+# No password hashes to argon2 or anything else: sign-in refuses it, an admin sets a new one.
+NO_PASSWORD = "!imported: no password yet"
+CHUNK = 1 << 20
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int]  # rows per table
+    stored_files: int
+    photos: int
+    staff_without_password: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.counts.get('patient', 0)} patients, "
+                f"{self.counts.get('appointment', 0)} appointments, "
+                f"{self.counts.get('invoice', 0)} invoices, {self.stored_files} stored "
+                f"documents, {self.photos} photos; {len(self.staff_without_password)} staff "
+                "accounts without a password (an admin sets each a new one)")
+
+
+def tables() -> list:
+    """The tables an export holds, parents before the tables that point to them."""
+    return sort_models([m for m in ALL_MODELS if m not in NOT_EXPORTED])
+
+
+def import_clinic(export_dir: str | os.PathLike,
+                  progress: Callable[[str], None] | None = None, *,
+                  admin: tuple[str, str] | None = None) -> ImportResult:
+    """Import the export in ``export_dir`` into the open, empty database (see the module);
+    ``admin`` (username, new password): that admin's account comes back with a password."""
+    say = progress or (lambda _text: None)
+    root = Path(export_dir)
+    if admin is not None:
+        auth.validate_password(admin[1])
+    say("Checking the export…")
+    manifest = _checked_manifest(root)
+    _refuse_unless_empty()
+    files = {e["sha256"]: root / e["path"] for e in manifest["files"]
+             if e.get("kind") not in ("csv", "fhir")}
+    counts: dict[str, int] = {}
+    written: list[Path] = []
+    try:
+        with db.atomic():
+            for model in tables():
+                table = model._meta.table_name
+                say(f"Importing {table.replace('_', ' ')}…")
+                counts[table] = _insert_table(model, root / "csv" / f"{table}.csv", files)
+                expected = manifest["counts"]["csv"].get(table)
+                if expected is not None and expected != counts[table]:
+                    raise ValidationError(f"The export's {table} table holds {counts[table]} "
+                                          f"rows, its manifest says {expected}: nothing was "
+                                          "imported.")
+            say("Rebuilding the name search…")
+            for patient_id, search_name in Patient.select(Patient.id, Patient.search_name) \
+                    .tuples().iterator():
+                write_name_parts(patient_id, search_name)
+            say("Putting the photos back…")
+            photo_count = _restore_photos(files, written)
+            if not is_sqlite():
+                _advance_sequences()
+            if admin is not None:
+                _give_password(*admin)
+            staff = [u for (u,) in User.select(User.username)
+                     .where(User.password_hash == NO_PASSWORD)
+                     .order_by(User.username).tuples()]
+            result = ImportResult(counts, counts.get("stored_file", 0), photo_count, staff)
+            audit.record(None, "clinic.import", "clinic", "",
+                         f"from {root.absolute()} (exported {manifest.get('exportedAt', '?')} "
+                         f"by {manifest.get('program', '?')}): {result.summary()}"[:1000])
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return result
+
+
+# -- checks before anything is written ----------------------------------------------------------
+def _checked_manifest(root: Path) -> dict:
+    where = root / "manifest.json"
+    if not where.is_file():
+        raise ValidationError(f"{root} is not a clinic export: it has no manifest.json.")
+    try:
+        manifest = json.loads(where.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ValidationError(f"The export's manifest ({where}) cannot be read.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ValidationError(f"{root} is not a MedSpa Desktop clinic export.")
+    if manifest.get("formatVersion") != FORMAT_VERSION:
+        raise ValidationError("This export was written by another version of MedSpa Desktop "
+                              f"(format {manifest.get('formatVersion')}); this one reads "
+                              f"format {FORMAT_VERSION}.")
+    listed = set()
+    for entry in manifest.get("files", []):
+        path = root / entry["path"]
+        listed.add(entry["path"])
+        if not path.is_file():
+            raise ValidationError(f"The export is incomplete: {entry['path']} is missing. "
+                                  "Nothing was imported.")
+        if path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
+            raise ValidationError(f"The export was changed after it was written: "
+                                  f"{entry['path']} does not match its fingerprint. "
+                                  "Nothing was imported.")
+    for model in tables():
+        if f"csv/{model._meta.table_name}.csv" not in listed:
+            raise ValidationError(f"The export is incomplete: it has no "
+                                  f"csv/{model._meta.table_name}.csv. Nothing was imported.")
+    return manifest
+
+
+def _refuse_unless_empty() -> None:
+    for model in tables():
+        if model.select().exists():
+            raise ValidationError("This clinic already holds data (patients, staff or its "
+                                  "audit log): an export is imported only into a new, empty "
+                                  "clinic file.")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- the rows ----------------------------------------------------------------------------------
+def _insert_table(model, path: Path, files: dict[str, Path]) -> int:
+    left_out = LEFT_OUT.get(model, set())
+    fields = [f for f in model._meta.sorted_fields if f.name not in left_out]
+    by_column = {f.column_name: f for f in fields}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        headers = next(reader, None)
+        if headers != [f.column_name for f in fields]:
+            raise ValidationError(f"The export's {path.name} does not have the columns this "
+                                  "version of MedSpa Desktop keeps: nothing was imported.")
+        columns = [by_column[h] for h in headers]
+        rows = (_row(model, columns, values, path.name, files) for values in reader)
+        rows = _parents_first(model, rows)
+        insert_fields = columns + [getattr(model, n) for n in sorted(left_out)]
+        count = 0
+        # SQLite allows 32,766 values a statement; PostgreSQL more
+        for batch in chunked(rows, max(1, 2000 // len(insert_fields))):
+            model.insert_many(batch, fields=insert_fields).execute()
+            count += len(batch)
+    return count
+
+
+def _row(model, columns, values: list[str], name: str, files: dict[str, Path]) -> tuple:
+    if len(values) != len(columns):
+        raise ValidationError(f"A row of the export's {name} has {len(values)} cells, not "
+                              f"{len(columns)}: nothing was imported.")
+    row = [_value(f, text, name) for f, text in zip(columns, values, strict=True)]
+    if model is User:  # password_hash, failed_logins, locked_until (sorted)
+        row += [0, None, NO_PASSWORD]
+    elif model is StoredFile:
+        sha = row[[f.name for f in columns].index("sha256")]
+        source = files.get(sha)
+        if source is None:
+            raise ValidationError(f"The export is incomplete: the stored document {sha[:12]}… "
+                                  "is not in its files folder. Nothing was imported.")
+        row.append(source.read_bytes())
+    return tuple(row)
+
+
+def _value(f, text: str, name: str):
+    if text == "":
+        if f.null:
+            return None
+        if isinstance(f, CharField | TextField):
+            return ""
+        raise ValidationError(f"The export's {name} leaves {f.column_name} empty where a value "
+                              "is needed: nothing was imported.")
+    try:
+        if isinstance(f, BooleanField):
+            return {"true": True, "false": False}[text]
+        if isinstance(f, ForeignKeyField):
+            return int(text) if isinstance(f.rel_field, IntegerField) else text
+        if isinstance(f, IntegerField):  # AutoField too
+            return int(text)
+        if isinstance(f, FloatField):
+            return float(text)
+        if isinstance(f, DateTimeField):
+            return dt.datetime.fromisoformat(text)
+        if isinstance(f, DateField):
+            return dt.date.fromisoformat(text)
+        if isinstance(f, TimeField):
+            return dt.time.fromisoformat(text)
+    except (KeyError, ValueError):
+        raise ValidationError(f"The export's {name} holds '{text[:40]}' in {f.column_name}, "
+                              "which is not a value that column keeps: nothing was "
+                              "imported.") from None
+    # text; the quote that kept a spreadsheet from running it as a formula comes off
+    if text.startswith("'") and text[1:2] and text[1] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
+def _parents_first(model, rows: Iterable[tuple]) -> Iterable[tuple]:
+    """A table that points to itself (a patient merged into another, a refund of a payment):
+    each row after the row it points to, so every foreign key holds as it goes in."""
+    own = [i for i, f in enumerate(model._meta.sorted_fields)
+           if isinstance(f, ForeignKeyField) and f.rel_model is model]
+    if not own:
+        yield from rows
+        return
+    pk = next(i for i, f in enumerate(model._meta.sorted_fields) if f.primary_key)
+    waiting, done = list(rows), set()
+    while waiting:
+        later = []
+        for row in waiting:
+            if all(row[i] is None or row[i] in done for i in own):
+                done.add(row[pk])
+                yield row
+            else:
+                later.append(row)
+        if len(later) == len(waiting):
+            raise ValidationError(f"The export's {model._meta.table_name} rows point to rows "
+                                  "that are not there: nothing was imported.")
+        waiting = later
+
+
+def _restore_photos(files: dict[str, Path], written: list[Path]) -> int:
+    count = 0
+    for sha, extension in Photo.select(Photo.sha256, Photo.extension).distinct().tuples():
+        source = files.get(sha)
+        if source is None:
+            raise ValidationError(f"The export is incomplete: the photo {sha[:12]}… is not in "
+                                  "its files folder. Nothing was imported.")
+        target = photos.photo_dir() / sha[:2] / f"{sha}.{extension}"
+        if target.is_file() and _sha256(target) == sha:
+            count += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        written.append(partial)
+        partial.write_bytes(source.read_bytes())
+        os.replace(partial, target)
+        written.append(target)
+        count += 1
+    return count
+
+
+def _give_password(username: str, password: str) -> None:
+    typed = username.strip().lower()
+    given = (User.update(password_hash=auth.hash_password(password))
+             .where(User.username == typed, User.active, User.role == Role.ADMIN).execute())
+    if not given:
+        raise ValidationError(f"The export has no active admin named '{typed}': nothing was "
+                              "imported.")
+
+
+def _advance_sequences() -> None:
+    """PostgreSQL: each id sequence past the largest id inserted."""
+    for model in tables():
+        pk = model._meta.primary_key
+        if not isinstance(pk, IntegerField):
+            continue
+        table, column = f'"{model._meta.table_name}"', f'"{pk.column_name}"'
+        db.execute_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', '{pk.column_name}'), "
+            f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)")

@@ -1,0 +1,200 @@
+"""The round trip: the demo clinic exported and imported into a new, empty clinic file comes
+back whole — every table's rows, every stored document's and photo's bytes, the invoice
+numbers, the signed notes and the audit chain — and a changed export is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+import sys
+
+import pytest
+
+from medspa_desktop.demo import DEMO_PASSWORD
+from medspa_desktop.services.charts import notes, patients, photos
+from medspa_desktop.services.exchange import import_clinic as importer
+from medspa_desktop.services.exchange.export_clinic import export_clinic
+from medspa_desktop.services.platform import audit, auth
+from medspa_desktop.services.platform.errors import AuthError, ValidationError
+from medspa_desktop.services.platform.integrity import check_database
+from medspa_desktop.store.database import close_database, open_database
+from medspa_desktop.store.migrations import migrate
+from medspa_desktop.store.models import (
+    ALL_MODELS,
+    AuditEvent,
+    Invoice,
+    Note,
+    Patient,
+    PatientNamePart,
+    Photo,
+    StoredFile,
+    User,
+)
+from tests.conftest import give_consent, staff
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"pretend pixels " * 50
+
+
+def _snapshot() -> dict:
+    """What must come back: every table's count and the facts a clinic would check."""
+    return {
+        "counts": {m._meta.table_name: m.select().count() for m in importer.tables()},
+        "stored": sorted((f.id, hashlib.sha256(bytes(f.content)).hexdigest())
+                         for f in StoredFile.select()),
+        "photos": sorted((p.id, _file_hash(p))
+                         for p in Photo.select()),
+        "invoices": sorted((i.id, i.number, i.total_cents) for i in Invoice.select()),
+        "signed": sorted((n.id, n.fingerprint) for n in Note.select()
+                         .where(Note.signed_at.is_null(False))),
+        "audit": [(e.id, e.hash) for e in AuditEvent.select().order_by(AuditEvent.id)],
+        "staff": sorted((u.id, u.username, u.role, u.active) for u in User.select()),
+    }
+
+
+def _file_hash(photo: Photo) -> str:
+    """The photo file's own hash, read from the open clinic's photo folder."""
+    path = photos.photo_dir() / photo.sha256[:2] / f"{photo.sha256}.{photo.extension}"
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def exported(demo_db, tmp_path):
+    """The demo clinic (with a photo of its own, the copy has none on disk) exported."""
+    clinician = User.select().where(User.role == "provider").order_by(User.id).first()
+    patient = Patient.select().order_by(Patient.id).first()
+    give_consent(clinician, patient.id, "photography")
+    photos.import_photo(clinician, patient.id, PNG, tag="before", area="Glabella",
+                        taken_on=dt.date.today())
+    before = _snapshot()  # the export's own audit event comes after what it holds
+    export_clinic(staff("admin"), tmp_path / "export")
+    close_database()
+    return tmp_path / "export", before
+
+
+def test_the_demo_clinic_comes_back_whole_in_an_empty_clinic(exported, tmp_path):
+    folder, before = exported
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    steps: list[str] = []
+    result = importer.import_clinic(folder, progress=steps.append)
+    after = _snapshot()
+
+    assert steps
+    # every table as it was; the audit log holds one event more: the import's own
+    assert after["counts"] == before["counts"] | {
+        "audit_event": before["counts"]["audit_event"] + 1}
+    assert before["counts"]["patient"] > 0 and before["counts"]["stored_file"] > 0
+    assert after["stored"] == before["stored"]
+    assert after["photos"] == before["photos"] and after["photos"]
+    assert after["invoices"] == before["invoices"]
+    assert after["signed"] == before["signed"] and before["signed"]
+    assert after["staff"] == before["staff"]
+    # the copied chain, then the import's own event
+    assert after["audit"][:len(before["audit"])] == before["audit"]
+    last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert last.action == "clinic.import" and len(after["audit"]) == len(before["audit"]) + 1
+    assert audit.verify_chain() == []
+    assert check_database() == []
+    # the name search works again
+    assert PatientNamePart.select().count() > 0
+    # staff come back without passwords: no one signs in until an admin sets one
+    assert sorted(result.staff_without_password) == sorted(u[1] for u in before["staff"])
+    with pytest.raises(AuthError):
+        auth.authenticate("admin", DEMO_PASSWORD)
+    # the photo is in the new clinic's photo folder
+    assert all(p.parent.parent.parent == tmp_path / "new"
+               for p in (tmp_path / "new" / "photos").rglob("*.png"))
+
+
+def test_a_changed_export_is_refused_and_nothing_is_written(exported, tmp_path):
+    folder, _before = exported
+    csv_file = folder / "csv" / "patient.csv"
+    data = bytearray(csv_file.read_bytes())
+    data[-5] = ord("X") if data[-5] != ord("X") else ord("Y")
+    csv_file.write_bytes(bytes(data))
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    with pytest.raises(ValidationError, match="changed after it was written"):
+        importer.import_clinic(folder)
+    assert all(m.select().count() == 0 for m in ALL_MODELS if m._meta.table_name != "schema_meta")
+    assert not (tmp_path / "new" / "photos").exists()
+
+
+def test_a_clinic_in_use_is_refused(exported, tmp_path):
+    folder, _before = exported
+    open_database(tmp_path / "demo.db")  # the demo clinic itself
+    events = AuditEvent.select().count()
+    with pytest.raises(ValidationError, match="only into a new, empty clinic"):
+        importer.import_clinic(folder)
+    assert AuditEvent.select().count() == events
+
+
+def test_the_command_line_imports_into_a_new_file_and_check_is_clean(exported, tmp_path):
+    folder, before = exported
+    target = tmp_path / "moved" / "clinic.db"
+    target.parent.mkdir()
+    run = subprocess.run([sys.executable, "-m", "medspa_desktop", "import", "--from",
+                          str(folder), "--db", str(target), "--admin", "admin"],
+                         input="a-new-password\n", capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert f"{before['counts']['patient']} patients" in run.stdout
+    others = sorted(u[1] for u in before["staff"] if u[1] != "admin")
+    assert "without a password yet: " + ", ".join(others) in run.stdout
+    check = subprocess.run([sys.executable, "-m", "medspa_desktop", "check", "--db",
+                            str(target)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    again = subprocess.run([sys.executable, "-m", "medspa_desktop", "import", "--from",
+                            str(folder), "--db", str(target)], capture_output=True, text=True)
+    assert again.returncode != 0 and "already" in again.stderr
+    # the admin named on the import signs in with the new password; the others cannot yet
+    open_database(target)
+    assert auth.authenticate("admin", "a-new-password").username == "admin"
+    with pytest.raises(AuthError):
+        auth.authenticate(others[0], DEMO_PASSWORD)
+
+
+def test_a_refused_import_leaves_no_new_file(exported, tmp_path):
+    folder, _before = exported
+    (folder / "csv" / "invoice.csv").unlink()
+    target = tmp_path / "clinic.db"
+    run = subprocess.run([sys.executable, "-m", "medspa_desktop", "import", "--from",
+                          str(folder), "--db", str(target)], capture_output=True, text=True)
+    assert run.returncode != 0 and "incomplete" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not target.exists()
+
+
+def test_a_note_still_verifies_after_the_trip(exported, tmp_path):
+    folder, _before = exported
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    importer.import_clinic(folder)
+    for note in Note.select().where(Note.signed_at.is_null(False)):
+        assert notes.fingerprint(note) == note.fingerprint
+
+
+def test_a_postgresql_clinic_takes_the_export_and_goes_on_numbering(exported, pg_server,
+                                                                     tmp_path, monkeypatch):
+    folder, before = exported
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the photo folder
+    open_database(pg_server.url(pg_server.create_database("medspa_round_trip")))
+    try:
+        migrate()
+        importer.import_clinic(folder)
+        after = _snapshot()
+        assert after["counts"] == before["counts"] | {
+            "audit_event": before["counts"]["audit_event"] + 1}
+        assert after["invoices"] == before["invoices"]
+        assert after["photos"] == before["photos"]
+        assert check_database() == []
+        # the sequences moved past the imported ids: the next patient gets a new one
+        newest = Patient.select().order_by(Patient.id.desc()).first().id
+        zoe = patients.create_patient(staff("admin"),
+                                      patients.PatientInput("Zoë", "Ng", dt.date(1990, 1, 1)))
+        assert zoe.id > newest
+    finally:
+        close_database()
