@@ -200,8 +200,9 @@ def _insert_table(model, path: Path, files: dict[str, Path]) -> int:
         rows = _parents_first(model, rows)
         insert_fields = columns + [getattr(model, n) for n in sorted(left_out)]
         count = 0
-        # SQLite allows 32,766 values a statement; PostgreSQL more
-        for batch in chunked(rows, max(1, 2000 // len(insert_fields))):
+        # SQLite allows 32,766 values a statement; documents a few at a time (memory)
+        size = 20 if model is StoredFile else max(1, 2000 // len(insert_fields))
+        for batch in chunked(rows, size):
             model.insert_many(batch, fields=insert_fields).execute()
             count += len(batch)
     return count
@@ -289,15 +290,9 @@ def _restore_photos(files: dict[str, Path], written: list[Path]) -> int:
             raise ValidationError(f"The export is incomplete: the photo {sha[:12]}… is not in "
                                   "its files folder. Nothing was imported.")
         target = photos.photo_dir() / sha[:2] / f"{sha}.{extension}"
-        if target.is_file() and _sha256(target) == sha:
-            count += 1
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        written.append(partial)
-        partial.write_bytes(source.read_bytes())
-        os.replace(partial, target)
-        written.append(target)
+        if not (target.is_file() and _sha256(target) == sha):
+            written.append(target)
+            photos._store(sha, extension, source.read_bytes())  # owner-only, atomic
         count += 1
     return count
 

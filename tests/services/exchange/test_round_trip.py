@@ -198,3 +198,19 @@ def test_a_postgresql_clinic_takes_the_export_and_goes_on_numbering(exported, pg
         assert zoe.id > newest
     finally:
         close_database()
+
+
+def test_a_clinic_that_just_installed_goes_round_too(admin, tmp_path):
+    before = _snapshot()  # the export's own audit event comes after what it holds
+    export_clinic(admin, tmp_path / "export")
+    close_database()
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    result = importer.import_clinic(tmp_path / "export", admin=("admin", "a-new-password"))
+    after = _snapshot()
+    assert after["counts"] == before["counts"] | {
+        "audit_event": before["counts"]["audit_event"] + 1}
+    assert result.staff_without_password == [] and result.photos == 0
+    assert auth.authenticate("admin", "a-new-password").id == admin.id
+    assert check_database() == []
