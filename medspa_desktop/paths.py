@@ -17,6 +17,7 @@ nothing is changed.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -57,6 +58,16 @@ def resource(*parts: str) -> Path:
 # -- owner-only files --------------------------------------------------------------------------
 PRIVATE_DIR_MODE, PRIVATE_FILE_MODE = 0o700, 0o600
 POSIX = os.name == "posix"
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file, read a megabyte at a time (a backup, a photo, an export's
+    file)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def owner_only_umask() -> None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from ... import paths
 from ...store.database import db, is_postgres_url, is_sqlite, open_database
 from ...store.migrations import SCHEMA_VERSION, migrate, read_schema_version
 from ...store.models import ALL_MODELS, AuditEvent, Patient, SchemaMeta, User
@@ -228,25 +229,17 @@ def _copy_photos(src: sqlite3.Connection, source: Path) -> int:
     for sha256, extension in src.execute("SELECT DISTINCT sha256, extension FROM photo"):
         name = Path(sha256[:2]) / f"{sha256}.{extension}"
         there = dest / name
-        if not there.is_file() or _sha256(there) != sha256:
+        if not there.is_file() or paths.sha256_of(there) != sha256:
             if not (folder / name).is_file():
                 raise MoveRefused(f"The photo file {folder / name} is missing; restore it "
                                   "from a backup before moving the clinic.")
             there.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(folder / name, there)
-        if _sha256(there) != sha256:
+        if paths.sha256_of(there) != sha256:
             raise MoveRefused(f"The photo file {folder / name} has changed since it was "
                               "imported; restore it from a backup before moving the clinic.")
         count += 1
     return count
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _verify(src: sqlite3.Connection, counts: dict[str, int]) -> int:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -49,6 +48,7 @@ from peewee import (
     sort_models,
 )
 
+from ... import paths
 from ...store.database import db, is_sqlite
 from ...store.models import ALL_MODELS, Patient, Photo, StoredFile, User
 from ..charts import photos
@@ -61,7 +61,6 @@ from .export_clinic import FORMAT, FORMAT_VERSION, LEFT_OUT, NOT_EXPORTED
 
 # No password hashes to argon2 or anything else: sign-in refuses it, an admin sets a new one.
 NO_PASSWORD = "!imported: no password yet"
-CHUNK = 1 << 20
 
 
 @dataclass
@@ -157,7 +156,7 @@ def _checked_manifest(root: Path) -> dict:
         if not path.is_file():
             raise ValidationError(f"The export is incomplete: {entry['path']} is missing. "
                                   "Nothing was imported.")
-        if path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
+        if path.stat().st_size != entry["bytes"] or paths.sha256_of(path) != entry["sha256"]:
             raise ValidationError(f"The export was changed after it was written: "
                                   f"{entry['path']} does not match its fingerprint. "
                                   "Nothing was imported.")
@@ -174,14 +173,6 @@ def _refuse_unless_empty() -> None:
             raise ValidationError("This clinic already holds data (patients, staff or its "
                                   "audit log): an export is imported only into a new, empty "
                                   "clinic file.")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # -- the rows ----------------------------------------------------------------------------------
@@ -290,7 +281,7 @@ def _restore_photos(files: dict[str, Path], written: list[Path]) -> int:
             raise ValidationError(f"The export is incomplete: the photo {sha[:12]}… is not in "
                                   "its files folder. Nothing was imported.")
         target = photos.photo_dir() / sha[:2] / f"{sha}.{extension}"
-        if not (target.is_file() and _sha256(target) == sha):
+        if not (target.is_file() and paths.sha256_of(target) == sha):
             written.append(target)
             photos._store(sha, extension, source.read_bytes())  # owner-only, atomic
         count += 1

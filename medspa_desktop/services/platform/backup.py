@@ -31,7 +31,6 @@ Plain functions without Qt. On a PostgreSQL server the server's own tools back u
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -154,14 +153,6 @@ def state() -> BackupState:
 
 
 # -- writing -----------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _photo_names(database: Path) -> list[str]:
     """The photo files (``aa/<sha>.<ext>``) a database names, read from that database."""
     con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -245,7 +236,7 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
         missing, linked = _copy_photos(names, source.parent / "photos", partial / "photos",
                                        previous, progress)
         manifest = {"app": APP_ID, "taken_at": now.isoformat(), "reason": reason,
-                    "schema_version": _stamp_of(copy)[1], "database_sha256": _sha256(copy),
+                    "schema_version": _stamp_of(copy)[1], "database_sha256": paths.sha256_of(copy),
                     "database_size": copy.stat().st_size, "photos": len(names) - len(missing),
                     "missing_photos": missing, "database": audit_anchor.identity(source),
                     audit_anchor.MANIFEST_KEY: audit_anchor.head_of_file(copy).as_dict()}
@@ -306,7 +297,7 @@ def verify_backup(path: Path, *, just_written: bool = False) -> list[str]:
     problems = []
     if manifest.get("app") != APP_ID:
         problems.append("its manifest is not a MedSpa Desktop manifest")
-    if not just_written and _sha256(database) != manifest.get("database_sha256"):
+    if not just_written and paths.sha256_of(database) != manifest.get("database_sha256"):
         return problems + ["the database file changed after the backup was written"]
     with database.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
@@ -336,7 +327,7 @@ def verify_backup(path: Path, *, just_written: bool = False) -> list[str]:
             continue
         if not photo.is_file():
             problems.append(f"photo {name} is missing from the backup")
-        elif _sha256(photo) != Path(name).stem:
+        elif paths.sha256_of(photo) != Path(name).stem:
             problems.append(f"photo {name} does not match its fingerprint")
     return problems
 
