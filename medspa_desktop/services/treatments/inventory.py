@@ -27,7 +27,7 @@ from ..charts.patients import format_phone, listed_name, parse_date
 from ..platform import audit, changes, limits
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
-from ..platform.text import clean_line
+from ..platform.text import clean_line, required_reason
 from ..platform.vocabulary import ProductKind
 
 # each kind's usual unit; an injectable solution (mesotherapy) is drawn in mL, with its lot,
@@ -412,11 +412,7 @@ def _shortage(product: Product, amount: int, today: dt.date) -> str:
 def adjust(actor: User, lot_id: int, change: Decimal | int, reason: str) -> Lot:
     """Correct a lot's count (breakage, a recount, a return), saying why."""
     require(actor, "inventory.write")
-    reason = clean_line(reason)
-    if not reason:
-        raise ValidationError("Give the reason for the adjustment (e.g. vial broken, recount).")
-    if len(reason) > limits.REASON:  # refused, never cut
-        raise ValidationError(f"The reason must be at most {limits.REASON} characters.")
+    reason = required_reason(reason, "the adjustment (e.g. vial broken, recount)")
     delta = to_centi(change)
     if delta == 0:
         raise ValidationError("An adjustment changes the count; zero changes nothing.")
