@@ -377,11 +377,12 @@ def row_value(row: list[str], mapping: dict[str, int], key: str) -> str:
 
 
 def _address(row: list[str], mapping: dict[str, int]) -> str:
-    street = row_value(row, mapping, "address")
-    place = " ".join(p for p in (row_value(row, mapping, "city") + ("," if row_value(
-        row, mapping, "city") and (row_value(row, mapping, "region") or row_value(
-            row, mapping, "postcode")) else ""), row_value(row, mapping, "region"),
-        row_value(row, mapping, "postcode")) if p)
+    """The street, then "City, State ZIP" (each part only when the file has it)."""
+    street, city, region, postcode = (row_value(row, mapping, key)
+                                      for key in ("address", "city", "region", "postcode"))
+    if city and (region or postcode):
+        city += ","
+    place = " ".join(p for p in (city, region, postcode) if p)
     return "\n".join(p for p in (street, place) if p)
 
 
