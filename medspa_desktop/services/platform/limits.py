@@ -31,3 +31,4 @@ PHOTO_AREA = 80
 REASON = 500  # cancelling, voiding, refunding, a discount, an amendment, a stock adjustment
 SHORT_REASON = 200  # archiving a chart, deactivating an account, retiring a product, time off
 WAITLIST_NOTES = 500
+APPOINTMENT_NOTES = 2000

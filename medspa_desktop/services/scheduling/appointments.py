@@ -34,7 +34,7 @@ from ..charts import alerts
 from ..charts.patients import display_name, listed_name
 from ..clinic.catalog import DEVICE_KINDS
 from ..consents import consent_policy
-from ..platform import audit, changes
+from ..platform import audit, changes, limits
 from ..platform.errors import (
     ConflictError,
     ContraindicationError,
@@ -55,7 +55,7 @@ from ..platform.vocabulary import (
 from . import hours
 from .occupancy import MAX_DURATION, Conflict, Occupancy, joined_appointments
 
-MAX_NOTES = 2000
+MAX_NOTES = limits.APPOINTMENT_NOTES
 
 S = AppointmentStatus
 STATUS_LABELS = AppointmentStatus.labels()

@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 from ...services.billing.money import show_cents
 from ...services.charts import alerts
 from ...services.clinic import catalog
+from ...services.platform import limits
 from ...services.scheduling import appointments, availability, hours, series
 from ...store.models import CATEGORIES, PRICING_UNITS, Appointment, Series, User
 from .. import style
 from ..bus import on_change
 from ..help import whats_this
 from ..ops import op
+from ..widgets.limits import limit_plain_text
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
 from ..widgets.patient_picker import PatientPicker
@@ -86,7 +88,7 @@ class BookingDialog(QDialog):
         self.minutes.setRange(5, 720)
         self.minutes.setSingleStep(5)
         self.minutes.setSuffix(" min")
-        self.notes = QPlainTextEdit()
+        self.notes = limit_plain_text(QPlainTextEdit(), limits.APPOINTMENT_NOTES)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(52)
         self.alerts = QLabel()

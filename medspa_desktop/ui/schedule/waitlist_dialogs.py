@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services.platform import limits
 from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
 from ..bus import on_change
 from ..ops import op, with_reason
 from ..widgets.form_dialog import FormDialog
+from ..widgets.limits import limit_plain_text
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
 from ..widgets.patient_picker import PatientPicker
@@ -55,7 +57,7 @@ class AddToWaitlistDialog(FormDialog):
         self.day_part = QComboBox()
         for key, label in waitlist.DAY_PART_LABELS.items():
             self.day_part.addItem(label, key)
-        self.notes = QPlainTextEdit()
+        self.notes = limit_plain_text(QPlainTextEdit(), limits.WAITLIST_NOTES)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(48)
         dates = QHBoxLayout()

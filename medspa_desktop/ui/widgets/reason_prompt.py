@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.platform.text import MAX_REASON, clean_line
+from .limits import keep_within
 from .messages import ErrorLabel
 
 _kept: dict[object, str] = {}  # what was asked -> a reason the service refused
@@ -86,14 +87,7 @@ class ReasonDialog(QDialog):
         return clean_line(self.text.toPlainText())
 
     def _changed(self) -> None:
-        typed = self.text.toPlainText()
-        if len(typed) > self._limit:  # pasted past the limit: what fits stays
-            cursor = self.text.textCursor()
-            position = min(cursor.position(), self._limit)
-            self.text.setPlainText(typed[:self._limit])
-            cursor = self.text.textCursor()
-            cursor.setPosition(position)
-            self.text.setTextCursor(cursor)
+        if keep_within(self.text, self._limit):  # pasted past the limit: what fits stays
             return
         self.ok_button.setEnabled(bool(self.reason()))
         self.message.hide()
