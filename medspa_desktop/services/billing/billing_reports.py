@@ -168,6 +168,7 @@ class _Counted(NamedTuple):
 
     id: int
     number: int
+    provider_id: int | None
     provider: str | None
     subtotal_cents: int
     discount_cents: int
@@ -181,7 +182,7 @@ class _Counted(NamedTuple):
 def _counted(at_column, start: dt.datetime, end: dt.datetime) -> list[_Counted]:
     """The invoices issued (or voided: ``at_column``) in [start, end), by number; one query."""
     provider = User.alias()
-    query = (Invoice.select(Invoice.id, Invoice.number, provider.display_name,
+    query = (Invoice.select(Invoice.id, Invoice.number, Invoice.provider, provider.display_name,
                             Invoice.subtotal_cents, Invoice.discount_cents, Invoice.tax_cents,
                             Invoice.tip_cents, Invoice.total_cents, Invoice.void_reason,
                             at_column)
@@ -192,17 +193,37 @@ def _counted(at_column, start: dt.datetime, end: dt.datetime) -> list[_Counted]:
     return sorted(map(_Counted._make, query), key=lambda i: i.number)
 
 
-def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
-    """The takings of [start, end) (midnights): four queries however many invoices there are.
+class SaleLine(NamedTuple):
+    """A line of an invoice that counts in a period: its invoice, the service's category
+    (None for a product, a package or a gift card) and its net (after discounts, before tax)."""
 
-    Each invoice counts on the day it was issued, void or not, and comes off again on the day
-    it was voided: a period's figures read the same whenever they are printed."""
+    invoice_id: int
+    kind: str  # service | product | package | gift_card
+    category: str | None
+    net_cents: int
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The rows every sales figure adds up (the daily close, the sales report, the Reports
+    tab): the invoices that count in a period, each with its sign (+1 on the day it was
+    issued, −1 on the day it was voided; one voided the day it was issued is in twice), and
+    the lines of those invoices."""
+
+    issued: list[_Counted]
+    voided: list[_Counted]
+    lines: list[SaleLine]
+
+    @property
+    def signed(self) -> list[tuple[_Counted, int]]:
+        return [(i, 1) for i in self.issued] + [(i, -1) for i in self.voided]
+
+
+def counted_sales(start: dt.datetime, end: dt.datetime) -> Counted:
+    """The invoices and lines that count in [start, end): three queries, each a range on an
+    indexed column, however many invoices the clinic has issued."""
     issued = _counted(Invoice.issued_at, start, end)  # a range on its index
     voided = _counted(Invoice.voided_at, start, end)
-    signed = [(i, 1) for i in issued] + [(i, -1) for i in voided]
-    sign_of: dict[int, int] = defaultdict(int)
-    for invoice, sign in signed:
-        sign_of[invoice.id] += sign
     # The lines of the invoices issued in the period (found by the issued_at index) and of
     # those voided in it that were issued before.
     issued_ids = {i.id for i in issued}
@@ -215,6 +236,21 @@ def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
                                 InvoiceLine.gross_cents - InvoiceLine.discount_cents)
              .join(Service, JOIN.LEFT_OUTER, on=InvoiceLine.service == Service.id)
              .where(of_invoices).tuples())
+    return Counted(issued, voided, list(map(SaleLine._make, lines)))
+
+
+def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
+    """The takings of [start, end) (midnights): four queries however many invoices there are.
+
+    Each invoice counts on the day it was issued, void or not, and comes off again on the day
+    it was voided: a period's figures read the same whenever they are printed."""
+    counted = counted_sales(start, end)
+    issued, voided = counted.issued, counted.voided
+    signed = counted.signed
+    sign_of: dict[int, int] = defaultdict(int)
+    for invoice, sign in signed:
+        sign_of[invoice.id] += sign
+    lines = counted.lines
     by_category: dict[str, int] = defaultdict(int)
     gift_cards: dict[int, int] = defaultdict(int)  # sold, per invoice
     net_sales: dict[int, int] = defaultdict(int)  # per invoice
