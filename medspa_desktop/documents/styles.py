@@ -296,8 +296,13 @@ def page(page_size: str, landscape: bool = False) -> tuple[float, float]:
     return (height, width) if landscape else (width, height)
 
 
+FRAME_PADDING = 6  # reportlab's Frame keeps 6 pt inside each side of the margins
+
+
 def usable_width(page_size: str, landscape: bool = False) -> float:
-    return page(page_size, landscape)[0] - 2 * MARGIN
+    """The width a flowable may take: between the margins, less the frame's own padding (a
+    table as wide as the margins alone overflows the frame by 12 pt and is drawn past it)."""
+    return page(page_size, landscape)[0] - 2 * MARGIN - 2 * FRAME_PADDING
 
 
 def build_pdf(story: list, *, letterhead: Letterhead, page_size: str, title: str,
