@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -60,11 +60,16 @@ ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provide
                               "issued_at"), "void")}
 # Notes may change while they are drafts; once signed, never; never deleted.
 SIGNED_TABLES = ("note",)
-# Rows never deleted whose every column but one flag is fixed from the start: a photo may be
-# archived (and brought back), nothing else about it ever changes.
+# Rows never deleted whose listed columns are fixed from the start: a photo may be
+# archived (and brought back), nothing else about it ever changes; an outbox message moves
+# through its states (queued, sent, withdrawn…), its address and text never change.
 ARCHIVABLE_TABLES = {"photo": ("id", "patient_id", "appointment_id", "tag", "area", "taken_on",
                                "sha256", "extension", "consent_note", "imported_by_id",
-                               "imported_at")}
+                               "imported_at"),
+                     # a message's text and address never change; it is withdrawn, not deleted
+                     "outbox_message": ("id", "to_address", "channel", "kind", "patient_id",
+                                        "appointment_id", "subject", "body", "ics",
+                                        "created_by_id", "created_at")}
 
 
 class NewerDatabaseError(Exception):
@@ -813,6 +818,43 @@ def _upgrade_to_17(database: Database) -> None:
         database.create_tables([ChangeSignal])
 
 
+def _upgrade_to_18(database: Database) -> None:
+    """Schema 18: the outbox (``outbox_message``, frozen copy): reminders and other messages
+    waiting to be sent, never deleted, their text fixed; a service's preparation
+    instructions for its reminders (``service.preparation``)."""
+    if "preparation" not in {c.name for c in database.get_columns("service")}:
+        migrator = SchemaMigrator.from_database(database)
+        run_migrations(migrator.add_column("service", "preparation", TextField(default="")))
+    patient_t, appt_t, user_t = _stub("patient"), _stub("appointment"), _stub("user")
+
+    class OutboxMessage(_Frozen):
+        to_address = CharField(max_length=254)
+        channel = CharField(max_length=10)
+        kind = CharField(max_length=20)
+        patient = ForeignKeyField(patient_t, null=True, on_delete="RESTRICT", backref="+")
+        appointment = ForeignKeyField(appt_t, null=True, on_delete="RESTRICT", backref="+")
+        subject = CharField(max_length=200, default="")
+        body = TextField()
+        ics = TextField(null=True)
+        due_at = DateTimeField(index=True)
+        state = CharField(max_length=12, default="queued", index=True)
+        attempts = IntegerField(default=0)
+        next_try_at = DateTimeField(null=True)
+        last_error = TextField(default="")
+        message_id = CharField(max_length=200, default="")
+        sent_at = DateTimeField(null=True)
+        created_by = ForeignKeyField(user_t, null=True, on_delete="RESTRICT", backref="+")
+        created_at = DateTimeField()
+        version = IntegerField(default=1)
+
+        class Meta:
+            table_name = "outbox_message"
+
+    with database.bind_ctx([OutboxMessage, patient_t, appt_t, user_t]):
+        database.create_tables([OutboxMessage])
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -821,7 +863,8 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    10: _upgrade_to_10, 11: _upgrade_to_11,
                                                    12: _upgrade_to_12, 13: _upgrade_to_13,
                                                    14: _upgrade_to_14, 15: _upgrade_to_15,
-                                                   16: _upgrade_to_16, 17: _upgrade_to_17}
+                                                   16: _upgrade_to_16, 17: _upgrade_to_17,
+                                                   18: _upgrade_to_18}
 
 
 def install_engine_indexes() -> None:

@@ -142,6 +142,8 @@ class Service(BaseModel):
     # before schema 13), or "none"
     consent_category = CharField(max_length=40, default="")
     default_product = ForeignKeyField(Product, null=True, on_delete="RESTRICT", backref="+")
+    # what a patient should do before it ("avoid blood thinners for 7 days"), in reminders
+    preparation = TextField(default="")
     version = IntegerField(default=1)
 
 
@@ -638,6 +640,33 @@ class GiftCardClose(BaseModel):
     at = DateTimeField()
 
 
+class OutboxMessage(BaseModel):
+    """One message to a patient (or a test to the clinic): queued, then sent by the timed work
+    (services/messaging). Never deleted, its text never changed: a message no longer wanted is
+    ``withdrawn``; a moved appointment's reminders are withdrawn and queued anew.
+    ``message_id`` is written (and committed) before the server is spoken to, so a send cut
+    short can be reconciled instead of sent twice."""
+
+    to_address = CharField(max_length=254)  # an email address or a phone number (digits)
+    channel = CharField(max_length=10)  # email | sms
+    kind = CharField(max_length=20)  # reminder | confirmation | recall | waitlist_offer | test
+    patient = ForeignKeyField(Patient, null=True, on_delete="RESTRICT", backref="+")
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="RESTRICT", backref="+")
+    subject = CharField(max_length=200, default="")
+    body = TextField()
+    ics = TextField(null=True)  # the .ics invitation attached to an email
+    due_at = DateTimeField(index=True)
+    state = CharField(max_length=12, default="queued", index=True)
+    attempts = IntegerField(default=0)
+    next_try_at = DateTimeField(null=True)  # after a failed try the server may answer later
+    last_error = TextField(default="")  # the server's answer, as it gave it
+    message_id = CharField(max_length=200, default="")
+    sent_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
+    created_at = DateTimeField()
+    version = IntegerField(default=1)
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -663,5 +692,5 @@ ALL_MODELS = [
     NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ImportedVisit, ChangeSignal,
     ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
-    Payment, PackageUse, GiftCardClose, AuditEvent,
+    Payment, PackageUse, GiftCardClose, OutboxMessage, AuditEvent,
 ]

@@ -316,3 +316,28 @@ def test_the_merge_pointer_step_leaves_every_chart_unmerged_and_merging_then_wor
         assert check_database() == []
     finally:
         close_database()
+
+
+def test_schema_18_brings_the_outbox_and_services_without_preparation(tmp_path):
+    """From schema 17: every service starts with no preparation instructions, the outbox is
+    empty, and a message queued on the upgraded file can be withdrawn but never deleted."""
+    from medspa_desktop.services.messaging import outbox
+    from medspa_desktop.store.models import OutboxMessage
+
+    copy = tmp_path / "schema_v17.db"
+    shutil.copy(FIXTURE_DIR / "schema_v17.db", copy)
+    services_before = _row_counts(copy)["service"]
+    open_database(copy)
+    try:
+        migrate()
+        assert [s.preparation for s in Service.select()] == [""] * services_before
+        assert OutboxMessage.select().count() == 0
+        admin = User.select().where(User.role == "admin").first()
+        message_id = outbox.enqueue(admin, to_address="pat@example.com", kind="recall",
+                                    body="Time for a touch-up.")
+        outbox.withdraw(admin, message_id)
+        with pytest.raises(IntegrityError), db.atomic():
+            OutboxMessage.delete().execute()
+        assert OutboxMessage.get_by_id(message_id).state == "withdrawn"
+    finally:
+        close_database()

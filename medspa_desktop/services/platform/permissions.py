@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "backup.run": (ALL, "back up the clinic's data"),
     "backup.manage": (frozenset({ADMIN}), "choose the backup folder and restore a backup"),
     "data.export": (frozenset({ADMIN}), "export all of the clinic's data"),
+    "messages.read": (ALL, "see the outbox of messages to patients"),
+    "messages.send": (ALL, "queue, retry or withdraw messages to patients"),
 }
 
 

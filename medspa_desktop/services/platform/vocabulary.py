@@ -117,3 +117,26 @@ class ProductKind(Vocabulary):
     SOLUTION = "solution", "Injectable solution (mesotherapy)"
     CONSUMABLE = "consumable", "Consumable"
     RETAIL = "retail", "Retail item"
+
+
+class MessageState(Vocabulary):
+    """An outbox message's state (services/messaging/outbox.py)."""
+
+    QUEUED = "queued", "Waiting to send"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class MessageChannel(Vocabulary):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class MessageKind(Vocabulary):
+    REMINDER = "reminder", "Appointment reminder"
+    CONFIRMATION = "confirmation", "Booking confirmation"
+    RECALL = "recall", "Recall"
+    WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
+    TEST = "test", "Test message"

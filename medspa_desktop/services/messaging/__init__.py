@@ -1,0 +1,1 @@
+"""Messages to patients: the outbox, sending, reminders and their calendar invitations."""
