@@ -119,6 +119,7 @@ ACTIONS = {
     "service.price": "Service price changed",
     "service.update": "Service changed",
     "settings.clinical_periods": "Clinical periods changed",
+    "settings.commission": "Commission rates changed",
     "settings.consent": "Consent settings changed",
     "settings.hours": "Opening hours changed",
     "settings.lock": "Lock settings changed",

@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "data.export": (frozenset({ADMIN}), "export all of the clinic's data"),
     "messages.read": (ALL, "see the outbox of messages to patients"),
     "messages.send": (ALL, "queue, retry or withdraw messages to patients"),
+    "reports.view": (frozenset({ADMIN, DIRECTOR}), "see the clinic's reports"),
+    "commission.write": (frozenset({ADMIN}), "set the staff commission rates"),
 }
 
 

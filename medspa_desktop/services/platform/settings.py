@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ...store.models import ClinicSetting
+from ...store.models import CATEGORIES, ClinicSetting
 from . import changes
 from .errors import ValidationError
 
@@ -127,6 +127,12 @@ TAX_REFUSAL = "A tax rate must be between 0 % and 25 %."
 # basis points: 725 = 7.25 %
 TAX_SERVICES_BP = IntRange("tax.services_bp", int, 0, refusal=TAX_REFUSAL, low=0, high=2500)
 TAX_RETAIL_BP = IntRange("tax.retail_bp", int, 0, refusal=TAX_REFUSAL, low=0, high=2500)
+# staff commission, basis points of net sales per category (services/reports/staff_pay.py):
+# each service category, "retail" for products sold, "package" for prepaid packages
+COMMISSION_KEYS = (*CATEGORIES, "package", "other")
+COMMISSION_BP = tuple(IntRange(f"commission.{key}_bp", int, 0, low=0, high=10000,
+                               refusal="A commission is between 0 % and 100 % of net sales.")
+                      for key in COMMISSION_KEYS)
 
 # -- security and backups ----------------------------------------------------------------------
 LOCK_MINUTES = IntRange("security.lock_minutes", int, 10, low=1, high=120,

@@ -1,0 +1,276 @@
+"""The schedule's use: for each provider, room and device, the hours booked over the hours it
+was available, by weekday and hour (a heat map), and the open time of the next 14 days.
+
+Available time is what booking offers (services/scheduling): a provider is available inside
+both the clinic's opening hours and their own working hours (``hours.working_span``), a room
+or a device inside the clinic's hours; a provider's time off and a room's or device's blocked
+time (``TimeBlock``) are not available. Booked time is the active appointments
+(``ACTIVE_STATUSES``: cancelled and no-show free their slot), counted only where it falls in
+available time, so a share never passes 100 %. Rooms and devices are those in use now (an
+inactive one is not bookable; the clinic keeps no history of when it was retired); a
+provider is listed while active, or when the period holds bookings of theirs.
+
+Read-only; a fixed number of queries for any range (appointments and blocks by their
+``start`` index), the arithmetic in minutes here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ...store.models import Appointment, Device, Room, TimeBlock, User
+from ..platform.errors import ValidationError
+from ..platform.permissions import CLINICAL, require
+from ..platform.vocabulary import ACTIVE_STATUSES
+from ..scheduling import hours
+
+KINDS = {"provider": "Providers", "room": "Rooms", "device": "Devices"}
+OPEN_DAYS = 14  # the open time looked ahead
+MAX_DAYS = 366
+
+Minutes = list[tuple[int, int]]  # [from, to) in minutes after midnight, sorted, disjoint
+
+
+@dataclass(frozen=True)
+class Use:
+    """One provider's, room's or device's use of a period."""
+
+    kind: str  # provider | room | device
+    id: int
+    name: str
+    available_minutes: int
+    booked_minutes: int
+    # heat[weekday][hour] = (booked, available) minutes; Monday 0, hours 0–23
+    heat: tuple[tuple[tuple[int, int], ...], ...]
+
+    @property
+    def share(self) -> float | None:
+        """Booked over available, 0–1; None when it was never available."""
+        return self.booked_minutes / self.available_minutes if self.available_minutes else None
+
+
+@dataclass(frozen=True)
+class OpenDay:
+    """A day of the next two weeks: the open (available, not booked) hours per resource."""
+
+    day: dt.date
+    open_minutes: tuple[int, ...]  # in the order of ``Utilisation.ahead_names``
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    date_from: dt.date
+    date_to: dt.date
+    uses: tuple[Use, ...]  # providers, then rooms, then devices, each in the clinic's order
+    ahead_names: tuple[tuple[str, str], ...]  # (kind, name) of the next 14 days' columns
+    ahead: tuple[OpenDay, ...]
+
+    def of_kind(self, kind: str) -> tuple[Use, ...]:
+        return tuple(u for u in self.uses if u.kind == kind)
+
+    def heat(self, kind: str | None = None, resource_id: int | None = None
+             ) -> list[list[float | None]]:
+        """7 × 24 shares (None where nothing was available) of one resource, one kind, or
+        every resource."""
+        booked = [[0] * 24 for _ in range(7)]
+        available = [[0] * 24 for _ in range(7)]
+        for use in self.uses:
+            if (kind and use.kind != kind) or (resource_id is not None and use.id != resource_id):
+                continue
+            for day in range(7):
+                for hour in range(24):
+                    b, a = use.heat[day][hour]
+                    booked[day][hour] += b
+                    available[day][hour] += a
+        return [[booked[d][h] / available[d][h] if available[d][h] else None
+                 for h in range(24)] for d in range(7)]
+
+    def hours_shown(self) -> range:
+        """The hours of the day anything was available (the heat map's columns)."""
+        used = [h for use in self.uses for day in use.heat for h in range(24) if day[h][1]]
+        return range(min(used), max(used) + 1) if used else range(9, 18)
+
+    @property
+    def empty(self) -> bool:
+        return not any(u.available_minutes for u in self.uses)
+
+
+def _minute(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _intersect(a: Minutes, b: Minutes) -> Minutes:
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if lo < hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _subtract(spans: Minutes, cuts: Minutes) -> Minutes:
+    out = []
+    for lo, hi in spans:
+        pieces = [(lo, hi)]
+        for c_lo, c_hi in cuts:
+            pieces = [p for a, b in pieces
+                      for p in ((a, min(b, c_lo)), (max(a, c_hi), b)) if p[0] < p[1]]
+        out.extend(pieces)
+    return out
+
+
+def _day_pieces(start: dt.datetime, end: dt.datetime, first: dt.date, last: dt.date):
+    """(day, from minute, to minute) of [start, end) on each day of first … last."""
+    day = max(start.date(), first)
+    while day <= min(end.date(), last):
+        midnight = dt.datetime.combine(day, dt.time())
+        lo = max(0, int((start - midnight).total_seconds() // 60))
+        hi = min(24 * 60, int((end - midnight).total_seconds() // 60))
+        if lo < hi:
+            yield day, lo, hi
+        day += dt.timedelta(days=1)
+
+
+def _by_hour(spans: Minutes):
+    """(hour, minutes) of the spans in each hour of the day."""
+    for lo, hi in spans:
+        t = lo
+        while t < hi:
+            edge = min(hi, (t // 60 + 1) * 60)
+            yield t // 60, edge - t
+            t = edge
+
+
+def _resources(start: dt.datetime, end: dt.datetime) -> list[tuple[str, int, str]]:
+    booked = {pid for (pid,) in Appointment.select(Appointment.provider).distinct().where(
+        Appointment.start >= start, Appointment.start < end,
+        Appointment.provider.is_null(False)).tuples()}
+    staff = (User.select(User.id, User.display_name)
+             .where(User.role.in_(sorted(CLINICAL)) & (User.active | User.id.in_(sorted(booked))))
+             .order_by(User.display_name).tuples())
+    rooms = Room.select(Room.id, Room.name).where(Room.active).order_by(Room.position, Room.name)
+    devices = Device.select(Device.id, Device.name).where(Device.active).order_by(Device.name)
+    return ([("provider", pid, name) for pid, name in staff]
+            + [("room", rid, name) for rid, name in rooms.tuples()]
+            + [("device", did, name) for did, name in devices.tuples()])
+
+
+def _measure(first: dt.date, last: dt.date, after: dt.datetime | None = None):
+    """Per resource: {day: (available spans, booked spans)} over first … last, from ``after``
+    on when given (the rest of today is still open; its past is not)."""
+    start = dt.datetime.combine(first, dt.time())
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    resources = _resources(start, end)
+    clinic = hours.clinic_hours()
+    # a provider's hours depend only on the weekday: seven reads each, not one per day
+    weekly: dict[int, dict[int, Minutes]] = {}
+    for kind, pid, _name in resources:
+        if kind != "provider":
+            continue
+        monday = first - dt.timedelta(days=first.weekday())
+        weekly[pid] = {}
+        for wd in range(7):
+            open_span, own = clinic[wd], hours.working_span(pid, monday + dt.timedelta(days=wd))
+            weekly[pid][wd] = _intersect(
+                [(_minute(open_span[0]), _minute(open_span[1]))] if open_span else [],
+                [(_minute(own[0]), _minute(own[1]))] if own else [])
+    blocked: dict[tuple[str, int, dt.date], Minutes] = defaultdict(list)
+    for pid, rid, did, b_start, b_end in (TimeBlock.select(
+            TimeBlock.provider, TimeBlock.room, TimeBlock.device, TimeBlock.start, TimeBlock.end)
+            .where(TimeBlock.active, TimeBlock.start < end, TimeBlock.end > start).tuples()):
+        key = ("provider", pid) if pid else ("room", rid) if rid else ("device", did)
+        for day, lo, hi in _day_pieces(b_start, b_end, first, last):
+            blocked[(*key, day)].append((lo, hi))
+    booked: dict[tuple[str, int, dt.date], Minutes] = defaultdict(list)
+    for pid, rid, did, a_start, a_end in (Appointment.select(
+            Appointment.provider, Appointment.room, Appointment.device, Appointment.start,
+            Appointment.end)
+            .where(Appointment.status.in_(ACTIVE_STATUSES), Appointment.start >= start,
+                   Appointment.start < end).tuples()):
+        for kind, rid_ in (("provider", pid), ("room", rid), ("device", did)):
+            if rid_ is not None:
+                for day, lo, hi in _day_pieces(a_start, a_end, first, last):
+                    booked[(kind, rid_, day)].append((lo, hi))
+    cut_from = (after.date(), _minute(after.time())) if after else None
+    out = []
+    for kind, rid, name in resources:
+        days = {}
+        day = first
+        while day <= last:
+            wd = day.weekday()
+            if kind == "provider":
+                spans = list(weekly[rid][wd])
+            else:
+                spans = [(_minute(clinic[wd][0]), _minute(clinic[wd][1]))] if clinic[wd] else []
+            spans = _subtract(spans, blocked.get((kind, rid, day), []))
+            if cut_from and day == cut_from[0]:
+                spans = _subtract(spans, [(0, cut_from[1])])
+            taken = _merge(booked.get((kind, rid, day), []))
+            days[day] = (spans, _intersect(spans, taken))
+            day += dt.timedelta(days=1)
+        out.append((kind, rid, name, days))
+    return out
+
+
+def _merge(spans: Minutes) -> Minutes:
+    """Overlapping spans (a provider double-booked with an override) counted once."""
+    out: Minutes = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _total(spans: Minutes) -> int:
+    return sum(hi - lo for lo, hi in spans)
+
+
+def utilisation(actor: User, date_from: dt.date, date_to: dt.date,
+                now: dt.datetime | None = None) -> Utilisation:
+    """The use of ``date_from`` … ``date_to`` (inclusive), and the open time of the 14 days
+    from ``now`` (the clock unless given)."""
+    require(actor, "reports.view")
+    if date_to < date_from:
+        raise ValidationError("The end date is before the start date. Choose an end date on or "
+                              "after the start date.")
+    if (date_to - date_from).days + 1 > MAX_DAYS:
+        raise ValidationError("The schedule's use covers at most a year. Choose a shorter "
+                              "period.")
+    now = (now or dt.datetime.now()).replace(second=0, microsecond=0)
+    uses = []
+    for kind, rid, name, days in _measure(date_from, date_to):
+        heat = [[[0, 0] for _ in range(24)] for _ in range(7)]
+        for day, (spans, taken) in days.items():
+            for hour, minutes in _by_hour(spans):
+                heat[day.weekday()][hour][1] += minutes
+            for hour, minutes in _by_hour(taken):
+                heat[day.weekday()][hour][0] += minutes
+        uses.append(Use(kind, rid, name, sum(_total(s) for s, _t in days.values()),
+                        sum(_total(t) for _s, t in days.values()),
+                        tuple(tuple((b, a) for b, a in row) for row in heat)))
+    ahead = _measure(now.date(), now.date() + dt.timedelta(days=OPEN_DAYS - 1), after=now)
+    open_days = []
+    for n in range(OPEN_DAYS):
+        day = now.date() + dt.timedelta(days=n)
+        open_days.append(OpenDay(day, tuple(_total(days[day][0]) - _total(days[day][1])
+                                            for _kind, _rid, _name, days in ahead)))
+    return Utilisation(date_from, date_to, tuple(uses),
+                       tuple((kind, name) for kind, _rid, name, _days in ahead),
+                       tuple(open_days))
+
+
+def hours_text(minutes: int) -> str:
+    """600 -> "10 h", 90 -> "1.5 h", 0 -> "0 h"."""
+    value = round(minutes / 60, 1)
+    return f"{value:g} h"
+
+
+def share_text(share: float | None) -> str:
+    return "—" if share is None else f"{round(share * 100)} %"
