@@ -15,6 +15,7 @@ from .services.charts.patients import format_phone
 from .services.clinic import clinic
 from .services.consents import signing
 from .services.platform import audit, audit_anchor
+from .services.reports import staff_pay
 from .services.scheduling import day_sheet
 from .services.treatments import inventory, treatment_records
 from .store.models import User
@@ -158,6 +159,23 @@ def sales_report_pdf(user: User, date_from: dt.date, date_to: dt.date) -> bytes:
 
     report = billing_reports.sales_report(user, date_from, date_to)
     return render_sales_report(report, _letterhead(), dt.datetime.now(), clinic.paper_size())
+
+
+def staff_statement_pdf(user: User, date_from: dt.date, date_to: dt.date,
+                        provider_id: int | None = None, *, everyone: bool = False) -> bytes:
+    """The pay statement of one provider (``provider_id``; None: sales with no provider) or,
+    with ``everyone``, of every provider with sales in the period, a page each."""
+    from .documents.staff_statement import Statement, render_staff_statement
+
+    pay = staff_pay.staff_pay(user, date_from, date_to)
+    chosen = pay.providers if everyone else tuple(
+        p for p in pay.providers if p.provider_id == provider_id)
+    pdf = render_staff_statement(Statement(
+        _letterhead(), date_from, date_to, chosen, dt.datetime.now(), user.display_name,
+        clinic.paper_size()))
+    audit.record_print(user, "staff_statement", "period", f"{date_from}..{date_to}",
+                       "pay statement of " + (", ".join(p.provider for p in chosen) or "nobody"))
+    return pdf
 
 
 def _answer_text(kind: str, value: object) -> str:

@@ -152,6 +152,7 @@ PRINTED = {  # print.<document>
     "consent": "Consent printed", "consent_form": "Consent form printed",
     "intake_form": "Intake form printed", "invoice": "Invoice printed",
     "receipt": "Receipt printed", "treatment_record": "Treatment record printed",
+    "staff_statement": "Pay statement printed",
 }
 SYSTEM = "The program"
 

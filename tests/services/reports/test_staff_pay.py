@@ -7,10 +7,12 @@ import datetime as dt
 
 import pytest
 
+from medspa_desktop.printouts import staff_statement_pdf
 from medspa_desktop.services.billing import billing_reports, invoices
 from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.reports import staff_pay
 from medspa_desktop.store.models import AuditEvent
+from tests.documents.pdftext import pdf_text
 from tests.services.billing.test_invoices import _charted_visit, _checkout, shop  # noqa: F401
 from tests.services.treatments.test_treatment_records import clinic  # noqa: F401 (fixture)
 
@@ -83,3 +85,18 @@ def test_commission_rounds_half_away_from_zero():
     assert staff_pay.commission_cents(-333, 1500) == -50
     assert staff_pay.commission_cents(330, 1500) == 50  # 49.5
     assert staff_pay.commission_cents(329, 1500) == 49  # 49.35
+
+
+def test_the_statement_prints_on_the_letterhead_and_is_audited(shop):  # noqa: F811
+    staff_pay.set_rates(shop["admin"], {"neurotoxin": 1000})
+    _checkout(shop, _charted_visit(shop, 20), tip_cents=1500)
+    text = pdf_text(staff_statement_pdf(shop["admin"], TODAY, TODAY, shop["rn"].id))
+    for expected in ("Test Clinic", "Pay statement: Jo Kim", "Neurotoxin 1 $280.00 10% $28.00",
+                     "Commission and tips $43.00", "Tips $15.00"):
+        assert expected in text, expected
+    event = AuditEvent.select().where(AuditEvent.action == "print.staff_statement").get()
+    assert event.summary == "pay statement of Jo Kim"
+    everyone = pdf_text(staff_statement_pdf(shop["admin"], TODAY, TODAY, everyone=True))
+    assert "Pay statement: Jo Kim" in everyone
+    quiet = pdf_text(staff_statement_pdf(shop["admin"], TODAY, TODAY, shop["le"].id))
+    assert "No sales by any provider in this period." in quiet
