@@ -47,6 +47,10 @@ class PgServer:
             self.folder.chmod(0o755)
         self._run(self.initdb, "-D", str(self.data), "--auth=trust", "-U", self.user,
                   "--encoding=UTF8", "--locale=C")
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the cluster (again, after :meth:`stop`: a server back after an outage)."""
         options = f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off"
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-w", "start",
                   "-l", str(self.folder / "server.log"))

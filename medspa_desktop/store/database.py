@@ -23,6 +23,7 @@ from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase, 
 from .. import paths
 
 BUSY_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 5  # PostgreSQL: how long a connection to the server is waited for
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",
@@ -91,6 +92,8 @@ def make_database(target: str | os.PathLike) -> Database:
         # user, password, host, port, and query options such as ?sslmode=require or
         # ?host=/run/postgresql (a Unix socket folder)
         params = parse_db_url(target)
+        # a server that went away is said at once, not after the network's own minutes
+        params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         return ClinicPostgresDatabase(params.pop("database"), **params)
     path = Path(target)
     if path.exists():

@@ -7,7 +7,14 @@ A screen that shows data subscribes to the kinds it shows and refreshes just tha
 
 Changes committed on a worker thread are carried over to the UI thread, and while a main
 window watches (``watch_others``) the changes other windows and PCs committed are read every
-second (``services/platform/remote.py``) and emitted the same way. The changes of one operation arrive together: while ``op()`` runs (see
+second (``services/platform/remote.py``) and emitted the same way. On PostgreSQL they are read
+at once as well: a listening thread (``services/platform/listen.py``) wakes the bus the moment
+another PC commits.
+
+The bus also knows whether the clinic's server can be reached (``reachable``, ``lost``): a
+failed read or save, or the listening thread, says it is lost; the one-second tick then tries
+again (once the listener is back, on PostgreSQL) and, when it answers, reads every change
+missed meanwhile. The changes of one operation arrive together: while ``op()`` runs (see
 ``ui/ops.py``) the bus holds what it hears and emits it once, when the operation returns;
 otherwise it emits on the next turn of the event loop.
 """
@@ -21,16 +28,20 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ..logs import log
-from ..services.platform import changes, remote
+from ..services.platform import changes, listen, remote
 from ..services.platform.changes import ChangeSet
 from ..services.platform.errors import DomainError
+from ..store.database import db, is_sqlite
 
 OTHERS_POLL_MS = 1000  # another PC's change is on screen here within about a second
 
 
 class ChangeBus(QObject):
     changed = Signal(object)  # a ChangeSet
+    reachable = Signal(bool)  # the clinic's server: False once lost, True once back
     _heard = Signal(object)
+    _woken = Signal()  # from the listening thread: queued to this (the UI) thread
+    _listener_reached = Signal(bool)
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,6 +58,12 @@ class ChangeBus(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(OTHERS_POLL_MS)
         self._timer.timeout.connect(self.hear_others)
+        # PostgreSQL's push: another PC's commit read at once
+        self._woken.connect(self.hear_others)
+        self._listener_reached.connect(self._listener_says)
+        self._listener: listen.Listener | None = None
+        self._listening_to = None  # the database the listener follows
+        self.lost = False  # the clinic's server could not be reached
 
     def watch_others(self, on: bool) -> None:
         """A main window starts (True) or stops (False) following the other PCs; the timer
@@ -57,18 +74,76 @@ class ChangeBus(QObject):
             self._timer.start()
         elif not self._watching:
             self._timer.stop()
+            self._stop_listening()
 
     def hear_others(self) -> None:
         """Read what other processes committed and pass it on like a change made here. A
         database that cannot be read now (the server gone) is tried again on the next tick,
         from the last signal heard, so nothing is missed."""
+        if self.lost and not self._try_server():
+            return
         try:
             heard = self._watcher.poll()
         except Exception as exc:  # noqa: BLE001 (the connection's error, whatever the driver)
-            log.warning("Could not read the other PCs' changes: %s", exc)
+            if remote.server_lost(exc):
+                remote.drop_connection()
+                self.server_unreachable()
+            else:
+                log.warning("Could not read the other PCs' changes: %s", exc)
             return
+        if self._watching:
+            self._follow_server()
         if heard:
             self._collect(heard)
+
+    # -- the clinic's server ----------------------------------------------------------------
+    def server_unreachable(self) -> None:
+        """A read, a save or the listener found the server gone: say so (once)."""
+        if not self.lost:
+            self.lost = True
+            log.warning("The clinic's server cannot be reached")
+            self.reachable.emit(False)
+
+    def _try_server(self) -> bool:
+        """While lost: whether the server answers again (then say so). With a listener, this
+        thread waits for it to be back first (its connection gives up within seconds; this
+        thread's would hold the window)."""
+        if self._listener is not None and not self._listener.connected.is_set():
+            return False
+        try:
+            remote.reach()
+        except Exception:  # noqa: BLE001 (still away, whatever the driver says)
+            remote.drop_connection()
+            return False
+        self.lost = False
+        log.info("The clinic's server answers again")
+        self.reachable.emit(True)
+        return True
+
+    @Slot(bool)
+    def _listener_says(self, up: bool) -> None:
+        if not up:
+            self.server_unreachable()
+        elif self.lost:
+            self.hear_others()
+
+    def _follow_server(self) -> None:
+        """Listen on PostgreSQL (one listener, for the database open now)."""
+        real = db.obj
+        if real is self._listening_to:
+            return
+        self._stop_listening()
+        if real is None or is_sqlite():
+            return
+        params = dict(real.connect_params, dbname=real.database)
+        self._listening_to = real
+        self._listener = listen.Listener(params, self._woken.emit, self._listener_reached.emit)
+        self._listener.start()
+
+    def _stop_listening(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+        self._listener, self._listening_to = None, None
 
     @Slot(object)
     def _collect(self, batch: ChangeSet) -> None:
@@ -130,6 +205,13 @@ class _Subscription(QObject):
                 self._method(owner, batch)
         except DomainError as exc:  # e.g. the account lost the right meanwhile: the window
             log.info("Not redrawn after a change: %s", exc)  # signs it out or follows
+        except Exception as exc:
+            if not remote.server_lost(exc):
+                raise
+            # the server went away: what is on screen stays, the window's banner says why
+            log.info("Not redrawn, the clinic's server is gone: %s", exc)
+            remote.drop_connection()
+            bus().server_unreachable()
 
 
 def _closed(owner: QObject) -> bool:

@@ -13,7 +13,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..logs import log
+from ..services.platform import remote
 from ..services.platform.errors import DomainError
+from .bus import bus
 
 _log_path: Path | None = None
 
@@ -32,6 +34,12 @@ def unexpected_error_text(log_path: Path | None = None) -> str:
 def _excepthook(exc_type, exc, tb) -> None:
     if isinstance(exc, DomainError):
         show_refusal(QApplication.activeWindow(), exc)
+        return
+    if remote.server_lost(exc):  # a screen read while the server is gone: the window's
+        # banner says so, once, instead of a dialog per click
+        log.warning("A read failed, the clinic's server is gone: %s", exc)
+        remote.drop_connection()
+        bus().server_unreachable()
         return
     log.error("Unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
     if QApplication.instance() is not None:

@@ -12,7 +12,7 @@ import weakref
 
 import shiboken6
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWhatsThis,
+    QWidget,
 )
 
 from .. import APP_NAME, __version__
@@ -57,6 +59,9 @@ from .widgets.pdf_preview import show_preview
 TAB_KEYS = ("schedule", "patients", "treatments", "billing")
 STATUS_ICONS = {AppointmentStatus.ARRIVED: "check-in", AppointmentStatus.CHECKED_OUT: "check-out"}
 ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
+SERVER_LOST_BANNER = ("The clinic's server cannot be reached. What is on screen is kept but may "
+                      "be out of date, and nothing can be saved until the server is back. "
+                      "Trying again…")
 QUICK_STATUSES = (
     (AppointmentStatus.CONFIRMED, "&Confirm", "Ctrl+Shift+C"),
     (AppointmentStatus.ARRIVED, "Mark &arrived", "Ctrl+Shift+A"),
@@ -97,7 +102,18 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.patients, "&Patients")
         self.tabs.addTab(self.treatments, "&Treatment Log")
         self.tabs.addTab(self.billing, "&Billing")
-        self.setCentralWidget(self.tabs)
+        # said at once when the clinic's server cannot be reached (ui/bus.py)
+        self.server_banner = QLabel(SERVER_LOST_BANNER)
+        self.server_banner.setObjectName("ServerLost")
+        self.server_banner.setWordWrap(True)
+        self.server_banner.setStyleSheet(style.BANNER_ALERT)
+        self.server_banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.server_banner)
+        column.addWidget(self.tabs)
+        self.setCentralWidget(central)
         for tab in (self.schedule, self.patients, self.treatments, self.billing):
             tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
@@ -138,7 +154,18 @@ class MainWindow(QMainWindow):
         self.account_timer.timeout.connect(self.check_account)
         self.account_timer.start()
         remote.purge()
+        bus().reachable.connect(self._server_reachable)
+        self.server_banner.setVisible(bus().lost)
         bus().watch_others(True)  # another PC's booking shows here without F5
+
+    @Slot(bool)
+    def _server_reachable(self, up: bool) -> None:
+        """The server gone: a banner at once (what is on screen stays; saves are refused by
+        the op runner); back: the banner goes and the missed changes are read."""
+        self.server_banner.setVisible(not up)
+        if up:
+            self.statusBar().showMessage("The clinic's server answers again; everything "
+                                         "changed meanwhile is shown.", 10000)
 
     def check_account(self) -> None:
         """Sign a deactivated account out; follow a changed role."""

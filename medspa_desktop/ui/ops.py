@@ -9,6 +9,8 @@
   ``ask=False``;
 * shows any other refusal (a ``DomainError``) where the form shows its errors
   (``error_label``, a ``widgets.messages.ErrorLabel``) or, by default, in a message box;
+* refuses with "The clinic's server cannot be reached; nothing was saved." when the server
+  is known to be gone (``bus().lost``) or goes away during the call, and tells the bus;
 * returns an :class:`Outcome`, true when the service accepted, with what it returned;
 * announces what the call changed (``ui/bus.py``) once, as it returns — every screen that
   shows it refreshes; the caller does not.
@@ -30,6 +32,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ..services.platform import remote
 from ..services.platform.errors import CONFIRMATION, DomainError, NeedsAnswer
 from ..store.database import db
 from .bus import bus
@@ -125,8 +128,22 @@ def op(parent: QWidget | None, call: Callable[..., Any], *, error_label=None,
        on_success: Callable[[Any], None] | None = None) -> Outcome:
     """Run ``call()`` (a service call; retried as ``call(answers=...)`` once the user has
     answered what it asked). ``on_refused`` replaces the default display of a refusal."""
+    if bus().lost:  # known gone: said at once, rather than after waiting for the server
+        _refused(parent, remote.unreachable(), error_label, title, on_refused)
+        return Outcome(False, refusal=remote.unreachable())
     with bus().held():  # what the call changed is announced once, when it is done
-        return _run(parent, call, error_label, title, ask_user, askers, on_refused, on_success)
+        try:
+            return _run(parent, call, error_label, title, ask_user, askers, on_refused,
+                        on_success)
+        except Exception as exc:
+            if not remote.server_lost(exc):
+                raise
+            # the server went away during the call: its transaction was never committed
+            remote.drop_connection()
+            bus().server_unreachable()
+            refusal = remote.unreachable()
+            _refused(parent, refusal, error_label, title, on_refused)
+            return Outcome(False, refusal=refusal)
 
 
 def _run(parent, call, error_label, title, ask_user, askers, on_refused,
@@ -202,6 +219,9 @@ class Task(QRunnable):
             finally:
                 db.close()
         except Exception as exc:  # delivered to the UI thread, which decides how to show it
+            if remote.server_lost(exc):  # (this thread's connection is the one to look at)
+                remote.drop_connection()
+                exc = remote.unreachable()
             self.signals.failed.emit(exc)
         else:
             self.signals.done.emit(result)

@@ -19,9 +19,10 @@ lots changed), ``product``, ``invoice``, ``prepaid`` (package or gift card),
 kind".
 
 Other windows and PCs hear it too: ``note`` also writes a ``ChangeSignal`` row in the same
-transaction, and ``services/platform/remote.py`` reads the rows other processes committed
-(from the last one it saw, so a PC that lost the server catches up) and publishes them here:
-every screen refreshes as it does for a change made on this PC.
+transaction (on PostgreSQL with a ``NOTIFY`` that wakes the other PCs at once,
+``services/platform/listen.py``), and ``services/platform/remote.py`` reads the rows other
+processes committed (from the last one it saw, so a PC that lost the server catches up) and
+publishes them here: every screen refreshes as it does for a change made on this PC.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ...store.database import db
+from ...store.database import db, is_sqlite
 from ...store.models import ChangeSignal
+from . import listen
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,12 @@ def note(kind: str, *ids: int | None) -> None:
     and signalled to the other windows and PCs in the same transaction (so they hear it
     exactly when it is committed, and never when it is rolled back)."""
     change = Change(kind, frozenset(i for i in ids if i is not None))
-    ChangeSignal.insert(
-        at=dt.datetime.now(), origin=ORIGIN, kind=kind,
-        ids="" if len(change.ids) > SIGNAL_IDS else ",".join(map(str, sorted(change.ids))),
-    ).execute()
+    row = dict(at=dt.datetime.now(), origin=ORIGIN, kind=kind,
+               ids="" if len(change.ids) > SIGNAL_IDS else ",".join(map(str, sorted(change.ids))))
+    if is_sqlite():
+        ChangeSignal.insert(**row).execute()
+    else:  # PostgreSQL: the row and its NOTIFY in one round trip (see listen.py)
+        db.execute_sql(listen.notify_sql(), (row["at"], ORIGIN, kind, row["ids"]))
     db.after_commit(lambda: publish(ChangeSet((change,))))
 
 

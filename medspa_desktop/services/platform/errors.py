@@ -29,6 +29,11 @@ class NotFound(DomainError):
     """The record asked for does not exist."""
 
 
+class ServerUnreachable(DomainError):
+    """The clinic's database server cannot be reached: nothing was saved
+    (``services/platform/remote.py`` tells this from any other database error)."""
+
+
 # -- refusals the user can answer -------------------------------------------------------------
 # What kind of answer a ``NeedsAnswer`` wants.
 REASON = "reason"  # a line of text, kept on the record and in the audit log

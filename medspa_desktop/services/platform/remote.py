@@ -10,14 +10,17 @@ reach the database reads, once it can again, every signal it missed. No Qt: the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
+import peewee
 from peewee import fn
 
 from ...store.database import db, is_sqlite
 from ...store.models import ChangeSignal
 from . import changes
 from .changes import Change, ChangeSet
+from .errors import ServerUnreachable
 
 KEEP_DAYS = 3  # a PC off longer than this reloads what it shows anyway (it was signed out)
 BATCH = 2000  # more signals at once than this: every kind they name is reloaded whole
@@ -70,6 +73,49 @@ class Watcher:
             else:
                 heard.setdefault(kind, set()).update(changes.parse_ids(ids))
         return ChangeSet(Change(kind, frozenset(ids or ())) for kind, ids in heard.items())
+
+
+SERVER_LOST = "The clinic's server cannot be reached; nothing was saved."
+
+
+def unreachable() -> ServerUnreachable:
+    return ServerUnreachable(SERVER_LOST)
+
+
+def server_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the clinic's PostgreSQL server cannot be reached (stopped, the
+    network gone), rather than a refusal or a bug: a connection error, with this thread's
+    connection broken or never made."""
+    real = db.obj
+    if real is None or is_sqlite():
+        return False
+    if not isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
+        return False
+    con = real._state.conn
+    return con is None or bool(getattr(con, "broken", False) or getattr(con, "closed", False))
+
+
+def drop_connection() -> None:
+    """Forget this thread's broken connection (and any transaction it was in), so that the
+    next statement connects afresh."""
+    real = db.obj
+    if real is None:
+        return
+    con = real._state.conn
+    real._state.reset()
+    if con is not None:
+        with contextlib.suppress(Exception):  # closing what is already cut off
+            con.close()
+
+
+def reach() -> None:
+    """Connect this thread again (raises while the server is still away) and ask it one
+    trivial question, so that a half-open connection is found out."""
+    real = db.obj
+    if real is None:
+        return
+    real.connect(reuse_if_open=True)
+    real.execute_sql("SELECT 1").fetchone()
 
 
 def purge(now: dt.datetime | None = None) -> int:
