@@ -26,6 +26,7 @@ from medspa_desktop.services.charts import chart, patients
 from medspa_desktop.services.consents import consent_templates, signing
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
+from medspa_desktop.services.reports import staff_pay, treatments, utilisation
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatments import inventory
 from medspa_desktop.services.treatments.treatment_log import LogFilter, treatment_log
@@ -319,6 +320,66 @@ def month_report(c: Context) -> Result:
     return Result.timed("one month's sales report (PDF)", 500, samples, lower=lower)
 
 
+def _year(c: Context) -> tuple[dt.date, dt.date]:
+    """The twelve whole months before the anchor's month (a report's "last 12 months")."""
+    last = c.anchor.replace(day=1) - dt.timedelta(days=1)
+    first = (last.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    return first, last
+
+
+def _year_args(c: Context) -> Callable[[int], tuple]:
+    first, last = _year(c)
+    return lambda _i: (first.isoformat(), (last + dt.timedelta(days=1)).isoformat())
+
+
+YEAR_APPOINTMENTS = """
+SELECT provider_id, room_id, device_id, start, "end" FROM appointment
+WHERE start >= ? AND start < ? AND status NOT IN ('cancelled', 'no_show')
+"""
+
+
+def utilisation_year(c: Context) -> Result:
+    """The schedule's use over twelve months (the Reports tab's heat map), with the open time
+    of the next 14 days."""
+    first, last = _year(c)
+    now = dt.datetime.combine(c.anchor, dt.time(9))
+    samples = times_ms(lambda _i: utilisation.utilisation(c.admin, first, last, now=now),
+                       c.reps(10))
+    lower = c.lower(YEAR_APPOINTMENTS, _year_args(c), c.reps(10))
+    return Result.timed("the schedule's use, 12 months (report)", 500, samples, lower=lower)
+
+
+YEAR_INJECTABLES = """
+SELECT a.start, a.id, m.patient_id, p.name, p.kind, p.unit, u.display_name, m.change_centi
+FROM appointment a JOIN stock_movement m ON m.appointment_id = a.id
+JOIN lot l ON l.id = m.lot_id JOIN product p ON p.id = l.product_id
+LEFT JOIN treatment_record t ON t.appointment_id = a.id LEFT JOIN "user" u ON u.id = t.provider_id
+WHERE a.start >= ? AND a.start < ? AND m.kind = 'use'
+  AND p.kind IN ('toxin', 'filler', 'solution')
+"""
+
+
+def injectables_year(c: Context) -> Result:
+    """Units per month, provider and patient over twelve months, and the stock's value."""
+    first, last = _year(c)
+
+    def report(_i: int) -> None:
+        treatments.injectable_use(c.admin, first, last)
+        treatments.stock_value(c.admin, c.anchor)
+
+    samples = times_ms(report, c.reps(10))
+    lower = c.lower(YEAR_INJECTABLES, _year_args(c), c.reps(10))
+    return Result.timed("injectables and stock, 12 months (report)", 500, samples, lower=lower)
+
+
+def staff_pay_year(c: Context) -> Result:
+    """Every provider's pay figures over twelve months."""
+    first, last = _year(c)
+    samples = times_ms(lambda _i: staff_pay.staff_pay(c.admin, first, last), c.reps(10))
+    lower = c.lower(INVOICE_LINES, _year_args(c), c.reps(10))
+    return Result.timed("staff pay, 12 months (report)", 500, samples, lower=lower)
+
+
 def audit_chain(c: Context) -> Result:
     rows = c.raw.execute("SELECT COUNT(*) FROM audit_event").fetchone()[0]
     calls = []
@@ -436,7 +497,8 @@ def export_everything(c: Context) -> list[Result]:
 ACTIONS: tuple[Callable[[Context], Result | list[Result]], ...] = (
     cold_start_sign_in, cold_start, day_view_fetch, day_view_paint, week_view_paint, book_and_move,
     patient_search, open_chart, open_chart_window, treatment_log_first_page, scroll_log,
-    lot_recall, consent_pdf, invoice_pdf, daily_close, month_report, audit_chain,
+    lot_recall, consent_pdf, invoice_pdf, daily_close, month_report, utilisation_year,
+    injectables_year, staff_pay_year, audit_chain,
     backup_throughput, patient_import, export_everything,
 )
 # Not timed again for the growth column: each reads everything, so it grows with the data.

@@ -172,10 +172,10 @@ def _measure(first: dt.date, last: dt.date, after: dt.datetime | None = None):
     for kind, pid, _name in resources:
         if kind != "provider":
             continue
-        monday = first - dt.timedelta(days=first.weekday())
+        spans = hours.weekly_spans(pid, clinic)
         weekly[pid] = {}
         for wd in range(7):
-            open_span, own = clinic[wd], hours.working_span(pid, monday + dt.timedelta(days=wd))
+            open_span, own = clinic[wd], spans[wd]
             weekly[pid][wd] = _intersect(
                 [(_minute(open_span[0]), _minute(open_span[1]))] if open_span else [],
                 [(_minute(own[0]), _minute(own[1]))] if own else [])
@@ -187,14 +187,20 @@ def _measure(first: dt.date, last: dt.date, after: dt.datetime | None = None):
         for day, lo, hi in _day_pieces(b_start, b_end, first, last):
             blocked[(*key, day)].append((lo, hi))
     booked: dict[tuple[str, int, dt.date], Minutes] = defaultdict(list)
+    first_day, last_day = first, last
     for pid, rid, did, a_start, a_end in (Appointment.select(
             Appointment.provider, Appointment.room, Appointment.device, Appointment.start,
             Appointment.end)
             .where(Appointment.status.in_(ACTIVE_STATUSES), Appointment.start >= start,
                    Appointment.start < end).tuples()):
+        day = a_start.date()
+        if day == a_end.date() and first_day <= day <= last_day:  # (booking keeps to a day)
+            pieces = [(day, a_start.hour * 60 + a_start.minute, a_end.hour * 60 + a_end.minute)]
+        else:
+            pieces = list(_day_pieces(a_start, a_end, first, last))
         for kind, rid_ in (("provider", pid), ("room", rid), ("device", did)):
             if rid_ is not None:
-                for day, lo, hi in _day_pieces(a_start, a_end, first, last):
+                for day, lo, hi in pieces:
                     booked[(kind, rid_, day)].append((lo, hi))
     cut_from = (after.date(), _minute(after.time())) if after else None
     out = []

@@ -188,13 +188,18 @@ def hours_summary(hours: dict[int, str]) -> str:
 
 def working_span(provider_id: int, day: dt.date) -> Span | None:
     """When the provider works on ``day``: their own hours if they have any, else the clinic's."""
+    return weekly_spans(provider_id)[day.weekday()]
+
+
+def weekly_spans(provider_id: int, clinic: dict[int, Span | None] | None = None
+                 ) -> dict[int, Span | None]:
+    """When the provider works each weekday (0 Monday … 6): their own hours if they have any,
+    else the clinic's (``clinic``, when the caller has read them already); one query."""
     rows = list(WorkingHours.select().where(WorkingHours.provider == provider_id))
     if not rows:
-        return clinic_hours()[day.weekday()]
-    for row in rows:
-        if row.weekday == day.weekday():
-            return _as_time(row.start), _as_time(row.end)
-    return None
+        return dict(clinic if clinic is not None else clinic_hours())
+    own = {row.weekday: (_as_time(row.start), _as_time(row.end)) for row in rows}
+    return {day: own.get(day) for day in range(7)}
 
 
 def _as_time(value) -> dt.time:
