@@ -7,6 +7,7 @@
     medspa-desktop day-sheet --db PATH --user NAME [--date D] [--provider NAME] --out F.pdf
     medspa-desktop backup --db PATH [--to DIR]   back up the database and photos, checked
     medspa-desktop restore --from BACKUP --db PATH   put a checked backup in place
+    medspa-desktop restore --from BACKUP --db postgresql://…   into an EMPTY server database
     medspa-desktop import-patients --db PATH --from FILE [--dry-run] [--report OUT.csv]
                    [--map "FIELD=COLUMN"] [--date-order MDY|DMY|YMD]   move in a patient list
     medspa-desktop export --db PATH --to DIR     the whole clinic in open formats (FHIR, CSV)
@@ -83,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     put = sub.add_parser("restore", help="replace a database with a checked backup (the "
                                          "replaced file is kept beside it)")
     put.add_argument("--from", dest="source", required=True, help="a backup folder")
-    put.add_argument("--db", dest="sub_db", required=True, help="database file to replace")
+    put.add_argument("--db", dest="sub_db", required=True,
+                     help="database file to replace, or an empty PostgreSQL database "
+                          "(postgresql://…) for a server clinic's backup")
     move = sub.add_parser("import-patients", help="import patients from another system's CSV "
                                                   "or FHIR (Bundle or NDJSON) file")
     move.add_argument("--db", dest="sub_db", required=True, help="database to import into")
@@ -350,7 +353,7 @@ def cmd_restore(args, target: str) -> int:
     from .store.database import close_database, in_use_elsewhere, is_postgres_url
 
     if is_postgres_url(target):
-        raise CliError("restore a PostgreSQL server with its own tools (pg_restore)")
+        return _restore_to_server(args, target)
     if in_use_elsewhere(target):  # what it saved next would go to the file moved aside
         raise CliError(f"{target} is open in MedSpa Desktop (or a backup or check is running "
                        "on it): close it first")
@@ -365,6 +368,33 @@ def cmd_restore(args, target: str) -> int:
              else "") + (f"; {result.photos_restored} photos copied back"
                          if result.photos_restored else ""))
     return EXIT_OK
+
+
+def _restore_to_server(args, target: str) -> int:
+    """A server clinic's backup into an empty PostgreSQL database, then ``check`` there."""
+    from .services.platform import pg_backup
+    from .services.platform.errors import DomainError
+    from .services.platform.integrity import check_database
+    from .store.database import close_database
+
+    try:
+        result = pg_backup.restore_to_server(Path(args.source), target)
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        close_database()
+    _open_existing(target)  # upgrades an older backup's schema
+    try:
+        problems = check_database()
+    finally:
+        close_database()
+    print(f"Restored {args.source} into {result.target}"
+          + (f"; {result.photos_restored} photos copied back" if result.photos_restored
+             else ""))
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    print(f"check: {len(problems)} problem(s) found" if problems else "check: OK")
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def cmd_import_patients(args, target: str) -> int:

@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setEnabled(allowed(self.user, "catalog.write"))
         self.staff_action.setEnabled(allowed(self.user, "users.manage"))
         self.audit_action.setEnabled(allowed(self.user, "audit.read"))
-        self.backup_action.setEnabled(is_sqlite())
+        self.backup_action.setEnabled(True)  # on a server: pg_dump (services/platform/pg_backup)
         self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
         self.export_action.setEnabled(allowed(self.user, "data.export"))
 
@@ -378,9 +378,6 @@ class MainWindow(QMainWindow):
         self.show_backup_state()
 
     def show_backup_state(self) -> None:
-        if not is_sqlite():
-            self.backup_label.hide()
-            return
         text, warning = backup_status(backup.state(), dt.datetime.now())
         self.backup_label.setText(text)
         self.backup_label.setStyleSheet(style.BACKUP_WARNING if warning else "")

@@ -196,11 +196,13 @@ def test_packages_and_gift_cards_on_postgresql(pg_admin):
     assert check_database() == []
 
 
-def test_a_postgresql_clinic_is_told_to_back_up_with_the_servers_tools(pg_admin):
+def test_a_postgresql_clinic_is_told_to_restore_from_the_command_line(pg_admin):
+    """(Its backups are tests/services/platform/test_pg_backup.py.) There is no file to put
+    a backup in place of: the window says how a server backup is restored."""
     from medspa_desktop.services.platform import backup
 
-    with pytest.raises(backup.BackupError, match="pg_dump"):
-        backup.create_backup(pg_admin)
+    with pytest.raises(backup.BackupError, match="restore --from BACKUP --db postgresql://"):
+        backup.database_path()
 
 
 @pytest.fixture

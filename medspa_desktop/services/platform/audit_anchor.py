@@ -351,10 +351,12 @@ def _bisect(backup: Path, low: int) -> int | None:
 
 
 def _backup_folders() -> list[Path]:
-    """The clinic's backup folder and ``backups/`` beside the database (SQLite only)."""
-    if not is_sqlite():
-        return []
+    """The clinic's backup folder and ``backups/`` beside the database (on a server: the
+    clinic's backup folder as this PC sees it)."""
     from . import backup
+
+    if not is_sqlite():
+        return [backup.backup_folder()]
 
     beside = backup.database_path().parent / "backups"
     chosen = backup.backup_folder()

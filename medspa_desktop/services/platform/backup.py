@@ -25,7 +25,11 @@ Every backup and every restore appends the chain's head to the audit anchor file
 folders are its OS account's own (0700) and its files 0600 (on Linux and macOS), and so are
 the restored database and photos, whatever mode the files they were copied from had.
 
-Plain functions without Qt. On a PostgreSQL server the server's own tools back up.
+On a PostgreSQL server the same folder holds ``clinic.dump`` written by ``pg_dump`` instead
+of ``clinic.db`` (``pg_backup.py``), with the photos and the manifest, checked with
+``pg_restore --list``; it is restored into an empty server database from the command line.
+
+Plain functions without Qt.
 """
 
 from __future__ import annotations
@@ -96,15 +100,20 @@ class RestoreResult:
 
 def database_path() -> Path:
     if not is_sqlite():
-        raise BackupError("This clinic's database is on a PostgreSQL server: back it up with "
-                          "the server's own tools (pg_dump), not from MedSpa Desktop.")
+        raise BackupError("This clinic's database is on a PostgreSQL server: a backup of it is "
+                          "restored into a new, empty server database from the command line "
+                          "(medspa-desktop restore --from BACKUP --db postgresql://…), as the "
+                          "README describes.")
     return Path(db.obj.database).resolve()
 
 
 def backup_folder() -> Path:
-    """The clinic's chosen folder, or ``backups/`` beside the database."""
+    """The clinic's chosen folder, or ``backups/`` beside the database (on a server: in this
+    PC's data folder)."""
     chosen = settings.get(BACKUP_FOLDER)
-    return Path(chosen) if chosen else database_path().parent / "backups"
+    if chosen:
+        return Path(chosen)
+    return database_path().parent / "backups" if is_sqlite() else paths.backup_dir()
 
 
 def set_backup_folder(actor: User, folder: str) -> Path:
@@ -124,7 +133,7 @@ def set_backup_folder(actor: User, folder: str) -> Path:
         probe.unlink()
     except OSError as exc:
         raise ValidationError(f"Backups cannot be written to {path}: {exc.strerror}.") from None
-    if path.resolve() == database_path().parent:
+    if is_sqlite() and path.resolve() == database_path().parent:
         raise ValidationError("Choose a folder away from the database itself (another drive "
                               "is best).")
     with db.atomic():
@@ -192,20 +201,51 @@ def _copy_photos(names: list[str], source: Path, dest: Path, previous: Path | No
     return missing, linked
 
 
+def _write_sqlite(partial: Path, source: Path, previous: Path | None,
+                  progress: Progress | None, reason: str, now: dt.datetime
+                  ) -> tuple[list[str], int]:
+    """The open SQLite database, its photos and the manifest into ``partial``;
+    (missing photos, photos linked from the previous backup)."""
+    copy = paths.private_file(partial / DB_NAME, create=True)  # SQLite keeps the mode
+    target = sqlite3.connect(str(copy))
+    try:
+        db.connect(reuse_if_open=True)
+        db.obj.connection().backup(
+            target, pages=PAGES_PER_STEP,
+            progress=(lambda _s, left, total: progress(total - left, total))
+            if progress else None)
+        target.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        target.close()
+    names = _photo_names(copy)
+    missing, linked = _copy_photos(names, source.parent / "photos", partial / "photos",
+                                   previous, progress)
+    manifest = {"app": APP_ID, "taken_at": now.isoformat(), "reason": reason,
+                "schema_version": _stamp_of(copy)[1], "database_sha256": paths.sha256_of(copy),
+                "database_size": copy.stat().st_size, "photos": len(names) - len(missing),
+                "missing_photos": missing, "database": audit_anchor.identity(source),
+                audit_anchor.MANIFEST_KEY: audit_anchor.head_of_file(copy).as_dict()}
+    paths.write_private(partial / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
+    return missing, linked
+
+
 def create_backup(actor: User | None, folder: Path | None = None, *,
                   progress: Progress | None = None, now: dt.datetime | None = None,
                   reason: str = "manual") -> BackupResult:
-    """Back up the open SQLite database and its photos into ``folder`` (the clinic's backup
-    folder by default), check the copy, record it, and rotate old backups."""
+    """Back up the open database (SQLite's backup API, or ``pg_dump`` on a server) and its
+    photos into ``folder`` (the clinic's backup folder by default), check the copy, record it,
+    and rotate old backups."""
     if actor is not None:
         require(actor, "backup.run")
     started = time.monotonic()
-    source = database_path()
+    server = not is_sqlite()
+    source = None if server else database_path()
     folder = Path(folder) if folder is not None else backup_folder()
+    usual = paths.backup_dir() if server else source.parent / "backups"
     try:
         # made owner-only when made here (or the usual backups/ beside the database); a
         # folder the clinic chose keeps its mode, and each backup in it is owner-only
-        paths.private_dir(folder, tighten=folder.resolve() == source.parent / "backups")
+        paths.private_dir(folder, tighten=folder.resolve() == usual.resolve())
     except OSError as exc:
         raise BackupError(f"The backup folder {folder} cannot be used: {exc.strerror}. Is the "
                           "drive plugged in?") from None
@@ -221,26 +261,13 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
     try:
         partial.mkdir(mode=paths.PRIVATE_DIR_MODE)
         paths.private_dir(partial)
-        copy = paths.private_file(partial / DB_NAME, create=True)  # SQLite keeps the mode
-        target = sqlite3.connect(str(copy))
-        try:
-            db.connect(reuse_if_open=True)
-            db.obj.connection().backup(
-                target, pages=PAGES_PER_STEP,
-                progress=(lambda _s, left, total: progress(total - left, total))
-                if progress else None)
-            target.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            target.close()
-        names = _photo_names(copy)
-        missing, linked = _copy_photos(names, source.parent / "photos", partial / "photos",
-                                       previous, progress)
-        manifest = {"app": APP_ID, "taken_at": now.isoformat(), "reason": reason,
-                    "schema_version": _stamp_of(copy)[1], "database_sha256": paths.sha256_of(copy),
-                    "database_size": copy.stat().st_size, "photos": len(names) - len(missing),
-                    "missing_photos": missing, "database": audit_anchor.identity(source),
-                    audit_anchor.MANIFEST_KEY: audit_anchor.head_of_file(copy).as_dict()}
-        paths.write_private(partial / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
+        if server:
+            from . import pg_backup
+
+            missing, linked = pg_backup.write_dump(partial, reason=reason, now=now,
+                                                   previous=previous, progress=progress)
+        else:
+            missing, linked = _write_sqlite(partial, source, previous, progress, reason, now)
         problems = verify_backup(partial, just_written=True)
         if problems:
             raise BackupError("The backup did not pass its check: " + "; ".join(problems[:3]))
@@ -253,6 +280,14 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    return _record(actor, final, name, reason, missing, folder, now, anchored_at, started,
+                   linked)
+
+
+def _record(actor: User | None, final: Path, name: str, reason: str, missing: list[str],
+            folder: Path, now: dt.datetime, anchored_at: dt.datetime, started: float,
+            linked: int) -> BackupResult:
+    """A finished backup: rotation, the audit event, the settings, the anchor."""
     info = read_backup(final)
     removed = prune(folder, now)
     with db.atomic():
@@ -288,6 +323,16 @@ def verify_backup(path: Path, *, just_written: bool = False) -> list[str]:
     five times as long on a large clinic). Restoring runs the full check."""
     path = Path(path)
     manifest_path, database = path / MANIFEST, path / DB_NAME
+    from . import pg_backup
+
+    if pg_backup.is_server_backup(path) and manifest_path.is_file():
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            return [f"{path}: its manifest cannot be read."]
+        if manifest.get("app") != APP_ID or manifest.get("engine") != pg_backup.ENGINE:
+            return [f"{path}: its manifest is not a MedSpa Desktop server backup's."]
+        return pg_backup.verify(path, manifest, just_written=just_written)
     if not path.is_dir() or not manifest_path.is_file() or not database.is_file():
         return [f"{path} is not a MedSpa backup (it needs {DB_NAME} and {MANIFEST})."]
     try:
@@ -419,6 +464,12 @@ def restore_backup(backup: Path, database: Path, now: dt.datetime | None = None)
     """Put a checked backup in place of ``database`` (which must not be open), keeping the
     replaced file beside it; photos missing from the photo folder are copied back."""
     backup, database = Path(backup), Path(database)
+    from . import pg_backup
+
+    if pg_backup.is_server_backup(backup):
+        raise BackupError(f"{backup.name} is a backup of a clinic on a PostgreSQL server: "
+                          "restore it into a new, empty server database (medspa-desktop "
+                          "restore --from BACKUP --db postgresql://…).")
     problems = verify_backup(backup)
     if problems:
         raise BackupError(f"{backup} cannot be restored: " + "; ".join(problems[:3]))
