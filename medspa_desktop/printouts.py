@@ -194,3 +194,16 @@ def period_text(date_from: dt.date, date_to: dt.date) -> str:
     from .documents.sales_report import period_text
 
     return period_text(date_from, date_to)
+
+
+def report_pdf(user: User, title: str, period, shown, printed_at: dt.datetime | None = None
+               ) -> bytes:
+    """A page of the Reports tab (its figures as shown: ``services/reports/shapes.Shown``)
+    for ``period`` (``services/reports/period.Period``), on the clinic's letterhead."""
+    from .documents.report import render_report
+    from .services.platform.permissions import require
+
+    require(user, "reports.view")
+    return render_report(title, period.first, period.last, shown, _letterhead(),
+                         printed_at or dt.datetime.now(), user.display_name,
+                         clinic.paper_size())

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]  # the clone: its code, not an installed copy
-LATE = ("reportlab", "psycopg")
+LATE = ("reportlab", "psycopg", "PySide6.QtCharts")  # QtCharts: the Reports tab, when shown
 
 
 def loaded_after(code: str) -> dict:

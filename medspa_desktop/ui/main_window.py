@@ -49,6 +49,7 @@ from .lock import IdleWatcher, LockScreen
 from .ops import background_op
 from .patients.new_patient import NewPatientDialog
 from .patients.tab import PatientsTab
+from .reports.tab import ReportsTab
 from .schedule.tab import ScheduleTab
 from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
@@ -56,7 +57,7 @@ from .widgets.icons import icon
 from .widgets.modal import run_modal
 from .widgets.pdf_preview import show_preview
 
-TAB_KEYS = ("schedule", "patients", "treatments", "billing")
+TAB_KEYS = ("schedule", "patients", "treatments", "billing", "reports")
 STATUS_ICONS = {AppointmentStatus.ARRIVED: "check-in", AppointmentStatus.CHECKED_OUT: "check-out"}
 ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
 SERVER_LOST_BANNER = ("The clinic's server cannot be reached. What is on screen is kept but may "
@@ -98,10 +99,12 @@ class MainWindow(QMainWindow):
         self.patients = PatientsTab(user)
         self.treatments = TreatmentLogTab(user)
         self.billing = BillingTab(user)
+        self.reports = ReportsTab(user)  # reads nothing until first shown
         self.tabs.addTab(self.schedule, "&Schedule")
         self.tabs.addTab(self.patients, "&Patients")
         self.tabs.addTab(self.treatments, "&Treatment Log")
         self.tabs.addTab(self.billing, "&Billing")
+        self.tabs.addTab(self.reports, "&Reports")  # only for those who may see it
         # said at once when the clinic's server cannot be reached (ui/bus.py)
         self.server_banner = QLabel(SERVER_LOST_BANNER)
         self.server_banner.setObjectName("ServerLost")
@@ -114,7 +117,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.server_banner)
         column.addWidget(self.tabs)
         self.setCentralWidget(central)
-        for tab in (self.schedule, self.patients, self.treatments, self.billing):
+        for tab in (self.schedule, self.patients, self.treatments, self.billing, self.reports):
             tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
         self._build_menus()
@@ -197,7 +200,7 @@ class MainWindow(QMainWindow):
                 + ".")
         else:
             self.statusBar().showMessage(f"An admin has changed your role to {now}.", 10000)
-        for tab in (self.schedule, self.patients, self.treatments, self.billing):
+        for tab in (self.schedule, self.patients, self.treatments, self.billing, self.reports):
             tab.refresh()
 
     def _close_dialogs(self) -> None:
@@ -266,9 +269,11 @@ class MainWindow(QMainWindow):
                                         QKeySequence.StandardKey.Find, edit_menu)
 
         view_menu = bar.addMenu("&View")
-        for i, name in enumerate(("&Schedule", "&Patients", "&Treatment Log", "&Billing")):
-            self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}",
-                         view_menu)
+        self.tab_actions = [
+            self._action(name, lambda key=key: self.show_tab(key), f"Ctrl+{i + 1}", view_menu)
+            for i, (key, name) in enumerate(zip(TAB_KEYS, (
+                "&Schedule", "&Patients", "&Treatment Log", "&Billing", "&Reports"),
+                strict=True))]
         view_menu.addSeparator()
         # from any tab: front desk may see stock but not the Treatment Log the button is on
         self.inventory_action = self._action("&Inventory…", self.treatments.inventory,
@@ -361,6 +366,9 @@ class MainWindow(QMainWindow):
         self.backup_action.setEnabled(True)  # on a server: pg_dump (services/platform/pg_backup)
         self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
         self.export_action.setEnabled(allowed(self.user, "data.export"))
+        reports = self.may_use_tab("reports")
+        self.tabs.setTabVisible(TAB_KEYS.index("reports"), reports)  # others never see it
+        self.tab_actions[TAB_KEYS.index("reports")].setVisible(reports)
 
     def _build_status_bar(self) -> None:
         role = Role.label_of(self.user.role)
@@ -387,7 +395,8 @@ class MainWindow(QMainWindow):
         return TAB_KEYS[self.tabs.currentIndex()]
 
     def show_tab(self, key: str) -> None:
-        self.tabs.setCurrentIndex(TAB_KEYS.index(key))
+        if self.tabs.isTabVisible(TAB_KEYS.index(key)):
+            self.tabs.setCurrentIndex(TAB_KEYS.index(key))
 
     def refresh(self) -> None:
         self.tabs.currentWidget().refresh()
@@ -630,7 +639,8 @@ class MainWindow(QMainWindow):
 
     def may_use_tab(self, key: str) -> bool:
         """Whether the signed-in role can use what the tab shows."""
-        needs = {"treatments": "treatment.read", "billing": "billing.read"}.get(key)
+        needs = {"treatments": "treatment.read", "billing": "billing.read",
+                 "reports": "reports.view"}.get(key)
         return needs is None or allowed(self.user, needs)
 
     def save_state(self) -> None:

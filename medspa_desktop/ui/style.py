@@ -196,3 +196,11 @@ HELP_PAGE_CSS = (  # the user guide's pages (a QTextBrowser's rich text)
     f"kbd {{ font-family: monospace; background: {GRID_HEADER}; }}")
 EMPTY_STATE = f"color: {QUIET_TEXT}; padding: {SPACE_L}px; background: transparent;"
 EMPTY_STATE_STEP = 1  # points over the desktop font: read from across the desk
+
+# -- the Reports tab's charts ---------------------------------------------------------------
+# the series of a chart in order (this period, the one compared with, …); documents/report.py
+# draws the PDF's charts in the same colours (a test holds the two lists equal)
+CHART_SERIES = ("#2f6f73", "#e08a3c", "#5b7fb3", "#9b5fa6", "#6a9a3a", "#c0504d", "#8c7a5b",
+                "#4bacc6")
+CHART_LINE = "#1d1d1d"  # a line over the bars: the year before
+CHART_GRID = "#e4e4e4"

@@ -201,6 +201,7 @@ class SaleLine(NamedTuple):
     kind: str  # service | product | package | gift_card
     category: str | None
     net_cents: int
+    service: str | None = None  # the service's name (sales by service)
 
 
 @dataclass(frozen=True)
@@ -233,18 +234,20 @@ def counted_sales(start: dt.datetime, end: dt.datetime) -> Counted:
     if earlier:  # (an empty IN () in the OR would make SQLite read every line)
         of_invoices |= InvoiceLine.invoice.in_(earlier)
     lines = (InvoiceLine.select(InvoiceLine.invoice, InvoiceLine.kind, Service.category,
-                                InvoiceLine.gross_cents - InvoiceLine.discount_cents)
+                                InvoiceLine.gross_cents - InvoiceLine.discount_cents,
+                                Service.name)
              .join(Service, JOIN.LEFT_OUTER, on=InvoiceLine.service == Service.id)
              .where(of_invoices).tuples())
     return Counted(issued, voided, list(map(SaleLine._make, lines)))
 
 
-def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
-    """The takings of [start, end) (midnights): four queries however many invoices there are.
+def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = None) -> Takings:
+    """The takings of [start, end) (midnights): four queries however many invoices there are
+    (one when given the ``counted_sales`` of the same period, which a report also reads).
 
     Each invoice counts on the day it was issued, void or not, and comes off again on the day
     it was voided: a period's figures read the same whenever they are printed."""
-    counted = counted_sales(start, end)
+    counted = counted if counted is not None else counted_sales(start, end)
     issued, voided = counted.issued, counted.voided
     signed = counted.signed
     sign_of: dict[int, int] = defaultdict(int)
@@ -254,7 +257,7 @@ def _takings(start: dt.datetime, end: dt.datetime) -> Takings:
     by_category: dict[str, int] = defaultdict(int)
     gift_cards: dict[int, int] = defaultdict(int)  # sold, per invoice
     net_sales: dict[int, int] = defaultdict(int)  # per invoice
-    for invoice_id, kind, category, net in lines:
+    for invoice_id, kind, category, net, _service in lines:
         if kind == "gift_card":
             gift_cards[invoice_id] += net
             continue

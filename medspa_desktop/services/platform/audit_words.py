@@ -100,6 +100,7 @@ ACTIONS = {
     "report.day_sheet": "Day sheet made",
     "report.recall": "Lot recall looked up",
     "report.sales": "Sales report",
+    "report.viewed": "Report looked at",
     "data.export": "Clinic data exported",
     "clinic.import": "Clinic imported from an export",
     "device.activate": "Device back in use",

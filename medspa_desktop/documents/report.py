@@ -1,0 +1,189 @@
+"""A page of the Reports tab on paper: its title and period, the headline figures, the chart
+drawn with reportlab's own vector graphics (``VerticalBarChart`` or ``HorizontalBarChart``,
+with a ``LinePlot`` over the bars for a line such as the year before) in the colours of the
+screen's chart, then its table. Plain data in (``services/reports/shapes.Shown``), PDF
+bytes out; on the clinic's letterhead and paper size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+from ..services.billing.money import currency_symbol
+from .daily_close import GRID, SHADE
+from .sales_report import period_text
+from .styles import FONT, Letterhead, build_pdf, para, styles, usable_width
+
+if TYPE_CHECKING:
+    from ..services.reports.shapes import Chart, Shown
+
+# the screen's colours (ui/style.CHART_SERIES, CHART_LINE; a test holds them equal)
+CHART_SERIES = ("#2f6f73", "#e08a3c", "#5b7fb3", "#9b5fa6", "#6a9a3a", "#c0504d", "#8c7a5b",
+                "#4bacc6")
+CHART_LINE = "#1d1d1d"
+CHART_GRID = "#e4e4e4"
+CHART_HEIGHT = 78 * mm
+
+
+def _value(chart: Chart, v: float) -> float:
+    return v / 100 if chart.unit == "money" else v
+
+
+def _label(chart: Chart):
+    if chart.unit == "money":
+        symbol = currency_symbol()
+        return lambda v: f"{symbol}{v:,.0f}"
+    if chart.unit == "percent":
+        return lambda v: f"{v:.0f}%"
+    return lambda v: f"{v:,.0f}"
+
+
+def nice_top(top: float) -> float:
+    """A round number at or above ``top`` (1, 2, 2.5 or 5 × a power of 10)."""
+    if top <= 0:
+        return 1
+    power = 10 ** (len(str(int(top))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= top:
+            return step * power
+    return 10 * power
+
+
+def chart_drawing(chart: Chart, width: float, height: float = CHART_HEIGHT) -> Drawing:
+    """``chart`` as a vector drawing ``width`` × ``height`` points."""
+    bars = [s for s in chart.series if not s.line]
+    lines = [s for s in chart.series if s.line] if not chart.horizontal else []
+    if chart.horizontal:  # the first category at the top, as the table reads
+        chart = replace(chart, categories=chart.categories[::-1], series=tuple(
+            replace(s, values=s.values[::-1]) for s in chart.series))
+    n = len(chart.categories)
+    many = len(chart.series) > 1
+    legend_room = 14 if many else 0
+    drawing = Drawing(width, height)
+    plot = HorizontalBarChart() if chart.horizontal else VerticalBarChart()
+    longest = max((len(c) for c in chart.categories), default=0)
+    left = (min(longest, 28) * 4.3 + 8) if chart.horizontal else 48
+    bottom = 22 + legend_room if not chart.horizontal else 18 + legend_room
+    plot.x, plot.y = left, bottom
+    plot.width, plot.height = width - left - 8, height - bottom - 6
+    plot.data = [[_value(chart, v) for v in s.values] for s in bars] or [[0] * n]
+    plot.categoryAxis.categoryNames = [c if len(c) <= 28 else c[:27] + "…"
+                                       for c in chart.categories]
+    plot.categoryAxis.labels.fontName = FONT
+    plot.categoryAxis.labels.fontSize = 7
+    if not chart.horizontal and n > 8:
+        plot.categoryAxis.labels.angle = 30
+        plot.categoryAxis.labels.boxAnchor = "ne"
+    if chart.stacked:
+        plot.categoryAxis.style = "stacked"
+        top = max((sum(_value(chart, s.values[i]) for s in bars) for i in range(n)), default=0)
+    else:
+        top = max((_value(chart, v) for s in bars for v in s.values), default=0)
+    top = max([top] + [_value(chart, v) for s in lines for v in s.values])
+    bottom_value = min([0.0] + [_value(chart, v) for s in chart.series for v in s.values])
+    top = max(100, top) if chart.unit == "percent" else nice_top(top)
+    axis = plot.valueAxis
+    axis.valueMin, axis.valueMax = bottom_value, top
+    axis.valueStep = (top - bottom_value) / 5
+    axis.labelTextFormat = _label(chart)
+    axis.labels.fontName = FONT
+    axis.labels.fontSize = 7
+    axis.visibleGrid = True
+    axis.gridStrokeColor = colors.HexColor(CHART_GRID)
+    plot.barSpacing = 1
+    plot.groupSpacing = 6
+    for i in range(len(bars)):
+        colour = colors.HexColor(CHART_SERIES[i % len(CHART_SERIES)])
+        plot.bars[i].fillColor = colour
+        plot.bars[i].strokeColor = colour
+    drawing.add(plot)
+    for i, s in enumerate(lines):
+        line = LinePlot()
+        line.x, line.y, line.width, line.height = plot.x, plot.y, plot.width, plot.height
+        line.data = [[(x, _value(chart, v)) for x, v in enumerate(s.values)]]
+        line.xValueAxis.valueMin, line.xValueAxis.valueMax = -0.5, n - 0.5
+        line.yValueAxis.valueMin, line.yValueAxis.valueMax = bottom_value, top
+        line.xValueAxis.visible = line.yValueAxis.visible = False
+        colour = colors.HexColor(CHART_LINE if i == 0 else
+                                 CHART_SERIES[(len(bars) + i) % len(CHART_SERIES)])
+        line.lines[0].strokeColor = colour
+        line.lines[0].strokeWidth = 1.5
+        line.lines[0].symbol = makeMarker("FilledCircle", size=3, fillColor=colour,
+                                          strokeColor=colour)
+        drawing.add(line)
+    if many:
+        legend = Legend()
+        legend.x, legend.y = left, 8
+        legend.alignment = "right"
+        legend.columnMaximum = 1
+        legend.fontName = FONT
+        legend.fontSize = 7
+        legend.dx = legend.dy = 7
+        legend.deltax = 90
+        pairs = [(colors.HexColor(CHART_SERIES[i % len(CHART_SERIES)]), s.name)
+                 for i, s in enumerate(bars)]
+        pairs += [(colors.HexColor(CHART_LINE if i == 0 else
+                                   CHART_SERIES[(len(bars) + i) % len(CHART_SERIES)]), s.name)
+                  for i, s in enumerate(lines)]
+        legend.colorNamePairs = pairs
+        drawing.add(legend)
+    return drawing
+
+
+def _table(shown: Shown, st, width: float) -> Table:
+    t = shown.table
+    bold_right = st["right"].clone("bold_right", fontName=st["bold"].fontName)
+
+    def cell(value, c: int, bold: bool):
+        right = c in t.right
+        style = (bold_right if right else st["bold"]) if bold else (
+            st["right"] if right else st["body"])
+        return para("" if value is None else str(value), style)
+
+    data = [[cell(h, c, True) for c, h in enumerate(t.headers)]]
+    data += [[cell(v, c, False) for c, v in enumerate(row)] for row in t.rows]
+    if t.total:
+        data.append([cell(v, c, True) for c, v in enumerate(t.total)])
+    columns = max(len(t.headers), 1)
+    first = width * (0.34 if columns > 2 else 0.5)
+    rest = (width - first) / max(columns - 1, 1)
+    table = Table(data, colWidths=[first] + [rest] * (columns - 1), repeatRows=1)
+    commands = [("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID)]
+    if t.total:
+        commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, GRID))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def render_report(title: str, first: dt.date, last: dt.date, shown: Shown,
+                  letterhead: Letterhead, printed_at: dt.datetime, printed_by: str,
+                  paper: str = "letter") -> bytes:
+    st = styles()
+    width = usable_width(paper)
+    story = [para(title, st["title"]), para(period_text(first, last), st["body"]),
+             Spacer(1, 3 * mm)]
+    if shown.headline:
+        story += [para(shown.headline, st["body"]), Spacer(1, 3 * mm)]
+    if shown.chart.is_empty:
+        story.append(para(shown.chart.empty, st["body"]))
+    else:
+        story.append(KeepTogether([chart_drawing(shown.chart, width)]))
+    for note in shown.notes:
+        story.append(para(note, st["small"]))
+    story.append(Spacer(1, 4 * mm))
+    if shown.table.rows:
+        story.append(_table(shown, st, width))
+    return build_pdf(story, letterhead=letterhead, page_size=paper,
+                     title=f"{title} {first:%Y-%m-%d}..{last:%Y-%m-%d}", heading="Report",
+                     printed_at=printed_at, printed_by=printed_by)

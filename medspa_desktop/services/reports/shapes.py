@@ -1,0 +1,55 @@
+"""What a report page shows, as plain data: one chart and one table. The Reports tab draws a
+``Chart`` with QtCharts (``ui/reports/chart_view.py``) and the PDF draws the same one with
+reportlab's vector graphics (``documents/report.py``), so the screen and the paper agree; the
+table goes below both and to CSV. No Qt and no reportlab here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# how the values of a chart read: money in cents, a count, a share in percent
+UNITS = ("money", "count", "percent")
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float, ...]  # one per category of the chart (money in cents)
+    line: bool = False  # drawn as a line over the bars (the year before, a comparison)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Bars per category (grouped, or stacked), with optional lines over them.
+
+    ``categories`` label the x axis (months, providers, weekdays…). An empty chart (no
+    categories, or every value zero) is shown as ``empty`` says, never as bare axes."""
+
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str = "money"
+    stacked: bool = False
+    horizontal: bool = False  # long category names (services, providers): bars across
+    empty: str = "Nothing to show for this period."
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.categories or not any(v for s in self.series for v in s.values)
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]  # cells as shown (text), or numbers
+    right: tuple[int, ...] = ()  # columns aligned right (figures)
+    total: tuple[object, ...] | None = None  # a last row in bold
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A page's figures as drawn: a line of headline figures, the chart and the table."""
+
+    headline: str
+    chart: Chart
+    table: Table
+    notes: tuple[str, ...] = field(default_factory=tuple)  # how the figures are counted

@@ -1,0 +1,109 @@
+"""The Reports tab: the owner opens it, switches ranges and pages, sees the table on demand,
+exports a PDF and a CSV that read back; front desk never sees it; a just-installed clinic
+shows what to do instead of empty axes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCharts import QChartView
+from PySide6.QtWidgets import QLabel
+
+from medspa_desktop.services.billing.money import show_cents
+from medspa_desktop.services.reports import revenue as rv
+from medspa_desktop.services.reports.period import preset
+from medspa_desktop.store.models import AuditEvent
+from medspa_desktop.ui import style
+from medspa_desktop.ui.main_window import TAB_KEYS, MainWindow
+from tests.conftest import staff
+from tests.documents.pdftext import pdf_text
+
+
+def _window(qtbot, user) -> MainWindow:
+    w = MainWindow(user, remember=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_the_owner_switches_ranges_and_exports_a_pdf_and_a_csv(qtbot, demo_db, tmp_path):
+    admin = staff("admin")
+    w = _window(qtbot, admin)
+    w.show_tab("reports")
+    tab = w.reports
+    assert w.current_tab_key() == "reports"
+    assert tab.page.key == "revenue.months"
+    assert isinstance(tab.chart, QChartView)  # the demo has sales this month or last
+    assert not tab.table.isVisible()
+    tab.table_button.click()
+    assert tab.table.isVisible()
+
+    tab.choose_range("last_12_months")
+    tab.compare.setChecked(True)
+    tab.show_page("revenue.category")
+    period = preset("last_12_months", dt.date.today())
+    figures = rv.revenue(admin, period, record=False)
+    total = show_cents(figures.totals.sales_cents)
+    assert tab.period == period
+    assert tab.headline.text().startswith(f"Net sales {total}.")
+    assert "Previous period" in tab.headline.text()
+    assert tab.table.item(tab.table.rowCount() - 1, 1).text() == total  # the total row
+    events = AuditEvent.select().where(AuditEvent.action == "report.viewed")
+    assert events.where(AuditEvent.summary == "Revenue: By category",
+                        AuditEvent.record_id == period.key()).exists()
+
+    pdf = tab.export_pdf(str(tmp_path / "category.pdf")).read_bytes()
+    text = pdf_text(pdf)
+    assert "Revenue: By category" in text and total in text
+    assert "Category Net sales Share Previous period Change" in text
+    csv = tab.export_csv(str(tmp_path / "category.csv")).read_text(encoding="utf-8-sig")
+    assert csv.splitlines()[0] == "Category,Net sales,Share,Previous period,Change"
+    assert csv.splitlines()[-1].startswith(f'Total,"{total}"')
+
+    first = dt.date.today() - dt.timedelta(days=40)
+    tab.choose_range("custom", first, dt.date.today())
+    assert tab.period.first == first and tab.date_from.isEnabled()
+    tab.choose_range("custom", dt.date.today(), first)  # backwards: said, nothing drawn
+    assert "before the start date" in tab.message.text()
+    assert tab.period.first == first
+
+
+def test_front_desk_and_providers_never_see_the_tab(qtbot, demo_db):
+    index = TAB_KEYS.index("reports")
+    for username in ("frontdesk", "injector"):
+        w = _window(qtbot, staff(username))
+        assert not w.tabs.isTabVisible(index)
+        assert not w.tab_actions[index].isVisible()
+        w.show_tab("reports")
+        assert w.current_tab_key() != "reports"
+        assert not w.reports._built  # nothing read
+    director = _window(qtbot, staff("director"))
+    assert director.tabs.isTabVisible(index)
+
+
+def test_a_new_clinic_says_what_to_do_instead_of_empty_axes(qtbot, admin):
+    w = _window(qtbot, admin)
+    w.show_tab("reports")
+    tab = w.reports
+    for page in tab.pages:
+        tab.show_page(page.key)
+        assert isinstance(tab.chart, QLabel), page.key
+        assert tab.chart.text(), page.key
+    tab.show_page("revenue.months")
+    assert "No sales in this period" in tab.chart.text()
+
+
+def test_the_pdf_charts_are_drawn_in_the_screen_colours():
+    from medspa_desktop.documents import report
+
+    assert report.CHART_SERIES == style.CHART_SERIES
+    assert (report.CHART_LINE, report.CHART_GRID) == (style.CHART_LINE, style.CHART_GRID)
+
+
+@pytest.mark.parametrize("role", ["admin", "director"])
+def test_the_owner_roles_may_open_it_from_the_view_menu(qtbot, demo_db, role):
+    w = _window(qtbot, staff(role))
+    w.tab_actions[TAB_KEYS.index("reports")].trigger()
+    assert w.current_tab_key() == "reports"
