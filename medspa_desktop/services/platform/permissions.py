@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "messages.send": (ALL, "queue, retry or withdraw messages to patients"),
     "reports.view": (frozenset({ADMIN, DIRECTOR}), "see the clinic's reports"),
     "commission.write": (frozenset({ADMIN}), "set the staff commission rates"),
+    "messages.setup": (frozenset({ADMIN}), "set up the mail server and reminders"),
 }
 
 

@@ -143,6 +143,58 @@ BACKUP_LAST_OK = _text("backup.last_ok")  # ISO date and time; "" = never
 BACKUP_LAST_PATH = _text("backup.last_path")
 BACKUP_AUDIT_ID = Setting("backup.audit_id", int, 0)  # the newest audit event it holds
 
+# -- messages to patients (services/messaging) -------------------------------------------------
+def _is_clock(text: str) -> bool:
+    """ "08:00": a time of day, hours and minutes."""
+    hours, _, minutes = text.partition(":")
+    return (len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
+            and int(hours) < 24 and int(minutes) < 60)
+
+
+MAIL_SECURITIES = ("starttls", "ssl", "none")
+MAIL_HOST = _text("mail.host")  # "" = no mail server: messages wait in the outbox
+MAIL_PORT = IntRange("mail.port", int, 587, low=1, high=65535,
+                     refusal="A mail server's port is a number from {low} to {high}.")
+MAIL_SECURITY = Setting("mail.security", str, "starttls", lambda v: v in MAIL_SECURITIES,
+                        "Choose STARTTLS, SSL or none for the mail server.")
+MAIL_USER = _text("mail.user")  # its password is in the OS credential store, never here
+MAIL_FROM = Setting("mail.from", str, "", lambda v: v == "" or ("@" in v and " " not in v),
+                    "The from-address must be an email address.")
+QUIET_FROM = Setting("messages.quiet_from", str, "20:00", _is_clock,
+                     "Quiet hours are times of day such as 20:00.")
+QUIET_UNTIL = Setting("messages.quiet_until", str, "08:00", _is_clock,
+                      "Quiet hours are times of day such as 08:00.")
+SMS_PROVIDERS = ("", "twilio")  # "": no text messages
+SMS_PROVIDER = Setting("sms.provider", str, "", lambda v: v in SMS_PROVIDERS,
+                       "Choose no text messages, or Twilio.")
+SMS_ACCOUNT = _text("sms.account")  # its token is in the OS credential store
+SMS_FROM = _text("sms.from")
+SMS_API_URL = Setting("sms.api_url", str, "https://api.twilio.com",
+                      lambda v: v.startswith(("https://", "http://127.0.0.1", "http://localhost")),
+                      "The text-message service's address must start with https://.")
+REMINDER_DAYS_BEFORE = IntRange("reminders.days_before", int, 2, low=0, high=14,
+                                refusal="A reminder goes {low} to {high} days before "
+                                        "(0: none).")
+REMINDER_MORNING_OF = Setting("reminders.morning_of", bool, True)
+REMINDER_AT = Setting("reminders.at", str, "08:00", _is_clock,
+                      "Reminders go out at a time of day such as 08:00.")
+# per service category: days before, "" = the clinic's REMINDER_DAYS_BEFORE
+REMINDER_DAYS_BY_CATEGORY = tuple(
+    Setting(f"reminders.days.{category}", str, "",
+            lambda v: v == "" or (v.isdigit() and int(v) <= 14),
+            "A reminder goes 0 to 14 days before, or leave it empty for the clinic's default.")
+    for category in CATEGORIES)
+REMINDER_SUBJECT = _text("reminders.subject",
+                         "Your appointment at {clinic_name} on {date} at {time}")
+REMINDER_BODY = _text(
+    "reminders.body",
+    "Hello {first_name},\n\nThis is a reminder of your {service} appointment with {provider} on "
+    "{date} at {time}.\n\n{preparation}\n\n{clinic_name}\n{clinic_address}\n"
+    "To change or cancel, please call us on {clinic_phone}.")
+REMINDER_SMS = _text("reminders.sms",
+                     "{clinic_name}: reminder of your {service} on {date} at {time}. "
+                     "To change, call {clinic_phone}.")
+
 
 def get(setting: Setting[T]) -> T:
     row = ClinicSetting.get_or_none(ClinicSetting.key == setting.key)

@@ -34,6 +34,7 @@ from ..charts import alerts
 from ..charts.patients import display_name, listed_name
 from ..clinic.catalog import DEVICE_KINDS
 from ..consents import consent_policy
+from ..messaging import reminders
 from ..platform import audit, changes, limits
 from ..platform.errors import (
     ConflictError,
@@ -230,6 +231,7 @@ def book_appointment(actor: User, data: AppointmentInput, *, override_reason: st
                      f"chart {checked.patient.chart_number}")
         changes.note("appointment", appt.id)
         _record_override(actor, appt.id, checked, reason)
+        reminders.on_booked(actor, appt.id)
     return appt
 
 
@@ -304,6 +306,8 @@ def move_appointment(
                      f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}")
         changes.note("appointment", appt.id)
         _record_override(actor, appt.id, checked, reason)
+        if (start, end) != old:
+            reminders.on_moved(actor, appt.id)
     return Appointment.get_by_id(appointment_id)
 
 
@@ -345,6 +349,8 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
         audit.record(actor, "appointment.status", "appointment", appt.id,
                      f"{appt.status} -> {status}" + (f" ({note})" if note else ""))
         changes.note("appointment", appt.id)
+        if status in FREED_STATUSES:
+            reminders.on_ended(actor, appt.id, status)
         if status == S.COMPLETED and _paid(appt.id):
             # paid during the treatment: nothing waits at the desk, the visit is checked out
             return change_status(actor, appt.id, S.CHECKED_OUT, version + 1, now=now)
