@@ -83,6 +83,46 @@ def offer_restore(target: str, refusal: str) -> bool:
     return True
 
 
+def _open_start_target(target: str) -> tuple[str | None, str | None]:
+    """Open the clinic at start-up: a server's password from the keyring or typed (asked
+    again while the server refuses it), and a clinic file left behind by a move to a server
+    offers the server. (None, None): the person cancelled."""
+    from .store.database import is_postgres_url, is_sqlite
+
+    while True:
+        typed = False
+        if is_postgres_url(target):
+            from .ui.server_dialogs import ask_password, with_kept_password
+
+            target = with_kept_password(target)
+        refusal = open_clinic_database(target)
+        while refusal is not None and is_postgres_url(target) and "password" in refusal:
+            from .services.exchange.copy_clinic import masked
+            from .store import pc_server
+
+            bare = pc_server.without_password(target)[0]
+            password = ask_password(None, bare)
+            if password is None:
+                return None, None
+            target, typed = pc_server.with_password(bare, password), True
+            refusal = open_clinic_database(target)
+        if refusal is not None and typed:
+            refusal = refusal.replace(target, masked(target))
+        if refusal is not None or not is_sqlite():
+            return target, refusal
+        from .services.platform import settings
+
+        if not settings.get(settings.MOVED_TO_SERVER):
+            return target, None
+        from .ui.server_dialogs import moved_notice
+
+        server = moved_notice(None)
+        if server is None:
+            return target, None
+        close_database()
+        target = server
+
+
 def run_gui(target: str) -> int:
     app = make_application()
     from .ui.errors import install_excepthook
@@ -96,7 +136,9 @@ def run_gui(target: str) -> int:
     instance = claim(target)  # held while this window runs: later starts bring it forward
     if instance is None:
         return 0  # the window already open on this database came to the front instead
-    refusal = open_clinic_database(target)
+    target, refusal = _open_start_target(target)
+    if target is None:
+        return 0
     if refusal is not None and offer_restore(target, refusal):
         refusal = open_clinic_database(target)
     if refusal is not None:

@@ -2,7 +2,8 @@
 keeping them to the person's own OS account.
 
 ``MEDSPA_DB`` (a file path or a ``postgresql://`` URL) overrides the default database, and the
-``--db`` option overrides both. ``MEDSPA_LOG_DIR`` overrides the log folder (which also holds
+``--db`` option overrides both. Without either, a PC told to use the clinic's server
+(``server.json`` in the data folder, ``store/pc_server.py``) opens that server. ``MEDSPA_LOG_DIR`` overrides the log folder (which also holds
 the audit anchors, ``services/platform/audit_anchor.py``).
 
 On a shared PC every OS account could read a file made with the usual modes (0644, folders
@@ -39,8 +40,27 @@ def backup_dir() -> Path:
     return data_dir() / "backups"
 
 
+def server_file() -> Path:
+    """This PC's choice of the clinic's server (written by ``store/pc_server.py``)."""
+    return data_dir() / "server.json"
+
+
+def server_setting() -> dict | None:
+    """What ``server_file`` holds (``url`` without its password, ``since``…), or None."""
+    import json
+
+    try:
+        setting = json.loads(server_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return setting if isinstance(setting, dict) and setting.get("url") else None
+
+
 def default_database() -> str:
-    return os.environ.get("MEDSPA_DB") or str(data_dir() / "clinic.db")
+    if os.environ.get("MEDSPA_DB"):
+        return os.environ["MEDSPA_DB"]
+    server = server_setting()
+    return server["url"] if server else str(data_dir() / "clinic.db")
 
 
 def resources_dir() -> Path:

@@ -254,6 +254,10 @@ class MainWindow(QMainWindow):
                                            None, file_menu)
         self.export_action = self._action("E&xport clinic data…", self.export_clinic_data,
                                           None, file_menu)
+        self.move_action = self._action("&Move to a server…", self.move_to_server, None,
+                                        file_menu)
+        self.connect_action = self._action("Co&nnect to the clinic's server…",
+                                           self.connect_to_server, None, file_menu)
         self.staff_action = self._action("S&taff accounts…", self.staff_accounts, None,
                                          file_menu)
         self._action("&Change my password…", self.change_password, None, file_menu)
@@ -369,6 +373,8 @@ class MainWindow(QMainWindow):
         reports = self.may_use_tab("reports")
         self.tabs.setTabVisible(TAB_KEYS.index("reports"), reports)  # others never see it
         self.tab_actions[TAB_KEYS.index("reports")].setVisible(reports)
+        self.move_action.setEnabled(is_sqlite() and allowed(self.user, "clinic.move"))
+        self.connect_action.setEnabled(allowed(self.user, "clinic.move"))
 
     def _build_status_bar(self) -> None:
         role = Role.label_of(self.user.role)
@@ -589,6 +595,31 @@ class MainWindow(QMainWindow):
             "signs in again." if refusal is None else refusal)
         self._auto_backup = False  # the restored data has not changed; no backup on the way out
         self.sign_out()
+
+    # -- a clinic on a server (ui/server_dialogs.py) -----------------------------------------
+    def move_to_server(self) -> None:
+        from .server_dialogs import MoveToServerDialog
+
+        dialog = MoveToServerDialog(self.user, self)
+        run_modal(dialog)
+        if dialog.moved_to is not None:
+            self._leave_for_server()
+
+    def connect_to_server(self) -> None:
+        from .server_dialogs import ConnectServerDialog
+
+        dialog = ConnectServerDialog(self.user, self)
+        if run_modal(dialog) and dialog.chosen is not None:
+            QMessageBox.information(
+                self, "The clinic's server", "This PC uses the clinic's server from its next "
+                "start. MedSpa Desktop closes now: start it again.")
+            self._leave_for_server()
+
+    def _leave_for_server(self) -> None:
+        """This PC uses the server from its next start: the program closes (without the
+        file's backup on the way out: the move only marked it)."""
+        self._auto_backup = False
+        self.close()
 
     def export_clinic_data(self) -> None:
         self.clinic_export = choose_and_export(self, self.user, self.clinic.name)

@@ -15,6 +15,10 @@ failure rolls it all back: the server database is left as it was. A server datab
 already holds a clinic's rows is refused before anything is written. The SQLite file is only
 read (opened read only): it stays as it was, the clinic's fallback.
 
+Once the PCs are to use the server, ``mark_moved`` records in the SQLite file itself (a
+setting, audited: nothing else in it changes) where the clinic went and when, so that opening
+the old file says so plainly and offers the server (``moved_to``).
+
 Photos are files named by their SHA-256 beside the SQLite file; on a server the program keeps
 them in the data folder (``charts/photos.photo_dir``): each is copied there and its hash
 checked.
@@ -22,6 +26,7 @@ checked.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 import sqlite3
@@ -35,12 +40,14 @@ from ...store.database import db, is_postgres_url, is_sqlite, open_database
 from ...store.migrations import SCHEMA_VERSION, migrate, read_schema_version
 from ...store.models import ALL_MODELS, AuditEvent, Patient, SchemaMeta, User
 from ..charts.photos import photo_dir
-from ..platform import audit
+from ..platform import audit, settings
 from ..platform.errors import DomainError
 from ..platform.integrity import check_database
+from ..platform.permissions import require
 
 BATCH = 1000
 ACTION = "clinic.moved_to_server"
+MOVED_AWAY = "clinic.moved_away"
 
 
 class MoveRefused(DomainError):
@@ -115,7 +122,8 @@ def _open_source(path: Path) -> sqlite3.Connection:
         raise MoveRefused(f"{path}: no such clinic file.")
     uri = path.resolve().as_uri() + "?mode=ro"
     try:
-        con = sqlite3.connect(uri, uri=True)
+        con = sqlite3.connect(uri, uri=True, isolation_level=None)
+        con.execute("BEGIN")  # one snapshot for the whole copy, whatever is written meanwhile
         stamp = dict(con.execute("SELECT key, value FROM schema_meta").fetchall())
     except sqlite3.Error:
         raise MoveRefused(f"{path} is not a MedSpa clinic file.") from None
@@ -266,3 +274,34 @@ def _verify(src: sqlite3.Connection, counts: dict[str, int]) -> int:
                           f"was kept there: {problems[0]}"
                           + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return documents
+
+
+@dataclass(frozen=True)
+class Moved:
+    server: str  # the address, password masked
+    at: str  # ISO date and time
+
+
+def mark_moved(actor: User, server: str, now: dt.datetime | None = None) -> Moved:
+    """In the OPEN SQLite clinic file: the clinic moved to ``server`` (masked here); every
+    other row stays as it was, the file is the fallback."""
+    require(actor, "clinic.move")
+    if not is_sqlite():
+        raise MoveRefused("Only a clinic file is marked as moved.")
+    shown = masked(server)
+    at = (now or dt.datetime.now()).isoformat(timespec="minutes")
+    with db.atomic():
+        settings.put({settings.MOVED_TO_SERVER: f"{shown}|{at}"})
+        audit.record(actor, MOVED_AWAY, "clinic", "", f"this file's clinic now works on {shown}")
+    return Moved(shown, at)
+
+
+def moved_to() -> Moved | None:
+    """Where the open clinic file's clinic moved, or None (it did not)."""
+    if not is_sqlite():
+        return None
+    text = settings.get(settings.MOVED_TO_SERVER)
+    if not text:
+        return None
+    server, _, at = text.rpartition("|")
+    return Moved(server or text, at)

@@ -42,6 +42,7 @@ ACTIONS = {
     "backup.folder": "Backup folder changed",
     "backup.restore": "Backup restore started",
     "backup.restored": "Backup restored",
+    "clinic.moved_away": "Clinic moved to a server (this file kept as the fallback)",
     "block.create": "Time blocked",
     "block.lift": "Time block lifted",
     "clinic.create": "Clinic created",

@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "reports.view": (frozenset({ADMIN, DIRECTOR}), "see the clinic's reports"),
     "commission.write": (frozenset({ADMIN}), "set the staff commission rates"),
     "messages.setup": (frozenset({ADMIN}), "set up the mail server and reminders"),
+    "clinic.move": (frozenset({ADMIN}), "move the clinic to a server, point a PC at it"),
 }
 
 

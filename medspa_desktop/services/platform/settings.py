@@ -142,6 +142,8 @@ BACKUP_FOLDER = _text("backup.folder")  # "" = backups/ beside the database
 BACKUP_LAST_OK = _text("backup.last_ok")  # ISO date and time; "" = never
 BACKUP_LAST_PATH = _text("backup.last_path")
 BACKUP_AUDIT_ID = Setting("backup.audit_id", int, 0)  # the newest audit event it holds
+# in a clinic file left behind by a move to a server: "server address|ISO date and time"
+MOVED_TO_SERVER = _text("clinic.moved_to_server")
 
 # -- messages to patients (services/messaging) -------------------------------------------------
 def _is_clock(text: str) -> bool:
