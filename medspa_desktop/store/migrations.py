@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -51,7 +51,7 @@ APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "consent_template", "stored_file", "consent", "consent_override",
                       "invoice_line", "payment", "package", "gift_card", "package_use",
                       "gift_card_close", "treatment_record", "treatment_amendment",
-                      "service_price", "imported_visit")
+                      "service_price", "imported_visit", "contact_consent")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -855,6 +855,28 @@ def _upgrade_to_18(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_19(database: Database) -> None:
+    """Schema 19: what each patient said about being contacted (``contact_consent``, frozen
+    copy; append-only). No rows: reminders default to yes and marketing to no."""
+    patient_t, user_t = _stub("patient"), _stub("user")
+
+    class ContactConsent(_Frozen):
+        patient = ForeignKeyField(patient_t, backref="+", on_delete="RESTRICT")
+        kind = CharField(max_length=20)
+        agreed = BooleanField()
+        given_on = DateField()
+        recorded_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        recorded_at = DateTimeField()
+
+        class Meta:
+            table_name = "contact_consent"
+            indexes = ((("patient", "kind"), False),)
+
+    with database.bind_ctx([ContactConsent, patient_t, user_t]):
+        database.create_tables([ContactConsent])
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -864,7 +886,7 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    12: _upgrade_to_12, 13: _upgrade_to_13,
                                                    14: _upgrade_to_14, 15: _upgrade_to_15,
                                                    16: _upgrade_to_16, 17: _upgrade_to_17,
-                                                   18: _upgrade_to_18}
+                                                   18: _upgrade_to_18, 19: _upgrade_to_19}
 
 
 def install_engine_indexes() -> None:

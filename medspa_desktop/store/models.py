@@ -300,6 +300,22 @@ class WaitlistEntry(BaseModel):
     created_at = DateTimeField()
 
 
+class ContactConsent(BaseModel):
+    """Append-only: what a patient said about being contacted — appointment reminders or
+    marketing (recalls, offers) — on which day, recorded by whom. The latest row of a kind is
+    the answer now; without one, reminders are yes and marketing is no."""
+
+    patient = ForeignKeyField(Patient, backref="+", on_delete="RESTRICT")
+    kind = CharField(max_length=20)  # reminders | marketing
+    agreed = BooleanField()
+    given_on = DateField()  # the day the patient said so
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    recorded_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("patient", "kind"), False),)
+
+
 class MedicalAnswer(BaseModel):
     """One dated answer to one intake question. Answers are never edited: a new answer is a
     new row, so the history of every question is kept; the latest row is the current one."""
@@ -688,7 +704,7 @@ class AuditEvent(BaseModel):
 ALL_MODELS = [
     SchemaMeta, ClinicSetting, User, Room, Device, Product, Service, ServicePrice, Patient,
     PatientNamePart, ProviderSkill, WorkingHours, TimeBlock, Series, Appointment,
-    AppointmentChange, WaitlistEntry, MedicalAnswer, ContraindicationAck, Note, NoteAddendum,
+    AppointmentChange, WaitlistEntry, ContactConsent, MedicalAnswer, ContraindicationAck, Note, NoteAddendum,
     NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ImportedVisit, ChangeSignal,
     ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,

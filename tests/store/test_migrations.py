@@ -341,3 +341,27 @@ def test_schema_18_brings_the_outbox_and_services_without_preparation(tmp_path):
         assert OutboxMessage.get_by_id(message_id).state == "withdrawn"
     finally:
         close_database()
+
+
+def test_the_contact_consent_step_starts_everyone_on_the_defaults(tmp_path):
+    """Schema 19 on the v18 fixture: no answers yet, so every open chart may be sent
+    reminders and none marketing; an answer recorded then holds and cannot be edited."""
+    from medspa_desktop.services.messaging import contact_consent
+    from medspa_desktop.store.models import ContactConsent
+
+    copy = tmp_path / "schema_v18.db"
+    shutil.copy(FIXTURE_DIR / "schema_v18.db", copy)
+    open_database(copy)
+    try:
+        migrate(backup_dir=tmp_path / "backups")
+        ids = [p.id for p in Patient.select().where(Patient.archived == False)]  # noqa: E712
+        assert contact_consent.agreeing(ids, "marketing") == set()
+        assert contact_consent.agreeing(ids, "reminders") == set(ids)
+        admin = User.get(User.role == "admin")
+        contact_consent.record_answers(admin, ids[0], {"marketing": True})
+        assert contact_consent.agreeing(ids, "marketing") == {ids[0]}
+        with pytest.raises(IntegrityError), db.atomic():
+            ContactConsent.delete().execute()
+        assert check_database() == []
+    finally:
+        close_database()

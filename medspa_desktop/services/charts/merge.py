@@ -17,7 +17,9 @@ a new one is added without being listed here):
   a consent's PDF names the chart it was signed on), and every read of "this patient's
   records" takes the kept chart and the charts merged into it (``patients.chart_ids``);
 * ``OWN``: the name-search index, which belongs to each chart's own name (the merged chart
-  stays findable under "Show archived").
+  stays findable under "Show archived"); the answers about being contacted, which stay on
+  the chart they were given on (``messaging/contact_consent.py`` reads the latest of the kept
+  chart and those merged into it).
 
 Why not let the triggers allow changing ``patient_id``: see docs/domain.md, "Merging
 duplicate charts".
@@ -32,6 +34,7 @@ from ...store.database import db
 from ...store.models import (
     Appointment,
     Consent,
+    ContactConsent,
     ImportedVisit,
     Invoice,
     MedicalAnswer,
@@ -56,7 +59,7 @@ MOVED = {Appointment: "appointment", Series: "appointment", WaitlistEntry: "wait
 READ_THROUGH = {TreatmentRecord: "treatment", Note: "note", Consent: "consent", Photo: "photo",
                 Invoice: "invoice", Package: "prepaid", MedicalAnswer: "intake",
                 StockMovement: "stock", ImportedVisit: "history"}
-OWN = (PatientNamePart,)
+OWN = (PatientNamePart, ContactConsent)
 
 # how the comparison names each kind of row
 KIND_LABELS = {Appointment: "appointments", Series: "courses", WaitlistEntry: "waitlist entries",

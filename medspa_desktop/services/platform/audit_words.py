@@ -79,6 +79,7 @@ ACTIONS = {
     "note.start": "Note started",
     "package.cancel": "Package cancelled",
     "patient.archive": "Patient archived",
+    "patient.contact_consent": "Consent to be contacted recorded",
     "patient.create": "Patient added",
     "patient.import": "Patients imported",
     "patient.import_history": "Visit history imported",

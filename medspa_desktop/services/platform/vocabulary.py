@@ -140,3 +140,10 @@ class MessageKind(Vocabulary):
     RECALL = "recall", "Recall"
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
     TEST = "test", "Test message"
+
+
+class ContactKind(Vocabulary):
+    """What a patient may be contacted about (``contact_consent.kind``)."""
+
+    REMINDERS = "reminders", "Appointment reminders"
+    MARKETING = "marketing", "Offers and recalls"

@@ -10,16 +10,21 @@ them."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
 )
 
 from ...services.charts import patients
+from ...services.messaging import contact_consent
 from ...services.platform import limits
 from ...services.platform.errors import StaleEditError, ValidationError
+from ...services.platform.vocabulary import ContactKind
 from ...store.models import Patient, User
+from .. import style
 from ..ops import op
 from ..widgets.form_dialog import FormDialog
 
@@ -68,6 +73,23 @@ class NewPatientDialog(FormDialog):
                               ("Contact's pho&ne", self.contact_phone)):
             self.form.addRow(label, widget)
             widget.setAccessibleName(label.replace("&", ""))
+        # Consent to be contacted: the patient's answer now, and when they gave it. Saving
+        # records only an answer that was changed here (dated today).
+        self.contact_boxes: dict[str, QCheckBox] = {}
+        self.contact_notes: dict[str, QLabel] = {}
+        self._contact_loaded: dict[str, bool] = {}
+        for kind, label, text in (
+                (ContactKind.REMINDERS, "Re&minders", "Send appointment reminders"),
+                (ContactKind.MARKETING, "Mar&keting", "Send offers and recall emails")):
+            box = QCheckBox(text)
+            box.setAccessibleName(kind.label)
+            note = QLabel()
+            note.setStyleSheet(style.QUIET_LINE)
+            note.setAccessibleName(f"{kind.label}: on file")
+            self.form.addRow(label, box)
+            self.form.addRow("", note)
+            self.contact_boxes[kind.value], self.contact_notes[kind.value] = box, note
+        self._show_contact(None)
         self._loaded = self._typed()
         if patient is not None:
             self.load(patient)
@@ -86,13 +108,32 @@ class NewPatientDialog(FormDialog):
         self.address.setPlainText(patient.address)
         self.contact_name.setText(patient.emergency_contact_name)
         self.contact_phone.setText(patients.format_phone(patient.emergency_contact_phone))
+        self._show_contact(patient.id)
         self._loaded = self._typed()
+
+    def _show_contact(self, patient_id: int | None) -> None:
+        """Tick each consent box as the patient's answer is now, with when it was given."""
+        if patient_id is None:
+            answers = {kind.value: contact_consent.ContactAnswer(
+                kind.value, contact_consent.DEFAULTS[kind], None) for kind in ContactKind}
+        else:
+            answers = contact_consent.current_answers(self.user, patient_id)
+        for kind, answer in answers.items():
+            self.contact_boxes[kind].setChecked(answer.agreed)
+            self.contact_notes[kind].setText(answer.describe())
+            self._contact_loaded[kind] = answer.agreed
+
+    def contact_changes(self) -> dict[str, bool]:
+        """The consent answers changed in this form: {kind: yes/no}."""
+        return {kind: box.isChecked() for kind, box in self.contact_boxes.items()
+                if box.isChecked() != self._contact_loaded[kind]}
 
     def _typed(self) -> tuple:
         return (self.first_name.text(), self.last_name.text(), self.preferred_name.text(),
                 self.dob.text(), self.sex.currentData(), self.phone.text(), self.email.text(),
                 self.address.toPlainText(), self.contact_name.text(),
-                self.contact_phone.text())
+                self.contact_phone.text(),
+                tuple(box.isChecked() for box in getattr(self, "contact_boxes", {}).values()))
 
     def has_changes(self) -> bool:
         """Whether anything was typed since the form was filled."""
@@ -140,13 +181,25 @@ class NewPatientDialog(FormDialog):
     def submit(self) -> bool:
         data = self.data()
         if self.editing is not None:
-            self.patient = patients.update_patient(self.user, self.editing.id, data,
-                                                   self.editing.version)
+            if self._typed()[:-1] != self._loaded[:-1]:  # the details, not only the consent
+                self.patient = patients.update_patient(self.user, self.editing.id, data,
+                                                       self.editing.version)
+            else:
+                self.patient = self.editing
+            self._record_contact()
             return True
         if not self.confirm_not_duplicate(patients.possible_duplicates(self.user, data)):
             return False
         self.patient = patients.create_patient(self.user, data)
+        self._record_contact()
         return True
+
+    def _record_contact(self) -> None:
+        """The consent answers changed here, dated today, once the details are saved."""
+        changed = self.contact_changes()
+        if changed and self.patient is not None:
+            contact_consent.record_answers(self.user, self.patient.id, changed)
+            self._show_contact(self.patient.id)
 
     def confirm_not_duplicate(self, matches: list[patients.PatientRow]) -> bool:
         """Say who this may already be before creating a second chart for one person."""
