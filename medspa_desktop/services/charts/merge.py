@@ -19,7 +19,8 @@ a new one is added without being listed here):
 * ``OWN``: the name-search index, which belongs to each chart's own name (the merged chart
   stays findable under "Show archived"); the answers about being contacted, which stay on
   the chart they were given on (``messaging/contact_consent.py`` reads the latest of the kept
-  chart and those merged into it).
+  chart and those merged into it); the outbox's messages, each sent (or to be sent) to the
+  address it names and kept as it was.
 
 Why not let the triggers allow changing ``patient_id``: see docs/domain.md, "Merging
 duplicate charts".
@@ -39,6 +40,7 @@ from ...store.models import (
     Invoice,
     MedicalAnswer,
     Note,
+    OutboxMessage,
     Package,
     Patient,
     PatientNamePart,
@@ -59,7 +61,7 @@ MOVED = {Appointment: "appointment", Series: "appointment", WaitlistEntry: "wait
 READ_THROUGH = {TreatmentRecord: "treatment", Note: "note", Consent: "consent", Photo: "photo",
                 Invoice: "invoice", Package: "prepaid", MedicalAnswer: "intake",
                 StockMovement: "stock", ImportedVisit: "history"}
-OWN = (PatientNamePart, ContactConsent)
+OWN = (PatientNamePart, ContactConsent, OutboxMessage)
 
 # how the comparison names each kind of row
 KIND_LABELS = {Appointment: "appointments", Series: "courses", WaitlistEntry: "waitlist entries",
