@@ -153,6 +153,14 @@ def run_gui(target: str) -> int:
             if not first.exec():
                 return 0
             user = first.user
+            if first.choice == "server":  # this PC joins a clinic already on its server
+                close_database()
+                target, refusal = _open_start_target(first.server)
+                if target is None:
+                    return 0
+                if refusal is not None:
+                    QMessageBox.critical(None, APP_NAME, refusal)
+                    return 1
             if first.choice == "new":
                 from .ui.first_setup import FirstSetupDialog
 

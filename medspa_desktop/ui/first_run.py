@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QProgressDialog,
+    QPushButton,
     QRadioButton,
     QStackedWidget,
     QVBoxLayout,
@@ -33,11 +34,13 @@ from . import style
 from .errors import unexpected_error_text
 from .ops import background_op, op
 from .widgets.messages import ErrorLabel
+from .widgets.modal import run_modal
 
 
 class FirstRunDialog(QDialog):
     """After ``exec()``: ``choice`` is "new" (``user`` is the signed-in admin; open
-    FirstSetupDialog next for its services, rooms and providers) or "demo"."""
+    FirstSetupDialog next for its services, rooms and providers), "demo", or "server" (this
+    PC now uses the clinic's server at ``server``: open it and sign in there)."""
 
     def __init__(self, database_label: str, parent=None, *,
                  build_demo: Callable[..., object] = demo.build_demo) -> None:
@@ -69,6 +72,11 @@ class FirstRunDialog(QDialog):
         self.pages.addWidget(self._new_clinic_page())
         self.pages.addWidget(self._demo_page())
         self.new_radio.toggled.connect(self._choose)
+        self.server = ""  # the clinic's server, when this PC joins it instead
+        self.server_button = QPushButton("The clinic already works on a server: co&nnect "
+                                         "this PC to it…")
+        self.server_button.setFlat(True)
+        self.server_button.clicked.connect(self.connect_to_server)
 
         self.message = ErrorLabel()
 
@@ -84,9 +92,20 @@ class FirstRunDialog(QDialog):
         layout.addWidget(where)
         layout.addWidget(self.new_radio)
         layout.addWidget(self.demo_radio)
+        layout.addWidget(self.server_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.pages)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+
+    def connect_to_server(self) -> None:
+        """Another PC of a clinic on a server: remember the server and open it instead."""
+        from .server_dialogs import ConnectServerDialog
+
+        dialog = ConnectServerDialog(None, self)
+        if run_modal(dialog) and dialog.chosen is not None:
+            self.server = dialog.chosen
+            self.choice = "server"
+            self.accept()
 
     # -- pages ------------------------------------------------------------------------------
     def _new_clinic_page(self) -> QWidget:

@@ -334,9 +334,10 @@ class MoveToServerDialog(_ServerDialog):
 
 
 class ConnectServerDialog(_ServerDialog):
-    """Another PC is pointed at the clinic's server (remembered for this PC only)."""
+    """Another PC is pointed at the clinic's server (remembered for this PC only). ``user``
+    None: a PC's first start, before any clinic (the server's own password is the check)."""
 
-    def __init__(self, user: User, parent=None) -> None:
+    def __init__(self, user: User | None, parent=None) -> None:
         super().__init__(
             "Connect to the clinic's server",
             "Make this PC work on the clinic's PostgreSQL server, as the other PCs do. The "
@@ -366,8 +367,8 @@ class ConnectServerDialog(_ServerDialog):
 
         if self.probed is None or not self.probed.clinic:
             return
-        ok = op(self, lambda: require(self.user, "clinic.move"), error_label=self.message)
-        if not ok:
+        if self.user is not None and not op(self, lambda: require(self.user, "clinic.move"),
+                                            error_label=self.message):
             return
         url = self.fields.url()
         self.password_kept = pc_server.remember(url)

@@ -210,3 +210,36 @@ def test_starting_on_the_file_a_clinic_moved_from_offers_the_server(qtbot, demo_
     assert name in chosen[0]
     close_database()
     open_database(demo_db)  # as the fixture left it
+
+
+def test_a_new_pc_joins_the_clinics_server_from_its_first_start(qtbot, database, pg_server,
+                                                                pc_data):
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.services.platform import auth
+    from medspa_desktop.store.database import close_database, open_database
+    from medspa_desktop.store.migrations import migrate
+    from medspa_desktop.ui.first_run import FirstRunDialog
+
+    name = pg_server.create_database(f"medspa_{uuid.uuid4().hex[:12]}")
+    open_database(pg_server.url(name))
+    migrate()
+    clinic.create_clinic(clinic.ClinicInfo("Glow Spa", "1 Main St", "555 010 0100", ""),
+                         auth.UserInput("admin", "Ada Admin", "admin", "correct-horse"))
+    close_database()
+    open_database(database)  # this PC's own new, empty clinic file
+    first = FirstRunDialog(str(database))
+    qtbot.addWidget(first)
+    first.show()
+
+    def join(dialog) -> None:
+        _fill(dialog, pg_server, name)
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: dialog.use_button.isEnabled(), timeout=10000)
+        assert "holds the clinic \u201cGlow Spa\u201d" in dialog.result.text()
+        dialog.use_button.click()
+
+    answer_next_modal(join)
+    first.server_button.click()
+    assert first.choice == "server" and first.result() == first.DialogCode.Accepted
+    assert name in first.server and paths.server_setting()["url"] == first.server
+    assert paths.default_database() == first.server
