@@ -26,7 +26,9 @@ from medspa_desktop.services.charts import chart, patients
 from medspa_desktop.services.consents import consent_templates, signing
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
-from medspa_desktop.services.reports import staff_pay, treatments, utilisation
+from medspa_desktop.services.reports import patients as patient_reports
+from medspa_desktop.services.reports import revenue, staff_pay, treatments, utilisation
+from medspa_desktop.services.reports.period import Period
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.services.treatments import inventory
 from medspa_desktop.services.treatments.treatment_log import LogFilter, treatment_log
@@ -380,6 +382,48 @@ def staff_pay_year(c: Context) -> Result:
     return Result.timed("staff pay, 12 months (report)", 500, samples, lower=lower)
 
 
+def revenue_year(c: Context) -> Result:
+    """Net sales by month with the year before, by category, provider and service, compared
+    with the twelve months before (every Revenue page reads this)."""
+    period = Period(*_year(c))
+    samples = times_ms(lambda _i: revenue.revenue(c.admin, period, compare=True), c.reps(10))
+    lower = c.lower(INVOICE_LINES, _year_args(c), c.reps(10))
+    return Result.timed("revenue, 12 months (report)", 500, samples, lower=lower)
+
+
+YEAR_VISITS = """
+SELECT patient_id, start, provider_id, status, late_cancel, created_at FROM appointment
+WHERE start >= ? AND start < ?
+"""
+
+
+def _patients_row(c: Context, name: str, call) -> Result:
+    period = Period(*_year(c))
+    samples = times_ms(lambda _i: call(c.admin, period), c.reps(10))
+    lower = c.lower(YEAR_VISITS, _year_args(c), c.reps(10))
+    return Result.timed(f"{name}, 12 months (report)", 500, samples, lower=lower)
+
+
+def patient_flow_year(c: Context) -> Result:
+    """New and returning patients per month and each month's return-rate cohort."""
+    return _patients_row(c, "new, returning and return rate",
+                         lambda actor, period: patient_reports.patient_flow(
+                             actor, period, today=c.anchor))
+
+
+def rebooking_year(c: Context) -> Result:
+    return _patients_row(c, "rebooking rate", patient_reports.rebooking)
+
+
+def no_shows_year(c: Context) -> Result:
+    return _patients_row(c, "no-shows and late cancellations", patient_reports.no_shows)
+
+
+def lost_year(c: Context) -> Result:
+    return _patients_row(c, "patients lost", lambda actor, period: patient_reports.lost_patients(
+        actor, period, today=c.anchor))
+
+
 def audit_chain(c: Context) -> Result:
     rows = c.raw.execute("SELECT COUNT(*) FROM audit_event").fetchone()[0]
     calls = []
@@ -498,7 +542,8 @@ ACTIONS: tuple[Callable[[Context], Result | list[Result]], ...] = (
     cold_start_sign_in, cold_start, day_view_fetch, day_view_paint, week_view_paint, book_and_move,
     patient_search, open_chart, open_chart_window, treatment_log_first_page, scroll_log,
     lot_recall, consent_pdf, invoice_pdf, daily_close, month_report, utilisation_year,
-    injectables_year, staff_pay_year, audit_chain,
+    injectables_year, staff_pay_year, revenue_year, patient_flow_year, rebooking_year,
+    no_shows_year, lost_year, audit_chain,
     backup_throughput, patient_import, export_everything,
 )
 # Not timed again for the growth column: each reads everything, so it grows with the data.

@@ -270,6 +270,8 @@ class ReportsTab(QWidget):
 
         widget = chart_widget(self.shown.chart)
         self.chart_area.replaceWidget(self.chart, widget)
+        self.chart.hide()  # gone at once, deleted when the event loop is next reached
+        self.chart.setParent(None)
         self.chart.deleteLater()
         self.chart = widget
 

@@ -1,0 +1,330 @@
+"""Patients for the Reports tab: new and returning patients per month; the return rate of
+each month's new patients (the share back within 30, 60, 90 and 180 days); the rebooking
+rate (the next visit booked on the visit's day); no-show and late-cancel rates by provider and
+weekday; patients lost (no visit for six months).
+
+A visit is an appointment the patient came to (arrived, in treatment, completed, checked
+out). Each figure starts from a range on an indexed date (``Appointment.start``) and reads
+those patients' other visits through the patient index: the period, not the clinic's
+history, sets the cost. Nothing is written but the audit of the look."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from ...store.models import Appointment, Patient, User
+from ..platform.permissions import require
+from ..platform.query import day_bounds
+from ..platform.vocabulary import CAME_IN_STATUSES, AppointmentStatus
+from .period import Period, record_viewed
+
+RETURN_DAYS = (30, 60, 90, 180)
+LOST_MONTHS = 6
+BATCH = 900  # ids per IN (…): under SQLite's variable limit
+
+
+def _in_batches(ids, query_of):
+    ids = list(ids)
+    for n in range(0, len(ids), BATCH):
+        yield from query_of(ids[n:n + BATCH])
+
+
+def _visits_between(start: dt.datetime, end: dt.datetime):
+    """(patient, start) of every visit in [start, end): a range on the start index."""
+    return (Appointment.select(Appointment.patient, Appointment.start)
+            .where(Appointment.start >= start, Appointment.start < end,
+                   Appointment.status.in_(CAME_IN_STATUSES)).tuples())
+
+
+def _first_visits(patient_ids) -> dict[int, dt.datetime]:
+    """Each patient's first visit ever, through the patient index."""
+    def query(ids):
+        return (Appointment.select(Appointment.patient, fn.MIN(Appointment.start))
+                .where(Appointment.patient.in_(ids), Appointment.status.in_(CAME_IN_STATUSES))
+                .group_by(Appointment.patient).tuples())
+    return {pid: _dt(at) for pid, at in _in_batches(patient_ids, query)}
+
+
+def _dt(value) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+# -- new and returning ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewReturning:
+    month: dt.date
+    new: int  # patients whose first visit ever was in this month
+    returning: int  # patients seen this month who had come before
+
+
+@dataclass(frozen=True)
+class Cohort:
+    month: dt.date
+    patients: int  # first seen in this month
+    back: tuple[int | None, ...]  # per RETURN_DAYS: how many came back within; None: too soon
+    judged: tuple[int, ...]  # per RETURN_DAYS: of how many (those whose window has passed)
+
+    def share(self, i: int) -> float | None:
+        if self.back[i] is None or not self.judged[i]:
+            return None
+        return self.back[i] * 100 / self.judged[i]
+
+
+@dataclass(frozen=True)
+class PatientFlow:
+    period: Period
+    months: tuple[NewReturning, ...]
+    cohorts: tuple[Cohort, ...]
+    new: int
+    returning: int
+
+
+def patient_flow(actor: User, period: Period, *, today: dt.date | None = None,
+                 record: bool = True, report: str = "Patients") -> PatientFlow:
+    """New and returning patients per month, and each month's new patients' return rate."""
+    require(actor, "reports.view")
+    today = today or dt.date.today()
+    start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
+    seen: dict[dt.date, set[int]] = defaultdict(set)
+    for pid, at in _visits_between(start, end):
+        seen[_dt(at).date().replace(day=1)].add(pid)
+    everyone = set().union(*seen.values()) if seen else set()
+    first = _first_visits(everyone)
+    months, new_all, returning_all = [], set(), set()
+    for month in period.months():
+        new = {p for p in seen[month] if first[p].date().replace(day=1) == month}
+        months.append(NewReturning(month, len(new), len(seen[month] - new)))
+        new_all |= new
+        returning_all |= seen[month] - new
+    cohorts = _cohorts(period, {p: first[p] for p in new_all}, today)
+    if record:
+        record_viewed(actor, report, period)
+    return PatientFlow(period, tuple(months), cohorts, len(new_all),
+                       len(returning_all - new_all))
+
+
+def _cohorts(period: Period, first: dict[int, dt.datetime], today: dt.date
+             ) -> tuple[Cohort, ...]:
+    """Of the patients first seen in each month, those back (a visit on a later day) within
+    30, 60, 90 and 180 days of that first visit, counted once the window has passed."""
+    later: dict[int, list[dt.date]] = defaultdict(list)
+
+    def query(ids):
+        return (Appointment.select(Appointment.patient, Appointment.start)
+                .where(Appointment.patient.in_(ids), Appointment.status.in_(CAME_IN_STATUSES),
+                       Appointment.start >= day_bounds(period.first)[0]).tuples())
+    for pid, at in _in_batches(first, query):
+        day = _dt(at).date()
+        if day > first[pid].date():
+            later[pid].append(day)
+    by_month: dict[dt.date, list[int]] = defaultdict(list)
+    for pid, at in first.items():
+        by_month[at.date().replace(day=1)].append(pid)
+    out = []
+    for month in period.months():
+        pids = by_month[month]
+        back, judged = [], []
+        for days in RETURN_DAYS:
+            ready = [p for p in pids if first[p].date() + dt.timedelta(days=days) <= today]
+            came = sum(1 for p in ready if any(
+                (d - first[p].date()).days <= days for d in later[p]))
+            judged.append(len(ready))
+            back.append(came if ready else None)
+        out.append(Cohort(month, len(pids), tuple(back), tuple(judged)))
+    return tuple(out)
+
+
+# -- rebooking ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rebooked:
+    label: str  # a month ("Nov 2026") or a provider
+    visits: int
+    rebooked: int  # the next visit was booked on the visit's day
+
+    @property
+    def share(self) -> float | None:
+        return self.rebooked * 100 / self.visits if self.visits else None
+
+
+@dataclass(frozen=True)
+class Rebooking:
+    period: Period
+    months: tuple[Rebooked, ...]
+    providers: tuple[Rebooked, ...]
+    total: Rebooked
+
+
+def rebooking(actor: User, period: Period, *, record: bool = True,
+              report: str = "Patients: rebooking") -> Rebooking:
+    """Of the visits in ``period``, those after which the patient's next appointment was
+    booked the same day (before leaving): made that day, for a later day."""
+    require(actor, "reports.view")
+    start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
+    provider = User.alias()
+    visits = list(Appointment.select(Appointment.patient, Appointment.start,
+                                     provider.display_name)
+                  .join(provider, JOIN.LEFT_OUTER, on=Appointment.provider == provider.id)
+                  .where(Appointment.start >= start, Appointment.start < end,
+                         Appointment.status.in_(CAME_IN_STATUSES)).tuples())
+    booked: dict[int, set[dt.date]] = defaultdict(set)  # patient -> days they booked ahead
+
+    def query(ids):
+        return (Appointment.select(Appointment.patient, Appointment.created_at,
+                                   Appointment.start)
+                .where(Appointment.patient.in_(ids), Appointment.created_at >= start).tuples())
+    for pid, made, at in _in_batches({v[0] for v in visits}, query):
+        made, at = _dt(made), _dt(at)
+        if at.date() > made.date():
+            booked[pid].add(made.date())
+    months: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+    providers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    total = [0, 0]
+    for pid, at, who in visits:
+        day = _dt(at).date()
+        hit = int(day in booked[pid])
+        for tally in (months[day.replace(day=1)], providers[who or "No provider"], total):
+            tally[0] += 1
+            tally[1] += hit
+    if record:
+        record_viewed(actor, report, period)
+    return Rebooking(
+        period, tuple(Rebooked(f"{m:%b %Y}", *months[m]) for m in period.months()),
+        tuple(Rebooked(k, *v) for k, v in sorted(providers.items())), Rebooked("Total", *total))
+
+
+# -- no-shows and late cancellations --------------------------------------------------------
+@dataclass(frozen=True)
+class Attendance:
+    label: str  # a weekday or a provider
+    kept: int  # visits the patient came to
+    no_shows: int
+    late_cancels: int  # cancelled inside the clinic's notice period
+
+    @property
+    def booked(self) -> int:
+        return self.kept + self.no_shows + self.late_cancels
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_shows * 100 / self.booked if self.booked else None
+
+    @property
+    def late_cancel_rate(self) -> float | None:
+        return self.late_cancels * 100 / self.booked if self.booked else None
+
+
+@dataclass(frozen=True)
+class NoShows:
+    period: Period
+    weekdays: tuple[Attendance, ...]  # Monday first
+    providers: tuple[Attendance, ...]
+    total: Attendance
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def no_shows(actor: User, period: Period, *, record: bool = True,
+             report: str = "Patients: no-shows and late cancellations") -> NoShows:
+    """No-show and late-cancel rates of the appointments in ``period``: of those kept, missed
+    or cancelled late (a cancellation in good time, or a visit still to come, is neither)."""
+    require(actor, "reports.view")
+    start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
+    provider = User.alias()
+    rows = (Appointment.select(Appointment.start, Appointment.status, Appointment.late_cancel,
+                               provider.display_name)
+            .join(provider, JOIN.LEFT_OUTER, on=Appointment.provider == provider.id)
+            .where(Appointment.start >= start, Appointment.start < end).tuples())
+    days: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    who: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    total = [0, 0, 0]
+    for at, status, late, name in rows:
+        if status in CAME_IN_STATUSES:
+            i = 0
+        elif status == AppointmentStatus.NO_SHOW:
+            i = 1
+        elif status == AppointmentStatus.CANCELLED and late:
+            i = 2
+        else:
+            continue
+        for tally in (days[_dt(at).weekday()], who[name or "No provider"], total):
+            tally[i] += 1
+    if record:
+        record_viewed(actor, report, period)
+    return NoShows(period, tuple(Attendance(WEEKDAYS[d], *days[d]) for d in range(7)),
+                   tuple(Attendance(k, *v) for k, v in sorted(who.items())),
+                   Attendance("Total", *total))
+
+
+# -- patients lost --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LostPatient:
+    patient_id: int
+    name: str
+    chart_number: str
+    last_visit: dt.date
+    visits: int  # visits ever
+
+
+@dataclass(frozen=True)
+class Lost:
+    period: Period
+    months: tuple[tuple[dt.date, int], ...]  # month -> patients who went six months unseen then
+    patients: tuple[LostPatient, ...]  # newest last visit first
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    try:
+        return day.replace(year=year, month=month + 1)
+    except ValueError:  # the 31st of a shorter month
+        return (dt.date(year, month + 1, 1) + dt.timedelta(days=31)).replace(day=1) \
+            - dt.timedelta(days=1)
+
+
+def lost_patients(actor: User, period: Period, *, today: dt.date | None = None,
+                  record: bool = True, report: str = "Patients: lost") -> Lost:
+    """Patients who went six months without a visit during ``period`` (their last visit six
+    months before one of its days) and have not come since, nor booked, up to ``today``;
+    archived charts left out."""
+    require(actor, "reports.view")
+    today = today or dt.date.today()
+    first = _months_back(period.first, LOST_MONTHS)
+    last = _months_back(period.last, LOST_MONTHS)
+    candidates = {pid for pid, _ in _visits_between(day_bounds(first)[0], day_bounds(last)[1])}
+
+    def query(ids):
+        return (Appointment.select(Appointment.patient, fn.MAX(Appointment.start),
+                                   fn.COUNT(Appointment.id))
+                .where(Appointment.patient.in_(ids), Appointment.status.in_(CAME_IN_STATUSES))
+                .group_by(Appointment.patient).tuples())
+    latest = {pid: (_dt(at).date(), n) for pid, at, n in _in_batches(candidates, query)}
+    gone = {pid for pid, (at, _n) in latest.items() if first <= at <= last}
+
+    def coming(ids):  # booked ahead: not lost
+        return (Appointment.select(Appointment.patient)
+                .where(Appointment.patient.in_(ids), Appointment.start >= day_bounds(today)[0],
+                       Appointment.status.in_((AppointmentStatus.BOOKED,
+                                               AppointmentStatus.CONFIRMED))).tuples())
+    gone -= {pid for (pid,) in _in_batches(gone, coming)}
+
+    def names(ids):
+        return (Patient.select(Patient.id, Patient.last_name, Patient.first_name,
+                               Patient.chart_number)
+                .where(Patient.id.in_(ids), Patient.archived == False)  # noqa: E712
+                .tuples())
+    out = [LostPatient(pid, f"{last_name}, {first_name}", chart, *latest[pid])
+           for pid, last_name, first_name, chart in _in_batches(gone, names)]
+    out.sort(key=lambda p: (p.last_visit, p.name), reverse=True)
+    per_month: dict[dt.date, int] = defaultdict(int)
+    for p in out:
+        went = _months_back(p.last_visit, -LOST_MONTHS)
+        per_month[went.replace(day=1)] += 1
+    if record:
+        record_viewed(actor, report, period)
+    return Lost(period, tuple((m, per_month[m]) for m in period.months()), tuple(out))
