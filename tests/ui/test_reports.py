@@ -62,6 +62,15 @@ def test_the_owner_switches_ranges_and_exports_a_pdf_and_a_csv(qtbot, demo_db, t
     assert csv.splitlines()[0] == "Category,Net sales,Share,Previous period,Change"
     assert csv.splitlines()[-1].startswith(f'Total,"{total}"')
 
+    tab.show_page("patients.return")
+    assert tab.headline.text().startswith("Of ") and isinstance(tab.chart, QChartView)
+    csv = tab.export_csv(str(tmp_path / "return.csv")).read_text(encoding="utf-8-sig")
+    assert csv.splitlines()[0] == ("First seen,New patients,Back within 30 days,"
+                                   "Back within 60 days,Back within 90 days,"
+                                   "Back within 180 days")
+    text = pdf_text(tab.export_pdf(str(tmp_path / "return.pdf")).read_bytes())
+    assert "Patients: Return rate" in text
+
     first = dt.date.today() - dt.timedelta(days=40)
     tab.choose_range("custom", first, dt.date.today())
     assert tab.period.first == first and tab.date_from.isEnabled()
