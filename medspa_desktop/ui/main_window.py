@@ -34,7 +34,8 @@ from ..logs import log
 from ..printouts import consent_form_pdf, intake_form_pdf
 from ..services.clinic import clinic
 from ..services.consents.consent_templates import KINDS
-from ..services.platform import auth, backup, permissions, remote
+from ..services.messaging import outbox
+from ..services.platform import auth, backup, permissions, remote, timed_jobs
 from ..services.platform.permissions import PERMISSIONS, allowed
 from ..services.platform.vocabulary import AppointmentStatus, Role
 from ..store.database import close_database, database_label, is_sqlite
@@ -42,7 +43,7 @@ from ..store.models import User
 from . import style
 from .backup_dialogs import RestoreDialog, back_up_with_progress, backup_status
 from .billing.tab import BillingTab
-from .bus import bus
+from .bus import bus, on_change
 from .export_dialog import choose_and_export
 from .help import whats_this
 from .lock import IdleWatcher, LockScreen
@@ -59,6 +60,7 @@ from .widgets.pdf_preview import show_preview
 
 TAB_KEYS = ("schedule", "patients", "treatments", "billing", "reports")
 STATUS_ICONS = {AppointmentStatus.ARRIVED: "check-in", AppointmentStatus.CHECKED_OUT: "check-out"}
+TIMED_WORK_MS = 60_000  # how often the timed work runs (reminders, sending the outbox)
 ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
 SERVER_LOST_BANNER = ("The clinic's server cannot be reached. What is on screen is kept but may "
                       "be out of date, and nothing can be saved until the server is back. "
@@ -133,6 +135,12 @@ class MainWindow(QMainWindow):
         if self._auto_backup:  # the day's first backup, once the window is up
             QTimer.singleShot(3000, self.backup_if_due)
         self._watch_account()
+        # the timed work (reminders, the outbox): once a minute, off the UI thread
+        self._timed_task = None
+        self.timed_timer = QTimer(self, interval=TIMED_WORK_MS)
+        self.timed_timer.timeout.connect(self.run_timed_work)
+        self.timed_timer.start()
+        on_change(self, ("outbox",), self._outbox_changed)
 
     # -- the account as it is in the database -----------------------------------------------
     def _watch_account(self) -> None:
@@ -247,6 +255,8 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("Clinic &settings…", self.clinic_settings, None,
                                             file_menu)
         self._action("Consent &forms…", self.consent_forms, None, file_menu)
+        self.messages_action = self._action("&Messages and reminders…", self.messages_settings,
+                                            None, file_menu)
         file_menu.addSeparator()
         self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B",
                                           file_menu, "backup")
@@ -283,6 +293,7 @@ class MainWindow(QMainWindow):
         self.inventory_action = self._action("&Inventory…", self.treatments.inventory,
                                              "Ctrl+I", view_menu)
         self.inventory_action.setEnabled(allowed(self.user, "inventory.read"))
+        self.outbox_action = self._action("&Outbox…", self.show_outbox, None, view_menu)
         view_menu.addSeparator()
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
 
@@ -370,6 +381,8 @@ class MainWindow(QMainWindow):
         self.backup_action.setEnabled(True)  # on a server: pg_dump (services/platform/pg_backup)
         self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
         self.export_action.setEnabled(allowed(self.user, "data.export"))
+        self.messages_action.setEnabled(allowed(self.user, "messages.setup"))
+        self.outbox_action.setEnabled(allowed(self.user, "messages.read"))
         reports = self.may_use_tab("reports")
         self.tabs.setTabVisible(TAB_KEYS.index("reports"), reports)  # others never see it
         self.tab_actions[TAB_KEYS.index("reports")].setVisible(reports)
@@ -383,11 +396,17 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(f"Database: {database_label()}")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.backup_label = QLabel()
+        # messages that failed and wait for the desk (View → Outbox…); hidden when none
+        self.outbox_label = QLabel()
+        self.outbox_label.setStyleSheet(style.BACKUP_WARNING)
+        self.outbox_label.setToolTip("Open View → Outbox… to retry or withdraw them.")
+        self.outbox_label.hide()
         self.backup_label.setWhatsThis(whats_this.BACKUP_STATUS)
         # the database path may be long: it gives way rather than widen the window
         self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.db_label.setToolTip(database_label())
-        for label in (self.backup_label, self.clinic_label, self.user_label, self.db_label):
+        for label in (self.outbox_label, self.backup_label, self.clinic_label, self.user_label,
+                      self.db_label):
             self.statusBar().addPermanentWidget(label)
         self.show_backup_state()
 
@@ -481,6 +500,56 @@ class MainWindow(QMainWindow):
         self.clinic = clinic.clinic_info()  # its name may have changed
         self.setWindowTitle(f"{APP_NAME} — {self.clinic.name}")
         self.clinic_label.setText(self.clinic.name)
+
+    def messages_settings(self) -> None:
+        """The mail server, text messages, quiet hours and reminders (admin)."""
+        from .messages_dialog import MessagesDialog
+
+        if run_modal(MessagesDialog(self.user, self)):
+            self.statusBar().showMessage("Message settings saved.", 5000)
+
+    def show_outbox(self, state: str | None = None) -> None:
+        from .outbox_dialog import OutboxDialog
+
+        dialog = OutboxDialog(self.user, self)
+        if state is not None:
+            dialog.show_state(state)
+        run_modal(dialog)
+
+    def run_timed_work(self) -> None:
+        """What is due now (services/platform/timed_jobs), in the background: the window
+        never waits for a mail server. A round still running is not started twice."""
+        if self._timed_task is not None:
+            return
+        user = self.user
+
+        def work(_say):
+            results = timed_jobs.run_due()
+            failed = outbox.failed_count(user) if allowed(user, "messages.read") else 0
+            return results, failed
+
+        def done(result) -> None:
+            self._timed_task = None
+            results, not_sent = result
+            self.show_outbox_state(not_sent)
+            for job in results:
+                if job.failed:
+                    log.warning("timed job %s: %s", job.name, job.summary)
+
+        def failed(exc: Exception) -> None:
+            self._timed_task = None
+            log.warning("The timed work failed: %s", exc)
+
+        self._timed_task = background_op(self, work, on_success=done, on_failure=failed)
+
+    def _outbox_changed(self, _changes) -> None:
+        if allowed(self.user, "messages.read"):
+            self.show_outbox_state(outbox.failed_count(self.user))
+
+    def show_outbox_state(self, failed: int) -> None:
+        self.outbox_label.setVisible(failed > 0)
+        self.outbox_label.setText(f"{failed} message{'s' if failed != 1 else ''} not sent"
+                                  if failed else "")
 
     def clinic_settings(self) -> None:
         if run_modal(ClinicSettingsDialog(self.user, self)):
@@ -683,6 +752,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
+        self.timed_timer.stop()
         self.account_timer.stop()
         permissions.unwatch(self._account_watcher)
         if not self._stopped_watching:

@@ -188,7 +188,8 @@ class OutboxRow:
         return self.state_key in OPEN_STATES
 
 
-def outbox_rows(actor: User, state: str | None = None, limit: int = 500) -> list[OutboxRow]:
+def outbox_rows(actor: User, state: str | None = None, limit: int = 500,
+                offset: int = 0) -> list[OutboxRow]:
     """The outbox, newest due first: every message, or those in one ``state``."""
     require(actor, "messages.read")
     query = (OutboxMessage.select(OutboxMessage, Patient.first_name, Patient.last_name,
@@ -198,7 +199,8 @@ def outbox_rows(actor: User, state: str | None = None, limit: int = 500) -> list
         if not MessageState.has(state):
             raise ValidationError(f"“{state}” is not a message state.")
         query = query.where(OutboxMessage.state == state)
-    query = query.order_by(OutboxMessage.due_at.desc(), OutboxMessage.id.desc()).limit(limit)
+    query = query.order_by(OutboxMessage.due_at.desc(), OutboxMessage.id.desc()) \
+        .limit(limit).offset(offset)
     rows = []
     for m in query.objects():
         patient = (listed_name(m.first_name, m.last_name, m.preferred_name)

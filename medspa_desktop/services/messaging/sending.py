@@ -531,11 +531,21 @@ def send_due(now: dt.datetime | None = None, *, transports: Transports | None = 
     return result
 
 
-def send_test_email(actor: User, to_address: str, *,
-                    transports: Transports | None = None) -> str:
+def send_test_email(actor: User, to_address: str, *, chosen: MailSettings | None = None,
+                    password: str | None = None, transports: Transports | None = None) -> str:
     """Send a test email now (quiet hours or not), through the outbox like any message; the
-    server's answer in words. Refused with the reason when it could not be sent."""
+    server's answer in words. Refused with the reason when it could not be sent. ``chosen``
+    (and ``password``): the mail settings as typed, not yet saved; by default the saved
+    ones."""
     require(actor, "messages.setup")
+    if transports is None and chosen is not None:
+        if not (chosen.host.strip() and chosen.from_address.strip()):
+            raise ValidationError("Enter the mail server and the from-address first.")
+        settings.check({settings.MAIL_PORT: chosen.port, settings.MAIL_FROM:
+                        chosen.from_address.strip(), settings.MAIL_SECURITY: chosen.security})
+        secret = password or (stored_secret("mail", chosen.user, chosen.host)
+                              if chosen.user else None)
+        transports = Transports(email=SmtpTransport(chosen, secret))
     transports = transports or configured_transports()
     if transports.email is None:
         raise ValidationError("Enter the mail server and the from-address first, and save.")
