@@ -13,7 +13,8 @@ the .ics invitation (``ics.py``).
 new ones (the invitation's SEQUENCE grows), cancelling and no-show withdraw them — all inside
 the appointment's own transaction (``services/scheduling/appointments.py`` calls in here). A
 patient without an email address gets none by email; by text message when the clinic has
-set one up and the chart has a phone number. Nothing is queued while the clinic has no way
+set one up and the chart has a phone number; none to a patient who said no to reminders
+(``contact_consent``). Nothing is queued while the clinic has no way
 to send (no mail server, no SMS): once it has one, the timed job
 :func:`queue_missing_reminders` queues the reminders of upcoming appointments that have none.
 """
@@ -38,11 +39,12 @@ from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.vocabulary import (
     NOT_ARRIVED_STATUSES,
+    ContactKind,
     MessageChannel,
     MessageKind,
     MessageState,
 )
-from . import outbox, sending
+from . import contact_consent, outbox, sending
 
 PLACEHOLDERS = ("first_name", "date", "time", "provider", "service", "clinic_name",
                 "clinic_address", "clinic_phone", "preparation")
@@ -208,9 +210,8 @@ def queue_for(actor: User | None, appointment_id: int, now: dt.datetime | None =
         return []
     patient = Patient.get_by_id(appt.patient_id)
     how = _channel(patient, ways)
-    if how is None:
-        return []
-    # TODO(issue 22): respect the patient's "reminders: no" once contact consent has landed
+    if how is None or not contact_consent.may_contact(patient.id, ContactKind.REMINDERS):
+        return []  # no way to reach them, or they asked for no reminders (or archived)
     service = Service.get_by_id(appt.service_id)
     chosen = reminder_settings()
     times = reminder_times(appt.start, service.category, chosen, now)

@@ -148,3 +148,13 @@ def test_a_job_that_fails_does_not_stop_the_others():
         timed_jobs.Job("broken", broken), timed_jobs.Job("fine", lambda now: "done")])
     assert [(r.name, r.summary, r.failed) for r in results] == [
         ("broken", "RuntimeError: disk full", True), ("fine", "done", False)]
+
+
+def test_a_patient_who_said_no_to_reminders_gets_none(glow, mail_server):
+    from medspa_desktop.services.messaging import contact_consent
+
+    use_mail_server(glow["admin"], mail_server.port)
+    contact_consent.record_answers(glow["admin"], glow["ann"].id, {"reminders": False})
+    book(glow)
+    assert OutboxMessage.select().count() == 0
+    assert timed_jobs.run_due(dt.datetime(2030, 1, 1, 9, 0))[0].summary == "0 reminders queued"
