@@ -90,24 +90,20 @@ def _open_start_target(target: str) -> tuple[str | None, str | None]:
     from .store.database import is_postgres_url, is_sqlite
 
     while True:
-        typed = False
         if is_postgres_url(target):
             from .ui.server_dialogs import ask_password, with_kept_password
 
             target = with_kept_password(target)
         refusal = open_clinic_database(target)
         while refusal is not None and is_postgres_url(target) and "password" in refusal:
-            from .services.exchange.copy_clinic import masked
             from .store import pc_server
 
             bare = pc_server.without_password(target)[0]
             password = ask_password(None, bare)
             if password is None:
                 return None, None
-            target, typed = pc_server.with_password(bare, password), True
+            target = pc_server.with_password(bare, password)
             refusal = open_clinic_database(target)
-        if refusal is not None and typed:
-            refusal = refusal.replace(target, masked(target))
         if refusal is not None or not is_sqlite():
             return target, refusal
         from .services.platform import settings

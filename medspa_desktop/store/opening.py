@@ -46,8 +46,13 @@ def open_clinic_database(target: str) -> str | None:
             # damage the start-up check did not read (sqlite3's error, or peewee's wrapping)
             close_database()
             return _damaged(target, [str(exc)])
-        log.exception("Could not open the database %s", target)
-        return f"The database {target} could not be opened: {exc}"
+        shown = target
+        if is_postgres_url(target):  # a server's password is never shown or logged
+            from .pc_server import without_password
+
+            shown = without_password(target)[0]
+        log.exception("Could not open the database %s", shown)
+        return f"The database {shown} could not be opened: {exc}"
     if result.backup is not None:
         log.info("Migrated %s from schema %s; backup at %s", target, result.from_version,
                  result.backup)
