@@ -175,7 +175,11 @@ def render_report(title: str, first: dt.date, last: dt.date, shown: Shown,
              Spacer(1, 3 * mm)]
     if shown.headline:
         story += [para(shown.headline, st["body"]), Spacer(1, 3 * mm)]
-    if shown.chart.is_empty:
+    if shown.heat is not None:
+        from .heat_map import heat_drawing
+
+        story.append(KeepTogether([heat_drawing(shown.heat, width)]))
+    elif shown.chart.is_empty:
         story.append(para(shown.chart.empty, st["body"]))
     else:
         story.append(KeepTogether([chart_drawing(shown.chart, width)]))

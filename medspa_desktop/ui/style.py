@@ -204,3 +204,11 @@ CHART_SERIES = ("#2f6f73", "#e08a3c", "#5b7fb3", "#9b5fa6", "#6a9a3a", "#c0504d"
                 "#4bacc6")
 CHART_LINE = "#1d1d1d"  # a line over the bars: the year before
 CHART_GRID = "#e4e4e4"
+# the schedule's heat map: a square shaded from LOW (nothing booked) to HIGH (all booked);
+# documents/heat_map.py prints the same (a test holds them equal)
+HEAT_LOW = "#f3f7f7"
+HEAT_HIGH = "#1f5c60"
+HEAT_NONE = "#e6e6e6"  # never available (closed, off, blocked)
+HEAT_GRID = "#ffffff"
+HEAT_TEXT_DARK = "#1d1d1d"
+HEAT_TEXT_LIGHT = "#ffffff"

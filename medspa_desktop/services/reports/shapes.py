@@ -46,6 +46,16 @@ class Table:
 
 
 @dataclass(frozen=True)
+class HeatMap:
+    """A grid of shares (0–1) drawn in place of the chart: weekdays down, hours across (the
+    schedule's use). None in a square: nothing to share out there (never available)."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    values: tuple[tuple[float | None, ...], ...]  # [row][column]
+
+
+@dataclass(frozen=True)
 class Shown:
     """A page's figures as drawn: a line of headline figures, the chart and the table."""
 
@@ -53,3 +63,4 @@ class Shown:
     chart: Chart
     table: Table
     notes: tuple[str, ...] = field(default_factory=tuple)  # how the figures are counted
+    heat: HeatMap | None = None  # drawn instead of the chart when given

@@ -26,6 +26,7 @@ from ..platform import audit, settings
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.settings import COMMISSION_BP, COMMISSION_KEYS
+from .utilisation import viewed
 
 LABELS = {**CATEGORIES, "retail": "Retail", "package": "Packages", "other": "Other"}
 MAX_DAYS = 3 * 366 + 1
@@ -111,14 +112,17 @@ def _key(kind: str, category: str | None) -> str:
     return category if category in CATEGORIES else "other"
 
 
-def staff_pay(actor: User, date_from: dt.date, date_to: dt.date) -> StaffPay:
-    """Each provider's pay figures for ``date_from`` … ``date_to`` (inclusive)."""
+def staff_pay(actor: User, date_from: dt.date, date_to: dt.date, *,
+              report: str = "") -> StaffPay:
+    """Each provider's pay figures for ``date_from`` … ``date_to`` (inclusive). ``report``:
+    the page's title, audited as looked at."""
     require(actor, "reports.view")
     if date_to < date_from:
         raise ValidationError("The end date is before the start date. Choose an end date on or "
                               "after the start date.")
     if (date_to - date_from).days + 1 > MAX_DAYS:
         raise ValidationError("A report covers at most three years. Choose a shorter period.")
+    viewed(actor, report, date_from, date_to)
     counted = billing_reports.counted_sales(
         dt.datetime.combine(date_from, dt.time()),
         dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))

@@ -24,6 +24,7 @@ from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.vocabulary import ProductKind
 from ..treatments.inventory import show
+from .utilisation import viewed
 
 INJECTABLES = (ProductKind.TOXIN, ProductKind.FILLER, ProductKind.SOLUTION)
 EXPIRY_WINDOWS = (30, 60, 90)
@@ -82,10 +83,13 @@ def _check(date_from: dt.date, date_to: dt.date) -> None:
         raise ValidationError("A report covers at most three years. Choose a shorter period.")
 
 
-def injectable_use(actor: User, date_from: dt.date, date_to: dt.date) -> InjectableUse:
-    """Injectables drawn at the visits of ``date_from`` … ``date_to`` (inclusive): one query."""
+def injectable_use(actor: User, date_from: dt.date, date_to: dt.date, *,
+                   report: str = "") -> InjectableUse:
+    """Injectables drawn at the visits of ``date_from`` … ``date_to`` (inclusive): one query.
+    ``report``: the page's title, audited as looked at."""
     require(actor, "reports.view")
     _check(date_from, date_to)
+    viewed(actor, report, date_from, date_to)
     start = dt.datetime.combine(date_from, dt.time())
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
     charted_by = User.alias()
@@ -159,10 +163,12 @@ def _value(remaining_centi: int, cost_cents: int) -> int:
     return (remaining_centi * cost_cents + 50) // 100
 
 
-def stock_value(actor: User, today: dt.date | None = None) -> StockValue:
-    """The stock on the shelf today and what of it expires soon, at cost: one query."""
+def stock_value(actor: User, today: dt.date | None = None, *, report: str = "") -> StockValue:
+    """The stock on the shelf today and what of it expires soon, at cost: one query.
+    ``report``: the page's title, audited as looked at."""
     require(actor, "reports.view")
     today = today or dt.date.today()
+    viewed(actor, report, today, today)
     lots = (Lot.select(Product.name, Product.kind, Product.unit, Lot.lot_number, Lot.expiry,
                        Lot.remaining_centi, Lot.cost_cents)
             .join(Product, on=Lot.product == Product.id)

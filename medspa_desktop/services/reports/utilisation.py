@@ -24,6 +24,7 @@ from ..platform.errors import ValidationError
 from ..platform.permissions import CLINICAL, require
 from ..platform.vocabulary import ACTIVE_STATUSES
 from ..scheduling import hours
+from .period import Period, record_viewed
 
 KINDS = {"provider": "Providers", "room": "Rooms", "device": "Devices"}
 OPEN_DAYS = 14  # the open time looked ahead
@@ -239,9 +240,10 @@ def _total(spans: Minutes) -> int:
 
 
 def utilisation(actor: User, date_from: dt.date, date_to: dt.date,
-                now: dt.datetime | None = None) -> Utilisation:
+                now: dt.datetime | None = None, *, report: str = "") -> Utilisation:
     """The use of ``date_from`` … ``date_to`` (inclusive), and the open time of the 14 days
-    from ``now`` (the clock unless given)."""
+    from ``now`` (the clock unless given). ``report``: the page's title, audited as
+    looked at."""
     require(actor, "reports.view")
     if date_to < date_from:
         raise ValidationError("The end date is before the start date. Choose an end date on or "
@@ -249,6 +251,7 @@ def utilisation(actor: User, date_from: dt.date, date_to: dt.date,
     if (date_to - date_from).days + 1 > MAX_DAYS:
         raise ValidationError("The schedule's use covers at most a year. Choose a shorter "
                               "period.")
+    viewed(actor, report, date_from, date_to)
     now = (now or dt.datetime.now()).replace(second=0, microsecond=0)
     uses = []
     for kind, rid, name, days in _measure(date_from, date_to):
@@ -272,6 +275,13 @@ def utilisation(actor: User, date_from: dt.date, date_to: dt.date,
                        tuple(open_days))
 
 
+def viewed(actor: User, report: str, first: dt.date, last: dt.date) -> None:
+    """Audit that ``actor`` looked at ``report`` (the page's title) for first … last;
+    nothing when ``report`` is empty (figures read for another purpose)."""
+    if report:
+        record_viewed(actor, report, Period(first, last))
+
+
 def hours_text(minutes: int) -> str:
     """600 -> "10 h", 90 -> "1.5 h", 0 -> "0 h"."""
     value = round(minutes / 60, 1)
@@ -279,4 +289,4 @@ def hours_text(minutes: int) -> str:
 
 
 def share_text(share: float | None) -> str:
-    return "—" if share is None else f"{round(share * 100)} %"
+    return "—" if share is None else f"{round(share * 100)}%"

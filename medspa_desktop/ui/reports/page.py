@@ -11,7 +11,9 @@ A page is a title in the list on the left and three steps, none of them Qt:
   (``printouts.report_pdf``: the chart drawn again with reportlab's vector graphics on the
   clinic's letterhead and paper, then the table).
 
-A page drawn some other way (a heat map) overrides ``pdf`` and ``chart_widget``."""
+A page whose ``Shown`` carries a ``HeatMap`` is drawn as that grid instead of its chart
+(``heat_map.py`` on screen, ``documents/heat_map.py`` on paper); a page with buttons of its
+own (Staff pay: the statements, the commission rates) returns them from ``extra_buttons``."""
 
 from __future__ import annotations
 
@@ -46,6 +48,10 @@ class ReportPage:
 
         return report_pdf(actor, f"{self.group}: {self.title}", period, shown, printed_at)
 
+    def extra_buttons(self, tab) -> list:
+        """Buttons of this page's own beside Export (QPushButtons made for ``tab``)."""
+        return []
+
     def file_name(self, period: Period, ext: str) -> str:
         return f"{self.key.replace('.', '-')}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{ext}"
 
@@ -53,9 +59,9 @@ class ReportPage:
 def pages() -> list[ReportPage]:
     """Every page, in the order listed: revenue, patients, then the schedule's use,
     treatments and stock, staff pay (each module adds its own ``PAGES``)."""
-    from . import patient_pages, revenue_pages
+    from . import patient_pages, pay_pages, revenue_pages, schedule_pages, stock_pages
 
     found: list[ReportPage] = []
-    for module in (revenue_pages, patient_pages):
+    for module in (revenue_pages, patient_pages, schedule_pages, stock_pages, pay_pages):
         found.extend(module.PAGES)
     return found

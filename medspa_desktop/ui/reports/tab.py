@@ -43,7 +43,8 @@ from ..ops import op
 from ..widgets.messages import ErrorLabel
 
 # what a report is made of: a change of any of these redraws the page shown
-WATCHED = ("invoice", "prepaid", "appointment", "patient")
+WATCHED = ("invoice", "prepaid", "appointment", "patient", "stock", "treatment", "block", "hours",
+           "catalog", "settings")
 
 
 class ReportsTab(QWidget):
@@ -121,6 +122,8 @@ class ReportsTab(QWidget):
         page_layout.setContentsMargins(style.SPACE_M, 0, 0, 0)
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
+        self.extra_buttons: list[QPushButton] = []  # the page's own (``extra_buttons``)
+        self.heading = heading
         heading.addWidget(self.pdf_button)
         heading.addWidget(self.csv_button)
         page_layout.addLayout(heading)
@@ -245,6 +248,12 @@ class ReportsTab(QWidget):
         item = self.list.currentItem()
         key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         self.page = next((p for p in self.pages if p.key == key), None)
+        for button in self.extra_buttons:
+            button.setParent(None)
+            button.deleteLater()
+        self.extra_buttons = self.page.extra_buttons(self) if self.page is not None else []
+        for n, button in enumerate(self.extra_buttons):
+            self.heading.insertWidget(1 + n, button)
         self.draw()
 
     # -- drawing ----------------------------------------------------------------------------
@@ -266,9 +275,14 @@ class ReportsTab(QWidget):
         self._fill_table()
 
     def _draw_chart(self) -> None:
-        from .chart_view import chart_widget  # QtCharts loads with the first chart
+        if self.shown.heat is not None:
+            from .heat_map import HeatMapView
 
-        widget = chart_widget(self.shown.chart)
+            widget = HeatMapView(self.shown.heat)
+        else:
+            from .chart_view import chart_widget  # QtCharts loads with the first chart
+
+            widget = chart_widget(self.shown.chart)
         self.chart_area.replaceWidget(self.chart, widget)
         self.chart.hide()  # gone at once, deleted when the event loop is next reached
         self.chart.setParent(None)
