@@ -16,7 +16,9 @@ from .services.billing import invoices, prepaid
 from .services.charts import contraindications, intake, notes, patients
 from .services.clinic import catalog, clinic
 from .services.consents import consent_policy, consent_templates, signing
+from .services.messaging import contact_consent
 from .services.platform import auth
+from .services.platform.errors import DomainError
 from .services.platform.png import grey_png
 from .services.platform.text import fold
 from .services.platform.vocabulary import AppointmentStatus, PaymentMethod, Role
@@ -160,6 +162,8 @@ def build_demo(
         _write_notes(rng, staff, today)
         say("billing")
         _bill(rng, staff, today)
+        say("patients due for a recall")
+        booked += _recall_visits(random.Random(seed * 7919 + 22), staff, patient_ids, today)
     return DemoSummary(patient_count, booked, len(staff))
 
 
@@ -633,6 +637,74 @@ def _free_slot(rng, book: _DayBook, provider_id, start, end, rooms, devices, pat
             book.take(("provider", provider_id), start, end)
             return room, device
     return None
+
+
+# Earlier visits (days ago, category) of patients the demo's weeks left out, so the recall
+# lists have someone on them: toxin due (90 to 120 days), filler due (9 to 12 months), lapsed.
+RECALL_VISITS = ((95, "neurotoxin"), (100, "neurotoxin"), (104, "neurotoxin"),
+                 (109, "neurotoxin"), (113, "neurotoxin"), (118, "neurotoxin"),
+                 (280, "filler"), (310, "filler"), (340, "filler"),
+                 (200, "mesotherapy"), (250, "mesotherapy"), (300, "mesotherapy"))
+MARKETING_SHARE = 0.45  # patients who agreed to recall emails and offers
+
+
+def _recall_visits(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
+                   today: dt.date) -> int:
+    """Give patients the demo's weeks left out one earlier visit each (``RECALL_VISITS``,
+    checked out, not charted: before the shelves were stocked), and
+    record which patients agreed to marketing. Its own random numbers: the weeks before are
+    the same with or without it."""
+    desk, director = staff["frontdesk"], staff["director"]
+    had: dict[str | None, set[int]] = {None: set()}  # category (None: any) -> patients
+    for pid, category in (Appointment.select(Appointment.patient, Service.category)
+                          .join(Service).tuples()):
+        had.setdefault(category, set()).add(pid)
+        had[None].add(pid)
+    order = list(patient_ids)
+    rng.shuffle(order)
+    used: set[int] = set()
+    screen = _Screen(desk)
+    room = next(r for r in catalog.rooms() if r.name == "Room 1")
+    by_category = {}
+    for service in catalog.services(include_retail=False):
+        by_category.setdefault(service.category, []).append(service)
+    made = 0
+    for n, (days, category) in enumerate(RECALL_VISITS):
+        day = today - dt.timedelta(days=days)
+        while hours.clinic_hours()[day.weekday()] is None or day.weekday() not in \
+                DEMO_STAFF[1].days:
+            day -= dt.timedelta(days=1)  # the clinic was closed: the day before
+        # toxin or filler: someone never booked for it in the demo's weeks; lapsed: someone
+        # never booked at all
+        unseen = had[None] if category == "mesotherapy" else had.get(category, set())
+        patient_id = next((pid for pid in order if pid not in used and pid not in unseen
+                           and not screen.blocked(pid, category, day)), None)
+        if patient_id is None:
+            continue
+        used.add(patient_id)
+        service = rng.choice(by_category[category])
+        start = dt.datetime.combine(day, dt.time(9 + n % 8))
+        try:
+            appt = appointments.book_appointment(desk, appointments.AppointmentInput(
+                patient_id, service.id, director.id, start,
+                start + dt.timedelta(minutes=service.default_minutes), room_id=room.id))
+        except DomainError:  # the demo's own weeks reach that far back and it is taken
+            continue
+        version = appt.version
+        for status in (S.CONFIRMED, S.ARRIVED, S.IN_TREATMENT, S.COMPLETED, S.CHECKED_OUT):
+            if status == S.IN_TREATMENT:
+                _paper_consent(desk, appt)
+            actor = director if status in (S.IN_TREATMENT, S.COMPLETED) else desk
+            version = appointments.change_status(actor, appt.id, status, version,
+                                                 now=start).version
+        made += 1
+    latest = min(today, dt.date.today())
+    for pid in patient_ids:
+        if rng.random() < MARKETING_SHARE:
+            contact_consent.record_answers(
+                desk, pid, {"marketing": True},
+                latest - dt.timedelta(days=rng.randint(0, 600)))
+    return made
 
 
 DEMO_SCAN = grey_png(85, 110)  # a stand-in for a scanned paper form: a blank grey page

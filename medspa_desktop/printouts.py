@@ -14,6 +14,7 @@ from .services.charts import chart, intake
 from .services.charts.patients import format_phone
 from .services.clinic import clinic
 from .services.consents import signing
+from .services.messaging import due_lists
 from .services.platform import audit, audit_anchor
 from .services.reports import staff_pay
 from .services.scheduling import day_sheet
@@ -97,6 +98,25 @@ def recall_pdf(user: User, lot_number: str,
     return render_recall_list(RecallList(_letterhead(), lot_number.strip().upper(), lines,
                                          dt.datetime.now(), user.display_name,
                                          clinic.paper_size()))
+
+
+def patients_due_pdf(user: User, lists: due_lists.DueLists | None = None) -> bytes:
+    """The four lists of patients due, to call. ``lists`` as shown on screen; otherwise read
+    now. Audited as a print (it carries patients' phone numbers)."""
+    from .documents.due_list import DueLine, DueList, DueSection, render_due_list
+
+    if lists is None:
+        lists = due_lists.patients_due(user)
+    sections = tuple(
+        DueSection(title, tuple(DueLine(r.name, r.chart_number, r.phone, r.email,
+                                        r.last_visit, r.due, r.marketing)
+                                for r in lists.rows(name)))
+        for name, title in due_lists.LISTS.items())
+    audit.record_print(user, "patients_due", "", "",
+                       f"patients due on {lists.day:%Y-%m-%d}: "
+                       f"{len(lists.all_rows())} listed")
+    return render_due_list(DueList(_letterhead(), lists.day, sections, dt.datetime.now(),
+                                   user.display_name, clinic.paper_size()))
 
 
 def sign_consent(user: User, data: signing.SigningInput):

@@ -140,3 +140,20 @@ def test_the_demo_clinic_keeps_the_rules_a_nurse_would_check(demo_db):
         assert visit.start <= invoice.issued_at <= visit.end, invoice.number
         for payment in Payment.select().where(Payment.invoice == invoice.id):
             assert visit.start <= payment.at <= visit.end, invoice.number
+
+
+def test_the_demo_has_patients_due_for_a_recall_at_the_right_intervals(demo_db):
+    """Toxin patients 90 to 120 days on with nothing booked, filler at 9 to 12 months, and
+    lapsed patients: the lists the desk calls from are never empty on the demo; some
+    patients agreed to recall emails."""
+    from medspa_desktop.services.messaging import contact_consent, due_lists
+
+    desk = User.get(User.username == "frontdesk")
+    lists = due_lists.patients_due(desk)
+    assert len(lists.toxin) >= 3 and lists.filler and lists.lapsed
+    assert all(90 <= r.days <= 120 for r in lists.toxin)
+    assert all(270 <= r.days <= 365 for r in lists.filler)
+    assert all(r.days >= 182 for r in lists.lapsed)
+    ids = [p.id for p in Patient.select(Patient.id)]
+    agreed = contact_consent.agreeing(ids, "marketing")
+    assert 0.25 * len(ids) < len(agreed) < 0.65 * len(ids)

@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
             "Import visit &history…", lambda: self.import_patients(history=True), None,
             patient_menu)
         self._enable_actions()
+        self._action("Patients &due…", self.patients_due, None, patient_menu)
         self._action("Print &blank intake form…", self.print_blank_intake, None, patient_menu)
         self._action("Print blank &consent form…", self.print_blank_consent, None, patient_menu)
 
@@ -322,6 +323,7 @@ class MainWindow(QMainWindow):
                      "Ctrl+Shift+F", appt_menu)
         self._action("Wait&list…", lambda: self._on_schedule(self.schedule.show_waitlist), None,
                      appt_menu)
+        self._action("To confi&rm…", self.to_confirm, None, appt_menu)
         appt_menu.addSeparator()
         self._action("&Today", self._schedule_today, "Ctrl+T", appt_menu)
         self._action("&Previous day", lambda: self._schedule_shift(-1), "Ctrl+PgUp", appt_menu)
@@ -448,6 +450,18 @@ class MainWindow(QMainWindow):
             self.patients.refresh()
             self.statusBar().showMessage(
                 f"Registered {p.first_name} {p.last_name}, chart {p.chart_number}.", 5000)
+
+    def to_confirm(self) -> None:
+        """Tomorrow's appointments not yet confirmed, to call."""
+        from .messaging.to_confirm import ToConfirmDialog
+
+        run_modal(ToConfirmDialog(self.user, self))
+
+    def patients_due(self) -> None:
+        """Who is due for a toxin, filler, the rest of a series, or has lapsed: to call."""
+        from .messaging.due_dialog import PatientsDueDialog
+
+        run_modal(PatientsDueDialog(self.user, self))
 
     def consent_forms(self) -> None:
         from .consents.templates_dialog import ConsentTemplatesDialog

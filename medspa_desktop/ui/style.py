@@ -173,6 +173,9 @@ STATUS_BORDERS = {
     "cancelled": ("#b06060", 1, True),
     "no_show": ("#7a1f1f", 1, True),
 }
+# the small mark before the pill of a visit not yet confirmed: what was tried
+# (messaging.confirmations): the glyph and its colour
+CONFIRMATION_MARKS = {"reminder_sent": ("✉", "#2f6f73"), "no_answer": ("☎?", "#7a4b00")}
 DONE_FILL_STRENGTH = 0.45  # a completed or checked-out visit's fill, faded toward white
 # the corner badge of a visit whose patient has alerts: red for a finding, amber for a
 # history to take or re-confirm (charts.alerts.tone)

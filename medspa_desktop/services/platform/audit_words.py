@@ -33,6 +33,7 @@ from .audit import SYSTEM_USERNAME
 
 ACTIONS = {
     "appointment.book": "Appointment booked",
+    "appointment.contact": "Patient called about an appointment",
     "appointment.move": "Appointment moved",
     "appointment.override": "Booking rule overridden",
     "appointment.status": "Appointment status changed",
@@ -60,6 +61,8 @@ ACTIONS = {
     "invoice.void": "Invoice voided",
     "lock": "Screen locked",
     "message.queue": "Message queued",
+    "message.recall": "Recall emails queued",
+    "message.waitlist_offer": "Freed slot offered to the waitlist",
     "message.send": "Message sent",
     "message.fail": "Message not sent",
     "message.retry": "Message to be tried again",

@@ -508,6 +508,8 @@ def history(actor: User, appointment_id: int) -> list[ChangeRow]:
                     f"to {c.new_start:%a %d %b %H:%M}–{c.new_end:%H:%M}")
         elif c.kind == "cancelled":
             text = f"Cancelled: {c.note}"
+        elif c.kind == "contact":  # a call about it (messaging/confirmations.py)
+            text = c.note
         else:
             text = f"{STATUS_LABELS.get(c.to_status, c.to_status)}"
         rows.append(ChangeRow(c.at, c.user.display_name, text))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from ...printouts import day_sheet_pdf
 from ...services.billing import invoices
 from ...services.consents.consent_policy import ConsentRequired
+from ...services.messaging import confirmations
 from ...services.platform import auth
 from ...services.platform.errors import DomainError, StaleEditError
 from ...services.platform.permissions import allowed
@@ -268,6 +269,13 @@ class AppointmentActions:
             action = menu.addAction(text, lambda s=status: self._status(row.id, s))
             action.setEnabled(status in possible)
         menu.addSeparator()
+        # the front desk's calls (messaging.confirmations), only while it waits for an answer
+        calling = row.status_key == AppointmentStatus.BOOKED
+        menu.addAction("Confirmed by phone", lambda: self._confirm_by_phone(row.id)) \
+            .setEnabled(calling)
+        menu.addAction("Called, no answer", lambda: self._no_answer(row.id)) \
+            .setEnabled(calling)
+        menu.addSeparator()
         if allowed(self.user, "treatment.read"):
             charted = started and treatment_records.is_charted(self.user, row.id)
             if charted:
@@ -286,6 +294,18 @@ class AppointmentActions:
                            lambda: self.cancel_following(row.id)).setEnabled(
                 row.status_key in appointments.MOVABLE)
         return menu
+
+    def _confirm_by_phone(self, appointment_id: int) -> None:
+        row = self.shown(appointment_id)
+        if op(self, lambda: confirmations.confirm_by_phone(self.user, row.id, row.version),
+              on_refused=self._refused):
+            self.select(row.id)
+            self.status_message.emit(f"{row.patient} confirmed by phone.")
+
+    def _no_answer(self, appointment_id: int) -> None:
+        if op(self, lambda: confirmations.no_answer(self.user, appointment_id),
+              on_refused=self._refused):
+            self.status_message.emit("Call noted: no answer.")
 
     def _owes(self, appointment_id: int) -> bool:
         """A visit with something to pay (or whose bill this user cannot see) is not simply

@@ -115,17 +115,20 @@ class ScheduleGrid(QWidget):
         self.selected_slot: tuple[int, dt.datetime] | None = None
         self._drag: dict | None = None
         self.alerts: dict[int, tuple[str, ...]] = {}
+        self.marks: dict = {}  # appointment id -> messaging.confirmations.Confirmation
         self.empty_text = ""
 
     # -- data -------------------------------------------------------------------------------
     def set_content(self, columns: list[GridColumn], appointments: list[AppointmentRow],
                     blocks: list[BlockRow], first: dt.time, last: dt.time, step: int,
                     now: dt.datetime | None, alerts: dict[int, tuple[str, ...]] | None = None,
-                    empty_text: str = "") -> None:
+                    empty_text: str = "", marks: dict | None = None) -> None:
         """``alerts``: each appointment's patient alerts (``charts.alerts.visit_alerts``);
-        ``empty_text``: what to say over a grid with nothing booked (what to do next)."""
+        ``empty_text``: what to say over a grid with nothing booked (what to do next);
+        ``marks``: each appointment's confirmation (``messaging.confirmations``)."""
         self.columns = columns
         self.alerts = alerts or {}
+        self.marks = marks or {}
         self.empty_text = empty_text
         self.appointments = [a for a in appointments if a.active]
         self.blocks = blocks
@@ -235,6 +238,9 @@ class ScheduleGrid(QWidget):
         lines = [f"<b>{html.escape(appt.patient)}</b>",
                  f"{appt.start:%H:%M}–{appt.end:%H:%M} {html.escape(appt.service)}",
                  where, f"Status: {html.escape(appt.status)}"]
+        mark = self.marks.get(appointment_id)
+        if mark is not None:
+            lines.append(html.escape(mark.text))
         for item in self.alerts.get(appointment_id, ()):
             colour = style.WARNING_TEXT if is_notice(item) else style.ALERT_TEXT
             lines.append(f"<span style='color:{colour}'>⚠ {html.escape(item)}</span>")
@@ -405,6 +411,14 @@ class ScheduleGrid(QWidget):
         pill_h = min(p.fontMetrics().height() + 2, inner.height())
         pill = QRectF(right - width_needed, inner.top() + 1, width_needed, pill_h)
         draw_pill(p, pill, appt.status_key, label)
+        mark = self.marks.get(appt.id)
+        if mark is not None and mark.kind in style.CONFIRMATION_MARKS:
+            glyph, colour = style.CONFIRMATION_MARKS[mark.kind]
+            glyph_w = p.fontMetrics().horizontalAdvance(glyph) + 2
+            p.setPen(QColor(colour))
+            mark_rect = QRectF(pill.left() - glyph_w - 2, pill.top(), glyph_w, pill_h)
+            p.drawText(mark_rect, Qt.AlignmentFlag.AlignCenter, glyph)
+            pill = mark_rect  # the name stops before the mark
         p.setPen(QColor(style.GRID_TEXT))
         p.setFont(bold)
         line_h = p.fontMetrics().height()
@@ -599,6 +613,8 @@ class StatusLegend(QWidget):
         items = [("text", "Status:")]
         items += [(f"status:{s.value}", s.label) for s in ACTIVE_STATUSES]
         items += [("badge:alert", "alerts"), ("badge:notice", "history to take or re-confirm"),
+                  ("text", f"{style.CONFIRMATION_MARKS['reminder_sent'][0]} reminder sent"),
+                  ("text", f"{style.CONFIRMATION_MARKS['no_answer'][0]} called, no answer"),
                   ("text", "· left band: the treatment")]
         return items
 

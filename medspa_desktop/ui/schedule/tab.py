@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...services.charts import alerts
 from ...services.clinic import catalog
+from ...services.messaging import confirmations
 from ...services.platform import auth
 from ...services.platform.permissions import CLINICAL
 from ...services.platform.vocabulary import Role
@@ -52,7 +53,7 @@ BOOK_SHORTCUT = "Ctrl+N"  # Appointments → New appointment… (the main window
 
 # the kinds of change the book shows (what is booked, when the clinic and its people work,
 # the names, charting, consents and payments it marks, the medical history its alerts come from)
-SHOWN = ("appointment", "block", "waitlist", "hours", "settings", "catalog", "patient",
+SHOWN = ("appointment", "block", "waitlist", "hours", "settings", "catalog", "patient", "outbox",
          "treatment", "consent", "invoice", "intake")
 
 
@@ -291,7 +292,8 @@ class ScheduleTab(AppointmentActions, QWidget):
                    else self._day_columns(self.day, kind, active))
         first, last = self._hours(days, active, blocks)
         self.grid.set_content(columns, self.rows, blocks, first, last, hours.slot_minutes(),
-                              dt.datetime.now(), self.shown_alerts, self.empty_text)
+                              dt.datetime.now(), self.shown_alerts, self.empty_text,
+                              confirmations.confirmations(self.user, [a.id for a in active]))
         self.stack.setCurrentWidget(self.scroll)
 
     def _empty_text(self, mode: str, kind: str, active) -> str:

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services.messaging import waitlist_offers
 from ...services.platform import limits
+from ...services.platform.permissions import allowed
 from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
 from ..bus import on_change
@@ -162,14 +164,32 @@ class WaitlistOfferDialog(QDialog):
         self.message = ErrorLabel()
         buttons = QDialogButtonBox()
         self.book_button = buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole)
+        # whoever calls first takes it (messaging/waitlist_offers.py)
+        self.email_button = buttons.addButton("&Email the offer to all",
+                                              QDialogButtonBox.ButtonRole.ActionRole)
+        self.email_button.setEnabled(allowed(user, "messages.send"))
+        self.email_button.clicked.connect(lambda: self.email_offer())
         buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.book)
         buttons.rejected.connect(self.reject)
+        self.emailed = QLabel()
+        self.emailed.setWordWrap(True)
+        self._end, self._rows = end, offers
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.offers)
+        layout.addWidget(self.emailed)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+
+    def email_offer(self) -> None:
+        """Email the slot, with the clinic's phone, to every waiting patient listed who may
+        be sent messages; say who was left out."""
+        done = op(self, lambda: waitlist_offers.offer_by_email(
+            self.user, [r.id for r in self._rows], self._start, self._end, self._provider_id),
+            error_label=self.message)
+        if done:
+            self.emailed.setText(done.value.text())
 
     def book(self) -> None:
         item = self.offers.currentItem()

@@ -1,0 +1,1 @@
+"""Screens of messaging: patients due (recall lists), confirmations."""
