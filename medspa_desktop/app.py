@@ -61,12 +61,13 @@ def watch_database(target: str) -> DamageCheck | None:
 def offer_restore(target: str, refusal: str) -> bool:
     """A damaged database file: offer the newest good backup beside it (the damaged file is
     kept aside). True when one was restored."""
-    from .services.platform import backup
+    from .services.platform import backup, pg_backup
 
     if is_postgres_url(target) or "damaged" not in refusal:
         return False
     folder = Path(target).resolve().parent / "backups"
-    good = next((b for b in backup.list_backups(folder) if not backup.verify_backup(b.path)),
+    good = next((b for b in backup.list_backups(folder)  # a server's dump is not a file's
+                 if not pg_backup.is_server_backup(b.path) and not backup.verify_backup(b.path)),
                 None)
     if good is None:
         QMessageBox.critical(None, APP_NAME, f"{refusal}\n\nNo good backup was found in "

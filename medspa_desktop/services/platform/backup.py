@@ -107,13 +107,19 @@ def database_path() -> Path:
     return Path(db.obj.database).resolve()
 
 
+def server_backup_dir() -> Path:
+    """A server clinic's backups on this PC when no folder is chosen: apart from the
+    ``backups/`` of a clinic file in the same data folder (those restore into a file)."""
+    return paths.data_dir() / "server-backups"
+
+
 def backup_folder() -> Path:
     """The clinic's chosen folder, or ``backups/`` beside the database (on a server: in this
     PC's data folder)."""
     chosen = settings.get(BACKUP_FOLDER)
     if chosen:
         return Path(chosen)
-    return database_path().parent / "backups" if is_sqlite() else paths.backup_dir()
+    return database_path().parent / "backups" if is_sqlite() else server_backup_dir()
 
 
 def set_backup_folder(actor: User, folder: str) -> Path:
@@ -241,7 +247,7 @@ def create_backup(actor: User | None, folder: Path | None = None, *,
     server = not is_sqlite()
     source = None if server else database_path()
     folder = Path(folder) if folder is not None else backup_folder()
-    usual = paths.backup_dir() if server else source.parent / "backups"
+    usual = server_backup_dir() if server else source.parent / "backups"
     try:
         # made owner-only when made here (or the usual backups/ beside the database); a
         # folder the clinic chose keeps its mode, and each backup in it is owner-only

@@ -76,6 +76,8 @@ def test_a_server_clinic_backs_up_with_pg_dump_and_restores_into_an_empty_databa
     event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
     assert event.action == "backup.create" and event.username == "admin"
     assert backup.state().last_ok == NOW
+    # unless the clinic chose a folder: this PC's own, apart from a clinic file's backups/
+    assert backup.backup_folder() == pc_data / "server-backups"
 
     # another PC (empty photo folder) restores it into a new database
     shutil.rmtree(pc_data / "photos")
