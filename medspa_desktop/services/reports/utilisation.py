@@ -16,6 +16,7 @@ Read-only; a fixed number of queries for any range (appointments and blocks by t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -137,6 +138,12 @@ def _day_pieces(start: dt.datetime, end: dt.datetime, first: dt.date, last: dt.d
         day += dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=256)
+def _hours_of(spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """``_by_hour`` of a day's available spans, which repeat week after week."""
+    return tuple(_by_hour(spans))
+
+
 def _by_hour(spans: Minutes):
     """(hour, minutes) of the spans in each hour of the day."""
     for lo, hi in spans:
@@ -188,38 +195,45 @@ def _measure(first: dt.date, last: dt.date, after: dt.datetime | None = None):
         for day, lo, hi in _day_pieces(b_start, b_end, first, last):
             blocked[(*key, day)].append((lo, hi))
     booked: dict[tuple[str, int, dt.date], Minutes] = defaultdict(list)
-    first_day, last_day = first, last
+    # the times as text ("2026-12-07 09:30:00" on SQLite and PostgreSQL alike): a year of a
+    # busy clinic is tens of thousands of rows, and turning each into datetimes costs more
+    # than the query
+    days_text = {}
     for pid, rid, did, a_start, a_end in (Appointment.select(
-            Appointment.provider, Appointment.room, Appointment.device, Appointment.start,
-            Appointment.end)
+            Appointment.provider, Appointment.room, Appointment.device,
+            Appointment.start.cast("text"), Appointment.end.cast("text"))
             .where(Appointment.status.in_(ACTIVE_STATUSES), Appointment.start >= start,
                    Appointment.start < end).tuples()):
-        day = a_start.date()
-        if day == a_end.date() and first_day <= day <= last_day:  # (booking keeps to a day)
-            pieces = [(day, a_start.hour * 60 + a_start.minute, a_end.hour * 60 + a_end.minute)]
+        if a_start[:10] == a_end[:10]:  # booking keeps an appointment to one day
+            day = days_text.get(a_start[:10])
+            if day is None:
+                day = days_text[a_start[:10]] = dt.date.fromisoformat(a_start[:10])
+            pieces = [(day, int(a_start[11:13]) * 60 + int(a_start[14:16]),
+                       int(a_end[11:13]) * 60 + int(a_end[14:16]))]
         else:
-            pieces = list(_day_pieces(a_start, a_end, first, last))
+            pieces = list(_day_pieces(dt.datetime.fromisoformat(a_start),
+                                      dt.datetime.fromisoformat(a_end), first, last))
         for kind, rid_ in (("provider", pid), ("room", rid), ("device", did)):
             if rid_ is not None:
                 for day, lo, hi in pieces:
                     booked[(kind, rid_, day)].append((lo, hi))
     cut_from = (after.date(), _minute(after.time())) if after else None
+    open_minutes = {wd: [(_minute(span[0]), _minute(span[1]))] if span else []
+                    for wd, span in clinic.items()}
+    dates = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     out = []
     for kind, rid, name in resources:
+        base = weekly[rid] if kind == "provider" else open_minutes
         days = {}
-        day = first
-        while day <= last:
-            wd = day.weekday()
-            if kind == "provider":
-                spans = list(weekly[rid][wd])
-            else:
-                spans = [(_minute(clinic[wd][0]), _minute(clinic[wd][1]))] if clinic[wd] else []
-            spans = _subtract(spans, blocked.get((kind, rid, day), []))
+        for day in dates:
+            spans = base[day.weekday()]
+            cuts = blocked.get((kind, rid, day))
+            if cuts:
+                spans = _subtract(spans, cuts)
             if cut_from and day == cut_from[0]:
                 spans = _subtract(spans, [(0, cut_from[1])])
-            taken = _merge(booked.get((kind, rid, day), []))
-            days[day] = (spans, _intersect(spans, taken))
-            day += dt.timedelta(days=1)
+            taken = booked.get((kind, rid, day))
+            days[day] = (spans, _intersect(spans, _merge(taken)) if taken and spans else [])
         out.append((kind, rid, name, days))
     return out
 
@@ -256,13 +270,16 @@ def utilisation(actor: User, date_from: dt.date, date_to: dt.date,
     uses = []
     for kind, rid, name, days in _measure(date_from, date_to):
         heat = [[[0, 0] for _ in range(24)] for _ in range(7)]
+        available = booked = 0
         for day, (spans, taken) in days.items():
-            for hour, minutes in _by_hour(spans):
-                heat[day.weekday()][hour][1] += minutes
+            row = heat[day.weekday()]
+            for hour, minutes in _hours_of(tuple(spans)):
+                row[hour][1] += minutes
+                available += minutes
             for hour, minutes in _by_hour(taken):
-                heat[day.weekday()][hour][0] += minutes
-        uses.append(Use(kind, rid, name, sum(_total(s) for s, _t in days.values()),
-                        sum(_total(t) for _s, t in days.values()),
+                row[hour][0] += minutes
+                booked += minutes
+        uses.append(Use(kind, rid, name, available, booked,
                         tuple(tuple((b, a) for b, a in row) for row in heat)))
     ahead = _measure(now.date(), now.date() + dt.timedelta(days=OPEN_DAYS - 1), after=now)
     open_days = []
