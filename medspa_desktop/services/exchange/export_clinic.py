@@ -24,9 +24,11 @@ What FHIR has no element for is in extensions under ``EXT``; every resource's id
 record's id in the clinic's database (``csv/`` has the same ids).
 
 Stored times are the clinic's wall clock: FHIR instants get this computer's UTC offset.
-Amounts are decimals in the clinic's currency (its symbol is in the manifest; the program keeps
-no ISO currency code, so ``Money.currency`` is left out). Staff password hashes are not
-exported.
+Amounts are decimals in the clinic's currency: the manifest has its symbol and its ISO 4217
+code (``currency``), which every FHIR ``Money`` carries too. The program keeps only the
+symbol, so the code is worked out from it (``currency_code``: "$" is the US dollar unless the
+clinic's time zone says Canada, Australia…); a symbol that does not say ("kr") leaves it
+out. Staff password hashes are not exported.
 
 The folder is written under a temporary name beside the destination and renamed when
 complete: a failure or a cancel leaves nothing. Reading happens in one read transaction (a
@@ -52,7 +54,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peewee import JOIN, BooleanField
+from peewee import (
+    JOIN,
+    BlobField,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from ... import __version__
 from ...store.database import db, is_sqlite
@@ -88,7 +98,7 @@ from ...store.models import (
 from ..charts import intake
 from ..platform import audit, settings
 from ..platform.errors import DomainError, ValidationError
-from ..platform.exports import cell
+from ..platform.exports import FORMULA_STARTS
 from ..platform.permissions import require
 from ..platform.vocabulary import Role
 
@@ -99,6 +109,12 @@ EXT = "https://medspa-desktop.invalid/fhir/StructureDefinition/"
 SYSTEM = "urn:medspa-desktop:"
 BATCH = 500
 BOM = "\ufeff"
+
+# A text cell a spreadsheet would run as a formula gets a leading apostrophe; so does a text
+# that itself begins with one, so that taking one apostrophe off gives the text back exactly
+# (a spreadsheet shows '=1+1 as '=1+1 and ''quoted as ''quoted). The manifest says so.
+GUARDED = (*FORMULA_STARTS, "'")
+FORMULA_GUARD = "one apostrophe before a text starting with = + - @ tab, carriage return or '"
 
 # columns a copy of the clinic must not carry
 LEFT_OUT = {User: {"password_hash", "failed_logins", "locked_until"},
@@ -239,11 +255,18 @@ class _Writer:
         self.entries: list[dict] = []
         self.counts: dict[str, dict[str, int]] = {"fhir": {}, "csv": {}, "files": {}}
         self.problems: list[str] = []
+        self.empty_text: dict[str, dict[str, list]] = {}  # table → column → ids holding ""
         self._rows = 0
         self._used_names: set[str] = set()
         self._made: set[Path] = set()  # folders made so far
+        self.currency = currency_code(settings.get(settings.CURRENCY_SYMBOL),
+                                      settings.get(settings.CLINIC_TIME_ZONE))
 
     # -- plumbing ---------------------------------------------------------------------------
+    def money(self, cents: int) -> dict:
+        """A FHIR Money: the amount, and the clinic's ISO currency code where it is known."""
+        return _money(cents, self.currency)
+
     def tick(self) -> None:
         self._rows += 1
         if self._rows % BATCH == 0 and self.cancelled():
@@ -288,14 +311,41 @@ class _Writer:
         buffer.write(BOM)
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(headers)
-        booleans = [isinstance(f, BooleanField) for f in fields]
+        # Only texts (the guard), booleans and blobs need turning into cells: the csv module
+        # writes the rest as they come (None empty, numbers as str(), a PostgreSQL datetime
+        # as its isoformat(" "), SQLite's stored dates already as ISO text) — a value at a
+        # time in Python was a quarter of the export's work
+        texts = [i for i, f in enumerate(fields) if isinstance(f, CharField | TextField)
+                 or (isinstance(f, ForeignKeyField) and not isinstance(f.rel_field,
+                                                                        IntegerField))]
+        booleans = [i for i, f in enumerate(fields) if isinstance(f, BooleanField)]
+        blobs = [i for i, f in enumerate(fields) if isinstance(f, BlobField)]
+        # an empty cell is NULL; where a column may be NULL, a text that is empty ("") is
+        # named in the manifest's emptyText (ids per column), so it comes back as ""
+        optional = [(i, f.column_name) for i, f in enumerate(fields)
+                    if f.null and isinstance(f, CharField | TextField)]
+        pk = fields.index(model._meta.primary_key) if optional else 0
         # the driver's own values, without peewee's conversions (SQLite's stored text is
         # already the ISO form a spreadsheet reads), a batch at a time
         sql, params = model.select(*fields).order_by(*_key(model)).sql()
         cursor = db.execute_sql(sql, params)
         count = 0
         for row in _batches(cursor):
-            writer.writerow([_csv_value(v, b) for v, b in zip(row, booleans, strict=True)])
+            row = list(row)
+            for i in texts:
+                value = row[i]
+                if type(value) is str and value.startswith(GUARDED):
+                    row[i] = "'" + value
+            for i in booleans:
+                if row[i] is not None:
+                    row[i] = "true" if row[i] else "false"
+            for i in blobs:
+                if row[i] is not None:
+                    row[i] = hashlib.sha256(bytes(row[i])).hexdigest()
+            writer.writerow(row)
+            for i, column in optional:
+                if row[i] == "":
+                    self.empty_text.setdefault(table, {}).setdefault(column, []).append(row[pk])
             count += 1
             if buffer.tell() > 1 << 16:
                 out.write(buffer.getvalue().encode("utf-8"))
@@ -360,9 +410,12 @@ class _Writer:
             "program": f"MedSpa Desktop {__version__}",
             "clinic": settings.get(settings.CLINIC_NAME),
             "currencySymbol": settings.get(settings.CURRENCY_SYMBOL),
+            "currency": self.currency or None,  # ISO 4217, from the symbol (and time zone)
             "exportedAt": _instant(dt.datetime.now()),
             "exportedBy": actor.username if actor is not None else audit.SYSTEM_USERNAME,
             "counts": self.counts,
+            "formulaGuard": FORMULA_GUARD,
+            "emptyText": self.empty_text,
             "files": self.entries,
             "problems": self.problems,
         }
@@ -444,7 +497,7 @@ class _Writer:
                    "active": bool(s.active), "category": [{"text": s.category}],
                    "extension": [
                        _ext("default-minutes", "valueInteger", s.default_minutes),
-                       _ext("price", "valueMoney", _money(s.price_cents)),
+                       _ext("price", "valueMoney", self.money(s.price_cents)),
                        _ext("pricing-unit", "valueString", s.pricing_unit),
                        _ext("device-kind", "valueString", s.device_kind),
                        _ext("consent-category", "valueString", s.consent_category),
@@ -552,12 +605,17 @@ class _Writer:
                                  _ext("received", "valueDecimal", _quantity(lot.received_centi)),
                                  _ext("remaining", "valueDecimal",
                                       _quantity(lot.remaining_centi)),
-                                 _ext("cost", "valueMoney", _money(lot.cost_cents))]}
+                                 _ext("cost", "valueMoney", self.money(lot.cost_cents))]}
 
     def administrations(self):
-        treated = {}  # appointment id → treatment record id, looked up per batch
-        query = (StockMovement.select(StockMovement, Lot.id, Product.id, Product.unit)
+        # the treatment record of the visit, joined (not a query per row)
+        query = (StockMovement.select(StockMovement, Lot.id, Product.id, Product.unit,
+                                      TreatmentRecord.id)
                  .join(Lot).join(Product)
+                 .switch(StockMovement)
+                 .join(TreatmentRecord, JOIN.LEFT_OUTER,
+                       on=(TreatmentRecord.appointment == StockMovement.appointment),
+                       attr="record")
                  .where(StockMovement.kind == "use", StockMovement.patient.is_null(False))
                  .order_by(StockMovement.id))
         for m in query.iterator():
@@ -574,15 +632,8 @@ class _Writer:
             if m.reason:
                 resource["note"] = [{"text": m.reason}]
             if m.appointment_id:
-                if m.appointment_id not in treated:
-                    if len(treated) > 4 * BATCH:
-                        treated.clear()
-                    record = (TreatmentRecord.select(TreatmentRecord.id)
-                              .where(TreatmentRecord.appointment == m.appointment_id)
-                              .tuples().first())
-                    treated[m.appointment_id] = record[0] if record else None
-                if treated[m.appointment_id]:
-                    resource["partOf"] = [_ref("Procedure", treated[m.appointment_id])]
+                if m.record is not None and m.record.id:
+                    resource["partOf"] = [_ref("Procedure", m.record.id)]
                 resource["extension"] = [_ext("appointment", "valueReference",
                                               _ref("Appointment", m.appointment_id))]
             yield resource
@@ -800,17 +851,17 @@ class _Writer:
                     "sequence": line.position + 1,
                     "chargeItemReference": _ref("ChargeItem", line.id),
                     "priceComponent": [
-                        {"type": "base", "amount": _money(line.gross_cents)},
-                        {"type": "discount", "amount": _money(line.discount_cents)},
-                        {"type": "tax", "amount": _money(line.tax_cents)}]} for line in own],
+                        {"type": "base", "amount": self.money(line.gross_cents)},
+                        {"type": "discount", "amount": self.money(line.discount_cents)},
+                        {"type": "tax", "amount": self.money(line.tax_cents)}]} for line in own],
                 "totalPriceComponent": [
-                    {"type": "base", "amount": _money(inv.subtotal_cents)},
-                    {"type": "discount", "amount": _money(inv.discount_cents)},
-                    {"type": "tax", "amount": _money(inv.tax_cents)},
+                    {"type": "base", "amount": self.money(inv.subtotal_cents)},
+                    {"type": "discount", "amount": self.money(inv.discount_cents)},
+                    {"type": "tax", "amount": self.money(inv.tax_cents)},
                     {"type": "surcharge", "code": {"text": "tip"},
-                     "amount": _money(inv.tip_cents)}],
-                "totalNet": _money(inv.subtotal_cents - inv.discount_cents),
-                "totalGross": _money(inv.total_cents),
+                     "amount": self.money(inv.tip_cents)}],
+                "totalNet": self.money(inv.subtotal_cents - inv.discount_cents),
+                "totalGross": self.money(inv.total_cents),
                 "extension": [_ext("created-by", "valueReference",
                                    _ref("Practitioner", inv.created_by_id)),
                               _ext("discount-reason", "valueString", inv.discount_reason),
@@ -836,16 +887,16 @@ class _Writer:
                 "subject": _ref("Patient", line.invoice.patient_id),
                 "occurrenceDateTime": _instant(line.invoice.issued_at),
                 "quantity": {"value": _quantity(line.quantity_centi)},
-                "priceOverride": _money(line.unit_price_cents),
+                "priceOverride": self.money(line.unit_price_cents),
                 "extension": [
                     _ext("invoice", "valueReference", _ref("Invoice", line.invoice_id)),
                     _ext("kind", "valueString", line.kind),
-                    _ext("gross", "valueMoney", _money(line.gross_cents)),
-                    _ext("discount", "valueMoney", _money(line.discount_cents)),
+                    _ext("gross", "valueMoney", self.money(line.gross_cents)),
+                    _ext("discount", "valueMoney", self.money(line.discount_cents)),
                     _ext("discount-reason", "valueString", line.discount_reason),
                     _ext("tax-category", "valueString", line.tax_category),
                     _ext("tax-rate-basis-points", "valueInteger", line.tax_rate_bp),
-                    _ext("tax", "valueMoney", _money(line.tax_cents)),
+                    _ext("tax", "valueMoney", self.money(line.tax_cents)),
                     _ext("service", "valueReference",
                          _ref("HealthcareService", line.service_id) if line.service_id
                          else None),
@@ -860,19 +911,19 @@ class _Writer:
                 "resourceType": "PaymentReconciliation", "id": str(pay.id),
                 "status": "active", "created": _instant(pay.at),
                 "paymentDate": pay.at.date().isoformat(),
-                "paymentAmount": _money(sign * pay.amount_cents),
+                "paymentAmount": self.money(sign * pay.amount_cents),
                 "disposition": pay.reason or None,
                 "detail": [{"type": {"text": pay.kind},
                             "request": _ref("Invoice", pay.invoice_id),
-                            "amount": _money(sign * pay.amount_cents),
+                            "amount": self.money(sign * pay.amount_cents),
                             "date": pay.at.date().isoformat(),
                             "responsible": None}],
                 "extension": [
                     _ext("kind", "valueString", pay.kind),
                     _ext("method", "valueString", pay.method),
                     _ext("taken-by", "valueReference", _ref("Practitioner", pay.user_id)),
-                    _ext("tendered", "valueMoney", _money(pay.tendered_cents)),
-                    _ext("change", "valueMoney", _money(pay.change_cents)),
+                    _ext("tendered", "valueMoney", self.money(pay.tendered_cents)),
+                    _ext("change", "valueMoney", self.money(pay.change_cents)),
                     _ext("card-last4", "valueString", pay.card_last4),
                     _ext("auth-code", "valueString", pay.auth_code),
                     _ext("check-number", "valueString", pay.check_number),
@@ -916,25 +967,6 @@ def _key(model) -> list:
     return [model._meta.primary_key]
 
 
-def _csv_value(value, boolean: bool) -> str:
-    kind = type(value)
-    if kind is str:
-        return cell(value)
-    if value is None:
-        return ""
-    if boolean or kind is bool:
-        return "true" if value else "false"
-    if kind is int or kind is float:
-        return str(value)
-    if kind is dt.datetime:
-        return value.isoformat(sep=" ")
-    if kind is dt.date or kind is dt.time:
-        return value.isoformat()
-    if isinstance(value, bytes | memoryview):
-        return hashlib.sha256(bytes(value)).hexdigest()
-    return cell(value)
-
-
 def _batches(cursor) -> Iterator[tuple]:
     while True:
         rows = cursor.fetchmany(BATCH)
@@ -972,15 +1004,28 @@ def _person(p: Patient) -> str:
     return _safe(f"{p.chart_number} {p.last_name} {p.first_name}") or f"patient {p.id}"
 
 
-def _ref(resource_type: str, key) -> dict:
-    return {"reference": f"{resource_type}/{key}"}
+class _Clean(dict):
+    """An element built without empty parts (a reference, an amount, a filled extension):
+    ``_pruned`` keeps it as it is instead of walking it again, which was the largest single
+    cost of the export (millions of small elements)."""
+
+    __slots__ = ()
+
+
+def _ref(resource_type: str, key) -> dict | None:
+    """A reference; None (pruned) where there is no record to point to (no witness)."""
+    if key is None:
+        return None
+    return _Clean(reference=f"{resource_type}/{key}")
 
 
 def _ext(name: str, value_type: str, value) -> dict | None:
     """One extension; None (pruned) for an empty value."""
     if value is None or value == "":
         return None
-    return {"url": EXT + name, value_type: value}
+    if type(value) is dict:  # a value built here with an empty part (none so far)
+        value = _pruned(value)
+    return _Clean({"url": EXT + name, value_type: value})
 
 
 def _pruned(value):
@@ -990,7 +1035,9 @@ def _pruned(value):
         out = {}
         for key, item in value.items():
             of = type(item)
-            if of is dict or of is list:
+            if of is _Clean:
+                out[key] = item
+            elif of is dict or of is list:
                 item = _pruned(item)
                 if item:
                     out[key] = item
@@ -1001,7 +1048,9 @@ def _pruned(value):
         items = []
         for item in value:
             of = type(item)
-            if of is dict or of is list:
+            if of is _Clean:
+                items.append(item)
+            elif of is dict or of is list:
                 item = _pruned(item)
                 if item:
                     items.append(item)
@@ -1023,8 +1072,39 @@ def _instant_of_day(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _money(cents: int) -> dict:
-    return {"value": _decimal(cents)}
+def _money(cents: int, currency: str = "") -> dict:
+    return (_Clean(value=_decimal(cents), currency=currency) if currency
+            else _Clean(value=_decimal(cents)))
+
+
+# ISO 4217 codes for the symbols a clinic is likely to set (a symbol that is itself a code,
+# "CHF", is taken as it is); "$" alone is the US dollar unless the clinic's time zone is in
+# a country whose dollar it more likely is.
+SYMBOL_CODES = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₪": "ILS",
+                "฿": "THB", "₱": "PHP", "₺": "TRY", "₫": "VND", "zł": "PLN", "R$": "BRL",
+                "C$": "CAD", "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD",
+                "US$": "USD", "S$": "SGD", "HK$": "HKD", "MX$": "MXN", "R": "ZAR",
+                "Fr": "CHF", "Kč": "CZK", "Ft": "HUF", "lei": "RON", "د.إ": "AED"}
+DOLLAR_ZONES = {"Australia/": "AUD", "Pacific/Auckland": "NZD", "Asia/Singapore": "SGD",
+                "Asia/Hong_Kong": "HKD", "America/Mexico_City": "MXN",
+                "America/Cancun": "MXN", "America/Monterrey": "MXN", "America/Tijuana": "MXN",
+                **{f"America/{city}": "CAD" for city in (
+                    "Toronto", "Vancouver", "Edmonton", "Winnipeg", "Halifax", "St_Johns",
+                    "Regina", "Montreal", "Moncton", "Whitehorse", "Yellowknife",
+                    "Iqaluit")}}
+
+
+def currency_code(symbol: str, time_zone: str = "") -> str:
+    """The ISO 4217 code of the clinic's currency, from its symbol (and, for "$", its time
+    zone); "" when the symbol does not say (e.g. "kr", which three countries use)."""
+    symbol = symbol.strip()
+    if len(symbol) == 3 and symbol.isascii() and symbol.isalpha() and symbol.isupper():
+        return symbol
+    if symbol == "$":
+        return next((code for zone, code in DOLLAR_ZONES.items()
+                     if time_zone == zone or (zone.endswith("/")
+                                              and time_zone.startswith(zone))), "USD")
+    return SYMBOL_CODES.get(symbol, "")
 
 
 def _quantity(centi: int) -> float | int:

@@ -14,9 +14,14 @@ import pytest
 from fhir.resources import get_fhir_model_class
 
 from medspa_desktop.services.charts import notes, patients, photos
-from medspa_desktop.services.exchange.export_clinic import ExportCancelled, export_clinic
-from medspa_desktop.services.platform import auth
+from medspa_desktop.services.exchange.export_clinic import (
+    ExportCancelled,
+    currency_code,
+    export_clinic,
+)
+from medspa_desktop.services.platform import auth, settings
 from medspa_desktop.services.platform.errors import PermissionDenied
+from medspa_desktop.store.database import db
 from medspa_desktop.store.models import (
     Appointment,
     AuditEvent,
@@ -221,3 +226,25 @@ def test_an_existing_folder_is_never_written_into(admin, tmp_path):
     with pytest.raises(Exception, match="already exists"):
         export_clinic(admin, tmp_path / "out")
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep.txt"]
+
+
+def test_money_carries_the_clinics_iso_currency_code(admin, tmp_path):
+    dollars = export_clinic(admin, tmp_path / "dollars")
+    assert json.loads((dollars.path / "manifest.json").read_text("utf-8"))["currency"] == "USD"
+    with db.atomic():
+        settings.put({settings.CURRENCY_SYMBOL: "€"})
+    result = export_clinic(admin, tmp_path / "euros")
+    manifest = _manifest_holds_every_file(result.path)
+    assert (manifest["currencySymbol"], manifest["currency"]) == ("€", "EUR")
+    [service, *_] = _read_fhir(result.path)["HealthcareService"]
+    [price] = [e.valueMoney for e in service.extension if e.url.endswith("/price")]
+    assert price.currency == "EUR" and price.value > 0
+
+
+def test_the_currency_code_is_worked_out_from_the_symbol_and_time_zone():
+    assert currency_code("$") == "USD"
+    assert currency_code("$", "America/Toronto") == "CAD"
+    assert currency_code("$", "Australia/Sydney") == "AUD"
+    assert currency_code("$", "America/New_York") == "USD"
+    assert currency_code("£") == "GBP" and currency_code("CHF") == "CHF"
+    assert currency_code("kr") == ""  # Sweden, Norway and Denmark all write kr

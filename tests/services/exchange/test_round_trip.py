@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from medspa_desktop.demo import DEMO_PASSWORD
-from medspa_desktop.services.charts import notes, patients, photos
+from medspa_desktop.services.charts import merge, notes, patients, photos
 from medspa_desktop.services.exchange import import_clinic as importer
 from medspa_desktop.services.exchange.export_clinic import export_clinic
 from medspa_desktop.services.platform import audit, auth
@@ -28,6 +28,7 @@ from medspa_desktop.store.models import (
     Patient,
     PatientNamePart,
     Photo,
+    Service,
     StoredFile,
     User,
 )
@@ -213,4 +214,53 @@ def test_a_clinic_that_just_installed_goes_round_too(admin, tmp_path):
         "audit_event": before["counts"]["audit_event"] + 1}
     assert result.staff_without_password == [] and result.photos == 0
     assert auth.authenticate("admin", "a-new-password").id == admin.id
+    assert check_database() == []
+
+
+def test_texts_come_back_exactly_apostrophes_and_empty_texts_too(admin, tmp_path):
+    """A text that began with an apostrophe keeps it, a formula-like text comes back without
+    the guard, and an empty optional text comes back empty, not missing."""
+    texts = ["'=1+1", "'plain", "''twice", "=SUM(A1)", "-dash", "@home", "O'Brien", "'"]
+    made = [patients.create_patient(admin, patients.PatientInput(
+        "Ann", last, dt.date(1980, 1, 1), address=f"{last}\n12 Main St"))
+        for last in texts]
+    Service.update(device_kind="").where(Service.id == Service.select().first().id).execute()
+    with_null = Service.select().order_by(Service.id.desc()).first()
+    assert with_null.device_kind is None
+    export_clinic(admin, tmp_path / "export")
+    # a spreadsheet never sees a cell starting with a formula character
+    sheet = (tmp_path / "export" / "csv" / "patient.csv").read_text(encoding="utf-8-sig")
+    assert "''=1+1" in sheet and "'=SUM(A1)" in sheet and "''plain" in sheet
+    close_database()
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    importer.import_clinic(tmp_path / "export")
+    back = {p.id: (p.last_name, p.address) for p in Patient.select()}
+    assert [back[p.id] for p in made] == [(t, f"{t}\n12 Main St") for t in texts]
+    assert Service.select().first().device_kind == ""
+    assert Service.get_by_id(with_null.id).device_kind is None
+
+
+def test_self_references_that_point_ahead_come_back(admin, tmp_path):
+    """A chart merged into a newer chart (its reference points to a larger id) and a refund
+    (pointing back) both come back as they were."""
+    older = patients.create_patient(admin, patients.PatientInput("Bo", "Old", dt.date(1970, 1, 1)))
+    newer = patients.create_patient(admin, patients.PatientInput("Bo", "Old", dt.date(1970, 1, 1)))
+    keep_chart = patients.create_patient(admin, patients.PatientInput(
+        "Cy", "Kept", dt.date(1971, 1, 1)))
+    merge.merge_patients(admin, newer.id, older.id, keep_version=newer.version,
+                         other_version=older.version)
+    newer = Patient.get_by_id(newer.id)
+    merge.merge_patients(admin, keep_chart.id, newer.id, keep_version=keep_chart.version,
+                         other_version=newer.version)
+    before = sorted((p.id, p.merged_into_id) for p in Patient.select())
+    assert dict(before)[older.id] == keep_chart.id and dict(before)[newer.id] == keep_chart.id
+    export_clinic(admin, tmp_path / "export")
+    close_database()
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    importer.import_clinic(tmp_path / "export")
+    assert sorted((p.id, p.merged_into_id) for p in Patient.select()) == before
     assert check_database() == []
