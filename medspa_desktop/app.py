@@ -162,6 +162,12 @@ def run_gui(target: str) -> int:
                 from .ui.first_setup import FirstSetupDialog
 
                 FirstSetupDialog(user).exec()  # every step may be skipped; closing skips the rest
+            if first.choice == "import" and first.imported is not None:
+                waiting = first.imported.staff_without_password
+                QMessageBox.information(
+                    None, APP_NAME, f"The clinic moved in: {first.imported.summary()}."
+                    + (f"\n\nStill without a password: {', '.join(waiting)}. In File → "
+                       "Staff accounts… you set theirs." if waiting else ""))
             if first.choice == "demo":
                 hint = (f"Demo accounts: {', '.join(s.username for s in demo.DEMO_STAFF)}; "
                         f"password {demo.DEMO_PASSWORD}")
