@@ -5,6 +5,7 @@
     python -m benchmarks.processes scroll DB           scroll the whole treatment log
     python -m benchmarks.processes import DIR COUNT    move a COUNT-patient CSV into a new clinic
     python -m benchmarks.processes export DB USER OUT  export the whole clinic to OUT
+    python -m benchmarks.processes import-clinic DIR NEW   import the export DIR into NEW
 """
 
 from __future__ import annotations
@@ -184,8 +185,30 @@ def export(db: str, username: str, out: str) -> dict:
             "bytes": sum(p.stat().st_size for p in result.path.rglob("*") if p.is_file())}
 
 
+def import_clinic(export_dir: str, db: str) -> dict:
+    """The round trip's way back, alone in its process: the export in ``export_dir`` into the
+    new, empty clinic file ``db`` (made here); its time, and the process's peak memory before
+    and after (the import streams: the second should barely exceed the first)."""
+    from pathlib import Path
+
+    from medspa_desktop.services.exchange import import_clinic as importer
+    from medspa_desktop.store.database import close_database, open_database
+    from medspa_desktop.store.migrations import migrate
+
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    open_database(db)
+    migrate()
+    before_kb = peak_rss_kb()
+    started = time.perf_counter()
+    result = importer.import_clinic(export_dir, admin=None)
+    seconds = time.perf_counter() - started
+    close_database()
+    return {"seconds": seconds, "peak_rss_mb": peak_rss_kb() / 1024,
+            "before_mb": before_kb / 1024, "rows": sum(result.counts.values())}
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     print(json.dumps({"sign-in": sign_in, "cold-start": cold_start,
                       "scroll": scroll, "import": import_patients,
-                      "export": export}[command](*args)))
+                      "export": export, "import-clinic": import_clinic}[command](*args)))
