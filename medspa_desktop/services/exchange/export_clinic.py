@@ -10,6 +10,8 @@
                               (a DocumentReference's attachment names its file in the
                               ``path`` extension: FHIR's ``url`` must be absolute)
       files/photos/<chart no> <Last> <First>/<date> <tag> <area> <id>.jpg|.png
+      files/stored/<id> <sha256 start>.png|.jpg|.pdf
+                              the stored documents no consent points to (the clinic's logo)
 
 FHIR resources: Patient, Practitioner (staff), Location (rooms), Device, HealthcareService
 (the catalog), Appointment (its history as ``appointment-change`` extensions), Procedure (a
@@ -389,6 +391,7 @@ class _Writer:
         consent_documents: list[dict] = []
         self.ndjson("Consent", self.consents(consent_documents))
         self.ndjson("DocumentReference", self.document_references(consent_documents))
+        self.other_stored_files()
         self.ndjson("Invoice", self.invoices())
         self.ndjson("ChargeItem", self.charge_items())
         self.ndjson("PaymentReconciliation", self.payments())
@@ -716,6 +719,20 @@ class _Writer:
             if c.category == "photography":
                 resource["scope"]["coding"][0]["code"] = "patient-privacy"
             yield resource
+
+    def other_stored_files(self) -> None:
+        """The stored documents no consent points to (the clinic's logo, a scan kept aside):
+        under files/stored/, so the round trip finds every stored file's bytes."""
+        self.step("Writing the other stored documents…")
+        query = (StoredFile.select(StoredFile.id, StoredFile.sha256, StoredFile.media_type)
+                 .where(StoredFile.id.not_in(Consent.select(Consent.document)))
+                 .order_by(StoredFile.id).tuples())
+        for key, sha, media_type in query.iterator():
+            content = bytes(StoredFile.select(StoredFile.content)
+                            .where(StoredFile.id == key).scalar())
+            name = f"{key} {sha[:12]}.{EXTENSIONS.get(media_type, 'bin')}"
+            self.file("stored", name, content, "stored")
+            self.tick()
 
     def document_references(self, consent_documents: list[dict]):
         yield from consent_documents

@@ -13,6 +13,7 @@ import pytest
 
 from medspa_desktop.demo import DEMO_PASSWORD
 from medspa_desktop.services.charts import merge, notes, patients, photos
+from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.exchange import import_clinic as importer
 from medspa_desktop.services.exchange.export_clinic import export_clinic
 from medspa_desktop.services.platform import audit, auth
@@ -264,3 +265,18 @@ def test_self_references_that_point_ahead_come_back(admin, tmp_path):
     importer.import_clinic(tmp_path / "export")
     assert sorted((p.id, p.merged_into_id) for p in Patient.select()) == before
     assert check_database() == []
+
+
+def test_the_clinics_logo_goes_round_too(admin, tmp_path):
+    """A stored document no consent points to (the letterhead's logo) is exported as a file
+    and comes back with the same bytes."""
+    sha = clinic.set_logo(admin, PNG)
+    export_clinic(admin, tmp_path / "export")
+    assert [p.name for p in (tmp_path / "export" / "files" / "stored").iterdir()] == \
+        [f"{StoredFile.get(StoredFile.sha256 == sha).id} {sha[:12]}.png"]
+    close_database()
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    importer.import_clinic(tmp_path / "export")
+    assert clinic.logo() == PNG
