@@ -73,7 +73,7 @@ def chart_drawing(chart: Chart, width: float, height: float = CHART_HEIGHT) -> D
     plot = HorizontalBarChart() if chart.horizontal else VerticalBarChart()
     longest = max((len(c) for c in chart.categories), default=0)
     left = (min(longest, 28) * 4.3 + 8) if chart.horizontal else 48
-    bottom = 22 + legend_room if not chart.horizontal else 18 + legend_room
+    bottom = (22 + (10 if n > 8 else 0) if not chart.horizontal else 18) + legend_room
     plot.x, plot.y = left, bottom
     plot.width, plot.height = width - left - 8, height - bottom - 6
     plot.data = [[_value(chart, v) for v in s.values] for s in bars] or [[0] * n]

@@ -116,3 +116,24 @@ def test_the_owner_roles_may_open_it_from_the_view_menu(qtbot, demo_db, role):
     w = _window(qtbot, staff(role))
     w.tab_actions[TAB_KEYS.index("reports")].trigger()
     assert w.current_tab_key() == "reports"
+
+
+def test_a_sale_made_meanwhile_shows_once_the_changes_pause(qtbot, demo_db):
+    from medspa_desktop.services.billing import invoices
+    from medspa_desktop.services.billing.invoices import CheckoutInput
+    from medspa_desktop.store.models import Patient, Product
+
+    w = _window(qtbot, staff("admin"))
+    w.show_tab("reports")
+    tab = w.reports
+    before = tab.headline.text()
+    desk = staff("frontdesk")
+    product = Product.select().where(Product.price_cents > 0, Product.active == True  # noqa: E712
+                                     ).first()
+    invoices.issue_invoice(desk, CheckoutInput(Patient.select().first().id, (
+        invoices.product_line(desk, product.id, 1),)))
+    assert tab.headline.text() == before  # not at every change: after a pause
+    qtbot.waitUntil(lambda: tab.headline.text() != before, timeout=6000)
+    figures = rv.revenue(staff("admin"), tab.period, record=False)
+    assert tab.headline.text().startswith(
+        f"Net sales {show_cents(figures.totals.sales_cents)} ")

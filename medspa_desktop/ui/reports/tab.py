@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,8 +43,9 @@ from ..ops import op
 from ..widgets.messages import ErrorLabel
 
 # what a report is made of: a change of any of these redraws the page shown
-WATCHED = ("invoice", "prepaid", "appointment", "patient", "stock", "treatment", "block", "hours",
-           "catalog", "settings")
+WATCHED = ("invoice", "prepaid", "appointment", "patient", "treatment", "stock", "hours",
+           "block", "catalog", "staff", "settings")
+REDRAW_AFTER_MS = 2000  # a busy day's bookings redraw the page once, not at every one
 
 
 class ReportsTab(QWidget):
@@ -150,7 +151,11 @@ class ReportsTab(QWidget):
         self.compare.toggled.connect(lambda _on: self.draw())
         self.list.currentRowChanged.connect(lambda _r: self._page_chosen())
         self._enable_dates()
-        on_change(self, WATCHED)
+        self.redraw = QTimer(self)
+        self.redraw.setSingleShot(True)
+        self.redraw.setInterval(REDRAW_AFTER_MS)
+        self.redraw.timeout.connect(self.refresh)
+        on_change(self, WATCHED, self._changed)
 
     # -- loading once shown -----------------------------------------------------------------
     def showEvent(self, event) -> None:
@@ -185,8 +190,11 @@ class ReportsTab(QWidget):
         if first is not None:
             self.list.setCurrentRow(first)  # draws it
 
+    def _changed(self, _changes) -> None:
+        self.redraw.start()  # (re)started: once the changes pause
+
     def refresh(self) -> None:
-        """Redraw the page shown (a change of the clinic's data); later if it is hidden."""
+        """Redraw the page shown (F5, or the clinic's data changed); later if it is hidden."""
         if not self._built:
             return
         if self.isVisible():
