@@ -98,3 +98,19 @@ def test_the_list_is_for_the_next_day_the_clinic_opens(admin):
     saturday = dt.date(2026, 12, 5)
     assert confirmations.next_open_day(saturday) == dt.date(2026, 12, 7)  # closed Sundays
     assert confirmations.next_open_day(dt.date(2026, 12, 3)) == dt.date(2026, 12, 4)
+
+
+def test_the_marks_of_many_visits_cost_the_same_as_of_one(demo_db, statements):
+    from medspa_desktop.store.models import Appointment
+    from tests.conftest import staff
+
+    desk = staff("frontdesk")
+    ids = [a.id for a in Appointment.select(Appointment.id).where(
+        Appointment.status.in_(("booked", "confirmed")))]
+    statements.clear()
+    confirmations.confirmations(desk, ids[:1])
+    one = len(statements)
+    statements.clear()
+    marks = confirmations.confirmations(desk, ids)
+    assert len(statements) == one <= 4  # the account, statuses, history, outbox
+    assert any(m.kind == "confirmed" for m in marks.values())

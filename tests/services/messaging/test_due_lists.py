@@ -179,3 +179,11 @@ def test_recall_emails_go_only_to_patients_who_agreed_each_with_how_to_stop(admi
     again = recall_emails.send_recall_emails(admin, [ann.id], day)
     assert again.queued == () and "in the last 30 days" in again.text()
     assert OutboxMessage.select().count() == 1
+
+
+def test_the_lists_cost_a_fixed_number_of_queries_on_the_demo(demo_db, statements):
+    from tests.conftest import staff
+
+    statements.clear()
+    lists = due_lists.patients_due(staff("frontdesk"))
+    assert lists.toxin and len(statements) <= 20  # however many patients: none per row
