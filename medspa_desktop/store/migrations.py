@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -877,6 +877,26 @@ def _upgrade_to_19(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_20(database: Database) -> None:
+    """Schema 20: who is signed in on which PC, and what they edit (``presence``, frozen
+    copy)."""
+    user_t = _stub("user")
+
+    class Presence(_Frozen):
+        workstation = CharField(max_length=60)
+        user = ForeignKeyField(user_t, on_delete="CASCADE", backref="+")
+        signed_in_at = DateTimeField()
+        seen_at = DateTimeField(index=True)
+        editing = CharField(max_length=120, default="")
+        editing_patient = IntegerField(null=True, index=True)
+
+        class Meta:
+            table_name = "presence"
+
+    with database.bind_ctx([Presence, user_t]):
+        database.create_tables([Presence])
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -886,7 +906,8 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    12: _upgrade_to_12, 13: _upgrade_to_13,
                                                    14: _upgrade_to_14, 15: _upgrade_to_15,
                                                    16: _upgrade_to_16, 17: _upgrade_to_17,
-                                                   18: _upgrade_to_18, 19: _upgrade_to_19}
+                                                   18: _upgrade_to_18, 19: _upgrade_to_19,
+                                                   20: _upgrade_to_20}
 
 
 def install_engine_indexes() -> None:

@@ -448,6 +448,19 @@ class ChangeSignal(BaseModel):
     ids = TextField(default="")  # comma-separated; empty: "some of that kind"
 
 
+class Presence(BaseModel):
+    """Who is signed in where: one row per open main window, kept fresh by a heartbeat and
+    deleted on sign-out or close (``services/platform/presence.py``). Not clinical and not
+    audited (signing in and out are): only which PC, who, since when, and what they edit."""
+
+    workstation = CharField(max_length=60)  # the PC's name, set on each PC (default its host)
+    user = ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    signed_in_at = DateTimeField()
+    seen_at = DateTimeField(index=True)  # the last heartbeat
+    editing = CharField(max_length=120, default="")  # e.g. "writing a note"
+    editing_patient = IntegerField(null=True, index=True)  # the chart it is on
+
+
 class ImportedVisit(BaseModel):
     """A visit or treatment from the system the clinic moved in from, as that system wrote it
     (free text: its service and provider names need not exist here). Shown on the chart's
@@ -706,6 +719,7 @@ ALL_MODELS = [
     PatientNamePart, ProviderSkill, WorkingHours, TimeBlock, Series, Appointment,
     AppointmentChange, WaitlistEntry, ContactConsent, MedicalAnswer, ContraindicationAck, Note, NoteAddendum,
     NoteCosign, Photo, Lot, StockMovement, TreatmentRecord, TreatmentAmendment, ImportedVisit, ChangeSignal,
+    Presence,
     ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
     Payment, PackageUse, GiftCardClose, OutboxMessage, AuditEvent,

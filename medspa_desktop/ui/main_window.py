@@ -36,6 +36,7 @@ from ..services.clinic import clinic
 from ..services.consents.consent_templates import KINDS
 from ..services.messaging import outbox
 from ..services.platform import auth, backup, permissions, remote, timed_jobs
+from ..services.platform.errors import DomainError
 from ..services.platform.permissions import PERMISSIONS, allowed
 from ..services.platform.vocabulary import AppointmentStatus, Role
 from ..store.database import close_database, database_label, is_sqlite
@@ -50,6 +51,7 @@ from .lock import IdleWatcher, LockScreen
 from .ops import background_op
 from .patients.new_patient import NewPatientDialog
 from .patients.tab import PatientsTab
+from .presence import PresenceLabel, PresenceTracker, set_workstation_name
 from .reports.tab import ReportsTab
 from .schedule.tab import ScheduleTab
 from .settings_dialog import ClinicSettingsDialog
@@ -271,6 +273,7 @@ class MainWindow(QMainWindow):
         self.staff_action = self._action("S&taff accounts…", self.staff_accounts, None,
                                          file_menu)
         self._action("&Change my password…", self.change_password, None, file_menu)
+        self._action("This PC's &name…", self.name_this_pc, None, file_menu)
         self.audit_action = self._action("&Audit log…", self.audit_log, None, file_menu)
         file_menu.addSeparator()
         self._action("&Lock now", lambda: self.lock("locked by the user"), "Ctrl+L", file_menu)
@@ -407,8 +410,11 @@ class MainWindow(QMainWindow):
         # the database path may be long: it gives way rather than widen the window
         self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.db_label.setToolTip(database_label())
+        # who else is signed in, on which PC (this window's own row kept by the tracker)
+        self.presence = PresenceTracker(self.user, self)
+        self.presence_label = PresenceLabel(self.user)
         for label in (self.outbox_label, self.backup_label, self.clinic_label, self.user_label,
-                      self.db_label):
+                      self.presence_label, self.db_label):
             self.statusBar().addPermanentWidget(label)
         self.show_backup_state()
 
@@ -572,6 +578,21 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         self.signed_out = True
         self.close()
+
+    def name_this_pc(self) -> None:
+        """The name the other PCs see this one by (kept on this PC)."""
+        name, ok = QInputDialog.getText(
+            self, "This PC's name", "The name the other PCs show for this one, such as "
+            "Front desk or Room 2:", text=self.presence.workstation)
+        if not ok:
+            return
+        try:
+            name = set_workstation_name(name)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Not renamed", str(exc))
+            return
+        self.presence.rename(name)
+        self.statusBar().showMessage(f"This PC is now shown as {name}.", 5000)
 
     def staff_accounts(self) -> None:
         from .staff_dialog import StaffDialog
@@ -771,6 +792,7 @@ class MainWindow(QMainWindow):
         permissions.unwatch(self._account_watcher)
         if not self._stopped_watching:
             self._stopped_watching = True
+            self.presence.end()
             bus().watch_others(False)
         if self._remember:
             self.save_state()

@@ -4,6 +4,9 @@ own that does what it is told on stdin and says "DONE <id>" once it has committe
     python -m tests.remote.other_pc DB
     book HH:MM       book Botox with the director on DAY at HH:MM (the first room)
     patient NAME     register a patient NAME Remote
+    present PC       the director signs in at the PC named PC (a presence row)
+    write ID         …and starts writing a note on patient ID's chart
+    leave            …and signs out
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import datetime as dt
 import sys
 
 from medspa_desktop.services.charts import patients
+from medspa_desktop.services.platform import presence
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.models import Room, Service, User
@@ -26,6 +30,7 @@ def main(target: str) -> int:
     room = Room.select().order_by(Room.id).first()
     patient = patients.create_patient(director, patients.PatientInput(
         "Other", "Pc", dt.date(1985, 5, 5)))
+    here = None  # this process's presence row
     print("READY", flush=True)
     for line in sys.stdin:
         command, _, argument = line.strip().partition(" ")
@@ -35,6 +40,15 @@ def main(target: str) -> int:
                 patient.id, botox.id, director.id, start,
                 start + dt.timedelta(minutes=botox.default_minutes), room_id=room.id))
             print("DONE", made.id, flush=True)
+        elif command == "present":
+            here = presence.begin(director, argument)
+            print("DONE", here, flush=True)
+        elif command == "write":
+            presence.editing(director, here, int(argument), presence.WRITING_A_NOTE)
+            print("DONE", argument, flush=True)
+        elif command == "leave":
+            presence.end(director, here)
+            print("DONE", here, flush=True)
         elif command == "patient":
             made = patients.create_patient(director, patients.PatientInput(
                 argument, "Remote", dt.date(1990, 1, 1)))

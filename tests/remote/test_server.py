@@ -8,10 +8,14 @@ import datetime as dt
 import statistics
 import time
 
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
 from medspa_desktop.demo import build_demo
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import remote
 from medspa_desktop.store.database import db
+from medspa_desktop.ui import errors
 from medspa_desktop.ui.bus import OTHERS_POLL_MS, bus
 from medspa_desktop.ui.ops import op
 from medspa_desktop.ui.widgets.messages import ErrorLabel
@@ -53,7 +57,7 @@ def test_another_pcs_booking_is_pushed_within_two_seconds_without_polling(
 
 
 def test_a_lost_server_is_said_at_once_saves_are_refused_and_the_return_catches_up(
-        qtbot, pg_server, pg_database):
+        qtbot, pg_server, pg_database, monkeypatch):
     build_demo(seed=3, patient_count=10, days_back=1, days_ahead=1)
     window = _window(qtbot)
     window.schedule.set_day(DAY)
@@ -70,6 +74,14 @@ def test_a_lost_server_is_said_at_once_saves_are_refused_and_the_return_catches_
             "Never", "Saved", dt.date(1990, 1, 1))), error_label=said)
         assert not outcome
         assert said.text() == "The clinic's server cannot be reached; nothing was saved."
+        # F5 while it is gone: the program's error hook says nothing more than the banner
+        shown_errors = []
+        monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown_errors.append(a))
+        with pytest.raises(Exception) as raised:  # noqa: PT011 (the driver's own error)
+            window.refresh()
+        assert remote.server_lost(raised.value)
+        errors._excepthook(raised.type, raised.value, raised.tb)
+        assert shown_errors == [] and window.server_banner.isVisible()
         time.sleep(1.5)  # the window keeps trying, quietly
         qtbot.wait(100)
         assert window.server_banner.isVisible()

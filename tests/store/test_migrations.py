@@ -365,3 +365,27 @@ def test_the_contact_consent_step_starts_everyone_on_the_defaults(tmp_path):
         assert check_database() == []
     finally:
         close_database()
+
+
+def test_schema_20_brings_presence_empty_and_windows_can_sign_in(tmp_path):
+    """From schema 19: no one is shown as signed in until a window opens; a window's row is
+    begun, seen by others, and ended."""
+    from medspa_desktop.services.platform import presence
+    from medspa_desktop.store.models import Presence
+
+    copy = tmp_path / "schema_v19.db"
+    shutil.copy(FIXTURE_DIR / "schema_v19.db", copy)
+    open_database(copy)
+    try:
+        migrate()
+        assert Presence.select().count() == 0
+        director = User.get(User.role == "medical_director")
+        admin = User.select().where(User.role == "admin").first()
+        row = presence.begin(director, "Room 2")
+        assert [(s.name, s.workstation) for s in presence.signed_in(admin)] == [
+            (director.display_name, "Room 2")]
+        presence.end(director, row)
+        assert presence.signed_in(admin) == []
+        assert check_database() == []
+    finally:
+        close_database()

@@ -62,6 +62,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "commission.write": (frozenset({ADMIN}), "set the staff commission rates"),
     "messages.setup": (frozenset({ADMIN}), "set up the mail server and reminders"),
     "clinic.move": (frozenset({ADMIN}), "move the clinic to a server, point a PC at it"),
+    "presence.see": (ALL, "see who is signed in on which PC, and show where they are"),
 }
 
 

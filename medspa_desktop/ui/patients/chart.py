@@ -34,6 +34,7 @@ from ..bus import on_change
 from ..consents.panel import ConsentsPanel, open_consent
 from ..models import Column, RowTableModel
 from ..ops import op, with_reason
+from ..presence import EditingNotice
 from ..widgets.images import load_image
 from ..widgets.lazy_page import LazyPage
 from ..widgets.modal import run_modal
@@ -130,6 +131,9 @@ class ChartDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.banner)
+        # someone on another PC writing on this chart (ui/presence.py)
+        self.also_editing = EditingNotice(user, patient_id)
+        layout.addWidget(self.also_editing)
         layout.addWidget(self.tabs, 1)
         self.refresh_header()
         self.refresh_timeline()

@@ -38,6 +38,7 @@ from ...services.platform.permissions import allowed
 from ...store.models import CATEGORIES, User
 from ..bus import on_change
 from ..ops import op
+from ..presence import mark_editing
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
 from .addendum_dialog import AddendumDialog
@@ -121,6 +122,7 @@ class NotesPanel(QWidget):
             edit = SectionEdit()
             edit.setAccessibleName(key.title())
             edit.cursorPositionChanged.connect(lambda e=edit: self._follow(e))
+            edit.textChanged.connect(self._tell_others)
             self.sections[key] = edit
             form.addRow(LABELS[key], edit)
         self.addenda = QLabel()
@@ -220,6 +222,18 @@ class NotesPanel(QWidget):
         self.list.blockSignals(False)
         self._show(note_id)
 
+    def _tell_others(self) -> None:
+        """The other PCs' charts say when someone here is writing on this one: a new note,
+        or typing in a draft not yet saved; no longer once it is saved or the panel goes."""
+        writing = self.pending is not None or self.has_unsaved()
+        mark_editing(self.patient_id if writing else None)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """The chart closed (another of its tabs shown: still writing)."""
+        super().hideEvent(event)
+        if not self.window().isVisible():
+            mark_editing(None)
+
     def _on_visits(self, _changes) -> None:
         self._fill_visits()
 
@@ -309,6 +323,7 @@ class NotesPanel(QWidget):
         self.addendum_button.setEnabled(view.signed and allowed(self.user, "notes.write"))
         self.cosign_button.setEnabled(view.signed and allowed(self.user, "notes.cosign")
                                       and view.signed_by_id != self.user.id)
+        self._tell_others()
 
     def _sections(self) -> dict[str, str]:
         return {k: e.toPlainText() for k, e in self.sections.items()}
@@ -322,6 +337,7 @@ class NotesPanel(QWidget):
         self.pending = None
         self._loaded = self._sections()  # saved: nothing left to keep
         self.refresh(select=select or getattr(done.value, "id", None))
+        self._tell_others()
 
     def has_unsaved(self) -> bool:
         """Typing in a draft (or a new note) that is not saved yet."""
@@ -342,6 +358,7 @@ class NotesPanel(QWidget):
         self._loaded = self._sections()
         if self.current is not None and done.value.id == self.current.id:
             self.current = notes.open_note(self.user, done.value.id)  # its new version
+        self._tell_others()
         return True
 
     def new_note(self) -> None:
@@ -382,6 +399,7 @@ class NotesPanel(QWidget):
         self.addendum_button.setEnabled(False)
         self.cosign_button.setEnabled(False)
         self.sections["subjective"].setFocus()
+        self._tell_others()
 
     def _save_call(self):
         """The service call that saves what is typed: the new note, or the draft shown."""
