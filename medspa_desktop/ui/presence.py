@@ -173,7 +173,15 @@ class EditingNotice(QLabel):
         self.setStyleSheet(style.BANNER_NOTICE)
         self.hide()
         on_change(self, ("presence",))
+        self.timer = QTimer(self)  # a PC switched off while writing: gone after STALE_S
+        self.timer.setInterval(presence.HEARTBEAT_S * 1000)
+        self.timer.timeout.connect(self._recheck)
+        self.timer.start()
         self.refresh()
+
+    def _recheck(self) -> None:
+        if self.isVisible():  # only a notice shown can have gone stale
+            self.refresh()
 
     def refresh(self) -> None:
         if bus().lost:

@@ -60,3 +60,24 @@ def test_writing_a_note_marks_this_window_until_it_is_saved_and_closing_ends_it(
     assert Presence.get_by_id(mine).editing_patient is None
     window.sign_out()
     assert not Presence.select().where(Presence.id == mine).exists()
+
+
+def test_a_pc_switched_off_while_writing_stops_being_named_on_the_chart(qtbot, demo_db):
+    import datetime as dt
+
+    director = staff("director")
+    patient = Patient.select().order_by(Patient.id).first()
+    there = presence.begin(director, "Room 2")  # as the other PC does
+    presence.editing(director, there, patient.id, presence.WRITING_A_NOTE)
+    window = _window(qtbot)
+    chart = ChartDialog(staff("frontdesk"), patient.id, window)
+    qtbot.addWidget(chart)
+    chart.show()
+    assert chart.also_editing.isVisible()
+    # Room 2 loses power: its heartbeats stop
+    Presence.update(seen_at=dt.datetime.now() - dt.timedelta(seconds=presence.STALE_S + 1)) \
+        .where(Presence.id == there).execute()
+    chart.also_editing.timer.timeout.emit()  # the next check, every HEARTBEAT_S
+    assert not chart.also_editing.isVisible()
+    window.presence_label.timer.timeout.emit()
+    assert window.presence_label.text() == "No one else signed in"
