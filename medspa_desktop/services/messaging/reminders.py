@@ -196,10 +196,11 @@ def _moves(appointment_id: int) -> int:
                                             AppointmentChange.kind == "moved").count()
 
 
-def queue_for(actor: User | None, appointment_id: int, now: dt.datetime | None = None,
-              *, ways: sending.Transports | None = None) -> list[int]:
-    """Queue an appointment's reminders (inside the caller's transaction); their ids. None
-    when the clinic cannot send, the patient cannot be reached, or every time is past."""
+def plan_for(appointment_id: int, now: dt.datetime | None = None, *,
+             ways: sending.Transports | None = None) -> list[dict]:
+    """The reminders an appointment would get now (the keyword arguments of
+    ``outbox.queue`` for each), reading only: none when the clinic cannot send, the patient
+    cannot be reached or said no, or every time is past."""
     now = now or dt.datetime.now()
     chosen_messages = sending.message_settings()
     ways = ways or sending.configured_transports(chosen_messages)
@@ -237,10 +238,16 @@ def queue_for(actor: User | None, appointment_id: int, now: dt.datetime | None =
             body = body.replace("\n\n\n", "\n\n")
     else:
         subject, body = "", _fill(chosen.sms, values)
-    return [outbox.queue(actor, to_address=address, channel=channel, kind=MessageKind.REMINDER,
-                         subject=subject, body=body, patient_id=patient.id,
-                         appointment_id=appt.id, due_at=at, ics=invitation).id
-            for at in times]
+    return [{"to_address": address, "channel": channel, "kind": MessageKind.REMINDER,
+             "subject": subject, "body": body, "patient_id": patient.id,
+             "appointment_id": appt.id, "due_at": at, "ics": invitation} for at in times]
+
+
+def queue_for(actor: User | None, appointment_id: int, now: dt.datetime | None = None,
+              *, ways: sending.Transports | None = None) -> list[int]:
+    """Queue an appointment's reminders (inside the caller's transaction); their ids."""
+    return [outbox.queue(actor, **message).id
+            for message in plan_for(appointment_id, now, ways=ways)]
 
 
 def _open_reminders(appointment_id: int) -> list[int]:
@@ -262,9 +269,45 @@ def on_moved(actor: User, appointment_id: int) -> None:
 
 
 def on_ended(actor: User, appointment_id: int, status: str) -> None:
-    """Cancelled or no-show: its reminders still waiting are withdrawn."""
+    """Cancelled or no-show: its reminders still waiting are withdrawn. A cancelled one whose
+    invitation already went out gets a cancellation (``METHOD:CANCEL``), so the patient's
+    calendar drops the event."""
     outbox.withdraw_quietly(actor, _open_reminders(appointment_id),
                             f"the appointment is {status.replace('_', '-')}")
+    if status == "cancelled":
+        _queue_cancellation(actor, appointment_id)
+
+
+CANCELLATION_BODY = ("Hello {first_name},\n\nYour {service} appointment on {date} at {time} "
+                     "is cancelled.\n\nTo book again, please call us on {clinic_phone}.\n\n"
+                     "{clinic_name}")
+
+
+def _queue_cancellation(actor: User, appointment_id: int) -> None:
+    sent = (OutboxMessage.select().where(
+        OutboxMessage.appointment == appointment_id,
+        OutboxMessage.kind == MessageKind.REMINDER, OutboxMessage.state == MessageState.SENT,
+        OutboxMessage.channel == MessageChannel.EMAIL, OutboxMessage.ics.is_null(False))
+        .order_by(OutboxMessage.id.desc()).first())
+    if sent is None:
+        return
+    from . import ics
+
+    appt = Appointment.get_by_id(appointment_id)
+    patient, service = Patient.get_by_id(appt.patient_id), Service.get_by_id(appt.service_id)
+    info = clinic.clinic_info()
+    mail = sending.message_settings().mail
+    values = _values(appt, patient, service, info)
+    invitation = ics.invitation_text(ics.Invitation(
+        appt.id, appt.start, appt.end, clinic.time_zone(),
+        f"{service.name} at {info.name}" if info.name else service.name, info.address,
+        organizer=mail.from_address, organizer_name=info.name,
+        sequence=_moves(appt.id) + 1, domain=mail.from_address.rpartition("@")[2]),
+        method="CANCEL")
+    outbox.queue(actor, to_address=sent.to_address, kind=MessageKind.CANCELLATION,
+                 subject=_fill("Cancelled: your appointment at {clinic_name} on {date}", values),
+                 body=_fill(CANCELLATION_BODY, values), patient_id=patient.id,
+                 appointment_id=appt.id, ics=invitation)
 
 
 def queue_missing_reminders(now: dt.datetime) -> str:
@@ -283,6 +326,9 @@ def queue_missing_reminders(now: dt.datetime) -> str:
         Appointment.status.in_(NOT_ARRIVED_STATUSES), Appointment.id.not_in(has_any))]
     queued = 0
     for appointment_id in waiting:
+        planned = plan_for(appointment_id, now, ways=ways)  # read first: most get none
+        if not planned:
+            continue
         with db.atomic():
             # another PC may have queued them since the list was read: on PostgreSQL the
             # appointment's row lock makes the second PC wait, then see them
@@ -290,7 +336,7 @@ def queue_missing_reminders(now: dt.datetime) -> str:
             if OutboxMessage.select().where(OutboxMessage.appointment == appointment_id,
                                             OutboxMessage.kind == MessageKind.REMINDER).exists():
                 continue
-            queued += len(queue_for(None, appointment_id, now, ways=ways))
+            queued += len([outbox.queue(None, **message) for message in planned])
     return f"{queued} reminders queued"
 
 

@@ -139,6 +139,7 @@ class MessageKind(Vocabulary):
     CONFIRMATION = "confirmation", "Booking confirmation"
     RECALL = "recall", "Recall"
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
+    CANCELLATION = "cancellation", "Cancellation notice"
     TEST = "test", "Test message"
 
 

@@ -306,8 +306,7 @@ def move_appointment(
                      f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}")
         changes.note("appointment", appt.id)
         _record_override(actor, appt.id, checked, reason)
-        if (start, end) != old:
-            reminders.on_moved(actor, appt.id)
+        reminders.on_moved(actor, appt.id)  # new time, provider or room: said anew
     return Appointment.get_by_id(appointment_id)
 
 

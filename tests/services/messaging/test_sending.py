@@ -233,3 +233,83 @@ def test_a_test_email_that_cannot_go_says_why(glow, mail_server):
     with pytest.raises(DomainError, match="could not be reached"):
         sending.send_test_email(glow["admin"], "owner@glow.example")
     assert [m.state for m in OutboxMessage.select()] == ["withdrawn"]
+
+
+def test_cancelling_after_the_invitation_went_out_sends_a_cancellation(glow, mail_server):
+    use_mail_server(glow["admin"], mail_server.port)
+    appt = book(glow)
+    assert sending.send_due(TWO_DAYS_BEFORE).sent == 1
+    appointments.change_status(glow["admin"], appt.id, "cancelled", appt.version,
+                               reason="patient is unwell")
+    assert sending.send_due(TWO_DAYS_BEFORE + dt.timedelta(hours=2)).sent == 1
+    invitation, cancellation = (parsed(e) for e in mail_server.inbox.envelopes)
+    assert cancellation["Subject"] == "Cancelled: your appointment at Glow Med Spa on " \
+                                      "Tuesday 8 January 2030"
+    [part] = [p for p in cancellation.iter_attachments()
+              if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "CANCEL"
+    calendar = icalendar.Calendar.from_ical(part.get_content())
+    [event] = calendar.walk("VEVENT")
+    [first] = icalendar.Calendar.from_ical(
+        next(p for p in invitation.iter_attachments()).get_content()).walk("VEVENT")
+    assert calendar["METHOD"] == "CANCEL" and event["UID"] == first["UID"]
+    assert event["SEQUENCE"] > first["SEQUENCE"] and event["STATUS"] == "CANCELLED"
+    # the morning-of reminder was withdrawn: nothing else goes out
+    assert sending.send_due(MORNING_OF).sent == 0 and len(mail_server.inbox.envelopes) == 2
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (the test's own little CA of one)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_starttls_goes_secure_before_the_message_and_an_untrusted_server_is_refused(
+        glow, tmp_path):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    cert, key = _self_signed(tmp_path)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    inbox = MailServer(free_port()).inbox
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_side,
+                            require_starttls=True)
+    controller.start()
+    try:
+        mail = sending.MailSettings("127.0.0.1", port, "starttls", "", FROM)
+        trusting = ssl.create_default_context(cafile=str(cert))
+        answer = sending.send_test_email(glow["admin"], "owner@glow.example", transports=(
+            sending.Transports(email=sending.SmtpTransport(mail, None, trusting))))
+        assert "250" in answer and len(inbox.envelopes) == 1
+        # the system's certificates do not vouch for this server: nothing is sent
+        with pytest.raises(DomainError, match="secure connection to 127.0.0.1"):
+            sending.send_test_email(glow["admin"], "owner@glow.example", transports=(
+                sending.Transports(email=sending.SmtpTransport(mail, None))))
+        assert len(inbox.envelopes) == 1
+    finally:
+        controller.stop()
