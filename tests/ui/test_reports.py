@@ -137,3 +137,21 @@ def test_a_sale_made_meanwhile_shows_once_the_changes_pause(qtbot, demo_db):
     figures = rv.revenue(staff("admin"), tab.period, record=False)
     assert tab.headline.text().startswith(
         f"Net sales {show_cents(figures.totals.sales_cents)} ")
+
+
+def test_dates_typed_in_are_read_once_they_rest(qtbot, demo_db):
+    from PySide6.QtCore import QDate
+
+    w = _window(qtbot, staff("admin"))
+    w.show_tab("reports")
+    tab = w.reports
+    tab.range.setCurrentIndex(tab.range.findData("custom"))
+    looks = AuditEvent.select().where(AuditEvent.action == "report.viewed")
+    before = looks.count()
+    today = dt.date.today()
+    for days in (3, 30, 45):  # as the digits of a day go in
+        day = today - dt.timedelta(days=days)
+        tab.date_from.setDate(QDate(day.year, day.month, day.day))
+    assert looks.count() == before
+    qtbot.waitUntil(lambda: tab.period.first == today - dt.timedelta(days=45), timeout=3000)
+    assert looks.count() == before + 1

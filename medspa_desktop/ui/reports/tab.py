@@ -16,6 +16,7 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -46,6 +47,7 @@ from ..widgets.messages import ErrorLabel
 WATCHED = ("invoice", "prepaid", "appointment", "patient", "treatment", "stock", "hours",
            "block", "catalog", "staff", "settings")
 REDRAW_AFTER_MS = 2000  # a busy day's bookings redraw the page once, not at every one
+DATE_PAUSE_MS = 400
 
 
 class ReportsTab(QWidget):
@@ -146,8 +148,13 @@ class ReportsTab(QWidget):
         layout.addWidget(split, 1)
 
         self.range.currentIndexChanged.connect(lambda _i: self._range_chosen())
-        self.date_from.dateChanged.connect(lambda _d: self._dates_changed())
-        self.date_to.dateChanged.connect(lambda _d: self._dates_changed())
+        # a date typed digit by digit is read once it rests, not at every keystroke
+        self.date_timer = QTimer(self)
+        self.date_timer.setSingleShot(True)
+        self.date_timer.setInterval(DATE_PAUSE_MS)
+        self.date_timer.timeout.connect(self._dates_changed)
+        self.date_from.dateChanged.connect(lambda _d: self.date_timer.start())
+        self.date_to.dateChanged.connect(lambda _d: self.date_timer.start())
         self.compare.toggled.connect(lambda _on: self.draw())
         self.list.currentRowChanged.connect(lambda _r: self._page_chosen())
         self._enable_dates()
@@ -270,8 +277,12 @@ class ReportsTab(QWidget):
             return
         self._stale = False
         page, period, compare = self.page, self.period, self.compare.isChecked()
-        done = op(self, lambda: page.shown(page.build(self.user, period, compare)),
-                  error_label=self.message)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a year's figures: a moment
+        try:
+            done = op(self, lambda: page.shown(page.build(self.user, period, compare)),
+                      error_label=self.message)
+        finally:
+            QApplication.restoreOverrideCursor()
         if not done:
             return
         self.message.hide()
