@@ -44,6 +44,10 @@ def test_the_schedule_pages_draw_a_heat_map_and_print_it(qtbot, demo_db, tmp_pat
         AuditEvent.summary == "Schedule: Providers by weekday and hour").exists()
     tab.show_page("schedule.use")
     assert "Providers " in tab.headline.text() and "Rooms " in tab.headline.text()
+    tab.compare.setChecked(True)
+    assert "(previous period " in tab.headline.text()
+    assert tab.table.horizontalHeaderItem(5).text() == "Previous period"
+    tab.compare.setChecked(False)
     tab.show_page("schedule.open")
     assert "still open in the next 14 days" in tab.headline.text()
     assert tab.table.rowCount() == 14
@@ -90,6 +94,9 @@ def test_the_pay_statements_and_the_commission_rates(qtbot, demo_db, tmp_path):
     assert f"Pay statement: {first.provider}" in text
     assert f"Commission {show_cents(first.commission_cents)}" in text
     assert AuditEvent.select().where(AuditEvent.action == "print.staff_statement").exists()
+    tab.compare.setChecked(True)
+    assert "Previous period (" in tab.headline.text()
+    assert tab.table.horizontalHeaderItem(6).text() == "Previous period"
     director = _tab(qtbot, staff("director"))
     director.show_page("pay.providers")
     assert [b.text() for b in director.extra_buttons] == ["Pay &statements…"]

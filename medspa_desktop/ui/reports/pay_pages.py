@@ -21,7 +21,8 @@ from .page import ReportPage
 
 COUNTING = ("Net sales are after discounts and before tax, counted as the daily close counts "
             "them: on the day an invoice was issued, off again on the day it was voided. "
-            "Commission is the clinic's rate for each category on those net sales.")
+            "Commission is the clinic's rate for each category on those net sales (the rates "
+            "set now, for any period).")
 EMPTY = ("No sales by any provider in this period. Sales appear here once visits are checked "
          "out (Billing tab).")
 
@@ -31,32 +32,48 @@ class PayPage(ReportPage):
     group = "Staff pay"
     title = "Commission and tips"
 
-    def build(self, actor, period: Period, compare: bool) -> sp.StaffPay:
-        return sp.staff_pay(actor, period.first, period.last, report=f"Staff pay: {self.title}")
+    def build(self, actor, period: Period, compare: bool):
+        now = sp.staff_pay(actor, period.first, period.last, report=f"Staff pay: {self.title}")
+        before = period.previous() if compare else None
+        return now, before, before and sp.staff_pay(actor, before.first, before.last)
 
-    def shown(self, pay: sp.StaffPay) -> Shown:
+    def shown(self, figures) -> Shown:
+        pay, before_period, before = figures
         providers = pay.providers
         chart = Chart(tuple(p.provider for p in providers),
                       (Series("Commission", tuple(p.commission_cents for p in providers)),
                        Series("Tips", tuple(p.tips_cents for p in providers))),
                       "money", stacked=True, horizontal=True, empty=EMPTY)
-        rows = tuple((p.provider, f"{p.services:,}", show_cents(p.net_cents),
-                      show_cents(p.tips_cents), show_cents(p.commission_cents),
-                      show_cents(p.commission_cents + p.tips_cents)) for p in providers)
+        heads = ("Provider", "Services", "Net sales", "Tips", "Commission",
+                 "Commission and tips")
+        rows = [(p.provider, f"{p.services:,}", show_cents(p.net_cents),
+                 show_cents(p.tips_cents), show_cents(p.commission_cents),
+                 show_cents(p.commission_cents + p.tips_cents)) for p in providers]
         total = (("Total", f"{sum(p.services for p in providers):,}",
                   show_cents(sum(p.net_cents for p in providers)),
                   show_cents(sum(p.tips_cents for p in providers)),
                   show_cents(sum(p.commission_cents for p in providers)),
                   show_cents(sum(p.commission_cents + p.tips_cents for p in providers)))
                  if providers else None)
+        if before is not None:
+            heads += ("Previous period",)
+            earlier = {p.provider_id: p.commission_cents + p.tips_cents
+                       for p in before.providers}
+            rows = [row + (show_cents(earlier.get(p.provider_id, 0)),)
+                    for row, p in zip(rows, providers, strict=True)]
+            if total:
+                total += (show_cents(sum(earlier.values())),)
         set_rates = [f"{sp.label(k)} {show_basis_points(bp)}" for k, bp in pay.rates.items()
                      if bp]
         headline = ("Commission rates: " + (", ".join(set_rates) if set_rates else
                                             "none set yet (Commission rates…)") + ".")
-        return Shown(headline, chart,
-                     Table(("Provider", "Services", "Net sales", "Tips", "Commission",
-                            "Commission and tips"), rows, (1, 2, 3, 4, 5), total),
-                     (COUNTING,))
+        if before_period:
+            headline += (f" Previous period ({before_period.first:%-d %b %Y} – "
+                         f"{before_period.last:%-d %b %Y}): commission and tips "
+                         + show_cents(sum(p.commission_cents + p.tips_cents
+                                          for p in before.providers)) + ".")
+        return Shown(headline, chart, Table(heads, tuple(rows), tuple(range(1, len(heads))),
+                                            total), (COUNTING,))
 
     def extra_buttons(self, tab) -> list[QPushButton]:
         statements = QPushButton("Pay &statements…")

@@ -35,21 +35,39 @@ class UsePage(_SchedulePage):
     key = "schedule.use"
     title = "Hours booked"
 
-    def shown(self, u: ut.Utilisation) -> Shown:
+    def build(self, actor, period: Period, compare: bool):
+        now = super().build(actor, period, compare)
+        before = period.previous() if compare else None
+        return now, before, before and ut.utilisation(actor, before.first, before.last)
+
+    def shown(self, figures) -> Shown:
+        u, before_period, before = figures
         uses = [x for x in u.uses if x.available_minutes or x.booked_minutes]
         names = tuple(x.name for x in uses)
-        chart = Chart(names, (Series("Booked share of available hours",
-                                     tuple(percent(x.share) for x in uses)),),
-                      "percent", horizontal=True,
+        series = [Series("This period" if before else "Booked share of available hours",
+                         tuple(percent(x.share) for x in uses))]
+        heads = ("Name", "Kind", "Available", "Booked", "Share")
+        rows = [(x.name, ut.KINDS[x.kind][:-1], ut.hours_text(x.available_minutes),
+                 ut.hours_text(x.booked_minutes), ut.share_text(x.share)) for x in uses]
+        if before:
+            earlier = {(x.kind, x.id): x for x in before.uses}
+            shares = [earlier[(x.kind, x.id)].share if (x.kind, x.id) in earlier else None
+                      for x in uses]
+            series.append(Series("Previous period", tuple(percent(s) for s in shares)))
+            heads += ("Previous period",)
+            rows = [row + (ut.share_text(s),) for row, s in zip(rows, shares, strict=True)]
+        chart = Chart(names, tuple(series), "percent", horizontal=True,
                       empty=EMPTY if u.empty else "Nothing was booked in this period.")
-        rows = tuple((x.name, ut.KINDS[x.kind][:-1], ut.hours_text(x.available_minutes),
-                      ut.hours_text(x.booked_minutes), ut.share_text(x.share)) for x in uses)
         headline = "; ".join(
             f"{ut.KINDS[kind]} {ut.share_text(_share(u.of_kind(kind)))} booked"
+            + (f" (previous period {ut.share_text(_share(before.of_kind(kind)))})"
+               if before else "")
             for kind in ut.KINDS if any(x.available_minutes for x in u.of_kind(kind))) + "."
+        if before_period:
+            headline += (f" Previous period: {before_period.first:%-d %b %Y} – "
+                         f"{before_period.last:%-d %b %Y}.")
         return Shown(headline if uses else "", chart,
-                     Table(("Name", "Kind", "Available", "Booked", "Share"), rows, (2, 3, 4)),
-                     (COUNTING,))
+                     Table(heads, tuple(rows), tuple(range(2, len(heads)))), (COUNTING,))
 
 
 def _share(uses) -> float | None:
