@@ -110,4 +110,5 @@ def test_recall_emails_go_to_the_selected_who_agreed_and_no_one_else(qtbot, demo
     assert all(contact_consent.may_contact(m.patient_id, "marketing") for m in new)
     assert all("reply STOP" in m.body for m in new)
     assert dialog.sent.text().startswith(f"{len(agreed)} recall email")
+    assert f"Not sent — has not agreed to marketing emails: {second.name}" in dialog.sent.text()
     dialog.grab().save(str(SHOTS / "patients_due_sent.png"))

@@ -36,10 +36,13 @@ class RecallOutcome:
         """What the desk reads after sending."""
         n = len(self.queued)
         said = f"{n} recall email{'s' if n != 1 else ''} queued."
-        if self.skipped:
-            why = "; ".join(f"{name} ({reason})" for name, reason in self.skipped[:8])
-            more = f" and {len(self.skipped) - 8} more" if len(self.skipped) > 8 else ""
-            said += f" Not sent to {len(self.skipped)}: {why}{more}."
+        reasons: dict[str, list[str]] = {}
+        for name, reason in self.skipped:
+            reasons.setdefault(reason, []).append(name)
+        for reason, names in reasons.items():
+            shown = "; ".join(names[:3]) + (f" and {len(names) - 3} more"
+                                            if len(names) > 3 else "")
+            said += f" Not sent — {reason}: {shown}."
         return said
 
 

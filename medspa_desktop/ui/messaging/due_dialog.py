@@ -23,6 +23,7 @@ from ...services.messaging import due_lists, recall_emails
 from ...services.platform import chosen_files
 from ...services.platform.permissions import allowed
 from ...store.models import User
+from .. import style
 from ..bus import on_change
 from ..models import Column, RowTableModel
 from ..ops import op
@@ -83,12 +84,15 @@ class PatientsDueDialog(QDialog):
         self.send_button.setToolTip("Queue a recall email to the patients selected who agreed "
                                     "to marketing emails; the others are left out.")
         self.send_button.clicked.connect(lambda: self.send_recall())
+        # room for "… to 120 of 300…" from the start: the text changes with the selection
+        self.send_button.setMinimumWidth(self.send_button.fontMetrics().horizontalAdvance(
+            "Send recall email to 0000 of 0000…") + 2 * style.SPACE_L)
         self.sent = QLabel()
         self.sent.setWordWrap(True)
         refresh = QPushButton("&Refresh")
         refresh.clicked.connect(lambda: self.refresh())
         bar = QHBoxLayout()
-        bar.addWidget(self.summary, 1)
+        bar.addStretch(1)
         bar.addWidget(refresh)
         bar.addWidget(self.print_button)
         bar.addWidget(self.export_button)
@@ -96,10 +100,11 @@ class PatientsDueDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
         layout.addLayout(bar)
+        layout.addWidget(self.sent)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.sent)
         layout.addWidget(close)
         self.tabs.currentChanged.connect(lambda _i: self._enable_send())
         on_change(self, ("appointment", "patient"))
