@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.timed_timer.timeout.connect(self.run_timed_work)
         self.timed_timer.start()
         on_change(self, ("outbox",), self._outbox_changed)
+        self._outbox_changed(None)  # messages that failed while no window was open
 
     # -- the account as it is in the database -----------------------------------------------
     def _watch_account(self) -> None:

@@ -20,6 +20,7 @@ from ...store.models import (
     Device,
     Invoice,
     Note,
+    OutboxMessage,
     Patient,
     Photo,
     Product,
@@ -30,6 +31,7 @@ from ...store.models import (
 from ..billing.money import show_cents
 from ..charts.patients import listed_name
 from .audit import SYSTEM_USERNAME
+from .vocabulary import MessageKind
 
 ACTIONS = {
     "appointment.book": "Appointment booked",
@@ -260,6 +262,11 @@ def record_names(records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], st
             names = _of_patient(Invoice, "Invoice {more}, {patient}", ids, Invoice.number)
         elif kind == "user":
             names = _named(User, User.full_name, "{}", ids)
+        elif kind == "message":
+            names = {str(rid): f"{MessageKind.label_of(what)} to {to}"
+                     for rid, what, to in OutboxMessage.select(
+                         OutboxMessage.id, OutboxMessage.kind, OutboxMessage.to_address)
+                     .where(OutboxMessage.id.in_(ids)).tuples()}
         elif kind in ("room", "device", "service", "product"):
             model = {"room": Room, "device": Device, "service": Service,
                      "product": Product}[kind]

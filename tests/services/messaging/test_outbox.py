@@ -102,3 +102,11 @@ def test_only_an_account_may_queue_and_a_deactivated_one_may_not(admin, patient)
     User.update(active=False).where(User.id == admin.id).execute()
     with pytest.raises(PermissionDenied):
         outbox.outbox_rows(admin)
+
+
+def test_the_audit_log_names_a_message_by_kind_and_address(admin, patient):
+    from medspa_desktop.services.platform import audit_words
+
+    message_id = outbox.enqueue(admin, to_address="mia@example.com", kind="recall", body="Hi")
+    assert audit_words.record_names([("message", str(message_id))]) == {
+        ("message", str(message_id)): "Recall to mia@example.com"}
