@@ -50,6 +50,7 @@ def test_confirmed_by_phone_in_one_click_and_no_answer_kept(qtbot, demo_db):
     qtbot.mouseClick(dialog.no_answer_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.model.rows()[0].state.endswith(
         f"no answer ({desk.display_name})"))
+    assert dialog.selected().appointment_id == dialog.model.rows()[1].appointment_id  # next
     assert Appointment.get_by_id(second.appointment_id).status == "booked"
     assert dialog.model.rowCount() == len(booked) - 1
     assert dialog.grab().save(str(SHOTS / "to_confirm_after.png"))

@@ -41,6 +41,7 @@ class ToConfirmDialog(QDialog):
     def __init__(self, user: User, parent=None, day: dt.date | None = None) -> None:
         super().__init__(parent)
         self.user = user
+        self._move_on: int | None = None  # the visit just called with no answer
         self.setWindowTitle("To confirm")
         self.resize(980, 500)
         day = day or confirmations.next_open_day()
@@ -96,6 +97,9 @@ class ToConfirmDialog(QDialog):
         rows = self.model.rows()
         again = next((i for i, r in enumerate(rows)
                       if keep is not None and r.appointment_id == keep.appointment_id), None)
+        if again is not None and self._move_on == rows[again].appointment_id:
+            again = min(again + 1, len(rows) - 1)  # no answer: on to the next call
+        self._move_on = None
         if again is None and rows:
             again = 0  # the next one to call
         if again is not None:
@@ -122,5 +126,7 @@ class ToConfirmDialog(QDialog):
     def no_answer(self) -> None:
         row = self.selected()
         if row is not None:
-            op(self, lambda: confirmations.no_answer(self.user, row.appointment_id),
-               error_label=self.message)
+            self._move_on = row.appointment_id
+            if not op(self, lambda: confirmations.no_answer(self.user, row.appointment_id),
+                      error_label=self.message):
+                self._move_on = None
