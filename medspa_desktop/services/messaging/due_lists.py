@@ -10,7 +10,9 @@ Four lists, each of patients with an open chart and nothing booked for what they
   ``scheduling/rebooking.py``, 270 days, to 365);
 * **series** — a course with sessions left and none of them booked;
 * **lapsed** — no visit in 6 months (182 days) and nothing booked at all; a patient already on
-  the toxin, filler or series list is called for that and not listed again here.
+  the toxin, filler or series list is called for that and not listed again here. Visits
+  imported from the system the clinic moved in from count (except those it marked cancelled
+  or missed), so a clinic that just moved in has its lapsed patients from the first day.
 
 A visit is an appointment the patient came to (arrived and on). "Booked" is an appointment
 still to come (booked or confirmed, from today on). Each list is read in a fixed number of
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from ...store.models import Appointment, Patient, Series, Service, User
+from ...store.models import Appointment, ImportedVisit, Patient, Series, Service, User
 from ..charts import patients
 from ..clinic import clinical_periods
 from ..platform import exports
@@ -93,6 +95,9 @@ def _last_visits(category: str | None) -> dict[int, tuple[dt.datetime, str]]:
         query = query.where(Service.category == category)
     last = {pid: at for pid, at in query.group_by(Appointment.patient).tuples()}
     if category is None:
+        for pid, at in _imported_visits().items():  # the system the clinic moved in from
+            if pid not in last or at > last[pid]:
+                last[pid] = at
         return {pid: (at, "") for pid, at in last.items()}
     names = {}
     if last:
@@ -103,6 +108,27 @@ def _last_visits(category: str | None) -> dict[int, tuple[dt.datetime, str]]:
                 .tuples())
         names = {pid: name for pid, at, name in rows if last.get(pid) == at}
     return {pid: (at, names.get(pid, "")) for pid, at in last.items()}
+
+
+def _imported_visits() -> dict[int, dt.datetime]:
+    """Per patient: their last visit in the history imported from the system the clinic
+    moved in from (not one the old system marked cancelled or missed), on the chart it now
+    belongs to (a merged duplicate's on the kept chart)."""
+    status = ImportedVisit.status
+    rows = (ImportedVisit.select(ImportedVisit.patient, fn.MAX(ImportedVisit.at))
+            .where(~status.contains("cancel"), ~status.contains("no show"),
+                   ~status.contains("no-show"), ~status.contains("noshow"),
+                   ~status.contains("missed"))
+            .group_by(ImportedVisit.patient).tuples())
+    last = dict(rows)
+    owners = dict(Patient.select(Patient.id, Patient.merged_into)
+                  .where(Patient.merged_into.is_null(False)).tuples()) if last else {}
+    found: dict[int, dt.datetime] = {}
+    for chart_id, at in last.items():
+        pid = owners.get(chart_id, chart_id)
+        if pid not in found or at > found[pid]:
+            found[pid] = at
+    return found
 
 
 def _booked(day: dt.date, category: str | None) -> set[int]:

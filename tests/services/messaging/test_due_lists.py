@@ -187,3 +187,24 @@ def test_the_lists_cost_a_fixed_number_of_queries_on_the_demo(demo_db, statement
     statements.clear()
     lists = due_lists.patients_due(staff("frontdesk"))
     assert lists.toxin and len(statements) <= 20  # however many patients: none per row
+
+
+def test_visits_imported_from_the_old_system_count_for_lapsed(admin):
+    from medspa_desktop.services.charts import history_import, patient_import
+
+    source = patient_import.read_source(
+        "old.csv", b"Client ID,First Name,Last Name,DOB\r\n"
+        b"C-1,Ivy,Old,1990-04-03\r\nC-2,Jo,Old,1975-11-17\r\nC-3,Kai,Old,1970-01-01\r\n")
+    patient_import.run_import(admin, patient_import.plan_import(
+        admin, source, patient_import.guess_mapping(source.headers), "YMD"))
+    visits = patient_import.read_source(
+        "old-visits.csv", b"Client ID,Date,Service,Provider,Status\r\n"
+        b"C-1,2025-06-01,Botox,Dr Kay,Completed\r\n"
+        b"C-2,2025-06-01,Peel,Nina,Completed\r\nC-2,2025-11-01,Peel,Nina,Cancelled\r\n"
+        b"C-3,2025-06-01,Peel,Nina,No Show\r\n")
+    history_import.run_history(admin, history_import.plan_history(
+        admin, visits, patient_import.guess_mapping(visits.headers, history_import.SYNONYMS),
+        "YMD"))
+    lists = due_lists.patients_due(admin, dt.date(2026, 1, 10))
+    assert {r.name: r.last_visit for r in lists.lapsed} == {
+        "Old, Ivy": dt.date(2025, 6, 1), "Old, Jo": dt.date(2025, 6, 1)}
