@@ -34,6 +34,7 @@ from ..platform.errors import (
     ConflictError,
     NeedsAnswer,
     NotFound,
+    StaleEditError,
     ValidationError,
     answer,
 )
@@ -273,8 +274,13 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
         clean["interval_reason"] = reason
         clean["interval_last"] = last.text(appt.start.date())
     with db.atomic():
-        if TreatmentRecord.select().where(TreatmentRecord.appointment == appt.id).exists():
-            raise ValidationError("This visit is already charted.")
+        charted = TreatmentRecord.get_or_none(TreatmentRecord.appointment == appt.id)
+        if charted is not None:  # e.g. on another PC while this one's form was open
+            by = User.get_by_id(charted.provider_id).display_name
+            raise StaleEditError(
+                f"{by} charted this visit at {charted.charted_at:%H:%M} on "
+                f"{charted.charted_at:%d %b}; nothing was saved. Their record is on the "
+                "patient's timeline; a correction to it is an amendment.")
         if modality in STOCKED:
             product = Product.get_by_id(clean["product_id"])
             key = STOCKED[modality].get(product.unit)

@@ -471,3 +471,21 @@ def test_the_confirmation_is_asked_by_key_and_given_as_an_answer(clinic):
     record = treatment_records.record_treatment(clinic["le"], appt.id, {**LASER, "fluence": 95},
                                                 answers={asked.value.key: True})
     assert treatment_records.parameters(record)["fluence"] == 95.0
+
+
+def test_a_visit_charted_meanwhile_elsewhere_says_who_charted_it_and_saves_nothing(clinic):
+    from medspa_desktop.services.platform.errors import StaleEditError
+
+    appt = _started(clinic, "Botox Cosmetic", "rn")
+    first = treatment_records.record_treatment(
+        clinic["rn"], appt.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    left = Lot.get(Lot.lot_number == "C1").remaining_centi
+    with pytest.raises(StaleEditError) as refused:
+        treatment_records.record_treatment(
+            clinic["rn"], appt.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    assert str(refused.value) == (
+        f"Jo Kim charted this visit at {first.charted_at:%H:%M} on "
+        f"{first.charted_at:%d %b}; nothing was saved. Their record is on the patient's "
+        "timeline; a correction to it is an amendment.")
+    assert TreatmentRecord.select().where(TreatmentRecord.appointment == appt.id).count() == 1
+    assert Lot.get(Lot.lot_number == "C1").remaining_centi == left  # no second draw
