@@ -68,11 +68,13 @@ from peewee import (
 
 from ... import __version__
 from ...store.database import db, is_sqlite
+from ...store.migrations import SCHEMA_VERSION
 from ...store.models import (
     ALL_MODELS,
     Appointment,
     AppointmentChange,
     AuditEvent,
+    ChangeSignal,
     Consent,
     ConsentTemplate,
     Device,
@@ -87,6 +89,7 @@ from ...store.models import (
     PatientNamePart,
     Payment,
     Photo,
+    Presence,
     Product,
     Room,
     SchemaMeta,
@@ -121,8 +124,9 @@ FORMULA_GUARD = "one apostrophe before a text starting with = + - @ tab, carriag
 # columns a copy of the clinic must not carry
 LEFT_OUT = {User: {"password_hash", "failed_logins", "locked_until"},
             StoredFile: {"content"}}
-# tables that are not the clinic's data: the schema's own facts, the name-search index
-NOT_EXPORTED = (SchemaMeta, PatientNamePart)
+# tables that are not the clinic's data: the schema's own facts, the name-search index, the
+# signals that tell other PCs to refresh and who is signed in where (both gone in days)
+NOT_EXPORTED = (SchemaMeta, PatientNamePart, ChangeSignal, Presence)
 
 APPOINTMENT_STATUS = {"booked": "booked", "confirmed": "booked", "arrived": "arrived",
                       "in_treatment": "arrived", "completed": "fulfilled",
@@ -411,6 +415,7 @@ class _Writer:
             "formatVersion": FORMAT_VERSION,
             "fhirVersion": FHIR_VERSION,
             "program": f"MedSpa Desktop {__version__}",
+            "schemaVersion": SCHEMA_VERSION,  # an older export's missing tables/columns: empty
             "clinic": settings.get(settings.CLINIC_NAME),
             "currencySymbol": settings.get(settings.CURRENCY_SYMBOL),
             "currency": self.currency or None,  # ISO 4217, from the symbol (and time zone)

@@ -8,6 +8,10 @@ still verifying). Then ONE audit event, ``clinic.import``, is appended after the
 
 * First every file the manifest lists is checked against its SHA-256 and size, and every table's
   CSV must be there: a changed or incomplete export is refused before anything is written.
+* An export written by an older version of the program (its manifest's ``schemaVersion`` is
+  lower, or absent: written before the manifest said) imports too: a table that version did not have is left
+  empty, a column it did not have takes the column's default. One written by a newer version
+  is refused (update the program first).
 * The database must be open, migrated and empty (no patient, staff account, audit event or any
   other row of the clinic's): an export never merges into a clinic in use.
 * Rows go in with their ids, table after table in foreign-key order, in one transaction, a
@@ -57,6 +61,7 @@ from peewee import (
 
 from ... import paths
 from ...store.database import db, is_sqlite
+from ...store.migrations import SCHEMA_VERSION
 from ...store.models import ALL_MODELS, Patient, Photo, StoredFile, User
 from ..charts import photos
 from ..charts.patients import write_name_parts
@@ -138,14 +143,17 @@ def preview(export_dir: str | os.PathLike) -> ExportPreview:
     admins, staff = [], 0
     left_out = LEFT_OUT.get(User, set())
     fields = [f for f in User._meta.sorted_fields if f.name not in left_out]
+    by_column = {f.column_name: f for f in fields}
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        if next(reader, None) != [f.column_name for f in fields]:
+        headers = next(reader, None) or []
+        if not {"username", "full_name", "role", "active"} <= set(headers) <= set(by_column):
             raise ValidationError("The export's user.csv does not have the columns this "
                                   "version of MedSpa Desktop keeps.")
-        cells = _Cells(User, fields, path.name, {}, _guard_of(manifest), {})
+        columns = [by_column[h] for h in headers]
+        cells = _Cells(User, columns, path.name, {}, _guard_of(manifest), {})
         for values in reader:
-            user = dict(zip([f.name for f in fields], cells.row(values), strict=False))
+            user = dict(zip([f.name for f in columns], cells.row(values), strict=False))
             staff += 1
             if user["active"] and user["role"] == Role.ADMIN:
                 admins.append((user["username"], user["full_name"]))
@@ -194,8 +202,11 @@ def import_clinic(export_dir: str | os.PathLike,
             for model in tables():
                 table = model._meta.table_name
                 say(f"Importing {table.replace('_', ' ')}…")
-                counts[table] = _insert_table(model, root / "csv" / f"{table}.csv", files,
-                                              manifest, stop)
+                path = root / "csv" / f"{table}.csv"
+                if not path.is_file() and _older(manifest):
+                    counts[table] = 0  # that version had no such table: nothing to bring
+                    continue
+                counts[table] = _insert_table(model, path, files, manifest, stop)
                 expected = manifest["counts"]["csv"].get(table)
                 if expected is not None and expected != counts[table]:
                     raise ValidationError(f"The export's {table} table holds {counts[table]} "
@@ -243,10 +254,22 @@ def _checked_manifest(root: Path, say: Callable[[str], None]) -> dict:
                                   f"{entry['path']} does not match its fingerprint. "
                                   "Nothing was imported.")
     for model in tables():
-        if f"csv/{model._meta.table_name}.csv" not in listed:
+        name = f"csv/{model._meta.table_name}.csv"
+        if name not in listed and not (_older(manifest) and not (root / name).exists()):
             raise ValidationError(f"The export is incomplete: it has no "
-                                  f"csv/{model._meta.table_name}.csv. Nothing was imported.")
+                                  f"{name}. Nothing was imported.")
     return manifest
+
+
+def _schema_of(manifest: dict) -> int:
+    """The schema the exporting program had; 17 for the exports written before the manifest
+    said (schema 17 was the first to export)."""
+    version = manifest.get("schemaVersion", 17)
+    return version if isinstance(version, int) else 17
+
+
+def _older(manifest: dict) -> bool:
+    return _schema_of(manifest) < SCHEMA_VERSION
 
 
 def _read_manifest(root: Path) -> dict:
@@ -263,6 +286,10 @@ def _read_manifest(root: Path) -> dict:
         raise ValidationError("This export was written by another version of MedSpa Desktop "
                               f"(format {manifest.get('formatVersion')}); this one reads "
                               f"format {FORMAT_VERSION}.")
+    if _schema_of(manifest) > SCHEMA_VERSION:
+        raise ValidationError(f"This export was written by a newer version of MedSpa Desktop "
+                              f"({manifest.get('program', '?')}): update this program on this "
+                              "PC first, then import it.")
     return manifest
 
 
@@ -292,14 +319,18 @@ def _insert_table(model, path: Path, files: dict[str, Path], manifest: dict,
              for column, ids in (manifest.get("emptyText") or {}).get(table, {}).items()}
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        headers = next(reader, None)
-        if headers != [f.column_name for f in fields]:
+        headers = next(reader, None) or []
+        missing = [f for f in fields if f.column_name not in headers]
+        if (len(set(headers)) != len(headers) or not set(headers) <= set(by_column)
+                or (missing and not _older(manifest))):
             raise ValidationError(f"The export's {path.name} does not have the columns this "
                                   "version of MedSpa Desktop keeps: nothing was imported.")
         columns = [by_column[h] for h in headers]
-        cells = _Cells(model, columns, path.name, files, guarded, empty)
+        # columns added since an older export was written: their defaults
+        defaults = [_default_of(f, path.name) for f in missing]
+        cells = _Cells(model, columns, path.name, files, guarded, empty, defaults)
         rows = _parents_first(model, columns, (cells.row(values) for values in reader))
-        insert_fields = columns + [getattr(model, n) for n in sorted(left_out)]
+        insert_fields = columns + missing + [getattr(model, n) for n in sorted(left_out)]
         count = 0
         # SQLite allows 32,766 values a statement; documents a few at a time (memory)
         size = 20 if model is StoredFile else max(1, 2000 // len(insert_fields))
@@ -316,13 +347,27 @@ def _insert_table(model, path: Path, files: dict[str, Path], manifest: dict,
     return count
 
 
+def _default_of(f, name: str):
+    """The value a column added since an older export takes: its default, else NULL."""
+    if f.default is not None:
+        return f.default() if callable(f.default) else f.default
+    if f.null:
+        return None
+    raise ValidationError(f"The export's {name} was written by an older version that had no "
+                          f"{f.column_name}, and this version cannot fill it in: nothing was "
+                          "imported.")
+
+
 class _Cells:
-    """A CSV row of one table turned back into the values its model stores."""
+    """A CSV row of one table turned back into the values its model stores (then the
+    ``defaults`` of columns the export did not have)."""
 
     def __init__(self, model, columns: list, name: str, files: dict[str, Path],
-                 guarded: tuple[str, ...], empty: dict[str, set]) -> None:
+                 guarded: tuple[str, ...], empty: dict[str, set],
+                 defaults: list | None = None) -> None:
         self.model, self.columns, self.name, self.files = model, columns, name, files
         self.guarded = guarded
+        self.defaults = defaults or []
         pk = next((i for i, f in enumerate(columns) if f.primary_key), None)
         # the columns that may be NULL where some rows hold "" (manifest's emptyText)
         self.empty = [(i, empty[f.column_name], pk) for i, f in enumerate(columns)
@@ -337,6 +382,7 @@ class _Cells:
         for i, ids, pk in self.empty:
             if values[i] == "" and row[pk] in ids:
                 row[i] = ""
+        row += self.defaults
         if self.model is User:  # password_hash, failed_logins, locked_until (sorted)
             row += [0, None, NO_PASSWORD]
         elif self.model is StoredFile:

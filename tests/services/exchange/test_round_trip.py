@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +23,7 @@ from medspa_desktop.services.platform import audit, auth
 from medspa_desktop.services.platform.errors import AuthError, ValidationError
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import close_database, open_database
-from medspa_desktop.store.migrations import migrate
+from medspa_desktop.store.migrations import SCHEMA_VERSION, migrate
 from medspa_desktop.store.models import (
     ALL_MODELS,
     AuditEvent,
@@ -280,3 +283,50 @@ def test_the_clinics_logo_goes_round_too(admin, tmp_path):
     migrate()
     importer.import_clinic(tmp_path / "export")
     assert clinic.logo() == PNG
+
+
+OLD_EXPORT = Path(__file__).parents[2] / "fixtures" / "export_schema17"
+
+
+def test_an_export_of_an_older_version_imports_with_what_it_did_not_have_left_empty(
+        database, tmp_path):
+    """An export written by schema 17 (a frozen copy in tests/fixtures: no outbox, no contact
+    answers, no preparation instructions, no schemaVersion in its manifest) still moves in:
+    the tables it lacked stay empty, the columns it lacked take their defaults."""
+    preview = importer.preview(OLD_EXPORT)
+    assert preview.clinic == "Old Version Clinic" and preview.admins == [("admin", "Ada Admin")]
+    result = importer.import_clinic(OLD_EXPORT, admin=("admin", "a-new-password"))
+    assert result.counts["patient"] == 2 and result.counts["outbox_message"] == 0
+    assert sorted(p.last_name for p in Patient.select()) == ["O'Brien", "Oldexport"]
+    assert {s.preparation for s in Service.select()} == {""}
+    assert auth.authenticate("admin", "a-new-password").username == "admin"
+    assert check_database() == []
+
+
+def test_an_export_of_a_newer_version_is_refused_with_nothing_written(database, tmp_path):
+    copy = tmp_path / "newer"
+    shutil.copytree(OLD_EXPORT, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["schemaVersion"] = SCHEMA_VERSION + 1
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValidationError, match="newer version"):
+        importer.import_clinic(copy)
+    assert not Patient.select().exists() and not User.select().exists()
+
+
+def test_a_current_export_missing_a_table_is_still_refused(admin, tmp_path):
+    """Leaving a table out is forgiven only to an older version's export."""
+    export_clinic(admin, tmp_path / "export")
+    manifest_path = tmp_path / "export" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["schemaVersion"] == SCHEMA_VERSION
+    manifest["files"] = [e for e in manifest["files"] if e["path"] != "csv/outbox_message.csv"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "export" / "csv" / "outbox_message.csv").unlink()
+    close_database()
+    (tmp_path / "new").mkdir()
+    open_database(tmp_path / "new" / "clinic.db")
+    migrate()
+    with pytest.raises(ValidationError, match="no csv/outbox_message.csv"):
+        importer.import_clinic(tmp_path / "export")
+    assert not User.select().exists()
