@@ -22,7 +22,7 @@ from .services.platform.errors import DomainError
 from .services.platform.png import grey_png
 from .services.platform.text import fold
 from .services.platform.vocabulary import AppointmentStatus, PaymentMethod, Role
-from .services.scheduling import appointments, hours
+from .services.scheduling import appointments, hours, series
 from .services.treatments import face_chart, inventory, treatment_records
 from .store.database import db
 from .store.models import (
@@ -698,6 +698,9 @@ def _recall_visits(rng: random.Random, staff: dict[str, User], patient_ids: list
             version = appointments.change_status(actor, appt.id, status, version,
                                                  now=start).version
         made += 1
+    made += _unfinished_series(rng, desk, director, room, by_category["mesotherapy"],
+                               [pid for pid in order if pid not in used
+                                and pid not in had.get("mesotherapy", set())], screen, today)
     latest = min(today, dt.date.today())
     for pid in patient_ids:
         if rng.random() < MARKETING_SHARE:
@@ -705,6 +708,43 @@ def _recall_visits(rng: random.Random, staff: dict[str, User], patient_ids: list
                 desk, pid, {"marketing": True},
                 latest - dt.timedelta(days=rng.randint(0, 600)))
     return made
+
+
+def _unfinished_series(rng: random.Random, desk: User, director: User, room, services,
+                       candidates: list[int], screen: _Screen, today: dt.date) -> int:
+    """A course of three started four months ago: the first session given, the other two
+    cancelled and not rebooked (the patients-due list's unfinished series)."""
+    first_day = today - dt.timedelta(days=120)
+    while hours.clinic_hours()[first_day.weekday()] is None or \
+            first_day.weekday() not in DEMO_STAFF[1].days:
+        first_day -= dt.timedelta(days=1)
+    service = rng.choice(services)
+    patient_id = next((pid for pid in candidates
+                       if not screen.blocked(pid, service.category, first_day)), None)
+    if patient_id is None:
+        return 0
+    sessions = []
+    for i in range(3):  # every four weeks, the same weekday
+        start = dt.datetime.combine(first_day + dt.timedelta(days=28 * i), dt.time(14))
+        sessions.append(appointments.AppointmentInput(
+            patient_id, service.id, director.id, start,
+            start + dt.timedelta(minutes=service.default_minutes), room_id=room.id))
+    try:
+        course = series.book_series(desk, patient_id, service.id, sessions, 28)
+    except DomainError:
+        return 0
+    booked = sorted(course.appointments, key=lambda a: a.start)
+    version = booked[0].version
+    for status in (S.CONFIRMED, S.ARRIVED, S.IN_TREATMENT, S.COMPLETED, S.CHECKED_OUT):
+        if status == S.IN_TREATMENT:
+            _paper_consent(desk, booked[0])
+        actor = director if status in (S.IN_TREATMENT, S.COMPLETED) else desk
+        version = appointments.change_status(actor, booked[0].id, status, version,
+                                             now=booked[0].start).version
+    for appt in booked[1:]:
+        appointments.change_status(desk, appt.id, S.CANCELLED, appt.version,
+                                   reason="Travelling", now=booked[0].start)
+    return len(booked)
 
 
 DEMO_SCAN = grey_png(85, 110)  # a stand-in for a scanned paper form: a blank grey page

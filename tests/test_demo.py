@@ -143,14 +143,16 @@ def test_the_demo_clinic_keeps_the_rules_a_nurse_would_check(demo_db):
 
 
 def test_the_demo_has_patients_due_for_a_recall_at_the_right_intervals(demo_db):
-    """Toxin patients 90 to 120 days on with nothing booked, filler at 9 to 12 months, and
-    lapsed patients: the lists the desk calls from are never empty on the demo; some
+    """Toxin patients 90 to 120 days on with nothing booked, filler at 9 to 12 months, a
+    course left unfinished, and lapsed patients: the lists the desk calls from are never
+    empty on the demo; some
     patients agreed to recall emails."""
     from medspa_desktop.services.messaging import contact_consent, due_lists
 
     desk = User.get(User.username == "frontdesk")
     lists = due_lists.patients_due(desk)
-    assert len(lists.toxin) >= 3 and lists.filler and lists.lapsed
+    assert len(lists.toxin) >= 3 and lists.filler and lists.lapsed and lists.series
+    assert "1 of 3 sessions done, 2 left, none booked" in lists.series[0].due
     assert all(90 <= r.days <= 120 for r in lists.toxin)
     assert all(270 <= r.days <= 365 for r in lists.filler)
     assert all(r.days >= 182 for r in lists.lapsed)
