@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ..logs import log
 from ..services.platform import changes, listen, remote
@@ -215,9 +215,11 @@ class _Subscription(QObject):
 
 
 def _closed(owner: QObject) -> bool:
-    """A dialog that was shown and has been closed: nothing of it is on screen."""
+    """A window (dialog or main window) that was shown and has been closed: nothing of it is
+    on screen, and it is waiting to be deleted — it reads nothing more (the database it showed
+    may not even be the open one any longer)."""
     top = owner.window() if isinstance(owner, QWidget) else None
-    return (isinstance(top, QDialog) and top.isHidden()
+    return (top is not None and top.isWindow() and top.isHidden()
             and top.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide))
 
 

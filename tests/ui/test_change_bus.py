@@ -12,6 +12,7 @@ from medspa_desktop.services.treatments import treatment_records
 from medspa_desktop.store.models import Appointment, Invoice, Patient, Product, Service
 from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
 from medspa_desktop.ui.billing.tab import BillingTab
+from medspa_desktop.ui.main_window import MainWindow
 from medspa_desktop.ui.ops import background_op, op
 from medspa_desktop.ui.patients.chart import ChartDialog
 from medspa_desktop.ui.treatments.tab import TreatmentLogTab
@@ -102,3 +103,23 @@ def test_a_closed_chart_is_no_longer_redrawn(qtbot, demo_db):
     give_consent(staff("frontdesk"), patient.id, "neurotoxin")
     qtbot.wait(100)
     assert chart.timeline_model.rowCount() == timeline
+
+
+def test_a_closed_main_window_reads_nothing_more(qtbot, demo_db):
+    """A main window closed (waiting to be deleted) does not redraw on later changes: it may
+    be looking at a database that is no longer the open one."""
+    admin = staff("admin")
+    window = MainWindow(admin, remember=False)
+    qtbot.addWidget(window)
+    window.show()
+    newest = window.billing.model.row_at(0).number
+    window.close()
+    visit = (Appointment.select().join(Service)
+             .where(Service.category == "neurotoxin", Appointment.status == "completed")
+             .order_by(Appointment.start.desc()).first())
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.issue_button.click()
+    assert Invoice.get(Invoice.appointment == visit.id).number != newest
+    qtbot.wait(100)
+    assert window.billing.model.row_at(0).number == newest
