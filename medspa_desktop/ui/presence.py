@@ -151,12 +151,20 @@ class PresenceLabel(QLabel):
         self.timer.setInterval(presence.HEARTBEAT_S * 1000)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
         self.refresh()
 
     def refresh(self) -> None:
-        if bus().lost:
+        if bus().lost or not self.window().isVisible():  # (a window closed: nothing shown)
             return
-        text, tip = others_text(presence.signed_in(self.user), presence_id())
+        try:
+            seen = presence.signed_in(self.user)
+        except DomainError as exc:  # the account deactivated meanwhile: the window follows
+            log.info("Who is signed in not redrawn: %s", exc)
+            return
+        text, tip = others_text(seen, presence_id())
         self.setText(text)
         self.setToolTip(tip)
 
@@ -181,7 +189,10 @@ class EditingNotice(QLabel):
 
     def _recheck(self) -> None:
         if self.isVisible():  # only a notice shown can have gone stale
-            self.refresh()
+            try:
+                self.refresh()
+            except DomainError as exc:
+                log.info("Chart's editing notice not redrawn: %s", exc)
 
     def refresh(self) -> None:
         if bus().lost:
