@@ -41,6 +41,7 @@ from ..store.database import db, is_postgres_url, is_sqlite
 from ..store.models import ALL_MODELS, User
 from .ops import background_op, op
 from .widgets.messages import ErrorLabel
+from .widgets.modal import run_modal
 
 DEFAULT_PORT = 5432
 
@@ -409,7 +410,7 @@ def moved_notice(parent: QWidget | None) -> str | None:
     server = box.addButton("Open the server", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Open this file anyway", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(server)
-    box.exec()
+    run_modal(box)  # deleted once the event loop turns again: its answer is read now
     if box.clickedButton() is not server:
         return None
     remembered = pc_server.paths.server_setting()
