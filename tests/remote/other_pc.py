@@ -4,6 +4,7 @@ own that does what it is told on stdin and says "DONE <id>" once it has committe
     python -m tests.remote.other_pc DB
     book HH:MM       book Botox with the director on DAY at HH:MM (the first room)
     patient NAME     register a patient NAME Remote
+    sell             check out a retail sale of the first product on sale to that patient
     present PC       the director signs in at the PC named PC (a presence row)
     write ID         …and starts writing a note on patient ID's chart
     leave            …and signs out
@@ -14,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
+from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import presence
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.database import close_database, open_database
-from medspa_desktop.store.models import Room, Service, User
+from medspa_desktop.store.models import Product, Room, Service, User
 
 DAY = dt.date(2031, 3, 4)  # a Tuesday far from the demo's bookings
 
@@ -49,6 +51,12 @@ def main(target: str) -> int:
         elif command == "leave":
             presence.end(director, here)
             print("DONE", here, flush=True)
+        elif command == "sell":
+            product = (Product.select().where(Product.active, Product.price_cents > 0)
+                       .order_by(Product.id).first())
+            made = invoices.issue_invoice(director, invoices.CheckoutInput(
+                patient.id, (invoices.product_line(director, product.id),)))
+            print("DONE", made.id, flush=True)
         elif command == "patient":
             made = patients.create_patient(director, patients.PatientInput(
                 argument, "Remote", dt.date(1990, 1, 1)))

@@ -15,7 +15,7 @@ import pytest
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import changes, remote
 from medspa_desktop.store.database import db
-from medspa_desktop.store.models import ChangeSignal, Patient
+from medspa_desktop.store.models import ChangeSignal, Invoice, Patient
 from medspa_desktop.ui.bus import bus
 from medspa_desktop.ui.main_window import MainWindow
 from tests.conftest import staff
@@ -122,8 +122,8 @@ def test_old_signals_are_forgotten(database, admin):
 
 
 def test_several_pcs_on_postgresql(qtbot, pg_server, pg_database):
-    """Two real processes on a real server: the other PC registers and books, this PC's
-    screens show it within two seconds."""
+    """Two real processes on a real server: the other PC books and checks out, this PC's
+    schedule and Billing list show it within two seconds."""
     from medspa_desktop.demo import build_demo
 
     build_demo(seed=3, patient_count=20, days_back=2, days_ahead=2)
@@ -133,5 +133,8 @@ def test_several_pcs_on_postgresql(qtbot, pg_server, pg_database):
     try:
         booked, at = other.do("book 09:30")
         _shown_within(qtbot, lambda: booked in {r.id for r in window.schedule.rows}, at)
+        sold, at = other.do("sell")
+        number = Invoice.get_by_id(sold).number
+        _shown_within(qtbot, lambda: window.billing.model.row_at(0).number == number, at)
     finally:
         other.close()
