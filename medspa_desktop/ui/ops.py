@@ -9,7 +9,7 @@
   ``ask=False``;
 * shows any other refusal (a ``DomainError``) where the form shows its errors
   (``error_label``, a ``widgets.messages.ErrorLabel``) or, by default, in a message box;
-* refuses with "The clinic's server cannot be reached; nothing was saved." when the server
+* refuses with "The clinic's server cannot be reached, so this was not done…" when the server
   is known to be gone (``bus().lost``) or goes away during the call, and tells the bus;
 * returns an :class:`Outcome`, true when the service accepted, with what it returned;
 * announces what the call changed (``ui/bus.py``) once, as it returns — every screen that

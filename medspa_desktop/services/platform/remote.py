@@ -75,7 +75,8 @@ class Watcher:
         return ChangeSet(Change(kind, frozenset(ids or ())) for kind, ids in heard.items())
 
 
-SERVER_LOST = "The clinic's server cannot be reached; nothing was saved."
+SERVER_LOST = ("The clinic's server cannot be reached, so this was not done and nothing was "
+               "saved. Try again once it is back.")
 
 
 def unreachable() -> ServerUnreachable:
