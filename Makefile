@@ -7,7 +7,7 @@ BIN    := $(VENV)/Scripts
 endif
 PY     := $(BIN)/python
 
-.PHONY: run test lint dist demo screenshots bench clean
+.PHONY: run test lint dist demo screenshots bench bench-pg clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("MedSpa Desktop needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -54,6 +54,11 @@ dist: $(VENV)/.installed
 # minutes; the scale-10 clinic takes longer), every action timed, growth against scale 10.
 bench: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks --scale 1 --growth 10 --out build/bench/results.json
+
+# The interactive actions on a PostgreSQL server the benchmark starts (needs initdb/pg_ctl),
+# directly and with 1 ms added per round trip by a delaying proxy; and another PC's commit.
+bench-pg: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks --postgres --scale 1 --out build/bench/results-pg.json
 
 demo: $(VENV)/.installed
 	$(PY) main.py demo --db demo.db

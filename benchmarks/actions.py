@@ -45,6 +45,7 @@ class Context:
     quick: bool
     raw: sqlite3.Connection
     say: Callable[[str], None]
+    lower_bounds: bool = True  # off on PostgreSQL: ``raw`` is the SQLite file, not the server
 
     def __post_init__(self) -> None:
         self.rng = random.Random(7)
@@ -55,7 +56,10 @@ class Context:
     def reps(self, n: int) -> int:
         return max(5, n // 10) if self.quick else n
 
-    def lower(self, sql: str, args: Callable[[int], tuple], repetitions: int) -> list[float]:
+    def lower(self, sql: str, args: Callable[[int], tuple],
+              repetitions: int) -> list[float] | None:
+        if not self.lower_bounds:
+            return None
         return times_ms(lambda i: self.raw.execute(sql, args(i)).fetchall(), repetitions)
 
     def open_days(self, count: int, back: int = 365) -> list[dt.date]:

@@ -6,6 +6,7 @@
     python -m benchmarks.processes import DIR COUNT    move a COUNT-patient CSV into a new clinic
     python -m benchmarks.processes export DB USER OUT  export the whole clinic to OUT
     python -m benchmarks.processes import-clinic DIR NEW   import the export DIR into NEW
+    python -m benchmarks.processes commit URL DAY      another PC: books on DAY per "book" line
 """
 
 from __future__ import annotations
@@ -207,8 +208,38 @@ def import_clinic(export_dir: str, db: str) -> dict:
             "before_mb": before_kb / 1024, "rows": sum(result.counts.values())}
 
 
+def commit(url: str, day: str) -> dict:
+    """Another PC on the clinic's server: says READY, then for every line "book" on stdin
+    books the injector's next quarter hour on ``day`` and prints the booking's id and the
+    (wall-clock) moment its commit returned, as one JSON line."""
+    from medspa_desktop.services.scheduling import appointments
+    from medspa_desktop.store.database import close_database, open_database
+    from medspa_desktop.store.models import Patient, Room, Service, User
+
+    open_database(url)
+    desk, injector = (User.get(User.username == name) for name in ("frontdesk", "injector"))
+    service = Service.get(Service.name == "Botox Cosmetic")
+    room = Room.select().order_by(Room.id).first()
+    patient = Patient.select().where(~Patient.archived).order_by(Patient.id.desc()).first()
+    start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(9))
+    print("READY", flush=True)
+    booked = 0
+    for line in sys.stdin:
+        if line.strip() != "book":
+            continue
+        made = appointments.book_appointment(desk, appointments.AppointmentInput(
+            patient.id, service.id, injector.id, start, start + dt.timedelta(minutes=15),
+            room_id=room.id))
+        print(json.dumps({"id": made.id, "committed": time.time()}), flush=True)
+        start += dt.timedelta(minutes=15)
+        booked += 1
+    close_database()
+    return {"booked": booked}
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     print(json.dumps({"sign-in": sign_in, "cold-start": cold_start,
                       "scroll": scroll, "import": import_patients,
-                      "export": export, "import-clinic": import_clinic}[command](*args)))
+                      "export": export, "import-clinic": import_clinic,
+                      "commit": commit}[command](*args)))
