@@ -62,7 +62,12 @@ def takings_sections(report: Takings, st: dict[str, ParagraphStyle],
                           ("Tax collected", money(report.tax_cents)),
                           ("Tips", money(report.tips_cents))]
                + ([("Gift cards sold (not sales)", money(report.gift_cards_sold_cents))]
-                  if report.gift_cards_sold_cents else []), st, width),
+                  if report.gift_cards_sold_cents else [])
+               + ([("Credit on account given (not sales)",
+                    money(report.credit_issued_cents))] if report.credit_issued_cents else [])
+               + ([("Credit on account held, all patients",
+                    money(report.credit_held_cents))]
+                  if getattr(report, "credit_held_cents", 0) else []), st, width),
     ]
     right = block("Payments by method (less refunds)",
                   [(k, money(v)) for k, v in report.by_method], st, width)

@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 20
+SCHEMA_VERSION = 21
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -51,7 +51,8 @@ APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "consent_template", "stored_file", "consent", "consent_override",
                       "invoice_line", "payment", "package", "gift_card", "package_use",
                       "gift_card_close", "treatment_record", "treatment_amendment",
-                      "service_price", "imported_visit", "contact_consent")
+                      "service_price", "imported_visit", "contact_consent",
+                      "account_credit")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -897,6 +898,37 @@ def _upgrade_to_20(database: Database) -> None:
         database.create_tables([Presence])
 
 
+def _upgrade_to_21(database: Database) -> None:
+    """Schema 21: credit on account — each patient's ledger (``account_credit``, frozen copy;
+    append-only, no rows) and the part of a payment kept as credit (``payment.credit_cents``,
+    0 for every payment before)."""
+    if "credit_cents" not in {c.name for c in database.get_columns("payment")}:
+        # adding a column fills it in every row: the append-only guard is lifted for this
+        # step's own transaction and put back below (``install_guards``)
+        database.execute_sql("DROP TRIGGER IF EXISTS payment_no_update"
+                             if isinstance(database, SqliteDatabase)
+                             else "DROP TRIGGER IF EXISTS payment_append_only ON payment")
+        migrator = SchemaMigrator.from_database(database)
+        run_migrations(migrator.add_column("payment", "credit_cents", IntegerField(default=0)))
+    patient_t, payment_t, user_t = _stub("patient"), _stub("payment"), _stub("user")
+
+    class AccountCredit(_Frozen):
+        patient = ForeignKeyField(patient_t, backref="+", on_delete="RESTRICT", index=True)
+        kind = CharField(max_length=12)
+        amount_cents = IntegerField()
+        payment = ForeignKeyField(payment_t, null=True, on_delete="RESTRICT", backref="+")
+        reason = TextField(default="")
+        user = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        at = DateTimeField(index=True)
+
+        class Meta:
+            table_name = "account_credit"
+
+    with database.bind_ctx([AccountCredit, patient_t, payment_t, user_t]):
+        database.create_tables([AccountCredit])
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -907,7 +939,7 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    14: _upgrade_to_14, 15: _upgrade_to_15,
                                                    16: _upgrade_to_16, 17: _upgrade_to_17,
                                                    18: _upgrade_to_18, 19: _upgrade_to_19,
-                                                   20: _upgrade_to_20}
+                                                   20: _upgrade_to_20, 21: _upgrade_to_21}
 
 
 def install_engine_indexes() -> None:

@@ -644,6 +644,9 @@ class Payment(BaseModel):
     user = ForeignKeyField(User, on_delete="RESTRICT")
     at = DateTimeField(index=True)
     gift_card = ForeignKeyField(GiftCard, null=True, on_delete="RESTRICT", backref="payments")
+    # money taken above what was due that the patient kept as credit on account (not in
+    # ``amount_cents``, which is what went towards the invoice)
+    credit_cents = IntegerField(default=0)
 
 
 class PackageUse(BaseModel):
@@ -667,6 +670,21 @@ class GiftCardClose(BaseModel):
     reason = TextField()
     user = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
     at = DateTimeField()
+
+
+class AccountCredit(BaseModel):
+    """A movement of a patient's credit on account (money the clinic holds for them: a
+    liability, not a sale). Append-only; the balance is the sum of ``amount_cents``: positive
+    when credit is given (an overpayment kept, a refund to credit, a goodwill credit, a credit
+    payment refunded back), negative when it pays an invoice."""
+
+    patient = ForeignKeyField(Patient, backref="+", on_delete="RESTRICT", index=True)
+    kind = CharField(max_length=12)  # overpayment | refund | goodwill | used | returned
+    amount_cents = IntegerField()  # signed
+    payment = ForeignKeyField(Payment, null=True, on_delete="RESTRICT", backref="+")
+    reason = TextField(default="")
+    user = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    at = DateTimeField(index=True)
 
 
 class OutboxMessage(BaseModel):
@@ -722,5 +740,5 @@ ALL_MODELS = [
     Presence,
     ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
-    Payment, PackageUse, GiftCardClose, OutboxMessage, AuditEvent,
+    Payment, PackageUse, GiftCardClose, AccountCredit, OutboxMessage, AuditEvent,
 ]

@@ -389,3 +389,26 @@ def test_schema_20_brings_presence_empty_and_windows_can_sign_in(tmp_path):
         assert check_database() == []
     finally:
         close_database()
+
+
+def test_schema_21_brings_an_empty_credit_ledger_and_payments_with_nothing_kept(tmp_path):
+    """From schema 20: every payment kept nothing as credit, no one holds credit, and a
+    goodwill credit can then be given and spent."""
+    from medspa_desktop.services.billing import account_credit
+    from medspa_desktop.store.models import AccountCredit, Patient, Payment
+
+    copy = tmp_path / "schema_v20.db"
+    shutil.copy(FIXTURE_DIR / "schema_v20.db", copy)
+    open_database(copy)
+    try:
+        migrate()
+        assert Payment.select().count() > 0
+        assert Payment.select().where(Payment.credit_cents != 0).count() == 0
+        assert AccountCredit.select().count() == 0
+        admin = User.select().where(User.role == "admin").first()
+        patient = Patient.select().where(Patient.merged_into.is_null()).first()
+        account_credit.give_goodwill(admin, patient.id, 1000, "apology")
+        assert account_credit.balance_cents(admin, patient.id) == 1000
+        assert check_database() == []
+    finally:
+        close_database()

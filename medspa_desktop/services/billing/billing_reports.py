@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from peewee import JOIN, fn
@@ -25,6 +25,7 @@ from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.query import between_days, day_bounds, patient_named
 from ..platform.vocabulary import InvoiceStatus, PaymentKind, PaymentMethod
+from . import account_credit
 from .invoices import METHODS
 
 # Sales by category: services by their category, the rest by what they are. A gift card sold
@@ -161,6 +162,9 @@ class Takings:
     voids: tuple[tuple[int, int, str], ...]  # (invoice number, total, reason)
     cash_cents: int  # cash taken less cash given back
     days: tuple[SalesDay, ...]  # every day of the period, in order
+    # credit on account given (overpayments kept, refunds to credit, goodwill): money held for
+    # patients, not a sale; credit spent is the payment method "Account credit"
+    credit_issued_cents: int = field(default=0, kw_only=True)
 
 
 class _Counted(NamedTuple):
@@ -277,8 +281,9 @@ def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = Non
     by_method: dict[str, int] = defaultdict(int)
     refunds = []
     cash = 0
-    payments = (Payment.select(Payment.at, Payment.kind, Payment.method, Payment.amount_cents,
-                               Payment.reason, Invoice.number)
+    payments = (Payment.select(Payment.at, Payment.kind, Payment.method,
+                               Payment.amount_cents + Payment.credit_cents, Payment.reason,
+                               Invoice.number)
                 .join(Invoice, on=Payment.invoice == Invoice.id)
                 .where(Payment.at >= start, Payment.at < end)
                 .order_by(Payment.at, Payment.id).tuples())
@@ -298,7 +303,8 @@ def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = Non
         sum(sign * i.tip_cents for i, sign in signed),
         sum(sign * gift_cards[i.id] for i, sign in signed), tuple(refunds),
         tuple((i.number, i.total_cents, i.void_reason) for i in voided), cash,
-        tuple(SalesDay(day, *row) for day, row in days.items()))
+        tuple(SalesDay(day, *row) for day, row in days.items()),
+        credit_issued_cents=account_credit.issued_cents(start, end))
 
 
 @dataclass(frozen=True)
@@ -308,6 +314,7 @@ class DailyClose(Takings):
     day: dt.date
     cash_counted_cents: int | None
     printed_by: str = ""
+    credit_held_cents: int = 0  # every patient's credit on account at the end of the day
 
     @property
     def cash_expected_cents(self) -> int:
@@ -325,9 +332,11 @@ def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None
     """The day's takings. Invoices count as sales on the day they were issued and come off on
     the day they were voided; payments and refunds count on the day they were taken."""
     require(actor, "billing.read")
-    t = _takings(*day_bounds(day))
+    start, end = day_bounds(day)
+    t = _takings(start, end)
     close = DailyClose(**vars(t), day=day, cash_counted_cents=cash_counted_cents,
-                       printed_by=actor.display_name)
+                       printed_by=actor.display_name,
+                       credit_held_cents=account_credit.outstanding_cents(actor, end))
     if record:
         with db.atomic():
             audit.record(actor, "report.daily_close", "day", str(day),

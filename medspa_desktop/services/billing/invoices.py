@@ -42,13 +42,14 @@ from ..platform.text import clean_line, required_reason
 from ..platform.vocabulary import (
     STARTED_STATUSES,
     AppointmentStatus,
+    CreditKind,
     InvoiceStatus,
     PaymentKind,
     PaymentMethod,
 )
 from ..scheduling import appointments
 from ..treatments import inventory, treatment_records
-from . import prepaid
+from . import account_credit, prepaid
 from .billing_math import Discount, LineIn, Totals, price, round_half_up
 from .money import show_cents
 from .prepaid import GiftCardSale, PackageSale
@@ -378,6 +379,9 @@ class PaymentInput:
     auth_code: str = ""
     check_number: str = ""
     gift_card_code: str = ""
+    # money above what is due (cash handed over, or a card or check for more) is kept as the
+    # patient's credit on account instead of being given back as change
+    keep_as_credit: bool = False
 
 
 def _sums(invoice_id: int) -> tuple[int, int]:
@@ -416,11 +420,14 @@ def _set_status(invoice: Invoice) -> str:
 def take_payment(actor: User, invoice_id: int, data: PaymentInput,
                  now: dt.datetime | None = None) -> Payment:
     """Money towards an invoice. Cash may be more than is due (the change is worked out);
-    anything else may not. Paying the balance in full checks the visit out."""
+    anything else may not — unless the patient keeps what is above the balance as credit on
+    account (``keep_as_credit``; cash too, instead of change). "Account credit" pays from that
+    credit, never more than the patient holds. Paying the balance in full checks the visit
+    out."""
     require(actor, "billing.checkout")
     now = (now or dt.datetime.now()).replace(microsecond=0)
     if data.method not in METHODS:
-        raise ValidationError("Choose cash, card, check or gift card.")
+        raise ValidationError("Choose cash, card, check, gift card or account credit.")
     last4 = data.card_last4.strip()
     auth = clean_line(data.auth_code).upper()
     check = clean_line(data.check_number)
@@ -438,7 +445,7 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
         due = balance_cents(invoice)
         if due <= 0:
             raise ConflictError(f"Invoice {invoice.number} is paid in full.")
-        amount, tendered, change = data.amount_cents, 0, 0
+        amount, tendered, change, credit = data.amount_cents, 0, 0, 0
         if data.method == PaymentMethod.CASH:
             tendered = data.tendered_cents or amount
             if tendered <= 0:
@@ -448,8 +455,16 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
                                       f"than the amount entered ({show_cents(amount)}).")
             amount = min(amount or tendered, due, tendered)
             change = tendered - amount
+            if data.keep_as_credit:
+                credit, change = change, 0
         if amount <= 0:
             raise ValidationError("A payment must be more than zero.")
+        if data.keep_as_credit and data.method in (PaymentMethod.CARD, PaymentMethod.CHECK) \
+                and amount > due:
+            credit, amount = amount - due, due
+        if data.keep_as_credit and not credit:
+            raise ValidationError(f"Nothing is above the {show_cents(due)} still due to keep "
+                                  "as credit.")
         if amount > due:
             raise ValidationError(f"The {METHODS[data.method].lower()} payment of "
                                   f"{show_cents(amount)} is more than the {show_cents(due)} "
@@ -457,6 +472,8 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
         card = None
         if data.method == PaymentMethod.GIFT_CARD:
             card = prepaid.card_for_payment(data.gift_card_code, amount)
+        if data.method == PaymentMethod.ACCOUNT_CREDIT:
+            account_credit.check_spend(invoice.patient_id, amount)
         payment = Payment.create(
             invoice=invoice.id, kind=PaymentKind.PAYMENT, method=data.method, amount_cents=amount,
             tendered_cents=tendered, change_cents=change,
@@ -464,11 +481,18 @@ def take_payment(actor: User, invoice_id: int, data: PaymentInput,
             auth_code=auth if data.method == PaymentMethod.CARD else "",
             check_number=check if data.method == PaymentMethod.CHECK else "", user=actor,
             at=now,
-            gift_card=card)
+            gift_card=card, credit_cents=credit)
+        if data.method == PaymentMethod.ACCOUNT_CREDIT:
+            account_credit.add(actor, invoice.patient_id, CreditKind.USED, -amount,
+                               payment=payment, now=now)
+        if credit:
+            account_credit.add(actor, invoice.patient_id, CreditKind.OVERPAYMENT, credit,
+                               payment=payment, now=now)
         status = _set_status(invoice)
         audit.record(actor, "payment.take", "invoice", invoice.id,
                      f"invoice {invoice.number}: {METHODS[data.method]} {show_cents(amount)}"
-                     + (f", change {show_cents(change)}" if change else ""))
+                     + (f", change {show_cents(change)}" if change else "")
+                     + (f", {show_cents(credit)} kept as credit on account" if credit else ""))
         changes.note("invoice", invoice.id)
         if status == InvoiceStatus.PAID:
             _check_out_visit(actor, invoice, now)
@@ -480,18 +504,20 @@ def refunded_cents(payment_id: int) -> int:
             .where(Payment.refund_of == payment_id).scalar() or 0)
 
 
-REFUND_TO = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHECK)
+REFUND_TO = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHECK,
+             PaymentMethod.ACCOUNT_CREDIT)
 
 
 def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
            now: dt.datetime | None = None, *, to: str | None = None) -> Payment:
     """Give back all or part of one payment, saying why: by the same method (a gift card
-    payment back onto the card), or — ``to`` — as cash, card or check instead."""
+    payment back onto the card, an account-credit payment back to the credit), or — ``to`` — as
+    cash, card, check or credit on account instead."""
     require(actor, "billing.refund")
     now = (now or dt.datetime.now()).replace(microsecond=0)
     reason = required_reason(reason, "the refund", MAX_REASON)
     if to is not None and to not in REFUND_TO:
-        raise ValidationError("Refund as cash, card or check.")
+        raise ValidationError("Refund as cash, card, check or credit on account.")
     with db.atomic():
         original = Payment.get_or_none(Payment.id == payment_id,
                                          Payment.kind == PaymentKind.PAYMENT)
@@ -505,6 +531,8 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
             raise ValidationError(f"At most {show_cents(left)} of this payment can still be "
                                   "refunded.")
         method = to or original.method
+        if original.method == PaymentMethod.ACCOUNT_CREDIT and method != original.method:
+            raise ValidationError("A payment from credit on account goes back to the credit.")
         card = original.gift_card_id if method == PaymentMethod.GIFT_CARD else None
         if card is not None:
             prepaid.refund_to_card(card, amount_cents)
@@ -515,6 +543,11 @@ def refund(actor: User, payment_id: int, amount_cents: int, reason: str,
                                           else ""),
                               refund_of=original.id, reason=reason, user=actor, at=now,
                               gift_card=card)
+        if method == PaymentMethod.ACCOUNT_CREDIT:
+            account_credit.add(actor, invoice.patient_id,
+                               CreditKind.RETURNED if original.method == method
+                               else CreditKind.REFUND, amount_cents, payment=back,
+                               reason=reason, now=now)
         if invoice.status != InvoiceStatus.VOID:
             _set_status(invoice)
         audit.record(actor, "payment.refund", "invoice", invoice.id,
@@ -534,11 +567,12 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
     with db.atomic():
         invoice = _locked_invoice(invoice_id)
         prepaid.check_void(invoice.id)  # a package or card drawn on: refunding cannot undo it
+        now = (now or dt.datetime.now()).replace(microsecond=0)
+        _credit_back(actor, invoice, reason, now)
         paid = paid_cents(invoice.id)
         if paid:
             raise ConflictError(f"Invoice {invoice.number} has {show_cents(paid)} paid on it; "
                                 "refund it first.")
-        now = (now or dt.datetime.now()).replace(microsecond=0)
         if restock:
             inventory.return_sale(actor, invoice.number)
         prepaid.put_back(actor, invoice, now)
@@ -548,6 +582,21 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
                      f"invoice {invoice.number}: {reason}"[:500])
         changes.note("invoice", invoice.id)
     return Invoice.get_by_id(invoice.id)
+
+
+def _credit_back(actor: User, invoice: Invoice, reason: str, now: dt.datetime) -> None:
+    """Voiding an invoice paid from credit on account puts that credit back (a refund of each
+    such payment, to the credit)."""
+    for payment in Payment.select().where(Payment.invoice == invoice.id,
+                                          Payment.kind == PaymentKind.PAYMENT,
+                                          Payment.method == PaymentMethod.ACCOUNT_CREDIT):
+        left = payment.amount_cents - refunded_cents(payment.id)
+        if left > 0:
+            back = Payment.create(invoice=invoice.id, kind=PaymentKind.REFUND,
+                                  method=PaymentMethod.ACCOUNT_CREDIT, amount_cents=left,
+                                  refund_of=payment.id, reason=reason, user=actor, at=now)
+            account_credit.add(actor, invoice.patient_id, CreditKind.RETURNED, left,
+                               payment=back, reason=reason, now=now)
 
 
 # -- reading an invoice ------------------------------------------------------------------------
@@ -602,15 +651,20 @@ class InvoiceView:
 
 
 def _payment_detail(p: Payment) -> str:
-    if p.method == PaymentMethod.CARD:
-        return f"card ending {p.card_last4}" + (f", auth {p.auth_code}" if p.auth_code else "")
-    if p.method == PaymentMethod.CHECK:
-        return f"check {p.check_number}" if p.check_number else "check"
     if p.method == PaymentMethod.GIFT_CARD:  # the code is the card's value: print only its end
         return f"gift card ending {p.gift_card.code[-4:]}"
+    kept = (f", {show_cents(p.credit_cents)} kept as credit on account" if p.credit_cents
+            else "")
+    if p.method == PaymentMethod.CARD:
+        return (f"card ending {p.card_last4}" + (f", auth {p.auth_code}" if p.auth_code else "")
+                + kept)
+    if p.method == PaymentMethod.CHECK:
+        return (f"check {p.check_number}" if p.check_number else "check") + kept
+    if p.method == PaymentMethod.ACCOUNT_CREDIT:
+        return "credit on account"
     if p.kind == PaymentKind.PAYMENT and p.tendered_cents:
         return (f"tendered {show_cents(p.tendered_cents)}, change "
-                f"{show_cents(p.change_cents)}")
+                f"{show_cents(p.change_cents)}") + kept
     return "cash"
 
 

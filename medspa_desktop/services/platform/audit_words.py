@@ -42,6 +42,7 @@ ACTIONS = {
     "audit.export": "Audit log exported",
     "audit.view": "Audit log viewed",
     "backup.create": "Backup made",
+    "credit.goodwill": "Goodwill credit on account given",
     "backup.folder": "Backup folder changed",
     "backup.restore": "Backup restore started",
     "backup.restored": "Backup restored",

@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "billing.checkout": (ALL, "check out patients and take payments"),
     "billing.refund": (frozenset({ADMIN, DIRECTOR}),
                        "refund payments and void invoices"),
+    "credit.goodwill": (frozenset({ADMIN, DIRECTOR}), "give a goodwill credit on account"),
     "catalog.write": (frozenset({ADMIN}), "change rooms, devices and services"),
     "users.manage": (frozenset({ADMIN}), "manage staff accounts"),
     "audit.read": (frozenset({ADMIN, DIRECTOR}), "review the audit log"),

@@ -103,6 +103,17 @@ class PaymentMethod(Vocabulary):
     CARD = "card", "Card"
     CHECK = "check", "Check"
     GIFT_CARD = "gift_card", "Gift card"
+    ACCOUNT_CREDIT = "account_credit", "Account credit"
+
+
+class CreditKind(Vocabulary):
+    """A movement of a patient's credit on account (services/billing/account_credit.py)."""
+
+    OVERPAYMENT = "overpayment", "Overpayment kept as credit"
+    REFUND = "refund", "Refund to credit"
+    GOODWILL = "goodwill", "Goodwill credit"
+    USED = "used", "Paid an invoice"
+    RETURNED = "returned", "Credit payment refunded"
 
 
 class PaymentKind(Vocabulary):

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...store.models import Invoice, User
-from ..billing import billing_reports, invoices, prepaid
+from ..billing import account_credit, billing_reports, invoices, prepaid
 from ..billing.money import show_cents
 from ..charts import alerts
 from ..charts.patients import chart_ids
@@ -66,9 +66,9 @@ def due_at_check_in(actor: User, appointment_id: int,
         balance = billing_reports.account_balance(actor, row.patient_id)
         if balance > 0:
             owing = _owing(row.patient_id)
-        else:
-            credit = (f"Credit on account {show_cents(-balance)}",) if balance < 0 else ()
-            balance = 0
+        balance = max(balance, 0)
+        held = account_credit.held_cents(row.patient_id)
+        credit = (f"Credit on account {show_cents(held)}",) if held > 0 else ()
         credit += tuple(f"{p.label}: {p.left} left of {p.service}"
                         for p in prepaid.patient_packages(actor, row.patient_id, on.date())
                         if p.usable)

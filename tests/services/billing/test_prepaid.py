@@ -308,7 +308,7 @@ def test_a_card_whose_purchase_was_refunded_takes_no_money_back(shop):  # noqa: 
     assert (back.method, back.gift_card_id) == ("cash", None)
     assert prepaid.gift_card(shop["desk"], code).balance_cents == 0
     invoices.void_invoice(shop["admin"], bill.id, "redo", NOW)  # refunded, so it can go
-    with pytest.raises(ValidationError, match="as cash, card or check"):
+    with pytest.raises(ValidationError, match="as cash, card, check or credit on account"):
         invoices.refund(shop["admin"], spent.id, 1, "x", to="gift_card")
 
 

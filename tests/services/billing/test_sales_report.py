@@ -159,9 +159,9 @@ def _sent(statements, action) -> tuple[object, list[tuple[str, tuple]]]:
 
 
 def test_a_busy_month_costs_the_queries_of_an_empty_one(demo_db, statements):
-    """Five statements however many invoices: the account (the permission check), those
-    issued (a range on their index), those voided, their lines, the payments (a range on their
-    index). Only the voids read the invoice table through: ``invoice.voided_at`` has no
+    """Six statements however many invoices: the account (the permission check), those
+    issued (a range on their index), those voided, their lines, the payments and the credit on
+    account given (each a range on its index). Only the voids read the invoice table through: ``invoice.voided_at`` has no
     index."""
     admin, desk = staff("admin"), staff("frontdesk")
     end = dt.date.today() - dt.timedelta(days=1)
@@ -177,7 +177,7 @@ def test_a_busy_month_costs_the_queries_of_an_empty_one(demo_db, statements):
     empty, empty_sent = _sent(statements, lambda: billing_reports.sales_report(
         desk, future, future + dt.timedelta(days=30), record=False))
     assert busy.invoices > 100 and busy.voids and empty.invoices == 0
-    assert len(busy_sent) == len(empty_sent) == 5
+    assert len(busy_sent) == len(empty_sent) == 6
     for sql, params in busy_sent:
         plan = " / ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql,
                                                              params))

@@ -8,6 +8,7 @@ import pytest
 from medspa_desktop.services.platform.vocabulary import (
     AppointmentStatus,
     ConsentMethod,
+    CreditKind,
     InvoiceStatus,
     NoteStatus,
     PaymentKind,
@@ -28,7 +29,8 @@ from medspa_desktop.store.database import db
     (ConsentMethod, ["screen", "paper"]),
     (PaymentKind, ["payment", "refund"]),
     (Role, ["admin", "medical_director", "provider", "front_desk"]),
-    (PaymentMethod, ["cash", "card", "check", "gift_card"]),
+    (PaymentMethod, ["cash", "card", "check", "gift_card", "account_credit"]),
+    (CreditKind, ["overpayment", "refund", "goodwill", "used", "returned"]),
     (ProductKind, ["toxin", "filler", "solution", "consumable", "retail"]),
 ])
 def test_the_stored_words_are_those_older_databases_hold(vocabulary, words):
