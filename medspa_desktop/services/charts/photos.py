@@ -2,6 +2,11 @@
 beside the database (``photos/ab/abcdef….jpg``); the hash is checked every time a photo is
 shown and by ``check``, so a damaged or swapped file is never shown as the patient's.
 
+On a PostgreSQL server each photo's bytes are also kept in the database (``stored_file``, as
+consent documents are), so every PC shows every photo: the photo folder of a PC is then its
+copy, filled from the database the first time a photo is shown there (checked against the hash
+like the file), and a missing or damaged copy is mended the same way.
+
 Only clinicians see or add photos. A photo needs the patient's valid photography consent on
 file (its number and date are kept with the photo); without one, the import needs an
 acknowledgement (why it may be kept), which is kept with the photo and audited.
@@ -19,8 +24,8 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from ... import paths
-from ...store.database import db
-from ...store.models import Appointment, Patient, Photo, User
+from ...store.database import db, is_sqlite
+from ...store.models import Appointment, Patient, Photo, StoredFile, User
 from ..consents import consent_policy
 from ..consents.consent_templates import PHOTOGRAPHY
 from ..platform import audit, changes, limits
@@ -32,6 +37,7 @@ from .patients import chart_ids, refuse_if_merged
 TAGS = ("before", "after", "other")
 MAX_BYTES = 40 * 1024 * 1024
 SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 
 
 class PhotoDamaged(DomainError):
@@ -110,6 +116,7 @@ def import_photo(actor: User, patient_id: int, data: bytes, *, tag: str, area: s
         raise ValidationError("This photo is already in the chart.")
     _store(sha, extension, data)
     with db.atomic():
+        keep_in_database(sha, extension, data)
         photo = Photo.create(patient=patient_id, appointment=appointment_id, tag=tag,
                              area=area, taken_on=taken_on, sha256=sha, extension=extension,
                              consent_note=consent_note, imported_by=actor,
@@ -160,17 +167,47 @@ def photo_bytes(actor: User, photo_id: int) -> bytes:
     return data
 
 
+def keep_in_database(sha: str, extension: str, data: bytes) -> bool:
+    """On a server: the photo's bytes in ``stored_file`` too (once per hash), for every other
+    PC; True when a row was added. A clinic file keeps its photos beside it only."""
+    if is_sqlite() or StoredFile.select().where(StoredFile.sha256 == sha).exists():
+        return False
+    StoredFile.create(sha256=sha, media_type=MEDIA_TYPES[extension], size=len(data),
+                      content=data, stored_at=dt.datetime.now())
+    return True
+
+
+def _from_database(sha: str) -> bytes | None:
+    if is_sqlite():
+        return None
+    content = StoredFile.select(StoredFile.content).where(StoredFile.sha256 == sha).scalar()
+    return bytes(content) if content is not None else None
+
+
+def stored_photo(photo: Photo) -> bytes:
+    """The photo's bytes checked against its hash — this PC's file, or on a server the
+    database's copy (then written here for next time) — for ``check`` and the export; no
+    permission or audit (the callers have theirs). PhotoDamaged when neither is sound."""
+    return _verified(photo)
+
+
 def _verified(photo: Photo) -> bytes:
     path = _path(photo.sha256, photo.extension)
     try:
         data = path.read_bytes()
     except OSError:
+        data = None
+    if data is not None and hashlib.sha256(data).hexdigest() == photo.sha256:
+        return data
+    kept = _from_database(photo.sha256)
+    if kept is not None and hashlib.sha256(kept).hexdigest() == photo.sha256:
+        _store(photo.sha256, photo.extension, kept)  # this PC's copy, mended or first made
+        return kept
+    if data is None:
         raise PhotoDamaged(f"The file of photo {photo.id} is missing ({path}). Restore it "
-                           "from a backup.") from None
-    if hashlib.sha256(data).hexdigest() != photo.sha256:
-        raise PhotoDamaged(f"The file of photo {photo.id} has changed since it was imported; "
-                           "it is not shown. Restore it from a backup.")
-    return data
+                           "from a backup.")
+    raise PhotoDamaged(f"The file of photo {photo.id} has changed since it was imported; "
+                       "it is not shown. Restore it from a backup.")
 
 
 def damaged_photos() -> list[str]:

@@ -38,8 +38,8 @@ from urllib.parse import urlsplit, urlunsplit
 from ... import paths
 from ...store.database import db, is_postgres_url, is_sqlite, open_database
 from ...store.migrations import SCHEMA_VERSION, migrate, read_schema_version
-from ...store.models import ALL_MODELS, AuditEvent, Patient, SchemaMeta, User
-from ..charts.photos import photo_dir
+from ...store.models import ALL_MODELS, AuditEvent, Patient, SchemaMeta, StoredFile, User
+from ..charts.photos import keep_in_database, photo_dir
 from ..platform import audit, settings
 from ..platform.errors import DomainError
 from ..platform.integrity import check_database
@@ -102,7 +102,7 @@ def copy_clinic(source: str | Path, target: str,
             say("copying photos")
             photos = _copy_photos(src, Path(source))
             say("checking the copy")
-            documents = _verify(src, counts)
+            documents = _verify(src, counts, photos)
             audit.record(None, ACTION, summary=(
                 f"moved from {Path(source).name}: " + ", ".join(
                     f"{table} {n}" for table, n in counts.items() if n)))
@@ -230,7 +230,9 @@ def _advance_sequences() -> None:
 
 
 def _copy_photos(src: sqlite3.Connection, source: Path) -> int:
-    """Each photo's file, from beside the clinic file to where the server's PCs keep them."""
+    """Each photo's file, from beside the clinic file to where this PC keeps a server's
+    photos, and its bytes into the server's ``stored_file`` (for every other PC); how many
+    photos (distinct files)."""
     folder = source.resolve().parent / "photos"
     dest = photo_dir()
     count = 0
@@ -246,27 +248,34 @@ def _copy_photos(src: sqlite3.Connection, source: Path) -> int:
         if paths.sha256_of(there) != sha256:
             raise MoveRefused(f"The photo file {folder / name} has changed since it was "
                               "imported; restore it from a backup before moving the clinic.")
+        keep_in_database(sha256, extension, there.read_bytes())
         count += 1
     return count
 
 
-def _verify(src: sqlite3.Connection, counts: dict[str, int]) -> int:
-    """Refuse (rolling the copy back) unless the server holds what the file holds; the
-    number of stored documents checked."""
+def _verify(src: sqlite3.Connection, counts: dict[str, int], photos: int) -> int:
+    """Refuse (rolling the copy back) unless the server holds what the file holds (and the
+    ``photos`` in ``stored_file`` besides); the number of stored documents checked."""
     assert not is_sqlite()
     problems: list[str] = []
+    hashes = dict(src.execute("SELECT id, sha256 FROM stored_file").fetchall())
+    photo_hashes = {sha for (sha,) in src.execute("SELECT DISTINCT sha256 FROM photo")}
+    added = len(photo_hashes - set(hashes.values()))  # the photos' copies on the server
     for model in ALL_MODELS:
         table = model._meta.table_name
         (here,) = src.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()
         there = model.select().count()
-        if not here == there == counts[table]:
+        extra = added if model is StoredFile else 0
+        if not here == there - extra == counts[table]:
             problems.append(f"{table}: {here} rows in the file, {there} on the server")
-    hashes = dict(src.execute("SELECT id, sha256 FROM stored_file").fetchall())
+    if len(photo_hashes) != photos:
+        problems.append(f"photos: {len(photo_hashes)} in the file, {photos} copied")
     documents = 0
     for file_id, sha256, content in db.execute_sql(
             "SELECT id, sha256, content FROM stored_file ORDER BY id"):
         documents += 1
-        if hashes.get(file_id) != sha256 or hashlib.sha256(bytes(content)).hexdigest() != sha256:
+        expected = hashes.get(file_id, sha256 if sha256 in photo_hashes else None)
+        if expected != sha256 or hashlib.sha256(bytes(content)).hexdigest() != sha256:
             problems.append(f"stored file {file_id} differs from the clinic file's")
     problems += check_database()  # the audit chain, guards, signed notes, photos, stock
     if problems:

@@ -730,7 +730,9 @@ class _Writer:
         under files/stored/, so the round trip finds every stored file's bytes."""
         self.step("Writing the other stored documents…")
         query = (StoredFile.select(StoredFile.id, StoredFile.sha256, StoredFile.media_type)
-                 .where(StoredFile.id.not_in(Consent.select(Consent.document)))
+                 .where(StoredFile.id.not_in(Consent.select(Consent.document)),
+                        # a server's copy of a photo: the photo's own file carries it
+                        StoredFile.sha256.not_in(Photo.select(Photo.sha256)))
                  .order_by(StoredFile.id).tuples())
         for key, sha, media_type in query.iterator():
             content = bytes(StoredFile.select(StoredFile.content)
@@ -808,21 +810,24 @@ class _Writer:
             }
 
     def photos(self):
-        from ..charts.photos import _path  # the photo store's layout, one place
+        from ..charts.photos import PhotoDamaged, _path, stored_photo  # the photo store
 
         query = (Photo.select(Photo, Patient)
                  .join(Patient, JOIN.INNER, on=(Photo.patient == Patient.id))
                  .order_by(Photo.id))
         for photo in query.iterator():
-            source = _path(photo.sha256, photo.extension)
-            try:
-                data = source.read_bytes()
-            except OSError:
-                self.problems.append(f"photo {photo.id}: its file is missing ({source})")
-                data = None
-            if data is not None and hashlib.sha256(data).hexdigest() != photo.sha256:
-                self.problems.append(f"photo {photo.id}: its file has changed since it was "
-                                     "imported (exported as it is)")
+            try:  # this PC's file, or a server's copy in the database
+                data = stored_photo(photo)
+            except PhotoDamaged:
+                source = _path(photo.sha256, photo.extension)
+                try:
+                    data = source.read_bytes()
+                except OSError:
+                    self.problems.append(f"photo {photo.id}: its file is missing ({source})")
+                    data = None
+                else:
+                    self.problems.append(f"photo {photo.id}: its file has changed since it "
+                                         "was imported (exported as it is)")
             p = photo.patient
             attachment = {"contentType": f"image/{'png' if photo.extension == 'png' else 'jpeg'}",
                           "title": f"{photo.tag} {photo.area}",

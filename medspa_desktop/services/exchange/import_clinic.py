@@ -216,10 +216,10 @@ def import_clinic(export_dir: str | os.PathLike,
             for patient_id, search_name in Patient.select(Patient.id, Patient.search_name) \
                     .tuples().iterator():
                 write_name_parts(patient_id, search_name)
+            if not is_sqlite():
+                _advance_sequences()  # before the photos' copies join stored_file
             say("Putting the photos back…")
             photo_count = _restore_photos(files, written)
-            if not is_sqlite():
-                _advance_sequences()
             if admin is not None:
                 _give_password(*admin)
             staff = [u for (u,) in User.select(User.username)
@@ -473,6 +473,7 @@ def _restore_photos(files: dict[str, Path], written: list[Path]) -> int:
         if not (target.is_file() and paths.sha256_of(target) == sha):
             written.append(target)
             photos._store(sha, extension, source.read_bytes())  # owner-only, atomic
+        photos.keep_in_database(sha, extension, target.read_bytes())  # a server: every PC's
         count += 1
     return count
 

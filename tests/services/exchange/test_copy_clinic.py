@@ -15,9 +15,9 @@ import uuid
 
 import pytest
 
-from medspa_desktop.services.charts import notes, patients
+from medspa_desktop.services.charts import notes, patients, photos
 from medspa_desktop.services.exchange.copy_clinic import MoveRefused, copy_clinic, masked
-from medspa_desktop.services.platform import audit
+from medspa_desktop.services.platform import audit, auth
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.services.platform.vocabulary import NoteStatus
 from medspa_desktop.services.scheduling import appointments
@@ -30,6 +30,7 @@ from medspa_desktop.store.models import (
     Patient,
     User,
 )
+from tests.conftest import PASSWORD, give_consent
 
 
 def _digest(path) -> str:
@@ -138,3 +139,36 @@ def test_move_to_server_from_the_command_line(clinic_file, server_url, tmp_path)
         [sys.executable, "-m", "medspa_desktop", "move-to-server", "--from",
          str(tmp_path / "nope.db"), "--to", server_url], capture_output=True, text=True)
     assert missing.returncode != 0 and missing.stderr.count("\n") == 1
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"a photo's pixels " * 40
+
+
+def test_photos_move_into_the_server_so_every_pc_shows_them(database, admin, tmp_path,
+                                                            pg_server, monkeypatch):
+    """A clinic file with a photo moved to a server: the server holds the photo's bytes, so a
+    PC that never had the file (an empty photo folder) shows it, checked against its hash —
+    and a photo added on the server afterwards is there for every PC as well."""
+    clinician = auth.create_user(admin, auth.UserInput("lee", "Mia Lee", "medical_director",
+                                                      PASSWORD))
+    patient = patients.create_patient(admin, patients.PatientInput(
+        "Pia", "Photo", dt.date(1988, 8, 8)))
+    give_consent(clinician, patient.id, "photography")
+    photo = photos.import_photo(clinician, patient.id, PNG, tag="before", area="Glabella",
+                                taken_on=dt.date.today())
+    close_database()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "server-pc"))  # this PC's photo folder
+    url = pg_server.url(pg_server.create_database(f"medspa_{uuid.uuid4().hex[:12]}"))
+    try:
+        result = copy_clinic(database, url)
+        assert result.photos == 1 and check_database() == []
+        shutil.rmtree(photos.photo_dir())  # another PC: nothing of its own yet
+        assert photos.photo_bytes(clinician, photo.id) == PNG
+        assert (photos.photo_dir() / photo.sha256[:2] / f"{photo.sha256}.png").read_bytes() == PNG
+        later = photos.import_photo(clinician, patient.id, PNG + b"after", tag="after",
+                                    area="Glabella", taken_on=dt.date.today())
+        shutil.rmtree(photos.photo_dir())
+        assert photos.photo_bytes(clinician, later.id) == PNG + b"after"
+        assert check_database() == []
+    finally:
+        close_database()

@@ -192,10 +192,17 @@ def test_a_postgresql_clinic_takes_the_export_and_goes_on_numbering(exported, pg
         importer.import_clinic(folder)
         after = _snapshot()
         assert after["counts"] == before["counts"] | {
-            "audit_event": before["counts"]["audit_event"] + 1}
+            "audit_event": before["counts"]["audit_event"] + 1,
+            # on a server each photo is in the database too, for every PC
+            "stored_file": before["counts"]["stored_file"] + len(before["photos"])}
         assert after["invoices"] == before["invoices"]
         assert after["photos"] == before["photos"]
         assert check_database() == []
+        # another PC (no photo folder of its own yet) shows the photo from the server
+        shutil.rmtree(photos.photo_dir())
+        clinician = User.select().where(User.role == "provider").order_by(User.id).first()
+        shown = photos.photo_bytes(clinician, Photo.select().first().id)
+        assert hashlib.sha256(shown).hexdigest() == before["photos"][0][1]
         # the sequences moved past the imported ids: the next patient gets a new one
         newest = Patient.select().order_by(Patient.id.desc()).first().id
         zoe = patients.create_patient(staff("admin"),
