@@ -96,7 +96,7 @@ class CheckInDialog(QDialog):
         layout.addLayout(buttons)
         self.check_in_button.setDefault(True)
         self.check_in_button.setFocus()
-        on_change(self, ("invoice", "prepaid", "consent", "intake", "patient"))
+        on_change(self, ("invoice", "prepaid", "credit", "consent", "intake", "patient"))
         self._show(due)
 
     def _show(self, due: DueAtCheckIn) -> None:

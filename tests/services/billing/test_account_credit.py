@@ -178,3 +178,14 @@ def test_the_daily_close_counts_credit_given_apart_from_sales(shop):  # noqa: F8
     assert close.credit_held_cents == 3006
     report = billing_reports.sales_report(shop["desk"], NOON.date(), NOON.date(), record=False)
     assert report.sales_cents == 4200 and report.credit_issued_cents == 3006
+
+
+def test_the_printed_daily_close_lists_credit_given_apart(shop, tmp_path):  # noqa: F811
+    from medspa_desktop.printouts import daily_close_pdf
+    from tests.documents.pdftext import pdf_text
+
+    today = dt.datetime.now().replace(microsecond=0)
+    account_credit.give_goodwill(shop["admin"], shop["zoe"].id, 2500, "apology", today)
+    text = " ".join(pdf_text(daily_close_pdf(shop["desk"], today.date())).split())
+    assert "Credit on account given (not sales) $25.00" in text
+    assert "Credit on account held, all patients $25.00" in text
