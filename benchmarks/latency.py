@@ -8,6 +8,10 @@ than without it. Threads, not asyncio: a thread's ``time.sleep`` keeps to a tent
 millisecond, an event loop's timers round up to whole milliseconds. Chunks keep their order;
 what is in flight does not wait for what is behind it (a wire's latency, not a queue's).
 
+``ProxyProcess`` runs it in a process of its own (``python -m benchmarks.latency HOST PORT MS``):
+in the benchmark's process its threads would wait for the interpreter's lock while the program
+works (up to its 5 ms switch interval per chunk), which is no network's latency.
+
 ``added_round_trip_ms`` measures what the proxy really adds: one trivial statement's round trip
 through it against the same without it.
 """
@@ -18,8 +22,11 @@ import contextlib
 import queue
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 
 class DelayProxy:
@@ -93,6 +100,27 @@ class DelayProxy:
             self._sockets.clear()
 
 
+class ProxyProcess:
+    """A ``DelayProxy`` in a process of its own; ``port`` is where it listens."""
+
+    def __init__(self, upstream: tuple[str, int], round_trip_ms: float) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.latency", upstream[0], str(upstream[1]),
+             str(round_trip_ms)], cwd=Path(__file__).resolve().parent.parent,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.port = int(self._process.stdout.readline())
+
+    def close(self) -> None:
+        self._process.communicate("", timeout=30)
+
+
+def _serve(host: str, port: str, round_trip: str) -> None:
+    proxy = DelayProxy((host, int(port)), float(round_trip))
+    print(proxy.port, flush=True)
+    sys.stdin.read()  # until the benchmark closes it
+    proxy.close()
+
+
 def round_trip_ms(url: str, repetitions: int = 200) -> float:
     """The median time of ``SELECT 1`` on one connection to ``url``, ms."""
     import psycopg
@@ -112,3 +140,7 @@ def added_round_trip_ms(direct_url: str, proxied_url: str) -> tuple[float, float
     """The median round trip without the proxy, and what the proxy adds to it (ms)."""
     direct = round_trip_ms(direct_url)
     return direct, round_trip_ms(proxied_url) - direct
+
+
+if __name__ == "__main__":
+    _serve(*sys.argv[1:])
