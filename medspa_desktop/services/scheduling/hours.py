@@ -202,6 +202,20 @@ def weekly_spans(provider_id: int, clinic: dict[int, Span | None] | None = None
     return {day: own.get(day) for day in range(7)}
 
 
+def working_spans(provider_ids: list[int], day: dt.date,
+                  clinic: dict[int, Span | None] | None = None) -> dict[int, Span | None]:
+    """``working_span`` of several providers on ``day`` in one query (the clinic's hours read
+    once, or given as ``clinic``): the schedule's columns cost the same for eight providers as
+    for one, which counts on a server, where every query is a round trip."""
+    clinic = clinic if clinic is not None else clinic_hours()
+    own: dict[int, dict[int, Span]] = {}
+    for row in WorkingHours.select().where(WorkingHours.provider.in_(provider_ids)):
+        own.setdefault(row.provider_id, {})[row.weekday] = (_as_time(row.start),
+                                                            _as_time(row.end))
+    return {pid: own[pid].get(day.weekday()) if pid in own else clinic[day.weekday()]
+            for pid in provider_ids}
+
+
 def _as_time(value) -> dt.time:
     # SQLite hands TimeField values back as text when they carry no seconds.
     return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))

@@ -318,14 +318,15 @@ class ScheduleTab(AppointmentActions, QWidget):
         return f"{whose} {when} — press {book} to book."
 
     def _day_columns(self, day: dt.date, kind: str, active) -> list[GridColumn]:
-        clinic = hours.clinic_hours()[day.weekday()]
+        week = hours.clinic_hours()
+        clinic = week[day.weekday()]
         if kind == "provider":
             busy = {r.provider_id for r in active}
             columns = []
-            for u in auth.providers():
-                if self.my_day and u.id != self.user.id:
-                    continue
-                span = hours.working_span(u.id, day)
+            providers = [u for u in auth.providers() if not self.my_day or u.id == self.user.id]
+            spans = hours.working_spans([u.id for u in providers], day, week)
+            for u in providers:
+                span = spans[u.id]
                 if span is not None or u.id in busy or self.my_day:
                     columns.append(GridColumn(f"provider:{u.id}", u.display_name, day,
                                               "provider", u.id, span))
@@ -340,13 +341,13 @@ class ScheduleTab(AppointmentActions, QWidget):
     def _week_columns(self, days, kind: str, resource_id: int) -> list[GridColumn]:
         clinic = hours.clinic_hours()
         columns = []
+        # a provider's week: their hours read once, not once a day
+        week = hours.weekly_spans(resource_id, clinic) if kind == "provider" else clinic
         for day in days:
             if clinic[day.weekday()] is None:
                 continue
-            span = hours.working_span(resource_id, day) if kind == "provider" \
-                else clinic[day.weekday()]
             columns.append(GridColumn(day.isoformat(), f"{day:%a %d %b}", day, kind,
-                                      resource_id, span))
+                                      resource_id, week[day.weekday()]))
         return columns
 
     @staticmethod
