@@ -88,3 +88,17 @@ def test_the_account_tab_shows_the_credit_and_an_admin_gives_goodwill(qtbot, vis
     chart.show_tab("account")
     qtbot.wait(50)
     _shot(chart, "chart_account_credit")
+
+
+def test_check_in_shows_the_credit_on_account(qtbot, visit):  # noqa: F811
+    from medspa_desktop.services.scheduling.check_in import due_at_check_in
+    from medspa_desktop.ui.schedule.check_in import CheckInDialog
+
+    account_credit.give_goodwill(staff("admin"), visit.patient_id, 2000, "waited 40 minutes")
+    dialog = CheckInDialog(staff("frontdesk"), due_at_check_in(staff("frontdesk"), visit.id))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.credit.isVisible() and dialog.credit.text().startswith(
+        "Credit on account: $20.00")
+    qtbot.wait(50)
+    _shot(dialog, "check_in_credit")

@@ -31,6 +31,7 @@ class DueAtCheckIn:
     consent_key: str | None  # the consent the visit needs, when it needs one
     consent: str  # why that consent is not valid today; "" when it is (or none is needed)
     history: str  # the medical history notice; "" when the history is current
+    credit_cents: int = 0  # the patient's credit on account (money held for them)
 
     @property
     def anything_due(self) -> bool:
@@ -40,6 +41,16 @@ class DueAtCheckIn:
     @property
     def balance_text(self) -> str:
         return f"Balance due {show_cents(self.balance_cents)}" if self.balance_cents > 0 else ""
+
+    @property
+    def credit_text(self) -> str:
+        """The credit on account and the packages: "Credit on account: $20.00 · Prepaid:
+        P12: 4 sessions left of …"."""
+        parts = [f"Credit on account: {show_cents(self.credit_cents)}"] if self.credit_cents \
+            else []
+        if self.credit:
+            parts.append("Prepaid: " + "; ".join(self.credit))
+        return " · ".join(parts)
 
     @property
     def consent_text(self) -> str:
@@ -61,15 +72,14 @@ def due_at_check_in(actor: User, appointment_id: int,
     require(actor, "schedule.read")
     row = appointments.get_appointment(actor, appointment_id)
     on = max(now or dt.datetime.now(), row.start)
-    balance, owing, credit = 0, (), ()
+    balance, owing, credit, held = 0, (), (), 0
     if allowed(actor, "billing.read"):
         balance = billing_reports.account_balance(actor, row.patient_id)
         if balance > 0:
             owing = _owing(row.patient_id)
         balance = max(balance, 0)
         held = account_credit.held_cents(row.patient_id)
-        credit = (f"Credit on account {show_cents(held)}",) if held > 0 else ()
-        credit += tuple(f"{p.label}: {p.left} left of {p.service}"
+        credit = tuple(f"{p.label}: {p.left} left of {p.service}"
                         for p in prepaid.patient_packages(actor, row.patient_id, on.date())
                         if p.usable)
     consent = ""
@@ -77,4 +87,4 @@ def due_at_check_in(actor: User, appointment_id: int,
         consent = consent_policy.missing_consent(actor, row.patient_id, row.consent_key, on)
     history = alerts.history_notice(actor, row.patient_id, on.date()) or ""
     return DueAtCheckIn(row.id, row.patient_id, row.patient, balance, owing, credit,
-                        row.consent_key, consent, history)
+                        row.consent_key, consent, history, held)

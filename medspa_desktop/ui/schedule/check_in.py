@@ -104,8 +104,8 @@ class CheckInDialog(QDialog):
         self.balance.show_due(due.balance_text, "Nothing is owed now.")
         self.consent.show_due(due.consent_text, "The consent is signed.")
         self.history.show_due(due.history, "The medical history is up to date.")
-        self.credit.setText("Prepaid credit: " + "; ".join(due.credit) if due.credit else "")
-        self.credit.setVisible(bool(due.credit))
+        self.credit.setText(due.credit_text)
+        self.credit.setVisible(bool(due.credit_text))
 
     def refresh(self) -> None:
         done = op(self, partial(due_at_check_in, self.user, self.due.appointment_id))

@@ -76,3 +76,12 @@ def test_no_consent_and_no_history_at_all_are_due(admin, visit):
     assert "There is no signed" in due.consent_text
     assert due.history == "No medical history on file"
     assert due.balance_cents == 0 and due.owing_invoices == () and due.credit == ()
+
+
+def test_credit_on_account_shows_at_check_in_and_is_not_due(admin, visit):
+    from medspa_desktop.services.billing import account_credit
+
+    account_credit.give_goodwill(admin, visit.patient_id, 2000, "waited 40 minutes")
+    due = due_at_check_in(admin, visit.id)
+    assert due.credit_cents == 2000 and due.credit_text == "Credit on account: $20.00"
+    assert due.balance_cents == 0 and due.owing_invoices == ()  # credit is not money due
