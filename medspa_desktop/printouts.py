@@ -127,6 +127,16 @@ def sign_consent(user: User, data: signing.SigningInput):
     return signing.sign(user, data, lambda sheet: render_consent(sheet, letterhead, paper))
 
 
+def enrol_member(user: User, data):
+    """Enrol a patient in a membership, the agreement drawn on the clinic's letterhead."""
+    from .documents.membership_agreement import render_agreement
+    from .services.billing import memberships
+
+    letterhead, paper = _letterhead(), clinic.paper_size()
+    return memberships.enrol(user, data, lambda sheet: render_agreement(sheet, letterhead,
+                                                                         paper))
+
+
 def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -> bytes:
     """The current consent form to sign on paper, blank or with the patient filled in."""
     from .documents.consent import render_consent

@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 21
+SCHEMA_VERSION = 22
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -52,7 +52,8 @@ APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "invoice_line", "payment", "package", "gift_card", "package_use",
                       "gift_card_close", "treatment_record", "treatment_amendment",
                       "service_price", "imported_visit", "contact_consent",
-                      "account_credit")
+                      "account_credit", "membership_plan", "membership", "membership_event",
+                      "membership_dues", "membership_credit")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -929,6 +930,86 @@ def _upgrade_to_21(database: Database) -> None:
     install_guards()
 
 
+
+def _upgrade_to_22(database: Database) -> None:
+    """Schema 22: memberships — plan versions, members with their signed agreement, their
+    freezes and cancellations, each month's dues (unique per membership and month) and
+    banked credits (frozen copies; all append-only). No rows: no clinic had members."""
+    patient_t, user_t, file_t = _stub("patient"), _stub("user"), _stub("stored_file")
+    invoice_t, service_t = _stub("invoice"), _stub("service")
+
+    class MembershipPlan(_Frozen):
+        code = IntegerField()
+        version = IntegerField()
+        name = CharField(max_length=80)
+        fee_cents = IntegerField()
+        billing_day = IntegerField(default=0)
+        min_term_months = IntegerField(default=0)
+        notice_days = IntegerField(default=0)
+        retail_discount_bp = IntegerField(default=0)
+        benefits = TextField(default="{}")
+        retired = BooleanField(default=False)
+        created_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "membership_plan"
+            indexes = ((("code", "version"), True),)
+
+    class Membership(_Frozen):
+        patient = ForeignKeyField(patient_t, backref="+", on_delete="RESTRICT")
+        plan = ForeignKeyField(MembershipPlan, on_delete="RESTRICT", backref="+")
+        started_on = DateField()
+        billing_day = IntegerField()
+        signer_name = CharField(max_length=200)
+        content_sha256 = CharField(max_length=64)
+        document = ForeignKeyField(file_t, on_delete="RESTRICT", backref="+")
+        enrolled_by = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        enrolled_at = DateTimeField()
+
+        class Meta:
+            table_name = "membership"
+
+    class MembershipEvent(_Frozen):
+        membership = ForeignKeyField(Membership, backref="+", on_delete="RESTRICT")
+        kind = CharField(max_length=12)
+        from_on = DateField()
+        until_on = DateField(null=True)
+        reason = TextField(default="")
+        user = ForeignKeyField(user_t, on_delete="RESTRICT", backref="+")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "membership_event"
+
+    class MembershipDues(_Frozen):
+        membership = ForeignKeyField(Membership, backref="+", on_delete="RESTRICT")
+        month = DateField()
+        invoice = ForeignKeyField(invoice_t, on_delete="RESTRICT", backref="+")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "membership_dues"
+            indexes = ((("membership", "month"), True),)
+
+    class MembershipCredit(_Frozen):
+        membership = ForeignKeyField(Membership, backref="+", on_delete="RESTRICT")
+        service = ForeignKeyField(service_t, on_delete="RESTRICT", backref="+")
+        kind = CharField(max_length=10)
+        quantity_centi = IntegerField()
+        month = DateField(null=True)
+        invoice = ForeignKeyField(invoice_t, null=True, on_delete="RESTRICT", backref="+")
+        at = DateTimeField()
+
+        class Meta:
+            table_name = "membership_credit"
+
+    tables = [MembershipPlan, Membership, MembershipEvent, MembershipDues, MembershipCredit]
+    with database.bind_ctx([*tables, patient_t, user_t, file_t, invoice_t, service_t]):
+        database.create_tables(tables)
+    install_guards()
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -939,7 +1020,8 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    14: _upgrade_to_14, 15: _upgrade_to_15,
                                                    16: _upgrade_to_16, 17: _upgrade_to_17,
                                                    18: _upgrade_to_18, 19: _upgrade_to_19,
-                                                   20: _upgrade_to_20, 21: _upgrade_to_21}
+                                                   20: _upgrade_to_20, 21: _upgrade_to_21,
+                                                   22: _upgrade_to_22}
 
 
 def install_engine_indexes() -> None:

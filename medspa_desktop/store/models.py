@@ -687,6 +687,84 @@ class AccountCredit(BaseModel):
     at = DateTimeField(index=True)
 
 
+class MembershipPlan(BaseModel):
+    """One version of a membership plan (services/billing/memberships.py). A change saves a
+    new version under the same ``code``; no version is ever changed, and a member keeps the
+    version they enrolled on. Retiring a plan is a version with ``retired`` set."""
+
+    code = IntegerField()  # the plan, across its versions
+    version = IntegerField()
+    name = CharField(max_length=80)
+    fee_cents = IntegerField()  # a month's dues
+    billing_day = IntegerField(default=0)  # 0: the day of the month the member enrolled (max 28)
+    min_term_months = IntegerField(default=0)
+    notice_days = IntegerField(default=0)
+    retail_discount_bp = IntegerField(default=0)  # member price on retail: 1000 = 10 % off
+    benefits = TextField(default="{}")  # JSON: category discounts, member prices, credits
+    retired = BooleanField(default=False)
+    created_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("code", "version"), True),)
+
+
+class Membership(BaseModel):
+    """A patient enrolled on a plan version, with the agreement they signed (its PDF kept,
+    with its hash). Never changed: freezes, cancellations and reactivations are
+    ``MembershipEvent`` rows, and its state is worked out from them."""
+
+    patient = ForeignKeyField(Patient, backref="+", on_delete="RESTRICT")
+    plan = ForeignKeyField(MembershipPlan, on_delete="RESTRICT", backref="+")
+    started_on = DateField()
+    billing_day = IntegerField()  # 1..28, fixed at enrolment
+    signer_name = CharField(max_length=200)
+    content_sha256 = CharField(max_length=64)  # the fingerprint printed on the agreement
+    document = ForeignKeyField(StoredFile, on_delete="RESTRICT", backref="+")
+    enrolled_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    enrolled_at = DateTimeField()
+
+
+class MembershipEvent(BaseModel):
+    """A freeze (months with no dues and no credits), a cancellation (effective once the
+    notice and the minimum term are honoured) or a reactivation. Append-only."""
+
+    membership = ForeignKeyField(Membership, backref="+", on_delete="RESTRICT")
+    kind = CharField(max_length=12)  # freeze | cancel | reactivate
+    from_on = DateField()  # freeze: its first month; cancel: the day it takes effect
+    until_on = DateField(null=True)  # freeze: its last month
+    reason = TextField(default="")
+    user = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    at = DateTimeField()
+
+
+class MembershipDues(BaseModel):
+    """One month's dues of one membership, on its invoice. The unique key makes the monthly
+    job issue them exactly once, even on several PCs at the same minute. Append-only."""
+
+    membership = ForeignKeyField(Membership, backref="+", on_delete="RESTRICT")
+    month = DateField()  # the first day of the month they are for
+    invoice = ForeignKeyField(Invoice, on_delete="RESTRICT", backref="+")
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("membership", "month"), True),)
+
+
+class MembershipCredit(BaseModel):
+    """Banked credits of a membership moving: granted with a month's dues (up to the plan's
+    rollover cap), drawn at a visit, returned when that invoice is voided. Append-only; the
+    balance is worked out from the rows."""
+
+    membership = ForeignKeyField(Membership, backref="+", on_delete="RESTRICT")
+    service = ForeignKeyField(Service, on_delete="RESTRICT", backref="+")
+    kind = CharField(max_length=10)  # grant | use | return
+    quantity_centi = IntegerField()  # positive
+    month = DateField(null=True)  # grant: the month it came with
+    invoice = ForeignKeyField(Invoice, null=True, on_delete="RESTRICT", backref="+")
+    at = DateTimeField()
+
+
 class OutboxMessage(BaseModel):
     """One message to a patient (or a test to the clinic): queued, then sent by the timed work
     (services/messaging). Never deleted, its text never changed: a message no longer wanted is
@@ -740,5 +818,6 @@ ALL_MODELS = [
     Presence,
     ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
-    Payment, PackageUse, GiftCardClose, AccountCredit, OutboxMessage, AuditEvent,
+    Payment, PackageUse, GiftCardClose, AccountCredit, MembershipPlan, Membership,
+    MembershipEvent, MembershipDues, MembershipCredit, OutboxMessage, AuditEvent,
 ]

@@ -412,3 +412,33 @@ def test_schema_21_brings_an_empty_credit_ledger_and_payments_with_nothing_kept(
         assert check_database() == []
     finally:
         close_database()
+
+
+def test_schema_22_brings_memberships_empty_and_a_patient_can_enrol(tmp_path):
+    """From schema 21: no plans or members; a plan is saved, a patient enrolled with the first
+    dues invoice, and the dues row is final like the rest of the ledger."""
+    from medspa_desktop import printouts
+    from medspa_desktop.services.billing import memberships
+    from medspa_desktop.services.platform.png import grey_png
+    from medspa_desktop.store.database import db
+    from medspa_desktop.store.models import Membership, MembershipDues, Patient
+
+    copy = tmp_path / "schema_v21.db"
+    shutil.copy(FIXTURE_DIR / "schema_v21.db", copy)
+    open_database(copy)
+    try:
+        migrate()
+        assert Membership.select().count() == 0
+        admin = User.select().where(User.role == "admin").first()
+        plan = memberships.save_plan(admin, memberships.PlanInput("Glow Club", 9900))
+        patient = (Patient.select().where(Patient.merged_into.is_null())
+                   .order_by(Patient.id).first())
+        printouts.enrol_member(admin, memberships.EnrolInput(
+            patient.id, plan.id, grey_png(20, 10), grey_png(20, 10)))
+        dues = MembershipDues.get()
+        with pytest.raises(IntegrityError), db.atomic():
+            MembershipDues.update(month=dt.date(2020, 1, 1)).where(
+                MembershipDues.id == dues.id).execute()
+        assert check_database() == []
+    finally:
+        close_database()

@@ -105,7 +105,7 @@ def set_retail(actor: User, product_id: int, price_cents: int, sku: str = "",
 # -- drafting an invoice -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class LineDraft:
-    kind: str  # service | product | package | gift_card
+    kind: str  # service | product | package | gift_card | membership (a month's dues)
     description: str
     quantity: Decimal
     unit_price_cents: int
@@ -217,6 +217,8 @@ def product_line(actor: User, product_id: int, quantity: Decimal | int = 1) -> L
 def _tax(line: LineDraft, rates: TaxRates) -> tuple[str, int]:
     if line.kind == "gift_card":  # money, not a sale: the care it buys is taxed then
         return ("exempt", 0)
+    if line.kind == "membership":  # a month's dues: the care it gives is taxed when given
+        return ("exempt", 0)
     if line.package_id is not None:  # paid for, and taxed, when the package was sold
         return ("prepaid", 0)
     if line.kind in ("service", "package"):
@@ -287,6 +289,18 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
     """Number and write the invoice, its lines, and (for retail) the stock sold, all in one
     transaction."""
     require(actor, "billing.checkout")
+    return _issue(actor, data, now, actor)
+
+
+def issue_by_program(created_by: User, data: CheckoutInput, now: dt.datetime) -> Invoice:
+    """An invoice the program issues by itself (a member's monthly dues, from the timed
+    work), inside the caller's transaction: audited as the program, ``created_by`` the member
+    of staff answerable for it (who enrolled the member)."""
+    return _issue(created_by, data, now, None)
+
+
+def _issue(actor: User, data: CheckoutInput, now: dt.datetime | None,
+           audit_actor: User | None) -> Invoice:
     now = (now or dt.datetime.now()).replace(microsecond=0)
     patient = Patient.get_or_none(Patient.id == data.patient_id)
     if patient is None:
@@ -352,12 +366,12 @@ def issue_invoice(actor: User, data: CheckoutInput, now: dt.datetime | None = No
             if line.kind == "product":
                 inventory.sell(actor, line.product_id, line.quantity, patient_id=patient.id,
                                invoice_number=number, today=now.date(), now=now)
-        audit.record(actor, "invoice.issue", "invoice", invoice.id,
+        audit.record(audit_actor, "invoice.issue", "invoice", invoice.id,
                      f"invoice {number} for patient {patient.id}: "
                      f"{show_cents(totals.total_cents)}")
         changes.note("invoice", invoice.id)
-        if invoice.status == InvoiceStatus.PAID:  # nothing to pay (a comped visit): checked out now
-            _check_out_visit(actor, invoice, now)
+        if invoice.status == InvoiceStatus.PAID and audit_actor is not None:  # nothing to pay
+            _check_out_visit(actor, invoice, now)  # (a comped visit): checked out now
     return invoice
 
 

@@ -15,7 +15,7 @@ Kinds and their ids: ``appointment``, ``waitlist`` (entry), ``block``, ``hours``
 or none: the clinic's), ``patient``, ``intake`` and ``consent`` (the patient's id), ``note``,
 ``photo``, ``treatment`` (the appointment charted or amended), ``stock`` (the product whose
 lots changed), ``product``, ``invoice``, ``prepaid`` (package or gift card),
-``consent_template``, ``catalog``, ``staff`` (user), ``settings``, ``presence`` (a window's
+``membership`` and ``membership_plan``, ``consent_template``, ``catalog``, ``staff`` (user), ``settings``, ``presence`` (a window's
 row: who is signed in where). No ids means "some of that kind".
 
 Other windows and PCs hear it too: ``note`` also writes a ``ChangeSignal`` row in the same

@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "billing.refund": (frozenset({ADMIN, DIRECTOR}),
                        "refund payments and void invoices"),
     "credit.goodwill": (frozenset({ADMIN, DIRECTOR}), "give a goodwill credit on account"),
+    "membership.plans": (frozenset({ADMIN}), "set up membership plans"),
+    "membership.enrol": (ALL, "enrol patients in memberships, freeze or cancel them"),
     "catalog.write": (frozenset({ADMIN}), "change rooms, devices and services"),
     "users.manage": (frozenset({ADMIN}), "manage staff accounts"),
     "audit.read": (frozenset({ADMIN, DIRECTOR}), "review the audit log"),

@@ -7,8 +7,7 @@ LOCKED``, so one PC takes a row and the others skip it; on SQLite each write tra
 the same minute, does the work once.
 
 One timer drives it: the main window calls :func:`run_due` every minute, in a background
-operation, so the window never waits. The next job (memberships' monthly dues) is one more
-line in :func:`default_jobs`.
+operation, so the window never waits. Memberships' monthly dues are one of the jobs.
 """
 
 from __future__ import annotations
@@ -36,11 +35,13 @@ class JobResult:
 
 def default_jobs() -> list[Job]:
     """The program's timed work, in the order it runs."""
-    from ..messaging import reminders, sending  # the domains above, asked for by name
+    from ..billing import memberships  # the domains above, asked for by name
+    from ..messaging import reminders, sending
 
     return [
         Job("reminders", reminders.queue_missing_reminders),
         Job("outbox", lambda now: sending.send_due(now).summary()),
+        Job("membership dues", memberships.issue_due),
     ]
 
 

@@ -1,0 +1,276 @@
+"""Memberships: plans versioned, patients enrolled with a signed agreement kept with its hash,
+monthly dues issued exactly once (two real processes at the same minute), banked credits
+capped, freezes, cancellations with notice and minimum term, reactivation, overdue dues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from medspa_desktop.services.billing import invoices, memberships
+from medspa_desktop.services.billing.invoices import PaymentInput
+from medspa_desktop.services.billing.memberships import BankedCredit, EnrolInput, PlanInput
+from medspa_desktop.services.charts import patients
+from medspa_desktop.services.platform import auth
+from medspa_desktop.services.platform.errors import (
+    ConflictError,
+    PermissionDenied,
+    ValidationError,
+)
+from medspa_desktop.services.platform.png import grey_png
+from medspa_desktop.store.models import (
+    AuditEvent,
+    Invoice,
+    InvoiceLine,
+    Membership,
+    MembershipDues,
+    MembershipPlan,
+    Service,
+)
+from tests.documents.pdftext import pdf_text
+
+ENROLLED = dt.datetime(2026, 3, 14, 11, 0)
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def club(admin):
+    desk = auth.create_user(admin, auth.UserInput("desk", "Sam Desk", "front_desk",
+                                                  "long-enough"))
+    zoe = patients.create_patient(admin, patients.PatientInput("Zoë", "Ng", dt.date(1990, 1, 1)))
+    ann = patients.create_patient(admin, patients.PatientInput("Ann", "Lee", dt.date(1985, 5, 5)))
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    plan = memberships.save_plan(admin, PlanInput(
+        "Glow Club", 9900, billing_day=0, min_term_months=6, notice_days=30,
+        category_discounts_bp=(("neurotoxin", 1000),), member_prices=((botox.id, 1100),),
+        credits=(BankedCredit(botox.id, Decimal(20), Decimal(50)),),
+        retail_discount_bp=1500), now=ENROLLED - dt.timedelta(days=30))
+    return {"admin": admin, "desk": desk, "zoe": zoe, "ann": ann, "botox": botox,
+            "plan": plan}
+
+
+def _enrol_at(c, who, plan_id, now):
+    from medspa_desktop.documents.membership_agreement import render_agreement
+    from medspa_desktop.printouts import _letterhead
+
+    return memberships.enrol(c["desk"], EnrolInput(
+        c[who].id, plan_id or c["plan"].id, grey_png(40, 20), grey_png(40, 20)),
+        lambda sheet: render_agreement(sheet, _letterhead()), now=now)
+
+
+def _dues(m_id):
+    return [(d.month, d.invoice.total_cents) for d in MembershipDues.select()
+            .where(MembershipDues.membership == m_id).order_by(MembershipDues.month)]
+
+
+def _banked(c, m_id):
+    return memberships.credits_banked(m_id).get(c["botox"].id, 0) / 100
+
+
+def test_enrolling_keeps_the_signed_agreement_and_issues_the_first_dues(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    assert (m.started_on, m.billing_day) == (ENROLLED.date(), 14)
+    pdf = memberships.agreement_pdf(club["desk"], m.id)
+    assert hashlib.sha256(pdf).hexdigest() == m.document.sha256
+    text = pdf_text(pdf)
+    for words in ("Membership agreement: Glow Club", "Zoë Ng", "$99.00 a month",
+                  "day 14", "minimum term is 6 months", "14 September 2026",
+                  "at least 30 days", "10 % off Neurotoxin", "Botox Cosmetic at $11.00",
+                  "20 × Botox Cosmetic banked each month", "15 % off retail",
+                  m.content_sha256):
+        assert words in " ".join(text.split()), words
+    (month, total), = _dues(m.id)
+    assert (month, total) == (dt.date(2026, 3, 1), 9900)
+    line = InvoiceLine.get(InvoiceLine.invoice == MembershipDues.get().invoice_id)
+    assert (line.kind, line.description) == ("membership",
+                                             "Membership dues: Glow Club, March 2026")
+    assert _banked(club, m.id) == 20
+    assert AuditEvent.select().where(AuditEvent.action == "membership.enrol").count() == 1
+    view = memberships.current_membership(club["desk"], club["zoe"].id, ENROLLED.date())
+    assert (view.state, view.overdue_cents) == ("active", 9900)
+
+
+def test_a_member_is_refused_a_second_membership_and_nothing_is_written(club):
+    _enrol_at(club, "zoe", None, ENROLLED)
+    invoices_before = Invoice.select().count()
+    with pytest.raises(ConflictError, match="member already"):
+        _enrol_at(club, "zoe", None, ENROLLED + dt.timedelta(hours=1))
+    assert (Membership.select().count(), Invoice.select().count()) == (1, invoices_before)
+
+
+def test_a_bad_signature_or_an_old_plan_version_is_refused(club):
+    with pytest.raises(ValidationError, match="signature is missing"):
+        memberships.enrol(club["desk"], EnrolInput(club["zoe"].id, club["plan"].id, b"",
+                                                   grey_png(4, 4)), lambda s: b"%PDF-",
+                          now=ENROLLED)
+    memberships.save_plan(club["admin"], PlanInput("Glow Club", 10900), code=club["plan"].code)
+    with pytest.raises(ConflictError, match="changed while the agreement was open"):
+        _enrol_at(club, "zoe", None, ENROLLED)
+    assert Membership.select().count() == 0 and Invoice.select().count() == 0
+
+
+def test_plans_are_versioned_and_members_keep_the_version_they_enrolled_on(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    new = memberships.save_plan(club["admin"], club["plan"].as_input().__class__(
+        "Glow Club", 12900), code=club["plan"].code, now=ENROLLED + dt.timedelta(days=1))
+    assert (new.version, new.fee_cents) == (2, 12900)
+    assert [p.version for p in memberships.plans(club["desk"])] == [2]
+    memberships.issue_due(dt.datetime(2026, 4, 14, 8, 0))
+    assert _dues(m.id)[-1] == (dt.date(2026, 4, 1), 9900)  # her version's fee
+    ann = _enrol_at(club, "ann", new.id, ENROLLED + dt.timedelta(days=2))
+    assert _dues(ann.id) == [(dt.date(2026, 3, 1), 12900)]
+    memberships.retire_plan(club["admin"], club["plan"].code)
+    assert memberships.plans(club["desk"]) == []
+    with pytest.raises(PermissionDenied):
+        memberships.save_plan(club["desk"], PlanInput("Desk plan", 100))
+
+
+def test_plan_refusals_say_what_is_wrong_and_write_nothing(club):
+    bad = [PlanInput("", 100), PlanInput("X", 0), PlanInput("X", 100, billing_day=31),
+           PlanInput("X", 100, category_discounts_bp=(("neurotoxin", 10_001),)),
+           PlanInput("X", 100, credits=(BankedCredit(club["botox"].id, Decimal(20),
+                                                     Decimal(10)),)),
+           PlanInput("Glow Club", 100)]
+    for data in bad:
+        with pytest.raises((ValidationError, ConflictError)):
+            memberships.save_plan(club["admin"], data)
+    assert MembershipPlan.select().count() == 1
+
+
+def test_dues_come_on_the_billing_day_once_with_credits_up_to_the_cap(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    memberships.issue_due(dt.datetime(2026, 4, 13, 23, 0))  # the day before: nothing
+    assert len(_dues(m.id)) == 1
+    for _ in range(2):  # twice on the day: once
+        memberships.issue_due(dt.datetime(2026, 4, 14, 8, 0))
+    assert [d for d, _t in _dues(m.id)] == [dt.date(2026, 3, 1), dt.date(2026, 4, 1)]
+    assert _banked(club, m.id) == 40
+    memberships.issue_due(dt.datetime(2026, 5, 20, 8, 0))  # late: the program was closed
+    assert _banked(club, m.id) == 50  # 60 would pass the cap of 50
+    memberships.issue_due(dt.datetime(2026, 6, 14, 8, 0))
+    assert _banked(club, m.id) == 50 and len(_dues(m.id)) == 4
+
+
+def test_a_frozen_month_has_no_dues_and_no_credits(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    memberships.freeze(club["desk"], m.id, dt.date(2026, 4, 1), 2, "travelling",
+                       now=ENROLLED + dt.timedelta(days=3))
+    view = memberships.current_membership(club["desk"], club["zoe"].id, dt.date(2026, 4, 20))
+    assert view.state_words == "Frozen to the end of May 2026"
+    for month in (4, 5, 6):
+        memberships.issue_due(dt.datetime(2026, month, 14, 9, 0))
+    assert [d.month for d, _t in _dues(m.id)] == [3, 6]
+    assert _banked(club, m.id) == 40
+    with pytest.raises(ConflictError, match="issued already"):
+        memberships.freeze(club["desk"], m.id, dt.date(2026, 6, 1), 1, "again",
+                           now=dt.datetime(2026, 6, 15, 9, 0))
+
+
+def test_cancelling_honours_the_minimum_term_and_the_notice(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    # asked in April: the 6-month minimum term runs to 14 September
+    effective = memberships.cancel(club["desk"], m.id, "moving away",
+                                   now=dt.datetime(2026, 4, 2, 10, 0))
+    assert effective == dt.date(2026, 9, 14)
+    view = memberships.current_membership(club["desk"], club["zoe"].id, dt.date(2026, 4, 3))
+    assert (view.state, view.cancel_on) == ("cancelling", dt.date(2026, 9, 14))
+    for month in range(4, 11):
+        memberships.issue_due(dt.datetime(2026, month, 14, 9, 0))
+    assert [d.month for d, _t in _dues(m.id)] == [3, 4, 5, 6, 7, 8]
+    assert memberships.current_membership(club["desk"], club["zoe"].id,
+                                          dt.date(2026, 9, 20)) is None
+    # after the minimum term only the notice counts
+    ann = _enrol_at(club, "ann", None, dt.datetime(2025, 1, 5, 10, 0))
+    assert memberships.cancel(club["desk"], ann.id, "no longer needed",
+                              now=dt.datetime(2026, 3, 20, 10, 0)) == dt.date(2026, 4, 19)
+    with pytest.raises(ValidationError):
+        memberships.cancel(club["desk"], ann.id, " ", now=dt.datetime(2026, 3, 21))
+
+
+def test_reactivating_withdraws_a_cancellation_or_restarts_the_dues(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    memberships.cancel(club["desk"], m.id, "budget", now=dt.datetime(2026, 4, 2, 10, 0))
+    memberships.reactivate(club["desk"], m.id, now=dt.datetime(2026, 4, 3, 10, 0))
+    for month in range(4, 11):
+        memberships.issue_due(dt.datetime(2026, month, 14, 9, 0))
+    assert len(_dues(m.id)) == 8
+    with pytest.raises(ConflictError, match="nothing to reactivate"):
+        memberships.reactivate(club["desk"], m.id, now=dt.datetime(2026, 10, 15))
+    memberships.cancel(club["desk"], m.id, "budget", now=dt.datetime(2026, 10, 15, 10, 0))
+    memberships.issue_due(dt.datetime(2026, 11, 14, 9, 0))
+    memberships.issue_due(dt.datetime(2026, 12, 14, 9, 0))
+    # 30 days' notice from 15 October: it ends on 14 November, before that month's dues
+    assert len(_dues(m.id)) == 8
+    assert memberships.patient_memberships(club["desk"], club["zoe"].id,
+                                           dt.date(2026, 12, 1))[0].state == "cancelled"
+    memberships.reactivate(club["desk"], m.id, now=dt.datetime(2027, 1, 10, 9, 0))
+    memberships.issue_due(dt.datetime(2027, 1, 14, 9, 0))
+    assert _dues(m.id)[-1][0] == dt.date(2027, 1, 1) and len(_dues(m.id)) == 9
+
+
+def test_overdue_dues_are_listed_until_paid(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    memberships.issue_due(dt.datetime(2026, 4, 14, 8, 0))
+    overdue = memberships.overdue_dues(club["desk"], dt.date(2026, 4, 20))
+    assert [(o.patient, o.month.month, o.balance_cents) for o in overdue] == [
+        ("Zoë Ng", 3, 9900), ("Zoë Ng", 4, 9900)]
+    invoices.take_payment(club["desk"], overdue[0].invoice_id,
+                          PaymentInput("card", 9900, card_last4="4242", auth_code="T1"))
+    assert [o.month.month for o in memberships.overdue_dues(club["desk"],
+                                                            dt.date(2026, 4, 20))] == [4]
+    assert memberships.patient_memberships(club["desk"], club["zoe"].id,
+                                           dt.date(2026, 4, 20))[0].overdue_cents == 9900
+    assert m.id
+
+
+WORKER = textwrap.dedent("""
+    import datetime as dt, sys, time
+    from medspa_desktop.store.database import open_database
+    from medspa_desktop.services.billing import memberships
+    open_database(sys.argv[1])
+    start = float(sys.argv[2])
+    while time.time() < start:
+        time.sleep(0.001)
+    print(memberships.issue_due(dt.datetime(2026, 4, 14, 8, 0)))
+""")
+
+
+def test_two_processes_at_the_same_minute_issue_each_members_dues_once(club, database):
+    import time
+
+    members = [_enrol_at(club, who, None, ENROLLED) for who in ("zoe", "ann")]
+    numbers_before = Invoice.select().count()
+    start = time.time() + 2.0
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(database), str(start)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    for m in members:
+        assert [d.month for d, _t in _dues(m.id)] == [3, 4]
+    numbers = sorted(i.number for i in Invoice.select())
+    assert len(numbers) == numbers_before + 2
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))  # no gap
+    said = " ".join(o for o, _e in outs)
+    assert "2 dues issued" in said or ("1 dues issued" in said)
+
+
+def test_the_unique_key_refuses_a_months_dues_twice_and_leaves_no_invoice(club):
+    from peewee import IntegrityError
+
+    from medspa_desktop.store.database import db
+
+    m = _enrol_at(club, "zoe", None, ENROLLED)
+    before = (Invoice.select().count(), AuditEvent.select().count())
+    with pytest.raises(IntegrityError), db.atomic():
+        memberships._issue_dues(m, memberships._view(m.plan), dt.date(2026, 3, 1),
+                                ENROLLED, None)
+    assert (Invoice.select().count(), AuditEvent.select().count()) == before
+    assert len(_dues(m.id)) == 1
