@@ -1,7 +1,7 @@
 """The chart's Account tab: what the patient owes and holds as credit on account, their
-invoices (open one's payments with a double-click), their packages with the credits left, and
-the ledger of their credit on account (dates, what, reasons) — where an admin or the medical
-director gives a goodwill credit."""
+membership (Enrol…, Freeze…, Cancel…), their invoices (open one's payments with a
+double-click), their packages with the credits left, and the ledger of their credit on account
+(dates, what, reasons) — where an admin or the medical director gives a goodwill credit."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from ..ops import op, with_reason
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
+from .membership_dialogs import MembershipBox
 from .prepaid_dialogs import PackagesPanel
 from .tab import COLUMNS, PaymentsDialog
 
@@ -101,6 +102,7 @@ class AccountPanel(QWidget):
         self.table.activated.connect(lambda index: self.open_payments(index.row()))
         self.packages = PackagesPanel(user, patient_id)
         self.credit = CreditPanel(user, patient_id)
+        self.membership = MembershipBox(user, patient_id)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.packages)
@@ -110,6 +112,7 @@ class AccountPanel(QWidget):
         split.setStretchFactor(2, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.balance)
+        layout.addWidget(self.membership)
         layout.addWidget(split, 1)
         on_change(self, ("invoice", "prepaid", "credit"))
         self.refresh()

@@ -79,7 +79,7 @@ CHECKOUT_PAYMENTS = (
 # -- clinic setup --------------------------------------------------------------------------------
 SETUP_SECTIONS = (
     "<b>Clinic setup</b><p>Choose a section: the clinic's details, rooms, devices, services and "
-    "prices. Changes are saved as you make them and the schedule follows at once.</p>")
+    "prices, membership plans. Changes are saved as you make them and the schedule follows at once.</p>")
 SETUP_PAGES = {
     "Clinic details": "<b>Clinic details</b><p>Printed on every invoice, receipt and form. "
                       "The paper size, time zone and currency apply everywhere.</p>",
@@ -90,6 +90,9 @@ SETUP_PAGES = {
     "Services and prices": "<b>Services and prices</b><p>What the clinic offers. A new price "
                            "starts on the date you choose; issued invoices keep theirs. "
                            "Retire a service instead of deleting it.</p>",
+    "Membership plans": "<b>Membership plans</b><p>Monthly memberships and their member "
+                        "benefits. Changing a plan makes a new version for new members; "
+                        "retire a plan to stop enrolling on it.</p>",
 }
 
 # -- backups -------------------------------------------------------------------------------------

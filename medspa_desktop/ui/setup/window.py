@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...store.models import User
 from .. import style
+from ..billing.membership_dialogs import PlansPage
 from ..help import whats_this
 from .details import DetailsPage
 from .resources import DevicesPage, RoomsPage
@@ -35,6 +36,9 @@ SECTIONS = (
     ("Services and prices", "What the clinic offers, its length and price. A new price "
      "applies from the date you choose; invoices already issued keep theirs. A retired "
      "service is no longer booked or sold.", ServicesPage),
+    ("Membership plans", "Monthly memberships: the fee, the billing day, the minimum term, the "
+     "notice to cancel and the member benefits. A change makes a new version for new members; "
+     "members keep the version they signed.", PlansPage),
 )
 
 
@@ -90,6 +94,10 @@ class ClinicSetupWindow(QDialog):
     @property
     def services(self) -> ServicesPage:
         return self.pages["Services and prices"]
+
+    @property
+    def plans(self) -> PlansPage:
+        return self.pages["Membership plans"]
 
     def show_section(self, title: str) -> None:
         self.sections.setCurrentRow([t for t, _h, _p in SECTIONS].index(title))

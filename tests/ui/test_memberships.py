@@ -1,0 +1,102 @@
+"""Memberships on screen, in a clinic that just installed the program: an admin sets up a plan
+in Clinic setup, the desk enrols a patient from the chart's Account tab (the agreement signed
+on the pads), and freezes and cancels the membership there."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+
+from medspa_desktop.services.billing import memberships
+from medspa_desktop.services.charts import patients
+from medspa_desktop.services.platform import auth
+from medspa_desktop.store.models import Invoice, Membership, MembershipDues, MembershipEvent
+from medspa_desktop.ui.billing.account_panel import AccountPanel
+from medspa_desktop.ui.billing.membership_dialogs import EnrolDialog, FreezeDialog, PlanDialog
+from medspa_desktop.ui.setup.window import ClinicSetupWindow
+from medspa_desktop.ui.widgets.reason_prompt import ReasonDialog
+from tests.documents.pdftext import pdf_text
+from tests.ui.modal import answer_next_modal
+from tests.ui.test_consents import draw
+
+
+def _plan_through_setup(qtbot, admin):
+    window = ClinicSetupWindow(admin, section="Membership plans")
+    qtbot.addWidget(window)
+    page = window.plans
+    assert page.model.rows() == []
+
+    def fill(dialog: PlanDialog) -> None:
+        qtbot.keyClicks(dialog.name, "Glow Club")
+        qtbot.keyClicks(dialog.fee, "99")
+        dialog.term.setValue(6)
+        dialog.notice.setValue(30)
+        rows = {(k, getattr(w, "name", w)): i for i, (k, w) in enumerate(dialog.rows)}
+        dialog.benefits.item(rows[("category", "neurotoxin")], 1).setText("10")
+        dialog.benefits.item(rows[("service", "Botox Cosmetic")], 3).setText("20 / 50")
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    answer_next_modal(fill)
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    (plan,) = page.model.rows()
+    assert (plan.name, plan.fee_cents, plan.min_term_months) == ("Glow Club", 9900, 6)
+    assert "10 % off Neurotoxin" in " ".join(memberships.benefit_lines(plan))
+    return plan
+
+
+def test_a_plan_is_set_up_and_the_desk_enrols_freezes_and_cancels_a_patient(qtbot, admin):
+    plan = _plan_through_setup(qtbot, admin)
+    desk = auth.create_user(admin, auth.UserInput("desk", "Sam Desk", "front_desk",
+                                                  "long-enough"))
+    zoe = patients.create_patient(desk, patients.PatientInput("Zoë", "Ng", dt.date(1990, 1, 1)))
+    panel = AccountPanel(desk, zoe.id)
+    qtbot.addWidget(panel)
+    box = panel.membership
+    assert box.state.text() == "Not a member."
+    assert not box.enrol_button.isHidden() and box.cancel_button.isHidden()
+
+    def sign(dialog: EnrolDialog) -> None:
+        assert dialog.chosen().id == plan.id
+        assert "minimum term is 6 months" in dialog.terms.text()
+        assert not dialog.enrol_button.isEnabled()
+        draw(qtbot, dialog.patient_pad)
+        draw(qtbot, dialog.witness_pad)
+        assert dialog.enrol_button.isEnabled()
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+
+    answer_next_modal(sign)
+    qtbot.mouseClick(box.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Member: Glow Club" in box.state.text())
+    assert "Dues unpaid: $99.00" in box.state.text()
+    assert "20 × Botox Cosmetic" in box.state.text()
+    assert box.enrol_button.isHidden() and not box.cancel_button.isHidden()
+    membership = Membership.get()
+    assert "Zoë Ng" in pdf_text(memberships.agreement_pdf(desk, membership.id))
+    assert Invoice.get_by_id(MembershipDues.get().invoice_id).total_cents == 9900
+    assert panel.model.rowCount() == 1  # the dues invoice is on the account
+
+    def freeze(dialog: FreezeDialog) -> None:
+        qtbot.keyClicks(dialog.reason, "travelling")
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    answer_next_modal(freeze)
+    qtbot.mouseClick(box.freeze_button, Qt.MouseButton.LeftButton)
+    assert MembershipEvent.get().kind == "freeze"
+
+    def cancel(dialog: ReasonDialog) -> None:
+        qtbot.keyClicks(dialog.text, "moving away")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    answer_next_modal(cancel)
+    qtbot.mouseClick(box.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled from" in box.state.text())
+    assert not box.reactivate_button.isHidden()
+
+
+def test_enrolling_without_plans_says_where_to_set_them_up(qtbot, admin):
+    zoe = patients.create_patient(admin, patients.PatientInput("Zoë", "Ng", dt.date(1990, 1, 1)))
+    dialog = EnrolDialog(admin, zoe.id)
+    qtbot.addWidget(dialog)
+    assert "Clinic setup… → Membership plans" in dialog.terms.text()
+    assert not dialog.enrol_button.isEnabled()
