@@ -416,3 +416,68 @@ def test_a_patient_list_imports_on_postgresql(pg_admin):
     assert imported[0].dob == dt.date(1980, 1, 2) and imported[0].external_id == "C1"
     assert [r.name for r in patients.search_patients(pg_admin, "pat699")] == ["Lee, Pat699"]
     assert check_database() == []
+
+
+def test_the_credit_on_account_step_upgrades_a_postgresql_database(pg_admin, tmp_path):
+    """A multi-PC clinic at schema 20 with payments climbs to 21 on its server: the payments
+    keep nothing as credit, the ledger comes out as a new database's, both guarded."""
+    from medspa_desktop.services.billing import account_credit, invoices
+    from medspa_desktop.store.migrations import _stamp, has_append_only_triggers
+    from medspa_desktop.store.models import Payment
+
+    patient = patients.create_patient(pg_admin, patients.PatientInput(
+        "Ann", "Lee", dt.date(1990, 1, 1)))
+    sale = invoices.issue_invoice(pg_admin, invoices.CheckoutInput(patient.id, (
+        invoices.gift_card_line(pg_admin, 5000),)))
+    invoices.take_payment(pg_admin, sale.id, invoices.PaymentInput("cash", 5000))
+    db.execute_sql('DROP TABLE "account_credit" CASCADE')
+    db.execute_sql('ALTER TABLE "payment" DROP COLUMN "credit_cents"')
+    with db.atomic():
+        _stamp(20)
+    assert migrate().from_version == 20 and read_schema_version() == SCHEMA_VERSION
+    assert [p.credit_cents for p in Payment.select()] == [0]
+    assert has_append_only_triggers("payment") and has_append_only_triggers("account_credit")
+    account_credit.give_goodwill(pg_admin, patient.id, 1000, "apology")
+    assert account_credit.balance_cents(pg_admin, patient.id) == 1000
+    assert check_database() == []
+    test_postgresql_gets_the_same_schema_as_sqlite(None, tmp_path)  # (closes the server's)
+
+
+def test_two_pcs_paying_from_one_credit_on_postgresql_never_overspend_it(pg_admin):
+    """Each thread its own connection, as each PC: the credit's row lock lets one spend at a
+    time, and the second sees what the first spent."""
+    from medspa_desktop.services.billing import account_credit, invoices
+    from medspa_desktop.services.platform.errors import ValidationError
+
+    patient = patients.create_patient(pg_admin, patients.PatientInput(
+        "Ann", "Lee", dt.date(1990, 1, 1)))
+    account_credit.give_goodwill(pg_admin, patient.id, 5000, "apology")
+    bills = [invoices.issue_invoice(pg_admin, invoices.CheckoutInput(patient.id, (
+        invoices.gift_card_line(pg_admin, 1000),))).id for _ in range(12)]
+    paid: list[int] = []
+    errors: list[Exception] = []
+    start = threading.Barrier(2)
+
+    def desk(ids: list[int]) -> None:
+        try:
+            start.wait()
+            for invoice_id in ids:
+                try:
+                    invoices.take_payment(pg_admin, invoice_id, invoices.PaymentInput(
+                        "account_credit", 1000))
+                    paid.append(invoice_id)
+                except ValidationError:
+                    pass
+        except Exception as exc:  # reported below, on the test's thread
+            errors.append(exc)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=desk, args=(half,)) for half in (bills[:6], bills[6:])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(paid) == 5
+    assert account_credit.balance_cents(pg_admin, patient.id) == 0

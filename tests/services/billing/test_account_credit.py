@@ -189,3 +189,42 @@ def test_the_printed_daily_close_lists_credit_given_apart(shop, tmp_path):  # no
     text = " ".join(pdf_text(daily_close_pdf(shop["desk"], today.date())).split())
     assert "Credit on account given (not sales) $25.00" in text
     assert "Credit on account held, all patients $25.00" in text
+
+
+def _pay_from_credit(path: str, invoice_ids: list[int], out) -> None:
+    from medspa_desktop.store.database import open_database
+    from medspa_desktop.store.models import User
+
+    open_database(path)
+    desk = User.get(User.username == "desk")
+    paid = 0
+    for invoice_id in invoice_ids:
+        try:
+            invoices.take_payment(desk, invoice_id, PaymentInput(CREDIT, 1000))
+            paid += 1
+        except ValidationError:
+            pass
+    out.put(paid)
+
+
+def test_two_pcs_paying_from_the_same_credit_never_spend_more_than_it_holds(shop):  # noqa: F811
+    import multiprocessing
+
+    from medspa_desktop.store.database import db
+
+    account_credit.give_goodwill(shop["admin"], shop["zoe"].id, 5000, "apology", NOON)
+    bills = [invoices.issue_invoice(shop["desk"], CheckoutInput(shop["zoe"].id, (
+        invoices.gift_card_line(shop["desk"], 1000),)), now=NOON).id for _ in range(12)]
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    workers = [context.Process(target=_pay_from_credit, args=(db.obj.database, half, out))
+               for half in (bills[:6], bills[6:])]
+    for w in workers:
+        w.start()
+    paid = [out.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+        assert w.exitcode == 0
+    assert sum(paid) == 5  # $50.00 pays five $10.00 invoices, whoever got there first
+    assert _held(shop) == 0
+    assert min(r.balance_cents for r in account_credit.ledger(shop["desk"], shop["zoe"].id)) == 0
