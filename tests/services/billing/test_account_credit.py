@@ -228,3 +228,23 @@ def test_two_pcs_paying_from_the_same_credit_never_spend_more_than_it_holds(shop
     assert sum(paid) == 5  # $50.00 pays five $10.00 invoices, whoever got there first
     assert _held(shop) == 0
     assert min(r.balance_cents for r in account_credit.ledger(shop["desk"], shop["zoe"].id)) == 0
+
+
+def test_a_duplicate_charts_credit_follows_it_into_the_chart_it_is_merged_into(shop):  # noqa: F811
+    from medspa_desktop.services.charts import merge, patients
+    from medspa_desktop.store.models import Patient
+
+    director = auth.create_user(shop["admin"], auth.UserInput(
+        "dr", "Dr Ray", "medical_director", "long-enough"))
+    twin = patients.create_patient(shop["admin"], patients.PatientInput(
+        "Zoe", "Ng", dt.date(1990, 1, 1)))
+    account_credit.give_goodwill(shop["admin"], twin.id, 1500, "apology", NOON)
+    account_credit.give_goodwill(shop["admin"], shop["zoe"].id, 500, "price match", NOON)
+    keep, other = Patient.get_by_id(shop["zoe"].id), Patient.get_by_id(twin.id)
+    merge.merge_patients(director, keep.id, other.id, keep_version=keep.version,
+                         other_version=other.version)
+    assert _held(shop) == 2000
+    assert account_credit.balance_cents(shop["desk"], twin.id) == 2000  # read through either
+    invoice = _sunscreen(shop)
+    invoices.take_payment(shop["desk"], invoice.id, PaymentInput(CREDIT, 2000), now=NOON)
+    assert _held(shop) == 0
