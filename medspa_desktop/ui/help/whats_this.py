@@ -74,7 +74,9 @@ CHECKOUT_ISSUE = (
     "voided) and moves on to taking payment.</p>")
 CHECKOUT_PAYMENTS = (
     "<b>Payments</b><p>Take one payment per card or method until nothing is due, then print "
-    "the receipt. Refunds and voids need a medical director or admin.</p>")
+    "the receipt. A patient's credit on account shows above the form (<b>Use it</b> pays from "
+    "it); money above the balance can be kept as credit instead of change. Refunds (to credit "
+    "too) and voids need a medical director or admin.</p>")
 
 # -- clinic setup --------------------------------------------------------------------------------
 SETUP_SECTIONS = (
