@@ -18,6 +18,7 @@ from medspa_desktop.ui.setup.window import ClinicSetupWindow
 from medspa_desktop.ui.widgets.reason_prompt import ReasonDialog
 from tests.documents.pdftext import pdf_text
 from tests.ui.modal import answer_next_modal
+from tests.ui.test_checkout import visit  # noqa: F401 (fixture)
 from tests.ui.test_consents import draw
 
 
@@ -100,3 +101,45 @@ def test_enrolling_without_plans_says_where_to_set_them_up(qtbot, admin):
     qtbot.addWidget(dialog)
     assert "Clinic setup… → Membership plans" in dialog.terms.text()
     assert not dialog.enrol_button.isEnabled()
+
+
+def test_checkout_gives_a_member_the_banked_credits_and_the_member_price(qtbot, visit):  # noqa: F811
+    from decimal import Decimal
+
+    from medspa_desktop.documents.membership_agreement import render_agreement
+    from medspa_desktop.printouts import _letterhead
+    from medspa_desktop.services.billing import invoices
+    from medspa_desktop.services.platform.png import grey_png
+    from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
+    from tests.conftest import staff
+
+    plan = memberships.save_plan(staff("admin"), memberships.PlanInput(
+        "Glow Club", 9900, category_discounts_bp=(("neurotoxin", 1000),),
+        credits=(memberships.BankedCredit(visit.service_id, Decimal(5), Decimal(5)),),
+        retail_discount_bp=1500))
+    memberships.enrol(staff("frontdesk"), memberships.EnrolInput(
+        visit.patient_id, plan.id, grey_png(40, 20), grey_png(40, 20)),
+        lambda sheet: render_agreement(sheet, _letterhead()),
+        now=visit.start - dt.timedelta(days=1))
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.member_credits.isVisible() and dialog.member_credits.isChecked()
+    assert dialog.table.rowCount() == 2
+    assert dialog.table.item(0, 0).text().endswith("banked membership credits")
+    assert (dialog.table.item(0, 1).text(), dialog.table.item(0, 2).text()) == ("5", "0.00")
+    assert (dialog.table.item(1, 3).text(), dialog.table.item(1, 4).text()) == (
+        "10%", "Glow Club member price")
+    dialog.member_credits.setChecked(False)  # the desk keeps the credits for later
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 3).text() == "10%"
+    dialog.member_credits.setChecked(True)
+    dialog.product.setCurrentIndex(0)
+    dialog.add_product()  # retail at the member's price too
+    assert (dialog.table.item(2, 3).text(), dialog.table.item(2, 4).text()) == (
+        "15%", "Glow Club member price")
+    dialog.issue_button.click()
+    invoice = Invoice.get(Invoice.appointment == visit.id)
+    view = invoices.invoice_view(staff("frontdesk"), invoice.id)
+    assert view.lines[0].description.endswith("banked membership credits (0 left)")
+    assert view.lines[1].discount_reason == "Glow Club member price"
+    assert view.lines[1].discount_cents > 0

@@ -114,6 +114,7 @@ class LineDraft:
     discount: Discount = Discount()
     sells: PackageSale | GiftCardSale | None = None  # for kinds package and gift_card
     package_id: int | None = None  # a service drawn from this package, at no charge
+    membership_id: int | None = None  # a service drawn from this membership's banked credits
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,13 @@ def _quantity_from_record(service: Service, values: dict) -> Decimal:
 
 
 def draft_for_appointment(actor: User, appointment_id: int,
-                          package_id: int | None = None) -> list[LineDraft]:
+                          package_id: int | None = None, *,
+                          member_credits: bool = True) -> list[LineDraft]:
     """The visit's service, priced from its treatment record (44 U × price per unit,
     2 syringes, 3 cycles; one session or area otherwise) — drawn from ``package_id`` as far
-    as its credits go, the rest at the price."""
+    as its credits go, the rest at the price. For a member: drawn from the membership's
+    banked credits (unless ``member_credits`` is False) when no package is chosen, and the
+    rest at the member's price (a line discount naming the plan)."""
     require(actor, "billing.read")
     appt = Appointment.get_or_none(Appointment.id == appointment_id)
     if appt is None:
@@ -156,9 +160,28 @@ def draft_for_appointment(actor: User, appointment_id: int,
     name = service.name + (f" ({values['product']})" if values.get("product")
                            and values["product"] != service.name else "")
     unit_price = catalog.price_on(service, appt.start.date())  # the price on the visit's day
-    line = LineDraft("service", name, quantity, unit_price, service_id=service.id)
+    from . import memberships  # it issues invoices itself: imported when needed
+
+    day = appt.start.date()
+
+    def priced(q: Decimal) -> LineDraft:
+        member = memberships.member_discount(appt.patient_id, service.id,
+                                             inventory.to_centi(q), unit_price, day)
+        return LineDraft("service", name, q, unit_price, service_id=service.id,
+                         discount=member or Discount())
+
     if package_id is None:
-        return [line]
+        banked = memberships.banked_for(appt.patient_id, service.id, day) \
+            if member_credits else None
+        if banked is None:
+            return [priced(quantity)]
+        membership_id, left = banked
+        drawn = min(quantity, Decimal(left) / 100)
+        lines = [LineDraft("service", f"{name} — banked membership credits", drawn, 0,
+                           service_id=service.id, membership_id=membership_id)]
+        if quantity > drawn:
+            lines.append(priced(quantity - drawn))
+        return lines
     package = next((p for p in prepaid.patient_packages(actor, appt.patient_id,
                                                         appt.start.date(), service.id)
                     if p.id == package_id), None)
@@ -168,8 +191,7 @@ def draft_for_appointment(actor: User, appointment_id: int,
     lines = [LineDraft("service", f"{name} — from package {package.label}", drawn, 0,
                        service_id=service.id, package_id=package.id)]
     if quantity > drawn:
-        lines.append(LineDraft("service", name, quantity - drawn, unit_price,
-                               service_id=service.id))
+        lines.append(priced(quantity - drawn))
     return lines
 
 
@@ -219,6 +241,8 @@ def _tax(line: LineDraft, rates: TaxRates) -> tuple[str, int]:
         return ("exempt", 0)
     if line.kind == "membership":  # a month's dues: the care it gives is taxed when given
         return ("exempt", 0)
+    if line.membership_id is not None:  # banked with the dues
+        return ("prepaid", 0)
     if line.package_id is not None:  # paid for, and taxed, when the package was sold
         return ("prepaid", 0)
     if line.kind in ("service", "package"):
@@ -253,6 +277,11 @@ def _priced(data: CheckoutInput, today: dt.date) -> tuple[Totals, list[tuple[str
         if line.package_id is not None and (line.kind != "service" or line.unit_price_cents
                                             or line.discount != Discount()):
             raise ValidationError(f"Line {n}: a service drawn from a package costs nothing.")
+        if line.membership_id is not None and (line.kind != "service" or line.unit_price_cents
+                                               or line.discount != Discount()
+                                               or line.package_id is not None):
+            raise ValidationError(f"Line {n}: a service drawn from banked membership credits "
+                                  "costs nothing.")
         if (line.kind in ("package", "gift_card")) != (line.sells is not None) or (
                 line.kind == "package" and (not isinstance(line.sells, PackageSale)
                                             or line.sells.service_id != line.service_id)) or (
@@ -349,6 +378,13 @@ def _issue(actor: User, data: CheckoutInput, now: dt.datetime | None,
                 card = prepaid.create_gift_card(line.sells, invoice.id, out.gross_cents, now)
                 card_id = card.id
                 description += f", code {prepaid.show_code(card.code)}"
+            elif line.membership_id is not None:
+                from . import memberships
+
+                left = memberships.draw(actor, line.membership_id, patient.id,
+                                        line.service_id, quantity_centi, invoice.id, given_on,
+                                        now)
+                description += f" ({Decimal(left) / 100:g} left)"
             elif line.package_id is not None:
                 package = prepaid.draw(actor, line.package_id, patient.id, line.service_id,
                                        quantity_centi, invoice.id, given_on, now)
@@ -590,6 +626,9 @@ def void_invoice(actor: User, invoice_id: int, reason: str,
         if restock:
             inventory.return_sale(actor, invoice.number)
         prepaid.put_back(actor, invoice, now)
+        from . import memberships
+
+        memberships.put_back(invoice.id, now)
         Invoice.update(status=InvoiceStatus.VOID, void_reason=reason, voided_by=actor,
                        voided_at=now).where(Invoice.id == invoice.id).execute()
         audit.record(actor, "invoice.void", "invoice", invoice.id,

@@ -753,3 +753,76 @@ def overdue_dues(actor: User, today: dt.date | None = None,
                                f"{patient.first_name} {patient.last_name}", dues.month,
                                invoices.balance_cents(invoice), days))
     return out
+
+
+# -- at checkout -------------------------------------------------------------------------------
+def _active_membership(patient_id: int, day: dt.date) -> Membership | None:
+    for m in (Membership.select().where(Membership.patient == patient_id)
+              .order_by(Membership.id.desc())):
+        history = _history(m.id)
+        if _active_on(m, history, day) and month_of(day) not in history.frozen:
+            return m
+    return None
+
+
+def member_discount(patient_id: int, service_id: int | None, quantity_centi: int,
+                    unit_price_cents: int, day: dt.date, *, retail: bool = False):
+    """The member's price on a line, as a line discount whose reason names the plan (the
+    invoice shows what the member saved), or None for a patient who is not an active member
+    that day (a frozen month has no member prices)."""
+    from .billing_math import Discount, round_half_up
+
+    m = _active_membership(patient_id, day)
+    if m is None:
+        return None
+    plan = _view(m.plan)
+    reason = f"{plan.name} member price"
+    if retail:
+        return Discount(percent_bp=plan.retail_discount_bp, reason=reason) \
+            if plan.retail_discount_bp else None
+    fixed = dict(plan.member_prices).get(service_id)
+    if fixed is not None:
+        saving = round_half_up(quantity_centi * (unit_price_cents - fixed), 100)
+        return Discount(amount_cents=saving, reason=reason) if saving > 0 else None
+    service = Service.get_or_none(Service.id == service_id)
+    bp = dict(plan.category_discounts_bp).get(service.category if service else "")
+    return Discount(percent_bp=bp, reason=reason) if bp else None
+
+
+def banked_for(patient_id: int, service_id: int, day: dt.date) -> tuple[int, int] | None:
+    """(membership id, credits banked in hundredths) of the service, for an active member."""
+    m = _active_membership(patient_id, day)
+    if m is None:
+        return None
+    left = credits_banked(m.id).get(service_id, 0)
+    return (m.id, left) if left > 0 else None
+
+
+def draw(actor: User, membership_id: int, patient_id: int, service_id: int | None,
+         quantity_centi: int, invoice_id: int, on: dt.date, now: dt.datetime) -> int:
+    """Take banked credits off a membership for a visit (inside billing's transaction);
+    returns the credits left, in hundredths."""
+    m = _locked(membership_id)
+    if m.patient_id != patient_id:
+        raise ValidationError("Those banked credits are another patient's.")
+    history = _history(m.id)
+    if not _active_on(m, history, on) or month_of(on) in history.frozen:
+        raise ConflictError("The membership is not active on the visit's day: its banked "
+                            "credits cannot be used.")
+    left = credits_banked(m.id).get(service_id, 0)
+    if quantity_centi > left:
+        raise ConflictError(f"The membership has {Decimal(left) / 100:g} banked; not enough.")
+    MembershipCredit.create(membership=m.id, service=service_id, kind="use",
+                            quantity_centi=quantity_centi, invoice=invoice_id, at=now)
+    changes.note("membership", m.id)
+    return left - quantity_centi
+
+
+def put_back(invoice_id: int, now: dt.datetime) -> None:
+    """The banked credits a voided invoice drew come back to their membership."""
+    for use in MembershipCredit.select().where(MembershipCredit.invoice == invoice_id,
+                                               MembershipCredit.kind == "use"):
+        MembershipCredit.create(membership=use.membership_id, service=use.service_id,
+                                kind="return", quantity_centi=use.quantity_centi,
+                                invoice=invoice_id, at=now)
+        changes.note("membership", use.membership_id)

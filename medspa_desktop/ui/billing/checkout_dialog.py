@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -28,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services.billing import invoices, prepaid
+from ...services.billing import invoices, memberships, prepaid
 from ...services.billing.invoices import CheckoutInput, LineDraft
-from ...services.billing.money import show_cents, to_cents, to_discount
+from ...services.billing.money import show_basis_points, show_cents, to_cents, to_discount
 from ...services.platform.errors import DomainError, ValidationError
 from ...services.platform.vocabulary import InvoiceStatus, ProductKind
 from ...services.scheduling import appointments, rebooking
@@ -106,6 +107,15 @@ class CheckoutDialog(QDialog):
         if self.package.count() > 1:  # the patient paid ahead: use it unless told otherwise
             self.package.setCurrentIndex(1)
         self.package.currentIndexChanged.connect(lambda _i: self._draw_visit())
+        banked = memberships.banked_for(self.row.patient_id, self.row.service_id,
+                                        self.row.start.date())
+        self.member_credits = QCheckBox(
+            f"Use the membership's banked credits ({Decimal(banked[1]) / 100:g} banked)"
+            if banked else "Use the membership's banked credits")
+        self.member_credits.setAccessibleName("Use banked membership credits")
+        self.member_credits.setChecked(banked is not None)
+        self.member_credits.setVisible(banked is not None)
+        self.member_credits.toggled.connect(lambda _on: self._draw_visit())
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -149,10 +159,11 @@ class CheckoutDialog(QDialog):
         drawing = QHBoxLayout()
         drawing.addWidget(QLabel("Package"))
         drawing.addWidget(self.package, 1)
+        drawing.addWidget(self.member_credits)
         self.package_row = QWidget()
         self.package_row.setLayout(drawing)
         drawing.setContentsMargins(0, 0, 0, 0)
-        self.package_row.setVisible(self.package.count() > 1)
+        self.package_row.setVisible(self.package.count() > 1 or banked is not None)
         form = QFormLayout()
         form.addRow("Invoice discount", self.discount)
         form.addRow("Discount reason", self.discount_reason)
@@ -180,14 +191,18 @@ class CheckoutDialog(QDialog):
         # The description is the service's or product's. A package's credits and price were
         # set in its own form (a discount may still be given); a gift card is sold at its
         # value, and a service drawn from a package costs nothing.
-        if draft.package_id is not None or draft.kind == "gift_card":
+        if draft.package_id is not None or draft.membership_id is not None \
+                or draft.kind == "gift_card":
             editable = ()
         elif draft.kind == "package":
             editable = (3, 4)
         else:
             editable = (1, 2, 3, 4)
+        off = draft.discount  # a member's price comes as a line discount naming the plan
         cells = (draft.description, f"{draft.quantity.normalize():f}",
-                 f"{draft.unit_price_cents / 100:.2f}", "", "")
+                 f"{draft.unit_price_cents / 100:.2f}",
+                 show_basis_points(off.percent_bp) if off.percent_bp
+                 else f"{off.amount_cents / 100:.2f}" if off.amount_cents else "", off.reason)
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             if column not in editable:
@@ -203,11 +218,13 @@ class CheckoutDialog(QDialog):
             self.table.removeRow(0)
             self.drafts.pop(0)
         try:
-            drafts = invoices.draft_for_appointment(self.user, self.row.id,
-                                                    self.package.currentData())
+            drafts = invoices.draft_for_appointment(
+                self.user, self.row.id, self.package.currentData(),
+                member_credits=self.member_credits.isChecked())
         except DomainError as exc:
             self.message.say(str(exc))
-            drafts = invoices.draft_for_appointment(self.user, self.row.id)
+            drafts = invoices.draft_for_appointment(self.user, self.row.id,
+                                                    member_credits=False)
         for row, draft in enumerate(drafts):
             self._add_line(draft, row)
         self.visit_lines = len(drafts)
@@ -215,7 +232,11 @@ class CheckoutDialog(QDialog):
 
     def add_product(self) -> None:
         if self.product.currentData() is not None:
-            self._add_line(invoices.product_line(self.user, self.product.currentData()))
+            draft = invoices.product_line(self.user, self.product.currentData())
+            member = memberships.member_discount(self.row.patient_id, None, 100,
+                                                 draft.unit_price_cents,
+                                                 self.row.start.date(), retail=True)
+            self._add_line(dataclasses.replace(draft, discount=member) if member else draft)
             self.update_totals()
 
     def sell(self, dialog: SellPackageDialog | SellGiftCardDialog) -> None:

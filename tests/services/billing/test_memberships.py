@@ -35,6 +35,8 @@ from medspa_desktop.store.models import (
     Service,
 )
 from tests.documents.pdftext import pdf_text
+from tests.services.billing.test_invoices import shop  # noqa: F401 (fixture)
+from tests.services.treatments.test_treatment_records import clinic  # noqa: F401 (fixture)
 
 ENROLLED = dt.datetime(2026, 3, 14, 11, 0)
 ROOT = Path(__file__).resolve().parents[3]
@@ -274,3 +276,63 @@ def test_the_unique_key_refuses_a_months_dues_twice_and_leaves_no_invoice(club):
                                 ENROLLED, None)
     assert (Invoice.select().count(), AuditEvent.select().count()) == before
     assert len(_dues(m.id)) == 1
+
+
+# -- at checkout -------------------------------------------------------------------------------
+def _member_shop(shop, credits=True):  # noqa: F811
+    from tests.services.treatments.test_treatment_records import TODAY
+
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    plan = memberships.save_plan(shop["admin"], PlanInput(
+        "Glow Club", 9900, member_prices=((botox.id, 1100),),
+        credits=(BankedCredit(botox.id, Decimal(20), Decimal(50)),) if credits else ()))
+    from medspa_desktop.documents.membership_agreement import render_agreement
+    from medspa_desktop.printouts import _letterhead
+
+    when = dt.datetime.combine(TODAY - dt.timedelta(days=3), dt.time(9))
+    return memberships.enrol(shop["desk"], EnrolInput(
+        shop["zoe"].id, plan.id, grey_png(40, 20), grey_png(40, 20)),
+        lambda sheet: render_agreement(sheet, _letterhead()), now=when)
+
+
+def test_a_member_pays_the_member_price_and_the_invoice_shows_the_saving(shop):  # noqa: F811
+    from tests.services.billing.test_invoices import _charted_visit
+
+    _member_shop(shop, credits=False)
+    appt = _charted_visit(shop, 44)
+    (line,) = invoices.draft_for_appointment(shop["desk"], appt.id)
+    assert (line.unit_price_cents, line.discount.amount_cents, line.discount.reason) == (
+        1400, 44 * 300, "Glow Club member price")
+    invoice = invoices.issue_invoice(shop["desk"], invoices.CheckoutInput(
+        shop["zoe"].id, (line,), appointment_id=appt.id))
+    view = invoices.invoice_view(shop["desk"], invoice.id)
+    assert (view.lines[0].discount_cents, view.lines[0].discount_reason) == (
+        13200, "Glow Club member price")
+    assert view.total_cents == 44 * 1100
+
+
+def test_banked_credits_are_drawn_first_the_rest_at_member_price_and_a_void_returns_them(
+        shop):  # noqa: F811
+    from tests.services.billing.test_invoices import _charted_visit
+
+    m = _member_shop(shop)
+    assert memberships.credits_banked(m.id)[Service.get(Service.name == "Botox Cosmetic").id] \
+        == 2000
+    appt = _charted_visit(shop, 44)
+    assert len(invoices.draft_for_appointment(shop["desk"], appt.id,
+                                              member_credits=False)) == 1  # the desk chose not
+    banked, rest = invoices.draft_for_appointment(shop["desk"], appt.id)
+    assert (banked.quantity, banked.unit_price_cents, banked.membership_id) == (20, 0, m.id)
+    assert (rest.quantity, rest.discount.amount_cents) == (24, 24 * 300)
+    invoice = invoices.issue_invoice(shop["desk"], invoices.CheckoutInput(
+        shop["zoe"].id, (banked, rest), appointment_id=appt.id))
+    view = invoices.invoice_view(shop["desk"], invoice.id)
+    assert view.lines[0].description.endswith("banked membership credits (0 left)")
+    assert view.lines[0].tax_category == "prepaid" and view.total_cents == 24 * 1100
+    assert memberships.credits_banked(m.id).get(banked.service_id, 0) == 0
+    invoices.void_invoice(shop["admin"], invoice.id, "wrong patient")
+    assert memberships.credits_banked(m.id)[banked.service_id] == 2000
+    with pytest.raises(ValidationError, match="banked membership credits costs nothing"):
+        invoices.preview(shop["desk"], invoices.CheckoutInput(shop["zoe"].id, (
+            invoices.LineDraft("service", "x", Decimal(1), 500, service_id=banked.service_id,
+                               membership_id=m.id),)))
