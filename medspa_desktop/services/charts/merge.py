@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import (
+    AccountCredit,
     Appointment,
     Consent,
     ContactConsent,
@@ -60,7 +61,7 @@ from . import patients
 MOVED = {Appointment: "appointment", Series: "appointment", WaitlistEntry: "waitlist"}
 READ_THROUGH = {TreatmentRecord: "treatment", Note: "note", Consent: "consent", Photo: "photo",
                 Invoice: "invoice", Package: "prepaid", MedicalAnswer: "intake",
-                StockMovement: "stock", ImportedVisit: "history"}
+                StockMovement: "stock", ImportedVisit: "history", AccountCredit: "credit"}
 OWN = (PatientNamePart, ContactConsent, OutboxMessage)
 
 # how the comparison names each kind of row
@@ -68,7 +69,8 @@ KIND_LABELS = {Appointment: "appointments", Series: "courses", WaitlistEntry: "w
                TreatmentRecord: "treatment records", Note: "notes", Consent: "consents",
                Photo: "photos", Invoice: "invoices", Package: "packages",
                MedicalAnswer: "intake answers", StockMovement: "stock drawn or sold",
-               ImportedVisit: "visits from the old system"}
+               ImportedVisit: "visits from the old system",
+               AccountCredit: "credit on account entries"}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from peewee import ForeignKeyField
 
-from medspa_desktop.services.billing import billing_reports, prepaid
+from medspa_desktop.services.billing import account_credit, billing_reports, prepaid
 from medspa_desktop.services.charts import (
     history_import,
     intake,
@@ -71,7 +71,8 @@ def _richest(exclude: int | None = None) -> Patient:
 
 def _add_what_the_demo_lacks(other: Patient) -> None:
     """A photo, a signed note, a charted toxin visit (drawing stock), a visit from the old
-    system, a course of two sessions, a waitlist entry and an allergy on ``other`` (the demo
+    system, a course of two sessions, a waitlist entry, an allergy and a goodwill credit on
+    ``other`` (the demo
     is generated around today's date, so its richest chart may lack any)."""
     director = staff("director")
     note = notes.start_note(director, other.id, category="neurotoxin")
@@ -105,6 +106,7 @@ def _add_what_the_demo_lacks(other: Patient) -> None:
         "product_id": product.id, "dilution_ml": 2.5, "points": points, "total_units": 4})
     waitlist.add(staff("frontdesk"), waitlist.WaitlistInput(
         other.id, botox.id, dt.date.today(), dt.date.today() + dt.timedelta(days=30)))
+    account_credit.give_goodwill(director, other.id, 1500, "Kept waiting an hour")
 
 
 def _rows(model, patient_id: int) -> set[int]:
