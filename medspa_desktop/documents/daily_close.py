@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from ..services.billing.money import show_cents
-from .styles import Letterhead, build_pdf, para, styles, usable_width
+from .styles import GRID, SHADE, Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
@@ -25,8 +24,6 @@ if TYPE_CHECKING:
     from ..services.billing.billing_reports import DailyClose, Takings
     from ..services.platform.audit_anchor import Head
 
-GRID = colors.HexColor("#bbbbbb")
-SHADE = colors.HexColor("#ececec")
 AMOUNT_WIDTH = 32 * mm
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 
-from .styles import Letterhead, build_pdf, para, styles, usable_width
+from .styles import Letterhead, build_pdf, list_table, para, styles, usable_width
 
 
 @dataclass(frozen=True)
@@ -69,13 +68,7 @@ def render_due_list(due: DueList) -> bytes:
                   para(x.due, st["small"]), para("yes" if x.marketing else "no", st["small"]),
                   para("☐", st["body"])]
                  for x in section.lines]
-        table = Table(rows, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ececec")),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#bbbbbb")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]))
+        table = list_table(rows, widths)
         story.append(table)
     return build_pdf(story, letterhead=due.letterhead, page_size=due.page_size,
                      title=f"Patients due {due.day:%Y-%m-%d}", heading="Patients due",

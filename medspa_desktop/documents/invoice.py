@@ -13,13 +13,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..services.billing.money import show_cents
-from .styles import FONT_BOLD, Letterhead, Ours, build_pdf, para, styles
+from .styles import FONT_BOLD, GRID, SHADE, Letterhead, Ours, build_pdf, para, styles
 
 if TYPE_CHECKING:  # plain data made by services/billing/invoices
     from ..services.billing.invoices import InvoiceView
 
-GRID = colors.HexColor("#bbbbbb")
-SHADE = colors.HexColor("#ececec")
 CATEGORY = {"services": "Services tax", "retail": "Retail tax", "exempt": "Not taxed"}
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 
-from .styles import Letterhead, build_pdf, para, styles, usable_width
+from .styles import Letterhead, build_pdf, list_table, para, styles, usable_width
 from .wording import received_how
 
 
@@ -61,13 +60,7 @@ def render_recall_list(recall: RecallList) -> bytes:
               para(x.email, st["small"]), para(f"{x.product}, {x.dose}", st["small"]),
               para(x.provider, st["small"]), para("☐", st["body"])]
              for x in recall.lines]
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ececec")),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#bbbbbb")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table = list_table(rows, widths)
     story.append(table)
     return build_pdf(story, letterhead=recall.letterhead, page_size=recall.page_size,
                      title=f"Lot recall {recall.lot_number}", heading="Lot recall",

@@ -20,9 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from ..services.billing.money import currency_symbol
-from .daily_close import GRID, SHADE
 from .sales_report import period_text
-from .styles import FONT, Letterhead, build_pdf, para, styles, usable_width
+from .styles import FONT, GRID, SHADE, Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:
     from ..services.reports.shapes import Chart, Shown

@@ -11,8 +11,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from ..services.billing.money import show_cents
-from .daily_close import GRID, SHADE, takings_sections
-from .styles import Letterhead, build_pdf, para, styles, usable_width
+from .daily_close import takings_sections
+from .styles import GRID, SHADE, Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:
     from ..services.billing.billing_reports import SalesReport

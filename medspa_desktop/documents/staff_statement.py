@@ -12,9 +12,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 
 from ..services.billing.money import show_basis_points, show_cents
-from .daily_close import GRID, SHADE, block
+from .daily_close import block
 from .sales_report import period_text
-from .styles import Letterhead, build_pdf, para, styles, usable_width
+from .styles import GRID, SHADE, Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:
     from ..services.reports.staff_pay import ProviderPay

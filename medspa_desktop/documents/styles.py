@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape
 
 import arabic_reshaper
 from bidi import get_display
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
@@ -36,7 +37,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from .. import paths
 
@@ -294,6 +295,23 @@ def page_decorator(letterhead: Letterhead, title: str, printed: dt.datetime, pri
 def page(page_size: str, landscape: bool = False) -> tuple[float, float]:
     width, height = PAGE_SIZES.get(page_size, letter)
     return (height, width) if landscape else (width, height)
+
+
+SHADE = colors.HexColor("#ececec")  # a table's heading row
+GRID = colors.HexColor("#bbbbbb")  # the thin rules between its rows
+
+
+def list_table(rows: list, widths: list) -> Table:
+    """A printed list (the lot recall, the patients due): the heading row shaded and repeated
+    on every page, a thin rule under each row, cells top-aligned with 3 pt at their sides."""
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
 
 
 FRAME_PADDING = 6  # reportlab's Frame keeps 6 pt inside each side of the margins

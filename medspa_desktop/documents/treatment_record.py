@@ -14,13 +14,11 @@ from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from ..services.treatments.face_chart import VIEWS, amount_text, total, totals_by_site
 from .face_chart import FaceChartDrawing
-from .styles import Letterhead, build_pdf, para, styles, usable_width
+from .styles import GRID, SHADE, Letterhead, build_pdf, para, styles, usable_width
 
 if TYPE_CHECKING:  # the record's plain view; documents/ never reaches the database
     from ..services.treatments.treatment_records import RecordView
 
-GRID = colors.HexColor("#bbbbbb")
-SHADE = colors.HexColor("#ececec")
 
 
 @dataclass(frozen=True)
