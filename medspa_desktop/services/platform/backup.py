@@ -371,9 +371,16 @@ def verify_backup(path: Path, *, just_written: bool = False) -> list[str]:
         problems.append("the database is not a MedSpa database")
     elif version > SCHEMA_VERSION:
         problems.append(f"it was written by a newer MedSpa Desktop (schema {version})")
+    return problems + photo_problems(path, _photo_names(database), manifest)
+
+
+def photo_problems(path: Path, names: list[str], manifest: dict) -> list[str]:
+    """Each photo a backup should hold (``ab/<sha256>.<ext>``) present in its photos/ folder
+    and matching its fingerprint, but for those its manifest says were missing when taken."""
+    problems = []
     missing = set(manifest.get("missing_photos", []))
-    for name in _photo_names(database):
-        photo = path / "photos" / name
+    for name in names:
+        photo = Path(path) / "photos" / name
         if name in missing:
             continue
         if not photo.is_file():

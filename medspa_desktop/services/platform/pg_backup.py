@@ -44,7 +44,7 @@ from ... import paths
 from ...store.database import db, is_postgres_url, make_database, open_database
 from ...store.migrations import APP_ID, SCHEMA_VERSION
 from . import audit_anchor
-from .backup import BackupError
+from .backup import BackupError, photo_problems
 
 DUMP_NAME = "clinic.dump"
 ENGINE = "postgresql"
@@ -238,16 +238,7 @@ def verify(path: Path, manifest: dict, *, just_written: bool = False) -> list[st
         problems.append("the database is not a MedSpa database")
     elif version > SCHEMA_VERSION:
         problems.append(f"it was written by a newer MedSpa Desktop (schema {version})")
-    missing = set(manifest.get("missing_photos", []))
-    for name in manifest.get("photo_names", []):
-        photo = Path(path) / "photos" / name
-        if name in missing:
-            continue
-        if not photo.is_file():
-            problems.append(f"photo {name} is missing from the backup")
-        elif paths.sha256_of(photo) != Path(name).stem:
-            problems.append(f"photo {name} does not match its fingerprint")
-    return problems
+    return problems + photo_problems(path, manifest.get("photo_names", []), manifest)
 
 
 # -- restoring ---------------------------------------------------------------------------------
