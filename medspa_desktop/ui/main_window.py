@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
                                              "Ctrl+I", view_menu)
         self.inventory_action.setEnabled(allowed(self.user, "inventory.read"))
         self.outbox_action = self._action("&Outbox…", self.show_outbox, None, view_menu)
+        self._action("Overdue &dues…", self.show_overdue_dues, None, view_menu)
         view_menu.addSeparator()
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
 
@@ -528,6 +529,11 @@ class MainWindow(QMainWindow):
 
         if run_modal(MessagesDialog(self.user, self)):
             self.statusBar().showMessage("Message settings saved.", 5000)
+
+    def show_overdue_dues(self) -> None:
+        from .billing.membership_dialogs import OverdueDuesDialog
+
+        run_modal(OverdueDuesDialog(self.user, self))
 
     def show_outbox(self, state: str | None = None) -> None:
         from .outbox_dialog import OutboxDialog

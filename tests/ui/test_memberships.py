@@ -13,7 +13,12 @@ from medspa_desktop.services.charts import patients
 from medspa_desktop.services.platform import auth
 from medspa_desktop.store.models import Invoice, Membership, MembershipDues, MembershipEvent
 from medspa_desktop.ui.billing.account_panel import AccountPanel
-from medspa_desktop.ui.billing.membership_dialogs import EnrolDialog, FreezeDialog, PlanDialog
+from medspa_desktop.ui.billing.membership_dialogs import (
+    EnrolDialog,
+    FreezeDialog,
+    OverdueDuesDialog,
+    PlanDialog,
+)
 from medspa_desktop.ui.setup.window import ClinicSetupWindow
 from medspa_desktop.ui.widgets.reason_prompt import ReasonDialog
 from tests.documents.pdftext import pdf_text
@@ -76,6 +81,10 @@ def test_a_plan_is_set_up_and_the_desk_enrols_freezes_and_cancels_a_patient(qtbo
     assert "Zoë Ng" in pdf_text(memberships.agreement_pdf(desk, membership.id))
     assert Invoice.get_by_id(MembershipDues.get().invoice_id).total_cents == 9900
     assert panel.model.rowCount() == 1  # the dues invoice is on the account
+    overdue = OverdueDuesDialog(desk)
+    qtbot.addWidget(overdue)
+    assert [(r.patient, r.balance_cents) for r in overdue.model.rows()] == [("Zoë Ng", 9900)]
+    assert overdue.total.text() == "1 unpaid, $99.00"
 
     def freeze(dialog: FreezeDialog) -> None:
         qtbot.keyClicks(dialog.reason, "travelling")

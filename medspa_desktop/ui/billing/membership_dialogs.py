@@ -442,3 +442,50 @@ class MembershipBox(QWidget):
         m = self.latest
         preview_document(lambda: memberships.agreement_pdf(self.user, m.id),
                          "Membership agreement", f"membership-agreement-{m.id}.pdf", self)
+
+
+# -- Billing → Overdue dues --------------------------------------------------------------------
+OVERDUE_COLUMNS = (
+    Column("Patient", lambda o: o.patient),
+    Column("Month", lambda o: o.month, lambda o: f"{o.month:%B %Y}"),
+    Column("Invoice", lambda o: o.number, align_right=True),
+    Column("Due", lambda o: o.balance_cents, lambda o: show_cents(o.balance_cents),
+           align_right=True),
+    Column("Days", lambda o: o.days, align_right=True),
+)
+
+
+class OverdueDuesDialog(QDialog):
+    """Members' dues invoices not yet paid, oldest first; a double-click opens the payments."""
+
+    def __init__(self, user: User, parent=None) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.setWindowTitle("Overdue membership dues")
+        self.resize(720, 460)
+        self.model = RowTableModel(OVERDUE_COLUMNS, parent=self)
+        self.table = make_table(self.model, "Overdue dues")
+        self.table.activated.connect(lambda index: self.open_payments(index.row()))
+        self.total = QLabel()
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        bar = QHBoxLayout()
+        bar.addWidget(self.total, 1)
+        bar.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bar)
+        on_change(self, ("invoice", "membership"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = memberships.overdue_dues(self.user)
+        self.model.set_rows(rows)
+        fit_columns(self.table)
+        self.total.setText(f"{len(rows)} unpaid, {show_cents(sum(r.balance_cents for r in rows))}"
+                           if rows else "No dues are unpaid.")
+
+    def open_payments(self, row: int) -> None:
+        from .tab import PaymentsDialog  # the Billing tab opens this dialog
+
+        run_modal(PaymentsDialog(self.user, self.model.row_at(row).invoice_id, self))
