@@ -17,7 +17,7 @@ from peewee import fn
 
 from ...store.database import db, for_update
 from ...store.models import AccountCredit, Invoice, Patient, Payment, User
-from ..charts.patients import chart_ids
+from ..charts.patients import chart_ids, kept_chart
 from ..platform import audit, changes, limits
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
@@ -30,23 +30,10 @@ MAX_GOODWILL_CENTS = 1_000_000
 GIVEN = (CreditKind.OVERPAYMENT, CreditKind.REFUND, CreditKind.GOODWILL)
 
 
-def owner(patient_id: int) -> int:
-    """The chart that holds a patient's credit: the one a duplicate was merged into."""
-    seen = set()
-    while patient_id not in seen:
-        seen.add(patient_id)
-        into = (Patient.select(Patient.merged_into).where(Patient.id == patient_id)
-                .scalar())
-        if into is None:
-            break
-        patient_id = into
-    return patient_id
-
-
 def held_cents(patient_id: int) -> int:
     """The patient's credit on account now (their chart and the duplicates merged into it)."""
     return (AccountCredit.select(fn.SUM(AccountCredit.amount_cents))
-            .where(AccountCredit.patient.in_(chart_ids(owner(patient_id)))).scalar() or 0)
+            .where(AccountCredit.patient.in_(chart_ids(kept_chart(patient_id)))).scalar() or 0)
 
 
 def balance_cents(actor: User, patient_id: int) -> int:
@@ -72,7 +59,7 @@ def ledger(actor: User, patient_id: int) -> list[CreditRow]:
     require(actor, "billing.read")
     rows = list(AccountCredit.select(AccountCredit, User.display_name)
                 .join(User, on=AccountCredit.user == User.id)
-                .where(AccountCredit.patient.in_(chart_ids(owner(patient_id))))
+                .where(AccountCredit.patient.in_(chart_ids(kept_chart(patient_id))))
                 .order_by(AccountCredit.at, AccountCredit.id))
     payment_ids = [row.payment_id for row in rows if row.payment_id is not None]
     numbers = dict(Payment.select(Payment.id, Invoice.number)
@@ -96,7 +83,7 @@ def add(actor: User, patient_id: int, kind: str, amount_cents: int, *,
         payment: Payment | None = None, reason: str = "",
         now: dt.datetime) -> AccountCredit:
     """A movement, inside the caller's transaction (checkout's own services call this)."""
-    patient_id = owner(patient_id)
+    patient_id = kept_chart(patient_id)
     _lock(patient_id)
     if amount_cents < 0 and held_cents(patient_id) + amount_cents < 0:
         raise ValidationError(f"The patient has only {show_cents(held_cents(patient_id))} "

@@ -48,7 +48,7 @@ from ...store.models import (
     StoredFile,
     User,
 )
-from ..charts.patients import age_on, refuse_if_merged
+from ..charts.patients import age_on, chart_ids, kept_chart, refuse_if_merged
 from ..platform import audit, changes, limits
 from ..platform import png as png_format
 from ..platform.errors import ConflictError, NotFound, ValidationError
@@ -465,7 +465,8 @@ def patient_memberships(actor: User, patient_id: int,
     require(actor, "billing.read")
     today = today or dt.date.today()
     return [_membership_view(m, today) for m in
-            Membership.select().where(Membership.patient == patient_id)
+            Membership.select()  # a duplicate merged into this chart: its membership too
+            .where(Membership.patient.in_(chart_ids(kept_chart(patient_id))))
             .order_by(Membership.id.desc())]
 
 
@@ -498,7 +499,8 @@ def _issue_dues(m: Membership, plan: PlanView, month: dt.date, now: dt.datetime,
                 by: User | None) -> Invoice:
     """The month's dues invoice, its unique dues row and the month's credits (inside the
     caller's transaction). IntegrityError if that month's dues exist already."""
-    data = invoices.CheckoutInput(m.patient_id, (_dues_line(plan, month),))
+    # a member's chart merged into another since: the dues go on the kept chart
+    data = invoices.CheckoutInput(kept_chart(m.patient_id), (_dues_line(plan, month),))
     invoice = (invoices.issue_invoice(by, data, now) if by is not None
                else invoices.issue_by_program(m.enrolled_by, data, now))
     MembershipDues.create(membership=m.id, month=month, invoice=invoice.id, at=now)
@@ -757,7 +759,8 @@ def overdue_dues(actor: User, today: dt.date | None = None,
 
 # -- at checkout -------------------------------------------------------------------------------
 def _active_membership(patient_id: int, day: dt.date) -> Membership | None:
-    for m in (Membership.select().where(Membership.patient == patient_id)
+    for m in (Membership.select()
+              .where(Membership.patient.in_(chart_ids(kept_chart(patient_id))))
               .order_by(Membership.id.desc())):
         history = _history(m.id)
         if _active_on(m, history, day) and month_of(day) not in history.frozen:

@@ -40,6 +40,7 @@ from ...store.models import (
     ImportedVisit,
     Invoice,
     MedicalAnswer,
+    Membership,
     Note,
     OutboxMessage,
     Package,
@@ -61,7 +62,8 @@ from . import patients
 MOVED = {Appointment: "appointment", Series: "appointment", WaitlistEntry: "waitlist"}
 READ_THROUGH = {TreatmentRecord: "treatment", Note: "note", Consent: "consent", Photo: "photo",
                 Invoice: "invoice", Package: "prepaid", MedicalAnswer: "intake",
-                StockMovement: "stock", ImportedVisit: "history", AccountCredit: "credit"}
+                StockMovement: "stock", ImportedVisit: "history", AccountCredit: "credit",
+                Membership: "membership"}
 OWN = (PatientNamePart, ContactConsent, OutboxMessage)
 
 # how the comparison names each kind of row
@@ -70,7 +72,7 @@ KIND_LABELS = {Appointment: "appointments", Series: "courses", WaitlistEntry: "w
                Photo: "photos", Invoice: "invoices", Package: "packages",
                MedicalAnswer: "intake answers", StockMovement: "stock drawn or sold",
                ImportedVisit: "visits from the old system",
-               AccountCredit: "credit on account entries"}
+               AccountCredit: "credit on account entries", Membership: "memberships"}
 
 
 @dataclass(frozen=True)

@@ -263,6 +263,20 @@ def refuse_if_merged(patient_id: int) -> None:
                               f"({display_name(kept)}): write there.")
 
 
+def kept_chart(patient_id: int) -> int:
+    """The chart a patient's new rows go on: the one a duplicate was merged into (followed to
+    the end), or the chart itself."""
+    seen = set()
+    while patient_id not in seen:
+        seen.add(patient_id)
+        into = (Patient.select(Patient.merged_into).where(Patient.id == patient_id)
+                .scalar())
+        if into is None:
+            break
+        patient_id = into
+    return patient_id
+
+
 def chart_ids(patient_id: int) -> list[int]:
     """The charts whose rows are this patient's: the chart itself and every duplicate merged
     into it. Records that are final (signed notes, charted treatments, consents, photos,

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from peewee import ForeignKeyField
 
-from medspa_desktop.services.billing import account_credit, billing_reports, prepaid
+from medspa_desktop.services.billing import account_credit, billing_reports, memberships, prepaid
 from medspa_desktop.services.charts import (
     history_import,
     intake,
@@ -34,6 +34,7 @@ from medspa_desktop.store.models import (
     AuditEvent,
     Consent,
     Invoice,
+    Membership,
     Note,
     Package,
     Patient,
@@ -71,8 +72,8 @@ def _richest(exclude: int | None = None) -> Patient:
 
 def _add_what_the_demo_lacks(other: Patient) -> None:
     """A photo, a signed note, a charted toxin visit (drawing stock), a visit from the old
-    system, a course of two sessions, a waitlist entry, an allergy and a goodwill credit on
-    ``other`` (the demo
+    system, a course of two sessions, a waitlist entry, an allergy, a goodwill credit and a
+    membership on ``other`` (the demo
     is generated around today's date, so its richest chart may lack any)."""
     director = staff("director")
     note = notes.start_note(director, other.id, category="neurotoxin")
@@ -107,6 +108,19 @@ def _add_what_the_demo_lacks(other: Patient) -> None:
     waitlist.add(staff("frontdesk"), waitlist.WaitlistInput(
         other.id, botox.id, dt.date.today(), dt.date.today() + dt.timedelta(days=30)))
     account_credit.give_goodwill(director, other.id, 1500, "Kept waiting an hour")
+    _enrol(other)
+
+
+def _enrol(patient: Patient) -> None:
+    """``patient`` a member of a small plan (the demo has none), agreement signed."""
+    from medspa_desktop.documents.membership_agreement import render_agreement
+    from medspa_desktop.printouts import _letterhead
+
+    plan = memberships.save_plan(staff("admin"), memberships.PlanInput(
+        "Glow Club", 9900, billing_day=0, min_term_months=6, notice_days=30))
+    memberships.enrol(staff("frontdesk"), memberships.EnrolInput(
+        patient.id, plan.id, grey_png(40, 20), grey_png(40, 20)),
+        lambda sheet: render_agreement(sheet, _letterhead()))
 
 
 def _rows(model, patient_id: int) -> set[int]:
@@ -143,6 +157,8 @@ def test_a_merge_brings_every_kind_of_row_to_the_kept_chart_and_archives_the_oth
     assert treated == {r.appointment_id for r in TreatmentRecord.select().where(
         TreatmentRecord.id.in_(before[TreatmentRecord]))}
     assert {n.id for n in notes.patient_notes(director, kept.id)} == before[Note]
+    assert memberships.current_membership(director, kept.id).id in before[Membership]
+    assert account_credit.balance_cents(director, kept.id) >= 1500
     assert {c.id for c in signing.patient_consents(director, kept.id)} == before[Consent]
     assert {p.id for p in photos.patient_photos(director, kept.id)} == before[Photo]
     assert {i.id for i in billing_reports.invoices(
