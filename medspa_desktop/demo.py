@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .services.billing import invoices, prepaid
 from .services.charts import contraindications, intake, notes, patients
@@ -29,6 +30,8 @@ from .store.models import (
     Appointment,
     Device,
     GiftCard,
+    Invoice,
+    MembershipDues,
     Package,
     Patient,
     Service,
@@ -164,7 +167,60 @@ def build_demo(
         _bill(rng, staff, today)
         say("patients due for a recall")
         booked += _recall_visits(random.Random(seed * 7919 + 22), staff, patient_ids, today)
+        say("members")
+        _members(random.Random(seed * 104729 + 23), staff, patient_ids, today)
     return DemoSummary(patient_count, booked, len(staff))
+
+
+def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
+             today: dt.date) -> None:
+    """The clinic's membership plan and five members who joined in the last four months: each
+    agreement signed, the dues of every month issued on the member's billing day (the timed
+    job, run each morning as the clinic's PCs would have) and paid by card at the desk — all
+    but the newest dues of one member, left owing (the Overdue dues list has someone). Its
+    own random numbers: what came before stays as it was."""
+    from .documents.membership_agreement import render_agreement
+    from .printouts import _letterhead
+    from .services.billing import memberships
+
+    admin, desk = staff["admin"], staff["frontdesk"]
+    toxin = Service.get_or_none(Service.name == "Botox Cosmetic")
+    started = today - dt.timedelta(days=130)
+    plan = memberships.save_plan(admin, memberships.PlanInput(
+        "Glow Club", 9900, billing_day=0, min_term_months=6, notice_days=30,
+        category_discounts_bp=(("neurotoxin", 1000),),
+        credits=((memberships.BankedCredit(toxin.id, Decimal(20), Decimal(40)),) if toxin else ()),
+        retail_discount_bp=1000), now=dt.datetime.combine(started, dt.time(9)))
+    letterhead = _letterhead()
+    adults = [pid for pid in patient_ids
+              if patients.age_on(Patient.get_by_id(pid).dob, today) >= memberships.ADULT_AGE]
+    joined = sorted((today - dt.timedelta(days=rng.randint(20, 120)), pid)
+                    for pid in rng.sample(adults, min(5, len(adults))))
+    if not joined:
+        return
+    members = []
+    for day, pid in joined:
+        members.append(memberships.enrol(desk, memberships.EnrolInput(
+            pid, plan.id, grey_png(40, 20), grey_png(40, 20)),
+            lambda sheet: render_agreement(sheet, letterhead),
+            now=dt.datetime.combine(day, dt.time(11, rng.randint(0, 59)))).id)
+    day = joined[0][0] + dt.timedelta(days=1)
+    while day <= today:
+        memberships.issue_due(dt.datetime.combine(day, dt.time(7, 30)))
+        day += dt.timedelta(days=1)
+    owing = members[0]
+    newest = (MembershipDues.select().where(MembershipDues.membership == owing)
+              .order_by(MembershipDues.month.desc()).first())
+    for dues in MembershipDues.select().order_by(MembershipDues.at):
+        if newest is not None and dues.id == newest.id:
+            continue
+        invoice = Invoice.get_by_id(dues.invoice_id)
+        due = invoices.balance_cents(invoice)
+        if due:
+            invoices.take_payment(desk, invoice.id, invoices.PaymentInput(
+                PaymentMethod.CARD, due, card_last4=f"{rng.randint(0, 9999):04d}",
+                auth_code=f"M{rng.randint(10000, 99999)}"),
+                now=invoice.issued_at + dt.timedelta(hours=2))
 
 
 ALLERGIES = ("", "", "", "", "Penicillin (rash)", "Latex", "Sulfa drugs", "Shellfish",

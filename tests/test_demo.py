@@ -159,3 +159,24 @@ def test_the_demo_has_patients_due_for_a_recall_at_the_right_intervals(demo_db):
     ids = [p.id for p in Patient.select(Patient.id)]
     agreed = contact_consent.agreeing(ids, "marketing")
     assert 0.25 * len(ids) < len(agreed) < 0.65 * len(ids)
+
+
+def test_the_demo_clinic_has_members_with_their_monthly_dues(demo_db):
+    """A plan, members who joined in the last months with their signed agreements, every
+    month's dues issued once on the billing day and paid — but one member's newest, owing."""
+    from medspa_desktop.services.billing import memberships
+    from medspa_desktop.store.models import Membership, MembershipDues
+
+    desk = User.get(User.username == "frontdesk")
+    members = list(Membership.select())
+    assert len(members) == 5
+    for m in members:
+        view = memberships.current_membership(desk, m.patient_id)
+        assert view is not None and view.state == "active"
+        months = [d.month for d in MembershipDues.select()
+                  .where(MembershipDues.membership == m.id).order_by(MembershipDues.month)]
+        assert months and len(months) == len(set(months))  # once a month
+        assert months[0] == memberships.month_of(m.started_on)
+        assert memberships.agreement_pdf(desk, m.id).startswith(b"%PDF-")
+    owing = memberships.overdue_dues(desk, grace_days=0)
+    assert len(owing) == 1
