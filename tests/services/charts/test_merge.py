@@ -112,12 +112,15 @@ def _add_what_the_demo_lacks(other: Patient) -> None:
 
 
 def _enrol(patient: Patient) -> None:
-    """``patient`` a member of a small plan (the demo has none), agreement signed."""
+    """``patient`` a member of a small plan of its own (unless the demo made them one),
+    agreement signed."""
     from medspa_desktop.documents.membership_agreement import render_agreement
     from medspa_desktop.printouts import _letterhead
 
+    if memberships.current_membership(staff("frontdesk"), patient.id) is not None:
+        return
     plan = memberships.save_plan(staff("admin"), memberships.PlanInput(
-        "Glow Club", 9900, billing_day=0, min_term_months=6, notice_days=30))
+        "Merge Test Club", 9900, billing_day=0, min_term_months=6, notice_days=30))
     memberships.enrol(staff("frontdesk"), memberships.EnrolInput(
         patient.id, plan.id, grey_png(40, 20), grey_png(40, 20)),
         lambda sheet: render_agreement(sheet, _letterhead()))
