@@ -192,8 +192,11 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
         credits=((memberships.BankedCredit(toxin.id, Decimal(20), Decimal(40)),) if toxin else ()),
         retail_discount_bp=1000), now=dt.datetime.combine(started, dt.time(9)))
     letterhead = _letterhead()
-    adults = [pid for pid in patient_ids
-              if patients.age_on(Patient.get_by_id(pid).dob, today) >= memberships.ADULT_AGE]
+    # members among the patients with no visit in the demo's weeks: a member's checkout gets
+    # member prices, and the visits the demo leaves to check out keep their list prices
+    visiting = {pid for (pid,) in Appointment.select(Appointment.patient).tuples()}
+    adults = [pid for pid in patient_ids if pid not in visiting
+              and patients.age_on(Patient.get_by_id(pid).dob, today) >= memberships.ADULT_AGE]
     joined = sorted((today - dt.timedelta(days=rng.randint(20, 120)), pid)
                     for pid in rng.sample(adults, min(5, len(adults))))
     if not joined:
@@ -204,9 +207,12 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
             pid, plan.id, grey_png(40, 20), grey_png(40, 20)),
             lambda sheet: render_agreement(sheet, letterhead),
             now=dt.datetime.combine(day, dt.time(11, rng.randint(0, 59)))).id)
+    def at(day: dt.date, time: dt.time) -> dt.datetime:  # never later than now
+        return min(dt.datetime.combine(day, time), dt.datetime.now().replace(microsecond=0))
+
     day = joined[0][0] + dt.timedelta(days=1)
     while day <= today:
-        memberships.issue_due(dt.datetime.combine(day, dt.time(7, 30)))
+        memberships.issue_due(at(day, dt.time(7, 30)))
         day += dt.timedelta(days=1)
     owing = members[0]
     newest = (MembershipDues.select().where(MembershipDues.membership == owing)
@@ -220,7 +226,9 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
             invoices.take_payment(desk, invoice.id, invoices.PaymentInput(
                 PaymentMethod.CARD, due, card_last4=f"{rng.randint(0, 9999):04d}",
                 auth_code=f"M{rng.randint(10000, 99999)}"),
-                now=invoice.issued_at + dt.timedelta(hours=2))
+                now=max(invoice.issued_at,
+                        min(invoice.issued_at + dt.timedelta(hours=2),
+                            dt.datetime.now().replace(microsecond=0))))
 
 
 ALLERGIES = ("", "", "", "", "Penicillin (rash)", "Latex", "Sulfa drugs", "Shellfish",

@@ -123,7 +123,7 @@ def test_checkout_gives_a_member_the_banked_credits_and_the_member_price(qtbot, 
     from tests.conftest import staff
 
     plan = memberships.save_plan(staff("admin"), memberships.PlanInput(
-        "Glow Club", 9900, category_discounts_bp=(("neurotoxin", 1000),),
+        "Checkout Club", 9900, category_discounts_bp=(("neurotoxin", 1000),),
         credits=(memberships.BankedCredit(visit.service_id, Decimal(5), Decimal(5)),),
         retail_discount_bp=1500))
     memberships.enrol(staff("frontdesk"), memberships.EnrolInput(
@@ -138,14 +138,14 @@ def test_checkout_gives_a_member_the_banked_credits_and_the_member_price(qtbot, 
     assert dialog.table.item(0, 0).text().endswith("banked membership credits")
     assert (dialog.table.item(0, 1).text(), dialog.table.item(0, 2).text()) == ("5", "0.00")
     assert (dialog.table.item(1, 3).text(), dialog.table.item(1, 4).text()) == (
-        "10%", "Glow Club member price")
+        "10%", "Checkout Club member price")
     dialog.member_credits.setChecked(False)  # the desk keeps the credits for later
     assert dialog.table.rowCount() == 1 and dialog.table.item(0, 3).text() == "10%"
     dialog.member_credits.setChecked(True)
     dialog.product.setCurrentIndex(0)
     dialog.add_product()  # retail at the member's price too
     assert (dialog.table.item(2, 3).text(), dialog.table.item(2, 4).text()) == (
-        "15%", "Glow Club member price")
+        "15%", "Checkout Club member price")
     dialog.issue_button.click()
     invoice = Invoice.get(Invoice.appointment == visit.id)
     view = invoices.invoice_view(staff("frontdesk"), invoice.id)
