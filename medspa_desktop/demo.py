@@ -176,8 +176,7 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
              today: dt.date) -> None:
     """The clinic's membership plan and five members who joined in the last four months: each
     agreement signed, the dues of every month issued on the member's billing day (the timed
-    job, run each morning as the clinic's PCs would have) and paid by card at the desk — all
-    but the newest dues of one member, left owing (the Overdue dues list has someone). Its
+    job, run each morning as the clinic's PCs would have) and paid by card at the desk. Its
     own random numbers: what came before stays as it was."""
     from .documents.membership_agreement import render_agreement
     from .printouts import _letterhead
@@ -192,21 +191,22 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
         credits=((memberships.BankedCredit(toxin.id, Decimal(20), Decimal(40)),) if toxin else ()),
         retail_discount_bp=1000), now=dt.datetime.combine(started, dt.time(9)))
     letterhead = _letterhead()
-    # members among the patients with no visit in the demo's weeks: a member's checkout gets
+    # members among the patients with no visit open or to come: a member's checkout gets
     # member prices, and the visits the demo leaves to check out keep their list prices
-    visiting = {pid for (pid,) in Appointment.select(Appointment.patient).tuples()}
+    visiting = {pid for (pid,) in Appointment.select(Appointment.patient).where(
+        Appointment.status.not_in((S.CHECKED_OUT, S.CANCELLED, S.NO_SHOW))).tuples()}
     adults = [pid for pid in patient_ids if pid not in visiting
               and patients.age_on(Patient.get_by_id(pid).dob, today) >= memberships.ADULT_AGE]
     joined = sorted((today - dt.timedelta(days=rng.randint(20, 120)), pid)
                     for pid in rng.sample(adults, min(5, len(adults))))
     if not joined:
         return
-    members = []
     for day, pid in joined:
-        members.append(memberships.enrol(desk, memberships.EnrolInput(
+        memberships.enrol(desk, memberships.EnrolInput(
             pid, plan.id, grey_png(40, 20), grey_png(40, 20)),
             lambda sheet: render_agreement(sheet, letterhead),
-            now=dt.datetime.combine(day, dt.time(11, rng.randint(0, 59)))).id)
+            now=dt.datetime.combine(day, dt.time(11, rng.randint(0, 59))))
+
     def at(day: dt.date, time: dt.time) -> dt.datetime:  # never later than now
         return min(dt.datetime.combine(day, time), dt.datetime.now().replace(microsecond=0))
 
@@ -214,12 +214,7 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
     while day <= today:
         memberships.issue_due(at(day, dt.time(7, 30)))
         day += dt.timedelta(days=1)
-    owing = members[0]
-    newest = (MembershipDues.select().where(MembershipDues.membership == owing)
-              .order_by(MembershipDues.month.desc()).first())
     for dues in MembershipDues.select().order_by(MembershipDues.at):
-        if newest is not None and dues.id == newest.id:
-            continue
         invoice = Invoice.get_by_id(dues.invoice_id)
         due = invoices.balance_cents(invoice)
         if due:

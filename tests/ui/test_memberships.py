@@ -150,5 +150,5 @@ def test_checkout_gives_a_member_the_banked_credits_and_the_member_price(qtbot, 
     invoice = Invoice.get(Invoice.appointment == visit.id)
     view = invoices.invoice_view(staff("frontdesk"), invoice.id)
     assert view.lines[0].description.endswith("banked membership credits (0 left)")
-    assert view.lines[1].discount_reason == "Glow Club member price"
+    assert view.lines[1].discount_reason == "Checkout Club member price"
     assert view.lines[1].discount_cents > 0
