@@ -179,7 +179,7 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
     job, run each morning as the clinic's PCs would have) and paid by card at the desk. Its
     own random numbers: what came before stays as it was."""
     from .documents.membership_agreement import render_agreement
-    from .printouts import _letterhead
+    from .documents.styles import Letterhead
     from .services.billing import memberships
 
     admin, desk = staff["admin"], staff["frontdesk"]
@@ -190,7 +190,8 @@ def _members(rng: random.Random, staff: dict[str, User], patient_ids: list[int],
         category_discounts_bp=(("neurotoxin", 1000),),
         credits=((memberships.BankedCredit(toxin.id, Decimal(20), Decimal(40)),) if toxin else ()),
         retail_discount_bp=1000), now=dt.datetime.combine(started, dt.time(9)))
-    letterhead = _letterhead()
+    info = clinic.clinic_info()
+    letterhead = Letterhead(info.name, info.address, info.phone, info.tax_id)
     # members among the patients with no visit open or to come: a member's checkout gets
     # member prices, and the visits the demo leaves to check out keep their list prices
     visiting = {pid for (pid,) in Appointment.select(Appointment.patient).where(
