@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         """Sign a deactivated account out; follow a changed role."""
         if self._forced_out:
             return
-        permissions.refresh(self.user)
+        permissions.refresh(self.user, reread=True)
         if not self.user.active:
             self._force_sign_out(
                 f"An admin has deactivated the account of {self.user.display_name}, so you "

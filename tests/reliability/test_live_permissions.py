@@ -4,6 +4,9 @@ by the account as it is in the database now, for every role."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 import pytest
 
 from medspa_desktop.services.billing import invoices
@@ -113,3 +116,33 @@ def test_whoever_watches_hears_of_a_change_once(second_admin):
         assert heard == [held.id]
     finally:
         permissions.unwatch(heard.append)
+
+
+def test_an_account_is_read_once_a_moment_and_a_change_never_missed_for_long(demo_db,
+                                                                           statements):
+    """A chart open calls a dozen services: the account is read for the first and trusted for
+    the others (on a clinic's server each read is a round trip). A change written where this
+    program cannot hear it (another program on the file) is still honoured within a second."""
+    held = demo_staff("frontdesk")
+    statements.clear()
+    for _ in range(5):
+        permissions.require(held, "schedule.read")
+    assert len([sql for sql, _ in statements if 'FROM "user"' in sql]) == 1
+    other = sqlite3.connect(demo_db)
+    with other:
+        other.execute("UPDATE user SET active = 0 WHERE id = ?", (held.id,))
+    other.close()
+    time.sleep(permissions.FRESH_FOR)
+    with pytest.raises(PermissionDenied, match="account is deactivated"):
+        permissions.require(held, "schedule.read")
+
+
+def test_a_check_the_window_makes_on_its_timer_always_reads(demo_db, statements):
+    held = demo_staff("frontdesk")
+    permissions.require(held, "schedule.read")
+    other = sqlite3.connect(demo_db)
+    with other:
+        other.execute("UPDATE user SET role = 'provider' WHERE id = ?", (held.id,))
+    other.close()
+    assert permissions.refresh(held, reread=True)
+    assert held.role == "provider"

@@ -2,18 +2,28 @@
 
 The matrix is the single written source; a test holds the README's table to ``matrix_rows``.
 
-Every check reads the account as it is in the database (one primary-key read): a session's
-``User`` object is only a name for the account. An account an admin deactivates, or whose
-role is lowered, is refused at its very next action in a window already open; the held
-object is brought up to date, and whoever ``watch``-es (the main window) is told.
+Every check judges the account as it is in the database: a session's ``User`` object is only
+a name for the account. An account an admin deactivates, or whose role is lowered, is refused
+at its very next action in a window already open; the held object is brought up to date, and
+whoever ``watch``-es (the main window) is told.
+
+The account's ``active, role`` is read once and then trusted for ``FRESH_FOR`` (one second)
+— a chart open calls a dozen services, and on a clinic's server each read is a round trip —
+unless a ``staff`` change is heard first (``changes``): a change made on this PC at once, one
+made on another PC as soon as its signal arrives (``remote``/``listen``). So a deactivation is
+honoured at the next action after it is heard, and never later than a second after it.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+import weakref
 from collections.abc import Callable
 
+from ...store.database import db
 from ...store.models import User
+from . import changes
 from .errors import PermissionDenied
 from .vocabulary import Role
 
@@ -87,12 +97,61 @@ def unwatch(callback: Callable[[int], None]) -> None:
             _watchers.remove(callback)
 
 
-def refresh(user: User) -> bool:
-    """Bring ``user``'s ``active`` and ``role`` to what the database holds now (an account that
-    is gone counts as deactivated); True when they changed. One primary-key read."""
-    row = (User.select(User.active, User.role).where(User.id == user.id).tuples().first()
-           if user.id is not None else None)
-    active, role = (bool(row[0]), row[1]) if row else (False, user.role)
+FRESH_FOR = 1.0  # seconds an account read is trusted unless a staff change is heard
+_known: dict[int, tuple[bool, str, float]] = {}  # user id: (active, role, monotonic read time)
+_known_lock = threading.Lock()
+_known_in: list[weakref.ref | None] = [None]  # the database the reads were made in
+_forgotten = [0]  # how many times accounts were forgotten: a read that straddles one is not kept
+
+
+def _remembered(user_id: int) -> tuple[bool, str] | None:
+    with _known_lock:
+        bound = _known_in[0]
+        if bound is None or bound() is not db.obj:  # another clinic (or test) opened
+            _known.clear()
+            _known_in[0] = weakref.ref(db.obj) if db.obj is not None else None
+            return None
+        found = _known.get(user_id)
+    if found is None or time.monotonic() - found[2] >= FRESH_FOR:
+        return None
+    return found[0], found[1]
+
+
+def forget(user_ids: set[int] | None = None) -> None:
+    """Read these accounts (all with None) again at their next check."""
+    with _known_lock:
+        _forgotten[0] += 1
+        if user_ids is None:
+            _known.clear()
+        for user_id in user_ids or ():
+            _known.pop(user_id, None)
+
+
+def _heard(changed: changes.ChangeSet) -> None:
+    if changed.touches("staff"):
+        forget(changed.ids("staff") or None)
+
+
+changes.subscribe(_heard)
+
+
+def refresh(user: User, *, reread: bool = False) -> bool:
+    """Bring ``user``'s ``active`` and ``role`` to what the database holds (an account that
+    is gone counts as deactivated); True when they changed. One primary-key read, unless the
+    account was read less than ``FRESH_FOR`` ago and no staff change was heard since
+    (``reread`` reads anyway)."""
+    if user.id is None:
+        active, role = False, user.role
+    else:
+        known = None if reread else _remembered(user.id)
+        if known is None:
+            read_at, forgotten = time.monotonic(), _forgotten[0]
+            row = User.select(User.active, User.role).where(User.id == user.id).tuples().first()
+            known = (bool(row[0]), row[1]) if row else (False, user.role)
+            with _known_lock:
+                if _forgotten[0] == forgotten:
+                    _known[user.id] = (*known, read_at)
+        active, role = known
     if (active, role) == (bool(user.active), user.role):
         return False
     user.active, user.role = active, role

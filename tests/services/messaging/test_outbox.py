@@ -9,10 +9,10 @@ from peewee import IntegrityError
 
 from medspa_desktop.services.charts import patients
 from medspa_desktop.services.messaging import outbox
-from medspa_desktop.services.platform import changes
+from medspa_desktop.services.platform import auth, changes, staff
 from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
 from medspa_desktop.store.database import db
-from medspa_desktop.store.models import AuditEvent, OutboxMessage, User
+from medspa_desktop.store.models import AuditEvent, OutboxMessage
 
 
 @pytest.fixture
@@ -99,7 +99,8 @@ def test_a_message_is_never_deleted_nor_its_text_changed(admin, patient):
 def test_only_an_account_may_queue_and_a_deactivated_one_may_not(admin, patient):
     with pytest.raises(PermissionDenied):
         outbox.enqueue(None, to_address="mia@example.com", kind="recall", body="Hi")
-    User.update(active=False).where(User.id == admin.id).execute()
+    other = auth.create_user(admin, auth.UserInput("boss", "Bo Boss", "admin", "boss-password-1"))
+    staff.set_active(other, admin.id, False, "left the clinic")
     with pytest.raises(PermissionDenied):
         outbox.outbox_rows(admin)
 
