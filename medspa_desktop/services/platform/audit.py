@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from ...store.database import db, is_sqlite
@@ -66,13 +67,10 @@ def record(
     name = actor.username if actor is not None else (username or SYSTEM_USERNAME)
     at = dt.datetime.now()
     rid = "" if record_id is None else str(record_id)
-    with db.atomic():
-        if not is_sqlite():
-            # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the lock
-            # so two PCs cannot both chain onto the same last row.
-            db.execute_sql("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE")
-        last = AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
-        prev = last.hash if last else GENESIS_HASH
+    # Inside the caller's transaction no savepoint of its own (two round trips on a server):
+    # a failed insert fails the caller's transaction, which then writes nothing.
+    with db.atomic() if not db.in_transaction() else nullcontext():
+        prev = _last_hash()
         return AuditEvent.create(
             at=at,
             user=actor,
@@ -84,6 +82,22 @@ def record(
             prev_hash=prev,
             hash=event_hash(prev, at, name, action, record_type, rid, summary),
         )
+
+
+def _last_hash() -> str:
+    """The chain's last hash, for a row about to be added in this transaction. SQLite's BEGIN
+    IMMEDIATE already serialises writers; PostgreSQL needs the table's lock so two PCs cannot
+    both chain onto the same last row — taken and read in one round trip (two statements, each
+    with its own snapshot, so the read sees every row committed before the lock was granted)."""
+    last_sql = "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1"
+    if is_sqlite():
+        row = db.execute_sql(last_sql).fetchone()
+    else:
+        cursor = db.execute_sql(
+            f"LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE; {last_sql}")
+        cursor.nextset()
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS_HASH
 
 
 @dataclass(frozen=True)
