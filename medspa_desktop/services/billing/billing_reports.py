@@ -30,8 +30,9 @@ from .invoices import METHODS
 
 # Sales by category: services by their category, the rest by what they are. A gift card sold
 # is not a sale but money taken for care given later: it is counted apart, and the care it
-# pays for counts as a sale when it is given.
-KIND_LABELS = {"product": "Retail", "package": "Packages"}
+# pays for counts as a sale when it is given. A member's monthly dues are sales, a line of
+# their own; credit on account given is not (``Takings.credit_issued_cents``).
+KIND_LABELS = {"product": "Retail", "package": "Packages", "membership": "Memberships"}
 
 
 @dataclass(frozen=True)

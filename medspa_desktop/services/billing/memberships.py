@@ -371,11 +371,17 @@ class _History:
 
 
 def _history(membership_id: int) -> _History:
+    return history_of(MembershipEvent.select().where(MembershipEvent.membership == membership_id)
+                      .order_by(MembershipEvent.id))
+
+
+def history_of(events) -> _History:
+    """A membership's freezes, cancellations and reactivations from its events, in the order
+    they were made (the Reports tab reads every membership's events in one query)."""
     cancels: list[dt.date] = []
     reactivations: list[dt.date] = []
     frozen: set[dt.date] = set()
-    for e in (MembershipEvent.select().where(MembershipEvent.membership == membership_id)
-              .order_by(MembershipEvent.id)):
+    for e in events:
         if e.kind == "freeze":
             month = e.from_on
             while month <= e.until_on:

@@ -1,9 +1,9 @@
 """Revenue for the Reports tab: net sales per month with the same months a year before, by
-category, by provider and by service; services against retail and packages; the average
-ticket. Counted from the same rows as the daily close (``billing_reports.counted_sales`` and
-``_takings``:
-an invoice counts on the day it was issued and comes off on the day it was voided), so the
-days of a month here are that month's daily closes. Memberships join when they exist."""
+category, by provider and by service; services against retail, packages and memberships (a
+member's monthly dues are sales); the average ticket. Counted from the same rows as the daily
+close (``billing_reports.counted_sales`` and ``_takings``: an invoice counts on the day it was
+issued and comes off on the day it was voided), so the days of a month here are that month's
+daily closes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from ..platform.query import day_bounds
 from .period import Period, record_viewed
 
 SERVICES, RETAIL, PACKAGES = "Services", KIND_LABELS["product"], KIND_LABELS["package"]
+MEMBERSHIPS = KIND_LABELS["membership"]  # the members' monthly dues
+KINDS = (SERVICES, RETAIL, PACKAGES, MEMBERSHIPS)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Totals:
     by_category: tuple[tuple[str, int], ...]
     by_provider: tuple[tuple[str, int], ...]
     by_service: tuple[tuple[str, int], ...]
-    by_kind: tuple[tuple[str, int], ...]  # services, retail, packages
+    by_kind: tuple[tuple[str, int], ...]  # services, retail, packages, memberships
 
     @property
     def average_ticket_cents(self) -> int:
@@ -124,9 +126,9 @@ def _totals(takings: Takings, counted: Counted) -> Totals:
             by_service[line.service or "Other"] += sign_of[line.invoice_id] * line.net_cents
     kinds: dict[str, int] = defaultdict(int)
     for label, cents in takings.by_category:
-        kinds[label if label in (RETAIL, PACKAGES) else SERVICES] += cents
+        kinds[label if label in KINDS else SERVICES] += cents
     return Totals(
         takings.sales_cents, sum(_tickets_by_day(counted).values()), takings.by_category,
         takings.by_provider,
         tuple(sorted(((k, v) for k, v in by_service.items() if v), key=lambda kv: -kv[1])),
-        tuple((k, kinds[k]) for k in (SERVICES, RETAIL, PACKAGES)))
+        tuple((k, kinds[k]) for k in KINDS))

@@ -1,6 +1,6 @@
 """The Revenue pages of the Reports tab (``services/reports/revenue.py`` drawn): net sales by
 month (by day for a period within one month) with the year before as a line; by category,
-provider and service; services, retail and packages; the average ticket."""
+provider and service; services, retail, packages and memberships; the average ticket."""
 
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ class TicketPage(_RevenuePage):
 PAGES = [
     MonthsPage(),
     _split_page("revenue.category", "By category", "by_category", "Category", True),
-    _split_page("revenue.kind", "Services, retail and packages", "by_kind", "Sold as", False),
+    _split_page("revenue.kind", "Services, retail, packages, memberships", "by_kind", "Sold as", False),
     _split_page("revenue.provider", "By provider", "by_provider", "Provider", True),
     _split_page("revenue.service", "By service", "by_service", "Service", True),
     TicketPage(),

@@ -58,7 +58,8 @@ def test_sales_voids_and_refunds_by_month_and_kind(shop):  # noqa: F811
     assert t.sales_cents == 8400 + 28000 + 12000  # the October sale came and went
     assert t.tickets == 3
     assert t.average_ticket_cents == 16133  # $484.00 over 3
-    assert dict(t.by_kind) == {"Services": 28000, "Retail": 8400, "Packages": 12000}
+    assert dict(t.by_kind) == {"Services": 28000, "Retail": 8400, "Packages": 12000,
+                                "Memberships": 0}
     assert dict(t.by_service) == {"Botox Cosmetic": 28000}
     assert dict(t.by_category) == {"Neurotoxin": 28000, "Retail": 8400, "Packages": 12000}
     assert dict(t.by_provider) == {"No provider": 48400}

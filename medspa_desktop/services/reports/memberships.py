@@ -1,0 +1,259 @@
+"""Memberships for the Reports tab and the sales report: members at each month's end, the
+monthly recurring revenue (MRR), new and cancelled members per month, the dues invoiced and
+collected; and, as they stand, the dues overdue, the credit on account held (a liability) and
+the banked membership credits not yet used.
+
+* A member is **active** on a day when their membership has started, is not cancelled and
+  the month is not frozen; a **frozen** member is counted apart (no dues, no credits).
+* **MRR** on a day: the monthly fees of the members active that day (each at the plan version
+  they signed).
+* **New**: memberships started in the month, and cancelled ones started again (reactivated);
+  **cancelled**: cancellations that took effect in the month (a pending one counts when it
+  takes effect).
+* **Dues invoiced** count as the daily close counts sales (its "Memberships" line): on the
+  day the invoice was issued, off again on the day it was voided. **Dues collected**: payments
+  less refunds taken on dues invoices, on the day they were taken.
+
+Every membership and its events are read once (a clinic has hundreds, not millions); the
+dues and their payments are ranges on indexed dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from peewee import fn
+
+from ...store.models import (
+    AccountCredit,
+    Invoice,
+    InvoiceLine,
+    Membership,
+    MembershipCredit,
+    MembershipDues,
+    MembershipEvent,
+    MembershipPlan,
+    Payment,
+    Service,
+    User,
+)
+from ..billing.memberships import _active_on, history_of
+from ..platform.permissions import require
+from ..platform.query import day_bounds
+from ..platform.vocabulary import InvoiceStatus, PaymentKind
+from .period import Period, record_viewed
+
+MEMBERSHIP_LINE = "membership"  # the kind of a dues invoice's line
+
+
+@dataclass(frozen=True)
+class Members:
+    """Members on one day and what happened in the days before it (a month, or a period)."""
+
+    as_of: dt.date  # the day counted (a month's last day, or the period's last)
+    active: int
+    frozen: int
+    mrr_cents: int  # the active members' monthly fees
+    new: int
+    cancelled: int
+    dues_invoiced_cents: int  # as the daily close counts them (issued less voided)
+    dues_collected_cents: int  # payments less refunds on dues invoices
+
+
+@dataclass(frozen=True)
+class MemberMonth(Members):
+    month: dt.date = dt.date.min  # its first day
+
+
+@dataclass(frozen=True)
+class Banked:
+    service: str
+    quantity_centi: int  # credits banked, in hundredths of the service's unit
+    members: int  # members holding some
+
+
+@dataclass(frozen=True)
+class MembershipFigures:
+    period: Period
+    months: tuple[MemberMonth, ...]
+    totals: Members  # at the period's end; new, cancelled, dues over the whole period
+    previous: Members | None
+    previous_period: Period | None
+    overdue_count: int  # open dues invoices now
+    overdue_cents: int  # what they still owe
+    credit_held_cents: int  # every patient's credit on account at the period's end
+    banked: tuple[Banked, ...]  # at the period's end, of memberships not cancelled
+
+
+@dataclass(frozen=True)
+class _Member:
+    id: int
+    started_on: dt.date
+    fee_cents: int
+    history: object  # memberships._History
+
+
+def _members() -> list[_Member]:
+    """Every membership with its plan's fee and its history: two queries."""
+    events: dict[int, list] = defaultdict(list)
+    for e in MembershipEvent.select().order_by(MembershipEvent.id):
+        events[e.membership_id].append(e)
+    rows = (Membership.select(Membership.id, Membership.started_on, MembershipPlan.fee_cents)
+            .join(MembershipPlan, on=Membership.plan == MembershipPlan.id).tuples())
+    return [_Member(mid, started, fee, history_of(events.get(mid, ())))
+            for mid, started, fee in rows]
+
+
+def _is_active(m: _Member, day: dt.date) -> bool:
+    return _active_on(m, m.history, day)  # (reads started_on only)
+
+
+def _state(members: list[_Member], day: dt.date) -> tuple[int, int, int]:
+    """(active, frozen, MRR) on ``day``."""
+    active = frozen = mrr = 0
+    for m in members:
+        if not _is_active(m, day):
+            continue
+        if day.replace(day=1) in m.history.frozen:
+            frozen += 1
+        else:
+            active += 1
+            mrr += m.fee_cents
+    return active, frozen, mrr
+
+
+def _comings_and_goings(members: list[_Member], first: dt.date,
+                        last: dt.date) -> tuple[int, int]:
+    """(new, cancelled) in first … last: enrolments and cancelled memberships started again;
+    cancellations that took effect."""
+    new = cancelled = 0
+    for m in members:
+        if first <= m.started_on <= last:
+            new += 1
+        for back in m.history.reactivations:  # a cancelled one started again
+            if (first <= back <= last and back > m.started_on
+                    and not _is_active(m, back - dt.timedelta(days=1))):
+                new += 1
+        for gone in m.history.cancels:
+            if first <= gone <= last and not _is_active(m, gone):
+                cancelled += 1
+    return new, cancelled
+
+
+def _dues_invoiced(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.date, int]]:
+    """(day, signed net) of the membership lines of invoices issued or voided in [start, end):
+    two ranges on indexed dates, counted as the daily close counts sales."""
+    net = fn.SUM(InvoiceLine.gross_cents - InvoiceLine.discount_cents)
+    out = []
+    for column, sign in ((Invoice.issued_at, 1), (Invoice.voided_at, -1)):
+        query = (InvoiceLine.select(column, net)
+                 .join(Invoice, on=InvoiceLine.invoice == Invoice.id)
+                 .where(column >= start, column < end, InvoiceLine.kind == MEMBERSHIP_LINE)
+                 .group_by(Invoice.id, column).tuples())
+        out += [(_day(at), sign * (cents or 0)) for at, cents in query]
+    return out
+
+
+def _dues_collected(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.date, int]]:
+    """(day, payment or −refund) taken on dues invoices in [start, end): a range on the
+    payments' date index."""
+    query = (Payment.select(Payment.at, Payment.kind, Payment.amount_cents)
+             .join(MembershipDues, on=MembershipDues.invoice == Payment.invoice)
+             .where(Payment.at >= start, Payment.at < end).tuples())
+    return [(_day(at), cents if kind == PaymentKind.PAYMENT else -cents)
+            for at, kind, cents in query]
+
+
+def _day(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.datetime.fromisoformat(str(value)).date()
+
+
+def _summed(rows: list[tuple[dt.date, int]], first: dt.date, last: dt.date) -> int:
+    return sum(cents for day, cents in rows if first <= day <= last)
+
+
+def _figures(members: list[_Member], period: Period) -> tuple[Members, tuple[MemberMonth, ...]]:
+    start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
+    invoiced, collected = _dues_invoiced(start, end), _dues_collected(start, end)
+
+    def counted(first: dt.date, last: dt.date) -> tuple:
+        return (last, *_state(members, last), *_comings_and_goings(members, first, last),
+                _summed(invoiced, first, last), _summed(collected, first, last))
+
+    months = []
+    for month in period.months():
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        first = max(month, period.first)
+        last = min(following - dt.timedelta(days=1), period.last)
+        months.append(MemberMonth(*counted(first, last), month=month))
+    return Members(*counted(period.first, period.last)), tuple(months)
+
+
+def period_members(actor: User, first: dt.date, last: dt.date) -> Members:
+    """The members figures of first … last as the sales report prints them (whoever may
+    print it may read them; nothing recorded: the report records itself)."""
+    require(actor, "billing.read")
+    return _figures(_members(), Period(first, last))[0]
+
+
+def _overdue_now() -> tuple[int, int]:
+    """(open dues invoices, what they still owe) now: two queries on the status index."""
+    owing = (Invoice.select(Invoice.id)
+             .join(MembershipDues, on=MembershipDues.invoice == Invoice.id)
+             .where(Invoice.status == InvoiceStatus.OPEN))
+    count, total = (Invoice.select(fn.COUNT(Invoice.id), fn.SUM(Invoice.total_cents))
+                    .where(Invoice.id.in_(owing)).tuples().first())
+    paid = (Payment.select(fn.SUM(Payment.amount_cents))
+            .where(Payment.kind == PaymentKind.PAYMENT, Payment.invoice.in_(owing))
+            .scalar() or 0)
+    return count or 0, (total or 0) - paid
+
+
+def _credit_held(at: dt.datetime) -> int:
+    """Every patient's credit on account at ``at``: what the clinic owes its patients."""
+    return (AccountCredit.select(fn.SUM(AccountCredit.amount_cents))
+            .where(AccountCredit.at < at).scalar() or 0)
+
+
+def _banked(members: list[_Member], day: dt.date, end: dt.datetime) -> tuple[Banked, ...]:
+    """Credits banked at ``end`` by the memberships not cancelled on ``day``, per service."""
+    kept = {m.id for m in members if _is_active(m, day)}
+    held: dict[tuple[int, int], int] = defaultdict(int)
+    for mid, sid, kind, q in (MembershipCredit.select(
+            MembershipCredit.membership, MembershipCredit.service, MembershipCredit.kind,
+            fn.SUM(MembershipCredit.quantity_centi)).where(MembershipCredit.at < end)
+            .group_by(MembershipCredit.membership, MembershipCredit.service,
+                      MembershipCredit.kind).tuples()):
+        if mid in kept:
+            held[(mid, sid)] += q if kind in ("grant", "return") else -q
+    per_service: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for (_mid, sid), q in held.items():
+        if q > 0:
+            per_service[sid][0] += q
+            per_service[sid][1] += 1
+    names = dict(Service.select(Service.id, Service.name)
+                 .where(Service.id.in_(list(per_service))).tuples()) if per_service else {}
+    return tuple(sorted((Banked(names.get(sid, "?"), q, n)
+                         for sid, (q, n) in per_service.items()), key=lambda b: b.service))
+
+
+def membership_figures(actor: User, period: Period, *, compare: bool = False,
+                       record: bool = True, report: str = "Memberships",
+                       today: dt.date | None = None) -> MembershipFigures:
+    """The memberships figures of ``period`` (and of the one before it with ``compare``)."""
+    require(actor, "reports.view")
+    today = today or dt.date.today()
+    members = _members()
+    totals, months = _figures(members, period)
+    previous = _figures(members, period.previous())[0] if compare else None
+    end = day_bounds(period.last)[1]
+    count, owed = _overdue_now()
+    held = _credit_held(end)
+    if record:
+        record_viewed(actor, report, period)
+    return MembershipFigures(period, months, totals, previous,
+                             period.previous() if compare else None, count, owed, held,
+                             _banked(members, min(period.last, today), end))
