@@ -33,6 +33,22 @@ def private_log_dir(tmp_path_factory, monkeypatch) -> Path:
     return folder
 
 
+_SHOTS: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shots_folder(tmp_path_factory) -> None:
+    chosen = os.environ.get("MEDSPA_SHOTS")
+    _SHOTS[:] = [Path(chosen) if chosen else tmp_path_factory.mktemp("shots")]
+
+
+def shots() -> Path:
+    """Where tests save the pictures of windows to look at: ``$MEDSPA_SHOTS`` when set, else a
+    folder of this run's own (never a fixed one other runs write to)."""
+    _SHOTS[0].mkdir(parents=True, exist_ok=True)
+    return _SHOTS[0]
+
+
 @pytest.fixture
 def database(tmp_path):
     """An empty, migrated SQLite file."""

@@ -4,7 +4,6 @@ tick, recorded with the day (and only what was changed)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -12,9 +11,7 @@ from medspa_desktop.services.charts import patients
 from medspa_desktop.services.messaging import contact_consent
 from medspa_desktop.store.models import AuditEvent, ContactConsent, Patient
 from medspa_desktop.ui.patients.new_patient import NewPatientDialog
-from tests.conftest import staff
-
-SHOTS = Path("/tmp/h22r2_shots")
+from tests.conftest import shots, staff
 
 
 def _form(qtbot, user, patient=None) -> NewPatientDialog:
@@ -55,8 +52,7 @@ def test_ticking_marketing_records_it_dated_today_and_the_form_shows_it(qtbot, d
     assert again.contact_boxes["marketing"].isChecked()
     assert again.contact_notes["marketing"].text() == (
         f"Yes since {dt.date.today():%a %d %b %Y} (recorded by {desk.display_name})")
-    SHOTS.mkdir(exist_ok=True)
-    assert again.grab().save(str(SHOTS / "edit_details_contact.png"))
+    assert again.grab().save(str(shots() / "edit_details_contact.png"))
 
     # the patient asks to stop: unticked, saved, never contacted for marketing again
     qtbot.mouseClick(again.contact_boxes["marketing"], Qt.MouseButton.LeftButton)
@@ -72,8 +68,7 @@ def test_a_new_patient_starts_on_the_defaults_and_can_agree_at_once(qtbot, admin
     form.last_name.setText("Quist")
     form.dob.setText("1990-05-06")
     form.contact_boxes["marketing"].setChecked(True)
-    SHOTS.mkdir(exist_ok=True)
-    assert form.grab().save(str(SHOTS / "new_patient_contact.png"))
+    assert form.grab().save(str(shots() / "new_patient_contact.png"))
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert not form.isVisible()
     nora = Patient.get(Patient.first_name == "Nora")

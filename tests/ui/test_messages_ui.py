@@ -4,8 +4,6 @@ server on loopback) and the main window's timed work."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel
@@ -16,18 +14,16 @@ from medspa_desktop.store.models import OutboxMessage, Service
 from medspa_desktop.ui.main_window import MainWindow
 from medspa_desktop.ui.messages_dialog import MessagesDialog
 from medspa_desktop.ui.outbox_dialog import OutboxDialog
+from tests.conftest import shots
 from tests.services.messaging.conftest import (  # noqa: F401 - fixtures
     credential_store,
     mail_server,
     use_mail_server,
 )
 
-SHOTS = Path(os.environ.get("MEDSPA_SHOTS", "/tmp/h22r1_shots"))
-
 
 def shot(widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+    assert widget.grab().save(str(shots() / f"{name}.png"))
 
 
 def select(dialog: OutboxDialog, message_id: int) -> None:

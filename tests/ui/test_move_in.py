@@ -6,7 +6,6 @@ that admin is signed in. A changed export is refused in plain words."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,9 @@ from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.migrations import migrate
 from medspa_desktop.store.models import ALL_MODELS, AuditEvent, Patient, Photo, User
 from medspa_desktop.ui.first_run import FirstRunDialog
-from tests.conftest import PASSWORD, give_consent
+from tests.conftest import PASSWORD, give_consent, shots
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"pretend pixels " * 50
-SHOTS = Path(os.environ.get("MEDSPA_SHOTS", "/tmp/h22e_shots"))
 
 
 @pytest.fixture
@@ -81,8 +79,7 @@ def test_moving_in_shows_the_export_then_imports_it_and_signs_in_its_admin(qtbot
                     >= summary_label.heightForWidth(summary_label.width())
                     and summary_label.geometry().bottom()
                     <= summary_label.parentWidget().contentsRect().bottom())
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SHOTS / "first_run_move_in.png"))
+    dialog.grab().save(str(shots() / "first_run_move_in.png"))
 
     qtbot.keyClicks(dialog.import_password, "moved-in-2026")
     qtbot.keyClicks(dialog.import_confirm, "moved-in-2026")

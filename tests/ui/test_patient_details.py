@@ -4,7 +4,6 @@ of one person — driven in the real windows."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,15 +15,12 @@ from medspa_desktop.ui.patients.chart import ChartDialog
 from medspa_desktop.ui.patients.merge_dialog import MergeDialog
 from medspa_desktop.ui.patients.new_patient import NewPatientDialog
 from medspa_desktop.ui.patients.tab import PatientsTab
-from tests.conftest import staff
+from tests.conftest import shots, staff
 from tests.ui.modal import answer_next_modal
-
-SHOTS = Path("/tmp/h18p_shots")
 
 
 def _shot(widget, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+    assert widget.grab().save(str(shots() / f"{name}.png"))
 
 
 @pytest.fixture

@@ -5,16 +5,13 @@ kept and shown."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 
 from medspa_desktop.services.scheduling import appointments
 from medspa_desktop.store.models import Appointment
 from medspa_desktop.ui.messaging.to_confirm import ToConfirmDialog
-from tests.conftest import staff
-
-SHOTS = Path("/tmp/h22r2_shots")
+from tests.conftest import shots, staff
 
 
 def _open_day_ahead() -> dt.date:
@@ -37,8 +34,7 @@ def test_confirmed_by_phone_in_one_click_and_no_answer_kept(qtbot, demo_db):
     first = dialog.selected()
     assert first is not None and first.start == min(a.start for a in booked)
     assert first.phone.startswith("(")
-    SHOTS.mkdir(exist_ok=True)
-    assert dialog.grab().save(str(SHOTS / "to_confirm.png"))
+    assert dialog.grab().save(str(shots() / "to_confirm.png"))
 
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert Appointment.get_by_id(first.appointment_id).status == "confirmed"
@@ -53,7 +49,7 @@ def test_confirmed_by_phone_in_one_click_and_no_answer_kept(qtbot, demo_db):
     assert dialog.selected().appointment_id == dialog.model.rows()[1].appointment_id  # next
     assert Appointment.get_by_id(second.appointment_id).status == "booked"
     assert dialog.model.rowCount() == len(booked) - 1
-    assert dialog.grab().save(str(SHOTS / "to_confirm_after.png"))
+    assert dialog.grab().save(str(shots() / "to_confirm_after.png"))
 
 
 def test_an_empty_clinic_has_nothing_to_confirm(qtbot, admin):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -12,9 +11,8 @@ from medspa_desktop.services.platform import auth
 from medspa_desktop.services.scheduling import waitlist
 from medspa_desktop.store.models import OutboxMessage, Service
 from medspa_desktop.ui.schedule.waitlist_dialogs import WaitlistOfferDialog
+from tests.conftest import shots
 from tests.services.messaging.test_waitlist_offers import DAY, at
-
-SHOTS = Path("/tmp/h22r2_shots")
 
 
 def test_the_slot_opened_dialog_emails_the_offer_to_all_listed(qtbot, admin):
@@ -32,5 +30,4 @@ def test_the_slot_opened_dialog_emails_the_offer_to_all_listed(qtbot, admin):
     assert dialog.emailed.text() == "Offer emailed to 1 waiting patient."
     assert dialog.isVisible()  # still there to book whoever calls
     assert [m.to_address for m in OutboxMessage.select()] == ["ann@example.com"]
-    SHOTS.mkdir(exist_ok=True)
-    assert dialog.grab().save(str(SHOTS / "waitlist_offer.png"))
+    assert dialog.grab().save(str(shots() / "waitlist_offer.png"))
