@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -14,11 +13,9 @@ from medspa_desktop.services.messaging import due_lists
 from medspa_desktop.store.models import AuditEvent
 from medspa_desktop.ui.messaging.due_dialog import PatientsDueDialog
 from medspa_desktop.ui.widgets.pdf_preview import PdfPreviewDialog
-from tests.conftest import staff
+from tests.conftest import shots, staff
 from tests.documents.pdftext import pdf_text
 from tests.ui.modal import answer_next_modal
-
-SHOTS = Path("/tmp/h22r2_shots")
 
 
 def _dialog(qtbot, user) -> PatientsDueDialog:
@@ -43,14 +40,13 @@ def test_the_demo_has_toxin_patients_due_shown_printed_and_exported(qtbot, demo_
     shown = [model.index(0, c).data() for c in range(model.columnCount())]
     assert shown[0] == first.name and shown[2] == first.phone and first.phone
     assert dialog.lists.filler and dialog.lists.lapsed
-    SHOTS.mkdir(exist_ok=True)
-    assert dialog.grab().save(str(SHOTS / "patients_due.png"))
+    assert dialog.grab().save(str(shots() / "patients_due.png"))
 
     seen = {}
 
     def read(preview: PdfPreviewDialog) -> None:
         seen["pages"] = len(preview.images)
-        preview.grab().save(str(SHOTS / "patients_due_preview.png"))
+        preview.grab().save(str(shots() / "patients_due_preview.png"))
         preview.reject()
 
     answer_next_modal(read)
@@ -111,4 +107,22 @@ def test_recall_emails_go_to_the_selected_who_agreed_and_no_one_else(qtbot, demo
     assert all("reply STOP" in m.body for m in new)
     assert dialog.sent.text().startswith(f"{len(agreed)} recall email")
     assert f"Not sent — has not agreed to marketing emails: {second.name}" in dialog.sent.text()
-    dialog.grab().save(str(SHOTS / "patients_due_sent.png"))
+    dialog.grab().save(str(shots() / "patients_due_sent.png"))
+
+
+def test_enter_on_a_patient_due_opens_their_chart(qtbot, demo_db):
+    dialog = _dialog(qtbot, staff("frontdesk"))
+    table = dialog.tables["toxin"]
+    first = dialog.lists.toxin[0]
+    table.setFocus()
+    table.setCurrentIndex(dialog.models["toxin"].index(0, 0))
+    opened = {}
+
+    def read(chart) -> None:
+        opened["patient"], opened["title"] = chart.patient_id, chart.windowTitle()
+        chart.reject()
+
+    answer_next_modal(read)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened["patient"] == first.patient_id
+    assert first.name.split(",")[0] in opened["title"]

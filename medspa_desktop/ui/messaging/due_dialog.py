@@ -29,6 +29,7 @@ from ..models import Column, RowTableModel
 from ..ops import op
 from ..widgets.empty_state import EmptyState
 from ..widgets.messages import ErrorLabel
+from ..widgets.modal import run_modal
 from ..widgets.table import fit_columns, make_table
 
 COLUMNS = (
@@ -74,6 +75,9 @@ class PatientsDueDialog(QDialog):
             table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
             table.selectionModel().selectionChanged.connect(lambda *_: self._enable_send())
             EmptyState(table, lambda name=name: EMPTY[name])
+            # Enter or a double-click: the patient's chart, to see why before calling
+            table.activated.connect(lambda index, name=name: self.open_chart(
+                self.models[name].row_at(index.row()).patient_id))
             self.models[name], self.tables[name] = model, table
             self.tabs.addTab(table, title)
         self.print_button = QPushButton("&Print…")
@@ -147,6 +151,11 @@ class PatientsDueDialog(QDialog):
             error_label=self.message)
         if done:
             self.sent.setText(done.value.text())
+
+    def open_chart(self, patient_id: int) -> None:
+        from ..patients.chart import ChartDialog
+
+        run_modal(ChartDialog(self.user, patient_id, self))
 
     def selected_rows(self) -> list[due_lists.DueRow]:
         """The rows selected on the list shown."""
