@@ -236,14 +236,9 @@ class MessagesDialog(FormDialog):
 
     def submit(self) -> None:
         timing = self.timing()
-        for text, what in ((timing.subject, "subject"), (timing.body, "email text"),
-                           (timing.sms, "text message")):
-            reminders.check_template(text, what)  # refused before anything is saved
-        sending.save_settings(self.user, self.chosen(),
-                              mail_password=self.password.text() or None,
-                              sms_token=self.sms_token.text() or None)
-        reminders.save_reminder_settings(self.user, timing)
         self._keep_preparation()
-        for service_id, text in self._prepared.items():
-            if text.strip() != self._preparation.get(service_id, "").strip():
-                reminders.set_preparation(self.user, service_id, text)
+        changed = {service_id: text for service_id, text in self._prepared.items()
+                   if text.strip() != self._preparation.get(service_id, "").strip()}
+        reminders.save_setup(self.user, self.chosen(), timing, changed,
+                             mail_password=self.password.text() or None,
+                             sms_token=self.sms_token.text() or None)

@@ -142,6 +142,21 @@ def set_preparation(actor: User, service_id: int, text: str) -> None:
         changes.note("catalog", service_id)
 
 
+def save_setup(actor: User, chosen: sending.MessageSettings, timing: ReminderSettings,
+               preparations: dict[int, str], *, mail_password: str | None = None,
+               sms_token: str | None = None) -> None:
+    """What File → Messages and reminders… saves: the sending settings, the reminders' timing
+    and texts, and the services' preparation instructions that changed — all or nothing."""
+    require(actor, "messages.setup")
+    from ...store.database import db
+
+    with db.atomic():
+        sending.save_settings(actor, chosen, mail_password=mail_password, sms_token=sms_token)
+        save_reminder_settings(actor, timing)
+        for service_id, text in preparations.items():
+            set_preparation(actor, service_id, text)
+
+
 def reminder_times(start: dt.datetime, category: str, chosen: ReminderSettings,
                    now: dt.datetime) -> list[dt.datetime]:
     """When an appointment starting at ``start`` gets its reminders (none already past)."""

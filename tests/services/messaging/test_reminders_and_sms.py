@@ -3,6 +3,7 @@ timed work."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -15,7 +16,7 @@ from medspa_desktop.services.messaging import reminders, sending
 from medspa_desktop.services.platform import timed_jobs
 from medspa_desktop.services.platform.errors import ValidationError
 from medspa_desktop.services.scheduling import appointments
-from medspa_desktop.store.models import OutboxMessage, Patient
+from medspa_desktop.store.models import OutboxMessage, Patient, Service
 from tests.services.messaging.conftest import use_mail_server
 from tests.services.messaging.test_sending import DAY, book
 
@@ -159,3 +160,22 @@ def test_a_patient_who_said_no_to_reminders_gets_none(glow, mail_server):
     book(glow)
     assert OutboxMessage.select().count() == 0
     assert timed_jobs.run_due(dt.datetime(2030, 1, 1, 9, 0))[0].summary == "0 reminders queued"
+
+
+def test_the_messages_setup_saves_all_of_it_or_none(glow):
+    """One refused part (a preparation text too long) leaves the mail server and the reminders'
+    timing as they were: the dialog's Save is one transaction, not three."""
+    before = sending.read_settings(glow["admin"])
+    timing = reminders.read_reminder_settings(glow["admin"])
+    chosen = sending.MessageSettings(
+        sending.MailSettings("mail.glow.example", 587, "starttls", "desk", "desk@glow.example"),
+        before.sms, "21:00", "07:00")
+    later = dataclasses.replace(timing, days_before=3)
+    with pytest.raises(ValidationError, match="at most 2000 characters"):
+        reminders.save_setup(glow["admin"], chosen, later, {glow["botox"].id: "x" * 2001})
+    assert sending.read_settings(glow["admin"]) == before
+    assert reminders.read_reminder_settings(glow["admin"]).days_before == timing.days_before
+    reminders.save_setup(glow["admin"], chosen, later, {glow["botox"].id: "Come without make-up."})
+    assert sending.read_settings(glow["admin"]).mail.host == "mail.glow.example"
+    assert reminders.read_reminder_settings(glow["admin"]).days_before == 3
+    assert Service.get_by_id(glow["botox"].id).preparation == "Come without make-up."
