@@ -38,6 +38,7 @@ def _plan_through_setup(qtbot, admin):
         qtbot.keyClicks(dialog.fee, "99")
         dialog.term.setValue(6)
         dialog.notice.setValue(30)
+        dialog.grace.setValue(30)
         rows = {(k, getattr(w, "name", w)): i for i, (k, w) in enumerate(dialog.rows)}
         dialog.benefits.item(rows[("category", "neurotoxin")], 1).setText("10")
         dialog.benefits.item(rows[("service", "Botox Cosmetic")], 3).setText("20 / 50")
@@ -46,7 +47,8 @@ def _plan_through_setup(qtbot, admin):
     answer_next_modal(fill)
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
     (plan,) = page.model.rows()
-    assert (plan.name, plan.fee_cents, plan.min_term_months) == ("Glow Club", 9900, 6)
+    assert (plan.name, plan.fee_cents, plan.min_term_months, plan.credit_grace_days) == (
+        "Glow Club", 9900, 6, 30)
     assert "10 % off Neurotoxin" in " ".join(memberships.benefit_lines(plan))
     return plan
 
@@ -152,3 +154,37 @@ def test_checkout_gives_a_member_the_banked_credits_and_the_member_price(qtbot, 
     assert view.lines[0].description.endswith("banked membership credits (0 left)")
     assert view.lines[1].discount_reason == "Checkout Club member price"
     assert view.lines[1].discount_cents > 0
+
+
+def test_the_account_tab_shows_credits_usable_after_cancelling_then_expired(qtbot, admin):
+    from decimal import Decimal
+
+    from medspa_desktop.documents.membership_agreement import render_agreement
+    from medspa_desktop.printouts import _letterhead
+    from medspa_desktop.services.platform.png import grey_png
+    from medspa_desktop.store.models import Service
+
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    now = dt.datetime.now().replace(microsecond=0)
+    plan = memberships.save_plan(admin, memberships.PlanInput(
+        "Grace Club", 9900, credits=(memberships.BankedCredit(botox.id, Decimal(20),
+                                                              Decimal(20)),),
+        credit_grace_days=30), now=now - dt.timedelta(days=90))
+    shown = {}
+    for name, cancelled_days_ago in (("Zoë", 10), ("Ann", 40)):
+        patient = patients.create_patient(admin, patients.PatientInput(
+            name, "Ng", dt.date(1990, 1, 1)))
+        m = memberships.enrol(admin, memberships.EnrolInput(
+            patient.id, plan.id, grey_png(40, 20), grey_png(40, 20)),
+            lambda sheet: render_agreement(sheet, _letterhead()),
+            now=now - dt.timedelta(days=60))
+        memberships.cancel(admin, m.id, "moving", now=now - dt.timedelta(days=cancelled_days_ago))
+        panel = AccountPanel(admin, patient.id)
+        qtbot.addWidget(panel)
+        shown[name] = panel.membership.state.text()
+    usable_until = (now - dt.timedelta(days=10) + dt.timedelta(days=29)).date()
+    assert f"Banked: 20 × Botox Cosmetic (usable until {usable_until:%d %b %Y})" in shown["Zoë"]
+    expired_on = (now - dt.timedelta(days=10)).date()
+    assert "Banked:" not in shown["Ann"]
+    assert f"Banked credits expired: 20 × Botox Cosmetic on {expired_on:%d %b %Y}" in \
+        shown["Ann"]

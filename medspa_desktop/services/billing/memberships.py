@@ -64,6 +64,7 @@ MAX_NAME = 80
 MAX_TERM_MONTHS = 60
 MAX_NOTICE_DAYS = 365
 MAX_FREEZE_MONTHS = 12
+MAX_GRACE_DAYS = 365
 MAX_CREDITS = Decimal(1000)
 ADULT_AGE = 18
 MAX_SIGNATURE = 2 * 1024 * 1024
@@ -88,6 +89,8 @@ class PlanInput:
     member_prices: tuple[tuple[int, int], ...] = ()  # (service id, price in cents)
     credits: tuple[BankedCredit, ...] = ()
     retail_discount_bp: int = 0
+    # banked credits stay usable this many days after the membership ends, then expire
+    credit_grace_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,12 @@ class PlanView:
     member_prices: tuple[tuple[int, int], ...]
     credits: tuple[BankedCredit, ...]
     retired: bool
+    credit_grace_days: int = 0
 
     def as_input(self) -> PlanInput:
         return PlanInput(self.name, self.fee_cents, self.billing_day, self.min_term_months,
                          self.notice_days, self.category_discounts_bp, self.member_prices,
-                         self.credits, self.retail_discount_bp)
+                         self.credits, self.retail_discount_bp, self.credit_grace_days)
 
 
 def _percent(bp: int) -> str:
@@ -146,7 +150,7 @@ def _view(row: MembershipPlan) -> PlanView:
         tuple((int(s), int(p)) for s, p in b.get("prices", [])),
         tuple(BankedCredit(int(s), Decimal(q), Decimal(cap)) for s, q, cap in
               b.get("credits", [])),
-        row.retired)
+        row.retired, int(b.get("grace_days", 0)))
 
 
 def _check_plan(data: PlanInput) -> tuple[str, str]:
@@ -165,6 +169,9 @@ def _check_plan(data: PlanInput) -> tuple[str, str]:
         raise ValidationError(f"The minimum term is 0 to {MAX_TERM_MONTHS} months.")
     if not 0 <= data.notice_days <= MAX_NOTICE_DAYS:
         raise ValidationError(f"The notice to cancel is 0 to {MAX_NOTICE_DAYS} days.")
+    if not 0 <= data.credit_grace_days <= MAX_GRACE_DAYS:
+        raise ValidationError(f"The banked credits can be kept 0 to {MAX_GRACE_DAYS} days "
+                              "after a membership ends.")
     for what, bp in ([("retail", data.retail_discount_bp)]
                      + [(CATEGORIES.get(c, c), bp) for c, bp in data.category_discounts_bp]):
         if not 0 <= bp <= 10_000:
@@ -191,7 +198,10 @@ def _check_plan(data: PlanInput) -> tuple[str, str]:
         if not c.quantity <= c.rollover_cap <= MAX_CREDITS:
             raise ValidationError(f"The rollover cap of {name_of} must be at least a month's "
                                   f"credits ({c.quantity.normalize():f}).")
+    # the grace period is a term of the banked credits: kept with them, so versioned with the
+    # plan (a plan saved before it existed has none: its credits end with the membership)
     benefits = json.dumps({
+        **({"grace_days": data.credit_grace_days} if data.credit_grace_days else {}),
         "categories": [[c, bp] for c, bp in data.category_discounts_bp if bp],
         "prices": [[s, p] for s, p in data.member_prices],
         "credits": [[c.service_id, str(c.quantity), str(c.rollover_cap)]
@@ -339,13 +349,19 @@ def agreement_terms(plan: PlanView, billing_day: int, start: dt.date) -> tuple[t
         ("Monthly fee", f"{show_cents(plan.fee_cents)} a month, invoiced on day {billing_day} "
                         "of each month, the first month today. Pay at the desk, or the clinic "
                         "charges the card you keep on file in its own terminal."),
-        ("Member benefits", "; ".join(benefits) + ". Banked credits are for you only, have "
-                            "no cash value and end with the membership."),
+        ("Member benefits", "; ".join(benefits) + ". " + _credit_words(plan)),
         ("Minimum term", term),
         ("Cancellation", notice),
         ("Freezing", "The clinic can freeze your membership for whole months: no dues and no "
                      "credits for those months."),
     )
+
+
+def _credit_words(plan: PlanView) -> str:
+    if not plan.credit_grace_days:
+        return "Banked credits are for you only, have no cash value and end with the membership."
+    return (f"Banked credits are for you only and have no cash value. After the membership "
+            f"ends they can still be used for {plan.credit_grace_days} days; then they expire.")
 
 
 def _signature(png: bytes, whose: str) -> bytes:
@@ -406,6 +422,40 @@ def _active_on(membership: Membership, history: _History, day: dt.date) -> bool:
     return back is not None and back >= cancel
 
 
+def _ended_on(membership: Membership, history: _History, day: dt.date) -> dt.date | None:
+    """The day the membership ended (its cancellation took effect), if it is not active on
+    ``day``."""
+    if _active_on(membership, history, day) or day < membership.started_on:
+        return None
+    return max(c for c in history.cancels if c <= day)
+
+
+def credits_expire_on(membership: Membership, history: _History, plan: PlanView,
+                      day: dt.date) -> dt.date | None:
+    """The first day the banked credits can no longer be used, seen from ``day``: the day
+    the membership ends (or ended) plus the plan's grace period; None while no cancellation
+    is standing."""
+    ended = _ended_on(membership, history, day)
+    if ended is None:
+        pending = [c for c in history.cancels if c > day]
+        if not pending:
+            return None
+        ended = min(pending)
+    return ended + dt.timedelta(days=plan.credit_grace_days)
+
+
+def _credits_usable_on(membership: Membership, history: _History, plan: PlanView,
+                       day: dt.date) -> bool:
+    """Banked credits can be drawn on ``day``: the member is active and not frozen that
+    month, or the membership ended less than the grace period ago."""
+    if day < membership.started_on:
+        return False
+    if _active_on(membership, history, day):
+        return month_of(day) not in history.frozen
+    expires = credits_expire_on(membership, history, plan, day)
+    return expires is not None and day < expires
+
+
 @dataclass(frozen=True)
 class MembershipView:
     id: int
@@ -418,6 +468,9 @@ class MembershipView:
     cancel_on: dt.date | None
     credits: tuple[tuple[int, str, int], ...]  # (service id, service, banked in hundredths)
     overdue_cents: int
+    credits_expire_on: dt.date | None = None  # after a cancellation: the first day they are gone
+    # banked credits that expired: (day, service, quantity in hundredths), newest first
+    expired: tuple[tuple[dt.date, str, int], ...] = ()
 
 
 def _state(m: Membership, history: _History, today: dt.date) -> tuple[str, str,
@@ -444,7 +497,7 @@ def credits_banked(membership_id: int) -> dict[int, int]:
                                                  fn.SUM(MembershipCredit.quantity_centi))
                          .where(MembershipCredit.membership == membership_id)
                          .group_by(MembershipCredit.service, MembershipCredit.kind).tuples()):
-        out[sid] = out.get(sid, 0) + (q if kind in ("grant", "return") else -q)
+        out[sid] = out.get(sid, 0) + (q if kind in ("grant", "return") else -q)  # use, expire
     return out
 
 
@@ -457,12 +510,23 @@ def _overdue(membership_id: int) -> int:
 
 def _membership_view(m: Membership, today: dt.date) -> MembershipView:
     history = _history(m.id)
+    plan = _view(m.plan)
     state, words, cancel_on = _state(m, history, today)
     names = {s.id: s.name for s in Service.select(Service.id, Service.name)}
-    banked = tuple((sid, names.get(sid, "?"), q) for sid, q in
-                   sorted(credits_banked(m.id).items()) if q > 0)
-    return MembershipView(m.id, m.patient_id, _view(m.plan), m.started_on, m.billing_day,
-                          state, words, cancel_on, banked, _overdue(m.id))
+    expires = credits_expire_on(m, history, plan, today)
+    gone = expires is not None and today >= expires  # expired, the timed job may not have run
+    banked = () if gone else tuple((sid, names.get(sid, "?"), q) for sid, q in
+                                   sorted(credits_banked(m.id).items()) if q > 0)
+    expired = tuple((row.at.date(), names.get(row.service_id, "?"), row.quantity_centi)
+                    for row in MembershipCredit.select()
+                    .where(MembershipCredit.membership == m.id,
+                           MembershipCredit.kind == "expire")
+                    .order_by(MembershipCredit.id.desc()))
+    if gone:  # not yet written down: shown as they will be
+        expired = tuple((expires, names.get(sid, "?"), q) for sid, q in
+                        sorted(credits_banked(m.id).items()) if q > 0) + expired
+    return MembershipView(m.id, m.patient_id, plan, m.started_on, m.billing_day,
+                          state, words, cancel_on, banked, _overdue(m.id), expires, expired)
 
 
 def patient_memberships(actor: User, patient_id: int,
@@ -681,6 +745,9 @@ def reactivate(actor: User, membership_id: int, now: dt.datetime | None = None) 
             raise ConflictError("The membership is active; there is nothing to reactivate.")
         if state == "cancelled" and current_membership(actor, m.patient_id, today):
             raise ConflictError("The patient has another membership now.")
+        # credits that expired before it starts again stay gone (written down if the timed
+        # job has not yet done it)
+        _expire(m, history, today, now)
         MembershipEvent.create(membership=m.id, kind="reactivate", from_on=today, user=actor,
                                at=now)
         audit.record(actor, "membership.reactivate", "patient", m.patient_id,
@@ -730,6 +797,55 @@ def issue_due(now: dt.datetime) -> str:
                 skipped += 1
     return f"{issued} dues issued" + (f", {skipped} already issued elsewhere" if skipped
                                       else "")
+
+
+def _expire(m: Membership, history: _History, today: dt.date, now: dt.datetime) -> int:
+    """Write down the banked credits of an ended membership whose grace period is over as
+    expired (inside the caller's transaction, the membership locked); returns how many
+    services' credits expired. Nothing is deleted: the membership's history shows them."""
+    if _active_on(m, history, today):
+        return 0
+    plan = _view(m.plan)
+    expires = credits_expire_on(m, history, plan, today)
+    if expires is None or today < expires:
+        return 0
+    left = {sid: q for sid, q in credits_banked(m.id).items() if q > 0}
+    for sid, q in sorted(left.items()):
+        MembershipCredit.create(membership=m.id, service=sid, kind="expire", quantity_centi=q,
+                                at=now)
+    if left:
+        audit.record(None, "membership.credits_expire", "patient", m.patient_id,
+                     f"membership {m.id}: ended {_ended_on(m, history, today):%Y-%m-%d}, "
+                     f"{plan.credit_grace_days} days' grace: "
+                     + ", ".join(f"{Decimal(q) / 100:g} × {Service.get_by_id(sid).name}"
+                                 for sid, q in sorted(left.items())))
+        changes.note("membership", m.id)
+    return len(left)
+
+
+def expire_credits(now: dt.datetime) -> str:
+    """The timed job: the banked credits of memberships that ended more than their plan's
+    grace period ago are written down as expired, once (read first, then locked and checked
+    again: another PC may have done it a moment ago)."""
+    now = now.replace(microsecond=0)
+    today = now.date()
+    since = today - dt.timedelta(days=MAX_GRACE_DAYS + 31)
+    ended = [mid for (mid,) in MembershipEvent.select(MembershipEvent.membership).distinct()
+             .where(MembershipEvent.kind == "cancel", MembershipEvent.from_on <= today,
+                    MembershipEvent.from_on >= since).tuples()]
+    due = []
+    for m in list(Membership.select().where(Membership.id.in_(ended))) if ended else []:
+        history = _history(m.id)
+        expires = credits_expire_on(m, history, _view(m.plan), today)
+        if (not _active_on(m, history, today) and expires is not None and today >= expires
+                and any(q > 0 for q in credits_banked(m.id).values())):
+            due.append(m.id)
+    expired = 0
+    for mid in due:
+        with db.atomic():
+            m = _locked(mid)
+            expired += bool(_expire(m, _history(m.id), today, now))
+    return f"{expired} memberships' banked credits expired"
 
 
 @dataclass(frozen=True)
@@ -799,12 +915,15 @@ def member_discount(patient_id: int, service_id: int | None, quantity_centi: int
 
 
 def banked_for(patient_id: int, service_id: int, day: dt.date) -> tuple[int, int] | None:
-    """(membership id, credits banked in hundredths) of the service, for an active member."""
-    m = _active_membership(patient_id, day)
-    if m is None:
-        return None
-    left = credits_banked(m.id).get(service_id, 0)
-    return (m.id, left) if left > 0 else None
+    """(membership id, credits banked in hundredths) of the service, for an active member or
+    one whose membership ended less than its plan's grace period ago."""
+    for m in (Membership.select()
+              .where(Membership.patient.in_(chart_ids(kept_chart(patient_id))))
+              .order_by(Membership.id.desc())):
+        if _credits_usable_on(m, _history(m.id), _view(m.plan), day):
+            left = credits_banked(m.id).get(service_id, 0)
+            return (m.id, left) if left > 0 else None
+    return None
 
 
 def draw(actor: User, membership_id: int, patient_id: int, service_id: int | None,
@@ -815,7 +934,14 @@ def draw(actor: User, membership_id: int, patient_id: int, service_id: int | Non
     if m.patient_id != patient_id:
         raise ValidationError("Those banked credits are another patient's.")
     history = _history(m.id)
-    if not _active_on(m, history, on) or month_of(on) in history.frozen:
+    plan = _view(m.plan)
+    if not _credits_usable_on(m, history, plan, on):
+        ended = _ended_on(m, history, on)
+        if ended is not None:
+            expired = ended + dt.timedelta(days=plan.credit_grace_days)
+            raise ConflictError(
+                f"The membership ended on {ended:%d %b %Y}: its banked credits expired on "
+                f"{expired:%d %b %Y} and cannot be used for a visit on {on:%d %b %Y}.")
         raise ConflictError("The membership is not active on the visit's day: its banked "
                             "credits cannot be used.")
     left = credits_banked(m.id).get(service_id, 0)

@@ -65,6 +65,7 @@ ACTIONS = {
     "lock": "Screen locked",
     "membership.agreement_view": "Membership agreement viewed",
     "membership.cancel": "Membership cancelled",
+    "membership.credits_expire": "Membership's banked credits expired after its grace period",
     "membership.enrol": "Patient enrolled in a membership",
     "membership.freeze": "Membership frozen",
     "membership.plan": "Membership plan saved",

@@ -42,6 +42,7 @@ def default_jobs() -> list[Job]:
         Job("reminders", reminders.queue_missing_reminders),
         Job("outbox", lambda now: sending.send_due(now).summary()),
         Job("membership dues", memberships.issue_due),
+        Job("membership credits expiring", memberships.expire_credits),
     ]
 
 

@@ -88,6 +88,13 @@ class PlanDialog(FormDialog):
         self.notice.setSuffix(" days")
         self.notice.setAccessibleName("Notice to cancel")
         self.form.addRow("&Notice to cancel", self.notice)
+        self.grace = QSpinBox()
+        self.grace.setRange(0, memberships.MAX_GRACE_DAYS)
+        self.grace.setSuffix(" days after it ends")
+        self.grace.setAccessibleName("Banked credits usable after the membership ends")
+        self.grace.setToolTip("A cancelled member can still use their banked credits this "
+                              "long; then they expire (0: they end with the membership).")
+        self.form.addRow("Credits &kept", self.grace)
         self.retail = self._line("&Retail discount (%)", 6, "0")
         self.services = catalog.services(include_retail=False)
         self.benefits = QTableWidget(0, 4)
@@ -127,6 +134,7 @@ class PlanDialog(FormDialog):
         self.day.setCurrentIndex(self.day.findData(plan.billing_day))
         self.term.setValue(plan.min_term_months)
         self.notice.setValue(plan.notice_days)
+        self.grace.setValue(plan.credit_grace_days)
         self.retail.setText(f"{Decimal(plan.retail_discount_bp) / 100:g}")
         cats, prices = dict(plan.category_discounts_bp), dict(plan.member_prices)
         credits = {c.service_id: c for c in plan.credits}
@@ -156,7 +164,8 @@ class PlanDialog(FormDialog):
         return PlanInput(self.name.text(), to_cents(self.fee.text() or "0", "monthly fee"),
                          self.day.currentData(), self.term.value(), self.notice.value(),
                          tuple(cats), tuple(prices), tuple(credits),
-                         _percent_bp(self.retail.text(), "retail discount"))
+                         _percent_bp(self.retail.text(), "retail discount"),
+                         self.grace.value())
 
     def submit(self) -> None:
         memberships.save_plan(self.user, self.plan_input(),
@@ -406,8 +415,14 @@ class MembershipBox(QWidget):
             text = (f"<b>Member: {html.escape(m.plan.name)}</b> (since "
                     f"{m.started_on:%d %b %Y}, {show_cents(m.plan.fee_cents)} a month on day "
                     f"{m.billing_day}) — {html.escape(m.state_words)}")
-            if credits and m.state != "cancelled":
-                text += f"<br>Banked: {html.escape(credits)}"
+            if credits:
+                until = m.credits_expire_on
+                text += f"<br>Banked: {html.escape(credits)}" + (
+                    f" (usable until {until - dt.timedelta(days=1):%d %b %Y})" if until else "")
+            if m.expired:
+                text += "<br>Banked credits expired: " + html.escape(", ".join(
+                    f"{Decimal(q) / 100:g} × {name} on {day:%d %b %Y}"
+                    for day, name, q in m.expired))
             if m.overdue_cents:
                 text += f"<br><b>Dues unpaid: {show_cents(m.overdue_cents)}</b>"
             self.state.setText(text)

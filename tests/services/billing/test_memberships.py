@@ -4,6 +4,7 @@ PostgreSQL), banked credits capped, freezes, cancellations with notice and minim
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -31,6 +32,7 @@ from medspa_desktop.store.models import (
     Invoice,
     InvoiceLine,
     Membership,
+    MembershipCredit,
     MembershipDues,
     MembershipPlan,
     Service,
@@ -359,3 +361,113 @@ def test_banked_credits_are_drawn_first_the_rest_at_member_price_and_a_void_retu
         invoices.preview(shop["desk"], invoices.CheckoutInput(shop["zoe"].id, (
             invoices.LineDraft("service", "x", Decimal(1), 500, service_id=banked.service_id,
                                membership_id=m.id),)))
+
+
+# -- banked credits after the membership ends --------------------------------------------------
+def _grace_plan(c, grace_days=30):
+    return memberships.save_plan(c["admin"], PlanInput(
+        "Glow Plus", 12900, credits=(BankedCredit(c["botox"].id, Decimal(20), Decimal(50)),),
+        credit_grace_days=grace_days), now=dt.datetime(2027, 1, 1, 9, 0))
+
+
+def _draw(c, m, units, on):
+    from medspa_desktop.store.database import db
+
+    with db.atomic():
+        return memberships.draw(c["desk"], m.id, c["zoe"].id, c["botox"].id, units * 100, None,
+                                on, dt.datetime.combine(on, dt.time(10)))
+
+
+def test_banked_credits_stay_usable_for_the_grace_period_then_expire_kept_in_history(club):
+    plan = _grace_plan(club)
+    assert plan.credit_grace_days == 30
+    m = _enrol_at(club, "zoe", plan.id, dt.datetime(2027, 1, 10, 10, 0))  # 20 banked
+    memberships.issue_due(dt.datetime(2027, 2, 10, 9, 0))  # 40 banked
+    # no notice, no minimum term: it ends the day it is cancelled, 20 February 2027
+    assert memberships.cancel(club["desk"], m.id, "moving away",
+                              now=dt.datetime(2027, 2, 20, 12, 0)) == dt.date(2027, 2, 20)
+    # 20 Feb + 30 days = 22 March (8 days left in February, 22 in March)
+    view = memberships.patient_memberships(club["desk"], club["zoe"].id, dt.date(2027, 3, 1))[0]
+    assert (view.state, view.credits_expire_on) == ("cancelled", dt.date(2027, 3, 22))
+    assert [(name, q) for _s, name, q in view.credits] == [("Botox Cosmetic", 4000)]
+    # in the grace period: credits yes, member prices no
+    assert memberships.member_discount(club["zoe"].id, club["botox"].id, 100, 1400,
+                                       dt.date(2027, 3, 1)) is None
+    assert memberships.banked_for(club["zoe"].id, club["botox"].id,
+                                  dt.date(2027, 3, 1)) == (m.id, 4000)
+    assert _draw(club, m, 5, dt.date(2027, 3, 1)) == 3500
+    assert memberships.banked_for(club["zoe"].id, club["botox"].id,
+                                  dt.date(2027, 3, 21)) == (m.id, 3500)  # the last day
+    assert memberships.banked_for(club["zoe"].id, club["botox"].id,
+                                  dt.date(2027, 3, 22)) is None
+    with pytest.raises(ConflictError, match="ended on 20 Feb 2027: its banked credits expired "
+                                            "on 22 Mar 2027"):
+        _draw(club, m, 5, dt.date(2027, 3, 22))
+    # the timed job writes them down as expired on that day, once; nothing is deleted
+    assert memberships.expire_credits(dt.datetime(2027, 3, 21, 23, 59)) == \
+        "0 memberships' banked credits expired"
+    assert memberships.expire_credits(dt.datetime(2027, 3, 22, 6, 0)) == \
+        "1 memberships' banked credits expired"
+    assert memberships.expire_credits(dt.datetime(2027, 3, 22, 6, 1)) == \
+        "0 memberships' banked credits expired"
+    assert memberships.credits_banked(m.id) == {club["botox"].id: 0}
+    kinds = [(r.kind, r.quantity_centi) for r in MembershipCredit.select()
+             .where(MembershipCredit.membership == m.id).order_by(MembershipCredit.id)]
+    assert kinds == [("grant", 2000), ("grant", 2000), ("use", 500), ("expire", 3500)]
+    view = memberships.patient_memberships(club["desk"], club["zoe"].id, dt.date(2027, 4, 1))[0]
+    assert (view.credits, view.expired) == ((), ((dt.date(2027, 3, 22), "Botox Cosmetic",
+                                                  3500),))
+    event = AuditEvent.select().where(AuditEvent.action == "membership.credits_expire").get()
+    assert "35 × Botox Cosmetic" in event.summary and event.user_id is None
+
+
+def test_credits_expired_before_a_reactivation_stay_gone_even_if_the_job_never_ran(club):
+    plan = _grace_plan(club, grace_days=10)
+    m = _enrol_at(club, "zoe", plan.id, dt.datetime(2027, 1, 10, 10, 0))
+    memberships.cancel(club["desk"], m.id, "budget", now=dt.datetime(2027, 1, 31, 12, 0))
+    # 31 Jan + 10 days = 10 February: shown expired before anything is written
+    view = memberships.patient_memberships(club["desk"], club["zoe"].id, dt.date(2027, 2, 10))[0]
+    assert (view.credits, view.expired) == ((), ((dt.date(2027, 2, 10), "Botox Cosmetic",
+                                                  2000),))
+    memberships.reactivate(club["desk"], m.id, now=dt.datetime(2027, 3, 1, 9, 0))
+    assert memberships.credits_banked(m.id) == {club["botox"].id: 0}
+    memberships.issue_due(dt.datetime(2027, 3, 10, 9, 0))
+    assert _banked(club, m.id) == 20  # this month's only
+
+
+def test_reactivating_within_the_grace_period_keeps_the_credits(club):
+    plan = _grace_plan(club)
+    m = _enrol_at(club, "zoe", plan.id, dt.datetime(2027, 1, 10, 10, 0))
+    memberships.cancel(club["desk"], m.id, "budget", now=dt.datetime(2027, 1, 31, 12, 0))
+    memberships.reactivate(club["desk"], m.id, now=dt.datetime(2027, 2, 5, 9, 0))
+    assert memberships.expire_credits(dt.datetime(2027, 6, 1, 9, 0)) == \
+        "0 memberships' banked credits expired"
+    assert _banked(club, m.id) == 20
+
+
+def test_without_a_grace_period_the_credits_end_with_the_membership(club):
+    m = _enrol_at(club, "zoe", None, ENROLLED)  # Glow Club: 6 months' term, 30 days' notice
+    assert memberships.cancel(club["desk"], m.id, "moving", now=dt.datetime(2026, 9, 1, 9)) \
+        == dt.date(2026, 10, 1)
+    assert memberships.banked_for(club["zoe"].id, club["botox"].id, dt.date(2026, 9, 30))
+    assert memberships.banked_for(club["zoe"].id, club["botox"].id,
+                                  dt.date(2026, 10, 1)) is None
+    assert memberships.expire_credits(dt.datetime(2026, 10, 1, 0, 1)) == \
+        "1 memberships' banked credits expired"
+
+
+def test_the_agreement_states_the_grace_period_and_a_bad_one_is_refused(club):
+    plan = _grace_plan(club)
+    terms = dict(memberships.agreement_terms(plan, 10, dt.date(2027, 1, 10)))
+    assert "After the membership ends they can still be used for 30 days; then they expire." \
+        in terms["Member benefits"]
+    old = dict(memberships.agreement_terms(club["plan"], 14, ENROLLED.date()))
+    assert old["Member benefits"].endswith("have no cash value and end with the membership.")
+    # a new version keeps it; a year is the most
+    again = memberships.save_plan(club["admin"], plan.as_input(), plan.code)
+    assert (again.version, again.credit_grace_days) == (2, 30)
+    before = MembershipPlan.select().count()
+    with pytest.raises(ValidationError, match="0 to 365 days after a membership ends"):
+        memberships.save_plan(club["admin"], dataclasses.replace(plan.as_input(),
+                                                                 credit_grace_days=366))
+    assert MembershipPlan.select().count() == before

@@ -100,7 +100,8 @@ def test_no_reminder_without_a_way_to_send_until_the_clinic_sets_one_up(glow, ma
     now = dt.datetime(2030, 1, 1, 9, 0)
     results = timed_jobs.run_due(now)
     assert [(r.name, r.failed) for r in results] == [("reminders", False), ("outbox", False),
-                                                    ("membership dues", False)]
+                                                    ("membership dues", False),
+                                                    ("membership credits expiring", False)]
     assert results[0].summary == "2 reminders queued"
     assert timed_jobs.run_due(now)[0].summary == "0 reminders queued"  # idempotent
     assert {m.appointment_id for m in OutboxMessage.select()} == {appt.id}
