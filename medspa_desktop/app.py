@@ -120,6 +120,17 @@ def _open_start_target(target: str) -> tuple[str | None, str | None]:
         target = server
 
 
+def switch_clinic(target: str) -> str | None:
+    """Close the clinic open now and open ``target`` (a server this PC has just moved to or
+    joined; its password from the keyring or typed). None when it is open; "" when the person
+    cancelled the password; else the refusal in words."""
+    close_database()
+    opened, refusal = _open_start_target(target)
+    if opened is None:
+        return ""
+    return refusal
+
+
 def run_gui(target: str) -> int:
     app = make_application()
     from .ui.errors import install_excepthook
@@ -183,6 +194,13 @@ def run_gui(target: str) -> int:
             if not window.signed_out:
                 return 0
             user = None  # the next person types their own name
+            if window.switch_to is not None:  # moved to (or joined) the clinic's server
+                refusal = switch_clinic(window.switch_to)
+                if refusal == "":
+                    return 0
+                if refusal is not None:
+                    QMessageBox.critical(None, APP_NAME, refusal)
+                    return 1
     finally:
         from .services.platform import audit_anchor
 

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._auto_backup = auto_backup and is_sqlite()
         self._backup_task = None
         self.signed_out = False  # closed by "Sign out" rather than "Quit"
+        self.switch_to: str | None = None  # a server this PC now uses: opened at once
         self.guide = None  # the user guide's window, once opened
         self.setObjectName("MainWindow")
         clinic.apply_preferences()  # the clinic's currency symbol, before any amount is shown
@@ -714,7 +715,7 @@ class MainWindow(QMainWindow):
         dialog = MoveToServerDialog(self.user, self)
         run_modal(dialog)
         if dialog.moved_to is not None:
-            self._leave_for_server()
+            self._leave_for_server(dialog.moved_to)
 
     def connect_to_server(self) -> None:
         from .server_dialogs import ConnectServerDialog
@@ -722,15 +723,17 @@ class MainWindow(QMainWindow):
         dialog = ConnectServerDialog(self.user, self)
         if run_modal(dialog) and dialog.chosen is not None:
             QMessageBox.information(
-                self, "The clinic's server", "This PC uses the clinic's server from its next "
-                "start. MedSpa Desktop closes now: start it again.")
-            self._leave_for_server()
+                self, "The clinic's server", "This PC uses the clinic's server from now on: "
+                "sign in to it.")
+            self._leave_for_server(dialog.chosen)
 
-    def _leave_for_server(self) -> None:
-        """This PC uses the server from its next start: the program closes (without the
-        file's backup on the way out: the move only marked it)."""
+    def _leave_for_server(self, server: str) -> None:
+        """This PC uses the server from now on: this window signs out and the program opens
+        the server (``app.run_gui``) where staff sign in again (without the file's backup on
+        the way out: the move only marked it)."""
         self._auto_backup = False
-        self.close()
+        self.switch_to = server
+        self.sign_out()
 
     def export_clinic_data(self) -> None:
         self.clinic_export = choose_and_export(self, self.user, self.clinic.name)

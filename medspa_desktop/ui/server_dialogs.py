@@ -314,10 +314,10 @@ class MoveToServerDialog(_ServerDialog):
             self.password_kept = pc_server.remember(url, moved_from=str(self.source))
             self.moved_to = bare
             self.result.setText(
-                verified_in_words(printed) + "\n\nThis PC now uses the server: MedSpa Desktop "
-                "closes when you close this window; start it again and it opens the server."
+                verified_in_words(printed) + "\n\nThis PC now uses the server: when you close "
+                "this window, sign in to the server and go on working."
                 + (" The server's password is kept in this computer's keyring."
-                   if self.password_kept else " Type the server's password when it starts "
+                   if self.password_kept else " Type the server's password when asked "
                    "(this computer has no keyring to keep it in).")
                 + ("" if marked else " (This file could not be marked as moved.)"))
 

@@ -72,7 +72,7 @@ def test_an_admin_moves_the_clinic_and_this_pc_then_uses_the_server(
     assert len(steps) > 10 and dialog.progress.value() == dialog.progress.maximum()
     text = dialog.result.text()
     assert text.startswith("Copied and checked: ") and f"{patients:,} patients" in text
-    assert "This PC now uses the server" in text
+    assert "This PC now uses the server: when you close this window, sign in to the server" in text
     assert _count(pg_server, name, "patient") == patients
 
     # this PC's setting: the server, without its password (no real keyring here)
@@ -80,7 +80,7 @@ def test_an_admin_moves_the_clinic_and_this_pc_then_uses_the_server(
     assert setting["url"] == dialog.moved_to and "s3cret" not in paths.server_file().read_text()
     assert name in setting["url"] and setting["password_kept"] is False
     assert paths.default_database() == setting["url"]
-    assert "Type the server's password when it starts" in text
+    assert "Type the server's password when asked" in text
 
     # the old file says where the clinic went, and offers it
     moved = copy_clinic.moved_to()
@@ -243,3 +243,34 @@ def test_a_new_pc_joins_the_clinics_server_from_its_first_start(qtbot, database,
     assert first.choice == "server" and first.result() == first.DialogCode.Accepted
     assert name in first.server and paths.server_setting()["url"] == first.server
     assert paths.default_database() == first.server
+
+
+def test_after_the_move_this_window_signs_out_to_the_servers_sign_in(qtbot, demo_db,
+                                                                      pg_server, pc_data):
+    """No restart: the window that moved the clinic signs out, and the program opens the
+    server (where the staff sign in again), not the file it moved from."""
+    from medspa_desktop.app import switch_clinic
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.store.database import close_database, database_label, open_database
+    from medspa_desktop.ui.main_window import MainWindow
+
+    admin = User.get(User.role == "admin")
+    patients, name_before = Patient.select().count(), clinic.clinic_info().name
+    url = pg_server.url(pg_server.create_database(f"medspa_{uuid.uuid4().hex[:12]}"))
+    copy_clinic.copy_clinic(demo_db, url)
+    close_database()
+    open_database(demo_db)
+    copy_clinic.mark_moved(admin, url)
+    window = MainWindow(admin, remember=False)
+    qtbot.addWidget(window)
+    window.show()
+    window._leave_for_server(url)
+    assert window.signed_out and not window.isVisible() and window.switch_to == url
+    assert switch_clinic(window.switch_to) is None
+    try:
+        assert database_label().startswith("PostgreSQL ")
+        assert Patient.select().count() == patients
+        assert clinic.clinic_info().name == name_before
+    finally:
+        close_database()
+        open_database(demo_db)  # as the fixture left it
