@@ -139,7 +139,7 @@ def _free_port() -> int:
 
 
 def _time_actions(url: str, cached: Path, anchor: dt.date, scale: float, quick: bool,
-                  say) -> dict[str, tuple[timing.Result, list[tuple[int, int]], list[str]]]:
+                  say, only: set[str] | None = None) -> dict[str, tuple[timing.Result, list[tuple[int, int]], list[str]]]:
     """Each action's result on ``url``, what each of its timed calls sent (statements, round
     trips) and the statements of its last call."""
     from medspa_desktop.store.database import close_database, open_database
@@ -154,6 +154,8 @@ def _time_actions(url: str, cached: Path, anchor: dt.date, scale: float, quick: 
     try:
         context = actions.Context(cached, anchor, scale, quick, raw, say, lower_bounds=False)
         for action in ACTIONS:
+            if only and action.__name__ not in only:
+                continue
             say(f"timing {action.__name__}")
             counter.per_call.clear()
             result = action(context)
@@ -237,7 +239,10 @@ def _change_bus(url: str, anchor: dt.date, count: int, say) -> BusResult:
     return result
 
 
-def measure(folder: Path, scale: float, quick: bool, latency_ms: float, say) -> dict:
+def measure(folder: Path, scale: float, quick: bool, latency_ms: float, say,
+            only: set[str] | None = None) -> dict:
+    """Everything, or the actions named in ``only`` (``change_bus`` names the other PC's
+    commit)."""
     from medspa_desktop.services.exchange.copy_clinic import copy_clinic
     from medspa_desktop.store.database import close_database
 
@@ -264,10 +269,12 @@ def measure(folder: Path, scale: float, quick: bool, latency_ms: float, say) -> 
         runs = {}
         for name, url in (("direct", direct_url), ("latency", latency_url)):
             say(f"the actions, {name}")
-            runs[name] = _time_actions(url, cached, anchor, scale, quick, say)
+            runs[name] = _time_actions(url, cached, anchor, scale, quick, say, only)
         bus_count = 5 if quick else 20
-        bus_direct = _change_bus(direct_url, anchor, bus_count, say)
-        bus_latency = _change_bus(latency_url, anchor, bus_count, say)
+        bus_direct = bus_latency = None
+        if not only or "change_bus" in only:
+            bus_direct = _change_bus(direct_url, anchor, bus_count, say)
+            bus_latency = _change_bus(latency_url, anchor, bus_count, say)
     finally:
         if proxy is not None:
             proxy.close()
@@ -308,6 +315,8 @@ def table(found: dict) -> str:
                               found["bus_direct"], BUS_TARGET_MS),
                              ("commit on one PC -> shown on another, +latency",
                               found["bus_latency"], BUS_BOUND_MS)):
+        if bus is None:  # --only without change_bus
+            continue
         trips = sorted(bus.round_trips) or [0]
         lines.append([name, "", f"{trips[len(trips) // 2]} (max {trips[-1]})",
                       _ms(bus.median) if "direct" in name else "",
@@ -334,5 +343,6 @@ def as_json(found: dict) -> dict:
                                   "sent": found[f"bus_{name}"].sent,
                                   "target_ms": limit}
                            for name, limit in (("direct", BUS_TARGET_MS),
-                                               ("latency", BUS_BOUND_MS))},
+                                               ("latency", BUS_BOUND_MS))
+                           if found[f"bus_{name}"] is not None},
             "round_trip_limit": MAX_ROUND_TRIPS}

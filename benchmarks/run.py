@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a tiny clinic, few repetitions")
     parser.add_argument("--cache", type=Path, default=Path("build/bench"),
                         help="where built clinics are kept (default build/bench)")
-    parser.add_argument("--only", help="comma-separated action names (see benchmarks/actions)")
+    parser.add_argument("--only", help="comma-separated action names (see benchmarks/actions; with --postgres, change_bus names the other PC's commit)")
     parser.add_argument("--postgres", action="store_true",
                         help="the interactive actions on a PostgreSQL server it starts")
     parser.add_argument("--latency-ms", type=float, default=1.0,
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
 
     if args.postgres:
-        return _postgres(args, scale, say)
+        return _postgres(args, scale, say, only)
     results, info = measure(args.cache, scale, args.quick, say, only)
     growth = None
     grown_info = None
@@ -142,13 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _postgres(args, scale: float, say) -> int:
+def _postgres(args, scale: float, say, only: set[str] | None) -> int:
     from . import postgres
 
     # the photos move-to-server copies go to the data folder: the benchmark's, not this
     # account's
     os.environ["XDG_DATA_HOME"] = str((args.cache / "data").resolve())
-    found = postgres.measure(args.cache, scale, args.quick, args.latency_ms, say)
+    found = postgres.measure(args.cache, scale, args.quick, args.latency_ms, say, only)
     print(f"\nMedSpa Desktop benchmark on PostgreSQL, scale {scale:g}: the interactive actions "
           f"directly (loopback TCP, a round trip {found['round_trip_ms']:.2f} ms) and with "
           f"{args.latency_ms:g} ms added per round trip (measured through the proxy: "

@@ -115,11 +115,14 @@ def _add_findings(items: list[str], patient: Patient, answers: dict, category: s
                          + finding.message)
 
 
-def visit_alerts(actor: User, visits) -> dict[int, tuple[str, ...]]:
+def visit_alerts(actor: User, visits, *, review_days: int | None = None,
+                 toxin_days: int | None = None) -> dict[int, tuple[str, ...]]:
     """``booking_alerts`` of many booked visits at once (the schedule's day or week, the day
     sheet), read in a handful of queries whatever their number: appointment id -> its
     alerts. ``visits`` are ``appointments.AppointmentRow``s (id, patient_id, category_key,
-    start)."""
+    start). The clinic's periods (``clinical_periods``) are read here unless given: the
+    schedule reads them with its other settings, in one query (on a server every query is
+    a round trip)."""
     require(actor, "patient.read")
     visits = list(visits)
     if not visits:
@@ -127,12 +130,21 @@ def visit_alerts(actor: User, visits) -> dict[int, tuple[str, ...]]:
     from ..treatments import treatment_records
 
     ids = sorted({v.patient_id for v in visits})
-    patients = {p.id: p for p in Patient.select().where(Patient.id.in_(ids))}
-    answers = intake.current_answers_of(actor, ids)
+    # the patients and the duplicates merged into them (whose answers and treatments are
+    # theirs, ``patients.chart_owners``) in one query
+    wanted = set(ids)
+    patients, owners = {}, {pid: pid for pid in ids}
+    for p in Patient.select().where(Patient.id.in_(ids) | Patient.merged_into.in_(ids)):
+        if p.id in wanted:
+            patients[p.id] = p
+        if p.merged_into_id in wanted:
+            owners[p.id] = p.merged_into_id
+    answers = intake.current_answers_of(actor, ids, owners=owners)
+    if review_days is None:
+        review_days = clinical_periods.intake_review_days()
     toxins = treatment_records.interval_alerts_of(
         actor, [(v.patient_id, v.start.date()) for v in visits
-                if v.category_key == "neurotoxin"])
-    review_days = clinical_periods.intake_review_days()
+                if v.category_key == "neurotoxin"], owners=owners, days=toxin_days)
     found = {}
     for v in visits:
         patient, on = patients.get(v.patient_id), v.start.date()

@@ -213,10 +213,12 @@ def current_answers(actor: User, patient_id: int) -> dict[str, Answer]:
     return _current(patient_id)
 
 
-def current_answers_of(actor: User, patient_ids) -> dict[int, dict[str, Answer]]:
-    """``current_answers`` of many patients (a day's schedule) in two queries."""
+def current_answers_of(actor: User, patient_ids, *,
+                       owners: dict[int, int] | None = None) -> dict[int, dict[str, Answer]]:
+    """``current_answers`` of many patients (a day's schedule) in two queries, or one when
+    the caller has read their ``chart_owners`` already (``owners``)."""
     require(actor, "patient.read")
-    owners = chart_owners(patient_ids)
+    owners = owners if owners is not None else chart_owners(patient_ids)
     given: dict[int, list[Answer]] = {pid: [] for pid in set(owners.values())}
     if owners:
         rows = _ordered(MedicalAnswer.select(MedicalAnswer, User).join(User)

@@ -52,15 +52,18 @@ def _stamp(at: dt.datetime) -> str:
     return f"{at:%a %d %b %H:%M}"
 
 
-def confirmations(actor: User, appointment_ids) -> dict[int, Confirmation]:
+def confirmations(actor: User, appointment_ids,
+                  statuses: dict[int, str] | None = None) -> dict[int, Confirmation]:
     """Each appointment's confirmation state (only those with one), in a fixed number of
-    queries however many."""
+    queries however many. ``statuses`` (appointment id -> status), when the caller has just
+    read the appointments (the schedule), saves reading them again."""
     require(actor, "schedule.read")
     ids = list(dict.fromkeys(appointment_ids))
     if not ids:
         return {}
-    status = dict(Appointment.select(Appointment.id, Appointment.status)
-                  .where(Appointment.id.in_(ids)).tuples())
+    status = (dict(Appointment.select(Appointment.id, Appointment.status)
+                   .where(Appointment.id.in_(ids)).tuples()) if statuses is None
+              else {i: statuses[i] for i in ids if i in statuses})
     found: dict[int, Confirmation] = {}
     latest_at: dict[int, dt.datetime] = {}
     confirmed_how: dict[int, tuple[str, dt.datetime, str]] = {}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from ...store.database import db
 from ...store.models import (
     CATEGORIES,
@@ -23,7 +25,13 @@ from ...store.models import (
 from ..platform import audit, auth, changes, limits, settings
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import CLINICAL, require
-from ..platform.settings import LATE_CANCEL_HOURS, OPENING_HOURS, SLOT_MINUTES
+from ..platform.settings import (
+    INTAKE_REVIEW_DAYS,
+    LATE_CANCEL_HOURS,
+    OPENING_HOURS,
+    SLOT_MINUTES,
+    TOXIN_INTERVAL_DAYS,
+)
 from ..platform.text import clean_line
 from ..platform.vocabulary import Role
 
@@ -64,6 +72,25 @@ def set_clinic_hours(actor: User, hours: dict[int, str]) -> None:
         audit.record(actor, "settings.hours", "clinic", "",
                      "; ".join(f"{WEEKDAYS[d][:3]} {t}" for d, t in sorted(hours.items())))
         changes.note("hours")
+
+
+@dataclass(frozen=True)
+class BookSettings:
+    """The settings the schedule's book is drawn with, read together."""
+
+    clinic: dict[int, Span | None]  # the opening hours, 0 Monday … 6
+    slot_minutes: int
+    review_days: int  # clinical_periods.intake_review_days
+    toxin_days: int  # clinical_periods.toxin_interval_days
+
+
+def book_settings() -> BookSettings:
+    """The opening hours, the grid's step and the clinical periods its alerts use, in one
+    query (on a server every query is a round trip)."""
+    *week, slot, review, toxin = settings.get_many(*OPENING_HOURS, SLOT_MINUTES,
+                                                   INTAKE_REVIEW_DAYS, TOXIN_INTERVAL_DAYS)
+    return BookSettings({day: parse_span(text) for day, text in enumerate(week)}, slot,
+                        review, toxin)
 
 
 def clinic_hours_text() -> dict[int, str]:
@@ -214,6 +241,25 @@ def working_spans(provider_ids: list[int], day: dt.date,
                                                             _as_time(row.end))
     return {pid: own[pid].get(day.weekday()) if pid in own else clinic[day.weekday()]
             for pid in provider_ids}
+
+
+def providers_on(day: dt.date, clinic: dict[int, Span | None]
+                 ) -> list[tuple[User, Span | None]]:
+    """``auth.providers()`` (active staff who treat patients, in display order), each with
+    ``working_span`` on ``day`` (their own hours, else the clinic's, ``clinic``), in one
+    query: the day's columns."""
+    found: dict[int, tuple[User, dict[int, Span]]] = {}
+    rows = (User.select(User, WorkingHours.weekday.alias("wh_weekday"),
+                        WorkingHours.start.alias("wh_start"), WorkingHours.end.alias("wh_end"))
+            .join(WorkingHours, JOIN.LEFT_OUTER, on=WorkingHours.provider == User.id)
+            .where(User.active, User.role.in_(sorted(CLINICAL)))
+            .order_by(User.display_name).objects())
+    for row in rows:
+        _user, own = found.setdefault(row.id, (row, {}))
+        if row.wh_weekday is not None:
+            own[row.wh_weekday] = (_as_time(row.wh_start), _as_time(row.wh_end))
+    return [(user, own.get(day.weekday()) if own else clinic[day.weekday()])
+            for user, own in found.values()]
 
 
 def _as_time(value) -> dt.time:

@@ -395,14 +395,21 @@ def interval_alerts(actor: User, patient_id: int, category: str | None,
     return _interval_alert(last, on, clinical_periods.toxin_interval_days())
 
 
-def interval_alerts_of(actor: User, visits) -> dict[tuple[int, dt.date], list[str]]:
+def interval_alerts_of(actor: User, visits, *, owners: dict[int, int] | None = None,
+                       days: int | None = None) -> dict[tuple[int, dt.date], list[str]]:
     """``interval_alerts`` of many neurotoxin visits ((patient id, day) pairs: a day's
-    schedule) in three queries, keyed by those pairs."""
+    schedule) in three queries, keyed by those pairs; one when the caller has read the
+    patients' ``chart_owners`` (``owners``, any superset) and the clinic's interval
+    (``days``)."""
     require(actor, "patient.read")
     visits = set(visits)
     if not visits:
         return {}
-    owners = chart_owners(p for p, _ in visits)
+    if owners is None:
+        owners = chart_owners(p for p, _ in visits)
+    else:
+        mine = {p for p, _ in visits}
+        owners = {chart: into for chart, into in owners.items() if into in mine}
     before = dt.datetime.combine(max(on for _, on in visits), dt.time.min)
     rows = (TreatmentRecord.select(TreatmentRecord.patient, TreatmentRecord.appointment,
                                    Appointment.start, TreatmentRecord.parameters)
@@ -413,7 +420,7 @@ def interval_alerts_of(actor: User, visits) -> dict[tuple[int, dt.date], list[st
     newest_first: dict[int, list[tuple]] = {}
     for chart_id, *row in rows:
         newest_first.setdefault(owners[chart_id], []).append(row)
-    days = clinical_periods.toxin_interval_days()
+    days = days if days is not None else clinical_periods.toxin_interval_days()
     found = {}
     for patient_id, on in visits:
         start = dt.datetime.combine(on, dt.time.min)

@@ -276,8 +276,12 @@ class ScheduleTab(AppointmentActions, QWidget):
         self.summary.setText(
             f"{len(active)} appointment{'s' if len(active) != 1 else ''}"
             + (f" ({cancelled} cancelled or no-show)" if cancelled else ""))
-        self.empty_text = self._empty_text(mode, kind, active)
-        self.shown_alerts = alerts.visit_alerts(self.user, active)
+        # the hours, the grid's step and the alerts' periods: one query (on a server every
+        # query is a round trip; tests/ui/test_schedule_round_trips.py counts them)
+        book = hours.book_settings()
+        self.empty_text = self._empty_text(mode, kind, active, book.clinic)
+        self.shown_alerts = alerts.visit_alerts(self.user, active, review_days=book.review_days,
+                                                toxin_days=book.toxin_days)
         if kind == "list":
             self.model.set_rows(self.rows)
             fit_columns(self.table)
@@ -288,15 +292,16 @@ class ScheduleTab(AppointmentActions, QWidget):
                 self.stack.setCurrentWidget(self.empty_list)
             return
         blocks = appointments.blocks_between(self.user, start, end)
-        columns = (self._week_columns(days, kind, resource_id) if mode == "week"
-                   else self._day_columns(self.day, kind, active))
-        first, last = self._hours(days, active, blocks)
-        self.grid.set_content(columns, self.rows, blocks, first, last, hours.slot_minutes(),
-                              dt.datetime.now(), self.shown_alerts, self.empty_text,
-                              confirmations.confirmations(self.user, [a.id for a in active]))
+        columns = (self._week_columns(days, kind, resource_id, book.clinic) if mode == "week"
+                   else self._day_columns(self.day, kind, active, book.clinic))
+        first, last = self._hours(days, active, blocks, book.clinic)
+        marks = confirmations.confirmations(self.user, [a.id for a in active],
+                                            {a.id: a.status for a in active})
+        self.grid.set_content(columns, self.rows, blocks, first, last, book.slot_minutes,
+                              dt.datetime.now(), self.shown_alerts, self.empty_text, marks)
         self.stack.setCurrentWidget(self.scroll)
 
-    def _empty_text(self, mode: str, kind: str, active) -> str:
+    def _empty_text(self, mode: str, kind: str, active, clinic) -> str:
         """What the book says when it shows nothing: how to fill it."""
         if active:
             return ""
@@ -308,7 +313,7 @@ class ScheduleTab(AppointmentActions, QWidget):
             return ("No providers yet: add them in File → Staff accounts… (a provider "
                     "treats patients and has a column here).")
         book = QKeySequence(BOOK_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
-        if mode == "day" and hours.clinic_hours()[self.day.weekday()] is None:
+        if mode == "day" and clinic[self.day.weekday()] is None:
             return (f"The clinic is closed on {self.day:%A}s (opening hours: File → Clinic "
                     "settings…).")
         when = ("this week" if mode == "week" else "today" if self.day == dt.date.today()
@@ -317,16 +322,15 @@ class ScheduleTab(AppointmentActions, QWidget):
                  else "No appointments")
         return f"{whose} {when} — press {book} to book."
 
-    def _day_columns(self, day: dt.date, kind: str, active) -> list[GridColumn]:
-        week = hours.clinic_hours()
+    def _day_columns(self, day: dt.date, kind: str, active, week) -> list[GridColumn]:
         clinic = week[day.weekday()]
         if kind == "provider":
             busy = {r.provider_id for r in active}
             columns = []
-            providers = [u for u in auth.providers() if not self.my_day or u.id == self.user.id]
-            spans = hours.working_spans([u.id for u in providers], day, week)
-            for u in providers:
-                span = spans[u.id]
+            # the providers with their hours that day: one query for every column
+            for u, span in hours.providers_on(day, week):
+                if self.my_day and u.id != self.user.id:
+                    continue
                 if span is not None or u.id in busy or self.my_day:
                     columns.append(GridColumn(f"provider:{u.id}", u.display_name, day,
                                               "provider", u.id, span))
@@ -338,8 +342,7 @@ class ScheduleTab(AppointmentActions, QWidget):
         return [GridColumn(f"{kind}:{x.id}", x.name, day, kind, x.id, clinic) for x in items
                 if x.active or x.id in busy]
 
-    def _week_columns(self, days, kind: str, resource_id: int) -> list[GridColumn]:
-        clinic = hours.clinic_hours()
+    def _week_columns(self, days, kind: str, resource_id: int, clinic) -> list[GridColumn]:
         columns = []
         # a provider's week: their hours read once, not once a day
         week = hours.weekly_spans(resource_id, clinic) if kind == "provider" else clinic
@@ -351,9 +354,8 @@ class ScheduleTab(AppointmentActions, QWidget):
         return columns
 
     @staticmethod
-    def _hours(days, active, blocks) -> tuple[dt.time, dt.time]:
+    def _hours(days, active, blocks, clinic) -> tuple[dt.time, dt.time]:
         """From the earliest opening (or appointment) to the latest closing, on whole hours."""
-        clinic = hours.clinic_hours()
         spans = [clinic[d.weekday()] for d in days if clinic[d.weekday()] is not None]
         starts = [s[0] for s in spans] + [r.start.time() for r in active]
         ends = [s[1] for s in spans] + [r.end.time() for r in active if r.end.date() ==
