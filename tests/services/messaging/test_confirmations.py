@@ -107,10 +107,15 @@ def test_the_marks_of_many_visits_cost_the_same_as_of_one(demo_db, statements):
     desk = staff("frontdesk")
     ids = [a.id for a in Appointment.select(Appointment.id).where(
         Appointment.status.in_(("booked", "confirmed")))]
+    # the account's check is counted apart: it is read at most once a second
+    # (permissions.FRESH_FOR), so the second call may not send it
+    def sent():
+        return [sql for sql, _ in statements if '"t1"."active", "t1"."role"' not in sql]
+
     statements.clear()
     confirmations.confirmations(desk, ids[:1])
-    one = len(statements)
+    one = len(sent())
     statements.clear()
     marks = confirmations.confirmations(desk, ids)
-    assert len(statements) == one <= 4  # the account, statuses, history, outbox
+    assert len(sent()) == one <= 3  # statuses, history, outbox
     assert any(m.kind == "confirmed" for m in marks.values())
