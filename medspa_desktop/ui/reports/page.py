@@ -57,11 +57,19 @@ class ReportPage:
 
 
 def pages() -> list[ReportPage]:
-    """Every page, in the order listed: revenue, patients, then the schedule's use,
-    treatments and stock, staff pay (each module adds its own ``PAGES``)."""
-    from . import patient_pages, pay_pages, revenue_pages, schedule_pages, stock_pages
+    """Every page, in the order listed: revenue, memberships, patients, then the schedule's
+    use, treatments and stock, staff pay (each module adds its own ``PAGES``)."""
+    from . import (
+        membership_pages,
+        patient_pages,
+        pay_pages,
+        revenue_pages,
+        schedule_pages,
+        stock_pages,
+    )
 
     found: list[ReportPage] = []
-    for module in (revenue_pages, patient_pages, schedule_pages, stock_pages, pay_pages):
+    for module in (revenue_pages, membership_pages, patient_pages, schedule_pages,
+                   stock_pages, pay_pages):
         found.extend(module.PAGES)
     return found

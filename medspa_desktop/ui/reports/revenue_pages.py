@@ -166,7 +166,7 @@ class TicketPage(_RevenuePage):
 PAGES = [
     MonthsPage(),
     _split_page("revenue.category", "By category", "by_category", "Category", True),
-    _split_page("revenue.kind", "Services, retail, packages, memberships", "by_kind", "Sold as", False),
+    _split_page("revenue.kind", "By kind of sale", "by_kind", "Sold as", False),
     _split_page("revenue.provider", "By provider", "by_provider", "Provider", True),
     _split_page("revenue.service", "By service", "by_service", "Service", True),
     TicketPage(),

@@ -45,7 +45,7 @@ from ..widgets.messages import ErrorLabel
 
 # what a report is made of: a change of any of these redraws the page shown
 WATCHED = ("invoice", "prepaid", "appointment", "patient", "treatment", "stock", "hours",
-           "block", "catalog", "staff", "settings")
+           "block", "catalog", "staff", "settings", "membership", "credit")
 REDRAW_AFTER_MS = 2000  # a busy day's bookings redraw the page once, not at every one
 DATE_PAUSE_MS = 400
 
