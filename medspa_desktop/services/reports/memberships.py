@@ -38,7 +38,13 @@ from ...store.models import (
     Service,
     User,
 )
-from ..billing.memberships import _active_on, history_of
+from ..billing.memberships import (
+    PlanView,
+    _active_on,
+    _view,
+    credits_expire_on,
+    history_of,
+)
 from ..platform.permissions import require
 from ..platform.query import day_bounds
 from ..platform.vocabulary import InvoiceStatus, PaymentKind
@@ -83,30 +89,51 @@ class MembershipFigures:
     overdue_count: int  # open dues invoices now
     overdue_cents: int  # what they still owe
     credit_held_cents: int  # every patient's credit on account at the period's end
-    banked: tuple[Banked, ...]  # at the period's end, of memberships not cancelled
+    banked: tuple[Banked, ...]  # at the period's end, that can still be used
 
 
 @dataclass(frozen=True)
 class _Member:
-    id: int
-    started_on: dt.date
-    fee_cents: int
+    row: Membership  # with its plan version
+    plan: PlanView
     history: object  # memberships._History
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def started_on(self) -> dt.date:
+        return self.row.started_on
+
+    @property
+    def fee_cents(self) -> int:
+        return self.plan.fee_cents
 
 
 def _members() -> list[_Member]:
-    """Every membership with its plan's fee and its history: two queries."""
+    """Every membership with its plan version and its history: two queries."""
     events: dict[int, list] = defaultdict(list)
     for e in MembershipEvent.select().order_by(MembershipEvent.id):
         events[e.membership_id].append(e)
-    rows = (Membership.select(Membership.id, Membership.started_on, MembershipPlan.fee_cents)
-            .join(MembershipPlan, on=Membership.plan == MembershipPlan.id).tuples())
-    return [_Member(mid, started, fee, history_of(events.get(mid, ())))
-            for mid, started, fee in rows]
+    rows = (Membership.select(Membership, MembershipPlan)
+            .join(MembershipPlan, on=Membership.plan == MembershipPlan.id))
+    return [_Member(m, _view(m.plan), history_of(events.get(m.id, ()))) for m in rows]
 
 
 def _is_active(m: _Member, day: dt.date) -> bool:
-    return _active_on(m, m.history, day)  # (reads started_on only)
+    return _active_on(m.row, m.history, day)
+
+
+def _credits_kept(m: _Member, day: dt.date) -> bool:
+    """Its banked credits still stand on ``day``: a member (frozen too), or a membership
+    ended less than its plan's grace period ago."""
+    if day < m.started_on:
+        return False
+    if _is_active(m, day):
+        return True
+    expires = credits_expire_on(m.row, m.history, m.plan, day)
+    return expires is not None and day < expires
 
 
 def _state(members: list[_Member], day: dt.date) -> tuple[int, int, int]:
@@ -219,8 +246,9 @@ def _credit_held(at: dt.datetime) -> int:
 
 
 def _banked(members: list[_Member], day: dt.date, end: dt.datetime) -> tuple[Banked, ...]:
-    """Credits banked at ``end`` by the memberships not cancelled on ``day``, per service."""
-    kept = {m.id for m in members if _is_active(m, day)}
+    """Credits banked at ``end`` per service, of the memberships whose credits still stand
+    on ``day`` (not cancelled, or within the plan's grace period after it ended)."""
+    kept = {m.id for m in members if _credits_kept(m, day)}
     held: dict[tuple[int, int], int] = defaultdict(int)
     for mid, sid, kind, q in (MembershipCredit.select(
             MembershipCredit.membership, MembershipCredit.service, MembershipCredit.kind,

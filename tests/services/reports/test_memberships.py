@@ -7,6 +7,7 @@ credits outstanding; the dues are the daily close's "Memberships" line."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -145,3 +146,23 @@ def test_read_only_audited_and_for_the_owner(members):
     assert [(e.action, e.summary) for e in events] == [("report.viewed", "Memberships")]
     with pytest.raises(PermissionDenied):
         mr.membership_figures(members["desk"], SPRING)
+
+
+def test_banked_credits_stand_until_the_grace_period_after_a_cancellation_ends(admin):
+    c = _club(admin)
+    botox = c["botox"]
+    grace = memberships.save_plan(admin, PlanInput(
+        "Toxin Ten", 3000, credits=(memberships.BankedCredit(botox.id, Decimal(10), Decimal(10)),),
+        credit_grace_days=30), now=_at(D(2026, 2, 1)))
+    m = _enrol_at(c, "ann", grace.id, _at(D(2026, 3, 2), 11))
+    memberships.cancel(c["desk"], m.id, "moving away", now=_at(D(2026, 3, 10)))
+
+    def banked(last: dt.date):
+        f = mr.membership_figures(admin, Period(last.replace(day=1), last), record=False,
+                                  today=D(2026, 7, 1))
+        return [(b.service, b.quantity_centi, b.members) for b in f.banked]
+
+    # ended on 10 March: usable to 8 April (30 days), gone from the 9th
+    assert banked(D(2026, 3, 31)) == [("Botox Cosmetic", 1000, 1)]
+    assert banked(D(2026, 4, 8)) == [("Botox Cosmetic", 1000, 1)]
+    assert banked(D(2026, 4, 9)) == []
