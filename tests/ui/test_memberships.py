@@ -188,3 +188,86 @@ def test_the_account_tab_shows_credits_usable_after_cancelling_then_expired(qtbo
     assert "Banked:" not in shown["Ann"]
     assert f"Banked credits expired: 20 × Botox Cosmetic on {expired_on:%d %b %Y}" in \
         shown["Ann"]
+
+
+def test_a_non_member_enrolled_at_checkout_pays_member_prices_in_the_same_checkout(
+        qtbot, visit, tmp_path):  # noqa: F811
+    from medspa_desktop.services.billing import invoices
+    from medspa_desktop.services.platform.vocabulary import PaymentMethod
+    from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
+    from medspa_desktop.ui.billing.tab import PaymentsDialog
+    from tests.conftest import staff
+
+    desk = staff("frontdesk")
+    assert memberships.current_membership(desk, visit.patient_id) is None
+    plan = memberships.save_plan(staff("admin"), memberships.PlanInput(
+        "Desk Club", 9900, category_discounts_bp=(("neurotoxin", 1000),),
+        retail_discount_bp=1500))
+    dialog = CheckoutDialog(desk, visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.enrol_button.isVisible() and not dialog.pay_dues_button.isVisible()
+    assert dialog.table.item(0, 3).text() == ""  # list price
+    dialog.product.setCurrentIndex(0)
+    dialog.add_product()  # retail put on before enrolling
+    list_total = invoices.preview(desk, dialog.checkout_input()).total_cents
+    dialog.grab().save(str(tmp_path / "checkout_before.png"))
+
+    def sign(enrol: EnrolDialog) -> None:
+        enrol.plan.setCurrentIndex(enrol.plan.findText("Desk Club", Qt.MatchFlag.MatchStartsWith))
+        assert enrol.chosen().id == plan.id
+        draw(qtbot, enrol.patient_pad)
+        draw(qtbot, enrol.witness_pad)
+        qtbot.mouseClick(enrol.enrol_button, Qt.MouseButton.LeftButton)
+
+    answer_next_modal(sign)
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.enrol_button.isVisible())
+    # the member's prices at once, on the visit and on the retail already on the invoice
+    assert (dialog.table.item(0, 3).text(), dialog.table.item(0, 4).text()) == (
+        "10%", "Desk Club member price")
+    assert (dialog.table.item(1, 3).text(), dialog.table.item(1, 4).text()) == (
+        "15%", "Desk Club member price")
+    member_total = invoices.preview(desk, dialog.checkout_input()).total_cents
+    assert member_total < list_total
+    dues = MembershipDues.get(MembershipDues.membership == Membership.get(
+        Membership.patient == visit.patient_id).id)
+    number = Invoice.get_by_id(dues.invoice_id).number
+    assert f"invoice {number}" in dialog.enrolled_text.text()
+    assert "owe $99.00" in dialog.enrolled_text.text()
+    dialog.grab().save(str(tmp_path / "checkout_enrolled.png"))
+
+    def pay(payments: PaymentsDialog) -> None:
+        panel = payments.panel
+        panel.method.setCurrentIndex(panel.method.findData(PaymentMethod.CASH))
+        panel.tendered.setText("100")
+        panel.take_payment()
+        assert "Change due: $1.00" in panel.summary.text()
+        payments.accept()
+
+    answer_next_modal(pay)
+    qtbot.mouseClick(dialog.pay_dues_button, Qt.MouseButton.LeftButton)
+    assert "are paid" in dialog.enrolled_text.text() and not dialog.pay_dues_button.isVisible()
+    dialog.issue_button.click()
+    invoice = Invoice.get(Invoice.appointment == visit.id)
+    assert invoice.total_cents == member_total
+    view = invoices.invoice_view(desk, invoice.id)
+    assert [line.discount_reason for line in view.lines] == ["Desk Club member price"] * 2
+    assert dialog.membership_row.isVisible() and not dialog.enrol_button.isVisible()
+
+
+def test_checkout_offers_no_enrolment_to_a_member(qtbot, visit):  # noqa: F811
+    from medspa_desktop.documents.membership_agreement import render_agreement
+    from medspa_desktop.printouts import _letterhead
+    from medspa_desktop.services.platform.png import grey_png
+    from medspa_desktop.ui.billing.checkout_dialog import CheckoutDialog
+    from tests.conftest import staff
+
+    plan = memberships.save_plan(staff("admin"), memberships.PlanInput("Desk Club", 9900))
+    memberships.enrol(staff("frontdesk"), memberships.EnrolInput(
+        visit.patient_id, plan.id, grey_png(40, 20), grey_png(40, 20)),
+        lambda sheet: render_agreement(sheet, _letterhead()))
+    dialog = CheckoutDialog(staff("frontdesk"), visit.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.enrol_button.isVisible() and not dialog.membership_row.isVisible()

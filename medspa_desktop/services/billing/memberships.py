@@ -646,6 +646,29 @@ def enrol(actor: User, data: EnrolInput, render: Renderer,
     return membership
 
 
+@dataclass(frozen=True)
+class DuesInvoice:
+    invoice_id: int
+    number: int
+    month: dt.date
+    total_cents: int
+    balance_cents: int
+
+
+def first_dues(actor: User, membership_id: int) -> DuesInvoice:
+    """The dues invoice enrolling issued (the checkout that enrolled the patient offers its
+    payment)."""
+    require(actor, "billing.read")
+    dues = (MembershipDues.select(MembershipDues, Invoice).join(Invoice)
+            .where(MembershipDues.membership == membership_id)
+            .order_by(MembershipDues.month).first())
+    if dues is None:
+        raise NotFound("That membership has no dues invoice.")
+    invoice = dues.invoice
+    return DuesInvoice(invoice.id, invoice.number, dues.month, invoice.total_cents,
+                       invoices.balance_cents(invoice))
+
+
 def agreement_pdf(actor: User, membership_id: int) -> bytes:
     """The signed agreement, byte for byte, after checking its hash (a chart access:
     audited)."""
@@ -880,12 +903,20 @@ def overdue_dues(actor: User, today: dt.date | None = None,
 
 
 # -- at checkout -------------------------------------------------------------------------------
+def _visit_day(m: Membership, day: dt.date) -> dt.date:
+    """The day a visit on ``day`` counts as for the membership: a patient enrolled at the
+    checkout of a visit given before (checked out late) is a member for that checkout, so a
+    visit before the start of a membership that has started counts as on its first day."""
+    return m.started_on if day < m.started_on <= dt.date.today() else day
+
+
 def _active_membership(patient_id: int, day: dt.date) -> Membership | None:
     for m in (Membership.select()
               .where(Membership.patient.in_(chart_ids(kept_chart(patient_id))))
               .order_by(Membership.id.desc())):
         history = _history(m.id)
-        if _active_on(m, history, day) and month_of(day) not in history.frozen:
+        on = _visit_day(m, day)
+        if _active_on(m, history, on) and month_of(on) not in history.frozen:
             return m
     return None
 
@@ -920,7 +951,7 @@ def banked_for(patient_id: int, service_id: int, day: dt.date) -> tuple[int, int
     for m in (Membership.select()
               .where(Membership.patient.in_(chart_ids(kept_chart(patient_id))))
               .order_by(Membership.id.desc())):
-        if _credits_usable_on(m, _history(m.id), _view(m.plan), day):
+        if _credits_usable_on(m, _history(m.id), _view(m.plan), _visit_day(m, day)):
             left = credits_banked(m.id).get(service_id, 0)
             return (m.id, left) if left > 0 else None
     return None
@@ -935,6 +966,7 @@ def draw(actor: User, membership_id: int, patient_id: int, service_id: int | Non
         raise ValidationError("Those banked credits are another patient's.")
     history = _history(m.id)
     plan = _view(m.plan)
+    on = _visit_day(m, on)
     if not _credits_usable_on(m, history, plan, on):
         ended = _ended_on(m, history, on)
         if ended is not None:

@@ -62,6 +62,8 @@ class CheckoutDialog(QDialog):
         head = QLabel(f"<b>{html.escape(self.row.patient)}</b> — "
                       f"{html.escape(self.row.service)}, {self.row.start:%a %d %b %Y %H:%M} "
                       f"with {html.escape(self.row.provider or 'no provider')}")
+        self.enrolled: memberships.DuesInvoice | None = None  # enrolled from this checkout
+        self.enrolled_membership: int | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self._invoice_page())
         self.payments_panel = PaymentsPanel(user)
@@ -80,6 +82,7 @@ class CheckoutDialog(QDialog):
         self.message = ErrorLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(head)
+        layout.addWidget(self._membership_row())
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message)
         whats_this.explain_checkout(self)
@@ -107,14 +110,9 @@ class CheckoutDialog(QDialog):
         if self.package.count() > 1:  # the patient paid ahead: use it unless told otherwise
             self.package.setCurrentIndex(1)
         self.package.currentIndexChanged.connect(lambda _i: self._draw_visit())
-        banked = memberships.banked_for(self.row.patient_id, self.row.service_id,
-                                        self.row.start.date())
-        self.member_credits = QCheckBox(
-            f"Use the membership's banked credits ({Decimal(banked[1]) / 100:g} banked)"
-            if banked else "Use the membership's banked credits")
+        self.member_credits = QCheckBox("Use the membership's banked credits")
         self.member_credits.setAccessibleName("Use banked membership credits")
-        self.member_credits.setChecked(banked is not None)
-        self.member_credits.setVisible(banked is not None)
+        banked = self._offer_banked_credits()
         self.member_credits.toggled.connect(lambda _on: self._draw_visit())
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -163,7 +161,7 @@ class CheckoutDialog(QDialog):
         self.package_row = QWidget()
         self.package_row.setLayout(drawing)
         drawing.setContentsMargins(0, 0, 0, 0)
-        self.package_row.setVisible(self.package.count() > 1 or banked is not None)
+        self.package_row.setVisible(self.package.count() > 1 or banked)
         form = QFormLayout()
         form.addRow("Invoice discount", self.discount)
         form.addRow("Discount reason", self.discount_reason)
@@ -182,6 +180,96 @@ class CheckoutDialog(QDialog):
         layout.addLayout(lower)
         layout.addLayout(buttons)
         return page
+
+    def _offer_banked_credits(self) -> bool:
+        """Tick "Use the membership's banked credits" when the patient has some for the visit's
+        service (without redrawing the visit); returns whether there are any."""
+        banked = memberships.banked_for(self.row.patient_id, self.row.service_id,
+                                        self.row.start.date())
+        self.member_credits.blockSignals(True)
+        if banked:
+            self.member_credits.setText(f"Use the membership's banked credits "
+                                        f"({Decimal(banked[1]) / 100:g} banked)")
+        self.member_credits.setChecked(banked is not None)
+        self.member_credits.setVisible(banked is not None)
+        self.member_credits.blockSignals(False)
+        return banked is not None
+
+    # -- enrolling from the checkout -----------------------------------------------------------
+    def _membership_row(self) -> QWidget:
+        """"Enrol in a membership…" for a patient who is not a member (while the invoice is
+        not yet issued); once enrolled, the first dues invoice and a button to pay it."""
+        self.enrol_button = QPushButton("Enrol in a &membership…")
+        self.enrol_button.setAutoDefault(False)
+        self.enrol_button.clicked.connect(lambda: self.enrol())
+        self.enrolled_text = QLabel()
+        self.enrolled_text.setWordWrap(True)
+        self.pay_dues_button = QPushButton("Take the &dues payment…")
+        self.pay_dues_button.setAutoDefault(False)
+        self.pay_dues_button.clicked.connect(lambda: self.pay_dues())
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.enrolled_text, 1)
+        line.addWidget(self.pay_dues_button)
+        line.addWidget(self.enrol_button)
+        offer = (memberships.current_membership(self.user, self.row.patient_id) is None
+                 and bool(memberships.plans(self.user)))
+        self.enrol_button.setVisible(offer)
+        self.enrolled_text.setText("Not a member: enrolling now gives this checkout the "
+                                   "member prices.")
+        self.pay_dues_button.hide()
+        row.setVisible(offer)
+        self.membership_row = row
+        return row
+
+    def enrol(self) -> None:
+        """The agreement signed here; its first dues invoice is issued at once (paid here or
+        later like any dues), and the member's prices apply to this checkout from now on."""
+        from .membership_dialogs import EnrolDialog
+
+        dialog = EnrolDialog(self.user, self.row.patient_id, self)
+        if not run_modal(dialog) or dialog.membership is None:
+            return
+        self.enrolled_membership = dialog.membership.id
+        self.enrolled = memberships.first_dues(self.user, self.enrolled_membership)
+        self.enrol_button.hide()
+        self._offer_banked_credits()
+        self.package_row.setVisible(self.package.count() > 1
+                                    or not self.member_credits.isHidden())
+        self._draw_visit()
+        for row, draft in enumerate(self.drafts):  # retail added before enrolling
+            if row >= self.visit_lines and draft.kind == "product" \
+                    and not self.table.item(row, 3).text().strip():
+                member = memberships.member_discount(
+                    self.row.patient_id, None, 100, draft.unit_price_cents,
+                    self.row.start.date(), retail=True)
+                if member:
+                    self.table.blockSignals(True)
+                    self.table.item(row, 3).setText(show_basis_points(member.percent_bp))
+                    self.table.item(row, 4).setText(member.reason)
+                    self.table.blockSignals(False)
+        self.update_totals()
+        self._show_enrolled()
+
+    def _show_enrolled(self) -> None:
+        if self.enrolled_membership is None:
+            return
+        self.enrolled = dues = memberships.first_dues(self.user, self.enrolled_membership)
+        owing = dues.balance_cents > 0
+        self.enrolled_text.setText(
+            f"Enrolled: member prices apply to this checkout. The first dues, invoice "
+            f"{dues.number} for {dues.month:%B %Y}, "
+            + (f"owe {show_cents(dues.balance_cents)}." if owing else "are paid."))
+        self.enrolled_text.show()
+        self.pay_dues_button.setVisible(owing)
+
+    def pay_dues(self) -> None:
+        from .tab import PaymentsDialog  # the Billing tab's own payments window
+
+        if self.enrolled is not None:
+            run_modal(PaymentsDialog(self.user, self.enrolled.invoice_id, self))
+            self._show_enrolled()
 
     def _add_line(self, draft: LineDraft, row: int | None = None) -> None:
         row = self.table.rowCount() if row is None else row
@@ -291,6 +379,8 @@ class CheckoutDialog(QDialog):
 
     def _show_payments(self) -> None:
         self.pages.setCurrentIndex(1)
+        self.enrol_button.hide()  # the invoice is issued: too late for this visit's prices
+        self.membership_row.setVisible(self.enrolled_membership is not None)
         self.payments_panel.show_invoice(self.invoice_id)
         self._offer_next_visit()
 
@@ -316,6 +406,7 @@ class CheckoutDialog(QDialog):
         return box
 
     def _on_invoice_change(self, _changes) -> None:
+        self._show_enrolled()
         if self.invoice_id is not None and self.pages.currentIndex() == 1:
             self._offer_next_visit()
 

@@ -374,7 +374,7 @@ def _draw(c, m, units, on):
     from medspa_desktop.store.database import db
 
     with db.atomic():
-        return memberships.draw(c["desk"], m.id, c["zoe"].id, c["botox"].id, units * 100, None,
+        return memberships.draw(c["desk"], m.id, m.patient_id, c["botox"].id, units * 100, None,
                                 on, dt.datetime.combine(on, dt.time(10)))
 
 
@@ -471,3 +471,18 @@ def test_the_agreement_states_the_grace_period_and_a_bad_one_is_refused(club):
         memberships.save_plan(club["admin"], dataclasses.replace(plan.as_input(),
                                                                  credit_grace_days=366))
     assert MembershipPlan.select().count() == before
+
+
+def test_a_visit_checked_out_after_enrolling_gets_the_member_price_a_later_start_does_not(club):
+    today = dt.date.today()
+    plan = _grace_plan(club)
+    m = _enrol_at(club, "zoe", plan.id, dt.datetime.combine(today, dt.time(9)))
+    yesterday = today - dt.timedelta(days=1)  # the visit was yesterday, checked out today
+    assert memberships.banked_for(club["zoe"].id, club["botox"].id, yesterday) == (m.id, 2000)
+    assert _draw(club, m, 5, yesterday) == 1500
+    # enrolled for a start still to come: nothing before it
+    later = _enrol_at(club, "ann", club["plan"].id,
+                      dt.datetime.combine(today + dt.timedelta(days=3), dt.time(9)))
+    assert later.started_on > today
+    assert memberships.member_discount(club["ann"].id, club["botox"].id, 100, 1400,
+                                       today) is None
