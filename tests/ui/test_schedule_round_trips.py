@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from medspa_desktop.services.platform import auth
 from medspa_desktop.services.scheduling import hours
 from medspa_desktop.ui.schedule.tab import ScheduleTab
@@ -119,3 +121,48 @@ def test_a_painted_day_or_week_reads_each_kind_once(qtbot, demo_db, statements):
     assert len(week_sent) <= PAINT_LIMIT, "\n".join(week_sent)
     assert len(set(_tables(week_sent))) == len(week_sent), "\n".join(week_sent)
     assert all(r.provider_id == injector.id for r in tab.rows)
+
+
+def test_booking_and_moving_send_a_fixed_number_of_statements(demo_db, statements):
+    """A booking's checks read the provider with their skills and hours in one query, and a
+    move returns the appointment as saved instead of reading it back: 14 statements to book
+    and 16 to move besides the account check (its checks, the write, its history, the audit,
+    the change signal, the reminders), on a server each a round trip. Pinned so they cannot
+    creep back; a clash is still refused inside the transaction."""
+    from medspa_desktop.services.platform.errors import ConflictError
+    from medspa_desktop.services.scheduling import appointments
+    from medspa_desktop.store.models import Patient, Room, Service
+
+    desk, injector = staff("frontdesk"), staff("injector")
+    service = Service.get(Service.name == "Botox Cosmetic")
+    room = Room.select().order_by(Room.id).first()
+    patients = [p.id for p in Patient.select().where(~Patient.archived)
+                .order_by(Patient.id.desc()).limit(2)]
+    day = quiet_weekday(120)
+    start = dt.datetime.combine(day, dt.time(10))
+    data = appointments.AppointmentInput(patients[0], service.id, injector.id, start,
+                                         start + dt.timedelta(minutes=30), room_id=room.id)
+    statements.clear()
+    appt = appointments.book_appointment(desk, data)
+    assert len(_sent(statements)) <= 14, "\n".join(_sent(statements))
+    statements.clear()
+    moved = appointments.move_appointment(desk, appt.id, appt.version,
+                                          start + dt.timedelta(minutes=30),
+                                          start + dt.timedelta(minutes=60))
+    assert len(_sent(statements)) <= 16, "\n".join(_sent(statements))
+    # what the move returns is what was saved
+    from medspa_desktop.store.models import Appointment
+
+    saved = Appointment.get_by_id(appt.id)
+    assert (moved.start, moved.end, moved.version, moved.provider_id, moved.room_id) == (
+        saved.start, saved.end, saved.version, saved.provider_id, saved.room_id)
+    # the provider's hours still count: outside them, the booking needs a reason
+    late = dt.datetime.combine(day, dt.time(6))
+    other = appointments.AppointmentInput(patients[1], service.id, injector.id, late,
+                                          late + dt.timedelta(minutes=30), room_id=room.id)
+    assert appointments.preview(desk, other).hour_problems
+    # and a clash is refused
+    clash = appointments.AppointmentInput(patients[1], service.id, injector.id, moved.start,
+                                          moved.end, room_id=room.id)
+    with pytest.raises(ConflictError):
+        appointments.book_appointment(desk, clash)

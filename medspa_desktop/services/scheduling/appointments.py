@@ -130,16 +130,22 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
         raise ValidationError(f"{service.name} is no longer offered.")
     if service.category == "retail":
         raise ValidationError(f"{service.name} is a product, not an appointment.")
-    provider = None
+    provider = staff = None
     if service.needs_provider and data.provider_id is None \
             and not hours.providers_for(service.category):
         raise ValidationError(f"No provider does {CATEGORIES[service.category]} treatments "
                               "yet: tick the category for a provider in Staff accounts.")
     if service.needs_provider or data.provider_id is not None:
-        provider = _get(User, data.provider_id, "provider")
+        if data.provider_id is None:
+            raise ValidationError("Choose a provider.")
+        # the account, its skills and its hours in one query
+        staff = hours.bookable(data.provider_id)
+        if staff is None:
+            raise NotFound("That provider does not exist.")
+        provider = staff.user
         if not treats_patients(provider):
             raise ValidationError(f"{provider.display_name} does not see patients.")
-        if not hours.treats(provider.id, service.category):
+        if not staff.treats(service.category):
             raise ValidationError(f"{provider.display_name} does not do "
                                   f"{CATEGORIES[service.category]} treatments.")
     room = None
@@ -174,7 +180,7 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
         room_id=room.id if room else None, device_id=device.id if device else None,
         exclude_id=exclude_id)
     return Checked(patient, service, provider, room, device, data.start, data.end, notes,
-                   conflicts, hours.outside_hours(data.start, data.end, provider))
+                   conflicts, hours.outside_hours(data.start, data.end, provider, staff))
 
 
 def preview(actor: User, data: AppointmentInput, *,
@@ -265,13 +271,15 @@ def _refuse_stale(appointment_id: int) -> None:
                          "Nothing was saved; the schedule has been refreshed.")
 
 
-def _bump(appointment_id: int, version: int, **values) -> None:
-    changed = (Appointment.update(version=Appointment.version + 1,
-                                  updated_at=dt.datetime.now(), **values)
+def _bump(appointment_id: int, version: int, **values) -> dt.datetime:
+    """Save ``values`` where the version still matches; when it was saved."""
+    now = dt.datetime.now()
+    changed = (Appointment.update(version=Appointment.version + 1, updated_at=now, **values)
                .where(Appointment.id == appointment_id, Appointment.version == version)
                .execute())
     if not changed:  # another PC saved between our read and our write
         _refuse_stale(appointment_id)
+    return now
 
 
 _KEEP = object()
@@ -299,15 +307,19 @@ def move_appointment(
         checked = check(data, exclude_id=appt.id)
         _refuse_unless_overridden(checked, reason)
         old = (appt.start, appt.end)
-        _bump(appt.id, version, start=start, end=end, provider=data.provider_id,
-              room=data.room_id, device=data.device_id)
+        saved = _bump(appt.id, version, start=start, end=end, provider=data.provider_id,
+                      room=data.room_id, device=data.device_id)
         _change(actor, appt, "moved", old=old, new=(start, end))
         audit.record(actor, "appointment.move", "appointment", appt.id,
                      f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}")
         changes.note("appointment", appt.id)
         _record_override(actor, appt.id, checked, reason)
         reminders.on_moved(actor, appt.id)  # new time, provider or room: said anew
-    return Appointment.get_by_id(appointment_id)
+    # as saved (not read back: on a server that is one more round trip)
+    appt.start, appt.end, appt.version, appt.updated_at = start, end, version + 1, saved
+    appt.provider_id, appt.room_id, appt.device_id = (data.provider_id, data.room_id,
+                                                      data.device_id)
+    return appt
 
 
 def change_status(actor: User, appointment_id: int, status: str, version: int, *,

@@ -324,6 +324,44 @@ def create_provider(actor: User, data: auth.UserInput, categories: list[str] | N
     return user
 
 
+@dataclass(frozen=True)
+class Bookable:
+    """A staff account as booking checks it: the account, the categories it treats ([]:
+    every one) and its own weekly hours ({}: the clinic's)."""
+
+    user: User
+    skills: tuple[str, ...]
+    own_hours: dict[int, Span]
+
+    def treats(self, category: str) -> bool:
+        return not self.skills or category in self.skills
+
+    def span(self, day: dt.date, clinic: dict[int, Span | None]) -> Span | None:
+        """``working_span`` on ``day``, the clinic's hours given."""
+        if not self.own_hours:
+            return clinic[day.weekday()]
+        return self.own_hours.get(day.weekday())
+
+
+def bookable(user_id: int) -> Bookable | None:
+    """The account with its skills and weekly hours in one query (on a server every query is
+    a round trip); None when there is no such account."""
+    rows = list(User.select(User, ProviderSkill.category.alias("skill"),
+                            WorkingHours.weekday.alias("wh_weekday"),
+                            WorkingHours.start.alias("wh_start"),
+                            WorkingHours.end.alias("wh_end"))
+                .join(ProviderSkill, JOIN.LEFT_OUTER, on=ProviderSkill.provider == User.id)
+                .switch(User)
+                .join(WorkingHours, JOIN.LEFT_OUTER, on=WorkingHours.provider == User.id)
+                .where(User.id == user_id).objects())
+    if not rows:
+        return None
+    skills = sorted({r.skill for r in rows if r.skill is not None})
+    own = {r.wh_weekday: (_as_time(r.wh_start), _as_time(r.wh_end)) for r in rows
+           if r.wh_weekday is not None}
+    return Bookable(rows[0], tuple(skills), own)
+
+
 def treats(provider_id: int, category: str) -> bool:
     skills = [s.category for s in ProviderSkill.select().where(
         ProviderSkill.provider == provider_id)]
@@ -349,20 +387,24 @@ def off_on(provider_id: int, day: dt.date) -> str | None:
 
 
 # -- hours check used when booking ------------------------------------------------------------
-def outside_hours(start: dt.datetime, end: dt.datetime, provider: User | None) -> list[str]:
-    """Why [start, end) is outside the clinic's or the provider's hours; empty when it is not."""
+def outside_hours(start: dt.datetime, end: dt.datetime, provider: User | None,
+                  bookable: Bookable | None = None) -> list[str]:
+    """Why [start, end) is outside the clinic's or the provider's hours; empty when it is not.
+    ``bookable``: the provider's hours read already (``bookable``)."""
     problems = []
     day = start.date()
     if end.date() != day:
         return ["The appointment runs past midnight."]
-    clinic = clinic_hours()[day.weekday()]
+    week = clinic_hours()
+    clinic = week[day.weekday()]
     if clinic is None:
         problems.append(f"The clinic is closed on {WEEKDAYS[day.weekday()]}s.")
     elif not _within(start, end, clinic):
         problems.append(f"The clinic is open {_span_text(clinic)} on "
                         f"{WEEKDAYS[day.weekday()]}s.")
     if provider is not None and not problems:
-        span = working_span(provider.id, day)
+        span = (bookable.span(day, week) if bookable is not None
+                else working_span(provider.id, day))
         if span is None:
             problems.append(f"{provider.display_name} does not work on "
                             f"{WEEKDAYS[day.weekday()]}s.")
