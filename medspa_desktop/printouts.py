@@ -16,6 +16,7 @@ from .services.clinic import clinic
 from .services.consents import signing
 from .services.messaging import due_lists
 from .services.platform import audit, audit_anchor
+from .services.reports import memberships as memberships_report
 from .services.reports import staff_pay
 from .services.scheduling import day_sheet
 from .services.treatments import inventory, treatment_records
@@ -188,7 +189,9 @@ def sales_report_pdf(user: User, date_from: dt.date, date_to: dt.date) -> bytes:
     from .documents.sales_report import render_sales_report
 
     report = billing_reports.sales_report(user, date_from, date_to)
-    return render_sales_report(report, _letterhead(), dt.datetime.now(), clinic.paper_size())
+    members = memberships_report.period_members(user, date_from, date_to)
+    return render_sales_report(report, _letterhead(), dt.datetime.now(), clinic.paper_size(),
+                               None if members.is_empty else members)
 
 
 def staff_statement_pdf(user: User, date_from: dt.date, date_to: dt.date,

@@ -1,5 +1,6 @@
-"""The daily close on paper: sales by category, provider and payment method, tax, tips,
-refunds, voids, and the cash drawer (expected, counted, difference); and the head of the audit
+"""The daily close on paper: sales by category (a member's dues under "Memberships"),
+provider and payment method, tax, tips, refunds, voids, credit on account given, used and held
+(not sales), and the cash drawer (expected, counted, difference); and the head of the audit
 chain when it was printed — an anchor on paper, outside the database, that
 ``medspa-desktop check --anchor ID:HASH`` compares the chain with
 (services/platform/audit_anchor.py).
@@ -59,15 +60,15 @@ def takings_sections(report: Takings, st: dict[str, ParagraphStyle],
                           ("Tax collected", money(report.tax_cents)),
                           ("Tips", money(report.tips_cents))]
                + ([("Gift cards sold (not sales)", money(report.gift_cards_sold_cents))]
-                  if report.gift_cards_sold_cents else [])
-               + ([("Credit on account given (not sales)",
-                    money(report.credit_issued_cents))] if report.credit_issued_cents else [])
-               + ([("Credit on account held, all patients",
-                    money(report.credit_held_cents))]
-                  if getattr(report, "credit_held_cents", 0) else []), st, width),
+                  if report.gift_cards_sold_cents else []), st, width),
     ]
     right = block("Payments by method (less refunds)",
                   [(k, money(v)) for k, v in report.by_method], st, width)
+    credit = (report.credit_issued_cents, report.credit_used_cents, report.credit_held_cents)
+    if any(credit):  # money held for patients: a liability, apart from the sales
+        right += block("Credit on account (not sales)", list(zip(
+            ("Given", "Used to pay invoices", "Held by all patients at the end"),
+            map(money, credit), strict=True)), st, width)
     for title, rows in more_right:
         right += block(title, rows, st, width)
     columns = Table([[left, right]], colWidths=[width + 8 * mm, width], splitInRow=1,

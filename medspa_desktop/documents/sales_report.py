@@ -1,6 +1,7 @@
 """The sales report on paper: the daily close's sections (sales by category, provider and
-payment method, tax, tips, refunds, voids; no cash drawer) for a period, then a row per day
-with its invoices, net sales and payments less refunds."""
+payment method, tax, tips, credit on account, refunds, voids; no cash drawer) for a period,
+the memberships (members at its end, MRR, new and cancelled), then a row per day with its
+invoices, net sales and payments less refunds."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .styles import GRID, SHADE, Letterhead, build_pdf, para, styles, usable_wid
 
 if TYPE_CHECKING:
     from ..services.billing.billing_reports import SalesReport
+    from ..services.reports.memberships import Members
 
 
 def period_text(date_from: dt.date, date_to: dt.date) -> str:
@@ -53,13 +55,27 @@ def _days_table(report: SalesReport, st, width: float) -> Table:
     return table
 
 
+def members_rows(members: Members) -> list[tuple[str, str]]:
+    """The memberships block: members at the period's end, the MRR, who came and went, the
+    dues (already in the sales, as "Memberships")."""
+    return [("Active members at the end", f"{members.active:,}"),
+            ("Frozen (no dues)", f"{members.frozen:,}"),
+            ("MRR at the end (their fees)", show_cents(members.mrr_cents)),
+            ("New in the period", f"{members.new:,}"),
+            ("Cancelled in the period", f"{members.cancelled:,}"),
+            ("Dues invoiced (in the sales)", show_cents(members.dues_invoiced_cents)),
+            ("Dues collected", show_cents(members.dues_collected_cents))]
+
+
 def render_sales_report(report: SalesReport, letterhead: Letterhead, printed_at: dt.datetime,
-                        paper: str = "letter") -> bytes:
+                        paper: str = "letter", members: Members | None = None) -> bytes:
+    """``members``: the memberships figures of the period, when the clinic has had members."""
     st = styles()
     st["bold_right"] = st["right"].clone("bold_right", fontName=st["bold"].fontName)
     period = period_text(report.date_from, report.date_to)
+    more = [("Memberships", members_rows(members))] if members is not None else []
     story = [para(f"Sales report, {period}", st["title"]), Spacer(1, 4 * mm),
-             *takings_sections(report, st, paper),
+             *takings_sections(report, st, paper, more),
              para("Day by day", st["heading"].clone("days_heading", keepWithNext=1)),
              _days_table(report, st, usable_width(paper))]
     return build_pdf(story, letterhead=letterhead, page_size=paper,

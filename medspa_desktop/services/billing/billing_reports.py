@@ -15,10 +15,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from ...store.database import db
-from ...store.models import CATEGORIES, Invoice, InvoiceLine, Patient, Payment, Service, User
+from ...store.models import (
+    CATEGORIES,
+    AccountCredit,
+    Invoice,
+    InvoiceLine,
+    Patient,
+    Payment,
+    Service,
+    User,
+)
 from ..charts.patients import chart_ids
 from ..platform import audit
 from ..platform.errors import ValidationError
@@ -166,6 +175,10 @@ class Takings:
     # credit on account given (overpayments kept, refunds to credit, goodwill): money held for
     # patients, not a sale; credit spent is the payment method "Account credit"
     credit_issued_cents: int = field(default=0, kw_only=True)
+    # credit on account spent on invoices (less credit payments refunded back to it)
+    credit_used_cents: int = field(default=0, kw_only=True)
+    # every patient's credit on account at the period's end (the close and the sales report)
+    credit_held_cents: int = field(default=0, kw_only=True)
 
 
 class _Counted(NamedTuple):
@@ -246,9 +259,11 @@ def counted_sales(start: dt.datetime, end: dt.datetime) -> Counted:
     return Counted(issued, voided, list(map(SaleLine._make, lines)))
 
 
-def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = None) -> Takings:
-    """The takings of [start, end) (midnights): four queries however many invoices there are
-    (one when given the ``counted_sales`` of the same period, which a report also reads).
+def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = None,
+             held: bool = False) -> Takings:
+    """The takings of [start, end) (midnights): five queries however many invoices there are
+    (two when given the ``counted_sales`` of the same period, which a report also reads);
+    ``held``: with the credit on account all patients hold at ``end``.
 
     Each invoice counts on the day it was issued, void or not, and comes off again on the day
     it was voided: a period's figures read the same whenever they are printed."""
@@ -305,7 +320,25 @@ def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = Non
         sum(sign * gift_cards[i.id] for i, sign in signed), tuple(refunds),
         tuple((i.number, i.total_cents, i.void_reason) for i in voided), cash,
         tuple(SalesDay(day, *row) for day, row in days.items()),
-        credit_issued_cents=account_credit.issued_cents(start, end))
+        **_credit(start, end, held))
+
+
+def _credit(start: dt.datetime, end: dt.datetime, held: bool) -> dict[str, int]:
+    """Credit on account given and used in [start, end) and, with ``held``, what all patients
+    hold at ``end``: one query, a range on the ledger's date index (from the first movement
+    with ``held``: the ledger is a few rows a day)."""
+    amount = AccountCredit.amount_cents
+    in_period = fn.SUM(Case(None, ((AccountCredit.at >= start, amount),), 0))
+    query = (AccountCredit.select(AccountCredit.kind, in_period, fn.SUM(amount))
+             .where(AccountCredit.at < end).group_by(AccountCredit.kind))
+    if not held:
+        query = query.where(AccountCredit.at >= start)
+    rows = list(query.tuples())
+    return {"credit_issued_cents": sum(p for kind, p, _all in rows
+                                       if kind in account_credit.GIVEN),
+            "credit_used_cents": -sum(p for kind, p, _all in rows
+                                      if kind not in account_credit.GIVEN),
+            "credit_held_cents": sum(a for _kind, _p, a in rows) if held else 0}
 
 
 @dataclass(frozen=True)
@@ -315,7 +348,6 @@ class DailyClose(Takings):
     day: dt.date
     cash_counted_cents: int | None
     printed_by: str = ""
-    credit_held_cents: int = 0  # every patient's credit on account at the end of the day
 
     @property
     def cash_expected_cents(self) -> int:
@@ -334,10 +366,9 @@ def daily_close(actor: User, day: dt.date, cash_counted_cents: int | None = None
     the day they were voided; payments and refunds count on the day they were taken."""
     require(actor, "billing.read")
     start, end = day_bounds(day)
-    t = _takings(start, end)
+    t = _takings(start, end, held=True)
     close = DailyClose(**vars(t), day=day, cash_counted_cents=cash_counted_cents,
-                       printed_by=actor.display_name,
-                       credit_held_cents=account_credit.outstanding_cents(actor, end))
+                       printed_by=actor.display_name)
     if record:
         with db.atomic():
             audit.record(actor, "report.daily_close", "day", str(day),
@@ -380,7 +411,7 @@ def sales_report(actor: User, date_from: dt.date, date_to: dt.date, *,
     them: its figures are the sums of the daily closes of those days."""
     require(actor, "billing.read")
     check_period(date_from, date_to)
-    t = _takings(day_bounds(date_from)[0], day_bounds(date_to)[1])
+    t = _takings(day_bounds(date_from)[0], day_bounds(date_to)[1], held=True)
     report = SalesReport(**vars(t), date_from=date_from, date_to=date_to,
                          printed_by=actor.display_name)
     if record:

@@ -66,6 +66,12 @@ class Members:
     dues_invoiced_cents: int  # as the daily close counts them (issued less voided)
     dues_collected_cents: int  # payments less refunds on dues invoices
 
+    @property
+    def is_empty(self) -> bool:
+        """No member then and none came or went: a clinic without memberships."""
+        return not (self.active or self.frozen or self.new or self.cancelled
+                    or self.dues_invoiced_cents or self.dues_collected_cents)
+
 
 @dataclass(frozen=True)
 class MemberMonth(Members):

@@ -187,8 +187,8 @@ def test_the_printed_daily_close_lists_credit_given_apart(shop, tmp_path):  # no
     today = dt.datetime.now().replace(microsecond=0)
     account_credit.give_goodwill(shop["admin"], shop["zoe"].id, 2500, "apology", today)
     text = " ".join(pdf_text(daily_close_pdf(shop["desk"], today.date())).split())
-    assert "Credit on account given (not sales) $25.00" in text
-    assert "Credit on account held, all patients $25.00" in text
+    assert "Credit on account (not sales) Given $25.00 Used to pay invoices $0.00 " \
+        "Held by all patients at the end $25.00" in text
 
 
 def _pay_from_credit(path: str, invoice_ids: list[int], out) -> None:

@@ -166,3 +166,38 @@ def test_banked_credits_stand_until_the_grace_period_after_a_cancellation_ends(a
     assert banked(D(2026, 3, 31)) == [("Botox Cosmetic", 1000, 1)]
     assert banked(D(2026, 4, 8)) == [("Botox Cosmetic", 1000, 1)]
     assert banked(D(2026, 4, 9)) == []
+
+
+def test_the_close_and_the_sales_report_show_dues_credit_and_members(members):
+    from medspa_desktop.printouts import daily_close_pdf, sales_report_pdf
+    from medspa_desktop.services.platform.vocabulary import PaymentMethod
+    from tests.documents.pdftext import pdf_text
+
+    desk = members["desk"]
+    ann = members["ann"]
+    march = MembershipDues.select().join(memberships.Membership).where(
+        memberships.Membership.patient == ann.id, MembershipDues.month == D(2026, 3, 1)).get()
+    # Ann pays $20.00 of her March dues from the $25.00 goodwill credit
+    invoices.take_payment(desk, march.invoice_id, PaymentInput(
+        PaymentMethod.ACCOUNT_CREDIT, 2000), now=_at(D(2026, 6, 15), 12))
+    june = billing_reports.sales_report(desk, D(2026, 6, 1), D(2026, 6, 30), record=False)
+    assert dict(june.by_category) == {"Memberships": 9900}  # Zoë's June dues: the only sale
+    assert (june.credit_issued_cents, june.credit_used_cents, june.credit_held_cents) == (
+        2500, 2000, 500)
+    close = billing_reports.daily_close(desk, D(2026, 6, 15), record=False)
+    assert (close.sales_cents, close.credit_issued_cents, close.credit_used_cents,
+            close.credit_held_cents) == (0, 0, 2000, 500)
+
+    text = " ".join(pdf_text(sales_report_pdf(desk, D(2026, 6, 1), D(2026, 6, 30))).split())
+    for row in ("Memberships $99.00", "Sales $99.00", "Credit on account (not sales) Given "
+                "$25.00", "Used to pay invoices $20.00", "Held by all patients at the end "
+                "$5.00", "Active members at the end 1", "Frozen (no dues) 1",
+                "MRR at the end (their fees) $99.00", "New in the period 0",
+                "Cancelled in the period 0", "Dues invoiced (in the sales) $99.00",
+                "Dues collected $69.00"):
+        assert row in text, row
+    text = " ".join(pdf_text(daily_close_pdf(desk, D(2026, 6, 15))).split())
+    assert "Used to pay invoices $20.00" in text and "Account credit $20.00" in text
+    assert "MRR" not in text  # the close's part is the day's money
+    before = " ".join(pdf_text(sales_report_pdf(desk, D(2026, 1, 1), D(2026, 1, 31))).split())
+    assert "MRR" not in before and "Credit on account" not in before
