@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from ...store.database import db
 from ...store.models import (
     CATEGORIES,
@@ -118,14 +120,33 @@ def _get(model, pk, what: str):
     return row
 
 
+def _proposed(data: AppointmentInput) -> tuple[Patient, Service, Room | None]:
+    """The proposal's patient, service and room in one query (on a server every query is a
+    round trip); when one is missing, read one by one to say which."""
+    if None not in (data.patient_id, data.service_id):
+        query = (Patient.select(Patient, Service, Room)
+                 .join(Service, on=Service.id == data.service_id, attr="_service")
+                 .switch(Patient)
+                 .join(Room, JOIN.LEFT_OUTER, on=Room.id == data.room_id, attr="_room")
+                 .where(Patient.id == data.patient_id))
+        found = query.first()
+        if found is not None:
+            room = getattr(found, "_room", None)
+            if room is not None and room.id is None:
+                room = None
+            if data.room_id is None or room is not None:
+                return found, found._service, room
+    return (_get(Patient, data.patient_id, "patient"), _get(Service, data.service_id, "service"),
+            _get(Room, data.room_id, "room") if data.room_id is not None else None)
+
+
 def check(data: AppointmentInput, *, exclude_id: int | None = None,
           occupancy: Occupancy | None = None) -> Checked:
     """Validate a proposal and find its conflicts and hour problems; raises ValidationError for
     input that can never be booked. Nothing is written."""
-    patient = _get(Patient, data.patient_id, "patient")
+    patient, service, proposed_room = _proposed(data)
     if patient.archived:
         raise ValidationError(f"{display_name(patient)} is archived; restore the chart first.")
-    service = _get(Service, data.service_id, "service")
     if not service.active:
         raise ValidationError(f"{service.name} is no longer offered.")
     if service.category == "retail":
@@ -150,7 +171,7 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
                                   f"{CATEGORIES[service.category]} treatments.")
     room = None
     if service.needs_room or data.room_id is not None:
-        room = _get(Room, data.room_id, "room")
+        room = proposed_room or _get(Room, data.room_id, "room")
         if not room.active:
             raise ValidationError(f"{room.name} is out of use.")
     device = None
