@@ -26,6 +26,7 @@ from medspa_desktop.services.charts import chart, patients
 from medspa_desktop.services.consents import consent_templates, signing
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
+from medspa_desktop.services.reports import memberships as membership_reports
 from medspa_desktop.services.reports import patients as patient_reports
 from medspa_desktop.services.reports import revenue, staff_pay, treatments, utilisation
 from medspa_desktop.services.reports.period import Period
@@ -395,6 +396,17 @@ def revenue_year(c: Context) -> Result:
     return Result.timed("revenue, 12 months (report)", 500, samples, lower=lower)
 
 
+def memberships_year(c: Context) -> Result:
+    """Members and MRR per month, new and cancelled, dues invoiced and collected, compared
+    with the twelve months before (both Memberships pages read this). Its lower bound: the
+    period's invoices with their lines, which the dues are found among."""
+    period = Period(*_year(c))
+    samples = times_ms(lambda _i: membership_reports.membership_figures(
+        c.admin, period, compare=True), c.reps(10))
+    lower = c.lower(INVOICE_LINES, _year_args(c), c.reps(10))
+    return Result.timed("memberships, 12 months (report)", 500, samples, lower=lower)
+
+
 YEAR_VISITS = """
 SELECT patient_id, start, provider_id, status, late_cancel, created_at FROM appointment
 WHERE start >= ? AND start < ?
@@ -557,7 +569,7 @@ ACTIONS: tuple[Callable[[Context], Result | list[Result]], ...] = (
     cold_start_sign_in, cold_start, day_view_fetch, day_view_paint, week_view_paint, book_and_move,
     patient_search, open_chart, open_chart_window, treatment_log_first_page, scroll_log,
     lot_recall, consent_pdf, invoice_pdf, daily_close, month_report, utilisation_year,
-    injectables_year, staff_pay_year, revenue_year, patient_flow_year, rebooking_year,
+    injectables_year, staff_pay_year, revenue_year, memberships_year, patient_flow_year, rebooking_year,
     no_shows_year, lost_year, audit_chain,
     backup_throughput, patient_import, export_everything,
 )
