@@ -34,7 +34,7 @@ from pathlib import Path
 from . import APP_NAME, __version__, paths
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-TABS = ("schedule", "patients", "treatments", "billing")
+TABS = ("schedule", "patients", "treatments", "billing", "reports")
 
 
 class CliError(Exception):

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -56,6 +55,7 @@ from .reports.tab import ReportsTab
 from .schedule.tab import ScheduleTab
 from .settings_dialog import ClinicSettingsDialog
 from .treatments.tab import TreatmentLogTab
+from .widgets.elided_label import ElidedLabel
 from .widgets.icons import icon
 from .widgets.modal import run_modal
 from .widgets.pdf_preview import show_preview
@@ -399,9 +399,11 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         role = Role.label_of(self.user.role)
-        self.clinic_label = QLabel(self.clinic.name)
+        # (the clinic's name is in the title bar too: it gives way first)
+        self.clinic_label = ElidedLabel(self.clinic.name, min_chars=3)
         self.user_label = QLabel(f"Signed in: {self.user.display_name} ({role})")
-        self.db_label = QLabel(f"Database: {database_label()}")
+        self.db_label = ElidedLabel(f"Database: {database_label()}",
+                                    mode=Qt.TextElideMode.ElideMiddle)
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.backup_label = QLabel()
         # messages that failed and wait for the desk (View → Outbox…); hidden when none
@@ -410,9 +412,8 @@ class MainWindow(QMainWindow):
         self.outbox_label.setToolTip("Open View → Outbox… to retry or withdraw them.")
         self.outbox_label.hide()
         self.backup_label.setWhatsThis(whats_this.BACKUP_STATUS)
-        # the database path may be long: it gives way rather than widen the window
-        self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.db_label.setToolTip(database_label())
+        # the database path may be long: it gives way ("…" in its middle, the whole path on
+        # hover) rather than widen the window
         # who else is signed in, on which PC (this window's own row kept by the tracker)
         self.presence = PresenceTracker(self.user, self)
         self.presence_label = PresenceLabel(self.user)

@@ -21,6 +21,7 @@ from ..services.platform.errors import DomainError
 from ..store.models import User
 from . import style
 from .bus import bus, on_change
+from .widgets.elided_label import ElidedLabel
 
 SETTING = "workstation/name"
 
@@ -139,11 +140,11 @@ def others_text(seen: list[presence.Seen], mine: int | None) -> tuple[str, str]:
     return text, tip
 
 
-class PresenceLabel(QLabel):
+class PresenceLabel(ElidedLabel):
     """The status bar's "Also signed in: …", with everyone in its tooltip."""
 
     def __init__(self, user: User, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.user = user
         self.setAccessibleName("Signed in")
         on_change(self, ("presence", "staff"))

@@ -8,10 +8,11 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from medspa_desktop import __version__
+from medspa_desktop.services.platform import presence
 from medspa_desktop.store.models import Patient
 from medspa_desktop.ui.main_window import MainWindow, about_text
 from medspa_desktop.ui.patients.new_patient import NewPatientDialog
-from tests.conftest import staff
+from tests.conftest import shots, staff
 
 
 @pytest.fixture
@@ -187,3 +188,33 @@ def test_front_desk_reaches_the_inventory_from_the_view_menu(window):
     assert window.inventory_action.isEnabled()
     window.inventory_action.trigger()
     assert opened == [True]
+
+
+def test_a_narrow_window_elides_the_status_bar_instead_of_cutting_it(qtbot, demo_db):
+    """In a narrow window a long database path and everyone signed in do not fit: each label
+    keeps its start (the path its file name) with "…", and says the whole on hover."""
+    window = MainWindow(staff("frontdesk"), remember=False)
+    qtbot.addWidget(window)
+    window.resize(800, 600)  # the offscreen screen's width
+    window.show()
+    for username in ("injector", "director", "admin", "laser1"):
+        for room in ("Treatment Room 2", "Treatment Room 3"):
+            presence.begin(staff(username), room)
+    window.presence_label.refresh()
+    window.db_label.setText(f"Database: /clinic/shared/drive/{'folder/' * 8}{demo_db.name}")
+    labels = (window.clinic_label, window.presence_label, window.db_label)
+    qtbot.waitUntil(lambda: all(label.width() >= label.minimumSizeHint().width()
+                                for label in labels))  # laid out again for the new texts
+    assert window.db_label.is_elided() and window.presence_label.is_elided()
+    shown = window.db_label.shown_text()
+    assert shown.startswith("Database: /") and shown.endswith(demo_db.name) and "…" in shown
+    assert window.db_label.toolTip() == window.db_label.text()
+    assert window.presence_label.shown_text().startswith("Also sign")
+    assert window.presence_label.toolTip().count("Treatment Room 2") == 4
+    window.grab().save(str(shots() / "narrow_status_bar.png"))
+    for label in (window.clinic_label, window.user_label, window.presence_label,
+                  window.db_label):
+        right = label.mapTo(window, label.rect().topRight()).x()
+        assert label.width() > 0 and right <= window.width()
+    assert window.user_label.text() == "Signed in: Sam O'Neill (Front desk)"
+    assert window.user_label.width() >= window.user_label.sizeHint().width()
