@@ -208,9 +208,16 @@ def _summed(rows: list[tuple[dt.date, int]], first: dt.date, last: dt.date) -> i
     return sum(cents for day, cents in rows if first <= day <= last)
 
 
-def _figures(members: list[_Member], period: Period) -> tuple[Members, tuple[MemberMonth, ...]]:
-    start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
-    invoiced, collected = _dues_invoiced(start, end), _dues_collected(start, end)
+def _dues(first: dt.date, last: dt.date) -> tuple[list, list]:
+    """The dues invoiced and collected of first … last (a period and the one before it are
+    read together): three queries."""
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    return _dues_invoiced(start, end), _dues_collected(start, end)
+
+
+def _figures(members: list[_Member], period: Period,
+             dues: tuple[list, list] | None = None) -> tuple[Members, tuple[MemberMonth, ...]]:
+    invoiced, collected = dues or _dues(period.first, period.last)
 
     def counted(first: dt.date, last: dt.date) -> tuple:
         return (last, *_state(members, last), *_comings_and_goings(members, first, last),
@@ -233,16 +240,13 @@ def period_members(actor: User, first: dt.date, last: dt.date) -> Members:
 
 
 def _overdue_now() -> tuple[int, int]:
-    """(open dues invoices, what they still owe) now: two queries on the status index."""
-    owing = (Invoice.select(Invoice.id)
-             .join(MembershipDues, on=MembershipDues.invoice == Invoice.id)
-             .where(Invoice.status == InvoiceStatus.OPEN))
-    count, total = (Invoice.select(fn.COUNT(Invoice.id), fn.SUM(Invoice.total_cents))
-                    .where(Invoice.id.in_(owing)).tuples().first())
-    paid = (Payment.select(fn.SUM(Payment.amount_cents))
-            .where(Payment.kind == PaymentKind.PAYMENT, Payment.invoice.in_(owing))
-            .scalar() or 0)
-    return count or 0, (total or 0) - paid
+    """(open dues invoices, what they still owe) now: one query on the status index."""
+    paid = (Payment.select(fn.COALESCE(fn.SUM(Payment.amount_cents), 0))
+            .where(Payment.invoice == Invoice.id, Payment.kind == PaymentKind.PAYMENT))
+    count, owed = (Invoice.select(fn.COUNT(Invoice.id), fn.SUM(Invoice.total_cents - paid))
+                   .join(MembershipDues, on=MembershipDues.invoice == Invoice.id)
+                   .where(Invoice.status == InvoiceStatus.OPEN).tuples().first())
+    return count or 0, owed or 0
 
 
 def _credit_held(at: dt.datetime) -> int:
@@ -256,22 +260,21 @@ def _banked(members: list[_Member], day: dt.date, end: dt.datetime) -> tuple[Ban
     on ``day`` (not cancelled, or within the plan's grace period after it ended)."""
     kept = {m.id for m in members if _credits_kept(m, day)}
     held: dict[tuple[int, int], int] = defaultdict(int)
-    for mid, sid, kind, q in (MembershipCredit.select(
-            MembershipCredit.membership, MembershipCredit.service, MembershipCredit.kind,
-            fn.SUM(MembershipCredit.quantity_centi)).where(MembershipCredit.at < end)
-            .group_by(MembershipCredit.membership, MembershipCredit.service,
+    for mid, name, kind, q in (MembershipCredit.select(
+            MembershipCredit.membership, Service.name, MembershipCredit.kind,
+            fn.SUM(MembershipCredit.quantity_centi))
+            .join(Service, on=MembershipCredit.service == Service.id)
+            .where(MembershipCredit.at < end)
+            .group_by(MembershipCredit.membership, Service.id, Service.name,
                       MembershipCredit.kind).tuples()):
         if mid in kept:
-            held[(mid, sid)] += q if kind in ("grant", "return") else -q
-    per_service: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for (_mid, sid), q in held.items():
+            held[(mid, name)] += q if kind in ("grant", "return") else -q
+    per_service: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (_mid, name), q in held.items():
         if q > 0:
-            per_service[sid][0] += q
-            per_service[sid][1] += 1
-    names = dict(Service.select(Service.id, Service.name)
-                 .where(Service.id.in_(list(per_service))).tuples()) if per_service else {}
-    return tuple(sorted((Banked(names.get(sid, "?"), q, n)
-                         for sid, (q, n) in per_service.items()), key=lambda b: b.service))
+            per_service[name][0] += q
+            per_service[name][1] += 1
+    return tuple(Banked(name, q, n) for name, (q, n) in sorted(per_service.items()))
 
 
 def membership_figures(actor: User, period: Period, *, compare: bool = False,
@@ -281,8 +284,10 @@ def membership_figures(actor: User, period: Period, *, compare: bool = False,
     require(actor, "reports.view")
     today = today or dt.date.today()
     members = _members()
-    totals, months = _figures(members, period)
-    previous = _figures(members, period.previous())[0] if compare else None
+    before = period.previous()
+    dues = _dues(before.first if compare else period.first, period.last)
+    totals, months = _figures(members, period, dues)
+    previous = _figures(members, before, dues)[0] if compare else None
     end = day_bounds(period.last)[1]
     count, owed = _overdue_now()
     held = _credit_held(end)

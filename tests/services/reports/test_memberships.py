@@ -35,6 +35,10 @@ def _dues_invoice(m, month: dt.date):
 
 @pytest.fixture
 def members(admin):
+    return _members(admin)
+
+
+def _members(admin):
     """Glow Club ($99.00, billed on the day enrolled, 20 Botox units banked a month up to 50)
     and Smooth ($50.00, billed on the 1st, no term, no notice).
 
@@ -76,6 +80,25 @@ SPRING = Period(D(2026, 3, 1), D(2026, 6, 30))
 
 
 def test_members_mrr_comings_goings_and_dues_by_month(members):
+    _check_spring(members)
+
+
+def test_the_same_figures_and_close_on_postgresql(pg_database):
+    from medspa_desktop.services.clinic import clinic as setup
+    from medspa_desktop.services.platform import auth
+    from tests.conftest import PASSWORD
+
+    admin = setup.create_clinic(setup.ClinicInfo("Test Clinic", "1 Main St", "555 010 0100",
+                                                 "12-3456789"),
+                                auth.UserInput("admin", "Ada Admin", "admin", PASSWORD))
+    members = _members(admin)
+    _check_spring(members)
+    june = billing_reports.sales_report(admin, D(2026, 6, 1), D(2026, 6, 30), record=False)
+    assert (june.sales_cents, june.credit_issued_cents, june.credit_used_cents,
+            june.credit_held_cents) == (9900, 2500, 0, 2500)
+
+
+def _check_spring(members):
     f = mr.membership_figures(members["admin"], SPRING, record=False, today=D(2026, 7, 1))
     got = [(m.month, m.as_of, m.active, m.frozen, m.mrr_cents, m.new, m.cancelled,
             m.dues_invoiced_cents, m.dues_collected_cents) for m in f.months]
@@ -201,3 +224,17 @@ def test_the_close_and_the_sales_report_show_dues_credit_and_members(members):
     assert "MRR" not in text  # the close's part is the day's money
     before = " ".join(pdf_text(sales_report_pdf(desk, D(2026, 1, 1), D(2026, 1, 31))).split())
     assert "MRR" not in before and "Credit on account" not in before
+
+
+def test_a_period_compared_costs_eight_statements_however_many_months(members, statements):
+    """Every membership and its events once, the dues of both periods read together (three
+    ranges), the dues overdue, the credit held, the banked credits: each a round trip on a
+    clinic's server (the account's check, read at most once a second, apart)."""
+    admin = members["admin"]
+
+    def sent(period) -> int:
+        statements.clear()
+        mr.membership_figures(admin, period, compare=True, record=False, today=D(2026, 7, 1))
+        return len([sql for sql, _ in statements if '"t1"."active", "t1"."role"' not in sql])
+
+    assert sent(SPRING) == sent(Period(D(2025, 7, 1), D(2026, 6, 30))) == 8
