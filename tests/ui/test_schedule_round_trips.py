@@ -62,8 +62,8 @@ ACTOR_CHECK = 'SELECT "t1"."active", "t1"."role" FROM "user"'
 # What a painted day or week reads, each once for the whole range: the appointments, the
 # settings (hours, grid step, the alerts' periods), the patients with their merged charts, their
 # intake answers, their last neurotoxins, the blocked time, the providers with their hours (a
-# provider's week: their hours), the confirmation marks (calls, reminders sent)
-PAINT_LIMIT = 9
+# provider's week: their hours), the confirmation marks (calls and reminders sent, one UNION)
+PAINT_LIMIT = 8
 
 
 def _sent(statements) -> list[str]:
@@ -88,7 +88,7 @@ def _tables(sent: list[str]) -> list[str]:
 
 
 def test_a_painted_day_or_week_reads_each_kind_once(qtbot, demo_db, statements):
-    """Day by provider, a provider's week, and the change bus's refresh: at most nine
+    """Day by provider, a provider's week, and the change bus's refresh: at most eight
     statements besides the account check, each kind of row read once for the whole range
     (never per column or per appointment), and what is shown is all there."""
     tab = ScheduleTab(staff("frontdesk"))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import Value
+
 from ...store.database import db
 from ...store.models import Appointment, AppointmentChange, OutboxMessage, Patient, User
 from ..charts import patients
@@ -52,6 +54,11 @@ def _stamp(at: dt.datetime) -> str:
     return f"{at:%a %d %b %H:%M}"
 
 
+def _as_datetime(value) -> dt.datetime:
+    # a UNION's rows are converted by its first query's columns: make sure of the type
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
 def confirmations(actor: User, appointment_ids,
                   statuses: dict[int, str] | None = None) -> dict[int, Confirmation]:
     """Each appointment's confirmation state (only those with one), in a fixed number of
@@ -67,15 +74,26 @@ def confirmations(actor: User, appointment_ids,
     found: dict[int, Confirmation] = {}
     latest_at: dict[int, dt.datetime] = {}
     confirmed_how: dict[int, tuple[str, dt.datetime, str]] = {}
-    for appt_id, at, note, kind, _to_status, who in (
-            AppointmentChange.select(AppointmentChange.appointment, AppointmentChange.at,
-                                     AppointmentChange.note, AppointmentChange.kind,
-                                     AppointmentChange.to_status, User.display_name)
-            .join(User)
-            .where(AppointmentChange.appointment.in_(ids),
-                   (AppointmentChange.kind == CONTACT)
-                   | (AppointmentChange.to_status == S.CONFIRMED))
-            .order_by(AppointmentChange.id).tuples()):
+    # the calls and confirmations, and the reminders sent, in one query (UNION ALL; on a
+    # server every query is a round trip): the history in the order it was written, then
+    # the reminders in the order they went out
+    history = (AppointmentChange.select(Value(0).alias("src"), AppointmentChange.id,
+                                        AppointmentChange.appointment, AppointmentChange.at,
+                                        AppointmentChange.note, AppointmentChange.kind,
+                                        User.display_name)
+               .join(User)
+               .where(AppointmentChange.appointment.in_(ids),
+                      (AppointmentChange.kind == CONTACT)
+                      | (AppointmentChange.to_status == S.CONFIRMED)))
+    sent = (OutboxMessage.select(Value(1), OutboxMessage.id, OutboxMessage.appointment,
+                                 OutboxMessage.sent_at, Value(""), Value(""), Value(""))
+            .where(OutboxMessage.appointment.in_(ids),
+                   OutboxMessage.kind == MessageKind.REMINDER,
+                   OutboxMessage.state == MessageState.SENT))
+    rows = list((history + sent).tuples())
+    changes_rows = sorted((r for r in rows if r[0] == 0), key=lambda r: r[1])
+    for _src, _id, appt_id, written, note, kind, who in changes_rows:
+        at = _as_datetime(written)
         if kind == CONTACT and note == NO_ANSWER:
             found[appt_id] = Confirmation("no_answer", f"Called {_stamp(at)}, no answer ({who})")
             latest_at[appt_id] = at
@@ -83,12 +101,10 @@ def confirmations(actor: User, appointment_ids,
             confirmed_how[appt_id] = (note, at, who)
         else:
             confirmed_how.setdefault(appt_id, ("Confirmed", at, who))
-    for appt_id, at in (OutboxMessage.select(OutboxMessage.appointment, OutboxMessage.sent_at)
-                        .where(OutboxMessage.appointment.in_(ids),
-                               OutboxMessage.kind == MessageKind.REMINDER,
-                               OutboxMessage.state == MessageState.SENT)
-                        .order_by(OutboxMessage.sent_at).tuples()):
-        if at is not None and (appt_id not in latest_at or at > latest_at[appt_id]):
+    reminders_sent = sorted(((r[2], _as_datetime(r[3])) for r in rows
+                             if r[0] == 1 and r[3] is not None), key=lambda r: r[1])
+    for appt_id, at in reminders_sent:
+        if appt_id not in latest_at or at > latest_at[appt_id]:
             found[appt_id] = Confirmation("reminder_sent", f"Reminder sent {_stamp(at)}")
             latest_at[appt_id] = at
     for appt_id, state in status.items():
