@@ -38,6 +38,9 @@ def test_the_postgresql_benchmark_counts_round_trips_and_times_them_with_real_la
     for name, r in rows.items():
         assert name in run.stdout
         assert r["p95_direct"] > 0 and r["p95_latency"] > 0, name
+        if name.startswith("cold start"):  # a process of its own, on the server
+            assert r["statements"] is None and "(own process)" in run.stdout, name
+            continue
         # every action reads the clinic; BEGIN and COMMIT are round trips, not statements
         assert 0 < r["statements"] <= r["round_trips"], name
         assert r["above_round_trip_limit"] == (r["round_trips_max"] > 10), name
@@ -51,7 +54,7 @@ def test_the_postgresql_benchmark_counts_round_trips_and_times_them_with_real_la
     assert found["latency_ms"] == 1
     assert 0.9 <= found["added_round_trip_ms"] <= 5
     for r in rows.values():
-        if r["round_trips"] >= 20:
+        if (r["round_trips"] or 0) >= 20:
             assert r["median_latency"] >= 0.8 * r["round_trips"], r["action"]
     # another process's commit is on this one's schedule within the design's two seconds
     for name in ("direct", "latency"):
