@@ -54,11 +54,12 @@ def _findings(patient: Patient, answers: dict, category: str,
 
 
 def _banner(patient: Patient, answers: dict, on: dt.date,
-            review_days: int | None = None) -> list[str]:
+            review_days: int | None = None, into_number: str | None = None) -> list[str]:
     items = contraindications.banner(answers, on)
     if patient.merged_into_id is not None:
-        into = Patient.get_or_none(Patient.id == patient.merged_into_id)
-        items.insert(0, f"This chart was merged into chart {into.chart_number}: its records "
+        if into_number is None:
+            into_number = Patient.get_by_id(patient.merged_into_id).chart_number
+        items.insert(0, f"This chart was merged into chart {into_number}: its records "
                         "are shown there.")
     elif patient.archived:
         items.insert(0, "This chart is archived.")
@@ -81,6 +82,13 @@ def chart_banner(actor: User, patient_id: int, on: dt.date | None = None) -> lis
     """The alerts banner shown on the chart and in the booking dialog."""
     patient, answers = _record(actor, patient_id)
     return _banner(patient, answers, on or dt.date.today()) if patient else []
+
+
+def banner_of(patient: Patient, answers: dict, on: dt.date, into_number: str) -> list[str]:
+    """``chart_banner`` from what a chart's opening has read already (the patient, its
+    answers and the number of the chart it was merged into): no query but the clinic's
+    review period, and that only when there is a history to review."""
+    return _banner(patient, answers, on, into_number=into_number or None)
 
 
 def history_notice(actor: User, patient_id: int, on: dt.date | None = None) -> str | None:

@@ -185,10 +185,12 @@ def _answer(question: Question, row: MedicalAnswer) -> Answer:
                   row.recorded_by.display_name, row.recorded_at)
 
 
-def _given(patient_id: int) -> list[Answer]:
-    """Every answer the patient gave, in the order given."""
+def _given(patient_id: int, charts: list[int] | tuple[int, ...] | None = None) -> list[Answer]:
+    """Every answer the patient gave, in the order given (``charts``: the patient's
+    ``chart_ids`` when the caller has them already)."""
+    charts = chart_ids(patient_id) if charts is None else list(charts)
     rows = _ordered(MedicalAnswer.select(MedicalAnswer, User).join(User)
-                    .where(MedicalAnswer.patient.in_(chart_ids(patient_id))))
+                    .where(MedicalAnswer.patient.in_(charts)))
     return [_answer(BY_KEY[r.question], r) for r in rows if r.question in BY_KEY]
 
 
@@ -198,8 +200,8 @@ def _latest(given: list[Answer]) -> dict[str, Answer]:
     return {a.question: a for a in given}
 
 
-def _current(patient_id: int) -> dict[str, Answer]:
-    return _latest(_given(patient_id))
+def _current(patient_id: int, charts=None) -> dict[str, Answer]:
+    return _latest(_given(patient_id, charts))
 
 
 def has_history(answers: dict[str, Answer]) -> bool:
@@ -207,10 +209,12 @@ def has_history(answers: dict[str, Answer]) -> bool:
     return any(a.value is not None and a.value != "" for a in answers.values())
 
 
-def current_answers(actor: User, patient_id: int) -> dict[str, Answer]:
-    """The latest answer to each question the patient has answered."""
+def current_answers(actor: User, patient_id: int,
+                    charts: list[int] | tuple[int, ...] | None = None) -> dict[str, Answer]:
+    """The latest answer to each question the patient has answered. ``charts``: the
+    patient's ``chart_ids`` read once for a chart's opening (never kept across openings)."""
     require(actor, "patient.read")
-    return _current(patient_id)
+    return _current(patient_id, charts)
 
 
 def current_answers_of(actor: User, patient_ids, *,

@@ -242,14 +242,22 @@ def patient_consents(actor: User, patient_id: int) -> list[ConsentRow]:
              .switch(Consent).join(witness, on=(Consent.witness == witness.id), attr="by")
              .where(Consent.patient.in_(chart_ids(patient_id)))
              .order_by(Consent.signed_at.desc(), Consent.id.desc()))
-    return [ConsentRow(c.id, c.category,
-                       f"{KINDS.get(c.category, c.category)} consent, version "
-                       f"{c.template.version}", c.signed_at,
-                       "signed on screen" if c.method == ConsentMethod.SCREEN
-                       else "signed on paper",
-                       c.signer_name + (f" ({c.guardian_relation})" if c.guardian_relation
-                                        else ""), signed_name_of(c.by))
+    return [consent_row(c.id, c.category, c.template.version, c.signed_at, c.method,
+                        c.signer_name, c.guardian_relation, signed_name_of(c.by))
             for c in query]
+
+
+def consent_row(consent_id: int, category: str, version: int, signed_at: dt.datetime,
+                method: str, signer_name: str, guardian_relation: str | None,
+                witness: str) -> ConsentRow:
+    """A consent as the chart lists it (the chart's timeline reads these in its own query,
+    ``services/charts/chart.py``)."""
+    return ConsentRow(consent_id, category,
+                      f"{KINDS.get(category, category)} consent, version {version}", signed_at,
+                      "signed on screen" if method == ConsentMethod.SCREEN
+                      else "signed on paper",
+                      signer_name + (f" ({guardian_relation})" if guardian_relation else ""),
+                      witness)
 
 
 

@@ -562,19 +562,23 @@ def patient_treatments(actor: User, patient_id: int) -> list[TreatmentBrief]:
              .switch(TreatmentRecord).join(provider, on=TreatmentRecord.provider == provider.id)
              .where(TreatmentRecord.patient.in_(chart_ids(patient_id)))
              .order_by(Appointment.start.desc()).tuples())
-    briefs = []
-    for appointment_id, start, modality, service, raw, who in query:
-        values = json.loads(raw)
-        total_key = CHARTED.get(modality)
-        unit = next((f.unit for f in MODALITIES.get(modality, ()) if f.key == total_key), "")
-        parts = [face_chart.amount_text(values[total_key], unit)] if total_key in values \
-            else [str(values.get("areas") or values.get("area") or "")]
-        lots = [x["lot"] for x in lots_of(values)]
-        if lots:
-            parts.append(f"lot{'s' if len(lots) > 1 else ''} {', '.join(lots)}")
-        parts.append(who)
-        briefs.append(TreatmentBrief(
-            appointment_id, start,
-            f"{CATEGORIES.get(modality, modality)}: {values.get('product') or service}",
-            " · ".join(p for p in parts if p)))
-    return briefs
+    return [brief_of(*row) for row in query]
+
+
+def brief_of(appointment_id: int, start: dt.datetime, modality: str, service: str, raw: str,
+             who: str) -> TreatmentBrief:
+    """A charted treatment as the timeline words it, from its record's stored values (the
+    chart's timeline reads these in its own query, ``services/charts/chart.py``)."""
+    values = json.loads(raw)
+    total_key = CHARTED.get(modality)
+    unit = next((f.unit for f in MODALITIES.get(modality, ()) if f.key == total_key), "")
+    parts = [face_chart.amount_text(values[total_key], unit)] if total_key in values \
+        else [str(values.get("areas") or values.get("area") or "")]
+    lots = [x["lot"] for x in lots_of(values)]
+    if lots:
+        parts.append(f"lot{'s' if len(lots) > 1 else ''} {', '.join(lots)}")
+    parts.append(who)
+    return TreatmentBrief(
+        appointment_id, start,
+        f"{CATEGORIES.get(modality, modality)}: {values.get('product') or service}",
+        " · ".join(p for p in parts if p))

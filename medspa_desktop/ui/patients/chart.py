@@ -135,8 +135,13 @@ class ChartDialog(QDialog):
         self.also_editing = EditingNotice(user, patient_id)
         layout.addWidget(self.also_editing)
         layout.addWidget(self.tabs, 1)
-        self.refresh_header()
-        self.refresh_timeline()
+        # one reading for all that is in view: header, alerts, timeline and portrait, the
+        # patient's merged charts resolved once (services/charts/chart.py, open_chart)
+        opened = chart.open_chart(user, patient_id, self.filter.currentData(),
+                                  portrait="photos" in self._pages)
+        self._show_header(opened.header)
+        self._show_portrait(opened.portrait)
+        self._show_timeline(opened.timeline)
         on_change(self, ON_CHART, self._on_changes)
 
     def done(self, result: int) -> None:  # Qt's name: Esc, Close and the window's X
@@ -205,12 +210,19 @@ class ChartDialog(QDialog):
     def refresh_portrait(self) -> None:
         """The newest photo, for those who may see photos; initials otherwise (or when the
         photo's file is missing or damaged: the Photos tab says which)."""
-        image = None
+        data = None
         if "photos" in self._pages:
             newest = photos.patient_photos(self.user, self.patient_id)
             if newest:
-                with contextlib.suppress(DomainError, ValueError):
-                    image = load_image(photos.photo_bytes(self.user, newest[0].id))
+                with contextlib.suppress(DomainError):
+                    data = photos.photo_bytes(self.user, newest[0].id)
+        self._show_portrait(data)
+
+    def _show_portrait(self, data: bytes | None) -> None:
+        image = None
+        if data is not None:
+            with contextlib.suppress(ValueError):
+                image = load_image(data)
         if image is None:
             self.portrait.setText("".join(w[0] for w in self.header.name.split()[:2]).upper())
             return
@@ -220,7 +232,11 @@ class ChartDialog(QDialog):
             (square.width() - 64) // 2, (square.height() - 64) // 2, 64, 64)))
 
     def refresh_header(self, opening: bool = True) -> None:
-        head = chart.header(self.user, self.patient_id, opening=opening)
+        self._show_header(chart.header(self.user, self.patient_id, opening=opening))
+        if opening:  # after that, only a photo imported changes it
+            self.refresh_portrait()
+
+    def _show_header(self, head: chart.ChartHeader) -> None:
         self.header = head
         preferred = f" “{html.escape(head.preferred_name)}”" if head.preferred_name else ""
         state = (f"merged into chart {head.merged_into}" if head.merged_into
@@ -231,8 +247,6 @@ class ChartDialog(QDialog):
         self.details.setText(
             f"Age {head.age} · born {head.dob:%d %b %Y} · chart {head.chart_number} · "
             f"{head.phone or 'no phone'} · Fitzpatrick {head.fitzpatrick}")
-        if opening:  # after that, only a photo imported changes it
-            self.refresh_portrait()
         self.banner.setText("⚠ " + "   ·   ".join(head.alerts) if head.alerts
                             else "No alerts on file.")
         self.archive_button.setText("Bring &back" if head.archived else "A&rchive…")
@@ -284,6 +298,9 @@ class ChartDialog(QDialog):
             open_consent(self.user, item.ref_id, self)
 
     def refresh_timeline(self) -> None:
-        self.timeline_model.set_rows(chart.timeline(self.user, self.patient_id,
-                                                    self.filter.currentData()))
+        self._show_timeline(chart.timeline(self.user, self.patient_id,
+                                           self.filter.currentData()))
+
+    def _show_timeline(self, items: list[chart.TimelineItem]) -> None:
+        self.timeline_model.set_rows(items)
         fit_columns(self.timeline)
