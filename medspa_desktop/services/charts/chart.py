@@ -221,6 +221,7 @@ def _read_timeline(actor: User, patient_id: int, ids: tuple[int, ...],
             .switch(Appointment).join(Room, JOIN.LEFT_OUTER, on=(Appointment.room == Room.id))
             .where(Appointment.patient == patient_id))
     readable = allowed(actor, "notes.read")
+    clinical = allowed(actor, "treatment.read")
     if wanted("note"):
         author, signer = User.alias(), User.alias()
         addenda = (NoteAddendum.select(fn.COUNT(NoteAddendum.id))
@@ -249,7 +250,7 @@ def _read_timeline(actor: User, patient_id: int, ids: tuple[int, ...],
             .join(ConsentTemplate, on=(Consent.template == ConsentTemplate.id))
             .switch(Consent).join(witness, on=(Consent.witness == witness.id))
             .where(Consent.patient.in_(ids)))
-    if wanted("treatment") and allowed(actor, "treatment.read"):
+    if wanted("treatment") and clinical:
         provider = User.alias()
         arms.append(TreatmentRecord.select(*_row(
             "treatment", Appointment.start, _NULL, TreatmentRecord.appointment, _NULL,
@@ -269,7 +270,6 @@ def _read_timeline(actor: User, patient_id: int, ids: tuple[int, ...],
     if not arms:
         return [], {}
     rows = list(functools.reduce(operator.add, arms).tuples())
-    clinical = allowed(actor, "treatment.read")
     by_kind: dict[str, list] = {}
     for kind, at, at2, ref, n, *texts in rows:
         by_kind.setdefault(kind, []).append((_when(at), _when(at2) if at2 else None, ref, n,

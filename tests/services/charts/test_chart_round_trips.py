@@ -180,3 +180,47 @@ def test_each_opening_reads_the_merges_made_since_and_a_deactivated_account_is_r
     staff_accounts.set_active(staff("admin"), injector.id, False, "left the clinic")
     with pytest.raises(PermissionDenied, match="deactivated"):
         chart.open_chart(injector, keep.id)
+
+
+def test_the_one_query_timeline_reads_every_kind_on_postgresql(pg_database):
+    """The arms' columns agree on a server too (a photo's day beside the others' times, a
+    late cancel's flag, an addenda count)."""
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.services.platform import auth
+    from medspa_desktop.services.platform.png import grey_png
+    from medspa_desktop.store.models import ImportedVisit, Room, Service
+    from tests.conftest import PASSWORD
+    from tests.store.test_postgres import _charted_peel
+
+    pg_admin = clinic.create_clinic(clinic.ClinicInfo("Multi-PC Clinic"),
+                                    auth.UserInput("admin", "Ada Admin", "admin", PASSWORD))
+    rn, zoe, _appt, _record = _charted_peel(pg_admin)
+    peel = Service.get(Service.name == "Chemical peel, medium")
+    twin = patients.create_patient(pg_admin, patients.PatientInput("Zoë", "Ng",
+                                                                   dt.date(1990, 4, 17)))
+    note = notes.start_note(rn, twin.id, category=peel.category)
+    notes.sign(rn, note.id, note.version)
+    notes.add_addendum(rn, note.id, "Typo", "Two passes, not three.")
+    photos.import_photo(rn, twin.id, grey_png(30, 30), tag="after", area="Cheeks",
+                        taken_on=dt.date(2024, 6, 1), consent_note="Paper consent today")
+    ImportedVisit.create(patient=twin.id, at=dt.datetime(2019, 3, 1, 9), service="Botox",
+                         provider="Dr Old", status="done", details="20 U", source="old.csv",
+                         source_sha256="b" * 64, imported_by=pg_admin.id,
+                         imported_at=dt.datetime(2030, 1, 1))
+    start = dt.datetime(2030, 2, 8, 10, 0)
+    later = appointments.book_appointment(pg_admin, appointments.AppointmentInput(
+        zoe.id, peel.id, rn.id, start, start + dt.timedelta(minutes=45),
+        Room.get(Room.name == "Room 1").id))
+    later = appointments.change_status(pg_admin, later.id, "cancelled", later.version,
+                                       reason="Away", now=start - dt.timedelta(hours=2))
+    assert later.late_cancel
+    merge.merge_patients(pg_admin, zoe.id, twin.id, keep_version=zoe.version,
+                         other_version=Patient.get_by_id(twin.id).version)
+    for actor in (rn, pg_admin):
+        expected = _old_timeline(actor, zoe.id)
+        assert _unordered(chart.timeline(actor, zoe.id)) == _unordered(expected)
+        opened = chart.open_chart(actor, zoe.id, portrait=True)
+        assert _unordered(opened.timeline) == _unordered(expected)
+    kinds = {i.kind for i in chart.timeline(rn, zoe.id)}
+    assert kinds == {"appointment", "note", "photo", "consent", "treatment", "history"}
+    assert chart.open_chart(rn, zoe.id, portrait=True).portrait == grey_png(30, 30)
