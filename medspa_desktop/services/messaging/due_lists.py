@@ -9,7 +9,9 @@ Four lists, each of patients with an open chart and nothing booked for what they
 * **filler** — last filler visit between 9 and 12 months ago (the filler review interval of
   ``scheduling/rebooking.py``, 270 days, to 365);
 * **series** — a course with sessions left and none of them booked;
-* **lapsed** — no visit in 6 months (182 days) and nothing booked at all; a patient already on
+* **lapsed** — no visit in 6 months (182 days) but one within 2 years (730 days: a patient
+  gone longer is lost, not lapsed — the Reports tab counts them) and nothing booked at all;
+  the most recently lapsed first (the likeliest to come back); a patient already on
   the toxin, filler or series list is called for that and not listed again here. Visits
   imported from the system the clinic moved in from count (except those it marked cancelled
   or missed), so a clinic that just moved in has its lapsed patients from the first day.
@@ -40,6 +42,7 @@ TOXIN_DUE_UNTIL_DAYS = 120  # past this the patient is lapsed from toxin, not "d
 FILLER_DUE_FROM_DAYS = USUAL_INTERVAL_DAYS["filler"]  # 9 months
 FILLER_DUE_UNTIL_DAYS = 365  # 12 months
 LAPSED_DAYS = 182  # no visit in 6 months
+LAPSED_UNTIL_DAYS = 730  # …but one within 2 years: past that a recall call is a cold call
 
 LISTS = {"toxin": "Toxin due", "filler": "Filler due", "series": "Unfinished series",
          "lapsed": "Lapsed"}
@@ -55,7 +58,7 @@ class DueRow:
     email: str
     last_visit: dt.date | None  # the patient's last visit of any kind
     due: str  # what is due, in words
-    days: int  # days since the visit that makes them due (for sorting: most overdue first)
+    days: int  # days since the visit that makes them due (for sorting)
     marketing: bool  # may be sent a recall email (agreed to marketing, has an email address)
     service: str = ""  # the treatment due ("" for lapsed)
     since: dt.date | None = None  # the visit that makes them due
@@ -176,7 +179,8 @@ def patients_due(actor: User, day: dt.date | None = None) -> DueLists:
     anything_booked = _booked(day, None)
     for pid, (at, _s) in every_last.items():
         days = (day - at.date()).days
-        if days >= LAPSED_DAYS and pid not in anything_booked and pid not in called:
+        if (LAPSED_DAYS <= days <= LAPSED_UNTIL_DAYS and pid not in anything_booked
+                and pid not in called):
             candidates["lapsed"].append((pid, days, f"No visit since {at:%d %b %Y} "
                                          f"({days} days)", "", at.date(), 0))
 
@@ -195,7 +199,8 @@ def patients_due(actor: User, day: dt.date | None = None) -> DueLists:
                               p.chart_number, patients.format_phone(p.phone), p.email,
                               last[0].date() if last else None, what, days,
                               pid in marketing and bool(p.email), service, since, left))
-        out.sort(key=lambda r: (-r.days, r.name.casefold()))
+        # the most overdue first (about to leave the list), lapsed the most recent first
+        out.sort(key=lambda r: (r.days if name == "lapsed" else -r.days, r.name.casefold()))
         lists[name] = tuple(out)
     return DueLists(day, **lists)
 

@@ -102,6 +102,20 @@ def test_lapsed_after_6_months_unless_booked_or_due_on_another_list(admin, lee):
     assert lists.lapsed[0].due == f"No visit since {VISIT_DAY:%d %b %Y} (182 days)"
     patients.archive_patient(admin, eve.id, "moved away")
     assert _names(due_lists.patients_due(admin, day), "lapsed") == ["Gus"]
+    # (Fay's booking long past and never kept) two years on, both are lost rather than
+    # lapsed: a call then is a cold call
+    on = {days: _names(due_lists.patients_due(admin, VISIT_DAY + dt.timedelta(days=days)),
+                       "lapsed") for days in (730, 731)}
+    assert on == {730: ["Fay", "Gus"], 731: []}
+
+
+def test_the_most_recently_lapsed_come_first(admin, lee):
+    peel = Service.select().where(Service.category == "peel_microneedling").first().name
+    old, new = _patient(admin, "Olga"), _patient(admin, "Nell")
+    _came(admin, lee, old, peel, hour=9)
+    _came(admin, lee, new, peel, hour=11, day=VISIT_DAY + dt.timedelta(days=100))
+    lists = due_lists.patients_due(admin, VISIT_DAY + dt.timedelta(days=400))
+    assert [r.days for r in lists.lapsed] == [300, 400]
 
 
 def test_a_series_with_sessions_left_and_none_booked(admin, lee):
