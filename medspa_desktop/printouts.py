@@ -26,13 +26,19 @@ if TYPE_CHECKING:
     from .documents.styles import Letterhead
 
 
-def _letterhead() -> Letterhead:
+def _page() -> tuple[Letterhead, str]:
+    """The clinic's letterhead and paper size, read once per document (one query)."""
     from .documents.styles import Letterhead
 
-    clinic.apply_preferences()  # the currency symbol its amounts are shown with
-    info = clinic.clinic_info()
-    return Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id,
-                      info.email, info.website, clinic.logo())
+    details = clinic.print_details()  # also the currency symbol its amounts are shown with
+    info = details.info
+    return (Letterhead(info.name, info.address, format_phone(info.phone), info.tax_id,
+                       info.email, info.website, details.logo), details.paper)
+
+
+def _letterhead() -> Letterhead:
+    """The clinic's letterhead alone (a document drawn elsewhere with its own paper)."""
+    return _page()[0]
 
 
 def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
@@ -46,9 +52,10 @@ def day_sheet_pdf(user: User, day: dt.date, provider_id: int | None = None,
                          e.row.device, e.row.status, e.alerts, e.row.notes)
             for e in group.entries))
         for group in groups)
+    letterhead, paper = _page()
     return render_day_sheet(DaySheet(
-        _letterhead(), day, sections,
-        dt.datetime.now(), user.display_name, clinic.paper_size()))
+        letterhead, day, sections,
+        dt.datetime.now(), user.display_name, paper))
 
 
 def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
@@ -69,8 +76,9 @@ def intake_form_pdf(user: User, patient_id: int | None = None) -> bytes:
         lines.append(IntakeLine(q.label, q.kind, text, f"{a.answered_on}" if a else ""))
     if patient_id is not None:
         audit.record_print(user, "intake_form", "patient", patient_id)
+    letterhead, paper = _page()
     return render_intake_form(IntakeForm(
-        _letterhead(), name, dob, chart_number, tuple(lines), dt.datetime.now(), user.display_name, clinic.paper_size()))
+        letterhead, name, dob, chart_number, tuple(lines), dt.datetime.now(), user.display_name, paper))
 
 
 def treatment_record_pdf(user: User, appointment_id: int) -> bytes:
@@ -81,9 +89,10 @@ def treatment_record_pdf(user: User, appointment_id: int) -> bytes:
     r = treatment_records.record_view(user, appointment_id)
     head = chart.header(user, r.patient_id)
     audit.record_print(user, "treatment_record", "appointment", appointment_id)
+    letterhead, paper = _page()
     return render_treatment_record(TreatmentRecordDoc(
-        _letterhead(), head.name, f"{head.dob:%Y-%m-%d}", head.chart_number, r,
-        dt.datetime.now(), user.display_name, clinic.paper_size()))
+        letterhead, head.name, f"{head.dob:%Y-%m-%d}", head.chart_number, r,
+        dt.datetime.now(), user.display_name, paper))
 
 
 def recall_pdf(user: User, lot_number: str,
@@ -96,9 +105,10 @@ def recall_pdf(user: User, lot_number: str,
         rows = inventory.recall(user, lot_number)
     lines = tuple(RecallLine(r.at, r.patient, r.chart_number, r.phone, r.email, r.product,
                              r.dose, r.provider, r.sold) for r in rows)
-    return render_recall_list(RecallList(_letterhead(), lot_number.strip().upper(), lines,
+    letterhead, paper = _page()
+    return render_recall_list(RecallList(letterhead, lot_number.strip().upper(), lines,
                                          dt.datetime.now(), user.display_name,
-                                         clinic.paper_size()))
+                                         paper))
 
 
 def patients_due_pdf(user: User, lists: due_lists.DueLists | None = None) -> bytes:
@@ -116,15 +126,16 @@ def patients_due_pdf(user: User, lists: due_lists.DueLists | None = None) -> byt
     audit.record_print(user, "patients_due", "", "",
                        f"patients due on {lists.day:%Y-%m-%d}: "
                        f"{len(lists.all_rows())} listed")
-    return render_due_list(DueList(_letterhead(), lists.day, sections, dt.datetime.now(),
-                                   user.display_name, clinic.paper_size()))
+    letterhead, paper = _page()
+    return render_due_list(DueList(letterhead, lists.day, sections, dt.datetime.now(),
+                                   user.display_name, paper))
 
 
 def sign_consent(user: User, data: signing.SigningInput):
     """Record a consent signed on screen, its PDF drawn on the clinic's letterhead."""
     from .documents.consent import render_consent
 
-    letterhead, paper = _letterhead(), clinic.paper_size()
+    letterhead, paper = _page()
     return signing.sign(user, data, lambda sheet: render_consent(sheet, letterhead, paper))
 
 
@@ -133,7 +144,7 @@ def enrol_member(user: User, data):
     from .documents.membership_agreement import render_agreement
     from .services.billing import memberships
 
-    letterhead, paper = _letterhead(), clinic.paper_size()
+    letterhead, paper = _page()
     return memberships.enrol(user, data, lambda sheet: render_agreement(sheet, letterhead,
                                                                          paper))
 
@@ -145,7 +156,8 @@ def consent_form_pdf(user: User, category: str, patient_id: int | None = None) -
     sheet = signing.paper_sheet(user, category, patient_id)
     if patient_id is not None:
         audit.record_print(user, "consent_form", "patient", patient_id, f"{category} form")
-    return render_consent(sheet, _letterhead(), clinic.paper_size())
+    letterhead, paper = _page()
+    return render_consent(sheet, letterhead, paper)
 
 
 def consent_document_pdf(user: User, consent_id: int) -> bytes:
@@ -167,8 +179,9 @@ def invoice_pdf(user: User, invoice_id: int, receipt: bool = False) -> bytes:
     view = invoices.invoice_view(user, invoice_id)
     audit.record_print(user, "receipt" if receipt else "invoice", "invoice", invoice_id,
                        f"{'receipt' if receipt else 'invoice'} {view.number}")
-    return render_invoice(view, _letterhead(), dt.datetime.now(), user.display_name,
-                          clinic.paper_size(), receipt)
+    letterhead, paper = _page()
+    return render_invoice(view, letterhead, dt.datetime.now(), user.display_name,
+                          paper, receipt)
 
 
 def daily_close_pdf(user: User, day: dt.date, cash_counted_cents: int | None = None) -> bytes:
@@ -180,7 +193,8 @@ def daily_close_pdf(user: User, day: dt.date, cash_counted_cents: int | None = N
     head = audit_anchor.head()
     audit_anchor.quietly(lambda: audit_anchor.append(head, "daily close",
                                                      audit_anchor.identity()))
-    return render_daily_close(close, _letterhead(), dt.datetime.now(), clinic.paper_size(),
+    letterhead, paper = _page()
+    return render_daily_close(close, letterhead, dt.datetime.now(), paper,
                               audit_head=head)
 
 
@@ -190,7 +204,8 @@ def sales_report_pdf(user: User, date_from: dt.date, date_to: dt.date) -> bytes:
 
     report = billing_reports.sales_report(user, date_from, date_to)
     members = memberships_report.period_members(user, date_from, date_to)
-    return render_sales_report(report, _letterhead(), dt.datetime.now(), clinic.paper_size(),
+    letterhead, paper = _page()
+    return render_sales_report(report, letterhead, dt.datetime.now(), paper,
                                None if members.is_empty else members)
 
 
@@ -203,9 +218,10 @@ def staff_statement_pdf(user: User, date_from: dt.date, date_to: dt.date,
     pay = staff_pay.staff_pay(user, date_from, date_to)
     chosen = pay.providers if everyone else tuple(
         p for p in pay.providers if p.provider_id == provider_id)
+    letterhead, paper = _page()
     pdf = render_staff_statement(Statement(
-        _letterhead(), date_from, date_to, chosen, dt.datetime.now(), user.display_name,
-        clinic.paper_size()))
+        letterhead, date_from, date_to, chosen, dt.datetime.now(), user.display_name,
+        paper))
     audit.record_print(user, "staff_statement", "period", f"{date_from}..{date_to}",
                        "pay statement of " + (", ".join(p.provider for p in chosen) or "nobody"))
     return pdf
@@ -237,6 +253,7 @@ def report_pdf(user: User, title: str, period, shown, printed_at: dt.datetime | 
     from .services.platform.permissions import require
 
     require(user, "reports.view")
-    return render_report(title, period.first, period.last, shown, _letterhead(),
+    letterhead, paper = _page()
+    return render_report(title, period.first, period.last, shown, letterhead,
                          printed_at or dt.datetime.now(), user.display_name,
-                         clinic.paper_size())
+                         paper)

@@ -116,6 +116,28 @@ def clinic_info() -> ClinicInfo:
     return ClinicInfo(*settings.get_many(*_INFO))
 
 
+@dataclass(frozen=True)
+class PrintDetails:
+    """What every printout's page needs of the clinic: its details (the letterhead), its
+    logo and its paper."""
+
+    info: ClinicInfo
+    logo: bytes | None
+    paper: str
+
+
+def print_details() -> PrintDetails:
+    """The clinic's details, logo and paper size read together (one query: on a clinic's
+    server a setting read per key is a round trip each), with the currency symbol the
+    amounts are shown with put in effect (as ``apply_preferences``)."""
+    values, content = settings.get_many_with_file(CLINIC_LOGO, *_INFO, CLINIC_LOGO,
+                                                   PAPER_SIZE)
+    *info, sha, paper = values
+    details = PrintDetails(ClinicInfo(*info), _checked_logo(sha, content), paper)
+    money.use_currency_symbol(details.info.currency)
+    return details
+
+
 def time_zone() -> str:
     """The clinic's time zone: the one chosen in its setup, else the PC's."""
     return settings.get(CLINIC_TIME_ZONE) or pc_time_zone()
@@ -190,9 +212,13 @@ def logo() -> bytes | None:
     if not sha:
         return None
     row = StoredFile.get_or_none(StoredFile.sha256 == sha)
-    if row is None:
+    return _checked_logo(sha, None if row is None else bytes(row.content))
+
+
+def _checked_logo(sha: str, content: bytes | None) -> bytes | None:
+    """``content`` when it is the logo named ``sha`` (not a damaged copy), else None."""
+    if not sha or content is None:
         return None
-    content = bytes(row.content)
     return content if hashlib.sha256(content).hexdigest() == sha else None
 
 

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ...store.models import CATEGORIES, ClinicSetting
+from peewee import JOIN
+
+from ...store.models import CATEGORIES, ClinicSetting, StoredFile
 from . import changes
 from .errors import ValidationError
 
@@ -208,6 +210,27 @@ def get_many(*settings: Setting) -> tuple:
     stored = {row.key: row.value for row in ClinicSetting.select().where(
         ClinicSetting.key.in_([s.key for s in settings]))}
     return tuple(s.parse(stored.get(s.key)) for s in settings)
+
+
+def get_many_with_file(file_setting: Setting[str], *settings: Setting
+                       ) -> tuple[tuple, bytes | None]:
+    """Several settings and the stored file ``file_setting`` names by its SHA-256 (the
+    clinic's logo), in one query: the settings in the order asked (``file_setting``'s value
+    among them if asked), and the file's content as stored (None: no such setting or file;
+    the caller checks the hash)."""
+    keys = {s.key for s in settings} | {file_setting.key}
+    stored: dict[str, str] = {}
+    content = None
+    for key, value, data in (
+            ClinicSetting.select(ClinicSetting.key, ClinicSetting.value, StoredFile.content)
+            .join(StoredFile, JOIN.LEFT_OUTER,
+                  on=((ClinicSetting.key == file_setting.key)
+                      & (StoredFile.sha256 == ClinicSetting.value)))
+            .where(ClinicSetting.key.in_(sorted(keys))).tuples()):
+        stored[key] = value
+        if key == file_setting.key and data is not None:
+            content = bytes(data)
+    return tuple(s.parse(stored.get(s.key)) for s in settings), content
 
 
 def check(values: dict[Setting, Any]) -> None:
