@@ -17,6 +17,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from peewee import JOIN, fn
+
 from ...store.database import db
 from ...store.models import (
     Consent,
@@ -30,11 +32,11 @@ from ..platform import audit, changes, limits
 from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
-from ..platform.staff import signed_name_of
+from ..platform.staff import signed_name, signed_name_of
 from ..platform.text import clean_line
 from ..platform.vocabulary import ConsentMethod
 from . import consent_templates
-from .consent_templates import KINDS, Section
+from .consent_templates import KINDS, Section, Template, parse_sections
 
 SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
               png_format.SIGNATURE: "image/png"}
@@ -119,17 +121,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
     transaction; any refusal leaves nothing behind."""
     require(actor, "consent.sign")
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    patient = Patient.get_or_none(Patient.id == data.patient_id)
-    if patient is None:
-        raise NotFound("That patient does not exist.")
-    refuse_if_merged(patient.id)
-    row = ConsentTemplate.get_or_none(ConsentTemplate.id == data.template_id)
-    if row is None:
-        raise NotFound("That consent form does not exist.")
-    template = consent_templates.current(actor, row.category)
-    if template.id != row.id:
-        raise ValidationError(f"The consent form was changed (now version {template.version}) "
-                              "while it was open; please open it again.")
+    patient, template, witness = _signing_rows(actor, data)
     initials = _initials(template.sections, data.initials)
     signature = _signature(data.signature_png, "patient's")
     witness_signature = _signature(data.witness_signature_png, "witness's")
@@ -145,8 +137,6 @@ def sign(actor: User, data: SigningInput, render: Renderer,
     if len(guardian) > limits.GUARDIAN or len(relation) > limits.RELATION:
         raise ValidationError("The guardian's name or relation is too long.")
     signer = guardian or name
-    # as the account reads now ("Dr Vasquez, MD"), not as it read at sign-in
-    witness = signed_name_of(User.get_by_id(actor.id))
     content = {
         "template": {"id": template.id, "category": template.category,
                      "version": template.version, "title": template.title,
@@ -179,13 +169,53 @@ def sign(actor: User, data: SigningInput, render: Renderer,
     return consent
 
 
+def _signing_rows(actor: User, data: SigningInput) -> tuple[Patient, Template, str]:
+    """The patient, the consent form (refused unless it is still the version in force) and
+    the witness's signed name as the account reads now ("Dr Vasquez, MD"), not as it read at
+    sign-in: one query (on a clinic's server every query is a round trip); a refusal may
+    take more."""
+    creator, witness, newer = User.alias(), User.alias(), ConsentTemplate.alias()
+    newest = (newer.select(fn.MAX(newer.version))
+              .where(newer.category == ConsentTemplate.category))
+    row = (Patient.select(Patient.id, Patient.first_name, Patient.last_name, Patient.dob,
+                          Patient.chart_number, Patient.merged_into, ConsentTemplate.id,
+                          ConsentTemplate.category, ConsentTemplate.version,
+                          ConsentTemplate.title, ConsentTemplate.body,
+                          ConsentTemplate.created_at, creator.display_name, newest,
+                          witness.display_name, witness.credentials)
+           .join(ConsentTemplate, on=(ConsentTemplate.id == data.template_id))
+           .join(creator, JOIN.LEFT_OUTER, on=(ConsentTemplate.created_by == creator.id))
+           .switch(Patient).join(witness, on=(witness.id == actor.id))
+           .where(Patient.id == data.patient_id).tuples().first())
+    if row is None:
+        if not Patient.select().where(Patient.id == data.patient_id).exists():
+            raise NotFound("That patient does not exist.")
+        raise NotFound("That consent form does not exist.")
+    (pid, first, last, dob, chart_number, merged_into, tid, category, version, title, body,
+     created_at, created_by, newest_version, witness_name, credentials) = row
+    if merged_into is not None:
+        refuse_if_merged(pid)
+    if newest_version != version:
+        raise ValidationError(f"The consent form was changed (now version {newest_version}) "
+                              "while it was open; please open it again.")
+    patient = Patient(id=pid, first_name=first, last_name=last, dob=dob,
+                      chart_number=chart_number)
+    template = Template(tid, category, version, title, body, parse_sections(body),
+                        created_by or "", created_at)
+    return patient, template, signed_name(witness_name, credentials or "")
+
+
 def _store(content: bytes, media_type: str, now: dt.datetime) -> StoredFile:
+    """The file stored under its SHA-256: one statement when it is new (as a signed PDF
+    always is), the row already stored otherwise."""
     sha = hashlib.sha256(content).hexdigest()
-    existing = StoredFile.get_or_none(StoredFile.sha256 == sha)
-    if existing is not None:
-        return existing
-    return StoredFile.create(sha256=sha, media_type=media_type, size=len(content),
-                             content=content, stored_at=now)
+    made = list(StoredFile.insert(sha256=sha, media_type=media_type, size=len(content),
+                                  content=content, stored_at=now)
+                .on_conflict_ignore().returning(StoredFile.id).tuples().execute())
+    if made:
+        return StoredFile(id=made[0][0], sha256=sha, media_type=media_type,
+                          size=len(content), stored_at=now)
+    return StoredFile.get(StoredFile.sha256 == sha)
 
 
 class DocumentDamaged(ValidationError):
