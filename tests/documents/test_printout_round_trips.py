@@ -22,6 +22,7 @@ from medspa_desktop.services.clinic import clinic
 from medspa_desktop.services.consents import consent_templates, signing
 from medspa_desktop.services.platform import audit, permissions
 from medspa_desktop.services.platform.png import grey_png
+from medspa_desktop.services.reports import memberships as memberships_report
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import AuditEvent, Consent, Invoice, Patient, Payment
 from tests.conftest import busy_weekday, staff
@@ -121,9 +122,12 @@ def test_a_months_sales_report_pdf_reads_the_month_in_three_queries(demo_db, own
     last = busy_weekday()
     first = last.replace(day=1)
     own.clear()
+    memberships_report.period_members(admin, first, last)
+    members = len(own)  # the members' figures printed with it (services/reports) apart
+    own.clear()
     pdf = printouts.sales_report_pdf(admin, first, last)
-    # the invoices with their lines, the payments, the credit given; the letterhead
-    assert len(own) == 4, own
+    # the invoices with their lines, the payments, the credit on account; the letterhead
+    assert len(own) == 4 + members, own
     assert _settings_reads(own) == 1
     report = billing_reports.sales_report(admin, first, last, record=False)
     assert report.invoices and f"{report.invoices}" in pdf_text(pdf)
