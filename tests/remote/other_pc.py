@@ -8,12 +8,14 @@ own that does what it is told on stdin and says "DONE <id>" once it has committe
     present PC       the director signs in at the PC named PC (a presence row)
     write ID         …and starts writing a note on patient ID's chart
     leave            …and signs out
+    phone ID NUMBER  the director corrects patient ID's phone to NUMBER
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import fields, replace
 
 from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.charts import patients
@@ -57,6 +59,14 @@ def main(target: str) -> int:
             made = invoices.issue_invoice(director, invoices.CheckoutInput(
                 patient.id, (invoices.product_line(director, product.id),)))
             print("DONE", made.id, flush=True)
+        elif command == "phone":
+            patient_id, number = argument.split(" ", 1)
+            on_file = patients.patient_details(director, int(patient_id))
+            data = patients.PatientInput(**{f.name: getattr(on_file, f.name)
+                                            for f in fields(patients.PatientInput)})
+            patients.update_patient(director, on_file.id, replace(data, phone=number),
+                                    on_file.version)
+            print("DONE", on_file.id, flush=True)
         elif command == "patient":
             made = patients.create_patient(director, patients.PatientInput(
                 argument, "Remote", dt.date(1990, 1, 1)))

@@ -53,8 +53,8 @@ from ...store.models import (
     User,
     WaitlistEntry,
 )
-from ..platform import audit, changes
-from ..platform.errors import NotFound, StaleEditError, ValidationError
+from ..platform import audit, changes, stale
+from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from . import patients
 
@@ -134,9 +134,11 @@ def merge_patients(actor: User, keep_id: int, other_id: int, *, keep_version: in
                                   "before keeping it, or keep the other chart.")
         for chart, version in ((keep, keep_version), (other, other_version)):
             if chart.version != version:
-                raise StaleEditError(
-                    f"Chart {chart.chart_number} was changed while you compared the charts; "
-                    "nothing was merged. Compare them again.")
+                stale.refuse(stale.last_change("patient", chart.id, patients.CHANGING_ACTIONS),
+                             f"chart {chart.chart_number}",
+                             " while you compared the charts; nothing was merged. They "
+                             "are shown as they are now: compare them again.",
+                             nobody=f"Chart {chart.chart_number} was changed")
         moved = {}
         for model in MOVED:
             moved[model] = (model.update(patient=keep_id)

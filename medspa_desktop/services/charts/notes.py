@@ -32,8 +32,8 @@ from ...store.models import (
     TreatmentRecord,
     User,
 )
-from ..platform import audit, changes, limits
-from ..platform.errors import NotFound, PermissionDenied, StaleEditError, ValidationError
+from ..platform import audit, changes, limits, stale
+from ..platform.errors import NotFound, PermissionDenied, ValidationError
 from ..platform.permissions import allowed, require
 from ..platform.text import clean_block, clean_line
 from ..platform.vocabulary import STARTED_STATUSES, NoteStatus
@@ -237,9 +237,18 @@ def _editable(actor: User, note_id: int, version: int) -> Note:
     if note.author_id != actor.id:
         raise PermissionDenied("Only the note's author can change or sign a draft.")
     if note.version != version:
-        raise StaleEditError("This note was changed on another workstation; your changes were "
-                             "not saved. The latest version is shown.")
+        _refuse_stale(note_id)
     return note
+
+
+_NOTE_CHANGES = ("note.start", "note.save", "note.sign", "note.addendum", "note.cosign")
+
+
+def _refuse_stale(note_id: int) -> None:
+    """Saved elsewhere since this draft was read: say who, when and where."""
+    stale.refuse(stale.last_change("note", note_id, _NOTE_CHANGES), "this note",
+                 " while you were editing it; your changes were not saved. The latest "
+                 "version is shown.", nobody="This note was changed on another workstation")
 
 
 def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str],
@@ -255,7 +264,7 @@ def save_draft(actor: User, note_id: int, version: int, sections: dict[str, str]
                                **cleaned)
                    .where(Note.id == note_id, Note.version == version).execute())
         if not changed:
-            raise StaleEditError("This note was changed on another workstation.")
+            _refuse_stale(note_id)
         audit.record(actor, "note.save", "note", note_id, "draft saved")
         changes.note("note", note_id)
     return Note.get_by_id(note_id)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, fields
 from peewee import chunked, fn
 
 from ...store.database import db
-from ...store.models import Appointment, AuditEvent, Patient, PatientNamePart, User
-from ..platform import audit, changes, limits
-from ..platform.errors import NotFound, StaleEditError, ValidationError
+from ...store.models import Appointment, Patient, PatientNamePart, User
+from ..platform import audit, changes, limits, stale
+from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.query import patient_named
 from ..platform.text import clean_block, clean_line, digits, fold, name_parts
@@ -233,22 +233,12 @@ def _upcoming(patient_id: int) -> list[Appointment]:
 def _raise_missing_or_stale(patient_id: int) -> None:
     if Patient.get_or_none(Patient.id == patient_id) is None:
         raise NotFound("That patient does not exist.")
-    last = (AuditEvent.select()
-            .where(AuditEvent.record_type == "patient", AuditEvent.record_id == str(patient_id),
-                   AuditEvent.action.in_(_CHANGING_ACTIONS))
-            .order_by(AuditEvent.id.desc()).first())
-    who = "Someone else changed this patient"
-    if last is not None:
-        user = User.get_or_none(User.id == last.user_id) if last.user_id else None
-        name = user.display_name if user is not None else last.username
-        who = f"{name} changed this patient at {last.at:%H:%M}"
-    raise StaleEditError(
-        f"{who} while you were editing. "
-        "Your changes were not saved; the details now on file are shown."
-    )
+    stale.refuse(stale.last_change("patient", patient_id, CHANGING_ACTIONS), "this patient",
+                 " while you were editing. Your changes were not saved; the details now on "
+                 "file are shown.")
 
 
-_CHANGING_ACTIONS = ("patient.update", "patient.archive", "patient.unarchive", "patient.merge")
+CHANGING_ACTIONS = ("patient.update", "patient.archive", "patient.unarchive", "patient.merge")
 
 
 def refuse_if_merged(patient_id: int) -> None:

@@ -29,8 +29,8 @@ from ...store.models import (
 from ..charts.patients import listed_name
 from ..consents.consent_templates import KINDS as CONSENT_KINDS
 from ..consents.consent_templates import NO_CONSENT
-from ..platform import audit, changes, limits
-from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
+from ..platform import audit, changes, limits, stale
+from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line, fold
 from ..platform.vocabulary import AppointmentStatus
@@ -508,6 +508,9 @@ def add_service(actor: User, spec: ServiceSpec) -> Service:
     return service
 
 
+_SERVICE_CHANGES = ("service.update", "service.activate", "service.retire", "service.price")
+
+
 def update_service(actor: User, service_id: int, spec: ServiceSpec, version: int, *,
                    price_from: dt.date | None = None) -> None:
     """Save an edited service. A price other than the one on ``price_from`` (today) is a
@@ -519,8 +522,10 @@ def update_service(actor: User, service_id: int, spec: ServiceSpec, version: int
     with db.atomic():
         service = get_service(service_id)
         if service.version != version:
-            raise StaleEditError(f"{service.name} was changed by someone else since you "
-                                 "opened it; close it and open it again.")
+            stale.refuse(stale.last_change("service", service.id, _SERVICE_CHANGES),
+                         service.name, " since you opened it; nothing was saved. What is "
+                         "stored now is shown.",
+                         nobody=f"{service.name} was changed by someone else")
         _unique_name(Service, spec.name, "service", service.id)
         before = spec_of(service)
         Service.update(name=spec.name, version=Service.version + 1, **_columns(spec)).where(

@@ -14,7 +14,12 @@ class ConflictError(DomainError):
 
 
 class StaleEditError(DomainError):
-    """Another workstation changed the record since it was loaded."""
+    """Another workstation changed the record since it was loaded. ``changed_by`` is that
+    save (``services/platform/stale.py``'s ``Change``: who, when, at which PC) when known."""
+
+    def __init__(self, message: str, *, changed_by=None) -> None:
+        super().__init__(message)
+        self.changed_by = changed_by
 
 
 class PermissionDenied(DomainError):

@@ -26,6 +26,7 @@ STALE_S = 60
 PURGE_AFTER = dt.timedelta(days=1)
 MAX_WORKSTATION = 60
 WRITING_A_NOTE = "writing a note"
+HERE: set[int] = set()  # the rows this process's windows began (not "another PC")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def begin(actor: User, workstation: str, now: dt.datetime | None = None) -> int:
         made = Presence.create(workstation=workstation, user=actor.id, signed_in_at=now,
                                seen_at=now)
         changes.note("presence", made.id)
+    HERE.add(made.id)
     return made.id
 
 
@@ -92,6 +94,7 @@ def editing(actor: User, presence_id: int, patient_id: int | None, what: str = "
 def end(actor: User, presence_id: int) -> None:
     """This window signs out or closes: its row goes."""
     require(actor, "presence.see")
+    HERE.discard(presence_id)
     with db.atomic():
         if Presence.delete().where(Presence.id == presence_id).execute():
             changes.note("presence", presence_id)

@@ -37,7 +37,7 @@ from ..charts.patients import display_name, listed_name
 from ..clinic.catalog import DEVICE_KINDS
 from ..consents import consent_policy
 from ..messaging import reminders
-from ..platform import audit, changes, limits
+from ..platform import audit, changes, limits, stale
 from ..platform.errors import (
     ConflictError,
     ContraindicationError,
@@ -280,16 +280,19 @@ def _refuse_stale(appointment_id: int) -> None:
     last = (AppointmentChange.select(AppointmentChange, User).join(User)
             .where(AppointmentChange.appointment == appointment_id)
             .order_by(AppointmentChange.id.desc()).first())
-    said = ""
+    said, by = "", None
     if last is not None:
         what = {"moved": f"moved it to {last.new_start:%a %d %b %H:%M}"
                 if last.new_start else "moved it",
                 "cancelled": "cancelled it",
                 "status": f"marked it {AppointmentStatus.label_of(last.to_status).lower()}"
                 if last.to_status else "changed it"}.get(last.kind, "changed it")
-        said = f" ({last.user.display_name} {what} at {last.at:%H:%M})"
+        by = stale.change_by(last.user_id, last.user.display_name, last.at)
+        where = f" on {by.workstation}" if by.workstation else ""
+        said = f" ({by.name} {what} at {last.at:%H:%M}{where})"
     raise StaleEditError(f"This appointment was changed on another workstation{said}. "
-                         "Nothing was saved; the schedule has been refreshed.")
+                         "Nothing was saved; the schedule has been refreshed.",
+                         changed_by=by)
 
 
 def _bump(appointment_id: int, version: int, **values) -> dt.datetime:

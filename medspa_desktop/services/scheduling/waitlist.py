@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from ...store.database import db
 from ...store.models import Appointment, Patient, Service, User, WaitlistEntry
 from ..charts.patients import display_name
-from ..platform import audit, changes, limits
-from ..platform.errors import ConflictError, NotFound, StaleEditError, ValidationError
+from ..platform import audit, changes, limits, stale
+from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_block, clean_line
 from ..platform.vocabulary import WaitlistStatus
@@ -142,7 +142,7 @@ def book(actor: User, entry_id: int, version: int, start: dt.datetime,
         if entry is None:
             raise NotFound("That waitlist entry does not exist.")
         if entry.version != version or entry.status != WaitlistStatus.WAITING:
-            raise StaleEditError("This waitlist entry was changed on another workstation.")
+            _refuse_stale(entry_id)
         service = entry.service
         end = start + dt.timedelta(minutes=service.default_minutes)
         picked = pick_room_and_device(Occupancy.load(start, end), start, end,
@@ -172,8 +172,14 @@ def remove(actor: User, entry_id: int, version: int, reason: str) -> None:
                    .where(WaitlistEntry.id == entry_id, WaitlistEntry.version == version)
                    .execute())
         if not changed:
-            raise StaleEditError("This waitlist entry was changed on another workstation.")
+            _refuse_stale(entry_id)
         audit.record(actor, "waitlist.remove", "waitlist_entry", entry_id,
                      clean_line(reason)[:200] or "removed")
         changes.note("waitlist", entry_id)
 
+
+def _refuse_stale(entry_id: int) -> None:
+    """Booked, removed or changed elsewhere since the list was read: say who, when, where."""
+    stale.refuse(stale.last_change("waitlist_entry", entry_id), "this waitlist entry",
+                 ". Nothing was saved; the waitlist shows it as it is now.",
+                 nobody="This waitlist entry was changed on another workstation")

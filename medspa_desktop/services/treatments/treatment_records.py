@@ -28,7 +28,7 @@ from ...store.models import (
 )
 from ..charts.patients import chart_ids, chart_owners
 from ..clinic import clinical_periods
-from ..platform import audit, changes
+from ..platform import audit, changes, stale
 from ..platform.errors import (
     CONFIRMATION,
     ConflictError,
@@ -276,11 +276,15 @@ def record_treatment(actor: User, appointment_id: int, values: dict, *, aftercar
     with db.atomic():
         charted = TreatmentRecord.get_or_none(TreatmentRecord.appointment == appt.id)
         if charted is not None:  # e.g. on another PC while this one's form was open
-            by = User.get_by_id(charted.provider_id).display_name
+            by = stale.last_change("appointment", appt.id, ("treatment.record",))
+            if by is None:  # charted before the log said so: the record's own provider
+                by = stale.change_by(charted.provider_id,
+                                     User.get_by_id(charted.provider_id).display_name,
+                                     charted.charted_at)
             raise StaleEditError(
-                f"{by} charted this visit at {charted.charted_at:%H:%M} on "
-                f"{charted.charted_at:%d %b}; nothing was saved. Their record is on the "
-                "patient's timeline; a correction to it is an amendment.")
+                f"{by.sentence('this visit', verb='charted')}; nothing was saved. Their "
+                "record is on the patient's timeline; a correction to it is an amendment.",
+                changed_by=by)
         if modality in STOCKED:
             product = Product.get_by_id(clean["product_id"])
             key = STOCKED[modality].get(product.unit)
@@ -457,6 +461,19 @@ def same_as_last_time(actor: User, patient_id: int, modality: str) -> dict | Non
         values.pop(key, None)
     return values
 
+
+
+def charted_values(actor: User, appointment_id: int) -> tuple[dict, str] | None:
+    """The values charted on the visit, as the charting form fills them, and the aftercare
+    given; None when it is not charted (the form shows them after a stale save)."""
+    require(actor, "treatment.read")
+    record = TreatmentRecord.get_or_none(TreatmentRecord.appointment == appointment_id)
+    if record is None:
+        return None
+    values = parameters(record)
+    for key in ("lot", "lots", "expiry", "product", "interval_reason", "interval_last"):
+        values.pop(key, None)
+    return values, record.aftercare
 
 
 def is_charted(actor: User, appointment_id: int) -> bool:

@@ -101,6 +101,16 @@ class MergeDialog(FormDialog):
         self.grid.setColumnStretch(1, 1)
         self.grid.setColumnStretch(2, 1)
 
+    def stale_fields(self) -> dict:
+        return {}  # nothing typed: the choice of chart to keep stays as it was
+
+    def reload_stored(self) -> None:
+        """A chart changed while they were compared: compare them as they are now."""
+        kept = self.keep.checkedId()
+        self.show_charts(*[side.id for side in self.sides])
+        if self.keep.button(kept) is not None:
+            self.keep.button(kept).setChecked(True)
+
     def submit(self) -> bool:
         if len(self.sides) < 2:
             raise ValidationError("Find the other chart of this patient to merge with.")

@@ -3,8 +3,8 @@ values). The service validates; the dialog stays open on a refusal and says what
 nothing typed is lost.
 
 Correcting details saves over the version the form was opened on: when another PC saved the
-patient in between, the save is refused, the form shows what is on file now, and the user types
-the correction again on top of it. Esc or Cancel with corrections typed asks before dropping
+patient in between, the save is refused, the form says who changed it when and where, shows what
+is on file now, and keeps the user's typing in a "Your changes" box to put back and save. Esc or Cancel with corrections typed asks before dropping
 them."""
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from PySide6.QtWidgets import (
 from ...services.charts import patients
 from ...services.messaging import contact_consent
 from ...services.platform import limits
-from ...services.platform.errors import StaleEditError, ValidationError
+from ...services.platform.errors import ValidationError
 from ...services.platform.vocabulary import ContactKind
 from ...store.models import Patient, User
 from .. import style
-from ..ops import op
 from ..widgets.form_dialog import FormDialog
 
 SEX_CHOICES = (("", ""), ("Female", "female"), ("Male", "male"), ("Intersex", "intersex"),
@@ -151,14 +150,13 @@ class NewPatientDialog(FormDialog):
                 return
         super().reject()
 
-    def save(self) -> None:
-        """Save; when another PC saved this patient first, show what is on file now (the
-        refusal says so) for the user to correct again."""
-        done = op(self, self.submit, error_label=self.message)
-        if done and done.value is not False:
-            self.accept()
-        elif isinstance(done.refusal, StaleEditError) and self.editing is not None:
-            self.load(patients.patient_details(self.user, self.editing.id))
+    def reload_stored(self) -> None:
+        """Another PC saved this patient first: show what is on file now (the typing goes to
+        the "Your changes" box, ``FormDialog.show_stale``)."""
+        self.load(patients.patient_details(self.user, self.editing.id))
+
+    def can_reload(self) -> bool:
+        return self.editing is not None
 
     def data(self) -> patients.PatientInput:
         dob = patients.parse_date(self.dob.text())

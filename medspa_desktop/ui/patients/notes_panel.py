@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.charts import notes
+from ...services.platform.errors import StaleEditError
 from ...services.platform.permissions import allowed
 from ...store.models import CATEGORIES, User
 from ..bus import on_change
@@ -41,6 +42,7 @@ from ..ops import op
 from ..presence import mark_editing
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
+from ..widgets.stale_notice import StaleNotice
 from .addendum_dialog import AddendumDialog
 
 LABELS = {"subjective": "&Subjective", "objective": "&Objective", "assessment": "&Assessment",
@@ -146,6 +148,7 @@ class NotesPanel(QWidget):
         self.addendum_button.clicked.connect(self.add_addendum)
         self.cosign_button.clicked.connect(self.cosign)
         self.message = ErrorLabel()
+        self.stale = StaleNotice()
         buttons = QHBoxLayout()
         for b in (self.save_button, self.sign_button, self.addendum_button, self.cosign_button):
             buttons.addWidget(b)
@@ -154,6 +157,7 @@ class NotesPanel(QWidget):
         right = QVBoxLayout(self.editor)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.state)
+        right.addWidget(self.stale)
         right.addWidget(self.page, 1)
         right.addWidget(self.message)
         right.addLayout(buttons)
@@ -289,6 +293,7 @@ class NotesPanel(QWidget):
         self.pending = None
         self.pending_visit = None
         self.message.hide()
+        self.stale.clear()
         if note_id is None:
             self.current = None
             self.editor.setVisible(False)
@@ -333,6 +338,7 @@ class NotesPanel(QWidget):
         the call returned)."""
         done = op(self, action, error_label=self.message)
         if not done:
+            self._stale(done.refusal)
             return
         self.pending = None
         self._loaded = self._sections()  # saved: nothing left to keep
@@ -353,6 +359,7 @@ class NotesPanel(QWidget):
             return True
         done = op(self, self._save_call(), error_label=self.message)
         if not done:
+            self._stale(done.refusal)
             return False
         self.pending = None
         self._loaded = self._sections()
@@ -360,6 +367,16 @@ class NotesPanel(QWidget):
             self.current = notes.open_note(self.user, done.value.id)  # its new version
         self._tell_others()
         return True
+
+    def _stale(self, refusal) -> None:
+        """The draft was saved elsewhere first: show it as saved there, the refusal (who,
+        when, where) and this window's typing in "Your changes" above it."""
+        if not isinstance(refusal, StaleEditError) or self.current is None:
+            return
+        note_id = self.current.id
+        fields = {LABELS[key].replace("&", ""): edit for key, edit in self.sections.items()}
+        self.stale.refused(refusal, fields, lambda: self._show(note_id))
+        self.message.hide()
 
     def new_note(self) -> None:
         if not self.keep_typing():
@@ -373,6 +390,7 @@ class NotesPanel(QWidget):
         self.current, self.pending = None, category
         self.pending_visit = choice.appointment_id if choice is not None else None
         self.message.hide()
+        self.stale.clear()
         self.editor.setVisible(True)
         self.private.setVisible(False)
         if choice is not None:  # from the visit's treatment record, when it is charted

@@ -219,6 +219,22 @@ class ServiceDialog(FormDialog):
             self.needs_room.isChecked(), self.tax_exempt.isChecked(), self.colour_value,
             self.consent.currentData(), self.product.currentData())
 
+    def stale_fields(self) -> dict:
+        fields = super().stale_fields()
+        fields.pop("Needs", None)
+        fields.update({"Priced": self.unit, "Needs a provider": self.needs_provider,
+                       "Needs a room": self.needs_room})
+        return fields
+
+    def can_reload(self) -> bool:
+        return self.service_id is not None
+
+    def reload_stored(self) -> None:
+        """Someone else saved the service first: show it as stored now, and edit that."""
+        service = catalog.get_service(self.service_id)
+        self.version = service.version
+        self._show(catalog.spec_of(service))
+
     def submit(self) -> None:
         if not self.price.text().strip():
             raise ValidationError("Enter the service's price (0 for none).")

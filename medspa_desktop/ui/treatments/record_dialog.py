@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ...services.charts import alerts, intake
 from ...services.clinic import catalog
+from ...services.platform.errors import StaleEditError
 from ...services.scheduling import appointments
 from ...services.treatments import inventory, treatment_records
 from ...store.models import TreatmentRecord, User
@@ -97,6 +98,7 @@ class TreatmentRecordDialog(FormDialog):
             layout.addLayout(columns, 1)
             self.resize(1080, 640)
         whats_this.explain_treatment_record(self)
+        self.stale.offers_put_back = False  # charted elsewhere: a correction is an amendment
 
     def _widget(self, field) -> QWidget:
         if field.kind == "points":
@@ -198,7 +200,11 @@ class TreatmentRecordDialog(FormDialog):
         if previous is None:
             self.message.say("There is no earlier record of this kind for this patient.")
             return
-        for key, value in previous.items():
+        self._fill(previous)
+        self.message.hide()
+
+    def _fill(self, values: dict) -> None:
+        for key, value in values.items():
             widget = self.fields.get(key)
             if isinstance(widget, FaceChartWidget):
                 widget.set_points(value)
@@ -206,7 +212,21 @@ class TreatmentRecordDialog(FormDialog):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif widget is not None:
                 widget.setText(f"{value:g}" if isinstance(value, float) else str(value))
-        self.message.hide()
+
+    def can_reload(self) -> bool:
+        return True
+
+    def reload_stored(self) -> None:
+        """Someone charted this visit first: show their record (this form can no longer save:
+        a correction to it is an amendment), the typing kept in "Your changes"."""
+        charted = treatment_records.charted_values(self.user, self.row.id)
+        if charted is None:
+            return
+        values, aftercare = charted
+        self._fill(values)
+        self.aftercare.setPlainText(aftercare)
+        for button in (self.save_button, self.same_button):
+            button.setEnabled(False)
 
     def save(self) -> None:
         done = op(self, partial(treatment_records.record_treatment, self.user, self.row.id,
@@ -215,3 +235,5 @@ class TreatmentRecordDialog(FormDialog):
         if done:
             self.record = done.value
             self.accept()
+        elif isinstance(done.refusal, StaleEditError):
+            self.show_stale(done.refusal)

@@ -10,6 +10,11 @@ message, when the user answered "no" to a question it asked).
 The message line keeps its room while empty, so a refusal appearing does not move the fields
 or the Save button the user just clicked (a refusal longer than one line grows downwards).
 
+A form editing a record someone else may save meanwhile implements ``reload_stored()``: when
+the save is refused as stale, the form's fields (``stale_fields()``, its labelled rows by
+default) are reloaded with what is stored now and the refusal (who changed it, when, where)
+shows above them with the user's own typing in a "Your changes" box (``stale_notice.py``).
+
 Cancel and Esc close the dialog without saving and without asking, as every form in the
 program always has: nothing a form holds is saved half-way, and a refusal never closes it.
 """
@@ -25,8 +30,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services.platform.errors import StaleEditError
 from ..ops import op
 from .messages import ErrorLabel
+from .stale_notice import StaleNotice, form_fields
 
 
 class FormDialog(QDialog):
@@ -41,12 +48,14 @@ class FormDialog(QDialog):
         self.body = QVBoxLayout()
         self.body.addLayout(self.form)
         self.message = ErrorLabel()
+        self.stale = StaleNotice()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.stale)
         layout.addLayout(self.body, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -68,7 +77,8 @@ class FormDialog(QDialog):
         widget = self.nextInFocusChain()
         while widget is not self:
             if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled()
-                    and not widget.isHidden() and not self.buttons.isAncestorOf(widget)):
+                    and not widget.isHidden() and not self.buttons.isAncestorOf(widget)
+                    and not self.stale.isAncestorOf(widget)):
                 widget.setFocus()
                 return
             widget = widget.nextInFocusChain()
@@ -87,6 +97,27 @@ class FormDialog(QDialog):
         done = op(self, self.submit, error_label=self.message)
         if done and done.value is not False:
             self.accept()
+        elif isinstance(done.refusal, StaleEditError):
+            self.show_stale(done.refusal)
+
+    def show_stale(self, error: StaleEditError) -> None:
+        """Saved elsewhere first: the fields show what is stored now, the refusal and the
+        user's own typing show above them (a form that cannot reload keeps the message)."""
+        if not self.can_reload():
+            return
+        self.stale.refused(error, self.stale_fields(), self.reload_stored)
+        self.message.hide()
+
+    def can_reload(self) -> bool:
+        return type(self).reload_stored is not FormDialog.reload_stored
+
+    def stale_fields(self) -> dict:
+        """The fields a stale refusal compares and puts back, by label."""
+        return form_fields(self.form)
+
+    def reload_stored(self) -> None:
+        """Fill the form with the record as stored now (and edit that version from now on)."""
+        raise NotImplementedError
 
     def submit(self) -> bool | None:
         raise NotImplementedError

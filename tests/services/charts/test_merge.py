@@ -255,7 +255,8 @@ def test_a_merge_refuses_bad_choices_and_writes_nothing(admin):
         merge.merge_patients(admin, keep.id, keep.id, keep_version=1, other_version=1)
     patients.update_patient(admin, other.id, patients.PatientInput(
         "Ann", "Lee", dt.date(1980, 1, 1), email="ann@example.com"), version=other.version)
-    with pytest.raises(StaleEditError, match=f"Chart {other.chart_number} was changed"):
+    with pytest.raises(StaleEditError, match=rf"{admin.display_name} changed chart "
+                       rf"{other.chart_number} at \d\d:\d\d while you compared"):
         merge.merge_patients(admin, keep.id, other.id, keep_version=keep.version,
                              other_version=other.version)
     patients.archive_patient(admin, keep.id, "moved away")

@@ -211,7 +211,8 @@ def test_a_service_is_edited_and_a_stale_edit_is_refused(setup):
     assert (edited.default_minutes, edited.colour, edited.consent_category, edited.tax_exempt,
             edited.default_product_id, edited.version) == (60, "#3366cc", "none", True,
                                                            product.id, 2)
-    with pytest.raises(StaleEditError, match="Hydrafacial was changed by someone else"):
+    with pytest.raises(StaleEditError,
+                       match=rf"{admin.display_name} changed Hydrafacial at \d\d:\d\d since "):
         catalog.update_service(admin, service.id, _facial(minutes=30), 1)
     assert Service.get_by_id(service.id).default_minutes == 60
     assert _audits("service.update") == 1

@@ -483,9 +483,11 @@ def test_a_visit_charted_meanwhile_elsewhere_says_who_charted_it_and_saves_nothi
     with pytest.raises(StaleEditError) as refused:
         treatment_records.record_treatment(
             clinic["rn"], appt.id, {**TOXIN, "product_id": clinic["botox"].id}, today=TODAY)
+    assert first.charted_at.date() == dt.date.today()  # charted today: the time is enough
     assert str(refused.value) == (
-        f"Jo Kim charted this visit at {first.charted_at:%H:%M} on "
-        f"{first.charted_at:%d %b}; nothing was saved. Their record is on the patient's "
-        "timeline; a correction to it is an amendment.")
+        f"Jo Kim charted this visit at {refused.value.changed_by.at:%H:%M}; nothing was "
+        "saved. Their record is on the patient's timeline; a correction to it is an "
+        "amendment.")
+    assert abs(refused.value.changed_by.at - first.charted_at) < dt.timedelta(seconds=5)
     assert TreatmentRecord.select().where(TreatmentRecord.appointment == appt.id).count() == 1
     assert Lot.get(Lot.lot_number == "C1").remaining_centi == left  # no second draw
