@@ -14,13 +14,16 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from medspa_desktop.services.charts import notes, patients
 from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import auth, presence
+from medspa_desktop.services.scheduling import waitlist
 from medspa_desktop.store.models import Patient, Service, TreatmentRecord
 from medspa_desktop.ui.patients.merge_dialog import MergeDialog
 from medspa_desktop.ui.patients.new_patient import NewPatientDialog
+from medspa_desktop.ui.schedule.waitlist_dialogs import WaitlistOfferDialog
 from medspa_desktop.ui.setup.services import ServiceDialog
 from medspa_desktop.ui.treatments.record_dialog import TreatmentRecordDialog
 from tests.conftest import staff
 from tests.remote.test_other_pcs import OtherPc
+from tests.services.scheduling.test_appointments import DAY, at, clinic  # noqa: F401
 from tests.ui.modal import answer_next_modal
 from tests.ui.test_notes_panel import _panel
 from tests.ui.test_treatment_record import _fill_glabella, under_way  # noqa: F401 (fixture)
@@ -207,3 +210,25 @@ def test_charts_changed_while_compared_for_a_merge_are_compared_again_as_they_ar
     assert not Patient.get_by_id(dup.id).archived
     qtbot.wait(50)  # the charts' new labels laid out
     _look(dialog, tmp_path / "stale_merge.png")
+
+
+def test_a_waiting_patient_booked_elsewhere_leaves_the_offer_saying_who_booked_them(
+        qtbot, clinic):  # noqa: F811 (the fixture)
+    entry = waitlist.add(clinic["admin"], waitlist.WaitlistInput(
+        clinic["ann"].id, clinic["botox"].id, DAY, DAY), today=DAY)
+    offers = waitlist.offers_for(clinic["admin"], at("10:00"), at("10:30"), clinic["lee"].id)
+    dialog = WaitlistOfferDialog(clinic["lee"], at("10:00"), at("10:30"), clinic["lee"].id,
+                                 offers)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    presence.begin(clinic["admin"], "Front desk")
+    waitlist.book(clinic["admin"], entry.id, entry.version, at("11:00"), clinic["lee"].id)
+
+    dialog.book()
+
+    assert dialog.isVisible() and dialog.appointment is None
+    assert re.fullmatch(rf"{clinic['admin'].display_name} changed this waitlist entry at "
+                        rf"{TIME} on Front desk\. Nothing was saved; the waitlist shows it as "
+                        r"it is now\.", dialog.message.text())
+    assert dialog.offers.count() == 0  # no longer waiting: no longer offered
+    dialog.reject()

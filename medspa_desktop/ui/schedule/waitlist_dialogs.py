@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...services.messaging import waitlist_offers
 from ...services.platform import limits
+from ...services.platform.errors import StaleEditError
 from ...services.platform.permissions import allowed
 from ...services.scheduling import waitlist
 from ...store.models import Appointment, User
@@ -204,3 +205,6 @@ class WaitlistOfferDialog(QDialog):
         if done:
             self.appointment = done.value
             self.accept()
+        elif isinstance(done.refusal, StaleEditError):  # booked or removed elsewhere: the
+            self.offers.takeItem(self.offers.row(item))  # refusal says who; no longer offered
+            self._rows = [r for r in self._rows if r.id != row.id]
