@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from ...store.models import Appointment, Patient, User
+from ...store.database import db
+from ...store.models import Appointment, User
 from ..platform.permissions import require
 from ..platform.query import day_bounds
 from ..platform.vocabulary import CAME_IN_STATUSES, AppointmentStatus
@@ -25,6 +26,7 @@ from .period import Period, record_viewed
 RETURN_DAYS = (30, 60, 90, 180)
 LOST_MONTHS = 6
 BATCH = 900  # ids per IN (…): under SQLite's variable limit
+_DAY = "substr(CAST({} AS text), 1, 10)"  # a time's day as text, on SQLite and PostgreSQL
 
 
 def _in_batches(ids, query_of):
@@ -89,38 +91,51 @@ def patient_flow(actor: User, period: Period, *, today: dt.date | None = None,
     require(actor, "reports.view")
     today = today or dt.date.today()
     start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
-    seen: dict[dt.date, set[int]] = defaultdict(set)
-    for pid, at in _visits_between(start, end):
-        seen[_dt(at).date().replace(day=1)].add(pid)
-    everyone = set().union(*seen.values()) if seen else set()
-    first = _first_visits(everyone)
+    p, came = db.param, [str(s) for s in CAME_IN_STATUSES]
+    came_in = f"IN ({', '.join([p] * len(came))})"
+    # one query: the patients seen in each month of the period (a range on the start index,
+    # set apart first: MATERIALIZED, CAST as in ``rebooking``), each one's first visit ever
+    # and, for those first seen in the period, their next visit on a later day (both
+    # through the patient index)
+    rows = db.execute_sql(
+        "WITH seen AS MATERIALIZED (SELECT DISTINCT CAST(patient_id AS INTEGER) AS pid, "
+        f"substr(CAST(start AS text), 1, 7) AS month FROM appointment "
+        f"WHERE start >= {p} AND start < {p} AND status {came_in}), "
+        "firsts AS MATERIALIZED (SELECT w.pid, (SELECT MIN(a.start) FROM appointment a "
+        f"WHERE a.patient_id = w.pid AND a.status {came_in}) AS first "
+        "FROM (SELECT DISTINCT pid FROM seen) w) "
+        "SELECT seen.pid, seen.month, f.first, CASE WHEN f.first >= "
+        f"{p} THEN (SELECT MIN(b.start) FROM appointment b WHERE b.patient_id = f.pid "
+        f"AND b.status {came_in} AND {_DAY.format('b.start')} > {_DAY.format('f.first')}) "
+        "END FROM seen JOIN firsts f ON f.pid = seen.pid",
+        [start, end, *came, *came, start, *came])
+    seen: dict[str, set[int]] = defaultdict(set)
+    first: dict[int, dt.datetime] = {}
+    after: dict[int, dt.date] = {}  # a new patient's next visit on a later day
+    for pid, month, at, following in rows:
+        seen[month].add(pid)
+        first[pid] = _dt(at)
+        if following is not None:
+            after[pid] = _dt(following).date()
     months, new_all, returning_all = [], set(), set()
     for month in period.months():
-        new = {p for p in seen[month] if first[p].date().replace(day=1) == month}
-        months.append(NewReturning(month, len(new), len(seen[month] - new)))
+        here = seen[f"{month:%Y-%m}"]
+        new = {p for p in here if first[p].date().replace(day=1) == month}
+        months.append(NewReturning(month, len(new), len(here - new)))
         new_all |= new
-        returning_all |= seen[month] - new
-    cohorts = _cohorts(period, {p: first[p] for p in new_all}, today)
+        returning_all |= here - new
+    cohorts = _cohorts(period, {p: first[p] for p in new_all}, after, today)
     if record:
         record_viewed(actor, report, period)
     return PatientFlow(period, tuple(months), cohorts, len(new_all),
                        len(returning_all - new_all))
 
 
-def _cohorts(period: Period, first: dict[int, dt.datetime], today: dt.date
-             ) -> tuple[Cohort, ...]:
-    """Of the patients first seen in each month, those back (a visit on a later day) within
-    30, 60, 90 and 180 days of that first visit, counted once the window has passed."""
-    later: dict[int, list[dt.date]] = defaultdict(list)
-
-    def query(ids):
-        return (Appointment.select(Appointment.patient, Appointment.start)
-                .where(Appointment.patient.in_(ids), Appointment.status.in_(CAME_IN_STATUSES),
-                       Appointment.start >= day_bounds(period.first)[0]).tuples())
-    for pid, at in _in_batches(first, query):
-        day = _dt(at).date()
-        if day > first[pid].date():
-            later[pid].append(day)
+def _cohorts(period: Period, first: dict[int, dt.datetime], after: dict[int, dt.date],
+             today: dt.date) -> tuple[Cohort, ...]:
+    """Of the patients first seen in each month, those back (a visit on a later day:
+    ``after``) within 30, 60, 90 and 180 days of that first visit, counted once the window
+    has passed."""
     by_month: dict[dt.date, list[int]] = defaultdict(list)
     for pid, at in first.items():
         by_month[at.date().replace(day=1)].append(pid)
@@ -130,8 +145,8 @@ def _cohorts(period: Period, first: dict[int, dt.datetime], today: dt.date
         back, judged = [], []
         for days in RETURN_DAYS:
             ready = [p for p in pids if first[p].date() + dt.timedelta(days=days) <= today]
-            came = sum(1 for p in ready if any(
-                (d - first[p].date()).days <= days for d in later[p]))
+            came = sum(1 for p in ready
+                       if p in after and (after[p] - first[p].date()).days <= days)
             judged.append(len(ready))
             back.append(came if ready else None)
         out.append(Cohort(month, len(pids), tuple(back), tuple(judged)))
@@ -164,35 +179,38 @@ def rebooking(actor: User, period: Period, *, record: bool = True,
     booked the same day (before leaving): made that day, for a later day."""
     require(actor, "reports.view")
     start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
-    provider = User.alias()
-    visits = list(Appointment.select(Appointment.patient, Appointment.start,
-                                     provider.display_name)
-                  .join(provider, JOIN.LEFT_OUTER, on=Appointment.provider == provider.id)
-                  .where(Appointment.start >= start, Appointment.start < end,
-                         Appointment.status.in_(CAME_IN_STATUSES)).tuples())
-    booked: dict[int, set[dt.date]] = defaultdict(set)  # patient -> days they booked ahead
-
-    def query(ids):
-        return (Appointment.select(Appointment.patient, Appointment.created_at,
-                                   Appointment.start)
-                .where(Appointment.patient.in_(ids), Appointment.created_at >= start).tuples())
-    for pid, made, at in _in_batches({v[0] for v in visits}, query):
-        made, at = _dt(made), _dt(at)
-        if at.date() > made.date():
-            booked[pid].add(made.date())
-    months: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+    p, came = db.param, [str(s) for s in CAME_IN_STATUSES]
+    # one query: the visits of the period by month and provider, each with whether the
+    # patient booked, that day, an appointment for a later day. Both sides are ranges on
+    # the start index (a booking made in the period starts after the period began): the
+    # bookings made apart first (MATERIALIZED, and the CAST keeps SQLite off the patient
+    # index there, which would read every appointment of the busiest patients once per
+    # visit of theirs, while the join still finds them by patient and day).
+    made, on = _DAY.format("b.created_at"), _DAY.format("v.start")
+    rows = db.execute_sql(
+        "WITH booked AS MATERIALIZED (SELECT DISTINCT CAST(b.patient_id AS INTEGER) "
+        "AS patient_id, "
+        + made + " AS day "
+        f"FROM appointment b WHERE b.start >= {p} AND b.created_at >= {p} "
+        f"AND b.created_at < {p} AND {_DAY.format('b.start')} > {made}) "
+        f"SELECT substr(CAST(v.start AS text), 1, 7), u.display_name, COUNT(*), "
+        "SUM(CASE WHEN k.patient_id IS NULL THEN 0 ELSE 1 END) "
+        f"FROM appointment v LEFT JOIN booked k ON k.patient_id = v.patient_id AND k.day = {on} "
+        'LEFT JOIN "user" u ON u.id = v.provider_id '
+        f"WHERE v.start >= {p} AND v.start < {p} "
+        f"AND v.status IN ({', '.join([p] * len(came))}) GROUP BY 1, 2",
+        [start, start, end, start, end, *came])
+    months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     providers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     total = [0, 0]
-    for pid, at, who in visits:
-        day = _dt(at).date()
-        hit = int(day in booked[pid])
-        for tally in (months[day.replace(day=1)], providers[who or "No provider"], total):
-            tally[0] += 1
-            tally[1] += hit
+    for month, who, visits, hits in rows:
+        for tally in (months[month], providers[who or "No provider"], total):
+            tally[0] += visits
+            tally[1] += hits
     if record:
         record_viewed(actor, report, period)
     return Rebooking(
-        period, tuple(Rebooked(f"{m:%b %Y}", *months[m]) for m in period.months()),
+        period, tuple(Rebooked(f"{m:%b %Y}", *months[f"{m:%Y-%m}"]) for m in period.months()),
         tuple(Rebooked(k, *v) for k, v in sorted(providers.items())), Rebooked("Total", *total))
 
 
@@ -296,31 +314,29 @@ def lost_patients(actor: User, period: Period, *, today: dt.date | None = None,
     today = today or dt.date.today()
     first = _months_back(period.first, LOST_MONTHS)
     last = _months_back(period.last, LOST_MONTHS)
-    candidates = {pid for pid, _ in _visits_between(day_bounds(first)[0], day_bounds(last)[1])}
-
-    def query(ids):
-        return (Appointment.select(Appointment.patient, fn.MAX(Appointment.start),
-                                   fn.COUNT(Appointment.id))
-                .where(Appointment.patient.in_(ids), Appointment.status.in_(CAME_IN_STATUSES))
-                .group_by(Appointment.patient).tuples())
-    latest = {pid: (_dt(at).date(), n) for pid, at, n in _in_batches(candidates, query)}
-    gone = {pid for pid, (at, _n) in latest.items() if first <= at <= last}
-
-    def coming(ids):  # booked ahead: not lost
-        return (Appointment.select(Appointment.patient)
-                .where(Appointment.patient.in_(ids), Appointment.start >= day_bounds(today)[0],
-                       Appointment.status.in_((AppointmentStatus.BOOKED,
-                                               AppointmentStatus.CONFIRMED))).tuples())
-    gone -= {pid for (pid,) in _in_batches(gone, coming)}
-
-    def names(ids):
-        return (Patient.select(Patient.id, Patient.last_name, Patient.first_name,
-                               Patient.chart_number)
-                .where(Patient.id.in_(ids), Patient.archived == False)  # noqa: E712
-                .tuples())
-    out = [LostPatient(pid, f"{last_name}, {first_name}", chart, *latest[pid])
-           for pid, last_name, first_name, chart in _in_batches(gone, names)]
-    out.sort(key=lambda p: (p.last_visit, p.name), reverse=True)
+    p, came = db.param, [str(s) for s in CAME_IN_STATUSES]
+    ahead = [str(s) for s in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)]
+    came_in = f"IN ({', '.join([p] * len(came))})"
+    # one query, each part a range on the start index: the patients seen in the window
+    # (their last visit there), less those seen since or booked from today on; the visits
+    # ever of those left, through the patient index (MATERIALIZED, and the CAST keeps
+    # SQLite off the patient index where it would read each one's whole history)
+    ended, now = day_bounds(last)[1], day_bounds(today)[0]
+    rows = db.execute_sql(
+        "WITH seen AS MATERIALIZED (SELECT CAST(patient_id AS INTEGER) AS patient_id, "
+        f"MAX(start) AS last_visit FROM appointment WHERE start >= {p} AND start < {p} "
+        f"AND status {came_in} GROUP BY 1), "
+        "since AS MATERIALIZED (SELECT DISTINCT CAST(patient_id AS INTEGER) AS patient_id "
+        f"FROM appointment WHERE start >= {p} AND (status {came_in} OR (start >= {p} AND "
+        f"status IN ({', '.join([p] * len(ahead))})))) "
+        "SELECT t.id, t.last_name, t.first_name, t.chart_number, seen.last_visit, "
+        "(SELECT COUNT(*) FROM appointment a WHERE a.patient_id = t.id "
+        f"AND a.status {came_in}) FROM seen JOIN patient t ON t.id = seen.patient_id "
+        f"WHERE t.archived = {p} AND seen.patient_id NOT IN (SELECT patient_id FROM since)",
+        [day_bounds(first)[0], ended, *came, ended, *came, now, *ahead, *came, False])
+    out = [LostPatient(pid, f"{last_name}, {first_name}", chart, _dt(at).date(), n)
+           for pid, last_name, first_name, chart, at, n in rows]
+    out.sort(key=lambda p: (p.last_visit, p.name, p.patient_id), reverse=True)
     per_month: dict[dt.date, int] = defaultdict(int)
     for p in out:
         went = _months_back(p.last_visit, -LOST_MONTHS)

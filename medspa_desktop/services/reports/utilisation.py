@@ -20,7 +20,8 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ...store.models import Appointment, Device, Room, TimeBlock, User
+from ...store.database import db
+from ...store.models import Appointment, TimeBlock, User, WorkingHours
 from ..platform.errors import ValidationError
 from ..platform.permissions import CLINICAL, require
 from ..platform.vocabulary import ACTIVE_STATUSES
@@ -154,46 +155,79 @@ def _by_hour(spans: Minutes):
             t = edge
 
 
-def _resources(start: dt.datetime, end: dt.datetime) -> list[tuple[str, int, str]]:
-    booked = {pid for (pid,) in Appointment.select(Appointment.provider).distinct().where(
+Range = tuple[dt.date, dt.date]  # first, last (inclusive)
+
+
+@dataclass
+class _Read:
+    """What the schedule's use of one or more ranges reads, read once for all of them: six
+    queries however many providers, rooms and devices (on a server every query is a round
+    trip)."""
+
+    resources: dict[Range, list[tuple[str, int, str]]]
+    weekly: dict[int, dict[int, Minutes]]  # provider -> weekday -> available spans
+    open_minutes: dict[int, Minutes]  # the clinic's, per weekday
+    blocked: dict[tuple[str, int, dt.date], Minutes]
+    booked: dict[tuple[str, int, dt.date], Minutes]
+
+
+def _bounds(r: Range) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(r[0], dt.time()),
+            dt.datetime.combine(r[1] + dt.timedelta(days=1), dt.time()))
+
+
+def _read(ranges: list[Range]) -> _Read:
+    """The resources of each range (rooms and devices in use now; providers active, or
+    booked in the range), their hours, and the blocked and booked time of every range."""
+    bounds = [_bounds(r) for r in ranges]
+    first, last = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    booked_in = [User.id.in_(Appointment.select(Appointment.provider).where(
         Appointment.start >= start, Appointment.start < end,
-        Appointment.provider.is_null(False)).tuples()}
-    staff = (User.select(User.id, User.display_name)
-             .where(User.role.in_(sorted(CLINICAL)) & (User.active | User.id.in_(sorted(booked))))
-             .order_by(User.display_name).tuples())
-    rooms = Room.select(Room.id, Room.name).where(Room.active).order_by(Room.position, Room.name)
-    devices = Device.select(Device.id, Device.name).where(Device.active).order_by(Device.name)
-    return ([("provider", pid, name) for pid, name in staff]
-            + [("room", rid, name) for rid, name in rooms.tuples()]
-            + [("device", did, name) for did, name in devices.tuples()])
-
-
-def _measure(first: dt.date, last: dt.date, after: dt.datetime | None = None):
-    """Per resource: {day: (available spans, booked spans)} over first … last, from ``after``
-    on when given (the rest of today is still open; its past is not)."""
-    start = dt.datetime.combine(first, dt.time())
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
-    resources = _resources(start, end)
+        Appointment.provider.is_null(False))) for start, end in bounds]
+    anywhere = User.active
+    for one in booked_in:
+        anywhere |= one
+    staff = list(User.select(User.id, User.display_name, User.active, *booked_in)
+                 .where(User.role.in_(sorted(CLINICAL)) & anywhere)
+                 .order_by(User.display_name).tuples())
+    things = db.execute_sql(  # rooms in the clinic's order, then devices by name
+        "SELECT 'room', id, name, position FROM room WHERE active UNION ALL "
+        "SELECT 'device', id, name, 0 FROM device WHERE active ORDER BY 1 DESC, 4, 3"
+    ).fetchall()
+    resources = {r: [("provider", pid, name) for pid, name, active, *booked in staff
+                     if active or booked[n]] + [(kind, rid, name) for kind, rid, name, _ in things]
+                 for n, r in enumerate(ranges)}
     clinic = hours.clinic_hours()
-    # a provider's hours depend only on the weekday: seven reads each, not one per day
-    weekly: dict[int, dict[int, Minutes]] = {}
-    for kind, pid, _name in resources:
-        if kind != "provider":
-            continue
-        spans = hours.weekly_spans(pid, clinic)
-        weekly[pid] = {}
-        for wd in range(7):
-            open_span, own = clinic[wd], spans[wd]
-            weekly[pid][wd] = _intersect(
-                [(_minute(open_span[0]), _minute(open_span[1]))] if open_span else [],
-                [(_minute(own[0]), _minute(own[1]))] if own else [])
+    open_minutes = {wd: [(_minute(span[0]), _minute(span[1]))] if span else []
+                    for wd, span in clinic.items()}
+    # a provider's hours depend only on the weekday (their own, else the clinic's:
+    # ``hours.weekly_spans``), read for every provider at once
+    own: dict[int, dict[int, tuple[dt.time, dt.time]]] = {}
+    for pid, wd, start, end in (WorkingHours.select(
+            WorkingHours.provider, WorkingHours.weekday, WorkingHours.start, WorkingHours.end)
+            .where(WorkingHours.provider.in_([row[0] for row in staff])).tuples()):
+        own.setdefault(pid, {})[wd] = (_as_time(start), _as_time(end))
+    weekly = {}
+    for pid, *_rest in staff:
+        spans = ({wd: own[pid].get(wd) for wd in range(7)} if pid in own else clinic)
+        weekly[pid] = {wd: _intersect(open_minutes[wd], [(_minute(spans[wd][0]),
+                                                          _minute(spans[wd][1]))]
+                                      if spans[wd] else []) for wd in range(7)}
+    within = None
+    for start, end in bounds:
+        one = (TimeBlock.start < end) & (TimeBlock.end > start)
+        within = one if within is None else within | one
     blocked: dict[tuple[str, int, dt.date], Minutes] = defaultdict(list)
     for pid, rid, did, b_start, b_end in (TimeBlock.select(
             TimeBlock.provider, TimeBlock.room, TimeBlock.device, TimeBlock.start, TimeBlock.end)
-            .where(TimeBlock.active, TimeBlock.start < end, TimeBlock.end > start).tuples()):
+            .where(TimeBlock.active & within).tuples()):
         key = ("provider", pid) if pid else ("room", rid) if rid else ("device", did)
         for day, lo, hi in _day_pieces(b_start, b_end, first, last):
             blocked[(*key, day)].append((lo, hi))
+    starting = None
+    for start, end in bounds:
+        one = (Appointment.start >= start) & (Appointment.start < end)
+        starting = one if starting is None else starting | one
     booked: dict[tuple[str, int, dt.date], Minutes] = defaultdict(list)
     # the times as text ("2026-12-07 09:30:00" on SQLite and PostgreSQL alike): a year of a
     # busy clinic is tens of thousands of rows, and turning each into datetimes costs more
@@ -202,8 +236,7 @@ def _measure(first: dt.date, last: dt.date, after: dt.datetime | None = None):
     for pid, rid, did, a_start, a_end in (Appointment.select(
             Appointment.provider, Appointment.room, Appointment.device,
             Appointment.start.cast("text"), Appointment.end.cast("text"))
-            .where(Appointment.status.in_(ACTIVE_STATUSES), Appointment.start >= start,
-                   Appointment.start < end).tuples()):
+            .where(Appointment.status.in_(ACTIVE_STATUSES) & starting).tuples()):
         if a_start[:10] == a_end[:10]:  # booking keeps an appointment to one day
             day = days_text.get(a_start[:10])
             if day is None:
@@ -217,22 +250,30 @@ def _measure(first: dt.date, last: dt.date, after: dt.datetime | None = None):
             if rid_ is not None:
                 for day, lo, hi in pieces:
                     booked[(kind, rid_, day)].append((lo, hi))
+    return _Read(resources, weekly, open_minutes, blocked, booked)
+
+
+def _as_time(value) -> dt.time:
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+
+
+def _measure(read: _Read, first: dt.date, last: dt.date, after: dt.datetime | None = None):
+    """Per resource: {day: (available spans, booked spans)} over first … last, from ``after``
+    on when given (the rest of today is still open; its past is not)."""
     cut_from = (after.date(), _minute(after.time())) if after else None
-    open_minutes = {wd: [(_minute(span[0]), _minute(span[1]))] if span else []
-                    for wd, span in clinic.items()}
     dates = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     out = []
-    for kind, rid, name in resources:
-        base = weekly[rid] if kind == "provider" else open_minutes
+    for kind, rid, name in read.resources[(first, last)]:
+        base = read.weekly[rid] if kind == "provider" else read.open_minutes
         days = {}
         for day in dates:
             spans = base[day.weekday()]
-            cuts = blocked.get((kind, rid, day))
+            cuts = read.blocked.get((kind, rid, day))
             if cuts:
                 spans = _subtract(spans, cuts)
             if cut_from and day == cut_from[0]:
                 spans = _subtract(spans, [(0, cut_from[1])])
-            taken = booked.get((kind, rid, day))
+            taken = read.booked.get((kind, rid, day))
             days[day] = (spans, _intersect(spans, _merge(taken)) if taken and spans else [])
         out.append((kind, rid, name, days))
     return out
@@ -267,8 +308,10 @@ def utilisation(actor: User, date_from: dt.date, date_to: dt.date,
                               "period.")
     viewed(actor, report, date_from, date_to)
     now = (now or dt.datetime.now()).replace(second=0, microsecond=0)
+    coming = (now.date(), now.date() + dt.timedelta(days=OPEN_DAYS - 1))
+    read = _read([(date_from, date_to), coming])
     uses = []
-    for kind, rid, name, days in _measure(date_from, date_to):
+    for kind, rid, name, days in _measure(read, date_from, date_to):
         heat = [[[0, 0] for _ in range(24)] for _ in range(7)]
         available = booked = 0
         for day, (spans, taken) in days.items():
@@ -281,7 +324,7 @@ def utilisation(actor: User, date_from: dt.date, date_to: dt.date,
                 booked += minutes
         uses.append(Use(kind, rid, name, available, booked,
                         tuple(tuple((b, a) for b, a in row) for row in heat)))
-    ahead = _measure(now.date(), now.date() + dt.timedelta(days=OPEN_DAYS - 1), after=now)
+    ahead = _measure(read, *coming, after=now)
     open_days = []
     for n in range(OPEN_DAYS):
         day = now.date() + dt.timedelta(days=n)
