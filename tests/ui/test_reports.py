@@ -70,6 +70,16 @@ def test_the_owner_switches_ranges_and_exports_a_pdf_and_a_csv(qtbot, demo_db, t
                                    "Back within 180 days")
     text = pdf_text(tab.export_pdf(str(tmp_path / "return.pdf")).read_bytes())
     assert "Patients: Return rate" in text
+    # compared: the previous period's cohorts added up, a row of the table, CSV and PDF
+    before = preset("last_12_months", dt.date.today()).previous()
+    assert " Previous period: " in tab.headline.text()
+    assert any(line.startswith(f"Previous period ({before.first:%-d %b %Y}")
+               for line in csv.splitlines())
+    assert "Previous period (" in text
+    tab.show_page("patients.lost")
+    assert f"Previous period ({before.first:%-d %b %Y}" in tab.headline.text()
+    assert [s.name for s in tab.page.shown(tab.page.build(admin, tab.period, True)).chart
+            .series] == ["Patients lost", "Previous period"]
 
     first = dt.date.today() - dt.timedelta(days=40)
     tab.choose_range("custom", first, dt.date.today())

@@ -62,6 +62,20 @@ def test_the_stock_pages_show_units_and_value(qtbot, demo_db, tmp_path):
     assert csv.splitlines()[0].startswith("Product,") and csv.splitlines()[0].endswith(",Total")
     tab.show_page("stock.providers")
     assert tab.table.rowCount() > 0
+    # compared with the previous period: a column in the table, the CSV and the PDF
+    tab.compare.setChecked(True)
+    assert tab.table.horizontalHeaderItem(7).text() == "Per patient, previous period"
+    assert "Compared with the previous period (" in tab.headline.text()
+    tab.show_page("stock.toxin")
+    last = tab.table.columnCount() - 1
+    assert [tab.table.horizontalHeaderItem(c).text() for c in (last - 1, last)] == [
+        "Total", "Previous period"]
+    assert "The previous period (" in tab.headline.text()
+    csv = tab.export_csv(str(tmp_path / "toxin2.csv")).read_text(encoding="utf-8-sig")
+    assert csv.splitlines()[0].endswith(",Total,Previous period")
+    text = pdf_text(tab.export_pdf(str(tmp_path / "toxin.pdf")).read_bytes())
+    assert "The previous period" in text  # the headline (the narrow column wraps its head)
+    tab.compare.setChecked(False)
     tab.show_page("stock.value")
     assert "on the shelf at cost today" in tab.headline.text()
     tab.show_page("stock.expiring")

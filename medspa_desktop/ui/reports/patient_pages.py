@@ -66,9 +66,11 @@ class ReturnRatePage(_PatientsPage):
     title = "Return rate"
 
     def build(self, actor, period: Period, compare: bool):
-        return pt.patient_flow(actor, period, report=f"Patients: {self.title}")
+        now = pt.patient_flow(actor, period, report=f"Patients: {self.title}")
+        return now, pt.patient_flow(actor, period.previous(), record=False) if compare else None
 
-    def shown(self, f) -> Shown:
+    def shown(self, figures) -> Shown:
+        f, before = figures
         many = _many_years(f.period)
         cohorts = f.cohorts
         series = tuple(Series(f"Within {days} days", tuple(
@@ -84,9 +86,7 @@ class ReturnRatePage(_PatientsPage):
                 cells.append("—" if share is None else
                              f"{share:.0f}% ({c.back[i]} of {c.judged[i]})")
             rows.append(tuple(cells))
-        total_new = sum(c.patients for c in cohorts)
-        judged = [sum(c.judged[i] for c in cohorts) for i in range(len(pt.RETURN_DAYS))]
-        back = [sum(c.back[i] or 0 for c in cohorts) for i in range(len(pt.RETURN_DAYS))]
+        total_new, back, judged = _returns(cohorts)
         total = ("All", f"{total_new:,}", *(
             f"{back[i] * 100 / judged[i]:.0f}% ({back[i]} of {judged[i]})" if judged[i]
             else "—" for i in range(len(pt.RETURN_DAYS))))
@@ -96,12 +96,30 @@ class ReturnRatePage(_PatientsPage):
                     if any(judged) else f"{total_new:,} new patients; too soon to tell "
                                         "how many come back." if total_new else
                     "No new patients in this period.")
+        if before is not None:  # the previous period's cohorts, added up: a last row
+            was_new, was_back, was_judged = _returns(before.cohorts)
+            p = before.period
+            rows.append((f"Previous period ({p.first:%-d %b %Y} – {p.last:%-d %b %Y})",
+                         f"{was_new:,}", *(
+                             f"{was_back[i] * 100 / was_judged[i]:.0f}% ({was_back[i]} of "
+                             f"{was_judged[i]})" if was_judged[i] else "—"
+                             for i in range(len(pt.RETURN_DAYS)))))
+            headline += (f" Previous period: {was_new:,} new patients" + "".join(
+                f", {was_back[i] * 100 / was_judged[i]:.0f}% back within {days} days"
+                for i, days in enumerate(pt.RETURN_DAYS) if was_judged[i]) + ".")
         return Shown(headline, chart, Table(
             ("First seen", "New patients", *(f"Back within {d} days" for d in pt.RETURN_DAYS)),
             tuple(rows), (1, 2, 3, 4, 5), total), (
             "Of the patients whose first visit was in the month, the share with another visit "
             "on a later day within 30, 60, 90 and 180 days. A patient counts once their window "
             "has passed; “—” means too soon to tell.",))
+
+
+def _returns(cohorts) -> tuple[int, list[int], list[int]]:
+    """New patients, and per RETURN_DAYS those back and those judged, over ``cohorts``."""
+    return (sum(c.patients for c in cohorts),
+            [sum(c.back[i] or 0 for c in cohorts) for i in range(len(pt.RETURN_DAYS))],
+            [sum(c.judged[i] for c in cohorts) for i in range(len(pt.RETURN_DAYS))])
 
 
 class RebookingPage(_PatientsPage):
@@ -181,17 +199,28 @@ class LostPage(_PatientsPage):
     title = "Patients lost"
 
     def build(self, actor, period: Period, compare: bool):
-        return pt.lost_patients(actor, period, report=f"Patients: {self.title}")
+        now = pt.lost_patients(actor, period, report=f"Patients: {self.title}")
+        return now, pt.lost_patients(actor, period.previous(), record=False) if compare \
+            else None
 
-    def shown(self, lost) -> Shown:
+    def shown(self, figures) -> Shown:
+        lost, before = figures
         many = _many_years(lost.period)
-        chart = Chart(tuple(_month(m, many) for m, _n in lost.months),
-                      (Series("Patients lost", tuple(n for _m, n in lost.months)),), "count",
+        series = [Series("Patients lost", tuple(n for _m, n in lost.months))]
+        if before is not None:  # month by month, the previous period's months in order
+            counts = [n for _m, n in before.months][:len(lost.months)]
+            series.append(Series("Previous period", tuple(
+                counts + [0] * (len(lost.months) - len(counts))), line=True))
+        chart = Chart(tuple(_month(m, many) for m, _n in lost.months), tuple(series), "count",
                       empty="No patient went six months without a visit in this period.")
         rows = tuple((p.name, p.chart_number, f"{p.last_visit:%a} {p.last_visit.day} "
                       f"{p.last_visit:%b %Y}", f"{p.visits:,}") for p in lost.patients)
         headline = (f"{len(lost.patients):,} patients went six months without a visit in this "
                     "period and have not come back or booked since.")
+        if before is not None:
+            p = before.period
+            headline += (f" Previous period ({p.first:%-d %b %Y} – {p.last:%-d %b %Y}): "
+                         f"{len(before.patients):,} who have not come back or booked since.")
         return Shown(headline, chart, Table(("Patient", "Chart", "Last visit", "Visits"), rows,
                                             (3,)), (
             "Counted in the month their six months ran out. Archived charts are left out. "

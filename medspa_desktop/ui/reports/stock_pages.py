@@ -27,14 +27,22 @@ class _StockPage(ReportPage):
 
 
 class _UsePage(_StockPage):
-    def build(self, actor, period: Period, compare: bool) -> tr.InjectableUse:
-        return tr.injectable_use(actor, period.first, period.last,
-                                 report=f"Treatments and stock: {self.title}")
+    def build(self, actor, period: Period, compare: bool):
+        now = tr.injectable_use(actor, period.first, period.last,
+                                report=f"Treatments and stock: {self.title}")
+        before = period.previous() if compare else None
+        return now, before, before and tr.injectable_use(actor, before.first, before.last)
+
+
+def _before_text(period: Period | None) -> str:
+    return (f"previous period ({period.first:%-d %b %Y} – {period.last:%-d %b %Y})"
+            if period else "")
 
 
 def _month_page(key: str, title: str, kinds: tuple[str, ...], what: str):
     class MonthsPage(_UsePage):
-        def shown(self, u: tr.InjectableUse) -> Shown:
+        def shown(self, figures) -> Shown:
+            u, before_period, before = figures
             kind_of = {p.product: p.kind for p in u.by_product}
             lines = [(p, unit, months) for p, unit, months in u.per_month
                      if kind_of.get(p) in kinds]
@@ -44,13 +52,23 @@ def _month_page(key: str, title: str, kinds: tuple[str, ...], what: str):
                            for p, unit, months in lines)
             rows = tuple((f"{p} ({unit})", *(show(c, unit) for c in months),
                           show(sum(months), unit)) for p, unit, months in lines)
+            heads = ("Product", *(f"{m:%b %Y}" for m in u.months), "Total")
             headline = "; ".join(f"{p}: {show(sum(months), unit)}"
                                  for p, unit, months in lines)
-            return Shown(headline + "." if lines else "",
+            if before is not None:  # each product's total then, beside its total now
+                earlier = {(p, unit): sum(months) for p, unit, months in before.per_month
+                           if kind_of.get(p, _kind(before, p)) in kinds}
+                rows = tuple(row + (show(earlier.get((p, unit), 0), unit),)
+                             for row, (p, unit, _m) in zip(rows, lines, strict=True))
+                heads += ("Previous period",)
+                then = "; ".join(f"{p}: {show(c, unit)}" for (p, unit), c in earlier.items()
+                                 if c)
+                headline = (headline + ". " if headline else "") + (
+                    f"The {_before_text(before_period)}: {then or f'no {what}'}")
+            return Shown(headline + "." if headline else "",
                          Chart(categories, series, "count", stacked=True,
                                empty=f"No {what} were charted in this period."),
-                         Table(("Product", *(f"{m:%b %Y}" for m in u.months), "Total"), rows,
-                               tuple(range(1, len(u.months) + 2))),
+                         Table(heads, rows, tuple(range(1, len(heads)))),
                          (COUNTING,))
 
     MonthsPage.key, MonthsPage.title = key, title
@@ -62,28 +80,45 @@ class ProviderPage(_UsePage):
     key = "stock.providers"
     title = "Injectables by provider"
 
-    def shown(self, u: tr.InjectableUse) -> Shown:
+    def shown(self, figures) -> Shown:
+        u, before_period, before = figures
         rows = tuple((p.product, p.provider, show(p.centi, p.unit), f"{p.patients:,}",
                       f"{p.treatments:,}", show(p.per_patient_centi, p.unit),
                       show(p.per_treatment_centi, p.unit)) for p in u.by_provider)
-        toxins = [p for p in u.by_provider if p.kind == ProductKind.TOXIN]
-        providers = sorted({p.provider for p in toxins})
-        per_patient = []
-        for name in providers:
-            mine = [p for p in toxins if p.provider == name]
-            patients = sum(p.patients for p in mine)
-            per_patient.append(amount(round(sum(p.centi for p in mine) / patients))
-                               if patients else 0)
-        chart = Chart(tuple(providers), (Series("Neurotoxin units per patient",
-                                                tuple(per_patient)),), "count",
-                      horizontal=True, empty="No neurotoxin was charted in this period.")
-        return Shown("Units per patient: what each provider used over the patients they "
-                     "treated with it (a patient treated twice counts once)." if rows else "",
-                     chart,
-                     Table(("Product", "Provider", "Used", "Patients", "Treatments",
-                            "Per patient", "Per treatment"), rows, (2, 3, 4, 5, 6)),
+        heads = ("Product", "Provider", "Used", "Patients", "Treatments", "Per patient",
+                 "Per treatment")
+        if before is not None:  # the same product and provider's units per patient then
+            earlier = {(p.product, p.provider): p for p in before.by_provider}
+            rows = tuple(row + (show(earlier[(p.product, p.provider)].per_patient_centi,
+                                     p.unit) if (p.product, p.provider) in earlier else "—",)
+                         for row, p in zip(rows, u.by_provider, strict=True))
+            heads += ("Per patient, previous period",)
+        providers = sorted({p.provider for p in u.by_provider if p.kind == ProductKind.TOXIN})
+        per_patient = [_per_patient(u, name) for name in providers]
+        series = [Series("Neurotoxin units per patient", tuple(per_patient))]
+        if before is not None:
+            series.append(Series("Previous period", tuple(
+                _per_patient(before, name) for name in providers)))
+        chart = Chart(tuple(providers), tuple(series), "count", horizontal=True,
+                      empty="No neurotoxin was charted in this period.")
+        headline = ("Units per patient: what each provider used over the patients they "
+                    "treated with it (a patient treated twice counts once)." if rows else "")
+        if before is not None and rows:
+            headline += f" Compared with the {_before_text(before_period)}."
+        return Shown(headline, chart, Table(heads, rows, tuple(range(2, len(heads)))),
                      (COUNTING, "The chart adds every neurotoxin product together, patients "
                                 "counted per product."))
+
+
+def _kind(u: tr.InjectableUse, product: str) -> str | None:
+    return next((p.kind for p in u.by_product if p.product == product), None)
+
+
+def _per_patient(u: tr.InjectableUse, provider: str) -> float:
+    """The neurotoxin units per patient of one provider (every toxin product together)."""
+    mine = [p for p in u.by_provider if p.kind == ProductKind.TOXIN and p.provider == provider]
+    patients = sum(p.patients for p in mine)
+    return amount(round(sum(p.centi for p in mine) / patients)) if patients else 0
 
 
 class ValuePage(_StockPage):
