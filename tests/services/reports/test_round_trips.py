@@ -18,7 +18,7 @@ from medspa_desktop.services.reports.period import Period, preset
 from tests.conftest import staff
 
 PLATFORM = ('SELECT "t1"."active", "t1"."role" FROM "user"', "SAVEPOINT", "RELEASE",
-            'SELECT "t1"."hash" FROM "audit_event"', 'INSERT INTO "audit_event"', "LOCK TABLE")
+            "LOCK TABLE")
 
 # the report's own queries: one per kind of row over the whole range
 OWN = {"revenue": 2, "schedule's use": 6, "new and returning": 1, "rebooking": 1,
@@ -43,7 +43,8 @@ def _calls(admin, period: Period):
 def _own(statements, call) -> list[str]:
     statements.clear()
     call()
-    return [sql for sql, _ in statements if not sql.lstrip().startswith(PLATFORM)]
+    return [sql for sql, _ in statements
+            if not sql.lstrip().startswith(PLATFORM) and "audit_event" not in sql]
 
 
 def test_a_report_costs_the_same_few_queries_for_a_month_as_for_a_year(
