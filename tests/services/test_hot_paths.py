@@ -15,22 +15,13 @@ from medspa_desktop.services.treatments import inventory
 from medspa_desktop.services.treatments.treatment_log import LogFilter, treatment_log
 from medspa_desktop.store.database import db
 from medspa_desktop.store.models import Lot, StockMovement
-from tests.conftest import busy_weekday, staff
-
-
-def _account_check(sql: str) -> bool:
-    return sql.startswith('SELECT "t1"."active", "t1"."role" FROM "user"')
-
-
-def _own(statements) -> list[tuple[str, tuple]]:
-    """The statements sent, but the account's check."""
-    return [(sql, params) for sql, params in statements if not _account_check(sql)]
+from tests.conftest import busy_weekday, but_the_account_check, staff
 
 
 def _sent(statements, action) -> tuple[object, int]:
     statements.clear()
     result = action()
-    return result, len(_own(statements))
+    return result, len(but_the_account_check(statements))
 
 
 def test_a_day_on_the_schedule_is_one_query(demo_db, statements):
@@ -58,7 +49,7 @@ def test_a_later_page_of_the_log_seeks_to_where_the_last_one_ended(demo_db, stat
     first = treatment_log(director, LogFilter(), limit=20)
     statements.clear()
     treatment_log(director, LogFilter(), limit=20, after=first[-1])
-    (sql, params), = _own(statements)
+    (sql, params), = but_the_account_check(statements)
     plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
     assert "SEARCH t2 USING INDEX appointment_start (start<?)" in plan[0]
 
