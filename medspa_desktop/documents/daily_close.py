@@ -65,10 +65,13 @@ def takings_sections(report: Takings, st: dict[str, ParagraphStyle],
     right = block("Payments by method (less refunds)",
                   [(k, money(v)) for k, v in report.by_method], st, width)
     credit = (report.credit_issued_cents, report.credit_used_cents, report.credit_held_cents)
-    if any(credit):  # money held for patients: a liability, apart from the sales
-        right += block("Credit on account (not sales)", list(zip(
-            ("Given", "Used to pay invoices", "Held by all patients at the end"),
-            map(money, credit), strict=True)), st, width)
+    if any(credit) or report.credit_paid_out:  # held for patients: a liability, not sales
+        rows = list(zip(("Given", "Used to pay invoices", "Held by all patients at the end"),
+                        map(money, credit), strict=True))
+        # paid back to patients: money out (the cash out of the drawer)
+        rows[2:2] = [(f"Paid out: {method.lower()}", money(cents))
+                     for method, cents in report.credit_paid_out]
+        right += block("Credit on account (not sales)", rows, st, width)
     for title, rows in more_right:
         right += block(title, rows, st, width)
     columns = Table([[left, right]], colWidths=[width + 8 * mm, width], splitInRow=1,

@@ -102,3 +102,48 @@ def test_check_in_shows_the_credit_on_account(qtbot, visit):  # noqa: F811
         "Credit on account: $20.00")
     qtbot.wait(50)
     _shot(dialog, "check_in_credit")
+
+
+def test_an_admin_pays_the_credit_out_from_the_account_tab(qtbot, visit, tmp_path):  # noqa: F811
+    from PySide6.QtCore import Qt
+
+    from medspa_desktop.services.billing import billing_reports
+    from medspa_desktop.services.platform.vocabulary import PaymentMethod
+    from medspa_desktop.ui.billing.account_panel import AccountPanel, PayOutDialog
+    from tests.ui.modal import answer_next_modal
+
+    desk = AccountPanel(staff("frontdesk"), visit.patient_id)
+    qtbot.addWidget(desk)
+    assert desk.credit.pay_out_button.isHidden()
+    panel = AccountPanel(staff("admin"), visit.patient_id)
+    qtbot.addWidget(panel)
+    credit = panel.credit
+    assert not credit.pay_out_button.isHidden() and not credit.pay_out_button.isEnabled()
+    account_credit.give_goodwill(staff("admin"), visit.patient_id, 4000, "waited an hour")
+    qtbot.waitUntil(lambda: credit.pay_out_button.isEnabled())
+    before = billing_reports.daily_close(staff("admin"), visit.start.date().today(),
+                                         record=False).cash_expected_cents
+
+    def pay_out(dialog: PayOutDialog) -> None:
+        assert "holds $40.00 credit on account" in dialog.intro.text()
+        assert dialog.amount.text() == "40.00"
+        dialog.amount.setText("45.00")
+        qtbot.keyClicks(dialog.reason, "moving away")
+        dialog.resize(520, dialog.sizeHint().height())
+        dialog.show()
+        dialog.grab().save(str(tmp_path / "pay_out.png"))
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert "only $40.00 credit on account" in dialog.message.text()  # stays open
+        dialog.amount.setText("40.00")
+        assert dialog.method.currentData() == PaymentMethod.CASH
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    answer_next_modal(pay_out)
+    qtbot.mouseClick(credit.pay_out_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Credit on account: $0.00" in credit.title.text())
+    assert [(r.what, r.amount_cents, r.reason) for r in credit.model.rows()][0] == (
+        "Paid out in cash", -4000, "moving away")
+    assert not credit.pay_out_button.isEnabled()
+    after = billing_reports.daily_close(staff("admin"), visit.start.date().today(),
+                                        record=False)
+    assert before - after.cash_expected_cents == 4000

@@ -2,7 +2,9 @@
 was due that the patient kept instead of taking change, a refund given "to credit" instead of
 to the original method, or a goodwill credit (an admin or the medical director, with a reason).
 It pays invoices as the payment method "Account credit", never beyond what is held; refunding
-such a payment (or voiding its invoice) puts the credit back.
+such a payment (or voiding its invoice) puts the credit back. An admin or the medical director
+can pay it out (cash from the drawer, or a refund to a card in the clinic's own terminal), with
+a reason, never more than is held: money out in the daily close, not a refund of a sale.
 
 One append-only ledger per patient (``AccountCredit``); the balance is always the sum of its
 history. Credit is a liability, not a sale: the daily close counts credit given apart from
@@ -22,7 +24,7 @@ from ..platform import audit, changes, limits
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import required_reason
-from ..platform.vocabulary import CreditKind
+from ..platform.vocabulary import CreditKind, PaymentMethod
 from .money import show_cents
 
 # the most one goodwill credit may be (a typo of an extra zero is refused)
@@ -124,6 +126,39 @@ def give_goodwill(actor: User, patient_id: int, amount_cents: int, reason: str,
         row = add(actor, patient.id, CreditKind.GOODWILL, amount_cents, reason=reason, now=now)
         audit.record(actor, "credit.goodwill", "patient", row.patient_id,
                      f"{show_cents(amount_cents)}: {reason}"[:500])
+    return row
+
+
+PAYOUT_KINDS = {PaymentMethod.CASH: CreditKind.PAYOUT_CASH,
+                PaymentMethod.CARD: CreditKind.PAYOUT_CARD}
+
+
+PAID_OUT = tuple(PAYOUT_KINDS.values())
+
+
+def pay_out(actor: User, patient_id: int, amount_cents: int, method: str, reason: str,
+            now: dt.datetime | None = None) -> AccountCredit:
+    """Give the patient their credit on account back as money — cash from the drawer or a
+    refund to their card in the clinic's own terminal: an admin or the medical director, with
+    the reason, audited, never more than is held. The patient's credit is locked and its
+    balance read again inside the transaction, so two desks paying out the same credit at
+    once cannot both do it."""
+    require(actor, "credit.payout")
+    reason = required_reason(reason, "paying the credit out", limits.REASON)
+    kind = PAYOUT_KINDS.get(method)
+    if kind is None:
+        raise ValidationError("Credit on account is paid out in cash or to a card.")
+    if amount_cents <= 0:
+        raise ValidationError("The amount paid out must be more than zero.")
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    with db.atomic():
+        patient = Patient.get_or_none(Patient.id == patient_id)
+        if patient is None:
+            raise NotFound("That patient does not exist.")
+        row = add(actor, patient.id, kind, -amount_cents, reason=reason, now=now)
+        audit.record(actor, "credit.payout", "patient", row.patient_id,
+                     f"{show_cents(amount_cents)} {CreditKind.label_of(kind).lower()}: "
+                     f"{reason}"[:500])
     return row
 
 

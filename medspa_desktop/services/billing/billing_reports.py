@@ -179,6 +179,9 @@ class Takings:
     credit_used_cents: int = field(default=0, kw_only=True)
     # every patient's credit on account at the period's end (the close and the sales report)
     credit_held_cents: int = field(default=0, kw_only=True)
+    # credit on account paid out to patients, money out: (method, cents); the cash came out
+    # of the drawer (``cash_cents`` is net of it). The reasons are in each patient's ledger.
+    credit_paid_out: tuple[tuple[str, int], ...] = field(default=(), kw_only=True)
 
 
 class _Counted(NamedTuple):
@@ -312,6 +315,9 @@ def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = Non
             cash += amount
         if kind == PaymentKind.REFUND:
             refunds.append((number, METHODS.get(method, method), cents, reason))
+    credit = _credit(start, end, held)
+    paid_out = credit.pop("paid_out")
+    cash -= paid_out.get(PaymentMethod.CASH, 0)
     return Takings(
         len(issued), tuple(sorted((k, v) for k, v in by_category.items() if v)),
         tuple(sorted((k, v) for k, v in by_provider.items() if v)),
@@ -321,12 +327,12 @@ def _takings(start: dt.datetime, end: dt.datetime, counted: Counted | None = Non
         sum(sign * gift_cards[i.id] for i, sign in signed), tuple(refunds),
         tuple((i.number, i.total_cents, i.void_reason) for i in voided), cash,
         tuple(SalesDay(day, *row) for day, row in days.items()),
-        **_credit(start, end, held))
+        **credit, credit_paid_out=tuple((METHODS.get(m, m), c) for m, c in paid_out.items()))
 
 
-def _credit(start: dt.datetime, end: dt.datetime, held: bool) -> dict[str, int]:
-    """Credit on account given and used in [start, end) and, with ``held``, what all patients
-    hold at ``end``: one query, a range on the ledger's date index (from the first movement
+def _credit(start: dt.datetime, end: dt.datetime, held: bool) -> dict:
+    """Credit on account given, used and paid out (per method) in [start, end) and, with
+    ``held``, what all patients hold at ``end``: one query, a range on the ledger's date index (from the first movement
     with ``held``: the ledger is a few rows a day)."""
     amount = AccountCredit.amount_cents
     in_period = fn.SUM(Case(None, ((AccountCredit.at >= start, amount),), 0))
@@ -337,9 +343,12 @@ def _credit(start: dt.datetime, end: dt.datetime, held: bool) -> dict[str, int]:
     rows = list(query.tuples())
     return {"credit_issued_cents": sum(p for kind, p, _all in rows
                                        if kind in account_credit.GIVEN),
-            "credit_used_cents": -sum(p for kind, p, _all in rows
-                                      if kind not in account_credit.GIVEN),
-            "credit_held_cents": sum(a for _kind, _p, a in rows) if held else 0}
+            "credit_used_cents": -sum(p for kind, p, _all in rows  # paid out: money out
+                                      if kind not in account_credit.GIVEN
+                                      and kind not in account_credit.PAID_OUT),
+            "credit_held_cents": sum(a for _kind, _p, a in rows) if held else 0,
+            "paid_out": {method: -p for method, kind in account_credit.PAYOUT_KINDS.items()
+                         for k, p, _all in rows if k == kind and p}}
 
 
 @dataclass(frozen=True)

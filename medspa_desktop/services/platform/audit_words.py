@@ -43,6 +43,7 @@ ACTIONS = {
     "audit.view": "Audit log viewed",
     "backup.create": "Backup made",
     "credit.goodwill": "Goodwill credit on account given",
+    "credit.payout": "Credit on account paid out to the patient",
     "backup.folder": "Backup folder changed",
     "backup.restore": "Backup restore started",
     "backup.restored": "Backup restored",

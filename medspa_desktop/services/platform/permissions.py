@@ -61,6 +61,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "billing.refund": (frozenset({ADMIN, DIRECTOR}),
                        "refund payments and void invoices"),
     "credit.goodwill": (frozenset({ADMIN, DIRECTOR}), "give a goodwill credit on account"),
+    "credit.payout": (frozenset({ADMIN, DIRECTOR}),
+                      "pay a patient's credit on account out in cash or to a card"),
     "membership.plans": (frozenset({ADMIN}), "set up membership plans"),
     "membership.enrol": (ALL, "enrol patients in memberships, freeze or cancel them"),
     "catalog.write": (frozenset({ADMIN}), "change rooms, devices and services"),

@@ -114,6 +114,8 @@ class CreditKind(Vocabulary):
     GOODWILL = "goodwill", "Goodwill credit"
     USED = "used", "Paid an invoice"
     RETURNED = "returned", "Credit payment refunded"
+    PAYOUT_CASH = "payout_cash", "Paid out in cash"
+    PAYOUT_CARD = "payout_card", "Paid out to a card"
 
 
 class PaymentKind(Vocabulary):

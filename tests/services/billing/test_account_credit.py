@@ -248,3 +248,96 @@ def test_a_duplicate_charts_credit_follows_it_into_the_chart_it_is_merged_into(s
     invoice = _sunscreen(shop)
     invoices.take_payment(shop["desk"], invoice.id, PaymentInput(CREDIT, 2000), now=NOON)
     assert _held(shop) == 0
+
+
+# -- paying credit out -------------------------------------------------------------------------
+def test_credit_is_paid_out_by_admin_or_director_with_a_reason_never_beyond_the_balance(
+        shop, clinic):  # noqa: F811
+    director = auth.create_user(shop["admin"], auth.UserInput(
+        "dr", "Dr Ray", "medical_director", "long-enough"))
+    account_credit.give_goodwill(shop["admin"], shop["zoe"].id, 3000, "apology", NOON)
+    before = (AccountCredit.select().count(), AuditEvent.select().count())
+    for who in ("desk", "rn"):
+        with pytest.raises(PermissionDenied):
+            account_credit.pay_out(shop[who], shop["zoe"].id, 1000, CASH, "moving", NOON)
+    with pytest.raises(ValidationError, match="reason"):
+        account_credit.pay_out(director, shop["zoe"].id, 1000, CASH, " ", NOON)
+    with pytest.raises(ValidationError, match="cash or to a card"):
+        account_credit.pay_out(director, shop["zoe"].id, 1000, CREDIT, "moving", NOON)
+    with pytest.raises(ValidationError, match="more than zero"):
+        account_credit.pay_out(director, shop["zoe"].id, 0, CASH, "moving", NOON)
+    with pytest.raises(ValidationError, match=r"only \$30.00 credit"):
+        account_credit.pay_out(director, shop["zoe"].id, 3001, CASH, "moving", NOON)
+    assert (AccountCredit.select().count(), AuditEvent.select().count()) == before
+    account_credit.pay_out(director, shop["zoe"].id, 1000, CASH, "moving away", NOON)
+    account_credit.pay_out(shop["admin"], shop["zoe"].id, 2000, CARD, "asked for it back",
+                           NOON + dt.timedelta(minutes=5))
+    assert _held(shop) == 0
+    rows = account_credit.ledger(shop["desk"], shop["zoe"].id)
+    assert [(r.what, r.amount_cents, r.balance_cents, r.reason) for r in rows[:2]] == [
+        ("Paid out to a card", -2000, 0, "asked for it back"),
+        ("Paid out in cash", -1000, 2000, "moving away")]
+    audited = [e.summary for e in AuditEvent.select().where(AuditEvent.action == "credit.payout")
+               .order_by(AuditEvent.id)]
+    assert audited == ["$10.00 paid out in cash: moving away",
+                       "$20.00 paid out to a card: asked for it back"]
+
+
+def test_the_daily_close_shows_credit_paid_out_as_money_out_of_the_drawer(shop, tmp_path):  # noqa: F811
+    from medspa_desktop.printouts import daily_close_pdf
+    from tests.documents.pdftext import pdf_text
+
+    today = dt.datetime.now().replace(microsecond=0)
+    invoice = _sunscreen(shop, now=today)
+    invoices.take_payment(shop["desk"], invoice.id, PaymentInput(
+        CASH, 0, tendered_cents=10000, keep_as_credit=True), now=today)  # $55.06 kept
+    account_credit.pay_out(shop["admin"], shop["zoe"].id, 5000, CASH, "moving away", today)
+    account_credit.pay_out(shop["admin"], shop["zoe"].id, 506, CARD, "the rest", today)
+    close = billing_reports.daily_close(shop["desk"], today.date(), 5000, record=False)
+    assert close.cash_cents == close.cash_expected_cents == 10000 - 5000
+    assert close.cash_difference_cents == 0
+    assert close.credit_paid_out == (("Cash", 5000), ("Card", 506))
+    assert close.sales_cents == 4200 and close.credit_held_cents == 0
+    assert close.credit_used_cents == 0  # paid out is money out, not credit spent on invoices
+    text = " ".join(pdf_text(daily_close_pdf(shop["desk"], today.date())).split())
+    assert "Paid out: cash $50.00 Paid out: card $5.06" in text
+    assert "Cash expected $50.00" in text
+
+
+def _pay_out_credit(path: str, tries: int, out) -> None:
+    from medspa_desktop.store.database import open_database
+    from medspa_desktop.store.models import Patient, User
+
+    open_database(path)
+    admin = User.get(User.username == "admin")
+    zoe = Patient.get(Patient.first_name == "Zoë")
+    paid = 0
+    for _ in range(tries):
+        try:
+            account_credit.pay_out(admin, zoe.id, 1000, CASH, "closing the account")
+            paid += 1
+        except ValidationError:
+            pass
+    out.put(paid)
+
+
+def test_two_desks_paying_out_the_same_credit_never_pay_more_than_it_holds(shop):  # noqa: F811
+    import multiprocessing
+
+    from medspa_desktop.store.database import db
+
+    account_credit.give_goodwill(shop["admin"], shop["zoe"].id, 5000, "apology", NOON)
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    workers = [context.Process(target=_pay_out_credit, args=(db.obj.database, 6, out))
+               for _ in range(2)]
+    for w in workers:
+        w.start()
+    paid = [out.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+        assert w.exitcode == 0
+    assert sum(paid) == 5  # $50.00 pays out five times $10.00, whichever desk got there first
+    assert _held(shop) == 0
+    assert min(r.balance_cents for r in account_credit.ledger(shop["desk"], shop["zoe"].id)) == 0
+    assert AuditEvent.select().where(AuditEvent.action == "credit.payout").count() == 5
