@@ -1,6 +1,6 @@
 """The chart window reads what is in view in a handful of statements, whatever the patient's
-history and merges: the patient with its merged charts, the answers, the review period, the
-timeline in one query, the newest photo for the portrait (audited with the opening), and who
+history and merges: the patient with its merged charts and the review period, the answers,
+the timeline in one query, the newest photo for the portrait (audited with the opening), and who
 else is writing on this chart. The other tabs read their rows when first shown. Account checks
 and the audit's own statements are counted apart (services/platform is making them cheaper;
 the audit of every opening is a rule)."""
@@ -18,7 +18,7 @@ def _events(action: str) -> int:
     return AuditEvent.select().where(AuditEvent.action == action).count()
 
 
-def test_the_chart_window_opens_in_five_statements_and_shows_everything_in_view(
+def test_the_chart_window_opens_in_four_statements_and_shows_everything_in_view(
         qtbot, demo_db, statements, tmp_path):
     director = staff("director")
     kept, _other = _merged_rich_chart()
@@ -29,9 +29,9 @@ def test_the_chart_window_opens_in_five_statements_and_shows_everything_in_view(
     dialog.show()
     dialog.grab().save(str(tmp_path / "chart.png"))
     reads = _chart_reads(statements)
-    # who else edits it, the patient and its merges, the answers, the review period, the
-    # timeline
-    assert len(reads) == 5, reads
+    # who else edits it, the patient with its merges and the review period, the answers,
+    # the timeline
+    assert len(reads) == 4, reads
     assert _events("patient.open") == opened + 1 and _events("photo.view") == viewed + 1
     # what the user sees is what the chart's services say
     head = chart.header(director, kept.id, opening=False)
@@ -56,7 +56,7 @@ def test_the_front_desk_opens_a_chart_without_its_photos(qtbot, demo_db, stateme
     dialog = ChartDialog(desk, kept.id)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert len(_chart_reads(statements)) == 5
+    assert len(_chart_reads(statements)) == 4
     assert _events("photo.view") == viewed
     assert dialog.portrait.text() == "".join(w[0] for w in dialog.header.name.split()[:2])
     kinds = {i.kind for i in dialog.timeline_model.rows()}

@@ -84,11 +84,12 @@ def chart_banner(actor: User, patient_id: int, on: dt.date | None = None) -> lis
     return _banner(patient, answers, on or dt.date.today()) if patient else []
 
 
-def banner_of(patient: Patient, answers: dict, on: dt.date, into_number: str) -> list[str]:
+def banner_of(patient: Patient, answers: dict, on: dt.date, into_number: str,
+              review_days: int) -> list[str]:
     """``chart_banner`` from what a chart's opening has read already (the patient, its
-    answers and the number of the chart it was merged into): no query but the clinic's
-    review period, and that only when there is a history to review."""
-    return _banner(patient, answers, on, into_number=into_number or None)
+    answers, the number of the chart it was merged into, the clinic's review period): no
+    query."""
+    return _banner(patient, answers, on, review_days, into_number=into_number or None)
 
 
 def history_notice(actor: User, patient_id: int, on: dt.date | None = None) -> str | None:

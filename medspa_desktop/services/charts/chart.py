@@ -3,9 +3,10 @@ appointments, notes, photos, consents, treatments and old-system visits, newest 
 Opening a chart is audited.
 
 On a clinic's server every statement is a round trip, so ``open_chart`` reads what the window
-shows as it opens in a handful: the patient with the charts merged into it (one query, once
+shows as it opens in a handful: the patient with the charts merged into it and the clinic's
+review period for its alerts (one query, once
 per opening, passed down to every part and never kept across openings), the medical
-history's answers, the clinic's review period (only when there is a history), and the whole
+history's answers, and the whole
 timeline in ONE query (a UNION ALL with one arm per kind, each worded as that kind's own
 listing words it); the opening and the portrait's photo are audited in one transaction.
 ``tests/services/charts/test_chart_round_trips.py`` pins the count and the wording."""
@@ -23,6 +24,7 @@ from peewee import JOIN, SQL, Case, Value, fn
 from ...store.database import db, is_sqlite
 from ...store.models import (
     Appointment,
+    ClinicSetting,
     Consent,
     ConsentTemplate,
     ImportedVisit,
@@ -39,6 +41,7 @@ from ..consents import signing
 from ..platform import audit
 from ..platform.errors import DomainError, NotFound
 from ..platform.permissions import allowed, require
+from ..platform.settings import INTAKE_REVIEW_DAYS
 from ..platform.staff import signed_name
 from ..platform.vocabulary import AppointmentStatus, NoteStatus
 from ..treatments import treatment_records
@@ -92,13 +95,18 @@ class _Charts:
     patient: Patient
     ids: tuple[int, ...]  # the patient's own chart first, then those merged into it
     into_number: str  # the chart number this one was merged into, or ""
+    review_days: int  # the clinic's review period of the medical history (read with it)
 
 
 def _charts(patient_id: int) -> _Charts:
-    """The patient, the charts merged into it and the chart it was merged into: one query
-    (``patients.chart_ids`` and ``merge.merged_into`` in one)."""
+    """The patient, the charts merged into it, the chart it was merged into and the clinic's
+    review period its alerts need: one query (``patients.chart_ids``, ``merge.merged_into``
+    and ``clinical_periods.intake_review_days`` in one)."""
     into = Patient.alias()
-    rows = list(Patient.select(Patient, into.chart_number.alias("into_number"))
+    review = (ClinicSetting.select(ClinicSetting.value)
+              .where(ClinicSetting.key == INTAKE_REVIEW_DAYS.key))
+    rows = list(Patient.select(Patient, into.chart_number.alias("into_number"),
+                               review.alias("review_days"))
                 .join(into, JOIN.LEFT_OUTER, on=(Patient.merged_into == into.id))
                 .where((Patient.id == patient_id) | (Patient.merged_into == patient_id))
                 .objects())
@@ -106,7 +114,8 @@ def _charts(patient_id: int) -> _Charts:
     if patient is None:
         raise NotFound("That patient does not exist.")
     merged = sorted(p.id for p in rows if p.id != patient_id)
-    return _Charts(patient, (patient_id, *merged), patient.into_number or "")
+    return _Charts(patient, (patient_id, *merged), patient.into_number or "",
+                   INTAKE_REVIEW_DAYS.parse(patient.review_days))
 
 
 def _header(actor: User, found: _Charts, today: dt.date) -> ChartHeader:
@@ -117,7 +126,8 @@ def _header(actor: User, found: _Charts, today: dt.date) -> ChartHeader:
         p.id, f"{p.first_name} {p.last_name}", p.preferred_name, p.chart_number, p.dob,
         patients.age_on(p.dob, today), patients.format_phone(p.phone), p.email,
         intake.FITZPATRICK.get(skin.value, "not recorded") if skin else "not recorded",
-        tuple(alerts.banner_of(p, answers, today, found.into_number)), p.archived, p.version,
+        tuple(alerts.banner_of(p, answers, today, found.into_number, found.review_days)),
+        p.archived, p.version,
         found.into_number)
 
 
