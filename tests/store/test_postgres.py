@@ -481,3 +481,58 @@ def test_two_pcs_paying_from_one_credit_on_postgresql_never_overspend_it(pg_admi
     assert errors == []
     assert len(paid) == 5
     assert account_credit.balance_cents(pg_admin, patient.id) == 0
+
+
+def test_two_pcs_booking_one_slot_at_once_on_postgresql_book_it_once(pg_admin):
+    """PC A is between its clash check and its insert when PC B books the same room at the
+    same time (each thread its own connection, as each PC): B waits for A's commit, then is
+    refused with A's booking named — not booked on top of it."""
+    from medspa_desktop.services.scheduling.occupancy import Occupancy
+
+    lee = auth.create_user(pg_admin, auth.UserInput("lee", "Mia Lee", "medical_director",
+                                                    "long-enough", "Dr Lee"))
+    ann, bo = (patients.create_patient(pg_admin, patients.PatientInput(
+        first, "Lee", dt.date(1990, 1, 1))) for first in ("Ann", "Bo"))
+    botox = Service.get(Service.name == "Botox Cosmetic")
+    room = Room.get(Room.name == "Room 1")
+    start = dt.datetime(2030, 1, 8, 10, 0)
+
+    def data(patient):
+        return appointments.AppointmentInput(patient.id, botox.id, lee.id, start,
+                                             start + dt.timedelta(minutes=30), room_id=room.id)
+
+    checked, go_on, outcome = threading.Event(), threading.Event(), {}
+
+    def pc_a() -> None:
+        try:
+            with db.atomic():
+                Occupancy.load(start, start + dt.timedelta(minutes=30))  # A's check is done
+                checked.set()
+                go_on.wait(30)
+                outcome["a"] = appointments.book_appointment(pg_admin, data(ann)).id
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["a"] = exc
+        finally:
+            db.close()
+
+    def pc_b() -> None:
+        try:
+            outcome["b"] = appointments.book_appointment(pg_admin, data(bo)).id
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["b"] = exc
+        finally:
+            db.close()
+
+    a = threading.Thread(target=pc_a)
+    a.start()
+    assert checked.wait(30)
+    b = threading.Thread(target=pc_b)
+    b.start()
+    b.join(1.0)
+    assert b.is_alive()  # waiting for A
+    go_on.set()
+    a.join(30)
+    b.join(30)
+    assert isinstance(outcome["a"], int), outcome
+    assert isinstance(outcome["b"], ConflictError) and "Room 1 is booked" in str(outcome["b"])
+    assert [r.patient_id for r in appointments.day_schedule(pg_admin, start.date())] == [ann.id]

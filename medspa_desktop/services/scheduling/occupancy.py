@@ -11,6 +11,11 @@ The rules:
   at a time (cancelled and no-show appointments free their slot);
 * a device's clean-up buffer after each use is busy time for that device;
 * a provider's time off and a room's or device's blocked time are busy time.
+
+Two PCs booking the same slot at once: on SQLite a write transaction already lets one writer
+through at a time; on PostgreSQL ``load`` inside a transaction first takes the schedule's
+lock (``pg_advisory_xact_lock``, held to the commit), so the second PC's check waits for the
+first's booking and then sees it. The lock goes in the same round trip as the first read.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
+from ...store.database import db, is_sqlite
 from ...store.models import (
     Appointment,
     Device,
@@ -32,8 +38,23 @@ from ...store.models import (
 from ..charts.patients import listed_name
 from ..platform.vocabulary import ACTIVE_STATUSES
 
+SCHEDULE_LOCK = 7_318_204  # the advisory lock's key: one booking or move at a time (PostgreSQL)
+_DEVICES = 'SELECT "id", "name", "cleanup_minutes" FROM "device"'
+
 # Conflict kinds; only a provider double-booking may be overridden (with a reason).
 OVERRIDABLE = frozenset({"provider"})
+
+
+def _devices_locking_the_schedule() -> list[tuple[int, str, int]]:
+    """(id, name, clean-up minutes) of every device; inside a transaction on PostgreSQL after
+    taking the schedule's lock — two statements in one round trip, the read with a snapshot of
+    its own taken once the lock is held (READ COMMITTED), so it sees what the PC that held the
+    lock before committed."""
+    if is_sqlite() or not db.in_transaction():
+        return list(db.execute_sql(_DEVICES).fetchall())
+    cursor = db.execute_sql(f"SELECT pg_advisory_xact_lock({SCHEDULE_LOCK}); {_DEVICES}")
+    cursor.nextset()
+    return list(cursor.fetchall())
 
 
 @dataclass(frozen=True)
@@ -122,9 +143,9 @@ class Occupancy:
     @classmethod
     def load(cls, start: dt.datetime, end: dt.datetime) -> Occupancy:
         """Everything that can clash with anything inside [start, end)."""
-        devices = list(Device.select())
-        occ = cls(cleanup={d.id: dt.timedelta(minutes=d.cleanup_minutes) for d in devices})
-        occ.names.update({("device", d.id): d.name for d in devices})
+        devices = _devices_locking_the_schedule()
+        occ = cls(cleanup={key: dt.timedelta(minutes=minutes) for key, _n, minutes in devices})
+        occ.names.update({("device", key): name for key, name, _m in devices})
         pad = max(occ.cleanup.values(), default=dt.timedelta())
         query = joined_appointments().where(
             Appointment.status.in_(ACTIVE_STATUSES),
