@@ -371,6 +371,49 @@ def for_update(query):
     return query if is_sqlite() else query.for_update()
 
 
+class _KeptOpen:
+    """A cursor that stays open when peewee has read one of its result sets (it closes the
+    cursor it has read to the end): the next result set is still to be read."""
+
+    def __init__(self, cursor) -> None:
+        self._cursor = cursor
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+def fetch_together(*queries) -> list[list]:
+    """The rows of several SELECTs, each as iterating the query gives them (models, dicts,
+    tuples, with peewee's conversions); a query may also be ``(sql, params)`` (``%s``
+    placeholders, as ``db.execute_sql`` takes them), giving tuples.
+    On PostgreSQL all of them go in ONE round trip: each statement with its values quoted by
+    the driver (psycopg's client-side ``mogrify``), sent as one simple query whose statements
+    run in order, each with a snapshot of its own (READ COMMITTED) — so a lock taken by an
+    earlier statement is held when a later one reads. On SQLite (no network) one by one."""
+    if is_sqlite() or len(queries) < 2:
+        return [list(db.execute_sql(*q).fetchall()) if isinstance(q, tuple) else list(q)
+                for q in queries]
+    import psycopg
+
+    quoting = psycopg.ClientCursor(db.connection())
+    parts = []
+    for q in queries:
+        sql, params = q if isinstance(q, tuple) else q.sql()
+        parts.append(quoting.mogrify(sql, params) if params else sql)
+    # every value is in the text now: a "%" in it is a character, not a placeholder
+    cursor = db.execute_sql("; ".join(parts).replace("%", "%%"))
+    found = []
+    for i, q in enumerate(queries):
+        if i and not cursor.nextset():
+            raise peewee.DatabaseError("a statement sent together gave no result")
+        found.append(list(cursor.fetchall()) if isinstance(q, tuple)
+                     else list(q._get_cursor_wrapper(_KeptOpen(cursor))))
+    return found
+
+
 def database_label() -> str:
     """What the status bar shows: the file path, or the server and database name."""
     real = db.obj

@@ -536,3 +536,26 @@ def test_two_pcs_booking_one_slot_at_once_on_postgresql_book_it_once(pg_admin):
     assert isinstance(outcome["a"], int), outcome
     assert isinstance(outcome["b"], ConflictError) and "Room 1 is booked" in str(outcome["b"])
     assert [r.patient_id for r in appointments.day_schedule(pg_admin, start.date())] == [ann.id]
+
+
+def test_reads_sent_together_come_back_as_each_query_gives_them_in_one_statement(
+        pg_admin, statements):
+    """``fetch_together`` on a server: one statement (one round trip) for several reads, each
+    read's rows as iterating it alone gives them — values with "%" and quotes, datetimes,
+    model objects, dicts and plain tuples."""
+    from medspa_desktop.store.database import fetch_together
+
+    audit.record(pg_admin, "settings.change", "clinic", "", "50% off for O'Brien's party")
+    events = AuditEvent.select().where(AuditEvent.summary.contains("50% off")) \
+        .order_by(AuditEvent.id)
+    rooms = Room.select(Room.name, Room.active).order_by(Room.name).dicts()
+    alone = [list(events), list(rooms)]
+    statements.clear()
+    found = fetch_together(events, rooms, ("SELECT %s::text, %s::timestamp",
+                                           ("100%s'", dt.datetime(2030, 1, 8, 10, 5))))
+    assert len(statements) == 1
+    assert [(e.id, e.summary, e.at, e.user_id) for e in found[0]] == \
+        [(e.id, e.summary, e.at, e.user_id) for e in alone[0]]
+    assert found[0][0].summary == "50% off for O'Brien's party"
+    assert found[1] == alone[1] and found[1]
+    assert found[2] == [("100%s'", dt.datetime(2030, 1, 8, 10, 5))]

@@ -212,12 +212,13 @@ def _moves(appointment_id: int) -> int:
 
 
 def plan_for(appointment_id: int, now: dt.datetime | None = None, *,
-             ways: sending.Transports | None = None) -> list[dict]:
+             ways: sending.Transports | None = None,
+             chosen_messages: sending.MessageSettings | None = None) -> list[dict]:
     """The reminders an appointment would get now (the keyword arguments of
     ``outbox.queue`` for each), reading only: none when the clinic cannot send, the patient
     cannot be reached or said no, or every time is past."""
     now = now or dt.datetime.now()
-    chosen_messages = sending.message_settings()
+    chosen_messages = chosen_messages or sending.message_settings()
     ways = ways or sending.configured_transports(chosen_messages)
     if not ways.channels():
         return []
@@ -259,17 +260,23 @@ def plan_for(appointment_id: int, now: dt.datetime | None = None, *,
 
 
 def queue_for(actor: User | None, appointment_id: int, now: dt.datetime | None = None,
-              *, ways: sending.Transports | None = None) -> list[int]:
+              *, ways: sending.Transports | None = None,
+              chosen_messages: sending.MessageSettings | None = None) -> list[int]:
     """Queue an appointment's reminders (inside the caller's transaction); their ids."""
     return [outbox.queue(actor, **message).id
-            for message in plan_for(appointment_id, now, ways=ways)]
+            for message in plan_for(appointment_id, now, ways=ways,
+                                    chosen_messages=chosen_messages)]
+
+
+def _open_reminders_query(appointment_id: int):
+    return OutboxMessage.select(OutboxMessage.id).where(
+        OutboxMessage.appointment == appointment_id,
+        OutboxMessage.kind == MessageKind.REMINDER,
+        OutboxMessage.state.in_(outbox.OPEN_STATES)).tuples()
 
 
 def _open_reminders(appointment_id: int) -> list[int]:
-    return [m.id for m in OutboxMessage.select(OutboxMessage.id).where(
-        OutboxMessage.appointment == appointment_id,
-        OutboxMessage.kind == MessageKind.REMINDER,
-        OutboxMessage.state.in_(outbox.OPEN_STATES))]
+    return [key for key, in _open_reminders_query(appointment_id)]
 
 
 def on_booked(actor: User, appointment_id: int) -> None:
@@ -278,9 +285,15 @@ def on_booked(actor: User, appointment_id: int) -> None:
 
 
 def on_moved(actor: User, appointment_id: int) -> None:
-    """Moving: the old reminders are withdrawn, new ones queued for the new time."""
-    outbox.withdraw_quietly(actor, _open_reminders(appointment_id), "the appointment moved")
-    queue_for(actor, appointment_id)
+    """Moving: the old reminders are withdrawn, new ones queued for the new time (the open
+    reminders and the sending settings read in one round trip)."""
+    from ...store.database import fetch_together
+
+    waiting, values = fetch_together(_open_reminders_query(appointment_id),
+                                     settings.many_query(*sending.MESSAGE_SETTINGS))
+    outbox.withdraw_quietly(actor, [key for key, in waiting], "the appointment moved")
+    queue_for(actor, appointment_id, chosen_messages=sending.message_settings(
+        settings.parse_many(sending.MESSAGE_SETTINGS, values)))
 
 
 def on_ended(actor: User, appointment_id: int, status: str) -> None:

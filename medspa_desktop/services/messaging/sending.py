@@ -129,10 +129,13 @@ class MessageSettings:
 _MAIL = (settings.MAIL_HOST, settings.MAIL_PORT, settings.MAIL_SECURITY, settings.MAIL_USER,
          settings.MAIL_FROM)
 _SMS = (settings.SMS_PROVIDER, settings.SMS_ACCOUNT, settings.SMS_FROM, settings.SMS_API_URL)
+MESSAGE_SETTINGS = (*_MAIL, *_SMS, settings.QUIET_FROM, settings.QUIET_UNTIL)
 
 
-def message_settings() -> MessageSettings:
-    values = settings.get_many(*_MAIL, *_SMS, settings.QUIET_FROM, settings.QUIET_UNTIL)
+def message_settings(values: tuple | None = None) -> MessageSettings:
+    """The clinic's sending settings (``values``: ``MESSAGE_SETTINGS``' values, read already
+    with other things)."""
+    values = values or settings.get_many(*MESSAGE_SETTINGS)
     return MessageSettings(MailSettings(*values[:5]), SmsSettings(*values[5:9]), *values[9:])
 
 

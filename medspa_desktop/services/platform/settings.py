@@ -207,8 +207,19 @@ def get(setting: Setting[T]) -> T:
 
 def get_many(*settings: Setting) -> tuple:
     """Several settings in one query, in the order asked."""
-    stored = {row.key: row.value for row in ClinicSetting.select().where(
-        ClinicSetting.key.in_([s.key for s in settings]))}
+    return parse_many(settings, many_query(*settings))
+
+
+def many_query(*settings: Setting):
+    """The query ``get_many`` runs: to send with others (``store.database.fetch_together``),
+    its rows then given to ``parse_many``."""
+    return (ClinicSetting.select(ClinicSetting.key, ClinicSetting.value)
+            .where(ClinicSetting.key.in_([s.key for s in settings])).tuples())
+
+
+def parse_many(settings: tuple[Setting, ...], rows) -> tuple:
+    """The values of ``settings`` from ``many_query``'s rows, in the order asked."""
+    stored = dict(rows)
     return tuple(s.parse(stored.get(s.key)) for s in settings)
 
 

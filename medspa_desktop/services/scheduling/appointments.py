@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from ...store.database import db
+from ...store.database import db, fetch_together
 from ...store.models import (
     CATEGORIES,
     Appointment,
@@ -37,7 +37,7 @@ from ..charts.patients import display_name, listed_name
 from ..clinic.catalog import DEVICE_KINDS
 from ..consents import consent_policy
 from ..messaging import reminders
-from ..platform import audit, changes, limits, stale
+from ..platform import audit, changes, limits, settings, stale
 from ..platform.errors import (
     ConflictError,
     ContraindicationError,
@@ -120,31 +120,36 @@ def _get(model, pk, what: str):
     return row
 
 
-def _proposed(data: AppointmentInput) -> tuple[Patient, Service, Room | None]:
-    """The proposal's patient, service and room in one query (on a server every query is a
-    round trip); when one is missing, read one by one to say which."""
+def _proposed(data: AppointmentInput
+              ) -> tuple[Patient, Service, Room | None, list | None]:
+    """The proposal's patient, service and room in one query, with the provider's account,
+    skills and hours (``hours.bookable_query``'s rows; None when not read) in the same round
+    trip; when one is missing, read one by one to say which."""
     if None not in (data.patient_id, data.service_id):
         query = (Patient.select(Patient, Service, Room)
                  .join(Service, on=Service.id == data.service_id, attr="_service")
                  .switch(Patient)
                  .join(Room, JOIN.LEFT_OUTER, on=Room.id == data.room_id, attr="_room")
-                 .where(Patient.id == data.patient_id))
-        found = query.first()
+                 .where(Patient.id == data.patient_id).limit(1))
+        with_provider = [] if data.provider_id is None else [
+            hours.bookable_query(data.provider_id)]
+        rows, *staff_rows = fetch_together(query, *with_provider)
+        found = rows[0] if rows else None
         if found is not None:
             room = getattr(found, "_room", None)
             if room is not None and room.id is None:
                 room = None
             if data.room_id is None or room is not None:
-                return found, found._service, room
+                return found, found._service, room, staff_rows[0] if staff_rows else None
     return (_get(Patient, data.patient_id, "patient"), _get(Service, data.service_id, "service"),
-            _get(Room, data.room_id, "room") if data.room_id is not None else None)
+            _get(Room, data.room_id, "room") if data.room_id is not None else None, None)
 
 
 def check(data: AppointmentInput, *, exclude_id: int | None = None,
           occupancy: Occupancy | None = None) -> Checked:
     """Validate a proposal and find its conflicts and hour problems; raises ValidationError for
     input that can never be booked. Nothing is written."""
-    patient, service, proposed_room = _proposed(data)
+    patient, service, proposed_room, staff_rows = _proposed(data)
     if patient.archived:
         raise ValidationError(f"{display_name(patient)} is archived; restore the chart first.")
     if not service.active:
@@ -159,8 +164,9 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
     if service.needs_provider or data.provider_id is not None:
         if data.provider_id is None:
             raise ValidationError("Choose a provider.")
-        # the account, its skills and its hours in one query
-        staff = hours.bookable(data.provider_id)
+        # the account, its skills and its hours in one query (read with the patient's)
+        staff = (hours.bookable_from(staff_rows) if staff_rows is not None
+                 else hours.bookable(data.provider_id))
         if staff is None:
             raise NotFound("That provider does not exist.")
         provider = staff.user
@@ -195,13 +201,18 @@ def check(data: AppointmentInput, *, exclude_id: int | None = None,
     notes = clean_block(data.notes)
     if len(notes) > MAX_NOTES:
         raise ValidationError(f"Notes must be at most {MAX_NOTES} characters.")
-    occupancy = occupancy or Occupancy.load(data.start, data.end)
+    week = None
+    if occupancy is None:  # the clinic's hours read in the same round trip
+        occupancy = Occupancy.load(data.start, data.end,
+                                   settings.many_query(*hours.OPENING_HOURS))
+        week = hours.clinic_hours(occupancy.also[0])
     conflicts = occupancy.conflicts(
         data.start, data.end, patient_id=patient.id, provider_id=provider.id if provider else None,
         room_id=room.id if room else None, device_id=device.id if device else None,
         exclude_id=exclude_id)
     return Checked(patient, service, provider, room, device, data.start, data.end, notes,
-                   conflicts, hours.outside_hours(data.start, data.end, provider, staff))
+                   conflicts, hours.outside_hours(data.start, data.end, provider, staff,
+                                                  week))
 
 
 def preview(actor: User, data: AppointmentInput, *,

@@ -58,8 +58,11 @@ def parse_span(text: str) -> Span | None:
     return first, last
 
 
-def clinic_hours() -> dict[int, Span | None]:
-    return {day: parse_span(text) for day, text in enumerate(settings.get_many(*OPENING_HOURS))}
+def clinic_hours(rows: list | None = None) -> dict[int, Span | None]:
+    """The clinic's week (``rows``: ``settings.many_query(*OPENING_HOURS)``'s, read already)."""
+    texts = (settings.get_many(*OPENING_HOURS) if rows is None
+             else settings.parse_many(OPENING_HOURS, rows))
+    return {day: parse_span(text) for day, text in enumerate(texts)}
 
 
 def set_clinic_hours(actor: User, hours: dict[int, str]) -> None:
@@ -346,14 +349,23 @@ class Bookable:
 def bookable(user_id: int) -> Bookable | None:
     """The account with its skills and weekly hours in one query (on a server every query is
     a round trip); None when there is no such account."""
-    rows = list(User.select(User, ProviderSkill.category.alias("skill"),
-                            WorkingHours.weekday.alias("wh_weekday"),
-                            WorkingHours.start.alias("wh_start"),
-                            WorkingHours.end.alias("wh_end"))
-                .join(ProviderSkill, JOIN.LEFT_OUTER, on=ProviderSkill.provider == User.id)
-                .switch(User)
-                .join(WorkingHours, JOIN.LEFT_OUTER, on=WorkingHours.provider == User.id)
-                .where(User.id == user_id).objects())
+    return bookable_from(list(bookable_query(user_id)))
+
+
+def bookable_query(user_id: int):
+    """The query ``bookable`` runs (to send with others: ``fetch_together``)."""
+    return (User.select(User, ProviderSkill.category.alias("skill"),
+                        WorkingHours.weekday.alias("wh_weekday"),
+                        WorkingHours.start.alias("wh_start"),
+                        WorkingHours.end.alias("wh_end"))
+            .join(ProviderSkill, JOIN.LEFT_OUTER, on=ProviderSkill.provider == User.id)
+            .switch(User)
+            .join(WorkingHours, JOIN.LEFT_OUTER, on=WorkingHours.provider == User.id)
+            .where(User.id == user_id).objects())
+
+
+def bookable_from(rows: list) -> Bookable | None:
+    """``bookable`` from its query's rows."""
     if not rows:
         return None
     skills = sorted({r.skill for r in rows if r.skill is not None})
@@ -388,14 +400,15 @@ def off_on(provider_id: int, day: dt.date) -> str | None:
 
 # -- hours check used when booking ------------------------------------------------------------
 def outside_hours(start: dt.datetime, end: dt.datetime, provider: User | None,
-                  bookable: Bookable | None = None) -> list[str]:
+                  bookable: Bookable | None = None,
+                  week: dict[int, Span | None] | None = None) -> list[str]:
     """Why [start, end) is outside the clinic's or the provider's hours; empty when it is not.
-    ``bookable``: the provider's hours read already (``bookable``)."""
+    ``bookable``: the provider's hours read already (``bookable``); ``week``: the clinic's."""
     problems = []
     day = start.date()
     if end.date() != day:
         return ["The appointment runs past midnight."]
-    week = clinic_hours()
+    week = week or clinic_hours()
     clinic = week[day.weekday()]
     if clinic is None:
         problems.append(f"The clinic is closed on {WEEKDAYS[day.weekday()]}s.")

@@ -15,7 +15,8 @@ The rules:
 Two PCs booking the same slot at once: on SQLite a write transaction already lets one writer
 through at a time; on PostgreSQL ``load`` inside a transaction first takes the schedule's
 lock (``pg_advisory_xact_lock``, held to the commit), so the second PC's check waits for the
-first's booking and then sees it. The lock goes in the same round trip as the first read.
+first's booking and then sees it. The lock and the three reads go in one round trip
+(``fetch_together``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
-from ...store.database import db, is_sqlite
+from ...store.database import db, fetch_together, is_sqlite
 from ...store.models import (
     Appointment,
     Device,
@@ -39,22 +40,10 @@ from ..charts.patients import listed_name
 from ..platform.vocabulary import ACTIVE_STATUSES
 
 SCHEDULE_LOCK = 7_318_204  # the advisory lock's key: one booking or move at a time (PostgreSQL)
-_DEVICES = 'SELECT "id", "name", "cleanup_minutes" FROM "device"'
+MAX_CLEANUP = dt.timedelta(minutes=240)  # the longest clean-up a device may have (catalog)
 
 # Conflict kinds; only a provider double-booking may be overridden (with a reason).
 OVERRIDABLE = frozenset({"provider"})
-
-
-def _devices_locking_the_schedule() -> list[tuple[int, str, int]]:
-    """(id, name, clean-up minutes) of every device; inside a transaction on PostgreSQL after
-    taking the schedule's lock — two statements in one round trip, the read with a snapshot of
-    its own taken once the lock is held (READ COMMITTED), so it sees what the PC that held the
-    lock before committed."""
-    if is_sqlite() or not db.in_transaction():
-        return list(db.execute_sql(_DEVICES).fetchall())
-    cursor = db.execute_sql(f"SELECT pg_advisory_xact_lock({SCHEDULE_LOCK}); {_DEVICES}")
-    cursor.nextset()
-    return list(cursor.fetchall())
 
 
 @dataclass(frozen=True)
@@ -140,13 +129,15 @@ class Occupancy:
     cleanup: dict[int, dt.timedelta] = field(default_factory=dict)  # device id -> buffer
     names: dict[tuple[str, int], str] = field(default_factory=dict)  # ("device", 3) -> name
 
+    also: list[list] = field(default_factory=list)  # the rows of ``load``'s ``also`` queries
+
     @classmethod
-    def load(cls, start: dt.datetime, end: dt.datetime) -> Occupancy:
-        """Everything that can clash with anything inside [start, end)."""
-        devices = _devices_locking_the_schedule()
-        occ = cls(cleanup={key: dt.timedelta(minutes=minutes) for key, _n, minutes in devices})
-        occ.names.update({("device", key): name for key, name, _m in devices})
-        pad = max(occ.cleanup.values(), default=dt.timedelta())
+    def load(cls, start: dt.datetime, end: dt.datetime, *also) -> Occupancy:
+        """Everything that can clash with anything inside [start, end); ``also``: queries
+        whose rows the caller wants read in the same round trip (in ``also``)."""
+        # every device's clean-up is at most MAX_CLEANUP: the appointments read are those
+        # within it of the window (``conflicts`` applies each device's own)
+        pad = MAX_CLEANUP
         query = joined_appointments().where(
             Appointment.status.in_(ACTIVE_STATUSES),
             Appointment.start < end + pad,
@@ -155,14 +146,23 @@ class Occupancy:
             # index to a day or so instead of every appointment since the clinic opened
             Appointment.start > start - pad - MAX_DURATION,
         )
-        for a in query:
+        blocks = TimeBlock.select().where(TimeBlock.active, TimeBlock.start < end,
+                                          TimeBlock.end > start)
+        devices = Device.select(Device.id, Device.name, Device.cleanup_minutes).tuples()
+        # one round trip on a server, the schedule's lock first inside a booking's transaction
+        locking = [] if is_sqlite() or not db.in_transaction() else [
+            (f"SELECT pg_advisory_xact_lock({SCHEDULE_LOCK})", ())]
+        found = fetch_together(*locking, devices, query, blocks, *also)[len(locking):]
+        devices, appointments, blocks = found[:3]
+        occ = cls(cleanup={key: dt.timedelta(minutes=minutes) for key, _n, minutes in devices},
+                  also=found[3:])
+        occ.names.update({("device", key): name for key, name, _m in devices})
+        for a in appointments:
             occ.items.append(Busy(
                 a.start, a.end, a.id, a.patient_id, a.provider_id, a.room_id, a.device_id,
                 a.service, listed_name(a.first_name, a.last_name, a.preferred_name),
                 a.provider or "", a.room or "",
             ))
-        blocks = TimeBlock.select().where(TimeBlock.active, TimeBlock.start < end,
-                                          TimeBlock.end > start)
         for b in blocks:
             occ.items.append(Busy(b.start, b.end, provider_id=b.provider_id, room_id=b.room_id,
                                   device_id=b.device_id, reason=b.reason))
