@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from ...store.database import fetch_together
 from ...store.models import (
     AccountCredit,
     Invoice,
@@ -117,13 +118,17 @@ class _Member:
         return self.plan.fee_cents
 
 
-def _members() -> list[_Member]:
-    """Every membership with its plan version and its history: two queries."""
-    events: dict[int, list] = defaultdict(list)
-    for e in MembershipEvent.select().order_by(MembershipEvent.id):
-        events[e.membership_id].append(e)
-    rows = (Membership.select(Membership, MembershipPlan)
+def _members_queries() -> tuple:
+    """Every membership's history, and every membership with its plan version."""
+    return (MembershipEvent.select().order_by(MembershipEvent.id),
+            Membership.select(Membership, MembershipPlan)
             .join(MembershipPlan, on=Membership.plan == MembershipPlan.id))
+
+
+def _members_from(event_rows: list, rows: list) -> list[_Member]:
+    events: dict[int, list] = defaultdict(list)
+    for e in event_rows:
+        events[e.membership_id].append(e)
     return [_Member(m, _view(m.plan), history_of(events.get(m.id, ()))) for m in rows]
 
 
@@ -174,28 +179,30 @@ def _comings_and_goings(members: list[_Member], first: dt.date,
     return new, cancelled
 
 
-def _dues_invoiced(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.date, int]]:
-    """(day, signed net) of the membership lines of invoices issued or voided in [start, end):
-    two ranges on indexed dates, counted as the daily close counts sales."""
+def _dues_queries(first: dt.date, last: dt.date) -> tuple:
+    """The membership lines of invoices issued, and of invoices voided, in first … last (two
+    ranges on indexed dates, counted as the daily close counts sales), and the payments
+    taken on dues invoices (a range on the payments' date index): ``_dues_from`` reads them."""
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
     net = fn.SUM(InvoiceLine.gross_cents - InvoiceLine.discount_cents)
-    out = []
-    for column, sign in ((Invoice.issued_at, 1), (Invoice.voided_at, -1)):
-        query = (InvoiceLine.select(column, net)
-                 .join(Invoice, on=InvoiceLine.invoice == Invoice.id)
-                 .where(column >= start, column < end, InvoiceLine.kind == MEMBERSHIP_LINE)
-                 .group_by(Invoice.id, column).tuples())
-        out += [(_day(at), sign * (cents or 0)) for at, cents in query]
-    return out
+    lines = tuple(InvoiceLine.select(column, net)
+                  .join(Invoice, on=InvoiceLine.invoice == Invoice.id)
+                  .where(column >= start, column < end, InvoiceLine.kind == MEMBERSHIP_LINE)
+                  .group_by(Invoice.id, column).tuples()
+                  for column in (Invoice.issued_at, Invoice.voided_at))
+    paid = (Payment.select(Payment.at, Payment.kind, Payment.amount_cents)
+            .join(MembershipDues, on=MembershipDues.invoice == Payment.invoice)
+            .where(Payment.at >= start, Payment.at < end).tuples())
+    return (*lines, paid)
 
 
-def _dues_collected(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.date, int]]:
-    """(day, payment or −refund) taken on dues invoices in [start, end): a range on the
-    payments' date index."""
-    query = (Payment.select(Payment.at, Payment.kind, Payment.amount_cents)
-             .join(MembershipDues, on=MembershipDues.invoice == Payment.invoice)
-             .where(Payment.at >= start, Payment.at < end).tuples())
-    return [(_day(at), cents if kind == PaymentKind.PAYMENT else -cents)
-            for at, kind, cents in query]
+def _dues_from(issued: list, voided: list, paid: list) -> tuple[list, list]:
+    """(day, signed net) invoiced, and (day, payment or −refund) collected."""
+    invoiced = [(_day(at), sign * (cents or 0))
+                for rows, sign in ((issued, 1), (voided, -1)) for at, cents in rows]
+    collected = [(_day(at), cents if kind == PaymentKind.PAYMENT else -cents)
+                 for at, kind, cents in paid]
+    return invoiced, collected
 
 
 def _day(value) -> dt.date:
@@ -208,16 +215,9 @@ def _summed(rows: list[tuple[dt.date, int]], first: dt.date, last: dt.date) -> i
     return sum(cents for day, cents in rows if first <= day <= last)
 
 
-def _dues(first: dt.date, last: dt.date) -> tuple[list, list]:
-    """The dues invoiced and collected of first … last (a period and the one before it are
-    read together): three queries."""
-    start, end = day_bounds(first)[0], day_bounds(last)[1]
-    return _dues_invoiced(start, end), _dues_collected(start, end)
-
-
 def _figures(members: list[_Member], period: Period,
-             dues: tuple[list, list] | None = None) -> tuple[Members, tuple[MemberMonth, ...]]:
-    invoiced, collected = dues or _dues(period.first, period.last)
+             dues: tuple[list, list]) -> tuple[Members, tuple[MemberMonth, ...]]:
+    invoiced, collected = dues
 
     def counted(first: dt.date, last: dt.date) -> tuple:
         return (last, *_state(members, last), *_comings_and_goings(members, first, last),
@@ -236,37 +236,44 @@ def period_members(actor: User, first: dt.date, last: dt.date) -> Members:
     """The members figures of first … last as the sales report prints them (whoever may
     print it may read them; nothing recorded: the report records itself)."""
     require(actor, "billing.read")
-    return _figures(_members(), Period(first, last))[0]
+    events, rows, *dues = fetch_together(*_members_queries(), *_dues_queries(first, last))
+    return _figures(_members_from(events, rows), Period(first, last), _dues_from(*dues))[0]
 
 
-def _overdue_now() -> tuple[int, int]:
+def _overdue_query():
     """(open dues invoices, what they still owe) now: one query on the status index."""
     paid = (Payment.select(fn.COALESCE(fn.SUM(Payment.amount_cents), 0))
             .where(Payment.invoice == Invoice.id, Payment.kind == PaymentKind.PAYMENT))
-    count, owed = (Invoice.select(fn.COUNT(Invoice.id), fn.SUM(Invoice.total_cents - paid))
-                   .join(MembershipDues, on=MembershipDues.invoice == Invoice.id)
-                   .where(Invoice.status == InvoiceStatus.OPEN).tuples().first())
-    return count or 0, owed or 0
+    return (Invoice.select(fn.COUNT(Invoice.id), fn.SUM(Invoice.total_cents - paid))
+            .join(MembershipDues, on=MembershipDues.invoice == Invoice.id)
+            .where(Invoice.status == InvoiceStatus.OPEN).tuples())
 
 
-def _credit_held(at: dt.datetime) -> int:
+def _credit_held_query(at: dt.datetime):
     """Every patient's credit on account at ``at``: what the clinic owes its patients."""
     return (AccountCredit.select(fn.SUM(AccountCredit.amount_cents))
-            .where(AccountCredit.at < at).scalar() or 0)
+            .where(AccountCredit.at < at).tuples())
 
 
-def _banked(members: list[_Member], day: dt.date, end: dt.datetime) -> tuple[Banked, ...]:
-    """Credits banked at ``end`` per service, of the memberships whose credits still stand
-    on ``day`` (not cancelled, or within the plan's grace period after it ended)."""
-    kept = {m.id for m in members if _credits_kept(m, day)}
-    held: dict[tuple[int, int], int] = defaultdict(int)
-    for mid, name, kind, q in (MembershipCredit.select(
+def _banked_query(end: dt.datetime):
+    """Credits granted, used, returned and expired before ``end``, per membership and
+    service (``_banked`` adds them up)."""
+    return (MembershipCredit.select(
             MembershipCredit.membership, Service.name, MembershipCredit.kind,
             fn.SUM(MembershipCredit.quantity_centi))
             .join(Service, on=MembershipCredit.service == Service.id)
             .where(MembershipCredit.at < end)
             .group_by(MembershipCredit.membership, Service.id, Service.name,
-                      MembershipCredit.kind).tuples()):
+                      MembershipCredit.kind).tuples())
+
+
+def _banked(members: list[_Member], day: dt.date, rows: list) -> tuple[Banked, ...]:
+    """Credits banked per service (``_banked_query``'s rows), of the memberships whose
+    credits still stand on ``day`` (not cancelled, or within the plan's grace period after it
+    ended)."""
+    kept = {m.id for m in members if _credits_kept(m, day)}
+    held: dict[tuple[int, int], int] = defaultdict(int)
+    for mid, name, kind, q in rows:
         if mid in kept:
             held[(mid, name)] += q if kind in ("grant", "return") else -q
     per_service: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -283,16 +290,21 @@ def membership_figures(actor: User, period: Period, *, compare: bool = False,
     """The memberships figures of ``period`` (and of the one before it with ``compare``)."""
     require(actor, "reports.view")
     today = today or dt.date.today()
-    members = _members()
     before = period.previous()
-    dues = _dues(before.first if compare else period.first, period.last)
+    end = day_bounds(period.last)[1]
+    # everything in one round trip on a server (the period and the one before read together)
+    events, rows, issued, voided, paid, overdue, held, banked = fetch_together(
+        *_members_queries(), *_dues_queries(before.first if compare else period.first,
+                                            period.last),
+        _overdue_query(), _credit_held_query(end), _banked_query(end))
+    members = _members_from(events, rows)
+    dues = _dues_from(issued, voided, paid)
     totals, months = _figures(members, period, dues)
     previous = _figures(members, before, dues)[0] if compare else None
-    end = day_bounds(period.last)[1]
-    count, owed = _overdue_now()
-    held = _credit_held(end)
+    count, owed = overdue[0] if overdue else (0, 0)
     if record:
         record_viewed(actor, report, period)
     return MembershipFigures(period, months, totals, previous,
-                             period.previous() if compare else None, count, owed, held,
-                             _banked(members, min(period.last, today), end))
+                             period.previous() if compare else None, count or 0, owed or 0,
+                             (held[0][0] if held else 0) or 0,
+                             _banked(members, min(period.last, today), banked))
