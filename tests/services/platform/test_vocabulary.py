@@ -30,7 +30,9 @@ from medspa_desktop.store.database import db
     (PaymentKind, ["payment", "refund"]),
     (Role, ["admin", "medical_director", "provider", "front_desk"]),
     (PaymentMethod, ["cash", "card", "check", "gift_card", "account_credit"]),
-    (CreditKind, ["overpayment", "refund", "goodwill", "used", "returned"]),
+    # (a payout's words are new in schema 22's data: older databases hold none of them)
+    (CreditKind, ["overpayment", "refund", "goodwill", "used", "returned", "payout_cash",
+                  "payout_card"]),
     (ProductKind, ["toxin", "filler", "solution", "consumable", "retail"]),
 ])
 def test_the_stored_words_are_those_older_databases_hold(vocabulary, words):
