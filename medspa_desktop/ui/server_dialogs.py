@@ -271,7 +271,7 @@ class MoveToServerDialog(_ServerDialog):
         self.moved_to: str | None = None  # the server's address (no password) once moved
         self.password_kept = False
         self.progress = QProgressBar()
-        self.progress.setRange(0, len(ALL_MODELS) + 2)
+        self.progress.setRange(0, len(ALL_MODELS) + 3)  # each table, photos, the check, ANALYZE
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.step = QLabel()
