@@ -559,3 +559,34 @@ def test_reads_sent_together_come_back_as_each_query_gives_them_in_one_statement
     assert found[0][0].summary == "50% off for O'Brien's party"
     assert found[1] == alone[1] and found[1]
     assert found[2] == [("100%s'", dt.datetime(2030, 1, 8, 10, 5))]
+
+
+def test_a_move_saves_and_logs_in_one_statement_and_a_stale_one_neither(pg_admin, statements):
+    """``write_together``: the version-checked save and its history line go to the server
+    together; when another PC saved first, the refusal leaves neither."""
+    from medspa_desktop.services.platform.errors import StaleEditError
+    from medspa_desktop.store.models import AppointmentChange
+
+    lee = auth.create_user(pg_admin, auth.UserInput("lee", "Mia Lee", "medical_director",
+                                                    "long-enough", "Dr Lee"))
+    ann = patients.create_patient(pg_admin, patients.PatientInput("Ann", "Lee",
+                                                                  dt.date(1990, 1, 1)))
+    start = dt.datetime(2030, 1, 8, 10, 0)
+    appt = appointments.book_appointment(pg_admin, appointments.AppointmentInput(
+        ann.id, Service.get(Service.name == "Botox Cosmetic").id, lee.id, start,
+        start + dt.timedelta(minutes=30), room_id=Room.get(Room.name == "Room 1").id))
+    statements.clear()
+    moved = appointments.move_appointment(pg_admin, appt.id, appt.version,
+                                          start + dt.timedelta(hours=1),
+                                          start + dt.timedelta(hours=1, minutes=30))
+    together = [sql for sql, _ in statements
+                if sql.startswith('UPDATE "appointment"') and "appointment_change" in sql]
+    assert len(together) == 1
+    history = AppointmentChange.select().where(AppointmentChange.appointment == appt.id)
+    assert [c.kind for c in history.order_by(AppointmentChange.id)] == ["booked", "moved"]
+    with pytest.raises(StaleEditError):  # the version the first move left behind
+        appointments.move_appointment(pg_admin, appt.id, appt.version,
+                                      start + dt.timedelta(hours=2),
+                                      start + dt.timedelta(hours=2, minutes=30))
+    assert history.count() == 2
+    assert appointments.day_schedule(pg_admin, start.date())[0].start == moved.start

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from ...store.database import db, fetch_together
+from ...store.database import db, fetch_together, write_together
 from ...store.models import (
     CATEGORIES,
     Appointment,
@@ -241,7 +241,15 @@ def _record_override(actor: User, appt_id: int, checked: Checked, reason: str) -
 def _change(actor: User, appt: Appointment, kind: str, *, from_status: str = "",
             to_status: str = "", old: tuple | None = None, new: tuple | None = None,
             note: str = "") -> None:
-    AppointmentChange.create(
+    _change_query(actor, appt, kind, from_status=from_status, to_status=to_status, old=old,
+                  new=new, note=note).execute()
+
+
+def _change_query(actor: User, appt: Appointment, kind: str, *, from_status: str = "",
+                  to_status: str = "", old: tuple | None = None, new: tuple | None = None,
+                  note: str = ""):
+    """The appointment's history line, as a query not yet run."""
+    return AppointmentChange.insert(
         appointment=appt.id, at=dt.datetime.now(), user=actor, kind=kind,
         from_status=from_status, to_status=to_status,
         old_start=old[0] if old else None, old_end=old[1] if old else None,
@@ -306,13 +314,14 @@ def _refuse_stale(appointment_id: int) -> None:
                          changed_by=by)
 
 
-def _bump(appointment_id: int, version: int, **values) -> dt.datetime:
-    """Save ``values`` where the version still matches; when it was saved."""
+def _bump(appointment_id: int, version: int, history=None, **values) -> dt.datetime:
+    """Save ``values`` where the version still matches, and the ``history`` line with them
+    (one round trip on a server); when it was saved."""
     now = dt.datetime.now()
-    changed = (Appointment.update(version=Appointment.version + 1, updated_at=now, **values)
-               .where(Appointment.id == appointment_id, Appointment.version == version)
-               .execute())
-    if not changed:  # another PC saved between our read and our write
+    update = (Appointment.update(version=Appointment.version + 1, updated_at=now, **values)
+              .where(Appointment.id == appointment_id, Appointment.version == version))
+    changed, *_history = write_together(update, *([history] if history is not None else []))
+    if not changed:  # another PC saved between our read and our write (the line goes too)
         _refuse_stale(appointment_id)
     return now
 
@@ -342,9 +351,10 @@ def move_appointment(
         checked = check(data, exclude_id=appt.id)
         _refuse_unless_overridden(checked, reason)
         old = (appt.start, appt.end)
-        saved = _bump(appt.id, version, start=start, end=end, provider=data.provider_id,
-                      room=data.room_id, device=data.device_id)
-        _change(actor, appt, "moved", old=old, new=(start, end))
+        saved = _bump(appt.id, version, _change_query(actor, appt, "moved", old=old,
+                                                     new=(start, end)),
+                      start=start, end=end, provider=data.provider_id, room=data.room_id,
+                      device=data.device_id)
         audit.record(actor, "appointment.move", "appointment", appt.id,
                      f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}")
         changes.note("appointment", appt.id)
@@ -389,9 +399,9 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
             late = appt.start - now < hours.late_cancel_window()
             values.update(cancel_reason=reason[:500], late_cancel=late)
             note = ("late cancel: " if late else "") + reason[:500]
-        _bump(appt.id, version, **values)
-        _change(actor, appt, "cancelled" if status == S.CANCELLED else "status",
-                from_status=appt.status, to_status=status, note=note)
+        _bump(appt.id, version, _change_query(
+            actor, appt, "cancelled" if status == S.CANCELLED else "status",
+            from_status=appt.status, to_status=status, note=note), **values)
         audit.record(actor, "appointment.status", "appointment", appt.id,
                      f"{appt.status} -> {status}" + (f" ({note})" if note else ""))
         changes.note("appointment", appt.id)
