@@ -385,6 +385,19 @@ class _KeptOpen:
         return getattr(self._cursor, name)
 
 
+def _sent_together(statements: list[tuple[str, object]]):
+    """PostgreSQL: ``(sql, params)`` statements sent as ONE simple query (one round trip),
+    each value quoted by the driver (psycopg's client-side ``mogrify``); the cursor, on the
+    first statement's result (``nextset()`` moves on)."""
+    import psycopg
+
+    quoting = psycopg.ClientCursor(db.connection())
+    text = "; ".join(quoting.mogrify(sql, params) if params else sql
+                     for sql, params in statements)
+    # every value is in the text now: a "%" in it is a character, not a placeholder
+    return db.execute_sql(text.replace("%", "%%"))
+
+
 def fetch_together(*queries) -> list[list]:
     """The rows of several SELECTs, each as iterating the query gives them (models, dicts,
     tuples, with peewee's conversions); a query may also be ``(sql, params)`` (``%s``
@@ -396,15 +409,7 @@ def fetch_together(*queries) -> list[list]:
     if is_sqlite() or len(queries) < 2:
         return [list(db.execute_sql(*q).fetchall()) if isinstance(q, tuple) else list(q)
                 for q in queries]
-    import psycopg
-
-    quoting = psycopg.ClientCursor(db.connection())
-    parts = []
-    for q in queries:
-        sql, params = q if isinstance(q, tuple) else q.sql()
-        parts.append(quoting.mogrify(sql, params) if params else sql)
-    # every value is in the text now: a "%" in it is a character, not a placeholder
-    cursor = db.execute_sql("; ".join(parts).replace("%", "%%"))
+    cursor = _sent_together([q if isinstance(q, tuple) else q.sql() for q in queries])
     found = []
     for i, q in enumerate(queries):
         if i and not cursor.nextset():
@@ -420,14 +425,7 @@ def write_together(*queries) -> list[int]:
     caller that finds a count it did not expect raises, and the transaction writes none."""
     if is_sqlite() or len(queries) < 2:
         return [db.execute(q).rowcount for q in queries]
-    import psycopg
-
-    quoting = psycopg.ClientCursor(db.connection())
-    parts = []
-    for q in queries:
-        sql, params = q.sql()
-        parts.append(quoting.mogrify(sql, params) if params else sql)
-    cursor = db.execute_sql("; ".join(parts).replace("%", "%%"))
+    cursor = _sent_together([q.sql() for q in queries])
     counts = [cursor.rowcount]
     while cursor.nextset():
         counts.append(cursor.rowcount)
