@@ -139,26 +139,74 @@ def chart_drawing(chart: Chart, width: float, height: float = CHART_HEIGHT) -> D
     return drawing
 
 
+# (font size, a cell's left and right padding) a wide table steps down through to fit
+TABLE_SIZES = ((9, 6), (8, 4), (7, 3), (6, 2))
+
+
+def _column_widths(t, width: float, size: float, padding: float, *,
+                   wrap_figures: bool = False, squeeze: bool = False) -> list[float] | None:
+    """Each column as wide as its longest word must be (text wraps between words, never inside
+    one; a figure — a right-aligned column — does not wrap unless ``wrap_figures``: "124.5 mL"
+    then takes two lines), the room left shared in proportion to what each would take
+    unwrapped; None when even that does not fit at ``size`` (unless ``squeeze``: then those
+    widths scaled down to fit)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from .styles import FONT_BOLD
+
+    def words(text: str) -> list[float]:
+        return [stringWidth(w, FONT_BOLD, size) for w in text.split()] + [0]
+
+    least, most = [], []
+    for c, head in enumerate(t.headers):
+        values = [row[c] for row in t.rows] + ([t.total[c]] if t.total else [])
+        texts = ["" if v is None else str(v) for v in values]
+        whole = max([stringWidth(x, FONT_BOLD, size) for x in texts] + [0])
+        needed = (whole if c in t.right and not wrap_figures
+                  else max(w for x in texts for w in words(x)))
+        # (a point to spare: a word exactly as wide as its cell is split by reportlab)
+        least.append(max(needed, *words(str(head))) + 2 * padding + 1)
+        most.append(max(whole, stringWidth(str(head), FONT_BOLD, size)) + 2 * padding + 1)
+    if sum(least) > width:
+        return [n * width / sum(least) for n in least] if squeeze else None
+    if sum(most) <= width:  # everything fits on one line: the first column takes the rest
+        return [most[0] + width - sum(most)] + most[1:]
+    spare = width - sum(least)
+    extra = [m - n for m, n in zip(most, least, strict=True)]
+    return [n + spare * e / sum(extra) for n, e in zip(least, extra, strict=True)]
+
+
 def _table(shown: Shown, st, width: float) -> Table:
     t = shown.table
-    bold_right = st["right"].clone("bold_right", fontName=st["bold"].fontName)
+    # the font steps down until every column's longest word fits (12 months, a total and the
+    # previous period on a portrait page); the narrowest split if none does
+    (size, padding), widths = TABLE_SIZES[-1], None
+    for size, padding in TABLE_SIZES:
+        widths = _column_widths(t, width, size, padding)
+        if widths is not None:
+            break
+    if widths is None:  # at the smallest size, figures too wrap between their words
+        widths = _column_widths(t, width, size, padding, wrap_figures=True, squeeze=True)
+    body = st["body"].clone("table_body", fontSize=size, leading=size * 1.28)
+    right = body.clone("table_right", alignment=st["right"].alignment)
+    bold = body.clone("table_bold", fontName=st["bold"].fontName)
+    bold_right = right.clone("table_bold_right", fontName=st["bold"].fontName)
 
-    def cell(value, c: int, bold: bool):
-        right = c in t.right
-        style = (bold_right if right else st["bold"]) if bold else (
-            st["right"] if right else st["body"])
+    def cell(value, c: int, is_bold: bool):
+        on_right = c in t.right
+        style = (bold_right if on_right else bold) if is_bold else (
+            right if on_right else body)
         return para("" if value is None else str(value), style)
 
     data = [[cell(h, c, True) for c, h in enumerate(t.headers)]]
     data += [[cell(v, c, False) for c, v in enumerate(row)] for row in t.rows]
     if t.total:
         data.append([cell(v, c, True) for c, v in enumerate(t.total)])
-    columns = max(len(t.headers), 1)
-    first = width * (0.34 if columns > 2 else 0.5)
-    rest = (width - first) / max(columns - 1, 1)
-    table = Table(data, colWidths=[first] + [rest] * (columns - 1), repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=1)
     commands = [("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID)]
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID),
+                ("LEFTPADDING", (0, 0), (-1, -1), padding),
+                ("RIGHTPADDING", (0, 0), (-1, -1), padding)]
     if t.total:
         commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, GRID))
     table.setStyle(TableStyle(commands))
