@@ -49,7 +49,7 @@ from ...store.models import (
     User,
 )
 from ..charts.patients import age_on, chart_ids, kept_chart, refuse_if_merged
-from ..platform import audit, changes, limits
+from ..platform import audit, changes, limits, stored_files
 from ..platform import png as png_format
 from ..platform.errors import ConflictError, NotFound, ValidationError
 from ..platform.permissions import require
@@ -630,10 +630,7 @@ def enrol(actor: User, data: EnrolInput, render: Renderer,
     with db.atomic():
         if current_membership(actor, patient.id, start) is not None:
             raise ConflictError(f"{name} is a member already.")
-        sha = hashlib.sha256(pdf).hexdigest()
-        stored = StoredFile.get_or_none(StoredFile.sha256 == sha) or StoredFile.create(
-            sha256=sha, media_type="application/pdf", size=len(pdf), content=pdf,
-            stored_at=now)
+        stored, _added = stored_files.keep(pdf, "application/pdf", now)
         membership = Membership.create(
             patient=patient.id, plan=row.id, started_on=start, billing_day=billing_day,
             signer_name=name, content_sha256=sheet.fingerprint, document=stored.id,
@@ -641,7 +638,7 @@ def enrol(actor: User, data: EnrolInput, render: Renderer,
         invoice = _issue_dues(membership, plan, month_of(start), now, actor)
         audit.record(actor, "membership.enrol", "patient", patient.id,
                      f"{plan.name} v{plan.version}, dues on day {billing_day}, first dues "
-                     f"invoice {invoice.number}; agreement pdf sha256 {sha}")
+                     f"invoice {invoice.number}; agreement pdf sha256 {stored.sha256}")
         changes.note("membership", membership.id)
     return membership
 
@@ -676,9 +673,8 @@ def agreement_pdf(actor: User, membership_id: int) -> bytes:
     m = Membership.get_or_none(Membership.id == membership_id)
     if m is None:
         raise NotFound("That membership does not exist.")
-    stored = StoredFile.get_by_id(m.document_id)
-    content = bytes(stored.content)
-    if hashlib.sha256(content).hexdigest() != stored.sha256:
+    content = stored_files.verified(StoredFile.get_by_id(m.document_id))
+    if content is None:
         raise ValidationError("The stored agreement no longer matches its fingerprint: it is "
                               "damaged. Restore it from a backup.")
     with db.atomic():

@@ -28,7 +28,7 @@ from ...store.database import db, is_sqlite
 from ...store.models import Appointment, Patient, Photo, StoredFile, User
 from ..consents import consent_policy
 from ..consents.consent_templates import PHOTOGRAPHY
-from ..platform import audit, changes, limits
+from ..platform import audit, changes, limits, stored_files
 from ..platform.errors import DomainError, NotFound, ValidationError
 from ..platform.permissions import require
 from ..platform.text import clean_line
@@ -183,11 +183,9 @@ def record_view(actor: User, photo: Photo) -> None:
 def keep_in_database(sha: str, extension: str, data: bytes) -> bool:
     """On a server: the photo's bytes in ``stored_file`` too (once per hash), for every other
     PC; True when a row was added. A clinic file keeps its photos beside it only."""
-    if is_sqlite() or StoredFile.select().where(StoredFile.sha256 == sha).exists():
+    if is_sqlite():
         return False
-    StoredFile.create(sha256=sha, media_type=MEDIA_TYPES[extension], size=len(data),
-                      content=data, stored_at=dt.datetime.now())
-    return True
+    return stored_files.keep(data, MEDIA_TYPES[extension])[1]
 
 
 def _from_database(sha: str) -> bytes | None:

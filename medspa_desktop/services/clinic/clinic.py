@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
@@ -15,7 +14,7 @@ from ...store.models import StoredFile, User
 from ..billing import invoices, money
 from ..charts.patients import normalise_phone
 from ..consents import consent_policy
-from ..platform import audit, auth, backup, limits, settings
+from ..platform import audit, auth, backup, limits, settings, stored_files
 from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require
 from ..platform.settings import (
@@ -185,11 +184,8 @@ def set_logo(actor: User, data: bytes) -> str:
     media_type = _image_type(data)
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationError("The logo is too large (2 MB at most); save it smaller.")
-    sha = hashlib.sha256(data).hexdigest()
     with db.atomic():
-        if StoredFile.get_or_none(StoredFile.sha256 == sha) is None:
-            StoredFile.create(sha256=sha, media_type=media_type, size=len(data), content=data,
-                              stored_at=dt.datetime.now())
+        sha = stored_files.keep(data, media_type)[0].sha256
         settings.put({CLINIC_LOGO: sha})
         audit.record(actor, "clinic.logo", "clinic", "", f"{media_type}, {len(data)} bytes, "
                      f"sha256 {sha}")

@@ -28,7 +28,7 @@ from ...store.models import (
     User,
 )
 from ..charts.patients import age_on, chart_ids, refuse_if_merged
-from ..platform import audit, changes, limits
+from ..platform import audit, changes, limits, stored_files
 from ..platform import png as png_format
 from ..platform.errors import NotFound, ValidationError
 from ..platform.permissions import require
@@ -155,7 +155,7 @@ def sign(actor: User, data: SigningInput, render: Renderer,
                          witness, witness_signature, fingerprint(content))
     pdf = render(sheet)
     with db.atomic():
-        stored = _store(pdf, "application/pdf", now)
+        stored = stored_files.keep(pdf, "application/pdf", now)[0]
         consent = Consent.create(
             patient=patient.id, template=template.id, category=template.category,
             appointment=data.appointment_id, method=ConsentMethod.SCREEN, signed_at=now,
@@ -205,19 +205,6 @@ def _signing_rows(actor: User, data: SigningInput) -> tuple[Patient, Template, s
     return patient, template, signed_name(witness_name, credentials or "")
 
 
-def _store(content: bytes, media_type: str, now: dt.datetime) -> StoredFile:
-    """The file stored under its SHA-256: one statement when it is new (as a signed PDF
-    always is), the row already stored otherwise."""
-    sha = hashlib.sha256(content).hexdigest()
-    made = list(StoredFile.insert(sha256=sha, media_type=media_type, size=len(content),
-                                  content=content, stored_at=now)
-                .on_conflict_ignore().returning(StoredFile.id).tuples().execute())
-    if made:
-        return StoredFile(id=made[0][0], sha256=sha, media_type=media_type,
-                          size=len(content), stored_at=now)
-    return StoredFile.get(StoredFile.sha256 == sha)
-
-
 class DocumentDamaged(ValidationError):
     """A stored document no longer matches its SHA-256."""
 
@@ -235,8 +222,8 @@ def document_and_type(actor: User, consent_id: int) -> tuple[bytes, str]:
     if consent is None:
         raise NotFound("That consent does not exist.")
     stored = consent.document
-    content = bytes(stored.content)
-    if hashlib.sha256(content).hexdigest() != stored.sha256:
+    content = stored_files.verified(stored)
+    if content is None:
         raise DocumentDamaged("This consent's stored document has been altered; it cannot be "
                               "shown. Restore it from a backup.")
     with db.atomic():
@@ -350,7 +337,7 @@ def record_paper(actor: User, patient_id: int, template_id: int, signed_at: dt.d
                "signer": signer, "guardian_relation": relation, "received_by": actor.id,
                "scan_sha256": hashlib.sha256(scan).hexdigest(), "appointment": appointment_id}
     with db.atomic():
-        stored = _store(scan, media_type, dt.datetime.now())
+        stored = stored_files.keep(scan, media_type)[0]
         consent = Consent.create(
             patient=patient.id, template=template.id, category=template.category,
             appointment=appointment_id, method=ConsentMethod.PAPER, signed_at=signed_at,
