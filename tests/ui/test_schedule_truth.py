@@ -111,6 +111,20 @@ def test_the_status_is_drawn_on_the_block_in_its_own_colour(tab, qtbot):
                      "Checked out"]
 
 
+def test_the_legend_wraps_in_a_narrow_window_instead_of_cutting_its_words(tab, qtbot):
+    tab.window().resize(800, 700)
+    tab.window().show()
+    qtbot.waitUntil(lambda: tab.legend.width() < 800)
+    width = tab.legend.width()
+    placed = tab.legend.placed(width)
+    assert all(x + w <= width for _kind, _text, x, _line, w in placed)  # nothing cut off
+    assert tab.legend.lines(width) == 2  # "reminder sent" and the rest start a second line
+    qtbot.waitUntil(lambda: tab.legend.height() >= tab.legend.heightForWidth(width))
+    tab.window().resize(1400, 700)
+    qtbot.waitUntil(lambda: tab.legend.width() > 1300)
+    assert tab.legend.lines(tab.legend.width()) == 1
+
+
 # -- my day ------------------------------------------------------------------------------------
 def test_a_provider_sees_their_own_day_and_it_is_remembered(qtbot, demo_db):
     injector = staff("injector")

@@ -17,8 +17,8 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...services.charts.alerts import is_notice, tone
 from ...services.platform.vocabulary import ACTIVE_STATUSES, AppointmentStatus
@@ -604,6 +604,9 @@ class StatusLegend(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Schedule legend")
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setToolTip("Each block's fill and left band: the treatment. Its border and named "
                         "pill: the status. Cancelled and no-show visits are shown in Day as "
                         "a list.")
@@ -618,27 +621,61 @@ class StatusLegend(QWidget):
                   ("text", "· left band: the treatment")]
         return items
 
+    def placed(self, width: int) -> list[tuple[str, str, float, int, int]]:
+        """(kind, text, x, line, width) of each entry when the legend is ``width`` wide: an
+        entry that would run past the right edge starts the next line (a narrow window wraps
+        the legend instead of cutting it)."""
+        metrics = QFontMetrics(_small_font(self.font()))
+        out, x, line = [], 2.0, 0
+        for kind, text in self.entries():
+            w = metrics.horizontalAdvance(text) + (10 if kind.startswith("status:") else 0)
+            full = w + (BADGE_W + 4 if kind.startswith("badge:") else 0)
+            if x > 2.0 and x + full > width - 2:
+                x, line = 2.0, line + 1
+            out.append((kind, text, x, line, w))
+            x += full + self.ITEMS_GAP
+        return out
+
+    def _line_height(self) -> int:
+        return QFontMetrics(_small_font(self.font())).height() + 2
+
+    def lines(self, width: int) -> int:
+        return 1 + max((line for *_rest, line, _w in self.placed(width)), default=0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.lines(width) * (self._line_height() + 2) + 6
+
     def sizeHint(self) -> QSize:
-        return QSize(600, self.fontMetrics().height() + 8)
+        return QSize(600, self.heightForWidth(max(self.width(), 600)))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, self.heightForWidth(max(self.width(), 200)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.height() < self.heightForWidth(self.width()):
+            self.updateGeometry()
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setFont(_small_font(self.font()))
-        h = p.fontMetrics().height() + 2
-        top = (self.height() - h) / 2
-        x = 2.0
-        for kind, text in self.entries():
+        h = self._line_height()
+        placed = self.placed(self.width())
+        count = 1 + max((line for *_rest, line, _w in placed), default=0)
+        top0 = (self.height() - count * (h + 2) + 2) / 2
+        for kind, text, x, line, w in placed:
+            top = top0 + line * (h + 2)
             if kind.startswith("status:"):
-                w = pill_width(p, text)
                 draw_pill(p, QRectF(x, top, w, h), kind.split(":")[1], text)
-            else:
-                if kind.startswith("badge:"):
-                    draw_badge(p, QRectF(x, top, BADGE_W, h), kind.split(":")[1])
-                    p.setFont(_small_font(self.font()))
-                    x += BADGE_W + 4
-                w = p.fontMetrics().horizontalAdvance(text)
-                p.setPen(QColor(style.QUIET_TEXT))
-                p.drawText(QRectF(x, top, w + 2, h), Qt.AlignmentFlag.AlignVCenter, text)
-            x += w + self.ITEMS_GAP
+                continue
+            if kind.startswith("badge:"):
+                draw_badge(p, QRectF(x, top, BADGE_W, h), kind.split(":")[1])
+                p.setFont(_small_font(self.font()))
+                x += BADGE_W + 4
+            p.setPen(QColor(style.QUIET_TEXT))
+            p.drawText(QRectF(x, top, w + 2, h), Qt.AlignmentFlag.AlignVCenter, text)
         p.end()
