@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from ..services.billing.money import currency_symbol
+from ..services.reports.shapes import value_axis
 from .sales_report import period_text
 from .styles import FONT, GRID, SHADE, Letterhead, build_pdf, para, styles, usable_width
 
@@ -45,17 +46,6 @@ def _label(chart: Chart):
     if chart.unit == "percent":
         return lambda v: f"{v:.0f}%"
     return lambda v: f"{v:,.0f}"
-
-
-def nice_top(top: float) -> float:
-    """A round number at or above ``top`` (1, 2, 2.5 or 5 × a power of 10)."""
-    if top <= 0:
-        return 1
-    power = 10 ** (len(str(int(top))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= top:
-            return step * power
-    return 10 * power
 
 
 def chart_drawing(chart: Chart, width: float, height: float = CHART_HEIGHT) -> Drawing:
@@ -90,10 +80,10 @@ def chart_drawing(chart: Chart, width: float, height: float = CHART_HEIGHT) -> D
         top = max((_value(chart, v) for s in bars for v in s.values), default=0)
     top = max([top] + [_value(chart, v) for s in lines for v in s.values])
     bottom_value = min([0.0] + [_value(chart, v) for s in chart.series for v in s.values])
-    top = max(100, top) if chart.unit == "percent" else nice_top(top)
+    bottom_value, top, step = value_axis(bottom_value, top, chart.unit)
     axis = plot.valueAxis
     axis.valueMin, axis.valueMax = bottom_value, top
-    axis.valueStep = (top - bottom_value) / 5
+    axis.valueStep = step
     axis.labelTextFormat = _label(chart)
     axis.labels.fontName = FONT
     axis.labels.fontSize = 7

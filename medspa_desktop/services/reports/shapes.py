@@ -5,10 +5,26 @@ table goes below both and to CSV. No Qt and no reportlab here."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 # how the values of a chart read: money in cents, a count, a share in percent
 UNITS = ("money", "count", "percent")
+
+
+def value_axis(bottom: float, top: float, unit: str) -> tuple[float, float, float]:
+    """The value axis's low end, high end and step for values from ``bottom`` to ``top`` (in
+    the units the labels show), about five steps. The labels are whole numbers, so the step is
+    too (1, 2, 5, 10, 20, 25, 50… ): a count of at most 1 gets 0 and 1, not "0, 0, 0, 1, 1, 1".
+    A share runs 0–100 % in steps of 20. The screen and the PDF use this one rule."""
+    if unit == "percent" and bottom >= 0 and top <= 100:
+        return 0.0, 100.0, 20.0
+    wanted = max(top - bottom, 0.0) / 5
+    step = next(m * 10 ** k for k in range(16) for m in (1, 2, 2.5, 5)
+                if (m != 2.5 or k > 0) and m * 10 ** k >= wanted)
+    low = math.floor(bottom / step) * step
+    high = max(math.ceil(top / step) * step, low + step)
+    return float(low), float(high), float(step)
 
 
 @dataclass(frozen=True)

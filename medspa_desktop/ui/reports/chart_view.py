@@ -24,7 +24,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ...services.billing.money import currency_symbol
-from ...services.reports.shapes import Chart
+from ...services.reports.shapes import Chart, value_axis
 from .. import style
 
 
@@ -51,17 +51,6 @@ def axis_format(chart: Chart, thousands: bool = False) -> str:
     if chart.unit == "percent":
         return "%.0f%%"
     return "%.0f"
-
-
-def nice_top(top: float) -> float:
-    """The axis's end: a round number at or above ``top`` (1, 2, 2.5 or 5 × a power of 10)."""
-    if top <= 0:
-        return 1
-    power = 10 ** (len(str(int(top))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= top:
-            return step * power
-    return 10 * power
 
 
 def chart_widget(chart: Chart, parent: QWidget | None = None) -> QWidget:
@@ -135,8 +124,9 @@ def qt_chart(chart: Chart) -> QChart:
         top = max((value(v) for s in bars for v in s.values), default=0)
     top = max([top] + [value(v) for s in lines for v in s.values])
     bottom = min([0.0] + [value(v) for s in chart.series for v in s.values])
-    values.setRange(bottom, nice_top(top) if chart.unit != "percent" else max(100, top))
-    values.setTickCount(6)
+    low, high, step = value_axis(bottom, top, chart.unit)
+    values.setRange(low, high)
+    values.setTickCount(round((high - low) / step) + 1)
     values.setGridLineColor(QColor(style.CHART_GRID))
     if chart.horizontal:
         q.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
