@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 22
+SCHEMA_VERSION = 23
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -1010,6 +1010,14 @@ def _upgrade_to_22(database: Database) -> None:
     install_guards()
 
 
+def _upgrade_to_23(database: Database) -> None:
+    """Schema 23: appointments indexed by patient, start and status, so the reports read a
+    patient's first visit (one seek) and visit count from the index alone instead of every
+    appointment row of the patient's history (new and returning, patients lost)."""
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "appointment_patient_id_start_status" '
+                         'ON "appointment" ("patient_id", "start", "status")')
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -1021,7 +1029,7 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    16: _upgrade_to_16, 17: _upgrade_to_17,
                                                    18: _upgrade_to_18, 19: _upgrade_to_19,
                                                    20: _upgrade_to_20, 21: _upgrade_to_21,
-                                                   22: _upgrade_to_22}
+                                                   22: _upgrade_to_22, 23: _upgrade_to_23}
 
 
 def install_engine_indexes() -> None:

@@ -442,3 +442,29 @@ def test_schema_22_brings_memberships_empty_and_a_patient_can_enrol(tmp_path):
         assert check_database() == []
     finally:
         close_database()
+
+
+def test_schema_23_indexes_appointments_by_patient_start_and_status(tmp_path):
+    """From schema 22: the reports' index is there on every appointment kept, and a patient's
+    first visit is read from it (new and returning patients)."""
+    from medspa_desktop.services.reports import patients as patient_reports
+    from medspa_desktop.services.reports.period import Period
+    from medspa_desktop.store.models import Appointment
+
+    copy = tmp_path / "schema_v22.db"
+    shutil.copy(FIXTURE_DIR / "schema_v22.db", copy)
+    open_database(copy)
+    try:
+        migrate()
+        indexes = {i.name: i.columns for i in db.get_indexes("appointment")}
+        assert indexes["appointment_patient_id_start_status"] == [
+            "patient_id", "start", "status"]
+        admin = User.select().where(User.role == "admin").first()
+        came = Appointment.select().where(Appointment.status == "checked_out")
+        first = came.order_by(Appointment.start).first().start.date()
+        last = came.order_by(Appointment.start.desc()).first().start.date()
+        flow = patient_reports.patient_flow(admin, Period(first, last), record=False)
+        assert flow.new == len({a.patient_id for a in came})  # the demo's first visits
+        assert check_database() == []
+    finally:
+        close_database()

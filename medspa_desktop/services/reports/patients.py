@@ -5,8 +5,9 @@ weekday; patients lost (no visit for six months).
 
 A visit is an appointment the patient came to (arrived, in treatment, completed, checked
 out). Each figure starts from a range on an indexed date (``Appointment.start``) and reads
-those patients' other visits through the patient index: the period, not the clinic's
-history, sets the cost. Nothing is written but the audit of the look."""
+those patients' first visit, next visit and visit count from the (patient, start, status)
+index alone (schema 23), never their appointment rows: the period, not the clinic's history,
+sets the cost. Nothing is written but the audit of the look."""
 
 from __future__ import annotations
 
@@ -96,7 +97,8 @@ def patient_flow(actor: User, period: Period, *, today: dt.date | None = None,
     # one query: the patients seen in each month of the period (a range on the start index,
     # set apart first: MATERIALIZED, CAST as in ``rebooking``), each one's first visit ever
     # and, for those first seen in the period, their next visit on a later day (both
-    # through the patient index)
+    # index-only seeks on (patient, start, status): MIN(start) stops at the first visit,
+    # however long the patient's history)
     rows = db.execute_sql(
         "WITH seen AS MATERIALIZED (SELECT DISTINCT CAST(patient_id AS INTEGER) AS pid, "
         f"substr(CAST(start AS text), 1, 7) AS month FROM appointment "
@@ -318,9 +320,9 @@ def lost_patients(actor: User, period: Period, *, today: dt.date | None = None,
     ahead = [str(s) for s in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)]
     came_in = f"IN ({', '.join([p] * len(came))})"
     # one query, each part a range on the start index: the patients seen in the window
-    # (their last visit there), less those seen since or booked from today on; the visits
-    # ever of those left, through the patient index (MATERIALIZED, and the CAST keeps
-    # SQLite off the patient index where it would read each one's whole history)
+    # (their last visit there), less those seen since or booked from today on (MATERIALIZED,
+    # and the CAST keeps SQLite from driving those through the patient index); the visits
+    # ever of those left, counted from the (patient, start, status) index alone
     ended, now = day_bounds(last)[1], day_bounds(today)[0]
     rows = db.execute_sql(
         "WITH seen AS MATERIALIZED (SELECT CAST(patient_id AS INTEGER) AS patient_id, "

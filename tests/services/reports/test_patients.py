@@ -153,3 +153,29 @@ def test_each_report_is_audited_and_refused_to_the_front_desk(small):
     looks = AuditEvent.select().where(AuditEvent.action == "report.viewed",
                                       AuditEvent.record_id == period.key())
     assert looks.count() == 4
+
+
+def _plans(sent: list[tuple[str, tuple]]) -> list[str]:
+    """SQLite's plan steps of each statement sent that reads appointments."""
+    from medspa_desktop.store.database import db
+
+    return [step[3] for sql, params in list(sent) if "appointment" in sql
+            for step in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+
+
+def test_first_visits_and_visit_counts_are_read_from_the_index_alone(small, statements):
+    """A patient's first visit ever, next visit and visits ever are index-only seeks on
+    (patient, start, status): their cost does not follow the length of each patient's
+    history (every appointment row of it was read before schema 23)."""
+    c = small
+    visit(c, "A", D(2029, 3, 4))
+    visit(c, "A", D(2029, 6, 20))
+    visit(c, "B", D(2029, 5, 1))
+    period = Period(D(2029, 6, 1), D(2029, 11, 30))
+    for report in (pt.patient_flow, pt.lost_patients):
+        statements.clear()
+        report(c["admin"], period, today=TODAY, record=False)
+        per_patient = [s for s in _plans(statements) if "patient_id=" in s]
+        assert per_patient and all(
+            "USING COVERING INDEX appointment_patient_id_start_status" in s
+            for s in per_patient), per_patient
