@@ -43,7 +43,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 23
+SCHEMA_VERSION = 24
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -1018,6 +1018,16 @@ def _upgrade_to_23(database: Database) -> None:
                          'ON "appointment" ("patient_id", "start", "status")')
 
 
+def _upgrade_to_24(database: Database) -> None:
+    """Schema 24: a version on rooms, devices, staff accounts and each clinic setting, so a
+    save made from a form another PC saved first is refused instead of silently undoing it
+    (1 for every row before)."""
+    migrator = SchemaMigrator.from_database(database)
+    for table in ("clinic_setting", "user", "room", "device"):
+        if "version" not in {c.name for c in database.get_columns(table)}:
+            run_migrations(migrator.add_column(table, "version", IntegerField(default=1)))
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -1029,7 +1039,8 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    16: _upgrade_to_16, 17: _upgrade_to_17,
                                                    18: _upgrade_to_18, 19: _upgrade_to_19,
                                                    20: _upgrade_to_20, 21: _upgrade_to_21,
-                                                   22: _upgrade_to_22, 23: _upgrade_to_23}
+                                                   22: _upgrade_to_22, 23: _upgrade_to_23,
+                                                   24: _upgrade_to_24}
 
 
 def install_engine_indexes() -> None:

@@ -81,6 +81,7 @@ class ClinicSetting(BaseModel):
 
     key = CharField(primary_key=True, max_length=64)
     value = TextField()
+    version = IntegerField(default=1)  # per key: two PCs changing different settings both save
 
 
 class User(BaseModel):
@@ -94,12 +95,14 @@ class User(BaseModel):
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField()
+    version = IntegerField(default=1)  # an admin's edits (name, role, active), not sign-ins
 
 
 class Room(BaseModel):
     name = CharField(max_length=60, unique=True)
     active = BooleanField(default=True)  # inactive: not bookable, not a schedule column
     position = IntegerField(default=0)  # the clinic's order (schedule columns, lists)
+    version = IntegerField(default=1)
 
 
 class Device(BaseModel):
@@ -107,6 +110,7 @@ class Device(BaseModel):
     kind = CharField(max_length=40)  # matches Service.device_kind: "co2", "alexandrite", "ipl"
     cleanup_minutes = IntegerField(default=0)  # clean-up / cool-down buffer after each use
     active = BooleanField(default=True)
+    version = IntegerField(default=1)
 
 
 class Product(BaseModel):

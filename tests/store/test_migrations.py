@@ -468,3 +468,39 @@ def test_schema_23_indexes_appointments_by_patient_start_and_status(tmp_path):
         assert check_database() == []
     finally:
         close_database()
+
+
+def test_schema_24_starts_rooms_devices_staff_and_settings_at_version_1_and_checks_them(
+        tmp_path):
+    """From schema 23: every room, device, account and setting is at version 1 and keeps its
+    values; a save from a form read before another admin's is refused from then on."""
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.services.platform import settings
+    from medspa_desktop.services.platform.errors import StaleEditError
+    from medspa_desktop.store.models import ClinicSetting, Device
+
+    copy = tmp_path / "schema_v23.db"
+    shutil.copy(FIXTURE_DIR / "schema_v23.db", copy)
+    con = sqlite3.connect(copy)
+    rooms_before = con.execute("SELECT id, name, active FROM room ORDER BY id").fetchall()
+    settings_before = con.execute("SELECT key, value FROM clinic_setting ORDER BY key").fetchall()
+    con.close()
+    open_database(copy)
+    try:
+        migrate()
+        assert [(r.id, r.name, r.active) for r in Room.select().order_by(Room.id)] == \
+            rooms_before
+        assert list(ClinicSetting.select(ClinicSetting.key, ClinicSetting.value)
+                    .order_by(ClinicSetting.key).tuples()) == settings_before
+        for model in (Room, Device, User, ClinicSetting):
+            assert {row.version for row in model.select()} == {1}, model
+        admin = User.select().where(User.role == "admin").first()
+        room = Room.select().order_by(Room.id).first()
+        catalog.rename_room(admin, room.id, "Renamed", 1)
+        with pytest.raises(StaleEditError):
+            catalog.rename_room(admin, room.id, "Renamed again", 1)
+        seen = settings.seen(*clinic.DETAILS_SETTINGS)
+        assert {version for version, _text in seen.values()} <= {0, 1}
+        assert check_database() == []
+    finally:
+        close_database()

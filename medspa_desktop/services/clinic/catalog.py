@@ -307,16 +307,32 @@ def _unique_name(model, name: str, what: str, exclude_id: int | None = None) -> 
         raise ValidationError(f"A {what} named '{name}' already exists.")
 
 
-def rename_room(actor: User, room_id: int, name: str) -> None:
-    """A room's new name; past appointments show it too (they point at the room)."""
+_ROOM_CHANGES = ("room.rename", "room.activate", "room.deactivate")
+_DEVICE_CHANGES = ("device.update", "device.activate", "device.deactivate")
+_STALE_REST = " since you opened it; nothing was saved. What is stored now is shown."
+
+
+def _refuse_if_stale(row, version: int | None, record_type: str, actions: tuple[str, ...],
+                     what: str) -> None:
+    """Refuse the save when someone else saved the room or device since ``version`` was
+    read (None: no check), naming who, when and at which PC."""
+    if version is not None and row.version != version:
+        stale.refuse(stale.last_change(record_type, row.id, actions), what, _STALE_REST,
+                     nobody=f"Someone else changed {what}")
+
+
+def rename_room(actor: User, room_id: int, name: str, version: int | None = None) -> None:
+    """A room's new name; past appointments show it too (they point at the room). Refused
+    when someone else saved the room since ``version`` was read."""
     require(actor, "catalog.write")
     name = _name(name, "room", limits.ROOM_NAME)
     with db.atomic():
         room = _room(room_id)
+        _refuse_if_stale(room, version, "room", _ROOM_CHANGES, "this room")
         _unique_name(Room, name, "room", room.id)
         if name == room.name:
             return
-        Room.update(name=name).where(Room.id == room.id).execute()
+        Room.update(name=name, version=Room.version + 1).where(Room.id == room.id).execute()
         audit.record(actor, "room.rename", "room", room.id, f"{room.name} -> {name}")
         changes.note("catalog", room.id)
 
@@ -342,21 +358,33 @@ def move_room(actor: User, room_id: int, step: int) -> None:
 
 
 def set_room_active(actor: User, room_id: int, active: bool, *,
-                    now: dt.datetime | None = None) -> None:
+                    now: dt.datetime | None = None, version: int | None = None) -> None:
     """Take a room out of use (refused, naming them, while visits still to come are booked
-    in it) or back into use. Its past appointments keep showing its name."""
+    in it) or back into use. Its past appointments keep showing its name. Refused when
+    someone else saved the room since ``version`` (the list's row) was read."""
     require(actor, "catalog.write")
     now = now or dt.datetime.now()
     with db.atomic():
         room = _room(room_id)
         if room.active == active:
             return
+        _refuse_if_stale(room, version, "room", _ROOM_CHANGES, "this room")
         if not active:
             _refuse_if_booked(room.name, _future_bookings(Appointment.room == room.id, now))
-        Room.update(active=active).where(Room.id == room.id).execute()
+        Room.update(active=active, version=Room.version + 1).where(Room.id == room.id).execute()
         audit.record(actor, "room.activate" if active else "room.deactivate", "room", room.id,
                      room.name)
         changes.note("catalog", room.id)
+
+
+def get_room(room_id: int) -> Room:
+    """The room as stored now (a form reloads it when its save was refused as stale)."""
+    return _room(room_id)
+
+
+def get_device(device_id: int) -> Device:
+    """The device as stored now."""
+    return _device(device_id)
 
 
 def _device(device_id: int) -> Device:
@@ -376,21 +404,23 @@ def _check_device(name: str, kind: str, cleanup_minutes: int) -> str:
 
 
 def update_device(actor: User, device_id: int, name: str, kind: str,
-                  cleanup_minutes: int) -> None:
+                  cleanup_minutes: int, version: int | None = None) -> None:
     """A device's name, type and clean-up buffer. Its type cannot change while visits still
-    to come need it for a service of the old type."""
+    to come need it for a service of the old type. Refused when someone else saved the
+    device since ``version`` was read."""
     require(actor, "catalog.write")
     name = _check_device(name, kind, cleanup_minutes)
     with db.atomic():
         device = _device(device_id)
+        _refuse_if_stale(device, version, "device", _DEVICE_CHANGES, "this device")
         _unique_name(Device, name, "device", device.id)
         if (name, kind, cleanup_minutes) == (device.name, device.kind, device.cleanup_minutes):
             return
         if kind != device.kind:
             _refuse_if_booked(f"The {device.name}", _future_bookings(
                 Appointment.device == device.id, dt.datetime.now()))
-        Device.update(name=name, kind=kind, cleanup_minutes=cleanup_minutes).where(
-            Device.id == device.id).execute()
+        Device.update(name=name, kind=kind, cleanup_minutes=cleanup_minutes,
+                      version=Device.version + 1).where(Device.id == device.id).execute()
         audit.record(actor, "device.update", "device", device.id,
                      f"{device.name} ({device.kind}, {device.cleanup_minutes} min) -> "
                      f"{name} ({kind}, {cleanup_minutes} min)")
@@ -398,19 +428,22 @@ def update_device(actor: User, device_id: int, name: str, kind: str,
 
 
 def set_device_active(actor: User, device_id: int, active: bool, *,
-                      now: dt.datetime | None = None) -> None:
+                      now: dt.datetime | None = None, version: int | None = None) -> None:
     """Take a device out of use (refused, naming them, while visits still to come are booked
-    on it) or back into use."""
+    on it) or back into use. Refused when someone else saved the device since ``version``
+    (the list's row) was read."""
     require(actor, "catalog.write")
     now = now or dt.datetime.now()
     with db.atomic():
         device = _device(device_id)
         if device.active == active:
             return
+        _refuse_if_stale(device, version, "device", _DEVICE_CHANGES, "this device")
         if not active:
             _refuse_if_booked(f"The {device.name}",
                               _future_bookings(Appointment.device == device.id, now))
-        Device.update(active=active).where(Device.id == device.id).execute()
+        Device.update(active=active, version=Device.version + 1).where(
+            Device.id == device.id).execute()
         audit.record(actor, "device.activate" if active else "device.deactivate", "device",
                      device.id, device.name)
         changes.note("catalog", device.id)

@@ -18,6 +18,7 @@ from ..platform import audit, auth, backup, limits, settings, stored_files
 from ..platform.errors import DomainError, ValidationError
 from ..platform.permissions import require
 from ..platform.settings import (
+    BACKUP_FOLDER,
     CLINIC_ADDRESS,
     CLINIC_EMAIL,
     CLINIC_LOGO,
@@ -26,8 +27,18 @@ from ..platform.settings import (
     CLINIC_TAX_ID,
     CLINIC_TIME_ZONE,
     CLINIC_WEBSITE,
+    CONSENT_CURRENT_VERSION_ONLY,
+    CONSENT_VALID_MONTHS,
     CURRENCY_SYMBOL,
+    INTAKE_REVIEW_DAYS,
+    LATE_CANCEL_HOURS,
+    LOCK_MINUTES,
+    OPENING_HOURS,
     PAPER_SIZE,
+    SLOT_MINUTES,
+    TAX_RETAIL_BP,
+    TAX_SERVICES_BP,
+    TOXIN_INTERVAL_DAYS,
 )
 from ..platform.text import clean_block, clean_line
 from ..platform.vocabulary import Role
@@ -148,14 +159,27 @@ def apply_preferences() -> None:
     money.use_currency_symbol(settings.get(CURRENCY_SYMBOL))
 
 
-def save_details(actor: User, info: ClinicInfo, paper: str | None = None) -> ClinicInfo:
+DETAILS_SETTINGS = (*_INFO, PAPER_SIZE)
+
+
+def save_details(actor: User, info: ClinicInfo, paper: str | None = None, *,
+                 seen: settings.Seen | None = None) -> ClinicInfo:
     """The clinic's details (and ``paper``, its paper size) from its setup window: all of
-    them, or (on a bad value) none."""
+    them, or (on a bad value) none. With ``seen`` (``settings.seen(*DETAILS_SETTINGS)`` read
+    when the page loaded) only what the user changed is saved — another PC's change to a
+    detail left alone stays — and a detail another PC changed too is refused as stale."""
     require(actor, "catalog.write")
     info = validate_clinic(info)
     if paper is not None:
         settings.check({PAPER_SIZE: paper})
     with db.atomic():
+        values = dict(zip(_INFO, (getattr(info, f) for f in ClinicInfo.__dataclass_fields__),
+                          strict=True))
+        if paper is not None:
+            values[PAPER_SIZE] = paper
+        merged = settings.merge_seen(values, seen, "the clinic's details")
+        info = ClinicInfo(*(merged[s] for s in _INFO))
+        paper = merged.get(PAPER_SIZE, paper)
         if paper is not None and paper != paper_size():
             set_paper_size(actor, paper)
         before = clinic_info()
@@ -237,11 +261,43 @@ def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
                   tax: invoices.TaxRates | None = None,
                   backup_folder: str | None = None, lock_minutes: int | None = None,
                   review_days: int | None = None,
-                  toxin_interval_days: int | None = None) -> None:
+                  toxin_interval_days: int | None = None, *,
+                  seen: settings.Seen | None = None) -> None:
     """The clinic-settings screen's save: all of it, or (on any bad value) none of it.
     ``review_days`` (intake answers' review period) and ``toxin_interval_days`` (neurotoxin
-    re-treatment interval) left None keep the clinic's current values."""
+    re-treatment interval) left None keep the clinic's current values. With ``seen``
+    (``settings.seen(*SETTINGS_SCREEN)`` read when the screen opened) a value the user left
+    as it was keeps what is stored now (another PC may have changed it), and a value the
+    user changed that another PC changed too refuses the save as stale, naming who."""
     with db.atomic():
+        if seen is not None:
+            typed: dict[settings.Setting, object] = {
+                OPENING_HOURS[day]: _hours_text(text) for day, text in opening_hours.items()}
+            typed.update({SLOT_MINUTES: slot, LATE_CANCEL_HOURS: late_cancel_hours,
+                          PAPER_SIZE: paper})
+            if consent_rules is not None:
+                typed.update({CONSENT_VALID_MONTHS: consent_rules.valid_months,
+                              CONSENT_CURRENT_VERSION_ONLY: consent_rules.current_version_only})
+            if tax is not None:
+                typed.update({TAX_SERVICES_BP: tax.services_bp, TAX_RETAIL_BP: tax.retail_bp})
+            for setting, value in ((BACKUP_FOLDER, backup_folder), (LOCK_MINUTES, lock_minutes),
+                                   (INTAKE_REVIEW_DAYS, review_days),
+                                   (TOXIN_INTERVAL_DAYS, toxin_interval_days)):
+                if value is not None:
+                    typed[setting] = value
+            merged = settings.merge_seen(typed, seen, "the clinic settings")
+            opening_hours = {day: merged[OPENING_HOURS[day]] for day in opening_hours}
+            slot, late_cancel_hours = merged[SLOT_MINUTES], merged[LATE_CANCEL_HOURS]
+            paper = merged[PAPER_SIZE]
+            if consent_rules is not None:
+                consent_rules = consent_policy.Policy(merged[CONSENT_VALID_MONTHS],
+                                                      merged[CONSENT_CURRENT_VERSION_ONLY])
+            if tax is not None:
+                tax = invoices.TaxRates(merged[TAX_SERVICES_BP], merged[TAX_RETAIL_BP])
+            backup_folder = merged.get(BACKUP_FOLDER, backup_folder)
+            lock_minutes = merged.get(LOCK_MINUTES, lock_minutes)
+            review_days = merged.get(INTAKE_REVIEW_DAYS, review_days)
+            toxin_interval_days = merged.get(TOXIN_INTERVAL_DAYS, toxin_interval_days)
         if review_days is not None or toxin_interval_days is not None:
             clinical_periods.set_periods(
                 actor, review_days if review_days is not None
@@ -260,6 +316,22 @@ def save_settings(actor: User, opening_hours: dict[int, str], slot: int,
         if consent_rules is not None:
             consent_policy.set_policy(actor, consent_rules.valid_months,
                                       consent_rules.current_version_only)
+
+
+SETTINGS_SCREEN = (*OPENING_HOURS, SLOT_MINUTES, LATE_CANCEL_HOURS, PAPER_SIZE,
+                   CONSENT_VALID_MONTHS, CONSENT_CURRENT_VERSION_ONLY, TAX_SERVICES_BP,
+                   TAX_RETAIL_BP, BACKUP_FOLDER, LOCK_MINUTES, INTAKE_REVIEW_DAYS,
+                   TOXIN_INTERVAL_DAYS)
+
+
+def _hours_text(text: str) -> str:
+    """Opening hours as the settings screen shows them ("09:00-18:00", "closed"); text that
+    does not read as hours is kept for the hours service to refuse."""
+    try:
+        span = hours.parse_span(text)
+    except DomainError:
+        return text
+    return "closed" if span is None else f"{span[0]:%H:%M}-{span[1]:%H:%M}"
 
 
 def is_set_up() -> bool:

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from peewee import JOIN
 
 from ...store.models import CATEGORIES, ClinicSetting, StoredFile
-from . import changes
+from . import changes, stale
 from .errors import ValidationError
 
 T = TypeVar("T", int, str, bool)
@@ -251,15 +251,77 @@ def check(values: dict[Setting, Any]) -> None:
 
 
 def put(values: dict[Setting, Any]) -> None:
-    """Check every value first, then store them all (inside the caller's transaction); the
-    change bus hears "settings" when it commits."""
+    """Check every value first, then store them all (inside the caller's transaction); a
+    key whose value changes gets its next version. The change bus hears "settings" when it
+    commits."""
     checked = {setting: setting.check(value) for setting, value in values.items()}
     for setting, value in checked.items():
         text = setting.dump(value)
         ClinicSetting.insert(key=setting.key, value=text).on_conflict(
-            conflict_target=[ClinicSetting.key], update={ClinicSetting.value: text}).execute()
+            conflict_target=[ClinicSetting.key],
+            update={ClinicSetting.value: text, ClinicSetting.version: ClinicSetting.version + 1},
+            where=(ClinicSetting.value != text)).execute()
     if checked:
         changes.note("settings")
+
+
+# -- a form's save over settings another PC may have saved meanwhile ---------------------------
+# Each key has its own version, so two PCs changing different settings both save; a form keeps
+# what it loaded (``seen``) and its save (``merge_seen``) writes only what its user changed.
+Seen = dict[str, tuple[int, str]]  # key: (version, stored text); (0, "") when never stored
+
+# which audited change writes a key (by its first part), to say who changed it
+_AUDITED_BY = {"clinic": ("clinic.details",), "money": ("clinic.details",),
+               "paper": ("settings.paper", "clinic.details"),
+               "hours": ("settings.hours",), "schedule": ("settings.schedule",),
+               "policy": ("settings.schedule",), "intake": ("settings.clinical_periods",),
+               "toxin": ("settings.clinical_periods",), "consent": ("settings.consent",),
+               "tax": ("settings.tax",), "commission": ("settings.commission",),
+               "security": ("settings.lock",), "backup": ("backup.folder",),
+               "mail": ("settings.messages",), "sms": ("settings.messages",),
+               "messages": ("settings.messages",), "reminders": ("settings.messages",)}
+
+
+def seen(*settings: Setting) -> Seen:
+    """The version and stored text of each setting as read now (one query): what a form
+    keeps from when it loaded, for ``merge_seen`` at its save. A key never stored is version
+    0 with no text."""
+    stored = {key: (version, value) for key, value, version in
+              ClinicSetting.select(ClinicSetting.key, ClinicSetting.value,
+                                   ClinicSetting.version)
+              .where(ClinicSetting.key.in_([s.key for s in settings])).tuples()}
+    return {s.key: stored.get(s.key, (0, "")) for s in settings}
+
+
+def merge_seen(values: dict[Setting, Any], seen_then: Seen | None,
+               what: str) -> dict[Setting, Any]:
+    """A form's values to save, given what it loaded (``seen_then``; None: no check): a
+    value its user left as loaded becomes the value stored now (another PC's change to it
+    stays); a value its user changed is refused as stale when another PC changed that same
+    setting since — naming who — and nothing is written (call it before any write, inside
+    the save's transaction). ``what`` names the form ("the clinic settings")."""
+    if seen_then is None:
+        return dict(values)
+    now = seen(*values)
+    merged: dict[Setting, Any] = {}
+    clashes: list[Setting] = []
+    for setting, value in values.items():
+        version, text = seen_then.get(setting.key, now[setting.key])
+        loaded = setting.parse(text if version else None)
+        stored_version, stored_text = now[setting.key]
+        stored = setting.parse(stored_text if stored_version else None)
+        if value == loaded:
+            merged[setting] = stored
+        elif (stored_version != version and stored != value
+              and not (version == 0 and stored == loaded)):  # a first store of the default
+            clashes.append(setting)
+        else:
+            merged[setting] = value
+    if clashes:
+        actions = sorted({a for s in clashes for a in _AUDITED_BY.get(s.key.split(".")[0], ())})
+        stale.refuse(stale.last_change("clinic", "", actions or None), what,
+                     " since you opened them; nothing was saved. What is stored now is shown.")
+    return merged
 
 
 def declared() -> list[Setting]:

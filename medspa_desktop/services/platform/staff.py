@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ...store.database import db
 from ...store.models import User
-from . import audit, auth, changes, limits
+from . import audit, auth, changes, limits, stale
 from .errors import AuthError, ConflictError, NotFound, ValidationError
 from .permissions import require
 from .text import clean_line
@@ -29,6 +29,7 @@ class StaffRow:
     role_key: str
     active: bool
     locked_until: dt.datetime | None
+    version: int = 1  # the account as this row read it (an admin's edits count, not sign-ins)
 
 
 def staff(actor: User, now: dt.datetime | None = None) -> list[StaffRow]:
@@ -36,8 +37,21 @@ def staff(actor: User, now: dt.datetime | None = None) -> list[StaffRow]:
     now = now or dt.datetime.now()
     return [StaffRow(u.id, u.username, u.full_name, u.display_name, u.credentials,
                      Role.label_of(u.role), u.role, u.active,
-                     u.locked_until if u.locked_until and u.locked_until > now else None)
+                     u.locked_until if u.locked_until and u.locked_until > now else None,
+                     u.version)
             for u in User.select().order_by(~User.active, User.full_name)]
+
+
+def staff_row(actor: User, user_id: int, now: dt.datetime | None = None) -> StaffRow:
+    """One account's row as stored now (a form reloads it when its save was refused as
+    stale)."""
+    require(actor, "users.manage")
+    now = now or dt.datetime.now()
+    u = _target(user_id)
+    return StaffRow(u.id, u.username, u.full_name, u.display_name, u.credentials,
+                    Role.label_of(u.role), u.role, u.active,
+                    u.locked_until if u.locked_until and u.locked_until > now else None,
+                    u.version)
 
 
 def signed_name(display_name: str, credentials: str) -> str:
@@ -53,9 +67,24 @@ def signed_name_of(user: User) -> str:
     return signed_name(user.display_name, user.credentials or "")
 
 
-def change_details(actor: User, user_id: int, display_name: str, credentials: str) -> User:
+_ACCOUNT_CHANGES = ("user.details", "user.role", "user.activate", "user.deactivate")
+
+
+def _refuse_if_stale(user: User, version: int | None) -> None:
+    """Refuse an edit of ``user``'s account made from what was read at ``version`` (None: no
+    check) when another admin saved it since, naming who, when and at which PC."""
+    if version is not None and user.version != version:
+        stale.refuse(stale.last_change("user", user.id, _ACCOUNT_CHANGES),
+                     f"{user.full_name}'s account", " since you opened it; nothing was "
+                     "saved. What is stored now is shown.",
+                     nobody=f"{user.full_name}'s account was changed by someone else")
+
+
+def change_details(actor: User, user_id: int, display_name: str, credentials: str,
+                   version: int | None = None) -> User:
     """The name shown on the schedule and paperwork, and the credential line (MD, RN, NP,
-    LE…) printed after it on treatment records and consents."""
+    LE…) printed after it on treatment records and consents. Refused when another admin
+    saved the account since ``version`` was read."""
     require(actor, "users.manage")
     display_name, credentials = clean_line(display_name), clean_line(credentials)
     if not display_name:
@@ -68,10 +97,11 @@ def change_details(actor: User, user_id: int, display_name: str, credentials: st
                               "characters (e.g. MD, RN).")
     with db.atomic():
         user = _target(user_id)
+        _refuse_if_stale(user, version)
         if (user.display_name, user.credentials) == (display_name, credentials):
             return user
-        User.update(display_name=display_name, credentials=credentials).where(
-            User.id == user.id).execute()
+        User.update(display_name=display_name, credentials=credentials,
+                    version=User.version + 1).where(User.id == user.id).execute()
         audit.record(actor, "user.details", "user", user.id,
                      f"{user.username}: shown as {display_name}"
                      + (f", credentials {credentials}" if credentials else ", no credentials"))
@@ -96,7 +126,9 @@ def _keeps_an_admin(user: User, role: str, active: bool) -> None:
                                 "someone else an admin first.")
 
 
-def change_role(actor: User, user_id: int, role: str) -> User:
+def change_role(actor: User, user_id: int, role: str, version: int | None = None) -> User:
+    """A new role; refused when another admin saved the account since ``version`` (the
+    list's row) was read."""
     require(actor, "users.manage")
     if not Role.has(role):
         raise ValidationError(f"Choose a role: {', '.join(Role.labels().values())}.")
@@ -104,18 +136,21 @@ def change_role(actor: User, user_id: int, role: str) -> User:
         user = _target(user_id)
         if user.role == role:
             return user
+        _refuse_if_stale(user, version)
         _keeps_an_admin(user, role, user.active)
         before = user.role
-        User.update(role=role).where(User.id == user.id).execute()
+        User.update(role=role, version=User.version + 1).where(User.id == user.id).execute()
         audit.record(actor, "user.role", "user", user.id,
                      f"{user.username}: {Role(before).label} → {Role(role).label}")
         changes.note("staff", user.id)
     return User.get_by_id(user_id)
 
 
-def set_active(actor: User, user_id: int, active: bool, reason: str = "") -> User:
+def set_active(actor: User, user_id: int, active: bool, reason: str = "",
+               version: int | None = None) -> User:
     """Deactivate someone who left (they can no longer sign in; their records keep their
-    name), or reactivate them."""
+    name), or reactivate them. Refused when another admin saved the account since
+    ``version`` (the list's row) was read."""
     require(actor, "users.manage")
     reason = " ".join(reason.split())
     if not active and not reason:
@@ -129,8 +164,9 @@ def set_active(actor: User, user_id: int, active: bool, reason: str = "") -> Use
             raise ConflictError("You cannot deactivate your own account.")
         if user.active == active:
             return user
+        _refuse_if_stale(user, version)
         _keeps_an_admin(user, user.role, active)
-        User.update(active=active).where(User.id == user.id).execute()
+        User.update(active=active, version=User.version + 1).where(User.id == user.id).execute()
         audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
                      user.username + (f": {reason}" if reason else ""))
         changes.note("staff", user.id)
