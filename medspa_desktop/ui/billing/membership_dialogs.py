@@ -41,7 +41,7 @@ from ..ops import op, with_reason
 from ..widgets.form_dialog import FormDialog
 from ..widgets.messages import ErrorLabel
 from ..widgets.modal import run_modal
-from ..widgets.signature_pad import SignaturePad
+from ..widgets.signature_pad import add_signing_pads
 from ..widgets.table import fit_columns, make_table
 
 BILLING_DAYS = [("The day the member enrolls (at most the 28th)", 0)] + [
@@ -269,16 +269,8 @@ class EnrolDialog(QDialog):
         column = QVBoxLayout(page)
         column.setContentsMargins(*style.PAGE_MARGINS)
         column.addWidget(self.terms)
-        self.patient_pad = SignaturePad(f"Signature of {head.name}")
-        self.witness_pad = SignaturePad(f"Signature of {user.display_name} (witness)")
-        for pad in (self.patient_pad, self.witness_pad):
-            pad.changed.connect(self._update)
-            clear = QPushButton("Clear")
-            clear.clicked.connect(pad.clear)
-            row = QHBoxLayout()
-            row.addWidget(pad, 1)
-            row.addWidget(clear, 0, Qt.AlignmentFlag.AlignBottom)
-            column.addLayout(row)
+        self.patient_pad, self.witness_pad = add_signing_pads(
+            column, head.name, user.display_name, self._update)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(page)

@@ -29,7 +29,7 @@ from ...store.models import Consent, User
 from .. import style
 from ..ops import op
 from ..widgets.messages import ErrorLabel
-from ..widgets.signature_pad import SignaturePad
+from ..widgets.signature_pad import add_signing_pads
 
 READING_POINT_SIZE = style.READING_POINTS
 
@@ -117,17 +117,9 @@ class ConsentSignDialog(QDialog):
                 edit.setFont(big)
                 edit.textChanged.connect(lambda _t: self._update())
             column.addLayout(form)
-        self.patient_pad = SignaturePad("Signature of the parent or guardian" if self.minor
-                                        else f"Signature of {head.name}")
-        self.witness_pad = SignaturePad(f"Signature of {user.display_name} (witness)")
-        for pad in (self.patient_pad, self.witness_pad):
-            pad.changed.connect(self._update)
-            clear = QPushButton("Clear")
-            clear.clicked.connect(pad.clear)
-            row = QHBoxLayout()
-            row.addWidget(pad, 1)
-            row.addWidget(clear, 0, Qt.AlignmentFlag.AlignBottom)
-            column.addLayout(row)
+        self.patient_pad, self.witness_pad = add_signing_pads(
+            column, "the parent or guardian" if self.minor else head.name, user.display_name,
+            self._update)
         column.addStretch(1)
 
         self.scroll = QScrollArea()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from .. import style
 
@@ -94,3 +94,21 @@ class SignaturePad(QWidget):
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")
         return bytes(data.data())
+
+
+def add_signing_pads(column: QVBoxLayout, signer: str, witness: str,
+                     on_change) -> tuple[SignaturePad, SignaturePad]:
+    """The signer's pad and the witness's under a signed form's text, each with its Clear
+    button (the consent and the membership agreement sign the same way); ``on_change`` runs
+    after every stroke or clear."""
+    pads = (SignaturePad(f"Signature of {signer}"),
+            SignaturePad(f"Signature of {witness} (witness)"))
+    for pad in pads:
+        pad.changed.connect(on_change)
+        clear = QPushButton("Clear")
+        clear.clicked.connect(pad.clear)
+        row = QHBoxLayout()
+        row.addWidget(pad, 1)
+        row.addWidget(clear, 0, Qt.AlignmentFlag.AlignBottom)
+        column.addLayout(row)
+    return pads
