@@ -143,9 +143,15 @@ def _time_actions(url: str, cached: Path, anchor: dt.date, scale: float, quick: 
                   say, only: set[str] | None = None) -> dict[str, tuple[timing.Result, list[tuple[int, int]], list[str]]]:
     """Each action's result on ``url``, what each of its timed calls sent (statements, round
     trips) and the statements of its last call."""
-    from medspa_desktop.store.database import close_database, open_database
+    from medspa_desktop.services.platform import listen
+    from medspa_desktop.store.database import close_database, db, open_database
 
     open_database(url)
+    # as in the program's window: the PC listens on a connection of its own, which also keeps
+    # the permission check's accounts fresh (off the actions' path)
+    listener = listen.Listener(dict(db.obj.connect_params, dbname=db.obj.database), lambda: None)
+    listener.start()
+    listener.connected.wait(15)
     raw = sqlite3.connect(f"file:{cached}?mode=ro", uri=True, check_same_thread=False)
     counter = Counter()
     plain = actions.times_ms
@@ -164,6 +170,7 @@ def _time_actions(url: str, cached: Path, anchor: dt.date, scale: float, quick: 
             found[action.__name__] = (result, list(counter.per_call), counter.last_sent)
     finally:
         actions.times_ms = plain
+        listener.stop()
         raw.close()
         close_database()
     return found

@@ -11,14 +11,21 @@ callables called on this thread; the UI hands them over to its own thread (``ui/
 A dropped connection (the server stopped, the network gone) is reported through
 ``reachable(False)`` at once and retried with a growing pause (``BACKOFF_S``); once it is back,
 ``reachable(True)`` and one ``wake()`` so that everything missed meanwhile is read.
+
+The same thread keeps the permission check's copy of the accounts in use fresh: every
+``permissions.FRESH_FOR / 2`` it reads their ``active, role`` on its own connection
+(``permissions.keep_fresh``), so no action waits for that read on the server. Losing the server
+forgets every account, so the next action asks the server itself (and is refused).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from ...logs import log
+from ...store.database import db
 
 CHANNEL = "medspa_change"
 BACKOFF_S = (0.25, 0.5, 1.0, 2.0, 4.0)  # then every 4 s while the server stays away
@@ -37,8 +44,13 @@ class Listener:
     """One thread, one connection: ``start()`` once, ``stop()`` to end it (it joins)."""
 
     def __init__(self, connect_params: dict, wake: Callable[[], None],
-                 reachable: Callable[[bool], None] = lambda up: None) -> None:
+                 reachable: Callable[[bool], None] = lambda up: None,
+                 database: object | None = None) -> None:
         self._params = dict(connect_params)
+        # the open database whose accounts it keeps fresh (the one its params point at)
+        self._database = database if database is not None else db.obj
+        self.accounts_read = 0  # how many times it read the accounts in use (tests look)
+        self.accounts_in_use: list[int] = []  # the ids it read last
         self._wake = wake
         self._reachable = reachable
         self._stop = threading.Event()
@@ -64,6 +76,7 @@ class Listener:
                     break
                 if self._was_up is not False:
                     log.warning("Lost the clinic's server (listening): %s", exc)
+                    _forget_accounts()
                     self._reachable(False)
                 self._was_up = False
                 pause = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
@@ -87,10 +100,16 @@ class Listener:
         params = {"connect_timeout": 5, **self._params}
         with psycopg.connect(autocommit=True, **params) as con:
             con.execute(f"LISTEN {CHANNEL}")
+            self._keep_accounts_fresh(con)
             self._up()
+            fresh_at = time.monotonic()
             while not self._stop.is_set():
+                if time.monotonic() - fresh_at >= _account_every():
+                    fresh_at = time.monotonic()
+                    self._keep_accounts_fresh(con)
                 heard = False
-                for _notify in con.notifies(timeout=TICK_S):
+                wait = max(0.0, min(TICK_S, fresh_at + _account_every() - time.monotonic()))
+                for _notify in con.notifies(timeout=wait):
                     heard = True
                     break  # one wake reads every signal committed so far
                 if heard:
@@ -100,3 +119,32 @@ class Listener:
                     self._wake()
                 elif con.broken or con.closed:
                     raise psycopg.OperationalError("the connection was closed")
+
+    def _keep_accounts_fresh(self, con) -> None:
+        from . import permissions  # (it hears changes, which import this module)
+
+        def read(ids: list[int]) -> list[tuple[int, bool, str]]:
+            return con.execute('SELECT id, active, role FROM "user" WHERE id = ANY(%s)',
+                               (ids,)).fetchall()
+
+        try:
+            ids = permissions.keep_fresh(read, self._database)
+            if ids:
+                self.accounts_in_use = ids
+                self.accounts_read += 1
+        except Exception as exc:
+            if con.broken or con.closed:
+                raise  # the server is gone: said as such by _run
+            log.warning("Could not read the accounts in use: %s", exc)  # actions read them
+
+
+def _account_every() -> float:
+    from . import permissions
+
+    return permissions.FRESH_FOR / 2
+
+
+def _forget_accounts() -> None:
+    from . import permissions
+
+    permissions.forget()

@@ -12,6 +12,15 @@ The account's ``active, role`` is read once and then trusted for ``FRESH_FOR`` (
 unless a ``staff`` change is heard first (``changes``): a change made on this PC at once, one
 made on another PC as soon as its signal arrives (``remote``/``listen``). So a deactivation is
 honoured at the next action after it is heard, and never later than a second after it.
+
+On a server that read is taken off the actions' path: the listening thread (``listen``) reads
+the accounts in use — those checked within ``IN_USE_FOR``: the window's actor while it works,
+not one signed out or switched away from long ago — every ``FRESH_FOR / 2`` on its own
+connection (``keep_fresh``), so an action finds its account fresh and sends nothing for it. An
+action reads the account itself only when that copy is older than ``FRESH_FOR`` (the listener
+stopped, slow, or its server gone: a lost listener forgets every account, so the next action
+asks the server and is refused when it cannot). A change the listener reads is told to whoever
+``watch``-es at once, so a deactivated window signs out within the second without an action.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ...store.database import db
 from ...store.models import User
@@ -100,21 +109,28 @@ def unwatch(callback: Callable[[int], None]) -> None:
 
 
 FRESH_FOR = 1.0  # seconds an account read is trusted unless a staff change is heard
+IN_USE_FOR = 15 * 60.0  # seconds since its last check an account is kept fresh by the listener
+# Under _known_lock (the listening thread writes them too):
 _known: dict[int, tuple[bool, str, float]] = {}  # user id: (active, role, monotonic read time)
+_checked: dict[int, float] = {}  # user id: monotonic time of its last check (the accounts in use)
 _known_lock = threading.Lock()
 _known_in: list[weakref.ref | None] = [None]  # the database the reads were made in
 _forgotten = [0]  # how many times accounts were forgotten: a read that straddles one is not kept
 
 
 def _remembered(user_id: int) -> tuple[bool, str] | None:
+    now = time.monotonic()
     with _known_lock:
         bound = _known_in[0]
         if bound is None or bound() is not db.obj:  # another clinic (or test) opened
             _known.clear()
+            _checked.clear()
             _known_in[0] = weakref.ref(db.obj) if db.obj is not None else None
+            _checked[user_id] = now
             return None
+        _checked[user_id] = now
         found = _known.get(user_id)
-    if found is None or time.monotonic() - found[2] >= FRESH_FOR:
+    if found is None or now - found[2] >= FRESH_FOR:
         return None
     return found[0], found[1]
 
@@ -127,6 +143,51 @@ def forget(user_ids: set[int] | None = None) -> None:
             _known.clear()
         for user_id in user_ids or ():
             _known.pop(user_id, None)
+
+
+def keep_fresh(read: Callable[[list[int]], Iterable[tuple[int, bool, str]]],
+               database: object) -> list[int]:
+    """Read the accounts in use again, with ``read(ids)`` — ``(id, active, role)`` rows from
+    the listening thread's own connection — so that the actions of ``database`` (the one the
+    listener follows) find them fresh. Called by that thread every ``FRESH_FOR / 2``; returns
+    the ids read. A read that a forgotten account straddles is not kept, nor one older than
+    what an action read meanwhile; an account that changed is told to whoever watches."""
+    now = time.monotonic()
+    with _known_lock:
+        bound = _known_in[0]
+        if bound is None or bound() is not database:
+            return []  # no check made in that database yet, or another one is open now
+        for user_id, at in list(_checked.items()):
+            if now - at > IN_USE_FOR:
+                del _checked[user_id]
+        ids = sorted(_checked)
+        forgotten = _forgotten[0]
+    if not ids:
+        return []
+    read_at = time.monotonic()
+    rows = {user_id: (bool(active), role) for user_id, active, role in read(ids)}
+    changed = []
+    with _known_lock:
+        bound = _known_in[0]
+        if _forgotten[0] != forgotten or bound is None or bound() is not database:
+            return []
+        for user_id, account in rows.items():
+            before = _known.get(user_id)
+            if before is not None and before[2] > read_at:
+                continue  # an action read it after this read began
+            _known[user_id] = (*account, read_at)
+            if before is not None and before[:2] != account:
+                changed.append(user_id)
+    _tell(changed)
+    return ids
+
+
+def _tell(user_ids: Iterable[int]) -> None:
+    with _watchers_lock:
+        watchers = list(_watchers)
+    for user_id in user_ids:
+        for callback in watchers:
+            callback(user_id)
 
 
 def _heard(changed: changes.ChangeSet) -> None:
@@ -145,22 +206,20 @@ def refresh(user: User, *, reread: bool = False) -> bool:
     if user.id is None:
         active, role = False, user.role
     else:
-        known = None if reread else _remembered(user.id)
-        if known is None:
+        known = _remembered(user.id)
+        if known is None or reread:
             read_at, forgotten = time.monotonic(), _forgotten[0]
             row = User.select(User.active, User.role).where(User.id == user.id).tuples().first()
             known = (bool(row[0]), row[1]) if row else (False, user.role)
             with _known_lock:
-                if _forgotten[0] == forgotten:
+                before = _known.get(user.id)
+                if _forgotten[0] == forgotten and (before is None or before[2] <= read_at):
                     _known[user.id] = (*known, read_at)
         active, role = known
     if (active, role) == (bool(user.active), user.role):
         return False
     user.active, user.role = active, role
-    with _watchers_lock:
-        watchers = list(_watchers)
-    for callback in watchers:
-        callback(user.id)
+    _tell([user.id])
     return True
 
 
