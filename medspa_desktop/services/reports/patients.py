@@ -11,6 +11,7 @@ sets the cost. Nothing is written but the audit of the look."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -84,41 +85,58 @@ class PatientFlow:
     cohorts: tuple[Cohort, ...]
     new: int
     returning: int
+    previous: PatientFlow | None = None  # the period before, when asked to compare
 
 
 def patient_flow(actor: User, period: Period, *, today: dt.date | None = None,
-                 record: bool = True, report: str = "Patients") -> PatientFlow:
-    """New and returning patients per month, and each month's new patients' return rate."""
+                 record: bool = True, report: str = "Patients",
+                 compare: bool = False) -> PatientFlow:
+    """New and returning patients per month, and each month's new patients' return rate;
+    with ``compare``, the previous period's too (``previous``), from the same query."""
     require(actor, "reports.view")
     today = today or dt.date.today()
-    start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
+    periods = (period, period.previous()) if compare else (period,)
+    ranges = [(day_bounds(q.first)[0], day_bounds(q.last)[1]) for q in periods]
     p, came = db.param, [str(s) for s in CAME_IN_STATUSES]
     came_in = f"IN ({', '.join([p] * len(came))})"
-    # one query: the patients seen in each month of the period (a range on the start index,
-    # set apart first: MATERIALIZED, CAST as in ``rebooking``), each one's first visit ever
-    # and, for those first seen in the period, their next visit on a later day (both
-    # index-only seeks on (patient, start, status): MIN(start) stops at the first visit,
-    # however long the patient's history)
+    # one query: the patients seen in each month of each period (a range on the start index
+    # per period, set apart first: MATERIALIZED, CAST as in ``rebooking``), each one's first
+    # visit ever and, for those first seen in a period, their next visit on a later day
+    # (both index-only seeks on (patient, start, status): MIN(start) stops at the first
+    # visit, however long the patient's history)
+    seen = " UNION ALL ".join(
+        f"SELECT DISTINCT CAST(patient_id AS INTEGER) AS pid, "
+        f"substr(CAST(start AS text), 1, 7) AS month, {i} AS which FROM appointment "
+        f"WHERE start >= {p} AND start < {p} AND status {came_in}" for i in range(len(ranges)))
     rows = db.execute_sql(
-        "WITH seen AS MATERIALIZED (SELECT DISTINCT CAST(patient_id AS INTEGER) AS pid, "
-        f"substr(CAST(start AS text), 1, 7) AS month FROM appointment "
-        f"WHERE start >= {p} AND start < {p} AND status {came_in}), "
+        f"WITH seen AS MATERIALIZED ({seen}), "
         "firsts AS MATERIALIZED (SELECT w.pid, (SELECT MIN(a.start) FROM appointment a "
         f"WHERE a.patient_id = w.pid AND a.status {came_in}) AS first "
         "FROM (SELECT DISTINCT pid FROM seen) w) "
-        "SELECT seen.pid, seen.month, f.first, CASE WHEN f.first >= "
+        "SELECT seen.which, seen.pid, seen.month, f.first, CASE WHEN f.first >= "
         f"{p} THEN (SELECT MIN(b.start) FROM appointment b WHERE b.patient_id = f.pid "
         f"AND b.status {came_in} AND {_DAY.format('b.start')} > {_DAY.format('f.first')}) "
         "END FROM seen JOIN firsts f ON f.pid = seen.pid",
-        [start, end, *came, *came, start, *came])
-    seen: dict[str, set[int]] = defaultdict(set)
+        [*(v for start, end in ranges for v in (start, end, *came)), *came,
+         min(start for start, _end in ranges), *came])
+    seen_in: list[dict[str, set[int]]] = [defaultdict(set) for _q in periods]
     first: dict[int, dt.datetime] = {}
     after: dict[int, dt.date] = {}  # a new patient's next visit on a later day
-    for pid, month, at, following in rows:
-        seen[month].add(pid)
+    for which, pid, month, at, following in rows:
+        seen_in[which][month].add(pid)
         first[pid] = _dt(at)
         if following is not None:
             after[pid] = _dt(following).date()
+    flows = [_flow(q, seen_in[i], first, after, today) for i, q in enumerate(periods)]
+    if record:
+        record_viewed(actor, report, period)
+    if compare:
+        return dataclasses.replace(flows[0], previous=flows[1])
+    return flows[0]
+
+
+def _flow(period: Period, seen: dict[str, set[int]], first: dict[int, dt.datetime],
+          after: dict[int, dt.date], today: dt.date) -> PatientFlow:
     months, new_all, returning_all = [], set(), set()
     for month in period.months():
         here = seen[f"{month:%Y-%m}"]
@@ -127,8 +145,6 @@ def patient_flow(actor: User, period: Period, *, today: dt.date | None = None,
         new_all |= new
         returning_all |= here - new
     cohorts = _cohorts(period, {p: first[p] for p in new_all}, after, today)
-    if record:
-        record_viewed(actor, report, period)
     return PatientFlow(period, tuple(months), cohorts, len(new_all),
                        len(returning_all - new_all))
 

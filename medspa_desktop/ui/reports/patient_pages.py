@@ -37,9 +37,8 @@ class FlowPage(_PatientsPage):
     title = "New and returning"
 
     def build(self, actor, period: Period, compare: bool) -> tuple:
-        now = pt.patient_flow(actor, period, report=f"Patients: {self.title}")
-        before = pt.patient_flow(actor, period.previous(), record=False) if compare else None
-        return now, before
+        now = pt.patient_flow(actor, period, report=f"Patients: {self.title}", compare=compare)
+        return now, now.previous
 
     def shown(self, figures) -> Shown:
         f, before = figures
@@ -66,8 +65,8 @@ class ReturnRatePage(_PatientsPage):
     title = "Return rate"
 
     def build(self, actor, period: Period, compare: bool):
-        now = pt.patient_flow(actor, period, report=f"Patients: {self.title}")
-        return now, pt.patient_flow(actor, period.previous(), record=False) if compare else None
+        now = pt.patient_flow(actor, period, report=f"Patients: {self.title}", compare=compare)
+        return now, now.previous
 
     def shown(self, figures) -> Shown:
         f, before = figures

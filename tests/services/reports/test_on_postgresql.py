@@ -51,6 +51,12 @@ def test_every_report_runs_on_a_server_and_revenue_is_its_closes(pg_database):
     assert [(m.new, m.returning) for m in flow.months] == [(2, 0), (0, 1), (0, 0), (0, 0)]
     assert flow.cohorts[0].back == (1, 1, 1, None)  # Zoë within 22 days; 180: too soon
     assert flow.cohorts[0].judged == (2, 2, 2, 0)
+    april = patients.patient_flow(admin, Period(D(2026, 4, 1), D(2026, 4, 30)),
+                                  today=D(2026, 7, 1), record=False, compare=True)
+    assert (april.new, april.returning, april.previous.new, april.previous.returning) == (
+        0, 1, 2, 0)  # Zoë back in April; she and Ann new in March
+    assert april.previous == patients.patient_flow(
+        admin, Period(D(2026, 3, 1), D(2026, 3, 31)), today=D(2026, 7, 1), record=False)
     rebooked = patients.rebooking(admin, SPRING, record=False)
     assert (rebooked.total.visits, rebooked.total.rebooked) == (3, 1)
     assert patients.lost_patients(admin, SPRING, today=D(2026, 7, 1), record=False
