@@ -61,3 +61,31 @@ def test_the_front_desk_opens_a_chart_without_its_photos(qtbot, demo_db, stateme
     assert dialog.portrait.text() == "".join(w[0] for w in dialog.header.name.split()[:2])
     kinds = {i.kind for i in dialog.timeline_model.rows()}
     assert "photo" not in kinds and "treatment" not in kinds
+
+
+def test_a_change_to_the_patient_refreshes_the_open_chart_in_one_reading(qtbot, demo_db,
+                                                                        statements):
+    """The header and the timeline after a change to the patient come from one reading of the
+    patient with its merged charts, and re-reading an open chart is not a new access."""
+    from dataclasses import replace
+
+    from medspa_desktop.services.charts import patients
+
+    director = staff("director")
+    kept, _other = _merged_rich_chart()
+    dialog = ChartDialog(director, kept.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    opened = _events("patient.open")
+    details = patients.patient_details(director, kept.id)
+    on_file = patients.PatientInput(details.first_name, details.last_name, details.dob,
+                                    phone=details.phone, email=details.email)
+    patients.update_patient(director, kept.id, replace(on_file, preferred_name="Bee"),
+                            details.version)
+    statements.clear()
+    qtbot.waitUntil(lambda: dialog.header.preferred_name == "Bee")
+    merges = [sql for sql in _chart_reads(statements) if "merged_into" in sql]
+    assert len(merges) == 1, _chart_reads(statements)
+    assert "“Bee”" in dialog.name.text()
+    assert dialog.timeline_model.rows() == chart.timeline(director, kept.id)
+    assert _events("patient.open") == opened

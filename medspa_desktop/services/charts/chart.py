@@ -145,16 +145,21 @@ def header(actor: User, patient_id: int, today: dt.date | None = None, *,
 
 
 def open_chart(actor: User, patient_id: int, kinds: set[str] | None = None, *,
-               portrait: bool = False, today: dt.date | None = None) -> ChartOpen:
+               portrait: bool = False, today: dt.date | None = None,
+               opening: bool = True) -> ChartOpen:
     """Open a chart: the header, alerts and timeline (and the portrait, when asked for and
     allowed) with the patient's merged charts resolved once for all of them. The opening is
-    audited, and so is the portrait's photo, both in one transaction."""
+    audited, and so is the portrait's photo, both in one transaction. ``opening=False``
+    re-reads a chart already open (after a change to it): not a new access, not logged again
+    (the portrait is not read then)."""
     require(actor, "patient.read")
     today = today or dt.date.today()
     found = _charts(patient_id)
     head = _header(actor, found, today)
     items, files = _read_timeline(actor, patient_id, found.ids, kinds)
     picture, photo_id = None, None
+    if not opening:
+        return ChartOpen(head, items, found.ids, None)
     if portrait and allowed(actor, "photos.read"):
         shown = _newest_photo(found.ids, kinds, files)
         if shown is not None:

@@ -158,10 +158,12 @@ class ChartDialog(QDialog):
         mine = {self.patient_id}
         about_patient = any(not changes.ids(k) or mine & changes.ids(k)
                             for k in ("patient", "intake", "consent") if changes.touches(k))
-        if about_patient:
-            self.refresh_header(opening=False)
-        if about_patient or changes.touches("note", "photo", "treatment", "appointment",
-                                            "history"):
+        if about_patient:  # header and timeline in one reading of the merged charts
+            again = chart.open_chart(self.user, self.patient_id, self.filter.currentData(),
+                                     opening=False)
+            self._show_header(again.header)
+            self._show_timeline(again.timeline)
+        elif changes.touches("note", "photo", "treatment", "appointment", "history"):
             self.refresh_timeline()
         if changes.touches("photo"):
             self.refresh_portrait()
@@ -230,11 +232,6 @@ class ChartDialog(QDialog):
                               Qt.TransformationMode.SmoothTransformation)
         self.portrait.setPixmap(QPixmap.fromImage(square.copy(
             (square.width() - 64) // 2, (square.height() - 64) // 2, 64, 64)))
-
-    def refresh_header(self, opening: bool = True) -> None:
-        self._show_header(chart.header(self.user, self.patient_id, opening=opening))
-        if opening:  # after that, only a photo imported changes it
-            self.refresh_portrait()
 
     def _show_header(self, head: chart.ChartHeader) -> None:
         self.header = head
