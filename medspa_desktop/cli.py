@@ -386,11 +386,15 @@ def _restore_to_server(args, target: str) -> int:
     _open_existing(target)  # upgrades an older backup's schema
     try:
         problems = check_database()
+        rows, differ = pg_backup.count_problems(pg_backup.manifest_of(Path(args.source)))
     finally:
         close_database()
     print(f"Restored {args.source} into {result.target}"
           + (f"; {result.photos_restored} photos copied back" if result.photos_restored
              else ""))
+    if rows:
+        print(f"rows: {rows}" + ("" if differ else ", as many in every table as the backup"))
+    problems = differ + problems
     for problem in problems:
         print(f"PROBLEM: {problem}")
     print(f"check: {len(problems)} problem(s) found" if problems else "check: OK")

@@ -1,6 +1,10 @@
 """Backups on screen: "Back up now" with progress, the restore dialog (an admin picks a checked
 backup; the database it replaces is kept aside), and the status text that reminds the desk
-when the last good backup is more than a day old."""
+when the last good backup is more than a day old.
+
+On a PostgreSQL server the restore dialog is ``ServerRestoreDialog``: a checked backup goes
+into a NEW database on the same server (the restore runs as the program's ``restore`` command
+in a process of its own, counted and checked there), which this PC may then switch to."""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..services.platform import backup
 from ..services.platform.backup import BackupResult, BackupState
 from ..services.platform.errors import DomainError
-from ..store.database import open_in_another_program
+from ..store.database import db, open_in_another_program
 from ..store.models import User
 from .help import whats_this
 from .models import Column, RowTableModel
@@ -157,4 +161,197 @@ class RestoreDialog(QDialog):
                 != QMessageBox.StandardButton.Yes:
             return
         self.chosen = chosen.path
+        self.accept()
+
+
+# -- a clinic on a PostgreSQL server: restore into a NEW database ------------------------------
+def run_server_restore(source: Path, url: str, password: str) -> str:
+    """The program's ``restore`` command in a process of its own (the window stays on the live
+    clinic): ``source`` into the empty database at ``url``, then the counts and ``check``.
+    What it printed, or BackupError with its reason (or the problems the check found)."""
+    import os
+    import subprocess
+
+    from .server_dialogs import _program
+
+    env = dict(os.environ)
+    env.pop("MEDSPA_DB", None)
+    if password:
+        env["PGPASSWORD"] = password  # never on the command line
+    done = subprocess.run([*_program(), "restore", "--from", str(source), "--db", url],
+                          env=env, capture_output=True, text=True, encoding="utf-8",
+                          stdin=subprocess.DEVNULL)
+    problems = [line.removeprefix("PROBLEM: ") for line in done.stdout.splitlines()
+                if line.startswith("PROBLEM: ")]
+    if problems:
+        raise backup.BackupError("The restored database did not pass its check: "
+                                 + "; ".join(problems[:3]))
+    if done.returncode != 0:
+        errors = [line for line in done.stderr.splitlines() if line.strip()]
+        reason = next((e.removeprefix("medspa-desktop: error: ") for e in reversed(errors)
+                       if e.startswith("medspa-desktop: error: ")),
+                      errors[-1] if errors else "the restore stopped")
+        raise backup.BackupError(reason[:1].upper() + reason[1:])
+    return done.stdout
+
+
+class ServerRestoreDialog(QDialog):
+    """An admin restores a backup of the clinic's server database into a NEW database on the
+    same server (never over the one in use), checked, and may then switch this PC to it."""
+
+    def __init__(self, user: User, parent=None) -> None:
+        from PySide6.QtWidgets import QFormLayout, QLineEdit, QProgressBar
+
+        from ..services.platform import pg_backup
+
+        super().__init__(parent)
+        self.user = user
+        self.task = None
+        self.restored_url: str | None = None  # the new database's address, once restored
+        self.switch_to: str | None = None  # chosen: this PC uses the restored database
+        self.setWindowTitle("Restore a server backup")
+        self.resize(760, 520)
+        intro = QLabel(
+            "Pick a backup of the clinic's server database. It is checked, then restored into "
+            "a <b>new</b> database on the same server: the database everyone uses now "
+            f"(<b>{html.escape(db.obj.database)}</b>) is not touched. The restored copy is "
+            "counted and checked before you can use it.")
+        intro.setWordWrap(True)
+        self.folder = backup.backup_folder()
+        self.where = QLabel()
+        self.where.setTextFormat(Qt.TextFormat.RichText)
+        self.other_button = QPushButton("Other folder…")
+        self.other_button.clicked.connect(self.choose_folder)
+        self.model = RowTableModel(BACKUP_COLUMNS, parent=self)
+        self.table = make_table(self.model, "Backups")
+        self.name = QLineEdit(pg_backup.suggested_name(dt.datetime.now()))
+        self.name.setMaxLength(63)
+        form = QFormLayout()
+        form.addRow("&New database:", self.name)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: pg_restore says nothing until it is done
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.step = QLabel()
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = ErrorLabel()
+        self.restore_button = QPushButton("&Restore into the new database")
+        self.restore_button.clicked.connect(self.restore)
+        self.use_button = QPushButton("&Use it on this PC")
+        self.use_button.clicked.connect(self.use)
+        self.use_button.hide()
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.reject)
+        top = QHBoxLayout()
+        top.addWidget(self.where, 1)
+        top.addWidget(self.other_button)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.close_button)
+        bottom.addWidget(self.restore_button)
+        bottom.addWidget(self.use_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.step)
+        layout.addWidget(self.result)
+        layout.addWidget(self.message)
+        layout.addLayout(bottom)
+        self.show_folder(self.folder)
+        whats_this.explain_restore(self, server=True)
+
+    def show_folder(self, folder: Path) -> None:
+        from ..services.platform import pg_backup
+
+        self.folder = folder
+        found = [b for b in backup.list_backups(folder) if pg_backup.is_server_backup(b.path)]
+        self.where.setText(f"Server backups in <b>{html.escape(str(folder))}</b>: "
+                           f"{len(found)}")
+        self.model.set_rows(found)
+        fit_columns(self.table)
+        if found:
+            self.table.selectRow(0)
+        self.restore_button.setEnabled(bool(found))
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with backups", str(self.folder))
+        if folder:
+            self.show_folder(Path(folder))
+
+    def restore(self) -> None:
+        from ..services.platform import pg_backup
+        from .ops import background_op
+
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or self.task is not None:
+            return
+        chosen = self.model.row_at(rows[0].row())
+        name = self.name.text().strip()
+        password = pg_backup.server_password()
+        user = self.user
+        self.message.hide()
+        self.result.setText("")
+        for widget in (self.table, self.name, self.other_button, self.restore_button,
+                       self.close_button):
+            widget.setEnabled(False)
+        self.progress.show()
+        self.step.setText("Checking the backup…")
+
+        def work(say):
+            url = pg_backup.create_restore_database(user, chosen.path, name)
+            say(f"Restoring into {name} and checking it…")
+            return url, run_server_restore(chosen.path, url, password)
+
+        def done(result) -> None:
+            self.task = None
+            url, printed = result
+            self.restored_url = url
+            self.progress.hide()
+            self.step.setText("")
+            self.close_button.setEnabled(True)
+            rows_line = next((line for line in printed.splitlines()
+                              if line.startswith("rows: ")), "")
+            counted = rows_line.removeprefix("rows: ").split(",")[0]
+            self.result.setText(
+                f"Restored and checked: the backup taken {chosen.taken_at:%a %d %b %Y at %H:%M} "
+                f"is now the database {name} on the clinic's server"
+                + (f", {int(counted):,} rows, as many in every table as the backup holds"
+                   if counted.isdigit() else "")
+                + "; the check finds nothing wrong and the audit chain verifies.\n\n"
+                f"Nothing changed in {db.obj.database}, the database every PC uses now. To work "
+                f"on the restored clinic, press \"Use it on this PC\": this PC signs out and "
+                f"opens {name}. Each other PC keeps using {db.obj.database} until someone there "
+                f"chooses File → Connect to the clinic's server… and types {name} as the "
+                "database.")
+            self.use_button.show()
+            self.use_button.setDefault(True)
+            self.restore_button.hide()
+
+        def failed(exc: Exception) -> None:
+            self.task = None
+            self.progress.hide()
+            self.step.setText("")
+            for widget in (self.table, self.name, self.other_button, self.restore_button,
+                           self.close_button):
+                widget.setEnabled(True)
+            self.message.say(f"The backup was not restored. {exc}")
+
+        self.task = background_op(self, work, on_success=done, on_failure=failed,
+                                  on_progress=self.step.setText)
+
+    def use(self) -> None:
+        """This PC uses the restored database from now on (its address kept for this PC)."""
+        from ..services.platform import pg_backup
+        from ..store import pc_server
+
+        if self.restored_url is None:
+            return
+        pc_server.remember(pc_server.with_password(self.restored_url,
+                                                   pg_backup.server_password()))
+        self.switch_to = self.restored_url
         self.accept()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import time
 import weakref
 
 import shiboken6
@@ -63,6 +64,10 @@ from .widgets.pdf_preview import show_preview
 TAB_KEYS = ("schedule", "patients", "treatments", "billing", "reports")
 STATUS_ICONS = {AppointmentStatus.ARRIVED: "check-in", AppointmentStatus.CHECKED_OUT: "check-out"}
 TIMED_WORK_MS = 60_000  # how often the timed work runs (reminders, sending the outbox)
+# a server clinic's daily backup: how often each PC asks whether it is due (one of them takes
+# it, services/platform/pg_backup.daily_backup), and how long one that failed here waits
+SERVER_BACKUP_ASK_MS = 10 * 60_000
+SERVER_BACKUP_RETRY_S = 3600
 ACCOUNT_CHECK_MS = 10_000  # how often the window looks at its account (one primary-key read)
 SERVER_LOST_BANNER = ("The clinic's server cannot be reached. What is on screen is kept but may "
                       "be out of date, and nothing can be saved until the server is back. "
@@ -89,8 +94,9 @@ class MainWindow(QMainWindow):
         self._role_shown = user.role
         self._forced_out = False
         self._remember = remember
-        self._auto_backup = auto_backup and is_sqlite()
+        self._auto_backup = auto_backup  # on a server: one PC a day takes it (pg_backup)
         self._backup_task = None
+        self._backup_failed_at: float | None = None  # a server's daily backup: retried later
         self.signed_out = False  # closed by "Sign out" rather than "Quit"
         self.switch_to: str | None = None  # a server this PC now uses: opened at once
         self.guide = None  # the user guide's window, once opened
@@ -135,8 +141,13 @@ class MainWindow(QMainWindow):
         self.idle.warn.connect(lambda: self.statusBar().showMessage(
             "This PC locks in 30 seconds unless it is used.", 30_000))
         self.idle.idle.connect(lambda: self.lock(f"idle {auth.lock_minutes()} minutes"))
+        self.backup_timer = None
         if self._auto_backup:  # the day's first backup, once the window is up
             QTimer.singleShot(3000, self.backup_if_due)
+            if not is_sqlite():  # PCs left on for days: each asks now and then, one takes it
+                self.backup_timer = QTimer(self, interval=SERVER_BACKUP_ASK_MS)
+                self.backup_timer.timeout.connect(self.backup_if_due)
+                self.backup_timer.start()
         self._watch_account()
         # the timed work (reminders, the outbox): once a minute, off the UI thread
         self._timed_task = None
@@ -387,7 +398,7 @@ class MainWindow(QMainWindow):
         self.staff_action.setEnabled(allowed(self.user, "users.manage"))
         self.audit_action.setEnabled(allowed(self.user, "audit.read"))
         self.backup_action.setEnabled(True)  # on a server: pg_dump (services/platform/pg_backup)
-        self.restore_action.setEnabled(is_sqlite() and allowed(self.user, "backup.manage"))
+        self.restore_action.setEnabled(allowed(self.user, "backup.manage"))
         self.export_action.setEnabled(allowed(self.user, "data.export"))
         self.messages_action.setEnabled(allowed(self.user, "messages.setup"))
         self.outbox_action.setEnabled(allowed(self.user, "messages.read"))
@@ -658,27 +669,45 @@ class MainWindow(QMainWindow):
                 f"({result.seconds:.1f} s).", 8000)
 
     def backup_if_due(self) -> None:
-        """Once a day, in the background: the window stays usable."""
-        if not backup.state().due(dt.datetime.now()) or self._backup_task is not None:
+        """Once a day, in the background: the window stays usable. On a server every PC asks
+        and one takes it (``pg_backup.daily_backup``); after a failure this PC asks again an
+        hour later (another PC may take it meanwhile)."""
+        if self._backup_task is not None or (
+                self._backup_failed_at is not None
+                and time.monotonic() - self._backup_failed_at < SERVER_BACKUP_RETRY_S):
             return
+        if not backup.state().due(dt.datetime.now()):
+            return
+        server = not is_sqlite()
         self.statusBar().showMessage("Backing up (the day's first backup)…", 5000)
+
+        def work(_say):
+            if server:
+                from ..services.platform import pg_backup
+
+                return pg_backup.daily_backup(self.user)
+            return backup.create_backup(self.user, reason="daily")
 
         def done(result) -> None:
             self._backup_task = None
+            self._backup_failed_at = None
             self.show_backup_state()
-            self.statusBar().showMessage(f"Backed up to {result.backup.path}.", 8000)
+            if result is not None:  # None: another PC took it
+                self.statusBar().showMessage(f"Backed up to {result.backup.path}.", 8000)
 
         def failed(exc: Exception) -> None:
             self._backup_task = None
+            self._backup_failed_at = time.monotonic()
             log.warning("The daily backup failed: %s", exc)
             self.show_backup_state()
             self.statusBar().showMessage(f"The daily backup failed: {exc}", 15000)
 
-        self._backup_task = background_op(
-            self, lambda _say: backup.create_backup(self.user, reason="daily"),
-            on_success=done, on_failure=failed)
+        self._backup_task = background_op(self, work, on_success=done, on_failure=failed)
 
     def restore_backup(self) -> None:
+        if not is_sqlite():
+            self.restore_server_backup()
+            return
         dialog = RestoreDialog(self.user, self)
         if not run_modal(dialog) or dialog.chosen is None:
             return
@@ -708,6 +737,15 @@ class MainWindow(QMainWindow):
             "signs in again." if refusal is None else refusal)
         self._auto_backup = False  # the restored data has not changed; no backup on the way out
         self.sign_out()
+
+    def restore_server_backup(self) -> None:
+        """A server backup into a new database on the same server; this PC may switch to it."""
+        from .backup_dialogs import ServerRestoreDialog
+
+        dialog = ServerRestoreDialog(self.user, self)
+        run_modal(dialog)
+        if dialog.switch_to is not None:
+            self._leave_for_server(dialog.switch_to)
 
     # -- a clinic on a server (ui/server_dialogs.py) -----------------------------------------
     def move_to_server(self) -> None:
@@ -800,6 +838,8 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.timed_timer.stop()
         self.account_timer.stop()
+        if self.backup_timer is not None:
+            self.backup_timer.stop()
         permissions.unwatch(self._account_watcher)
         if not self._stopped_watching:
             self._stopped_watching = True
@@ -807,7 +847,8 @@ class MainWindow(QMainWindow):
             bus().watch_others(False)
         if self._remember:
             self.save_state()
-        if self._auto_backup and not self.signed_out and backup.state().changed_since:
+        if self._auto_backup and is_sqlite() and not self.signed_out \
+                and backup.state().changed_since:
             back_up_with_progress(self, self.user, reason="on closing")
         super().closeEvent(event)
 

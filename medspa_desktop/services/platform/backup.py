@@ -27,7 +27,9 @@ the restored database and photos, whatever mode the files they were copied from 
 
 On a PostgreSQL server the same folder holds ``clinic.dump`` written by ``pg_dump`` instead
 of ``clinic.db`` (``pg_backup.py``), with the photos and the manifest, checked with
-``pg_restore --list``; it is restored into an empty server database from the command line.
+``pg_restore --list``; it is restored into a new, empty server database (File → Restore from a
+backup… on a server, or the command line), and taken once a day by one of the PCs
+(``pg_backup.daily_backup``).
 
 Plain functions without Qt.
 """
@@ -101,9 +103,9 @@ class RestoreResult:
 def database_path() -> Path:
     if not is_sqlite():
         raise BackupError("This clinic's database is on a PostgreSQL server: a backup of it is "
-                          "restored into a new, empty server database from the command line "
-                          "(medspa-desktop restore --from BACKUP --db postgresql://…), as the "
-                          "README describes.")
+                          "restored into a new, empty server database (File → Restore from a "
+                          "backup…, or medspa-desktop restore --from BACKUP --db "
+                          "postgresql://…), as the README describes.")
     return Path(db.obj.database).resolve()
 
 

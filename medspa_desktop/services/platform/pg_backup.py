@@ -24,27 +24,43 @@ Restoring (``restore_to_server``) puts a checked backup into an EMPTY database (
 ``createdb``, say) in one transaction (``pg_restore --single-transaction --exit-on-error``),
 copies back the photos this PC is missing, records the restore in the restored database's
 audit log and anchors its chain. A database that holds any table is refused before anything is
-written: restoring over a clinic would mix two histories.
+written: restoring over a clinic would mix two histories. The manifest keeps every table's row
+count as the dump holds it, and a restore is checked against them (``count_problems``).
+
+From the program an admin restores into a NEW database on the same server
+(``create_restore_database`` makes it, empty; the restore itself runs as the program's
+``restore`` command in a process of its own, so the window stays on the live clinic).
+
+The daily backup (``daily_backup``): every PC open on the server asks once in a while, and
+exactly one takes it. It holds a PostgreSQL advisory lock while it reads the stored time of
+the last good backup and, when one is due, writes it; a PC that finds the lock taken, or the
+backup already made by another PC, does nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from ... import paths
 from ...store.database import db, is_postgres_url, make_database, open_database
 from ...store.migrations import APP_ID, SCHEMA_VERSION
-from . import audit_anchor
-from .backup import BackupError, photo_problems
+from . import audit, audit_anchor, settings
+from .backup import BackupError, BackupResult, photo_problems
+from .errors import ValidationError
+from .permissions import require
+from .settings import BACKUP_LAST_OK
 
 DUMP_NAME = "clinic.dump"
 ENGINE = "postgresql"
@@ -55,6 +71,10 @@ ENVIRONMENT = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password":
                "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
                "sslkey": "PGSSLKEY", "connect_timeout": "PGCONNECT_TIMEOUT",
                "target_session_attrs": "PGTARGETSESSIONATTRS"}
+# the advisory lock the daily backup is taken under (any number the program uses for nothing
+# else: "MEDSPA" "BK" in ASCII)
+DAILY_LOCK = 0x4D4544535041424B
+DATABASE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 class ToolMissing(BackupError):
@@ -129,6 +149,7 @@ class _Snapshot:
     head: audit_anchor.Head
     photos: list[str]
     tables: list[str]
+    counts: dict[str, int]
 
 
 def _take_snapshot(con) -> _Snapshot:
@@ -148,7 +169,9 @@ def _take_snapshot(con) -> _Snapshot:
         "SELECT DISTINCT sha256, extension FROM photo ORDER BY sha256")]
     tables = [t for (t,) in con.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")]
-    return _Snapshot(name, version, head, photos, tables)
+    counts = dict(con.execute(" UNION ALL ".join(
+        f"SELECT '{t}', COUNT(*) FROM \"{t}\"" for t in tables))) if tables else {}
+    return _Snapshot(name, version, head, photos, tables, counts)
 
 
 def _psycopg_connect(database: str, options: dict):
@@ -191,6 +214,7 @@ def write_dump(partial: Path, *, reason: str, now: dt.datetime, previous: Path |
                 "schema_version": snap.schema_version, "database_sha256": paths.sha256_of(dump),
                 "database_size": dump.stat().st_size, "photos": len(snap.photos) - len(missing),
                 "photo_names": snap.photos, "missing_photos": missing, "tables": snap.tables,
+                "counts": snap.counts,
                 "database": audit_anchor.identity(),
                 audit_anchor.MANIFEST_KEY: snap.head.as_dict()}
     paths.write_private(partial / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
@@ -255,7 +279,6 @@ def restore_to_server(backup: Path, url: str, *, username: str | None = None,
     ``url``; leaves it open (``db``) for the caller's check."""
     from ..charts.photos import photo_dir
     from ..exchange.copy_clinic import masked
-    from . import audit
     from .backup import MANIFEST, verify_backup
 
     backup = Path(backup)
@@ -311,3 +334,124 @@ def restore_to_server(backup: Path, url: str, *, username: str | None = None,
     audit_anchor.quietly(lambda: audit_anchor.append(
         audit_anchor.head(), audit_anchor.RESTORE, audit_anchor.identity(), anchored_at))
     return ServerRestoreResult(shown, restored, int(manifest["schema_version"]))
+
+
+def count_problems(manifest: dict) -> tuple[int, list[str]]:
+    """(the rows the open database holds, each table whose count differs from the backup's):
+    a restored clinic holds exactly what was dumped, plus its one ``backup.restored`` event.
+    A backup taken before the manifest kept counts has nothing to compare (no problems)."""
+    wanted = manifest.get("counts")
+    if not isinstance(wanted, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
+        return 0, []  # (an older schema's restore was upgraded since: rows were added)
+    expected = dict(wanted)
+    expected["audit_event"] = expected.get("audit_event", 0) + 1
+    found = dict(db.execute_sql(" UNION ALL ".join(
+        f"SELECT '{t}', COUNT(*) FROM \"{t}\"" for t in sorted(expected))).fetchall())
+    problems = [f"{table} holds {found.get(table, 0):,} rows; the backup holds {n:,}"
+                for table, n in sorted(expected.items()) if found.get(table, 0) != n]
+    return sum(found.values()), problems
+
+
+def manifest_of(backup: Path) -> dict:
+    from .backup import MANIFEST
+
+    return json.loads((Path(backup) / MANIFEST).read_text(encoding="utf-8"))
+
+
+# -- from the program: a new database for a restore ---------------------------------------------
+def server_url(database: str, options: dict | None = None) -> str:
+    """The address (no password) of ``database`` on the server the open clinic is on."""
+    if options is None:
+        options = _connection(None)[1]
+    host, port, user = options.get("host") or "", options.get("port"), options.get("user")
+    netloc = quote(str(user), safe="") + "@" if user else ""
+    query = {}
+    if str(host).startswith("/"):  # a Unix socket folder
+        query["host"] = host
+        if port:
+            query["port"] = port
+    else:
+        netloc += (f"[{host}]" if ":" in str(host) else str(host)) + (f":{port}" if port else "")
+    for option in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
+        if options.get(option):
+            query[option] = options[option]
+    return (f"postgresql://{netloc}/{quote(database, safe='')}"
+            + (f"?{urlencode(query, safe='/')}" if query else ""))
+
+
+def server_password() -> str:
+    """The password the open clinic's connection uses ("" when none: a trusted socket)."""
+    return str(_connection(None)[1].get("password") or "")
+
+
+def suggested_name(now: dt.datetime) -> str:
+    base = _connection(None)[0][:40]
+    return f"{base}_restored_{now:%Y%m%d_%H%M}"
+
+
+def create_restore_database(actor, backup: Path, name: str) -> str:
+    """An admin's restore into a NEW database ``name`` on the open clinic's server: the
+    backup's check, the empty database made (or an empty one of that name taken), the restore
+    recorded in the live clinic's audit log. Returns the new database's address (no
+    password). The restore itself is the ``restore`` command's (``restore_to_server``)."""
+    require(actor, "backup.manage")
+    from .backup import verify_backup
+
+    name = name.strip()
+    if not DATABASE_NAME_RE.match(name):
+        raise ValidationError("Name the new database with small letters, digits and _ "
+                              "(starting with a letter, at most 63), e.g. medspa_restored.")
+    database, options = _connection(None)
+    if name == database:
+        raise ValidationError("That is the database in use now: a backup is restored into a "
+                              "NEW database, never over the clinic's.")
+    if not is_server_backup(Path(backup)):
+        raise BackupError(f"{Path(backup).name} is a backup of a clinic file, not of a server "
+                          "database: restore it from a PC that uses that file.")
+    problems = verify_backup(Path(backup))
+    if problems:
+        raise BackupError(f"{Path(backup).name} cannot be restored: " + "; ".join(problems[:3]))
+    import psycopg
+
+    try:
+        with psycopg.connect(dbname=database, autocommit=True, **options) as con:
+            exists = con.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                 (name,)).fetchone()
+            if not exists:
+                con.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.errors.InsufficientPrivilege:
+        raise BackupError(f"The server does not let this account create databases. Ask whoever "
+                          f"set up the server to create an empty database named {name} (createdb "
+                          f"{name}), then restore into it.") from None
+    except psycopg.Error as exc:
+        raise BackupError("The server refused the new database: "
+                          + _first_line(str(exc).encode())) from None
+    with db.atomic():
+        audit.record(actor, "backup.restore", "backup", Path(backup).name,
+                     f"restoring into the new database {name} on the clinic's server")
+    return server_url(name, options)
+
+
+# -- the daily backup ----------------------------------------------------------------------------
+def daily_backup(actor, now: dt.datetime | None = None, folder: Path | None = None
+                 ) -> BackupResult | None:
+    """The day's backup of a server clinic, taken by exactly one PC: under an advisory lock
+    (held on this PC's connection while it works), when the stored last good backup is a day
+    old or more. None when another PC holds the lock or has already taken it."""
+    from .backup import DUE_AFTER, create_backup
+
+    if actor is not None:
+        require(actor, "backup.run")
+    now = now or dt.datetime.now()
+    db.connect(reuse_if_open=True)
+    if not db.execute_sql("SELECT pg_try_advisory_lock(%s)", (DAILY_LOCK,)).fetchone()[0]:
+        return None  # another PC is taking it now
+    try:
+        last = settings.get(BACKUP_LAST_OK)  # read under the lock: another PC's is seen
+        if last and now - dt.datetime.fromisoformat(last) < DUE_AFTER:
+            return None
+        return create_backup(actor, folder, now=now, reason="daily")
+    finally:
+        # (a connection that went: the server released the lock with it)
+        with contextlib.suppress(Exception):
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (DAILY_LOCK,))

@@ -102,6 +102,11 @@ RESTORE = (
     "<b>Restore from a backup</b><p>Puts a backup in place of the clinic's data. Everything "
     "entered after the backup was made is not in it. The data in use now is kept aside, not "
     "deleted, and everyone signs in again.</p>")
+SERVER_RESTORE = (
+    "<b>Restore a server backup</b><p>Restores a backup of the clinic's server database into "
+    "a NEW database on the same server, counted and checked. The database every PC uses now "
+    "is not touched; this PC can then switch to the restored one, and the others connect to "
+    "it with File → Connect to the clinic's server….</p>")
 RESTORE_LIST = (
     "<b>Backups</b><p>Newest first. Each was checked when it was made and is checked again "
     "before it is restored.</p>")
@@ -144,6 +149,6 @@ def explain_clinic_setup(window) -> None:
         explain(page, SETUP_PAGES[title])
 
 
-def explain_restore(dialog) -> None:
-    explain(dialog, RESTORE)
+def explain_restore(dialog, server: bool = False) -> None:
+    explain(dialog, SERVER_RESTORE if server else RESTORE)
     explain(dialog.table, RESTORE_LIST)

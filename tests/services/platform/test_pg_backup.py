@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -20,6 +21,7 @@ from medspa_desktop.services.charts import photos
 from medspa_desktop.services.exchange.copy_clinic import copy_clinic
 from medspa_desktop.services.platform import backup, pg_backup
 from medspa_desktop.services.platform.backup import BackupError
+from medspa_desktop.services.platform.errors import PermissionDenied, ValidationError
 from medspa_desktop.services.platform.integrity import check_database
 from medspa_desktop.store.database import close_database, db, open_database
 from medspa_desktop.store.models import ALL_MODELS, AuditEvent, Patient, User
@@ -157,3 +159,93 @@ def test_the_command_line_backs_up_and_restores_a_server_clinic(server_clinic, p
     again = subprocess.run([*run, "restore", "--from", str(folder), "--db", target],
                            capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 2 and "restore only into an empty database" in again.stderr
+
+
+RACE = """
+import datetime as dt, sys, time
+from pathlib import Path
+from medspa_desktop.store.database import open_database
+from medspa_desktop.services.platform import pg_backup
+open_database(sys.argv[1])
+start = float(sys.argv[3])
+while time.time() < start:
+    time.sleep(0.005)
+result = pg_backup.daily_backup(None, dt.datetime(2026, 11, 24, 8, 0), folder=Path(sys.argv[2]))
+print("took" if result is not None else "skipped")
+"""
+
+
+def test_two_pcs_racing_for_the_daily_backup_take_one(server_clinic, tmp_path, pc_data):
+    """Two PCs (processes, each its own connection) start the day's backup at the same
+    moment, each into its own folder: one backup is taken, audited once."""
+    close_database()
+    env = dict(os.environ, MEDSPA_DB="", PYTHONPATH=os.getcwd())
+    start = f"{time.time() + 4:.3f}"
+    procs = [subprocess.Popen([sys.executable, "-c", RACE, server_clinic,
+                               str(tmp_path / pc), start], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for pc in ("pc1", "pc2")]
+    said = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), said
+    assert sorted(out.strip() for out, _err in said) == ["skipped", "took"]
+    taken = [b for pc in ("pc1", "pc2") for b in backup.list_backups(tmp_path / pc)]
+    assert len(taken) == 1 and taken[0].taken_at == dt.datetime(2026, 11, 24, 8, 0)
+    open_database(server_clinic)
+    daily = AuditEvent.select().where(AuditEvent.action == "backup.create",
+                                      AuditEvent.summary.startswith("daily"))
+    assert daily.count() == 1
+    # later that day nobody takes another; the next day the first to ask does
+    assert pg_backup.daily_backup(None, dt.datetime(2026, 11, 24, 17, 0),
+                                  folder=tmp_path / "pc3") is None
+    assert pg_backup.daily_backup(None, dt.datetime(2026, 11, 25, 8, 1),
+                                  folder=tmp_path / "pc3") is not None
+
+
+def test_a_pc_that_finds_the_daily_backup_under_way_leaves_it(server_clinic, pg_server,
+                                                              tmp_path):
+    import psycopg
+
+    name = db.obj.database
+    with psycopg.connect(host=str(pg_server.socket_dir), port=pg_server.port or 5432,
+                         user=pg_server.user, dbname=name, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (pg_backup.DAILY_LOCK,))
+        assert pg_backup.daily_backup(None, NOW, folder=tmp_path / "mine") is None
+        assert not (tmp_path / "mine").exists()
+        other.execute("SELECT pg_advisory_unlock(%s)", (pg_backup.DAILY_LOCK,))
+    result = pg_backup.daily_backup(None, NOW, folder=tmp_path / "mine")  # released: taken
+    assert result is not None and result.backup.path.parent == tmp_path / "mine"
+    # the lock is released after it (another PC may take the next day's)
+    assert db.execute_sql("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                          "database = (SELECT oid FROM pg_database WHERE datname = "
+                          "current_database())").fetchone() == (0,)
+
+
+def test_a_restore_into_a_new_database_on_the_same_server_counts_every_row(
+        server_clinic, pg_server, tmp_path, pc_data):
+    admin = User.get(User.role == "admin")
+    counts = _counts()
+    folder = backup.create_backup(admin, tmp_path / "usb", now=NOW).backup.path
+    live = db.obj.database
+    receptionist = User.get(User.role == "front_desk")
+    with pytest.raises(PermissionDenied, match="may not choose the backup folder and restore"):
+        pg_backup.create_restore_database(receptionist, folder, "medspa_new")
+    with pytest.raises(ValidationError, match="NEW database"):
+        pg_backup.create_restore_database(admin, folder, live)
+    with pytest.raises(ValidationError, match="small letters"):
+        pg_backup.create_restore_database(admin, folder, "Robert'); DROP")
+    url = pg_backup.create_restore_database(admin, folder, "medspa_new")
+    assert url == pg_server.url("medspa_new")
+    last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (last.action, last.username) == ("backup.restore", "admin")
+    close_database()
+    env = dict(os.environ, MEDSPA_DB="", PYTHONPATH=os.getcwd())
+    done = subprocess.run([sys.executable, "-m", "medspa_desktop", "restore", "--from",
+                           str(folder), "--db", url], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"rows: {sum(counts.values()) + 1}, as many in every table as the backup" \
+        in done.stdout and "check: OK" in done.stdout
+    open_database(url)
+    after = _counts()
+    assert after.pop("audit_event") == counts.pop("audit_event") + 1
+    assert after == counts
