@@ -6,7 +6,9 @@ then this PC switched to it."""
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
+import os
 import shutil
 import uuid
 
@@ -20,7 +22,7 @@ from medspa_desktop.store.database import close_database, db
 from medspa_desktop.store.models import ALL_MODELS, User
 from medspa_desktop.ui.backup_dialogs import ServerRestoreDialog
 from medspa_desktop.ui.main_window import MainWindow
-from tests.conftest import shots
+from tests.conftest import PASSWORD, shots
 from tests.ui.modal import answer_next_modal
 
 
@@ -114,3 +116,38 @@ def test_the_server_restore_dialog_lists_only_server_backups(qtbot, server_clini
     assert dialog.model.rowCount() == 1 and dialog.restore_button.isEnabled()
     assert dialog.name.text().startswith(f"{server_clinic}_restored_")
     dialog.grab().save(str(shots() / "server_restore_pick.png"))
+
+
+def test_a_failed_daily_backup_on_a_server_is_said_and_tried_again_later(
+        qtbot, pg_database, tmp_path, monkeypatch):
+    """A clinic just set up on a server: the day's backup fails on this PC (no pg_dump here),
+    said in the status bar where a clinic file's failure is said; this PC does not retry at
+    once, and takes it once it can."""
+    from medspa_desktop.services.clinic import clinic
+    from medspa_desktop.services.platform import auth, pg_backup
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "pc-data"))
+    admin = clinic.create_clinic(
+        clinic.ClinicInfo("Server Clinic", "1 Main St", "555 010 0100", "12-3456789"),
+        auth.UserInput("admin", "Ada Admin", "admin", PASSWORD))
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(pg_backup.glob, "glob", lambda _pattern: [])
+    window = MainWindow(admin, remember=False, auto_backup=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window._backup_failed_at is not None, timeout=30000)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("The daily backup failed: The PostgreSQL program pg_dump is not "
+                           "installed on this computer")
+    assert window.backup_label.text() == "⚠ Never backed up — File → Back up now"
+    window.backup_if_due()  # asked again within the hour: not tried
+    assert window._backup_task is None
+    folder = paths.data_dir() / "server-backups"
+    assert backup.list_backups(folder) == []
+    monkeypatch.setenv("PATH", path)
+    monkeypatch.setattr(pg_backup.glob, "glob", glob.glob)
+    window._backup_failed_at -= 3600  # an hour later
+    window.backup_if_due()
+    qtbot.waitUntil(lambda: window.backup_label.text().startswith("Backed up"), timeout=60000)
+    assert len(backup.list_backups(folder)) == 1
