@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -478,16 +479,25 @@ def _child(*args: str, timeout: float) -> dict:
 
 def cold_start_sign_in(c: Context) -> Result:
     """A new process, until the sign-in dialog is painted: what a person waits for after
-    double-clicking the program."""
-    samples, found = [], {}
+    double-clicking the program (to the paint the process reports, not to its exit). On a
+    server the sign-in paints first and the server opens behind it: the details say how long
+    after the paint it was ready."""
+    samples, ready, found = [], [], {}
     for _ in range(5 if c.quick else 11):
-        started = time.perf_counter()
+        started = time.time()
         found = _child("sign-in", c.target or str(c.path), timeout=120)
-        samples.append((time.perf_counter() - started) * 1000)
-    return Result.timed("cold start to the painted sign-in", 600, samples,
-                        note=f"imported: {', '.join(found['imported'])}"
-                        if found.get("imported") else "",
-                        details={"modules": found.get("modules")})
+        samples.append((found["painted_at"] - started) * 1000)
+        if found.get("ready_ms") is not None:
+            ready.append(found["ready_ms"])
+    details = {"modules": found.get("modules")}
+    note = f"imported: {', '.join(found['imported'])}" if found.get("imported") else ""
+    if ready:
+        details["server_ready_after_paint_ms"] = {
+            "median": statistics.median(ready), "max": max(ready)}
+        note = (note + "; " if note else "") + (
+            f"the server open {statistics.median(ready):.0f} ms after the paint (median)")
+    return Result.timed("cold start to the painted sign-in", 600, samples, note=note,
+                        details=details)
 
 
 def cold_start(c: Context) -> Result:

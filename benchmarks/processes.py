@@ -22,37 +22,61 @@ import time
 
 
 def sign_in(db: str) -> dict:
-    """What ``app.run_gui`` does from start until the sign-in dialog is painted: its imports
-    (the main window's among them), the application, the single-window claim, the opening of
-    the clinic file and the whole check started beside it. Also which heavy modules were
-    imported on the way (none of reportlab or the PostgreSQL driver is needed yet)."""
+    """What ``app.run_gui`` does from start until the sign-in dialog is painted: its imports,
+    the application, the single-window claim and then, for a clinic file, the opening of the
+    file, the whole check started beside it and the main window's imports before the dialog;
+    for a clinic on a server, the dialog at once with the server opening behind it
+    (``app._server_sign_in``) and the main window's imports after the paint. ``painted_at``:
+    the wall clock when the dialog was painted (the parent subtracts its start: this
+    process's exit is not part of the wait); ``ready_ms``: on a server, from the paint until
+    the server was open behind it. Also which heavy modules were imported before the paint
+    (none of reportlab or the PostgreSQL driver is needed yet)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from medspa_desktop import APP_NAME
     from medspa_desktop.app import make_application, watch_database
-    from medspa_desktop.services.clinic import clinic
-    from medspa_desktop.store.opening import open_clinic_database
+    from medspa_desktop.store.database import is_postgres_url
 
     app = make_application()
-    from medspa_desktop.ui.first_run import FirstRunDialog  # noqa: F401  as run_gui imports
     from medspa_desktop.ui.login import LoginDialog
-    from medspa_desktop.ui.main_window import MainWindow  # noqa: F401
     from medspa_desktop.ui.single_instance import claim
 
     instance = claim(db)
     if instance is None:
         raise SystemExit(f"{db} is open in another window")
-    refusal = open_clinic_database(db)
-    if refusal:
-        raise SystemExit(refusal)
-    watch_database(db)
-    if not clinic.is_set_up():
-        raise SystemExit(f"{db} is not set up")
-    dialog = LoginDialog(clinic.clinic_info().name, "frontdesk")
+    if is_postgres_url(db):
+        dialog = LoginDialog(APP_NAME, "frontdesk", server=db)
+    else:
+        from medspa_desktop.services.clinic import clinic
+        from medspa_desktop.store.opening import open_clinic_database
+        from medspa_desktop.ui.first_run import FirstRunDialog  # noqa: F401  as run_gui does
+        from medspa_desktop.ui.main_window import MainWindow  # noqa: F401
+
+        refusal = open_clinic_database(db)
+        if refusal:
+            raise SystemExit(refusal)
+        watch_database(db)
+        if not clinic.is_set_up():
+            raise SystemExit(f"{db} is not set up")
+        dialog = LoginDialog(clinic.clinic_info().name, "frontdesk")
     dialog.show()
     app.processEvents()
     dialog.repaint()
-    return {"modules": len(sys.modules),
-            "imported": sorted(m for m in ("reportlab", "psycopg", "pypdfium2")
-                               if m in sys.modules)}
+    painted_at, painted = time.time(), time.perf_counter()
+    imported = sorted(m for m in ("reportlab", "psycopg", "pypdfium2") if m in sys.modules)
+    modules = len(sys.modules)
+    ready_ms = None
+    if dialog.server_state != "ready":
+        from medspa_desktop.ui import first_run, main_window  # noqa: F401  as run_gui does
+
+        deadline = time.monotonic() + 60
+        while dialog.server_state == "connecting" and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.002)
+        if dialog.server_state != "ready":
+            raise SystemExit(f"the server did not open: {dialog.message.text()}")
+        ready_ms = (time.perf_counter() - painted) * 1000
+    return {"modules": modules, "imported": imported, "painted_at": painted_at,
+            "ready_ms": ready_ms}
 
 
 def cold_start(db: str, day: str) -> dict:

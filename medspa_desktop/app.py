@@ -131,12 +131,25 @@ def switch_clinic(target: str) -> str | None:
     return refusal
 
 
+def _server_sign_in(target: str):
+    """A clinic on a server: the sign-in painted at once, the server opened behind it while
+    the person types (``ui/login.py``); the window's own modules load meanwhile. The dialog,
+    its ``exec()`` over: signed in (``user``), the first run wanted (``needs_first_run``), or
+    quit."""
+    from .ui.login import LoginDialog
+
+    login = LoginDialog(APP_NAME, server=target)  # the clinic's name once the server answers
+    login.show()
+    QApplication.processEvents()  # painted before anything else loads
+    from .ui import first_run, main_window  # noqa: F401  what comes after the sign-in
+
+    login.exec()
+    return login
+
+
 def run_gui(target: str) -> int:
     app = make_application()
     from .ui.errors import install_excepthook
-    from .ui.first_run import FirstRunDialog
-    from .ui.login import LoginDialog
-    from .ui.main_window import MainWindow
 
     install_excepthook(setup_logging())
     from .ui.single_instance import claim
@@ -144,19 +157,33 @@ def run_gui(target: str) -> int:
     instance = claim(target)  # held while this window runs: later starts bring it forward
     if instance is None:
         return 0  # the window already open on this database came to the front instead
-    target, refusal = _open_start_target(target)
-    if target is None:
-        return 0
-    if refusal is not None and offer_restore(target, refusal):
-        refusal = open_clinic_database(target)
-    if refusal is not None:
-        QMessageBox.critical(None, APP_NAME, refusal)
-        return 1
-    watch_database(target)  # runs while staff sign in and work
     user = None
     hint = ""
+    signed_in = True  # on a server, the sign-in has been shown already
+    if is_postgres_url(target):  # the schema is checked (behind the sign-in) before any read
+        login = _server_sign_in(target)
+        if login.server_state != "ready":
+            return 0  # quit before the server opened: nothing of the clinic was read
+        target, user = login.opened_target, login.user
+        signed_in = user is not None or login.needs_first_run
+    else:
+        target, refusal = _open_start_target(target)
+        if target is None:
+            return 0
+        if refusal is not None and offer_restore(target, refusal):
+            refusal = open_clinic_database(target)
+        if refusal is not None:
+            QMessageBox.critical(None, APP_NAME, refusal)
+            return 1
+        watch_database(target)  # runs while staff sign in and work
     try:
-        if not clinic.is_set_up():
+        if not signed_in:
+            return 0  # quit at the server's sign-in
+        from .ui.first_run import FirstRunDialog
+        from .ui.login import LoginDialog
+        from .ui.main_window import MainWindow
+
+        if user is None and not clinic.is_set_up():
             first = FirstRunDialog(database_label())
             if not first.exec():
                 return 0

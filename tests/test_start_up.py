@@ -70,3 +70,50 @@ result = [before, refusal, db.execute_sql("SELECT sum(n) FROM late_driver").fetc
 """)
     assert found["result"] == [False, None, 42]
     assert "psycopg" in found["late"]
+
+
+def test_a_clinic_on_a_server_signs_in_through_the_sign_in_that_showed_first(pg_server,
+                                                                             tmp_path):
+    """``app.run_gui`` on a ``postgresql://`` clinic: the sign-in is on screen before the
+    server is open (it opens behind it, the driver imported there); signing in on it brings
+    the main window on the server's clinic, and quitting anchors the audit head as ever."""
+    url = pg_server.url(pg_server.create_database(f"medspa_{uuid.uuid4().hex[:12]}"))
+    found = loaded_after(f"""
+import os
+os.environ["XDG_DATA_HOME"] = {str(tmp_path / "pc")!r}
+from medspa_desktop.store.opening import open_clinic_database
+from medspa_desktop.store.database import close_database
+from medspa_desktop.services.clinic import clinic
+from medspa_desktop.services.platform import auth
+assert open_clinic_database({url!r}) is None
+clinic.create_clinic(clinic.ClinicInfo("Harbour Skin Clinic"),
+                     auth.UserInput("owner", "Olive Owner", "admin", "long-enough"),
+                     default_catalog=False)
+close_database()
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from medspa_desktop import app
+from medspa_desktop.ui import login
+qt = app.make_application()
+seen = {{}}
+def look():
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, login.LoginDialog) and widget.isVisible() and "first" not in seen:
+            seen["first"] = [widget.server_state, "psycopg" in sys.modules]
+            widget.username.setText("owner")
+            widget.password.setText("long-enough")
+            widget.sign_in.click()
+        if type(widget).__name__ == "MainWindow" and widget.isVisible():
+            seen["main"] = [widget.user.username, widget.windowTitle()]
+            QApplication.quit()
+timer = QTimer()
+timer.timeout.connect(look)
+timer.start(5)
+code = app.run_gui({url!r})
+result = [code, seen]
+""")
+    code, seen = found["result"]
+    assert code == 0
+    assert seen["first"][0] in ("connecting", "ready")  # on screen whichever came first
+    assert seen["main"][0] == "owner" and "Harbour Skin Clinic" in seen["main"][1]
+    assert "psycopg" in found["late"]

@@ -179,7 +179,12 @@ def probe(url: str, timeout: int = 5) -> Probe:
 
 
 def _in_words(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
+    return in_words(str(exc))
+
+
+def in_words(error: str) -> str:
+    """The driver's (or the opening's) words about a failed connection, as staff say it."""
+    text = " ".join(error.split())
     lowered = text.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         return "The server refused the user name or password. Check them and try again."
