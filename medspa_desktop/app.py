@@ -2,7 +2,8 @@
 
 ``run_gui`` is what the ``medspa-desktop`` command (``cli.main``) runs when no subcommand is
 given. Opening the clinic file itself is the store's (``store/opening.py``); this module adds
-the dialogs around it.
+the dialogs around it. It imports the services (and the demo) only after the sign-in is
+painted: on a clinic server the sign-in shows before anything else loads.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import APP_NAME, __version__, demo, paths
+from . import APP_NAME, __version__, paths
 from .logs import log, setup_logging
-from .services.clinic import clinic
 from .store.database import DamageCheck, close_database, database_label, is_postgres_url
 from .store.opening import open_clinic_database
 
@@ -179,6 +179,8 @@ def run_gui(target: str) -> int:
     try:
         if not signed_in:
             return 0  # quit at the server's sign-in
+        from . import demo
+        from .services.clinic import clinic
         from .ui.first_run import FirstRunDialog
         from .ui.login import LoginDialog
         from .ui.main_window import MainWindow
