@@ -311,6 +311,7 @@ class Lost:
     period: Period
     months: tuple[tuple[dt.date, int], ...]  # month -> patients who went six months unseen then
     patients: tuple[LostPatient, ...]  # newest last visit first
+    previous: Lost | None = None  # the period before, when asked to compare
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
@@ -324,41 +325,61 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 
 
 def lost_patients(actor: User, period: Period, *, today: dt.date | None = None,
-                  record: bool = True, report: str = "Patients: lost") -> Lost:
+                  record: bool = True, report: str = "Patients: lost",
+                  compare: bool = False) -> Lost:
     """Patients who went six months without a visit during ``period`` (their last visit six
     months before one of its days) and have not come since, nor booked, up to ``today``;
-    archived charts left out."""
+    archived charts left out. With ``compare``, the previous period's too (``previous``), from
+    the same query."""
     require(actor, "reports.view")
     today = today or dt.date.today()
-    first = _months_back(period.first, LOST_MONTHS)
-    last = _months_back(period.last, LOST_MONTHS)
+    periods = (period, period.previous()) if compare else (period,)
+    # per period: the window whose last visits went six months unseen during it
+    windows = [(day_bounds(_months_back(q.first, LOST_MONTHS))[0],
+                day_bounds(_months_back(q.last, LOST_MONTHS))[1]) for q in periods]
     p, came = db.param, [str(s) for s in CAME_IN_STATUSES]
     ahead = [str(s) for s in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)]
     came_in = f"IN ({', '.join([p] * len(came))})"
-    # one query, each part a range on the start index: the patients seen in the window
-    # (their last visit there), less those seen since or booked from today on (MATERIALIZED,
+    # one query, each part a range on the start index: the patients seen in each period's
+    # window (their last visit there), less those seen after that window or booked from
+    # today on (their latest such appointment, from the earliest window's end: MATERIALIZED,
     # and the CAST keeps SQLite from driving those through the patient index); the visits
     # ever of those left, counted from the (patient, start, status) index alone
-    ended, now = day_bounds(last)[1], day_bounds(today)[0]
+    seen = " UNION ALL ".join(
+        f"SELECT CAST(patient_id AS INTEGER) AS patient_id, {i} AS which, MAX(start) AS "
+        f"last_visit FROM appointment WHERE start >= {p} AND start < {p} "
+        f"AND status {came_in} GROUP BY 1" for i in range(len(windows)))
+    ended = " ".join(f"WHEN {i} THEN {p}" for i in range(len(windows)))
+    now = day_bounds(today)[0]
     rows = db.execute_sql(
-        "WITH seen AS MATERIALIZED (SELECT CAST(patient_id AS INTEGER) AS patient_id, "
-        f"MAX(start) AS last_visit FROM appointment WHERE start >= {p} AND start < {p} "
-        f"AND status {came_in} GROUP BY 1), "
-        "since AS MATERIALIZED (SELECT DISTINCT CAST(patient_id AS INTEGER) AS patient_id "
-        f"FROM appointment WHERE start >= {p} AND (status {came_in} OR (start >= {p} AND "
-        f"status IN ({', '.join([p] * len(ahead))})))) "
-        "SELECT t.id, t.last_name, t.first_name, t.chart_number, seen.last_visit, "
+        f"WITH seen AS MATERIALIZED ({seen}), "
+        "since AS MATERIALIZED (SELECT CAST(patient_id AS INTEGER) AS patient_id, "
+        f"MAX(start) AS back FROM appointment WHERE start >= {p} AND (status {came_in} OR "
+        f"(start >= {p} AND status IN ({', '.join([p] * len(ahead))}))) GROUP BY 1) "
+        "SELECT seen.which, t.id, t.last_name, t.first_name, t.chart_number, seen.last_visit, "
         "(SELECT COUNT(*) FROM appointment a WHERE a.patient_id = t.id "
         f"AND a.status {came_in}) FROM seen JOIN patient t ON t.id = seen.patient_id "
-        f"WHERE t.archived = {p} AND seen.patient_id NOT IN (SELECT patient_id FROM since)",
-        [day_bounds(first)[0], ended, *came, ended, *came, now, *ahead, *came, False])
-    out = [LostPatient(pid, f"{last_name}, {first_name}", chart, _dt(at).date(), n)
-           for pid, last_name, first_name, chart, at, n in rows]
+        "LEFT JOIN since s ON s.patient_id = seen.patient_id "
+        f"WHERE t.archived = {p} AND (s.back IS NULL OR s.back < CASE seen.which {ended} END)",
+        [*(v for start, end in windows for v in (start, end, *came)),
+         min(end for _start, end in windows), *came, now, *ahead, *came, False,
+         *(end for _start, end in windows)])
+    found: list[list[LostPatient]] = [[] for _q in periods]
+    for which, pid, last_name, first_name, chart, at, n in rows:
+        found[which].append(LostPatient(pid, f"{last_name}, {first_name}", chart,
+                                        _dt(at).date(), n))
+    lost = [_lost(q, found[i]) for i, q in enumerate(periods)]
+    if record:
+        record_viewed(actor, report, period)
+    if compare:
+        return dataclasses.replace(lost[0], previous=lost[1])
+    return lost[0]
+
+
+def _lost(period: Period, out: list[LostPatient]) -> Lost:
     out.sort(key=lambda p: (p.last_visit, p.name, p.patient_id), reverse=True)
     per_month: dict[dt.date, int] = defaultdict(int)
     for p in out:
         went = _months_back(p.last_visit, -LOST_MONTHS)
         per_month[went.replace(day=1)] += 1
-    if record:
-        record_viewed(actor, report, period)
     return Lost(period, tuple((m, per_month[m]) for m in period.months()), tuple(out))

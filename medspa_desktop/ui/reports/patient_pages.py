@@ -198,9 +198,8 @@ class LostPage(_PatientsPage):
     title = "Patients lost"
 
     def build(self, actor, period: Period, compare: bool):
-        now = pt.lost_patients(actor, period, report=f"Patients: {self.title}")
-        return now, pt.lost_patients(actor, period.previous(), record=False) if compare \
-            else None
+        now = pt.lost_patients(actor, period, report=f"Patients: {self.title}", compare=compare)
+        return now, now.previous
 
     def shown(self, figures) -> Shown:
         lost, before = figures

@@ -61,5 +61,13 @@ def test_every_report_runs_on_a_server_and_revenue_is_its_closes(pg_database):
     assert (rebooked.total.visits, rebooked.total.rebooked) == (3, 1)
     assert patients.lost_patients(admin, SPRING, today=D(2026, 7, 1), record=False
                                   ).patients == ()
+    autumn = Period(D(2026, 9, 1), D(2026, 10, 31))  # Ann lost on 20 September, Zoë 1 Oct
+    lost = patients.lost_patients(admin, autumn, today=D(2026, 12, 1), record=False,
+                                  compare=True)
+    assert [(p.last_visit, p.visits) for p in lost.patients] == [
+        (D(2026, 4, 1), 2), (D(2026, 3, 20), 1)]
+    assert lost.months == ((D(2026, 9, 1), 1), (D(2026, 10, 1), 1))
+    assert lost.previous == patients.lost_patients(admin, autumn.previous(),
+                                                   today=D(2026, 12, 1), record=False)
     staff_pay.staff_pay(admin, SPRING.first, SPRING.last)
     treatments.injectable_use(admin, SPRING.first, SPRING.last)

@@ -176,7 +176,8 @@ def test_first_visits_and_visit_counts_are_read_from_the_index_alone(small, stat
     for report in (pt.patient_flow, pt.lost_patients):
         statements.clear()
         report(c["admin"], period, today=TODAY, record=False)
-        per_patient = [s for s in _plans(statements) if "patient_id=" in s]
+        per_patient = [s for s in _plans(statements)
+                       if s.startswith(("SEARCH a ", "SEARCH b ")) and "patient_id=" in s]
         assert per_patient and all(
             "USING COVERING INDEX appointment_patient_id_start_status" in s
             for s in per_patient), per_patient
@@ -215,3 +216,31 @@ def test_compared_with_the_previous_period_in_the_same_query(small, statements):
                                             record=False)
     assert (flow.new, flow.returning, flow.previous.new, flow.previous.returning) == (
         1, 1, 0, 1)  # July 1-25: C new, B back; June 1-25: A back
+
+
+def test_patients_lost_compared_with_the_previous_period_in_the_same_query(small, statements):
+    """Each period's lost patients as asked on its own (seen since the end of each one's own
+    window, or booked ahead), from one statement instead of two."""
+    from tests.conftest import but_the_account_check
+
+    c = small
+    visit(c, "A", D(2029, 4, 10))  # lost in October
+    visit(c, "B", D(2029, 4, 20))  # unseen in October, but back since: lost in neither
+    visit(c, "B", D(2029, 12, 1))
+    visit(c, "C", D(2029, 5, 3))  # lost in November
+    visit(c, "D", D(2029, 4, 5))  # unseen through October, booked ahead: not lost
+    visit(c, "D", D(2030, 1, 10), "booked", booked=D(2029, 12, 15))
+    visit(c, "E", D(2029, 4, 25))  # unseen in October, but back in May:
+    visit(c, "E", D(2029, 5, 28))  # lost on 28 November only
+    period = Period(D(2029, 11, 1), D(2029, 11, 30))
+    statements.clear()
+    lost = pt.lost_patients(c["admin"], period, today=TODAY, record=False, compare=True)
+    sent = [sql for sql, _params in but_the_account_check(statements)]
+    assert len(sent) == 1 and "appointment" in sent[0]
+    before = pt.lost_patients(c["admin"], period.previous(), today=TODAY, record=False)
+    assert lost.previous == before
+    assert dataclasses.replace(lost, previous=None) == pt.lost_patients(
+        c["admin"], period, today=TODAY, record=False)
+    assert [p.name for p in before.patients] == ["Test, A"]
+    assert [p.name for p in lost.patients] == ["Test, E", "Test, C"]
+    assert next(p for p in lost.patients if p.name == "Test, E").visits == 2
