@@ -2,7 +2,7 @@
 dialog is on screen while the server is still opening behind it, Sign in pressed too early
 waits with "Connecting to the clinic's server…" and signs in by itself once the server is
 open; a server that cannot be reached says so in words with Retry, and Retry opens it once it
-answers. Pictures of both states go to ``shots()``."""
+answers; a server that wants a password not kept on this PC asks for it. Pictures of both states go to ``shots()``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import socket
 import threading
 import time
 import uuid
+from pathlib import Path
 
+import psycopg
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +24,7 @@ from medspa_desktop.store.database import close_database, db
 from medspa_desktop.store.opening import open_clinic_database
 from medspa_desktop.ui.login import CONNECTING, LoginDialog
 from tests.conftest import shots
+from tests.ui.modal import answer_next_modal
 
 
 @pytest.fixture
@@ -162,3 +165,56 @@ def test_a_server_without_a_clinic_yet_asks_for_the_first_run(qtbot, pg_server):
         assert not clinic.is_set_up()  # the schema was made there: the first run can go on
     finally:
         close_database()
+
+
+def test_a_server_that_wants_a_password_asks_for_it_and_signs_in_with_it(qtbot, pg_server):
+    """No password kept for the server on this PC: the server's refusal asks for it (the
+    sign-in stays on screen behind the question), and the server then opens with it."""
+    role, secret = f"pc_{uuid.uuid4().hex[:8]}", "Harbour-pw-42"
+    with psycopg.connect(host=str(pg_server.socket_dir), port=pg_server.port or 5432,
+                         user=pg_server.user, dbname="postgres", autocommit=True) as con:
+        con.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
+        name = f"medspa_{uuid.uuid4().hex[:12]}"
+        con.execute(f'CREATE DATABASE "{name}" OWNER {role}')
+        hba = con.execute("SHOW hba_file").fetchone()[0]
+    url = f"postgresql://{role}@/{name}?host={pg_server.socket_dir}" + (
+        f"&port={pg_server.port}" if pg_server.port else "")
+    assert open_clinic_database(url) is None  # set up while the server still trusts it
+    clinic.create_clinic(clinic.ClinicInfo("Harbour Skin Clinic"),
+                         auth.UserInput("owner", "Olive Owner", "admin", "long-enough"),
+                         default_catalog=False)
+    close_database()
+    lines = Path(hba).read_text()
+    Path(hba).write_text(f"local all {role} scram-sha-256\n" + lines)  # this role only
+    _reload(pg_server)
+    asked = []
+
+    def type_password(box) -> None:
+        asked.append(box.labelText())
+        box.setTextValue(secret)
+        box.accept()
+
+    try:
+        dialog = LoginDialog(APP_NAME, server=url)
+        qtbot.addWidget(dialog)
+        answer_next_modal(type_password)
+        dialog.show()
+        qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+        assert "password for the clinic's server" in asked[0] and secret not in asked[0]
+        qtbot.waitUntil(lambda: dialog.server_state == "ready", timeout=20000)
+        assert "Harbour Skin Clinic" in dialog.heading.text()
+        assert secret in dialog.opened_target  # what run_gui goes on with
+        qtbot.keyClicks(dialog.username, "owner")
+        qtbot.keyClicks(dialog.password, "long-enough")
+        dialog.sign_in.click()
+        assert dialog.user is not None and dialog.user.username == "owner"
+    finally:
+        Path(hba).write_text(lines)
+        _reload(pg_server)
+        close_database()
+
+
+def _reload(pg_server) -> None:
+    with psycopg.connect(host=str(pg_server.socket_dir), port=pg_server.port or 5432,
+                         user=pg_server.user, dbname="postgres", autocommit=True) as con:
+        con.execute("SELECT pg_reload_conf()")
