@@ -183,8 +183,11 @@ def _in_words(exc: Exception) -> str:
 
 
 def in_words(error: str) -> str:
-    """The driver's (or the opening's) words about a failed connection, as staff say it."""
-    text = " ".join(error.split())
+    """The driver's (or the opening's) words about a failed connection, as staff say it. The
+    driver's lines become sentences ("Connection refused. Is the server running…"), not one
+    run-on line."""
+    lines = [" ".join(line.split()) for line in error.splitlines()]
+    text = " ".join(line if line[-1] in ".?!:;," else f"{line}." for line in lines if line)
     lowered = text.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         return "The server refused the user name or password. Check them and try again."

@@ -29,3 +29,13 @@ def test_a_server_that_cannot_be_reached_is_named_without_its_password():
     assert refusal is not None and "s3cret" not in refusal
     assert refusal.startswith("The database postgresql://medspa@127.0.0.1:1/spa could not "
                               "be opened")
+
+
+def test_the_drivers_lines_read_as_sentences_in_the_message():
+    from medspa_desktop.store.pc_server import in_words
+
+    said = in_words('connection failed: connection to server at "10.0.0.9", port 5432 failed: '
+                    "Connection refused\n\tIs the server running on that host and accepting "
+                    "TCP/IP connections?\n")
+    assert said.startswith("The server did not answer.")
+    assert "Connection refused. Is the server running" in said
