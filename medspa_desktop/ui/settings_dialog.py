@@ -28,45 +28,39 @@ from ..services.scheduling import hours
 from ..store.database import is_sqlite
 from ..store.models import User
 from .widgets.form_dialog import FormDialog
+from .widgets.stale_notice import form_fields
 
 
 class ClinicSettingsDialog(FormDialog):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__("Clinic settings", parent, min_width=780)
         self.user = user
-        current = hours.clinic_hours_text()
         self.day_hours: dict[int, QLineEdit] = {}
         hours_box = QGroupBox("Opening hours (like 09:00-18:00, or closed)")
         form = QFormLayout(hours_box)
         for day, name in enumerate(hours.WEEKDAYS):
-            edit = QLineEdit(current[day])
+            edit = QLineEdit()
             edit.setAccessibleName(f"{name} hours")
             self.day_hours[day] = edit
             form.addRow(name, edit)
         self.slot = QComboBox()
         for minutes in settings.SLOT_CHOICES:
             self.slot.addItem(f"{minutes} minutes", minutes)
-        self.slot.setCurrentIndex(self.slot.findData(hours.slot_minutes()))
         self.late = QSpinBox()
         self.late.setRange(*settings.LATE_CANCEL_HOURS.bounds)
         self.late.setSuffix(" hours")
-        self.late.setValue(int(hours.late_cancel_window().total_seconds() // 3600))
         self.paper = QComboBox()
         self.paper.addItem("Letter", "letter")
         self.paper.addItem("A4", "a4")
-        self.paper.setCurrentIndex(self.paper.findData(clinic.paper_size()))
         other = QGroupBox("Schedule and printing")
         form2 = QFormLayout(other)
         form2.addRow("Schedule &grid", self.slot)
         form2.addRow("&Late cancel within", self.late)
         form2.addRow("&Paper", self.paper)
-        policy = consent_policy.policy()
         self.consent_months = QSpinBox()
         self.consent_months.setRange(*settings.CONSENT_VALID_MONTHS.bounds)
         self.consent_months.setSuffix(" months")
-        self.consent_months.setValue(policy.valid_months)
         self.consent_current = QCheckBox("Only on the current version of the form")
-        self.consent_current.setChecked(policy.current_version_only)
         consent_box = QGroupBox("Consents before a treatment")
         form3 = QFormLayout(consent_box)
         form3.addRow("&Valid for", self.consent_months)
@@ -74,7 +68,6 @@ class ClinicSettingsDialog(FormDialog):
         self.review_days = QSpinBox()
         self.review_days.setRange(*settings.INTAKE_REVIEW_DAYS.bounds)
         self.review_days.setSuffix(" days")
-        self.review_days.setValue(clinical_periods.intake_review_days())
         self.review_days.setAccessibleName("Re-confirm intake answers older than")
         self.review_days.setToolTip("Pregnancy, medications and tanning change fast: older "
                                     "answers are flagged before a treatment (180 days is "
@@ -82,7 +75,6 @@ class ClinicSettingsDialog(FormDialog):
         self.toxin_days = QSpinBox()
         self.toxin_days.setRange(*settings.TOXIN_INTERVAL_DAYS.bounds)
         self.toxin_days.setSuffix(" days")
-        self.toxin_days.setValue(clinical_periods.toxin_interval_days())
         self.toxin_days.setAccessibleName("Neurotoxin again within")
         self.toxin_days.setToolTip("A neurotoxin sooner than this after the last one is "
                                    "flagged when booking and needs a reason when charted.")
@@ -90,9 +82,8 @@ class ClinicSettingsDialog(FormDialog):
         form6 = QFormLayout(clinical_box)
         form6.addRow("Re-confirm intake answers &older than", self.review_days)
         form6.addRow("Neuro&toxin again within", self.toxin_days)
-        rates = invoices.tax_rates()
-        self.services_tax = QLineEdit(show_basis_points(rates.services_bp))
-        self.retail_tax = QLineEdit(show_basis_points(rates.retail_bp))
+        self.services_tax = QLineEdit()
+        self.retail_tax = QLineEdit()
         tax_box = QGroupBox("Sales tax (a service can be exempt)")
         form4 = QFormLayout(tax_box)
         for label, edit in (("&Services", self.services_tax), ("&Retail", self.retail_tax)):
@@ -103,9 +94,8 @@ class ClinicSettingsDialog(FormDialog):
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setRange(*settings.LOCK_MINUTES.bounds)
         self.lock_minutes.setSuffix(" idle minutes")
-        self.lock_minutes.setValue(auth.lock_minutes())
         self.lock_minutes.setAccessibleName("Lock the screen after")
-        self.backup_folder = QLineEdit(str(backup.backup_folder()) if is_sqlite() else "")
+        self.backup_folder = QLineEdit()
         self.backup_folder.setAccessibleName("Backup folder")
         self.backup_folder.setMaxLength(400)
         choose = QPushButton("Choose…")
@@ -130,6 +120,40 @@ class ClinicSettingsDialog(FormDialog):
         columns.addLayout(right, 1)
         self.body.removeItem(self.form)  # two columns of boxes instead of one form
         self.body.addLayout(columns)
+        self.boxes = (hours_box, other, clinical_box, consent_box, tax_box, security_box)
+        self.reload_stored()
+
+    def reload_stored(self) -> None:
+        """The settings as stored now, and their versions: a save changes only what the user
+        changed from these (another PC may change other settings meanwhile), and is refused,
+        naming who, when another PC changed the same setting first."""
+        self.seen = settings.seen(*clinic.SETTINGS_SCREEN)
+        current = hours.clinic_hours_text()
+        for day, edit in self.day_hours.items():
+            edit.setText(current[day])
+        self.slot.setCurrentIndex(self.slot.findData(hours.slot_minutes()))
+        self.late.setValue(int(hours.late_cancel_window().total_seconds() // 3600))
+        self.paper.setCurrentIndex(self.paper.findData(clinic.paper_size()))
+        policy = consent_policy.policy()
+        self.consent_months.setValue(policy.valid_months)
+        self.consent_current.setChecked(policy.current_version_only)
+        self.review_days.setValue(clinical_periods.intake_review_days())
+        self.toxin_days.setValue(clinical_periods.toxin_interval_days())
+        rates = invoices.tax_rates()
+        self.services_tax.setText(show_basis_points(rates.services_bp))
+        self.retail_tax.setText(show_basis_points(rates.retail_bp))
+        self.lock_minutes.setValue(auth.lock_minutes())
+        self.backup_folder.setText(str(backup.backup_folder()) if is_sqlite() else "")
+
+    def stale_fields(self) -> dict:
+        """Every labelled setting in the boxes ("Monday", "Schedule grid", "Services"…)."""
+        fields: dict = {}
+        for box in self.boxes:
+            for label, widget in form_fields(box.layout()).items():
+                name = f"{label} tax" if box.title().startswith("Sales tax") else label
+                fields[name if name not in fields else f"{box.title()}: {name}"] = widget
+        fields["Consent only on the current version"] = self.consent_current
+        return fields
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for backups",
@@ -147,4 +171,4 @@ class ClinicSettingsDialog(FormDialog):
                                                    self.consent_current.isChecked()), tax,
                              self.backup_folder.text() if is_sqlite() else None,
                              self.lock_minutes.value(), self.review_days.value(),
-                             self.toxin_days.value())
+                             self.toxin_days.value(), seen=self.seen)

@@ -113,6 +113,7 @@ class DetailsDialog(FormDialog):
     def __init__(self, user: User, target, parent=None) -> None:
         super().__init__(f"Name and credentials — {target.full_name}", parent)
         self.user, self.target_id = user, target.id
+        self.version = target.version
         self.display = self._line("Shown as", limits.DISPLAY_NAME, "Dr Lee")
         self.display.setText(target.display_name)
         self.credentials = self._line("Credentials", limits.CREDENTIALS, "MD, NP, RN, LE")
@@ -122,9 +123,16 @@ class DetailsDialog(FormDialog):
         hint.setWordWrap(True)
         self.form.addRow("", hint)
 
+    def reload_stored(self) -> None:
+        """Another admin saved the account first: show it as stored now, and edit that."""
+        row = staff.staff_row(self.user, self.target_id)
+        self.version = row.version
+        self.display.setText(row.display_name)
+        self.credentials.setText(row.credentials)
+
     def submit(self) -> None:
         staff.change_details(self.user, self.target_id, self.display.text(),
-                             self.credentials.text())
+                             self.credentials.text(), self.version)
 
 
 class PasswordDialog(FormDialog):
@@ -272,7 +280,7 @@ class StaffDialog(QDialog):
             if not ok:
                 return
             role = roles[labels.index(label)]
-        self._do(lambda r: staff.change_role(self.user, r.id, role))
+        self._do(lambda r: staff.change_role(self.user, r.id, role, r.version))
 
     def reset_password(self) -> None:
         row = self.selected()
@@ -288,7 +296,9 @@ class StaffDialog(QDialog):
             return
         if row.active and reason is None:  # the reason prompt runs it, refusals in it
             with_reason(self, "Deactivate", f"Why is {row.full_name}'s account deactivated?",
-                        lambda typed: staff.set_active(self.user, row.id, False, typed),
+                        lambda typed: staff.set_active(self.user, row.id, False, typed,
+                                                       row.version),
                         limit=limits.SHORT_REASON)
             return
-        self._do(lambda r: staff.set_active(self.user, r.id, not r.active, reason or ""))
+        self._do(lambda r: staff.set_active(self.user, r.id, not r.active, reason or "",
+                                            r.version))

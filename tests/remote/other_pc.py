@@ -9,6 +9,9 @@ own that does what it is told on stdin and says "DONE <id>" once it has committe
     write ID         …and starts writing a note on patient ID's chart
     leave            …and signs out
     phone ID NUMBER  the director corrects patient ID's phone to NUMBER
+    admin PC         the admin signs in at the PC named PC
+    room ID NAME     …and renames room ID to NAME
+    slot MINUTES     …and sets the schedule's grid to MINUTES (the settings screen's save)
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from dataclasses import fields, replace
 
 from medspa_desktop.services.billing import invoices
 from medspa_desktop.services.charts import patients
+from medspa_desktop.services.clinic import catalog
 from medspa_desktop.services.platform import presence
-from medspa_desktop.services.scheduling import appointments
+from medspa_desktop.services.scheduling import appointments, hours
 from medspa_desktop.store.database import close_database, open_database
 from medspa_desktop.store.models import Product, Room, Service, User
 
@@ -30,6 +34,7 @@ DAY = dt.date(2031, 3, 4)  # a Tuesday far from the demo's bookings
 def main(target: str) -> int:
     open_database(target)
     director = User.get(User.username == "director")
+    admin = User.select().where(User.role == "admin").order_by(User.id).first()
     botox = Service.get(Service.category == "neurotoxin")
     room = Room.select().order_by(Room.id).first()
     patient = patients.create_patient(director, patients.PatientInput(
@@ -67,6 +72,16 @@ def main(target: str) -> int:
             patients.update_patient(director, on_file.id, replace(data, phone=number),
                                     on_file.version)
             print("DONE", on_file.id, flush=True)
+        elif command == "admin":
+            print("DONE", presence.begin(admin, argument), flush=True)
+        elif command == "room":
+            room_id, name = argument.split(" ", 1)
+            stored = Room.get_by_id(int(room_id))
+            catalog.rename_room(admin, stored.id, name, stored.version)
+            print("DONE", stored.id, flush=True)
+        elif command == "slot":
+            hours.set_schedule_settings(admin, slot=int(argument))
+            print("DONE", argument, flush=True)
         elif command == "patient":
             made = patients.create_patient(director, patients.PatientInput(
                 argument, "Remote", dt.date(1990, 1, 1)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -21,10 +22,11 @@ from medspa_desktop.ui.patients.new_patient import NewPatientDialog
 from medspa_desktop.ui.schedule.waitlist_dialogs import WaitlistOfferDialog
 from medspa_desktop.ui.setup.services import ServiceDialog
 from medspa_desktop.ui.treatments.record_dialog import TreatmentRecordDialog
-from tests.conftest import staff
+from tests.conftest import shots, staff
 from tests.remote.test_other_pcs import OtherPc
 from tests.services.scheduling.test_appointments import DAY, at, clinic  # noqa: F401
 from tests.ui.modal import answer_next_modal
+from tests.ui.test_face_chart import click
 from tests.ui.test_notes_panel import _panel
 from tests.ui.test_treatment_record import _fill_glabella, under_way  # noqa: F401 (fixture)
 
@@ -151,6 +153,9 @@ def test_a_service_saved_by_someone_else_in_setup_shows_its_new_length(qtbot, ad
 
 def test_a_visit_charted_on_another_pc_shows_their_record_and_cannot_be_saved_again(
         qtbot, under_way, tmp_path):  # noqa: F811 (the fixture)
+    """…and "Your changes" lists the face chart's points when they differ ("7 points on the
+    face chart, 28 U"); putting the record back puts the points back on the chart, to compare
+    (the visit stays charted as they charted it)."""
     mine = TreatmentRecordDialog(staff("injector"), under_way.id)
     qtbot.addWidget(mine)
     mine.show()
@@ -159,9 +164,13 @@ def test_a_visit_charted_on_another_pc_shows_their_record_and_cannot_be_saved_ag
     theirs = TreatmentRecordDialog(director, under_way.id)
     qtbot.addWidget(theirs)
     _fill_glabella(qtbot, theirs)
+    their_count = len(theirs.chart.points())
     theirs.save()
     assert theirs.result() == QDialog.DialogCode.Accepted
-    _fill_glabella(qtbot, mine)  # charted here too, meanwhile
+    _fill_glabella(qtbot, mine)  # charted here too, meanwhile, with one point more
+    click(qtbot, mine.chart, 150, 130)
+    my_points = mine.chart.points()
+    assert len(my_points) != their_count
     mine.fields["dilution_ml"].setText("2.0")
     mine.aftercare.setPlainText("Ice, no massage.")
 
@@ -176,9 +185,20 @@ def test_a_visit_charted_on_another_pc_shows_their_record_and_cannot_be_saved_ag
     assert mine.aftercare.toPlainText() == ""
     typed = mine.stale.mine.toPlainText()
     assert "2.0   (stored now: 2.5)" in typed and "Aftercare given: Ice, no massage." in typed
-    assert not mine.save_button.isEnabled() and not mine.stale.put_back_button.isVisible()
+    assert len(mine.chart.points()) == their_count  # their record, on the chart too
+    mine_total = f"{sum(Decimal(str(p['amount'])) for p in my_points).normalize():f}"
+    assert (f"Face chart: {len(my_points)} points on the face chart, {mine_total} U   "
+            f"(charted: {their_count} points on the face chart, ") in typed
+    assert not mine.save_button.isEnabled()
     assert TreatmentRecord.select().where(TreatmentRecord.appointment == under_way.id).count() == 1
-    _look(mine, tmp_path / "stale_treatment.png")
+    _look(mine, shots() / "stale_treatment.png")
+
+    mine.stale.put_back_button.click()
+    assert mine.chart.points() == my_points and mine.fields["dilution_ml"].text() == "2.0"
+    assert mine.aftercare.toPlainText() == "Ice, no massage."
+    assert not mine.save_button.isEnabled()  # a correction to theirs is an amendment
+    assert "a correction to that is an amendment" in mine.stale.mine_label.text()
+    _look(mine, shots() / "stale_treatment_put_back.png")
     mine.accept()
 
 

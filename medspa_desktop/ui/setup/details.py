@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
 
 from ...services.charts.patients import format_phone
 from ...services.clinic import clinic
-from ...services.platform import chosen_files, limits
-from ...services.platform.errors import ValidationError
+from ...services.platform import chosen_files, limits, settings
+from ...services.platform.errors import StaleEditError, ValidationError
 from ...store.models import User
 from .. import style
 from ..bus import on_change
 from ..ops import op
 from ..widgets.messages import ErrorLabel
+from ..widgets.stale_notice import StaleNotice, form_fields
 
 LOGO_PREVIEW = (180, 60)
 
@@ -47,7 +48,7 @@ class DetailsPage(QWidget):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__(parent)
         self.user = user
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         self.name = self._line(form, "Clinic &name", limits.CLINIC_NAME, "Glow Med Spa")
         self.address = QPlainTextEdit()
         self.address.setAccessibleName("Address")
@@ -102,8 +103,10 @@ class DetailsPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.saved, 1)
         bar.addWidget(self.save_button)
+        self.stale = StaleNotice()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stale)
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.message)
@@ -121,6 +124,10 @@ class DetailsPage(QWidget):
         return edit
 
     def load(self) -> None:
+        """The details as stored now, and their versions: a save changes only what was
+        changed here (another PC may change other details meanwhile), and is refused, naming
+        who, when another PC changed the same detail first."""
+        self.seen = settings.seen(*clinic.DETAILS_SETTINGS)
         info = clinic.clinic_info()
         self.name.setText(info.name)
         self.address.setPlainText(info.address)
@@ -157,12 +164,16 @@ class DetailsPage(QWidget):
     def save(self) -> None:
         self.saved.clear()
         done = op(self, lambda: clinic.save_details(self.user, self.info(),
-                                                    self.paper.currentData()),
+                                                    self.paper.currentData(), seen=self.seen),
                   error_label=self.message)
         if done:
             self.message.hide()
-            self.phone.setText(format_phone(done.value.phone))
+            self.stale.clear()
+            self.load()  # what is stored now: this save, and another PC's to other details
             self.saved.setText("Saved. Letterheads and amounts use these details from now on.")
+        elif isinstance(done.refusal, StaleEditError):
+            self.message.hide()
+            self.stale.refused(done.refusal, form_fields(self.form), self.load)
 
     def choose_logo(self, path: str | None = None) -> None:
         """A PNG or JPEG from disk (asked for when no ``path``), saved at once."""

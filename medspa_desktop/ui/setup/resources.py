@@ -35,15 +35,25 @@ class RoomDialog(FormDialog):
     def __init__(self, user: User, room: Room | None = None, parent=None) -> None:
         super().__init__("Rename room" if room else "Add a room", parent)
         self.user, self.room = user, room
+        self.version = room.version if room is not None else 0
         self.name = self._line("&Name", limits.ROOM_NAME, "Treatment room 1")
         if room is not None:
             self.name.setText(room.name)
+
+    def can_reload(self) -> bool:
+        return self.room is not None
+
+    def reload_stored(self) -> None:
+        """Someone else saved the room first: show its name as stored now, and edit that."""
+        self.room = catalog.get_room(self.room.id)
+        self.version = self.room.version
+        self.name.setText(self.room.name)
 
     def submit(self) -> None:
         if self.room is None:
             catalog.add_room(self.user, self.name.text())
         else:
-            catalog.rename_room(self.user, self.room.id, self.name.text())
+            catalog.rename_room(self.user, self.room.id, self.name.text(), self.version)
 
 
 class DeviceDialog(FormDialog):
@@ -65,17 +75,31 @@ class DeviceDialog(FormDialog):
         self.cleanup.setSuffix(" minutes")
         self.cleanup.setToolTip("Time kept free after each use: cleaning, cooling down.")
         self.form.addRow("&Clean-up after each use", self.cleanup)
+        self.version = device.version if device is not None else 0
         if device is not None:
-            self.name.setText(device.name)
-            self.kind.setCurrentIndex(self.kind.findData(device.kind))
-            self.cleanup.setValue(device.cleanup_minutes)
+            self._show(device)
+
+    def _show(self, device: Device) -> None:
+        self.name.setText(device.name)
+        self.kind.setCurrentIndex(self.kind.findData(device.kind))
+        self.cleanup.setValue(device.cleanup_minutes)
+
+    def can_reload(self) -> bool:
+        return self.device is not None
+
+    def reload_stored(self) -> None:
+        """Someone else saved the device first: show it as stored now, and edit that."""
+        self.device = catalog.get_device(self.device.id)
+        self.version = self.device.version
+        self._show(self.device)
 
     def submit(self) -> None:
         name, kind, cleanup = self.name.text(), self.kind.currentData(), self.cleanup.value()
         if self.device is None:
             catalog.add_device(self.user, name, kind, cleanup)
         else:
-            catalog.update_device(self.user, self.device.id, name, kind, cleanup)
+            catalog.update_device(self.user, self.device.id, name, kind, cleanup,
+                                  self.version)
 
 
 class _ResourcePage(QWidget):
@@ -200,7 +224,7 @@ class RoomsPage(_ResourcePage):
         return RoomDialog(self.user, row, self)
 
     def set_active(self, row, active: bool) -> None:
-        catalog.set_room_active(self.user, row.id, active)
+        catalog.set_room_active(self.user, row.id, active, version=row.version)
 
     def move(self, step: int) -> None:
         row = self.selected()
@@ -224,4 +248,4 @@ class DevicesPage(_ResourcePage):
         return DeviceDialog(self.user, row, self)
 
     def set_active(self, row, active: bool) -> None:
-        catalog.set_device_active(self.user, row.id, active)
+        catalog.set_device_active(self.user, row.id, active, version=row.version)

@@ -98,7 +98,13 @@ class TreatmentRecordDialog(FormDialog):
             layout.addLayout(columns, 1)
             self.resize(1080, 640)
         whats_this.explain_treatment_record(self)
-        self.stale.offers_put_back = False  # charted elsewhere: a correction is an amendment
+        # charted elsewhere, this form can no longer save (a correction is an amendment); the
+        # user's own record can still be put back into it, to compare and to amend from
+        self.stale.put_back_button.setText("Put my record back")
+        self.stale.put_back_button.setToolTip("Show your own record in the form again, to "
+                                              "compare with the one charted")
+        self.stale.put_back_button.clicked.connect(self._put_points_back)
+        self._typed_points: list[dict] | None = None
 
     def _widget(self, field) -> QWidget:
         if field.kind == "points":
@@ -227,6 +233,43 @@ class TreatmentRecordDialog(FormDialog):
         self.aftercare.setPlainText(aftercare)
         for button in (self.save_button, self.same_button):
             button.setEnabled(False)
+
+    def show_stale(self, error: StaleEditError) -> None:
+        """As every form, and the face chart's points too: the user's points, when they
+        differ from the charted ones, are listed in "Your changes" ("3 points on the face
+        chart, 12 U") and put back with the rest."""
+        typed = self.chart.points() if self.chart is not None else None
+        super().show_stale(error)
+        self._typed_points = None
+        if self.chart is None or typed == self.chart.points():
+            return
+        self._typed_points = typed
+        line = (f"Face chart: {self._points_said(typed)}   "
+                f"(charted: {self._points_said(self.chart.points())})")
+        self.stale.mine.setPlainText("\n".join(filter(None, (self.stale.mine.toPlainText(),
+                                                              line))))
+        for widget in (self.stale.mine_label, self.stale.mine, self.stale.put_back_button):
+            widget.setVisible(True)
+        lines = self.stale.mine.toPlainText().count("\n") + 2
+        self.stale.mine.setFixedHeight(self.stale.fontMetrics().lineSpacing() * min(lines, 8)
+                                       + 2 * self.stale.mine.frameWidth() + 16)
+        self.stale.layout().activate()  # the notice grew: lay it and the dialog out again
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+    def _points_said(self, points: list[dict]) -> str:
+        """ "3 points on the face chart, 12 U" ("no points on the face chart")."""
+        if not points:
+            return "no points on the face chart"
+        total = sum((Decimal(str(p["amount"])) for p in points), Decimal(0))
+        return (f"{len(points)} point{'s' if len(points) != 1 else ''} on the face chart, "
+                f"{total.normalize():f} {self.chart.unit}")
+
+    def _put_points_back(self) -> None:
+        if self._typed_points is not None and self.chart is not None:
+            self.chart.set_points(self._typed_points)
+        self.stale.mine_label.setText("Your record is back in the form, to compare with the "
+                                      "one charted; a correction to that is an amendment.")
 
     def save(self) -> None:
         done = op(self, partial(treatment_records.record_treatment, self.user, self.row.id,
