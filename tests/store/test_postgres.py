@@ -590,3 +590,32 @@ def test_a_move_saves_and_logs_in_one_statement_and_a_stale_one_neither(pg_admin
                                       start + dt.timedelta(hours=2, minutes=30))
     assert history.count() == 2
     assert appointments.day_schedule(pg_admin, start.date())[0].start == moved.start
+
+
+def test_settings_rooms_and_accounts_are_version_checked_on_postgresql(pg_admin):
+    """The per-key upsert (a new version only when the value changes) and the stale checks
+    of schema 24 on the server's SQL."""
+    from medspa_desktop.services.clinic import catalog
+    from medspa_desktop.services.platform import settings, staff
+    from medspa_desktop.services.platform.errors import StaleEditError
+    from medspa_desktop.services.scheduling import hours
+    from medspa_desktop.store.models import ClinicSetting
+
+    seen = settings.seen(settings.SLOT_MINUTES, settings.LATE_CANCEL_HOURS)
+    hours.set_schedule_settings(pg_admin, slot=10, late_cancel_hours=24)
+    hours.set_schedule_settings(pg_admin, slot=10, late_cancel_hours=24)  # the same again
+    assert ClinicSetting.get_by_id("schedule.slot_minutes").version == 1  # not a change
+    hours.set_schedule_settings(pg_admin, slot=5)
+    hours.set_schedule_settings(pg_admin, slot=10)
+    assert ClinicSetting.get_by_id("schedule.slot_minutes").version == 3
+    merged = settings.merge_seen({settings.SLOT_MINUTES: 15, settings.LATE_CANCEL_HOURS: 48},
+                                 seen, "the clinic settings")
+    assert merged == {settings.SLOT_MINUTES: 10, settings.LATE_CANCEL_HOURS: 48}
+    with pytest.raises(StaleEditError):
+        settings.merge_seen({settings.SLOT_MINUTES: 5}, seen, "the clinic settings")
+    room = Room.select().order_by(Room.id).first()
+    catalog.rename_room(pg_admin, room.id, "Suite A", room.version)
+    with pytest.raises(StaleEditError, match="^Ada Admin changed this room at "):
+        catalog.rename_room(pg_admin, room.id, "Suite B", room.version)
+    assert Room.get_by_id(room.id).name == "Suite A"
+    assert staff.staff_row(pg_admin, pg_admin.id).version == 1
