@@ -247,5 +247,29 @@ def test_a_restore_into_a_new_database_on_the_same_server_counts_every_row(
         in done.stdout and "check: OK" in done.stdout
     open_database(url)
     after = _counts()
+    # a restore that lost a row would be said, table by table
+    manifest = pg_backup.manifest_of(folder)
+    short = {**manifest, "counts": {**manifest["counts"],
+                                    "patient": manifest["counts"]["patient"] + 1}}
+    patients = after["patient"]
+    assert pg_backup.count_problems(short)[1] == [
+        f"patient holds {patients:,} rows; the backup holds {patients + 1:,}"]
     assert after.pop("audit_event") == counts.pop("audit_event") + 1
     assert after == counts
+    # an account the server does not let create databases is told what to ask for; a new,
+    # empty database made for it by whoever set up the server is then taken
+    import psycopg
+
+    with psycopg.connect(host=str(pg_server.socket_dir), port=pg_server.port or 5432,
+                         user=pg_server.user, dbname=live, autocommit=True) as con:
+        con.execute("CREATE ROLE clerk LOGIN NOCREATEDB")
+        con.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO clerk")
+        con.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO clerk")
+    open_database(pg_server.url(live).replace(f"{pg_server.user}@", "clerk@"))
+    with pytest.raises(BackupError, match="does not let this account create databases. Ask "
+                                          "whoever set up the server to create an empty "
+                                          "database named medspa_asked"):
+        pg_backup.create_restore_database(admin, folder, "medspa_asked")
+    pg_server.create_database("medspa_asked")
+    assert pg_backup.create_restore_database(admin, folder, "medspa_asked") == \
+        pg_server.url("medspa_asked").replace(f"{pg_server.user}@", "clerk@")
