@@ -221,7 +221,7 @@ def staff_statement_pdf(user: User, date_from: dt.date, date_to: dt.date,
     letterhead, paper = _page()
     pdf = render_staff_statement(Statement(
         letterhead, date_from, date_to, chosen, dt.datetime.now(), user.display_name,
-        paper))
+        paper, pay.rate_lines()))
     audit.record_print(user, "staff_statement", "period", f"{date_from}..{date_to}",
                        "pay statement of " + (", ".join(p.provider for p in chosen) or "nobody"))
     return pdf

@@ -1,6 +1,8 @@
-"""A provider's pay statement for a period, on the clinic's letterhead: the net sales per
-category with the commission rate and what it gives, the services performed, the tips, and
-commission and tips together. One page per provider when several are printed at once."""
+"""A provider's pay statement for a period, on the clinic's letterhead: the commission rates in
+force over the period with their dates, the net sales per category and rate with what the
+rate gives (a category whose rate changed in the period has a line per rate), the services
+performed, the tips, and commission and tips together. One page per provider when several
+are printed at once."""
 
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ if TYPE_CHECKING:
 
 HOW = ("Net sales are after discounts and before tax, counted as the daily close counts them: "
        "an invoice on the day it was issued, and off again on the day it was voided. Gift "
-       "cards sold are not sales. Commission is the clinic's rate for each category on those "
-       "net sales.")
+       "cards sold are not sales. Commission is the rate for each category in force on the day "
+       "of each sale (the rates above), on those net sales; a void takes back at the rate of "
+       "its sale's day. Each line is rounded to the cent.")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Statement:
     printed_at: dt.datetime
     printed_by: str
     paper: str = "letter"
+    rates: tuple[tuple[str, str], ...] = ()  # (dates, rates) in words: StaffPay.rate_lines
 
 
 def _categories(pay: ProviderPay, st, width: float) -> Table:
@@ -56,6 +60,18 @@ def _categories(pay: ProviderPay, st, width: float) -> Table:
     return table
 
 
+def _rates(statement: Statement, st, width: float) -> list:
+    """The rates that applied, each with its dates (``StaffPay.rate_lines``)."""
+    rows = list(statement.rates) or [("", "No commission rates were set for this period.")]
+    data = [[para("Rates in force", st["bold"]), para("", st["body"])]]
+    data += [[para(dates, st["body"]), para(words, st["body"])] for dates, words in rows]
+    dates_width = 52 * mm
+    table = Table(data, colWidths=[dates_width, width - dates_width], repeatRows=1)
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("SPAN", (0, 0), (1, 0)),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID)]))
+    return [table, Spacer(1, 4 * mm)]
+
+
 def render_staff_statement(statement: Statement) -> bytes:
     st = styles()
     st["bold_right"] = st["right"].clone("bold_right", fontName=st["bold"].fontName)
@@ -75,11 +91,13 @@ def render_staff_statement(statement: Statement) -> bytes:
         summary[0].hAlign = "LEFT"
         story += [para(f"Pay statement: {pay.provider}", st["title"]),
                   para(period, st["heading"]), Spacer(1, 4 * mm),
-                  _categories(pay, st, width), Spacer(1, 6 * mm), *summary,
+                  *_rates(statement, st, width), _categories(pay, st, width),
+                  Spacer(1, 6 * mm), *summary,
                   para(HOW, st["small"])]
     if not statement.providers:
         story = [para("Pay statement", st["title"]), para(period, st["heading"]),
-                 para("No sales by any provider in this period.", st["body"])]
+                 para("No sales by any provider in this period.", st["body"]),
+                 Spacer(1, 4 * mm), *_rates(statement, st, width)]
     return build_pdf(story, letterhead=statement.letterhead, page_size=statement.paper,
                      title=f"Pay statement {statement.date_from:%Y-%m-%d}.."
                            f"{statement.date_to:%Y-%m-%d}",

@@ -16,6 +16,7 @@ fixture stays as it was made, so the fixture test proves each later step keeps e
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ from .database import NotAMedSpaDatabase, backup_sqlite, db
 from .models import ALL_MODELS, SchemaMeta
 
 APP_ID = "medspa-desktop"
-SCHEMA_VERSION = 24
+SCHEMA_VERSION = 25
 
 # Tables whose rows may be added but never changed or removed.
 APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
@@ -53,7 +54,7 @@ APPEND_ONLY_TABLES = ("audit_event", "appointment_change", "medical_answer",
                       "gift_card_close", "treatment_record", "treatment_amendment",
                       "service_price", "imported_visit", "contact_consent",
                       "account_credit", "membership_plan", "membership", "membership_event",
-                      "membership_dues", "membership_credit")
+                      "membership_dues", "membership_credit", "commission_rate")
 # Rows that change state but are never deleted: the columns fixed once issued, and the
 # final status after which nothing changes at all.
 ISSUED_TABLES = {"invoice": (("number", "patient_id", "appointment_id", "provider_id",
@@ -1028,6 +1029,50 @@ def _upgrade_to_24(database: Database) -> None:
             run_migrations(migrator.add_column(table, "version", IntegerField(default=1)))
 
 
+def _upgrade_to_25(database: Database) -> None:
+    """Schema 25: commission rates with start dates (``commission_rate``, frozen copy;
+    append-only). The rates kept until now as clinic settings (``commission.<category>_bp``)
+    become the first version, in force from the clinic's first day (its first recorded action
+    or sale), so every statement printed before reads the same; no version when no rate was
+    set (no rate is no commission either way)."""
+    user_t = _stub("user")
+
+    class CommissionRate(_Frozen):
+        effective_on = DateField(index=True)
+        rates = TextField()
+        set_by = ForeignKeyField(user_t, null=True, on_delete="RESTRICT", backref="+")
+        set_at = DateTimeField()
+
+        class Meta:
+            table_name = "commission_rate"
+
+    with database.bind_ctx([CommissionRate, user_t]):
+        database.create_tables([CommissionRate])
+        prefix, suffix = "commission.", "_bp"
+        kept = {key[len(prefix):-len(suffix)]: int(value) for key, value in database.execute_sql(
+            "SELECT key, value FROM clinic_setting")  # no LIKE '…%': a placeholder to psycopg
+            if key.startswith(prefix) and key.endswith(suffix) and value.strip().isdigit()}
+        if any(kept.values()):
+            firsts = [row[0] for row in database.execute_sql(
+                "SELECT MIN(at) FROM audit_event UNION ALL "
+                "SELECT MIN(issued_at) FROM invoice") if row[0] is not None]
+            days = [_as_date(value) for value in firsts]
+            now = dt.datetime.now()
+            CommissionRate.create(effective_on=min([*days, now.date()]),
+                                  rates=json.dumps(dict(sorted(kept.items()))), set_by=None,
+                                  set_at=now)
+    install_guards()
+
+
+def _as_date(value: object) -> dt.date:
+    """A timestamp read with raw SQL (SQLite gives text) as its day."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 # UPGRADES[n] brings a database from version n - 1 to n. Version 1 is the baseline.
 UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3,
                                                    4: _upgrade_to_4, 5: _upgrade_to_5,
@@ -1040,7 +1085,8 @@ UPGRADES: dict[int, Callable[[Database], None]] = {2: _upgrade_to_2, 3: _upgrade
                                                    18: _upgrade_to_18, 19: _upgrade_to_19,
                                                    20: _upgrade_to_20, 21: _upgrade_to_21,
                                                    22: _upgrade_to_22, 23: _upgrade_to_23,
-                                                   24: _upgrade_to_24}
+                                                   24: _upgrade_to_24,
+                                                   25: _upgrade_to_25}
 
 
 def install_engine_indexes() -> None:

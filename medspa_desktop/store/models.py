@@ -801,6 +801,19 @@ class OutboxMessage(BaseModel):
     version = IntegerField(default=1)
 
 
+class CommissionRate(BaseModel):
+    """The staff commission rule from a date on (``services/reports/staff_pay.py``): the
+    percentage of net sales per category, in basis points, as JSON ``{category: bp}`` holding
+    every category the rule had. A sale is paid by the version in force on the day it was
+    issued: the latest ``effective_on`` on or before that day, and of two for the same day the
+    later row (it supersedes). Append-only: a change is a new version, never an edit."""
+
+    effective_on = DateField(index=True)
+    rates = TextField()
+    set_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")  # None: carried
+    set_at = DateTimeField()  # over from the clinic settings (schema 25)
+
+
 class AuditEvent(BaseModel):
     """Append-only: who did what to which record, hash-chained row to row."""
 
@@ -828,5 +841,5 @@ ALL_MODELS = [
     ConsentTemplate,
     StoredFile, Consent, ConsentOverride, Counter, Invoice, Package, GiftCard, InvoiceLine,
     Payment, PackageUse, GiftCardClose, AccountCredit, MembershipPlan, Membership,
-    MembershipEvent, MembershipDues, MembershipCredit, OutboxMessage, AuditEvent,
+    MembershipEvent, MembershipDues, MembershipCredit, CommissionRate, OutboxMessage, AuditEvent,
 ]

@@ -504,3 +504,48 @@ def test_schema_24_starts_rooms_devices_staff_and_settings_at_version_1_and_chec
         assert check_database() == []
     finally:
         close_database()
+
+
+def test_schema_25_carries_the_commission_settings_over_as_the_first_dated_rates(tmp_path):
+    """From schema 24: the commission rates kept as clinic settings become the first version,
+    in force from the clinic's first day (its first audited action or sale), so a period
+    paid before the upgrade is paid the same after it; the versions are append-only. A clinic
+    that set no rate gets no version (none is no commission either way)."""
+    from medspa_desktop.services.reports import staff_pay
+    from medspa_desktop.store.models import CommissionRate
+
+    plain = tmp_path / "plain.db"
+    shutil.copy(FIXTURE_DIR / "schema_v24.db", plain)
+    open_database(plain)
+    try:
+        migrate()
+        assert CommissionRate.select().count() == 0
+        assert set(staff_pay.rates().values()) == {0}
+    finally:
+        close_database()
+    copy = tmp_path / "schema_v24.db"
+    shutil.copy(FIXTURE_DIR / "schema_v24.db", copy)
+    con = sqlite3.connect(copy)
+    with con:
+        con.executemany("INSERT INTO clinic_setting (key, value, version) VALUES (?, ?, 1)",
+                        [("commission.neurotoxin_bp", "1000"), ("commission.retail_bp", "1250"),
+                         ("commission.filler_bp", "0")])
+    first = min(dt.date.fromisoformat(con.execute(sql).fetchone()[0][:10]) for sql in (
+        "SELECT MIN(at) FROM audit_event", "SELECT MIN(issued_at) FROM invoice"))
+    con.close()
+    open_database(copy)
+    try:
+        migrate()
+        (kept,) = staff_pay.versions()
+        assert (kept.effective_on, kept.until, kept.set_by) == (first, None, "")
+        assert {k: bp for k, bp in staff_pay.rates(first).items() if bp} == {
+            "neurotoxin": 1000, "retail": 1250}
+        assert set(staff_pay.rates(first - dt.timedelta(days=1)).values()) == {0}
+        admin = User.select().where(User.role == "admin").first()
+        staff_pay.set_rates(admin, {"retail": 500})
+        assert [v.rates["retail"] for v in staff_pay.versions()] == [1250, 500]
+        with pytest.raises(IntegrityError), db.atomic():
+            CommissionRate.update(rates="{}").where(CommissionRate.id == 1).execute()
+        assert check_database() == []
+    finally:
+        close_database()

@@ -84,6 +84,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "messages.send": (ALL, "queue, retry or withdraw messages to patients"),
     "reports.view": (frozenset({ADMIN, DIRECTOR}), "see the clinic's reports"),
     "commission.write": (frozenset({ADMIN}), "set the staff commission rates"),
+    "commission.backdate": (frozenset({ADMIN}),
+                            "change the staff commission rates from a day in the past"),
     "messages.setup": (frozenset({ADMIN}), "set up the mail server and reminders"),
     "clinic.move": (frozenset({ADMIN}), "move the clinic to a server, point a PC at it"),
     "presence.see": (ALL, "see who is signed in on which PC, and show where they are"),
