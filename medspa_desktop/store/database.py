@@ -430,18 +430,22 @@ def fetch_together(*queries) -> list[list]:
     for i, q in enumerate(queries):
         if i and not cursor.nextset():
             raise peewee.DatabaseError("a statement sent together gave no result")
-        found.append(list(cursor.fetchall()) if isinstance(q, tuple)
-                     else list(q._get_cursor_wrapper(_KeptOpen(cursor))))
+        if isinstance(q, tuple):  # a statement that gives no rows (a LOCK) gives []
+            found.append(list(cursor.fetchall()) if cursor.description is not None else [])
+        else:
+            found.append(list(q._get_cursor_wrapper(_KeptOpen(cursor))))
     return found
 
 
 def write_together(*queries) -> list[int]:
-    """Run several INSERT/UPDATE queries in order; the rows each one touched. On PostgreSQL
-    in ONE round trip, as ``fetch_together`` sends reads. Inside the caller's transaction: a
-    caller that finds a count it did not expect raises, and the transaction writes none."""
+    """Run several INSERT/UPDATE queries (or ``(sql, params)``) in order; the rows each one
+    touched. On PostgreSQL in ONE round trip, as ``fetch_together`` sends reads. Inside the
+    caller's transaction: a caller that finds a count it did not expect raises, and the
+    transaction writes none."""
     if is_sqlite() or len(queries) < 2:
-        return [db.execute(q).rowcount for q in queries]
-    cursor = _sent_together([q.sql() for q in queries])
+        return [(db.execute_sql(*q) if isinstance(q, tuple) else db.execute(q)).rowcount
+                for q in queries]
+    cursor = _sent_together([q if isinstance(q, tuple) else q.sql() for q in queries])
     counts = [cursor.rowcount]
     while cursor.nextset():
         counts.append(cursor.rowcount)

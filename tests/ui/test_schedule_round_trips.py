@@ -124,9 +124,12 @@ def test_a_painted_day_or_week_reads_each_kind_once(qtbot, demo_db, statements):
 def test_booking_and_moving_send_a_fixed_number_of_statements(demo_db, statements):
     """A booking's checks read the patient, service and room in one query and the provider
     with their skills and hours in another, and a move returns the appointment as saved
-    instead of reading it back: 12 statements to book and 14 to move besides the account check (its checks, the write, its history, the audit,
-    the change signal, the reminders), on a server each a round trip. Pinned so they cannot
-    creep back; a clash is still refused inside the transaction."""
+    instead of reading it back: 12 statements to book and 14 to move besides the account
+    check (its checks, the write, the reminders' reads with the audit chain's end, its
+    history, the audit, the change signal). On a server the reads, and then the writes, go
+    together: fewer round trips than statements (counted in
+    tests/services/messaging/test_reminder_round_trips.py). Pinned so they cannot creep back;
+    a clash is still refused inside the transaction."""
     from medspa_desktop.services.platform.errors import ConflictError
     from medspa_desktop.services.scheduling import appointments
     from medspa_desktop.store.models import Patient, Room, Service

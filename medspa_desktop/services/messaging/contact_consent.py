@@ -128,3 +128,23 @@ def agreeing(patient_ids, kind: str) -> set[int]:
                              .order_by(ContactConsent.id).tuples()):
         said[owners[chart_id]] = bool(agreed)  # the latest, on whichever chart, wins
     return {pid for pid in open_charts if bool(said.get(pid, DEFAULTS[kind]))}
+
+
+def said_query(patient_id: int, kind: str):
+    """What ``may_contact`` reads of one patient's answers, as one query to send with others
+    (``store.database.fetch_together``): the latest answer of ``kind`` on the patient's chart
+    or any chart merged into it. Give its rows to :func:`may_contact_from`."""
+    kind = _kind(kind)
+    charts = Patient.select(Patient.id).where((Patient.id == patient_id)
+                                              | (Patient.merged_into == patient_id))
+    return (ContactConsent.select(ContactConsent.agreed)
+            .where(ContactConsent.patient.in_(charts), ContactConsent.kind == kind.value)
+            .order_by(ContactConsent.id.desc()).limit(1).tuples())
+
+
+def may_contact_from(patient: Patient, kind: str, said: list) -> bool:
+    """``may_contact`` from the patient's row the caller has in hand and ``said_query``'s
+    rows: never an archived or merged chart; else the latest answer, or the default."""
+    if patient.archived or patient.merged_into_id is not None:
+        return False
+    return bool(said[0][0]) if said else DEFAULTS[_kind(kind)]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from ...store.database import db
+from ...store.database import db, is_sqlite
 from ...store.models import Appointment, OutboxMessage, Patient, User
 from ..charts.patients import listed_name
 from ..platform import audit, changes
@@ -61,12 +61,11 @@ def _checked_address(channel: str, to_address: str) -> str:
     return digits
 
 
-def queue(actor: User | None, *, to_address: str, kind: str, body: str,
-          channel: str = MessageChannel.EMAIL, subject: str = "", patient_id: int | None = None,
-          appointment_id: int | None = None, due_at: dt.datetime | None = None,
-          ics: str | None = None) -> OutboxMessage:
-    """:func:`enqueue` without the permission check, for a service that has made its own
-    (booking an appointment queues its reminders). Runs inside the caller's transaction."""
+def checked(*, to_address: str, kind: str, body: str, channel: str = MessageChannel.EMAIL,
+            subject: str = "", due_at: dt.datetime | None = None, ics: str | None = None,
+            **keys) -> dict:
+    """One message's row as it is stored (``keys``: its patient and appointment ids), or
+    ValidationError saying what is wrong with it. Reads nothing."""
     if not MessageChannel.has(channel):
         raise ValidationError("A message goes by email or by text message.")
     if not MessageKind.has(kind):
@@ -82,23 +81,58 @@ def queue(actor: User | None, *, to_address: str, kind: str, body: str,
         raise ValidationError(f"A message is at most {MAX_BODY} characters.")
     if ics is not None and len(ics) > MAX_ICS:
         raise ValidationError("The calendar invitation is too long.")
+    return {"to_address": address, "channel": channel, "kind": kind, "subject": subject,
+            "body": body, "ics": ics, "due_at": due_at, "patient": keys.get("patient_id"),
+            "appointment": keys.get("appointment_id"), "state": St.QUEUED}
+
+
+def _queued_summary(row: dict) -> str:
+    return (f"{MessageKind.label_of(row['kind'])} by "
+            f"{MessageChannel.label_of(row['channel']).lower()} to {row['to_address']}, due "
+            f"{row['due_at']:%Y-%m-%d %H:%M}"
+            + (f", appointment {row['appointment']}" if row["appointment"] else ""))
+
+
+def queue(actor: User | None, *, to_address: str, kind: str, body: str,
+          channel: str = MessageChannel.EMAIL, subject: str = "", patient_id: int | None = None,
+          appointment_id: int | None = None, due_at: dt.datetime | None = None,
+          ics: str | None = None) -> OutboxMessage:
+    """:func:`enqueue` without the permission check, for a service that has made its own
+    (booking an appointment queues its reminders). Runs inside the caller's transaction."""
+    row = checked(to_address=to_address, kind=kind, body=body, channel=channel,
+                  subject=subject, due_at=due_at, ics=ics, patient_id=patient_id,
+                  appointment_id=appointment_id)
     if patient_id is not None and not Patient.select().where(Patient.id == patient_id).exists():
         raise NotFound("That patient does not exist.")
     if appointment_id is not None and not Appointment.select().where(
             Appointment.id == appointment_id).exists():
         raise NotFound("That appointment does not exist.")
     now = dt.datetime.now()
+    row["due_at"] = row["due_at"] or now
     with db.atomic():
-        message = OutboxMessage.create(
-            to_address=address, channel=channel, kind=kind, patient=patient_id,
-            appointment=appointment_id, subject=subject, body=body, ics=ics,
-            due_at=due_at or now, state=St.QUEUED, created_by=actor, created_at=now)
-        audit.record(actor, "message.queue", "message", message.id,
-                     f"{MessageKind.label_of(kind)} by {MessageChannel.label_of(channel).lower()}"
-                     f" to {address}, due {message.due_at:%Y-%m-%d %H:%M}"
-                     + (f", appointment {appointment_id}" if appointment_id else ""))
+        message = OutboxMessage.create(**row, created_by=actor, created_at=now)
+        audit.record(actor, "message.queue", "message", message.id, _queued_summary(row))
         changes.note("outbox", message.id)
     return message
+
+
+def inserted(actor: User | None, rows: list[dict]) -> tuple[list[int], list[audit.Event]]:
+    """``checked`` rows whose patient and appointment the caller has in hand (its own
+    transaction read or wrote them), inserted in one statement (one round trip on a server):
+    their ids, and the events that audit them for the caller to write with its own
+    (``audit.chained``; it signals ``outbox`` with the ids)."""
+    if not rows:
+        return [], []
+    now = dt.datetime.now()
+    rows = [{**row, "due_at": row["due_at"] or now, "created_by": actor, "created_at": now}
+            for row in rows]
+    if is_sqlite():  # no network: one by one
+        ids = [OutboxMessage.insert(**row).execute() for row in rows]
+    else:
+        ids = [key for key, in OutboxMessage.insert_many(rows)
+               .returning(OutboxMessage.id).tuples().execute()]
+    return ids, [("message.queue", "message", key, _queued_summary(row))
+                 for key, row in zip(ids, rows, strict=True)]
 
 
 def enqueue(actor: User, *, to_address: str, kind: str, body: str,
@@ -155,6 +189,18 @@ def withdraw_quietly(actor: User | None, message_ids: list[int], reason: str) ->
             changes.note("outbox", message_id)
             count += 1
     return count
+
+
+def withdrawn(message_ids: list[int], reason: str) -> tuple[list, list[audit.Event]]:
+    """``withdraw_quietly`` of messages the caller has read open in its transaction and locked
+    (``store.database.for_update``), so each is withdrawn: the write and the events that audit
+    it, for the caller to send with its own (``audit.chained``; it signals ``outbox``)."""
+    if not message_ids:
+        return [], []
+    write = (OutboxMessage.update(state=St.WITHDRAWN, next_try_at=None,
+                                  version=OutboxMessage.version + 1)
+             .where(OutboxMessage.id.in_(message_ids), OutboxMessage.state.in_(OPEN_STATES)))
+    return [write], [("message.withdraw", "message", key, reason[:300]) for key in message_ids]
 
 
 def retry(actor: User, message_id: int) -> None:

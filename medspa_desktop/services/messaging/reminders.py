@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from peewee import fn
+
+from ...store.database import fetch_together, for_update, is_sqlite
 from ...store.models import (
     Appointment,
     AppointmentChange,
@@ -34,7 +37,7 @@ from ...store.models import (
     User,
 )
 from ..clinic import clinic
-from ..platform import audit, settings
+from ..platform import audit, changes, settings
 from ..platform.errors import ValidationError
 from ..platform.permissions import require
 from ..platform.vocabulary import (
@@ -66,7 +69,11 @@ class ReminderSettings:
 
 
 def reminder_settings() -> ReminderSettings:
-    values = settings.get_many(*_TIMING, *settings.REMINDER_DAYS_BY_CATEGORY, *_TEMPLATES)
+    return _reminder_settings_from(
+        settings.get_many(*_TIMING, *settings.REMINDER_DAYS_BY_CATEGORY, *_TEMPLATES))
+
+
+def _reminder_settings_from(values: tuple) -> ReminderSettings:
     timing, rest = values[:3], values[3:]
     categories = rest[:len(settings.REMINDER_DAYS_BY_CATEGORY)]
     templates = rest[len(settings.REMINDER_DAYS_BY_CATEGORY):]
@@ -172,6 +179,38 @@ def reminder_times(start: dt.datetime, category: str, chosen: ReminderSettings,
 
 
 # -- queueing them -----------------------------------------------------------------------------
+# what planning reads of the settings, in one query: the sending, the reminders, the clinic
+_CLINIC = (*sending.MESSAGE_SETTINGS, *_TIMING, *settings.REMINDER_DAYS_BY_CATEGORY, *_TEMPLATES,
+           settings.CLINIC_NAME, settings.CLINIC_ADDRESS, settings.CLINIC_PHONE,
+           settings.CLINIC_TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the clinic's settings say about its reminders (``_CLINIC``, read in one query)."""
+
+    messages: sending.MessageSettings
+    chosen: ReminderSettings
+    name: str
+    address: str
+    phone: str
+    zone: str  # the clinic's time zone, else the PC's
+
+    @property
+    def channels(self) -> list[str]:
+        return sending.configured_channels(self.messages)
+
+
+def _known_from(rows) -> _Known:
+    values = settings.parse_many(_CLINIC, rows)
+    sent = len(sending.MESSAGE_SETTINGS)
+    ours = len(_TIMING) + len(settings.REMINDER_DAYS_BY_CATEGORY) + len(_TEMPLATES)
+    name, address, phone, zone = values[sent + ours:]
+    return _Known(sending.message_settings(values[:sent]),
+                  _reminder_settings_from(values[sent:sent + ours]), name, address, phone,
+                  zone or clinic.pc_time_zone())
+
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
@@ -184,70 +223,87 @@ def _fill(template: str, values: dict[str, str]) -> str:
         return template  # a template that does not parse goes out as written
 
 
-def _values(appt: Appointment, patient: Patient, service: Service,
-            info: clinic.ClinicInfo) -> dict[str, str]:
-    provider = (User.get_or_none(User.id == appt.provider_id)
-                if appt.provider_id is not None else None)
-    start = appt.start
+def _values(start: dt.datetime, patient: Patient, service: Service, provider: str,
+            known: _Known) -> dict[str, str]:
     return {"first_name": patient.preferred_name or patient.first_name,
             "date": f"{start:%A} {start.day} {start:%B %Y}",
-            "time": f"{start:%H:%M}", "provider": provider.display_name if provider else "us",
-            "service": service.name, "clinic_name": info.name,
-            "clinic_address": info.address, "clinic_phone": info.phone,
+            "time": f"{start:%H:%M}", "provider": provider or "us",
+            "service": service.name, "clinic_name": known.name,
+            "clinic_address": known.address, "clinic_phone": known.phone,
             "preparation": service.preparation}
 
 
-def _channel(patient: Patient, ways: sending.Transports) -> tuple[str, str] | None:
+def _channel(patient: Patient, channels: list[str]) -> tuple[str, str] | None:
     """(channel, address) this patient's reminders go by, or None."""
-    if ways.email is not None and patient.email and outbox.valid_email(patient.email):
+    if MessageChannel.EMAIL in channels and patient.email and outbox.valid_email(patient.email):
         return MessageChannel.EMAIL, patient.email
-    if ways.sms is not None and patient.phone:
+    if MessageChannel.SMS in channels and patient.phone:
         return MessageChannel.SMS, patient.phone
     return None
 
 
-def _moves(appointment_id: int) -> int:
-    return AppointmentChange.select().where(AppointmentChange.appointment == appointment_id,
-                                            AppointmentChange.kind == "moved").count()
+def _moves_query(appointment_id: int):
+    return AppointmentChange.select(fn.COUNT(AppointmentChange.id)).where(
+        AppointmentChange.appointment == appointment_id,
+        AppointmentChange.kind == "moved").tuples()
 
 
-def plan_for(appointment_id: int, now: dt.datetime | None = None, *,
-             ways: sending.Transports | None = None,
-             chosen_messages: sending.MessageSettings | None = None) -> list[dict]:
-    """The reminders an appointment would get now (the keyword arguments of
-    ``outbox.queue`` for each), reading only: none when the clinic cannot send, the patient
-    cannot be reached or said no, or every time is past."""
-    now = now or dt.datetime.now()
-    chosen_messages = chosen_messages or sending.message_settings()
-    ways = ways or sending.configured_transports(chosen_messages)
-    if not ways.channels():
+def _invitation(known: _Known, appointment_id: int, start: dt.datetime, end: dt.datetime,
+                service: Service, sequence: int, **extra):
+    from . import ics  # icalendar: only when an invitation is made
+
+    mail = known.messages.mail
+    return ics.Invitation(
+        appointment_id, start, end, known.zone,
+        f"{service.name} at {known.name}" if known.name else service.name, known.address,
+        organizer=mail.from_address, organizer_name=known.name, sequence=sequence,
+        domain=mail.from_address.rpartition("@")[2], **extra)
+
+
+def _read(*queries, when_sending=()) -> tuple[str, _Known, list, list]:
+    """The audit chain's last hash (``audit.last_hash_with``), the clinic's settings, the
+    rows of ``queries``, and those of ``when_sending`` — what only a clinic that can send
+    needs (else empty). On a server all of it in ONE round trip; on SQLite (no network) what
+    is not needed is not read."""
+    if is_sqlite():
+        last, (rows, *found) = audit.last_hash_with(settings.many_query(*_CLINIC), *queries)
+        known = _known_from(rows)
+        more = (fetch_together(*when_sending) if known.channels
+                else [[] for _ in when_sending])
+        return last, known, found, more
+    last, (rows, *found) = audit.last_hash_with(settings.many_query(*_CLINIC), *queries,
+                                                *when_sending)
+    return last, _known_from(rows), found[:len(queries)], found[len(queries):]
+
+
+def _planned(known: _Known, appointment_id: int, start: dt.datetime, end: dt.datetime,
+             patient: Patient, service: Service, provider: str, said: list, moves: list | int,
+             now: dt.datetime) -> list[dict]:
+    """The reminders of an appointment that has not begun (the keyword arguments of
+    ``outbox.queue`` for each), from what the caller has in hand: none when the clinic cannot
+    send, the patient cannot be reached or said no (``said``: ``contact_consent.
+    said_query``'s rows), or every time is past. ``moves``: how many times it was moved
+    (``_moves_query``'s rows)."""
+    if not known.channels:
         return []
-    appt = Appointment.get_by_id(appointment_id)
-    if appt.status not in NOT_ARRIVED_STATUSES:
-        return []
-    patient = Patient.get_by_id(appt.patient_id)
-    how = _channel(patient, ways)
-    if how is None or not contact_consent.may_contact(patient.id, ContactKind.REMINDERS):
+    how = _channel(patient, known.channels)
+    if how is None or not contact_consent.may_contact_from(patient, ContactKind.REMINDERS,
+                                                           said):
         return []  # no way to reach them, or they asked for no reminders (or archived)
-    service = Service.get_by_id(appt.service_id)
-    chosen = reminder_settings()
-    times = reminder_times(appt.start, service.category, chosen, now)
+    moves = moves if isinstance(moves, int) else moves[0][0]
+    times = reminder_times(start, service.category, known.chosen, now)
     if not times:
         return []
-    info = clinic.clinic_info()
-    values = _values(appt, patient, service, info)
+    values = _values(start, patient, service, provider, known)
     channel, address = how
     invitation = None
+    chosen = known.chosen
     if channel == MessageChannel.EMAIL:
-        from . import ics  # icalendar: only when an invitation is made
+        from . import ics
 
-        mail = chosen_messages.mail
-        invitation = ics.invitation_text(ics.Invitation(
-            appt.id, appt.start, appt.end, clinic.time_zone(),
-            f"{service.name} at {info.name}" if info.name else service.name, info.address,
-            description=service.preparation, organizer=mail.from_address,
-            organizer_name=info.name, sequence=_moves(appt.id),
-            domain=mail.from_address.rpartition("@")[2]))
+        invitation = ics.invitation_text(_invitation(
+            known, appointment_id, start, end, service, moves,
+            description=service.preparation))
         subject, body = _fill(chosen.subject, values), _fill(chosen.body, values)
         body = "\n".join(line.rstrip() for line in body.splitlines())
         while "\n\n\n" in body:  # an empty {preparation} leaves no gap
@@ -256,54 +312,88 @@ def plan_for(appointment_id: int, now: dt.datetime | None = None, *,
         subject, body = "", _fill(chosen.sms, values)
     return [{"to_address": address, "channel": channel, "kind": MessageKind.REMINDER,
              "subject": subject, "body": body, "patient_id": patient.id,
-             "appointment_id": appt.id, "due_at": at, "ics": invitation} for at in times]
+             "appointment_id": appointment_id, "due_at": at, "ics": invitation}
+            for at in times]
 
 
-def queue_for(actor: User | None, appointment_id: int, now: dt.datetime | None = None,
-              *, ways: sending.Transports | None = None,
-              chosen_messages: sending.MessageSettings | None = None) -> list[int]:
-    """Queue an appointment's reminders (inside the caller's transaction); their ids."""
-    return [outbox.queue(actor, **message).id
-            for message in plan_for(appointment_id, now, ways=ways,
-                                    chosen_messages=chosen_messages)]
+def plan_for(appointment_id: int, now: dt.datetime | None = None) -> list[dict]:
+    """The reminders an appointment would get now (see ``_planned``), reading only: none for
+    one that has begun or ended."""
+    now = now or dt.datetime.now()
+    appt = Appointment.get_by_id(appointment_id)
+    if appt.status not in NOT_ARRIVED_STATUSES:
+        return []
+    rows, patients, services, providers, said, moves = fetch_together(
+        settings.many_query(*_CLINIC), Patient.select().where(Patient.id == appt.patient_id),
+        Service.select().where(Service.id == appt.service_id),
+        User.select(User.display_name).where(User.id == appt.provider_id).tuples(),
+        contact_consent.said_query(appt.patient_id, ContactKind.REMINDERS),
+        _moves_query(appointment_id))
+    return _planned(_known_from(rows), appt.id, appt.start, appt.end, patients[0],
+                    services[0], providers[0][0] if providers else "", said, moves, now)
 
 
 def _open_reminders_query(appointment_id: int):
-    return OutboxMessage.select(OutboxMessage.id).where(
+    """The appointment's reminders that may still go out, locked until the change that reads
+    them commits (a PC sending one waits, then finds it withdrawn)."""
+    return for_update(OutboxMessage.select(OutboxMessage.id).where(
         OutboxMessage.appointment == appointment_id,
         OutboxMessage.kind == MessageKind.REMINDER,
-        OutboxMessage.state.in_(outbox.OPEN_STATES)).tuples()
+        OutboxMessage.state.in_(outbox.OPEN_STATES)).tuples())
 
 
-def _open_reminders(appointment_id: int) -> list[int]:
-    return [key for key, in _open_reminders_query(appointment_id)]
+@dataclass
+class Work:
+    """The reminders' part of an appointment's change, all inside its transaction: read in ONE
+    round trip with the audit chain's last hash (``audit.last_hash_with``), the new reminders
+    inserted in one more when there are any; the rest — the withdrawals, the events auditing
+    all of it, the ``outbox`` signal — for the change to send with its own writes
+    (:meth:`queries`, in one ``write_together``)."""
+
+    last_hash: str
+    writes: list = field(default_factory=list)
+    events: list[audit.Event] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)
+
+    def queries(self, actor: User | None, events: list[audit.Event]) -> list:
+        """The withdrawals, the audit rows of the change's ``events`` and then the reminders'
+        (one chain, from ``last_hash``), and the ``outbox`` signal: queries not yet run."""
+        return [*self.writes, *audit.chained(actor, self.last_hash, [*events, *self.events]),
+                *([changes.note_query("outbox", *self.outbox_ids)] if self.outbox_ids else [])]
 
 
-def on_booked(actor: User, appointment_id: int) -> None:
-    """Booking: queue the reminders (the booking's transaction)."""
-    queue_for(actor, appointment_id)
+def _queued(actor: User | None, last_hash: str, planned: list[dict], writes=(),
+            events=()) -> Work:
+    ids, queued = outbox.inserted(actor, [outbox.checked(**message) for message in planned])
+    return Work(last_hash, list(writes), [*events, *queued], ids)
 
 
-def on_moved(actor: User, appointment_id: int) -> None:
-    """Moving: the old reminders are withdrawn, new ones queued for the new time (the open
-    reminders and the sending settings read in one round trip)."""
-    from ...store.database import fetch_together
+def booked(actor: User, appt: Appointment, patient: Patient, service: Service,
+           provider: User | None, now: dt.datetime | None = None) -> Work:
+    """Booking: the appointment's reminders, from the rows the booking has in hand (the
+    settings and the patient's answer read with the chain's last hash)."""
+    last, known, _, (said,) = _read(
+        when_sending=[contact_consent.said_query(patient.id, ContactKind.REMINDERS)])
+    return _queued(actor, last, _planned(
+        known, appt.id, appt.start, appt.end, patient, service,
+        provider.display_name if provider else "", said, 0, now or dt.datetime.now()))
 
-    waiting, values = fetch_together(_open_reminders_query(appointment_id),
-                                     settings.many_query(*sending.MESSAGE_SETTINGS))
-    outbox.withdraw_quietly(actor, [key for key, in waiting], "the appointment moved")
-    queue_for(actor, appointment_id, chosen_messages=sending.message_settings(
-        settings.parse_many(sending.MESSAGE_SETTINGS, values)))
 
-
-def on_ended(actor: User, appointment_id: int, status: str) -> None:
-    """Cancelled or no-show: its reminders still waiting are withdrawn. A cancelled one whose
-    invitation already went out gets a cancellation (``METHOD:CANCEL``), so the patient's
-    calendar drops the event."""
-    outbox.withdraw_quietly(actor, _open_reminders(appointment_id),
-                            f"the appointment is {status.replace('_', '-')}")
-    if status == "cancelled":
-        _queue_cancellation(actor, appointment_id)
+def moved(actor: User, appointment_id: int, start: dt.datetime, end: dt.datetime,
+          patient: Patient, service: Service, provider: User | None,
+          now: dt.datetime | None = None) -> Work:
+    """Moving (after the move and its history line are written): the old reminders are
+    withdrawn, new ones made for the new time, provider or room (the invitation's SEQUENCE
+    is how many times it was moved)."""
+    last, known, (waiting,), (said, moves) = _read(
+        _open_reminders_query(appointment_id),
+        when_sending=[contact_consent.said_query(patient.id, ContactKind.REMINDERS),
+                      _moves_query(appointment_id)])
+    writes, events = outbox.withdrawn([key for key, in waiting], "the appointment moved")
+    planned = _planned(known, appointment_id, start, end, patient, service,
+                       provider.display_name if provider else "", said, moves,
+                       now or dt.datetime.now())
+    return _queued(actor, last, planned, writes, events)
 
 
 CANCELLATION_BODY = ("Hello {first_name},\n\nYour {service} appointment on {date} at {time} "
@@ -311,41 +401,53 @@ CANCELLATION_BODY = ("Hello {first_name},\n\nYour {service} appointment on {date
                      "{clinic_name}")
 
 
-def _queue_cancellation(actor: User, appointment_id: int) -> None:
-    sent = (OutboxMessage.select().where(
-        OutboxMessage.appointment == appointment_id,
-        OutboxMessage.kind == MessageKind.REMINDER, OutboxMessage.state == MessageState.SENT,
-        OutboxMessage.channel == MessageChannel.EMAIL, OutboxMessage.ics.is_null(False))
-        .order_by(OutboxMessage.id.desc()).first())
-    if sent is None:
-        return
-    from . import ics
+def ended(actor: User, appt: Appointment, status: str) -> Work:
+    """Cancelled or no-show (``appt`` as read before the change): its reminders still waiting
+    are withdrawn. A cancelled one whose invitation already went out gets a cancellation
+    (``METHOD:CANCEL``), so the patient's calendar drops the event."""
+    reads = [_open_reminders_query(appt.id)]
+    if status == "cancelled":  # what a cancellation needs, read with them
+        reads += [
+            OutboxMessage.select(OutboxMessage.to_address).where(
+                OutboxMessage.appointment == appt.id,
+                OutboxMessage.kind == MessageKind.REMINDER,
+                OutboxMessage.state == MessageState.SENT,
+                OutboxMessage.channel == MessageChannel.EMAIL,
+                OutboxMessage.ics.is_null(False)).order_by(OutboxMessage.id.desc())
+            .limit(1).tuples(),
+            settings.many_query(*_CLINIC), Patient.select().where(Patient.id == appt.patient_id),
+            Service.select().where(Service.id == appt.service_id),
+            User.select(User.display_name).where(User.id == appt.provider_id).tuples(),
+            _moves_query(appt.id)]
+    last, (waiting, *found) = audit.last_hash_with(*reads)
+    writes, events = outbox.withdrawn([key for key, in waiting],
+                                      f"the appointment is {status.replace('_', '-')}")
+    planned = []
+    if found and found[0]:  # an invitation went out: take it back
+        (address,), rows, (patient,), (service,), providers, moves = (
+            found[0][0], *found[1:])
+        known = _known_from(rows)
+        from . import ics
 
-    appt = Appointment.get_by_id(appointment_id)
-    patient, service = Patient.get_by_id(appt.patient_id), Service.get_by_id(appt.service_id)
-    info = clinic.clinic_info()
-    mail = sending.message_settings().mail
-    values = _values(appt, patient, service, info)
-    invitation = ics.invitation_text(ics.Invitation(
-        appt.id, appt.start, appt.end, clinic.time_zone(),
-        f"{service.name} at {info.name}" if info.name else service.name, info.address,
-        organizer=mail.from_address, organizer_name=info.name,
-        sequence=_moves(appt.id) + 1, domain=mail.from_address.rpartition("@")[2]),
-        method="CANCEL")
-    outbox.queue(actor, to_address=sent.to_address, kind=MessageKind.CANCELLATION,
-                 subject=_fill("Cancelled: your appointment at {clinic_name} on {date}", values),
-                 body=_fill(CANCELLATION_BODY, values), patient_id=patient.id,
-                 appointment_id=appt.id, ics=invitation)
+        values = _values(appt.start, patient, service, providers[0][0] if providers else "",
+                         known)
+        invitation = ics.invitation_text(_invitation(
+            known, appt.id, appt.start, appt.end, service, moves[0][0] + 1), method="CANCEL")
+        planned = [{"to_address": address, "kind": MessageKind.CANCELLATION,
+                    "subject": _fill("Cancelled: your appointment at {clinic_name} on {date}",
+                                     values),
+                    "body": _fill(CANCELLATION_BODY, values), "patient_id": patient.id,
+                    "appointment_id": appt.id, "ics": invitation}]
+    return _queued(actor, last, planned, writes, events)
 
 
 def queue_missing_reminders(now: dt.datetime) -> str:
     """The timed job: upcoming appointments (next ``AHEAD``) still to come that have no
     reminder at all yet (booked before the clinic could send, or imported) get theirs.
     Idempotent: one that has any reminder row, in any state, is left alone."""
-    ways = sending.configured_transports()
-    if not ways.channels():
+    if not sending.configured_channels(sending.message_settings()):
         return "no way to send set up"
-    from ...store.database import db, for_update
+    from ...store.database import db
 
     has_any = OutboxMessage.select(OutboxMessage.appointment).where(
         OutboxMessage.kind == MessageKind.REMINDER, OutboxMessage.appointment.is_null(False))
@@ -354,7 +456,7 @@ def queue_missing_reminders(now: dt.datetime) -> str:
         Appointment.status.in_(NOT_ARRIVED_STATUSES), Appointment.id.not_in(has_any))]
     queued = 0
     for appointment_id in waiting:
-        planned = plan_for(appointment_id, now, ways=ways)  # read first: most get none
+        planned = plan_for(appointment_id, now)  # read first: most get none
         if not planned:
             continue
         with db.atomic():

@@ -381,15 +381,24 @@ class Transports:
 def configured_transports(chosen: MessageSettings | None = None) -> Transports:
     """The ways out this clinic has set up (none: messages wait in the outbox)."""
     chosen = chosen or message_settings()
+    channels = configured_channels(chosen)
     out = Transports()
-    mail = chosen.mail
-    if mail.host and mail.from_address:
+    mail, sms = chosen.mail, chosen.sms
+    if MessageChannel.EMAIL in channels:
         out.email = SmtpTransport(mail, stored_secret("mail", mail.user, mail.host)
                                   if mail.user else None)
-    sms = chosen.sms
-    if sms.provider == "twilio" and sms.account and sms.from_number:
+    if MessageChannel.SMS in channels:
         out.sms = TwilioSms(sms, stored_secret("sms", sms.account, sms.provider))
     return out
+
+
+def configured_channels(chosen: MessageSettings) -> list[str]:
+    """The channels this clinic has set up, from its settings alone (queueing needs no
+    password and no connection: only sending does)."""
+    mail, sms = chosen.mail, chosen.sms
+    return ([MessageChannel.EMAIL] if mail.host and mail.from_address else []) + (
+        [MessageChannel.SMS] if sms.provider == "twilio" and sms.account and sms.from_number
+        else [])
 
 
 def reconcile(now: dt.datetime) -> int:

@@ -84,20 +84,56 @@ def record(
         )
 
 
+_LOCK = "LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"
+_LAST = "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1"
+
+
 def _last_hash() -> str:
     """The chain's last hash, for a row about to be added in this transaction. SQLite's BEGIN
     IMMEDIATE already serialises writers; PostgreSQL needs the table's lock so two PCs cannot
     both chain onto the same last row — taken and read in one round trip (two statements, each
     with its own snapshot, so the read sees every row committed before the lock was granted)."""
-    last_sql = "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1"
     if is_sqlite():
-        row = db.execute_sql(last_sql).fetchone()
+        row = db.execute_sql(_LAST).fetchone()
     else:
-        cursor = db.execute_sql(
-            f"LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE; {last_sql}")
+        cursor = db.execute_sql(f"{_LOCK}; {_LAST}")
         cursor.nextset()
         row = cursor.fetchone()
     return row[0] if row else GENESIS_HASH
+
+
+def last_hash_with(*queries) -> tuple[str, list[list]]:
+    """``_last_hash`` (the table locked on PostgreSQL) and the rows of ``queries`` (as
+    ``store.database.fetch_together`` gives them), in ONE round trip on a server: for a change
+    that reads what it needs, then writes its rows and their events together
+    (:func:`chained`). Inside the caller's transaction."""
+    from ...store.database import fetch_together
+
+    if is_sqlite():
+        return _last_hash(), fetch_together(*queries)
+    _locked, rows, *found = fetch_together((_LOCK, None), (_LAST, None), *queries)
+    return (rows[0][0] if rows else GENESIS_HASH), found
+
+
+Event = tuple[str, str, object, str]  # action, record type, record id, summary
+
+
+def chained(actor: User | None, prev_hash: str, events: list[Event]) -> list:
+    """The inserts of ``events`` (in order) chained onto ``prev_hash`` — the chain's last hash
+    read in this transaction (:func:`last_hash_with`), with no event recorded since — as
+    queries not yet run: the caller sends them (``store.database.write_together``) in this
+    transaction, with the change they describe."""
+    name = actor.username if actor is not None else SYSTEM_USERNAME
+    at = dt.datetime.now()
+    inserts = []
+    for action, record_type, record_id, summary in events:
+        rid = "" if record_id is None else str(record_id)
+        digest = event_hash(prev_hash, at, name, action, record_type, rid, summary)
+        inserts.append(AuditEvent.insert(at=at, user=actor, username=name, action=action,
+                                         record_type=record_type, record_id=rid,
+                                         summary=summary, prev_hash=prev_hash, hash=digest))
+        prev_hash = digest
+    return inserts
 
 
 @dataclass(frozen=True)

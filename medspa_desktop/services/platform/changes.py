@@ -104,14 +104,22 @@ def note(kind: str, *ids: int | None) -> None:
     """Record that ``kind`` (these ids) changed: published after the outermost commit here,
     and signalled to the other windows and PCs in the same transaction (so they hear it
     exactly when it is committed, and never when it is rolled back)."""
+    signal = note_query(kind, *ids)
+    db.execute_sql(*signal) if isinstance(signal, tuple) else signal.execute()
+
+
+def note_query(kind: str, *ids: int | None):
+    """:func:`note`, its signal as a statement not yet sent (for ``store.database.
+    write_together``, with the change's own writes): the caller sends it in this
+    transaction."""
     change = Change(kind, frozenset(i for i in ids if i is not None))
     row = dict(at=dt.datetime.now(), origin=ORIGIN, kind=kind,
                ids="" if len(change.ids) > SIGNAL_IDS else ",".join(map(str, sorted(change.ids))))
-    if is_sqlite():
-        ChangeSignal.insert(**row).execute()
-    else:  # PostgreSQL: the row and its NOTIFY in one round trip (see listen.py)
-        db.execute_sql(listen.notify_sql(), (row["at"], ORIGIN, kind, row["ids"]))
     db.after_commit(lambda: publish(ChangeSet((change,))))
+    if is_sqlite():
+        return ChangeSignal.insert(**row)
+    # PostgreSQL: the row and its NOTIFY in one statement (see listen.py)
+    return listen.notify_sql(), (row["at"], ORIGIN, kind, row["ids"])
 
 
 def parse_ids(text: str) -> frozenset[int]:

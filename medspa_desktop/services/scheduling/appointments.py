@@ -231,18 +231,11 @@ def _refuse_unless_overridden(checked: Checked, reason: str) -> None:
         raise OverrideNeeded(f"{checked.refusal} Give a reason to book it anyway.")
 
 
-def _record_override(actor: User, appt_id: int, checked: Checked, reason: str) -> None:
-    if checked.needs_override:
-        audit.record(actor, "appointment.override", "appointment", appt_id,
-                     f"{checked.refusal} Reason: {reason}"[:1000])
-        changes.note("appointment", appt_id)
-
-
-def _change(actor: User, appt: Appointment, kind: str, *, from_status: str = "",
-            to_status: str = "", old: tuple | None = None, new: tuple | None = None,
-            note: str = "") -> None:
-    _change_query(actor, appt, kind, from_status=from_status, to_status=to_status, old=old,
-                  new=new, note=note).execute()
+def _override_events(appt_id: int, checked: Checked, reason: str) -> list[audit.Event]:
+    if not checked.needs_override:
+        return []
+    return [("appointment.override", "appointment", appt_id,
+             f"{checked.refusal} Reason: {reason}"[:1000])]
 
 
 def _change_query(actor: User, appt: Appointment, kind: str, *, from_status: str = "",
@@ -271,13 +264,18 @@ def book_appointment(actor: User, data: AppointmentInput, *, override_reason: st
             patient=checked.patient, service=checked.service, provider=checked.provider,
             room=checked.room, device=checked.device, start=checked.start, end=checked.end,
             notes=checked.notes, series=series_id, created_at=now, updated_at=now)
-        _change(actor, appt, "booked", to_status=S.BOOKED, new=(appt.start, appt.end))
-        audit.record(actor, "appointment.book", "appointment", appt.id,
-                     f"{checked.service.name} {checked.start:%Y-%m-%d %H:%M} "
-                     f"chart {checked.patient.chart_number}")
-        changes.note("appointment", appt.id)
-        _record_override(actor, appt.id, checked, reason)
-        reminders.on_booked(actor, appt.id)
+        # its reminders (read with the audit chain's end); then its history line, the audit
+        # of both and the change signals go to the server together
+        work = reminders.booked(actor, appt, checked.patient, checked.service,
+                                checked.provider)
+        write_together(
+            _change_query(actor, appt, "booked", to_status=S.BOOKED, new=(appt.start, appt.end)),
+            *work.queries(actor, [
+                ("appointment.book", "appointment", appt.id,
+                 f"{checked.service.name} {checked.start:%Y-%m-%d %H:%M} "
+                 f"chart {checked.patient.chart_number}"),
+                *_override_events(appt.id, checked, reason)]),
+            changes.note_query("appointment", appt.id))
     return appt
 
 
@@ -355,11 +353,14 @@ def move_appointment(
                                                      new=(start, end)),
                       start=start, end=end, provider=data.provider_id, room=data.room_id,
                       device=data.device_id)
-        audit.record(actor, "appointment.move", "appointment", appt.id,
-                     f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}")
-        changes.note("appointment", appt.id)
-        _record_override(actor, appt.id, checked, reason)
-        reminders.on_moved(actor, appt.id)  # new time, provider or room: said anew
+        # new time, provider or room: its reminders said anew
+        work = reminders.moved(actor, appt.id, start, end, checked.patient, checked.service,
+                               checked.provider)
+        write_together(*work.queries(actor, [
+            ("appointment.move", "appointment", appt.id,
+             f"{old[0]:%Y-%m-%d %H:%M} -> {start:%Y-%m-%d %H:%M}"),
+            *_override_events(appt.id, checked, reason)]),
+            changes.note_query("appointment", appt.id))
     # as saved (not read back: on a server that is one more round trip)
     appt.start, appt.end, appt.version, appt.updated_at = start, end, version + 1, saved
     appt.provider_id, appt.room_id, appt.device_id = (data.provider_id, data.room_id,
@@ -402,11 +403,13 @@ def change_status(actor: User, appointment_id: int, status: str, version: int, *
         _bump(appt.id, version, _change_query(
             actor, appt, "cancelled" if status == S.CANCELLED else "status",
             from_status=appt.status, to_status=status, note=note), **values)
-        audit.record(actor, "appointment.status", "appointment", appt.id,
-                     f"{appt.status} -> {status}" + (f" ({note})" if note else ""))
-        changes.note("appointment", appt.id)
-        if status in FREED_STATUSES:
-            reminders.on_ended(actor, appt.id, status)
+        # a cancel or no-show withdraws its reminders (read with the audit chain's end)
+        work = (reminders.ended(actor, appt, status) if status in FREED_STATUSES
+                else reminders.Work(audit.last_hash_with()[0]))
+        write_together(*work.queries(actor, [
+            ("appointment.status", "appointment", appt.id,
+             f"{appt.status} -> {status}" + (f" ({note})" if note else ""))]),
+            changes.note_query("appointment", appt.id))
         if status == S.COMPLETED and _paid(appt.id):
             # paid during the treatment: nothing waits at the desk, the visit is checked out
             return change_status(actor, appt.id, S.CHECKED_OUT, version + 1, now=now)
