@@ -6,6 +6,7 @@ query on a plain read-only ``sqlite3`` connection to the same file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -21,10 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from peewee import fn
+
 from medspa_desktop import printouts
 from medspa_desktop.services.billing import billing_reports
 from medspa_desktop.services.charts import chart, patients
 from medspa_desktop.services.consents import consent_templates, signing
+from medspa_desktop.services.messaging import contact_consent, sending
 from medspa_desktop.services.platform import audit, backup
 from medspa_desktop.services.platform.png import grey_png
 from medspa_desktop.services.reports import memberships as membership_reports
@@ -163,6 +167,118 @@ def book_and_move(c: Context) -> Result:
     return Result.timed("book or move an appointment", 20, book_ms + move_ms,
                         details={"book_median_ms": sorted(book_ms)[len(book_ms) // 2],
                                  "move_median_ms": sorted(move_ms)[len(move_ms) // 2]})
+
+
+@contextlib.contextmanager
+def _sending(c: Context):
+    """The clinic sends email and text messages while the reminder rows run, then as before.
+    Nothing is ever sent: the mail server and the SMS endpoint are addresses that lead
+    nowhere, no password or token is stored, and the benchmark runs no timed work — a booking
+    only writes its reminders to the outbox, as it does at the desk."""
+    before = sending.message_settings()
+    sending.save_settings(c.admin, sending.MessageSettings(
+        sending.MailSettings("mail.benchmark.invalid", 587, "starttls", "",
+                             "desk@benchmark.invalid"),
+        sending.SmsSettings("twilio", "AC-benchmark", "+15550100", "http://127.0.0.1:9"),
+        before.quiet_from, before.quiet_until))
+    try:
+        yield
+    finally:
+        sending.save_settings(c.admin, before)
+
+
+def _reachable(c: Context, count: int) -> list[int]:
+    """Patients with an email address and a mobile number who said yes to reminders and to
+    offers (their answers recorded here, not timed)."""
+    ids = [p for (p,) in c.raw.execute(
+        "SELECT id FROM patient WHERE archived = 0 AND merged_into_id IS NULL AND email LIKE "
+        "'%@%.%' AND phone <> '' ORDER BY id DESC LIMIT ?", (count,))]
+    for patient_id in ids:
+        contact_consent.record_answers(c.admin, patient_id, {"reminders": True,
+                                                             "marketing": True})
+    return ids
+
+
+def _reminded_bookings(c: Context, first_day: int, count: int, timed: bool = False):
+    """``count`` bookings of reachable patients from ``first_day`` days after the anchor (on
+    weekdays, past every other row's bookings, where every slot is free), each queueing its
+    reminders; the bookings' times when ``timed``."""
+    service = Service.get(Service.name == "Botox Cosmetic")
+    room = c.raw.execute("SELECT id FROM room ORDER BY id").fetchone()[0]
+    patient_ids = _reachable(c, min(count, 200))
+    days = [c.anchor + dt.timedelta(days=n) for n in range(first_day, first_day + 400)]
+    days = [d for d in days if d.weekday() < 5]
+    booked: list = []
+
+    def book(i: int) -> None:
+        start = dt.datetime.combine(days[i // 8], dt.time(9)) + dt.timedelta(hours=i % 8)
+        booked.append(appointments.book_appointment(c.desk, appointments.AppointmentInput(
+            patient_ids[i % len(patient_ids)], service.id, c.injector.id, start,
+            start + dt.timedelta(minutes=30), room_id=room)))
+
+    if timed:
+        return booked, times_ms(book, count, warmup=0)
+    for i in range(count):
+        book(i)
+    return booked, []
+
+
+def book_with_reminders(c: Context) -> Result:
+    """A booking in a clinic that sends reminders: its checks and write, and its reminders
+    (two emails with the calendar invitation) queued in the same transaction."""
+    with _sending(c):
+        _booked, took = _reminded_bookings(c, 420, c.reps(100), timed=True)
+    return Result.timed("book an appointment, the clinic sending reminders", 20, took)
+
+
+def move_with_reminders(c: Context) -> Result:
+    """Moving a booking whose reminders are queued: withdrawn, and new ones queued."""
+    with _sending(c):
+        booked, _ = _reminded_bookings(c, 560, c.reps(100))
+
+        def move(i: int) -> None:
+            appt = booked[i]
+            appointments.move_appointment(c.desk, appt.id, appt.version,
+                                          appt.start + dt.timedelta(minutes=30),
+                                          appt.end + dt.timedelta(minutes=30))
+
+        took = times_ms(move, len(booked), warmup=0)
+    return Result.timed("move an appointment, the clinic sending reminders", 20, took)
+
+
+def cancel_with_reminders(c: Context) -> Result:
+    """Cancelling a booking whose first reminder (with its invitation) went out: the rest
+    withdrawn, and a cancellation queued so the patient's calendar drops the event."""
+    from medspa_desktop.store.models import OutboxMessage
+
+    with _sending(c):
+        booked, _ = _reminded_bookings(c, 700, c.reps(100))
+        first = (OutboxMessage.select(OutboxMessage.appointment, fn.MIN(OutboxMessage.id))
+                 .where(OutboxMessage.appointment.in_([a.id for a in booked]))
+                 .group_by(OutboxMessage.appointment).tuples())
+        OutboxMessage.update(state="sent").where(
+            OutboxMessage.id.in_([key for _, key in first])).execute()
+
+        def cancel(i: int) -> None:
+            appt = booked[i]
+            appointments.change_status(c.desk, appt.id, "cancelled", appt.version,
+                                       reason="the patient is unwell")
+
+        took = times_ms(cancel, len(booked), warmup=0)
+    return Result.timed("cancel an appointment, the clinic sending reminders", 20, took)
+
+
+def check_in_with_reminders(c: Context) -> Result:
+    """Checking in a booking whose reminders are queued (they are left as they are)."""
+    with _sending(c):
+        booked, _ = _reminded_bookings(c, 840, c.reps(100))
+
+        def check_in(i: int) -> None:
+            appt = booked[i]
+            appointments.change_status(c.desk, appt.id, "arrived", appt.version)
+
+        took = times_ms(check_in, len(booked), warmup=0)
+    return Result.timed("check in, the clinic sending reminders", 20, took)
 
 
 def _typed_names(c: Context, count: int) -> list[str]:
@@ -576,6 +692,7 @@ def export_everything(c: Context) -> list[Result]:
 
 ACTIONS: tuple[Callable[[Context], Result | list[Result]], ...] = (
     cold_start_sign_in, cold_start, day_view_fetch, day_view_paint, week_view_paint, book_and_move,
+    book_with_reminders, move_with_reminders, cancel_with_reminders, check_in_with_reminders,
     patient_search, open_chart, open_chart_window, treatment_log_first_page, scroll_log,
     lot_recall, consent_pdf, invoice_pdf, daily_close, month_report, utilisation_year,
     injectables_year, staff_pay_year, revenue_year, memberships_year, patient_flow_year, rebooking_year,

@@ -194,7 +194,7 @@ class _Known:
     name: str
     address: str
     phone: str
-    zone: str  # the clinic's time zone, else the PC's
+    zone: str  # the clinic's time zone; "": the PC's (told only when an invitation is made)
 
     @property
     def channels(self) -> list[str]:
@@ -207,8 +207,7 @@ def _known_from(rows) -> _Known:
     ours = len(_TIMING) + len(settings.REMINDER_DAYS_BY_CATEGORY) + len(_TEMPLATES)
     name, address, phone, zone = values[sent + ours:]
     return _Known(sending.message_settings(values[:sent]),
-                  _reminder_settings_from(values[sent:sent + ours]), name, address, phone,
-                  zone or clinic.pc_time_zone())
+                  _reminder_settings_from(values[sent:sent + ours]), name, address, phone, zone)
 
 
 class _Blank(dict):
@@ -254,7 +253,7 @@ def _invitation(known: _Known, appointment_id: int, start: dt.datetime, end: dt.
 
     mail = known.messages.mail
     return ics.Invitation(
-        appointment_id, start, end, known.zone,
+        appointment_id, start, end, known.zone or clinic.pc_time_zone(),
         f"{service.name} at {known.name}" if known.name else service.name, known.address,
         organizer=mail.from_address, organizer_name=known.name, sequence=sequence,
         domain=mail.from_address.rpartition("@")[2], **extra)
