@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from peewee import fn
+
 from ...store.database import db
 from ...store.models import (
     CATEGORIES,
@@ -418,8 +420,12 @@ def interval_alerts_of(actor: User, visits, *, owners: dict[int, int] | None = N
     rows = (TreatmentRecord.select(TreatmentRecord.patient, TreatmentRecord.appointment,
                                    Appointment.start, TreatmentRecord.parameters)
             .join(Appointment)
+            # by the patients' index: the modality through COALESCE so that no planner
+            # without statistics (a clinic file is never ANALYZEd) walks every neurotoxin
+            # record ever through the modality index instead (26 ms of a 30 ms day at scale 1)
             .where(TreatmentRecord.patient.in_(list(owners)),
-                   TreatmentRecord.modality == "neurotoxin", Appointment.start < before)
+                   fn.COALESCE(TreatmentRecord.modality, "") == "neurotoxin",
+                   Appointment.start < before)
             .order_by(Appointment.start.desc(), TreatmentRecord.id.desc()).tuples())
     newest_first: dict[int, list[tuple]] = {}
     for chart_id, *row in rows:
