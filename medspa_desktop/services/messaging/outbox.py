@@ -47,6 +47,11 @@ def phone_digits(text: str) -> str:
     return ("+" if text.startswith("+") else "") + digits
 
 
+def valid_mobile(text: str) -> bool:
+    """A number an SMS provider can take: 7 to 15 digits (E.164), an optional leading +."""
+    return 7 <= len(phone_digits(text or "").lstrip("+")) <= 15
+
+
 def _checked_address(channel: str, to_address: str) -> str:
     address = (to_address or "").strip()
     if channel == MessageChannel.EMAIL:
@@ -55,7 +60,7 @@ def _checked_address(channel: str, to_address: str) -> str:
                                   else "There is no email address to send to.")
         return address
     digits = phone_digits(address)
-    if not 7 <= len(digits.lstrip("+")) <= 15:
+    if not valid_mobile(digits):
         raise ValidationError(f"“{address}” is not a mobile number." if address
                               else "There is no mobile number to send to.")
     return digits

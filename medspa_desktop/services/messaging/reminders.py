@@ -233,10 +233,11 @@ def _values(start: dt.datetime, patient: Patient, service: Service, provider: st
 
 
 def _channel(patient: Patient, channels: list[str]) -> tuple[str, str] | None:
-    """(channel, address) this patient's reminders go by, or None."""
+    """(channel, address) this patient's reminders go by, or None: a number no SMS provider
+    takes (an imported "ext. 12") gets no text reminder, rather than refusing the booking."""
     if MessageChannel.EMAIL in channels and patient.email and outbox.valid_email(patient.email):
         return MessageChannel.EMAIL, patient.email
-    if MessageChannel.SMS in channels and patient.phone:
+    if MessageChannel.SMS in channels and outbox.valid_mobile(patient.phone):
         return MessageChannel.SMS, patient.phone
     return None
 

@@ -77,6 +77,19 @@ def test_a_patient_without_email_gets_a_text_message_when_the_clinic_has_sms(
     assert OutboxMessage.get_by_id(rows[0].id).last_error == "201 SM0123 queued"
 
 
+def test_a_number_no_sms_provider_takes_gets_no_text_and_the_booking_is_made(glow, sms_provider):
+    """An imported chart's phone that is only an extension: the booking goes ahead without a
+    text reminder (it was refused whole: "“12” is not a mobile number")."""
+    sending.save_settings(glow["admin"], sending.MessageSettings(
+        sending.MailSettings("", 587, "starttls", "", ""),
+        sending.SmsSettings("twilio", "AC123", "+13125550000", sms_provider), "20:00", "08:00"),
+        sms_token="tw-token")
+    Patient.update(email="", phone="12").where(Patient.id == glow["ann"].id).execute()
+    appointment = book(glow)
+    assert appointment.id is not None
+    assert OutboxMessage.select().count() == 0
+
+
 def test_the_sms_provider_refusal_is_kept_in_its_words(glow, sms_provider):
     sending.save_settings(glow["admin"], sending.MessageSettings(
         sending.MailSettings("", 587, "starttls", "", ""),
