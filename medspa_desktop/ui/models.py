@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -48,6 +48,8 @@ Fetch = Callable[[int, int, Any], list[Any]]  # (offset, limit, row before offse
 
 
 class RowTableModel(QAbstractTableModel):
+    ended = Signal()  # a fetch found nothing more: "250+ …" becomes "250 …" with no new row
+
     def __init__(
         self,
         columns: Sequence[Column],
@@ -122,6 +124,7 @@ class RowTableModel(QAbstractTableModel):
         as the user scrolls (so a "200+ …" label follows the list)."""
         self.modelReset.connect(show)
         self.rowsInserted.connect(lambda *_: show())
+        self.ended.connect(show)
 
     def count_text(self, noun: str) -> str:
         """ "1 invoice", "37 invoices", "200+ invoices" (more load as the list scrolls)."""
@@ -140,6 +143,8 @@ class RowTableModel(QAbstractTableModel):
                            self._page_ends[-1] if self._page_ends else None)[:self.batch]
         if len(more) < self.batch:
             self._exhausted = True
+            if not more:  # the last page was full: no row comes to say the count is whole
+                self.ended.emit()
         if more:
             first = self._count
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)

@@ -138,6 +138,24 @@ def test_the_table_model_passes_qts_model_checks(qtmodeltester, demo_db):
     assert len(ids) > 50 and len(set(ids)) == len(ids)
 
 
+def test_a_list_whose_length_is_a_whole_number_of_pages_ends_with_its_exact_count(qtbot):
+    """40 rows in pages of 10: the fifth fetch finds nothing, and the label that said
+    "40+ treatments" says "40 treatments" (it stayed "40+" when no row came with the end)."""
+    from PySide6.QtWidgets import QLabel
+
+    from medspa_desktop.ui.models import Column, RowTableModel
+
+    rows = [(n,) for n in range(40)]
+    model = RowTableModel([Column("N", lambda r: r[0])], batch=10)
+    label = QLabel()
+    model.on_count(lambda: label.setText(model.count_text("treatment")))
+    model.set_fetch(lambda offset, limit, _after: rows[offset:offset + limit])
+    assert label.text() == "10+ treatments"
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 40 and label.text() == "40 treatments"
+
+
 def test_a_table_filled_before_it_shows_fits_its_columns_when_it_shows(qtbot):
     """Columns fit their text once the window opens (measuring a hidden table would read
     every row of a long history)."""
