@@ -150,6 +150,18 @@ def _may_export(user, folder) -> bool:
     return True
 
 
+def _may_backdate_commission(user) -> bool:
+    import datetime as dt
+
+    from medspa_desktop.services.reports import staff_pay
+
+    try:
+        staff_pay.set_rates(user, {"retail": 500}, dt.date.today() - dt.timedelta(days=30))
+    except PermissionDenied:
+        return False
+    return staff_pay.rates(dt.date.today() - dt.timedelta(days=30))["retail"] == 500
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_the_checks_inside_services_follow_the_matrix_too(demo_db, tmp_path, role):
     user = staff(ROLES[role])
@@ -159,9 +171,11 @@ def test_the_checks_inside_services_follow_the_matrix_too(demo_db, tmp_path, rol
     assert _may_export(user, tmp_path / "export") == (role in PERMISSIONS["data.export"][0])
     assert _may_acknowledge_contraindication(user) == (
         role in PERMISSIONS["contraindication.acknowledge"][0])
+    assert _may_backdate_commission(user) == (role in PERMISSIONS["commission.backdate"][0])
 
 
 def test_every_permission_is_proved_for_every_role():
     proved = {p for _n, _f, p in GUARDED} | {"notes.read", "consent.override", "backup.run",
-                                             "contraindication.acknowledge", "data.export"}
+                                             "contraindication.acknowledge", "data.export",
+                                             "commission.backdate"}
     assert proved == set(PERMISSIONS)
