@@ -76,6 +76,8 @@ def test_a_change_to_the_patient_refreshes_the_open_chart_in_one_reading(qtbot, 
     dialog = ChartDialog(director, kept.id)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.wait(50)  # the bus delivers the changes of setting up the chart first
     opened = _events("patient.open")
     details = patients.patient_details(director, kept.id)
     on_file = patients.PatientInput(details.first_name, details.last_name, details.dob,
