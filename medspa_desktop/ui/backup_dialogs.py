@@ -85,7 +85,32 @@ BACKUP_COLUMNS = (
 )
 
 
-class RestoreDialog(QDialog):
+class _BackupFolder(QDialog):
+    """A folder's backups listed in a table, the newest chosen, another folder on request (the
+    file restore and the server restore list them alike; ``kept`` and ``what`` differ)."""
+
+    what = "Backups"
+
+    def kept(self, found: list) -> list:
+        return found
+
+    def show_folder(self, folder: Path) -> None:
+        self.folder = folder
+        found = self.kept(backup.list_backups(folder))
+        self.where.setText(f"{self.what} in <b>{html.escape(str(folder))}</b>: {len(found)}")
+        self.model.set_rows(found)
+        fit_columns(self.table)
+        if found:
+            self.table.selectRow(0)
+        self.restore_button.setEnabled(bool(found))
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with backups", str(self.folder))
+        if folder:
+            self.show_folder(Path(folder))
+
+
+class RestoreDialog(_BackupFolder):
     """Pick a backup to put in place of the clinic's database; it is checked first."""
 
     def __init__(self, user: User, parent=None) -> None:
@@ -123,21 +148,6 @@ class RestoreDialog(QDialog):
         layout.addLayout(bottom)
         self.show_folder(self.folder)
         whats_this.explain_restore(self)
-
-    def show_folder(self, folder: Path) -> None:
-        self.folder = folder
-        found = backup.list_backups(folder)
-        self.where.setText(f"Backups in <b>{html.escape(str(folder))}</b>: {len(found)}")
-        self.model.set_rows(found)
-        fit_columns(self.table)
-        if found:
-            self.table.selectRow(0)
-        self.restore_button.setEnabled(bool(found))
-
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with backups", str(self.folder))
-        if folder:
-            self.show_folder(Path(folder))
 
     def restore(self, confirm: bool = True) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -195,7 +205,7 @@ def run_server_restore(source: Path, url: str, password: str) -> str:
     return done.stdout
 
 
-class ServerRestoreDialog(QDialog):
+class ServerRestoreDialog(_BackupFolder):
     """An admin restores a backup of the clinic's server database into a NEW database on the
     same server (never over the one in use), checked, and may then switch this PC to it."""
 
@@ -265,23 +275,12 @@ class ServerRestoreDialog(QDialog):
         self.show_folder(self.folder)
         whats_this.explain_restore(self, server=True)
 
-    def show_folder(self, folder: Path) -> None:
+    what = "Server backups"
+
+    def kept(self, found: list) -> list:
         from ..services.platform import pg_backup
 
-        self.folder = folder
-        found = [b for b in backup.list_backups(folder) if pg_backup.is_server_backup(b.path)]
-        self.where.setText(f"Server backups in <b>{html.escape(str(folder))}</b>: "
-                           f"{len(found)}")
-        self.model.set_rows(found)
-        fit_columns(self.table)
-        if found:
-            self.table.selectRow(0)
-        self.restore_button.setEnabled(bool(found))
-
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with backups", str(self.folder))
-        if folder:
-            self.show_folder(Path(folder))
+        return [b for b in found if pg_backup.is_server_backup(b.path)]
 
     def restore(self) -> None:
         from ..services.platform import pg_backup
