@@ -42,6 +42,8 @@ class MessagesDialog(FormDialog):
     def __init__(self, user: User, parent=None) -> None:
         super().__init__("Messages and reminders", parent, min_width=980)
         self.user = user
+        # what a stale save is judged against: the versions as the form opened
+        self.seen = settings.seen(*reminders.SETUP_SETTINGS)
         chosen = sending.read_settings(user)
         timing = reminders.read_reminder_settings(user)
         self._test_task = None
@@ -241,4 +243,4 @@ class MessagesDialog(FormDialog):
                    if text.strip() != self._preparation.get(service_id, "").strip()}
         reminders.save_setup(self.user, self.chosen(), timing, changed,
                              mail_password=self.password.text() or None,
-                             sms_token=self.sms_token.text() or None)
+                             sms_token=self.sms_token.text() or None, seen=self.seen)

@@ -101,9 +101,10 @@ def check_template(text: str, what: str) -> str:
     return text
 
 
-def save_reminder_settings(actor: User, chosen: ReminderSettings) -> None:
+def save_reminder_settings(actor: User, chosen: ReminderSettings, *,
+                           seen: settings.Seen | None = None) -> None:
     """Store when reminders go and what they say (audited). Reminders already queued keep
-    their time and text."""
+    their time and text. ``seen``: as ``sending.save_settings``."""
     require(actor, "messages.setup")
     subject = check_template(" ".join(chosen.subject.split()), "subject")
     body = check_template(chosen.body.replace("\r\n", "\n").strip(), "email text")
@@ -122,7 +123,7 @@ def save_reminder_settings(actor: User, chosen: ReminderSettings) -> None:
     from ...store.database import db
 
     with db.atomic():
-        settings.put(values)
+        settings.put(settings.merge_seen(values, seen, "the messages setup"))
         audit.record(actor, "settings.messages", "clinic", "",
                      f"reminders {chosen.days_before} days before"
                      + (", and the morning of" if chosen.morning_of else "")
@@ -149,17 +150,25 @@ def set_preparation(actor: User, service_id: int, text: str) -> None:
         changes.note("catalog", service_id)
 
 
+# every setting File → Messages and reminders… shows: what it keeps from when it opened
+SETUP_SETTINGS = (*sending.MESSAGE_SETTINGS, *_TIMING, *settings.REMINDER_DAYS_BY_CATEGORY,
+                  *_TEMPLATES)
+
+
 def save_setup(actor: User, chosen: sending.MessageSettings, timing: ReminderSettings,
                preparations: dict[int, str], *, mail_password: str | None = None,
-               sms_token: str | None = None) -> None:
+               sms_token: str | None = None, seen: settings.Seen | None = None) -> None:
     """What File → Messages and reminders… saves: the sending settings, the reminders' timing
-    and texts, and the services' preparation instructions that changed — all or nothing."""
+    and texts, and the services' preparation instructions that changed — all or nothing. With
+    ``seen`` (``settings.seen(*SETUP_SETTINGS)`` read when the form opened) only what its user
+    changed is written, and a setting another PC changed too is refused as stale."""
     require(actor, "messages.setup")
     from ...store.database import db
 
     with db.atomic():
-        sending.save_settings(actor, chosen, mail_password=mail_password, sms_token=sms_token)
-        save_reminder_settings(actor, timing)
+        sending.save_settings(actor, chosen, mail_password=mail_password, sms_token=sms_token,
+                              seen=seen)
+        save_reminder_settings(actor, timing, seen=seen)
         for service_id, text in preparations.items():
             set_preparation(actor, service_id, text)
 

@@ -145,9 +145,11 @@ def read_settings(actor: User) -> MessageSettings:
 
 
 def save_settings(actor: User, chosen: MessageSettings, *, mail_password: str | None = None,
-                  sms_token: str | None = None) -> None:
+                  sms_token: str | None = None, seen: settings.Seen | None = None) -> None:
     """Store the mail server, SMS and quiet-hour settings (audited); a password or token
-    given goes to the OS credential store, never to the database."""
+    given goes to the OS credential store, never to the database. With ``seen`` (read when the
+    form opened) a value left as loaded keeps another PC's change to it, and one changed here
+    and there since is refused as stale, naming who (``settings.merge_seen``)."""
     require(actor, "messages.setup")
     mail, sms = chosen.mail, chosen.sms
     host = mail.host.strip()
@@ -167,7 +169,7 @@ def save_settings(actor: User, chosen: MessageSettings, *, mail_password: str | 
     if sms_token:
         _store_secret("sms", sms.account.strip(), sms.provider, sms_token)
     with db.atomic():
-        settings.put(values)
+        settings.put(settings.merge_seen(values, seen, "the messages setup"))
         audit.record(actor, "settings.messages", "clinic", "",
                      f"mail server {host or 'none'}:{mail.port} ({mail.security}), "
                      f"text messages {sms.provider or 'off'}, quiet {chosen.quiet_from}–"

@@ -193,3 +193,27 @@ def test_the_messages_setup_saves_all_of_it_or_none(glow):
     assert sending.read_settings(glow["admin"]).mail.host == "mail.glow.example"
     assert reminders.read_reminder_settings(glow["admin"]).days_before == 3
     assert Service.get_by_id(glow["botox"].id).preparation == "Come without make-up."
+
+
+def test_two_pcs_saving_the_messages_setup_keep_each_others_changes_and_refuse_a_clash(glow):
+    """PC 1 opens Messages and reminders; PC 2 then changes the quiet hours. PC 1's save of
+    the reminders' timing keeps PC 2's quiet hours; a save that changed the quiet hours too is
+    refused as stale, naming who, and writes nothing."""
+    from medspa_desktop.services.platform import settings
+    from medspa_desktop.services.platform.errors import StaleEditError
+
+    admin = glow["admin"]
+    seen = settings.seen(*reminders.SETUP_SETTINGS)  # PC 1 opens the form
+    opened, timing = sending.read_settings(admin), reminders.read_reminder_settings(admin)
+    sending.save_settings(admin, dataclasses.replace(opened, quiet_from="19:00"))  # PC 2
+    reminders.save_setup(admin, opened, dataclasses.replace(timing, days_before=4), {},
+                         seen=seen)
+    assert sending.read_settings(admin).quiet_from == "19:00"  # PC 2's change kept
+    assert reminders.read_reminder_settings(admin).days_before == 4
+    seen = settings.seen(*reminders.SETUP_SETTINGS)
+    sending.save_settings(admin, dataclasses.replace(opened, quiet_from="18:00"))  # PC 2 again
+    with pytest.raises(StaleEditError, match="changed the messages setup"):
+        reminders.save_setup(admin, dataclasses.replace(opened, quiet_from="22:00"),
+                             dataclasses.replace(timing, days_before=1), {}, seen=seen)
+    assert sending.read_settings(admin).quiet_from == "18:00"
+    assert reminders.read_reminder_settings(admin).days_before == 4  # nothing half-written
