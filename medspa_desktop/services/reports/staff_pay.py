@@ -116,6 +116,11 @@ class _Rule:
         version = self.version_on(day)
         return dict(version.rates if version else NONE)
 
+    def rate(self, day: dt.date, key: str) -> int:
+        """One category's rate on ``day`` (what ``on`` holds, without copying every rate)."""
+        version = self.version_on(day)
+        return version.rates[key] if version else 0
+
     def during(self, first: dt.date, last: dt.date) -> tuple[RateVersion, ...]:
         return tuple(v for v in self.kept if v.effective_on <= last
                      and (v.until is None or v.until >= first))
@@ -268,7 +273,7 @@ def staff_pay(actor: User, date_from: dt.date, date_to: dt.date, *,
             continue
         key = _key(line.kind, line.category)
         day = sold_on.get(line.invoice_id, date_from)
-        entry = sums[who[line.invoice_id]].setdefault((key, rule.on(day)[key]), [0, 0, day])
+        entry = sums[who[line.invoice_id]].setdefault((key, rule.rate(day, key)), [0, 0, day])
         entry[0] += sign if line.kind == "service" else 0
         entry[1] += sign * line.net_cents
         entry[2] = min(entry[2], day)
