@@ -189,8 +189,7 @@ def reminder_times(start: dt.datetime, category: str, chosen: ReminderSettings,
 
 # -- queueing them -----------------------------------------------------------------------------
 # what planning reads of the settings, in one query: the sending, the reminders, the clinic
-_CLINIC = (*sending.MESSAGE_SETTINGS, *_TIMING, *settings.REMINDER_DAYS_BY_CATEGORY, *_TEMPLATES,
-           settings.CLINIC_NAME, settings.CLINIC_ADDRESS, settings.CLINIC_PHONE,
+_CLINIC = (*SETUP_SETTINGS, settings.CLINIC_NAME, settings.CLINIC_ADDRESS, settings.CLINIC_PHONE,
            settings.CLINIC_TIME_ZONE)
 
 
@@ -212,11 +211,10 @@ class _Known:
 
 def _known_from(rows) -> _Known:
     values = settings.parse_many(_CLINIC, rows)
-    sent = len(sending.MESSAGE_SETTINGS)
-    ours = len(_TIMING) + len(settings.REMINDER_DAYS_BY_CATEGORY) + len(_TEMPLATES)
-    name, address, phone, zone = values[sent + ours:]
+    sent, ours = len(sending.MESSAGE_SETTINGS), len(SETUP_SETTINGS)
+    name, address, phone, zone = values[ours:]
     return _Known(sending.message_settings(values[:sent]),
-                  _reminder_settings_from(values[sent:sent + ours]), name, address, phone, zone)
+                  _reminder_settings_from(values[sent:ours]), name, address, phone, zone)
 
 
 class _Blank(dict):
@@ -258,15 +256,16 @@ def _moves_query(appointment_id: int):
 
 
 def _invitation(known: _Known, appointment_id: int, start: dt.datetime, end: dt.datetime,
-                service: Service, sequence: int, **extra):
+                service: Service, sequence: int, method: str = "REQUEST", **extra) -> str:
+    """The .ics text of the appointment's invitation (``method`` CANCEL takes it back)."""
     from . import ics  # icalendar: only when an invitation is made
 
     mail = known.messages.mail
-    return ics.Invitation(
+    return ics.invitation_text(ics.Invitation(
         appointment_id, start, end, known.zone or clinic.pc_time_zone(),
         f"{service.name} at {known.name}" if known.name else service.name, known.address,
         organizer=mail.from_address, organizer_name=known.name, sequence=sequence,
-        domain=mail.from_address.rpartition("@")[2], **extra)
+        domain=mail.from_address.rpartition("@")[2], **extra), method=method)
 
 
 def _read(*queries, when_sending=()) -> tuple[str, _Known, list, list]:
@@ -308,11 +307,8 @@ def _planned(known: _Known, appointment_id: int, start: dt.datetime, end: dt.dat
     invitation = None
     chosen = known.chosen
     if channel == MessageChannel.EMAIL:
-        from . import ics
-
-        invitation = ics.invitation_text(_invitation(
-            known, appointment_id, start, end, service, moves,
-            description=service.preparation))
+        invitation = _invitation(known, appointment_id, start, end, service, moves,
+                                 description=service.preparation)
         subject, body = _fill(chosen.subject, values), _fill(chosen.body, values)
         body = "\n".join(line.rstrip() for line in body.splitlines())
         while "\n\n\n" in body:  # an empty {preparation} leaves no gap
@@ -436,12 +432,10 @@ def ended(actor: User, appt: Appointment, status: str) -> Work:
         (address,), rows, (patient,), (service,), providers, moves = (
             found[0][0], *found[1:])
         known = _known_from(rows)
-        from . import ics
-
         values = _values(appt.start, patient, service, providers[0][0] if providers else "",
                          known)
-        invitation = ics.invitation_text(_invitation(
-            known, appt.id, appt.start, appt.end, service, moves[0][0] + 1), method="CANCEL")
+        invitation = _invitation(known, appt.id, appt.start, appt.end, service,
+                                 moves[0][0] + 1, method="CANCEL")
         planned = [{"to_address": address, "kind": MessageKind.CANCELLATION,
                     "subject": _fill("Cancelled: your appointment at {clinic_name} on {date}",
                                      values),
