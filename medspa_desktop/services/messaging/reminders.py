@@ -123,7 +123,8 @@ def save_reminder_settings(actor: User, chosen: ReminderSettings, *,
     from ...store.database import db
 
     with db.atomic():
-        settings.put(settings.merge_seen(values, seen, "the messages setup"))
+        settings.put(settings.merge_seen(values, seen, "the messages setup",
+                                         sending.STALE_THEN))
         audit.record(actor, "settings.messages", "clinic", "",
                      f"reminders {chosen.days_before} days before"
                      + (", and the morning of" if chosen.morning_of else "")

@@ -128,6 +128,9 @@ class MessageSettings:
 
 _MAIL = (settings.MAIL_HOST, settings.MAIL_PORT, settings.MAIL_SECURITY, settings.MAIL_USER,
          settings.MAIL_FROM)
+# the end of a stale refusal's sentence: File → Messages and reminders… does not reload
+STALE_THEN = (" since you opened Messages and reminders; nothing was saved. Cancel and open it "
+              "again to see what is stored now.")
 _SMS = (settings.SMS_PROVIDER, settings.SMS_ACCOUNT, settings.SMS_FROM, settings.SMS_API_URL)
 MESSAGE_SETTINGS = (*_MAIL, *_SMS, settings.QUIET_FROM, settings.QUIET_UNTIL)
 
@@ -169,7 +172,7 @@ def save_settings(actor: User, chosen: MessageSettings, *, mail_password: str | 
     if sms_token:
         _store_secret("sms", sms.account.strip(), sms.provider, sms_token)
     with db.atomic():
-        settings.put(settings.merge_seen(values, seen, "the messages setup"))
+        settings.put(settings.merge_seen(values, seen, "the messages setup", STALE_THEN))
         audit.record(actor, "settings.messages", "clinic", "",
                      f"mail server {host or 'none'}:{mail.port} ({mail.security}), "
                      f"text messages {sms.provider or 'off'}, quiet {chosen.quiet_from}–"

@@ -293,13 +293,17 @@ def seen(*settings: Setting) -> Seen:
     return {s.key: stored.get(s.key, (0, "")) for s in settings}
 
 
+SHOWN_AGAIN = " since you opened them; nothing was saved. What is stored now is shown."
+
+
 def merge_seen(values: dict[Setting, Any], seen_then: Seen | None,
-               what: str) -> dict[Setting, Any]:
+               what: str, then: str = SHOWN_AGAIN) -> dict[Setting, Any]:
     """A form's values to save, given what it loaded (``seen_then``; None: no check): a
     value its user left as loaded becomes the value stored now (another PC's change to it
     stays); a value its user changed is refused as stale when another PC changed that same
     setting since — naming who — and nothing is written (call it before any write, inside
-    the save's transaction). ``what`` names the form ("the clinic settings")."""
+    the save's transaction). ``what`` names the form ("the clinic settings"); ``then`` ends
+    the refusal's sentence (a form that does not reload says how to see what is stored)."""
     if seen_then is None:
         return dict(values)
     now = seen(*values)
@@ -319,8 +323,7 @@ def merge_seen(values: dict[Setting, Any], seen_then: Seen | None,
             merged[setting] = value
     if clashes:
         actions = sorted({a for s in clashes for a in _AUDITED_BY.get(s.key.split(".")[0], ())})
-        stale.refuse(stale.last_change("clinic", "", actions or None), what,
-                     " since you opened them; nothing was saved. What is stored now is shown.")
+        stale.refuse(stale.last_change("clinic", "", actions or None), what, then)
     return merged
 
 

@@ -212,7 +212,8 @@ def test_two_pcs_saving_the_messages_setup_keep_each_others_changes_and_refuse_a
     assert reminders.read_reminder_settings(admin).days_before == 4
     seen = settings.seen(*reminders.SETUP_SETTINGS)
     sending.save_settings(admin, dataclasses.replace(opened, quiet_from="18:00"))  # PC 2 again
-    with pytest.raises(StaleEditError, match="changed the messages setup"):
+    with pytest.raises(StaleEditError, match="changed the messages setup .* Cancel and open "
+                       "it again to see what is stored now"):
         reminders.save_setup(admin, dataclasses.replace(opened, quiet_from="22:00"),
                              dataclasses.replace(timing, days_before=1), {}, seen=seen)
     assert sending.read_settings(admin).quiet_from == "18:00"
